@@ -1,0 +1,50 @@
+# Sprout — build, test, demo and benchmarks.
+# `make demo` and `make test` work on a fresh Debian machine with the Swift toolchain: system packages
+# that are missing (libyaml-dev, libopenblas-dev) are installed through apt-get first.
+
+SWIFT ?= swift
+SECONDS ?= 60
+CONFIG ?= debug
+SPROUT = .build/$(CONFIG)/sprout
+
+.PHONY: all deps build release test demo bench fuzz schema docs clean format
+
+all: build
+
+# System libraries: libyaml for the parser, OpenBLAS for the blas backend (loaded at run time).
+deps:
+	@need=""; \
+	pkg-config --exists yaml-0.1 2>/dev/null || need="$$need libyaml-dev"; \
+	{ ldconfig -p 2>/dev/null | grep -q 'libopenblas.so.0'; } || need="$$need libopenblas-dev"; \
+	command -v pkg-config >/dev/null 2>&1 || need="pkg-config $$need"; \
+	if [ -n "$$need" ]; then \
+	  echo "Installing:$$need"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$need; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --parallel --num-workers 2
+
+demo: deps
+	$(SWIFT) build -c release --product sprout
+	./scripts/demo.sh .build/release/sprout
+
+bench: deps
+	./bench/run.sh
+
+fuzz: deps
+	./fuzz/run.sh $(SECONDS)
+
+schema: build
+	$(SPROUT) schema > grammar/sprout.schema.json
+
+clean:
+	rm -rf .build .build-* .sprout

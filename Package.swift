@@ -1,0 +1,55 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// The module layout follows ../shared/DESIGN.md: one module per phase, data flowing one way
+// (Syntax → Spec → Graph → Planner → Run), numerical code in Tensor and Train, and a thin CLI.
+let package = Package(
+  name: "Sprout",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "sprout", targets: ["sprout"]),
+    .library(name: "SproutDriver", targets: ["SproutDriver"]),
+    .library(name: "SproutTensorConformance", targets: ["SproutTensorConformance"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+  ],
+  targets: [
+    .systemLibrary(
+      name: "CYAML", pkgConfig: "yaml-0.1",
+      providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]),
+    .target(name: "SproutDiagnostics"),
+    .target(name: "SproutSyntax", dependencies: ["CYAML", "SproutDiagnostics"]),
+    .target(name: "SproutSpec", dependencies: ["SproutSyntax", "SproutDiagnostics"]),
+    .target(name: "SproutGraph", dependencies: ["SproutSpec", "SproutDiagnostics"]),
+    .target(name: "SproutPlanner", dependencies: ["SproutGraph", "SproutSpec", "SproutDiagnostics"]),
+    .target(name: "SproutTensor"),
+    .target(name: "SproutTensorConformance", dependencies: ["SproutTensor"]),
+    .target(name: "SproutTrain", dependencies: ["SproutTensor"]),
+    .target(
+      name: "SproutRun",
+      dependencies: ["SproutPlanner", "SproutGraph", "SproutSpec", "SproutTrain", "SproutTensor", "SproutDiagnostics"]),
+    .target(
+      name: "SproutDriver",
+      dependencies: [
+        "SproutDiagnostics", "SproutSyntax", "SproutSpec", "SproutGraph", "SproutPlanner", "SproutRun",
+        "SproutTensor", "SproutTrain",
+      ]),
+    .executableTarget(
+      name: "sprout",
+      dependencies: ["SproutDriver", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+    .executableTarget(
+      name: "sprout-bench", dependencies: ["SproutTensor", "SproutTrain", "SproutDriver"], path: "bench/Sources/sprout-bench"),
+
+    .testTarget(name: "SproutDiagnosticsTests", dependencies: ["SproutDiagnostics"]),
+    .testTarget(name: "SproutSyntaxTests", dependencies: ["SproutSyntax"], resources: [.copy("Fixtures")]),
+    .testTarget(name: "SproutSpecTests", dependencies: ["SproutSpec", "SproutSyntax"], resources: [.copy("Fixtures")]),
+    .testTarget(name: "SproutGraphTests", dependencies: ["SproutGraph", "SproutSpec", "SproutSyntax"]),
+    .testTarget(name: "SproutPlannerTests", dependencies: ["SproutPlanner", "SproutGraph", "SproutSpec", "SproutSyntax"]),
+    .testTarget(name: "SproutTensorTests", dependencies: ["SproutTensor", "SproutTensorConformance"]),
+    .testTarget(name: "SproutTrainTests", dependencies: ["SproutTrain", "SproutTensor"], resources: [.copy("Fixtures")]),
+    .testTarget(name: "SproutRunTests", dependencies: ["SproutRun", "SproutDriver"]),
+    .testTarget(name: "SproutCLITests", dependencies: ["SproutDriver"]),
+  ],
+  swiftLanguageModes: [.v5]
+)

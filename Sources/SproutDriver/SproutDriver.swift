@@ -1,0 +1,1 @@
+// The SproutDriver module; see ../shared/DESIGN.md for its place in the pipeline.
