@@ -1,0 +1,46 @@
+/// A dense row-major float32 array that owns its storage.
+///
+/// Tensors are allocated when a network or a training step is planned and then reused: kernels write into
+/// existing tensors through `pointer`/`mutablePointer`, so a steady-state training step allocates nothing.
+public final class Tensor: @unchecked Sendable {
+  /// Dimensions, outermost first.
+  public let shape: [Int]
+  /// Number of elements.
+  public let count: Int
+  /// The storage (64-byte aligned).
+  public let storage: UnsafeMutableBufferPointer<Float>
+
+  /// A zero-filled tensor.
+  public init(zeros shape: [Int]) {
+    precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in \(shape)")
+    self.shape = shape
+    self.count = shape.reduce(1, *)
+    let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
+    let typed = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+    typed.initialize(repeating: 0, count: max(count, 1))
+    self.storage = UnsafeMutableBufferPointer(start: typed, count: count)
+  }
+
+  /// A tensor holding a copy of `values`.
+  public convenience init(shape: [Int], values: [Float]) {
+    self.init(zeros: shape)
+    precondition(values.count == count, "\(values.count) values for shape \(shape)")
+    for i in 0..<count { storage[i] = values[i] }
+  }
+
+  deinit { UnsafeMutableRawPointer(storage.baseAddress!).deallocate() }
+
+  /// Read-only base pointer.
+  public var pointer: UnsafePointer<Float> { UnsafePointer(storage.baseAddress!) }
+  /// Mutable base pointer.
+  public var mutablePointer: UnsafeMutablePointer<Float> { storage.baseAddress! }
+
+  /// The values as an array (copies; for tests, checkpoints and metrics, not hot loops).
+  public var array: [Float] { Array(storage) }
+
+  /// Element access by flat index.
+  public subscript(i: Int) -> Float {
+    get { storage[i] }
+    set { storage[i] = newValue }
+  }
+}
