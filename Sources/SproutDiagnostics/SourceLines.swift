@@ -53,7 +53,12 @@ public struct SourceLines: Sendable {
   /// The content of 1-based line `line` (without its break), or `nil` when out of range.
   public func text(ofLine line: Int) -> String? {
     guard line >= 1, line <= starts.count else { return nil }
-    return String(decoding: bytes[starts[line - 1]..<ends[line - 1]], as: UTF8.self)
+    return String(decoding: bytes[contentStart(line)..<ends[line - 1]], as: UTF8.self)
+  }
+
+  /// Where the text of 1-based `line` starts: after a UTF-8 byte-order mark on line 1.
+  private func contentStart(_ line: Int) -> Int {
+    line == 1 && bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : starts[line - 1]
   }
 
   /// The 1-based location of byte `offset` (clamped to the text).
@@ -68,6 +73,8 @@ public struct SourceLines: Sendable {
     }
     var column = 1
     var i = starts[lo]
+    // A UTF-8 byte-order mark is not text: libyaml does not count it as a column either.
+    if offset >= contentStart(lo + 1) { i = contentStart(lo + 1) }
     while i < offset {
       if bytes[i] & 0xC0 != 0x80 { column += 1 }
       i += 1
@@ -80,7 +87,7 @@ public struct SourceLines: Sendable {
   /// The byte offset of a 1-based line and column (columns past the line's end run on as if padded).
   public func byteOffset(line: Int, column: Int) -> Int {
     guard line >= 1, line <= starts.count else { return bytes.count }
-    var i = starts[line - 1]
+    var i = contentStart(line)
     var remaining = column - 1
     let end = ends[line - 1]
     while remaining > 0 && i < end {

@@ -50,7 +50,6 @@ final class LibYAMLReader {
     initialized = yaml_parser_initialize(parser) == 1
     if initialized, let base = input.baseAddress {
       yaml_parser_set_input_string(parser, base, input.count)
-      yaml_parser_set_encoding(parser, YAML_UTF8_ENCODING)
     }
   }
 

@@ -47,7 +47,8 @@ extension TreeBuilder {
       }
       for source in sources {
         guard let sourcePairs = source.mapping else {
-          reportInvalidMerge(source, frame: frame, diagnostics: &diagnostics)
+          // An item of an aliased list was not written here: point at the alias the user wrote.
+          reportInvalidMerge(source, at: merge.value.aliasRange, frame: frame, diagnostics: &diagnostics)
           continue
         }
         for pair in sourcePairs where seen.insert(pair.key).inserted {
@@ -59,10 +60,12 @@ extension TreeBuilder {
     return pairs
   }
 
-  private func reportInvalidMerge(_ node: Node, frame: Frame, diagnostics: inout Diagnostics) {
+  private func reportInvalidMerge(
+    _ node: Node, at range: SourceRange? = nil, frame: Frame, diagnostics: inout Diagnostics
+  ) {
     diagnostics.report(
       .invalidMerge, "a merge key '<<' needs a mapping or a list of mappings, found \(node.kindDescription)",
-      at: node.aliasRange ?? node.range, path: Self.join(frame.path, "<<"),
+      at: range ?? node.aliasRange ?? node.range, path: Self.join(frame.path, "<<"),
       help: "write '<<: *anchor' where '&anchor' names a mapping")
   }
 
