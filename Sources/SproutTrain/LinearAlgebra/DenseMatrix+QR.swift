@@ -33,55 +33,61 @@ extension DenseMatrix {
   public func qr() -> QRDecomposition {
     let (m, n) = (rows, cols)
     let k = Swift.min(m, n)
-    var a = values
-    var reflectors: [[Double]] = []
-    reflectors.reserveCapacity(k)
-    for j in 0..<k {
-      var v = (j..<m).map { a[$0 * n + j] }
-      let norm = euclideanNorm(v)
-      if norm == 0 {
-        reflectors.append([])
-        continue
+    // Work on columns stored contiguously (the transpose), so each reflection streams through memory.
+    var a = transposed.values  // column c of A is a[c*m ..< (c+1)*m]
+    var reflectors = [Double](repeating: 0, count: k * m)  // reflector j lives in rows j..<m of slot j
+    var reflectorNorms = [Double](repeating: 0, count: k)  // vᵀv, 0 for an identity reflection
+    a.withUnsafeMutableBufferPointer { pa in
+      reflectors.withUnsafeMutableBufferPointer { pv in
+        for j in 0..<k {
+          let norm = euclideanNorm(Array(pa[(j * m + j)..<((j + 1) * m)]))
+          if norm == 0 { continue }
+          let alpha = pa[j * m + j] >= 0 ? -norm : norm
+          var vv = 0.0
+          for i in j..<m {
+            pv[j * m + i] = pa[j * m + i] - (i == j ? alpha : 0)
+            vv += pv[j * m + i] * pv[j * m + i]
+          }
+          if vv == 0 { continue }
+          reflectorNorms[j] = vv
+          // Apply H = I − 2·v·vᵀ/(vᵀv) to the trailing columns.
+          for c in (j + 1)..<n {
+            var s = 0.0
+            for i in j..<m { s += pv[j * m + i] * pa[c * m + i] }
+            let f = 2 * s / vv
+            if f == 0 { continue }
+            for i in j..<m { pa[c * m + i] -= f * pv[j * m + i] }
+          }
+          // The reflection maps column j exactly onto alpha·e_j; write it so R is exactly triangular.
+          pa[j * m + j] = alpha
+          for i in (j + 1)..<m { pa[j * m + i] = 0 }
+        }
       }
-      let alpha = v[0] >= 0 ? -norm : norm
-      v[0] -= alpha
-      let vv = dot(v, v)
-      if vv == 0 {
-        reflectors.append([])
-        continue
-      }
-      // Apply H = I − 2·v·vᵀ/(vᵀv) to the trailing block a[j..<m, j..<n].
-      for c in j..<n {
-        var s = 0.0
-        for i in j..<m { s += v[i - j] * a[i * n + c] }
-        let f = 2 * s / vv
-        if f == 0 { continue }
-        for i in j..<m { a[i * n + c] -= f * v[i - j] }
-      }
-      // The reflection maps the column exactly onto alpha·e₀; write it so R is exactly triangular.
-      a[j * n + j] = alpha
-      for i in (j + 1)..<m { a[i * n + j] = 0 }
-      reflectors.append(v)
     }
     var r = DenseMatrix(zeros: k, n)
     for i in 0..<k {
-      for c in i..<n { r[i, c] = a[i * n + c] }
+      for c in i..<n { r[i, c] = a[c * m + i] }
     }
-    // Q = H₀·H₁·…·H_{k−1} applied to the first k columns of the identity, accumulated backwards.
-    var q = DenseMatrix(zeros: m, k)
-    for i in 0..<k { q[i, i] = 1 }
-    for j in stride(from: k - 1, through: 0, by: -1) {
-      let v = reflectors[j]
-      if v.isEmpty { continue }
-      let vv = dot(v, v)
-      for c in 0..<k {
-        var s = 0.0
-        for i in j..<m { s += v[i - j] * q.values[i * k + c] }
-        let f = 2 * s / vv
-        if f == 0 { continue }
-        for i in j..<m { q.values[i * k + c] -= f * v[i - j] }
+    // Q = H₀·H₁·…·H_{k−1} applied to the first k columns of the identity, accumulated backwards
+    // (again column-contiguous, transposed at the end).
+    var qt = [Double](repeating: 0, count: k * m)
+    for i in 0..<k { qt[i * m + i] = 1 }
+    qt.withUnsafeMutableBufferPointer { pq in
+      reflectors.withUnsafeBufferPointer { pv in
+        for j in stride(from: k - 1, through: 0, by: -1) {
+          let vv = reflectorNorms[j]
+          if vv == 0 { continue }
+          for c in 0..<k {
+            var s = 0.0
+            for i in j..<m { s += pv[j * m + i] * pq[c * m + i] }
+            let f = 2 * s / vv
+            if f == 0 { continue }
+            for i in j..<m { pq[c * m + i] -= f * pv[j * m + i] }
+          }
+        }
       }
     }
+    let q = DenseMatrix(rows: k, cols: m, values: qt).transposed
     return QRDecomposition(q: q, r: r)
   }
 }
