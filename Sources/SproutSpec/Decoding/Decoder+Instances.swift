@@ -18,7 +18,7 @@ extension Decoder {
     case .scalar:
       guard let name = kindName(node, sort, path: path) else { return nil }
       guard let kind = lookupKind(name, sort, at: node.range, path: path) else { return nil }
-      return finish(kind, written: [], node: node, kindRange: node.range, path: path).map { ($0, []) }
+      return finish(kind, written: [], present: [], node: node, kindRange: node.range, path: path).map { ($0, []) }
     case .sequence:
       reportWrongType(node, .kind(sort), path: path, help: formsHelp(sort))
       return nil
@@ -31,6 +31,7 @@ extension Decoder {
         var written: [Argument] = []
         var extra: [Node.Pair] = []
         var ok = true
+        var present: Set<String> = []
         for pair in pairs where pair.key.scalar != "kind" {
           guard let key = scalarKey(pair, path: path) else {
             ok = false
@@ -48,13 +49,16 @@ extension Decoder {
             continue
           }
           let argPath = Decoder.join(path, key)
+          present.insert(key)
           if let v = decodeValue(pair.value, arg.type, bounds: arg, path: argPath) {
             written.append(Argument(name: key, value: v, keyRange: pair.key.range, range: pair.value.range))
           } else {
             ok = false
           }
         }
-        guard let instance = finish(kind, written: written, node: node, kindRange: kindPair.value.range, path: path),
+        guard
+          let instance = finish(
+            kind, written: written, present: present, node: node, kindRange: kindPair.value.range, path: path),
           ok
         else { return nil }
         return (instance, extra)
@@ -69,6 +73,7 @@ extension Decoder {
       guard let kind = lookupKind(name, sort, at: pair.key.range, path: path) else { return nil }
       let kindPath = Decoder.join(path, name)
       var written: [Argument] = []
+      var present: Set<String> = []
       if pair.value.isNull {
         // `- relu:` — the kind alone.
       } else if let argPairs = pair.value.mapping, !(kind.mainArgumentTakesMapping) {
@@ -84,6 +89,7 @@ extension Decoder {
             ok = false
             continue
           }
+          present.insert(key)
           if let v = decodeValue(p.value, arg.type, bounds: arg, path: Decoder.join(kindPath, key)) {
             written.append(Argument(name: key, value: v, keyRange: p.key.range, range: p.value.range))
           } else {
@@ -107,7 +113,9 @@ extension Decoder {
         }
         written.append(Argument(name: mainName, value: v, keyRange: nil, range: pair.value.range))
       }
-      return finish(kind, written: written, node: node, kindRange: pair.key.range, path: path).map { ($0, []) }
+      if let m = kind.mainArgument, pair.value.mapping == nil { present.insert(m) }
+      return finish(kind, written: written, present: present, node: node, kindRange: pair.key.range, path: path)
+        .map { ($0, []) }
     }
   }
 
@@ -161,12 +169,13 @@ extension Decoder {
   }
 
   /// Fills defaults, reports missing required arguments and broken constraints, runs kind-specific checks.
-  mutating func finish(_ kind: KindSpec, written: [Argument], node: Node, kindRange: SourceRange, path: String)
-    -> Instance?
-  {
-    var ok = true
+  /// `present` holds every argument written, including those whose value failed to decode (already reported).
+  mutating func finish(
+    _ kind: KindSpec, written: [Argument], present: Set<String>, node: Node, kindRange: SourceRange, path: String
+  ) -> Instance? {
+    var ok = written.count == present.count
     var arguments: [Argument] = []
-    let writtenNames = Set(written.map(\.name))
+    let writtenNames = present
     for spec in kind.arguments {
       if let w = written.first(where: { $0.name == spec.name }) {
         arguments.append(w)
@@ -179,7 +188,7 @@ extension Decoder {
           value = d
         }
         arguments.append(Argument(name: spec.name, value: value, keyRange: nil, range: node.range, isDefault: true))
-      } else if spec.required {
+      } else if spec.required && !present.contains(spec.name) {
         report(
           "spec.missing-required", "\(kind.sort.rawValue) '\(kind.name)' needs '\(spec.name)' (\(spec.type.phrase))",
           at: kindRange, path: path, help: "add '\(spec.name): ...': \(spec.doc)")
@@ -219,7 +228,7 @@ extension Decoder {
           help: "remove one of them")
         return false
       }
-      if present.isEmpty, case .exactlyOne = constraint {
+      if present.isEmpty, names.isDisjoint(with: list), case .exactlyOne = constraint {
         report(
           "spec.missing-required", "\(what) needs one of " + list.map { "'\($0)'" }.joined(separator: " or "),
           at: range, path: path)

@@ -52,18 +52,34 @@ extension Decoder {
             }
             let ref = sort == .dataset ? DataReference(parsing: s) : DataReference(dataset: DatasetID(s))
             refs.append(PendingReference(name: ref?.dataset.name ?? s, split: ref?.split, sort: sort, range: r, path: p,
-                                         viaAxis: path[1]))
+                                         viaAxis: path[1], owner: UsedName(sort: .stage, name: stage.id.name)))
           }
         } else if path[0] == "params", let param = spec.param(path[1]) {
           if case .string(let s) = param.value {
             let ref = sort == .dataset ? DataReference(parsing: s) : DataReference(dataset: DatasetID(s))
             refs.append(PendingReference(name: ref?.dataset.name ?? s, split: ref?.split, sort: sort, range: param.range,
-                                         path: p))
+                                         path: p, owner: UsedName(sort: .stage, name: stage.id.name)))
           }
         }
       }
     }
-    for ref in refs { resolve(ref) }
+    for ref in refs {
+      let before = diagnostics.errorCount
+      resolve(ref)
+      if diagnostics.errorCount > before, let owner = ref.owner { brokenOwners.insert(owner) }
+    }
+    dropBrokenDefinitions()
+  }
+
+  /// Later phases only see definitions whose references all resolve.
+  mutating func dropBrokenDefinitions() {
+    guard !brokenOwners.isEmpty else { return }
+    for o in brokenOwners { markInvalid(o.sort, o.name) }
+    let broken = brokenOwners
+    spec.datasets.removeAll { broken.contains(UsedName(sort: .dataset, name: $0.id.name)) }
+    spec.models.removeAll { broken.contains(UsedName(sort: .model, name: $0.id.name)) }
+    spec.initializers.removeAll { broken.contains(UsedName(sort: .initializer, name: $0.id.name)) }
+    spec.stages.removeAll { broken.contains(UsedName(sort: .stage, name: $0.id.name)) }
   }
 
   mutating func resolve(_ ref: PendingReference) {
