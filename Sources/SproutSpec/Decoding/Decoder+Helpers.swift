@@ -30,9 +30,9 @@ extension Decoder {
       return
     }
     let suggestion = Suggestions.nearest(key, among: candidates)
-    let context = path.isEmpty ? "" : " in '\(path)'"
     report(
-      "spec.unknown-key", "unknown \(what) '\(key)'\(context)", at: keyNode.range, path: keyPath,
+      "spec.unknown-key", path.isEmpty ? "unknown top-level key '\(key)'" : "unknown key '\(key)' for \(what)",
+      at: keyNode.range, path: keyPath,
       help: suggestion.map { "did you mean '\($0)'?" }
         ?? (candidates.isEmpty ? "this takes no keys" : "known keys: " + candidates.sorted().joined(separator: ", ")),
       fixIts: suggestion.map { [FixIt("replace with '\($0)'", range: keyNode.range, replacement: $0)] } ?? [])

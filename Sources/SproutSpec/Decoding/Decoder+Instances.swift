@@ -44,7 +44,7 @@ extension Decoder {
           guard let arg = kind.argument(key) else {
             reportUnknownKey(
               pair.key, key, candidates: ["kind"] + kind.arguments.map(\.name) + extraKeys, path: path,
-              what: "key of \(sort.rawValue) '\(kind.name)'")
+              what: "\(sort.rawValue) '\(kind.name)'")
             ok = false
             continue
           }
@@ -85,7 +85,7 @@ extension Decoder {
           }
           guard let arg = kind.argument(key) else {
             reportUnknownKey(p.key, key, candidates: kind.arguments.map(\.name), path: kindPath,
-                             what: "key of \(sort.rawValue) '\(kind.name)'")
+                             what: "\(sort.rawValue) '\(kind.name)'")
             ok = false
             continue
           }
@@ -101,8 +101,10 @@ extension Decoder {
         guard let mainName = kind.mainArgument, let main = kind.argument(mainName) else {
           report(
             "spec.wrong-type",
-            "\(sort.rawValue) '\(kind.name)' has no main argument, so '\(name): \(pair.value.kindDescription)' "
-              + "cannot say which argument it sets", at: pair.value.range, path: kindPath,
+            kind.arguments.isEmpty
+              ? "\(sort.rawValue) '\(kind.name)' takes no arguments, found \(pair.value.kindDescription)"
+              : "\(sort.rawValue) '\(kind.name)' has no main argument, so \(pair.value.kindDescription) cannot "
+                + "say which argument it sets", at: pair.value.range, path: kindPath,
             help: kind.arguments.isEmpty
               ? "write just '\(kind.name)'"
               : "write '\(name): {\(kind.arguments[0].name): ...}'")
@@ -125,7 +127,7 @@ extension Decoder {
     if Catalogue.allowsShortForm(sort) {
       return "write '\(name)', '{\(name): ...}' or '{kind: \(name), ...}'"
     }
-    return "write 'kind: \(name)' and its arguments"
+    return "add 'kind:' with one of: " + Catalogue.names(sort).joined(separator: ", ")
   }
 
   /// The kind name of a scalar, rejecting expressions and non-strings.

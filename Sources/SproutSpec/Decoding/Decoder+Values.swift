@@ -96,7 +96,7 @@ extension Decoder {
         for pair in pairs {
           guard let k = scalarKey(pair, path: path) else { continue }
           guard let field = fields.first(where: { $0.name == k }) else {
-            reportUnknownKey(pair.key, k, candidates: fields.map(\.name), path: path, what: "key")
+            reportUnknownKey(pair.key, k, candidates: fields.map(\.name), path: path, what: "'\(path.split(separator: ".").last ?? "")'")
             ok = false
             continue
           }
