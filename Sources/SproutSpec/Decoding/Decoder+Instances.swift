@@ -182,13 +182,7 @@ extension Decoder {
       if let w = written.first(where: { $0.name == spec.name }) {
         arguments.append(w)
       } else if let d = spec.defaultValue {
-        let value: Value
-        if case .kind(let sort) = spec.type, case .string(let name) = d, let k = Catalogue.kind(sort, name) {
-          value = .instance(Instance(sort: sort, kind: name, arguments: Arguments(defaults(of: k, range: node.range)),
-                                     range: node.range, kindRange: node.range))
-        } else {
-          value = d
-        }
+        let value = Decoder.materialize(d, as: spec.type, range: node.range)
         arguments.append(Argument(name: spec.name, value: value, keyRange: nil, range: node.range, isDefault: true))
       } else if spec.required && !present.contains(spec.name) {
         report(
@@ -207,9 +201,21 @@ extension Decoder {
     return ok ? instance : nil
   }
 
-  func defaults(of kind: KindSpec, range: SourceRange) -> [Argument] {
-    kind.arguments.compactMap { spec in
-      spec.defaultValue.map { Argument(name: spec.name, value: $0, keyRange: nil, range: range, isDefault: true) }
+  /// A catalogue default in decoded form: kind names become instances (with their own defaults), recursively.
+  static func materialize(_ value: Value, as type: ArgumentType, range: SourceRange) -> Value {
+    switch (type, value) {
+    case (.kind(let sort), .string(let name)):
+      guard let k = Catalogue.kind(sort, name) else { return value }
+      let args = k.arguments.compactMap { spec in
+        spec.defaultValue.map {
+          Argument(name: spec.name, value: materialize($0, as: spec.type, range: range), keyRange: nil, range: range,
+                   isDefault: true)
+        }
+      }
+      return .instance(Instance(sort: sort, kind: name, arguments: Arguments(args), range: range, kindRange: range))
+    case (.list(let element), .list(let items)):
+      return .list(items.map { materialize($0, as: element, range: range) })
+    default: return value
     }
   }
 
@@ -253,6 +259,13 @@ extension Decoder {
         at: range, path: path)
       return false
     }
+  }
+}
+
+extension ArgumentSpec {
+  /// The default in decoded form (kind names as instances with their own defaults); `nil` when there is none.
+  public func decodedDefault(at range: SourceRange) -> Value? {
+    defaultValue.map { Decoder.materialize($0, as: type, range: range) }
   }
 }
 
