@@ -53,10 +53,7 @@ extension Decoder {
     return nil
   }
 
-  static func isIdentifier(_ s: String) -> Bool {
-    guard let first = s.first, first == "_" || first.isLetter else { return false }
-    return s.allSatisfy { $0 == "_" || $0 == "-" || $0.isLetter || $0.isNumber }
-  }
+  static func isIdentifier(_ s: String) -> Bool { SpecNames.isIdentifier(s) }
 
   func isIdentifier(_ s: String) -> Bool { Decoder.isIdentifier(s) }
 

@@ -68,13 +68,26 @@ extension Decoder {
       resolve(ref)
       if diagnostics.errorCount > before, let owner = ref.owner { brokenOwners.insert(owner) }
     }
-    dropBrokenDefinitions()
+    dropBrokenDefinitions(refs)
   }
 
-  /// Later phases only see definitions whose references all resolve.
-  mutating func dropBrokenDefinitions() {
-    guard !brokenOwners.isEmpty else { return }
+  /// Later phases only see definitions whose references all resolve: a definition with a failed reference is
+  /// dropped, and so (silently, to a fixpoint) is every definition that refers to a dropped one.
+  mutating func dropBrokenDefinitions(_ refs: [PendingReference]) {
     for o in brokenOwners { markInvalid(o.sort, o.name) }
+    var changed = true
+    while changed {
+      changed = false
+      for ref in refs {
+        guard let owner = ref.owner, !brokenOwners.contains(owner),
+          spec.invalidNames[ref.sort]?.contains(ref.name) == true
+        else { continue }
+        brokenOwners.insert(owner)
+        markInvalid(owner.sort, owner.name)
+        changed = true
+      }
+    }
+    guard !brokenOwners.isEmpty else { return }
     let broken = brokenOwners
     spec.datasets.removeAll { broken.contains(UsedName(sort: .dataset, name: $0.id.name)) }
     spec.models.removeAll { broken.contains(UsedName(sort: .model, name: $0.id.name)) }
