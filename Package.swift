@@ -22,7 +22,7 @@ let package = Package(
     .target(name: "SproutSyntax", dependencies: ["CYAML", "SproutDiagnostics"]),
     .target(name: "SproutSpec", dependencies: ["SproutSyntax", "SproutDiagnostics"]),
     .target(name: "SproutGraph", dependencies: ["SproutSpec", "SproutDiagnostics"]),
-    .target(name: "SproutPlanner", dependencies: ["SproutGraph", "SproutSpec", "SproutDiagnostics"]),
+    .target(name: "SproutPlanner", dependencies: ["SproutGraph", "SproutSpec", "SproutSyntax", "SproutDiagnostics"]),
     .target(name: "SproutTensor"),
     .target(name: "SproutTensorConformance", dependencies: ["SproutTensor"]),
     .target(name: "SproutTrain", dependencies: ["SproutTensor"]),
