@@ -49,13 +49,14 @@ extension StageChecker {
     case .select:
       guard let up = binding.upstream.first, let source = spec.stage(up), let metric = resolve.string(stage.arguments["metric"])
       else { return }
-      let recorded = source.record.map(\.kind)
+      // A default record list holds plain names, a written one instances.
+      let recorded = (source.arguments["record"]?.listValue ?? []).compactMap { $0.instanceValue?.kind ?? $0.stringValue }
       guard !recorded.contains(metric) else { return }
       let near = recorded.min { editDistance($0, metric) < editDistance($1, metric) }
       problems.append(
         CheckProblem(
           GraphDiagnostics.selectMetric,
-          "select compares '\(metric)', but stage '\(up.name)' records only \(recorded.map { "'\($0)'" }.joined(separator: ", "))",
+          "select compares '\(metric)', but stage '\(up.name)' records \(recorded.isEmpty ? "no metrics" : "only " + recorded.map { "'\($0)'" }.joined(separator: ", "))",
           at: stage.arguments.argument("metric")?.range ?? stage.range, path: "stages.\(stage.id.name).metric",
           help: near.flatMap { editDistance($0, metric) <= 2 ? "did you mean '\($0)'?" : nil }
             ?? "add '\(metric)' to the record list of '\(up.name)'"))

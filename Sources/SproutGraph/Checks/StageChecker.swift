@@ -36,19 +36,13 @@ public struct StageChecker {
     let shape = binding.model.flatMap(modelShape)
     if let model, let shape, let ref = binding.data, let data = dataShape(ref.dataset) {
       checkInput(stage, model, shape, ref, data, &problems)
-      if let loss = effectiveLoss(stage) { checkLoss(stage, loss, shape, ref, data, &problems) }
+      // An evaluate stage without its own loss uses its from stage's, whose fit is reported there.
+      if let loss = stage.loss { checkLoss(stage, loss, shape, ref, data, &problems) }
     }
     if let model, let shape, let id = binding.initializer, let initDef = spec.initializer(id) {
       checkInitializer(stage, initDef, model, shape, &problems)
     }
     return problems
-  }
-
-  /// The stage's loss, or for evaluate the loss of the stage it evaluates.
-  func effectiveLoss(_ stage: StageDef) -> Instance? {
-    if let l = stage.loss { return l }
-    guard stage.kind == .evaluate, let from = resolve.string(stage.arguments["from"]) else { return nil }
-    return spec.stage(StageID(from))?.loss
   }
 
   // MARK: - Input width
@@ -76,7 +70,7 @@ public struct StageChecker {
   ) {
     let out = shape.output
     let path = "stages.\(stage.id.name).loss"
-    let range = stage.loss == nil ? stage.range : loss.range
+    let range = loss.range
     let lastLayer = DiagnosticNote("the model's output width is set by its last layer", at: shape.weights.last?.range)
     func fail(_ message: String, _ help: String) {
       problems.append(CheckProblem(GraphDiagnostics.lossTarget, message, at: range, path: path, notes: [lastLayer], help: help))
