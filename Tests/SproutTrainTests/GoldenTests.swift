@@ -37,8 +37,8 @@ struct GoldenTests {
         self = .text(try c.decode(String.self))
       }
     }
-    var number: Float { if case let .number(d) = self { return Float(d) } else { return .nan } }
-    var text: String { if case let .text(s) = self { return s } else { return "" } }
+    var number: Float { if case .number(let d) = self { return Float(d) } else { return .nan } }
+    var text: String { if case .text(let s) = self { return s } else { return "" } }
   }
   struct OptimizerFile: Decodable { let fixtures: [OptimizerFixture] }
   struct OptimizerFixture: Decodable {
@@ -85,14 +85,16 @@ struct GoldenTests {
     _ actual: [Float], _ expected: [Float], _ what: String, atol: Float = 2e-5, rtol: Float = 1e-3,
     sourceLocation: SourceLocation = #_sourceLocation
   ) {
-    #expect(actual.count == expected.count, "\(what): \(actual.count) vs \(expected.count) values",
-            sourceLocation: sourceLocation)
+    #expect(
+      actual.count == expected.count, "\(what): \(actual.count) vs \(expected.count) values",
+      sourceLocation: sourceLocation)
     var worst: (Int, Float, Float)?
     for (i, (a, e)) in zip(actual, expected).enumerated() where abs(a - e) > atol + rtol * abs(e) {
       if worst == nil { worst = (i, a, e) }
     }
-    #expect(worst == nil, "\(what)[\(worst?.0 ?? -1)]: sprout \(worst?.1 ?? 0) torch \(worst?.2 ?? 0)",
-            sourceLocation: sourceLocation)
+    #expect(
+      worst == nil, "\(what)[\(worst?.0 ?? -1)]: sprout \(worst?.1 ?? 0) torch \(worst?.2 ?? 0)",
+      sourceLocation: sourceLocation)
   }
 
   static let layerFixtures: [LayerFixture] = (try? load("layers", as: LayerFile.self).fixtures) ?? []
@@ -106,7 +108,9 @@ struct GoldenTests {
     let f = try #require(Self.layerFixtures.first { $0.name == name })
     let net = try Network(
       input: f.input_width,
-      layers: [.dense(units: f.hidden, bias: true), Self.layerConfig(f.layer), .dense(units: f.output_width, bias: true)],
+      layers: [
+        .dense(units: f.hidden, bias: true), Self.layerConfig(f.layer), .dense(units: f.output_width, bias: true),
+      ],
       backend: backend(named: backendName), maxBatch: 8)
     for p in net.parameters {
       let values = try #require(f.parameters[p.name], "fixture lacks \(p.name)")
@@ -151,8 +155,9 @@ struct GoldenTests {
       case "adam": config = .adam(beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: wd)
       default: config = .adamw(beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: wd)
       }
-      let step = TrainStep(network: net, loss: .mse, optimizer: config.make(parameters: net.parameters, backend: be),
-                             baseLR: f.lr)
+      let step = TrainStep(
+        network: net, loss: .mse, optimizer: config.make(parameters: net.parameters, backend: be),
+        baseLR: f.lr)
       for (k, expected) in f.steps.enumerated() {
         let loss = f.input.withUnsafeBufferPointer { step.run(input: $0.baseAddress!, target: f.target, batch: 6) }
         let what = "\(f.optimizer) \(f.config.keys.sorted()) step \(k)"

@@ -17,16 +17,17 @@ struct LayerTests {
       ],
       backend: testBackend(), maxBatch: 4)
     let described = net.parameters.map { "\($0.name) \($0.shape) \($0.role) \($0.layerIndex) \($0.denseIndex ?? -1)" }
-    #expect(described == [
-      "layers.0.weight [8, 3] weight 0 0", "layers.0.bias [8] bias 0 0",
-      "layers.1.epsilon [1] activation 1 -1",
-      "layers.2.layers.0.weight [5, 8] weight 2 1",
-      "layers.2.layers.2.weight [8, 5] weight 2 2", "layers.2.layers.2.bias [8] bias 2 2",
-      "layers.3.weight [8] gain 3 -1", "layers.3.bias [8] bias 3 -1",
-      "layers.4.numerator [4, 6] activation 4 -1", "layers.4.denominator [4, 4] activation 4 -1",
-      "layers.5.alpha [8] activation 5 -1",
-      "layers.6.weight [2, 8] weight 6 3", "layers.6.bias [2] bias 6 3",
-    ])
+    #expect(
+      described == [
+        "layers.0.weight [8, 3] weight 0 0", "layers.0.bias [8] bias 0 0",
+        "layers.1.epsilon [1] activation 1 -1",
+        "layers.2.layers.0.weight [5, 8] weight 2 1",
+        "layers.2.layers.2.weight [8, 5] weight 2 2", "layers.2.layers.2.bias [8] bias 2 2",
+        "layers.3.weight [8] gain 3 -1", "layers.3.bias [8] bias 3 -1",
+        "layers.4.numerator [4, 6] activation 4 -1", "layers.4.denominator [4, 4] activation 4 -1",
+        "layers.5.alpha [8] activation 5 -1",
+        "layers.6.weight [2, 8] weight 6 3", "layers.6.bias [2] bias 6 3",
+      ])
     #expect(net.buffers.map(\.name) == ["layers.5.running_mean", "layers.5.running_var"])
     #expect(net.denseLayers.map(\.denseIndex) == [0, 1, 2, 3])
     #expect(net.layers.map(\.kind) == ["dense", "crrelu", "residual", "layer_norm", "rational", "dice", "dense"])
@@ -45,7 +46,8 @@ struct LayerTests {
     #expect(error([.activation(.rational(groups: 3, initialization: .identity))])?.path == "layers.0")
     #expect(error([.dropout(p: 1)])?.message.contains("[0, 1)") == true)
     #expect(error([.dense(units: 0, bias: true)])?.path == "layers.0")
-    #expect(error([.residual([.dense(units: 4, bias: true), .layerNorm(eps: 0, affine: true)])])?.path == "layers.0.layers.1")
+    #expect(
+      error([.residual([.dense(units: 4, bias: true), .layerNorm(eps: 0, affine: true)])])?.path == "layers.0.layers.1")
     #expect(error([], input: 0)?.path == "input")
   }
 
@@ -96,7 +98,8 @@ struct LayerTests {
   }
 
   @Test func diceTracksRunningStatisticsAndUsesThemInEval() throws {
-    let net = try Network(input: 2, layers: [.activation(.dice(alpha: 0.1, eps: 1e-8))], backend: testBackend(), maxBatch: 4)
+    let net = try Network(
+      input: 2, layers: [.activation(.dice(alpha: 0.1, eps: 1e-8))], backend: testBackend(), maxBatch: 4)
     let x: [Float] = [1, 10, 3, 10, 5, 10, 7, 10]  // column 0: mean 4, var 5 (unbiased 20/3); column 1 constant
     net.forward(x, batch: 4, training: true)
     let mean = net.parameter(named: "layers.0.running_mean")!, variance = net.parameter(named: "layers.0.running_var")!
@@ -110,8 +113,10 @@ struct LayerTests {
 
   @Test func rationalIdentityInitIsIdentityAndSwishInitIsSwish() throws {
     let x: [Float] = (0..<12).map { Float($0) / 2 - 3 }
-    for (initial, reference) in [(RationalInitialization.identity, { (v: Float) in v }),
-                                 (.swish, { (v: Float) in v / (1 + exp(-v)) })] {
+    for (initial, reference) in [
+      (RationalInitialization.identity, { (v: Float) in v }),
+      (.swish, { (v: Float) in v / (1 + exp(-v)) }),
+    ] {
       let net = try Network(
         input: 12, layers: [.activation(.rational(groups: 3, initialization: initial))], backend: testBackend(),
         maxBatch: 1)
@@ -124,8 +129,10 @@ struct LayerTests {
     func train(_ backend: any Backend) throws -> [Float] {
       let net = try Network(
         input: 16,
-        layers: [.dense(units: 64, bias: true), .activation(.stateless(.gelu(approximateTanh: false))),
-                 .dropout(p: 0.1), .dense(units: 64, bias: true), .activation(.crreluDefault), .dense(units: 3, bias: true)],
+        layers: [
+          .dense(units: 64, bias: true), .activation(.stateless(.gelu(approximateTanh: false))),
+          .dropout(p: 0.1), .dense(units: 64, bias: true), .activation(.crreluDefault), .dense(units: 3, bias: true),
+        ],
         backend: backend, maxBatch: 32, seed: 3)
       randomizeWeights(net, seed: 5, scale: 0.2)
       let opt = Adam(parameters: net.parameters, backend: backend)

@@ -19,13 +19,15 @@ public final class FourierFeaturesLayer: Layer {
   public let projection: Parameter
   let backend: any Backend
   let out: Tensor
-  private let phase: Tensor     // z, maxBatch × features
-  private let phaseGrad: Tensor // dz
+  private let phase: Tensor  // z, maxBatch × features
+  private let phaseGrad: Tensor  // dz
   private var input: UnsafePointer<Float>?
   private static let twoPi = Float(2 * Double.pi)
 
-  init(inputWidth: Int, features: Int, sigma: Float, includeInput: Bool, backend: any Backend, maxBatch: Int,
-       path: String, topIndex: Int, naming: LayerNaming) {
+  init(
+    inputWidth: Int, features: Int, sigma: Float, includeInput: Bool, backend: any Backend, maxBatch: Int,
+    path: String, topIndex: Int, naming: LayerNaming
+  ) {
     self.inputWidth = inputWidth
     self.features = features
     self.sigma = sigma
