@@ -177,3 +177,32 @@ struct LayerTests {
     #expect(abs(bce - 100) < 1e-3 && g[0].isFinite)
   }
 }
+
+struct FourierFeatureTests {
+  @Test func projectionIsDrawnFromTheSeedWithSigma() throws {
+    func make(_ seed: UInt64) throws -> Network {
+      try Network(
+        input: 4, layers: [.fourierFeatures(features: 500, sigma: 3, includeInput: true)], backend: testBackend(),
+        maxBatch: 2, seed: seed)
+    }
+    let a = try make(1), b = try make(1), c = try make(2)
+    let pa = try #require(a.parameter(named: "layers.0.projection"))
+    #expect(pa.shape == [500, 4] && pa.role == .projection && !pa.trainable)
+    #expect(pa.value.array == b.parameters[0].value.array)
+    #expect(pa.value.array != c.parameters[0].value.array)
+    let values = pa.value.array.map(Double.init)
+    let mean = values.reduce(0, +) / Double(values.count)
+    let std = (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count)).squareRoot()
+    #expect(abs(mean) < 0.15 && abs(std - 3) < 0.15, "mean \(mean) std \(std)")
+    #expect(a.outputWidth == 1004)
+    // Output layout: [cos(2πxBᵀ), sin(2πxBᵀ), x].
+    let x: [Float] = [0.1, -0.2, 0.3, 0.05, 0, 0, 0, 0]
+    let y = a.forward(x, batch: 2, training: false)
+    var z = 0.0
+    for k in 0..<4 { z += Double(x[k]) * Double(pa.value[k]) }
+    z *= 2 * Double.pi
+    #expect(abs(Double(y[0]) - cos(z)) < 1e-4 && abs(Double(y[500]) - sin(z)) < 1e-4)
+    #expect(y[1000] == 0.1 && y[1003] == 0.05)
+    #expect(y[1004] == 1 && y[1004 + 500] == 0)  // second row, x = 0
+  }
+}

@@ -92,7 +92,7 @@ final class LayerStack {
       guard sigma > 0 else { throw fail("fourier_features sigma must be positive, got \(sigma)") }
       return FourierFeaturesLayer(
         inputWidth: width, features: features, sigma: sigma, includeInput: includeInput, backend: backend,
-        maxBatch: maxBatch, path: path, topIndex: topIndex, naming: naming)
+        maxBatch: maxBatch, seed: seed, path: path, topIndex: topIndex, naming: naming)
     case .activation(.stateless(let f)):
       return ActivationLayer(f, width: width, backend: backend, maxBatch: maxBatch)
     case .activation(.crrelu(let epsilon, let learnable)):
