@@ -168,6 +168,23 @@ struct LayerTests {
     #expect(step.step == 300 && abs(step.lastLR - 0.001) < 1e-4)
   }
 
+  @Test func crossEntropyTakesFloatOrIntegerLabels() {
+    var rng = TestRandom(12)
+    let y = rng.array(12, scale: 3)
+    var g1 = [Float](repeating: 0, count: 12), g2 = g1
+    let a = Loss.crossEntropy.evaluate(output: y, target: [2, 0, 1, 2], batch: 4, width: 3, gradient: &g1)
+    let labels: [Int32] = [2, 0, 1, 2]
+    let b = Loss.crossEntropy(logits: y, labels: labels, batch: 4, width: 3, gradient: &g2)
+    #expect(a == b && g1 == g2)
+    // Against a direct Float64 evaluation.
+    var expected = 0.0
+    for r in 0..<4 {
+      let row = (0..<3).map { Double(y[r * 3 + $0]) }
+      expected += log(row.map { exp($0) }.reduce(0, +)) - row[Int(labels[r])]
+    }
+    #expect(abs(Double(a) - expected / 4) < 1e-6)
+  }
+
   @Test func crossEntropyIsStableForHugeLogits() {
     var g = [Float](repeating: 0, count: 3)
     let loss = Loss.crossEntropy.evaluate(output: [1e4, 0, -1e4], target: [1], batch: 1, width: 3, gradient: &g)
