@@ -76,7 +76,11 @@ struct GoldenTests {
     case "rational":
       return .activation(.rational(groups: Int(d["groups"]!.number), initialization: .swish))
     case "dice": return .activation(.dice(alpha: d["alpha"]!.number, eps: d["eps"]!.number))
-    case "layer_norm": return .layerNorm(eps: d["eps"]!.number, affine: true)
+    case "layer_norm": return .layerNorm(eps: d["eps"]!.number, affine: d["affine"].map { $0.number != 0 } ?? true)
+    case "residual_tanh":
+      return .residual([.dense(units: 6, bias: true), .activation(.stateless(.tanh)), .dense(units: 6, bias: true)])
+    case "fourier_features":
+      return .fourierFeatures(features: Int(d["features"]!.number), sigma: d["sigma"]!.number, includeInput: true)
     default: preconditionFailure("unknown fixture layer \(d)")
     }
   }
@@ -112,12 +116,13 @@ struct GoldenTests {
         .dense(units: f.hidden, bias: true), Self.layerConfig(f.layer), .dense(units: f.output_width, bias: true),
       ],
       backend: backend(named: backendName), maxBatch: 8)
+    // Frozen tensors (the Fourier projection) are buffers on the PyTorch side.
     for p in net.parameters {
-      let values = try #require(f.parameters[p.name], "fixture lacks \(p.name)")
+      let values = try #require(f.parameters[p.name] ?? f.buffers[p.name], "fixture lacks \(p.name)")
       try #require(values.count == p.value.count)
       for i in 0..<values.count { p.value[i] = values[i] }
     }
-    #expect(Set(net.parameters.map(\.name)) == Set(f.parameters.keys))
+    #expect(Set(net.parameters.filter(\.trainable).map(\.name)) == Set(f.parameters.keys))
     net.computesInputGradient = true
     net.zeroGradients()
     let loss = try #require(Loss(rawValue: f.loss))
@@ -130,7 +135,9 @@ struct GoldenTests {
     }
     Self.expectClose(output, f.output, "\(name) output")
     Self.expectClose([value], [f.loss_value], "\(name) loss")
-    for p in net.parameters { Self.expectClose(p.grad.array, f.gradients[p.name] ?? [], "\(name) grad \(p.name)") }
+    for p in net.parameters where p.trainable {
+      Self.expectClose(p.grad.array, f.gradients[p.name] ?? [], "\(name) grad \(p.name)")
+    }
     Self.expectClose(
       Array(UnsafeBufferPointer(start: net.inputGradient!, count: f.batch * f.input_width)), f.input_gradient,
       "\(name) input grad")
