@@ -15,7 +15,7 @@ struct OptimizerTests {
   }
 
   @Test func sgdPlainMomentumNesterovWeightDecay() {
-    let be = testBackend()
+    let be = layerTestBackend()
     var p = scalar()
     SGD(parameters: [p], backend: be).step(parameters: [p], lr: 0.1)
     #expect(abs(p.value[0] - 0.95) < 1e-7)
@@ -36,7 +36,7 @@ struct OptimizerTests {
   }
 
   @Test func adamAndAdamWFirstStep() {
-    let be = testBackend()
+    let be = layerTestBackend()
     // Step 1: m̂ = g, v̂ = g², so the update is lr·g/(|g| + eps) ≈ lr.
     var p = scalar()
     Adam(parameters: [p], backend: be).step(parameters: [p], lr: 0.1)
@@ -64,12 +64,12 @@ struct OptimizerTests {
   @Test func frozenParametersDoNotMove() {
     let p = scalar()
     p.trainable = false
-    Adam(parameters: [p], backend: testBackend()).step(parameters: [p], lr: 0.1)
+    Adam(parameters: [p], backend: layerTestBackend()).step(parameters: [p], lr: 0.1)
     #expect(p.value[0] == 1)
   }
 
   @Test(arguments: ["sgd", "adam", "adamw"]) func stateRoundTripIsBitExact(_ kind: String) throws {
-    let be = testBackend()
+    let be = layerTestBackend()
     let config: OptimizerConfig =
       kind == "sgd"
       ? .sgd(momentum: 0.9, dampening: 0, nesterov: true, weightDecay: 0.01)
@@ -80,10 +80,10 @@ struct OptimizerTests {
       let net = try Network(
         input: 3, layers: [.dense(units: 4, bias: true), .activation(.stateless(.tanh)), .dense(units: 1, bias: true)],
         backend: be, maxBatch: 4)
-      randomizeWeights(net, seed: 1)
+      layerTestRandomizeWeights(net, seed: 1)
       return net
     }
-    var rng = TestRandom(2)
+    var rng = LayerTestRandom(2)
     let x = rng.array(12), t = rng.array(4)
     let a = try makeNet()
     let stepA = TrainStep(
@@ -168,10 +168,10 @@ struct OptimizerTests {
   func tractMatchesDirectFormula(_ shape: (batch: Int, inputs: Int)) throws {
     let (b, n, m) = (shape.batch, shape.inputs, 5)
     let lambda = 0.1
-    let net = try Network(input: n, layers: [.dense(units: m, bias: true)], backend: testBackend(), maxBatch: 9)
-    randomizeWeights(net, seed: 4)
+    let net = try Network(input: n, layers: [.dense(units: m, bias: true)], backend: layerTestBackend(), maxBatch: 9)
+    layerTestRandomizeWeights(net, seed: 4)
     #expect(net.setTrAct(lambda: lambda))
-    var rng = TestRandom(17)
+    var rng = LayerTestRandom(17)
     let x = rng.array(b * n, scale: 2), g = rng.array(b * m)
     net.zeroGradients()
     net.forward(x, batch: b, training: true)
