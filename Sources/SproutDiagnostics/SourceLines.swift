@@ -56,6 +56,10 @@ public struct SourceLines: Sendable {
     return String(decoding: bytes[contentStart(line)..<ends[line - 1]], as: UTF8.self)
   }
 
+  /// The byte offset where 1-based `line` starts, clamped to the text (libyaml may report the line after
+  /// the last one at the end of the input).
+  public func start(ofLine line: Int) -> Int { starts[max(0, min(line, starts.count) - 1)] }
+
   /// Where the text of 1-based `line` starts: after a UTF-8 byte-order mark on line 1.
   private func contentStart(_ line: Int) -> Int {
     line == 1 && bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : starts[line - 1]

@@ -1,0 +1,24 @@
+import SproutDiagnostics
+import Testing
+
+@testable import SproutSyntax
+
+/// Inputs the fuzzer (fuzz/run.sh) once crashed on; each must now give diagnostics and sound trees.
+@Suite struct FuzzRegressionTests {
+  static let inputs: [[UInt8]] = [
+    // A directive with no document: libyaml reports the error on the line after the last one.
+    Array("%TAG ! tag:x,2000:".utf8)
+  ]
+
+  @Test(arguments: inputs)
+  func noCrash(_ bytes: [UInt8]) {
+    var diagnostics = Diagnostics()
+    let document = YAMLParser.parse(bytes: bytes, file: "fuzz.yaml", diagnostics: &diagnostics)
+    #expect(document.verify() == [])
+    for d in diagnostics {
+      #expect(d.range.start.line >= 1 && d.range.start.column >= 1)
+      #expect(d.range.end.offset <= bytes.count)
+    }
+    _ = DiagnosticRenderer.text(diagnostics.all, sources: ["fuzz.yaml": document.text], color: false)
+  }
+}
