@@ -1,3 +1,4 @@
+import Foundation
 import SproutDiagnostics
 import Testing
 
@@ -21,4 +22,19 @@ import Testing
     }
     _ = DiagnosticRenderer.text(diagnostics.all, sources: ["fuzz.yaml": document.text], color: false)
   }
+}
+
+/// A billion-laughs variant whose broken aliases keep it under the node limit: parsing and verifying the
+/// (large, alias-shared) tree must stay fast.
+@Test func aliasHeavyDocumentUnderTheLimitIsFast() throws {
+  let bytes = try TestData.fixture("fuzz-timeout-aliases.yaml")
+  let clock = ContinuousClock()
+  var diagnostics = Diagnostics()
+  var problems: [String] = ["not run"]
+  let elapsed = clock.measure {
+    let document = YAMLParser.parse(bytes: bytes, file: "fuzz.yaml", diagnostics: &diagnostics)
+    problems = document.verify()
+  }
+  #expect(problems == [])
+  #expect(elapsed < .milliseconds(300), "took \(elapsed)")
 }
