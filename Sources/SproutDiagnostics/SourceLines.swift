@@ -65,7 +65,8 @@ public struct SourceLines: Sendable {
     line == 1 && bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : starts[line - 1]
   }
 
-  /// The 1-based location of byte `offset` (clamped to the text).
+  /// The 1-based location of byte `offset` (clamped to the text), which should start a character; the
+  /// column counts the characters (lead and ASCII bytes) before it on its line.
   public func location(ofByte offset: Int) -> SourceLocation {
     let offset = max(0, min(offset, bytes.count))
     // Binary search for the last line starting at or before `offset`.
@@ -83,8 +84,6 @@ public struct SourceLines: Sendable {
       if bytes[i] & 0xC0 != 0x80 { column += 1 }
       i += 1
     }
-    // A continuation byte at `offset` belongs to the scalar already counted.
-    if offset < bytes.count, offset > starts[lo], bytes[offset] & 0xC0 == 0x80 { column -= 1 }
     return SourceLocation(line: lo + 1, column: column, offset: offset)
   }
 

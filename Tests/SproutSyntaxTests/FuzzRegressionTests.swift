@@ -8,7 +8,9 @@ import Testing
 @Suite struct FuzzRegressionTests {
   static let inputs: [[UInt8]] = [
     // A directive with no document: libyaml reports the error on the line after the last one.
-    Array("%TAG ! tag:x,2000:".utf8)
+    Array("%TAG ! tag:x,2000:".utf8),
+    // A byte-order mark followed by a stray continuation byte: the column came out as 0.
+    [0xEF, 0xBB, 0xBF, 0xA9, 0x70, 0x00, 0x1D, 0x00, 0x0A],
   ]
 
   @Test(arguments: inputs)
