@@ -19,7 +19,8 @@ mkdir -p "$OUT/modules" "$OUT/corpus" "$ARTIFACTS"
 # The Swift runtime's own crash backtracer trips AddressSanitizer; let libFuzzer report crashes instead.
 export SWIFT_BACKTRACE=enable=no
 
-SWIFTC=(swiftc -sanitize=fuzzer,address -parse-as-library -O -g -swift-version 5 -I "$ROOT/Sources/CYAML" -I "$OUT/modules")
+SWIFTC=(swiftc -sanitize=fuzzer,address -parse-as-library -O -g -swift-version 5
+  -I "$ROOT/Sources/CYAML" -I "$OUT/modules")
 
 # True when a module folder holds real code, not just the one-comment placeholder of the skeleton.
 has_code() {
