@@ -103,6 +103,18 @@ public indirect enum MatrixBlock: Hashable, Sendable {
     }
   }
 
+  /// The axes every assignment of this block sets: all of a product's or zip's children, only those common to
+  /// every branch of a concat.
+  public var guaranteedAxes: Set<String> {
+    switch self {
+    case .axis(let a): return [a.name]
+    case .product(let c, _), .zip(let c, _): return c.reduce(into: Set<String>()) { $0.formUnion($1.guaranteedAxes) }
+    case .concat(let c, _):
+      guard let first = c.first else { return [] }
+      return c.dropFirst().reduce(first.guaranteedAxes) { $0.intersection($1.guaranteedAxes) }
+    }
+  }
+
   /// The range of the block.
   public var range: SourceRange {
     switch self {

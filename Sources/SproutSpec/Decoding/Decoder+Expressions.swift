@@ -39,13 +39,30 @@ extension Decoder {
         continue
       }
       if refPath[0] == "params" { readParams.insert(refPath[1]) }
-      if refPath[0] == "matrix" { readAxes.insert(refPath[1]) }
+      if refPath[0] == "matrix" {
+        readAxes.insert(refPath[1])
+        if let m = spec.matrix, !m.root.guaranteedAxes.contains(refPath[1]) {
+          diagnostics.report(
+            "spec.expression-undefined", "matrix axis '\(refPath[1])' is not set in every trial", at: range,
+            path: path, notes: [DiagnosticNote("the matrix is declared here", at: m.range)],
+            help: "give every concat branch a value for '\(refPath[1])'")
+          ok = false
+        }
+      }
     }
     return ok
   }
 
-  /// An environment holding every defined name (with its first value), for reference checks.
-  func lintEnvironment() -> ExpressionEnvironment {
+  /// An environment holding every defined name (with its first value), for reference checks; computed once
+  /// params and matrix are decoded (they come before every definition).
+  mutating func lintEnvironment() -> ExpressionEnvironment {
+    if let cached = cachedEnvironment { return cached }
+    let env = makeLintEnvironment()
+    cachedEnvironment = env
+    return env
+  }
+
+  func makeLintEnvironment() -> ExpressionEnvironment {
     var matrix: [String: Value] = [:]
     if let m = spec.matrix { for name in m.axisNames { matrix[name] = m.values(ofAxis: name).first ?? .null } }
     return ExpressionEnvironment(
@@ -72,10 +89,13 @@ extension Decoder {
       for seed in seedValues {
         env.trial.seed = seed
         tried += 1
-        let assignment = zip(axes, counters.enumerated().map { valueLists[$0.offset].isEmpty ? Value.null
-          : valueLists[$0.offset][$0.element] }).map { "matrix.\($0.0) = \($0.1)" }
-          + (usesTrialSeed ? ["trial.seed = \(seed)"] : [])
-        let note = assignment.isEmpty ? [] : [DiagnosticNote("when " + assignment.joined(separator: ", "))]
+        // Built only when reporting: the assignment that made this expression fail.
+        var note: [DiagnosticNote] {
+          let assignment = zip(axes, counters.enumerated().map { valueLists[$0.offset].isEmpty ? Value.null
+            : valueLists[$0.offset][$0.element] }).map { "matrix.\($0.0) = \($0.1)" }
+            + (usesTrialSeed ? ["trial.seed = \(seed)"] : [])
+          return assignment.isEmpty ? [] : [DiagnosticNote("when " + assignment.joined(separator: ", "))]
+        }
         switch ev.evaluate(env) {
         case .failure(let err):
           diagnostics.report(err.id, err.message, at: err.range, path: path, notes: note, help: err.help)

@@ -2,12 +2,7 @@ import SproutDiagnostics
 
 extension Decoder {
   func defined(_ sort: DefinitionSort, _ name: String) -> Bool {
-    switch sort {
-    case .dataset: return spec.dataset(DatasetID(name)) != nil
-    case .model: return spec.model(ModelID(name)) != nil
-    case .initializer: return spec.initializer(InitializerID(name)) != nil
-    case .stage: return spec.stage(StageID(name)) != nil
-    }
+    definedNames[sort]?.contains(name) == true
   }
 
   func names(_ sort: DefinitionSort) -> [String] {
@@ -22,6 +17,7 @@ extension Decoder {
   /// Resolves every reference now that all definitions are known: literal names, and the values of a matrix axis
   /// (or a param) when a reference is written as `${matrix.AXIS}`.
   mutating func resolveReferences() {
+    for sort in DefinitionSort.allCases { definedNames[sort] = Set(names(sort)) }
     var refs = pending
     // Expression-valued references: every value the axis can take must name a definition of the right sort.
     for stage in spec.stages {

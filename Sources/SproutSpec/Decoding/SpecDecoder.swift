@@ -52,6 +52,10 @@ struct Decoder {
   var readAxes: Set<String> = []
   /// Definitions some reference reached.
   var used: Set<UsedName> = []
+  /// The expression environment for lint, built on first use (after params and matrix).
+  var cachedEnvironment: ExpressionEnvironment?
+  /// Names defined per sort, built once references are resolved.
+  var definedNames: [DefinitionSort: Set<String>] = [:]
   /// The definition being decoded, recorded as the owner of its references.
   var currentOwner: UsedName?
   /// Definitions holding a reference that failed.
