@@ -27,8 +27,10 @@ public struct MatrixSpec: Hashable, Sendable {
   public var range: SourceRange
 
   /// Creates a matrix spec.
-  public init(root: MatrixBlock, include: [MatrixAssignment] = [], exclude: [MatrixAssignment] = [],
-              sample: Int? = nil, order: MatrixOrder = .declared, range: SourceRange) {
+  public init(
+    root: MatrixBlock, include: [MatrixAssignment] = [], exclude: [MatrixAssignment] = [],
+    sample: Int? = nil, order: MatrixOrder = .declared, range: SourceRange
+  ) {
     self.root = root
     self.include = include
     self.exclude = exclude
