@@ -112,3 +112,19 @@ func validateWithPython(_ files: [String]) throws -> (Int32, String) {
     for path in paths { #expect(output.contains("FAILED \(path)"), "\(path) should fail the schema: \(output)") }
   }
 }
+
+@Suite struct LanguageReferenceTests {
+  /// Whole specs shown in docs/language.md (blocks starting with `sprout: 1`) lint clean.
+  @Test func wholeSpecExamplesLintClean() throws {
+    let markdown = LanguageReference.markdown()
+    let blocks = markdown.components(separatedBy: "```yaml\n").dropFirst().compactMap {
+      $0.components(separatedBy: "```").first
+    }.filter { $0.hasPrefix("sprout: 1") }
+    #expect(!blocks.isEmpty)
+    for block in blocks {
+      var d = Diagnostics()
+      _ = SpecDecoder.decode(text: block, file: "language.md", diagnostics: &d)
+      #expect(d.isEmpty, "\(d.sorted.map { "\($0.range.start) [\($0.id)] \($0.message)" })\n\(block)")
+    }
+  }
+}

@@ -134,10 +134,12 @@ public enum LanguageReference {
     models:
       net:
         input: 20
-        layers: [{dense: "${params.width}"}, relu, {dense: 1}]
+        layers: [{dense: "${params.width}"}, relu, {dense: "${params.width}"}, relu, {dense: 1}]
     initializers:
       full: {kind: kaiming_normal, nonlinearity: relu}
-      lowrank: {kind: low_rank, rank: 2, base: kaiming_normal}
+      lowrank:                  # rank-2 start for the layer 100 -> 100 only (index 1 of the dense layers)
+        kind: kaiming_normal
+        layers: {"1": {kind: low_rank, rank: 2}}
     stages:
       train:
         kind: train
