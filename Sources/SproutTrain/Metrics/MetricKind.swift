@@ -1,6 +1,6 @@
 /// The metrics a stage can `record:`, by their names in the language.
 ///
-/// Each has a formula and a source in its implementation (see `Metrics`); `docs/metrics.md` lists them.
+/// Each has its formula and source beside its implementation in `Metrics` and `MetricsRecorder`.
 public enum MetricKind: String, Sendable, Hashable, CaseIterable, Codable {
   /// Mean training loss of the step's batch (the loss the optimizer descended).
   case loss
