@@ -4,7 +4,7 @@
 public enum MetricKind: String, Sendable, Hashable, CaseIterable, Codable {
   /// Mean training loss of the step's batch (the loss the optimizer descended).
   case loss
-  /// Fraction of correctly classified rows (argmax of logits; for one output, logit > 0 vs target ≥ 0.5).
+  /// Fraction of correct predictions (argmax vs class for cross_entropy, per value for bce; `Metrics.accuracyCounts`).
   case accuracy
   /// Peak signal-to-noise ratio `10·log10(range²/MSE)` in dB, with `range` the target's value range.
   case psnr
