@@ -36,12 +36,16 @@ import Testing
 
   @Test func tangentKernelOfMiddleLayerMatchesFiniteDifferences() throws {
     let net = try makeTestNetwork(
-      [.dense(units: 4, bias: true), .activation(.stateless(.tanh)), .dense(units: 4, bias: true),
-       .activation(.stateless(.tanh)), .dense(units: 2, bias: true)],
+      [
+        .dense(units: 4, bias: true), .activation(.stateless(.tanh)), .dense(units: 4, bias: true),
+        .activation(.stateless(.tanh)), .dense(units: 2, bias: true),
+      ],
       input: 3, maxBatch: 4, seed: 8)
     let data = teacherData(count: 3, inputs: 3, seed: 5)
     let recorder = try MetricsRecorder(
-      network: net, loss: .mse, data: TrainingData(inputs: data.inputs, targets: data.inputs.prefix(6).map { $0 },
+      network: net, loss: .mse,
+      data: TrainingData(
+        inputs: data.inputs, targets: data.inputs.prefix(6).map { $0 },
         count: 3, inputWidth: 3, targetWidth: 2), kinds: [.kernelAlignment], options: MetricOptions(probeSamples: 3))
     let w = try #require(recorder.kernelParameter)
     #expect(w.name == "layers.2.weight")  // the middle of three dense layers
@@ -82,7 +86,8 @@ import Testing
     let x: [Float] = [2, 0, 0, 3, 1, 0, 0, 1, 5, 4]
     let labels: [Float] = [0, 1, 1, 1, 1]  // third is wrong (argmax 0), last is wrong (argmax 0)
     let data = TrainingData(inputs: x, targets: labels, count: 5, inputWidth: 2, targetWidth: 1)
-    let r = try Evaluation.evaluate(network: net, data: data, loss: .crossEntropy, batchSize: 2, record: [.loss, .accuracy])
+    let r = try Evaluation.evaluate(
+      network: net, data: data, loss: .crossEntropy, batchSize: 2, record: [.loss, .accuracy])
     #expect(r["accuracy"]?.scalar == 3.0 / 5.0)
     var expected = 0.0
     for row in 0..<5 {
@@ -131,9 +136,13 @@ import Testing
     #expect(throws: TrainingError.unavailableMetric(.gradNorm, "a measure stage takes no training step")) {
       try Evaluation.measure(network: net, data: data, loss: .mse, record: [.gradNorm])
     }
-    #expect(throws: TrainingError.self) { try Evaluation.measure(network: net, data: data, loss: .mse, record: [.weightChange]) }
+    #expect(throws: TrainingError.self) {
+      try Evaluation.measure(network: net, data: data, loss: .mse, record: [.weightChange])
+    }
     let unordered = TrainingData(inputs: signal, targets: signal, count: n, inputWidth: 1, targetWidth: 1)
-    #expect(throws: TrainingError.self) { try Evaluation.measure(network: net, data: unordered, loss: .mse, record: [.outputSpectrum]) }
+    #expect(throws: TrainingError.self) {
+      try Evaluation.measure(network: net, data: unordered, loss: .mse, record: [.outputSpectrum])
+    }
   }
 
   @Test func measureComparesWithATrainStagesReference() throws {
@@ -141,7 +150,8 @@ import Testing
     let net = try makeTestNetwork(resumeLayers, input: 3, maxBatch: 8, seed: 2)
     var config = resumeConfiguration(record: [.kernelAlignment, .weightChange])
     config.length = .steps(5)
-    let trainer = try Trainer(network: net, data: data, configuration: config, shuffleStream: RandomStream(seed: 3, path: []))
+    let trainer = try Trainer(
+      network: net, data: data, configuration: config, shuffleStream: RandomStream(seed: 3, path: []))
     var last: [String: MetricValue] = [:]
     var state: TrainingState?
     trainer.onRecord = { last = $1 }

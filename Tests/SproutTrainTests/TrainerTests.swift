@@ -22,7 +22,7 @@ func makeTestNetwork(_ layers: [LayerConfig], input: Int, maxBatch: Int, seed: U
 func teacherData(count: Int, inputs d: Int, seed: UInt64) -> TrainingData {
   var s = RandomStream(seed: seed, path: ["test", "data"])
   var x = [Float](repeating: 0, count: count * d)
-  x.withUnsafeMutableBufferPointer { s.fillUniform($0.baseAddress!, count: count * d, low: -1, high: 1) }
+  for i in 0..<(count * d) { x[i] = -1 + 2 * s.nextUniform() }
   let y = (0..<count).map { r -> Float in
     var dotp: Float = 0
     for j in 0..<d { dotp += x[r * d + j] * Float(j + 1) / Float(d) }
@@ -38,11 +38,13 @@ func parameterBits(_ net: Network) -> [String: [UInt32]] {
 
 /// Canonical text of a state (every float by its bits), to compare states exactly.
 func stateFingerprint(_ s: TrainingState) -> String {
-  var out = s.scalars.keys.sorted().map { "\($0)=\(s.scalars[$0]!)" }.joined(separator: ",")
-  for name in s.tensorNames {
-    switch s.tensors[name]! {
-    case .float32(let shape, let v): out += "|\(name)\(shape):" + v.map { String($0.bitPattern, radix: 16) }.joined(separator: ",")
-    case .float64(let shape, let v): out += "|\(name)\(shape):" + v.map { String($0.bitPattern, radix: 16) }.joined(separator: ",")
+  var out = s.scalars.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+  for (name, tensor) in s.tensors.sorted(by: { $0.key < $1.key }) {
+    switch tensor {
+    case .float32(let shape, let v):
+      out += "|\(name)\(shape):" + v.map { String($0.bitPattern, radix: 16) }.joined(separator: ",")
+    case .float64(let shape, let v):
+      out += "|\(name)\(shape):" + v.map { String($0.bitPattern, radix: 16) }.joined(separator: ",")
     }
   }
   return out
@@ -67,7 +69,9 @@ func resumeConfiguration(record: [MetricKind]) -> TrainerConfiguration {
   ]
 
   /// Runs the whole schedule once, keeping every record and every per-step state.
-  func uninterrupted(data: TrainingData) throws -> (records: [Int: String], states: [TrainingState], final: [String: [UInt32]]) {
+  func uninterrupted(
+    data: TrainingData
+  ) throws -> (records: [Int: String], states: [TrainingState], final: [String: [UInt32]]) {
     let net = try makeTestNetwork(resumeLayers, input: 3, maxBatch: 8, seed: 1)
     let trainer = try Trainer(
       network: net, data: data, configuration: resumeConfiguration(record: allRecorded),
@@ -131,12 +135,14 @@ func resumeConfiguration(record: [MetricKind]) -> TrainerConfiguration {
 
   @Test func nonFiniteLossStopsNamingTheStepAndKeepsLastGoodCheckpoint() throws {
     let data = teacherData(count: 16, inputs: 3, seed: 2)
-    let net = try makeTestNetwork([.dense(units: 8, bias: true), .activation(.stateless(.relu)), .dense(units: 1, bias: true)],
+    let net = try makeTestNetwork(
+      [.dense(units: 8, bias: true), .activation(.stateless(.relu)), .dense(units: 1, bias: true)],
       input: 3, maxBatch: 16, seed: 3)
     let config = TrainerConfiguration(
       loss: .mse, optimizer: .sgd(momentum: 0, dampening: 0, nesterov: false, weightDecay: 0), lr: 1e19,
       batchSize: 16, length: .steps(50), checkpointEvery: 1)
-    let trainer = try Trainer(network: net, data: data, configuration: config, shuffleStream: RandomStream(seed: 1, path: []))
+    let trainer = try Trainer(
+      network: net, data: data, configuration: config, shuffleStream: RandomStream(seed: 1, path: []))
     var checkpoints: [Int] = []
     trainer.onCheckpoint = { checkpoints.append($0.step) }
     do {
@@ -155,7 +161,8 @@ func resumeConfiguration(record: [MetricKind]) -> TrainerConfiguration {
     let net = try makeTestNetwork(resumeLayers, input: 3, maxBatch: 8, seed: 2)
     var config = resumeConfiguration(record: allRecorded)
     config.length = .steps(6)
-    let trainer = try Trainer(network: net, data: data, configuration: config, shuffleStream: RandomStream(seed: 3, path: []))
+    let trainer = try Trainer(
+      network: net, data: data, configuration: config, shuffleStream: RandomStream(seed: 3, path: []))
     var records: [Int: [String: MetricValue]] = [:]
     trainer.onRecord = { records[$0] = $1 }
     try trainer.run()
@@ -170,8 +177,11 @@ func resumeConfiguration(record: [MetricKind]) -> TrainerConfiguration {
     let ka = try #require(later["kernel_alignment"]?.scalar)
     #expect(ka > 0 && ka <= 1)
     // Activation statistics are keyed by the activation layers' paths (tanh at 1, crrelu at 4).
-    #expect(Set(later["activation_stats"].flatMap { if case .map(let m) = $0 { return Array(m.keys) } else { return nil } } ?? [])
-      == ["layers.1", "layers.4"])
+    #expect(
+      Set(
+        later["activation_stats"].flatMap { if case .map(let m) = $0 { return Array(m.keys) } else { return nil } }
+          ?? [])
+        == ["layers.1", "layers.4"])
     #expect(trainer.totalSteps == 6)
   }
 
@@ -186,8 +196,11 @@ func resumeConfiguration(record: [MetricKind]) -> TrainerConfiguration {
     }
     let state = TrainingState(tensors: [:], scalars: ["total_steps": 1, "step": 0, "epoch": 0, "cursor": 0])
     let fits = try makeTestNetwork([.dense(units: 1, bias: false)], input: 3, maxBatch: 8, seed: 1)
-    let trainer = try Trainer(network: fits, data: data, configuration: config, shuffleStream: RandomStream(seed: 0, path: []))
-    #expect(throws: TrainingError.stateMismatch("tensor 'layers.0.weight' is missing")) { try state.restore(into: trainer) }
+    let trainer = try Trainer(
+      network: fits, data: data, configuration: config, shuffleStream: RandomStream(seed: 0, path: []))
+    #expect(throws: TrainingError.stateMismatch("tensor 'layers.0.weight' is missing")) {
+      try state.restore(into: trainer)
+    }
   }
 
   @Test func shuffledBatchesCoverEveryRowOncePerEpochAndSeekRepeats() {

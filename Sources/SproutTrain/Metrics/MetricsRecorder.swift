@@ -103,7 +103,8 @@ public final class MetricsRecorder {
 
   /// Takes the references at initialization: W₀ of every dense weight and, when recorded, K₀.
   public func captureInitialState() {
-    initialWeights = Dictionary(uniqueKeysWithValues: network.denseLayers.map { ($0.weight.name, $0.weight.value.array) })
+    initialWeights = Dictionary(
+      uniqueKeysWithValues: network.denseLayers.map { ($0.weight.name, $0.weight.value.array) })
     if let p = kernelParameter { initialKernel = tangentKernel(p) }
   }
 
@@ -154,14 +155,18 @@ public final class MetricsRecorder {
         out[kind.rawValue] = .scalars(m)
       case .effectiveRank:
         out[kind.rawValue] = .scalars(
-          Dictionary(uniqueKeysWithValues: weights.map { ($0.name, Metrics.effectiveRank(singularValues: singularValues($0))) }))
+          Dictionary(
+            uniqueKeysWithValues: weights.map { ($0.name, Metrics.effectiveRank(singularValues: singularValues($0))) }))
       case .participationRatio:
         out[kind.rawValue] = .scalars(
           Dictionary(
-            uniqueKeysWithValues: weights.map { ($0.name, Metrics.participationRatio(singularValues: singularValues($0))) }))
+            uniqueKeysWithValues: weights.map {
+              ($0.name, Metrics.participationRatio(singularValues: singularValues($0)))
+            }))
       case .stableRank:
         out[kind.rawValue] = .scalars(
-          Dictionary(uniqueKeysWithValues: weights.map { ($0.name, Metrics.stableRank(singularValues: singularValues($0))) }))
+          Dictionary(
+            uniqueKeysWithValues: weights.map { ($0.name, Metrics.stableRank(singularValues: singularValues($0))) }))
       case .kernelAlignment, .activationStats, .outputSpectrum:
         continue  // forward-based: below, after every metric that reads the step's outputs
       }
@@ -180,7 +185,7 @@ public final class MetricsRecorder {
 
   /// Statistics of every activation layer and residual block's output over the probe batch (eval mode).
   func activationStats() -> MetricValue {
-    _ = probe.inputs.withUnsafeBufferPointer { network.forward($0.baseAddress!, batch: probe.count, training: false) }
+    _ = probe.inputs.withBasePointer { network.forward($0, batch: probe.count, training: false) }
     var m: [String: MetricValue] = [:]
     for (i, layer) in network.layers.enumerated() {
       if ["dense", "dropout", "layer_norm", "fourier_features"].contains(layer.kind) { continue }
@@ -195,11 +200,11 @@ public final class MetricsRecorder {
     guard let data = spectrumData, let grid = data.grid else { return [] }
     let width = network.outputWidth
     var values = [Double](repeating: 0, count: data.count * width)
-    data.inputs.withUnsafeBufferPointer { x in
+    data.inputs.withBasePointer { x in
       var start = 0
       while start < data.count {
         let rows = Swift.min(network.maxBatch, data.count - start)
-        let y = network.forward(x.baseAddress! + start * data.inputWidth, batch: rows, training: false)
+        let y = network.forward(x + start * data.inputWidth, batch: rows, training: false)
         for i in 0..<(rows * width) { values[start * width + i] = Double(y[i]) }
         start += rows
       }

@@ -20,13 +20,13 @@ public enum Evaluation {
     let rowsPerBatch = Swift.max(1, Swift.min(batchSize, network.maxBatch))
     let scratch = Tensor(zeros: [network.maxBatch, width])
     var lossSum = 0.0, squaredError = 0.0, correct = 0, judged = 0
-    data.inputs.withUnsafeBufferPointer { x in
-      data.targets.withUnsafeBufferPointer { t in
+    data.inputs.withBasePointer { x in
+      data.targets.withBasePointer { t in
         var start = 0
         while start < data.count {
           let rows = Swift.min(rowsPerBatch, data.count - start)
-          let y = network.forward(x.baseAddress! + start * data.inputWidth, batch: rows, training: false)
-          let target = t.baseAddress! + start * data.targetWidth
+          let y = network.forward(x + start * data.inputWidth, batch: rows, training: false)
+          let target = t + start * data.targetWidth
           let l = loss.value(output: y, target: target, batch: rows, width: width, scratch: scratch.mutablePointer)
           lossSum += Double(l) * Double(rows)
           if record.contains(.accuracy) {
@@ -46,7 +46,9 @@ public enum Evaluation {
     if record.contains(.accuracy) { out[MetricKind.accuracy.rawValue] = .scalar(Double(correct) / Double(judged)) }
     if record.contains(.psnr) {
       let range = options.psnrRange ?? data.targetRange
-      guard range > 0 else { throw TrainingError.unavailableMetric(.psnr, "the targets have no value range; give psnr a range") }
+      guard range > 0 else {
+        throw TrainingError.unavailableMetric(.psnr, "the targets have no value range; give psnr a range")
+      }
       out[MetricKind.psnr.rawValue] = .scalar(
         Metrics.psnr(mse: squaredError / Double(data.count * width), range: range))
     }
@@ -72,7 +74,8 @@ public enum Evaluation {
     if record.contains(.weightChange) || record.contains(.kernelAlignment) {
       guard let reference else {
         let kind: MetricKind = record.contains(.weightChange) ? .weightChange : .kernelAlignment
-        throw TrainingError.unavailableMetric(kind, "it compares with the initialization; measure a trained stage's output")
+        throw TrainingError.unavailableMetric(
+          kind, "it compares with the initialization; measure a trained stage's output")
       }
       var initial: [String: [Float]] = [:]
       for d in network.denseLayers {

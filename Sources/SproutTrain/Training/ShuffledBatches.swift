@@ -19,8 +19,8 @@ public final class ShuffledBatches {
   /// Index of the next row within the epoch's order.
   public private(set) var cursor = 0
 
-  private var inputs: UnsafeMutableBufferPointer<Float>
-  private var targets: UnsafeMutableBufferPointer<Float>
+  private let inputs: UnsafeMutablePointer<Float>
+  private let targets: UnsafeMutablePointer<Float>
   private var order: [Int] = []
   private var orderEpoch = -1
 
@@ -32,10 +32,10 @@ public final class ShuffledBatches {
     self.batchSize = Swift.min(batchSize, data.count)
     self.stream = stream
     self.shuffle = shuffle
-    inputs = .allocate(capacity: self.batchSize * data.inputWidth)
-    targets = .allocate(capacity: self.batchSize * data.targetWidth)
-    inputs.initialize(repeating: 0)
-    targets.initialize(repeating: 0)
+    inputs = .allocate(capacity: Swift.max(self.batchSize * data.inputWidth, 1))
+    targets = .allocate(capacity: Swift.max(self.batchSize * data.targetWidth, 1))
+    inputs.initialize(repeating: 0, count: Swift.max(self.batchSize * data.inputWidth, 1))
+    targets.initialize(repeating: 0, count: Swift.max(self.batchSize * data.targetWidth, 1))
   }
 
   deinit {
@@ -80,6 +80,6 @@ public final class ShuffledBatches {
       cursor = 0
       epoch += 1
     }
-    return (UnsafePointer(inputs.baseAddress!), UnsafePointer(targets.baseAddress!), rows)
+    return (UnsafePointer(inputs), UnsafePointer(targets), rows)
   }
 }

@@ -80,7 +80,8 @@ public final class Trainer {
     guard totalSteps >= 0 else { throw TrainingError.invalidConfiguration("a negative training length") }
     if let lambda = c.trAct { network.setTrAct(lambda: lambda) }
     trainStep = TrainStep(
-      network: network, loss: c.loss, optimizer: c.optimizer.make(parameters: network.parameters, backend: network.backend), baseLR: c.lr,
+      network: network, loss: c.loss,
+      optimizer: c.optimizer.make(parameters: network.parameters, backend: network.backend), baseLR: c.lr,
       schedule: c.schedule, clipNorm: c.clipNorm)
     recorder = try MetricsRecorder(
       network: network, loss: c.loss, data: data, kinds: c.record, options: c.metricOptions)
@@ -111,7 +112,8 @@ public final class Trainer {
       let s = trainStep.step
       guard loss.isFinite else { throw TrainingError.nonFiniteLoss(step: s, loss: loss) }
       if !c.record.isEmpty, s % c.every == 0 || s == totalSteps {
-        let gradNorm = wantsGradNorm
+        let gradNorm =
+          wantsGradNorm
           ? Double(trainStep.lastGradientNorm ?? GradientClipping.globalNorm(network.parameters)) : nil
         let quantities = StepQuantities(
           loss: Double(loss), outputs: network.output(ofLayer: last).pointer, targets: batch.targets,
@@ -170,9 +172,13 @@ public final class Trainer {
     }
     // Validate everything before changing anything, so a failed restore leaves the trainer untouched.
     var values: [(Parameter, [Float])] = []
-    for p in network.parameters + network.buffers { values.append((p, try state.float32(p.name, count: p.value.count))) }
+    for p in network.parameters + network.buffers {
+      values.append((p, try state.float32(p.name, count: p.value.count)))
+    }
     var optimizerState: [String: [Float]] = [:]
-    for (name, t) in trainStep.optimizer.stateTensors() { optimizerState[name] = try state.float32(name, count: t.count) }
+    for (name, t) in trainStep.optimizer.stateTensors() {
+      optimizerState[name] = try state.float32(name, count: t.count)
+    }
     var initial: [String: [Float]] = [:]
     for d in network.denseLayers {
       initial[d.weight.name] = try state.float32("initial." + d.weight.name, count: d.weight.value.count)
@@ -185,7 +191,9 @@ public final class Trainer {
       k0 = DenseMatrix(rows: shape[0], cols: shape[1], values: v)
     }
     try trainStep.optimizer.restore(from: optimizerState)
-    for (p, v) in values { v.withUnsafeBufferPointer { p.value.mutablePointer.update(from: $0.baseAddress!, count: v.count) } }
+    for (p, v) in values {
+      for i in 0..<v.count { p.value[i] = v[i] }
+    }
     recorder.initialWeights = initial
     recorder.initialKernel = k0
     trainStep.step = step
