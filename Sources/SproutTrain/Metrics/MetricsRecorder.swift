@@ -120,7 +120,9 @@ public final class MetricsRecorder {
     var spectra: [String: [Double]] = [:]
     func singularValues(_ p: Parameter) -> [Double] {
       if let s = spectra[p.name] { return s }
-      let s = DenseMatrix(rows: p.shape[0], cols: p.shape[1], floats: p.value.array).singularValues()
+      // Bidiagonalization: ~10× faster than Jacobi and accurate to ε·σ_max, plenty for ranks of weights.
+      let w = DenseMatrix(rows: p.shape[0], cols: p.shape[1], floats: p.value.array)
+      let s = w.singularValuesByBidiagonalization()
       spectra[p.name] = s
       return s
     }
