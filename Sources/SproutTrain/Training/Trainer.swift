@@ -4,7 +4,7 @@ import SproutTensor
 ///
 /// ```
 /// step 0   capture W₀ (and K₀) → record(0) → checkpoint(0)
-/// step s   stop flag? → checkpoint(s−1), return
+/// step s   stop flag? → checkpoint(s−1) unless just written, return .stopped
 ///          next batch → forward/backward/clip/update → loss finite? else throw naming s
 ///          s % every == 0 or last → record(s);  s % checkpointEvery == 0 or last → checkpoint(s)
 /// ```
@@ -38,6 +38,7 @@ public final class Trainer {
   public var onCheckpoint: ((TrainingState) throws -> Void)?
 
   private var started = false
+  private var lastCheckpointStep = -1
   private let evalScratch: Tensor
 
   /// Completed optimizer steps.
@@ -97,14 +98,14 @@ public final class Trainer {
       recorder.captureInitialState()
       started = true
       if !configuration.record.isEmpty { try onRecord?(0, initialRecord()) }
-      try onCheckpoint?(state())
+      try checkpoint()
     }
     let c = configuration
     let wantsGradNorm = c.record.contains(.gradNorm)
     let last = network.layers.count - 1
     while trainStep.step < totalSteps {
       if stopFlag.isSet {
-        try onCheckpoint?(state())
+        if lastCheckpointStep != trainStep.step { try checkpoint() }
         return .stopped(step: trainStep.step)
       }
       let batch = batches.next()
@@ -120,9 +121,14 @@ public final class Trainer {
           rows: batch.rows, gradNorm: gradNorm, lr: Double(trainStep.lastLR))
         try onRecord?(s, recorder.record(step: quantities))
       }
-      if s == totalSteps || c.checkpointEvery.map({ s % $0 == 0 }) == true { try onCheckpoint?(state()) }
+      if s == totalSteps || c.checkpointEvery.map({ s % $0 == 0 }) == true { try checkpoint() }
     }
     return .completed(steps: totalSteps)
+  }
+
+  private func checkpoint() throws {
+    try onCheckpoint?(state())
+    lastCheckpointStep = trainStep.step
   }
 
   /// The step-0 record: the first batch in eval mode (the batch position is left where it was).
@@ -200,5 +206,6 @@ public final class Trainer {
     batches.seek(epoch: epoch, cursor: cursor)
     network.clock.count = state.scalars["clock"] ?? 0
     started = true
+    lastCheckpointStep = step
   }
 }
