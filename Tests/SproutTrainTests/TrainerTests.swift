@@ -203,6 +203,50 @@ func resumeConfiguration(record: [MetricKind]) -> TrainerConfiguration {
     }
   }
 
+  @Test func stopBeforeTheFirstStepKeepsOnlyTheInitialCheckpoint() throws {
+    let data = teacherData(count: 10, inputs: 3, seed: 1)
+    let net = try makeTestNetwork(resumeLayers, input: 3, maxBatch: 8, seed: 1)
+    let flag = StopFlag()
+    flag.set()
+    let trainer = try Trainer(
+      network: net, data: data, configuration: resumeConfiguration(record: [.loss]),
+      shuffleStream: RandomStream(seed: 0, path: []), stopFlag: flag)
+    var steps: [Int] = []
+    trainer.onCheckpoint = { steps.append($0.step) }
+    #expect(try trainer.run() == .stopped(step: 0))
+    #expect(steps == [0])
+  }
+
+  @Test func classifierLearnsSeparableBlobsOverEpochs() throws {
+    // Two Gaussian blobs at ±(1.5, 1.5), σ = 0.5; labels are class indices for cross-entropy.
+    var s = RandomStream(seed: 11, path: ["blobs"])
+    var x: [Float] = [], y: [Float] = []
+    for i in 0..<64 {
+      let c = i % 2
+      let centre: Float = c == 0 ? -1.5 : 1.5
+      x += [centre + 0.5 * Float(s.nextNormal()), centre + 0.5 * Float(s.nextNormal())]
+      y.append(Float(c))
+    }
+    let data = TrainingData(inputs: x, targets: y, count: 64, inputWidth: 2, targetWidth: 1)
+    let net = try makeTestNetwork(
+      [.dense(units: 8, bias: true), .activation(.stateless(.relu)), .dense(units: 2, bias: true)],
+      input: 2, maxBatch: 16, seed: 4)
+    let config = TrainerConfiguration(
+      loss: .crossEntropy, optimizer: .sgd(momentum: 0.9, dampening: 0, nesterov: false, weightDecay: 0), lr: 0.05,
+      batchSize: 16, length: .epochs(10), record: [.loss, .accuracy], every: 10)
+    let trainer = try Trainer(
+      network: net, data: data, configuration: config, shuffleStream: RandomStream(seed: 2, path: []))
+    var records: [Int: [String: MetricValue]] = [:]
+    trainer.onRecord = { records[$0] = $1 }
+    #expect(try trainer.run() == .completed(steps: 40))
+    #expect(records.keys.sorted() == [0, 10, 20, 30, 40])
+    let first = try #require(records[0]?["loss"]?.scalar), last = try #require(records[40]?["loss"]?.scalar)
+    #expect(last < first)
+    let eval = try Evaluation.evaluate(
+      network: net, data: data, loss: .crossEntropy, batchSize: 16, record: [.accuracy])
+    #expect(try #require(eval["accuracy"]?.scalar) >= 0.95)
+  }
+
   @Test func shuffledBatchesCoverEveryRowOncePerEpochAndSeekRepeats() {
     let data = teacherData(count: 10, inputs: 2, seed: 1)
     let b = ShuffledBatches(data: data, batchSize: 4, stream: RandomStream(seed: 5, path: ["s"]))
