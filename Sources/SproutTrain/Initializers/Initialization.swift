@@ -128,7 +128,7 @@ public enum Initialization {
       }
       let values = try rule.draw(site: site, stream: &stream)
       write(values, into: p)
-      if p.role == .weight, case .lsuv(let tol, let maxIter) = rule, p.denseIndex != nil {
+      if p.role == .weight, case .lsuv(let tol, let maxIter, _) = rule, p.denseIndex != nil {
         lsuvLayers.append((p, tol, maxIter))
       }
     }
