@@ -132,6 +132,9 @@ func expectDataError(_ code: String, _ body: () throws -> Any) -> DataError? {
     #expect(regression.target == .regression(width: 1) && regression.targets == [2, 0.4, 0.25])
     let numeric = try CSVReader.read(file: dataFixture("csv/noheader.csv"), options: CSVOptions(header: false, label: "2"))
     #expect(numeric.target == .classes(count: 3) && numeric.features == [1, 2, 3, 4, 5, 6])
+    // With a header, an index that is not a header name selects by position.
+    let byIndex = try CSVReader.read(file: path, options: CSVOptions(columns: ["0"], label: "3"))
+    #expect(byIndex.classNames == ["cat", "dog"] && byIndex.features == [1.5, -3, 0])
   }
 
   @Test func csvBadFilesSayWhere() {

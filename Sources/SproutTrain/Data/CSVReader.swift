@@ -15,7 +15,8 @@ public struct CSVTable: Sendable, Hashable {
 
 /// How a CSV file becomes a dataset.
 public struct CSVOptions: Sendable, Hashable {
-  /// Whether the first record is a header. Without one, columns are named by their 0-based index ("0", "1", ...).
+  /// Whether the first record is a header. Without one, columns are named by their 0-based index ("0", "1", ...);
+  /// with one, a column is selected by its name or, when no header field has that name, by its 0-based index.
   public var header: Bool
   /// Feature columns; nil for every column that is not the label or a target.
   public var columns: [String]?
@@ -133,12 +134,12 @@ public enum CSVReader {
   public static func dataset(_ table: CSVTable, options: CSVOptions) throws -> Dataset {
     let names = table.header ?? (0..<(table.rows.first?.count ?? 0)).map(String.init)
     func column(_ name: String) throws -> Int {
-      guard let j = names.firstIndex(of: name) else {
-        throw DataError(
-          code: "data.unknown-column", message: "no column '\(name)' (columns: \(names.joined(separator: ", ")))",
-          field: name)
-      }
-      return j
+      if let j = names.firstIndex(of: name) { return j }
+      // Not a header name: a 0-based column index also selects (the spec's `target: 3`).
+      if let j = Int(name), names.indices.contains(j) { return j }
+      throw DataError(
+        code: "data.unknown-column", message: "no column '\(name)' (columns: \(names.joined(separator: ", ")))",
+        field: name)
     }
     guard !table.rows.isEmpty else { throw DataError(code: "data.empty", message: "the CSV file has no data rows") }
     let labelColumn = try options.label.map(column)
