@@ -73,7 +73,8 @@ struct GradientCheckTests {
 
   @Test func diceEval() throws {
     try check([.dense(units: 5, bias: true), .activation(.dice(alpha: 0.25, eps: 1e-5))], training: false) { net in
-      let mean = net.parameter(named: "layers.1.running_mean")!, variance = net.parameter(named: "layers.1.running_var")!
+      let mean = net.parameter(named: "layers.1.running_mean")!,
+        variance = net.parameter(named: "layers.1.running_var")!
       for j in 0..<mean.count {
         mean.value[j] = 0.1 * Float(j)
         variance.value[j] = 0.5 + 0.2 * Float(j)
@@ -86,7 +87,9 @@ struct GradientCheckTests {
       net in
       if affine {
         var rng = TestRandom(8)
-        for p in net.parameters where p.role == .gain { for i in 0..<p.count { p.value[i] = 1 + rng.uniform(-0.3, 0.3) } }
+        for p in net.parameters where p.role == .gain {
+          for i in 0..<p.count { p.value[i] = 1 + rng.uniform(-0.3, 0.3) }
+        }
       }
     }
   }

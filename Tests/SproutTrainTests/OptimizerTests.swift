@@ -56,7 +56,8 @@ struct OptimizerTests {
     p.grad[0] = -0.5
     adam.step(parameters: [p], lr: 0.1)
     let m = 0.9 * 0.05 + 0.1 * -0.5, v = 0.999 * 0.00025 + 0.001 * 0.25
-    let expected = Double(Float(1 - 0.1 / (0.5 + 1e-8) * 0.5)) - 0.1 / (1 - 0.81) * m / ((v / (1 - 0.998001)).squareRoot() + 1e-8)
+    let expected =
+      Double(Float(1 - 0.1 / (0.5 + 1e-8) * 0.5)) - 0.1 / (1 - 0.81) * m / ((v / (1 - 0.998001)).squareRoot() + 1e-8)
     #expect(abs(Double(p.value[0]) - expected) < 1e-6)
   }
 
@@ -69,10 +70,12 @@ struct OptimizerTests {
 
   @Test(arguments: ["sgd", "adam", "adamw"]) func stateRoundTripIsBitExact(_ kind: String) throws {
     let be = testBackend()
-    let config: OptimizerConfig = kind == "sgd"
+    let config: OptimizerConfig =
+      kind == "sgd"
       ? .sgd(momentum: 0.9, dampening: 0, nesterov: true, weightDecay: 0.01)
-      : kind == "adam" ? .adam(beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01)
-      : .adamw(beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01)
+      : kind == "adam"
+        ? .adam(beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01)
+        : .adamw(beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01)
     func makeNet() throws -> Network {
       let net = try Network(
         input: 3, layers: [.dense(units: 4, bias: true), .activation(.stateless(.tanh)), .dense(units: 1, bias: true)],
@@ -83,12 +86,14 @@ struct OptimizerTests {
     var rng = TestRandom(2)
     let x = rng.array(12), t = rng.array(4)
     let a = try makeNet()
-    let stepA = TrainStep(network: a, loss: .mse, optimizer: config.make(parameters: a.parameters, backend: be), baseLR: 0.05)
+    let stepA = TrainStep(
+      network: a, loss: .mse, optimizer: config.make(parameters: a.parameters, backend: be), baseLR: 0.05)
     for _ in 0..<3 { stepA.run(input: x, target: t, batch: 4) }
     // "Checkpoint": parameters and optimizer state by name.
     let saved = Dictionary(uniqueKeysWithValues: stepA.optimizer.stateTensors().map { ($0.name, $0.tensor.array) })
     #expect(saved["optimizer.step"] == [3])
-    #expect(saved.keys.contains(kind == "sgd" ? "optimizer.layers.0.weight.momentum" : "optimizer.layers.0.weight.exp_avg"))
+    #expect(
+      saved.keys.contains(kind == "sgd" ? "optimizer.layers.0.weight.momentum" : "optimizer.layers.0.weight.exp_avg"))
     let b = try makeNet()
     for (pa, pb) in zip(a.parameters, b.parameters) { for i in 0..<pa.value.count { pb.value[i] = pa.value[i] } }
     let optB = config.make(parameters: b.parameters, backend: be)
@@ -102,8 +107,11 @@ struct OptimizerTests {
     for (pa, pb) in zip(a.parameters, b.parameters) { #expect(pa.value.array == pb.value.array, "\(pa.name)") }
 
     var broken = saved
-    broken.removeValue(forKey: kind == "sgd" ? "optimizer.layers.2.bias.momentum" : "optimizer.layers.2.bias.exp_avg_sq")
-    #expect(throws: OptimizerStateError.self) { try config.make(parameters: b.parameters, backend: be).restore(from: broken) }
+    broken.removeValue(
+      forKey: kind == "sgd" ? "optimizer.layers.2.bias.momentum" : "optimizer.layers.2.bias.exp_avg_sq")
+    #expect(throws: OptimizerStateError.self) {
+      try config.make(parameters: b.parameters, backend: be).restore(from: broken)
+    }
   }
 
   struct ScheduleFile: Decodable { let base_lr: Float; let step: [Float]; let cosine: [Float] }
@@ -145,7 +153,9 @@ struct OptimizerTests {
     }
     let norm = GradientClipping.clip(params, maxNorm: f.max_norm)
     #expect(abs(norm - f.norm) < 1e-5 * f.norm)
-    for p in params { GoldenTests.expectClose(p.grad.array, f.after[p.name]!, "clipped \(p.name)", atol: 1e-7, rtol: 1e-5) }
+    for p in params {
+      GoldenTests.expectClose(p.grad.array, f.after[p.name]!, "clipped \(p.name)", atol: 1e-7, rtol: 1e-5)
+    }
     // Below the threshold nothing changes.
     let before = params.map(\.grad.array)
     #expect(abs(GradientClipping.clip(params, maxNorm: 100) - f.max_norm) < 1e-4)
@@ -168,24 +178,28 @@ struct OptimizerTests {
     net.backward(outputGradient: g, batch: b)
     // Direct: M = XᵀX/b + λI (n×n), R = GᵀX (m×n), grad = R M⁻¹ by Gauss–Jordan in Float64.
     var mat = [Double](repeating: 0, count: n * n)
-    for i in 0..<n { for j in 0..<n {
-      var s = 0.0
-      for r in 0..<b { s += Double(x[r * n + i]) * Double(x[r * n + j]) }
-      mat[i * n + j] = s / Double(b) + (i == j ? lambda : 0)
-    } }
+    for i in 0..<n {
+      for j in 0..<n {
+        var s = 0.0
+        for r in 0..<b { s += Double(x[r * n + i]) * Double(x[r * n + j]) }
+        mat[i * n + j] = s / Double(b) + (i == j ? lambda : 0)
+      }
+    }
     let inv = invert(mat, n)
     let grad = net.parameters[0].grad.array
     var worst = 0.0, scale = 0.0
-    for o in 0..<m { for j in 0..<n {
-      var e = 0.0
-      for k in 0..<n {
-        var rk = 0.0
-        for r in 0..<b { rk += Double(g[r * m + o]) * Double(x[r * n + k]) }
-        e += rk * inv[k * n + j]
+    for o in 0..<m {
+      for j in 0..<n {
+        var e = 0.0
+        for k in 0..<n {
+          var rk = 0.0
+          for r in 0..<b { rk += Double(g[r * m + o]) * Double(x[r * n + k]) }
+          e += rk * inv[k * n + j]
+        }
+        worst = max(worst, abs(Double(grad[o * n + j]) - e))
+        scale = max(scale, abs(e))
       }
-      worst = max(worst, abs(Double(grad[o * n + j]) - e))
-      scale = max(scale, abs(e))
-    } }
+    }
     #expect(worst <= 1e-4 * max(scale, 1), "max error \(worst) at scale \(scale)")
     // Bias gradient is unchanged: column sums of G.
     for o in 0..<m {

@@ -23,7 +23,7 @@ enum ActivationKernels {
     p = p * x + 0.5
     let small = p * x * x + x
     var out = VectorMath.exp(x) - 1
-    out.replace(with: small, where: vabs(x) .< 0.5)
+    out = select(vabs(x) .< 0.5, small, else: out)
     return out
   }
 
@@ -34,19 +34,19 @@ enum ActivationKernels {
     case .identity: return x
     case .relu:
       var y = x
-      y.replace(with: 0, where: x .<= 0)
+      y = select(x .<= 0, V8(), else: y)
       return y
     case .leakyRelu(let slope):
       var y = x
-      y.replace(with: x * slope, where: x .<= 0)
+      y = select(x .<= 0, x * slope, else: y)
       return y
     case .elu(let alpha):
       var y = x
-      y.replace(with: alpha * expm1(x), where: x .<= 0)
+      y = select(x .<= 0, alpha * expm1(x), else: y)
       return y
     case .selu:
       var y = x
-      y.replace(with: seluAlpha * expm1(x), where: x .<= 0)
+      y = select(x .<= 0, seluAlpha * expm1(x), else: y)
       return seluScale * y
     case .gelu(let approximateTanh):
       if approximateTanh {
@@ -60,7 +60,7 @@ enum ActivationKernels {
     case .softplus(let beta, let threshold):
       let bx = x * beta
       var y = VectorMath.lanes(VectorMath.exp(bx), Foundation.log1p) / beta
-      y.replace(with: x, where: bx .> threshold)
+      y = select(bx .> threshold, x, else: y)
       return y
     case .sine(let omega): return VectorMath.sinCos(omega * x).sin
     }
@@ -73,19 +73,19 @@ enum ActivationKernels {
     case .identity: return dy
     case .relu:
       var g = dy
-      g.replace(with: 0, where: y .<= 0)
+      g = select(y .<= 0, V8(), else: g)
       return g
     case .leakyRelu(let slope):
       var g = dy
-      g.replace(with: dy * slope, where: x .<= 0)
+      g = select(x .<= 0, dy * slope, else: g)
       return g
     case .elu(let alpha):
       var g = dy
-      g.replace(with: dy * (alpha * VectorMath.exp(x)), where: x .<= 0)
+      g = select(x .<= 0, dy * (alpha * VectorMath.exp(x)), else: g)
       return g
     case .selu:
       var g = dy * seluScale
-      g.replace(with: dy * (seluScale * seluAlpha * VectorMath.exp(x)), where: x .<= 0)
+      g = select(x .<= 0, dy * (seluScale * seluAlpha * VectorMath.exp(x)), else: g)
       return g
     case .gelu(let approximateTanh):
       if approximateTanh {
@@ -109,7 +109,7 @@ enum ActivationKernels {
     case .softplus(let beta, let threshold):
       let z = VectorMath.exp(x * beta)
       var g = dy * z / (z + 1)
-      g.replace(with: dy, where: x * beta .> threshold)
+      g = select(x * beta .> threshold, dy, else: g)
       return g
     case .sine(let omega): return dy * omega * VectorMath.sinCos(omega * x).cos
     }

@@ -3,6 +3,27 @@ import Foundation
 /// Eight-lane float vector, the unit every elementwise kernel works in.
 typealias V8 = SIMD8<Float>
 
+/// A lane mask of eight-lane float comparisons.
+typealias M8 = SIMDMask<SIMD8<Int32>>
+
+/// `m ? a : b` lane-wise, as bit operations (the standard library's `replace(with:where:)` is a scalar loop).
+@inline(__always)
+func select(_ m: M8, _ a: V8, else b: V8) -> V8 {
+  let mi = unsafeBitCast(m, to: SIMD8<Int32>.self)
+  let ai = unsafeBitCast(a, to: SIMD8<Int32>.self)
+  let bi = unsafeBitCast(b, to: SIMD8<Int32>.self)
+  return unsafeBitCast((ai & mi) | (bi & ~mi), to: V8.self)
+}
+
+/// Whether any lane of `m` is set.
+@inline(__always)
+func anyLane(_ m: M8) -> Bool {
+  let b = unsafeBitCast(m, to: SIMD8<Int32>.self)
+  let q = b.lowHalf | b.highHalf
+  let d = q.lowHalf | q.highHalf
+  return (d[0] | d[1]) != 0
+}
+
 /// `|v|` lane-wise (clears the sign bit, so −0 becomes +0 and NaN stays NaN).
 @inline(__always)
 func vabs(_ v: V8) -> V8 {
@@ -25,8 +46,10 @@ enum VectorMath {
   static func exp(_ x: V8) -> V8 {
     let hi: Float = 88.72283
     let lo: Float = -87.33654
-    let xc = x.clamped(lowerBound: V8(repeating: lo), upperBound: V8(repeating: hi))
-    let n = (xc * log2e).rounded(.toNearestOrEven)
+    var xc = x
+    xc = select(x .> hi, V8(repeating: hi), else: xc)
+    xc = select(x .< lo, V8(repeating: lo), else: xc)
+    let (n, ni) = roundToInteger(xc * log2e)
     var r = xc - n * ln2Hi
     r = r - n * ln2Lo
     var p = V8(repeating: 1.9875691500e-4)
@@ -37,15 +60,24 @@ enum VectorMath {
     p = p * r + 5.0000001201e-1
     let y = p * (r * r) + r + 1
     // 2ⁿ in two halves so n = 128 (x near the top of the range) does not overflow the exponent field.
-    let ni = SIMD8<Int32>(truncatingIfNeeded: SIMD8<Int>(n))
     let half = ni &>> 1
     let s1 = unsafeBitCast((half &+ 127) &<< 23, to: V8.self)
     let s2 = unsafeBitCast((ni &- half &+ 127) &<< 23, to: V8.self)
     var out = y * s1 * s2
-    out.replace(with: V8(repeating: .infinity), where: x .> hi)
-    out.replace(with: V8(repeating: 0), where: x .< lo)
-    out.replace(with: x, where: x .!= x)
+    out = select(x .> hi, V8(repeating: .infinity), else: out)
+    out = select(x .< lo, V8(repeating: 0), else: out)
+    out = select(x .!= x, x, else: out)
     return out
+  }
+
+  /// `(round(x), Int32(round(x)))`, ties to even, for |x| < 2²², without a float→int conversion (Swift's
+  /// generic SIMD conversions are slow): adding 1.5·2²³ leaves the integer in the low mantissa bits.
+  @inline(__always)
+  static func roundToInteger(_ x: V8) -> (V8, SIMD8<Int32>) {
+    let magic: Float = 12_582_912
+    let t = x + magic
+    let bits = unsafeBitCast(t, to: SIMD8<Int32>.self) &- SIMD8<Int32>(repeating: 0x4B40_0000)
+    return (t - magic, bits)
   }
 
   /// `tanh x` to a few ulp: an odd polynomial near 0 (where `1 − 2/(e²ˣ+1)` would cancel), the exp form
@@ -60,12 +92,14 @@ enum VectorMath {
     p = p * z + 1.33314422036e-1
     p = p * z - 3.33332819422e-1
     let small = p * z * x + x
-    let e = exp(2 * ax.clamped(lowerBound: V8(repeating: 0), upperBound: V8(repeating: 44)))
+    var capped = ax
+    capped = select(ax .> 44, V8(repeating: 44), else: capped)
+    let e = exp(2 * capped)
     var large = 1 - 2 / (e + 1)
-    large.replace(with: -large, where: x .< 0)
+    large = select(x .< 0, -large, else: large)
     var out = large
-    out.replace(with: small, where: ax .< 0.625)
-    out.replace(with: x, where: x .!= x)
+    out = select(ax .< 0.625, small, else: out)
+    out = select(x .!= x, x, else: out)
     return out
   }
 
@@ -82,11 +116,12 @@ enum VectorMath {
     let dp1: Float = 0.78515625
     let dp2: Float = 2.4187564849853515625e-4
     let dp3: Float = 3.77489497744594108e-8
-    let fourOverPi: Float = 1.27323954473516
+    let twoOverPi: Float = 0.636619772367581
     let ax = vabs(x)
-    var j = SIMD8<Int32>(truncatingIfNeeded: SIMD8<Int>(ax * fourOverPi))
-    j = (j &+ 1) & ~1
-    let y = V8(SIMD8<Int>(truncatingIfNeeded: j))
+    // j = the even integer nearest to |x|·4/π (Cephes' (j+1) & ~1), as 2·round(|x|·2/π).
+    let (half, halfInt) = roundToInteger(ax * twoOverPi)
+    let j = halfInt &<< 1
+    let y = half * 2
     let r = ((ax - y * dp1) - y * dp2) - y * dp3
     let z = r * r
     var c = V8(repeating: 2.443315711809948e-5)
@@ -97,19 +132,19 @@ enum VectorMath {
     s = s * z + 8.3321608736e-3
     s = s * z - 1.6666654611e-1
     s = s * z * r + r
-    // Octant j ∈ {0, 2, 4, 6} (mod 8): swap sin/cos on 2 and 6, negate per quadrant.
-    let swap = (j & 2) .!= 0
-    var sinOut = s
-    sinOut.replace(with: c, where: swap)
-    var cosOut = c
-    cosOut.replace(with: s, where: swap)
-    let sinNeg = ((j & 4) .!= 0) .^ (x .< 0)
-    sinOut.replace(with: -sinOut, where: sinNeg)
-    let cosNeg = ((j &+ 2) & 4) .!= 0
-    cosOut.replace(with: -cosOut, where: cosNeg)
-    let outside = .!(ax .<= 8192)
-    if any(outside) {
-      for i in 0..<8 where outside[i] {
+    // Octant j ∈ {0, 2, 4, 6} (mod 8): swap sin/cos on 2 and 6, negate per quadrant (as sign-bit flips).
+    let swap = unsafeBitCast(SIMD8<Int32>(repeating: 0) &- ((j &>> 1) & 1), to: M8.self)
+    var sinOut = select(swap, c, else: s)
+    var cosOut = select(swap, s, else: c)
+    let signBit = SIMD8<Int32>(repeating: Int32(bitPattern: 0x8000_0000))
+    let sinSign = ((j & 4) &<< 29) ^ (unsafeBitCast(x, to: SIMD8<Int32>.self) & signBit)
+    let cosSign = ((j &+ 2) & 4) &<< 29
+    sinOut = unsafeBitCast(unsafeBitCast(sinOut, to: SIMD8<Int32>.self) ^ sinSign, to: V8.self)
+    cosOut = unsafeBitCast(unsafeBitCast(cosOut, to: SIMD8<Int32>.self) ^ cosSign, to: V8.self)
+    let outside = ax .> 8192
+    let nonFinite = x .!= x
+    if anyLane(outside) || anyLane(nonFinite) {
+      for i in 0..<8 where !(Swift.abs(x[i]) <= 8192) {
         sinOut[i] = Foundation.sin(x[i])
         cosOut[i] = Foundation.cos(x[i])
       }
