@@ -30,7 +30,7 @@ import Testing
       batchSize: 100, length: .steps(400), shuffle: false, record: [.weightChange, .kernelAlignment], every: 400,
       metricOptions: MetricOptions(kernelParameter: "layers.2.weight", probeSamples: 24))
     let trainer = try Trainer(
-      network: net, data: data, configuration: config, shuffleStream: RandomStream(seed: seed, path: []))
+      network: net, data: data, configuration: config, shuffleSeed: seed, shufflePath: [])
     var last: [String: MetricValue] = [:]
     trainer.onRecord = { last = $1 }
     try trainer.run()

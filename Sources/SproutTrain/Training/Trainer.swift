@@ -19,13 +19,13 @@ public final class Trainer {
   /// The model being trained.
   public let network: Network
   /// The training examples.
-  public let data: TrainingData
+  public let data: Dataset
   /// The stage's settings.
   public let configuration: TrainerConfiguration
   /// One optimizer step (owns the optimizer and the schedule).
   public let trainStep: TrainStep
-  /// The batch source.
-  public let batches: ShuffledBatches
+  /// The batch source; its cursor is the data position a checkpoint stores.
+  public private(set) var batches: Batcher
   /// Computes records and keeps W₀/K₀.
   public let recorder: MetricsRecorder
   /// Steps of the whole run.
@@ -40,27 +40,21 @@ public final class Trainer {
   private var started = false
   private var lastCheckpointStep = -1
   private let evalScratch: Tensor
+  private let inputBuffer: Tensor
+  private let targetBuffer: Tensor
 
   /// Completed optimizer steps.
   public var step: Int { trainStep.step }
 
-  /// Plans a run of `configuration` for `network` on `data`; batch orders come from `shuffleStream`.
+  /// Plans a run of `configuration` for `network` on `data`. Epoch e's batch order is
+  /// `RandomStream(seed: shuffleSeed, path: shufflePath + ["epoch", "e"]).permutation(count)` (`Batcher`).
   /// - Throws: `TrainingError` when the data, batch size or a recorded metric does not fit the model.
   public init(
-    network: Network, data: TrainingData, configuration: TrainerConfiguration, shuffleStream: RandomStream,
-    stopFlag: StopFlag = StopFlag()
+    network: Network, data: Dataset, configuration: TrainerConfiguration, shuffleSeed: UInt64,
+    shufflePath: [String], stopFlag: StopFlag = StopFlag()
   ) throws {
     let c = configuration
-    guard data.inputWidth == network.inputWidth else {
-      throw TrainingError.invalidConfiguration(
-        "the data has \(data.inputWidth) input features, the model expects \(network.inputWidth)")
-    }
-    let targetWidth = c.loss.targetWidth(outputWidth: network.outputWidth)
-    guard data.targetWidth == targetWidth else {
-      throw TrainingError.invalidConfiguration(
-        "\(c.loss.rawValue) needs \(targetWidth) target value(s) per example, the data has \(data.targetWidth)")
-    }
-    guard data.count >= 1 else { throw TrainingError.invalidConfiguration("the training data is empty") }
+    try data.check(fits: network, loss: c.loss)
     guard c.batchSize >= 1, Swift.min(c.batchSize, data.count) <= network.maxBatch else {
       throw TrainingError.invalidConfiguration(
         "batch \(c.batchSize) is outside 1...\(network.maxBatch), the size the model was planned for")
@@ -73,7 +67,13 @@ public final class Trainer {
     self.data = data
     self.configuration = c
     self.stopFlag = stopFlag
-    batches = ShuffledBatches(data: data, batchSize: c.batchSize, stream: shuffleStream, shuffle: c.shuffle)
+    do {
+      batches = try Batcher(
+        dataset: data, batchSize: Swift.min(c.batchSize, data.count), shuffle: c.shuffle, dropLast: c.dropLast,
+        seed: shuffleSeed, path: shufflePath)
+    } catch {
+      throw TrainingError.invalidConfiguration("\(error)")
+    }
     switch c.length {
     case .epochs(let e): totalSteps = e * batches.batchesPerEpoch
     case .steps(let s): totalSteps = s
@@ -87,6 +87,8 @@ public final class Trainer {
     recorder = try MetricsRecorder(
       network: network, loss: c.loss, data: data, kinds: c.record, options: c.metricOptions)
     evalScratch = Tensor(zeros: [network.maxBatch, network.outputWidth])
+    inputBuffer = Tensor(zeros: [batches.batchSize, data.featureCount])
+    targetBuffer = Tensor(zeros: [batches.batchSize, data.target.width])
   }
 
   /// Trains until `totalSteps` (from step 0, or from a restored state), calling `onRecord` and
@@ -108,8 +110,8 @@ public final class Trainer {
         if lastCheckpointStep != trainStep.step { try checkpoint() }
         return .stopped(step: trainStep.step)
       }
-      let batch = batches.next()
-      let loss = trainStep.run(input: batch.inputs, target: batch.targets, batch: batch.rows)
+      let rows = batches.next(features: inputBuffer.mutablePointer, targets: targetBuffer.mutablePointer)
+      let loss = trainStep.run(input: inputBuffer.pointer, target: targetBuffer.pointer, batch: rows)
       let s = trainStep.step
       guard loss.isFinite else { throw TrainingError.nonFiniteLoss(step: s, loss: loss) }
       if !c.record.isEmpty, s % c.every == 0 || s == totalSteps {
@@ -117,8 +119,8 @@ public final class Trainer {
           wantsGradNorm
           ? Double(trainStep.lastGradientNorm ?? GradientClipping.globalNorm(network.parameters)) : nil
         let quantities = StepQuantities(
-          loss: Double(loss), outputs: network.output(ofLayer: last).pointer, targets: batch.targets,
-          rows: batch.rows, gradNorm: gradNorm, lr: Double(trainStep.lastLR))
+          loss: Double(loss), outputs: network.output(ofLayer: last).pointer, targets: targetBuffer.pointer,
+          rows: rows, gradNorm: gradNorm, lr: Double(trainStep.lastLR))
         try onRecord?(s, recorder.record(step: quantities))
       }
       if s == totalSteps || c.checkpointEvery.map({ s % $0 == 0 }) == true { try checkpoint() }
@@ -133,17 +135,17 @@ public final class Trainer {
 
   /// The step-0 record: the first batch in eval mode (the batch position is left where it was).
   private func initialRecord() -> [String: MetricValue] {
-    let (epoch, cursor) = (batches.epoch, batches.cursor)
-    let batch = batches.next()
-    batches.seek(epoch: epoch, cursor: cursor)
-    let y = network.forward(batch.inputs, batch: batch.rows, training: false)
+    let cursor = batches.cursor
+    let rows = batches.next(features: inputBuffer.mutablePointer, targets: targetBuffer.mutablePointer)
+    batches.cursor = cursor
+    let y = network.forward(inputBuffer.pointer, batch: rows, training: false)
     let loss = configuration.loss.value(
-      output: y, target: batch.targets, batch: batch.rows, width: network.outputWidth,
+      output: y, target: targetBuffer.pointer, batch: rows, width: network.outputWidth,
       scratch: evalScratch.mutablePointer)
     let lr = configuration.schedule.learningRate(base: configuration.lr, step: 0)
     return recorder.record(
       step: StepQuantities(
-        loss: Double(loss), outputs: y, targets: batch.targets, rows: batch.rows, gradNorm: nil, lr: Double(lr)))
+        loss: Double(loss), outputs: y, targets: targetBuffer.pointer, rows: rows, gradNorm: nil, lr: Double(lr)))
   }
 
   /// The current state, for a checkpoint (see `TrainingState` for the names).
@@ -160,7 +162,8 @@ public final class Trainer {
       tensors["metrics.kernel_alignment.k0"] = .float64(shape: [k0.rows, k0.cols], values: k0.values)
     }
     let scalars: [String: UInt64] = [
-      "step": UInt64(trainStep.step), "epoch": UInt64(batches.epoch), "cursor": UInt64(batches.cursor),
+      "step": UInt64(trainStep.step), "epoch": UInt64(batches.cursor.epoch),
+      "cursor": UInt64(batches.cursor.index),
       "clock": network.clock.count, "total_steps": UInt64(totalSteps),
     ]
     return TrainingState(tensors: tensors, scalars: scalars)
@@ -203,7 +206,7 @@ public final class Trainer {
     recorder.initialWeights = initial
     recorder.initialKernel = k0
     trainStep.step = step
-    batches.seek(epoch: epoch, cursor: cursor)
+    batches.cursor = Batcher.Cursor(epoch: epoch, index: cursor)
     network.clock.count = state.scalars["clock"] ?? 0
     started = true
     lastCheckpointStep = step
