@@ -60,8 +60,14 @@ extension RandomStream {
   /// A draw of N(mean, std²) truncated to the **absolute** interval [a, b], with PyTorch's `trunc_normal_`
   /// semantics (METHODS.md A7, E1): inverse CDF of a uniform on [Φ(α), Φ(β)], then clamp to [a, b].
   public mutating func nextTruncatedNormal(mean: Double, std: Double, a: Double, b: Double) -> Double {
-    let lo = NormalDistribution.cdf((a - mean) / std)
-    let hi = NormalDistribution.cdf((b - mean) / std)
+    truncatedNormal(
+      mean: mean, std: std, a: a, b: b, lo: NormalDistribution.cdf((a - mean) / std),
+      hi: NormalDistribution.cdf((b - mean) / std))
+  }
+
+  /// One truncated-normal draw with Φ(α), Φ(β) precomputed.
+  @inline(__always)
+  mutating func truncatedNormal(mean: Double, std: Double, a: Double, b: Double, lo: Double, hi: Double) -> Double {
     let u = lo + (hi - lo) * nextUniformDouble()
     let x = mean + std * NormalDistribution.quantile(min(max(u, Double.leastNonzeroMagnitude), 1 - 0x1p-53))
     return min(max(x, a), b)
@@ -71,8 +77,11 @@ extension RandomStream {
   public mutating func fillTruncatedNormal(
     _ buffer: UnsafeMutablePointer<Float>, count: Int, mean: Float, std: Float, a: Float, b: Float
   ) {
+    let (m, s, lower, upper) = (Double(mean), Double(std), Double(a), Double(b))
+    let lo = NormalDistribution.cdf((lower - m) / s)
+    let hi = NormalDistribution.cdf((upper - m) / s)
     for i in 0..<count {
-      buffer[i] = Float(nextTruncatedNormal(mean: Double(mean), std: Double(std), a: Double(a), b: Double(b)))
+      buffer[i] = Float(truncatedNormal(mean: m, std: s, a: lower, b: upper, lo: lo, hi: hi))
     }
   }
 
