@@ -32,7 +32,8 @@ import Testing
   }
 
   @Test func blobsAndSpirals() throws {
-    let blobs = try DatasetGenerator.gaussianBlobs(classes: 3, features: 4, samples: 300, spread: 0.5, seed: 2, path: ["b"])
+    let blobs = try DatasetGenerator.gaussianBlobs(
+      classes: 3, features: 4, samples: 300, spread: 0.5, seed: 2, path: ["b"])
     #expect(blobs.target == .classes(count: 3) && blobs.targets.prefix(4) == [0, 1, 2, 0])
     // Within-class spread is the given std.
     let class0 = (0..<300).filter { $0 % 3 == 0 }.map { blobs.features[$0 * 4] }
@@ -46,7 +47,9 @@ import Testing
     #expect(spirals.target == .classes(count: 2))
     // Without noise, class-1 points are the mirror images of class-0 shapes: all lie within the unit disc.
     for i in 0..<400 {
-      let r = (spirals.features[2 * i] * spirals.features[2 * i] + spirals.features[2 * i + 1] * spirals.features[2 * i + 1]).squareRoot()
+      let r =
+        (spirals.features[2 * i] * spirals.features[2 * i] + spirals.features[2 * i + 1] * spirals.features[2 * i + 1])
+        .squareRoot()
       #expect(r <= 1.0001)
     }
   }
@@ -60,7 +63,9 @@ import Testing
     #expect(mag.enumerated().filter { ![3, 20].contains($0.offset) }.allSatisfy { $0.element < 1e-3 })
     let signal = try #require(d.targetSignal)
     #expect(signal.slices == 1 && signal.length == 256)
-    expectDataError("data.bad-argument") { try DatasetGenerator.sine(samples: 8, frequencies: [1], amplitudes: [1, 2]) }
+    expectDataError("data.bad-argument") {
+      try DatasetGenerator.sine(samples: 8, frequencies: [1], amplitudes: [1, 2])
+    }
     let noisy = try DatasetGenerator.sine(samples: 4096, frequencies: [1], noise: 0.1, seed: 1, path: ["s"])
     let clean = try DatasetGenerator.sine(samples: 4096, frequencies: [1])
     #expect(abs(moments(zip(noisy.targets, clean.targets).map { $0 - $1 }).variance.squareRoot() - 0.1) < 0.005)

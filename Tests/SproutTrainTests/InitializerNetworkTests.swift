@@ -37,8 +37,9 @@ import Testing
     ]
     let net = try Network(input: 2, layers: layers, backend: try cpu(), maxBatch: 8)
     try Initialization.apply(
-      InitPlan(rule: .kaimingNormal(mode: .fanIn, nonlinearity: .relu), layerRules: [.init(.index(3), .zeros)],
-               biasRule: .constant(0.1)),
+      InitPlan(
+        rule: .kaimingNormal(mode: .fanIn, nonlinearity: .relu), layerRules: [.init(.index(3), .zeros)],
+        biasRule: .constant(0.1)),
       to: net, seed: 2, path: [])
     let projection = try #require(net.parameter(named: "layers.0.projection"))
     #expect(abs(moments(projection.value.array).variance.squareRoot() - 3) < 0.3)
@@ -58,8 +59,10 @@ import Testing
     let width = 128
     let rows = 128
     let x = gaussianBatch(rows * width, seed: 9)
-    for (act, rule) in [(Activation.relu, InitRule.kaimingNormal(mode: .fanIn, nonlinearity: .relu)),
-                        (.tanh, .xavierNormal(gain: Nonlinearity.tanh.gain))] {
+    for (act, rule) in [
+      (Activation.relu, InitRule.kaimingNormal(mode: .fanIn, nonlinearity: .relu)),
+      (.tanh, .xavierNormal(gain: Nonlinearity.tanh.gain)),
+    ] {
       var layers: [LayerConfig] = []
       for _ in 0..<20 { layers += [.dense(units: width, bias: true), .activation(.stateless(act))] }
       let net = try Network(input: width, layers: layers, backend: try cpu(), maxBatch: rows)
@@ -67,7 +70,8 @@ import Testing
       x.withUnsafeBufferPointer { _ = net.forward($0.baseAddress!, batch: rows, training: false) }
       for layer in net.denseLayers {
         let z = Array(UnsafeBufferPointer(start: layer.output, count: rows * width))
-        let scale = act == .relu
+        let scale =
+          act == .relu
           ? (z.reduce(0.0) { $0 + Double(max($1, 0) * max($1, 0)) } / Double(z.count)).squareRoot()
           : moments(z).variance.squareRoot()
         // Kaiming/Xavier fix the *expected* scale; at width 128 each layer multiplies it by a random factor with

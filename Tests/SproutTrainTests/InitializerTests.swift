@@ -7,10 +7,14 @@ import Testing
 func mlpParameters(_ dims: [Int]) -> [Parameter] {
   var out: [Parameter] = []
   for i in 0..<(dims.count - 1) {
-    out.append(Parameter(name: "layers.\(2 * i).weight", role: .weight, layerIndex: 2 * i, denseIndex: i,
-                         shape: [dims[i + 1], dims[i]]))
-    out.append(Parameter(name: "layers.\(2 * i).bias", role: .bias, layerIndex: 2 * i, denseIndex: i,
-                         shape: [dims[i + 1]]))
+    out.append(
+      Parameter(
+        name: "layers.\(2 * i).weight", role: .weight, layerIndex: 2 * i, denseIndex: i,
+        shape: [dims[i + 1], dims[i]]))
+    out.append(
+      Parameter(
+        name: "layers.\(2 * i).bias", role: .bias, layerIndex: 2 * i, denseIndex: i,
+        shape: [dims[i + 1]]))
   }
   return out
 }
@@ -91,14 +95,16 @@ func moments(_ x: [Float]) -> (mean: Double, variance: Double) {
     var s = RandomStream(seed: 1, path: ["gain"])
     var z = [Float](repeating: 0, count: 400_000)
     s.fillNormal(&z, count: z.count, mean: 0, std: 1)
-    let gelu = z.reduce(0.0) { acc, x in
-      let g = Double(x) * 0.5 * (1 + erf(Double(x) / 2.0.squareRoot()))
-      return acc + g * g
-    } / Double(z.count)
-    let silu = z.reduce(0.0) { acc, x in
-      let v = Double(x) / (1 + exp(-Double(x)))
-      return acc + v * v
-    } / Double(z.count)
+    let gelu =
+      z.reduce(0.0) { acc, x in
+        let g = Double(x) * 0.5 * (1 + erf(Double(x) / 2.0.squareRoot()))
+        return acc + g * g
+      } / Double(z.count)
+    let silu =
+      z.reduce(0.0) { acc, x in
+        let v = Double(x) / (1 + exp(-Double(x)))
+        return acc + v * v
+      } / Double(z.count)
     #expect(abs(Nonlinearity.gelu.gain / (1 / gelu).squareRoot() - 1) < 0.005)
     #expect(abs(Nonlinearity.silu.gain / (1 / silu).squareRoot() - 1) < 0.005)
   }

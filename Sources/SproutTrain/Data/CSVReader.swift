@@ -147,7 +147,8 @@ public enum CSVReader {
     guard labelColumn == nil || targetColumns.isEmpty else {
       throw DataError(code: "data.bad-argument", message: "give a label column or target columns, not both")
     }
-    let featureColumns = try options.columns.map { try $0.map(column) }
+    let featureColumns =
+      try options.columns.map { try $0.map(column) }
       ?? names.indices.filter { $0 != labelColumn && !targetColumns.contains($0) }
     guard !featureColumns.isEmpty else {
       throw DataError(code: "data.bad-argument", message: "no feature columns are left")
@@ -155,12 +156,14 @@ public enum CSVReader {
     func number(_ r: Int, _ j: Int) throws -> Float {
       let cell = table.rows[r][j].trimmingCharacters(in: .whitespaces)
       let place = {
-        DataError(code: "", message: "", row: table.lines[r], column: j + 1, byteOffset: table.offsets[r][j],
-                  field: names[j])
+        DataError(
+          code: "", message: "", row: table.lines[r], column: j + 1, byteOffset: table.offsets[r][j],
+          field: names[j])
       }
       guard let v = Double(cell), !cell.lowercased().hasPrefix("0x") else {
         var e = place()
-        e.code = ["nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "-infinity"].contains(cell.lowercased())
+        e.code =
+          ["nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "-infinity"].contains(cell.lowercased())
           ? "data.not-finite" : "data.not-a-number"
         e.message = cell.isEmpty ? "empty cell" : "'\(cell)' is not a finite number"
         e.suggestion = "fill or remove the cell, or exclude the column (columns:)"
@@ -184,7 +187,7 @@ public enum CSVReader {
       let classes = Array(Set(cells)).sorted()
       let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, Float($0)) })
       return try Dataset(
-        features: features, targets: cells.map { index[$0]! }, count: n, featureCount: featureColumns.count,
+        features: features, targets: cells.map { index[$0, default: 0] }, count: n, featureCount: featureColumns.count,
         target: .classes(count: classes.count), classNames: classes)
     }
     guard !targetColumns.isEmpty else {

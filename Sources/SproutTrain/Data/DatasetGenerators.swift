@@ -67,7 +67,8 @@ public enum DatasetGenerator {
       }
       for j in 0..<outputs { y[i * outputs + j] = Float(h[j] + noise * Double(eps[i * outputs + j])) }
     }
-    return try Dataset(features: x, targets: y, count: samples, featureCount: inputs, target: .regression(width: outputs))
+    return try Dataset(
+      features: x, targets: y, count: samples, featureCount: inputs, target: .regression(width: outputs))
   }
 
   /// Isotropic Gaussian clusters: centres ~ N(0, separation²) per coordinate (or, with `separation` nil,
@@ -93,7 +94,8 @@ public enum DatasetGenerator {
       y[i] = Float(c)
       for j in 0..<features { x[i * features + j] += centers[c * features + j] }
     }
-    return try Dataset(features: x, targets: y, count: samples, featureCount: features, target: .classes(count: classes))
+    return try Dataset(
+      features: x, targets: y, count: samples, featureCount: features, target: .classes(count: classes))
   }
 
   /// Two interleaved spirals (Lang & Witbrock 1988), 2 classes in ~[−1, 1]²: for t = √u·turns·2π,

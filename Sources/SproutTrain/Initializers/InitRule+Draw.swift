@@ -125,7 +125,9 @@ extension InitRule {
 
   /// PyTorch `sparse_`: N(0, std²), then in every column the rows of the first ⌈sparsity·rows⌉ entries of a random
   /// permutation are zeroed.
-  static func sparse(site: DrawSite, sparsity: Double, std: Double, kind: String, stream: inout RandomStream) throws
+  static func sparse(
+    site: DrawSite, sparsity: Double, std: Double, kind: String, stream: inout RandomStream
+  ) throws
     -> [Float]
   {
     guard site.shape.count == 2 else {

@@ -185,8 +185,10 @@ public struct WinnerOptions: Sendable, Hashable {
   public var c: Double
 
   /// Creates options; nil scales are computed from the target.
-  public init(omega: Double = 30, s0Max: Double, a: Double, b: Double, s0: Double? = nil, s1: Double? = nil,
-              c: Double = 6) {
+  public init(
+    omega: Double = 30, s0Max: Double, a: Double, b: Double, s0: Double? = nil, s1: Double? = nil,
+    c: Double = 6
+  ) {
     self.omega = omega
     self.s0Max = s0Max
     self.a = a

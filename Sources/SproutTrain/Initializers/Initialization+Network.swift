@@ -23,7 +23,9 @@ extension Initialization {
       }
       let dense = network.denseLayers
       context.forwardToLayer = { index in
-        batch.features.withUnsafeBufferPointer { x in _ = network.forward(x.baseAddress!, batch: batch.rows, training: false) }
+        batch.features.withUnsafeBufferPointer { x in
+          if let base = x.baseAddress { _ = network.forward(base, batch: batch.rows, training: false) }
+        }
         let layer = dense[index]
         return Array(UnsafeBufferPointer(start: layer.output, count: batch.rows * layer.outputWidth))
       }

@@ -72,7 +72,7 @@ public enum Initialization {
   ) throws -> InitReport {
     var report = InitReport()
     let denseWeights = parameters.filter { $0.role == .weight && $0.denseIndex != nil }
-    let lastDense = denseWeights.map { $0.denseIndex! }.max()
+    let lastDense = denseWeights.compactMap(\.denseIndex).max()
     // A bias belongs to the weight with the same prefix (`layers.3.layers.0.bias` ↔ `layers.3.layers.0.weight`).
     let weightByPrefix = Dictionary(
       denseWeights.map { (String($0.name.dropLast("weight".count)), $0) }, uniquingKeysWith: { first, _ in first })
@@ -89,7 +89,7 @@ public enum Initialization {
     }
 
     var winnerNoise: (Double, Double)?
-    var lsuvLayers: [(Parameter, Double, Int)] = []
+    var lsuvLayers: [(Parameter, Int, Double, Int)] = []
     for p in parameters {
       let layerRule = override(p)
       let weightRule = layerRule?.rule ?? plan.rule
@@ -128,16 +128,16 @@ public enum Initialization {
       }
       let values = try rule.draw(site: site, stream: &stream)
       write(values, into: p)
-      if p.role == .weight, case .lsuv(let tol, let maxIter, _) = rule, p.denseIndex != nil {
-        lsuvLayers.append((p, tol, maxIter))
+      if p.role == .weight, case .lsuv(let tol, let maxIter, _) = rule, let index = p.denseIndex {
+        lsuvLayers.append((p, index, tol, maxIter))
       }
     }
     if !lsuvLayers.isEmpty {
       guard let forward = context.forwardToLayer else {
         throw InitError.missingContext(lsuvLayers[0].0.name, "lsuv", "a data batch (InitContext.forwardToLayer)")
       }
-      for (p, tol, maxIter) in lsuvLayers.sorted(by: { $0.0.denseIndex! < $1.0.denseIndex! }) {
-        report.lsuv.append(try lsuvScale(p, tolerance: tol, maxIterations: maxIter, forward: forward))
+      for (p, index, tol, maxIter) in lsuvLayers.sorted(by: { $0.1 < $1.1 }) {
+        report.lsuv.append(try lsuvScale(p, index: index, tolerance: tol, maxIterations: maxIter, forward: forward))
       }
     }
     return report
@@ -150,10 +150,9 @@ public enum Initialization {
 
   /// LSUV's loop (official `lsuv_init.py`): while |Var − 1| > tol and fewer than `maxIterations` rescalings,
   /// W ← W/√Var and forward again. Biases are not touched.
-  static func lsuvScale(_ p: Parameter, tolerance: Double, maxIterations: Int, forward: (Int) throws -> [Float])
-    throws -> InitReport.LSUVLayer
-  {
-    let index = p.denseIndex!
+  static func lsuvScale(
+    _ p: Parameter, index: Int, tolerance: Double, maxIterations: Int, forward: (Int) throws -> [Float]
+  ) throws -> InitReport.LSUVLayer {
     var variance = populationVariance(try forward(index))
     var iterations = 0
     while abs(variance - 1) > tolerance && iterations < maxIterations {
@@ -167,8 +166,9 @@ public enum Initialization {
       variance = populationVariance(try forward(index))
       iterations += 1
     }
-    return .init(denseIndex: index, variance: variance, iterations: iterations,
-                 converged: abs(variance - 1) <= tolerance)
+    return .init(
+      denseIndex: index, variance: variance, iterations: iterations,
+      converged: abs(variance - 1) <= tolerance)
   }
 
   /// Var over all elements (NumPy's `var`, ddof 0), accumulated in Double.
@@ -189,8 +189,9 @@ public enum Initialization {
     let source = sourceName(p.name, layerIndex: p.layerIndex, mapping: mapping)
     guard let tensor = checkpoint[source] else {
       if let fallback {
-        let site = DrawSite(name: p.name, shape: p.shape, fanIn: p.fanIn, fanOut: p.fanOut, denseIndex: p.denseIndex,
-                            isLastDense: false)
+        let site = DrawSite(
+          name: p.name, shape: p.shape, fanIn: p.fanIn, fanOut: p.fanOut, denseIndex: p.denseIndex,
+          isLastDense: false)
         write(try fallback.draw(site: site, stream: &stream), into: p)
         return
       }
