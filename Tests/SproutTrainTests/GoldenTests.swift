@@ -115,7 +115,7 @@ struct GoldenTests {
       layers: [
         .dense(units: f.hidden, bias: true), Self.layerConfig(f.layer), .dense(units: f.output_width, bias: true),
       ],
-      backend: backend(named: backendName), maxBatch: 8)
+      backend: layerTestBackend(named: backendName), maxBatch: 8)
     // Frozen tensors (the Fourier projection) are buffers on the PyTorch side.
     for p in net.parameters {
       let values = try #require(f.parameters[p.name] ?? f.buffers[p.name], "fixture lacks \(p.name)")
@@ -146,7 +146,7 @@ struct GoldenTests {
 
   @Test(arguments: ["cpu", "blas"]) func optimizers(_ backendName: String) throws {
     let file = try Self.load("optimizers", as: OptimizerFile.self)
-    let be = try backend(named: backendName)
+    let be = try layerTestBackend(named: backendName)
     for f in file.fixtures {
       let net = try Network(
         input: 3, layers: [.dense(units: 4, bias: true), .activation(.stateless(.tanh)), .dense(units: 2, bias: true)],

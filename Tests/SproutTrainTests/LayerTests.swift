@@ -15,7 +15,7 @@ struct LayerTests {
         .layerNorm(eps: 1e-5, affine: true), .activation(.rational(groups: 4, initialization: .swish)),
         .activation(.diceDefault), .dense(units: 2, bias: true),
       ],
-      backend: testBackend(), maxBatch: 4)
+      backend: layerTestBackend(), maxBatch: 4)
     let described = net.parameters.map { "\($0.name) \($0.shape) \($0.role) \($0.layerIndex) \($0.denseIndex ?? -1)" }
     #expect(
       described == [
@@ -38,7 +38,7 @@ struct LayerTests {
   @Test func planningErrorsNameTheLayer() {
     func error(_ layers: [LayerConfig], input: Int = 4) -> NetworkError? {
       do {
-        _ = try Network(input: input, layers: layers, backend: testBackend(), maxBatch: 2)
+        _ = try Network(input: input, layers: layers, backend: layerTestBackend(), maxBatch: 2)
         return nil
       } catch { return error as? NetworkError }
     }
@@ -54,8 +54,8 @@ struct LayerTests {
   @Test func layerOutputsAreTheIntermediateValues() throws {
     let net = try Network(
       input: 2, layers: [.dense(units: 3, bias: true), .activation(.stateless(.relu)), .dense(units: 1, bias: true)],
-      backend: testBackend(), maxBatch: 4)
-    randomizeWeights(net, seed: 9)
+      backend: layerTestBackend(), maxBatch: 4)
+    layerTestRandomizeWeights(net, seed: 9)
     let x: [Float] = [1, -2, 0.5, 3]
     let y = net.forward(x, batch: 2, training: false)
     let pre = net.output(ofLayer: 0), act = net.output(ofLayer: 1), out = net.output(ofLayer: 2)
@@ -73,7 +73,7 @@ struct LayerTests {
 
   @Test func dropoutMasksAreSeededAndScaled() throws {
     func make(seed: UInt64) throws -> Network {
-      try Network(input: 1000, layers: [.dropout(p: 0.3)], backend: testBackend(), maxBatch: 4, seed: seed)
+      try Network(input: 1000, layers: [.dropout(p: 0.3)], backend: layerTestBackend(), maxBatch: 4, seed: seed)
     }
     let x = [Float](repeating: 1, count: 4000)
     let a = try make(seed: 1), b = try make(seed: 1), c = try make(seed: 2)
@@ -99,7 +99,7 @@ struct LayerTests {
 
   @Test func diceTracksRunningStatisticsAndUsesThemInEval() throws {
     let net = try Network(
-      input: 2, layers: [.activation(.dice(alpha: 0.1, eps: 1e-8))], backend: testBackend(), maxBatch: 4)
+      input: 2, layers: [.activation(.dice(alpha: 0.1, eps: 1e-8))], backend: layerTestBackend(), maxBatch: 4)
     let x: [Float] = [1, 10, 3, 10, 5, 10, 7, 10]  // column 0: mean 4, var 5 (unbiased 20/3); column 1 constant
     net.forward(x, batch: 4, training: true)
     let mean = net.parameter(named: "layers.0.running_mean")!, variance = net.parameter(named: "layers.0.running_var")!
@@ -118,7 +118,7 @@ struct LayerTests {
       (.swish, { (v: Float) in v / (1 + exp(-v)) }),
     ] {
       let net = try Network(
-        input: 12, layers: [.activation(.rational(groups: 3, initialization: initial))], backend: testBackend(),
+        input: 12, layers: [.activation(.rational(groups: 3, initialization: initial))], backend: layerTestBackend(),
         maxBatch: 1)
       let y = net.forward(x, batch: 1, training: false)
       for i in 0..<12 { #expect(abs(y[i] - reference(x[i])) < 2e-3, "\(initial) at \(x[i]): \(y[i])") }
@@ -134,31 +134,31 @@ struct LayerTests {
           .dropout(p: 0.1), .dense(units: 64, bias: true), .activation(.crreluDefault), .dense(units: 3, bias: true),
         ],
         backend: backend, maxBatch: 32, seed: 3)
-      randomizeWeights(net, seed: 5, scale: 0.2)
+      layerTestRandomizeWeights(net, seed: 5, scale: 0.2)
       let opt = Adam(parameters: net.parameters, backend: backend)
       let step = TrainStep(network: net, loss: .crossEntropy, optimizer: opt, baseLR: 1e-2, clipNorm: 1)
-      var rng = TestRandom(8)
+      var rng = LayerTestRandom(8)
       let x = rng.array(32 * 16), t = (0..<32).map { Float($0 % 3) }
       for _ in 0..<5 { step.run(input: x, target: t, batch: 32) }
       return net.parameters.flatMap(\.value.array)
     }
     let one = try train(CPUBackend(threads: 1)), two = try train(CPUBackend(threads: 2))
     #expect(one == two)
-    let blas = try train(backend(named: "blas"))
+    let blas = try train(layerTestBackend(named: "blas"))
     let worst = zip(one, blas).map { abs($0 - $1) }.max() ?? 0
     #expect(worst < 1e-4, "cpu vs blas after 5 Adam steps: \(worst)")
   }
 
   @Test func trainStepLearnsARegression() throws {
-    let be = testBackend()
+    let be = layerTestBackend()
     let net = try Network(
       input: 2, layers: [.dense(units: 32, bias: true), .activation(.stateless(.tanh)), .dense(units: 1, bias: true)],
       backend: be, maxBatch: 64)
-    randomizeWeights(net, seed: 2, scale: 0.5)
+    layerTestRandomizeWeights(net, seed: 2, scale: 0.5)
     let step = TrainStep(
       network: net, loss: .mse, optimizer: SGD(parameters: net.parameters, backend: be, momentum: 0.9), baseLR: 0.05,
       schedule: .linearWarmup(steps: 10, then: .cosine(totalSteps: 290, minLR: 0.001)))
-    var rng = TestRandom(6)
+    var rng = LayerTestRandom(6)
     let x = rng.array(128)
     let t = (0..<64).map { sin(2 * x[2 * $0]) * cos(x[2 * $0 + 1]) }
     let first = step.run(input: x, target: t, batch: 64)
@@ -169,7 +169,7 @@ struct LayerTests {
   }
 
   @Test func crossEntropyTakesFloatOrIntegerLabels() {
-    var rng = TestRandom(12)
+    var rng = LayerTestRandom(12)
     let y = rng.array(12, scale: 3)
     var g1 = [Float](repeating: 0, count: 12), g2 = g1
     let a = Loss.crossEntropy.evaluate(output: y, target: [2, 0, 1, 2], batch: 4, width: 3, gradient: &g1)
@@ -199,7 +199,7 @@ struct FourierFeatureTests {
   @Test func projectionIsDrawnFromTheSeedWithSigma() throws {
     func make(_ seed: UInt64) throws -> Network {
       try Network(
-        input: 4, layers: [.fourierFeatures(features: 500, sigma: 3, includeInput: true)], backend: testBackend(),
+        input: 4, layers: [.fourierFeatures(features: 500, sigma: 3, includeInput: true)], backend: layerTestBackend(),
         maxBatch: 2, seed: seed)
     }
     let a = try make(1), b = try make(1), c = try make(2)

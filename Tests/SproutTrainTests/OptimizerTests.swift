@@ -15,7 +15,7 @@ struct OptimizerTests {
   }
 
   @Test func sgdPlainMomentumNesterovWeightDecay() {
-    let be = testBackend()
+    let be = layerTestBackend()
     var p = scalar()
     SGD(parameters: [p], backend: be).step(parameters: [p], lr: 0.1)
     #expect(abs(p.value[0] - 0.95) < 1e-7)
@@ -36,7 +36,7 @@ struct OptimizerTests {
   }
 
   @Test func adamAndAdamWFirstStep() {
-    let be = testBackend()
+    let be = layerTestBackend()
     // Step 1: m̂ = g, v̂ = g², so the update is lr·g/(|g| + eps) ≈ lr.
     var p = scalar()
     Adam(parameters: [p], backend: be).step(parameters: [p], lr: 0.1)
@@ -64,12 +64,12 @@ struct OptimizerTests {
   @Test func frozenParametersDoNotMove() {
     let p = scalar()
     p.trainable = false
-    Adam(parameters: [p], backend: testBackend()).step(parameters: [p], lr: 0.1)
+    Adam(parameters: [p], backend: layerTestBackend()).step(parameters: [p], lr: 0.1)
     #expect(p.value[0] == 1)
   }
 
   @Test(arguments: ["sgd", "adam", "adamw"]) func stateRoundTripIsBitExact(_ kind: String) throws {
-    let be = testBackend()
+    let be = layerTestBackend()
     let config: OptimizerConfig =
       kind == "sgd"
       ? .sgd(momentum: 0.9, dampening: 0, nesterov: true, weightDecay: 0.01)
@@ -80,10 +80,10 @@ struct OptimizerTests {
       let net = try Network(
         input: 3, layers: [.dense(units: 4, bias: true), .activation(.stateless(.tanh)), .dense(units: 1, bias: true)],
         backend: be, maxBatch: 4)
-      randomizeWeights(net, seed: 1)
+      layerTestRandomizeWeights(net, seed: 1)
       return net
     }
-    var rng = TestRandom(2)
+    var rng = LayerTestRandom(2)
     let x = rng.array(12), t = rng.array(4)
     let a = try makeNet()
     let stepA = TrainStep(
@@ -168,10 +168,10 @@ struct OptimizerTests {
   func tractMatchesDirectFormula(_ shape: (batch: Int, inputs: Int)) throws {
     let (b, n, m) = (shape.batch, shape.inputs, 5)
     let lambda = 0.1
-    let net = try Network(input: n, layers: [.dense(units: m, bias: true)], backend: testBackend(), maxBatch: 9)
-    randomizeWeights(net, seed: 4)
+    let net = try Network(input: n, layers: [.dense(units: m, bias: true)], backend: layerTestBackend(), maxBatch: 9)
+    layerTestRandomizeWeights(net, seed: 4)
     #expect(net.setTrAct(lambda: lambda))
-    var rng = TestRandom(17)
+    var rng = LayerTestRandom(17)
     let x = rng.array(b * n, scale: 2), g = rng.array(b * m)
     net.zeroGradients()
     net.forward(x, batch: b, training: true)
@@ -225,5 +225,58 @@ struct OptimizerTests {
       }
     }
     return inv
+  }
+}
+
+/// A checkpoint of (parameters, buffers, optimizer state, network clock, step) is everything a bit-exact resume
+/// needs, with dropout, Dice running statistics and a schedule in the model.
+struct ResumeTests {
+  static let layers: [LayerConfig] = [
+    .dense(units: 12, bias: true), .activation(.diceDefault), .dropout(p: 0.25),
+    .residual([.dense(units: 12, bias: true), .activation(.crreluDefault)]),
+    .activation(.rational(groups: 3, initialization: .swish)), .dense(units: 2, bias: true),
+  ]
+
+  func make() throws -> TrainStep {
+    let be = layerTestBackend()
+    let net = try Network(input: 5, layers: Self.layers, backend: be, maxBatch: 8, seed: 42)
+    layerTestRandomizeWeights(net, seed: 3, scale: 0.4)
+    net.setTrAct(lambda: 0.1)
+    let opt = OptimizerConfig.adamw(beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01)
+      .make(parameters: net.parameters, backend: be)
+    return TrainStep(
+      network: net, loss: .bceWithLogits, optimizer: opt, baseLR: 1e-2,
+      schedule: .linearWarmup(steps: 2, then: .cosine(totalSteps: 10, minLR: 1e-4)), clipNorm: 0.5)
+  }
+
+  @Test func resumeFromCheckpointIsBitExact() throws {
+    var rng = LayerTestRandom(9)
+    let x = rng.array(8 * 5), t = (0..<16).map { _ in rng.uniform(0, 1) }
+    let straight = try make()
+    for _ in 0..<6 { straight.run(input: x, target: t, batch: 8) }
+
+    let first = try make()
+    for _ in 0..<3 { first.run(input: x, target: t, batch: 8) }
+    let tensors = (first.network.parameters + first.network.buffers).map { ($0.name, $0.value.array) }
+    let optimizerState = Dictionary(
+      uniqueKeysWithValues: first.optimizer.stateTensors().map { ($0.name, $0.tensor.array) })
+    let (clock, step) = (first.network.clock.count, first.step)
+
+    let resumed = try make()
+    for (name, values) in tensors {
+      let p = try #require(resumed.network.parameter(named: name))
+      for i in 0..<values.count { p.value[i] = values[i] }
+    }
+    try resumed.optimizer.restore(from: optimizerState)
+    resumed.network.clock.count = clock
+    resumed.step = step
+    for _ in 0..<3 { resumed.run(input: x, target: t, batch: 8) }
+
+    for (a, b) in zip(
+      straight.network.parameters + straight.network.buffers,
+      resumed.network.parameters + resumed.network.buffers)
+    {
+      #expect(a.value.array == b.value.array, "\(a.name)")
+    }
   }
 }

@@ -103,7 +103,7 @@ public final class Network {
     return true
   }
 
-  /// The parameter with this name, or nil.
+  /// The parameter or buffer with this name (`layers.1.epsilon`, `layers.5.running_mean`), or nil.
   public func parameter(named name: String) -> Parameter? {
     parameters.first { $0.name == name } ?? buffers.first { $0.name == name }
   }
