@@ -21,8 +21,8 @@ enum ElementwiseKernels {
     case .clamp(let lo, let hi):
       // min/max that let NaN through, as PyTorch's clamp does.
       var out = v
-      out = select(v .< lo, V8(repeating: lo), else: out)
-      out = select(v .> hi, V8(repeating: hi), else: out)
+      out = blend(lessMask(v, V8(repeating: lo)), V8(repeating: lo), else: out)
+      out = blend(greaterMask(v, V8(repeating: hi)), V8(repeating: hi), else: out)
       return out
     }
   }
@@ -36,13 +36,13 @@ enum ElementwiseKernels {
     case .divide: return a / b
     case .maximum:
       var out = a
-      out = select(b .> a, b, else: out)
-      out = select((a .!= a) .| (b .!= b), a + b, else: out)
+      out = blend(greaterMask(b, a), b, else: out)
+      out = blend(nanMask(a) | nanMask(b), a + b, else: out)
       return out
     case .minimum:
       var out = a
-      out = select(b .< a, b, else: out)
-      out = select((a .!= a) .| (b .!= b), a + b, else: out)
+      out = blend(lessMask(b, a), b, else: out)
+      out = blend(nanMask(a) | nanMask(b), a + b, else: out)
       return out
     }
   }
@@ -142,8 +142,7 @@ enum ElementwiseKernels {
         case .sumOfSquares: acc += v * v
         case .maxAbs:
           let a = vabs(v)
-          acc = select(a .> acc, a, else: acc)
-          acc = select(a .!= a, a, else: acc)
+          acc = blend(greaterMask(a, acc) | nanMask(a), a, else: acc)
         }
         i += 8
       }

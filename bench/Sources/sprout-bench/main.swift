@@ -67,6 +67,27 @@ func handle(_ words: [String]) throws -> String {
       return json([("calls", -1), ("bytes", -1), ("probe", -1)])
     }
     return json([("calls", r.calls), ("bytes", r.bytes), ("probe", r.probe)])
+  case "act":
+    // act SYSTEM THREADS COUNT REPEATS: ns per element of tanh, relu, sine(30) forward and backward.
+    let backend = try cache.backend(words[1], threads: try int(2))
+    let count = try int(3)
+    let x = Tensor(zeros: [count])
+    let y = Tensor(zeros: [count])
+    var rng = BenchRandom(seed: 1)
+    for i in 0..<count { x[i] = rng.uniform(-2, 2) }
+    var fields: [(String, Any)] = []
+    for (name, f) in [("tanh", Activation.tanh), ("relu", .relu), ("sine", .sine(omega: 30))] {
+      let repeats = try int(4)
+      var t0 = now()
+      for _ in 0..<repeats { backend.activationForward(f, x.pointer, y.mutablePointer, count: count) }
+      fields.append(("\(name)_fwd_ns", (now() - t0) / Double(repeats * count) * 1e9))
+      t0 = now()
+      for _ in 0..<repeats {
+        backend.activationBackward(f, x: x.pointer, y: y.pointer, dy: x.pointer, dx: y.mutablePointer, count: count)
+      }
+      fields.append(("\(name)_bwd_ns", (now() - t0) / Double(repeats * count) * 1e9))
+    }
+    return json(fields)
   case "info":
     let blas = try cache.backend("blas", threads: 1) as? BLASBackend
     return json([("blas", "\(blas?.libraryPath ?? "?") (\(blas?.libraryDescription ?? "no OpenBLAS config"))")])
