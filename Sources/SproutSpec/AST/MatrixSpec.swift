@@ -85,13 +85,21 @@ public indirect enum MatrixBlock: Hashable, Sendable {
     }
   }
 
-  /// The number of assignments this block produces (before include/exclude/sample).
+  /// The number of assignments this block produces (before include/exclude/sample), saturating at `Int.max`.
   public var count: Int {
     switch self {
     case .axis(let a): return a.values.count
-    case .product(let c, _): return c.reduce(1) { $0 * $1.count }
+    case .product(let c, _):
+      return c.reduce(1) { acc, child in
+        let (r, o) = acc.multipliedReportingOverflow(by: child.count)
+        return o ? Int.max : r
+      }
     case .zip(let c, _): return c.map(\.count).min() ?? 0
-    case .concat(let c, _): return c.reduce(0) { $0 + $1.count }
+    case .concat(let c, _):
+      return c.reduce(0) { acc, child in
+        let (r, o) = acc.addingReportingOverflow(child.count)
+        return o ? Int.max : r
+      }
     }
   }
 

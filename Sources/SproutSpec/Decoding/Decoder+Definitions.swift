@@ -37,7 +37,7 @@ extension Decoder {
         layers = decodeLayerList(pair.value, path: "\(path).layers")
         if layers == nil { ok = false }
       default:
-        reportUnknownKey(pair.key, k, candidates: ["input", "layers"], path: path, what: "key of a model")
+        reportUnknownKey(pair.key, k, candidates: ["input", "layers"], path: path, what: "a model")
         ok = false
       }
     }

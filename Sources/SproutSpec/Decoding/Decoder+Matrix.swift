@@ -32,6 +32,7 @@ extension Decoder {
              help: "add an axis such as 'seed: [0, 1, 2]', or remove the matrix")
       return nil
     }
+    let blocksOK = ok
     let root: MatrixBlock = children.count == 1 ? children[0] : .product(children, range: node.range)
     ok = checkDuplicateAxes(root, path: "matrix") && ok
     var axisNames: [String] = []
@@ -46,7 +47,8 @@ extension Decoder {
           continue
         }
         for (i, item) in items.enumerated() {
-          if let a = decodeAssignment(item, axes: axisNames, path: "\(path)[\(i)]") {
+          // With a broken block the axis list is incomplete: check assignments only against a complete one.
+          if let a = decodeAssignment(item, axes: blocksOK ? axisNames : nil, path: "\(path)[\(i)]") {
             if key == "include" { include.append(a) } else { exclude.append(a) }
           } else {
             ok = false
@@ -198,7 +200,7 @@ extension Decoder {
                       valueRanges: ranges)
   }
 
-  mutating func decodeAssignment(_ node: Node, axes: [String], path: String) -> MatrixAssignment? {
+  mutating func decodeAssignment(_ node: Node, axes: [String]?, path: String) -> MatrixAssignment? {
     guard let pairs = node.mapping, !pairs.isEmpty else {
       report("spec.wrong-type", "expected a mapping of axis values such as {seed: 2}, found \(node.kindDescription)",
              at: node.range, path: path)
@@ -211,7 +213,7 @@ extension Decoder {
         ok = false
         continue
       }
-      guard axes.contains(key) else {
+      if let axes, !axes.contains(key) {
         let suggestion = Suggestions.nearest(key, among: axes)
         report("spec.matrix-unknown-axis", "the matrix has no axis '\(key)'", at: pair.key.range,
                path: Decoder.join(path, key),

@@ -52,18 +52,47 @@ extension Decoder {
             }
             let ref = sort == .dataset ? DataReference(parsing: s) : DataReference(dataset: DatasetID(s))
             refs.append(PendingReference(name: ref?.dataset.name ?? s, split: ref?.split, sort: sort, range: r, path: p,
-                                         viaAxis: path[1]))
+                                         viaAxis: path[1], owner: UsedName(sort: .stage, name: stage.id.name)))
           }
         } else if path[0] == "params", let param = spec.param(path[1]) {
           if case .string(let s) = param.value {
             let ref = sort == .dataset ? DataReference(parsing: s) : DataReference(dataset: DatasetID(s))
             refs.append(PendingReference(name: ref?.dataset.name ?? s, split: ref?.split, sort: sort, range: param.range,
-                                         path: p))
+                                         path: p, owner: UsedName(sort: .stage, name: stage.id.name)))
           }
         }
       }
     }
-    for ref in refs { resolve(ref) }
+    for ref in refs {
+      let before = diagnostics.errorCount
+      resolve(ref)
+      if diagnostics.errorCount > before, let owner = ref.owner { brokenOwners.insert(owner) }
+    }
+    dropBrokenDefinitions(refs)
+  }
+
+  /// Later phases only see definitions whose references all resolve: a definition with a failed reference is
+  /// dropped, and so (silently, to a fixpoint) is every definition that refers to a dropped one.
+  mutating func dropBrokenDefinitions(_ refs: [PendingReference]) {
+    for o in brokenOwners { markInvalid(o.sort, o.name) }
+    var changed = true
+    while changed {
+      changed = false
+      for ref in refs {
+        guard let owner = ref.owner, !brokenOwners.contains(owner),
+          spec.invalidNames[ref.sort]?.contains(ref.name) == true
+        else { continue }
+        brokenOwners.insert(owner)
+        markInvalid(owner.sort, owner.name)
+        changed = true
+      }
+    }
+    guard !brokenOwners.isEmpty else { return }
+    let broken = brokenOwners
+    spec.datasets.removeAll { broken.contains(UsedName(sort: .dataset, name: $0.id.name)) }
+    spec.models.removeAll { broken.contains(UsedName(sort: .model, name: $0.id.name)) }
+    spec.initializers.removeAll { broken.contains(UsedName(sort: .initializer, name: $0.id.name)) }
+    spec.stages.removeAll { broken.contains(UsedName(sort: .stage, name: $0.id.name)) }
   }
 
   mutating func resolve(_ ref: PendingReference) {

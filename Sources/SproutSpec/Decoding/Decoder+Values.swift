@@ -25,7 +25,8 @@ extension Decoder {
       return checkScalar(v, node: node, type: type, bounds: bounds, path: path)
     case .reference(let sort):
       guard let name = nameScalar(node, type, path: path) else { return nil }
-      pending.append(PendingReference(name: name, split: nil, sort: sort, range: node.range, path: path))
+      pending.append(
+        PendingReference(name: name, split: nil, sort: sort, range: node.range, path: path, owner: currentOwner))
       return .string(name)
     case .data:
       guard let text = nameScalar(node, type, path: path) else { return nil }
@@ -35,7 +36,8 @@ extension Decoder {
         return nil
       }
       pending.append(
-        PendingReference(name: ref.dataset.name, split: ref.split, sort: .dataset, range: node.range, path: path))
+        PendingReference(
+          name: ref.dataset.name, split: ref.split, sort: .dataset, range: node.range, path: path, owner: currentOwner))
       return .string(text)
     case .kind(let sort):
       return decodeInstance(node, sort, path: path, allowShort: Catalogue.allowsShortForm(sort))
@@ -94,7 +96,7 @@ extension Decoder {
         for pair in pairs {
           guard let k = scalarKey(pair, path: path) else { continue }
           guard let field = fields.first(where: { $0.name == k }) else {
-            reportUnknownKey(pair.key, k, candidates: fields.map(\.name), path: path, what: "key")
+            reportUnknownKey(pair.key, k, candidates: fields.map(\.name), path: path, what: "'\(path.split(separator: ".").last ?? "")'")
             ok = false
             continue
           }

@@ -36,7 +36,9 @@ struct PendingReference {
   var range: SourceRange
   var path: String
   /// When the reference came from a matrix axis (`${matrix.init}`), the axis name, for the message.
-  var viaAxis: String?
+  var viaAxis: String? = nil
+  /// The definition holding the reference; it is dropped from the spec when the reference fails.
+  var owner: UsedName? = nil
 }
 
 /// The decoder's state: diagnostics so far, what is known about params and matrix, references to resolve.
@@ -50,6 +52,10 @@ struct Decoder {
   var readAxes: Set<String> = []
   /// Definitions some reference reached.
   var used: Set<UsedName> = []
+  /// The definition being decoded, recorded as the owner of its references.
+  var currentOwner: UsedName?
+  /// Definitions holding a reference that failed.
+  var brokenOwners: Set<UsedName> = []
 
   init(file: String) {
     self.file = file
@@ -150,7 +156,10 @@ struct Decoder {
     for pair in pairs {
       guard let name = scalarKey(pair, path: section) else { continue }
       guard checkName(name, at: pair.key.range, path: "\(section).\(name)", what: "definition") else { continue }
+      let sort = DefinitionSort.allCases.first { $0.section == section }
+      currentOwner = sort.map { UsedName(sort: $0, name: name) }
       body(&self, name, pair.key, pair.value)
+      currentOwner = nil
     }
   }
 }
