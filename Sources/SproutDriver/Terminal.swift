@@ -29,9 +29,3 @@ public enum Terminal {
     handle.write(Data(text.utf8))
   }
 }
-
-/// The tool's version, recorded in manifests and checkpoints (a resume across versions is refused).
-public enum SproutVersion {
-  /// Semantic version of this build.
-  public static let current = "0.1.0"
-}
