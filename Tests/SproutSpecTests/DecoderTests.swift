@@ -11,7 +11,8 @@ func decode(_ text: String) -> (Spec?, [Diagnostic]) {
 
 @Suite struct DecoderTests {
   @Test func camelCaseKeyGetsAFixIt() throws {
-    let (_, diags) = decode("""
+    let (_, diags) = decode(
+      """
       sprout: 1
       stages:
         t: {kind: select, from: t, metric: loss, Mode: max}
@@ -23,7 +24,8 @@ func decode(_ text: String) -> (Spec?, [Diagnostic]) {
   }
 
   @Test func unknownKindSuggestsNearest() throws {
-    let (_, diags) = decode("""
+    let (_, diags) = decode(
+      """
       sprout: 1
       initializers:
         he: {kind: kaiming_norml}
@@ -36,7 +38,8 @@ func decode(_ text: String) -> (Spec?, [Diagnostic]) {
   }
 
   @Test func wrongTypeMessage() throws {
-    let (_, diags) = decode("""
+    let (_, diags) = decode(
+      """
       sprout: 1
       models:
         net: {input: 2, layers: [{dense: abc}]}
@@ -47,7 +50,8 @@ func decode(_ text: String) -> (Spec?, [Diagnostic]) {
   }
 
   @Test func wrongSortMessage() throws {
-    let (_, diags) = decode("""
+    let (_, diags) = decode(
+      """
       sprout: 1
       datasets:
         d: {kind: two_spirals, samples: 8}
@@ -60,7 +64,8 @@ func decode(_ text: String) -> (Spec?, [Diagnostic]) {
   }
 
   @Test func expressionRangeInsideQuotedScalar() throws {
-    let (_, diags) = decode("""
+    let (_, diags) = decode(
+      """
       sprout: 1
       params: {width: 8}
       models:
@@ -74,7 +79,8 @@ func decode(_ text: String) -> (Spec?, [Diagnostic]) {
   }
 
   @Test func decodesTheDesignExample() throws {
-    let (spec, diags) = decode("""
+    let (spec, diags) = decode(
+      """
       sprout: 1
       seed: 3
       params: {width: 16}
@@ -142,7 +148,8 @@ func decode(_ text: String) -> (Spec?, [Diagnostic]) {
   }
 
   @Test func resolutionRechecksRanges() throws {
-    let (spec, diags) = decode("""
+    let (spec, diags) = decode(
+      """
       sprout: 1
       params: {width: 16}
       datasets:
@@ -154,7 +161,8 @@ func decode(_ text: String) -> (Spec?, [Diagnostic]) {
     #expect(spec?.model("net") == nil)
     var s = try #require(spec)
     // Values from --set are re-checked by the planner's resolution.
-    let (spec2, diags2) = decode("""
+    let (spec2, diags2) = decode(
+      """
       sprout: 1
       params: {width: 16}
       models:
@@ -175,7 +183,8 @@ func decode(_ text: String) -> (Spec?, [Diagnostic]) {
   }
 
   @Test func catalogueCheckReportsAtValueRange() throws {
-    let (spec, _) = decode("""
+    let (spec, _) = decode(
+      """
       sprout: 1
       initializers:
         lr: {kind: low_rank, rank: 4}
@@ -189,5 +198,16 @@ func decode(_ text: String) -> (Spec?, [Diagnostic]) {
     #expect(d.all.first?.id == "spec.out-of-range")
     #expect(d.all.first?.range == arg.range)
     #expect(d.all.first?.message == "rank must be ≥ 1, found 0")
+  }
+}
+
+@Suite struct SelectorTests {
+  @Test func selectorsResolve() {
+    #expect(LayerSelector.indices(selectedBy: .string("all"), count: 3) == [0, 1, 2])
+    #expect(LayerSelector.indices(selectedBy: .string("last"), count: 3) == [2])
+    #expect(LayerSelector.indices(selectedBy: .int(-2), count: 3) == [1])
+    #expect(LayerSelector.indices(selectedBy: .list([.int(0), .int(5)]), count: 3) == [0])
+    #expect(LayerSelector.indices(selectedBy: .string("middle"), count: 3) == nil)
+    #expect(LayerSelector.first.resolve(count: 0) == [])
   }
 }

@@ -9,7 +9,9 @@ func parse(_ text: String) throws -> ExpressionValue {
   try ExpressionParser.parse(text, base: base).get()
 }
 
-func eval(_ text: String, _ env: ExpressionEnvironment = ExpressionEnvironment()) throws -> Result<Value, ExpressionError> {
+func eval(
+  _ text: String, _ env: ExpressionEnvironment = ExpressionEnvironment()
+) throws -> Result<Value, ExpressionError> {
   try parse(text).evaluate(env)
 }
 

@@ -22,7 +22,11 @@ func expectations(in text: String) -> [Expectation] {
     while let r = rest.range(of: "expect-") {
       rest = rest[r.upperBound...]
       let severity: Severity
-      if rest.hasPrefix("error[") { severity = .error } else if rest.hasPrefix("warning[") { severity = .warning } else {
+      if rest.hasPrefix("error[") {
+        severity = .error
+      } else if rest.hasPrefix("warning[") {
+        severity = .warning
+      } else {
         continue
       }
       guard let open = rest.firstIndex(of: "["), let close = rest.firstIndex(of: "]") else { break }
@@ -60,7 +64,8 @@ let fixtureURLs: [URL] = {
     let actual = diagnostics.map { Expectation(line: $0.range.start.line, severity: $0.severity, id: $0.id.rawValue) }
       .sorted()
     let expected = expectations(in: text)
-    let details = diagnostics.map { "\($0.range.start) \($0.severity) [\($0.id)] \($0.message)" }.joined(separator: "\n")
+    let details = diagnostics.map { "\($0.range.start) \($0.severity) [\($0.id)] \($0.message)" }.joined(
+      separator: "\n")
     #expect(actual == expected, "\(name):\n\(details)")
   }
 

@@ -16,7 +16,9 @@ func checkGenerated(_ relativePath: String, _ content: String) throws {
     try content.write(to: url, atomically: true, encoding: .utf8)
   }
   let onDisk = try String(contentsOf: url, encoding: .utf8)
-  #expect(onDisk == content, "\(relativePath) is stale: run SPROUT_UPDATE_GENERATED=1 swift test --filter GeneratedFilesTests")
+  #expect(
+    onDisk == content, "\(relativePath) is stale: run SPROUT_UPDATE_GENERATED=1 swift test --filter GeneratedFilesTests"
+  )
 }
 
 func exampleFiles() throws -> [URL] {
@@ -44,7 +46,8 @@ func validateWithPython(_ files: [String]) throws -> (Int32, String) {
     """
   let process = Process()
   process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-  process.arguments = ["python3", "-c", script, packageRoot.appendingPathComponent("grammar/sprout.schema.json").path]
+  process.arguments =
+    ["python3", "-c", script, packageRoot.appendingPathComponent("grammar/sprout.schema.json").path]
     + files
   let pipe = Pipe()
   process.standardOutput = pipe
@@ -73,8 +76,9 @@ func validateWithPython(_ files: [String]) throws -> (Int32, String) {
     #expect(files.count >= 2)
     for url in files {
       var d = Diagnostics()
-      let spec = SpecDecoder.decode(text: try String(contentsOf: url, encoding: .utf8), file: url.lastPathComponent,
-                                    diagnostics: &d)
+      let spec = SpecDecoder.decode(
+        text: try String(contentsOf: url, encoding: .utf8), file: url.lastPathComponent,
+        diagnostics: &d)
       #expect(spec != nil)
       #expect(d.isEmpty, "\(url.lastPathComponent): \(d.sorted.map { "\($0.range.start) [\($0.id)] \($0.message)" })")
     }
@@ -106,5 +110,21 @@ func validateWithPython(_ files: [String]) throws -> (Int32, String) {
     let (status, output) = try validateWithPython(paths)
     #expect(status == 1)
     for path in paths { #expect(output.contains("FAILED \(path)"), "\(path) should fail the schema: \(output)") }
+  }
+}
+
+@Suite struct LanguageReferenceTests {
+  /// Whole specs shown in docs/language.md (blocks starting with `sprout: 1`) lint clean.
+  @Test func wholeSpecExamplesLintClean() throws {
+    let markdown = LanguageReference.markdown()
+    let blocks = markdown.components(separatedBy: "```yaml\n").dropFirst().compactMap {
+      $0.components(separatedBy: "```").first
+    }.filter { $0.hasPrefix("sprout: 1") }
+    #expect(!blocks.isEmpty)
+    for block in blocks {
+      var d = Diagnostics()
+      _ = SpecDecoder.decode(text: block, file: "language.md", diagnostics: &d)
+      #expect(d.isEmpty, "\(d.sorted.map { "\($0.range.start) [\($0.id)] \($0.message)" })\n\(block)")
+    }
   }
 }

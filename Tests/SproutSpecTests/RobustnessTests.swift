@@ -21,8 +21,10 @@ import Testing
   /// diagnostic has a position inside the file.
   @Test func mutatedExamplesNeverTrap() throws {
     var generator = SplitMix(seed: 42)
-    let replacements = ["", "-1", "0", "abc", "[]", "{}", "${", "${matrix.x}", "1e999", "~", "[1, [2, {a: b}]]",
-                        "\"${params.width // 0}\"", "kind", "9223372036854775807"]
+    let replacements = [
+      "", "-1", "0", "abc", "[]", "{}", "${", "${matrix.x}", "1e999", "~", "[1, [2, {a: b}]]",
+      "\"${params.width // 0}\"", "kind", "9223372036854775807",
+    ]
     for url in try exampleFiles() {
       let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
       for _ in 0..<150 {

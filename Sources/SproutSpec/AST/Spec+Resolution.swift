@@ -7,7 +7,9 @@ extension Spec {
   }
 
   /// An environment for one trial: the params, the trial's matrix assignment and its index, seed and id.
-  public func environment(matrix assignment: [String: Value], index: Int, seed: Int, id: String)
+  public func environment(
+    matrix assignment: [String: Value], index: Int, seed: Int, id: String
+  )
     -> ExpressionEnvironment
   {
     ExpressionEnvironment(params: paramValues, matrix: assignment, trial: TrialInfo(index: index, seed: seed, id: id))
@@ -41,8 +43,9 @@ extension Spec {
     }
     out.models = models.map { m in
       var m = m
-      m.input = resolver.value(m.input, type: .int, bounds: ArgumentSpec("input", .int, min: 1, ""), range: m.inputRange,
-                               path: "models.\(m.id.name).input")
+      m.input = resolver.value(
+        m.input, type: .int, bounds: ArgumentSpec("input", .int, min: 1, ""), range: m.inputRange,
+        path: "models.\(m.id.name).input")
       m.layers = m.layers.enumerated().map { resolver.instance($1, path: "models.\(m.id.name).layers[\($0)]") }
       return m
     }
@@ -93,7 +96,8 @@ private struct Resolver {
     return i
   }
 
-  mutating func value(_ v: Value, type: ArgumentType, bounds: ArgumentSpec?, range: SourceRange, path: String) -> Value {
+  mutating func value(_ v: Value, type: ArgumentType, bounds: ArgumentSpec?, range: SourceRange, path: String) -> Value
+  {
     switch v {
     case .expression(let e):
       switch e.evaluate(env) {
@@ -103,7 +107,8 @@ private struct Resolver {
       case .success(let result):
         switch Catalogue.conform(result, to: type, bounds: bounds) {
         case .failure(let problem):
-          let detail = problem.id == "spec.out-of-range"
+          let detail =
+            problem.id == "spec.out-of-range"
             ? problem.message(path: path, found: result.description) : "\(problem.expected) is needed here"
           diagnostics.report(
             "spec.expression-type", "'\(e.text)' gives \(result.kindDescription) in this trial, but \(detail)",
@@ -118,18 +123,21 @@ private struct Resolver {
     case .list(let items):
       let element: ArgumentType
       if case .list(let t) = type { element = t } else { element = type }
-      return .list(items.enumerated().map { value($1, type: element, bounds: bounds, range: range, path: "\(path)[\($0)]") })
+      return .list(
+        items.enumerated().map { value($1, type: element, bounds: bounds, range: range, path: "\(path)[\($0)]") })
     case .map(let entries):
-      return .map(entries.map { e in
-        var fieldType = type
-        var fieldBounds = bounds
-        if case .map(let t) = type { fieldType = t }
-        if case .record(let fields, _) = type, let f = fields.first(where: { $0.name == e.key }) {
-          fieldType = f.type
-          fieldBounds = f
-        }
-        return .init(e.key, value(e.value, type: fieldType, bounds: fieldBounds, range: range, path: "\(path).\(e.key)"))
-      })
+      return .map(
+        entries.map { e in
+          var fieldType = type
+          var fieldBounds = bounds
+          if case .map(let t) = type { fieldType = t }
+          if case .record(let fields, _) = type, let f = fields.first(where: { $0.name == e.key }) {
+            fieldType = f.type
+            fieldBounds = f
+          }
+          return .init(
+            e.key, value(e.value, type: fieldType, bounds: fieldBounds, range: range, path: "\(path).\(e.key)"))
+        })
     default: return v
     }
   }

@@ -84,8 +84,9 @@ extension Decoder {
             continue
           }
           guard let arg = kind.argument(key) else {
-            reportUnknownKey(p.key, key, candidates: kind.arguments.map(\.name), path: kindPath,
-                             what: "\(sort.rawValue) '\(kind.name)'")
+            reportUnknownKey(
+              p.key, key, candidates: kind.arguments.map(\.name), path: kindPath,
+              what: "\(sort.rawValue) '\(kind.name)'")
             ok = false
             continue
           }
@@ -139,8 +140,9 @@ extension Decoder {
       return nil
     }
     guard case .string(let s)? = Scalar.resolve(node) else {
-      report("spec.wrong-type", "expected the name of \(sort.withArticle) kind, found \(node.kindDescription)",
-             at: node.range, path: path)
+      report(
+        "spec.wrong-type", "expected the name of \(sort.withArticle) kind, found \(node.kindDescription)",
+        at: node.range, path: path)
       return nil
     }
     return s
@@ -192,11 +194,13 @@ extension Decoder {
       }
     }
     for constraint in kind.constraints {
-      ok = checkConstraint(constraint, kind: kind, written: written, names: writtenNames, at: kindRange, path: path)
+      ok =
+        checkConstraint(constraint, kind: kind, written: written, names: writtenNames, at: kindRange, path: path)
         && ok
     }
-    let instance = Instance(sort: kind.sort, kind: kind.name, arguments: Arguments(arguments), range: node.range,
-                            kindRange: kindRange)
+    let instance = Instance(
+      sort: kind.sort, kind: kind.name, arguments: Arguments(arguments), range: node.range,
+      kindRange: kindRange)
     ok = kindChecks(instance, path: path) && ok
     return ok ? instance : nil
   }
@@ -208,8 +212,9 @@ extension Decoder {
       guard let k = Catalogue.kind(sort, name) else { return value }
       let args = k.arguments.compactMap { spec in
         spec.defaultValue.map {
-          Argument(name: spec.name, value: materialize($0, as: spec.type, range: range), keyRange: nil, range: range,
-                   isDefault: true)
+          Argument(
+            name: spec.name, value: materialize($0, as: spec.type, range: range), keyRange: nil, range: range,
+            isDefault: true)
         }
       }
       return .instance(Instance(sort: sort, kind: name, arguments: Arguments(args), range: range, kindRange: range))
@@ -247,8 +252,9 @@ extension Decoder {
       guard names.contains(a) else { return true }
       let missing = others.filter { !names.contains($0) }
       if missing.isEmpty { return true }
-      report("spec.missing-required", "\(what) with '\(a)' also needs " + missing.map { "'\($0)'" }.joined(separator: ", "),
-             at: range, path: path)
+      report(
+        "spec.missing-required", "\(what) with '\(a)' also needs " + missing.map { "'\($0)'" }.joined(separator: ", "),
+        at: range, path: path)
       return false
     case .requiredWhen(let a, let v, let others):
       guard written.first(where: { $0.name == a })?.value == v else { return true }

@@ -31,8 +31,9 @@ extension Decoder {
     case .data:
       guard let text = nameScalar(node, type, path: path) else { return nil }
       guard let ref = DataReference(parsing: text) else {
-        report("spec.wrong-type", "'\(text)' is not a data reference", at: node.range, path: path,
-               help: "write a dataset name, or DATASET.SPLIT such as teacher.train")
+        report(
+          "spec.wrong-type", "'\(text)' is not a data reference", at: node.range, path: path,
+          help: "write a dataset name, or DATASET.SPLIT such as teacher.train")
         return nil
       }
       pending.append(
@@ -50,7 +51,11 @@ extension Decoder {
       var out: [Value] = []
       var ok = true
       for (i, item) in items.enumerated() {
-        if let v = decodeValue(item, element, bounds: bounds, path: "\(path)[\(i)]") { out.append(v) } else { ok = false }
+        if let v = decodeValue(item, element, bounds: bounds, path: "\(path)[\(i)]") {
+          out.append(v)
+        } else {
+          ok = false
+        }
       }
       return ok ? .list(out) : nil
     case .map(let element):
@@ -96,7 +101,9 @@ extension Decoder {
         for pair in pairs {
           guard let k = scalarKey(pair, path: path) else { continue }
           guard let field = fields.first(where: { $0.name == k }) else {
-            reportUnknownKey(pair.key, k, candidates: fields.map(\.name), path: path, what: "'\(path.split(separator: ".").last ?? "")'")
+            reportUnknownKey(
+              pair.key, k, candidates: fields.map(\.name), path: path,
+              what: "'\(path.split(separator: ".").last ?? "")'")
             ok = false
             continue
           }
@@ -145,8 +152,9 @@ extension Decoder {
       if problem.id == "spec.wrong-type", case .string(let s) = v, node.scalarStyle == .plain, type == .string {
         help = help ?? "quote it: '\(s)'"
       }
-      report(problem.id, problem.message(path: path, found: node.kindDescription), at: node.range, path: path,
-             help: help)
+      report(
+        problem.id, problem.message(path: path, found: node.kindDescription), at: node.range, path: path,
+        help: help)
       return nil
     }
   }
@@ -157,8 +165,9 @@ extension Decoder {
       var out: [Value] = []
       for item in items {
         guard case .int(let i)? = Scalar.resolve(item) else {
-          report("spec.invalid-selector", "a layer index must be an integer, found \(item.kindDescription)",
-                 at: item.range, path: path)
+          report(
+            "spec.invalid-selector", "a layer index must be an integer, found \(item.kindDescription)",
+            at: item.range, path: path)
           return nil
         }
         out.append(.int(i))

@@ -50,7 +50,9 @@ public indirect enum JSON: Hashable, Sendable, ExpressibleByStringLiteral, Expre
     case .object(let fields):
       if fields.isEmpty { return "{}" }
       return "{\n"
-        + fields.keys.sorted().map { "\(inner)\(JSON.quote($0)): \(fields[$0]!.rendered(indent: indent + 1))" }
+        + fields.sorted { $0.key < $1.key }.map {
+          "\(inner)\(JSON.quote($0.key)): \($0.value.rendered(indent: indent + 1))"
+        }
         .joined(separator: ",\n") + "\n\(pad)}"
     }
   }

@@ -29,7 +29,10 @@ public enum SchemaGenerator {
     defs["stageDefinition"] = definition(.stage, extra: [])
     defs["datasetDefinition"] = definition(.dataset, extra: [])
     func map(_ ref: String) -> JSON {
-      ["type": "object", "propertyNames": ["$ref": "#/$defs/identifier"], "additionalProperties": ["$ref": .string(ref)]]
+      [
+        "type": "object", "propertyNames": ["$ref": "#/$defs/identifier"],
+        "additionalProperties": ["$ref": .string(ref)],
+      ]
     }
     return [
       "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -134,7 +137,8 @@ public enum SchemaGenerator {
         kinds.map { k in
           [
             "if": ["properties": ["kind": ["const": .string(k.name)]], "required": ["kind"]],
-            "then": extra.isEmpty ? ["$ref": .string("#/$defs/\(sort.rawValue).\(k.name)")] : kindSchema(k, extra: extra),
+            "then": extra.isEmpty
+              ? ["$ref": .string("#/$defs/\(sort.rawValue).\(k.name)")] : kindSchema(k, extra: extra),
           ]
         }),
     ]
