@@ -96,7 +96,12 @@ extension Decoder {
         // Built only when reporting: the assignment that gave this result.
         let assignment: () -> String? = {
           let parts =
-            zip(axes, counters.enumerated().map { valueLists[$0.offset].isEmpty ? Value.null : valueLists[$0.offset][$0.element] })
+            zip(
+              axes,
+              counters.enumerated().map {
+                valueLists[$0.offset].isEmpty ? Value.null : valueLists[$0.offset][$0.element]
+              }
+            )
             .map { "matrix.\($0.0) = \($0.1)" } + (usesTrialSeed ? ["trial.seed = \(seed)"] : [])
           return parts.isEmpty ? nil : parts.joined(separator: ", ")
         }
@@ -131,7 +136,9 @@ extension Decoder {
           problem.id == "spec.out-of-range"
           ? problem.message(path: path, found: v.description) : "\(problem.expected) is needed here"
         var help = problem.help
-        if case .float = v, type == .int { help = "'/' always gives a number with a fraction; use '//' for integer division" }
+        if case .float = v, type == .int {
+          help = "'/' always gives a number with a fraction; use '//' for integer division"
+        }
         reports.append(
           Diagnostic(
             "spec.expression-type", "'\(ev.text)' gives \(v.kindDescription), but \(detail)", at: ev.range, path: path,

@@ -86,8 +86,10 @@ extension Decoder {
     spec.stages.removeAll { broken.contains(UsedName(sort: .stage, name: $0.id.name)) }
   }
 
-  func reference(_ text: String, _ sort: DefinitionSort, at range: SourceRange, path: String, owner: UsedName?,
-                 viaAxis: String?) -> PendingReference {
+  func reference(
+    _ text: String, _ sort: DefinitionSort, at range: SourceRange, path: String, owner: UsedName?,
+    viaAxis: String?
+  ) -> PendingReference {
     let ref = sort == .dataset ? DataReference(parsing: text) : DataReference(dataset: DatasetID(text))
     return PendingReference(
       name: ref?.dataset.name ?? text, split: ref?.split, sort: sort, range: range, path: path, viaAxis: viaAxis,
