@@ -214,7 +214,8 @@ func decode(_ text: String) -> (Spec?, [Diagnostic]) {
 
 @Suite struct ScalarTests {
   @Test func yaml12CoreSchema() throws {
-    let (spec, diags) = decode("""
+    let (spec, diags) = decode(
+      """
       sprout: 1
       params: {a: 0x10, b: +5, c: .5, d: 1e3, e: yes, f: ~, g: -.inf, h: "3", i: True, j: 0o17, k: -0, l: 1_000, m: x.y}
       """)

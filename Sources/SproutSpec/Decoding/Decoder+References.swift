@@ -130,6 +130,16 @@ extension Decoder {
           : "\(ref.sort.section): " + names(ref.sort).joined(separator: ", "))
       return
     }
+    let kindSort: Sort? = ref.sort == .dataset ? .dataset : ref.sort == .initializer ? .initializer : nil
+    if let kindSort, Catalogue.kind(kindSort, ref.name) != nil {
+      let example = ref.sort == .initializer ? "he: {kind: \(ref.name)}" : "mine: {kind: \(ref.name), ...}"
+      report(
+        "spec.undefined-reference",
+        "'\(ref.name)' is \(kindSort.withArticle) kind, not the name of \(ref.sort.withArticle) definition\(via)",
+        at: ref.range, path: ref.path,
+        help: "define one under '\(ref.sort.section):' (\(example)) and refer to it by its name")
+      return
+    }
     let suggestion = Suggestions.nearest(ref.name, among: names(ref.sort))
     report(
       "spec.undefined-reference", "no \(ref.sort.rawValue) named '\(ref.name)'\(via)", at: ref.range, path: ref.path,
