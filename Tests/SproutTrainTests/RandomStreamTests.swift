@@ -50,11 +50,18 @@ struct PhiloxKATFile: Decodable { let vectors: [PhiloxKAT] }
   /// every stored result changes — bump the format version instead of editing the numbers.
   @Test func keyDerivationIsFrozen() {
     let cases: [(UInt64, [String], (UInt32, UInt32), [UInt32])] = [
-      (0, [], (0xcfda_3b6b, 0x5ba3_14b8), [0x0d4f_c58c, 0xa462_2620, 0x29af_cdf3, 0x2d90_b322, 0x0dac_f279, 0x8740_2dfd]),
-      (7, ["trial", "0", "init", "layers.0.weight"], (0x6bfc_255a, 0xaf1f_e725),
-       [0x26db_5f70, 0xa93f_2c61, 0xfb05_0a11, 0x7072_5508, 0x70a5_d5e8, 0x1397_454f]),
-      (.max, ["données", "ü"], (0xfa70_b872, 0x7147_ef70),
-       [0xc0e5_7897, 0x22cc_7f1e, 0x1a21_9c4b, 0xa4e2_9b44, 0x5560_3cc7, 0x3745_67c8]),
+      (
+        0, [], (0xcfda_3b6b, 0x5ba3_14b8),
+        [0x0d4f_c58c, 0xa462_2620, 0x29af_cdf3, 0x2d90_b322, 0x0dac_f279, 0x8740_2dfd]
+      ),
+      (
+        7, ["trial", "0", "init", "layers.0.weight"], (0x6bfc_255a, 0xaf1f_e725),
+        [0x26db_5f70, 0xa93f_2c61, 0xfb05_0a11, 0x7072_5508, 0x70a5_d5e8, 0x1397_454f]
+      ),
+      (
+        .max, ["données", "ü"], (0xfa70_b872, 0x7147_ef70),
+        [0xc0e5_7897, 0x22cc_7f1e, 0x1a21_9c4b, 0xa4e2_9b44, 0x5560_3cc7, 0x3745_67c8]
+      ),
     ]
     for (seed, path, key, words) in cases {
       var s = RandomStream(seed: seed, path: path)
@@ -166,6 +173,28 @@ struct PhiloxKATFile: Decodable { let vectors: [PhiloxKAT] }
     var single = RandomStream(seed: 5, path: ["normal-single"])
     let ys = (0..<20_000).map { _ in single.nextNormal() }
     #expect(ksDistance(ys, cdf: NormalDistribution.cdf) < 1.949 / (20_000.0).squareRoot())
+  }
+
+  /// The ziggurat: KS against Φ, unit variance, and the tail beyond 3.5σ (where its exponential tail sampler and
+  /// the wedges act) at the normal rate 2·(1 − Φ(3.5)) within 4 standard errors.
+  @Test func zigguratStatistics() {
+    var s = RandomStream(seed: 17, path: ["ziggurat"])
+    let n = 200_000
+    var buf = [Float](repeating: 0, count: n)
+    s.fillNormal(&buf, count: n, mean: 0, std: 1, method: .ziggurat)
+    let xs = buf.map(Double.init)
+    let mean = xs.reduce(0, +) / Double(n)
+    let variance = xs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n - 1)
+    #expect(abs(mean) < 0.006 && abs(variance - 1) < 0.01)
+    #expect(ksDistance(xs, cdf: NormalDistribution.cdf) < 1.949 / Double(n).squareRoot())
+    let p = 2 * (1 - NormalDistribution.cdf(3.5))
+    let tail = Double(xs.filter { abs($0) > 3.5 }.count)
+    #expect(abs(tail - p * Double(n)) < 4 * (p * Double(n)).squareRoot(), "tail \(tail) vs \(p * Double(n))")
+    // Same bits every run.
+    var again = RandomStream(seed: 17, path: ["ziggurat"])
+    var twice = [Float](repeating: 0, count: 1000)
+    again.fillNormal(&twice, count: 1000, mean: 0, std: 1, method: .ziggurat)
+    #expect(Array(buf.prefix(1000)) == twice)
   }
 
   @Test func quantileInvertsCDF() {
