@@ -12,6 +12,6 @@ public enum TaskHasher {
       "backend": .string(backend), "definition": definition, "format": .int(Plan.currentFormatVersion),
       "inputs": .array(inputHashes.map { .string($0) }), "seed": .int(seed),
     ])
-    return SHA256.hash(payload.canonical).hex
+    return SHA256.hash(payload.canonicalBytes).hex
   }
 }
