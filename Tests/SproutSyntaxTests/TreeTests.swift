@@ -89,6 +89,8 @@ import Testing
     #expect(b["lr"]?.scalar == "0.5")
     #expect(b["<<"] == nil)
     #expect(stages["c"]?["momentum"]?.scalar == "0.9")
+    #expect(span(a["kind"]?.aliasRange) == "11:9-11:18")
+    #expect(document.verify() == [])
   }
 
   @Test func quotedMergeKeyIsAnOrdinaryKey() throws {
@@ -107,5 +109,28 @@ import Testing
     #expect(root["stages"]?["train"]?["optimizer"]?["lr"]?.scalar == "${params.lr}")
     #expect(root["stages"]?["train"]?["init"]?.scalar == "${matrix.init}")
     #expect(document.text.hasPrefix("sprout: 1"))
+    #expect(document.verify() == [])
   }
+}
+
+/// `Document.verify()` finds what it is meant to find.
+@Suite struct VerifyTests {
+  @Test func reportsBrokenRanges() throws {
+    let (document, _) = parseSpec("a: [1, 2]\n")
+    var broken = document
+    var root = try #require(broken.root)
+    guard case .mapping(var pairs) = root.content else { throw VerifyError() }
+    pairs[0].value.range = SourceRange(
+      file: "spec.yaml", start: SourceLocation(line: 5, column: 1, offset: 40),
+      end: SourceLocation(line: 4, column: 1, offset: 30))
+    root.content = .mapping(pairs)
+    broken.root = root
+    let problems = broken.verify()
+    #expect(problems.contains { $0.contains("a: end 4:1 before start 5:1") })
+    #expect(problems.contains { $0.contains("outside 0..<10") })
+    #expect(problems.contains { $0.contains("outside its parent") })
+    #expect(document.verify() == [])
+  }
+
+  struct VerifyError: Error {}
 }

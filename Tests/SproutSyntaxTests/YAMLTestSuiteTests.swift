@@ -34,6 +34,7 @@ import Testing
     var specDiagnostics = Diagnostics()
     let document = YAMLParser.parse(bytes: Array(input), file: "in.yaml", diagnostics: &specDiagnostics)
     let ids = Set(specDiagnostics.all.map(\.id.rawValue))
+    #expect(document.verify() == [], "\(name)")
     let first = documents.first
     if documents.count > 1 { #expect(ids.contains("syntax.multiple-documents"), "\(name)") }
     if first == nil || first?.scalar == "" {

@@ -51,7 +51,11 @@ extension TreeBuilder {
           reportInvalidMerge(source, at: merge.value.aliasRange, frame: frame, diagnostics: &diagnostics)
           continue
         }
-        for pair in sourcePairs where seen.insert(pair.key).inserted {
+        // Merged pairs were written at the anchor; like any alias copy they carry the alias's range.
+        let via = source.aliasRange ?? merge.value.aliasRange
+        for var pair in sourcePairs where seen.insert(pair.key).inserted {
+          if pair.key.aliasRange == nil { pair.key.aliasRange = via }
+          if pair.value.aliasRange == nil { pair.value.aliasRange = via }
           merged.append(pair)
         }
       }
