@@ -163,9 +163,10 @@ public struct TaskRecord: Hashable, Sendable, Codable {
   }
 
   /// The record a plan task would leave if it ran now (the run phase stores this after a task succeeds).
-  public init(task: PlanTask, plan: Plan) {
+  /// O(inputs) with `hashes` from ``Plan/hashesByKey`` built once; O(n · inputs) without.
+  public init(task: PlanTask, plan: Plan, hashes: [TaskKey: String]? = nil) {
     var inputs: [String: String] = [:]
-    for key in task.inputs { inputs[key.description] = plan.task(key)?.hash ?? "" }
+    for key in task.inputs { inputs[key.description] = hashes.map { $0[key] ?? "" } ?? plan.task(key)?.hash ?? "" }
     self.init(hash: task.hash, definition: task.definition, inputHashes: inputs, seed: task.seed, backend: plan.backend)
   }
 }
