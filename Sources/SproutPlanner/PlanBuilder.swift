@@ -75,7 +75,9 @@ struct PlanBuilder {
     tasks = select(tasks, trials: trials, diagnostics: &diagnostics)
 
     var plan = Plan(
-      spec: SpecIdentity(path: options.specPath.isEmpty ? spec.file : options.specPath, text: options.specText, name: spec.name ?? ""),
+      spec: SpecIdentity(
+        path: options.specPath.isEmpty ? spec.file : options.specPath,
+        textHash: options.specText.isEmpty ? "" : SHA256.hash(options.specText).hex, name: spec.name ?? ""),
       backend: backend, rootSeed: spec.seed, overrides: options.overrides, count: expansion.count, trials: trials,
       tasks: tasks)
     CacheState.assign(&plan, store: store, force: options.force)

@@ -57,7 +57,8 @@ extension StageChecker {
     case "orthogonal":
       return nil  // every weight with parameters is a dense matrix, where (semi-)orthogonal is defined
     case "siren", "siren_first", "winner":
-      guard !shape.hasSine else { return nil }
+      // winner also reads its target data, which must fit the model like lsuv's batch.
+      guard !shape.hasSine else { return rule.kind == "winner" ? dataWidthProblem(rule, shape: shape, path: path) : nil }
       return CheckProblem(
         GraphDiagnostics.initActivation,
         "\(rule.kind) assumes sine activations, but model '\(model.id.name)' has no sine layer",
@@ -73,16 +74,17 @@ extension StageChecker {
     }
   }
 
-  /// lsuv pushes a batch of its data through the model, so the data must fit the model's input.
+  /// lsuv pushes a batch of its data through the model (and winner reads its target), so the data must fit
+  /// the model's input.
   private func dataWidthProblem(_ rule: Instance, shape: ModelShape, path: String) -> CheckProblem? {
     guard let ref = resolve.string(rule["data"]).flatMap(DataReference.init(parsing:)),
       let data = dataShape(ref.dataset), data.features != shape.input
     else { return nil }
     return CheckProblem(
       GraphDiagnostics.inputMismatch,
-      "lsuv feeds '\(ref)' (\(data.features) features) through a model that takes \(shape.input) inputs",
+      "\(rule.kind) reads '\(ref)' (\(data.features) features) for a model that takes \(shape.input) inputs",
       at: rule.arguments.argument("data")?.range ?? rule.range, path: "\(path).data",
-      help: "give lsuv data with \(shape.input) features")
+      help: "give \(rule.kind) data with \(shape.input) features")
   }
 
   /// from_stage copies a trained stage's tensors, so that stage must produce a model of the same shape.

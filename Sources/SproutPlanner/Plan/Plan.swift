@@ -72,7 +72,7 @@ public struct Plan: Hashable, Sendable, Codable {
 public struct SpecIdentity: Hashable, Sendable, Codable {
   /// The spec's path as given to `sprout plan`.
   public var path: String
-  /// SHA-256 (hex) of the spec text.
+  /// SHA-256 (hex) of the spec text; empty when the planner was not given the text.
   public var textHash: String
   /// The experiment's `name`, if any.
   public var name: String
