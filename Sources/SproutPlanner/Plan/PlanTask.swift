@@ -38,7 +38,8 @@ public struct TaskKey: Hashable, Sendable, Comparable, Codable, CustomStringConv
   public init(from decoder: Decoder) throws {
     let text = try decoder.singleValueContainer().decode(String.self)
     guard let key = TaskKey(text) else {
-      throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "bad task key '\(text)'"))
+      throw DecodingError.dataCorrupted(
+        .init(codingPath: decoder.codingPath, debugDescription: "bad task key '\(text)'"))
     }
     self = key
   }
@@ -85,7 +86,8 @@ public struct SourceSpan: Hashable, Sendable, Codable, CustomStringConvertible {
   /// The diagnostics range of this span (byte offsets unknown).
   public var range: SourceRange {
     SourceRange(
-      file: file, start: SourceLocation(line: line, column: column), end: SourceLocation(line: endLine, column: endColumn))
+      file: file, start: SourceLocation(line: line, column: column),
+      end: SourceLocation(line: endLine, column: endColumn))
   }
 
   /// `file:line:column`.
