@@ -123,3 +123,21 @@ import Testing
     #expect(back.tasks.map(\.key) == plan.tasks.map(\.key))
   }
 }
+
+@Suite struct MoreOverrideTests {
+  @Test func aMatrixAxisCanBeReplacedByAFlowList() throws {
+    let plan = try #require(planText(richVsLazy, overrides: ["matrix.seed=[5, 6]"]).0)
+    #expect(plan.count.statement == "4 trials = 2 init × 2 seed")
+    #expect(plan.trials.map(\.seed) == [5, 6, 5, 6])
+  }
+
+  @Test func perTrialDataShapesAreChecked() throws {
+    let yaml = richVsLazy.replacingOccurrences(of: "  seed: [0, 1, 2]\n", with: "  d: [16, 8]\n")
+      .replacingOccurrences(of: "inputs: 16", with: "inputs: ${matrix.d}")
+    let (plan, d) = planText(yaml)
+    #expect(plan == nil)
+    let mismatch = d.all.filter { $0.id == "graph.input-mismatch" }
+    #expect(mismatch.map(\.range.start.line) == [28, 37])
+    #expect(mismatch.first?.notes.last?.message == "in trial t0001 (init=full d=8), and in 1 other trial")
+  }
+}
