@@ -31,6 +31,12 @@ import Testing
           .object(["kind": .string("dense"), "units": .int(1), "bias": .bool(true)]),
         ]))
     #expect(train.definition["init"]?["rule"]?["rank"] == .int(2))
+    if case .array(let rules)? = train.definition["init"]?["layers"] {
+      #expect(rules.map { $0["select"] } == [.string("last")])
+      #expect(rules.first?["rule"]?["kind"] == .string("kaiming_normal"))
+    } else {
+      Issue.record("init.layers missing")
+    }
     #expect(train.definition["data"]?["split"] == .string("train"))
     #expect(train.span.line == 24)
   }
