@@ -1,0 +1,1 @@
+// ExperimentGraph: written once the typed AST (SproutSpec) lands.
