@@ -1,17 +1,15 @@
-/// The content checksum of checkpoint data and store outputs: `"<algorithm>:<hex digest>"`.
+import SproutPlanner
+
+/// The content checksum of checkpoint data and store outputs: `"sha256:<hex digest>"`.
 ///
-/// One definition for the whole store so checkpoints, output hashes and rerun comparisons agree.
-/// TEMPORARY: FNV-1a 64 until SproutPlanner's SHA-256 lands on branch `graph`; then this calls it.
+/// One definition for the whole store (SproutPlanner's SHA-256, the same the planner hashes tasks with),
+/// so checkpoints, output hashes and rerun comparisons agree.
 enum Checksum {
   /// The digest of `bytes`, prefixed by its algorithm name.
   static func digest(_ bytes: UnsafeRawBufferPointer) -> String {
-    var h: UInt64 = 0xcbf2_9ce4_8422_2325
-    for b in bytes {
-      h ^= UInt64(b)
-      h = h &* 0x0000_0100_0000_01b3
-    }
-    let hex = String(h, radix: 16)
-    return "fnv1a64:" + String(repeating: "0", count: 16 - hex.count) + hex
+    var hasher = SHA256()
+    hasher.update(bytes)
+    return "sha256:" + hasher.finalize().hex
   }
 
   /// The digest of a byte array.
