@@ -1,1 +1,0 @@
-// The SproutDriver module; see ../shared/DESIGN.md for its place in the pipeline.
