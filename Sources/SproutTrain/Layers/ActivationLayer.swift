@@ -1,0 +1,60 @@
+import SproutTensor
+
+/// A stateless activation evaluated by the backend (`Backend.activationForward`/`activationBackward`).
+public final class ActivationLayer: Layer {
+  /// The function.
+  public let function: Activation
+  /// Width in = width out.
+  public let inputWidth: Int
+  let backend: any Backend
+  let out: Tensor
+  private var input: UnsafePointer<Float>?
+
+  init(_ function: Activation, width: Int, backend: any Backend, maxBatch: Int) {
+    self.function = function
+    self.inputWidth = width
+    self.backend = backend
+    out = Tensor(zeros: [maxBatch, width])
+  }
+
+  /// Same as the input width.
+  public var outputWidth: Int { inputWidth }
+  /// None.
+  public var parameters: [Parameter] { [] }
+  /// None.
+  public var buffers: [Parameter] { [] }
+  /// `maxBatch × width`.
+  public var output: UnsafePointer<Float> { out.pointer }
+  /// The language's name of the function (`relu`, `gelu`, `sine`, ...).
+  public var kind: String { ActivationLayer.name(of: function) }
+
+  /// `y = f(x)`.
+  public func forward(_ x: UnsafePointer<Float>, batch: Int, training: Bool) {
+    input = x
+    backend.activationForward(function, x, out.mutablePointer, count: batch * inputWidth)
+  }
+
+  /// `dx = f'(x)·dy`.
+  public func backward(_ dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>?, batch: Int) {
+    guard let dx else { return }
+    guard let x = input else { preconditionFailure("ActivationLayer.backward before forward") }
+    backend.activationBackward(function, x: x, y: out.pointer, dy: dy, dx: dx, count: batch * inputWidth)
+  }
+
+  /// The snake_case name the language uses for a stateless activation.
+  public static func name(of f: Activation) -> String {
+    switch f {
+    case .identity: return "identity"
+    case .relu: return "relu"
+    case .leakyRelu: return "leaky_relu"
+    case .elu: return "elu"
+    case .selu: return "selu"
+    case .gelu: return "gelu"
+    case .silu: return "silu"
+    case .tanh: return "tanh"
+    case .sigmoid: return "sigmoid"
+    case .softplus: return "softplus"
+    case .sine: return "sine"
+    }
+  }
+}

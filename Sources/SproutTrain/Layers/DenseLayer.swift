@@ -1,0 +1,85 @@
+import SproutTensor
+
+/// `y = x Wᵀ + b` with `W` of shape `[out, in]` (PyTorch's `nn.Linear` layout) and an optional bias.
+///
+/// All three products of the step are single gemm calls on the backend:
+///
+///     forward   Y[b×out]  = X[b×in] · Wᵀ
+///     backward  dW[out×in] += dYᵀ · X        (or TrAct's preconditioned form for the first layer)
+///               dX[b×in]   = dY · W
+public final class DenseLayer: Layer {
+  /// Features per input row.
+  public let inputWidth: Int
+  /// Units.
+  public let outputWidth: Int
+  /// `[out, in]`.
+  public let weight: Parameter
+  /// `[out]`, or nil when the layer has no bias.
+  public let bias: Parameter?
+  /// Position among the model's dense layers (0 = first).
+  public let denseIndex: Int
+  /// When set, the weight gradient is TrAct's preconditioned one (METHODS.md B6).
+  public var tract: TrAct?
+
+  let backend: any Backend
+  let out: Tensor
+  private var input: UnsafePointer<Float>?
+
+  init(
+    inputWidth: Int, units: Int, bias hasBias: Bool, backend: any Backend, maxBatch: Int, path: String,
+    topIndex: Int, naming: LayerNaming
+  ) {
+    self.inputWidth = inputWidth
+    self.outputWidth = units
+    self.backend = backend
+    self.denseIndex = naming.nextDense
+    naming.nextDense += 1
+    weight = naming.parameter(
+      path, "weight", role: .weight, topIndex: topIndex, dense: denseIndex, shape: [units, inputWidth])
+    bias = hasBias
+      ? naming.parameter(path, "bias", role: .bias, topIndex: topIndex, dense: denseIndex, shape: [units]) : nil
+    out = Tensor(zeros: [maxBatch, units])
+  }
+
+  /// Weight, then bias.
+  public var parameters: [Parameter] { bias.map { [weight, $0] } ?? [weight] }
+  /// None.
+  public var buffers: [Parameter] { [] }
+  /// `maxBatch × units`: the pre-activation output.
+  public var output: UnsafePointer<Float> { out.pointer }
+  /// `dense`.
+  public var kind: String { "dense" }
+
+  /// `Y = X Wᵀ + b`.
+  public func forward(_ x: UnsafePointer<Float>, batch: Int, training: Bool) {
+    input = x
+    backend.gemm(
+      transA: false, transB: true, m: batch, n: outputWidth, k: inputWidth, alpha: 1, a: x, lda: inputWidth,
+      b: weight.value.pointer, ldb: inputWidth, beta: 0, c: out.mutablePointer, ldc: outputWidth)
+    if let bias { backend.addBias(out.mutablePointer, rows: batch, cols: outputWidth, bias: bias.value.pointer) }
+  }
+
+  /// `dW += dYᵀX` (or TrAct's form), `db += Σ_rows dY`, `dX = dY W`.
+  public func backward(_ dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>?, batch: Int) {
+    guard let x = input else { preconditionFailure("DenseLayer.backward before forward") }
+    if weight.trainable {
+      if let tract {
+        tract.accumulateWeightGradient(
+          backend: backend, x: x, dy: dy, batch: batch, inputs: inputWidth, outputs: outputWidth,
+          grad: weight.grad.mutablePointer)
+      } else {
+        backend.gemm(
+          transA: true, transB: false, m: outputWidth, n: inputWidth, k: batch, alpha: 1, a: dy, lda: outputWidth,
+          b: x, ldb: inputWidth, beta: 1, c: weight.grad.mutablePointer, ldc: inputWidth)
+      }
+    }
+    if let bias, bias.trainable {
+      backend.columnSums(dy, rows: batch, cols: outputWidth, bias.grad.mutablePointer, accumulate: true)
+    }
+    if let dx {
+      backend.gemm(
+        transA: false, transB: false, m: batch, n: inputWidth, k: outputWidth, alpha: 1, a: dy, lda: outputWidth,
+        b: weight.value.pointer, ldb: inputWidth, beta: 0, c: dx, ldc: inputWidth)
+    }
+  }
+}

@@ -1,0 +1,116 @@
+import SproutTensor
+
+/// A planned chain of layers with the two gradient buffers backward alternates between. `Network` is one at the
+/// top level; `ResidualLayer` holds one for its inner list.
+///
+///     forward:   x → L0 → L1 → … → Ln-1 → (last layer's output buffer)
+///     backward:  dy → Ln-1 → ping → Ln-2 → pong → … → L0 → dx (caller's buffer, or none)
+final class LayerStack {
+  let layers: [any Layer]
+  let inputWidth: Int
+  let outputWidth: Int
+  private let ping: Tensor
+  private let pong: Tensor
+  private var input: UnsafePointer<Float>?
+
+  init(
+    _ configs: [LayerConfig], inputWidth: Int, pathPrefix: String, topIndex: Int?, backend: any Backend,
+    maxBatch: Int, seed: UInt64, clock: TrainingClock, naming: LayerNaming
+  ) throws {
+    var layers: [any Layer] = []
+    var width = inputWidth
+    var widest = 1
+    for (i, config) in configs.enumerated() {
+      let path = "\(pathPrefix).\(i)"
+      let layer = try LayerStack.make(
+        config, width: width, path: path, topIndex: topIndex ?? i, backend: backend, maxBatch: maxBatch,
+        seed: seed, clock: clock, naming: naming)
+      if i + 1 < configs.count { widest = max(widest, layer.outputWidth) }
+      width = layer.outputWidth
+      layers.append(layer)
+    }
+    self.layers = layers
+    self.inputWidth = inputWidth
+    self.outputWidth = width
+    ping = Tensor(zeros: [maxBatch * widest])
+    pong = Tensor(zeros: [maxBatch * widest])
+  }
+
+  /// Runs every layer; returns the last output (or `x` for an empty list).
+  func forward(_ x: UnsafePointer<Float>, batch: Int, training: Bool) -> UnsafePointer<Float> {
+    input = x
+    var current = x
+    for layer in layers {
+      layer.forward(current, batch: batch, training: training)
+      current = layer.output
+    }
+    return current
+  }
+
+  /// Runs every layer's backward in reverse; writes the input gradient into `dx` when given.
+  func backward(_ dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>?, batch: Int) {
+    if layers.isEmpty {
+      dx?.update(from: dy, count: batch * inputWidth)
+      return
+    }
+    var current = dy
+    var usePing = true
+    for i in stride(from: layers.count - 1, through: 0, by: -1) {
+      let target: UnsafeMutablePointer<Float>? = i == 0 ? dx : (usePing ? ping.mutablePointer : pong.mutablePointer)
+      layers[i].backward(current, dx: target, batch: batch)
+      if let target { current = UnsafePointer(target) }
+      usePing.toggle()
+    }
+  }
+
+  /// Plans one layer from its config, checking what the spec phase may not have checked.
+  static func make(
+    _ config: LayerConfig, width: Int, path: String, topIndex: Int, backend: any Backend, maxBatch: Int,
+    seed: UInt64, clock: TrainingClock, naming: LayerNaming
+  ) throws -> any Layer {
+    func fail(_ message: String) -> NetworkError { NetworkError(path: path, message: message) }
+    switch config {
+    case let .dense(units, bias):
+      guard units >= 1 else { throw fail("dense needs at least 1 unit, got \(units)") }
+      return DenseLayer(
+        inputWidth: width, units: units, bias: bias, backend: backend, maxBatch: maxBatch, path: path,
+        topIndex: topIndex, naming: naming)
+    case let .residual(inner):
+      return try ResidualLayer(
+        inner, width: width, path: path, topIndex: topIndex, backend: backend, maxBatch: maxBatch, seed: seed,
+        clock: clock, naming: naming)
+    case let .layerNorm(eps, affine):
+      guard eps > 0 else { throw fail("layer_norm eps must be positive, got \(eps)") }
+      return LayerNormLayer(
+        width: width, eps: eps, affine: affine, maxBatch: maxBatch, path: path, topIndex: topIndex, naming: naming)
+    case let .dropout(p):
+      guard p >= 0 && p < 1 else { throw fail("dropout p must be in [0, 1), got \(p)") }
+      return DropoutLayer(width: width, p: p, seed: seed, path: path, clock: clock, maxBatch: maxBatch)
+    case let .fourierFeatures(features, sigma, includeInput):
+      guard features >= 1 else { throw fail("fourier_features needs at least 1 feature, got \(features)") }
+      guard sigma > 0 else { throw fail("fourier_features sigma must be positive, got \(sigma)") }
+      return FourierFeaturesLayer(
+        inputWidth: width, features: features, sigma: sigma, includeInput: includeInput, backend: backend,
+        maxBatch: maxBatch, path: path, topIndex: topIndex, naming: naming)
+    case let .activation(.stateless(f)):
+      return ActivationLayer(f, width: width, backend: backend, maxBatch: maxBatch)
+    case let .activation(.crrelu(epsilon, learnable)):
+      return CRReLULayer(
+        width: width, epsilon: epsilon, learnable: learnable, maxBatch: maxBatch, path: path, topIndex: topIndex,
+        naming: naming)
+    case let .activation(.rational(groups, initialization)):
+      guard groups >= 1, width % groups == 0 else {
+        throw fail("rational groups (\(groups)) must divide the width \(width); try a divisor such as \(gcd(width, 8))")
+      }
+      return RationalLayer(
+        width: width, groups: groups, initialization: initialization, maxBatch: maxBatch, path: path,
+        topIndex: topIndex, naming: naming)
+    case let .activation(.dice(alpha, eps)):
+      guard eps > 0 else { throw fail("dice eps must be positive, got \(eps)") }
+      return DiceLayer(
+        width: width, alpha: alpha, eps: eps, maxBatch: maxBatch, path: path, topIndex: topIndex, naming: naming)
+    }
+  }
+
+  private static func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? max(a, 1) : gcd(b, a % b) }
+}

@@ -1,0 +1,74 @@
+import Foundation
+
+/// The training objectives of the language. Each returns the loss of a batch and *overwrites* `gradient`
+/// (same shape as the output) with dL/d(output), reduced as PyTorch's default `reduction="mean"`.
+///
+/// Sums run in Float64 in row order, so the loss does not depend on thread count or backend.
+public enum Loss: String, Hashable, Sendable, CaseIterable {
+  /// `mean((y − t)²)` over all `batch × width` elements; gradient `2(y − t)/(batch·width)`.
+  case mse
+  /// Softmax cross-entropy from logits, targets are class indices (stored as floats, one per row):
+  /// `mean_r(logsumexp(y_r) − y_r[t_r])`; gradient `(softmax(y_r) − onehot(t_r))/batch`.
+  case crossEntropy = "cross_entropy"
+  /// Binary cross-entropy from logits, targets in [0, 1] per element, in the stable form
+  /// `max(y, 0) − y·t + log(1 + e^−|y|)`, mean over all elements; gradient `(σ(y) − t)/(batch·width)`.
+  case bceWithLogits = "bce_with_logits"
+
+  /// Floats of target per row: `width` for mse/bce, 1 (the class index) for cross-entropy.
+  public func targetWidth(outputWidth: Int) -> Int { self == .crossEntropy ? 1 : outputWidth }
+
+  /// Loss of `output` (`batch × width`) against `target`; writes dL/d(output) into `gradient`.
+  /// A cross-entropy class index outside `0..<width` is a precondition failure: the dataset validates labels.
+  public func evaluate(
+    output y: UnsafePointer<Float>, target t: UnsafePointer<Float>, batch: Int, width: Int,
+    gradient g: UnsafeMutablePointer<Float>
+  ) -> Float {
+    let n = batch * width
+    switch self {
+    case .mse:
+      let scale = 2 / Float(n)
+      var total = 0.0
+      for i in 0..<n {
+        let d = y[i] - t[i]
+        total += Double(d) * Double(d)
+        g[i] = scale * d
+      }
+      return Float(total / Double(n))
+    case .crossEntropy:
+      var total = 0.0
+      let inv = 1 / Float(batch)
+      for r in 0..<batch {
+        let row = y + r * width, grow = g + r * width
+        let label = Int(t[r])
+        precondition(label >= 0 && label < width && Float(label) == t[r], "class \(t[r]) outside 0..<\(width)")
+        var m = row[0]
+        for j in 1..<max(width, 1) { m = max(m, row[j]) }
+        var s = 0.0
+        for j in 0..<width { s += Foundation.exp(Double(row[j] - m)) }
+        let logZ = Double(m) + Foundation.log(s)
+        total += logZ - Double(row[label])
+        for j in 0..<width { grow[j] = Float(Foundation.exp(Double(row[j]) - logZ)) * inv }
+        grow[label] -= inv
+      }
+      return Float(total / Double(batch))
+    case .bceWithLogits:
+      var total = 0.0
+      let inv = 1 / Float(n)
+      for i in 0..<n {
+        let v = Double(y[i]), target = Double(t[i])
+        total += max(v, 0) - v * target + Foundation.log1p(Foundation.exp(-abs(v)))
+        let sig = v >= 0 ? 1 / (1 + Foundation.exp(-v)) : Foundation.exp(v) / (1 + Foundation.exp(v))
+        g[i] = Float(sig - target) * inv
+      }
+      return Float(total / Double(n))
+    }
+  }
+
+  /// The loss alone (no gradient), for evaluation passes; `scratch` receives the discarded gradient.
+  public func value(
+    output: UnsafePointer<Float>, target: UnsafePointer<Float>, batch: Int, width: Int,
+    scratch: UnsafeMutablePointer<Float>
+  ) -> Float {
+    evaluate(output: output, target: target, batch: batch, width: width, gradient: scratch)
+  }
+}

@@ -1,0 +1,126 @@
+import SproutTensor
+
+/// A planned model: layers built from a layer list, every buffer allocated once for `maxBatch` rows, so a
+/// steady-state forward/backward allocates nothing.
+///
+/// Pointers returned by `forward` and `output(ofLayer:)` point into the network's own buffers and stay valid
+/// until the next forward. The input given to `forward` must stay unchanged until the matching `backward`.
+public final class Network {
+  /// Features per input row.
+  public let inputWidth: Int
+  /// Features per output row.
+  public let outputWidth: Int
+  /// Largest batch the buffers hold.
+  public let maxBatch: Int
+  /// The backend every layer computes on.
+  public let backend: any Backend
+  /// The top-level layers, in order (a residual block is one layer; its inner layers are `layers`).
+  public var layers: [any Layer] { stack.layers }
+  /// Every parameter in layer order (names `layers.<i>.weight`, `layers.<i>.bias`, `layers.<i>.epsilon`, ...;
+  /// nested: `layers.<i>.layers.<j>.weight`).
+  public let parameters: [Parameter]
+  /// Non-trainable state a checkpoint must also save (Dice running statistics), named like parameters.
+  public let buffers: [Parameter]
+  /// Every dense layer in model order, nested ones included (`denseLayers[0]` is the first layer TrAct acts on).
+  public let denseLayers: [DenseLayer]
+  /// Counts training forwards; dropout masks are a pure function of (seed, layer, count). Restore it on resume.
+  public let clock = TrainingClock()
+  /// When true, `backward` also writes `inputGradient` (costs one extra gemm for a first dense layer).
+  public var computesInputGradient = false
+  /// Rows of the last forward.
+  public private(set) var lastBatch = 0
+
+  let stack: LayerStack
+  private let inputGrad: Tensor
+
+  /// Plans a network for `input` features and the given layer list.
+  /// - Parameter seed: keys the dropout masks (use the run's seed stream for the model).
+  /// - Throws: `NetworkError` naming the layer (`layers.3`) when the list cannot be planned.
+  public init(input: Int, layers configs: [LayerConfig], backend: any Backend, maxBatch: Int, seed: UInt64 = 0)
+    throws
+  {
+    guard input >= 1 else { throw NetworkError(path: "input", message: "input width must be at least 1, got \(input)") }
+    guard maxBatch >= 1 else {
+      throw NetworkError(path: "batch", message: "batch size must be at least 1, got \(maxBatch)")
+    }
+    inputWidth = input
+    self.maxBatch = maxBatch
+    self.backend = backend
+    let naming = LayerNaming()
+    stack = try LayerStack(
+      configs, inputWidth: input, pathPrefix: "layers", topIndex: nil, backend: backend, maxBatch: maxBatch,
+      seed: seed, clock: clock, naming: naming)
+    outputWidth = stack.outputWidth
+    parameters = stack.layers.flatMap { $0.parameters }
+    buffers = stack.layers.flatMap { $0.buffers }
+    denseLayers = Network.collectDense(stack.layers)
+    inputGrad = Tensor(zeros: [maxBatch, input])
+  }
+
+  /// Runs the network on `batch` rows of `x` (row-major, `batch × inputWidth`); returns `batch × outputWidth`.
+  /// A training forward uses batch statistics (Dice), draws dropout masks and advances `clock`.
+  @discardableResult
+  public func forward(_ x: UnsafePointer<Float>, batch: Int, training: Bool) -> UnsafePointer<Float> {
+    precondition(batch >= 1 && batch <= maxBatch, "batch \(batch) outside 1...\(maxBatch)")
+    lastBatch = batch
+    let y = stack.forward(x, batch: batch, training: training)
+    if training { clock.count &+= 1 }
+    return y
+  }
+
+  /// Back-propagates `outputGradient` (`batch × outputWidth`, dL/dy) through the last forward, *adding*
+  /// to every trainable parameter's `grad`.
+  public func backward(outputGradient: UnsafePointer<Float>, batch: Int) {
+    precondition(batch == lastBatch, "backward batch \(batch) differs from the forward's \(lastBatch)")
+    stack.backward(outputGradient, dx: computesInputGradient ? inputGrad.mutablePointer : nil, batch: batch)
+  }
+
+  /// dL/dx of the last backward (`batch × inputWidth`), when `computesInputGradient` was set.
+  public var inputGradient: UnsafePointer<Float>? { computesInputGradient ? inputGrad.pointer : nil }
+
+  /// Sets every parameter gradient to zero.
+  public func zeroGradients() {
+    for p in parameters { backend.fill(p.grad.mutablePointer, value: 0, count: p.grad.count) }
+  }
+
+  /// The output of top-level layer `i` after the last forward: a dense layer's pre-activation output, an
+  /// activation's output, a residual block's sum. Rows = the last batch.
+  public func output(ofLayer i: Int) -> LayerOutput {
+    let layer = stack.layers[i]
+    return LayerOutput(pointer: layer.output, rows: lastBatch, cols: layer.outputWidth)
+  }
+
+  /// Turns TrAct on for the first dense layer (METHODS.md B6), or off with nil.
+  /// - Returns: false when the model has no dense layer.
+  @discardableResult
+  public func setTrAct(lambda: Double?) -> Bool {
+    guard let first = denseLayers.first else { return false }
+    first.tract = lambda.map {
+      TrAct(lambda: $0, inputs: first.inputWidth, outputs: first.outputWidth, maxBatch: maxBatch)
+    }
+    return true
+  }
+
+  /// The parameter with this name, or nil.
+  public func parameter(named name: String) -> Parameter? {
+    parameters.first { $0.name == name } ?? buffers.first { $0.name == name }
+  }
+
+  private static func collectDense(_ layers: [any Layer]) -> [DenseLayer] {
+    layers.flatMap { layer -> [DenseLayer] in
+      if let d = layer as? DenseLayer { return [d] }
+      if let r = layer as? ResidualLayer { return collectDense(r.layers) }
+      return []
+    }
+  }
+}
+
+/// A view of one layer's output: `rows × cols`, row-major.
+public struct LayerOutput {
+  /// First element.
+  public let pointer: UnsafePointer<Float>
+  /// Rows (the last batch).
+  public let rows: Int
+  /// Features.
+  public let cols: Int
+}

@@ -1,0 +1,71 @@
+import SproutTensor
+
+/// Stochastic gradient descent with PyTorch's `torch.optim.SGD` semantics:
+///
+///     g = grad + wd·p
+///     if momentum ≠ 0:  buf = g (first step) else buf = μ·buf + (1 − dampening)·g
+///                       g = nesterov ? g + μ·buf : buf
+///     p -= lr·g
+public final class SGD: Optimizer {
+  /// μ.
+  public let momentum: Float
+  /// Dampening of the momentum update (0 in the language's defaults).
+  public let dampening: Float
+  /// Nesterov momentum.
+  public let nesterov: Bool
+  /// L2 penalty added to the gradient.
+  public let weightDecay: Float
+  /// Steps taken.
+  public var stepCount = 0
+  private let names: [String]
+  private let buffers: [Tensor]
+
+  /// Plans momentum buffers for `parameters` (none when momentum is 0).
+  public init(parameters: [Parameter], momentum: Float = 0, dampening: Float = 0, nesterov: Bool = false,
+              weightDecay: Float = 0) {
+    self.momentum = momentum
+    self.dampening = dampening
+    self.nesterov = nesterov
+    self.weightDecay = weightDecay
+    names = parameters.map(\.name)
+    buffers = momentum != 0 ? parameters.map { Tensor(zeros: $0.shape) } : []
+  }
+
+  /// `sgd`.
+  public var kind: String { "sgd" }
+
+  /// One SGD update.
+  public func step(parameters: [Parameter], lr: Float) {
+    precondition(parameters.count == names.count, "SGD planned for \(names.count) parameters")
+    let first = stepCount == 0
+    for (k, param) in parameters.enumerated() where param.trainable {
+      let p = param.value.mutablePointer, g = param.grad.pointer
+      let n = param.value.count
+      let wd = weightDecay, mu = momentum
+      if mu == 0 {
+        for i in 0..<n { p[i] -= lr * (g[i] + wd * p[i]) }
+        continue
+      }
+      let buf = buffers[k].mutablePointer
+      for i in 0..<n {
+        let d = g[i] + wd * p[i]
+        buf[i] = first ? d : mu * buf[i] + (1 - dampening) * d
+        p[i] -= lr * (nesterov ? d + mu * buf[i] : buf[i])
+      }
+    }
+    stepCount += 1
+  }
+
+  /// `optimizer.<name>.momentum` per parameter (when momentum ≠ 0) and `optimizer.step`.
+  public func stateTensors() -> [(name: String, tensor: Tensor)] {
+    var out = zip(names, buffers).map { (name: "optimizer.\($0).momentum", tensor: $1) }
+    out.append((name: "optimizer.step", tensor: Tensor(shape: [1], values: [Float(stepCount)])))
+    return out
+  }
+
+  /// Restores momentum buffers and the step count.
+  public func restore(from state: [String: [Float]]) throws {
+    for (name, buf) in zip(names, buffers) { try restoreSlot(buf, name: "optimizer.\(name).momentum", from: state) }
+    stepCount = try restoreStep(from: state)
+  }
+}

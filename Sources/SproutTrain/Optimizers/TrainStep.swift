@@ -1,0 +1,57 @@
+import SproutTensor
+
+/// One training step, straight-line and allocation-free once built:
+///
+///     zero grads → forward(training) → loss + dL/dy → backward → clip (optional) → optimizer.step(lr(t))
+///
+/// The benchmark and the trainer loop call `run`. `step` is the 0-based index of the next step; it drives the
+/// schedule and is what a checkpoint restores (with the optimizer state and the network's clock).
+public final class TrainStep {
+  /// The model.
+  public let network: Network
+  /// The objective.
+  public let loss: Loss
+  /// The update rule.
+  public let optimizer: any Optimizer
+  /// The optimizer's base learning rate.
+  public let baseLR: Float
+  /// Learning rate as a function of the step.
+  public let schedule: Schedule
+  /// Global-norm clipping threshold, or nil for none.
+  public let clipNorm: Float?
+  /// Index of the next step.
+  public var step = 0
+  /// Pre-clip global gradient norm of the last step (computed only when clipping).
+  public private(set) var lastGradientNorm: Float?
+  /// Learning rate used by the last step.
+  public private(set) var lastLR: Float = 0
+  private let outputGrad: Tensor
+
+  /// Plans the loss-gradient buffer. TrAct, when wanted, is switched on the network (`setTrAct(lambda:)`).
+  public init(network: Network, loss: Loss, optimizer: any Optimizer, baseLR: Float, schedule: Schedule = .constant,
+              clipNorm: Float? = nil) {
+    self.network = network
+    self.loss = loss
+    self.optimizer = optimizer
+    self.baseLR = baseLR
+    self.schedule = schedule
+    self.clipNorm = clipNorm
+    outputGrad = Tensor(zeros: [network.maxBatch, network.outputWidth])
+  }
+
+  /// Trains on one batch: `input` is `batch × inputWidth`, `target` is `batch × loss.targetWidth(...)`.
+  /// Returns the batch loss (before the update).
+  @discardableResult
+  public func run(input: UnsafePointer<Float>, target: UnsafePointer<Float>, batch: Int) -> Float {
+    network.zeroGradients()
+    let y = network.forward(input, batch: batch, training: true)
+    let value = loss.evaluate(
+      output: y, target: target, batch: batch, width: network.outputWidth, gradient: outputGrad.mutablePointer)
+    network.backward(outputGradient: outputGrad.pointer, batch: batch)
+    if let clipNorm { lastGradientNorm = GradientClipping.clip(network.parameters, maxNorm: clipNorm) }
+    lastLR = schedule.learningRate(base: baseLR, step: step)
+    optimizer.step(parameters: network.parameters, lr: lastLR)
+    step += 1
+    return value
+  }
+}
