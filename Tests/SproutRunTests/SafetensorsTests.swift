@@ -123,3 +123,33 @@ struct SafetensorsTests {
 @Test func checksumIsSHA256() {
   #expect(Checksum.digest(Array("abc".utf8)) == "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
 }
+
+/// The reference loader (Python `safetensors` + numpy) reads our checkpoints. Runs when
+/// `SPROUT_SAFETENSORS_PYTHON` names a Python with those packages (the bench sets up such a venv).
+@Test func referenceLoaderReadsOurCheckpoints() throws {
+  guard let python = ProcessInfo.processInfo.environment["SPROUT_SAFETENSORS_PYTHON"] else { return }
+  let dir = TemporaryDirectory()
+  let path = "\(dir.path)/step-000010.safetensors"
+  let checkpoint = Checkpoint(
+    tensors: [
+      NamedTensor(name: "layers.0.weight", shape: [3, 2], values: [1, 2, 3, 4, 5, 6]),
+      NamedTensor(name: "layers.0.bias", shape: [3], values: [0, 0, 0]),
+      NamedTensor(name: "optimizer.layers.0.weight.momentum", shape: [3, 2], values: [0, 0, 0, 0, 0, 1]),
+    ],
+    step: 10, streams: ["data": 5], stamp: .init(specHash: "h", toolVersion: "0.1.0", backend: "cpu"))
+  try checkpoint.write(to: path)
+  var root = URL(fileURLWithPath: #filePath)
+  for _ in 0..<3 { root.deleteLastPathComponent() }
+  let process = Process()
+  process.executableURL = URL(fileURLWithPath: python)
+  process.arguments = [root.appendingPathComponent("bench/check_safetensors.py").path, path]
+  let pipe = Pipe()
+  process.standardOutput = pipe
+  try process.run()
+  let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+  process.waitUntilExit()
+  #expect(process.terminationStatus == 0)
+  #expect(output.contains("layers.0.weight"))
+  #expect(output.contains("[3, 2] float32"))
+  #expect(output.contains("meta step = 10"))
+}
