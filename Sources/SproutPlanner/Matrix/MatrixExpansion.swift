@@ -1,0 +1,142 @@
+import SproutDiagnostics
+
+/// The trials a matrix produces, in expansion order, with their run order and count statement.
+///
+/// Expansion runs in this order (the first as in GitHub Actions' `strategy.matrix`):
+///
+/// ```
+///  blocks ──► product / zip / concat ──► exclude ──► include ──► sample N ──► indices ──► order
+///  (axes)     (first axis slowest)       (remove     (extend or   (seeded      t0000…     (seeded
+///                                        matches)    add trials)  subset,                 shuffle of
+///                                                                 kept in order)          run order)
+/// ```
+///
+/// Indices follow expansion order, never run order, so `order: shuffled` changes when trials run and
+/// nothing else; seeds and hashes do not depend on it.
+public struct MatrixExpansion: Hashable, Sendable {
+  /// Each trial's assignment, in index order.
+  public var assignments: [[AxisValue]]
+  /// Trial indices in run order (the identity unless `order: shuffled`).
+  public var runOrder: [Int]
+  /// The count and its statement.
+  public var count: TrialCount
+
+  /// Expands `matrix` for a spec whose root seed is `rootSeed`; problems are reported to `diagnostics`.
+  ///
+  /// - Complexity: O(t · a) for t trials of a axes, plus O(t · e) for e include/exclude entries.
+  public static func expand(
+    _ matrix: MatrixDefinition?, rootSeed: Int, diagnostics: inout Diagnostics
+  ) -> MatrixExpansion {
+    guard let matrix, let root = matrix.root else {
+      return MatrixExpansion(assignments: [[]], runOrder: [0], count: TrialCount(total: 1, statement: "1 trial (no matrix)"))
+    }
+    var trials = block(root, diagnostics: &diagnostics)
+    let originalAxes = axisNames(root)
+    let formed = trials.count
+
+    // exclude: drop every trial that agrees with an entry on all of the entry's axes.
+    var excluded = 0
+    for entry in matrix.exclude {
+      for av in entry.values where !originalAxes.contains(av.axis) {
+        diagnostics.report(
+          PlanDiagnostics.unknownAxis, "exclude names the axis '\(av.axis)', which the matrix does not have",
+          at: entry.range, path: "matrix.exclude", help: suggestion(av.axis, among: originalAxes))
+      }
+      let before = trials.count
+      trials.removeAll { trial in entry.values.allSatisfy { av in trial.contains { $0.axis == av.axis && same($0.value, av.value) } } }
+      if trials.count == before {
+        diagnostics.report(
+          PlanDiagnostics.unusedExclude, "this exclude entry matches no trial", at: entry.range, path: "matrix.exclude")
+      }
+      excluded += before - trials.count
+    }
+
+    // include: extend the original trials an entry agrees with; add it as a new trial if it agrees with none.
+    var added = 0
+    let originals = trials.count
+    for entry in matrix.include {
+      var matched = false
+      for i in 0..<originals {
+        let agrees = entry.values.allSatisfy { av in
+          !originalAxes.contains(av.axis) || trials[i].contains { $0.axis == av.axis && same($0.value, av.value) }
+        }
+        guard agrees else { continue }
+        matched = true
+        for av in entry.values where !originalAxes.contains(av.axis) {
+          if let j = trials[i].firstIndex(where: { $0.axis == av.axis }) { trials[i][j] = av } else { trials[i].append(av) }
+        }
+      }
+      if !matched {
+        trials.append(entry.values)
+        added += 1
+      }
+    }
+
+    var statement = describe(root).text
+    if excluded > 0 { statement += " − \(excluded) excluded" }
+    if added > 0 { statement += " + \(added) included" }
+
+    // sample: a seeded subset, kept in expansion order.
+    if let n = matrix.sample {
+      if n >= trials.count {
+        diagnostics.report(
+          PlanDiagnostics.sampleTooLarge, "sample: \(n) asks for at least as many trials as the matrix has (\(trials.count)); all are kept",
+          at: matrix.sampleRange ?? matrix.range, path: "matrix.sample")
+      } else if n > 0 {
+        var rng = SplitMix64(rootSeed: rootSeed, purpose: "matrix.sample")
+        var indices = Array(trials.indices)
+        for i in 0..<n { indices.swapAt(i, i + rng.next(below: indices.count - i)) }
+        let chosen = indices[0..<n].sorted()
+        statement = "\(n) sampled from \(trials.count) = " + statement
+        trials = chosen.map { trials[$0] }
+      }
+    }
+
+    if trials.isEmpty {
+      diagnostics.report(
+        PlanDiagnostics.emptyMatrix, "the matrix produces no trials (\(formed) formed, \(excluded) excluded)",
+        at: matrix.range, path: "matrix")
+    }
+    var runOrder = Array(trials.indices)
+    if matrix.shuffled {
+      var rng = SplitMix64(rootSeed: rootSeed, purpose: "matrix.order")
+      rng.shuffle(&runOrder)
+    }
+    let total = trials.count
+    let noun = total == 1 ? "trial" : "trials"
+    let full = statement == String(total) ? "\(total) \(noun)" : "\(total) \(noun) = \(statement)"
+    return MatrixExpansion(assignments: trials, runOrder: runOrder, count: TrialCount(total: total, statement: full))
+  }
+
+  /// Numbers compare by value (`2` equals `2.0`); everything else structurally.
+  static func same(_ a: JSONValue, _ b: JSONValue) -> Bool {
+    if let x = a.doubleValue, let y = b.doubleValue { return x == y }
+    return a == b
+  }
+
+  static func suggestion(_ name: String, among names: [String]) -> String? {
+    let best = names.min { editDistance($0, name) < editDistance($1, name) }
+    guard let best, editDistance(best, name) <= max(2, name.count / 3) else {
+      return names.isEmpty ? nil : "the matrix's axes are: " + names.joined(separator: ", ")
+    }
+    return "did you mean '\(best)'?"
+  }
+
+  /// Levenshtein distance, for suggestions.
+  static func editDistance(_ a: String, _ b: String) -> Int {
+    let x = Array(a.unicodeScalars), y = Array(b.unicodeScalars)
+    if x.isEmpty { return y.count }
+    var row = Array(0...y.count)
+    for i in 1...x.count {
+      var previous = row[0]
+      row[0] = i
+      if y.isEmpty { continue }
+      for j in 1...y.count {
+        let old = row[j]
+        row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (x[i - 1] == y[j - 1] ? 0 : 1))
+        previous = old
+      }
+    }
+    return row[y.count]
+  }
+}
