@@ -34,7 +34,11 @@ struct StoreTests {
     let dir = TemporaryDirectory()
     let store = Store(root: "\(dir.path)/.sprout/")
     let hash = "0123abcd"
-    try store.prepareTask(hash: hash, definition: .object(["kind": .string("train")]), inputs: ["data": "ff"])
+    let record = TaskRecord(
+      hash: hash, definition: .object(["kind": .string("train")]), inputHashes: ["t0000/data": "ff"], seed: 3,
+      backend: "cpu")
+    try store.prepareTask(hash: hash, record: record)
+    #expect(store.taskRecord(hash) == record)
     #expect(!store.isComplete(hash))
     try checkpoint(step: 0).write(to: store.checkpointPath(hash, step: 0))
     try checkpoint(step: 10).write(to: store.checkpointPath(hash, step: 10))
@@ -58,8 +62,6 @@ struct StoreTests {
     #expect(dir.contents(".sprout/tasks/\(hash)") == [
       "metrics.jsonl", "outputs.json", "step-000000.safetensors", "step-000010.safetensors", "task.json",
     ])
-    let task = try JSONValue.parse(String(decoding: try AtomicFile.read("\(store.taskDirectory(hash))/task.json"), as: UTF8.self))
-    #expect(task["inputs"]?["data"]?.stringValue == "ff")
     try store.reset(hash)
     #expect(!store.isComplete(hash))
     #expect(dir.contents(".sprout/tasks/\(hash)") == ["task.json"])
@@ -68,7 +70,7 @@ struct StoreTests {
   @Test func corruptStoreFilesAreTypedErrors() throws {
     let dir = TemporaryDirectory()
     let store = Store(root: dir.path)
-    try store.prepareTask(hash: "h", definition: .null, inputs: [:])
+    try store.prepareTask(hash: "h", record: TaskRecord(hash: "h", definition: .null, inputHashes: [:], seed: 0, backend: "cpu"))
     try AtomicFile.write("{\"hash\": 1", to: store.outputsPath("h"))
     #expect(!store.isComplete("h"))
     let error = #expect(throws: RunError.self) { try store.outputs("h") }
@@ -97,4 +99,21 @@ struct StoreTests {
     #expect(error?.code == .unknownRun)
     #expect(Store.newRunID().count == 20)
   }
+}
+
+/// The planner's view of the store.
+@Test func storeViewAnswersThePlanner() throws {
+  let dir = TemporaryDirectory()
+  let store = Store(root: dir.path)
+  let view: any StoreView = store.view(experiment: "demo")
+  #expect(!view.hasOutputs(hash: "h1"))
+  #expect(view.lastRecord(taskKey: "t0001/train") == nil)
+  let record = TaskRecord(hash: "h1", definition: .object(["lr": .double(0.1)]), inputHashes: [:], seed: 1, backend: "cpu")
+  try store.prepareTask(hash: "h1", record: record)
+  #expect(!view.hasOutputs(hash: "h1"), "a prepared task is not complete")
+  try store.writeOutputs(TaskOutputs(hash: "h1", kind: "train", steps: 1, finalMetrics: [:], outputHashes: [:], seconds: 0))
+  try store.writeRecord(record, experiment: "demo", taskKey: "t0001/train")
+  #expect(view.hasOutputs(hash: "h1"))
+  #expect(view.lastRecord(taskKey: "t0001/train") == record)
+  #expect(store.view(experiment: "other").lastRecord(taskKey: "t0001/train") == nil)
 }

@@ -40,13 +40,17 @@ public struct Store: Sendable {
     "\(taskDirectory(hash))/\(Checkpoint.fileName(step: step))"
   }
 
-  /// Creates the task directory and writes `task.json` (the canonical definition and input hashes).
-  public func prepareTask(hash: String, definition: JSONValue, inputs: [String: String]) throws {
+  /// Creates the task directory and writes `task.json`: the canonical resolved definition, the input
+  /// hashes, seed and backend (the planner's `TaskRecord`) — what the hash was computed over.
+  public func prepareTask(hash: String, record: TaskRecord) throws {
     try AtomicFile.makeDirectory(taskDirectory(hash))
-    let record: JSONValue = .object([
-      "hash": .string(hash), "definition": definition, "inputs": .object(inputs.mapValues { .string($0) }),
-    ])
-    try AtomicFile.write(record.pretty, to: "\(taskDirectory(hash))/task.json")
+    try AtomicFile.write(try Self.encodeJSON(record), to: "\(taskDirectory(hash))/task.json")
+  }
+
+  /// The `task.json` of a task, if present and readable.
+  public func taskRecord(_ hash: String) -> TaskRecord? {
+    guard let bytes = try? AtomicFile.read("\(taskDirectory(hash))/task.json") else { return nil }
+    return try? JSONDecoder().decode(TaskRecord.self, from: Data(bytes))
   }
 
   /// Whether the task finished: its `outputs.json` exists and parses.
