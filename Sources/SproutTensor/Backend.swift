@@ -60,6 +60,90 @@ public protocol Backend: AnyObject, Sendable {
 
   /// `x[i] *= alpha`.
   func scale(_ x: UnsafeMutablePointer<Float>, by alpha: Float, count: Int)
+
+  /// Row-wise softmax of a rows×cols matrix (max-subtracted, so it never overflows); `y` may alias `x`.
+  func softmaxRows(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int, cols: Int)
+
+  /// Row-wise log-softmax `x − max − ln Σ e^(x − max)`; `y` may alias `x`.
+  func logSoftmaxRows(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int, cols: Int)
+
+  /// Layer normalisation over the last axis (biased variance, as PyTorch): `y = (x − μ)·rstd·γ + β`, saving
+  /// each row's `mean` and `rstd = 1/√(var + eps)` for the backward pass. `gamma`/`beta` may be nil.
+  func layerNormForward(
+    _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int, cols: Int,
+    gamma: UnsafePointer<Float>?, beta: UnsafePointer<Float>?, eps: Float,
+    mean: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>)
+
+  /// Layer-norm gradients: writes `dx`, and adds into `dGamma`/`dBeta` (column sums) when given.
+  func layerNormBackward(
+    _ x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, rows: Int, cols: Int,
+    gamma: UnsafePointer<Float>?, mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>,
+    dGamma: UnsafeMutablePointer<Float>?, dBeta: UnsafeMutablePointer<Float>?)
+
+  /// One PyTorch `torch.optim.SGD` step on `count` parameters. `velocity` is the momentum buffer (needed
+  /// when `momentum != 0`); on `firstStep` it is set to the gradient, as PyTorch does.
+  func sgdStep(
+    parameters p: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>,
+    velocity: UnsafeMutablePointer<Float>?, count: Int, hyper: SGDHyperparameters, firstStep: Bool)
+
+  /// One PyTorch `torch.optim.Adam` (or `AdamW` when `hyper.decoupledWeightDecay`) step; `step` counts
+  /// from 1 and sets the bias corrections.
+  func adamStep(
+    parameters p: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>,
+    m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, count: Int, hyper: AdamHyperparameters,
+    step: Int)
+}
+
+/// Settings of an SGD step (PyTorch names and meanings).
+public struct SGDHyperparameters: Sendable, Hashable {
+  /// Learning rate.
+  public var lr: Float
+  /// Momentum factor (0 for plain SGD).
+  public var momentum: Float
+  /// Dampening of the momentum's gradient term.
+  public var dampening: Float
+  /// Nesterov momentum.
+  public var nesterov: Bool
+  /// L2 penalty added to the gradient.
+  public var weightDecay: Float
+
+  /// Plain SGD with learning rate `lr` unless other settings are given.
+  public init(lr: Float, momentum: Float = 0, dampening: Float = 0, nesterov: Bool = false, weightDecay: Float = 0) {
+    self.lr = lr
+    self.momentum = momentum
+    self.dampening = dampening
+    self.nesterov = nesterov
+    self.weightDecay = weightDecay
+  }
+}
+
+/// Settings of an Adam/AdamW step (PyTorch names and meanings).
+public struct AdamHyperparameters: Sendable, Hashable {
+  /// Learning rate.
+  public var lr: Float
+  /// First-moment decay.
+  public var beta1: Float
+  /// Second-moment decay.
+  public var beta2: Float
+  /// Added to the denominator.
+  public var eps: Float
+  /// Weight decay: L2 on the gradient (Adam) or decoupled shrinkage of the parameters (AdamW).
+  public var weightDecay: Float
+  /// AdamW's decoupled weight decay.
+  public var decoupledWeightDecay: Bool
+
+  /// PyTorch's defaults unless given.
+  public init(
+    lr: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, eps: Float = 1e-8, weightDecay: Float = 0,
+    decoupledWeightDecay: Bool = false
+  ) {
+    self.lr = lr
+    self.beta1 = beta1
+    self.beta2 = beta2
+    self.eps = eps
+    self.weightDecay = weightDecay
+    self.decoupledWeightDecay = decoupledWeightDecay
+  }
 }
 
 /// Elementwise unary operations.

@@ -1,0 +1,50 @@
+// The composites the cpu backend runs on its threads; the blas backend hands them over unchanged, so the
+// two backends differ only in their matrix products.
+extension BLASBackend {
+  /// `y[r, c] += bias[c]` (cpu kernel).
+  public func addBias(_ y: UnsafeMutablePointer<Float>, rows: Int, cols: Int, bias: UnsafePointer<Float>) {
+    cpu.addBias(y, rows: rows, cols: cols, bias: bias)
+  }
+
+  /// `y = f(x)` (cpu kernel).
+  public func activationForward(
+    _ f: Activation, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int
+  ) {
+    cpu.activationForward(f, x, y, count: count)
+  }
+
+  /// `dx = f'(x) · dy` (cpu kernel).
+  public func activationBackward(
+    _ f: Activation, x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>,
+    dx: UnsafeMutablePointer<Float>, count: Int
+  ) {
+    cpu.activationBackward(f, x: x, y: y, dy: dy, dx: dx, count: count)
+  }
+
+  /// `y += alpha · x` (cpu kernel).
+  public func axpy(alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+    cpu.axpy(alpha: alpha, x, y, count: count)
+  }
+
+  /// `x *= alpha` (cpu kernel).
+  public func scale(_ x: UnsafeMutablePointer<Float>, by alpha: Float, count: Int) {
+    cpu.scale(x, by: alpha, count: count)
+  }
+
+  /// One SGD step (cpu kernel).
+  public func sgdStep(
+    parameters p: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>,
+    velocity: UnsafeMutablePointer<Float>?, count: Int, hyper: SGDHyperparameters, firstStep: Bool
+  ) {
+    cpu.sgdStep(parameters: p, gradients: g, velocity: velocity, count: count, hyper: hyper, firstStep: firstStep)
+  }
+
+  /// One Adam/AdamW step (cpu kernel).
+  public func adamStep(
+    parameters p: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>,
+    m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, count: Int, hyper: AdamHyperparameters,
+    step: Int
+  ) {
+    cpu.adamStep(parameters: p, gradients: g, m: m, v: v, count: count, hyper: hyper, step: step)
+  }
+}

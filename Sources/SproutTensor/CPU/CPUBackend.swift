@@ -1,0 +1,144 @@
+import Foundation
+
+/// The pure-Swift backend: eight-lane SIMD kernels, a packed and blocked matrix multiply, and a persistent
+/// pool of worker threads with a fixed partition of every kernel's output.
+///
+/// Results are bit-identical for any thread count: the matrix multiply splits C by tiles and never the k
+/// loop, elementwise kernels split buffers into ranges computed by the same vector code, and reductions sum
+/// in fixed blocks on one thread. The backend is safe to share, but one call runs on the pool at a time; a
+/// call that finds the pool busy (another thread is using the same backend) runs all its parts itself,
+/// which gives the same bits.
+public final class CPUBackend: Backend, @unchecked Sendable {
+  /// `cpu`.
+  public let name = "cpu"
+  /// Threads the parallel kernels use (the caller plus `threads − 1` workers).
+  public let threads: Int
+
+  let pool: WorkerPool
+  let scratch: [Gemm.Scratch]
+  let busy = NSLock()
+
+  /// Matrix products below this many multiply-adds stay on the calling thread (a hand-off costs more).
+  static let parallelGemmWork = 1 << 19
+  /// Elementwise kernels below this many elements stay on the calling thread.
+  static let parallelElements = 1 << 15
+
+  /// A backend using `threads` threads (at least 1).
+  public init(threads: Int = 1) {
+    self.threads = max(1, threads)
+    pool = WorkerPool(width: self.threads)
+    scratch = (0..<self.threads).map { _ in Gemm.Scratch() }
+  }
+
+  deinit { pool.shutdown() }
+
+  /// Part `index` of `parts` near-equal pieces of `0..<total`, boundaries on multiples of `align`.
+  @inline(__always)
+  static func piece(_ index: Int, of parts: Int, total: Int, align: Int) -> Range<Int> {
+    let units = (total + align - 1) / align
+    let lo = min(total, (units * index / parts) * align)
+    let hi = min(total, (units * (index + 1) / parts) * align)
+    return lo..<hi
+  }
+
+  /// Runs `body(part, scratch)` for `parts` parts on the pool, or all on the caller when the pool is busy.
+  @inline(__always)
+  func parallel(parts: Int, _ body: (Int, Gemm.Scratch) -> Void) {
+    if parts <= 1 {
+      if busy.try() {
+        body(0, scratch[0])
+        busy.unlock()
+      } else {
+        body(0, Gemm.Scratch())
+      }
+      return
+    }
+    if busy.try() {
+      pool.run(parts: parts) { part in body(part, scratch[part]) }
+      busy.unlock()
+    } else {
+      let own = Gemm.Scratch()
+      for part in 0..<parts { body(part, own) }
+    }
+  }
+
+  /// Splits `0..<count` across the threads when it is large enough.
+  @inline(__always)
+  func elementwise(count: Int, _ body: (Range<Int>) -> Void) {
+    if count < Self.parallelElements || threads == 1 {
+      body(0..<count)
+      return
+    }
+    let parts = threads
+    pool.runOrInline(busy: busy, parts: parts) { part in
+      body(Self.piece(part, of: parts, total: count, align: 64))
+    }
+  }
+
+  // MARK: Core
+
+  /// `C = alpha · op(A) · op(B) + beta · C`.
+  public func gemm(
+    transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+    alpha: Float, a: UnsafePointer<Float>, lda: Int,
+    b: UnsafePointer<Float>, ldb: Int,
+    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+  ) {
+    if m <= 0 || n <= 0 { return }
+    let problem = Gemm.Problem(
+      transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+      beta: beta, c: c, ldc: ldc)
+    let work = m * n * max(k, 1)
+    let parts = work < Self.parallelGemmWork ? 1 : threads
+    // Split the longer side of C; boundaries on whole tiles keep the kernels on their fast path.
+    let splitColumns = n >= m
+    parallel(parts: parts) { part, scratch in
+      if splitColumns {
+        let cols = Self.piece(part, of: parts, total: n, align: Gemm.nr)
+        Gemm.compute(problem, rows: 0..<m, cols: cols, scratch: scratch)
+      } else {
+        let rows = Self.piece(part, of: parts, total: m, align: Gemm.mr)
+        Gemm.compute(problem, rows: rows, cols: 0..<n, scratch: scratch)
+      }
+    }
+  }
+
+  /// `y = op(x)`.
+  public func map(_ op: UnaryOp, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+    elementwise(count: count) { ElementwiseKernels.map(op, x, y, range: $0) }
+  }
+
+  /// `z = op(x, y)`.
+  public func zip(
+    _ op: BinaryOp, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ z: UnsafeMutablePointer<Float>,
+    count: Int
+  ) {
+    elementwise(count: count) { ElementwiseKernels.zip(op, x, y, z, range: $0) }
+  }
+
+  /// A reduction in fixed blocks (one thread: the result never depends on the partition).
+  public func reduce(_ op: ReduceOp, _ x: UnsafePointer<Float>, count: Int) -> Float {
+    ElementwiseKernels.reduce(op, x, count: count)
+  }
+
+  /// Column sums, columns split across threads (each column sums its rows in order).
+  public func columnSums(
+    _ x: UnsafePointer<Float>, rows: Int, cols: Int, _ y: UnsafeMutablePointer<Float>, accumulate: Bool
+  ) {
+    let parts = rows * cols < Self.parallelElements || threads == 1 ? 1 : threads
+    pool.runOrInline(busy: busy, parts: parts) { part in
+      let range = Self.piece(part, of: parts, total: cols, align: 64)
+      ElementwiseKernels.columnSums(x, rows: rows, stride: cols, cols: range, y, accumulate: accumulate)
+    }
+  }
+
+  /// `y = value`.
+  public func fill(_ y: UnsafeMutablePointer<Float>, value: Float, count: Int) {
+    ElementwiseKernels.fill(y, value: value, range: 0..<count)
+  }
+
+  /// `y = x`.
+  public func copy(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+    ElementwiseKernels.copy(x, y, range: 0..<count)
+  }
+}

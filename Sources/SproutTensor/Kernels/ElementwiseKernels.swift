@@ -1,0 +1,162 @@
+import Foundation
+
+/// Elementwise and reduction kernels over a sub-range of a buffer, so a backend can hand ranges to threads.
+///
+/// Every element is computed by the same eight-lane code wherever its range starts (tails are zero-padded
+/// vectors, see `Lanes`), so splitting a buffer differently never changes a bit.
+enum ElementwiseKernels {
+  @inline(__always)
+  static func unary(_ op: UnaryOp, _ v: V8) -> V8 {
+    switch op {
+    case .negate: return -v
+    case .abs: return vabs(v)
+    case .square: return v * v
+    case .sqrt: return v.squareRoot()
+    case .exp: return VectorMath.exp(v)
+    case .log: return VectorMath.lanes(v, Foundation.log)
+    case .sin: return VectorMath.sinCos(v).sin
+    case .cos: return VectorMath.sinCos(v).cos
+    case .tanh: return VectorMath.tanh(v)
+    case .affine(let a, let b): return v * a + b
+    case .clamp(let lo, let hi):
+      // min/max that let NaN through, as PyTorch's clamp does.
+      var out = v
+      out.replace(with: V8(repeating: lo), where: v .< lo)
+      out.replace(with: V8(repeating: hi), where: v .> hi)
+      return out
+    }
+  }
+
+  @inline(__always)
+  static func binary(_ op: BinaryOp, _ a: V8, _ b: V8) -> V8 {
+    switch op {
+    case .add: return a + b
+    case .subtract: return a - b
+    case .multiply: return a * b
+    case .divide: return a / b
+    case .maximum:
+      var out = a
+      out.replace(with: b, where: b .> a)
+      out.replace(with: a + b, where: (a .!= a) .| (b .!= b))
+      return out
+    case .minimum:
+      var out = a
+      out.replace(with: b, where: b .< a)
+      out.replace(with: a + b, where: (a .!= a) .| (b .!= b))
+      return out
+    }
+  }
+
+  static func map(_ op: UnaryOp, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, range: Range<Int>) {
+    var i = range.lowerBound
+    let end = range.upperBound
+    while i < end {
+      Lanes.store(unary(op, Lanes.load(x, i, end)), y, i, end)
+      i += 8
+    }
+  }
+
+  static func zip(
+    _ op: BinaryOp, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ z: UnsafeMutablePointer<Float>,
+    range: Range<Int>
+  ) {
+    var i = range.lowerBound
+    let end = range.upperBound
+    while i < end {
+      Lanes.store(binary(op, Lanes.load(x, i, end), Lanes.load(y, i, end)), z, i, end)
+      i += 8
+    }
+  }
+
+  static func fill(_ y: UnsafeMutablePointer<Float>, value: Float, range: Range<Int>) {
+    y.advanced(by: range.lowerBound).update(repeating: value, count: range.count)
+  }
+
+  static func copy(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, range: Range<Int>) {
+    if x == UnsafePointer(y) { return }
+    y.advanced(by: range.lowerBound).update(from: x.advanced(by: range.lowerBound), count: range.count)
+  }
+
+  static func axpy(alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, range: Range<Int>) {
+    var i = range.lowerBound
+    let end = range.upperBound
+    while i < end {
+      Lanes.store(Lanes.load(y, i, end) + alpha * Lanes.load(x, i, end), y, i, end)
+      i += 8
+    }
+  }
+
+  static func scale(_ x: UnsafeMutablePointer<Float>, by alpha: Float, range: Range<Int>) {
+    var i = range.lowerBound
+    let end = range.upperBound
+    while i < end {
+      Lanes.store(Lanes.load(x, i, end) * alpha, x, i, end)
+      i += 8
+    }
+  }
+
+  /// `y[r, c] += bias[c]` for rows `rows` of a matrix with `cols` columns.
+  static func addBias(_ y: UnsafeMutablePointer<Float>, rows: Range<Int>, cols: Int, bias: UnsafePointer<Float>) {
+    for r in rows {
+      let row = y + r * cols
+      var c = 0
+      while c < cols {
+        Lanes.store(Lanes.load(row, c, cols) + Lanes.load(bias, c, cols), row, c, cols)
+        c += 8
+      }
+    }
+  }
+
+  /// Column sums over all `rows` for the columns in `cols` (rows summed in order, so the result of a
+  /// column never depends on how columns are split).
+  static func columnSums(
+    _ x: UnsafePointer<Float>, rows: Int, stride: Int, cols: Range<Int>, _ y: UnsafeMutablePointer<Float>,
+    accumulate: Bool
+  ) {
+    var c = cols.lowerBound
+    let end = cols.upperBound
+    while c < end {
+      var acc = V8()
+      for r in 0..<rows { acc += Lanes.load(x + r * stride, c, end) }
+      if accumulate { acc += Lanes.load(y, c, end) }
+      Lanes.store(acc, y, c, end)
+      c += 8
+    }
+  }
+
+  /// Elements per block of a reduction: each block is summed in eight lanes, blocks are then added in
+  /// order in double precision.
+  static let reduceBlock = 4096
+
+  static func reduce(_ op: ReduceOp, _ x: UnsafePointer<Float>, count: Int) -> Float {
+    var total = 0.0
+    var blockStart = 0
+    while blockStart < count {
+      let end = min(blockStart + reduceBlock, count)
+      var acc = V8()
+      var i = blockStart
+      while i < end {
+        let v = Lanes.load(x, i, end)
+        switch op {
+        case .sum: acc += v
+        case .sumOfSquares: acc += v * v
+        case .maxAbs:
+          let a = vabs(v)
+          acc.replace(with: a, where: a .> acc)
+          acc.replace(with: a, where: a .!= a)
+        }
+        i += 8
+      }
+      switch op {
+      case .sum, .sumOfSquares:
+        var lanes = 0.0
+        for l in 0..<8 { lanes += Double(acc[l]) }
+        total += lanes
+      case .maxAbs:
+        for l in 0..<8 where !total.isNaN && !(Double(acc[l]) <= total) { total = Double(acc[l]) }
+      }
+      blockStart = end
+    }
+    return Float(total)
+  }
+}
