@@ -1,0 +1,205 @@
+/// A tensor of a stage's checkpoint, as `from_stage` reads it.
+public struct StageTensor: Sendable, Hashable {
+  /// Row-major shape.
+  public var shape: [Int]
+  /// The values.
+  public var values: [Float]
+
+  /// Creates a tensor.
+  public init(shape: [Int], values: [Float]) {
+    self.shape = shape
+    self.values = values
+  }
+}
+
+/// What data-dependent and transfer initializers need besides the parameters.
+public struct InitContext {
+  /// The dataset's targets, for WINNER's spectral centroid.
+  public var target: TargetSignal?
+  /// The pre-activation output of dense layer `denseIndex` (all elements) on a fixed data batch, computed with the
+  /// parameters' current values — for LSUV. Inputs should have unit variance (METHODS.md E8).
+  public var forwardToLayer: ((Int) throws -> [Float])?
+  /// Loaded checkpoints by stage name, tensor name → tensor, for `from_stage`.
+  public var checkpoints: [String: [String: StageTensor]]
+
+  /// Creates a context.
+  public init(
+    target: TargetSignal? = nil, forwardToLayer: ((Int) throws -> [Float])? = nil,
+    checkpoints: [String: [String: StageTensor]] = [:]
+  ) {
+    self.target = target
+    self.forwardToLayer = forwardToLayer
+    self.checkpoints = checkpoints
+  }
+}
+
+/// What `Initialization.apply` did beyond drawing: LSUV's per-layer outcome and WINNER's noise scales.
+public struct InitReport: Sendable, Hashable {
+  /// One LSUV layer: its final output variance and how many rescalings it took.
+  public struct LSUVLayer: Sendable, Hashable {
+    /// Dense index of the layer.
+    public var denseIndex: Int
+    /// Var of the layer's output after the last rescaling.
+    public var variance: Double
+    /// Rescalings applied.
+    public var iterations: Int
+    /// Whether |Var − 1| ≤ tolerance was reached (the official code moves on either way).
+    public var converged: Bool
+  }
+
+  /// LSUV layers in forward order.
+  public var lsuv: [LSUVLayer] = []
+  /// WINNER's (s₀, s₁) before division by ω, when WINNER ran.
+  public var winnerScales: WinnerScales?
+}
+
+/// Runs an `InitPlan` over a model's parameters.
+public enum Initialization {
+  /// Initializes `parameters` in place. Each tensor draws from its own stream `path + [parameter.name]` under
+  /// `seed`, so a tensor's values do not depend on the other tensors or their order. Weights (role `.weight`) get
+  /// their layer's rule, biases the bias rule; other roles keep their layer's own defaults, except that a layer
+  /// whose rule is `from_stage` copies every tensor it has. LSUV layers are rescaled last, in forward order.
+  @discardableResult
+  public static func apply(
+    _ plan: InitPlan, to parameters: [Parameter], seed: UInt64, path: [String], context: InitContext = InitContext()
+  ) throws -> InitReport {
+    var report = InitReport()
+    let denseWeights = parameters.filter { $0.role == .weight && $0.denseIndex != nil }
+    let firstLayer = denseWeights.min { $0.denseIndex! < $1.denseIndex! }?.layerIndex
+    let lastDense = denseWeights.map { $0.denseIndex! }.max()
+    let lastLayer = denseWeights.first { $0.denseIndex == lastDense }?.layerIndex
+    let weightOfLayer = Dictionary(
+      denseWeights.map { ($0.layerIndex, $0) }, uniquingKeysWith: { first, _ in first })
+
+    func override(_ layer: Int) -> InitPlan.LayerRule? {
+      plan.layerRules.last { rule in
+        switch rule.selector {
+        case .first: layer == firstLayer
+        case .last: layer == lastLayer
+        case .index(let i): layer == i
+        case .indices(let list): list.contains(layer)
+        }
+      }
+    }
+
+    var winnerNoise: (Double, Double)?
+    var lsuvLayers: [(Parameter, Double, Int)] = []
+    for p in parameters {
+      let layerRule = override(p.layerIndex)
+      let weightRule = layerRule?.rule ?? plan.rule
+      var stream = RandomStream(seed: seed, path: path + [p.name])
+      if case .fromStage(let stage, let mapping, let fallback) = weightRule {
+        try copy(p, stage: stage, mapping: mapping, fallback: fallback, context: context, stream: &stream)
+        continue
+      }
+      let rule: InitRule
+      var site = DrawSite(
+        name: p.name, shape: p.shape, fanIn: p.fanIn, fanOut: p.fanOut, denseIndex: p.denseIndex,
+        isLastDense: p.denseIndex != nil && p.denseIndex == lastDense)
+      switch p.role {
+      case .weight:
+        rule = weightRule
+      case .bias:
+        rule = layerRule?.biasRule ?? plan.biasRule
+        if let w = weightOfLayer[p.layerIndex] {
+          (site.fanIn, site.fanOut) = (w.fanIn, w.fanOut)
+          site.isLastDense = w.denseIndex == lastDense
+        }
+      default:
+        continue
+      }
+      if case .winner(let options) = rule {
+        if winnerNoise == nil, let target = context.target {
+          let scales = options.scales(for: target)
+          report.winnerScales = scales
+          winnerNoise = (scales.s0 / options.omega, scales.s1 / options.omega)
+        }
+        site.winnerNoise = winnerNoise
+      }
+      let values = try rule.draw(site: site, stream: &stream)
+      write(values, into: p)
+      if p.role == .weight, case .lsuv(let tol, let maxIter) = rule, p.denseIndex != nil {
+        lsuvLayers.append((p, tol, maxIter))
+      }
+    }
+    if !lsuvLayers.isEmpty {
+      guard let forward = context.forwardToLayer else {
+        throw InitError.missingContext(lsuvLayers[0].0.name, "lsuv", "a data batch (InitContext.forwardToLayer)")
+      }
+      for (p, tol, maxIter) in lsuvLayers.sorted(by: { $0.0.denseIndex! < $1.0.denseIndex! }) {
+        report.lsuv.append(try lsuvScale(p, tolerance: tol, maxIterations: maxIter, forward: forward))
+      }
+    }
+    return report
+  }
+
+  static func write(_ values: [Float], into p: Parameter) {
+    precondition(values.count == p.value.count, "drew \(values.count) values for \(p.name) \(p.shape)")
+    for i in 0..<values.count { p.value[i] = values[i] }
+  }
+
+  /// LSUV's loop (official `lsuv_init.py`): while |Var − 1| > tol and fewer than `maxIterations` rescalings,
+  /// W ← W/√Var and forward again. Biases are not touched.
+  static func lsuvScale(_ p: Parameter, tolerance: Double, maxIterations: Int, forward: (Int) throws -> [Float])
+    throws -> InitReport.LSUVLayer
+  {
+    let index = p.denseIndex!
+    var variance = populationVariance(try forward(index))
+    var iterations = 0
+    while abs(variance - 1) > tolerance && iterations < maxIterations {
+      guard variance > 0, variance.isFinite else {
+        throw InitError(
+          code: "init.lsuv-degenerate", message: "lsuv on '\(p.name)': the layer's output variance is \(variance)",
+          parameter: p.name, suggestion: "check that the data batch is not constant and has unit variance")
+      }
+      let scale = Float(1 / variance.squareRoot())
+      for i in 0..<p.value.count { p.value[i] *= scale }
+      variance = populationVariance(try forward(index))
+      iterations += 1
+    }
+    return .init(denseIndex: index, variance: variance, iterations: iterations,
+                 converged: abs(variance - 1) <= tolerance)
+  }
+
+  /// Var over all elements (NumPy's `var`, ddof 0), accumulated in Double.
+  static func populationVariance(_ x: [Float]) -> Double {
+    guard !x.isEmpty else { return 0 }
+    let mean = x.reduce(0.0) { $0 + Double($1) } / Double(x.count)
+    return x.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / Double(x.count)
+  }
+
+  /// `from_stage`: layer `i`'s tensors come from source layer `mapping[i] ?? i` (`layers.<i>.` renamed).
+  static func copy(
+    _ p: Parameter, stage: String, mapping: [Int: Int], fallback: InitRule?, context: InitContext,
+    stream: inout RandomStream
+  ) throws {
+    guard let checkpoint = context.checkpoints[stage] else {
+      throw InitError.missingContext(p.name, "from_stage", "the checkpoint of stage '\(stage)'")
+    }
+    let source = sourceName(p.name, layerIndex: p.layerIndex, mapping: mapping)
+    guard let tensor = checkpoint[source] else {
+      if let fallback {
+        let site = DrawSite(name: p.name, shape: p.shape, fanIn: p.fanIn, fanOut: p.fanOut, denseIndex: p.denseIndex,
+                            isLastDense: false)
+        write(try fallback.draw(site: site, stream: &stream), into: p)
+        return
+      }
+      let near = checkpoint.keys.sorted().prefix(8).joined(separator: ", ")
+      throw InitError(
+        code: "init.missing-tensor",
+        message: "from_stage '\(stage)': the checkpoint has no tensor '\(source)' for '\(p.name)' (it has: \(near))",
+        parameter: p.name, suggestion: "add a layer mapping, a fallback rule, or a per-layer rule for this layer")
+    }
+    guard tensor.shape == p.shape, tensor.values.count == p.value.count else {
+      throw InitError.shapeMismatch(p.name, source: source, stage: stage, model: p.shape, checkpoint: tensor.shape)
+    }
+    write(tensor.values, into: p)
+  }
+
+  static func sourceName(_ name: String, layerIndex: Int, mapping: [Int: Int]) -> String {
+    guard let target = mapping[layerIndex] else { return name }
+    let prefix = "layers.\(layerIndex)."
+    guard name.hasPrefix(prefix) else { return name }
+    return "layers.\(target)." + name.dropFirst(prefix.count)
+  }
+}
