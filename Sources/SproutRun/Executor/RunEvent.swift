@@ -1,0 +1,111 @@
+import SproutDiagnostics
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Progress of a run, delivered to the caller's callback (the CLI renders bars on a terminal and plain
+/// lines otherwise). SproutRun itself never prints.
+///
+/// Events of one task arrive in order; events of different tasks interleave when `jobs > 1`.
+public enum RunEvent: Sendable {
+  /// The run started: its id and the number of tasks in the plan.
+  case runStarted(runID: String, tasks: Int)
+  /// A task is already complete in the store and is skipped.
+  case taskCached(key: String, hash: String)
+  /// A task started; `totalSteps` is its step count (0 for tasks that do not train).
+  case taskStarted(key: String, hash: String, totalSteps: Int)
+  /// A task continues from a checkpoint instead of from the beginning.
+  case taskResumed(key: String, step: Int, checkpoint: String)
+  /// A training step finished (sent at most every `progressEvery` steps and at the last step).
+  case progress(key: String, step: Int, totalSteps: Int, loss: Float, stepsPerSecond: Double)
+  /// A checkpoint file was written.
+  case checkpointWritten(key: String, step: Int, path: String)
+  /// Something worth telling the user that does not stop the task (a corrupt checkpoint skipped, ...).
+  case warning(key: String?, message: String, path: String?)
+  /// A task finished with a status.
+  case taskFinished(key: String, status: TaskStatus, seconds: Double, error: RunError?)
+  /// The run finished.
+  case runFinished(runID: String, seconds: Double, failed: Int)
+}
+
+/// How a task ended in this run.
+public enum TaskStatus: String, Sendable, Hashable, CaseIterable {
+  /// Ran to completion in this run.
+  case completed
+  /// Already complete in the store; not run.
+  case cached
+  /// Stopped with an error.
+  case failed
+  /// Stopped by the stop flag after writing a checkpoint.
+  case cancelled
+  /// Not run because a task it reads failed, or the run was stopped first.
+  case skipped
+}
+
+/// A flag the CLI sets on SIGINT; running tasks check it between steps, write a checkpoint and stop.
+///
+/// Setting it is async-signal-safe (one atomic store), so a signal handler may call `stop()`.
+public final class StopFlag: @unchecked Sendable {
+  private let flag = UnsafeMutablePointer<sig_atomic_t>.allocate(capacity: 1)
+
+  /// A flag that is not set.
+  public init() { flag.initialize(to: 0) }
+  deinit { flag.deallocate() }
+
+  /// Asks every running task to stop after its next step.
+  public func stop() { flag.pointee = 1 }
+  /// Whether stop was asked.
+  public var isStopped: Bool { flag.pointee != 0 }
+}
+
+/// Options of an executor run (the CLI's `--jobs`, `--force`, `--resume`, ...).
+public struct ExecutorOptions: Sendable {
+  /// Tasks run at once (`--jobs N`, at least 1).
+  public var jobs: Int
+  /// Re-execute tasks even when complete in the store (`--force`).
+  public var force: Bool
+  /// Continue incomplete tasks from their last valid checkpoint (default; `false` starts them over).
+  public var resume: Bool
+  /// Backend threads per task. nil: all cores when `jobs == 1`, else 1 per task. Results do not depend on
+  /// it (the backends partition work by output element), only speed does.
+  public var threadsPerTask: Int?
+  /// The CBLAS library for the `blas` backend, if not the default.
+  public var blasLibraryPath: String?
+  /// The `sprout` version stamped into checkpoints and manifests.
+  public var toolVersion: String
+  /// Only run tasks whose key is in this set (nil: all); others count as skipped unless cached.
+  public var onlyTasks: Set<String>?
+  /// Minimum steps between two `.progress` events of a task.
+  public var progressEvery: Int
+  /// Set by the CLI on SIGINT.
+  public var stop: StopFlag
+  /// Stop a training task with `.cancelled` after this many steps (tests simulate an interruption with it).
+  public var stopAfterSteps: Int?
+
+  /// Creates options.
+  public init(
+    jobs: Int = 1, force: Bool = false, resume: Bool = true, threadsPerTask: Int? = nil,
+    blasLibraryPath: String? = nil, toolVersion: String = SproutVersion.current, onlyTasks: Set<String>? = nil,
+    progressEvery: Int = 10, stop: StopFlag = StopFlag(), stopAfterSteps: Int? = nil
+  ) {
+    self.jobs = max(1, jobs)
+    self.force = force
+    self.resume = resume
+    self.threadsPerTask = threadsPerTask
+    self.blasLibraryPath = blasLibraryPath
+    self.toolVersion = toolVersion
+    self.onlyTasks = onlyTasks
+    self.progressEvery = max(1, progressEvery)
+    self.stop = stop
+    self.stopAfterSteps = stopAfterSteps
+  }
+}
+
+/// The version of the run format and tool, stamped into checkpoints and manifests.
+public enum SproutVersion {
+  /// The current `sprout` version.
+  public static let current = "0.1.0"
+}

@@ -1,0 +1,79 @@
+import SproutPlanner
+import SproutTrain
+
+extension TrainConfigs {
+  /// An initializer definition → `InitPlan` (weight rule, per-layer overrides under `layers:`, bias rule).
+  static func initPlan(_ d: Definition) throws -> InitPlan {
+    var plan = InitPlan(rule: try initRule(d), biasRule: try d["bias"].map(initRule) ?? .zeros)
+    if let layers = d["layers"] {
+      for (key, rule) in try layers.members() {
+        let selector: LayerSelector
+        switch key {
+        case "first": selector = .first
+        case "last": selector = .last
+        default:
+          guard let i = Int(key) else { throw layers.fail("unknown layer selector '\(key)' (first, last or an index)") }
+          selector = .index(i)
+        }
+        plan.layerRules.append(.init(selector, try initRule(rule), bias: try rule["bias"].map(initRule)))
+      }
+      // Numeric keys sort as text; order overrides so that "last" and "first" do not shadow explicit indices.
+      plan.layerRules.sort { rank($0.selector) < rank($1.selector) }
+    }
+    return plan
+  }
+
+  private static func rank(_ s: LayerSelector) -> Int {
+    switch s {
+    case .first, .last: 0
+    case .index, .indices: 1
+    }
+  }
+
+  /// One initializer rule.
+  static func initRule(_ d: Definition) throws -> InitRule {
+    let (kind, a) = try d.kindAndArguments()
+    func nonlinearity() throws -> Nonlinearity {
+      let name = try a.string("nonlinearity", default: "relu")
+      guard let n = Nonlinearity(name: name, parameter: try a["slope"]?.double() ?? (name == "leaky_relu" ? 0.01 : nil))
+      else { throw a.fail("unknown nonlinearity '\(name)'") }
+      // PyTorch's kaiming_* default slope is 0 (gain √2) when no slope is given.
+      if case .leakyRelu = n, a["slope"] == nil { return .leakyRelu(slope: 0) }
+      return n
+    }
+    func mode() throws -> FanMode {
+      let name = try a.string("mode", default: "fan_in")
+      guard let m = FanMode(rawValue: name) else { throw a.fail("unknown mode '\(name)'") }
+      return m
+    }
+    switch kind {
+    case "zeros": return .zeros
+    case "ones": return .ones
+    case "constant": return .constant(try a.required("value").double())
+    case "uniform": return .uniform(low: try a.double("a", default: 0), high: try a.double("b", default: 1))
+    case "normal": return .normal(mean: try a.double("mean", default: 0), std: try a.double("std", default: 1))
+    case "truncated_normal":
+      return .truncatedNormal(
+        mean: try a.double("mean", default: 0), std: try a.double("std", default: 1), a: try a.double("a", default: -2),
+        b: try a.double("b", default: 2))
+    case "xavier_uniform": return .xavierUniform(gain: try a.double("gain", default: 1))
+    case "xavier_normal": return .xavierNormal(gain: try a.double("gain", default: 1))
+    case "kaiming_uniform": return .kaimingUniform(mode: try mode(), nonlinearity: try nonlinearity())
+    case "kaiming_normal": return .kaimingNormal(mode: try mode(), nonlinearity: try nonlinearity())
+    case "lecun_uniform": return .lecunUniform
+    case "lecun_normal": return .lecunNormal
+    case "pytorch_default": return .pytorchDefault
+    case "orthogonal": return .orthogonal(gain: try a.double("gain", default: 1))
+    case "identity": return .identity(gain: try a.double("gain", default: 1))
+    case "sparse": return .sparse(sparsity: try a.double("sparsity", default: 0.1), std: try a.double("std", default: 0.01))
+    case "low_rank":
+      let base = try a["base"].map(initRule) ?? .kaimingNormal(mode: .fanIn, nonlinearity: .relu)
+      return .lowRank(rank: try a.required("rank").int(), base: base)
+    case "siren": return .siren(omega: try a.double("omega", default: 30), c: try a.double("c", default: 6))
+    case "siren_first": return .sirenFirst
+    case "ibp": return .ibp
+    default:
+      throw a.fail("initializer '\(kind)' is not supported by the executor yet (it needs data or a checkpoint)")
+    }
+  }
+}
