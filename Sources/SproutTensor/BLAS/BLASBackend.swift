@@ -24,9 +24,13 @@ public final class BLASBackend: Backend, @unchecked Sendable {
   /// The kernels other than matrix products.
   let cpu: CPUBackend
 
-  /// Opens the CBLAS library at `libraryPath`, else `$SPROUT_CBLAS`, else `libopenblas.so.0`.
-  public init(threads: Int = 1, libraryPath: String? = nil) throws {
-    let env = ProcessInfo.processInfo.environment[Self.environmentVariable].flatMap { $0.isEmpty ? nil : $0 }
+  /// Opens the CBLAS library at `libraryPath`, else `$SPROUT_CBLAS` (looked up in `environment`, the
+  /// process's by default), else `libopenblas.so.0`.
+  public init(
+    threads: Int = 1, libraryPath: String? = nil,
+    environment: [String: String] = ProcessInfo.processInfo.environment
+  ) throws {
+    let env = environment[Self.environmentVariable].flatMap { $0.isEmpty ? nil : $0 }
     let path = libraryPath ?? env ?? Self.defaultLibrary
     library = try CBLASLibrary(path: path)
     self.threads = max(1, threads)

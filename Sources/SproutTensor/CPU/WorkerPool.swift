@@ -17,11 +17,11 @@ final class WorkerPool: @unchecked Sendable {
   private var stopping = false
   private var threads: [Thread] = []
 
-  /// Starts `width − 1` worker threads.
+  /// Starts `width − 1` worker threads (each holds the pool until `shutdown()`).
   init(width: Int) {
     self.width = max(1, width)
     for index in 1..<self.width {
-      let thread = Thread { [unowned self] in self.workerLoop(index: index) }
+      let thread = Thread { self.workerLoop(index: index) }
       thread.name = "sprout-cpu-\(index)"
       thread.stackSize = 1 << 20
       threads.append(thread)

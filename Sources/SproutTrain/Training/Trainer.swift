@@ -1,0 +1,196 @@
+import SproutTensor
+
+/// The loop of a train stage: batches → `TrainStep` → records and checkpoints, resumable bit for bit.
+///
+/// ```
+/// step 0   capture W₀ (and K₀) → record(0) → checkpoint(0)
+/// step s   stop flag? → checkpoint(s−1), return
+///          next batch → forward/backward/clip/update → loss finite? else throw naming s
+///          s % every == 0 or last → record(s);  s % checkpointEvery == 0 or last → checkpoint(s)
+/// ```
+///
+/// "Step s" means the state after s optimizer updates. A record at step s ≥ 1 reports the loss, accuracy
+/// and PSNR of the batch step s trained on (computed before its update, in training mode), its gradient
+/// norm before clipping, its learning rate, and every model metric after the update. The step-0 record
+/// reports the eval-mode loss/accuracy/PSNR of the first batch and the first step's learning rate; it has no
+/// grad_norm. A record is emitted before the checkpoint of the same step, so a run resumed from the
+/// checkpoint at step s continues with step s + 1's record.
+public final class Trainer {
+  /// The model being trained.
+  public let network: Network
+  /// The training examples.
+  public let data: TrainingData
+  /// The stage's settings.
+  public let configuration: TrainerConfiguration
+  /// One optimizer step (owns the optimizer and the schedule).
+  public let trainStep: TrainStep
+  /// The batch source.
+  public let batches: ShuffledBatches
+  /// Computes records and keeps W₀/K₀.
+  public let recorder: MetricsRecorder
+  /// Steps of the whole run.
+  public let totalSteps: Int
+  /// Checked before every step.
+  public let stopFlag: StopFlag
+  /// Called with each record (step, metric name → value).
+  public var onRecord: ((Int, [String: MetricValue]) throws -> Void)?
+  /// Called with each checkpoint's state.
+  public var onCheckpoint: ((TrainingState) throws -> Void)?
+
+  private var started = false
+  private let evalScratch: Tensor
+
+  /// Completed optimizer steps.
+  public var step: Int { trainStep.step }
+
+  /// Plans a run of `configuration` for `network` on `data`; batch orders come from `shuffleStream`.
+  /// - Throws: `TrainingError` when the data, batch size or a recorded metric does not fit the model.
+  public init(
+    network: Network, data: TrainingData, configuration: TrainerConfiguration, shuffleStream: RandomStream,
+    stopFlag: StopFlag = StopFlag()
+  ) throws {
+    let c = configuration
+    guard data.inputWidth == network.inputWidth else {
+      throw TrainingError.invalidConfiguration(
+        "the data has \(data.inputWidth) input features, the model expects \(network.inputWidth)")
+    }
+    let targetWidth = c.loss.targetWidth(outputWidth: network.outputWidth)
+    guard data.targetWidth == targetWidth else {
+      throw TrainingError.invalidConfiguration(
+        "\(c.loss.rawValue) needs \(targetWidth) target value(s) per example, the data has \(data.targetWidth)")
+    }
+    guard data.count >= 1 else { throw TrainingError.invalidConfiguration("the training data is empty") }
+    guard c.batchSize >= 1, Swift.min(c.batchSize, data.count) <= network.maxBatch else {
+      throw TrainingError.invalidConfiguration(
+        "batch \(c.batchSize) is outside 1...\(network.maxBatch), the size the model was planned for")
+    }
+    guard c.every >= 1, (c.checkpointEvery ?? 1) >= 1 else {
+      throw TrainingError.invalidConfiguration("every and checkpoint_every must be at least 1")
+    }
+    guard !network.layers.isEmpty else { throw TrainingError.invalidConfiguration("the model has no layers") }
+    self.network = network
+    self.data = data
+    self.configuration = c
+    self.stopFlag = stopFlag
+    batches = ShuffledBatches(data: data, batchSize: c.batchSize, stream: shuffleStream, shuffle: c.shuffle)
+    switch c.length {
+    case .epochs(let e): totalSteps = e * batches.batchesPerEpoch
+    case .steps(let s): totalSteps = s
+    }
+    guard totalSteps >= 0 else { throw TrainingError.invalidConfiguration("a negative training length") }
+    if let lambda = c.trAct { network.setTrAct(lambda: lambda) }
+    trainStep = TrainStep(
+      network: network, loss: c.loss, optimizer: c.optimizer.make(parameters: network.parameters), baseLR: c.lr,
+      schedule: c.schedule, clipNorm: c.clipNorm)
+    recorder = try MetricsRecorder(
+      network: network, loss: c.loss, data: data, kinds: c.record, options: c.metricOptions)
+    evalScratch = Tensor(zeros: [network.maxBatch, network.outputWidth])
+  }
+
+  /// Trains until `totalSteps` (from step 0, or from a restored state), calling `onRecord` and
+  /// `onCheckpoint` on schedule.
+  /// - Throws: `TrainingError.nonFiniteLoss` naming the step; any error the callbacks throw.
+  @discardableResult
+  public func run() throws -> TrainingOutcome {
+    if !started {
+      recorder.captureInitialState()
+      started = true
+      if !configuration.record.isEmpty { try onRecord?(0, initialRecord()) }
+      try onCheckpoint?(state())
+    }
+    let c = configuration
+    let wantsGradNorm = c.record.contains(.gradNorm)
+    let last = network.layers.count - 1
+    while trainStep.step < totalSteps {
+      if stopFlag.isSet {
+        try onCheckpoint?(state())
+        return .stopped(step: trainStep.step)
+      }
+      let batch = batches.next()
+      let loss = trainStep.run(input: batch.inputs, target: batch.targets, batch: batch.rows)
+      let s = trainStep.step
+      guard loss.isFinite else { throw TrainingError.nonFiniteLoss(step: s, loss: loss) }
+      if !c.record.isEmpty, s % c.every == 0 || s == totalSteps {
+        let gradNorm = wantsGradNorm
+          ? Double(trainStep.lastGradientNorm ?? GradientClipping.globalNorm(network.parameters)) : nil
+        let quantities = StepQuantities(
+          loss: Double(loss), outputs: network.output(ofLayer: last).pointer, targets: batch.targets,
+          rows: batch.rows, gradNorm: gradNorm, lr: Double(trainStep.lastLR))
+        try onRecord?(s, recorder.record(step: quantities))
+      }
+      if s == totalSteps || c.checkpointEvery.map({ s % $0 == 0 }) == true { try onCheckpoint?(state()) }
+    }
+    return .completed(steps: totalSteps)
+  }
+
+  /// The step-0 record: the first batch in eval mode (the batch position is left where it was).
+  private func initialRecord() -> [String: MetricValue] {
+    let (epoch, cursor) = (batches.epoch, batches.cursor)
+    let batch = batches.next()
+    batches.seek(epoch: epoch, cursor: cursor)
+    let y = network.forward(batch.inputs, batch: batch.rows, training: false)
+    let loss = configuration.loss.value(
+      output: y, target: batch.targets, batch: batch.rows, width: network.outputWidth,
+      scratch: evalScratch.mutablePointer)
+    let lr = configuration.schedule.learningRate(base: configuration.lr, step: 0)
+    return recorder.record(
+      step: StepQuantities(
+        loss: Double(loss), outputs: y, targets: batch.targets, rows: batch.rows, gradNorm: nil, lr: Double(lr)))
+  }
+
+  /// The current state, for a checkpoint (see `TrainingState` for the names).
+  public func state() -> TrainingState {
+    var tensors: [String: StateTensor] = [:]
+    for p in network.parameters + network.buffers { tensors[p.name] = .float32(shape: p.shape, values: p.value.array) }
+    for (name, t) in trainStep.optimizer.stateTensors() { tensors[name] = .float32(shape: t.shape, values: t.array) }
+    for d in network.denseLayers {
+      if let w0 = recorder.initialWeights[d.weight.name] {
+        tensors["initial." + d.weight.name] = .float32(shape: d.weight.shape, values: w0)
+      }
+    }
+    if let k0 = recorder.initialKernel {
+      tensors["metrics.kernel_alignment.k0"] = .float64(shape: [k0.rows, k0.cols], values: k0.values)
+    }
+    let scalars: [String: UInt64] = [
+      "step": UInt64(trainStep.step), "epoch": UInt64(batches.epoch), "cursor": UInt64(batches.cursor),
+      "clock": network.clock.count, "total_steps": UInt64(totalSteps),
+    ]
+    return TrainingState(tensors: tensors, scalars: scalars)
+  }
+
+  /// Loads `state` (use `TrainingState.restore(into:)`); afterwards `run()` continues from its step.
+  func restore(_ state: TrainingState) throws {
+    let total = try state.counter("total_steps")
+    guard total == totalSteps else {
+      throw TrainingError.stateMismatch("it was written for \(total) steps, this run has \(totalSteps)")
+    }
+    let step = try state.counter("step"), epoch = try state.counter("epoch"), cursor = try state.counter("cursor")
+    guard step <= totalSteps, cursor < data.count else {
+      throw TrainingError.stateMismatch("step \(step) / data cursor \(cursor) out of range")
+    }
+    // Validate everything before changing anything, so a failed restore leaves the trainer untouched.
+    var values: [(Parameter, [Float])] = []
+    for p in network.parameters + network.buffers { values.append((p, try state.float32(p.name, count: p.value.count))) }
+    var optimizerState: [String: [Float]] = [:]
+    for (name, t) in trainStep.optimizer.stateTensors() { optimizerState[name] = try state.float32(name, count: t.count) }
+    var initial: [String: [Float]] = [:]
+    for d in network.denseLayers {
+      initial[d.weight.name] = try state.float32("initial." + d.weight.name, count: d.weight.value.count)
+    }
+    var k0: DenseMatrix?
+    if recorder.kernelParameter != nil {
+      guard case .float64(let shape, let v)? = state.tensors["metrics.kernel_alignment.k0"], shape.count == 2,
+        shape[0] * shape[1] == v.count
+      else { throw TrainingError.stateMismatch("tensor 'metrics.kernel_alignment.k0' is missing or malformed") }
+      k0 = DenseMatrix(rows: shape[0], cols: shape[1], values: v)
+    }
+    try trainStep.optimizer.restore(from: optimizerState)
+    for (p, v) in values { v.withUnsafeBufferPointer { p.value.mutablePointer.update(from: $0.baseAddress!, count: v.count) } }
+    recorder.initialWeights = initial
+    recorder.initialKernel = k0
+    trainStep.step = step
+    batches.seek(epoch: epoch, cursor: cursor)
+    network.clock.count = state.scalars["clock"] ?? 0
+    started = true
+  }
+}

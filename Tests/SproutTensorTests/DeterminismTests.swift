@@ -1,0 +1,107 @@
+import Foundation
+import SproutTensor
+import SproutTensorConformance
+import Testing
+
+/// Bit-identity across thread counts, edge sizes, and the beta = 0 contract.
+@Suite struct DeterminismTests {
+  static let one = CPUBackend(threads: 1)
+  static let two = CPUBackend(threads: 2)
+
+  func product(
+    _ backend: CPUBackend, m: Int, n: Int, k: Int, transA: Bool, transB: Bool, a: [Float], b: [Float], c0: [Float]
+  ) -> [UInt32] {
+    var c = c0
+    backend.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 0.75, a: a, lda: transA ? m : k,
+                 b: b, ldb: transB ? k : n, beta: 0.5, c: &c, ldc: n)
+    return c.map(\.bitPattern)
+  }
+
+  /// Sizes large enough to be split across threads (above the hand-off threshold), odd in every dimension,
+  /// and with k spanning several k blocks.
+  @Test(arguments: [(97, 131, 301), (301, 67, 263), (250, 250, 513), (7, 1201, 77), (1000, 7, 90)])
+  func gemmBitsDoNotDependOnThreadCount(shape: (Int, Int, Int)) {
+    let (m, n, k) = shape
+    var rng = SplitMix64(seed: UInt64(m * 1_000_003 + n * 1009 + k))
+    let a = rng.floats(m * k)
+    let b = rng.floats(k * n)
+    let c0 = rng.floats(m * n)
+    for (transA, transB) in [(false, false), (true, false), (false, true), (true, true)] {
+      let single = product(Self.one, m: m, n: n, k: k, transA: transA, transB: transB, a: a, b: b, c0: c0)
+      let double = product(Self.two, m: m, n: n, k: k, transA: transA, transB: transB, a: a, b: b, c0: c0)
+      #expect(single == double, "gemm \(m)x\(n)x\(k) transA=\(transA) transB=\(transB)")
+    }
+  }
+
+  @Test func elementwiseBitsDoNotDependOnThreadCount() {
+    var rng = SplitMix64(seed: 7)
+    let count = 100_003
+    let x = rng.floats(count, -3, 3)
+    let dy = rng.floats(count)
+    for f in [Activation.sine(omega: 30), .tanh, .gelu(approximateTanh: false), .silu, .relu] {
+      var y1 = [Float](repeating: 0, count: count)
+      var y2 = y1
+      Self.one.activationForward(f, x, &y1, count: count)
+      Self.two.activationForward(f, x, &y2, count: count)
+      #expect(y1.map(\.bitPattern) == y2.map(\.bitPattern), "\(f) forward")
+      var d1 = [Float](repeating: 0, count: count)
+      var d2 = d1
+      Self.one.activationBackward(f, x: x, y: y1, dy: dy, dx: &d1, count: count)
+      Self.two.activationBackward(f, x: x, y: y2, dy: dy, dx: &d2, count: count)
+      #expect(d1.map(\.bitPattern) == d2.map(\.bitPattern), "\(f) backward")
+    }
+    #expect(Self.one.reduce(.sum, x, count: count).bitPattern == Self.two.reduce(.sum, x, count: count).bitPattern)
+    var s1 = [Float](repeating: 0, count: 1001)
+    var s2 = s1
+    Self.one.columnSums(x, rows: 99, cols: 1001, &s1, accumulate: false)
+    Self.two.columnSums(x, rows: 99, cols: 1001, &s2, accumulate: false)
+    #expect(s1.map(\.bitPattern) == s2.map(\.bitPattern))
+  }
+
+  @Test(arguments: ["cpu", "blas"])
+  func edgeSizes(backendName: String) throws {
+    let backend = try Backends.make(name: backendName, threads: 2)
+    // m or n = 0: C untouched (it has no elements; the sentinel after it must survive).
+    var sentinel: [Float] = [42]
+    backend.gemm(transA: false, transB: false, m: 0, n: 5, k: 3, alpha: 1, a: [1, 2, 3], lda: 3,
+                 b: [Float](repeating: 1, count: 15), ldb: 5, beta: 0, c: &sentinel, ldc: 5)
+    #expect(sentinel == [42])
+    // k = 0: C = beta · C, and beta = 0 clears even NaN.
+    var c: [Float] = [1, 2, .nan, 4]
+    backend.gemm(transA: false, transB: false, m: 2, n: 2, k: 0, alpha: 1, a: [0], lda: 1, b: [0], ldb: 2,
+                 beta: 0, c: &c, ldc: 2)
+    #expect(c == [0, 0, 0, 0])
+    c = [1, 2, 3, 4]
+    backend.gemm(transA: false, transB: false, m: 2, n: 2, k: 0, alpha: 1, a: [0], lda: 1, b: [0], ldb: 2,
+                 beta: 2, c: &c, ldc: 2)
+    #expect(c == [2, 4, 6, 8])
+    // 1×1×1.
+    var one: [Float] = [.nan]
+    backend.gemm(transA: true, transB: true, m: 1, n: 1, k: 1, alpha: 2, a: [3], lda: 1, b: [5], ldb: 1,
+                 beta: 0, c: &one, ldc: 1)
+    #expect(one == [30])
+    // Empty elementwise kernels and reductions.
+    var empty: [Float] = [7]
+    backend.activationForward(.tanh, [], &empty, count: 0)
+    backend.fill(&empty, value: 1, count: 0)
+    #expect(empty == [7])
+    #expect(backend.reduce(.sum, [], count: 0) == 0)
+  }
+
+  /// A product that exceeds one block in every dimension and is not a multiple of any block, on both
+  /// backends, with C full of NaN and beta = 0: no NaN may survive.
+  @Test(arguments: ["cpu", "blas"])
+  func betaZeroDoesNotPropagateNaN(backendName: String) throws {
+    let backend = try Backends.make(name: backendName, threads: 2)
+    let (m, n, k) = (131, 3075, 259)
+    var rng = SplitMix64(seed: 3)
+    let a = rng.floats(m * k)
+    let b = rng.floats(k * n)
+    for (transA, transB) in [(false, false), (true, true)] {
+      var c = [Float](repeating: .nan, count: m * n)
+      backend.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1, a: a, lda: transA ? m : k,
+                   b: b, ldb: transB ? k : n, beta: 0, c: &c, ldc: n)
+      #expect(!c.contains { $0.isNaN })
+    }
+  }
+}

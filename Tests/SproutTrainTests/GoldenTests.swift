@@ -1,0 +1,161 @@
+import Foundation
+import SproutTensor
+import Testing
+
+@testable import SproutTrain
+
+/// Compares Sprout against PyTorch golden values written by bench/golden/make_fixtures.py (committed JSON;
+/// PyTorch is not needed to run these tests).
+struct GoldenTests {
+  struct LayerFile: Decodable { let torch: String; let fixtures: [LayerFixture] }
+  struct LayerFixture: Decodable {
+    let name: String
+    let layer: [String: Value]
+    let batch: Int
+    let input_width: Int
+    let hidden: Int
+    let output_width: Int
+    let loss: String
+    let input: [Float]
+    let target: [Float]
+    let parameters: [String: [Float]]
+    let output: [Float]
+    let loss_value: Float
+    let gradients: [String: [Float]]
+    let input_gradient: [Float]
+    let buffers: [String: [Float]]
+  }
+  enum Value: Decodable {
+    case number(Double), text(String)
+    init(from decoder: Decoder) throws {
+      let c = try decoder.singleValueContainer()
+      if let b = try? c.decode(Bool.self) {
+        self = .number(b ? 1 : 0)
+      } else if let d = try? c.decode(Double.self) {
+        self = .number(d)
+      } else {
+        self = .text(try c.decode(String.self))
+      }
+    }
+    var number: Float { if case let .number(d) = self { return Float(d) } else { return .nan } }
+    var text: String { if case let .text(s) = self { return s } else { return "" } }
+  }
+  struct OptimizerFile: Decodable { let fixtures: [OptimizerFixture] }
+  struct OptimizerFixture: Decodable {
+    let optimizer: String
+    let config: [String: Value]
+    let lr: Float
+    let input: [Float]
+    let target: [Float]
+    let parameters: [String: [Float]]
+    let losses: [Float]
+    let steps: [[String: [Float]]]
+  }
+
+  static func load<T: Decodable>(_ name: String, as: T.Type) throws -> T {
+    let url = try #require(Bundle.module.resourceURL?.appendingPathComponent("Fixtures/torch/\(name).json"))
+    return try JSONDecoder().decode(T.self, from: Data(contentsOf: url))
+  }
+
+  static func layerConfig(_ d: [String: Value]) -> LayerConfig {
+    switch d["kind"]?.text ?? "" {
+    case "identity": return .activation(.stateless(.identity))
+    case "relu": return .activation(.stateless(.relu))
+    case "leaky_relu": return .activation(.stateless(.leakyRelu(slope: d["slope"]!.number)))
+    case "elu": return .activation(.stateless(.elu(alpha: d["alpha"]!.number)))
+    case "selu": return .activation(.stateless(.selu))
+    case "gelu": return .activation(.stateless(.gelu(approximateTanh: false)))
+    case "gelu_tanh": return .activation(.stateless(.gelu(approximateTanh: true)))
+    case "silu": return .activation(.stateless(.silu))
+    case "tanh": return .activation(.stateless(.tanh))
+    case "sigmoid": return .activation(.stateless(.sigmoid))
+    case "softplus":
+      return .activation(.stateless(.softplus(beta: d["beta"]!.number, threshold: d["threshold"]!.number)))
+    case "sine": return .activation(.stateless(.sine(omega: d["omega"]!.number)))
+    case "crrelu": return .activation(.crrelu(epsilon: d["epsilon"]!.number, learnable: true))
+    case "rational":
+      return .activation(.rational(groups: Int(d["groups"]!.number), initialization: .swish))
+    case "dice": return .activation(.dice(alpha: d["alpha"]!.number, eps: d["eps"]!.number))
+    case "layer_norm": return .layerNorm(eps: d["eps"]!.number, affine: true)
+    default: preconditionFailure("unknown fixture layer \(d)")
+    }
+  }
+
+  static func expectClose(
+    _ actual: [Float], _ expected: [Float], _ what: String, atol: Float = 2e-5, rtol: Float = 1e-3,
+    sourceLocation: SourceLocation = #_sourceLocation
+  ) {
+    #expect(actual.count == expected.count, "\(what): \(actual.count) vs \(expected.count) values",
+            sourceLocation: sourceLocation)
+    var worst: (Int, Float, Float)?
+    for (i, (a, e)) in zip(actual, expected).enumerated() where abs(a - e) > atol + rtol * abs(e) {
+      if worst == nil { worst = (i, a, e) }
+    }
+    #expect(worst == nil, "\(what)[\(worst?.0 ?? -1)]: sprout \(worst?.1 ?? 0) torch \(worst?.2 ?? 0)",
+            sourceLocation: sourceLocation)
+  }
+
+  static let layerFixtures: [LayerFixture] = (try? load("layers", as: LayerFile.self).fixtures) ?? []
+
+  @Test func fixturesArePresent() {
+    #expect(Self.layerFixtures.count >= 20)
+  }
+
+  @Test(arguments: layerFixtures.map(\.name)) func layer(_ name: String) throws {
+    let f = try #require(Self.layerFixtures.first { $0.name == name })
+    let net = try Network(
+      input: f.input_width,
+      layers: [.dense(units: f.hidden, bias: true), Self.layerConfig(f.layer), .dense(units: f.output_width, bias: true)],
+      backend: testBackend(), maxBatch: 8)
+    for p in net.parameters {
+      let values = try #require(f.parameters[p.name], "fixture lacks \(p.name)")
+      try #require(values.count == p.value.count)
+      for i in 0..<values.count { p.value[i] = values[i] }
+    }
+    #expect(Set(net.parameters.map(\.name)) == Set(f.parameters.keys))
+    net.computesInputGradient = true
+    net.zeroGradients()
+    let loss = try #require(Loss(rawValue: f.loss))
+    var grad = [Float](repeating: 0, count: f.batch * f.output_width)
+    let (output, value): ([Float], Float) = f.input.withUnsafeBufferPointer { x in
+      let y = net.forward(x.baseAddress!, batch: f.batch, training: true)
+      let value = loss.evaluate(output: y, target: f.target, batch: f.batch, width: f.output_width, gradient: &grad)
+      net.backward(outputGradient: grad, batch: f.batch)
+      return (Array(UnsafeBufferPointer(start: y, count: f.batch * f.output_width)), value)
+    }
+    Self.expectClose(output, f.output, "\(name) output")
+    Self.expectClose([value], [f.loss_value], "\(name) loss")
+    for p in net.parameters { Self.expectClose(p.grad.array, f.gradients[p.name] ?? [], "\(name) grad \(p.name)") }
+    Self.expectClose(
+      Array(UnsafeBufferPointer(start: net.inputGradient!, count: f.batch * f.input_width)), f.input_gradient,
+      "\(name) input grad")
+    for b in net.buffers { Self.expectClose(b.value.array, f.buffers[b.name] ?? [], "\(name) buffer \(b.name)") }
+  }
+
+  @Test func optimizers() throws {
+    let file = try Self.load("optimizers", as: OptimizerFile.self)
+    for f in file.fixtures {
+      let net = try Network(
+        input: 3, layers: [.dense(units: 4, bias: true), .activation(.stateless(.tanh)), .dense(units: 2, bias: true)],
+        backend: testBackend(), maxBatch: 6)
+      for p in net.parameters { for (i, v) in f.parameters[p.name]!.enumerated() { p.value[i] = v } }
+      let wd = f.config["weight_decay"]?.number ?? 0
+      let config: OptimizerConfig
+      switch f.optimizer {
+      case "sgd":
+        config = .sgd(
+          momentum: f.config["momentum"]?.number ?? 0, dampening: 0,
+          nesterov: f.config["nesterov"].map { $0.number != 0 } ?? false, weightDecay: wd)
+      case "adam": config = .adam(beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: wd)
+      default: config = .adamw(beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: wd)
+      }
+      let step = TrainStep(network: net, loss: .mse, optimizer: config.make(parameters: net.parameters), baseLR: f.lr)
+      for (k, expected) in f.steps.enumerated() {
+        let loss = f.input.withUnsafeBufferPointer { step.run(input: $0.baseAddress!, target: f.target, batch: 6) }
+        let what = "\(f.optimizer) \(f.config.keys.sorted()) step \(k)"
+        Self.expectClose([loss], [f.losses[k]], "\(what) loss")
+        for p in net.parameters { Self.expectClose(p.value.array, expected[p.name]!, "\(what) \(p.name)") }
+      }
+    }
+  }
+}

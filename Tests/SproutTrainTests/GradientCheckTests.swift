@@ -1,0 +1,145 @@
+import Foundation
+import SproutTensor
+import Testing
+
+@testable import SproutTrain
+
+/// Finite-difference checks of every layer, activation and loss: central differences in Float32 with step
+/// h = 1e-2 against the analytic backward, error measured as |a − n| / max(1, |n|) and required below 2e-3
+/// (Float32 rounding at this step size is ~1e-5·|L|, truncation O(h²·f‴)).
+struct GradientCheckTests {
+  static let tolerance = 2e-3
+
+  /// Inputs in [−2, 2] kept at least 0.05 away from 0, so no central difference straddles a ReLU kink.
+  static func inputs(_ n: Int, seed: UInt64) -> [Float] {
+    var rng = TestRandom(seed)
+    return (0..<n).map { _ in
+      let v = rng.uniform(-2, 2)
+      return abs(v) < 0.05 ? (v < 0 ? -0.05 : 0.05) + v : v
+    }
+  }
+
+  func check(
+    _ layers: [LayerConfig], input: Int = 4, batch: Int = 3, training: Bool = true, weightScale: Float = 0.5,
+    configure: (Network) -> Void = { _ in }, sourceLocation: SourceLocation = #_sourceLocation
+  ) throws {
+    let net = try Network(input: input, layers: layers, backend: testBackend(), maxBatch: 8, seed: 5)
+    randomizeWeights(net, seed: 11, scale: weightScale)
+    configure(net)
+    let result = checkGradients(net, x: Self.inputs(batch * input, seed: 3), batch: batch, training: training)
+    #expect(result.worst < Self.tolerance, "\(result.worstName)", sourceLocation: sourceLocation)
+  }
+
+  @Test func dense() throws {
+    try check([.dense(units: 5, bias: true), .dense(units: 3, bias: false)])
+  }
+
+  static let stateless: [Activation] = [
+    .identity, .relu, .leakyRelu(slope: 0.1), .elu(alpha: 1), .selu, .gelu(approximateTanh: false),
+    .gelu(approximateTanh: true), .silu, .tanh, .sigmoid, .softplus(beta: 1, threshold: 20), .sine(omega: 3),
+  ]
+
+  @Test(arguments: stateless) func statelessActivation(_ f: Activation) throws {
+    // The activation sees the raw, kink-free inputs; a dense layer after it checks the chain.
+    try check([.activation(.stateless(f)), .dense(units: 5, bias: true)], weightScale: 0.3)
+  }
+
+  @Test func crrelu() throws {
+    try check([.dense(units: 5, bias: true), .activation(.crrelu(epsilon: 0.3, learnable: true))]) { net in
+      #expect(net.parameters.contains { $0.name == "layers.1.epsilon" })
+    }
+  }
+
+  @Test(arguments: RationalInitialization.allCases) func rational(_ initial: RationalInitialization) throws {
+    try check([.activation(.rational(groups: 2, initialization: initial)), .dense(units: 3, bias: true)]) { net in
+      // Move the coefficients off their fits so every term (and both signs of bᵢ) is exercised; keep each
+      // |bᵢ| ≥ 0.05 so no central difference crosses the kink of |bᵢ|.
+      var rng = TestRandom(21)
+      for p in net.parameters where p.role == .activation {
+        for i in 0..<p.value.count {
+          let v = p.value[i] + rng.uniform(-0.2, 0.2)
+          p.value[i] = abs(v) < 0.05 ? (v < 0 ? -0.05 : 0.05) : v
+        }
+      }
+    }
+  }
+
+  @Test func diceTraining() throws {
+    try check([.dense(units: 5, bias: true), .activation(.dice(alpha: 0.25, eps: 1e-5))], batch: 5) { net in
+      let alpha = net.parameter(named: "layers.1.alpha")!
+      for j in 0..<alpha.count { alpha.value[j] = 0.1 * Float(j) - 0.2 }
+    }
+  }
+
+  @Test func diceEval() throws {
+    try check([.dense(units: 5, bias: true), .activation(.dice(alpha: 0.25, eps: 1e-5))], training: false) { net in
+      let mean = net.parameter(named: "layers.1.running_mean")!, variance = net.parameter(named: "layers.1.running_var")!
+      for j in 0..<mean.count {
+        mean.value[j] = 0.1 * Float(j)
+        variance.value[j] = 0.5 + 0.2 * Float(j)
+      }
+    }
+  }
+
+  @Test(arguments: [true, false]) func layerNorm(_ affine: Bool) throws {
+    try check([.dense(units: 6, bias: true), .layerNorm(eps: 1e-5, affine: affine), .dense(units: 3, bias: true)]) {
+      net in
+      if affine {
+        var rng = TestRandom(8)
+        for p in net.parameters where p.role == .gain { for i in 0..<p.count { p.value[i] = 1 + rng.uniform(-0.3, 0.3) } }
+      }
+    }
+  }
+
+  @Test func dropout() throws {
+    try check([.dense(units: 8, bias: true), .dropout(p: 0.4), .dense(units: 3, bias: true)], batch: 4)
+  }
+
+  @Test(arguments: [true, false]) func fourierFeatures(_ includeInput: Bool) throws {
+    try check(
+      [.fourierFeatures(features: 3, sigma: 0.3, includeInput: includeInput), .dense(units: 2, bias: true)],
+      input: 2, weightScale: 0.1
+    ) { net in
+      net.parameter(named: "layers.0.projection")!.trainable = true
+    }
+  }
+
+  @Test func residual() throws {
+    try check([
+      .dense(units: 5, bias: true),
+      .residual([.dense(units: 6, bias: true), .activation(.stateless(.tanh)), .dense(units: 5, bias: true)]),
+      .residual([]),
+      .dense(units: 2, bias: true),
+    ])
+  }
+
+  @Test(arguments: Loss.allCases) func loss(_ loss: Loss) {
+    var rng = TestRandom(4)
+    let batch = 4, width = 3
+    var y = rng.array(batch * width, scale: 2)
+    let t: [Float]
+    switch loss {
+    case .mse: t = rng.array(batch * width)
+    case .crossEntropy: t = [0, 2, 1, 2]
+    case .bceWithLogits: t = (0..<(batch * width)).map { _ in rng.uniform(0, 1) }
+    }
+    var g = [Float](repeating: 0, count: batch * width)
+    _ = loss.evaluate(output: y, target: t, batch: batch, width: width, gradient: &g)
+    var scratch = g
+    let h: Float = 1e-2
+    for i in 0..<y.count {
+      let saved = y[i]
+      y[i] = saved + h
+      let up = Double(loss.value(output: y, target: t, batch: batch, width: width, scratch: &scratch))
+      y[i] = saved - h
+      let down = Double(loss.value(output: y, target: t, batch: batch, width: width, scratch: &scratch))
+      y[i] = saved
+      let numeric = (up - down) / Double(2 * h)
+      #expect(abs(Double(g[i]) - numeric) < 1e-4, "\(loss) output[\(i)]: \(g[i]) vs \(numeric)")
+    }
+  }
+}
+
+extension Parameter {
+  var count: Int { value.count }
+}
