@@ -23,7 +23,7 @@ struct TrainTaskTests {
       }
       targets.append(Float(Foundation.tanh(Double(dot))))
     }
-    return TrainingData(inputs: inputs, targets: targets, rows: 40, inputWidth: 4, targetWidth: 1)
+    return TrainingData(inputs: inputs, targets: targets, count: 40, inputWidth: 4, targetWidth: 1)
   }()
 
   static let span = SourceSpan(
@@ -31,12 +31,13 @@ struct TrainTaskTests {
 
   static func setup(lr: Float = 0.05, steps: Int = 20, optimizer: OptimizerConfig? = nil) -> TrainSetup {
     TrainSetup(
-      inputWidth: 4, layers: [.dense(units: 8, bias: true), .activation(.stateless(.tanh)), .dropout(p: 0.1),
-        .dense(units: 1, bias: true)],
-      loss: .mse, optimizer: optimizer ?? .sgd(momentum: 0.9, dampening: 0, nesterov: false, weightDecay: 0),
-      learningRate: lr, schedule: .step(stepSize: 7, gamma: 0.5), clipNorm: nil, batch: 8, steps: steps,
-      shuffle: true, checkpointEvery: 5, recordEvery: 3, record: ["loss", "lr", "weight_norm", "grad_norm"], seed: 42,
-      streamPath: ["t0000", "train"],
+      inputWidth: 4,
+      layers: [.dense(units: 8, bias: true), .activation(.stateless(.tanh)), .dropout(p: 0.1), .dense(units: 1, bias: true)],
+      configuration: TrainerConfiguration(
+        loss: .mse, optimizer: optimizer ?? .sgd(momentum: 0.9, dampening: 0, nesterov: false, weightDecay: 0), lr: lr,
+        schedule: .step(stepSize: 7, gamma: 0.5), batchSize: 8, length: .steps(steps), shuffle: true,
+        record: [.loss, .lr, .weightNorm, .weightChange, .gradNorm], every: 3, checkpointEvery: 5),
+      seed: 42, streamPath: ["t0000", "train"],
       initialize: { network in
         try Initialization.apply(
           InitPlan(rule: .kaimingNormal(mode: .fanIn, nonlinearity: .tanh)), to: network.parameters, seed: 42,
@@ -108,12 +109,12 @@ struct TrainTaskTests {
     let dir = TemporaryDirectory()
     let store = Store(root: dir.path)
     let error = #expect(throws: RunError.self) {
-      try Self.run(store, options: ExecutorOptions(stopAfterSteps: 7))
+      try Self.run(store, options: ExecutorOptions(stopAfterSteps: 6))
     }
     #expect(error?.code == .cancelled)
-    #expect(store.checkpointSteps("task0hash").last == 7, "a checkpoint at the stop step")
+    #expect(store.checkpointSteps("task0hash").last == 6, "a checkpoint at the stop step")
     let stop = StopFlag()
-    stop.stop()
+    stop.set()
     #expect(throws: RunError.self) { try Self.run(store, options: ExecutorOptions(stop: stop)) }
     let resumed = try Self.run(store)
     #expect(Self.same(resumed, reference))

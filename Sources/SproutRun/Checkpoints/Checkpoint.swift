@@ -1,10 +1,15 @@
-/// What a training task needs to continue exactly where it stopped, as one safetensors file.
+import SproutTrain
+
+/// What a training task needs to continue exactly where it stopped, as one safetensors file: a
+/// SproutTrain `TrainingState` plus what the store adds.
 ///
 /// Tensors: the weights under their parameter names (`layers.0.weight`), optimizer state under
-/// `optimizer.<parameter>.<slot>` (`optimizer.layers.0.weight.momentum`), and any other float state the
-/// trainer keeps. Metadata (strings): the format version, step, epoch, batch cursor, random stream
-/// positions (`stream.<name>`), other scalar state (`state.<key>`), the number of metric records written so
-/// far, and the stamp — spec hash, tool version, backend — that a resume must match.
+/// `optimizer.<parameter>.<slot>` (`optimizer.layers.0.weight.momentum`), `initial.<parameter>` (W₀, for
+/// weight_change) and `metrics.kernel_alignment.k0` (F64). Metadata (strings): the format version, step,
+/// epoch, batch cursor, random stream positions (`stream.<name>`: the shuffle stream is keyed by the epoch
+/// and the dropout masks by the training clock, so these two numbers position every stream), the trainer's
+/// counters (`counter.<name>`), other state (`state.<key>`), the number of metric records written so far,
+/// and the stamp — spec hash, tool version, backend — that a resume must match.
 public struct Checkpoint: Sendable, Equatable {
   /// Who wrote a checkpoint; a resume is refused unless all three match.
   public struct Stamp: Sendable, Hashable {
@@ -49,6 +54,8 @@ public struct Checkpoint: Sendable, Equatable {
   public var batchCursor: Int
   /// Random stream positions by stream name.
   public var streams: [String: UInt64]
+  /// The trainer's counters (`TrainingState.scalars`: step, epoch, cursor, clock, total_steps).
+  public var counters: [String: UInt64]
   /// Other scalar state of the trainer, as exact strings.
   public var state: [String: String]
   /// Number of metric records written up to this step (metrics.jsonl is cut back to it on resume).
@@ -59,8 +66,9 @@ public struct Checkpoint: Sendable, Equatable {
   /// Creates a checkpoint.
   public init(
     tensors: [NamedTensor], step: Int, epoch: Int = 0, batchCursor: Int = 0, streams: [String: UInt64] = [:],
-    state: [String: String] = [:], metricRecords: Int = 0, stamp: Stamp
+    counters: [String: UInt64] = [:], state: [String: String] = [:], metricRecords: Int = 0, stamp: Stamp
   ) {
+    self.counters = counters
     self.tensors = tensors
     self.step = step
     self.epoch = epoch
@@ -69,6 +77,27 @@ public struct Checkpoint: Sendable, Equatable {
     self.state = state
     self.metricRecords = metricRecords
     self.stamp = stamp
+  }
+
+  /// A checkpoint of a trainer's state.
+  public init(state: TrainingState, metricRecords: Int, stamp: Stamp) {
+    let c = state.scalars
+    self.init(
+      tensors: state.tensorNames.map { NamedTensor(name: $0, storage: state.tensors[$0]!) }, step: state.step,
+      epoch: Int(c["epoch"] ?? 0), batchCursor: Int(c["cursor"] ?? 0),
+      streams: ["shuffle.epoch": c["epoch"] ?? 0, "dropout.clock": c["clock"] ?? 0], counters: c,
+      metricRecords: metricRecords, stamp: stamp)
+  }
+
+  /// The trainer's state this checkpoint holds.
+  public var trainingState: TrainingState {
+    var tensors: [String: StateTensor] = [:]
+    for t in self.tensors { tensors[t.name] = t.storage }
+    var scalars = counters
+    scalars["step"] = UInt64(step)
+    scalars["epoch"] = UInt64(epoch)
+    scalars["cursor"] = UInt64(batchCursor)
+    return TrainingState(tensors: tensors, scalars: scalars)
   }
 
   /// The tensor named `name`.
@@ -98,6 +127,7 @@ public struct Checkpoint: Sendable, Equatable {
     ]
     for (name, position) in streams { meta["stream.\(name)"] = String(position) }
     for (key, value) in state { meta["state.\(key)"] = value }
+    for (key, value) in counters { meta["counter.\(key)"] = String(value) }
     return SafetensorsFile(tensors: tensors, metadata: meta)
   }
 
@@ -131,19 +161,25 @@ public struct Checkpoint: Sendable, Equatable {
     }
     var streams: [String: UInt64] = [:]
     var state: [String: String] = [:]
+    var counters: [String: UInt64] = [:]
     for (key, value) in meta {
       if key.hasPrefix("stream.") {
         guard let position = UInt64(value) else {
           throw RunError(.corruptCheckpoint, "checkpoint '\(path)' has an invalid '\(key)'", path: path)
         }
         streams[String(key.dropFirst(7))] = position
+      } else if key.hasPrefix("counter.") {
+        guard let n = UInt64(value) else {
+          throw RunError(.corruptCheckpoint, "checkpoint '\(path)' has an invalid '\(key)'", path: path)
+        }
+        counters[String(key.dropFirst(8))] = n
       } else if key.hasPrefix("state.") {
         state[String(key.dropFirst(6))] = value
       }
     }
     return Checkpoint(
       tensors: file.tensors, step: try integer("step"), epoch: try integer("epoch"),
-      batchCursor: try integer("batch_cursor"), streams: streams, state: state,
+      batchCursor: try integer("batch_cursor"), streams: streams, counters: counters, state: state,
       metricRecords: try integer("metric_records"),
       stamp: Stamp(
         specHash: try field("spec_hash"), toolVersion: try field("tool_version"), backend: try field("backend")))

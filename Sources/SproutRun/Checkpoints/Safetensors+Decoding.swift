@@ -4,7 +4,7 @@ extension SafetensorsFile {
   /// Reads a file's bytes, validating everything before returning any tensor.
   ///
   /// Checks, in order: the 8-byte length prefix and its bounds, the header's JSON and shape, each tensor's
-  /// dtype (F32), shape (non-negative, `4 · Π shape` bytes), offsets (inside the data section, back to back,
+  /// dtype (F32 or F64), shape (non-negative, `4 · Π shape` bytes), offsets (inside the data section, back to back,
   /// covering it exactly), the metadata (strings only), and — when `requireChecksums` — both Sprout checksums.
   /// Any failure is a `RunError` with code `.corruptCheckpoint` naming `path` and the byte offset; nothing traps.
   public static func decode(_ bytes: [UInt8], path: String = "<memory>", requireChecksums: Bool = true) throws
@@ -53,9 +53,10 @@ extension SafetensorsFile {
     for (name, raw) in header where name != "__metadata__" {
       guard let info = raw as? [String: Any] else { throw corrupt("entry '\(name)' is not an object", at: 8) }
       guard let dtype = info["dtype"] as? String else { throw corrupt("tensor '\(name)' has no dtype", at: 8) }
-      guard dtype == "F32" else {
-        throw corrupt("tensor '\(name)' has dtype \(dtype); Sprout checkpoints hold F32 only", at: 8)
+      guard dtype == "F32" || dtype == "F64" else {
+        throw corrupt("tensor '\(name)' has dtype \(dtype); Sprout reads F32 and F64", at: 8)
       }
+      let size = dtype == "F64" ? 8 : 4
       guard let shapeRaw = info["shape"] as? [Any], let shape = integers(shapeRaw), shape.allSatisfy({ $0 >= 0 })
       else { throw corrupt("tensor '\(name)' has an invalid shape", at: 8) }
       guard let offsetsRaw = info["data_offsets"] as? [Any], let offsets = integers(offsetsRaw), offsets.count == 2,
@@ -64,12 +65,12 @@ extension SafetensorsFile {
       var elements = 1
       for d in shape {
         let (product, overflow) = elements.multipliedReportingOverflow(by: d)
-        guard !overflow, product <= Int.max / 4 else { throw corrupt("tensor '\(name)' shape \(shape) overflows", at: 8) }
+        guard !overflow, product <= Int.max / 8 else { throw corrupt("tensor '\(name)' shape \(shape) overflows", at: 8) }
         elements = product
       }
-      guard offsets[1] - offsets[0] == elements * 4 else {
+      guard offsets[1] - offsets[0] == elements * size else {
         throw corrupt(
-          "tensor '\(name)' of shape \(shape) needs \(elements * 4) bytes but its offsets span \(offsets[1] - offsets[0])",
+          "tensor '\(name)' of shape \(shape) needs \(elements * size) bytes but its offsets span \(offsets[1] - offsets[0])",
           at: 8)
       }
       guard offsets[1] <= dataCount else {
@@ -108,14 +109,18 @@ extension SafetensorsFile {
     metadata.removeValue(forKey: headerChecksumKey)
 
     let tensors = entries.map { e -> NamedTensor in
-      var values = [Float](repeating: 0, count: (e.end - e.begin) / 4)
       bytes.withUnsafeBytes { raw in
-        for i in values.indices {
-          let bits = raw.loadUnaligned(fromByteOffset: dataStart + e.begin + 4 * i, as: UInt32.self)
-          values[i] = Float(bitPattern: UInt32(littleEndian: bits))
+        if e.dtype == "F64" {
+          let values = (0..<((e.end - e.begin) / 8)).map { i in
+            Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: dataStart + e.begin + 8 * i, as: UInt64.self)))
+          }
+          return NamedTensor(name: e.name, storage: .float64(shape: e.shape, values: values))
         }
+        let values = (0..<((e.end - e.begin) / 4)).map { i in
+          Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: dataStart + e.begin + 4 * i, as: UInt32.self)))
+        }
+        return NamedTensor(name: e.name, shape: e.shape, values: values)
       }
-      return NamedTensor(name: e.name, shape: e.shape, values: values)
     }
     return SafetensorsFile(tensors: tensors, metadata: metadata)
   }

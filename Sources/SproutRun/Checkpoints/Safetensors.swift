@@ -1,31 +1,67 @@
 import Foundation
+import SproutTrain
 
-/// One float32 tensor of a safetensors file.
+/// One tensor of a safetensors file: float32 (weights, optimizer state) or float64 (exact metric references
+/// such as the initial tangent kernel), stored as SproutTrain's `StateTensor`.
 public struct NamedTensor: Hashable, Sendable {
   /// Its name, e.g. `layers.0.weight`.
   public var name: String
-  /// Dimensions, outermost first.
-  public var shape: [Int]
-  /// Row-major values; `values.count == shape.product`.
-  public var values: [Float]
+  /// Shape and values.
+  public var storage: StateTensor
 
-  /// Creates a tensor; the values must fill the shape.
+  /// A float32 tensor; the values must fill the shape.
   public init(name: String, shape: [Int], values: [Float]) {
     precondition(values.count == shape.reduce(1, *), "\(values.count) values for shape \(shape) of \(name)")
     self.name = name
-    self.shape = shape
-    self.values = values
+    self.storage = .float32(shape: shape, values: values)
+  }
+
+  /// A tensor of either precision.
+  public init(name: String, storage: StateTensor) {
+    precondition(storage.count == storage.shape.reduce(1, *), "values do not fill shape \(storage.shape) of \(name)")
+    self.name = name
+    self.storage = storage
+  }
+
+  /// Dimensions, outermost first.
+  public var shape: [Int] { storage.shape }
+  /// The safetensors dtype: `F32` or `F64`.
+  public var dtype: String {
+    if case .float64 = storage { return "F64" }
+    return "F32"
+  }
+  /// Bytes per element.
+  var elementSize: Int { dtype == "F64" ? 8 : 4 }
+  /// The values as float32 (float64 tensors are rounded; use `storage` for them).
+  public var values: [Float] {
+    switch storage {
+    case .float32(_, let v): return v
+    case .float64(_, let v): return v.map { Float($0) }
+    }
   }
 
   /// Bit-level equality (NaN payloads included), which is what "bit-identical" means for checkpoints.
   public func bitEqual(_ other: NamedTensor) -> Bool {
-    name == other.name && shape == other.shape
-      && values.count == other.values.count
-      && zip(values, other.values).allSatisfy { $0.bitPattern == $1.bitPattern }
+    guard name == other.name, shape == other.shape else { return false }
+    switch (storage, other.storage) {
+    case (.float32(_, let a), .float32(_, let b)):
+      return a.count == b.count && zip(a, b).allSatisfy { $0.bitPattern == $1.bitPattern }
+    case (.float64(_, let a), .float64(_, let b)):
+      return a.count == b.count && zip(a, b).allSatisfy { $0.bitPattern == $1.bitPattern }
+    default: return false
+    }
+  }
+
+  /// The little-endian bytes of the values.
+  func appendBytes(to out: inout [UInt8]) {
+    switch storage {
+    case .float32(_, let v): for x in v { withUnsafeBytes(of: x.bitPattern.littleEndian) { out.append(contentsOf: $0) } }
+    case .float64(_, let v): for x in v { withUnsafeBytes(of: x.bitPattern.littleEndian) { out.append(contentsOf: $0) } }
+    }
   }
 }
 
-/// The safetensors file format (https://github.com/huggingface/safetensors), float32 only.
+/// The safetensors file format (https://github.com/huggingface/safetensors), float32 and float64 tensors.
 ///
 /// ```
 ///  0        8                 8+N                                 end
@@ -35,7 +71,7 @@ public struct NamedTensor: Hashable, Sendable {
 ///  │ endian)│ 8-byte multiple │ order, offsets relative to 8+N     │
 ///  └────────┴─────────────────┴────────────────────────────────────┘
 /// ```
-/// The header maps each tensor name to `{"dtype":"F32","shape":[…],"data_offsets":[begin,end]}` and
+/// The header maps each tensor name to `{"dtype":"F32"|"F64","shape":[…],"data_offsets":[begin,end]}` and
 /// `__metadata__` to a string→string map. Sprout adds two checksums to the metadata: one of the data
 /// section and one of the header's content, so a flipped bit anywhere is detected before anything is loaded.
 public struct SafetensorsFile: Sendable, Equatable {
@@ -65,27 +101,24 @@ public struct SafetensorsFile: Sendable, Equatable {
   /// The output is a pure function of the content: same tensors and metadata ⇒ same bytes.
   public func encode() -> [UInt8] {
     var data: [UInt8] = []
-    data.reserveCapacity(tensors.reduce(0) { $0 + $1.values.count * 4 })
-    var entries: [(name: String, shape: [Int], begin: Int, end: Int)] = []
+    data.reserveCapacity(tensors.reduce(0) { $0 + $1.storage.count * $1.elementSize })
+    var entries: [(name: String, dtype: String, shape: [Int], begin: Int, end: Int)] = []
     for t in tensors {
       let begin = data.count
-      for v in t.values {
-        let bits = v.bitPattern.littleEndian
-        withUnsafeBytes(of: bits) { data.append(contentsOf: $0) }
-      }
-      entries.append((t.name, t.shape, begin, data.count))
+      t.appendBytes(to: &data)
+      entries.append((t.name, t.dtype, t.shape, begin, data.count))
     }
     var meta = metadata
     meta[Self.dataChecksumKey] = Checksum.digest(data)
     meta.removeValue(forKey: Self.headerChecksumKey)
     meta[Self.headerChecksumKey] = Self.headerDigest(
-      entries: entries.map { ($0.name, "F32", $0.shape, $0.begin, $0.end) }, metadata: meta)
+      entries: entries.map { ($0.name, $0.dtype, $0.shape, $0.begin, $0.end) }, metadata: meta)
 
     var json = "{\"__metadata__\":{"
     json += meta.keys.sorted().map { "\(Self.quote($0)):\(Self.quote(meta[$0]!))" }.joined(separator: ",")
     json += "}"
     for e in entries {
-      json += ",\(Self.quote(e.name)):{\"dtype\":\"F32\",\"shape\":[\(e.shape.map(String.init).joined(separator: ","))],"
+      json += ",\(Self.quote(e.name)):{\"dtype\":\"\(e.dtype)\",\"shape\":[\(e.shape.map(String.init).joined(separator: ","))],"
       json += "\"data_offsets\":[\(e.begin),\(e.end)]}"
     }
     json += "}"

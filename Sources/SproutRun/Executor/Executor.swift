@@ -111,7 +111,7 @@ public struct Executor: Sendable {
         .skipped,
         RunError(.missingInput, "task \(key) was not run because a task it reads did not complete", range: task.span.range))
     }
-    if options.stop.isStopped {
+    if options.stop.isSet {
       return result(.skipped, RunError(.cancelled, "run stopped before task \(key) started", range: task.span.range))
     }
     do {

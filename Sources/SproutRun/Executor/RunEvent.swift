@@ -1,10 +1,6 @@
 import SproutDiagnostics
+import SproutTrain
 
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
 
 /// Progress of a run, delivered to the caller's callback (the CLI renders bars on a terminal and plain
 /// lines otherwise). SproutRun itself never prints.
@@ -45,22 +41,6 @@ public enum TaskStatus: String, Sendable, Hashable, CaseIterable {
   case skipped
 }
 
-/// A flag the CLI sets on SIGINT; running tasks check it between steps, write a checkpoint and stop.
-///
-/// Setting it is async-signal-safe (one atomic store), so a signal handler may call `stop()`.
-public final class StopFlag: @unchecked Sendable {
-  private let flag = UnsafeMutablePointer<sig_atomic_t>.allocate(capacity: 1)
-
-  /// A flag that is not set.
-  public init() { flag.initialize(to: 0) }
-  deinit { flag.deallocate() }
-
-  /// Asks every running task to stop after its next step.
-  public func stop() { flag.pointee = 1 }
-  /// Whether stop was asked.
-  public var isStopped: Bool { flag.pointee != 0 }
-}
-
 /// Options of an executor run (the CLI's `--jobs`, `--force`, `--resume`, ...).
 public struct ExecutorOptions: Sendable {
   /// Tasks run at once (`--jobs N`, at least 1).
@@ -80,9 +60,10 @@ public struct ExecutorOptions: Sendable {
   public var onlyTasks: Set<String>?
   /// Minimum steps between two `.progress` events of a task.
   public var progressEvery: Int
-  /// Set by the CLI on SIGINT.
+  /// Set by the CLI on SIGINT (`stop.set()`); running tasks write a checkpoint and stop, queued ones are skipped.
   public var stop: StopFlag
-  /// Stop a training task with `.cancelled` after this many steps (tests simulate an interruption with it).
+  /// Sets `stop` once a training task has run this many steps in this run (how tests interrupt a run at a
+  /// chosen step; with `jobs > 1` it stops every task, as Ctrl-C would).
   public var stopAfterSteps: Int?
 
   /// Creates options.

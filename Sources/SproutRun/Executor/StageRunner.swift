@@ -37,7 +37,7 @@ struct StageRunner {
 
   func train() throws -> TaskOutputs {
     let setup = try trainSetup()
-    context.emit(.taskStarted(key: context.key, hash: context.hash, totalSteps: setup.steps))
+    context.emit(.taskStarted(key: context.key, hash: context.hash, totalSteps: setup.totalSteps))
     let result = try TrainTask(context: context, setup: setup).run()
     return outputs(
       steps: result.steps, records: result.records, tensors: result.finalTensors, checkpoints: result.checkpoints,
@@ -47,32 +47,40 @@ struct StageRunner {
   func trainSetup() throws -> TrainSetup {
     let (input, layers) = try TrainConfigs.layers(try definition.required("model"))
     let initPlan = try TrainConfigs.initPlan(try definition.required("init"))
-    let data = try DataLoader.load(try definition.required("data"), seed: UInt64(bitPattern: Int64(context.task.seed)))
-    guard data.inputWidth == input else {
-      throw context.error(.invalidTask, "the model expects \(input) input features but the data has \(data.inputWidth)")
-    }
+    let data = try DataLoader.load(try definition.required("data"), seed: seed)
     let loss = try TrainConfigs.loss(try stage.required("loss"))
     let optimizer = try TrainConfigs.optimizer(try stage.required("optimizer"))
-    let batch = min(try stage.int("batch", default: 32), max(data.rows, 1))
+    let batch = min(try stage.int("batch", default: 32), max(data.count, 1))
+    let length: TrainingLength
     let steps: Int
     if let s = stage["steps"] {
       steps = try s.int()
+      length = .steps(steps)
     } else {
-      steps = TrainSetup.steps(epochs: try stage.int("epochs", default: 1), rows: data.rows, batch: batch)
+      let epochs = try stage.int("epochs", default: 1)
+      steps = epochs * ((data.count + batch - 1) / batch)
+      length = .epochs(epochs)
     }
-    let seed = UInt64(bitPattern: Int64(context.task.seed))
-    let path = [context.task.key.trial, context.task.stage]
+    let (kinds, metricOptions) = try Self.metrics(stage["record"])
+    let configuration = TrainerConfiguration(
+      loss: loss, optimizer: optimizer.config, lr: optimizer.lr, schedule: Self.fill(optimizer.schedule, totalSteps: steps),
+      clipNorm: optimizer.clipNorm, trAct: optimizer.trAct, batchSize: batch, length: length,
+      shuffle: try stage.bool("shuffle", default: true), record: kinds, every: try stage.int("every", default: 1),
+      checkpointEvery: try stage["checkpoint_every"]?.int(), metricOptions: metricOptions)
+    let seed = self.seed
+    let path = streamPath
     return TrainSetup(
-      inputWidth: input, layers: layers, loss: loss, optimizer: optimizer.config, learningRate: optimizer.lr,
-      schedule: Self.fill(optimizer.schedule, totalSteps: steps), clipNorm: optimizer.clipNorm, batch: batch,
-      steps: steps, shuffle: try stage.bool("shuffle", default: true),
-      checkpointEvery: try stage.int("checkpoint_every", default: 0), recordEvery: try stage.int("every", default: 1),
-      record: try Self.metricNames(stage["record"]), seed: seed, streamPath: path,
+      inputWidth: input, layers: layers, configuration: configuration, seed: seed, streamPath: path,
       initialize: { network in
         try Initialization.apply(initPlan, to: network.parameters, seed: seed, path: path + ["init"])
       },
       data: data)
   }
+
+  /// The task's seed as the streams take it.
+  var seed: UInt64 { UInt64(bitPattern: Int64(context.task.seed)) }
+  /// `[trial, stage]`: the stream path of the task.
+  var streamPath: [String] { [context.task.key.trial, context.task.stage] }
 
   /// A cosine schedule without an explicit length runs over the whole training.
   static func fill(_ s: Schedule, totalSteps: Int) -> Schedule {
@@ -83,17 +91,28 @@ struct StageRunner {
     }
   }
 
-  /// Metric names of a `record:` list (`loss` or `{effective_rank: {...}}`).
-  static func metricNames(_ d: Definition?) throws -> [String] {
-    guard let d else { return ["loss"] }
-    return try d.array().map { try $0.kindAndArguments().0 }
+  /// The metric kinds of a `record:` list (`loss` or `{kernel_alignment: {layer: ...}}`) and their options.
+  static func metrics(_ d: Definition?) throws -> ([MetricKind], MetricOptions) {
+    guard let d else { return ([.loss], MetricOptions()) }
+    var kinds: [MetricKind] = []
+    var options = MetricOptions()
+    for item in try d.array() {
+      let (name, args) = try item.kindAndArguments()
+      guard let kind = MetricKind(rawValue: name) else { throw item.fail("metric '\(name)' is not known to the executor") }
+      kinds.append(kind)
+      if let layer = args["layer"] { options.kernelParameter = try layer.string() }
+      if let probe = args["probe"] ?? args["samples"] { options.probeSamples = try probe.int() }
+      if let range = args["range"] { options.psnrRange = try range.double() }
+      if let bins = args["bins"] { options.spectrumBins = try bins.int() }
+    }
+    return (kinds, options)
   }
 
   // MARK: evaluate and measure
 
-  /// The network of an upstream train task: built from its recorded model definition, loaded from its final
-  /// checkpoint. Also returns the upstream loss.
-  func upstreamModel(batch: Int) throws -> (network: Network, loss: Loss?, steps: Int) {
+  /// The model of the train task this task reads: built from its recorded model definition and loaded
+  /// from its final checkpoint. Also returns the checkpoint's state (W₀, K₀ for measure) and its loss.
+  func upstreamModel(batch: Int) throws -> (network: Network, state: TrainingState, loss: Loss?, steps: Int) {
     guard let fromKey = context.task.inputs.first(where: { plan.task($0)?.kind == "train" }) ?? context.task.inputs.first,
       let outputs = context.inputs[fromKey.description]
     else { throw context.error(.missingInput, "task \(context.key) reads no completed model") }
@@ -110,59 +129,62 @@ struct StageRunner {
     let checkpoint = try Checkpoint.read(path)
     try ModelState.load(checkpoint.tensors, into: network, path: path)
     let loss = try upstream["stage"]?["loss"].map(TrainConfigs.loss)
-    return (network, loss, outputs.steps)
+    return (network, checkpoint.trainingState, loss, outputs.steps)
   }
+
+  static let evaluationBatch = 256
 
   func evaluate() throws -> TaskOutputs {
     context.emit(.taskStarted(key: context.key, hash: context.hash, totalSteps: 0))
-    let data = try DataLoader.load(try definition.required("data"), seed: UInt64(bitPattern: Int64(context.task.seed)))
-    let (network, upstreamLoss, steps) = try upstreamModel(batch: min(max(data.rows, 1), 1024))
+    let data = try DataLoader.load(try definition.required("data"), seed: seed)
+    let (network, _, upstreamLoss, steps) = try upstreamModel(batch: min(max(data.count, 1), Self.evaluationBatch))
     guard let loss = try stage["loss"].map(TrainConfigs.loss) ?? upstreamLoss else {
       throw context.error(.invalidTask, "evaluate needs a loss (none given and none on the from stage)")
     }
-    let record = try metrics(network: network, loss: loss, data: data, names: try Self.metricNames(stage["record"]), step: steps)
+    let (kinds, options) = try Self.metrics(stage["record"])
+    let values: [String: MetricValue]
+    do {
+      values = try Evaluation.evaluate(
+        network: network, data: data, loss: loss, batchSize: Self.evaluationBatch, record: kinds, options: options)
+    } catch { throw context.error(.invalidTask, "evaluation failed: \(error)", cause: error) }
+    let record = MetricRecord(step: steps, values: values.mapValues(\.jsonValue))
     return outputs(steps: steps, records: [record], tensors: [], checkpoints: [], finalCheckpoint: nil)
   }
 
   func measure() throws -> TaskOutputs {
     context.emit(.taskStarted(key: context.key, hash: context.hash, totalSteps: 0))
-    let data = try definition["data"].map { try DataLoader.load($0, seed: UInt64(bitPattern: Int64(context.task.seed))) }
+    let data = try DataLoader.load(try definition.required("data"), seed: seed)
+    let batch = min(max(data.count, 1), Self.evaluationBatch)
     let network: Network
     var steps = 0
     var upstreamLoss: Loss?
+    var reference: TrainingState?
+    var tensors: [NamedTensor] = []
     if definition["model"] != nil {
       let (input, layers) = try TrainConfigs.layers(try definition.required("model"))
       do {
-        network = try Network(input: input, layers: layers, backend: context.backend, maxBatch: min(max(data?.rows ?? 1, 1), 1024))
+        network = try Network(input: input, layers: layers, backend: context.backend, maxBatch: batch)
       } catch { throw context.error(.invalidTask, "cannot build the model: \(error)", cause: error) }
       let initPlan = try TrainConfigs.initPlan(try definition.required("init"))
-      let seed = UInt64(bitPattern: Int64(context.task.seed))
-      try Initialization.apply(
-        initPlan, to: network.parameters, seed: seed, path: [context.task.key.trial, context.task.stage, "init"])
+      do {
+        try Initialization.apply(initPlan, to: network.parameters, seed: seed, path: streamPath + ["init"])
+      } catch { throw context.error(.invalidTask, "initialization failed: \(error)", cause: error) }
+      tensors = (network.parameters + network.buffers).map {
+        NamedTensor(name: $0.name, shape: $0.shape, values: $0.value.array)
+      }
     } else {
-      (network, upstreamLoss, steps) = try upstreamModel(batch: min(max(data?.rows ?? 1, 1), 1024))
+      (network, reference, upstreamLoss, steps) = try upstreamModel(batch: batch)
     }
     let loss = try stage["loss"].map(TrainConfigs.loss) ?? upstreamLoss ?? .mse
-    let names = try Self.metricNames(stage["record"])
-    let record = try metrics(network: network, loss: loss, data: data, names: names, step: steps)
-    return outputs(
-      steps: steps, records: [record], tensors: definition["model"] != nil ? ModelState.tensors(of: network) : [],
-      checkpoints: [], finalCheckpoint: nil)
-  }
-
-  func metrics(network: Network, loss: Loss, data: TrainingData?, names: [String], step: Int) throws -> MetricRecord {
-    var values: [String: JSONValue] = [:]
-    let evaluation = data.map { ModelState.evaluate(network, loss: loss, data: $0) }
-    for name in names {
-      switch name {
-      case "loss", "accuracy":
-        guard let evaluation else { throw context.error(.invalidTask, "metric '\(name)' needs data") }
-        values[name] = name == "loss" ? .double(evaluation.loss) : evaluation.accuracy.map { .double($0) } ?? .null
-      default:
-        values[name] = try MetricSupport.value(name, network: network, trainer: nil, context: context)
-      }
-    }
-    return MetricRecord(step: step, values: values)
+    let (kinds, options) = try Self.metrics(stage["record"])
+    let values: [String: MetricValue]
+    do {
+      values = try Evaluation.measure(
+        network: network, data: data, loss: loss, record: kinds, options: options, reference: reference,
+        batchSize: batch)
+    } catch { throw context.error(.invalidTask, "measuring failed: \(error)", cause: error) }
+    let record = MetricRecord(step: steps, values: values.mapValues(\.jsonValue))
+    return outputs(steps: steps, records: [record], tensors: tensors, checkpoints: [], finalCheckpoint: nil)
   }
 
   // MARK: select

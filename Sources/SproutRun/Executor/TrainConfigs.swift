@@ -76,7 +76,7 @@ enum TrainConfigs {
 
   /// An optimizer map: the update rule, base lr, schedule and clip.
   static func optimizer(_ d: Definition) throws -> (
-    config: OptimizerConfig, lr: Float, schedule: Schedule, clipNorm: Float?
+    config: OptimizerConfig, lr: Float, schedule: Schedule, clipNorm: Float?, trAct: Double?
   ) {
     let (kind, a) = try d.kindAndArguments()
     let config: OptimizerConfig
@@ -104,7 +104,15 @@ enum TrainConfigs {
       }
       clip = try args.required("max_norm").float()
     }
-    return (config, lr, schedule, clip)
+    var trAct: Double?
+    if let t = a["tract"] {
+      if case .bool(let on) = t.value { trAct = on ? 0.1 : nil } else if t.value.doubleValue != nil {
+        trAct = try t.double()
+      } else {
+        trAct = try t.double("lambda", default: 0.1)
+      }
+    }
+    return (config, lr, schedule, clip, trAct)
   }
 
   /// A schedule written as `constant` or `{kind: step|cosine|warmup, ...}`.

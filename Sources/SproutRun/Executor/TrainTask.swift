@@ -3,17 +3,18 @@ import SproutPlanner
 import SproutTensor
 import SproutTrain
 
-/// The loop of a `train` task, with checkpoints, metric records, resume, NaN detection and cancellation.
+/// A `train` task: SproutTrain's `Trainer` with the store's checkpoints, metric records and resume.
 ///
-/// At every step boundary `s` (after `s` optimizer steps, `s = 0` being the initialization), in this order:
+/// The trainer calls back at every step boundary `s` it records or checkpoints, in this order:
 /// ```
-///   record metrics        if s % every == 0 or s == last
-///   write metrics.jsonl   ┐ if s % checkpoint_every == 0, s == 0 or s == last
-///   write step-s ckpt     ┘ (metrics first, so a checkpoint never counts records the file lacks)
+///   onRecord(s)       → the record joins the in-memory list
+///   onCheckpoint(s)   → metrics.jsonl rewritten atomically, then step-s checkpoint written atomically
+///                       (metrics first, so a checkpoint never counts records the file lacks)
 /// ```
-/// A checkpoint holds weights, optimizer state, step, epoch, batch cursor, the dropout clock and the number of
-/// metric records; the batch order is a pure function of (seed, task, epoch). Resuming from any checkpoint
-/// therefore replays exactly the steps an uninterrupted run would take.
+/// A checkpoint holds the trainer's whole state (weights, optimizer state, W₀, K₀, step, epoch, cursor,
+/// dropout clock) and the number of metric records; batch orders are a pure function of (seed, task,
+/// epoch). Resuming from any complete checkpoint therefore replays exactly the steps an uninterrupted run
+/// would take, and metrics.jsonl is cut back to the records that checkpoint counted.
 struct TrainTask {
   let context: TaskContext
   let setup: TrainSetup
@@ -29,133 +30,83 @@ struct TrainTask {
 
   func run() throws -> Result {
     let store = context.store
-    let network: Network
     var modelStream = setup.stream("model")
+    let network: Network
+    let trainer: Trainer
     do {
       network = try Network(
-        input: setup.inputWidth, layers: setup.layers, backend: context.backend, maxBatch: setup.batch,
-        seed: modelStream.nextUInt64())
+        input: setup.inputWidth, layers: setup.layers, backend: context.backend,
+        maxBatch: max(1, min(setup.configuration.batchSize, setup.data.count)), seed: modelStream.nextUInt64())
+      trainer = try Trainer(
+        network: network, data: setup.data, configuration: setup.configuration, shuffleStream: setup.stream("data"),
+        stopFlag: context.options.stop)
     } catch {
-      throw context.error(.invalidTask, "cannot build the model: \(error)", cause: error)
+      throw context.error(.invalidTask, "cannot set up training: \(error)", cause: error)
     }
-    let optimizer = setup.optimizer.make(parameters: network.parameters)
-    let trainer = TrainStep(
-      network: network, loss: setup.loss, optimizer: optimizer, baseLR: setup.learningRate, schedule: setup.schedule,
-      clipNorm: setup.clipNorm)
 
-    var step = 0
-    var epoch = 0
-    var cursor = 0
     var records: [MetricRecord] = []
-    var lastCheckpointStep = -1
+    var checkpoints = Set(store.checkpointSteps(context.hash).map(Checkpoint.fileName(step:)))
+    let startStep: Int
     if let resumed = try resumePoint() {
-      try ModelState.load(resumed.checkpoint.tensors, into: network, path: resumed.path)
-      var optimizerState: [String: [Float]] = [:]
-      for t in resumed.checkpoint.tensors where t.name.hasPrefix("optimizer.") { optimizerState[t.name] = t.values }
-      do { try optimizer.restore(from: optimizerState) } catch {
+      do { try resumed.checkpoint.trainingState.restore(into: trainer) } catch {
         throw context.error(
-          .corruptCheckpoint, "checkpoint '\(resumed.path)' does not fit the optimizer: \(error)", cause: error,
+          .corruptCheckpoint, "checkpoint '\(resumed.path)' does not fit this task: \(error)", cause: error,
           path: resumed.path)
       }
-      step = resumed.checkpoint.step
-      epoch = resumed.checkpoint.epoch
-      cursor = resumed.checkpoint.batchCursor
-      network.clock.count = UInt64(resumed.checkpoint.state["clock"] ?? "0") ?? 0
       records = resumed.records
-      lastCheckpointStep = step
-      context.emit(.taskResumed(key: context.key, step: step, checkpoint: resumed.path))
+      startStep = resumed.checkpoint.step
+      context.emit(.taskResumed(key: context.key, step: startStep, checkpoint: resumed.path))
     } else {
       do { try setup.initialize(network) } catch {
         throw context.error(.invalidTask, "initialization failed: \(error)", cause: error)
       }
-    }
-    trainer.step = step
-
-    let data = setup.data
-    let dataStream = setup.stream("data")
-    var order = data.order(epoch: epoch, stream: dataStream, shuffle: setup.shuffle)
-    let input = Tensor(zeros: [setup.batch, data.inputWidth])
-    let target = Tensor(zeros: [setup.batch, data.targetWidth])
-    var checkpoints = store.checkpointSteps(context.hash).map(Checkpoint.fileName(step:))
-
-    func writeCheckpoint(_ s: Int) throws {
-      try store.writeMetrics(records, hash: context.hash)
-      let checkpoint = Checkpoint(
-        tensors: ModelState.tensors(of: network) + ModelState.tensors(of: optimizer), step: s, epoch: epoch,
-        batchCursor: cursor, streams: ["data.epoch": UInt64(epoch), "model.clock": network.clock.count],
-        state: ["clock": String(network.clock.count)], metricRecords: records.count, stamp: context.stamp)
-      let path = store.checkpointPath(context.hash, step: s)
-      try checkpoint.write(to: path)
-      lastCheckpointStep = s
-      let name = Checkpoint.fileName(step: s)
-      if !checkpoints.contains(name) { checkpoints.append(name) }
-      context.emit(.checkpointWritten(key: context.key, step: s, path: path))
-    }
-    func boundary(_ s: Int) throws {
-      let last = s == setup.steps
-      if s % max(setup.recordEvery, 1) == 0 || last {
-        records.append(try recordMetrics(network: network, trainer: trainer, step: s))
-      }
-      if s == 0 || last || (setup.checkpointEvery > 0 && s % setup.checkpointEvery == 0) { try writeCheckpoint(s) }
+      startStep = 0
     }
 
-    if lastCheckpointStep < 0 { try boundary(0) }
     let started = Date()
-    var ranThisAttempt = 0
-    var lastLoss: Float = 0
-    while step < setup.steps {
-      if context.options.stop.isStopped || context.options.stopAfterSteps.map({ ranThisAttempt >= $0 }) == true {
-        if lastCheckpointStep != step { try writeCheckpoint(step) }
-        throw context.error(.cancelled, "task \(context.key) stopped at step \(step); run again to resume")
-      }
-      let count = min(setup.batch, data.rows - cursor)
-      data.gather(order, start: cursor, count: count, input: input.mutablePointer, target: target.mutablePointer)
-      let loss = trainer.run(input: input.pointer, target: target.pointer, batch: count)
-      guard loss.isFinite else {
-        throw context.error(
-          .nonFiniteLoss,
-          "the loss became \(loss) at step \(step + 1) of task \(context.key); the last good checkpoint is step "
-            + "\(lastCheckpointStep) (lower the learning rate or add clip_norm)")
-      }
-      step += 1
-      ranThisAttempt += 1
-      lastLoss = loss
-      cursor += count
-      if cursor >= data.rows {
-        epoch += 1
-        cursor = 0
-        order = data.order(epoch: epoch, stream: dataStream, shuffle: setup.shuffle)
-      }
-      if step % context.options.progressEvery == 0 || step == setup.steps {
+    let options = context.options
+    let total = trainer.totalSteps
+    trainer.onRecord = { step, values in
+      records.append(MetricRecord(step: step, values: values.mapValues(\.jsonValue)))
+      if step > 0 {
         let elapsed = Date().timeIntervalSince(started)
+        let loss = values["loss"]?.scalar.map { Float($0) } ?? .nan
         context.emit(
           .progress(
-            key: context.key, step: step, totalSteps: setup.steps, loss: lastLoss,
-            stepsPerSecond: elapsed > 0 ? Double(ranThisAttempt) / elapsed : 0))
+            key: context.key, step: step, totalSteps: total, loss: loss,
+            stepsPerSecond: elapsed > 0 ? Double(step - startStep) / elapsed : 0))
       }
-      try boundary(step)
+      if let limit = options.stopAfterSteps, step - startStep >= limit { options.stop.set() }
     }
-    if lastCheckpointStep != step { try writeCheckpoint(step) }
-    return Result(
-      steps: step, records: records, checkpoints: checkpoints.sorted(), finalTensors: ModelState.tensors(of: network),
-      finalCheckpoint: Checkpoint.fileName(step: step))
-  }
+    trainer.onCheckpoint = { state in
+      try store.writeMetrics(records, hash: context.hash)
+      let checkpoint = Checkpoint(state: state, metricRecords: records.count, stamp: context.stamp)
+      let path = store.checkpointPath(context.hash, step: checkpoint.step)
+      try checkpoint.write(to: path)
+      checkpoints.insert(Checkpoint.fileName(step: checkpoint.step))
+      context.emit(.checkpointWritten(key: context.key, step: checkpoint.step, path: path))
+    }
 
-  /// One metric record at step `s`.
-  private func recordMetrics(network: Network, trainer: TrainStep, step s: Int) throws -> MetricRecord {
-    var values: [String: JSONValue] = [:]
-    let needsEval = setup.record.contains("loss") || setup.record.contains("accuracy")
-    let evaluation = needsEval ? ModelState.evaluate(network, loss: setup.loss, data: setup.data) : nil
-    for name in setup.record {
-      switch name {
-      case "loss": values[name] = .double(evaluation!.loss)
-      case "accuracy": values[name] = evaluation!.accuracy.map { .double($0) } ?? .null
-      case "lr": values[name] = .double(Double(setup.schedule.learningRate(base: setup.learningRate, step: s)))
-      default:
-        values[name] = try MetricSupport.value(name, network: network, trainer: trainer, context: context)
+    let outcome: TrainingOutcome
+    do { outcome = try trainer.run() } catch let error as TrainingError {
+      if case .nonFiniteLoss(let step, let loss) = error {
+        let lastGood = store.checkpointSteps(context.hash).last.map(String.init) ?? "none"
+        throw context.error(
+          .nonFiniteLoss,
+          "the loss became \(loss) at step \(step) of task \(context.key); the last good checkpoint is step "
+            + "\(lastGood) (lower the learning rate or add clip to the optimizer)", cause: error)
       }
+      throw context.error(.invalidTask, "training failed: \(error)", cause: error)
     }
-    return MetricRecord(step: s, values: values)
+    if case .stopped(let step) = outcome {
+      throw context.error(.cancelled, "task \(context.key) stopped at step \(step); run again to resume")
+    }
+    return Result(
+      steps: trainer.step, records: records, checkpoints: checkpoints.sorted(),
+      finalTensors: (network.parameters + network.buffers).map {
+        NamedTensor(name: $0.name, shape: $0.shape, values: $0.value.array)
+      },
+      finalCheckpoint: Checkpoint.fileName(step: trainer.step))
   }
 
   /// The checkpoint to continue from: the newest one that decodes, carries this task's stamp and has its

@@ -68,11 +68,10 @@ public struct TaskOutputs: Hashable, Sendable {
       extra: json["extra"]?.objectValue ?? [:], seconds: seconds)
   }
 
-  /// The hash of a final tensor as recorded in `outputHashes` (shape and little-endian float32 bytes).
+  /// The hash of a final tensor as recorded in `outputHashes`: dtype, shape and little-endian bytes.
   public static func hash(of tensor: NamedTensor) -> String {
-    var bytes = Array("F32\(tensor.shape)".utf8)
-    bytes.reserveCapacity(bytes.count + tensor.values.count * 4)
-    for v in tensor.values { withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
+    var bytes = Array("\(tensor.dtype)\(tensor.shape)".utf8)
+    tensor.appendBytes(to: &bytes)
     return Checksum.digest(bytes)
   }
 
