@@ -101,12 +101,13 @@ struct GoldenTests {
     #expect(Self.layerFixtures.count >= 20)
   }
 
-  @Test(arguments: layerFixtures.map(\.name)) func layer(_ name: String) throws {
+  @Test(arguments: layerFixtures.map(\.name), ["cpu", "blas"])
+  func layer(_ name: String, backendName: String) throws {
     let f = try #require(Self.layerFixtures.first { $0.name == name })
     let net = try Network(
       input: f.input_width,
       layers: [.dense(units: f.hidden, bias: true), Self.layerConfig(f.layer), .dense(units: f.output_width, bias: true)],
-      backend: testBackend(), maxBatch: 8)
+      backend: backend(named: backendName), maxBatch: 8)
     for p in net.parameters {
       let values = try #require(f.parameters[p.name], "fixture lacks \(p.name)")
       try #require(values.count == p.value.count)
@@ -132,12 +133,13 @@ struct GoldenTests {
     for b in net.buffers { Self.expectClose(b.value.array, f.buffers[b.name] ?? [], "\(name) buffer \(b.name)") }
   }
 
-  @Test func optimizers() throws {
+  @Test(arguments: ["cpu", "blas"]) func optimizers(_ backendName: String) throws {
     let file = try Self.load("optimizers", as: OptimizerFile.self)
+    let be = try backend(named: backendName)
     for f in file.fixtures {
       let net = try Network(
         input: 3, layers: [.dense(units: 4, bias: true), .activation(.stateless(.tanh)), .dense(units: 2, bias: true)],
-        backend: testBackend(), maxBatch: 6)
+        backend: be, maxBatch: 6)
       for p in net.parameters { for (i, v) in f.parameters[p.name]!.enumerated() { p.value[i] = v } }
       let wd = f.config["weight_decay"]?.number ?? 0
       let config: OptimizerConfig
@@ -149,7 +151,8 @@ struct GoldenTests {
       case "adam": config = .adam(beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: wd)
       default: config = .adamw(beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: wd)
       }
-      let step = TrainStep(network: net, loss: .mse, optimizer: config.make(parameters: net.parameters), baseLR: f.lr)
+      let step = TrainStep(network: net, loss: .mse, optimizer: config.make(parameters: net.parameters, backend: be),
+                             baseLR: f.lr)
       for (k, expected) in f.steps.enumerated() {
         let loss = f.input.withUnsafeBufferPointer { step.run(input: $0.baseAddress!, target: f.target, batch: 6) }
         let what = "\(f.optimizer) \(f.config.keys.sorted()) step \(k)"

@@ -4,158 +4,6 @@ import Testing
 
 @testable import SproutTrain
 
-/// A deliberately naive, single-threaded reference backend used only by these tests until the real cpu
-/// backend (branch `tensor`) lands. Every kernel is the textbook loop.
-final class NaiveBackend: Backend, @unchecked Sendable {
-  var name: String { "naive" }
-  var threads: Int { 1 }
-
-  func gemm(
-    transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
-    b: UnsafePointer<Float>, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
-  ) {
-    for i in 0..<m {
-      for j in 0..<n {
-        var s: Float = 0
-        for p in 0..<k {
-          let av = transA ? a[p * lda + i] : a[i * lda + p]
-          let bv = transB ? b[j * ldb + p] : b[p * ldb + j]
-          s += av * bv
-        }
-        c[i * ldc + j] = alpha * s + (beta == 0 ? 0 : beta * c[i * ldc + j])
-      }
-    }
-  }
-
-  func map(_ op: UnaryOp, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-    for i in 0..<count {
-      let v = x[i]
-      switch op {
-      case .negate: y[i] = -v
-      case .abs: y[i] = abs(v)
-      case .square: y[i] = v * v
-      case .sqrt: y[i] = v.squareRoot()
-      case .exp: y[i] = Foundation.exp(v)
-      case .log: y[i] = Foundation.log(v)
-      case .sin: y[i] = Foundation.sin(v)
-      case .cos: y[i] = Foundation.cos(v)
-      case .tanh: y[i] = Foundation.tanh(v)
-      case let .affine(a, b): y[i] = a * v + b
-      case let .clamp(lo, hi): y[i] = min(max(v, lo), hi)
-      }
-    }
-  }
-
-  func zip(
-    _ op: BinaryOp, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ z: UnsafeMutablePointer<Float>,
-    count: Int
-  ) {
-    for i in 0..<count {
-      switch op {
-      case .add: z[i] = x[i] + y[i]
-      case .subtract: z[i] = x[i] - y[i]
-      case .multiply: z[i] = x[i] * y[i]
-      case .divide: z[i] = x[i] / y[i]
-      case .maximum: z[i] = max(x[i], y[i])
-      case .minimum: z[i] = min(x[i], y[i])
-      }
-    }
-  }
-
-  func reduce(_ op: ReduceOp, _ x: UnsafePointer<Float>, count: Int) -> Float {
-    var s: Float = 0
-    for i in 0..<count {
-      switch op {
-      case .sum: s += x[i]
-      case .sumOfSquares: s += x[i] * x[i]
-      case .maxAbs: s = max(s, abs(x[i]))
-      }
-    }
-    return s
-  }
-
-  func columnSums(_ x: UnsafePointer<Float>, rows: Int, cols: Int, _ y: UnsafeMutablePointer<Float>, accumulate: Bool) {
-    for j in 0..<cols {
-      var s: Float = 0
-      for r in 0..<rows { s += x[r * cols + j] }
-      y[j] = accumulate ? y[j] + s : s
-    }
-  }
-
-  func fill(_ y: UnsafeMutablePointer<Float>, value: Float, count: Int) { for i in 0..<count { y[i] = value } }
-  func copy(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-    for i in 0..<count { y[i] = x[i] }
-  }
-  func addBias(_ y: UnsafeMutablePointer<Float>, rows: Int, cols: Int, bias: UnsafePointer<Float>) {
-    for r in 0..<rows { for j in 0..<cols { y[r * cols + j] += bias[j] } }
-  }
-  func axpy(alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-    for i in 0..<count { y[i] += alpha * x[i] }
-  }
-  func scale(_ x: UnsafeMutablePointer<Float>, by alpha: Float, count: Int) { for i in 0..<count { x[i] *= alpha } }
-
-  func activationForward(_ f: Activation, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-    for i in 0..<count { y[i] = Float(NaiveBackend.value(f, Double(x[i]))) }
-  }
-
-  func activationBackward(
-    _ f: Activation, x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>,
-    dx: UnsafeMutablePointer<Float>, count: Int
-  ) {
-    for i in 0..<count { dx[i] = dy[i] * Float(NaiveBackend.derivative(f, Double(x[i]))) }
-  }
-
-  static let seluLambda = 1.0507009873554805, seluAlpha = 1.6732632423543772
-
-  static func value(_ f: Activation, _ x: Double) -> Double {
-    switch f {
-    case .identity: return x
-    case .relu: return max(x, 0)
-    case let .leakyRelu(s): return x > 0 ? x : Double(s) * x
-    case let .elu(a): return x > 0 ? x : Double(a) * (exp(x) - 1)
-    case .selu: return seluLambda * (x > 0 ? x : seluAlpha * (exp(x) - 1))
-    case .gelu(false): return 0.5 * x * (1 + erf(x / 2.0.squareRoot()))
-    case .gelu(true):
-      return 0.5 * x * (1 + tanh((2 / Double.pi).squareRoot() * (x + 0.044715 * x * x * x)))
-    case .silu: return x / (1 + exp(-x))
-    case .tanh: return tanh(x)
-    case .sigmoid: return 1 / (1 + exp(-x))
-    case let .softplus(beta, threshold):
-      let b = Double(beta)
-      return b * x > Double(threshold) ? x : log1p(exp(b * x)) / b
-    case let .sine(omega): return sin(Double(omega) * x)
-    }
-  }
-
-  static func derivative(_ f: Activation, _ x: Double) -> Double {
-    switch f {
-    case .identity: return 1
-    case .relu: return x > 0 ? 1 : 0
-    case let .leakyRelu(s): return x > 0 ? 1 : Double(s)
-    case let .elu(a): return x > 0 ? 1 : Double(a) * exp(x)
-    case .selu: return seluLambda * (x > 0 ? 1 : seluAlpha * exp(x))
-    case .gelu(false):
-      return 0.5 * (1 + erf(x / 2.0.squareRoot())) + x * exp(-0.5 * x * x) / (2 * Double.pi).squareRoot()
-    case .gelu(true):
-      let k = (2 / Double.pi).squareRoot()
-      let u = k * (x + 0.044715 * x * x * x)
-      let t = tanh(u)
-      return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * k * (1 + 3 * 0.044715 * x * x)
-    case .silu:
-      let s = 1 / (1 + exp(-x))
-      return s * (1 + x * (1 - s))
-    case .tanh: return 1 - tanh(x) * tanh(x)
-    case .sigmoid:
-      let s = 1 / (1 + exp(-x))
-      return s * (1 - s)
-    case let .softplus(beta, threshold):
-      let b = Double(beta)
-      return b * x > Double(threshold) ? 1 : 1 / (1 + exp(-b * x))
-    case let .sine(omega): return Double(omega) * cos(Double(omega) * x)
-    }
-  }
-}
-
 /// SplitMix64: a tiny seeded source of test numbers (tests only).
 struct TestRandom {
   var state: UInt64
@@ -177,8 +25,13 @@ struct TestRandom {
   mutating func array(_ n: Int, scale: Float = 1) -> [Float] { (0..<n).map { _ in uniform() * scale } }
 }
 
-/// The backend the layer tests run on.
-func testBackend() -> any Backend { NaiveBackend() }
+/// The backend the layer tests run on: the pure-Swift cpu backend, one thread.
+func testBackend() -> any Backend { CPUBackend(threads: 1) }
+
+/// The shipped backends by name (blas needs libopenblas, which `make test` installs).
+func backend(named name: String, threads: Int = 1) throws -> any Backend {
+  try Backends.make(name: name, threads: threads)
+}
 
 /// Fills every trainable-or-not parameter of a dense/projection role with N(0, scale²) test values.
 func randomizeWeights(_ net: Network, seed: UInt64, scale: Float = 0.5) {
@@ -251,13 +104,4 @@ func checkGradients(
     }
   }
   return result
-}
-
-@Test func naiveBackendMatchesDoubleGemm() {
-  let be = NaiveBackend()
-  let a: [Float] = [1, 2, 3, 4, 5, 6]  // 2×3
-  let b: [Float] = [1, 0, 0, 1, 1, 1]  // 3×2
-  var c = [Float](repeating: 0, count: 4)
-  be.gemm(transA: false, transB: false, m: 2, n: 2, k: 3, alpha: 1, a: a, lda: 3, b: b, ldb: 2, beta: 0, c: &c, ldc: 2)
-  #expect(c == [4, 5, 10, 11])
 }

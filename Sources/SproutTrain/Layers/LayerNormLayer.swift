@@ -14,12 +14,17 @@ public final class LayerNormLayer: Layer {
   public let weight: Parameter?
   /// Bias `[width]` (starts at 0), nil without `affine`.
   public let bias: Parameter?
+  let backend: any Backend
   let out: Tensor
-  private let normalized: Tensor
-  private let invStd: Tensor  // per row
+  private let scratch: Tensor  // dx when the caller wants none
+  private let mean: Tensor     // per row
+  private let rstd: Tensor     // per row
+  private var input: UnsafePointer<Float>?
 
-  init(width: Int, eps: Float, affine: Bool, maxBatch: Int, path: String, topIndex: Int, naming: LayerNaming) {
+  init(width: Int, eps: Float, affine: Bool, backend: any Backend, maxBatch: Int, path: String, topIndex: Int,
+       naming: LayerNaming) {
     inputWidth = width
+    self.backend = backend
     self.eps = eps
     if affine {
       let wgt = naming.parameter(path, "weight", role: .gain, topIndex: topIndex, dense: nil, shape: [width])
@@ -31,8 +36,9 @@ public final class LayerNormLayer: Layer {
       bias = nil
     }
     out = Tensor(zeros: [maxBatch, width])
-    normalized = Tensor(zeros: [maxBatch, width])
-    invStd = Tensor(zeros: [maxBatch])
+    scratch = Tensor(zeros: [maxBatch, width])
+    mean = Tensor(zeros: [maxBatch])
+    rstd = Tensor(zeros: [maxBatch])
   }
 
   /// Same as the input width.
@@ -46,60 +52,22 @@ public final class LayerNormLayer: Layer {
   /// `layer_norm`.
   public var kind: String { "layer_norm" }
 
-  /// Normalises each row.
+  /// Normalises each row (the backend's `layerNormForward`).
   public func forward(_ x: UnsafePointer<Float>, batch: Int, training: Bool) {
-    let w = inputWidth
-    let y = out.mutablePointer, xh = normalized.mutablePointer
-    for r in 0..<batch {
-      let row = x + r * w
-      var s = 0.0
-      for j in 0..<w { s += Double(row[j]) }
-      let mean = s / Double(w)
-      var ss = 0.0
-      for j in 0..<w {
-        let d = Double(row[j]) - mean
-        ss += d * d
-      }
-      let inv = Float(1 / (ss / Double(w) + Double(eps)).squareRoot())
-      invStd[r] = inv
-      let m = Float(mean)
-      for j in 0..<w {
-        let v = (row[j] - m) * inv
-        xh[r * w + j] = v
-        y[r * w + j] = weight.map { v * $0.value[j] + bias!.value[j] } ?? v
-      }
-    }
+    input = x
+    backend.layerNormForward(
+      x, out.mutablePointer, rows: batch, cols: inputWidth, gamma: weight?.value.pointer, beta: bias?.value.pointer,
+      eps: eps, mean: mean.mutablePointer, rstd: rstd.mutablePointer)
   }
 
-  /// Input gradient and gain/bias gradients.
+  /// Input gradient and gain/bias gradients (the backend's `layerNormBackward`).
   public func backward(_ dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>?, batch: Int) {
-    let w = inputWidth
-    let xh = normalized.pointer
-    if let weight, let bias {
-      for j in 0..<w {
-        var gw = 0.0, gb = 0.0
-        for r in 0..<batch {
-          gw += Double(dy[r * w + j] * xh[r * w + j])
-          gb += Double(dy[r * w + j])
-        }
-        if weight.trainable { weight.grad[j] += Float(gw) }
-        if bias.trainable { bias.grad[j] += Float(gb) }
-      }
-    }
-    guard let dx else { return }
-    for r in 0..<batch {
-      var sg = 0.0, sgx = 0.0
-      for j in 0..<w {
-        let g = dy[r * w + j] * (weight?.value[j] ?? 1)
-        sg += Double(g)
-        sgx += Double(g * xh[r * w + j])
-      }
-      let mg = Float(sg / Double(w)), mgx = Float(sgx / Double(w))
-      let inv = invStd[r]
-      for j in 0..<w {
-        let g = dy[r * w + j] * (weight?.value[j] ?? 1)
-        dx[r * w + j] = inv * (g - mg - xh[r * w + j] * mgx)
-      }
-    }
+    guard let x = input else { preconditionFailure("LayerNormLayer.backward before forward") }
+    // The kernel always writes dx; without a caller buffer it goes to scratch.
+    backend.layerNormBackward(
+      x, dy: dy, dx: dx ?? scratch.mutablePointer, rows: batch, cols: inputWidth, gamma: weight?.value.pointer,
+      mean: mean.pointer, rstd: rstd.pointer,
+      dGamma: weight.flatMap { $0.trainable ? $0.grad.mutablePointer : nil },
+      dBeta: bias.flatMap { $0.trainable ? $0.grad.mutablePointer : nil })
   }
 }

@@ -82,7 +82,7 @@ final class LayerStack {
     case let .layerNorm(eps, affine):
       guard eps > 0 else { throw fail("layer_norm eps must be positive, got \(eps)") }
       return LayerNormLayer(
-        width: width, eps: eps, affine: affine, maxBatch: maxBatch, path: path, topIndex: topIndex, naming: naming)
+        width: width, eps: eps, affine: affine, backend: backend, maxBatch: maxBatch, path: path, topIndex: topIndex, naming: naming)
     case let .dropout(p):
       guard p >= 0 && p < 1 else { throw fail("dropout p must be in [0, 1), got \(p)") }
       return DropoutLayer(width: width, p: p, seed: seed, path: path, clock: clock, maxBatch: maxBatch)

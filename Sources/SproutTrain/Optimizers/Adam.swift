@@ -1,4 +1,3 @@
-import Foundation
 import SproutTensor
 
 /// Adam (Kingma & Ba 2015) with PyTorch's `torch.optim.Adam` / `AdamW` update order:
@@ -19,13 +18,15 @@ public final class Adam: Optimizer {
   public let decoupled: Bool
   /// Steps taken.
   public var stepCount = 0
+  let backend: any Backend
   private let names: [String]
   private let expAvg: [Tensor]
   private let expAvgSq: [Tensor]
 
-  /// Plans the two moment tensors per parameter.
-  public init(parameters: [Parameter], beta1: Float = 0.9, beta2: Float = 0.999, eps: Float = 1e-8,
-              weightDecay: Float = 0, decoupled: Bool = false) {
+  /// Plans the two moment tensors per parameter; updates run on `backend`'s `adamStep`.
+  public init(parameters: [Parameter], backend: any Backend, beta1: Float = 0.9, beta2: Float = 0.999,
+              eps: Float = 1e-8, weightDecay: Float = 0, decoupled: Bool = false) {
+    self.backend = backend
     self.beta1 = beta1
     self.beta2 = beta2
     self.eps = eps
@@ -43,23 +44,12 @@ public final class Adam: Optimizer {
   public func step(parameters: [Parameter], lr: Float) {
     precondition(parameters.count == names.count, "Adam planned for \(names.count) parameters")
     stepCount += 1
-    let t = Double(stepCount)
-    let bc1 = 1 - Foundation.pow(Double(beta1), t)
-    let bc2Sqrt = (1 - Foundation.pow(Double(beta2), t)).squareRoot()
-    let stepSize = Float(Double(lr) / bc1)
-    let bc2s = Float(bc2Sqrt)
-    let b1 = beta1, b2 = beta2, wd = weightDecay, e = eps
-    let decay: Float = decoupled ? 1 - lr * wd : 1
+    let hyper = AdamHyperparameters(
+      lr: lr, beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay, decoupledWeightDecay: decoupled)
     for (k, param) in parameters.enumerated() where param.trainable {
-      let p = param.value.mutablePointer, g = param.grad.pointer
-      let m = expAvg[k].mutablePointer, v = expAvgSq[k].mutablePointer
-      for i in 0..<param.value.count {
-        var d = g[i]
-        if decoupled { p[i] *= decay } else { d += wd * p[i] }
-        m[i] += (d - m[i]) * (1 - b1)
-        v[i] = v[i] * b2 + (1 - b2) * d * d
-        p[i] -= stepSize * (m[i] / (v[i].squareRoot() / bc2s + e))
-      }
+      backend.adamStep(
+        parameters: param.value.mutablePointer, gradients: param.grad.pointer, m: expAvg[k].mutablePointer,
+        v: expAvgSq[k].mutablePointer, count: param.value.count, hyper: hyper, step: stepCount)
     }
   }
 

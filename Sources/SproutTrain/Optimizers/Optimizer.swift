@@ -39,17 +39,21 @@ public enum OptimizerConfig: Hashable, Sendable {
   /// `torch.optim.AdamW` (decoupled weight decay).
   case adamw(beta1: Float, beta2: Float, eps: Float, weightDecay: Float)
 
-  /// Builds the optimizer with state for `parameters`.
-  public func make(parameters: [Parameter]) -> any Optimizer {
+  /// Builds the optimizer with state for `parameters`, updating on `backend`.
+  public func make(parameters: [Parameter], backend: any Backend) -> any Optimizer {
     switch self {
     case let .sgd(momentum, dampening, nesterov, weightDecay):
       return SGD(
-        parameters: parameters, momentum: momentum, dampening: dampening, nesterov: nesterov,
+        parameters: parameters, backend: backend, momentum: momentum, dampening: dampening, nesterov: nesterov,
         weightDecay: weightDecay)
     case let .adam(beta1, beta2, eps, weightDecay):
-      return Adam(parameters: parameters, beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay, decoupled: false)
+      return Adam(
+        parameters: parameters, backend: backend, beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay,
+        decoupled: false)
     case let .adamw(beta1, beta2, eps, weightDecay):
-      return Adam(parameters: parameters, beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay, decoupled: true)
+      return Adam(
+        parameters: parameters, backend: backend, beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay,
+        decoupled: true)
     }
   }
 }

@@ -17,12 +17,14 @@ public final class SGD: Optimizer {
   public let weightDecay: Float
   /// Steps taken.
   public var stepCount = 0
+  let backend: any Backend
   private let names: [String]
   private let buffers: [Tensor]
 
-  /// Plans momentum buffers for `parameters` (none when momentum is 0).
-  public init(parameters: [Parameter], momentum: Float = 0, dampening: Float = 0, nesterov: Bool = false,
-              weightDecay: Float = 0) {
+  /// Plans momentum buffers for `parameters` (none when momentum is 0); updates run on `backend`'s `sgdStep`.
+  public init(parameters: [Parameter], backend: any Backend, momentum: Float = 0, dampening: Float = 0,
+              nesterov: Bool = false, weightDecay: Float = 0) {
+    self.backend = backend
     self.momentum = momentum
     self.dampening = dampening
     self.nesterov = nesterov
@@ -37,21 +39,13 @@ public final class SGD: Optimizer {
   /// One SGD update.
   public func step(parameters: [Parameter], lr: Float) {
     precondition(parameters.count == names.count, "SGD planned for \(names.count) parameters")
-    let first = stepCount == 0
+    let hyper = SGDHyperparameters(
+      lr: lr, momentum: momentum, dampening: dampening, nesterov: nesterov, weightDecay: weightDecay)
     for (k, param) in parameters.enumerated() where param.trainable {
-      let p = param.value.mutablePointer, g = param.grad.pointer
-      let n = param.value.count
-      let wd = weightDecay, mu = momentum
-      if mu == 0 {
-        for i in 0..<n { p[i] -= lr * (g[i] + wd * p[i]) }
-        continue
-      }
-      let buf = buffers[k].mutablePointer
-      for i in 0..<n {
-        let d = g[i] + wd * p[i]
-        buf[i] = first ? d : mu * buf[i] + (1 - dampening) * d
-        p[i] -= lr * (nesterov ? d + mu * buf[i] : buf[i])
-      }
+      backend.sgdStep(
+        parameters: param.value.mutablePointer, gradients: param.grad.pointer,
+        velocity: momentum != 0 ? buffers[k].mutablePointer : nil, count: param.value.count, hyper: hyper,
+        firstStep: stepCount == 0)
     }
     stepCount += 1
   }

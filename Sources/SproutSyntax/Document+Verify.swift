@@ -1,0 +1,44 @@
+import SproutDiagnostics
+
+extension Document {
+  /// Checks the invariants of the tree and returns a description of each violation (empty when sound).
+  ///
+  /// Every node's range lies in this file, has 1-based positions with `start <= end`, and byte offsets
+  /// within the text; the children of a collection written in place lie inside its range. Nodes copied
+  /// by an alias keep their anchor's ranges, so containment is checked only outside alias copies.
+  /// Run by the tests and the fuzzer; iterative, so a deep tree cannot overflow the stack.
+  public func verify() -> [String] {
+    guard let root else { return [] }
+    let length = text.utf8.count
+    var problems: [String] = []
+    var stack: [(node: Node, parent: SourceRange?, path: String)] = [(root, nil, "")]
+    while let (node, parent, path) = stack.popLast() {
+      let r = node.range
+      let name = path.isEmpty ? "root" : path
+      if r.file != file { problems.append("\(name): range in file '\(r.file)', not '\(file)'") }
+      if r.start.line < 1 || r.start.column < 1 { problems.append("\(name): start \(r.start) is not 1-based") }
+      if r.end < r.start { problems.append("\(name): end \(r.end) before start \(r.start)") }
+      if r.start.offset < 0 || r.end.offset > length || r.end.offset < r.start.offset {
+        problems.append("\(name): offsets \(r.start.offset)..<\(r.end.offset) outside 0..<\(length)")
+      }
+      if let parent, node.aliasRange == nil, r.start < parent.start || parent.end < r.end {
+        problems.append("\(name): range \(r.start)-\(r.end) outside its parent's \(parent.start)-\(parent.end)")
+      }
+      // Inside an alias copy the ranges are the anchor's: stop checking containment below it.
+      let childParent: SourceRange? = node.aliasRange == nil ? r : nil
+      switch node.content {
+      case .scalar: break
+      case .sequence(let items):
+        for (i, item) in items.enumerated() { stack.append((item, childParent, path + "[\(i)]")) }
+      case .mapping(let pairs):
+        for pair in pairs {
+          let key = pair.key.scalar ?? "?"
+          let keyPath = path.isEmpty ? key : path + "." + key
+          stack.append((pair.key, childParent, keyPath + "(key)"))
+          stack.append((pair.value, childParent, keyPath))
+        }
+      }
+    }
+    return problems
+  }
+}

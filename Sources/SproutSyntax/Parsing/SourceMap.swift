@@ -1,0 +1,64 @@
+import CYAML
+import SproutDiagnostics
+
+/// Turns libyaml's marks into `SourceLocation`s with byte offsets.
+///
+/// libyaml reports 0-based lines and columns and an `index` that counts characters (Unicode scalars),
+/// not bytes, and does not count a leading byte-order mark. Renderers want byte offsets, so this map
+/// keeps, for every character that follows a multi-byte one, its (character index, byte offset) pair;
+/// in between, characters are ASCII and the two advance together.
+struct SourceMap {
+  /// Lines of the source, for byte ↔ line/column conversions.
+  let lines: SourceLines
+  /// Length of a UTF-8 byte-order mark at the start (0 or 3).
+  private let bomLength: Int
+  /// `(characterIndex, byteOffset)` after each multi-byte character, increasing.
+  private var anchors: [(character: Int, byte: Int)] = []
+
+  init(bytes: [UInt8]) {
+    lines = SourceLines(bytes: bytes)
+    bomLength = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+    var character = 0
+    var i = bomLength
+    while i < bytes.count {
+      let b = bytes[i]
+      let width = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4
+      i += width
+      character += 1
+      if width > 1 { anchors.append((character, i)) }
+    }
+  }
+
+  var bytes: [UInt8] { lines.bytes }
+
+  /// The byte offset of libyaml character index `index`.
+  func byteOffset(ofCharacter index: Int) -> Int {
+    var lo = 0
+    var hi = anchors.count
+    while lo < hi {
+      let mid = (lo + hi) / 2
+      if anchors[mid].character <= index { lo = mid + 1 } else { hi = mid }
+    }
+    let base = lo == 0 ? (character: 0, byte: bomLength) : anchors[lo - 1]
+    return min(base.byte + (index - base.character), bytes.count)
+  }
+
+  /// The 1-based location of a libyaml mark.
+  func location(_ mark: yaml_mark_t) -> SourceLocation {
+    SourceLocation(
+      line: Int(mark.line) + 1, column: Int(mark.column) + 1, offset: byteOffset(ofCharacter: Int(mark.index)))
+  }
+
+  /// The location of a byte offset.
+  func location(ofByte offset: Int) -> SourceLocation { lines.location(ofByte: offset) }
+
+  /// A range in `file` from one mark to another.
+  func range(_ file: String, _ start: yaml_mark_t, _ end: yaml_mark_t) -> SourceRange {
+    SourceRange(file: file, start: location(start), end: location(end))
+  }
+
+  /// A range covering bytes `start ..< end`.
+  func range(_ file: String, bytes start: Int, _ end: Int) -> SourceRange {
+    SourceRange(file: file, start: location(ofByte: start), end: location(ofByte: end))
+  }
+}

@@ -1,0 +1,116 @@
+import SproutDiagnostics
+
+/// The Syntax phase: YAML text in, one spanned `Node` tree out, every problem as a diagnostic.
+///
+/// ```
+/// bytes ─► size check ─► UTF-8 check ─► libyaml events ─► TreeBuilder ─► documents ─► one mapping
+///                                        (pulled one by    (aliases, merges,
+///                                         one; stops at     duplicate keys,
+///                                         the first limit)  depth/size limits)
+/// ```
+/// Nothing here prints or traps on user input; a broken file yields `root == nil` and diagnostics.
+public enum YAMLParser {
+  /// Parses one spec file: exactly one YAML document whose top level is a mapping.
+  ///
+  /// `root` is `nil` when the file cannot be read as YAML, crosses a limit, is empty or its top level is
+  /// not a mapping. With several documents, the first is returned and the others are reported.
+  public static func parse(
+    bytes: [UInt8], file: String, limits: ParseLimits = .init(), diagnostics: inout Diagnostics
+  ) -> Document {
+    let text = String(decoding: bytes, as: UTF8.self)
+    guard let documents = parseDocuments(bytes: bytes, file: file, limits: limits, diagnostics: &diagnostics)
+    else { return Document(file: file, text: text, root: nil) }
+
+    if documents.count > 1 {
+      let second = documents[1]
+      let marker = second.explicitStart ? second.start : SourceRange(file: file, at: second.start.start)
+      diagnostics.report(
+        .multipleDocuments, "the file holds \(documents.count) YAML documents; a spec is one document",
+        at: marker,
+        notes: [DiagnosticNote("the first document starts here", at: SourceRange(file: file, at: documents[0].start.start))],
+        help: "remove the '---' line, or split the documents into separate spec files")
+    }
+    guard let first = documents.first, let root = first.root, !isEmptyDocument(root) else {
+      diagnostics.report(
+        .emptyFile, "the file holds no YAML document", at: documents.first?.start ?? .wholeFile(file),
+        help: "a spec is a mapping that starts with 'sprout: 1'")
+      return Document(file: file, text: text, root: nil)
+    }
+    guard root.mapping != nil else {
+      diagnostics.report(
+        .topLevelNotMapping, "the top level of a spec must be a mapping, found \(root.kindDescription)",
+        at: root.range, help: "write the spec as 'key: value' lines, starting with 'sprout: 1'")
+      return Document(file: file, text: text, root: nil)
+    }
+    return Document(file: file, text: text, root: root)
+  }
+
+  /// Parses one spec file given as text (see `parse(bytes:file:limits:diagnostics:)`).
+  public static func parse(
+    text: String, file: String, limits: ParseLimits = .init(), diagnostics: inout Diagnostics
+  ) -> Document {
+    parse(bytes: Array(text.utf8), file: file, limits: limits, diagnostics: &diagnostics)
+  }
+
+  /// Parses a YAML stream into the root node of each document, without Sprout's one-mapping rule.
+  ///
+  /// Returns `nil` after reporting when the input is too large, not UTF-8, not YAML, or crosses a limit.
+  /// An empty document (`---` alone) has an empty plain scalar as its root.
+  public static func parseStream(
+    bytes: [UInt8], file: String, limits: ParseLimits = .init(), diagnostics: inout Diagnostics
+  ) -> [Node]? {
+    parseDocuments(bytes: bytes, file: file, limits: limits, diagnostics: &diagnostics)?.compactMap(\.root)
+  }
+
+  static func parseDocuments(
+    bytes: [UInt8], file: String, limits: ParseLimits, diagnostics: inout Diagnostics
+  ) -> [ParsedDocument]? {
+    SyntaxDiagnostics.register()
+    guard bytes.count <= limits.maxBytes else {
+      diagnostics.report(
+        .fileTooLarge, "the file is \(bytes.count) bytes, more than the limit of \(limits.maxBytes)",
+        at: .wholeFile(file), help: "keep data in dataset files and out of the spec")
+      return nil
+    }
+    let map = SourceMap(bytes: bytes)
+    if let bad = UTF8Validation.firstInvalidByte(in: bytes) {
+      let at = map.location(ofByte: bad)
+      let utf16 = bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF])
+      let hex = String(bytes[bad], radix: 16, uppercase: true)
+      diagnostics.report(
+        .invalidUTF8,
+        utf16 ? "the file is UTF-16 encoded" : "the file is not valid UTF-8: byte 0x\(hex) at offset \(bad)",
+        at: SourceRange(file: file, start: at, end: SourceLocation(line: at.line, column: at.column + 1, offset: bad + 1)),
+        help: utf16
+          ? "save the file as UTF-8"
+          : "save the file as UTF-8 (this byte looks like another encoding, such as Latin-1)")
+      return nil
+    }
+    if bytes.isEmpty { return [] }
+
+    var builder = TreeBuilder(file: file, map: map, limits: limits)
+    let finished: Bool = bytes.withUnsafeBufferPointer { buffer in
+      let reader = LibYAMLReader(input: buffer)
+      while true {
+        switch reader.next() {
+        case .failure(let box):
+          box.error.report(file: file, map: map, diagnostics: &diagnostics)
+          return false
+        case .success(let event):
+          do {
+            try builder.consume(event, diagnostics: &diagnostics)
+          } catch {
+            return false
+          }
+          if case .streamEnd = event.kind { return true }
+        }
+      }
+    }
+    return finished ? builder.documents : nil
+  }
+
+  /// `---` with nothing after it: libyaml gives an empty plain scalar.
+  private static func isEmptyDocument(_ root: Node) -> Bool {
+    root.tag == nil && root.scalar == "" && root.scalarStyle == .plain
+  }
+}

@@ -1,0 +1,215 @@
+import Foundation
+import SproutTensor
+import Testing
+
+@testable import SproutTrain
+
+/// Optimizer steps against hand-computed values, state round trips, schedules, clipping and TrAct.
+struct OptimizerTests {
+  /// One scalar parameter p = 1 with gradient 0.5.
+  func scalar(_ value: Float = 1, grad: Float = 0.5) -> Parameter {
+    let p = Parameter(name: "layers.0.weight", role: .weight, layerIndex: 0, denseIndex: 0, shape: [1])
+    p.value[0] = value
+    p.grad[0] = grad
+    return p
+  }
+
+  @Test func sgdPlainMomentumNesterovWeightDecay() {
+    let be = testBackend()
+    var p = scalar()
+    SGD(parameters: [p], backend: be).step(parameters: [p], lr: 0.1)
+    #expect(abs(p.value[0] - 0.95) < 1e-7)
+
+    p = scalar()
+    let momentum = SGD(parameters: [p], backend: be, momentum: 0.9)
+    momentum.step(parameters: [p], lr: 0.1)  // buf = 0.5, p = 0.95
+    momentum.step(parameters: [p], lr: 0.1)  // buf = 0.9·0.5 + 0.5 = 0.95, p = 0.855
+    #expect(abs(p.value[0] - 0.855) < 1e-6)
+
+    p = scalar()
+    SGD(parameters: [p], backend: be, momentum: 0.9, nesterov: true).step(parameters: [p], lr: 0.1)
+    #expect(abs(p.value[0] - 0.905) < 1e-6)  // d = 0.5 + 0.9·0.5
+
+    p = scalar()
+    SGD(parameters: [p], backend: be, weightDecay: 0.1).step(parameters: [p], lr: 0.1)
+    #expect(abs(p.value[0] - 0.94) < 1e-6)  // g = 0.5 + 0.1·1
+  }
+
+  @Test func adamAndAdamWFirstStep() {
+    let be = testBackend()
+    // Step 1: m̂ = g, v̂ = g², so the update is lr·g/(|g| + eps) ≈ lr.
+    var p = scalar()
+    Adam(parameters: [p], backend: be).step(parameters: [p], lr: 0.1)
+    #expect(abs(p.value[0] - 0.9) < 1e-6)
+    // Adam's weight decay is L2 on the gradient: g = 0.6, update still ≈ lr.
+    p = scalar()
+    Adam(parameters: [p], backend: be, weightDecay: 0.1).step(parameters: [p], lr: 0.1)
+    #expect(abs(p.value[0] - 0.9) < 1e-6)
+    // AdamW shrinks first: 1·(1 − 0.1·0.1) − 0.1.
+    p = scalar()
+    Adam(parameters: [p], backend: be, weightDecay: 0.1, decoupled: true).step(parameters: [p], lr: 0.1)
+    #expect(abs(p.value[0] - 0.89) < 1e-6)
+    // Step 2 with g = −0.5 after g = 0.5: m = 0.09·0.5·(−1)+…; check against the formula in Float64.
+    p = scalar()
+    let adam = Adam(parameters: [p], backend: be)
+    adam.step(parameters: [p], lr: 0.1)
+    p.grad[0] = -0.5
+    adam.step(parameters: [p], lr: 0.1)
+    let m = 0.9 * 0.05 + 0.1 * -0.5, v = 0.999 * 0.00025 + 0.001 * 0.25
+    let expected = Double(Float(1 - 0.1 / (0.5 + 1e-8) * 0.5)) - 0.1 / (1 - 0.81) * m / ((v / (1 - 0.998001)).squareRoot() + 1e-8)
+    #expect(abs(Double(p.value[0]) - expected) < 1e-6)
+  }
+
+  @Test func frozenParametersDoNotMove() {
+    let p = scalar()
+    p.trainable = false
+    Adam(parameters: [p], backend: testBackend()).step(parameters: [p], lr: 0.1)
+    #expect(p.value[0] == 1)
+  }
+
+  @Test(arguments: ["sgd", "adam", "adamw"]) func stateRoundTripIsBitExact(_ kind: String) throws {
+    let be = testBackend()
+    let config: OptimizerConfig = kind == "sgd"
+      ? .sgd(momentum: 0.9, dampening: 0, nesterov: true, weightDecay: 0.01)
+      : kind == "adam" ? .adam(beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01)
+      : .adamw(beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01)
+    func makeNet() throws -> Network {
+      let net = try Network(
+        input: 3, layers: [.dense(units: 4, bias: true), .activation(.stateless(.tanh)), .dense(units: 1, bias: true)],
+        backend: be, maxBatch: 4)
+      randomizeWeights(net, seed: 1)
+      return net
+    }
+    var rng = TestRandom(2)
+    let x = rng.array(12), t = rng.array(4)
+    let a = try makeNet()
+    let stepA = TrainStep(network: a, loss: .mse, optimizer: config.make(parameters: a.parameters, backend: be), baseLR: 0.05)
+    for _ in 0..<3 { stepA.run(input: x, target: t, batch: 4) }
+    // "Checkpoint": parameters and optimizer state by name.
+    let saved = Dictionary(uniqueKeysWithValues: stepA.optimizer.stateTensors().map { ($0.name, $0.tensor.array) })
+    #expect(saved["optimizer.step"] == [3])
+    #expect(saved.keys.contains(kind == "sgd" ? "optimizer.layers.0.weight.momentum" : "optimizer.layers.0.weight.exp_avg"))
+    let b = try makeNet()
+    for (pa, pb) in zip(a.parameters, b.parameters) { for i in 0..<pa.value.count { pb.value[i] = pa.value[i] } }
+    let optB = config.make(parameters: b.parameters, backend: be)
+    try optB.restore(from: saved)
+    let stepB = TrainStep(network: b, loss: .mse, optimizer: optB, baseLR: 0.05)
+    stepB.step = 3
+    for _ in 0..<2 {
+      stepA.run(input: x, target: t, batch: 4)
+      stepB.run(input: x, target: t, batch: 4)
+    }
+    for (pa, pb) in zip(a.parameters, b.parameters) { #expect(pa.value.array == pb.value.array, "\(pa.name)") }
+
+    var broken = saved
+    broken.removeValue(forKey: kind == "sgd" ? "optimizer.layers.2.bias.momentum" : "optimizer.layers.2.bias.exp_avg_sq")
+    #expect(throws: OptimizerStateError.self) { try config.make(parameters: b.parameters, backend: be).restore(from: broken) }
+  }
+
+  struct ScheduleFile: Decodable { let base_lr: Float; let step: [Float]; let cosine: [Float] }
+
+  @Test func schedulesMatchPyTorch() throws {
+    let f = try GoldenTests.load("schedules", as: ScheduleFile.self)
+    for (t, lr) in f.step.enumerated() {
+      #expect(abs(Schedule.step(stepSize: 3, gamma: 0.5).learningRate(base: f.base_lr, step: t) - lr) < 1e-7)
+    }
+    // PyTorch's CosineAnnealingLR climbs again after T_max; Sprout holds min_lr, so compare t ≤ T.
+    for (t, lr) in f.cosine.enumerated() where t <= 10 {
+      #expect(abs(Schedule.cosine(totalSteps: 10, minLR: 0.01).learningRate(base: f.base_lr, step: t) - lr) < 1e-7)
+    }
+    #expect(Schedule.cosine(totalSteps: 10, minLR: 0.01).learningRate(base: 0.1, step: 50) == 0.01)
+  }
+
+  @Test func warmupAndConstant() {
+    let s = Schedule.linearWarmup(steps: 4, then: .step(stepSize: 2, gamma: 0.1))
+    let lrs = (0..<8).map { s.learningRate(base: 1, step: $0) }
+    let expected: [Float] = [0.25, 0.5, 0.75, 1, 1, 1, 0.1, 0.1]
+    for (a, e) in zip(lrs, expected) { #expect(abs(a - e) < 1e-6) }
+    #expect(Schedule.constant.learningRate(base: 0.3, step: 1000) == 0.3)
+  }
+
+  struct ClipFile: Decodable {
+    let max_norm: Float
+    let before: [String: [Float]]
+    let after: [String: [Float]]
+    let norm: Float
+  }
+
+  @Test func clippingMatchesPyTorch() throws {
+    let f = try GoldenTests.load("clipping", as: ClipFile.self)
+    let params = f.before.keys.sorted().map { name -> Parameter in
+      let values = f.before[name]!
+      let p = Parameter(name: name, role: .weight, layerIndex: 0, denseIndex: 0, shape: [values.count])
+      for (i, v) in values.enumerated() { p.grad[i] = v }
+      return p
+    }
+    let norm = GradientClipping.clip(params, maxNorm: f.max_norm)
+    #expect(abs(norm - f.norm) < 1e-5 * f.norm)
+    for p in params { GoldenTests.expectClose(p.grad.array, f.after[p.name]!, "clipped \(p.name)", atol: 1e-7, rtol: 1e-5) }
+    // Below the threshold nothing changes.
+    let before = params.map(\.grad.array)
+    #expect(abs(GradientClipping.clip(params, maxNorm: 100) - f.max_norm) < 1e-4)
+    #expect(params.map(\.grad.array) == before)
+  }
+
+  /// TrAct's weight gradient against a direct Float64 evaluation of `Gᵀ X (XᵀX/b + λI)⁻¹`, for batches above
+  /// the input width (the n×n solve) and below it (the Woodbury b×b solve).
+  @Test(arguments: [(batch: 9, inputs: 4), (batch: 3, inputs: 7), (batch: 7, inputs: 7)])
+  func tractMatchesDirectFormula(_ shape: (batch: Int, inputs: Int)) throws {
+    let (b, n, m) = (shape.batch, shape.inputs, 5)
+    let lambda = 0.1
+    let net = try Network(input: n, layers: [.dense(units: m, bias: true)], backend: testBackend(), maxBatch: 9)
+    randomizeWeights(net, seed: 4)
+    #expect(net.setTrAct(lambda: lambda))
+    var rng = TestRandom(17)
+    let x = rng.array(b * n, scale: 2), g = rng.array(b * m)
+    net.zeroGradients()
+    net.forward(x, batch: b, training: true)
+    net.backward(outputGradient: g, batch: b)
+    // Direct: M = XᵀX/b + λI (n×n), R = GᵀX (m×n), grad = R M⁻¹ by Gauss–Jordan in Float64.
+    var mat = [Double](repeating: 0, count: n * n)
+    for i in 0..<n { for j in 0..<n {
+      var s = 0.0
+      for r in 0..<b { s += Double(x[r * n + i]) * Double(x[r * n + j]) }
+      mat[i * n + j] = s / Double(b) + (i == j ? lambda : 0)
+    } }
+    let inv = invert(mat, n)
+    let grad = net.parameters[0].grad.array
+    var worst = 0.0, scale = 0.0
+    for o in 0..<m { for j in 0..<n {
+      var e = 0.0
+      for k in 0..<n {
+        var rk = 0.0
+        for r in 0..<b { rk += Double(g[r * m + o]) * Double(x[r * n + k]) }
+        e += rk * inv[k * n + j]
+      }
+      worst = max(worst, abs(Double(grad[o * n + j]) - e))
+      scale = max(scale, abs(e))
+    } }
+    #expect(worst <= 1e-4 * max(scale, 1), "max error \(worst) at scale \(scale)")
+    // Bias gradient is unchanged: column sums of G.
+    for o in 0..<m {
+      let s = (0..<b).reduce(Float(0)) { $0 + g[$1 * m + o] }
+      #expect(abs(net.parameters[1].grad[o] - s) < 1e-5)
+    }
+  }
+
+  func invert(_ a: [Double], _ n: Int) -> [Double] {
+    var m = a, inv = [Double](repeating: 0, count: n * n)
+    for i in 0..<n { inv[i * n + i] = 1 }
+    for c in 0..<n {
+      let pivot = (c..<n).max { abs(m[$0 * n + c]) < abs(m[$1 * n + c]) }!
+      for j in 0..<n {
+        m.swapAt(c * n + j, pivot * n + j)
+        inv.swapAt(c * n + j, pivot * n + j)
+      }
+      let d = m[c * n + c]
+      for j in 0..<n { m[c * n + j] /= d; inv[c * n + j] /= d }
+      for r in 0..<n where r != c {
+        let f = m[r * n + c]
+        for j in 0..<n { m[r * n + j] -= f * m[c * n + j]; inv[r * n + j] -= f * inv[c * n + j] }
+      }
+    }
+    return inv
+  }
+}
