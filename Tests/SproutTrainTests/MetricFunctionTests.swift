@@ -56,12 +56,17 @@ import Testing
     #expect(abs(Metrics.meanSquaredError(y, t, count: 3) - 5.0 / 3.0) < 1e-15)
   }
 
-  @Test func accuracyCountsArgmaxAndBinaryLogits() {
+  @Test func accuracyCountsArgmaxBinaryAndOneHot() {
     let logits: [Float] = [0.1, 0.9, 0.0, 2, 1, 1, 0, 0, 0]  // argmax 1, 0, 0 (tie → first)
     let labels: [Float] = [1, 0, 2]
-    #expect(Metrics.correctCount(logits: logits, targets: labels, rows: 3, width: 3) == 2)
-    let binary: [Float] = [1.5, -0.2, 0.3]
-    #expect(Metrics.correctCount(logits: binary, targets: [1, 0, 0], rows: 3, width: 1) == 2)
+    #expect(Metrics.accuracyCounts(outputs: logits, targets: labels, rows: 3, width: 3, loss: .crossEntropy) == (2, 3))
+    // Multi-label: every output value is judged.
+    let binary: [Float] = [1.5, -0.2, 0.3, -1]
+    #expect(Metrics.accuracyCounts(outputs: binary, targets: [1, 0, 0, 0], rows: 2, width: 2, loss: .bceWithLogits) == (3, 4))
+    // Regression onto one-hot targets: argmax against argmax.
+    let oneHot: [Float] = [0, 1, 0, 1, 0, 0, 0, 0, 1]
+    #expect(Metrics.accuracyCounts(outputs: logits, targets: oneHot, rows: 3, width: 3, loss: .mse) == (2, 3))
+    #expect(Metrics.accuracyCounts(outputs: [0.7, 0.2] as [Float], targets: [1, 1], rows: 2, width: 1, loss: .mse) == (1, 2))
   }
 
   @Test func wassersteinMatchesSciPyDefinition() {

@@ -1,10 +1,10 @@
 /// The metrics a stage can `record:`, by their names in the language.
 ///
-/// Each has a formula and a source in its implementation (see `Metrics`); `docs/metrics.md` lists them.
+/// Each has its formula and source beside its implementation in `Metrics` and `MetricsRecorder`.
 public enum MetricKind: String, Sendable, Hashable, CaseIterable, Codable {
   /// Mean training loss of the step's batch (the loss the optimizer descended).
   case loss
-  /// Fraction of correctly classified rows (argmax of logits; for one output, logit > 0 vs target ≥ 0.5).
+  /// Fraction of correct predictions (argmax vs class for cross_entropy, per value for bce; `Metrics.accuracyCounts`).
   case accuracy
   /// Peak signal-to-noise ratio `10·log10(range²/MSE)` in dB, with `range` the target's value range.
   case psnr

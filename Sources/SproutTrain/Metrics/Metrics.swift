@@ -82,23 +82,39 @@ public enum Metrics {
     return count > 0 ? s / Double(count) : 0
   }
 
-  /// Number of correct rows: argmax of the logits against a class index when `width > 1` (ties take the first
-  /// maximum, as `torch.argmax`); for one output, `logit > 0` against `target ≥ 0.5` (binary, from logits).
-  /// `targets` holds one class index per row when `width > 1`, one 0/1 per row otherwise.
-  public static func correctCount(
-    logits y: UnsafePointer<Float>, targets t: UnsafePointer<Float>, rows: Int, width: Int
-  ) -> Int {
-    var correct = 0
-    for r in 0..<rows {
-      if width == 1 {
-        if (y[r] > 0) == (t[r] >= 0.5) { correct += 1 }
-        continue
-      }
+  /// Correct predictions and how many were judged, for the stage's loss:
+  ///
+  /// - `cross_entropy`: one per row, argmax of the logits (ties take the first maximum, as `torch.argmax`)
+  ///   against the class index in `targets` (one value per row).
+  /// - `bce_with_logits`: one per output value, `logit > 0` against `target ≥ 0.5` (multi-label accuracy).
+  /// - `mse`: one per row; with several outputs argmax(y) against argmax(t) (one-hot targets), with one output
+  ///   `y ≥ 0.5` against `t ≥ 0.5` (0/1 targets).
+  public static func accuracyCounts(
+    outputs y: UnsafePointer<Float>, targets t: UnsafePointer<Float>, rows: Int, width: Int, loss: Loss
+  ) -> (correct: Int, total: Int) {
+    func argmax(_ p: UnsafePointer<Float>) -> Int {
       var best = 0
-      for j in 1..<width where y[r * width + j] > y[r * width + best] { best = j }
-      if Float(best) == t[r] { correct += 1 }
+      for j in 1..<Swift.max(width, 1) where p[j] > p[best] { best = j }
+      return best
     }
-    return correct
+    var correct = 0
+    switch loss {
+    case .crossEntropy:
+      for r in 0..<rows where Float(argmax(y + r * width)) == t[r] { correct += 1 }
+      return (correct, rows)
+    case .bceWithLogits:
+      for i in 0..<(rows * width) where (y[i] > 0) == (t[i] >= 0.5) { correct += 1 }
+      return (correct, rows * width)
+    case .mse:
+      for r in 0..<rows {
+        if width == 1 {
+          if (y[r] >= 0.5) == (t[r] >= 0.5) { correct += 1 }
+        } else if argmax(y + r * width) == argmax(t + r * width) {
+          correct += 1
+        }
+      }
+      return (correct, rows)
+    }
   }
 
   /// 1-D Wasserstein-1 distance between two non-negative weightings of the bin indices 0, 1, …, n−1, each

@@ -130,9 +130,9 @@ public final class MetricsRecorder {
         if let step { out[kind.rawValue] = .scalar(step.loss) }
       case .accuracy:
         if let step {
-          let correct = Metrics.correctCount(
-            logits: step.outputs, targets: step.targets, rows: step.rows, width: network.outputWidth)
-          out[kind.rawValue] = .scalar(Double(correct) / Double(step.rows))
+          let c = Metrics.accuracyCounts(
+            outputs: step.outputs, targets: step.targets, rows: step.rows, width: network.outputWidth, loss: loss)
+          out[kind.rawValue] = .scalar(Double(c.correct) / Double(c.total))
         }
       case .psnr:
         if let step {

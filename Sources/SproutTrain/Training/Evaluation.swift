@@ -6,7 +6,7 @@ public enum Evaluation {
   /// `min(batchSize, network.maxBatch)` rows in data order (so the numbers do not depend on anything else).
   ///
   /// - loss: `Σ_b rows_b · loss_b / count` — the mean over examples of the stage's loss.
-  /// - accuracy: correct / count (`Metrics.correctCount`).
+  /// - accuracy: correct / judged, summed over batches (`Metrics.accuracyCounts`).
   /// - psnr: `10·log10(range² / MSE)` with MSE over every output value and `range` from `options.psnrRange`,
   ///   else the observed `max − min` of the targets.
   /// Only the kinds in `record` among these three are returned.
@@ -19,7 +19,7 @@ public enum Evaluation {
     let width = network.outputWidth
     let rowsPerBatch = Swift.max(1, Swift.min(batchSize, network.maxBatch))
     let scratch = Tensor(zeros: [network.maxBatch, width])
-    var lossSum = 0.0, squaredError = 0.0, correct = 0
+    var lossSum = 0.0, squaredError = 0.0, correct = 0, judged = 0
     data.inputs.withUnsafeBufferPointer { x in
       data.targets.withUnsafeBufferPointer { t in
         var start = 0
@@ -30,7 +30,9 @@ public enum Evaluation {
           let l = loss.value(output: y, target: target, batch: rows, width: width, scratch: scratch.mutablePointer)
           lossSum += Double(l) * Double(rows)
           if record.contains(.accuracy) {
-            correct += Metrics.correctCount(logits: y, targets: target, rows: rows, width: width)
+            let c = Metrics.accuracyCounts(outputs: y, targets: target, rows: rows, width: width, loss: loss)
+            correct += c.correct
+            judged += c.total
           }
           if record.contains(.psnr) {
             squaredError += Metrics.meanSquaredError(y, target, count: rows * width) * Double(rows * width)
@@ -41,7 +43,7 @@ public enum Evaluation {
     }
     var out: [String: MetricValue] = [:]
     if record.contains(.loss) { out[MetricKind.loss.rawValue] = .scalar(lossSum / Double(data.count)) }
-    if record.contains(.accuracy) { out[MetricKind.accuracy.rawValue] = .scalar(Double(correct) / Double(data.count)) }
+    if record.contains(.accuracy) { out[MetricKind.accuracy.rawValue] = .scalar(Double(correct) / Double(judged)) }
     if record.contains(.psnr) {
       let range = options.psnrRange ?? data.targetRange
       guard range > 0 else { throw TrainingError.unavailableMetric(.psnr, "the targets have no value range; give psnr a range") }

@@ -80,7 +80,7 @@ public final class Trainer {
     guard totalSteps >= 0 else { throw TrainingError.invalidConfiguration("a negative training length") }
     if let lambda = c.trAct { network.setTrAct(lambda: lambda) }
     trainStep = TrainStep(
-      network: network, loss: c.loss, optimizer: c.optimizer.make(parameters: network.parameters), baseLR: c.lr,
+      network: network, loss: c.loss, optimizer: c.optimizer.make(parameters: network.parameters, backend: network.backend), baseLR: c.lr,
       schedule: c.schedule, clipNorm: c.clipNorm)
     recorder = try MetricsRecorder(
       network: network, loss: c.loss, data: data, kinds: c.record, options: c.metricOptions)
