@@ -57,7 +57,7 @@ public struct RunError: Error, CustomStringConvertible, @unchecked Sendable {
     var text = ""
     if let range { text += "\(range): " }
     text += "error: \(message) [\(code.rawValue)]"
-    if let cause { text += " (cause: \(cause))" }
+    if let cause, !message.contains("\(cause)") { text += " (cause: \(cause))" }
     return text
   }
 

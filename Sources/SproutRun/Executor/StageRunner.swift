@@ -47,7 +47,7 @@ struct StageRunner {
   func trainSetup() throws -> TrainSetup {
     let (input, layers) = try TrainConfigs.layers(try definition.required("model"))
     let initPlan = try TrainConfigs.initPlan(try definition.required("init"))
-    let data = try DataLoader.load(try definition.required("data"), seed: seed)
+    let data = try loadData(try definition.required("data"))
     let loss = try TrainConfigs.loss(try stage.required("loss"))
     let optimizer = try TrainConfigs.optimizer(try stage.required("optimizer"))
     let batch = min(try stage.int("batch", default: 32), max(data.count, 1))
@@ -75,6 +75,14 @@ struct StageRunner {
         try Initialization.apply(initPlan, to: network.parameters, seed: seed, path: path + ["init"])
       },
       data: data)
+  }
+
+  /// Data are keyed by the plan's root seed (not the trial's), so every trial sees the same samples; files
+  /// are found relative to the spec.
+  func loadData(_ d: Definition) throws -> TrainingData {
+    let specPath = plan.spec.path
+    let directory = specPath.contains("/") ? String(specPath[..<specPath.lastIndex(of: "/")!]) : "."
+    return try DataLoader.load(d, seed: UInt64(bitPattern: Int64(plan.rootSeed)), baseDirectory: directory)
   }
 
   /// The task's seed as the streams take it.
@@ -136,7 +144,7 @@ struct StageRunner {
 
   func evaluate() throws -> TaskOutputs {
     context.emit(.taskStarted(key: context.key, hash: context.hash, totalSteps: 0))
-    let data = try DataLoader.load(try definition.required("data"), seed: seed)
+    let data = try loadData(try definition.required("data"))
     let (network, _, upstreamLoss, steps) = try upstreamModel(batch: min(max(data.count, 1), Self.evaluationBatch))
     guard let loss = try stage["loss"].map(TrainConfigs.loss) ?? upstreamLoss else {
       throw context.error(.invalidTask, "evaluate needs a loss (none given and none on the from stage)")
@@ -153,7 +161,7 @@ struct StageRunner {
 
   func measure() throws -> TaskOutputs {
     context.emit(.taskStarted(key: context.key, hash: context.hash, totalSteps: 0))
-    let data = try DataLoader.load(try definition.required("data"), seed: seed)
+    let data = try loadData(try definition.required("data"))
     let batch = min(max(data.count, 1), Self.evaluationBatch)
     let network: Network
     var steps = 0
