@@ -30,7 +30,7 @@ let package = Package(
     .target(name: "SproutSyntax", dependencies: ["CYAML", "SproutDiagnostics"]),
     .target(name: "SproutSpec", dependencies: ["SproutSyntax", "SproutDiagnostics"]),
     .target(name: "SproutGraph", dependencies: ["SproutSpec", "SproutDiagnostics"]),
-    .target(name: "SproutPlanner", dependencies: ["SproutGraph", "SproutSpec", "SproutDiagnostics"]),
+    .target(name: "SproutPlanner", dependencies: ["SproutGraph", "SproutSpec", "SproutSyntax", "SproutDiagnostics"]),
     .target(name: "SproutTensor", swiftSettings: [.unsafeFlags(tensorFlags)]),
     .target(name: "SproutTensorConformance", dependencies: ["SproutTensor"]),
     .target(name: "SproutTrain", dependencies: ["SproutTensor"]),

@@ -18,6 +18,8 @@ public enum PlanDiagnostics {
   public static let expressionError: DiagnosticID = "plan.expression-error"
   /// `sample: N` is not smaller than the number of trials.
   public static let sampleTooLarge: DiagnosticID = "plan.sample-too-large"
+  /// `--only` or `--trial` names a stage or trial the plan does not have.
+  public static let unknownSelection: DiagnosticID = "plan.unknown-selection"
   /// A `--set` key names nothing in the spec.
   public static let unknownOverrideKey: DiagnosticID = "plan.unknown-override-key"
   /// `exclude`/`include` names an axis the matrix does not have.
@@ -48,6 +50,8 @@ public enum PlanDiagnostics {
       example: "matrix:\n  init: [a, b]\n  exclude: [{inti: a}]"),
     .init(unknownOverrideKey, .error, "A `--set` key does not name a parameter, top-level setting or definition key of the spec.",
       example: "sprout plan spec.yaml --set params.lrr=0.1"),
+    .init(unknownSelection, .error, "`--only` names a stage the spec does not define, or `--trial` a trial the matrix does not produce.",
+      example: "sprout run spec.yaml --only trian"),
     .init(unusedExclude, .warning, "An exclude entry matches no trial; it is probably misspelt or out of date.",
       example: "matrix:\n  init: [a, b]\n  exclude: [{init: c}]"),
     .init(zipLengthMismatch, .error, "zip combines the i-th values of each axis, so all of them need the same number of values.",

@@ -3,7 +3,7 @@ import SproutDiagnostics
 /// Combining blocks into trials, and stating how.
 extension MatrixExpansion {
   /// The trials of one block, in expansion order.
-  static func block(_ b: MatrixBlock, diagnostics: inout Diagnostics) -> [[AxisValue]] {
+  static func block(_ b: SweepBlock, diagnostics: inout Diagnostics) -> [[AxisValue]] {
     switch b {
     case .product(let axes, _):
       var out: [[AxisValue]] = [[]]
@@ -58,9 +58,9 @@ extension MatrixExpansion {
   }
 
   /// Every axis name of a block, in first-appearance order.
-  static func axisNames(_ b: MatrixBlock) -> [String] {
+  static func axisNames(_ b: SweepBlock) -> [String] {
     var names: [String] = []
-    func visit(_ b: MatrixBlock) {
+    func visit(_ b: SweepBlock) {
       switch b {
       case .product(let axes, _), .zip(let axes, _):
         for a in axes where !names.contains(a.name) { names.append(a.name) }
@@ -73,7 +73,7 @@ extension MatrixExpansion {
 
   /// How a block's trial count arises, in words: `4 init × 3 seed`, `(2 init zip 2 width)`.
   /// `atomic` is false when the text needs parentheses inside a larger statement.
-  static func describe(_ b: MatrixBlock) -> (text: String, atomic: Bool) {
+  static func describe(_ b: SweepBlock) -> (text: String, atomic: Bool) {
     func wrap(_ d: (text: String, atomic: Bool)) -> String { d.atomic ? d.text : "(\(d.text))" }
     switch b {
     case .product(let axes, _):

@@ -25,7 +25,7 @@ public struct MatrixExpansion: Hashable, Sendable {
   ///
   /// - Complexity: O(t · a) for t trials of a axes, plus O(t · e) for e include/exclude entries.
   public static func expand(
-    _ matrix: MatrixDefinition?, rootSeed: Int, diagnostics: inout Diagnostics
+    _ matrix: SweepDefinition?, rootSeed: Int, diagnostics: inout Diagnostics
   ) -> MatrixExpansion {
     guard let matrix, let root = matrix.root else {
       return MatrixExpansion(assignments: [[]], runOrder: [0], count: TrialCount(total: 1, statement: "1 trial (no matrix)"))

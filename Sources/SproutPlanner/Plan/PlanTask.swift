@@ -113,13 +113,15 @@ public struct PlanTask: Hashable, Sendable, Codable {
   public var span: SourceSpan
   /// Cached, stale or new.
   public var state: TaskState
-  /// Why it has that state, in words ("stage.epochs changed: 30 → 5").
+  /// Why it has that state, in words ("stage.epochs: 30 → 5").
   public var reason: String
+  /// For a stale task, everything that differs from its last run (what `--explain` lists).
+  public var changes: [TaskChange]
 
   /// Creates a task.
   public init(
     key: TaskKey, trialIndex: Int?, kind: String, hash: String, inputs: [TaskKey], definition: JSONValue,
-    seed: Int, span: SourceSpan, state: TaskState = .new, reason: String = ""
+    seed: Int, span: SourceSpan, state: TaskState = .new, reason: String = "", changes: [TaskChange] = []
   ) {
     self.key = key
     self.trialIndex = trialIndex
@@ -131,6 +133,7 @@ public struct PlanTask: Hashable, Sendable, Codable {
     self.span = span
     self.state = state
     self.reason = reason
+    self.changes = changes
   }
 
   /// The stage name.

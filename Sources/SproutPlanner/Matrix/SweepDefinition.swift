@@ -4,13 +4,13 @@ import SproutDiagnostics
 /// concat, then `exclude`, `include`, `sample` and `order` (DESIGN.md, "The language").
 ///
 /// The planner builds it from the graph's matrix; tests may build one directly.
-public struct MatrixDefinition: Hashable, Sendable {
+public struct SweepDefinition: Hashable, Sendable {
   /// How the trials are combined; `nil` for a spec without a matrix (one trial, no axes).
-  public var root: MatrixBlock?
+  public var root: SweepBlock?
   /// Partial assignments removing every trial they match (applied before `include`, as in GitHub Actions).
-  public var exclude: [PartialAssignment]
+  public var exclude: [SweepAssignment]
   /// Partial assignments extending the trials they match, or added as new trials when they match none.
-  public var include: [PartialAssignment]
+  public var include: [SweepAssignment]
   /// Keep a seeded random subset of this many trials.
   public var sample: Int?
   /// Where `sample` is written.
@@ -22,7 +22,7 @@ public struct MatrixDefinition: Hashable, Sendable {
 
   /// Creates a matrix definition.
   public init(
-    root: MatrixBlock?, exclude: [PartialAssignment] = [], include: [PartialAssignment] = [], sample: Int? = nil,
+    root: SweepBlock?, exclude: [SweepAssignment] = [], include: [SweepAssignment] = [], sample: Int? = nil,
     sampleRange: SourceRange? = nil, shuffled: Bool = false, range: SourceRange
   ) {
     self.root = root
@@ -36,17 +36,17 @@ public struct MatrixDefinition: Hashable, Sendable {
 }
 
 /// A block of the matrix.
-public indirect enum MatrixBlock: Hashable, Sendable {
+public indirect enum SweepBlock: Hashable, Sendable {
   /// Named axes combined by product (`{init: [a, b], seed: [0, 1]}`) — the first axis varies slowest.
-  case product([MatrixAxis], SourceRange)
+  case product([SweepAxis], SourceRange)
   /// Named axes of equal length combined element-wise.
-  case zip([MatrixAxis], SourceRange)
+  case zip([SweepAxis], SourceRange)
   /// Sub-blocks combined by product.
-  case productOf([MatrixBlock], SourceRange)
+  case productOf([SweepBlock], SourceRange)
   /// Sub-blocks of equal length combined element-wise.
-  case zipOf([MatrixBlock], SourceRange)
+  case zipOf([SweepBlock], SourceRange)
   /// Sub-blocks' trials one after another.
-  case concat([MatrixBlock], SourceRange)
+  case concat([SweepBlock], SourceRange)
 
   /// Where the block is written.
   public var range: SourceRange {
@@ -57,7 +57,7 @@ public indirect enum MatrixBlock: Hashable, Sendable {
 }
 
 /// One named axis with its values.
-public struct MatrixAxis: Hashable, Sendable {
+public struct SweepAxis: Hashable, Sendable {
   /// The axis name (`init`, `seed`, `width`).
   public var name: String
   /// Its values, in order.
@@ -74,7 +74,7 @@ public struct MatrixAxis: Hashable, Sendable {
 }
 
 /// An `include:` or `exclude:` entry: some axes with one value each.
-public struct PartialAssignment: Hashable, Sendable {
+public struct SweepAssignment: Hashable, Sendable {
   /// Axis → value, in the order written.
   public var values: [AxisValue]
   /// Where the entry is written.

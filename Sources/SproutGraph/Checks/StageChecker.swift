@@ -1,0 +1,99 @@
+import SproutDiagnostics
+import SproutSpec
+
+/// The checks of one stage against the definitions it reads: input width, loss, initializer and `from`.
+///
+/// The same checker serves two callers. The graph phase runs it with literal values, for stages whose inputs are
+/// fully literal. The planner runs it once per trial with that trial's resolved values, for stages that involve
+/// an expression (`dense: ${params.width}`, `init: ${matrix.init}`), and reports each problem at the same range
+/// with a note naming the trial. Shapes come from the caller, which infers them once per model and dataset.
+public struct StageChecker {
+  /// The spec.
+  public var spec: Spec
+  /// Resolves argument values (literal-only in the graph phase, per trial in the planner).
+  public var resolve: ValueResolver
+  /// The shape of a model, if known.
+  public var modelShape: (ModelID) -> ModelShape?
+  /// The shape of a dataset, if known.
+  public var dataShape: (DatasetID) -> DataShape?
+
+  /// Creates a checker.
+  public init(
+    spec: Spec, resolve: ValueResolver, modelShape: @escaping (ModelID) -> ModelShape?,
+    dataShape: @escaping (DatasetID) -> DataShape?
+  ) {
+    self.spec = spec
+    self.resolve = resolve
+    self.modelShape = modelShape
+    self.dataShape = dataShape
+  }
+
+  /// Every problem of `stage` with the references in `binding`.
+  public func check(_ stage: StageDef, binding: StageBinding) -> [CheckProblem] {
+    var problems: [CheckProblem] = []
+    checkUpstream(stage, binding, &problems)
+    let model = binding.model.flatMap { spec.model($0) }
+    let shape = binding.model.flatMap(modelShape)
+    if let model, let shape, let ref = binding.data, let data = dataShape(ref.dataset) {
+      checkInput(stage, model, shape, ref, data, &problems)
+      // An evaluate stage without its own loss uses its from stage's, whose fit is reported there.
+      if let loss = stage.loss { checkLoss(stage, loss, shape, ref, data, &problems) }
+    }
+    if let model, let shape, let id = binding.initializer, let initDef = spec.initializer(id) {
+      checkInitializer(stage, initDef, model, shape, &problems)
+    }
+    return problems
+  }
+
+  // MARK: - Input width
+
+  func checkInput(
+    _ stage: StageDef, _ model: ModelDef, _ shape: ModelShape, _ ref: DataReference, _ data: DataShape,
+    _ problems: inout [CheckProblem]
+  ) {
+    guard shape.input != data.features else { return }
+    let range = stage.arguments.argument("data")?.range ?? stage.range
+    problems.append(
+      CheckProblem(
+        GraphDiagnostics.inputMismatch,
+        "model '\(model.id.name)' takes \(shape.input) inputs, but '\(ref)' has \(data.features) features",
+        at: range, path: "stages.\(stage.id.name).data",
+        notes: [DiagnosticNote("the model's input width is set here", at: model.inputRange)],
+        help: "set models.\(model.id.name).input to \(data.features)"))
+  }
+
+  // MARK: - Loss
+
+  func checkLoss(
+    _ stage: StageDef, _ loss: Instance, _ shape: ModelShape, _ ref: DataReference, _ data: DataShape,
+    _ problems: inout [CheckProblem]
+  ) {
+    let out = shape.output
+    let path = "stages.\(stage.id.name).loss"
+    let range = loss.range
+    let lastLayer = DiagnosticNote("the model's output width is set by its last layer", at: shape.weights.last?.range)
+    func fail(_ message: String, _ help: String) {
+      problems.append(CheckProblem(GraphDiagnostics.lossTarget, message, at: range, path: path, notes: [lastLayer], help: help))
+    }
+    switch (loss.kind, data.target) {
+    case ("cross_entropy", .values(let w)):
+      fail("cross_entropy needs class labels, but '\(ref)' has real-valued targets (\(w) per sample)", "use mse for real-valued targets")
+    case ("cross_entropy", .classes(let n?, _)) where n != out:
+      fail("cross_entropy over \(n) classes needs an output width of \(n), but the model outputs \(out)", "make the last dense layer \(n) units")
+    case ("mse", .values(let w)) where w != out:
+      fail("mse compares \(out) outputs with \(w) target values per sample", "make the last dense layer \(w) units")
+    case ("mse", .classes(let n?, true)) where n != out:
+      fail("mse against one-hot labels of \(n) classes needs \(n) outputs, but the model outputs \(out)", "make the last dense layer \(n) units")
+    case ("mse", .classes(_, false)) where out != 1:
+      fail("mse against class labels compares \(out) outputs with one label per sample", "set one_hot: true on the dataset, or use cross_entropy")
+    case ("bce_with_logits", .classes(let n?, _)) where n > 2:
+      fail("bce_with_logits is a binary loss, but '\(ref)' has \(n) classes", "use cross_entropy for more than two classes")
+    case ("bce_with_logits", .classes(let n?, let oneHot)) where (oneHot ? n : 1) != out:
+      fail("bce_with_logits on binary labels needs \(oneHot ? n : 1) output\(oneHot ? "s" : ""), but the model outputs \(out)", "make the last dense layer \(oneHot ? n : 1) unit\(oneHot ? "s" : "")")
+    case ("bce_with_logits", .values(let w)) where w != out:
+      fail("bce_with_logits compares \(out) logits with \(w) targets per sample", "make the last dense layer \(w) units")
+    default:
+      break
+    }
+  }
+}

@@ -1,0 +1,131 @@
+import Foundation
+import SproutDiagnostics
+import SproutSpec
+
+/// The graph phase: typed nodes and edges from a spec, and the checks a compiler would make.
+public enum GraphBuilder {
+  /// Builds the experiment graph of `spec`, reporting problems to `diagnostics`; `nil` when it found errors.
+  ///
+  /// Checks, in order: references resolve to a definition of the right sort (and split); data files exist and
+  /// their headers are readable; no stage reads itself through a cycle; layer widths fit together; and, for
+  /// stages whose definitions are literal, input width against data, loss against targets, initializer against
+  /// layers and `from` against the model expected. Stages involving expressions are checked by the planner,
+  /// once per trial, with the same ``StageChecker``.
+  public static func build(_ spec: Spec, diagnostics: inout Diagnostics) -> ExperimentGraph? {
+    GraphDiagnostics.register()
+    let errorsBefore = diagnostics.errorCount
+    let base = (spec.file as NSString).deletingLastPathComponent
+    let baseDirectory = base.isEmpty ? FileManager.default.currentDirectoryPath : base
+
+    var datasets: [DatasetID: DatasetNode] = [:]
+    for def in spec.datasets {
+      var problems: [DataShapeProblem] = []
+      let literal = !Value.instance(def.definition).containsExpression
+      let shape = literal ? DataShape.of(def, resolve: .literal, baseDirectory: baseDirectory, problems: &problems) : nil
+      for p in problems { diagnostics.report(p.id, p.message, at: p.range, path: p.path, help: p.help) }
+      datasets[def.id] = DatasetNode(definition: def, shape: shape)
+    }
+    var models: [ModelID: ModelNode] = [:]
+    for def in spec.models {
+      var problems: [CheckProblem] = []
+      let shape = def.hasExpressions ? nil : ModelShape.infer(def, resolve: .literal, problems: &problems)
+      diagnostics.append(contentsOf: problems.map { $0.diagnostic() })
+      models[def.id] = ModelNode(definition: def, shape: shape)
+    }
+    var initializers: [InitializerID: InitializerNode] = [:]
+    for def in spec.initializers { initializers[def.id] = InitializerNode(definition: def) }
+
+    var references = ReferenceCheck(spec: spec)
+    let edges = references.collect()
+
+    // Stage dependencies: from, base, and the checkpoint of a from_stage initializer a stage may use.
+    var upstream: [StageID: [(StageID, SourceRange)]] = [:]
+    for e in edges {
+      guard case .stage(let s) = e.from else { continue }
+      switch (e.role, e.to) {
+      case (.from, .stage(let t)), (.base, .stage(let t)): upstream[s, default: []].append((t, e.range))
+      case (.initializer, .initializer(let i)):
+        for c in edges where c.from == .initializer(i) && c.role == .checkpoint {
+          if case .stage(let t) = c.to { upstream[s, default: []].append((t, e.range)) }
+        }
+      default: break
+      }
+    }
+    let ids = spec.stages.map(\.id)
+    for cycle in CycleCheck.cycles(stages: ids, upstream: upstream) {
+      let names = cycle.map(\.0.name) + [cycle[0].0.name]
+      diagnostics.report(
+        GraphDiagnostics.cycle, "stages read each other in a cycle: " + names.joined(separator: " → "),
+        at: cycle.last!.1, path: "stages.\(cycle.last!.0.name)",
+        notes: cycle.dropLast().map { DiagnosticNote("'\($0.0.name)' reads the next stage here", at: $0.1) },
+        help: "a stage can only read stages that do not read it back")
+    }
+    let order = CycleCheck.order(stages: ids, upstream: upstream)
+
+    var stages: [StageID: StageNode] = [:]
+    for id in order {
+      guard let def = spec.stage(id) else { continue }
+      let across = def.kind == .select || (upstream[id] ?? []).contains { stages[$0.0]?.acrossTrials ?? false }
+      stages[id] = StageNode(definition: def, acrossTrials: across)
+    }
+    let graph = ExperimentGraph(
+      spec: spec, datasets: datasets, models: models, initializers: initializers, stages: stages, edges: edges,
+      stageOrder: order)
+
+    // Checks of literal stages; the planner repeats them per trial for the others.
+    let checker = StageChecker(
+      spec: spec, resolve: .literal, modelShape: { models[$0]?.shape }, dataShape: { datasets[$0]?.shape })
+    for def in spec.stages where !graph.needsPerTrialChecks(def.id) {
+      let binding = StageBinding.of(def, in: spec, resolve: .literal)
+      checkModelPresence(def, binding, spec: spec, diagnostics: &diagnostics)
+      for p in checker.check(def, binding: binding) { diagnostics.append(p.diagnostic()) }
+    }
+    return diagnostics.errorCount > errorsBefore ? nil : graph
+  }
+
+  static func checkModelPresence(_ def: StageDef, _ binding: StageBinding, spec: Spec, diagnostics: inout Diagnostics) {
+    guard [.train, .evaluate, .measure, .finetune].contains(def.kind), binding.model == nil else { return }
+    // An unresolved or undefined reference was already reported; only a chain with no model at all is new.
+    guard def.arguments["model"] == nil, !binding.upstream.isEmpty,
+      binding.upstream.allSatisfy({ spec.stage($0) != nil })
+    else { return }
+    diagnostics.report(
+      GraphDiagnostics.noModel, "stage '\(def.id.name)' needs a model, but no stage it reads from names one",
+      at: def.arguments.argument("from")?.range ?? def.range, path: "stages.\(def.id.name).from",
+      help: "read from a stage that trains a model")
+  }
+}
+
+extension ModelDef {
+  /// True when the input or any layer argument is an expression.
+  public var hasExpressions: Bool {
+    input.containsExpression || layers.contains { Value.instance($0).containsExpression }
+  }
+}
+
+extension ExperimentGraph {
+  /// True when a stage's checks depend on values only known per trial: its definition, or a definition it
+  /// reads (model, initializer, dataset, the stages it reads from), contains an expression.
+  public func needsPerTrialChecks(_ id: StageID) -> Bool {
+    guard let def = spec.stage(id) else { return false }
+    if Value.instance(def.definition).containsExpression { return true }
+    let binding = StageBinding.of(def, in: spec, resolve: .literal)
+    if let m = binding.model.flatMap({ spec.model($0) }), m.hasExpressions { return true }
+    if let i = binding.initializer.flatMap({ spec.initializer($0) }), i.hasExpressions { return true }
+    if let d = binding.data.flatMap({ spec.dataset($0.dataset) }), Value.instance(d.definition).containsExpression {
+      return true
+    }
+    for up in binding.upstream {
+      if let u = spec.stage(up), Value.instance(u.definition).containsExpression { return true }
+    }
+    return false
+  }
+}
+
+extension InitializerDef {
+  /// True when any rule's argument is an expression.
+  public var hasExpressions: Bool {
+    Value.instance(rule).containsExpression || Value.instance(bias).containsExpression
+      || layerRules.contains { Value.instance($0.rule).containsExpression }
+  }
+}

@@ -1,0 +1,46 @@
+extension JSONValue {
+  /// Indented text with sorted keys (two spaces per level), for files people read: plans and `--format json`.
+  public func pretty(indent: Int = 0) -> String {
+    var out = ""
+    writePretty(to: &out, level: indent)
+    return out
+  }
+
+  private func writePretty(to out: inout String, level: Int) {
+    let pad = String(repeating: "  ", count: level + 1), close = String(repeating: "  ", count: level)
+    switch self {
+    case .array(let items) where !items.isEmpty:
+      if items.allSatisfy({ !$0.isContainer }) {
+        write(to: &out)  // short arrays of scalars stay on one line
+        return
+      }
+      out += "[\n"
+      for (i, item) in items.enumerated() {
+        out += pad
+        item.writePretty(to: &out, level: level + 1)
+        out += i + 1 < items.count ? ",\n" : "\n"
+      }
+      out += close + "]"
+    case .object(let members) where !members.isEmpty:
+      out += "{\n"
+      let keys = members.keys.sorted(by: JSONValue.keyOrder)
+      for (i, key) in keys.enumerated() {
+        out += pad
+        JSONValue.writeString(key, to: &out)
+        out += ": "
+        members[key]!.writePretty(to: &out, level: level + 1)
+        out += i + 1 < keys.count ? ",\n" : "\n"
+      }
+      out += close + "}"
+    default:
+      write(to: &out)
+    }
+  }
+
+  private var isContainer: Bool {
+    switch self {
+    case .array, .object: true
+    default: false
+    }
+  }
+}

@@ -1,0 +1,140 @@
+import SproutDiagnostics
+
+/// The sorts of things that have a `kind` from the catalogue.
+public enum Sort: String, Sendable, Hashable, CaseIterable, Comparable {
+  /// Dataset kinds (`teacher_student`, `npy`, ...).
+  case dataset
+  /// Layer kinds, activations included (`dense`, `relu`, `sine`, ...).
+  case layer
+  /// Initializer kinds (`kaiming_normal`, `low_rank`, ...).
+  case initializer
+  /// Optimizer kinds (`sgd`, `adam`, `adamw`).
+  case optimizer
+  /// Learning-rate schedules (`constant`, `cosine`, ...).
+  case schedule
+  /// Gradient clipping (`norm`, `value`).
+  case clip
+  /// Losses (`mse`, `cross_entropy`, ...).
+  case loss
+  /// Fine-tuning adapters (`lora`, `svfit`).
+  case adapter
+  /// Recorded metrics (`loss`, `effective_rank`, ...).
+  case metric
+  /// Stage kinds (`train`, `evaluate`, ...).
+  case stage
+
+  /// "an initializer", "a layer".
+  public var withArticle: String {
+    ["a", "e", "i", "o", "u"].contains(rawValue.prefix(1)) ? "an \(rawValue)" : "a \(rawValue)"
+  }
+  /// Orders by declaration order.
+  public static func < (a: Self, b: Self) -> Bool { allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)! }
+}
+
+/// One argument of an instance: its name, value and where both were written.
+public struct Argument: Hashable, Sendable {
+  /// The argument name (`lr`).
+  public var name: String
+  /// The value; an unresolved `.expression` until the planner resolves it.
+  public var value: Value
+  /// The key's range, `nil` when the value is a catalogue default or a short form's main argument.
+  public var keyRange: SourceRange?
+  /// The value's range (for defaults: the range of the instance they were filled into).
+  public var range: SourceRange
+  /// True when the value was not written but filled in from the catalogue's default.
+  public var isDefault: Bool
+
+  /// Creates an argument.
+  public init(name: String, value: Value, keyRange: SourceRange?, range: SourceRange, isDefault: Bool = false) {
+    self.name = name
+    self.value = value
+    self.keyRange = keyRange
+    self.range = range
+    self.isDefault = isDefault
+  }
+
+  /// Compares name, value and default flag; ranges are ignored.
+  public static func == (a: Self, b: Self) -> Bool {
+    a.name == b.name && a.value == b.value && a.isDefault == b.isDefault
+  }
+  /// Hashes name, value and default flag.
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(name)
+    hasher.combine(value)
+    hasher.combine(isDefault)
+  }
+}
+
+/// The arguments of an instance in catalogue order (written ones and filled-in defaults).
+public struct Arguments: Hashable, Sendable, Sequence {
+  /// All arguments.
+  public var entries: [Argument]
+
+  /// Creates an argument list.
+  public init(_ entries: [Argument] = []) { self.entries = entries }
+
+  /// The argument named `name`, if present.
+  public func argument(_ name: String) -> Argument? { entries.first { $0.name == name } }
+
+  /// The value of the argument named `name`, if present.
+  public subscript(name: String) -> Value? { argument(name)?.value }
+
+  /// Sets or replaces an argument.
+  public mutating func set(_ argument: Argument) {
+    if let i = entries.firstIndex(where: { $0.name == argument.name }) {
+      entries[i] = argument
+    } else {
+      entries.append(argument)
+    }
+  }
+
+  /// Iterates the arguments.
+  public func makeIterator() -> IndexingIterator<[Argument]> { entries.makeIterator() }
+}
+
+/// Something with a `kind` from the catalogue and its decoded arguments: a dataset, a layer, an initializer rule,
+/// an optimizer, a schedule, a loss, an adapter, a metric, a stage.
+public struct Instance: Hashable, Sendable, CustomStringConvertible {
+  /// Which catalogue section the kind comes from.
+  public var sort: Sort
+  /// The kind name (`kaiming_normal`), always a kind of the catalogue (unknown kinds are not decoded).
+  public var kind: String
+  /// The arguments, defaults filled in.
+  public var arguments: Arguments
+  /// The range of the whole instance (its mapping or scalar).
+  public var range: SourceRange
+  /// The range of the kind name.
+  public var kindRange: SourceRange
+
+  /// Creates an instance.
+  public init(sort: Sort, kind: String, arguments: Arguments, range: SourceRange, kindRange: SourceRange) {
+    self.sort = sort
+    self.kind = kind
+    self.arguments = arguments
+    self.range = range
+    self.kindRange = kindRange
+  }
+
+  /// The value of argument `name`.
+  public subscript(name: String) -> Value? { arguments[name] }
+
+  /// The catalogue entry of the kind.
+  public var spec: KindSpec? { Catalogue.kind(sort, kind) }
+
+  /// Compares sort, kind and arguments; ranges are ignored.
+  public static func == (a: Self, b: Self) -> Bool {
+    a.sort == b.sort && a.kind == b.kind && a.arguments == b.arguments
+  }
+  /// Hashes sort, kind and arguments.
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(sort)
+    hasher.combine(kind)
+    hasher.combine(arguments)
+  }
+
+  /// `{kind: sgd, lr: 0.1, ...}` with every argument, in catalogue order: the canonical form.
+  public var description: String {
+    let args = arguments.entries.map { "\($0.name): \($0.value.description)" }
+    return "{" + (["kind: \(kind)"] + args).joined(separator: ", ") + "}"
+  }
+}

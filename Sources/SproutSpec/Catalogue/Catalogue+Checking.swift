@@ -1,0 +1,145 @@
+import SproutDiagnostics
+
+/// Why a value does not fit an argument: the diagnostic id and the words for the message.
+public struct ConformanceProblem: Error, Hashable, Sendable {
+  /// `spec.wrong-type`, `spec.out-of-range` or `spec.invalid-choice`.
+  public var id: DiagnosticID
+  /// What was expected ("an integer", "≥ 1").
+  public var expected: String
+  /// Extra advice.
+  public var help: String?
+
+  /// The full message for an argument at `path` whose value is described by `found`.
+  public func message(path: String, found: String) -> String {
+    if id == "spec.out-of-range" {
+      let name = path.split(separator: ".").last.map(String.init) ?? path
+      return "\(name) must be \(expected), found \(found.replacingPrefix())"
+    }
+    return "expected \(expected), found \(found)"
+  }
+}
+
+extension String {
+  /// "the integer 3" → "3" for range messages.
+  fileprivate func replacingPrefix() -> String {
+    for p in ["the integer ", "the number "] where hasPrefix(p) { return String(dropFirst(p.count)) }
+    return self
+  }
+}
+
+extension Catalogue {
+  /// Checks a resolved (expression-free) value against an argument type and range; on success returns it in
+  /// canonical form (integers given for a float become floats).
+  public static func conform(_ value: Value, to type: ArgumentType, bounds: ArgumentSpec?)
+    -> Result<Value, ConformanceProblem>
+  {
+    func wrong(_ help: String? = nil) -> Result<Value, ConformanceProblem> {
+      .failure(ConformanceProblem(id: "spec.wrong-type", expected: type.phrase, help: help))
+    }
+    func inRange(_ x: Double, _ v: Value) -> Result<Value, ConformanceProblem> {
+      guard let b = bounds, !b.contains(x) else { return .success(v) }
+      return .failure(ConformanceProblem(id: "spec.out-of-range", expected: b.rangeText, help: nil))
+    }
+    switch (type, value) {
+    case (_, .expression): return .success(value)
+    case (.int, .int(let i)): return inRange(Double(i), value)
+    case (.int, .float(let d)):
+      return wrong(d == d.rounded() && d.isFinite ? "write it without a fractional part, or use // for integer division" : nil)
+    case (.float, .int(let i)): return inRange(Double(i), .float(Double(i)))
+    case (.float, .float(let d)):
+      if d.isNaN { return wrong("NaN is not a usable number") }
+      return inRange(d, value)
+    case (.bool, .bool): return .success(value)
+    case (.string, .string): return .success(value)
+    case (.enumeration(let cases), .string(let s)):
+      return cases.contains(s)
+        ? .success(value) : .failure(ConformanceProblem(id: "spec.invalid-choice", expected: type.phrase, help: nil))
+    case (.reference, .string(let s)), (.data, .string(let s)):
+      return s.isEmpty ? wrong() : .success(value)
+    case (.kind(let sort), .instance(let i)): return i.sort == sort ? .success(value) : wrong()
+    case (.list(let element), .list(let items)):
+      var out: [Value] = []
+      for item in items {
+        switch conform(item, to: element, bounds: bounds) {
+        case .success(let v): out.append(v)
+        case .failure(let p): return .failure(p)
+        }
+      }
+      return .success(.list(out))
+    case (.map(let element), .map(let entries)):
+      var out: [Value.Entry] = []
+      for e in entries {
+        switch conform(e.value, to: element, bounds: bounds) {
+        case .success(let v): out.append(.init(e.key, v))
+        case .failure(let p): return .failure(p)
+        }
+      }
+      return .success(.map(out))
+    case (.layerSelector, .int), (.layerSelector, .list): return .success(value)
+    case (.layerSelector, .string(let s)):
+      return ["first", "last", "all"].contains(s) ? .success(value) : wrong()
+    case (.oneOf(let alternatives), _):
+      for a in alternatives { if case .success(let v) = conform(value, to: a, bounds: bounds) { return .success(v) } }
+      return wrong()
+    case (.record(let fields, _), .map(let entries)):
+      var out: [Value.Entry] = []
+      for e in entries {
+        guard let f = fields.first(where: { $0.name == e.key }) else { return wrong() }
+        switch conform(e.value, to: f.type, bounds: f) {
+        case .success(let v): out.append(.init(e.key, v))
+        case .failure(let p): return .failure(p)
+        }
+      }
+      return .success(.map(out))
+    case (.record(let fields, let main?), _):
+      guard let f = fields.first(where: { $0.name == main }) else { return wrong() }
+      return conform(value, to: f.type, bounds: f).map { .map([.init(main, $0)]) }
+    default: return wrong()
+    }
+  }
+
+  /// Re-checks every argument of an instance (recursively) against the catalogue, reporting at each value's range.
+  /// The planner calls this after resolving expressions per trial, since a matrix value can be out of range.
+  /// Unresolved expressions are skipped. Returns true when everything fits.
+  @discardableResult
+  public static func check(_ instance: Instance, path: String, diagnostics: inout Diagnostics) -> Bool {
+    guard let spec = instance.spec else {
+      diagnostics.report(
+        "spec.unknown-kind", "unknown \(instance.sort.rawValue) '\(instance.kind)'", at: instance.kindRange, path: path)
+      return false
+    }
+    var ok = true
+    for argument in instance.arguments {
+      let argPath = path.isEmpty ? argument.name : "\(path).\(argument.name)"
+      let argSpec = spec.argument(argument.name) ?? (instance.sort == .initializer
+        ? Catalogue.initializerKeys.first { $0.name == argument.name } : nil)
+      guard let argSpec else {
+        diagnostics.report("spec.unknown-key", "unknown key '\(argument.name)'", at: argument.keyRange ?? argument.range,
+                           path: argPath)
+        ok = false
+        continue
+      }
+      switch conform(argument.value, to: argSpec.type, bounds: argSpec) {
+      case .success: break
+      case .failure(let problem):
+        diagnostics.report(
+          problem.id, problem.message(path: argPath, found: argument.value.kindDescription), at: argument.range,
+          path: argPath, help: problem.help)
+        ok = false
+      }
+      ok = checkNested(argument.value, path: argPath, diagnostics: &diagnostics) && ok
+    }
+    return ok
+  }
+
+  private static func checkNested(_ value: Value, path: String, diagnostics: inout Diagnostics) -> Bool {
+    switch value {
+    case .instance(let i): return check(i, path: path, diagnostics: &diagnostics)
+    case .list(let items):
+      var ok = true
+      for (n, item) in items.enumerated() { ok = checkNested(item, path: "\(path)[\(n)]", diagnostics: &diagnostics) && ok }
+      return ok
+    default: return true
+    }
+  }
+}

@@ -1,0 +1,89 @@
+extension Catalogue {
+  /// Options every dataset kind accepts.
+  static let datasetOptions: [ArgumentSpec] = [
+    ArgumentSpec(
+      "split", .map(.float), min: 0, exclusiveMin: true, max: 1,
+      "Named fractions of the samples in declared order (`{train: 0.8, test: 0.2}`), referenced as NAME.SPLIT; "
+        + "they must add up to at most 1."),
+    ArgumentSpec("standardize", .bool, default: .bool(false), "Scale every input feature to mean 0 and variance 1 (statistics of the first split)."),
+    ArgumentSpec("one_hot", .bool, default: .bool(false), "Turn class labels into one-hot target vectors."),
+  ]
+
+  static let datasets: [KindSpec] = [
+    KindSpec(
+      .dataset, "teacher_student", "Inputs from N(0, I) and targets from a fixed random teacher MLP.",
+      example: "teacher:\n  kind: teacher_student\n  inputs: 16\n  outputs: 1\n  samples: 2048\n  split: {train: 0.8, test: 0.2}",
+      arguments: [
+        ArgumentSpec("inputs", .int, required: true, min: 1, "Input features."),
+        ArgumentSpec("outputs", .int, default: .int(1), min: 1, "Target width (classes for classification)."),
+        ArgumentSpec("samples", .int, required: true, min: 1, "Number of samples."),
+        ArgumentSpec("hidden", .int, default: .int(32), min: 0, "Teacher hidden width (0: a linear teacher)."),
+        ArgumentSpec("depth", .int, default: .int(1), min: 0, "Teacher hidden layers."),
+        ArgumentSpec("activation", .enumeration(["relu", "tanh", "linear"]), default: .string("tanh"), "Teacher activation."),
+        ArgumentSpec("noise", .float, default: .float(0), min: 0, "Std of Gaussian noise added to the targets."),
+        ArgumentSpec("task", .enumeration(["regression", "classification"]), default: .string("regression"), "Real targets, or the argmax of the teacher output as class labels."),
+      ] + datasetOptions),
+    KindSpec(
+      .dataset, "gaussian_blobs", "Classes drawn from isotropic Gaussians around random centres.",
+      example: "blobs:\n  kind: gaussian_blobs\n  inputs: 20\n  classes: 2\n  samples: 1000\n  split: {train: 0.8, test: 0.2}",
+      arguments: [
+        ArgumentSpec("inputs", .int, default: .int(2), min: 1, "Input features."),
+        ArgumentSpec("classes", .int, default: .int(2), min: 2, "Number of classes."),
+        ArgumentSpec("samples", .int, required: true, min: 1, "Number of samples."),
+        ArgumentSpec("std", .float, default: .float(1), min: 0, exclusiveMin: true, "Std of each blob."),
+        ArgumentSpec("separation", .float, default: .float(4), min: 0, "Std of the centres' coordinates."),
+      ] + datasetOptions),
+    KindSpec(
+      .dataset, "two_spirals", "Two interleaved 2-D spirals, labels 0 and 1.",
+      example: "spirals:\n  kind: two_spirals\n  samples: 512\n  noise: 0.05\n  split: {train: 0.75, test: 0.25}",
+      arguments: [
+        ArgumentSpec("samples", .int, required: true, min: 2, "Number of samples (half per spiral)."),
+        ArgumentSpec("turns", .float, default: .float(1.5), min: 0, exclusiveMin: true, "Turns of each spiral."),
+        ArgumentSpec("noise", .float, default: .float(0), min: 0, "Std of Gaussian noise on the points."),
+      ] + datasetOptions),
+    KindSpec(
+      .dataset, "sine", "A 1-D signal: a sum of sinusoids sampled on [-1, 1] (coordinate → value).",
+      example: "signal:\n  kind: sine\n  samples: 2048\n  frequencies: [3, 17, 41]\n  amplitudes: [1, 0.5, 0.25]",
+      arguments: [
+        ArgumentSpec("samples", .int, required: true, min: 2, "Number of sample points."),
+        ArgumentSpec("frequencies", .list(.float), required: true, "Frequencies in cycles per unit length."),
+        ArgumentSpec("amplitudes", .list(.float), "Amplitude of each frequency (default 1 each)."),
+        ArgumentSpec("phases", .list(.float), "Phase of each frequency in radians (default 0 each)."),
+        ArgumentSpec("noise", .float, default: .float(0), min: 0, "Std of Gaussian noise on the values."),
+      ] + datasetOptions),
+    KindSpec(
+      .dataset, "image",
+      "A 2-D target for coordinate networks: (x, y) in [-1, 1]² → intensity; a procedural pattern or an image file.",
+      constraints: [.exactlyOne(["pattern", "file"])],
+      example: "target:\n  kind: image\n  pattern: checkerboard\n  size: 64\n  period: 8",
+      arguments: [
+        ArgumentSpec("pattern", .enumeration(["checkerboard", "rings", "noise", "gradient"]), "A procedural pattern."),
+        ArgumentSpec("file", .string, "A binary PGM/PPM image file (path relative to the spec)."),
+        ArgumentSpec("size", .int, default: .int(64), min: 2, max: 4096, "Side in pixels (patterns only)."),
+        ArgumentSpec("period", .float, default: .float(8), min: 0, exclusiveMin: true, "Pattern period in pixels."),
+      ] + datasetOptions),
+    KindSpec(
+      .dataset, "npy", "Inputs and targets from NumPy .npy files (float32/float64/int, C order).",
+      example: "mine:\n  kind: npy\n  inputs: data/x.npy\n  targets: data/y.npy",
+      arguments: [
+        ArgumentSpec("inputs", .string, required: true, "Path of the inputs array (samples × features)."),
+        ArgumentSpec("targets", .string, required: true, "Path of the targets array (samples or samples × outputs)."),
+      ] + datasetOptions),
+    KindSpec(
+      .dataset, "csv", "A CSV file with a header row; one column is the target.",
+      example: "table:\n  kind: csv\n  path: data/table.csv\n  target: label",
+      arguments: [
+        ArgumentSpec("path", .string, required: true, "Path of the file."),
+        ArgumentSpec("target", .oneOf([.string, .int]), required: true, "Target column: a header name or an index from 0."),
+        ArgumentSpec("header", .bool, default: .bool(true), "Whether the first row names the columns."),
+      ] + datasetOptions),
+    KindSpec(
+      .dataset, "idx", "Images and labels in the IDX format of MNIST.",
+      example: "mnist:\n  kind: idx\n  images: data/train-images-idx3-ubyte\n  labels: data/train-labels-idx1-ubyte\n  one_hot: true",
+      arguments: [
+        ArgumentSpec("images", .string, required: true, "Path of the images file."),
+        ArgumentSpec("labels", .string, required: true, "Path of the labels file."),
+        ArgumentSpec("limit", .int, min: 1, "Use only the first N samples."),
+      ] + datasetOptions),
+  ]
+}

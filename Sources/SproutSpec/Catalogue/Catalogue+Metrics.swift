@@ -1,0 +1,64 @@
+extension Catalogue {
+  static let layersArgument = ArgumentSpec(
+    "layers", .layerSelector, default: .string("all"), "Which layers with parameters (one value per layer).")
+
+  static let metrics: [KindSpec] = [
+    KindSpec(.metric, "loss", "The stage's loss on its data (training loss for train stages).", example: "record: [loss]"),
+    KindSpec(.metric, "accuracy", "Fraction of samples whose argmax output is the label.", example: "record: [accuracy]"),
+    KindSpec(
+      .metric, "psnr", "Peak signal-to-noise ratio in dB: 10 log₁₀(peak² / MSE).", main: "peak",
+      example: "record: [{psnr: 1.0}]",
+      arguments: [ArgumentSpec("peak", .float, default: .float(1), min: 0, exclusiveMin: true, "Peak signal value.")]),
+    KindSpec(
+      .metric, "weight_norm", "Frobenius norm of each weight matrix.", main: "layers",
+      example: "record: [weight_norm]", arguments: [layersArgument]),
+    KindSpec(
+      .metric, "weight_change", "‖W_t − W_0‖_F per layer: how far training moved the weights (larger = richer).",
+      paper: "Liu et al., ICLR 2024", main: "layers", example: "record: [{weight_change: {relative: true}}]",
+      arguments: [
+        layersArgument,
+        ArgumentSpec("relative", .bool, default: .bool(false), "Divide by ‖W_0‖_F."),
+      ]),
+    KindSpec(
+      .metric, "effective_rank", "Effective rank of each weight: exp of the entropy of normalised singular values.",
+      paper: "Roy & Vetterli 2007; Liu et al., ICLR 2024", main: "layers",
+      example: "record: [{effective_rank: {definition: participation_ratio}}]",
+      arguments: [
+        layersArgument,
+        ArgumentSpec(
+          "definition", .enumeration(["entropy", "participation_ratio"]), default: .string("entropy"),
+          "entropy: exp(−Σ pᵢ log pᵢ), pᵢ = σᵢ/Σσ; participation_ratio: (Σσᵢ²)² / Σσᵢ⁴."),
+      ]),
+    KindSpec(
+      .metric, "stable_rank", "‖W‖_F² / ‖W‖₂² per layer.", main: "layers", example: "record: [stable_rank]",
+      arguments: [layersArgument]),
+    KindSpec(
+      .metric, "kernel_alignment",
+      "Cosine similarity of the empirical tangent kernel at init and now, w.r.t. the selected weights (lower = richer).",
+      paper: "Liu et al., ICLR 2024", main: "layers", example: "record: [{kernel_alignment: {samples: 64}}]",
+      arguments: [
+        layersArgument,
+        ArgumentSpec("samples", .int, default: .int(64), min: 1, max: 1024, "Fixed samples the kernel is computed on."),
+      ]),
+    KindSpec(
+      .metric, "activation_stats", "Statistics of each layer's outputs on a batch.",
+      paper: "Gallego-Feliciano et al. 2025 (massive_ratio)", main: "stats",
+      example: "record: [{activation_stats: [std, massive_ratio]}]",
+      arguments: [
+        ArgumentSpec(
+          "stats", .list(.enumeration(["mean", "std", "max_abs", "massive_ratio"])),
+          default: .list([.string("mean"), .string("std"), .string("max_abs"), .string("massive_ratio")]),
+          "Which: mean, std, max_abs, massive_ratio (max|a| / median|a|)."),
+        layersArgument,
+        ArgumentSpec("samples", .int, default: .int(256), min: 1, "Batch size used."),
+      ]),
+    KindSpec(
+      .metric, "grad_norm", "Global L2 norm of the gradient (before clipping).", example: "record: [grad_norm]"),
+    KindSpec(.metric, "lr", "The learning rate of the step.", example: "record: [lr]"),
+    KindSpec(
+      .metric, "output_spectrum",
+      "Magnitude spectrum of the network's output over the dataset's coordinate grid (DC dropped), binned.",
+      paper: "Kania et al., ICLR 2025 (FreSh)", main: "bins", example: "record: [{output_spectrum: 64}]",
+      arguments: [ArgumentSpec("bins", .int, default: .int(64), min: 1, "Number of frequency bins kept.")]),
+  ]
+}

@@ -1,0 +1,155 @@
+import SproutDiagnostics
+import SproutSyntax
+
+extension Decoder {
+  mutating func markInvalid(_ sort: DefinitionSort, _ name: String) {
+    spec.invalidNames[sort, default: []].insert(name)
+  }
+
+  mutating func decodeDataset(name: String, key: Node, node: Node) {
+    let path = "datasets.\(name)"
+    guard let (instance, _) = decodeInstance(node, .dataset, path: path, allowShort: false) else {
+      return markInvalid(.dataset, name)
+    }
+    spec.datasets.append(DatasetDef(id: DatasetID(name), nameRange: key.range, definition: instance))
+  }
+
+  mutating func decodeModel(name: String, key: Node, node: Node) {
+    let path = "models.\(name)"
+    guard let pairs = expectMapping(node, path: path) else { return markInvalid(.model, name) }
+    var ok = true
+    var input: (Value, SourceRange)?
+    var layers: [Instance]?
+    for pair in pairs {
+      guard let k = scalarKey(pair, path: path) else {
+        ok = false
+        continue
+      }
+      switch k {
+      case "input":
+        let spec = ArgumentSpec("input", .int, min: 1, "Input width.")
+        if let v = decodeValue(pair.value, .int, bounds: spec, path: "\(path).input") {
+          input = (v, pair.value.range)
+        } else {
+          ok = false
+        }
+      case "layers":
+        layers = decodeLayerList(pair.value, path: "\(path).layers")
+        if layers == nil { ok = false }
+      default:
+        reportUnknownKey(pair.key, k, candidates: ["input", "layers"], path: path, what: "key of a model")
+        ok = false
+      }
+    }
+    if input == nil && ok {
+      report("spec.missing-required", "model '\(name)' needs 'input' (the input width)", at: key.range, path: path,
+             help: "add 'input: N', the number of input features")
+      ok = false
+    }
+    if layers == nil && ok {
+      report("spec.missing-required", "model '\(name)' needs 'layers'", at: key.range, path: path,
+             help: "add 'layers: [{dense: 64}, relu, {dense: 1}]'")
+      ok = false
+    }
+    guard ok, let (inputValue, inputRange) = input, let layers else { return markInvalid(.model, name) }
+    spec.models.append(
+      ModelDef(id: ModelID(name), nameRange: key.range, input: inputValue, inputRange: inputRange, layers: layers,
+               range: node.range))
+  }
+
+  /// A non-empty list of layers (used by models and `residual`).
+  mutating func decodeLayerList(_ node: Node, path: String) -> [Instance]? {
+    guard let value = decodeValue(node, .list(.kind(.layer)), bounds: nil, path: path),
+      let items = value.listValue
+    else { return nil }
+    if items.isEmpty {
+      report("spec.wrong-type", "a layer list cannot be empty", at: node.range, path: path,
+             help: "add at least one layer, e.g. {dense: 1}")
+      return nil
+    }
+    return items.compactMap(\.instanceValue)
+  }
+
+  mutating func decodeInitializer(name: String, key: Node, node: Node) {
+    let path = "initializers.\(name)"
+    guard
+      let (rule, extra) = decodeInstance(
+        node, .initializer, path: path, allowShort: false, extraKeys: ["layers", "bias"])
+    else { return markInvalid(.initializer, name) }
+    var ok = true
+    var layerRules: [LayerRule] = []
+    var bias = Instance(sort: .initializer, kind: "zeros", arguments: Arguments(), range: node.range,
+                        kindRange: node.range)
+    for pair in extra {
+      switch pair.key.scalar {
+      case "bias":
+        if let (b, _) = decodeInstance(pair.value, .initializer, path: "\(path).bias", allowShort: true) {
+          bias = b
+        } else {
+          ok = false
+        }
+      default:
+        guard let selectorPairs = expectMapping(pair.value, path: "\(path).layers") else {
+          ok = false
+          continue
+        }
+        for sp in selectorPairs {
+          let sPath = "\(path).layers.\(sp.key.scalar ?? "?")"
+          guard let selector = decodeSelectorKey(sp.key, path: sPath) else {
+            ok = false
+            continue
+          }
+          guard let (r, _) = decodeInstance(sp.value, .initializer, path: sPath, allowShort: true) else {
+            ok = false
+            continue
+          }
+          layerRules.append(LayerRule(selector: selector, selectorRange: sp.key.range, rule: r))
+        }
+      }
+    }
+    guard ok else { return markInvalid(.initializer, name) }
+    spec.initializers.append(
+      InitializerDef(id: InitializerID(name), nameRange: key.range, rule: rule, layerRules: layerRules, bias: bias))
+  }
+
+  /// A selector written as a mapping key: `first`, `last`, an integer, `1,3` or a flow sequence `[1, 3]`.
+  mutating func decodeSelectorKey(_ node: Node, path: String) -> LayerSelector? {
+    if let items = node.sequence {
+      let ints = items.compactMap { Scalar.resolve($0)?.intValue }
+      if ints.count == items.count, !ints.isEmpty { return .indices(ints) }
+    } else if let s = node.scalar {
+      switch s {
+      case "first": return .first
+      case "last": return .last
+      default:
+        if let i = Int(s.trimmingSpaces) { return .index(i) }
+        let parts = s.split(separator: ",").map { Int(String($0).trimmingSpaces) }
+        if parts.count > 1, parts.allSatisfy({ $0 != nil }) { return .indices(parts.compactMap { $0 }) }
+      }
+    }
+    let suggestion = node.scalar.flatMap { Suggestions.nearest($0, among: ["first", "last"]) }
+    report(
+      "spec.invalid-selector", "'\(node.scalar ?? node.description)' does not select layers", at: node.range,
+      path: path,
+      help: suggestion.map { "did you mean '\($0)'?" }
+        ?? "use first, last, an index (layers with parameters, from 0; negative from the end) or a list like '1,3'")
+    return nil
+  }
+
+  mutating func decodeStage(name: String, key: Node, node: Node) {
+    let path = "stages.\(name)"
+    guard let (instance, _) = decodeInstance(node, .stage, path: path, allowShort: false),
+      let kind = StageKind(rawValue: instance.kind)
+    else { return markInvalid(.stage, name) }
+    spec.stages.append(StageDef(id: StageID(name), nameRange: key.range, kind: kind, definition: instance))
+  }
+}
+
+extension String {
+  var trimmingSpaces: String {
+    var s = Substring(self)
+    while s.first == " " { s = s.dropFirst() }
+    while s.last == " " { s = s.dropLast() }
+    return String(s)
+  }
+}

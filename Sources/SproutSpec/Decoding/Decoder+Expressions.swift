@@ -1,0 +1,110 @@
+import SproutDiagnostics
+import SproutSyntax
+
+extension Decoder {
+  /// Most environments tried when type-checking one expression against the matrix.
+  static let maxCombinations = 4096
+
+  /// Parses a `${...}` scalar, checks its references against params, matrix axes and trial fields, then evaluates
+  /// it for every combination of the axes it reads and checks each result against the argument's type and range.
+  mutating func decodeExpression(_ node: Node, _ text: String, type: ArgumentType, bounds: ArgumentSpec?, path: String)
+    -> Value?
+  {
+    let base = Decoder.contentBase(node)
+    let ev: ExpressionValue
+    switch ExpressionParser.parse(text, base: base) {
+    case .failure(let e):
+      diagnostics.append(e.diagnostic(path: path))
+      return nil
+    case .success(let v): ev = v
+    }
+    var ev2 = ev
+    if node.range.start.line != node.range.end.line || node.scalarStyle == .literal || node.scalarStyle == .folded {
+      // Columns inside a multi-line scalar cannot be computed from the start; point at the whole scalar.
+      ev2.range = node.range
+    }
+    guard checkReferences(ev2.expression, path: path) else { return nil }
+    guard typeCheck(ev2, type: type, bounds: bounds, path: path) else { return nil }
+    return .expression(ev2)
+  }
+
+  /// Every reference must name a param, an axis or a trial field.
+  mutating func checkReferences(_ e: Expression, path: String) -> Bool {
+    var ok = true
+    let env = lintEnvironment()
+    for (refPath, range) in e.references {
+      if case .failure(let err) = Expression.lookup(refPath, range: range, env) {
+        diagnostics.append(err.diagnostic(path: path))
+        ok = false
+        continue
+      }
+      if refPath[0] == "params" { readParams.insert(refPath[1]) }
+      if refPath[0] == "matrix" { readAxes.insert(refPath[1]) }
+    }
+    return ok
+  }
+
+  /// An environment holding every defined name (with its first value), for reference checks.
+  func lintEnvironment() -> ExpressionEnvironment {
+    var matrix: [String: Value] = [:]
+    if let m = spec.matrix { for name in m.axisNames { matrix[name] = m.values(ofAxis: name).first ?? .null } }
+    return ExpressionEnvironment(
+      params: Dictionary(spec.params.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }), matrix: matrix,
+      trial: TrialInfo(index: 0, seed: spec.seed, id: "t0"))
+  }
+
+  /// Evaluates the expression for each combination of the values of the axes it reads (and of the seed axis for
+  /// `trial.seed`) and checks every result; reports the first failure with the assignment that caused it.
+  mutating func typeCheck(_ ev: ExpressionValue, type: ArgumentType, bounds: ArgumentSpec?, path: String) -> Bool {
+    let refs = ev.expression.references.map(\.path)
+    var axes: [String] = []
+    for r in refs where r[0] == "matrix" && !axes.contains(r[1]) { axes.append(r[1]) }
+    let usesTrialSeed = refs.contains { $0 == ["trial", "seed"] }
+    let seedValues: [Int] =
+      usesTrialSeed ? (spec.matrix?.values(ofAxis: "seed").compactMap(\.intValue)).flatMap { $0.isEmpty ? nil : $0 } ?? [spec.seed]
+      : [spec.seed]
+    let valueLists = axes.map { spec.matrix?.values(ofAxis: $0) ?? [] }
+    var env = lintEnvironment()
+    var counters = [Int](repeating: 0, count: axes.count)
+    var tried = 0
+    while tried < Decoder.maxCombinations {
+      for (i, axis) in axes.enumerated() where !valueLists[i].isEmpty { env.matrix[axis] = valueLists[i][counters[i]] }
+      for seed in seedValues {
+        env.trial.seed = seed
+        tried += 1
+        let assignment = zip(axes, counters.enumerated().map { valueLists[$0.offset].isEmpty ? Value.null
+          : valueLists[$0.offset][$0.element] }).map { "matrix.\($0.0) = \($0.1)" }
+          + (usesTrialSeed ? ["trial.seed = \(seed)"] : [])
+        let note = assignment.isEmpty ? [] : [DiagnosticNote("when " + assignment.joined(separator: ", "))]
+        switch ev.evaluate(env) {
+        case .failure(let err):
+          diagnostics.report(err.id, err.message, at: err.range, path: path, notes: note, help: err.help)
+          return false
+        case .success(let v):
+          if case .failure(let problem) = Catalogue.conform(v, to: type, bounds: bounds) {
+            let message: String
+            if problem.id == "spec.out-of-range" {
+              message = "'\(ev.text)' gives \(v.kindDescription), but \(problem.message(path: path, found: v.description))"
+            } else {
+              message = "'\(ev.text)' gives \(v.kindDescription), but \(problem.expected) is needed here"
+            }
+            var help = problem.help
+            if case .float = v, type == .int { help = "'/' always gives a number with a fraction; use '//' for integer division" }
+            diagnostics.report("spec.expression-type", message, at: ev.range, path: path, notes: note, help: help)
+            return false
+          }
+        }
+      }
+      // Odometer over the axes' values.
+      var i = axes.count - 1
+      while i >= 0 {
+        counters[i] += 1
+        if counters[i] < max(valueLists[i].count, 1) { break }
+        counters[i] = 0
+        i -= 1
+      }
+      if i < 0 { break }
+    }
+    return true
+  }
+}

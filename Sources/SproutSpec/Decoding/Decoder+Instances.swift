@@ -1,0 +1,257 @@
+import SproutDiagnostics
+import SproutSyntax
+
+extension Decoder {
+  /// Decodes something with a kind, in any of its three forms:
+  ///
+  /// ```
+  /// relu                          bare kind name (no arguments written)
+  /// {dense: 256}                  short form: one key = the kind, its value the main argument ...
+  /// {dense: {units: 256}}         ... or the argument map
+  /// {kind: dense, units: 256}     full form
+  /// ```
+  /// `extraKeys` are keys the caller decodes itself (an initializer's `layers` and `bias`); they are returned.
+  mutating func decodeInstance(
+    _ node: Node, _ sort: Sort, path: String, allowShort: Bool, extraKeys: [String] = []
+  ) -> (instance: Instance, extra: [Node.Pair])? {
+    switch node.content {
+    case .scalar:
+      guard let name = kindName(node, sort, path: path) else { return nil }
+      guard let kind = lookupKind(name, sort, at: node.range, path: path) else { return nil }
+      return finish(kind, written: [], node: node, kindRange: node.range, path: path).map { ($0, []) }
+    case .sequence:
+      reportWrongType(node, .kind(sort), path: path, help: formsHelp(sort))
+      return nil
+    case .mapping(let pairs):
+      if let kindPair = pairs.first(where: { $0.key.scalar == "kind" }) {
+        guard let name = kindName(kindPair.value, sort, path: Decoder.join(path, "kind")) else { return nil }
+        guard let kind = lookupKind(name, sort, at: kindPair.value.range, path: Decoder.join(path, "kind")) else {
+          return nil
+        }
+        var written: [Argument] = []
+        var extra: [Node.Pair] = []
+        var ok = true
+        for pair in pairs where pair.key.scalar != "kind" {
+          guard let key = scalarKey(pair, path: path) else {
+            ok = false
+            continue
+          }
+          if extraKeys.contains(key) {
+            extra.append(pair)
+            continue
+          }
+          guard let arg = kind.argument(key) else {
+            reportUnknownKey(
+              pair.key, key, candidates: ["kind"] + kind.arguments.map(\.name) + extraKeys, path: path,
+              what: "key of \(sort.rawValue) '\(kind.name)'")
+            ok = false
+            continue
+          }
+          let argPath = Decoder.join(path, key)
+          if let v = decodeValue(pair.value, arg.type, bounds: arg, path: argPath) {
+            written.append(Argument(name: key, value: v, keyRange: pair.key.range, range: pair.value.range))
+          } else {
+            ok = false
+          }
+        }
+        guard let instance = finish(kind, written: written, node: node, kindRange: kindPair.value.range, path: path),
+          ok
+        else { return nil }
+        return (instance, extra)
+      }
+      guard allowShort, pairs.count == 1, let name = pairs[0].key.scalar else {
+        report(
+          "spec.missing-kind", "\(sort.withArticle) needs a 'kind'", at: node.range, path: path,
+          help: formsHelp(sort))
+        return nil
+      }
+      let pair = pairs[0]
+      guard let kind = lookupKind(name, sort, at: pair.key.range, path: path) else { return nil }
+      let kindPath = Decoder.join(path, name)
+      var written: [Argument] = []
+      if pair.value.isNull {
+        // `- relu:` — the kind alone.
+      } else if let argPairs = pair.value.mapping, !(kind.mainArgumentTakesMapping) {
+        var ok = true
+        for p in argPairs {
+          guard let key = scalarKey(p, path: kindPath) else {
+            ok = false
+            continue
+          }
+          guard let arg = kind.argument(key) else {
+            reportUnknownKey(p.key, key, candidates: kind.arguments.map(\.name), path: kindPath,
+                             what: "key of \(sort.rawValue) '\(kind.name)'")
+            ok = false
+            continue
+          }
+          if let v = decodeValue(p.value, arg.type, bounds: arg, path: Decoder.join(kindPath, key)) {
+            written.append(Argument(name: key, value: v, keyRange: p.key.range, range: p.value.range))
+          } else {
+            ok = false
+          }
+        }
+        guard ok else { return nil }
+      } else {
+        guard let mainName = kind.mainArgument, let main = kind.argument(mainName) else {
+          report(
+            "spec.wrong-type",
+            "\(sort.rawValue) '\(kind.name)' has no main argument, so '\(name): \(pair.value.kindDescription)' "
+              + "cannot say which argument it sets", at: pair.value.range, path: kindPath,
+            help: kind.arguments.isEmpty
+              ? "write just '\(kind.name)'"
+              : "write '\(name): {\(kind.arguments[0].name): ...}'")
+          return nil
+        }
+        guard let v = decodeValue(pair.value, main.type, bounds: main, path: Decoder.join(kindPath, mainName)) else {
+          return nil
+        }
+        written.append(Argument(name: mainName, value: v, keyRange: nil, range: pair.value.range))
+      }
+      return finish(kind, written: written, node: node, kindRange: pair.key.range, path: path).map { ($0, []) }
+    }
+  }
+
+  func formsHelp(_ sort: Sort) -> String {
+    let example = Catalogue.kinds(sort).first { $0.mainArgument != nil } ?? Catalogue.kinds(sort).first
+    let name = example?.name ?? "NAME"
+    if Catalogue.allowsShortForm(sort) {
+      return "write '\(name)', '{\(name): ...}' or '{kind: \(name), ...}'"
+    }
+    return "write 'kind: \(name)' and its arguments"
+  }
+
+  /// The kind name of a scalar, rejecting expressions and non-strings.
+  mutating func kindName(_ node: Node, _ sort: Sort, path: String) -> String? {
+    if let s = node.scalar, ExpressionParser.containsExpression(s) {
+      report(
+        "spec.expression-not-allowed", "the kind of \(sort.withArticle) cannot be an expression", at: node.range,
+        path: path, help: "define one \(sort.rawValue) per kind and sweep over the names of definitions instead")
+      return nil
+    }
+    guard case .string(let s)? = Scalar.resolve(node) else {
+      report("spec.wrong-type", "expected the name of \(sort.withArticle) kind, found \(node.kindDescription)",
+             at: node.range, path: path)
+      return nil
+    }
+    return s
+  }
+
+  /// Looks a kind up, reporting unknown kinds with the nearest one (camelCase slips get a fix-it).
+  mutating func lookupKind(_ name: String, _ sort: Sort, at range: SourceRange, path: String) -> KindSpec? {
+    if let k = Catalogue.kind(sort, name) { return k }
+    let names = Catalogue.names(sort)
+    let snake = Suggestions.snakeCase(name)
+    if snake != name, Catalogue.kind(sort, snake) != nil {
+      report(
+        "spec.snake-case", "'\(name)' is written in camelCase; kinds are snake_case", at: range, path: path,
+        help: "rename it to '\(snake)'", fixIts: [FixIt("rename to '\(snake)'", range: range, replacement: snake)])
+      return nil
+    }
+    let suggestion = Suggestions.nearest(name, among: names)
+    var notes: [DiagnosticNote] = []
+    for other in Sort.allCases where other != sort && Catalogue.kind(other, name) != nil {
+      notes.append(DiagnosticNote("'\(name)' is \(other.withArticle) kind"))
+    }
+    report(
+      "spec.unknown-kind", "unknown \(sort.rawValue) '\(name)'", at: range, path: path, notes: notes,
+      help: suggestion.map { "did you mean '\($0)'?" }
+        ?? "known \(sort.rawValue) kinds: " + names.joined(separator: ", "),
+      fixIts: suggestion.map { [FixIt("replace with '\($0)'", range: range, replacement: $0)] } ?? [])
+    return nil
+  }
+
+  /// Fills defaults, reports missing required arguments and broken constraints, runs kind-specific checks.
+  mutating func finish(_ kind: KindSpec, written: [Argument], node: Node, kindRange: SourceRange, path: String)
+    -> Instance?
+  {
+    var ok = true
+    var arguments: [Argument] = []
+    let writtenNames = Set(written.map(\.name))
+    for spec in kind.arguments {
+      if let w = written.first(where: { $0.name == spec.name }) {
+        arguments.append(w)
+      } else if let d = spec.defaultValue {
+        let value: Value
+        if case .kind(let sort) = spec.type, case .string(let name) = d, let k = Catalogue.kind(sort, name) {
+          value = .instance(Instance(sort: sort, kind: name, arguments: Arguments(defaults(of: k, range: node.range)),
+                                     range: node.range, kindRange: node.range))
+        } else {
+          value = d
+        }
+        arguments.append(Argument(name: spec.name, value: value, keyRange: nil, range: node.range, isDefault: true))
+      } else if spec.required {
+        report(
+          "spec.missing-required", "\(kind.sort.rawValue) '\(kind.name)' needs '\(spec.name)' (\(spec.type.phrase))",
+          at: kindRange, path: path, help: "add '\(spec.name): ...': \(spec.doc)")
+        ok = false
+      }
+    }
+    for constraint in kind.constraints {
+      ok = checkConstraint(constraint, kind: kind, written: written, names: writtenNames, at: kindRange, path: path)
+        && ok
+    }
+    let instance = Instance(sort: kind.sort, kind: kind.name, arguments: Arguments(arguments), range: node.range,
+                            kindRange: kindRange)
+    ok = kindChecks(instance, path: path) && ok
+    return ok ? instance : nil
+  }
+
+  func defaults(of kind: KindSpec, range: SourceRange) -> [Argument] {
+    kind.arguments.compactMap { spec in
+      spec.defaultValue.map { Argument(name: spec.name, value: $0, keyRange: nil, range: range, isDefault: true) }
+    }
+  }
+
+  mutating func checkConstraint(
+    _ constraint: ArgumentConstraint, kind: KindSpec, written: [Argument], names: Set<String>, at range: SourceRange,
+    path: String
+  ) -> Bool {
+    let what = "\(kind.sort.rawValue) '\(kind.name)'"
+    switch constraint {
+    case .exactlyOne(let list), .atMostOne(let list):
+      let present = written.filter { list.contains($0.name) }
+      if present.count > 1 {
+        let second = present[1]
+        report(
+          "spec.conflicting-keys", "\(what) takes only one of " + list.map { "'\($0)'" }.joined(separator: ", "),
+          at: second.keyRange ?? second.range, path: Decoder.join(path, second.name),
+          notes: [DiagnosticNote("'\(present[0].name)' is already given here", at: present[0].keyRange)],
+          help: "remove one of them")
+        return false
+      }
+      if present.isEmpty, case .exactlyOne = constraint {
+        report(
+          "spec.missing-required", "\(what) needs one of " + list.map { "'\($0)'" }.joined(separator: " or "),
+          at: range, path: path)
+        return false
+      }
+      return true
+    case .requires(let a, let others):
+      guard names.contains(a) else { return true }
+      let missing = others.filter { !names.contains($0) }
+      if missing.isEmpty { return true }
+      report("spec.missing-required", "\(what) with '\(a)' also needs " + missing.map { "'\($0)'" }.joined(separator: ", "),
+             at: range, path: path)
+      return false
+    case .requiredWhen(let a, let v, let others):
+      guard written.first(where: { $0.name == a })?.value == v else { return true }
+      let missing = others.filter { !names.contains($0) }
+      if missing.isEmpty { return true }
+      report(
+        "spec.missing-required", "\(what) with \(a): \(v) needs " + missing.map { "'\($0)'" }.joined(separator: ", "),
+        at: range, path: path)
+      return false
+    }
+  }
+}
+
+extension KindSpec {
+  /// True when the main argument is itself a mapping, so `{kind_name: {...}}` sets it rather than naming arguments.
+  var mainArgumentTakesMapping: Bool {
+    guard let m = mainArgument, let a = argument(m) else { return false }
+    switch a.type {
+    case .map, .record: return true
+    default: return false
+    }
+  }
+}

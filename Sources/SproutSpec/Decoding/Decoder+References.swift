@@ -1,0 +1,149 @@
+import SproutDiagnostics
+
+extension Decoder {
+  func defined(_ sort: DefinitionSort, _ name: String) -> Bool {
+    switch sort {
+    case .dataset: return spec.dataset(DatasetID(name)) != nil
+    case .model: return spec.model(ModelID(name)) != nil
+    case .initializer: return spec.initializer(InitializerID(name)) != nil
+    case .stage: return spec.stage(StageID(name)) != nil
+    }
+  }
+
+  func names(_ sort: DefinitionSort) -> [String] {
+    switch sort {
+    case .dataset: return spec.datasets.map(\.id.name)
+    case .model: return spec.models.map(\.id.name)
+    case .initializer: return spec.initializers.map(\.id.name)
+    case .stage: return spec.stages.map(\.id.name)
+    }
+  }
+
+  /// Resolves every reference now that all definitions are known: literal names, and the values of a matrix axis
+  /// (or a param) when a reference is written as `${matrix.AXIS}`.
+  mutating func resolveReferences() {
+    var refs = pending
+    // Expression-valued references: every value the axis can take must name a definition of the right sort.
+    for stage in spec.stages {
+      guard let kind = Catalogue.kind(.stage, stage.kind.rawValue) else { continue }
+      for arg in stage.arguments {
+        guard case .expression(let e) = arg.value, let a = kind.argument(arg.name) else { continue }
+        let sort: DefinitionSort
+        switch a.type {
+        case .reference(let s): sort = s
+        case .data: sort = .dataset
+        default: continue
+        }
+        guard case .reference(let path) = e.expression.node, path.count == 2 else { continue }
+        let p = "stages.\(stage.id.name).\(arg.name)"
+        if path[0] == "matrix", let m = spec.matrix {
+          var ranges: [Value: SourceRange] = [:]
+          m.root.visitAxes { axis in
+            guard axis.name == path[1] else { return }
+            for (v, r) in zip(axis.values, axis.valueRanges) where ranges[v] == nil { ranges[v] = r }
+          }
+          for v in m.values(ofAxis: path[1]) {
+            let r = ranges[v] ?? e.range
+            guard case .string(let s) = v else {
+              report("spec.wrong-type", "matrix axis '\(path[1])' holds \(v.kindDescription), but '\(arg.name)' needs "
+                       + "the name of \(sort.withArticle)", at: r, path: p,
+                     notes: [DiagnosticNote("used here", at: e.range)])
+              continue
+            }
+            let ref = sort == .dataset ? DataReference(parsing: s) : DataReference(dataset: DatasetID(s))
+            refs.append(PendingReference(name: ref?.dataset.name ?? s, split: ref?.split, sort: sort, range: r, path: p,
+                                         viaAxis: path[1]))
+          }
+        } else if path[0] == "params", let param = spec.param(path[1]) {
+          if case .string(let s) = param.value {
+            let ref = sort == .dataset ? DataReference(parsing: s) : DataReference(dataset: DatasetID(s))
+            refs.append(PendingReference(name: ref?.dataset.name ?? s, split: ref?.split, sort: sort, range: param.range,
+                                         path: p))
+          }
+        }
+      }
+    }
+    for ref in refs { resolve(ref) }
+  }
+
+  mutating func resolve(_ ref: PendingReference) {
+    let via = ref.viaAxis.map { " (a value of matrix axis '\($0)')" } ?? ""
+    if defined(ref.sort, ref.name) {
+      used.insert(UsedName(sort: ref.sort, name: ref.name))
+      if let split = ref.split, ref.sort == .dataset, let ds = spec.dataset(DatasetID(ref.name)) {
+        let splits = ds.splits.map(\.name)
+        if !splits.contains(split) {
+          let suggestion = Suggestions.nearest(split, among: splits)
+          report(
+            "spec.undefined-split",
+            splits.isEmpty
+              ? "dataset '\(ref.name)' has no splits, so '\(ref.name).\(split)' names nothing\(via)"
+              : "dataset '\(ref.name)' has no split '\(split)'\(via)", at: ref.range, path: ref.path,
+            notes: [DiagnosticNote("'\(ref.name)' is defined here", at: ds.nameRange)],
+            help: suggestion.map { "did you mean '\(ref.name).\($0)'?" }
+              ?? (splits.isEmpty ? "add 'split: {\(split): 0.8, ...}' to the dataset, or use '\(ref.name)'"
+                : "its splits: " + splits.joined(separator: ", ")))
+        }
+      }
+      return
+    }
+    if spec.invalidNames[ref.sort]?.contains(ref.name) == true { return }
+    let others = spec.sorts(defining: ref.name).filter { $0 != ref.sort }
+    if let other = others.first {
+      report(
+        "spec.wrong-sort", "'\(ref.name)' is \(other.withArticle), but \(ref.sort.withArticle) is needed here\(via)",
+        at: ref.range, path: ref.path,
+        help: names(ref.sort).isEmpty
+          ? "define \(ref.sort.withArticle) under '\(ref.sort.section):'"
+          : "\(ref.sort.section): " + names(ref.sort).joined(separator: ", "))
+      return
+    }
+    let suggestion = Suggestions.nearest(ref.name, among: names(ref.sort))
+    report(
+      "spec.undefined-reference", "no \(ref.sort.rawValue) named '\(ref.name)'\(via)", at: ref.range, path: ref.path,
+      help: suggestion.map { "did you mean '\($0)'?" }
+        ?? (names(ref.sort).isEmpty
+          ? "define it under '\(ref.sort.section):'"
+          : "\(ref.sort.section): " + names(ref.sort).joined(separator: ", ")),
+      fixIts: suggestion.map { [FixIt("replace with '\($0)'", range: ref.range, replacement: $0)] } ?? [])
+  }
+
+  /// Warnings for definitions, params and axes nothing uses (stages are the experiment's outputs: never unused).
+  mutating func reportUnused() {
+    for d in spec.datasets where !used.contains(UsedName(sort: .dataset, name: d.id.name)) {
+      unused(.dataset, d.id.name, at: d.nameRange)
+    }
+    for m in spec.models where !used.contains(UsedName(sort: .model, name: m.id.name)) {
+      unused(.model, m.id.name, at: m.nameRange)
+    }
+    for i in spec.initializers where !used.contains(UsedName(sort: .initializer, name: i.id.name)) {
+      unused(.initializer, i.id.name, at: i.nameRange)
+    }
+    for p in spec.params where !readParams.contains(p.name) {
+      report("spec.unused-param", "param '\(p.name)' is never used", at: p.keyRange, path: "params.\(p.name)",
+             help: "refer to it as ${params.\(p.name)}, or remove it")
+    }
+    if let m = spec.matrix {
+      var reported: Set<String> = []
+      m.root.visitAxes { axis in
+        guard axis.name != "seed", !readAxes.contains(axis.name), !reported.contains(axis.name) else { return }
+        reported.insert(axis.name)
+        report("spec.unused-axis", "matrix axis '\(axis.name)' is never used, so its trials only repeat each other",
+               at: axis.nameRange, path: "matrix.\(axis.name)",
+               help: "refer to it as ${matrix.\(axis.name)}, name it 'seed' to vary the seed, or remove it")
+      }
+    }
+  }
+
+  mutating func unused(_ sort: DefinitionSort, _ name: String, at range: SourceRange) {
+    report(
+      "spec.unused-definition", "\(sort.rawValue) '\(name)' is defined but never used", at: range,
+      path: "\(sort.section).\(name)", help: "refer to it from a stage, or remove it")
+  }
+}
+
+/// A definition some reference reached.
+struct UsedName: Hashable {
+  var sort: DefinitionSort
+  var name: String
+}
