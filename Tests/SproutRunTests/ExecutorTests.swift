@@ -24,10 +24,11 @@ struct ExecutorTests {
   /// Two trials (kaiming and low-rank init), each train + evaluate, then a select over both evaluations.
   static func plan(steps: Int = 12, lr: Double = 0.05, extraStage: String? = nil) -> Plan {
     let inits: [JSONValue] = [
-      .object(["kind": .string("kaiming_normal"), "nonlinearity": .string("relu")]),
+      .object(["rule": .object(["kind": .string("kaiming_normal"), "nonlinearity": .string("relu")])]),
       .object([
-        "kind": .string("low_rank"), "rank": .int(2), "base": .string("kaiming_normal"),
-        "layers": .object(["last": .object(["kind": .string("lecun_normal")])]),
+        "rule": .object(["kind": .string("low_rank"), "rank": .int(2), "base": .object(["kind": .string("kaiming_normal")])]),
+        "bias": .object(["kind": .string("zeros")]),
+        "layers": .array([.object(["select": .string("last"), "rule": .object(["kind": .string("lecun_normal")])])]),
       ]),
     ]
     var trials: [Trial] = []

@@ -127,9 +127,8 @@ public struct Executor: Sendable {
         store: store, task: task,
         stamp: Checkpoint.Stamp(specHash: task.hash, toolVersion: options.toolVersion, backend: plan.backend),
         options: options, backend: backend, inputs: inputs, emit: onEvent)
-      let previousSeconds = 0.0
       var outputs = try StageRunner(context: context, plan: plan).run()
-      outputs.seconds = previousSeconds + Date().timeIntervalSince(start)
+      outputs.seconds = Date().timeIntervalSince(start)
       try store.writeOutputs(outputs)
       try? store.writeRecord(TaskRecord(task: task, plan: plan), experiment: plan.spec.name, taskKey: key)
       return result(.completed, nil, outputs)

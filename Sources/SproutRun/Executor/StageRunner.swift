@@ -46,7 +46,7 @@ struct StageRunner {
 
   func trainSetup() throws -> TrainSetup {
     let (input, layers) = try TrainConfigs.layers(try definition.required("model"))
-    let initPlan = try TrainConfigs.initPlan(try definition.required("init"))
+    let initDefinition = try definition.required("init")
     let data = try loadData(try definition.required("data"))
     let loss = try TrainConfigs.loss(try stage.required("loss"))
     let optimizer = try TrainConfigs.optimizer(try stage.required("optimizer"))
@@ -72,6 +72,7 @@ struct StageRunner {
     return TrainSetup(
       inputWidth: input, layers: layers, configuration: configuration, seed: seed, streamPath: path,
       initialize: { network in
+        let initPlan = try TrainConfigs.initPlan(initDefinition, denseLayers: Self.denseLayerIndices(network))
         try Initialization.apply(initPlan, to: network.parameters, seed: seed, path: path + ["init"])
       },
       data: data)
@@ -89,6 +90,12 @@ struct StageRunner {
   var seed: UInt64 { UInt64(bitPattern: Int64(context.task.seed)) }
   /// `[trial, stage]`: the stream path of the task.
   var streamPath: [String] { [context.task.key.trial, context.task.stage] }
+
+  /// The layer-list position of every dense layer, in order (what the language's layer selectors count).
+  static func denseLayerIndices(_ network: Network) -> [Int] {
+    network.parameters.filter { $0.role == .weight && $0.denseIndex != nil }
+      .sorted { $0.denseIndex! < $1.denseIndex! }.map(\.layerIndex)
+  }
 
   /// A cosine schedule without an explicit length runs over the whole training.
   static func fill(_ s: Schedule, totalSteps: Int) -> Schedule {
@@ -173,7 +180,8 @@ struct StageRunner {
       do {
         network = try Network(input: input, layers: layers, backend: context.backend, maxBatch: batch)
       } catch { throw context.error(.invalidTask, "cannot build the model: \(error)", cause: error) }
-      let initPlan = try TrainConfigs.initPlan(try definition.required("init"))
+      let initPlan = try TrainConfigs.initPlan(
+        try definition.required("init"), denseLayers: Self.denseLayerIndices(network))
       do {
         try Initialization.apply(initPlan, to: network.parameters, seed: seed, path: streamPath + ["init"])
       } catch { throw context.error(.invalidTask, "initialization failed: \(error)", cause: error) }

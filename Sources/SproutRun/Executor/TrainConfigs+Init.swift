@@ -1,33 +1,39 @@
+import Foundation
 import SproutPlanner
 import SproutTrain
 
 extension TrainConfigs {
-  /// An initializer definition → `InitPlan` (weight rule, per-layer overrides under `layers:`, bias rule).
-  static func initPlan(_ d: Definition) throws -> InitPlan {
-    var plan = InitPlan(rule: try initRule(d), biasRule: try d["bias"].map(initRule) ?? .zeros)
-    if let layers = d["layers"] {
-      for (key, rule) in try layers.members() {
-        let selector: LayerSelector
-        switch key {
-        case "first": selector = .first
-        case "last": selector = .last
-        default:
-          guard let i = Int(key) else { throw layers.fail("unknown layer selector '\(key)' (first, last or an index)") }
-          selector = .index(i)
+  /// An initializer definition as the planner resolves it — `{rule, bias, layers: [{select, rule}]}`, or a bare
+  /// rule — → `InitPlan`.
+  ///
+  /// The language's selectors count the layers that have parameters (0 = the first dense layer, negative
+  /// from the end); SproutTrain's count positions in the layer list, so `denseLayers` (the layer-list index
+  /// of each dense layer, in order) translates them.
+  static func initPlan(_ d: Definition, denseLayers: [Int]) throws -> InitPlan {
+    guard let ruleDef = d["rule"] else { return InitPlan(rule: try initRule(d)) }
+    var plan = InitPlan(rule: try initRule(ruleDef), biasRule: try d["bias"].map(initRule) ?? .zeros)
+    for entry in try d["layers"]?.array() ?? [] {
+      let text = try entry.required("select").string()
+      let rule = try initRule(try entry.required("rule"))
+      let selector: LayerSelector
+      switch text {
+      case "first": selector = .first
+      case "last": selector = .last
+      default:
+        let numbers = text.trimmingCharacters(in: CharacterSet(charactersIn: "[] ")).split(separator: ",")
+          .map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !numbers.isEmpty, numbers.allSatisfy({ $0 != nil }) else {
+          throw entry.fail("unknown layer selector '\(text)' (first, last, an index or a list)")
         }
-        plan.layerRules.append(.init(selector, try initRule(rule), bias: try rule["bias"].map(initRule)))
+        let positions = numbers.compactMap { $0 }.compactMap { i -> Int? in
+          let k = i < 0 ? denseLayers.count + i : i
+          return denseLayers.indices.contains(k) ? denseLayers[k] : nil
+        }
+        selector = positions.count == 1 ? .index(positions[0]) : .indices(positions)
       }
-      // Numeric keys sort as text; order overrides so that "last" and "first" do not shadow explicit indices.
-      plan.layerRules.sort { rank($0.selector) < rank($1.selector) }
+      plan.layerRules.append(.init(selector, rule, bias: try entry["bias"].map(initRule)))
     }
     return plan
-  }
-
-  private static func rank(_ s: LayerSelector) -> Int {
-    switch s {
-    case .first, .last: 0
-    case .index, .indices: 1
-    }
   }
 
   /// One initializer rule.

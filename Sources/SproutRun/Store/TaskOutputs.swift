@@ -20,7 +20,7 @@ public struct TaskOutputs: Hashable, Sendable {
   public var finalCheckpoint: String?
   /// Extra results (a `select` task's choice), free-form.
   public var extra: [String: JSONValue]
-  /// Wall-clock seconds the task ran (summed over resumed attempts; not part of any hash).
+  /// Wall-clock seconds of the attempt that completed the task (not part of any hash).
   public var seconds: Double
 
   /// Creates the outputs record.
