@@ -122,6 +122,6 @@ public struct RunReport: Sendable {
     return JSONValue.object([
       "run_id": .string(runID), "spec_path": .string(specPath), "backend": .string(backend),
       "tool_version": .string(toolVersion), "seconds": .double(seconds), "tasks": .array(rowsJSON),
-    ]).pretty
+    ]).pretty() + "\n"
   }
 }

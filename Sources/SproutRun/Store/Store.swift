@@ -69,7 +69,7 @@ public struct Store: Sendable {
 
   /// Writes the outputs record: the last write of a task, which marks it complete.
   public func writeOutputs(_ outputs: TaskOutputs) throws {
-    try AtomicFile.write(outputs.json.pretty, to: outputsPath(outputs.hash))
+    try AtomicFile.write(outputs.json.pretty() + "\n", to: outputsPath(outputs.hash))
   }
 
   /// Removes a task's outputs record (so `--force` re-executes it) and its checkpoints and metrics.
@@ -115,7 +115,7 @@ public struct Store: Sendable {
   /// Writes a run manifest atomically.
   public func writeManifest(_ manifest: RunManifest) throws {
     try AtomicFile.makeDirectory(runDirectory(manifest.runID))
-    try AtomicFile.write(manifest.json.pretty, to: manifestPath(manifest.runID))
+    try AtomicFile.write(manifest.json.pretty() + "\n", to: manifestPath(manifest.runID))
   }
 
   /// Reads a run manifest. `run` may be an id, `latest`, or a unique id prefix.
