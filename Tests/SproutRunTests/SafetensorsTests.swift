@@ -10,6 +10,7 @@ struct SafetensorsTests {
       NamedTensor(name: "layers.0.weight", shape: [2, 3], values: [1, -2, 3.5, 0, .infinity, -0.0]),
       NamedTensor(name: "layers.0.bias", shape: [2], values: [0.25, -1]),
       NamedTensor(name: "empty", shape: [0, 4], values: []),
+      NamedTensor(name: "k0", storage: .float64(shape: [2], values: [Double.pi, -1e-300])),
     ],
     metadata: ["step": "12", "note": "quote \" and \\ and \n newline"])
 
@@ -36,7 +37,10 @@ struct SafetensorsTests {
     #expect(meta["step"] == "12")
     #expect(meta[SafetensorsFile.dataChecksumKey] != nil)
     // Raw little-endian float32 data right after the header.
-    #expect(bytes.count == 8 + n + 32)
+    #expect(bytes.count == 8 + n + 32 + 16)
+    let k0 = try #require(json["k0"] as? [String: Any])
+    #expect(k0["dtype"] as? String == "F64")
+    #expect((k0["data_offsets"] as? [Int]) == [32, 48])
     let data = Array(bytes[(8 + n)...])
     #expect(Array(data[0..<4]) == [0x00, 0x00, 0x80, 0x3F])  // 1.0f
     #expect(Array(data[4..<8]) == [0x00, 0x00, 0x00, 0xC0])  // -2.0f
@@ -60,7 +64,7 @@ struct SafetensorsTests {
     let bytes = sample.encode()
     let back = try SafetensorsFile.decode(bytes)
     #expect(back.metadata == sample.metadata)
-    #expect(back.tensors.count == 3)
+    #expect(back.tensors.count == 4)
     for t in sample.tensors {
       let u = try #require(back[t.name])
       #expect(u.bitEqual(t))
@@ -135,6 +139,7 @@ struct SafetensorsTests {
       NamedTensor(name: "layers.0.weight", shape: [3, 2], values: [1, 2, 3, 4, 5, 6]),
       NamedTensor(name: "layers.0.bias", shape: [3], values: [0, 0, 0]),
       NamedTensor(name: "optimizer.layers.0.weight.momentum", shape: [3, 2], values: [0, 0, 0, 0, 0, 1]),
+      NamedTensor(name: "metrics.kernel_alignment.k0", storage: .float64(shape: [2, 2], values: [1, 0.5, 0.5, 1])),
     ],
     step: 10, streams: ["data": 5], stamp: .init(specHash: "h", toolVersion: "0.1.0", backend: "cpu"))
   try checkpoint.write(to: path)
@@ -152,4 +157,5 @@ struct SafetensorsTests {
   #expect(output.contains("layers.0.weight"))
   #expect(output.contains("[3, 2] float32"))
   #expect(output.contains("meta step = 10"))
+  #expect(output.contains("[2, 2] float64"))
 }
