@@ -23,39 +23,60 @@ import Testing
     expectDataError("data.bad-argument") {
       try DatasetGenerator.teacherStudent(inputs: 0, outputs: 1, samples: 10, seed: 1, path: [])
     }
+    for act in DatasetGenerator.TeacherActivation.allCases {
+      let t = try DatasetGenerator.teacherStudent(
+        inputs: 16, outputs: 1, hidden: [64, 64], activation: act, samples: 400, seed: 2, path: ["t"])
+      let sd = moments(t.targets).variance.squareRoot()
+      #expect(sd > 0.2 && sd < 5, "\(act) teacher output std \(sd)")
+    }
   }
 
   @Test func blobsAndSpirals() throws {
-    let blobs = try DatasetGenerator.gaussianBlobs(classes: 3, features: 4, samples: 300, spread: 0.5, seed: 2, path: ["b"])
+    let blobs = try DatasetGenerator.gaussianBlobs(
+      classes: 3, features: 4, samples: 300, spread: 0.5, seed: 2, path: ["b"])
     #expect(blobs.target == .classes(count: 3) && blobs.targets.prefix(4) == [0, 1, 2, 0])
     // Within-class spread is the given std.
     let class0 = (0..<300).filter { $0 % 3 == 0 }.map { blobs.features[$0 * 4] }
     #expect(abs(moments(class0).variance.squareRoot() - 0.5) < 0.08)
 
+    let far = try DatasetGenerator.gaussianBlobs(
+      classes: 50, features: 2, samples: 50, spread: 0.1, separation: 4, seed: 2, path: ["b"])
+    #expect(abs(moments(far.features).variance.squareRoot() - 4) < 1.2)  // 100 centre coordinates ~ N(0, 16)
+
     let spirals = try DatasetGenerator.twoSpirals(samples: 400, noise: 0, turns: 2, seed: 3, path: ["s"])
     #expect(spirals.target == .classes(count: 2))
     // Without noise, class-1 points are the mirror images of class-0 shapes: all lie within the unit disc.
     for i in 0..<400 {
-      let r = (spirals.features[2 * i] * spirals.features[2 * i] + spirals.features[2 * i + 1] * spirals.features[2 * i + 1]).squareRoot()
+      let r =
+        (spirals.features[2 * i] * spirals.features[2 * i] + spirals.features[2 * i + 1] * spirals.features[2 * i + 1])
+        .squareRoot()
       #expect(r <= 1.0001)
     }
   }
 
   @Test func sineLandsOnItsFFTBins() throws {
-    let d = try DatasetGenerator.sine(samples: 256, frequencies: [3, 20], amplitudes: [1, 0.5])
+    // 1.5 and 10 cycles per unit length: 3 and 20 cycles over [−1, 1).
+    let d = try DatasetGenerator.sine(samples: 256, frequencies: [1.5, 10], amplitudes: [1, 0.5])
     #expect(d.grid == [256] && d.features[0] == -1 && d.features[255] == Float(-1 + 2 * 255.0 / 256))
     let mag = FourierTransform.realMagnitude(d.targets.map(Double.init))
     #expect(abs(mag[3] - 128) < 1e-3 && abs(mag[20] - 64) < 1e-3)
     #expect(mag.enumerated().filter { ![3, 20].contains($0.offset) }.allSatisfy { $0.element < 1e-3 })
     let signal = try #require(d.targetSignal)
     #expect(signal.slices == 1 && signal.length == 256)
-    expectDataError("data.bad-argument") { try DatasetGenerator.sine(samples: 8, frequencies: [1], amplitudes: [1, 2]) }
+    expectDataError("data.bad-argument") {
+      try DatasetGenerator.sine(samples: 8, frequencies: [1], amplitudes: [1, 2])
+    }
+    let noisy = try DatasetGenerator.sine(samples: 4096, frequencies: [1], noise: 0.1, seed: 1, path: ["s"])
+    let clean = try DatasetGenerator.sine(samples: 4096, frequencies: [1])
+    #expect(abs(moments(zip(noisy.targets, clean.targets).map { $0 - $1 }).variance.squareRoot() - 0.1) < 0.005)
   }
 
   @Test func proceduralImages() throws {
     let board = try DatasetGenerator.image(.checkerboard(period: 2), height: 4, width: 4, seed: 0, path: [])
     #expect(board.grid == [4, 4] && board.targets == [1, 1, -1, -1, 1, 1, -1, -1, -1, -1, 1, 1, -1, -1, 1, 1])
     #expect(Array(board.featureRow(0)) == [-1, -1] && Array(board.featureRow(15)) == [1, 1])
+    let ramp = try DatasetGenerator.image(.gradient, height: 2, width: 5, seed: 0, path: [])
+    #expect(ramp.targets == [-1, -0.5, 0, 0.5, 1, -1, -0.5, 0, 0.5, 1])
     let rings = try DatasetGenerator.image(.rings(frequency: 2), height: 33, width: 33, seed: 0, path: [])
     #expect(rings.targets[16 * 33 + 16] == 1)  // centre: cos 0
     let noise = try DatasetGenerator.image(.noise(cells: 4), height: 32, width: 32, seed: 5, path: ["tex"])

@@ -30,7 +30,8 @@ func gaussianBatch(_ n: Int, seed: UInt64) -> [Float] {
     let plan = InitPlan(
       rule: .kaimingNormal(mode: .fanIn, nonlinearity: .relu),
       layerRules: [
-        .init(.first, .constant(0.5)), .init(.last, .ones, bias: .constant(-1)), .init(.indices([2]), .identity(gain: 1)),
+        .init(.first, .constant(0.5)), .init(.last, .ones, bias: .constant(-1)),
+        .init(.indices([2]), .identity(gain: 1)),
         .init(.index(2), .identity(gain: 3)),  // the later rule wins
       ])
     let a = mlpParameters([4, 6, 6, 6, 3])
@@ -103,8 +104,9 @@ func gaussianBatch(_ n: Int, seed: UInt64) -> [Float] {
     let input = gaussianBatch(batch * width, seed: 2)
 
     let tanhNet = mlpParameters(dims)
-    try Initialization.apply(InitPlan(rule: .xavierNormal(gain: Nonlinearity.tanh.gain)), to: tanhNet, seed: 4,
-                             path: ["tanh"])
+    try Initialization.apply(
+      InitPlan(rule: .xavierNormal(gain: Nonlinearity.tanh.gain)), to: tanhNet, seed: 4,
+      path: ["tanh"])
     let tanhOuts = mlpPreActivations(tanhNet, input: input, batch: batch) { Foundation.tanh($0) }
     let tanhStd = tanhOuts.map { moments($0).variance.squareRoot() }
     // With PyTorch's tanh gain 5/3 the pre-activation std (5/3 after the first layer) settles
@@ -122,7 +124,9 @@ func gaussianBatch(_ n: Int, seed: UInt64) -> [Float] {
       InitPlan(rule: .kaimingNormal(mode: .fanIn, nonlinearity: .relu)), to: reluNet, seed: 4, path: ["relu"])
     let reluOuts = mlpPreActivations(reluNet, input: input, batch: batch) { max($0, 0) }
     // E[relu(z)²] = Var(z)/2 stays at its first-layer value (1) through all 20 layers.
-    let reluRMS = reluOuts.map { z in (z.reduce(0.0) { $0 + Double(max($1, 0) * max($1, 0)) } / Double(z.count)).squareRoot() }
+    let reluRMS = reluOuts.map { z in
+      (z.reduce(0.0) { $0 + Double(max($1, 0) * max($1, 0)) } / Double(z.count)).squareRoot()
+    }
     #expect(reluRMS.allSatisfy { $0 > 0.6 && $0 < 1.6 }, "relu rms \(reluRMS)")
 
     let defaultNet = mlpParameters(dims)
@@ -204,8 +208,9 @@ func gaussianBatch(_ n: Int, seed: UInt64) -> [Float] {
       Issue.record("expected a shape mismatch")
     } catch let error as InitError {
       #expect(error.code == "init.shape-mismatch")
-      #expect(error.message.contains("layers.0.weight") && error.message.contains("[3, 2]")
-              && error.message.contains("[4, 2]"))
+      #expect(
+        error.message.contains("layers.0.weight") && error.message.contains("[3, 2]")
+          && error.message.contains("[4, 2]"))
     }
     // Unmapped last layer: missing tensor is an error unless a fallback or a per-layer rule covers it.
     let q = mlpParameters([2, 3, 1])

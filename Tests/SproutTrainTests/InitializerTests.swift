@@ -7,10 +7,14 @@ import Testing
 func mlpParameters(_ dims: [Int]) -> [Parameter] {
   var out: [Parameter] = []
   for i in 0..<(dims.count - 1) {
-    out.append(Parameter(name: "layers.\(2 * i).weight", role: .weight, layerIndex: 2 * i, denseIndex: i,
-                         shape: [dims[i + 1], dims[i]]))
-    out.append(Parameter(name: "layers.\(2 * i).bias", role: .bias, layerIndex: 2 * i, denseIndex: i,
-                         shape: [dims[i + 1]]))
+    out.append(
+      Parameter(
+        name: "layers.\(2 * i).weight", role: .weight, layerIndex: 2 * i, denseIndex: i,
+        shape: [dims[i + 1], dims[i]]))
+    out.append(
+      Parameter(
+        name: "layers.\(2 * i).bias", role: .bias, layerIndex: 2 * i, denseIndex: i,
+        shape: [dims[i + 1]]))
   }
   return out
 }
@@ -86,7 +90,23 @@ func moments(_ x: [Float]) -> (mean: Double, variance: Double) {
     #expect(Nonlinearity(name: "leaky_relu")?.gain == (2 / (1 + 0.0001)).squareRoot())
     #expect(Nonlinearity(name: "leaky_relu", parameter: 5.0.squareRoot())?.gain == (2.0 / 6).squareRoot())
     #expect(Nonlinearity(name: "selu")?.gain == 0.75)
-    #expect(Nonlinearity(name: "gelu") == nil)
+    #expect(Nonlinearity(name: "swish") == .silu && Nonlinearity(name: "softplus") == nil)
+    // gelu/silu: 1/√E[f(z)²] of a standard normal z, checked here by a Monte-Carlo estimate.
+    var s = RandomStream(seed: 1, path: ["gain"])
+    var z = [Float](repeating: 0, count: 400_000)
+    s.fillNormal(&z, count: z.count, mean: 0, std: 1)
+    let gelu =
+      z.reduce(0.0) { acc, x in
+        let g = Double(x) * 0.5 * (1 + erf(Double(x) / 2.0.squareRoot()))
+        return acc + g * g
+      } / Double(z.count)
+    let silu =
+      z.reduce(0.0) { acc, x in
+        let v = Double(x) / (1 + exp(-Double(x)))
+        return acc + v * v
+      } / Double(z.count)
+    #expect(abs(Nonlinearity.gelu.gain / (1 / gelu).squareRoot() - 1) < 0.005)
+    #expect(abs(Nonlinearity.silu.gain / (1 / silu).squareRoot() - 1) < 0.005)
   }
 
   @Test func truncatedNormalRespectsAbsoluteBounds() throws {
@@ -136,6 +156,12 @@ func moments(_ x: [Float]) -> (mean: Double, variance: Double) {
       let norm0 = (w0.reduce(0.0) { $0 + Double($1) * Double($1) }).squareRoot()
       #expect(abs(norm / norm0 - 1) < 1e-5)
     }
+    var plain = RandomStream(seed: 5, path: ["lowrank"])
+    let unscaled = try InitRule.lowRank(rank: 5, base: base, matchNorm: false).draw(shape: shape, stream: &plain)
+    var ref = RandomStream(seed: 5, path: ["lowrank"])
+    let w0 = DenseMatrix(rows: 96, cols: 128, values: try base.draw(shape: shape, stream: &ref).map(Double.init))
+    let truncated = w0.svd().reconstruct(rank: 5).values
+    #expect(zip(unscaled, truncated).allSatisfy { abs(Double($0) - $1) < 1e-5 })
     var s = RandomStream(seed: 5, path: ["lowrank"])
     #expect(throws: InitError.self) { try InitRule.lowRank(rank: 97, base: base).draw(shape: shape, stream: &s) }
   }

@@ -68,15 +68,17 @@ func expectDataError(_ code: String, _ body: () throws -> Any) -> DataError? {
     let labels = try NPYReader.read(file: dataFixture("npy/labels5.npy"))
     let e = expectDataError("data.shape-mismatch") { try Dataset.fromArrays(features: f, targets: labels, classes: 0) }
     #expect(e?.message.contains("[4, 2]") == true && e?.message.contains("[5]") == true)
-    let d = try Dataset.fromArrays(features: f, targets: NumericArray(shape: [4], values: [0, 1, 2, 1], dtype: "u1"),
-                                   classes: 0)
+    let d = try Dataset.fromArrays(
+      features: f, targets: NumericArray(shape: [4], values: [0, 1, 2, 1], dtype: "u1"),
+      classes: 0)
     #expect(d.target == .classes(count: 3))
     expectDataError("data.shape-mismatch") { try d.checkFits(inputs: 3, outputs: 3) }
     expectDataError("data.shape-mismatch") { try d.checkFits(inputs: 2, outputs: 2) }
     try d.checkFits(inputs: 2, outputs: 3)
     expectDataError("data.bad-label") {
-      try Dataset.fromArrays(features: f, targets: NumericArray(shape: [4], values: [0, 1.5, 2, 1], dtype: "f4"),
-                             classes: 0)
+      try Dataset.fromArrays(
+        features: f, targets: NumericArray(shape: [4], values: [0, 1.5, 2, 1], dtype: "f4"),
+        classes: 0)
     }
   }
 
@@ -130,8 +132,12 @@ func expectDataError(_ code: String, _ body: () throws -> Any) -> DataError? {
 
     let regression = try CSVReader.read(file: path, options: CSVOptions(columns: ["x"], targets: ["y, with comma"]))
     #expect(regression.target == .regression(width: 1) && regression.targets == [2, 0.4, 0.25])
-    let numeric = try CSVReader.read(file: dataFixture("csv/noheader.csv"), options: CSVOptions(header: false, label: "2"))
+    let numeric = try CSVReader.read(
+      file: dataFixture("csv/noheader.csv"), options: CSVOptions(header: false, label: "2"))
     #expect(numeric.target == .classes(count: 3) && numeric.features == [1, 2, 3, 4, 5, 6])
+    // With a header, an index that is not a header name selects by position.
+    let byIndex = try CSVReader.read(file: path, options: CSVOptions(columns: ["0"], label: "3"))
+    #expect(byIndex.classNames == ["cat", "dog"] && byIndex.features == [1.5, -3, 0])
   }
 
   @Test func csvBadFilesSayWhere() {

@@ -50,11 +50,18 @@ struct PhiloxKATFile: Decodable { let vectors: [PhiloxKAT] }
   /// every stored result changes — bump the format version instead of editing the numbers.
   @Test func keyDerivationIsFrozen() {
     let cases: [(UInt64, [String], (UInt32, UInt32), [UInt32])] = [
-      (0, [], (0xcfda_3b6b, 0x5ba3_14b8), [0x0d4f_c58c, 0xa462_2620, 0x29af_cdf3, 0x2d90_b322, 0x0dac_f279, 0x8740_2dfd]),
-      (7, ["trial", "0", "init", "layers.0.weight"], (0x6bfc_255a, 0xaf1f_e725),
-       [0x26db_5f70, 0xa93f_2c61, 0xfb05_0a11, 0x7072_5508, 0x70a5_d5e8, 0x1397_454f]),
-      (.max, ["données", "ü"], (0xfa70_b872, 0x7147_ef70),
-       [0xc0e5_7897, 0x22cc_7f1e, 0x1a21_9c4b, 0xa4e2_9b44, 0x5560_3cc7, 0x3745_67c8]),
+      (
+        0, [], (0xcfda_3b6b, 0x5ba3_14b8),
+        [0x0d4f_c58c, 0xa462_2620, 0x29af_cdf3, 0x2d90_b322, 0x0dac_f279, 0x8740_2dfd]
+      ),
+      (
+        7, ["trial", "0", "init", "layers.0.weight"], (0x6bfc_255a, 0xaf1f_e725),
+        [0x26db_5f70, 0xa93f_2c61, 0xfb05_0a11, 0x7072_5508, 0x70a5_d5e8, 0x1397_454f]
+      ),
+      (
+        .max, ["données", "ü"], (0xfa70_b872, 0x7147_ef70),
+        [0xc0e5_7897, 0x22cc_7f1e, 0x1a21_9c4b, 0xa4e2_9b44, 0x5560_3cc7, 0x3745_67c8]
+      ),
     ]
     for (seed, path, key, words) in cases {
       var s = RandomStream(seed: seed, path: path)

@@ -15,7 +15,8 @@ public struct CSVTable: Sendable, Hashable {
 
 /// How a CSV file becomes a dataset.
 public struct CSVOptions: Sendable, Hashable {
-  /// Whether the first record is a header. Without one, columns are named by their 0-based index ("0", "1", ...).
+  /// Whether the first record is a header. Without one, columns are named by their 0-based index ("0", "1", ...);
+  /// with one, a column is selected by its name or, when no header field has that name, by its 0-based index.
   public var header: Bool
   /// Feature columns; nil for every column that is not the label or a target.
   public var columns: [String]?
@@ -133,12 +134,12 @@ public enum CSVReader {
   public static func dataset(_ table: CSVTable, options: CSVOptions) throws -> Dataset {
     let names = table.header ?? (0..<(table.rows.first?.count ?? 0)).map(String.init)
     func column(_ name: String) throws -> Int {
-      guard let j = names.firstIndex(of: name) else {
-        throw DataError(
-          code: "data.unknown-column", message: "no column '\(name)' (columns: \(names.joined(separator: ", ")))",
-          field: name)
-      }
-      return j
+      if let j = names.firstIndex(of: name) { return j }
+      // Not a header name: a 0-based column index also selects (the spec's `target: 3`).
+      if let j = Int(name), names.indices.contains(j) { return j }
+      throw DataError(
+        code: "data.unknown-column", message: "no column '\(name)' (columns: \(names.joined(separator: ", ")))",
+        field: name)
     }
     guard !table.rows.isEmpty else { throw DataError(code: "data.empty", message: "the CSV file has no data rows") }
     let labelColumn = try options.label.map(column)
@@ -146,7 +147,8 @@ public enum CSVReader {
     guard labelColumn == nil || targetColumns.isEmpty else {
       throw DataError(code: "data.bad-argument", message: "give a label column or target columns, not both")
     }
-    let featureColumns = try options.columns.map { try $0.map(column) }
+    let featureColumns =
+      try options.columns.map { try $0.map(column) }
       ?? names.indices.filter { $0 != labelColumn && !targetColumns.contains($0) }
     guard !featureColumns.isEmpty else {
       throw DataError(code: "data.bad-argument", message: "no feature columns are left")
@@ -154,12 +156,14 @@ public enum CSVReader {
     func number(_ r: Int, _ j: Int) throws -> Float {
       let cell = table.rows[r][j].trimmingCharacters(in: .whitespaces)
       let place = {
-        DataError(code: "", message: "", row: table.lines[r], column: j + 1, byteOffset: table.offsets[r][j],
-                  field: names[j])
+        DataError(
+          code: "", message: "", row: table.lines[r], column: j + 1, byteOffset: table.offsets[r][j],
+          field: names[j])
       }
       guard let v = Double(cell), !cell.lowercased().hasPrefix("0x") else {
         var e = place()
-        e.code = ["nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "-infinity"].contains(cell.lowercased())
+        e.code =
+          ["nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "-infinity"].contains(cell.lowercased())
           ? "data.not-finite" : "data.not-a-number"
         e.message = cell.isEmpty ? "empty cell" : "'\(cell)' is not a finite number"
         e.suggestion = "fill or remove the cell, or exclude the column (columns:)"
@@ -183,7 +187,7 @@ public enum CSVReader {
       let classes = Array(Set(cells)).sorted()
       let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, Float($0)) })
       return try Dataset(
-        features: features, targets: cells.map { index[$0]! }, count: n, featureCount: featureColumns.count,
+        features: features, targets: cells.map { index[$0, default: 0] }, count: n, featureCount: featureColumns.count,
         target: .classes(count: classes.count), classNames: classes)
     }
     guard !targetColumns.isEmpty else {

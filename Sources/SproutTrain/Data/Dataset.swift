@@ -114,8 +114,7 @@ public struct Dataset: Sendable, Hashable {
 
   /// The targets as a signal along the grid (for WINNER), or nil when the dataset has no grid.
   public var targetSignal: TargetSignal? {
-    guard let grid, grid.reduce(1, *) == count, !grid.isEmpty else { return nil }
-    let slices = grid.count == 1 ? 1 : grid.dropLast().reduce(1, *)
-    return TargetSignal(values: targets, slices: slices, length: grid.last!, channels: target.width)
+    guard let grid, let length = grid.last, grid.reduce(1, *) == count else { return nil }
+    return TargetSignal(values: targets, slices: grid.dropLast().reduce(1, *), length: length, channels: target.width)
   }
 }

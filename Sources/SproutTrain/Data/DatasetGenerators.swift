@@ -3,11 +3,23 @@ import Foundation
 /// The synthetic datasets of the catalogue. Each draws from streams under `path` (e.g. `[trial, "data", name]`),
 /// so the same seed and path give the same samples in any run.
 public enum DatasetGenerator {
-  /// Regression on a random teacher network: x ~ N(0, I), y = teacher(x) + noise·ε. The teacher is a ReLU MLP
-  /// `inputs → hidden… → outputs` with Kaiming-normal hidden weights, a LeCun-normal linear output layer and zero
-  /// biases, so y has O(1) scale. Streams: `path + ["teacher", layer]`, `["inputs"]`, `["noise"]`.
+  /// The teacher network's hidden activation.
+  public enum TeacherActivation: String, Sendable, Hashable, CaseIterable {
+    /// max(0, x), hidden weights Kaiming-normal (gain √2).
+    case relu
+    /// tanh x, hidden weights Xavier-normal with gain 5/3.
+    case tanh
+    /// x, hidden weights LeCun-normal.
+    case linear
+  }
+
+  /// Regression on a random teacher network: x ~ N(0, I), y = teacher(x) + noise·ε. The teacher is an MLP
+  /// `inputs → hidden… → outputs` with the activation's variance-preserving hidden init (`TeacherActivation`), a
+  /// LeCun-normal linear output layer and zero biases, so y has O(1) scale.
+  /// Streams: `path + ["teacher", layer]`, `["inputs"]`, `["noise"]`.
   public static func teacherStudent(
-    inputs: Int, outputs: Int, hidden: [Int] = [32], samples: Int, noise: Double = 0, seed: UInt64, path: [String]
+    inputs: Int, outputs: Int, hidden: [Int] = [32], activation: TeacherActivation = .relu, samples: Int,
+    noise: Double = 0, seed: UInt64, path: [String]
   ) throws -> Dataset {
     try positive(["inputs": inputs, "outputs": outputs, "samples": samples])
     if let bad = hidden.first(where: { $0 < 1 }) {
@@ -17,7 +29,13 @@ public enum DatasetGenerator {
     var weights: [[Float]] = []
     for l in 0..<(dims.count - 1) {
       var s = RandomStream(seed: seed, path: path + ["teacher", "layers.\(l).weight"])
-      let rule: InitRule = l == dims.count - 2 ? .lecunNormal : .kaimingNormal(mode: .fanIn, nonlinearity: .relu)
+      let hiddenRule: InitRule
+      switch activation {
+      case .relu: hiddenRule = .kaimingNormal(mode: .fanIn, nonlinearity: .relu)
+      case .tanh: hiddenRule = .xavierNormal(gain: Nonlinearity.tanh.gain)
+      case .linear: hiddenRule = .lecunNormal
+      }
+      let rule: InitRule = l == dims.count - 2 ? .lecunNormal : hiddenRule
       weights.append(try rule.draw(shape: [dims[l + 1], dims[l]], stream: &s))
     }
     var xs = RandomStream(seed: seed, path: path + ["inputs"])
@@ -35,24 +53,38 @@ public enum DatasetGenerator {
         for r in 0..<o {
           var s = 0.0
           for c in 0..<k { s += Double(w[r * k + c]) * h[c] }
-          z[r] = l == weights.count - 1 ? s : max(s, 0)
+          if l == weights.count - 1 {
+            z[r] = s
+          } else {
+            switch activation {
+            case .relu: z[r] = max(s, 0)
+            case .tanh: z[r] = Foundation.tanh(s)
+            case .linear: z[r] = s
+            }
+          }
         }
         h = z
       }
       for j in 0..<outputs { y[i * outputs + j] = Float(h[j] + noise * Double(eps[i * outputs + j])) }
     }
-    return try Dataset(features: x, targets: y, count: samples, featureCount: inputs, target: .regression(width: outputs))
+    return try Dataset(
+      features: x, targets: y, count: samples, featureCount: inputs, target: .regression(width: outputs))
   }
 
-  /// Isotropic Gaussian clusters (scikit-learn's `make_blobs`): centres ~ U(−10, 10)^features, samples
-  /// centre + spread·N(0, I); sample i belongs to class i mod classes.
+  /// Isotropic Gaussian clusters: centres ~ N(0, separation²) per coordinate (or, with `separation` nil,
+  /// U(−10, 10) as scikit-learn's `make_blobs`), samples centre + spread·N(0, I); sample i has class i mod classes.
   public static func gaussianBlobs(
-    classes: Int, features: Int, samples: Int, spread: Double = 1, seed: UInt64, path: [String]
+    classes: Int, features: Int, samples: Int, spread: Double = 1, separation: Double? = nil, seed: UInt64,
+    path: [String]
   ) throws -> Dataset {
     try positive(["classes": classes, "features": features, "samples": samples])
     var cs = RandomStream(seed: seed, path: path + ["centers"])
     var centers = [Float](repeating: 0, count: classes * features)
-    cs.fillUniform(&centers, count: centers.count, low: -10, high: 10)
+    if let separation {
+      cs.fillNormal(&centers, count: centers.count, mean: 0, std: Float(separation))
+    } else {
+      cs.fillUniform(&centers, count: centers.count, low: -10, high: 10)
+    }
     var ps = RandomStream(seed: seed, path: path + ["points"])
     var x = [Float](repeating: 0, count: samples * features)
     ps.fillNormal(&x, count: x.count, mean: 0, std: Float(spread))
@@ -62,7 +94,8 @@ public enum DatasetGenerator {
       y[i] = Float(c)
       for j in 0..<features { x[i * features + j] += centers[c * features + j] }
     }
-    return try Dataset(features: x, targets: y, count: samples, featureCount: features, target: .classes(count: classes))
+    return try Dataset(
+      features: x, targets: y, count: samples, featureCount: features, target: .classes(count: classes))
   }
 
   /// Two interleaved spirals (Lang & Witbrock 1988), 2 classes in ~[−1, 1]²: for t = √u·turns·2π,
@@ -91,10 +124,12 @@ public enum DatasetGenerator {
     return try Dataset(features: x, targets: y, count: samples, featureCount: 2, target: .classes(count: 2))
   }
 
-  /// A 1-D signal on the periodic grid x_i = −1 + 2i/samples: y = Σ a_k·sin(π·f_k·(x + 1) + φ_k), so f_k counts
-  /// cycles over [−1, 1) and lands exactly on rFFT bin f_k. Grid `[samples]`.
+  /// A 1-D signal on the periodic grid x_i = −1 + 2i/samples: y = Σ a_k·sin(2π·f_k·x + φ_k) + noise·ε, f_k in
+  /// cycles per unit length (so 2·f_k cycles over [−1, 1): an integer 2·f_k lands exactly on rFFT bin 2·f_k).
+  /// Grid `[samples]`. Noise from `path + ["noise"]`.
   public static func sine(
-    samples: Int, frequencies: [Double], amplitudes: [Double]? = nil, phases: [Double]? = nil
+    samples: Int, frequencies: [Double], amplitudes: [Double]? = nil, phases: [Double]? = nil, noise: Double = 0,
+    seed: UInt64 = 0, path: [String] = []
   ) throws -> Dataset {
     try positive(["samples": samples])
     let a = amplitudes ?? [Double](repeating: 1, count: frequencies.count)
@@ -107,12 +142,17 @@ public enum DatasetGenerator {
     }
     var x = [Float](repeating: 0, count: samples)
     var y = [Float](repeating: 0, count: samples)
+    var eps = [Float](repeating: 0, count: samples)
+    if noise > 0 {
+      var ns = RandomStream(seed: seed, path: path + ["noise"])
+      ns.fillNormal(&eps, count: samples, mean: 0, std: 1)
+    }
     for i in 0..<samples {
       let xi = -1 + 2 * Double(i) / Double(samples)
       x[i] = Float(xi)
       var s = 0.0
-      for k in 0..<frequencies.count { s += a[k] * sin(Double.pi * frequencies[k] * (xi + 1) + p[k]) }
-      y[i] = Float(s)
+      for k in 0..<frequencies.count { s += a[k] * sin(2 * Double.pi * frequencies[k] * xi + p[k]) }
+      y[i] = Float(s + noise * Double(eps[i]))
     }
     return try Dataset(
       features: x, targets: y, count: samples, featureCount: 1, target: .regression(width: 1), grid: [samples])

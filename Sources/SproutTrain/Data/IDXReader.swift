@@ -37,7 +37,8 @@ public enum IDXReader {
     let count = shape.reduce(1, *)
     let available = bytes.count - dataStart
     guard available >= count * type.size else {
-      throw DataError.truncated("IDX data of shape \(shape)", at: dataStart, expected: count * type.size, got: available)
+      throw DataError.truncated(
+        "IDX data of shape \(shape)", at: dataStart, expected: count * type.size, got: available)
     }
     guard available == count * type.size else {
       throw DataError(

@@ -23,12 +23,14 @@ public struct PixelImage: Sendable, Hashable {
 
 /// A procedural 2-D target for coordinate networks.
 public enum ImagePattern: Sendable, Hashable {
-  /// ±1 squares of `period` pixels.
+  /// ±1 squares with sides of `period` pixels (the top-left square is +1).
   case checkerboard(period: Int)
   /// cos(2π·frequency·ρ), ρ the distance from the centre in [−1, 1]² coordinates.
   case rings(frequency: Double)
   /// Value noise: a (cells+1)² lattice of U(−1, 1) values, smoothstep-interpolated (a band-limited texture).
   case noise(cells: Int)
+  /// The horizontal ramp value = x, from −1 at the left column to 1 at the right (a smooth target).
+  case gradient
 }
 
 extension DatasetGenerator {
@@ -50,6 +52,10 @@ extension DatasetGenerator {
           let (x, y) = (coordinate(c, width), coordinate(r, height))
           v[r * width + c] = Float(cos(2 * Double.pi * frequency * (x * x + y * y).squareRoot()))
         }
+      }
+    case .gradient:
+      for r in 0..<height {
+        for c in 0..<width { v[r * width + c] = Float(coordinate(c, width)) }
       }
     case .noise(let cells):
       try positive(["cells": cells])

@@ -44,7 +44,8 @@ public enum NPYReader {
       throw DataError.truncated("header", at: headerStart, expected: headerLength, got: bytes.count - headerStart)
     }
     let headerBytes = bytes[headerStart..<(headerStart + headerLength)]
-    let text = major == 3
+    let text =
+      major == 3
       ? String(decoding: headerBytes, as: UTF8.self) : String(headerBytes.map { Character(Unicode.Scalar($0)) })
     let header = try NPYHeader(text, offset: headerStart)
     let dataStart = headerStart + headerLength

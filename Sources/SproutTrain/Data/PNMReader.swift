@@ -109,7 +109,8 @@ public enum PNMReader {
       while offset < bytes.count, !isSpace(bytes[offset]), bytes[offset] != UInt8(ascii: "#") {
         let b = bytes[offset]
         guard b >= 0x30 && b <= 0x39, v < 1 << 40 else {
-          let token = String(decoding: bytes[start..<min(bytes.count, start + 12)], as: UTF8.self)
+          let token =
+            String(decoding: bytes[start..<min(bytes.count, start + 12)], as: UTF8.self)
             .split(whereSeparator: \.isWhitespace).first.map(String.init) ?? ""
           throw DataError(
             code: "data.not-a-number", message: "'\(token)' is not a non-negative integer", byteOffset: start,

@@ -32,7 +32,9 @@ public struct InitError: Error, Sendable, Hashable, CustomStringConvertible {
       suggestion: "name a dataset (or stage) in the initializer's definition")
   }
 
-  static func shapeMismatch(_ parameter: String, source: String, stage: String, model: [Int], checkpoint: [Int])
+  static func shapeMismatch(
+    _ parameter: String, source: String, stage: String, model: [Int], checkpoint: [Int]
+  )
     -> InitError
   {
     InitError(

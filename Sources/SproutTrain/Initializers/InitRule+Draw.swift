@@ -69,8 +69,8 @@ extension InitRule {
       for i in 0..<min(site.shape[0], site.shape[1]) { out[i * site.shape[1] + i] = Float(gain) }
     case .sparse(let sparsity, let std):
       out = try Self.sparse(site: site, sparsity: sparsity, std: std, kind: kind, stream: &stream)
-    case .lowRank(let rank, let base):
-      out = try Self.lowRank(site: site, rank: rank, base: base, kind: kind, stream: &stream)
+    case .lowRank(let rank, let base, let matchNorm):
+      out = try Self.lowRank(site: site, rank: rank, base: base, matchNorm: matchNorm, kind: kind, stream: &stream)
     case .siren(let omega, let c):
       uniform((c / fanIn).squareRoot() / omega)
     case .sirenFirst:
@@ -92,8 +92,8 @@ extension InitRule {
           for i in 0..<count { out[i] += e[i] }
         }
       }
-    case .lsuv:
-      out = try Self.orthogonal(site: site, gain: 1, kind: kind, stream: &stream)
+    case .lsuv(_, _, let base):
+      out = try base.draw(site: site, stream: &stream)
     case .ibp:
       if site.isLastDense {
         uniform(1.0 / fanIn.squareRoot())
@@ -125,7 +125,9 @@ extension InitRule {
 
   /// PyTorch `sparse_`: N(0, std²), then in every column the rows of the first ⌈sparsity·rows⌉ entries of a random
   /// permutation are zeroed.
-  static func sparse(site: DrawSite, sparsity: Double, std: Double, kind: String, stream: inout RandomStream) throws
+  static func sparse(
+    site: DrawSite, sparsity: Double, std: Double, kind: String, stream: inout RandomStream
+  ) throws
     -> [Float]
   {
     guard site.shape.count == 2 else {
@@ -145,11 +147,12 @@ extension InitRule {
     return out
   }
 
-  /// Low-rank init (METHODS.md B1): draw W₀ with `base`, keep the top-`rank` SVD triplets, rescale to ‖W₀‖_F.
+  /// Low-rank init (METHODS.md B1): draw W₀ with `base`, keep the top-`rank` SVD triplets, rescale to ‖W₀‖_F
+  /// (unless `matchNorm` is false: then the plain truncation).
   /// W₀ comes from the same stream as `base` alone would use, so a sweep over ranks shares its W₀.
-  static func lowRank(site: DrawSite, rank: Int, base: InitRule, kind: String, stream: inout RandomStream) throws
-    -> [Float]
-  {
+  static func lowRank(
+    site: DrawSite, rank: Int, base: InitRule, matchNorm: Bool, kind: String, stream: inout RandomStream
+  ) throws -> [Float] {
     guard site.shape.count >= 2 else {
       throw InitError.badArgument(site.name, kind, "needs a weight with at least 2 dimensions, got \(site.shape)")
     }
@@ -164,7 +167,7 @@ extension InitRule {
     let target = m.frobeniusNorm
     let wr = m.svd().reconstruct(rank: rank)
     let norm = wr.frobeniusNorm
-    let scale = norm > 0 ? target / norm : 0
+    let scale = matchNorm ? (norm > 0 ? target / norm : 0) : 1
     return wr.values.map { Float($0 * scale) }
   }
 }

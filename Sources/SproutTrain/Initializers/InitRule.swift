@@ -36,8 +36,9 @@ public indirect enum InitRule: Sendable, Hashable {
   case identity(gain: Double)
   /// N(0, std²) with `ceil(sparsity·rows)` zeros per column at random rows (PyTorch `sparse_`, Martens 2010).
   case sparse(sparsity: Double, std: Double)
-  /// The top-`rank` SVD truncation of a `base` draw, rescaled to the base draw's Frobenius norm (Liu et al. 2024, B1).
-  case lowRank(rank: Int, base: InitRule)
+  /// The top-`rank` SVD truncation of a `base` draw, rescaled to the base draw's Frobenius norm unless `matchNorm`
+  /// is false (Liu et al. 2024, B1).
+  case lowRank(rank: Int, base: InitRule, matchNorm: Bool = true)
   /// SIREN hidden layer: U(−√(c/fan_in)/ω, +…), c = 6 (Sitzmann et al. 2020, A9).
   case siren(omega: Double, c: Double)
   /// SIREN first layer: U(−1/fan_in, +1/fan_in) (Sitzmann et al. 2020, A9).
@@ -46,9 +47,10 @@ public indirect enum InitRule: Sendable, Hashable {
   /// s₁/ω added to the first two dense weights, s₀, s₁ from the target's spectral centroid (Chandravamsi et al.
   /// 2025, B3). Needs `InitContext.target`.
   case winner(WinnerOptions)
-  /// LSUV: orthonormal pre-init, then each dense layer in forward order scaled by 1/√Var(its pre-activation output)
-  /// until |Var − 1| ≤ tolerance or `maxIterations` (Mishkin & Matas 2015, A8). Needs `InitContext.forwardToLayer`.
-  case lsuv(tolerance: Double, maxIterations: Int)
+  /// LSUV: `base` pre-init (orthonormal in the paper), then each dense layer in forward order scaled by
+  /// 1/√Var(its pre-activation output) until |Var − 1| ≤ tolerance or `maxIterations` (Mishkin & Matas 2015, A8).
+  /// Needs `InitContext.forwardToLayer`.
+  case lsuv(tolerance: Double, maxIterations: Int, base: InitRule = .orthogonal(gain: 1))
   /// IBP init: N(0, (√(2π)/fan_in)²) on every dense weight except the last, which keeps `pytorchDefault`
   /// (Shi et al. 2021, B4).
   case ibp
@@ -122,6 +124,10 @@ public enum Nonlinearity: Sendable, Hashable {
   case leakyRelu(slope: Double)
   /// Gain 3/4.
   case selu
+  /// Gain 1/√E[gelu(z)²] = 1.5335 (z ~ N(0,1), by quadrature; KAT's Monte-Carlo constant is 0.2% higher, A1).
+  case gelu
+  /// Gain 1/√E[silu(z)²] = 1.6765 (by quadrature; KAT's constant is 0.2% higher, A1).
+  case silu
 
   /// The gain.
   public var gain: Double {
@@ -131,11 +137,13 @@ public enum Nonlinearity: Sendable, Hashable {
     case .relu: 2.0.squareRoot()
     case .leakyRelu(let slope): (2.0 / (1 + slope * slope)).squareRoot()
     case .selu: 0.75
+    case .gelu: 1.5335304411955732
+    case .silu: 1.6765324703311595
     }
   }
 
   /// Parses PyTorch's names (`linear`, `identity`, `conv1d`…`conv_transpose3d`, `sigmoid`, `tanh`, `relu`,
-  /// `leaky_relu`, `selu`); `parameter` is leaky_relu's slope (PyTorch default 0.01). Nil for an unknown name.
+  /// `leaky_relu`, `selu`) plus `gelu` and `silu`/`swish`; `parameter` is leaky_relu's slope (PyTorch default 0.01). Nil for an unknown name.
   public init?(name: String, parameter: Double? = nil) {
     switch name {
     case "linear", "identity", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
@@ -146,6 +154,8 @@ public enum Nonlinearity: Sendable, Hashable {
     case "relu": self = .relu
     case "leaky_relu": self = .leakyRelu(slope: parameter ?? 0.01)
     case "selu": self = .selu
+    case "gelu": self = .gelu
+    case "silu", "swish": self = .silu
     default: return nil
     }
   }
@@ -153,7 +163,7 @@ public enum Nonlinearity: Sendable, Hashable {
   /// Every name `init(name:)` accepts.
   public static let names = [
     "linear", "identity", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
-    "sigmoid", "tanh", "relu", "leaky_relu", "selu",
+    "sigmoid", "tanh", "relu", "leaky_relu", "selu", "gelu", "silu", "swish",
   ]
 }
 
@@ -175,8 +185,10 @@ public struct WinnerOptions: Sendable, Hashable {
   public var c: Double
 
   /// Creates options; nil scales are computed from the target.
-  public init(omega: Double = 30, s0Max: Double, a: Double, b: Double, s0: Double? = nil, s1: Double? = nil,
-              c: Double = 6) {
+  public init(
+    omega: Double = 30, s0Max: Double, a: Double, b: Double, s0: Double? = nil, s1: Double? = nil,
+    c: Double = 6
+  ) {
     self.omega = omega
     self.s0Max = s0Max
     self.a = a

@@ -21,15 +21,18 @@ public struct InitContext {
   public var forwardToLayer: ((Int) throws -> [Float])?
   /// Loaded checkpoints by stage name, tensor name → tensor, for `from_stage`.
   public var checkpoints: [String: [String: StageTensor]]
+  /// The std of every Fourier-feature projection (role `.projection`) by parameter name: B ~ N(0, σ²).
+  public var projectionStd: [String: Double]
 
   /// Creates a context.
   public init(
     target: TargetSignal? = nil, forwardToLayer: ((Int) throws -> [Float])? = nil,
-    checkpoints: [String: [String: StageTensor]] = [:]
+    checkpoints: [String: [String: StageTensor]] = [:], projectionStd: [String: Double] = [:]
   ) {
     self.target = target
     self.forwardToLayer = forwardToLayer
     self.checkpoints = checkpoints
+    self.projectionStd = projectionStd
   }
 }
 
@@ -57,35 +60,38 @@ public struct InitReport: Sendable, Hashable {
 public enum Initialization {
   /// Initializes `parameters` in place. Each tensor draws from its own stream `path + [parameter.name]` under
   /// `seed`, so a tensor's values do not depend on the other tensors or their order. Weights (role `.weight`) get
-  /// their layer's rule, biases the bias rule; other roles keep their layer's own defaults, except that a layer
-  /// whose rule is `from_stage` copies every tensor it has. LSUV layers are rescaled last, in forward order.
+  /// their layer's rule, dense biases the bias rule, Fourier projections N(0, σ²) from `context.projectionStd`;
+  /// other roles keep their layer's own start values, except that a layer whose rule is `from_stage` copies every
+  /// tensor it has. LSUV layers are rescaled last, in forward order.
+  ///
+  /// Selectors: `first`/`last` pick the dense layer with dense index 0 / the largest (and its bias); `index` and
+  /// `indices` pick top-level layer positions (the `<i>` of `layers.<i>.…`, a residual block as a whole).
   @discardableResult
   public static func apply(
     _ plan: InitPlan, to parameters: [Parameter], seed: UInt64, path: [String], context: InitContext = InitContext()
   ) throws -> InitReport {
     var report = InitReport()
     let denseWeights = parameters.filter { $0.role == .weight && $0.denseIndex != nil }
-    let firstLayer = denseWeights.min { $0.denseIndex! < $1.denseIndex! }?.layerIndex
-    let lastDense = denseWeights.map { $0.denseIndex! }.max()
-    let lastLayer = denseWeights.first { $0.denseIndex == lastDense }?.layerIndex
-    let weightOfLayer = Dictionary(
-      denseWeights.map { ($0.layerIndex, $0) }, uniquingKeysWith: { first, _ in first })
+    let lastDense = denseWeights.compactMap(\.denseIndex).max()
+    // A bias belongs to the weight with the same prefix (`layers.3.layers.0.bias` ↔ `layers.3.layers.0.weight`).
+    let weightByPrefix = Dictionary(
+      denseWeights.map { (String($0.name.dropLast("weight".count)), $0) }, uniquingKeysWith: { first, _ in first })
 
-    func override(_ layer: Int) -> InitPlan.LayerRule? {
+    func override(_ p: Parameter) -> InitPlan.LayerRule? {
       plan.layerRules.last { rule in
         switch rule.selector {
-        case .first: layer == firstLayer
-        case .last: layer == lastLayer
-        case .index(let i): layer == i
-        case .indices(let list): list.contains(layer)
+        case .first: p.denseIndex == 0
+        case .last: p.denseIndex != nil && p.denseIndex == lastDense
+        case .index(let i): p.layerIndex == i
+        case .indices(let list): list.contains(p.layerIndex)
         }
       }
     }
 
     var winnerNoise: (Double, Double)?
-    var lsuvLayers: [(Parameter, Double, Int)] = []
+    var lsuvLayers: [(Parameter, Int, Double, Int)] = []
     for p in parameters {
-      let layerRule = override(p.layerIndex)
+      let layerRule = override(p)
       let weightRule = layerRule?.rule ?? plan.rule
       var stream = RandomStream(seed: seed, path: path + [p.name])
       if case .fromStage(let stage, let mapping, let fallback) = weightRule {
@@ -99,14 +105,18 @@ public enum Initialization {
       switch p.role {
       case .weight:
         rule = weightRule
-      case .bias:
+      case .bias where p.denseIndex != nil:
         rule = layerRule?.biasRule ?? plan.biasRule
-        if let w = weightOfLayer[p.layerIndex] {
+        if let w = weightByPrefix[String(p.name.dropLast("bias".count))] {
           (site.fanIn, site.fanOut) = (w.fanIn, w.fanOut)
-          site.isLastDense = w.denseIndex == lastDense
         }
+      case .projection:
+        guard let std = context.projectionStd[p.name] else {
+          throw InitError.missingContext(p.name, "projection", "its standard deviation (InitContext.projectionStd)")
+        }
+        rule = .normal(mean: 0, std: std)
       default:
-        continue
+        continue  // layer-norm gains and biases, activation coefficients: the layer's own start values
       }
       if case .winner(let options) = rule {
         if winnerNoise == nil, let target = context.target {
@@ -118,16 +128,16 @@ public enum Initialization {
       }
       let values = try rule.draw(site: site, stream: &stream)
       write(values, into: p)
-      if p.role == .weight, case .lsuv(let tol, let maxIter) = rule, p.denseIndex != nil {
-        lsuvLayers.append((p, tol, maxIter))
+      if p.role == .weight, case .lsuv(let tol, let maxIter, _) = rule, let index = p.denseIndex {
+        lsuvLayers.append((p, index, tol, maxIter))
       }
     }
     if !lsuvLayers.isEmpty {
       guard let forward = context.forwardToLayer else {
         throw InitError.missingContext(lsuvLayers[0].0.name, "lsuv", "a data batch (InitContext.forwardToLayer)")
       }
-      for (p, tol, maxIter) in lsuvLayers.sorted(by: { $0.0.denseIndex! < $1.0.denseIndex! }) {
-        report.lsuv.append(try lsuvScale(p, tolerance: tol, maxIterations: maxIter, forward: forward))
+      for (p, index, tol, maxIter) in lsuvLayers.sorted(by: { $0.1 < $1.1 }) {
+        report.lsuv.append(try lsuvScale(p, index: index, tolerance: tol, maxIterations: maxIter, forward: forward))
       }
     }
     return report
@@ -140,10 +150,9 @@ public enum Initialization {
 
   /// LSUV's loop (official `lsuv_init.py`): while |Var − 1| > tol and fewer than `maxIterations` rescalings,
   /// W ← W/√Var and forward again. Biases are not touched.
-  static func lsuvScale(_ p: Parameter, tolerance: Double, maxIterations: Int, forward: (Int) throws -> [Float])
-    throws -> InitReport.LSUVLayer
-  {
-    let index = p.denseIndex!
+  static func lsuvScale(
+    _ p: Parameter, index: Int, tolerance: Double, maxIterations: Int, forward: (Int) throws -> [Float]
+  ) throws -> InitReport.LSUVLayer {
     var variance = populationVariance(try forward(index))
     var iterations = 0
     while abs(variance - 1) > tolerance && iterations < maxIterations {
@@ -157,8 +166,9 @@ public enum Initialization {
       variance = populationVariance(try forward(index))
       iterations += 1
     }
-    return .init(denseIndex: index, variance: variance, iterations: iterations,
-                 converged: abs(variance - 1) <= tolerance)
+    return .init(
+      denseIndex: index, variance: variance, iterations: iterations,
+      converged: abs(variance - 1) <= tolerance)
   }
 
   /// Var over all elements (NumPy's `var`, ddof 0), accumulated in Double.
@@ -179,8 +189,9 @@ public enum Initialization {
     let source = sourceName(p.name, layerIndex: p.layerIndex, mapping: mapping)
     guard let tensor = checkpoint[source] else {
       if let fallback {
-        let site = DrawSite(name: p.name, shape: p.shape, fanIn: p.fanIn, fanOut: p.fanOut, denseIndex: p.denseIndex,
-                            isLastDense: false)
+        let site = DrawSite(
+          name: p.name, shape: p.shape, fanIn: p.fanIn, fanOut: p.fanOut, denseIndex: p.denseIndex,
+          isLastDense: false)
         write(try fallback.draw(site: site, stream: &stream), into: p)
         return
       }

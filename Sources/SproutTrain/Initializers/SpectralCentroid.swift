@@ -15,7 +15,9 @@ public struct TargetSignal: Sendable, Hashable {
 
   /// Creates a signal; `values.count` must be `slices · length · channels`.
   public init(values: [Float], slices: Int, length: Int, channels: Int) {
-    precondition(values.count == slices * length * channels, "signal of \(values.count) values is not \(slices)×\(length)×\(channels)")
+    precondition(
+      values.count == slices * length * channels,
+      "signal of \(values.count) values is not \(slices)×\(length)×\(channels)")
     self.values = values
     self.slices = slices
     self.length = length

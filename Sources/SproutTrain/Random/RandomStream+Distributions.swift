@@ -60,8 +60,14 @@ extension RandomStream {
   /// A draw of N(mean, std²) truncated to the **absolute** interval [a, b], with PyTorch's `trunc_normal_`
   /// semantics (METHODS.md A7, E1): inverse CDF of a uniform on [Φ(α), Φ(β)], then clamp to [a, b].
   public mutating func nextTruncatedNormal(mean: Double, std: Double, a: Double, b: Double) -> Double {
-    let lo = NormalDistribution.cdf((a - mean) / std)
-    let hi = NormalDistribution.cdf((b - mean) / std)
+    truncatedNormal(
+      mean: mean, std: std, a: a, b: b, lo: NormalDistribution.cdf((a - mean) / std),
+      hi: NormalDistribution.cdf((b - mean) / std))
+  }
+
+  /// One truncated-normal draw with Φ(α), Φ(β) precomputed.
+  @inline(__always)
+  mutating func truncatedNormal(mean: Double, std: Double, a: Double, b: Double, lo: Double, hi: Double) -> Double {
     let u = lo + (hi - lo) * nextUniformDouble()
     let x = mean + std * NormalDistribution.quantile(min(max(u, Double.leastNonzeroMagnitude), 1 - 0x1p-53))
     return min(max(x, a), b)
@@ -71,8 +77,11 @@ extension RandomStream {
   public mutating func fillTruncatedNormal(
     _ buffer: UnsafeMutablePointer<Float>, count: Int, mean: Float, std: Float, a: Float, b: Float
   ) {
+    let (m, s, lower, upper) = (Double(mean), Double(std), Double(a), Double(b))
+    let lo = NormalDistribution.cdf((lower - m) / s)
+    let hi = NormalDistribution.cdf((upper - m) / s)
     for i in 0..<count {
-      buffer[i] = Float(nextTruncatedNormal(mean: Double(mean), std: Double(std), a: Double(a), b: Double(b)))
+      buffer[i] = Float(truncatedNormal(mean: m, std: s, a: lower, b: upper, lo: lo, hi: hi))
     }
   }
 
@@ -106,27 +115,36 @@ public enum NormalDistribution {
   /// Halley step on erfc, which brings it to double precision.
   public static func quantile(_ p: Double) -> Double {
     precondition(p > 0 && p < 1, "quantile needs p in (0, 1), got \(p)")
-    let a = [-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
-             1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00]
-    let b = [-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
-             6.680131188771972e+01, -1.328068155288572e+01]
-    let c = [-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
-             -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00]
+    let a = [
+      -3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
+      1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00,
+    ]
+    let b = [
+      -5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
+      6.680131188771972e+01, -1.328068155288572e+01,
+    ]
+    let c = [
+      -7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
+      -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00,
+    ]
     let d = [7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00]
     let pLow = 0.02425
     var x: Double
     if p < pLow {
       let q = (-2 * log(p)).squareRoot()
-      x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5])
+      x =
+        (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5])
         / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1)
     } else if p <= 1 - pLow {
       let q = p - 0.5
       let r = q * q
-      x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q
+      x =
+        (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q
         / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
     } else {
       let q = (-2 * log(1 - p)).squareRoot()
-      x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5])
+      x =
+        -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5])
         / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1)
     }
     // Halley refinement: e = Φ(x) − p, u = e·√(2π)·exp(x²/2).
