@@ -81,3 +81,74 @@ struct SpecToStoreTests {
     #expect(rerun.results.allSatisfy { $0.status == .cached })
   }
 }
+
+/// Data-dependent (LSUV) and transfer (from_stage) initializers and a measure stage, from YAML.
+struct TransferSpecTests {
+  static let text = """
+    sprout: 1
+    name: transfer
+    seed: 3
+    datasets:
+      teacher:
+        kind: teacher_student
+        inputs: 4
+        samples: 64
+        split: {train: 0.75, test: 0.25}
+    models:
+      net:
+        input: 4
+        layers: [{dense: 8}, tanh, {dense: 1}]
+    initializers:
+      lsuv: {kind: lsuv, data: teacher.train, batch: 32}
+      pretrained: {kind: from_stage, stage: pretrain}
+    stages:
+      pretrain:
+        kind: train
+        model: net
+        init: lsuv
+        data: teacher.train
+        loss: mse
+        optimizer: {kind: adam, lr: 0.01}
+        steps: 6
+        batch: 16
+      transfer:
+        kind: train
+        model: net
+        init: pretrained
+        data: teacher.train
+        loss: mse
+        optimizer: {kind: sgd, lr: 0.01}
+        steps: 4
+        batch: 16
+      probe:
+        kind: measure
+        model: net
+        init: lsuv
+        data: teacher.test
+        record: [loss, weight_norm, effective_rank]
+    """
+
+  @Test func lsuvTransferAndMeasureRun() throws {
+    let store = Store(root: TemporaryDirectory().path)
+    var diagnostics = Diagnostics()
+    let plan = try #require(
+      Planner.plan(
+        text: Self.text, file: "transfer.yaml", options: PlanOptions(), store: store.view(experiment: "transfer"),
+        diagnostics: &diagnostics), "\(diagnostics.all.map(\.message))")
+    let summary = try Executor(store: store).run(plan: plan, specText: Self.text)
+    #expect(summary.succeeded, "\(summary.results.compactMap(\.error).map(\.description))")
+    let pretrain = try #require(plan.tasks.first { $0.stage == "pretrain" })
+    let transfer = try #require(plan.tasks.first { $0.stage == "transfer" })
+    let final = try Checkpoint.read(store.checkpointPath(pretrain.hash, step: 6))
+    let start = try Checkpoint.read(store.checkpointPath(transfer.hash, step: 0))
+    for name in ["layers.0.weight", "layers.0.bias", "layers.2.weight", "layers.2.bias"] {
+      let a = try #require(final[name])
+      let b = try #require(start[name])
+      #expect(a.bitEqual(b), "\(name) copied from pretrain")
+    }
+    let probeTask = try #require(plan.tasks.first { $0.stage == "probe" })
+    let probe = try #require(try store.outputs(probeTask.hash))
+    #expect(probe.finalMetrics["loss"]?.doubleValue != nil)
+    #expect(probe.finalMetrics["effective_rank"]?.objectValue?["layers.0.weight"] != nil)
+  }
+}

@@ -15,6 +15,11 @@ enum DataLoader {
   ///   - seed: the root seed of the plan.
   ///   - baseDirectory: where relative file paths (npy, csv, idx, image files) are resolved.
   static func load(_ d: Definition, seed: UInt64, baseDirectory: String = ".") throws -> TrainingData {
+    trainingData(try loadDataset(d, seed: seed, baseDirectory: baseDirectory))
+  }
+
+  /// The split as SproutTrain's `Dataset` (initializers read its target signal and features).
+  static func loadDataset(_ d: Definition, seed: UInt64, baseDirectory: String = ".") throws -> Dataset {
     let definition = d["dataset"] ?? d["definition"] ?? d
     let name = try d["name"]?.string() ?? d["ref"]?.string() ?? "data"
     var part: String?
@@ -56,7 +61,7 @@ enum DataLoader {
     } else {
       chosen = parts.count == 1 ? parts[0].data : dataset
     }
-    return trainingData(chosen)
+    return chosen
   }
 
   /// The trainer's view of a dataset.

@@ -71,25 +71,64 @@ struct StageRunner {
     let path = streamPath
     return TrainSetup(
       inputWidth: input, layers: layers, configuration: configuration, seed: seed, streamPath: path,
-      initialize: { network in
-        let initPlan = try TrainConfigs.initPlan(initDefinition, denseLayers: Self.denseLayerIndices(network))
-        try Initialization.apply(initPlan, to: network.parameters, seed: seed, path: path + ["init"])
-      },
+      initialize: { network in try self.initialize(network, initDefinition) },
       data: data)
   }
 
   /// Data are keyed by the plan's root seed (not the trial's), so every trial sees the same samples; files
   /// are found relative to the spec.
   func loadData(_ d: Definition) throws -> TrainingData {
-    let specPath = plan.spec.path
-    let directory = specPath.contains("/") ? String(specPath[..<specPath.lastIndex(of: "/")!]) : "."
-    return try DataLoader.load(d, seed: UInt64(bitPattern: Int64(plan.rootSeed)), baseDirectory: directory)
+    try DataLoader.load(d, seed: UInt64(bitPattern: Int64(plan.rootSeed)), baseDirectory: specDirectory)
   }
 
   /// The task's seed as the streams take it.
   var seed: UInt64 { UInt64(bitPattern: Int64(context.task.seed)) }
   /// `[trial, stage]`: the stream path of the task.
   var streamPath: [String] { [context.task.key.trial, context.task.stage] }
+
+  /// Initializes a network by the task's initializer, with what data-dependent and transfer rules need:
+  /// LSUV's batch and WINNER's target from the data the rule names, `from_stage`'s tensors from the final
+  /// checkpoint of the stage's task in this trial. Streams: `[trial, stage, "init", parameter]`.
+  func initialize(_ network: Network, _ initDefinition: Definition) throws {
+    let initPlan = try TrainConfigs.initPlan(initDefinition, denseLayers: Self.denseLayerIndices(network))
+    var initContext = InitContext()
+    var batch: (features: [Float], rows: Int)?
+    if let ref = try TrainConfigs.initDataReference(initDefinition) {
+      guard let datasetDefinition = definition["init_data"]?[ref.name] else {
+        throw context.error(.invalidTask, "initializer data '\(ref.name)' is missing from the task definition")
+      }
+      var reference: [String: JSONValue] = ["dataset": datasetDefinition.value, "name": .string(ref.name)]
+      if let split = ref.split { reference["split"] = .string(split) }
+      let dataset = try DataLoader.loadDataset(
+        Definition(.object(reference), path: "init_data.\(ref.name)"), seed: UInt64(bitPattern: Int64(plan.rootSeed)),
+        baseDirectory: specDirectory)
+      initContext.target = dataset.targetSignal
+      let rows = min(dataset.count, network.maxBatch, try TrainConfigs.lsuvBatch(initDefinition))
+      batch = (Array(dataset.features.prefix(rows * dataset.featureCount)), rows)
+    }
+    for case .fromStage(let stageName, _, _) in [initPlan.rule] + initPlan.layerRules.map(\.rule) {
+      guard let key = context.task.inputs.first(where: { $0.stage == stageName }),
+        let outputs = context.inputs[key.description], let name = outputs.finalCheckpoint
+      else { throw context.error(.missingInput, "from_stage '\(stageName)': no completed model of that stage") }
+      let checkpoint = try Checkpoint.read("\(context.store.taskDirectory(outputs.hash))/\(name)")
+      var tensors: [String: StageTensor] = [:]
+      for t in checkpoint.tensors where !t.name.contains(".") || t.name.hasPrefix("layers.") {
+        tensors[t.name] = StageTensor(shape: t.shape, values: t.values)
+      }
+      initContext.checkpoints[stageName] = tensors
+    }
+    do {
+      try Initialization.apply(initPlan, to: network, seed: seed, path: streamPath + ["init"], context: initContext, batch: batch)
+    } catch {
+      throw context.error(.invalidTask, "initialization failed: \(error)", cause: error)
+    }
+  }
+
+  /// The directory relative data files are found in: the spec's.
+  var specDirectory: String {
+    let specPath = plan.spec.path
+    return specPath.contains("/") ? String(specPath[..<specPath.lastIndex(of: "/")!]) : "."
+  }
 
   /// The layer-list position of every dense layer, in order (what the language's layer selectors count).
   static func denseLayerIndices(_ network: Network) -> [Int] {
@@ -180,11 +219,9 @@ struct StageRunner {
       do {
         network = try Network(input: input, layers: layers, backend: context.backend, maxBatch: batch)
       } catch { throw context.error(.invalidTask, "cannot build the model: \(error)", cause: error) }
-      let initPlan = try TrainConfigs.initPlan(
-        try definition.required("init"), denseLayers: Self.denseLayerIndices(network))
-      do {
-        try Initialization.apply(initPlan, to: network.parameters, seed: seed, path: streamPath + ["init"])
-      } catch { throw context.error(.invalidTask, "initialization failed: \(error)", cause: error) }
+      do { try initialize(network, try definition.required("init")) } catch let error as RunError { throw error } catch {
+        throw context.error(.invalidTask, "initialization failed: \(error)", cause: error)
+      }
       tensors = (network.parameters + network.buffers).map {
         NamedTensor(name: $0.name, shape: $0.shape, values: $0.value.array)
       }

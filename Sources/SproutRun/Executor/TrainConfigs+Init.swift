@@ -78,8 +78,43 @@ extension TrainConfigs {
     case "siren": return .siren(omega: try a.double("omega", default: 30), c: try a.double("c", default: 6))
     case "siren_first": return .sirenFirst
     case "ibp": return .ibp
+    case "lsuv":
+      return .lsuv(
+        tolerance: try a.double("tolerance", default: 0.02), maxIterations: try a.int("max_iter", default: 20),
+        base: try a["base"].map(initRule) ?? .orthogonal(gain: 1))
+    case "winner":
+      return .winner(
+        WinnerOptions(
+          omega: try a.double("omega", default: 30), s0Max: try a.double("s0_max", default: 50),
+          a: try a.double("a", default: 5), b: try a.double("b", default: 0.4), s0: try a["s0"]?.double(),
+          s1: try a["s1"]?.double(), c: try a.double("c", default: 6)))
+    case "from_stage":
+      return .fromStage(stage: try a.required("stage").string(), mapping: [:], fallback: try a["fallback"].map(initRule))
     default:
-      throw a.fail("initializer '\(kind)' is not supported by the executor yet (it needs data or a checkpoint)")
+      throw a.fail("initializer '\(kind)' is not supported by the executor")
     }
+  }
+}
+
+extension TrainConfigs {
+  /// The data references (`teacher.train`) of an initializer's rules: what LSUV's batch and WINNER's target
+  /// come from. The planner puts the referenced datasets' definitions under `init_data`.
+  static func initDataReference(_ d: Definition) throws -> (name: String, split: String?)? {
+    let rules = [d["rule"] ?? d] + (try d["layers"]?.array().compactMap { $0["rule"] } ?? [])
+    for rule in rules {
+      guard let text = try rule["data"]?.string() else { continue }
+      let parts = text.split(separator: ".", maxSplits: 1).map(String.init)
+      return (parts[0], parts.count > 1 ? parts[1] : nil)
+    }
+    return nil
+  }
+}
+
+extension TrainConfigs {
+  /// LSUV's batch size (512 by default; the network's planned batch caps it).
+  static func lsuvBatch(_ d: Definition) throws -> Int {
+    let rules = [d["rule"] ?? d] + (try d["layers"]?.array().compactMap { $0["rule"] } ?? [])
+    for rule in rules where try rule["kind"]?.string() == "lsuv" { return try rule.int("batch", default: 512) }
+    return 512
   }
 }
