@@ -1,4 +1,5 @@
 import Foundation
+import SproutDiagnostics
 import SproutPlanner
 import Testing
 
@@ -116,4 +117,27 @@ struct StoreTests {
   #expect(view.hasOutputs(hash: "h1"))
   #expect(view.lastRecord(taskKey: "t0001/train") == record)
   #expect(store.view(experiment: "other").lastRecord(taskKey: "t0001/train") == nil)
+}
+
+/// Run errors render as diagnostics at the stage's range.
+@Test func runErrorsAreDiagnostics() throws {
+  let range = SourceRange(file: "spec.yaml", start: SourceLocation(line: 4, column: 3), end: SourceLocation(line: 4, column: 8))
+  let error = RunError(.resumeMismatch, "backend changed from cpu to blas", range: range, path: "x.safetensors")
+  let d = try #require(error.diagnostic)
+  #expect(d.id.rawValue == "run.resume-mismatch")
+  #expect(d.range == range)
+  #expect(d.help?.contains("--force") == true)
+  #expect(DiagnosticCatalog.entry(for: "run.non-finite-loss")?.severity == .error)
+  #expect(RunError(.io, "x").diagnostic == nil)
+  #expect(error.description == "spec.yaml:4:3: error: backend changed from cpu to blas [run.resume-mismatch]")
+}
+
+/// Temporaries of killed writers are cleared when a task is prepared.
+@Test func preparingATaskClearsTemporaries() throws {
+  let dir = TemporaryDirectory()
+  let store = Store(root: dir.path)
+  try AtomicFile.makeDirectory(store.taskDirectory("h"))
+  try AtomicFile.write("x", to: "\(store.taskDirectory("h"))/.outputs.json.tmp-99-1")
+  try store.prepareTask(hash: "h", record: TaskRecord(hash: "h", definition: .null, inputHashes: [:], seed: 0, backend: "cpu"))
+  #expect(dir.contents("tasks/h") == ["task.json"])
 }

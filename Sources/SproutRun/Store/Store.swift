@@ -44,7 +44,18 @@ public struct Store: Sendable {
   /// hashes, seed and backend (the planner's `TaskRecord`) — what the hash was computed over.
   public func prepareTask(hash: String, record: TaskRecord) throws {
     try AtomicFile.makeDirectory(taskDirectory(hash))
+    removeTemporaries(hash)
     try AtomicFile.write(try Self.encodeJSON(record), to: "\(taskDirectory(hash))/task.json")
+  }
+
+  /// Removes temporary files a killed writer left in a task directory (`.<name>.tmp-<pid>-<n>`); they are
+  /// never read, only clutter.
+  func removeTemporaries(_ hash: String) {
+    let dir = taskDirectory(hash)
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+    where name.hasPrefix(".") && name.contains(".tmp-") {
+      try? FileManager.default.removeItem(atPath: "\(dir)/\(name)")
+    }
   }
 
   /// The `task.json` of a task, if present and readable.
