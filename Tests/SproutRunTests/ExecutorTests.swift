@@ -9,7 +9,9 @@ import Testing
 /// out (definitions resolved per trial, hashes over definition and inputs).
 struct ExecutorTests {
   static func span(_ line: Int) -> SourceSpan {
-    SourceSpan(SourceRange(file: "exp.yaml", start: SourceLocation(line: line, column: 3), end: SourceLocation(line: line, column: 9)))
+    SourceSpan(
+      SourceRange(
+        file: "exp.yaml", start: SourceLocation(line: line, column: 3), end: SourceLocation(line: line, column: 9)))
   }
 
   static let data: JSONValue = .object([
@@ -26,7 +28,9 @@ struct ExecutorTests {
     let inits: [JSONValue] = [
       .object(["rule": .object(["kind": .string("kaiming_normal"), "nonlinearity": .string("relu")])]),
       .object([
-        "rule": .object(["kind": .string("low_rank"), "rank": .int(2), "base": .object(["kind": .string("kaiming_normal")])]),
+        "rule": .object([
+          "kind": .string("low_rank"), "rank": .int(2), "base": .object(["kind": .string("kaiming_normal")]),
+        ]),
         "bias": .object(["kind": .string("zeros")]),
         "layers": .array([.object(["select": .string("last"), "rule": .object(["kind": .string("lecun_normal")])])]),
       ]),
@@ -35,7 +39,10 @@ struct ExecutorTests {
     var tasks: [PlanTask] = []
     for (i, initDef) in inits.enumerated() {
       let id = Trial.id(index: i, total: 2)
-      trials.append(Trial(index: i, id: id, assignment: [AxisValue(axis: "init", value: .string(i == 0 ? "full" : "lowrank"))], seed: 7))
+      trials.append(
+        Trial(
+          index: i, id: id, assignment: [AxisValue(axis: "init", value: .string(i == 0 ? "full" : "lowrank"))], seed: 7)
+      )
       let train: JSONValue = .object([
         "stage": .object([
           "kind": .string("train"), "loss": .string("mse"),
@@ -43,26 +50,32 @@ struct ExecutorTests {
           "steps": .int(steps), "batch": .int(16), "checkpoint_every": .int(4), "every": .int(2),
           "record": .array([.string("loss"), .string("weight_change"), .string("effective_rank")]),
         ]),
-        "model": .object(["input": .int(4), "layers": .array([.object(["dense": .int(16)]), .string("relu"), .object(["dense": .int(1)])])]),
+        "model": .object([
+          "input": .int(4),
+          "layers": .array([.object(["dense": .int(16)]), .string("relu"), .object(["dense": .int(1)])]),
+        ]),
         "init": initDef,
         "data": .object(["dataset": data, "name": .string("teacher"), "split": .string("train")]),
         "trial": .object(["init": .string(i == 0 ? "full" : "lowrank")]),
       ])
       let trainHash = hash(train, [])
       tasks.append(
-        PlanTask(key: TaskKey(trial: id, stage: "train"), trialIndex: i, kind: "train", hash: trainHash, inputs: [],
+        PlanTask(
+          key: TaskKey(trial: id, stage: "train"), trialIndex: i, kind: "train", hash: trainHash, inputs: [],
           definition: train, seed: 7, span: span(20)))
       let test: JSONValue = .object([
         "stage": .object(["kind": .string("evaluate"), "record": .array([.string("loss")])]),
         "data": .object(["dataset": data, "name": .string("teacher"), "split": .string("test")]),
       ])
       tasks.append(
-        PlanTask(key: TaskKey(trial: id, stage: "test"), trialIndex: i, kind: "evaluate", hash: hash(test, [trainHash]),
+        PlanTask(
+          key: TaskKey(trial: id, stage: "test"), trialIndex: i, kind: "evaluate", hash: hash(test, [trainHash]),
           inputs: [TaskKey(trial: id, stage: "train")], definition: test, seed: 7, span: span(30)))
       if let extra = extraStage {
         let def: JSONValue = .object(["stage": .object(["kind": .string(extra)])])
         tasks.append(
-          PlanTask(key: TaskKey(trial: id, stage: extra), trialIndex: i, kind: extra, hash: hash(def, [trainHash, id]),
+          PlanTask(
+            key: TaskKey(trial: id, stage: extra), trialIndex: i, kind: extra, hash: hash(def, [trainHash, id]),
             inputs: [TaskKey(trial: id, stage: "train")], definition: def, seed: 7, span: span(40)))
       }
     }
@@ -71,8 +84,10 @@ struct ExecutorTests {
     ])
     let testKeys = tasks.filter { $0.stage == "test" }
     tasks.append(
-      PlanTask(key: TaskKey(trial: TaskKey.allTrials, stage: "best"), trialIndex: nil, kind: "select",
-        hash: hash(select, testKeys.map(\.hash)), inputs: testKeys.map(\.key), definition: select, seed: 7, span: span(35)))
+      PlanTask(
+        key: TaskKey(trial: TaskKey.allTrials, stage: "best"), trialIndex: nil, kind: "select",
+        hash: hash(select, testKeys.map(\.hash)), inputs: testKeys.map(\.key), definition: select, seed: 7,
+        span: span(35)))
     return Plan(
       spec: SpecIdentity(path: "exp.yaml", text: "spec text", name: "exp"), backend: "cpu", rootSeed: 7,
       count: TrialCount(total: 2, statement: "2 trials = 2 init"), trials: trials, tasks: tasks)
@@ -110,7 +125,8 @@ struct ExecutorTests {
     #expect(second.results.map(\.status) == Array(repeating: .cached, count: 5))
     let hashes = try Self.outputHashes(store, plan)
 
-    let forced = try Executor(store: store, options: ExecutorOptions(force: true)).run(plan: plan, specText: "spec text")
+    let forced = try Executor(store: store, options: ExecutorOptions(force: true)).run(
+      plan: plan, specText: "spec text")
     #expect(forced.results.map(\.status) == Array(repeating: .completed, count: 5))
     #expect(try Self.outputHashes(store, plan) == hashes)
     #expect(store.runIDs().count == 3)

@@ -125,7 +125,8 @@ struct SafetensorsTests {
 
 /// The checksum is SHA-256 (FIPS 180-4 test vector), shared with the planner.
 @Test func checksumIsSHA256() {
-  #expect(Checksum.digest(Array("abc".utf8)) == "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+  #expect(
+    Checksum.digest(Array("abc".utf8)) == "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
 }
 
 /// The reference loader (Python `safetensors` + numpy) reads our checkpoints. Runs when

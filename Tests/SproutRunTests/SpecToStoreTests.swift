@@ -8,51 +8,51 @@ import Testing
 /// From YAML to results: the real planner's tasks run on the executor, and the next plan sees them cached.
 struct SpecToStoreTests {
   static let text = """
-  sprout: 1
-  name: probe
-  seed: 7
-  matrix:
-    init: [full, lowrank]
-  datasets:
-    teacher:
-      kind: teacher_student
-      inputs: 4
-      samples: 64
-      split: {train: 0.75, test: 0.25}
-  models:
-    net:
-      input: 4
-      layers: [{dense: 16}, relu, {dense: {units: 16, bias: false}}, {leaky_relu: 0.1}, {dense: 1}]
-  initializers:
-    full: {kind: kaiming_normal, nonlinearity: relu}
-    lowrank:
-      kind: low_rank
-      rank: 2
-      base: kaiming_normal
-      layers: {last: {kind: lecun_normal}}
-  stages:
-    train:
-      kind: train
-      model: net
-      init: ${matrix.init}
-      data: teacher.train
-      loss: mse
-      optimizer: {kind: sgd, lr: 0.05, momentum: 0.9, schedule: {kind: cosine, min_lr: 0.001}, clip: {kind: norm, max_norm: 1}}
-      steps: 12
-      batch: 16
-      checkpoint_every: 4
-      record: [loss, weight_change]
-      every: 2
-    test:
-      kind: evaluate
-      from: train
-      data: teacher.test
-      record: [loss]
-    best:
-      kind: select
-      from: test
-      metric: loss
-  """
+    sprout: 1
+    name: probe
+    seed: 7
+    matrix:
+      init: [full, lowrank]
+    datasets:
+      teacher:
+        kind: teacher_student
+        inputs: 4
+        samples: 64
+        split: {train: 0.75, test: 0.25}
+    models:
+      net:
+        input: 4
+        layers: [{dense: 16}, relu, {dense: {units: 16, bias: false}}, {leaky_relu: 0.1}, {dense: 1}]
+    initializers:
+      full: {kind: kaiming_normal, nonlinearity: relu}
+      lowrank:
+        kind: low_rank
+        rank: 2
+        base: kaiming_normal
+        layers: {last: {kind: lecun_normal}}
+    stages:
+      train:
+        kind: train
+        model: net
+        init: ${matrix.init}
+        data: teacher.train
+        loss: mse
+        optimizer: {kind: sgd, lr: 0.05, momentum: 0.9, schedule: {kind: cosine, min_lr: 0.001}, clip: {kind: norm, max_norm: 1}}
+        steps: 12
+        batch: 16
+        checkpoint_every: 4
+        record: [loss, weight_change]
+        every: 2
+      test:
+        kind: evaluate
+        from: train
+        data: teacher.test
+        record: [loss]
+      best:
+        kind: select
+        from: test
+        metric: loss
+    """
 
   static func plan(_ store: Store, force: Bool = false) throws -> Plan {
     var diagnostics = Diagnostics()
@@ -66,7 +66,8 @@ struct SpecToStoreTests {
   @Test func plannedSpecRunsAndIsCachedAfterwards() throws {
     let store = Store(root: TemporaryDirectory().path)
     let plan = try Self.plan(store)
-    #expect(plan.tasks.map(\.key.description) == ["t0000/train", "t0000/test", "t0001/train", "t0001/test", "all/best"])
+    #expect(
+      plan.tasks.map(\.key.description) == ["t0000/train", "t0000/test", "t0001/train", "t0001/test", "all/best"])
     #expect(plan.tasks.allSatisfy { $0.state != .cached })
     let summary = try Executor(store: store).run(plan: plan, specText: Self.text)
     #expect(summary.succeeded, "\(summary.results.compactMap(\.error).map(\.description))")

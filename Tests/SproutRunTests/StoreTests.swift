@@ -46,7 +46,8 @@ struct StoreTests {
     #expect(store.checkpointSteps(hash) == [0, 10])
     let records = [
       MetricRecord(step: 0, scalars: ["loss": 1.5]),
-      MetricRecord(step: 10, values: ["loss": .double(Double(Float(0.1))), "spectrum": .array([.double(1), .double(2)])]),
+      MetricRecord(
+        step: 10, values: ["loss": .double(Double(Float(0.1))), "spectrum": .array([.double(1), .double(2)])]),
     ]
     try store.writeMetrics(records, hash: hash)
     #expect(try store.metrics(hash) == records)
@@ -60,9 +61,10 @@ struct StoreTests {
     try store.writeOutputs(outputs)
     #expect(store.isComplete(hash))
     #expect(try store.outputs(hash) == outputs)
-    #expect(dir.contents(".sprout/tasks/\(hash)") == [
-      "metrics.jsonl", "outputs.json", "step-000000.safetensors", "step-000010.safetensors", "task.json",
-    ])
+    #expect(
+      dir.contents(".sprout/tasks/\(hash)") == [
+        "metrics.jsonl", "outputs.json", "step-000000.safetensors", "step-000010.safetensors", "task.json",
+      ])
     try store.reset(hash)
     #expect(!store.isComplete(hash))
     #expect(dir.contents(".sprout/tasks/\(hash)") == ["task.json"])
@@ -71,7 +73,8 @@ struct StoreTests {
   @Test func corruptStoreFilesAreTypedErrors() throws {
     let dir = TemporaryDirectory()
     let store = Store(root: dir.path)
-    try store.prepareTask(hash: "h", record: TaskRecord(hash: "h", definition: .null, inputHashes: [:], seed: 0, backend: "cpu"))
+    try store.prepareTask(
+      hash: "h", record: TaskRecord(hash: "h", definition: .null, inputHashes: [:], seed: 0, backend: "cpu"))
     try AtomicFile.write("{\"hash\": 1", to: store.outputsPath("h"))
     #expect(!store.isComplete("h"))
     let error = #expect(throws: RunError.self) { try store.outputs("h") }
@@ -90,7 +93,8 @@ struct StoreTests {
       toolVersion: "0.1.0", backend: "cpu", jobs: 2, machine: ["cpus": .int(2)], started: "2026-11-29T15:00:00Z",
       seconds: 1.25,
       tasks: [
-        .init(key: "t0000/train", hash: "h", trial: "t0000", stage: "train", kind: "train", status: "completed",
+        .init(
+          key: "t0000/train", hash: "h", trial: "t0000", stage: "train", kind: "train", status: "completed",
           checkpoints: ["tasks/h/step-000000.safetensors"], metrics: "tasks/h/metrics.jsonl", seconds: 1)
       ])
     try store.writeManifest(manifest)
@@ -109,10 +113,12 @@ struct StoreTests {
   let view: any StoreView = store.view(experiment: "demo")
   #expect(!view.hasOutputs(hash: "h1"))
   #expect(view.lastRecord(taskKey: "t0001/train") == nil)
-  let record = TaskRecord(hash: "h1", definition: .object(["lr": .double(0.1)]), inputHashes: [:], seed: 1, backend: "cpu")
+  let record = TaskRecord(
+    hash: "h1", definition: .object(["lr": .double(0.1)]), inputHashes: [:], seed: 1, backend: "cpu")
   try store.prepareTask(hash: "h1", record: record)
   #expect(!view.hasOutputs(hash: "h1"), "a prepared task is not complete")
-  try store.writeOutputs(TaskOutputs(hash: "h1", kind: "train", steps: 1, finalMetrics: [:], outputHashes: [:], seconds: 0))
+  try store.writeOutputs(
+    TaskOutputs(hash: "h1", kind: "train", steps: 1, finalMetrics: [:], outputHashes: [:], seconds: 0))
   try store.writeRecord(record, experiment: "demo", taskKey: "t0001/train")
   #expect(view.hasOutputs(hash: "h1"))
   #expect(view.lastRecord(taskKey: "t0001/train") == record)
@@ -121,7 +127,8 @@ struct StoreTests {
 
 /// Run errors render as diagnostics at the stage's range.
 @Test func runErrorsAreDiagnostics() throws {
-  let range = SourceRange(file: "spec.yaml", start: SourceLocation(line: 4, column: 3), end: SourceLocation(line: 4, column: 8))
+  let range = SourceRange(
+    file: "spec.yaml", start: SourceLocation(line: 4, column: 3), end: SourceLocation(line: 4, column: 8))
   let error = RunError(.resumeMismatch, "backend changed from cpu to blas", range: range, path: "x.safetensors")
   let d = try #require(error.diagnostic)
   #expect(d.id.rawValue == "run.resume-mismatch")
@@ -138,6 +145,7 @@ struct StoreTests {
   let store = Store(root: dir.path)
   try AtomicFile.makeDirectory(store.taskDirectory("h"))
   try AtomicFile.write("x", to: "\(store.taskDirectory("h"))/.outputs.json.tmp-99-1")
-  try store.prepareTask(hash: "h", record: TaskRecord(hash: "h", definition: .null, inputHashes: [:], seed: 0, backend: "cpu"))
+  try store.prepareTask(
+    hash: "h", record: TaskRecord(hash: "h", definition: .null, inputHashes: [:], seed: 0, backend: "cpu"))
   #expect(dir.contents("tasks/h") == ["task.json"])
 }

@@ -27,12 +27,15 @@ struct TrainTaskTests {
   }()
 
   static let span = SourceSpan(
-    SourceRange(file: "spec.yaml", start: SourceLocation(line: 12, column: 3), end: SourceLocation(line: 12, column: 8)))
+    SourceRange(file: "spec.yaml", start: SourceLocation(line: 12, column: 3), end: SourceLocation(line: 12, column: 8))
+  )
 
   static func setup(lr: Float = 0.05, steps: Int = 20, optimizer: OptimizerConfig? = nil) -> TrainSetup {
     TrainSetup(
       inputWidth: 4,
-      layers: [.dense(units: 8, bias: true), .activation(.stateless(.tanh)), .dropout(p: 0.1), .dense(units: 1, bias: true)],
+      layers: [
+        .dense(units: 8, bias: true), .activation(.stateless(.tanh)), .dropout(p: 0.1), .dense(units: 1, bias: true),
+      ],
       configuration: TrainerConfiguration(
         loss: .mse, optimizer: optimizer ?? .sgd(momentum: 0.9, dampening: 0, nesterov: false, weightDecay: 0), lr: lr,
         schedule: .step(stepSize: 7, gamma: 0.5), batchSize: 8, length: .steps(steps), shuffle: true,
@@ -59,11 +62,13 @@ struct TrainTaskTests {
       emit: { events.append($0) })
   }
 
-  static func run(_ store: Store, setup: TrainSetup = setup(), options: ExecutorOptions = ExecutorOptions(),
-    events: EventLog = EventLog(), backend: String = "cpu") throws -> TrainTask.Result
-  {
+  static func run(
+    _ store: Store, setup: TrainSetup = setup(), options: ExecutorOptions = ExecutorOptions(),
+    events: EventLog = EventLog(), backend: String = "cpu"
+  ) throws -> TrainTask.Result {
     try AtomicFile.makeDirectory(store.taskDirectory("task0hash"))
-    return try TrainTask(context: context(store, backend: backend, options: options, events: events), setup: setup).run()
+    return try TrainTask(context: context(store, backend: backend, options: options, events: events), setup: setup)
+      .run()
   }
 
   static func same(_ a: TrainTask.Result, _ b: TrainTask.Result) -> Bool {
@@ -168,7 +173,9 @@ struct TrainTaskTests {
     #expect(error?.message.contains("at step") == true)
     let steps = store.checkpointSteps("task0hash")
     #expect(steps.first == 0, "the initialization checkpoint is kept")
-    for s in steps { #expect(throws: Never.self) { _ = try Checkpoint.read(store.checkpointPath("task0hash", step: s)) } }
+    for s in steps {
+      #expect(throws: Never.self) { _ = try Checkpoint.read(store.checkpointPath("task0hash", step: s)) }
+    }
   }
 
   @Test func adamStateSurvivesResume() throws {

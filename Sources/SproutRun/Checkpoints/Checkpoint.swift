@@ -83,7 +83,9 @@ public struct Checkpoint: Sendable, Equatable {
   public init(state: TrainingState, metricRecords: Int, stamp: Stamp) {
     let c = state.scalars
     self.init(
-      tensors: state.tensorNames.map { NamedTensor(name: $0, storage: state.tensors[$0]!) }, step: state.step,
+      tensors: state.tensorNames.compactMap { name in state.tensors[name].map { NamedTensor(name: name, storage: $0) }
+      },
+      step: state.step,
       epoch: Int(c["epoch"] ?? 0), batchCursor: Int(c["cursor"] ?? 0),
       streams: ["shuffle.epoch": c["epoch"] ?? 0, "dropout.clock": c["clock"] ?? 0], counters: c,
       metricRecords: metricRecords, stamp: stamp)

@@ -7,7 +7,9 @@ extension SafetensorsFile {
   /// dtype (F32 or F64), shape (non-negative, `4 · Π shape` bytes), offsets (inside the data section, back to back,
   /// covering it exactly), the metadata (strings only), and — when `requireChecksums` — both Sprout checksums.
   /// Any failure is a `RunError` with code `.corruptCheckpoint` naming `path` and the byte offset; nothing traps.
-  public static func decode(_ bytes: [UInt8], path: String = "<memory>", requireChecksums: Bool = true) throws
+  public static func decode(
+    _ bytes: [UInt8], path: String = "<memory>", requireChecksums: Bool = true
+  ) throws
     -> SafetensorsFile
   {
     func corrupt(_ what: String, at offset: Int? = nil, cause: (any Error)? = nil) -> RunError {
@@ -65,7 +67,9 @@ extension SafetensorsFile {
       var elements = 1
       for d in shape {
         let (product, overflow) = elements.multipliedReportingOverflow(by: d)
-        guard !overflow, product <= Int.max / 8 else { throw corrupt("tensor '\(name)' shape \(shape) overflows", at: 8) }
+        guard !overflow, product <= Int.max / 8 else {
+          throw corrupt("tensor '\(name)' shape \(shape) overflows", at: 8)
+        }
         elements = product
       }
       guard offsets[1] - offsets[0] == elements * size else {
@@ -99,7 +103,8 @@ extension SafetensorsFile {
       guard let dataSum = metadata[dataChecksumKey], let headerSum = metadata[headerChecksumKey] else {
         throw corrupt("metadata has no Sprout checksums", at: 8)
       }
-      let actualHeader = headerDigest(entries: entries.map { ($0.name, $0.dtype, $0.shape, $0.begin, $0.end) },
+      let actualHeader = headerDigest(
+        entries: entries.map { ($0.name, $0.dtype, $0.shape, $0.begin, $0.end) },
         metadata: metadata)
       guard actualHeader == headerSum else { throw corrupt("header checksum mismatch", at: 8) }
       let actualData = bytes.withUnsafeBytes { Checksum.digest(UnsafeRawBufferPointer(rebasing: $0[dataStart...])) }
@@ -112,12 +117,16 @@ extension SafetensorsFile {
       bytes.withUnsafeBytes { raw in
         if e.dtype == "F64" {
           let values = (0..<((e.end - e.begin) / 8)).map { i in
-            Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: dataStart + e.begin + 8 * i, as: UInt64.self)))
+            Double(
+              bitPattern: UInt64(
+                littleEndian: raw.loadUnaligned(fromByteOffset: dataStart + e.begin + 8 * i, as: UInt64.self)))
           }
           return NamedTensor(name: e.name, storage: .float64(shape: e.shape, values: values))
         }
         let values = (0..<((e.end - e.begin) / 4)).map { i in
-          Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: dataStart + e.begin + 4 * i, as: UInt32.self)))
+          Float(
+            bitPattern: UInt32(
+              littleEndian: raw.loadUnaligned(fromByteOffset: dataStart + e.begin + 4 * i, as: UInt32.self)))
         }
         return NamedTensor(name: e.name, shape: e.shape, values: values)
       }

@@ -55,8 +55,10 @@ public struct NamedTensor: Hashable, Sendable {
   /// The little-endian bytes of the values.
   func appendBytes(to out: inout [UInt8]) {
     switch storage {
-    case .float32(_, let v): for x in v { withUnsafeBytes(of: x.bitPattern.littleEndian) { out.append(contentsOf: $0) } }
-    case .float64(_, let v): for x in v { withUnsafeBytes(of: x.bitPattern.littleEndian) { out.append(contentsOf: $0) } }
+    case .float32(_, let v):
+      for x in v { withUnsafeBytes(of: x.bitPattern.littleEndian) { out.append(contentsOf: $0) } }
+    case .float64(_, let v):
+      for x in v { withUnsafeBytes(of: x.bitPattern.littleEndian) { out.append(contentsOf: $0) } }
     }
   }
 }
@@ -115,10 +117,12 @@ public struct SafetensorsFile: Sendable, Equatable {
       entries: entries.map { ($0.name, $0.dtype, $0.shape, $0.begin, $0.end) }, metadata: meta)
 
     var json = "{\"__metadata__\":{"
-    json += meta.keys.sorted().map { "\(Self.quote($0)):\(Self.quote(meta[$0]!))" }.joined(separator: ",")
+    json += meta.sorted { $0.key < $1.key }.map { "\(Self.quote($0.key)):\(Self.quote($0.value))" }
+      .joined(separator: ",")
     json += "}"
     for e in entries {
-      json += ",\(Self.quote(e.name)):{\"dtype\":\"\(e.dtype)\",\"shape\":[\(e.shape.map(String.init).joined(separator: ","))],"
+      json +=
+        ",\(Self.quote(e.name)):{\"dtype\":\"\(e.dtype)\",\"shape\":[\(e.shape.map(String.init).joined(separator: ","))],"
       json += "\"data_offsets\":[\(e.begin),\(e.end)]}"
     }
     json += "}"
@@ -136,10 +140,11 @@ public struct SafetensorsFile: Sendable, Equatable {
   static func headerDigest(entries: [(String, String, [Int], Int, Int)], metadata: [String: String]) -> String {
     var text = ""
     for (name, dtype, shape, begin, end) in entries {
-      text += "t\u{0}\(name)\u{0}\(dtype)\u{0}\(shape.map(String.init).joined(separator: ","))\u{0}\(begin)\u{0}\(end)\n"
+      text +=
+        "t\u{0}\(name)\u{0}\(dtype)\u{0}\(shape.map(String.init).joined(separator: ","))\u{0}\(begin)\u{0}\(end)\n"
     }
-    for key in metadata.keys.sorted() where key != headerChecksumKey {
-      text += "m\u{0}\(key)\u{0}\(metadata[key]!)\n"
+    for (key, value) in metadata.sorted(by: { $0.key < $1.key }) where key != headerChecksumKey {
+      text += "m\u{0}\(key)\u{0}\(value)\n"
     }
     return Checksum.digest(Array(text.utf8))
   }

@@ -101,7 +101,8 @@ enum DataLoader {
         turns: try a.double("turns", default: 1.5), seed: seed, path: path)
     case "sine":
       return try DatasetGenerator.sine(
-        samples: try a.required("samples").int(), frequencies: try a.required("frequencies").array().map { try $0.double() },
+        samples: try a.required("samples").int(),
+        frequencies: try a.required("frequencies").array().map { try $0.double() },
         amplitudes: try a["amplitudes"]?.array().map { try $0.double() },
         phases: try a["phases"]?.array().map { try $0.double() })
     case "image":

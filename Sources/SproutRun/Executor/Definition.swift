@@ -57,7 +57,9 @@ struct Definition {
   /// Object members in key order.
   func members() throws -> [(String, Definition)] {
     guard let o = value.objectValue else { throw fail("expected a map, got \(value.display)") }
-    return o.keys.sorted().map { ($0, Definition(o[$0]!, path: path.isEmpty ? $0 : "\(path).\($0)")) }
+    return o.sorted { $0.key < $1.key }.map {
+      ($0.key, Definition($0.value, path: path.isEmpty ? $0.key : "\(path).\($0.key)"))
+    }
   }
 
   func int(_ key: String, default d: Int) throws -> Int { try self[key]?.int() ?? d }

@@ -71,7 +71,8 @@ public struct Executor: Sendable {
     manifest.seconds = Date().timeIntervalSince(started)
     try store.writeManifest(manifest)
     let results = state.results()
-    onEvent(.runFinished(runID: runID, seconds: manifest.seconds, failed: results.filter { $0.status == .failed }.count))
+    onEvent(
+      .runFinished(runID: runID, seconds: manifest.seconds, failed: results.filter { $0.status == .failed }.count))
     return RunSummary(runID: runID, manifest: manifest, results: results)
   }
 
@@ -109,7 +110,8 @@ public struct Executor: Sendable {
     guard let inputs else {
       return result(
         .skipped,
-        RunError(.missingInput, "task \(key) was not run because a task it reads did not complete", range: task.span.range))
+        RunError(
+          .missingInput, "task \(key) was not run because a task it reads did not complete", range: task.span.range))
     }
     if options.stop.isSet {
       return result(.skipped, RunError(.cancelled, "run stopped before task \(key) started", range: task.span.range))
@@ -136,7 +138,8 @@ public struct Executor: Sendable {
       let located = error.at(task.span.range)
       return result(error.code == .cancelled ? .cancelled : .failed, located)
     } catch {
-      return result(.failed, RunError(.invalidTask, "task \(key) failed: \(error)", cause: error, range: task.span.range))
+      return result(
+        .failed, RunError(.invalidTask, "task \(key) failed: \(error)", cause: error, range: task.span.range))
     }
   }
 

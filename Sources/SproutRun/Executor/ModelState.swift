@@ -23,7 +23,8 @@ enum ModelState {
       }
       guard t.shape == p.shape else {
         throw RunError(
-          .corruptCheckpoint, "checkpoint '\(path)' tensor '\(p.name)' has shape \(t.shape), the model needs \(p.shape)",
+          .corruptCheckpoint,
+          "checkpoint '\(path)' tensor '\(p.name)' has shape \(t.shape), the model needs \(p.shape)",
           path: path)
       }
       t.values.withUnsafeBufferPointer { src in

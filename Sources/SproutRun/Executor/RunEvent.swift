@@ -1,7 +1,6 @@
 import SproutDiagnostics
 import SproutTrain
 
-
 /// Progress of a run, delivered to the caller's callback (the CLI renders bars on a terminal and plain
 /// lines otherwise). SproutRun itself never prints.
 ///

@@ -63,7 +63,8 @@ struct StageRunner {
     }
     let (kinds, metricOptions) = try Self.metrics(stage["record"])
     let configuration = TrainerConfiguration(
-      loss: loss, optimizer: optimizer.config, lr: optimizer.lr, schedule: Self.fill(optimizer.schedule, totalSteps: steps),
+      loss: loss, optimizer: optimizer.config, lr: optimizer.lr,
+      schedule: Self.fill(optimizer.schedule, totalSteps: steps),
       clipNorm: optimizer.clipNorm, trAct: optimizer.trAct, batchSize: batch, length: length,
       shuffle: try stage.bool("shuffle", default: true), record: kinds, every: try stage.int("every", default: 1),
       checkpointEvery: try stage["checkpoint_every"]?.int(), metricOptions: metricOptions)
@@ -118,7 +119,8 @@ struct StageRunner {
       initContext.checkpoints[stageName] = tensors
     }
     do {
-      try Initialization.apply(initPlan, to: network, seed: seed, path: streamPath + ["init"], context: initContext, batch: batch)
+      try Initialization.apply(
+        initPlan, to: network, seed: seed, path: streamPath + ["init"], context: initContext, batch: batch)
     } catch {
       throw context.error(.invalidTask, "initialization failed: \(error)", cause: error)
     }
@@ -126,21 +128,21 @@ struct StageRunner {
 
   /// The directory relative data files are found in: the spec's.
   var specDirectory: String {
-    let specPath = plan.spec.path
-    return specPath.contains("/") ? String(specPath[..<specPath.lastIndex(of: "/")!]) : "."
+    AtomicFile.parent(of: plan.spec.path)
   }
 
   /// The layer-list position of every dense layer, in order (what the language's layer selectors count).
   static func denseLayerIndices(_ network: Network) -> [Int] {
-    network.parameters.filter { $0.role == .weight && $0.denseIndex != nil }
-      .sorted { $0.denseIndex! < $1.denseIndex! }.map(\.layerIndex)
+    network.parameters.compactMap { p in p.role == .weight ? p.denseIndex.map { ($0, p.layerIndex) } : nil }
+      .sorted { $0.0 < $1.0 }.map(\.1)
   }
 
   /// A cosine schedule without an explicit length runs over the whole training.
   static func fill(_ s: Schedule, totalSteps: Int) -> Schedule {
     switch s {
     case .cosine(0, let m): return .cosine(totalSteps: totalSteps, minLR: m)
-    case .linearWarmup(let w, let then): return .linearWarmup(steps: w, then: fill(then, totalSteps: max(totalSteps - w, 1)))
+    case .linearWarmup(let w, let then):
+      return .linearWarmup(steps: w, then: fill(then, totalSteps: max(totalSteps - w, 1)))
     default: return s
     }
   }
@@ -152,7 +154,9 @@ struct StageRunner {
     var options = MetricOptions()
     for item in try d.array() {
       let (name, args) = try item.kindAndArguments()
-      guard let kind = MetricKind(rawValue: name) else { throw item.fail("metric '\(name)' is not known to the executor") }
+      guard let kind = MetricKind(rawValue: name) else {
+        throw item.fail("metric '\(name)' is not known to the executor")
+      }
       kinds.append(kind)
       if let layer = args["layer"] { options.kernelParameter = try layer.string() }
       if let probe = args["probe"] ?? args["samples"] { options.probeSamples = try probe.int() }
@@ -167,7 +171,8 @@ struct StageRunner {
   /// The model of the train task this task reads: built from its recorded model definition and loaded
   /// from its final checkpoint. Also returns the checkpoint's state (W₀, K₀ for measure) and its loss.
   func upstreamModel(batch: Int) throws -> (network: Network, state: TrainingState, loss: Loss?, steps: Int) {
-    guard let fromKey = context.task.inputs.first(where: { plan.task($0)?.kind == "train" }) ?? context.task.inputs.first,
+    guard
+      let fromKey = context.task.inputs.first(where: { plan.task($0)?.kind == "train" }) ?? context.task.inputs.first,
       let outputs = context.inputs[fromKey.description]
     else { throw context.error(.missingInput, "task \(context.key) reads no completed model") }
     guard let checkpointName = outputs.finalCheckpoint, let record = context.store.taskRecord(outputs.hash) else {
@@ -219,7 +224,8 @@ struct StageRunner {
       do {
         network = try Network(input: input, layers: layers, backend: context.backend, maxBatch: batch)
       } catch { throw context.error(.invalidTask, "cannot build the model: \(error)", cause: error) }
-      do { try initialize(network, try definition.required("init")) } catch let error as RunError { throw error } catch {
+      do { try initialize(network, try definition.required("init")) } catch let error as RunError { throw error } catch
+      {
         throw context.error(.invalidTask, "initialization failed: \(error)", cause: error)
       }
       tensors = (network.parameters + network.buffers).map {
@@ -255,7 +261,7 @@ struct StageRunner {
       }
       candidates[key.description] = .double(value)
       // Strictly better only: ties keep the earlier task in plan order, whatever order tasks finished in.
-      if value.isFinite, best == nil || (maximize ? value > best!.value : value < best!.value) {
+      if value.isFinite, best.map({ maximize ? value > $0.value : value < $0.value }) ?? true {
         best = (key.description, value)
       }
     }

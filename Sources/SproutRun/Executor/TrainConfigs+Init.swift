@@ -71,7 +71,8 @@ extension TrainConfigs {
     case "pytorch_default": return .pytorchDefault
     case "orthogonal": return .orthogonal(gain: try a.double("gain", default: 1))
     case "identity": return .identity(gain: try a.double("gain", default: 1))
-    case "sparse": return .sparse(sparsity: try a.double("sparsity", default: 0.1), std: try a.double("std", default: 0.01))
+    case "sparse":
+      return .sparse(sparsity: try a.double("sparsity", default: 0.1), std: try a.double("std", default: 0.01))
     case "low_rank":
       let base = try a["base"].map(initRule) ?? .kaimingNormal(mode: .fanIn, nonlinearity: .relu)
       return .lowRank(rank: try a.required("rank").int(), base: base)
@@ -89,7 +90,8 @@ extension TrainConfigs {
           a: try a.double("a", default: 5), b: try a.double("b", default: 0.4), s0: try a["s0"]?.double(),
           s1: try a["s1"]?.double(), c: try a.double("c", default: 6)))
     case "from_stage":
-      return .fromStage(stage: try a.required("stage").string(), mapping: [:], fallback: try a["fallback"].map(initRule))
+      return .fromStage(
+        stage: try a.required("stage").string(), mapping: [:], fallback: try a["fallback"].map(initRule))
     default:
       throw a.fail("initializer '\(kind)' is not supported by the executor")
     }

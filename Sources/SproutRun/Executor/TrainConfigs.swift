@@ -38,10 +38,13 @@ enum TrainConfigs {
         features: try a.required("features").int(), sigma: try a.float("sigma", default: 10),
         includeInput: try a.bool("include_input", default: false))
     case "crrelu":
-      return .activation(.crrelu(epsilon: try a.float("epsilon", default: 0.01), learnable: try a.bool("learnable", default: true)))
+      return .activation(
+        .crrelu(epsilon: try a.float("epsilon", default: 0.01), learnable: try a.bool("learnable", default: true)))
     case "rational":
       let name = try a.string("init", default: "swish")
-      guard let initialization = RationalInitialization(rawValue: name) else { throw a.fail("unknown rational init '\(name)'") }
+      guard let initialization = RationalInitialization(rawValue: name) else {
+        throw a.fail("unknown rational init '\(name)'")
+      }
       return .activation(.rational(groups: try a.int("groups", default: 8), initialization: initialization))
     case "dice":
       return .activation(.dice(alpha: try a.float("alpha", default: 0), eps: try a.float("eps", default: 1e-8)))
@@ -75,7 +78,9 @@ enum TrainConfigs {
   }
 
   /// An optimizer map: the update rule, base lr, schedule and clip.
-  static func optimizer(_ d: Definition) throws -> (
+  static func optimizer(
+    _ d: Definition
+  ) throws -> (
     config: OptimizerConfig, lr: Float, schedule: Schedule, clipNorm: Float?, trAct: Double?
   ) {
     let (kind, a) = try d.kindAndArguments()
@@ -89,8 +94,11 @@ enum TrainConfigs {
         nesterov: try a.bool("nesterov", default: false), weightDecay: try a.float("weight_decay", default: 0))
     case "adam", "adamw":
       lr = try a.float("lr", default: 0.001)
-      let (b1, b2, eps) = (try a.float("beta1", default: 0.9), try a.float("beta2", default: 0.999), try a.float("eps", default: 1e-8))
-      config = kind == "adam"
+      let (b1, b2, eps) = (
+        try a.float("beta1", default: 0.9), try a.float("beta2", default: 0.999), try a.float("eps", default: 1e-8)
+      )
+      config =
+        kind == "adam"
         ? .adam(beta1: b1, beta2: b2, eps: eps, weightDecay: try a.float("weight_decay", default: 0))
         : .adamw(beta1: b1, beta2: b2, eps: eps, weightDecay: try a.float("weight_decay", default: 0.01))
     default: throw d.fail("optimizer '\(kind)' is not supported by the executor")
@@ -106,7 +114,9 @@ enum TrainConfigs {
     }
     var trAct: Double?
     if let t = a["tract"] {
-      if case .bool(let on) = t.value { trAct = on ? 0.1 : nil } else if t.value.doubleValue != nil {
+      if case .bool(let on) = t.value {
+        trAct = on ? 0.1 : nil
+      } else if t.value.doubleValue != nil {
         trAct = try t.double()
       } else {
         trAct = try t.double("lambda", default: 0.1)

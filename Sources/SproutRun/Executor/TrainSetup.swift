@@ -1,7 +1,8 @@
 import SproutPlanner
-typealias SproutPlannerJSON = JSONValue
 import SproutTensor
 import SproutTrain
+
+typealias SproutPlannerJSON = JSONValue
 
 /// Everything a training task runs with, resolved from its plan definition (see `StageRunner.trainSetup`).
 struct TrainSetup {

@@ -131,7 +131,8 @@ struct TrainTask {
       }
       guard checkpoint.step == s else {
         context.emit(
-          .warning(key: context.key, message: "skipping checkpoint: its step \(checkpoint.step) ≠ its name", path: path))
+          .warning(key: context.key, message: "skipping checkpoint: its step \(checkpoint.step) ≠ its name", path: path)
+        )
         continue
       }
       let records: [MetricRecord]
@@ -143,7 +144,8 @@ struct TrainTask {
         context.emit(
           .warning(
             key: context.key,
-            message: "skipping checkpoint: metrics.jsonl has \(records.count) records, it needs \(checkpoint.metricRecords)",
+            message:
+              "skipping checkpoint: metrics.jsonl has \(records.count) records, it needs \(checkpoint.metricRecords)",
             path: path))
         continue
       }

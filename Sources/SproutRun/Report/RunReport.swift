@@ -92,19 +92,22 @@ public struct RunReport: Sendable {
     }
     if rows.allSatisfy({ $0.assignment.isEmpty }) {
       header.remove(at: 1)
-      lines = lines.map { var l = $0; l.remove(at: 1); return l }
+      lines = lines.map {
+        var l = $0; l.remove(at: 1); return l
+      }
     }
     let widths = header.indices.map { i in ([header[i]] + lines.map { $0[i] }).map(\.count).max() ?? 0 }
     func render(_ cells: [String]) -> String {
       cells.enumerated().map { i, c in c.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
         .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
     }
-    var out = "run \(runID)  \(specPath)  backend \(backend)  sprout \(toolVersion)  "
+    var out =
+      "run \(runID)  \(specPath)  backend \(backend)  sprout \(toolVersion)  "
       + String(format: "%.2fs", seconds) + "\n"
     out += render(header) + "\n"
     out += render(widths.map { String(repeating: "-", count: $0) }) + "\n"
     for l in lines { out += render(l) + "\n" }
-    for r in rows where r.error != nil { out += "\(r.key): \(r.error!)\n" }
+    for r in rows { if let error = r.error { out += "\(r.key): \(error)\n" } }
     return out
   }
 
@@ -113,7 +116,8 @@ public struct RunReport: Sendable {
     let rowsJSON: [JSONValue] = rows.map { r in
       var o: [String: JSONValue] = [
         "key": .string(r.key), "trial": .string(r.trial), "values": .string(r.assignment), "stage": .string(r.stage),
-        "kind": .string(r.kind), "status": .string(r.status), "metrics": .object(r.metrics), "seconds": .double(r.seconds),
+        "kind": .string(r.kind), "status": .string(r.status), "metrics": .object(r.metrics),
+        "seconds": .double(r.seconds),
       ]
       if let s = r.steps { o["steps"] = .int(s) }
       if let e = r.error { o["error"] = .string(e) }

@@ -73,7 +73,8 @@ public enum Rerun {
 
   /// Compares one task's outputs; on a difference, finds the first diverging metric record and checkpoint.
   public static func compare(key: String, hash: String, original: Store, replay: Store) -> TaskComparison {
-    var result = TaskComparison(key: key, hash: hash, matches: false, differingOutputs: [], divergence: nil, problem: nil)
+    var result = TaskComparison(
+      key: key, hash: hash, matches: false, differingOutputs: [], divergence: nil, problem: nil)
     guard let a = try? original.outputs(hash) else {
       result.problem = "the recorded run has no complete outputs for \(key)"
       return result
@@ -91,9 +92,11 @@ public enum Rerun {
     result.differingOutputs = names.filter { hashesA[$0] != b.outputHashes[$0] }
     result.matches = result.differingOutputs.isEmpty
     if !result.matches {
-      result.divergence = firstDivergence(hash: hash, original: original, replay: replay)
+      result.divergence =
+        firstDivergence(hash: hash, original: original, replay: replay)
         ?? result.differingOutputs.first.map {
-          Divergence(step: nil, what: "output \($0)", detail: "\(hashesA[$0] ?? "absent") ≠ \(b.outputHashes[$0] ?? "absent")")
+          Divergence(
+            step: nil, what: "output \($0)", detail: "\(hashesA[$0] ?? "absent") ≠ \(b.outputHashes[$0] ?? "absent")")
         }
     }
     return result
@@ -129,7 +132,8 @@ public enum Rerun {
           detail: "\(la ?? "(missing)") ≠ \(lb ?? "(missing)")")
       }
       if ra.step != rb.step {
-        return Divergence(step: min(ra.step, rb.step), what: "metrics.jsonl line \(i + 1)", detail: "step \(ra.step) ≠ \(rb.step)")
+        return Divergence(
+          step: min(ra.step, rb.step), what: "metrics.jsonl line \(i + 1)", detail: "step \(ra.step) ≠ \(rb.step)")
       }
       for name in Set(ra.values.keys).union(rb.values.keys).sorted() where ra.values[name] != rb.values[name] {
         return Divergence(

@@ -48,8 +48,9 @@ public enum AtomicFile {
     var written = 0
     var failure: RunError?
     bytes.withUnsafeBytes { raw in
+      guard let base = raw.baseAddress else { return }
       while written < raw.count {
-        let n = calls.write(fd, raw.baseAddress! + written, raw.count - written)
+        let n = calls.write(fd, base + written, raw.count - written)
         if n < 0 {
           if errno == EINTR { continue }
           failure = fail("write", errno)
@@ -99,7 +100,8 @@ public enum AtomicFile {
     var out: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 1 << 16)
     while true {
-      let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+      let n = chunk.withUnsafeMutableBytes { buffer in buffer.baseAddress.map { Glibc.read(fd, $0, buffer.count) } ?? 0
+      }
       if n < 0 {
         if errno == EINTR { continue }
         let code = errno

@@ -141,7 +141,8 @@ public struct Store: Sendable {
       id = matches[0]
     } else {
       throw RunError(
-        .unknownRun, "no run '\(run)' in store '\(root)'"
+        .unknownRun,
+        "no run '\(run)' in store '\(root)'"
           + (ids.isEmpty ? " (the store has no runs)" : "; runs: \(ids.suffix(5).joined(separator: ", "))"),
         path: "\(root)/runs")
     }
