@@ -47,7 +47,10 @@ let package = Package(
       name: "sprout",
       dependencies: ["SproutDriver", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     .executableTarget(
-      name: "sprout-bench", dependencies: ["SproutTensor", "SproutTrain", "SproutDriver"], path: "bench/Sources/sprout-bench"),
+      name: "sprout-bench", dependencies: ["SproutTensor", "SproutTrain", "SproutDriver", "SproutBenchAlloc"],
+      path: "bench/Sources/sprout-bench"),
+    // Counts allocations in the benchmark by interposing malloc (bench only; no library links it).
+    .target(name: "SproutBenchAlloc", path: "bench/Sources/SproutBenchAlloc"),
 
     .testTarget(name: "SproutDiagnosticsTests", dependencies: ["SproutDiagnostics"]),
     .testTarget(name: "SproutSyntaxTests", dependencies: ["SproutSyntax"], resources: [.copy("Fixtures")]),

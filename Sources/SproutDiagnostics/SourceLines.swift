@@ -56,12 +56,17 @@ public struct SourceLines: Sendable {
     return String(decoding: bytes[contentStart(line)..<ends[line - 1]], as: UTF8.self)
   }
 
+  /// The byte offset where 1-based `line` starts, clamped to the text (libyaml may report the line after
+  /// the last one at the end of the input).
+  public func start(ofLine line: Int) -> Int { starts[max(0, min(line, starts.count) - 1)] }
+
   /// Where the text of 1-based `line` starts: after a UTF-8 byte-order mark on line 1.
   private func contentStart(_ line: Int) -> Int {
     line == 1 && bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : starts[line - 1]
   }
 
-  /// The 1-based location of byte `offset` (clamped to the text).
+  /// The 1-based location of byte `offset` (clamped to the text), which should start a character; the
+  /// column counts the characters (lead and ASCII bytes) before it on its line.
   public func location(ofByte offset: Int) -> SourceLocation {
     let offset = max(0, min(offset, bytes.count))
     // Binary search for the last line starting at or before `offset`.
@@ -79,8 +84,6 @@ public struct SourceLines: Sendable {
       if bytes[i] & 0xC0 != 0x80 { column += 1 }
       i += 1
     }
-    // A continuation byte at `offset` belongs to the scalar already counted.
-    if offset < bytes.count, offset > starts[lo], bytes[offset] & 0xC0 == 0x80 { column -= 1 }
     return SourceLocation(line: lo + 1, column: column, offset: offset)
   }
 

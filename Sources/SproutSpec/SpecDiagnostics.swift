@@ -20,13 +20,15 @@ public enum SpecDiagnostics {
       "An expression gives a value of the wrong type or out of range for some trial, or divides by zero.",
       example: "units: ${params.width / 2}   # / gives a float; use //"),
     .init(
-      "spec.expression-undefined", .error, "An expression refers to a param, matrix axis or trial field that does not exist.",
+      "spec.expression-undefined", .error,
+      "An expression refers to a param, matrix axis or trial field that does not exist.",
       example: "lr: ${params.learning_rate}"),
     .init(
       "spec.invalid-choice", .error, "A value is not one of the words the key accepts.",
       example: "mode: fan_inn"),
     .init(
-      "spec.invalid-name", .error, "A definition, param or axis name is not an identifier (letters, digits, `_`, `-`; no dots).",
+      "spec.invalid-name", .error,
+      "A definition, param or axis name is not an identifier (letters, digits, `_`, `-`; no dots).",
       example: "datasets:\n  my.data: {...}"),
     .init(
       "spec.invalid-selector", .error, "A layer selector is not `first`, `last`, `all`, an index or a list of indices.",

@@ -31,7 +31,7 @@ public enum Suggestions {
     var best: (String, Int)?
     for c in candidates.sorted() {
       let d = distance(word, c)
-      if d <= limit, best == nil || d < best!.1 { best = (c, d) }
+      if d <= limit, d < (best?.1 ?? Int.max) { best = (c, d) }
     }
     return best?.0
   }

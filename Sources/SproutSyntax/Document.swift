@@ -23,8 +23,9 @@ public struct ParseLimits: Sendable, Hashable {
   public var maxBytes: Int = 16 << 20
   /// Deepest nesting of collections.
   public var maxDepth: Int = 256
-  /// Most nodes produced after alias expansion (a "billion laughs" guard).
-  public var maxNodes: Int = 1_000_000
+  /// Most nodes produced after alias expansion (a "billion laughs" guard). Later phases walk the expanded
+  /// tree, so this bounds their work too; a large real spec has a few tens of thousands of nodes.
+  public var maxNodes: Int = 250_000
 
   /// The defaults.
   public init() {}

@@ -24,10 +24,11 @@ public enum YAMLParser {
     if documents.count > 1 {
       let second = documents[1]
       let marker = second.explicitStart ? second.start : SourceRange(file: file, at: second.start.start)
+      let firstStart = SourceRange(file: file, at: documents[0].start.start)
       diagnostics.report(
         .multipleDocuments, "the file holds \(documents.count) YAML documents; a spec is one document",
         at: marker,
-        notes: [DiagnosticNote("the first document starts here", at: SourceRange(file: file, at: documents[0].start.start))],
+        notes: [DiagnosticNote("the first document starts here", at: firstStart)],
         help: "remove the '---' line, or split the documents into separate spec files")
     }
     guard let first = documents.first, let root = first.root, !isEmptyDocument(root) else {
@@ -80,7 +81,8 @@ public enum YAMLParser {
       diagnostics.report(
         .invalidUTF8,
         utf16 ? "the file is UTF-16 encoded" : "the file is not valid UTF-8: byte 0x\(hex) at offset \(bad)",
-        at: SourceRange(file: file, start: at, end: SourceLocation(line: at.line, column: at.column + 1, offset: bad + 1)),
+        at: SourceRange(
+          file: file, start: at, end: SourceLocation(line: at.line, column: at.column + 1, offset: bad + 1)),
         help: utf16
           ? "save the file as UTF-8"
           : "save the file as UTF-8 (this byte looks like another encoding, such as Latin-1)")

@@ -15,7 +15,8 @@ import Testing
       Diagnostic(
         "test.broken-thing", "the \"thing\" is broken\tbadly", at: range("dir/my spec.yaml", 3, 3, 5),
         path: "stages.train.lr", notes: [DiagnosticNote("first defined here", at: range("dir/my spec.yaml", 2, 3, 5))],
-        help: "fix it", fixIts: [FixIt("rename to 'lr'", range: range("dir/my spec.yaml", 3, 3, 5), replacement: "lr")]),
+        help: "fix it",
+        fixIts: [FixIt("rename to 'lr'", range: range("dir/my spec.yaml", 3, 3, 5), replacement: "lr")]),
       Diagnostic(
         "test.odd-thing", "odd thing", at: range("/abs/ünï.yaml", 1, 1, 1), notes: [DiagnosticNote("loose note")]),
       Diagnostic("unregistered.id", "no catalogue entry", at: range("a.yaml", 2, 1, 4, endLine: 4)),
@@ -88,7 +89,8 @@ import Testing
     let results = try #require(run["results"] as? [[String: Any]])
     #expect(results.map { $0["ruleIndex"] as? Int } == [0, 1, 2])
     #expect(results.map { $0["level"] as? String } == ["error", "warning", "error"])
-    let location = try #require((results[0]["locations"] as? [[String: Any]])?.first?["physicalLocation"] as? [String: Any])
+    let locations = try #require(results[0]["locations"] as? [[String: Any]])
+    let location = try #require(locations.first?["physicalLocation"] as? [String: Any])
     #expect((location["artifactLocation"] as? [String: Any])?["uri"] as? String == "dir/my%20spec.yaml")
     let region = try #require(location["region"] as? [String: Int])
     #expect(region == ["startLine": 3, "startColumn": 3, "endLine": 3, "endColumn": 5])

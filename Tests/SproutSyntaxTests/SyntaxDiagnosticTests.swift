@@ -88,6 +88,13 @@ func span(_ range: SourceRange?) -> String {
     #expect(document.root == nil)
   }
 
+  @Test func invalidByteAfterByteOrderMark() throws {
+    var diagnostics = Diagnostics()
+    _ = YAMLParser.parse(bytes: [0xEF, 0xBB, 0xBF, 0x61, 0xA9], file: "spec.yaml", diagnostics: &diagnostics)
+    #expect(diagnostics.all.map(\.id) == ["syntax.invalid-utf8"])
+    #expect(span(diagnostics.all.first?.range) == "1:2-1:3")
+  }
+
   @Test func utf16IsNamed() throws {
     var diagnostics = Diagnostics()
     _ = YAMLParser.parse(bytes: [0xFF, 0xFE, 0x61, 0x00], file: "spec.yaml", diagnostics: &diagnostics)

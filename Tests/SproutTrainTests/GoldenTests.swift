@@ -37,8 +37,8 @@ struct GoldenTests {
         self = .text(try c.decode(String.self))
       }
     }
-    var number: Float { if case let .number(d) = self { return Float(d) } else { return .nan } }
-    var text: String { if case let .text(s) = self { return s } else { return "" } }
+    var number: Float { if case .number(let d) = self { return Float(d) } else { return .nan } }
+    var text: String { if case .text(let s) = self { return s } else { return "" } }
   }
   struct OptimizerFile: Decodable { let fixtures: [OptimizerFixture] }
   struct OptimizerFixture: Decodable {
@@ -76,7 +76,11 @@ struct GoldenTests {
     case "rational":
       return .activation(.rational(groups: Int(d["groups"]!.number), initialization: .swish))
     case "dice": return .activation(.dice(alpha: d["alpha"]!.number, eps: d["eps"]!.number))
-    case "layer_norm": return .layerNorm(eps: d["eps"]!.number, affine: true)
+    case "layer_norm": return .layerNorm(eps: d["eps"]!.number, affine: d["affine"].map { $0.number != 0 } ?? true)
+    case "residual_tanh":
+      return .residual([.dense(units: 6, bias: true), .activation(.stateless(.tanh)), .dense(units: 6, bias: true)])
+    case "fourier_features":
+      return .fourierFeatures(features: Int(d["features"]!.number), sigma: d["sigma"]!.number, includeInput: true)
     default: preconditionFailure("unknown fixture layer \(d)")
     }
   }
@@ -85,14 +89,16 @@ struct GoldenTests {
     _ actual: [Float], _ expected: [Float], _ what: String, atol: Float = 2e-5, rtol: Float = 1e-3,
     sourceLocation: SourceLocation = #_sourceLocation
   ) {
-    #expect(actual.count == expected.count, "\(what): \(actual.count) vs \(expected.count) values",
-            sourceLocation: sourceLocation)
+    #expect(
+      actual.count == expected.count, "\(what): \(actual.count) vs \(expected.count) values",
+      sourceLocation: sourceLocation)
     var worst: (Int, Float, Float)?
     for (i, (a, e)) in zip(actual, expected).enumerated() where abs(a - e) > atol + rtol * abs(e) {
       if worst == nil { worst = (i, a, e) }
     }
-    #expect(worst == nil, "\(what)[\(worst?.0 ?? -1)]: sprout \(worst?.1 ?? 0) torch \(worst?.2 ?? 0)",
-            sourceLocation: sourceLocation)
+    #expect(
+      worst == nil, "\(what)[\(worst?.0 ?? -1)]: sprout \(worst?.1 ?? 0) torch \(worst?.2 ?? 0)",
+      sourceLocation: sourceLocation)
   }
 
   static let layerFixtures: [LayerFixture] = (try? load("layers", as: LayerFile.self).fixtures) ?? []
@@ -106,14 +112,17 @@ struct GoldenTests {
     let f = try #require(Self.layerFixtures.first { $0.name == name })
     let net = try Network(
       input: f.input_width,
-      layers: [.dense(units: f.hidden, bias: true), Self.layerConfig(f.layer), .dense(units: f.output_width, bias: true)],
-      backend: backend(named: backendName), maxBatch: 8)
+      layers: [
+        .dense(units: f.hidden, bias: true), Self.layerConfig(f.layer), .dense(units: f.output_width, bias: true),
+      ],
+      backend: layerTestBackend(named: backendName), maxBatch: 8)
+    // Frozen tensors (the Fourier projection) are buffers on the PyTorch side.
     for p in net.parameters {
-      let values = try #require(f.parameters[p.name], "fixture lacks \(p.name)")
+      let values = try #require(f.parameters[p.name] ?? f.buffers[p.name], "fixture lacks \(p.name)")
       try #require(values.count == p.value.count)
       for i in 0..<values.count { p.value[i] = values[i] }
     }
-    #expect(Set(net.parameters.map(\.name)) == Set(f.parameters.keys))
+    #expect(Set(net.parameters.filter(\.trainable).map(\.name)) == Set(f.parameters.keys))
     net.computesInputGradient = true
     net.zeroGradients()
     let loss = try #require(Loss(rawValue: f.loss))
@@ -126,7 +135,9 @@ struct GoldenTests {
     }
     Self.expectClose(output, f.output, "\(name) output")
     Self.expectClose([value], [f.loss_value], "\(name) loss")
-    for p in net.parameters { Self.expectClose(p.grad.array, f.gradients[p.name] ?? [], "\(name) grad \(p.name)") }
+    for p in net.parameters where p.trainable {
+      Self.expectClose(p.grad.array, f.gradients[p.name] ?? [], "\(name) grad \(p.name)")
+    }
     Self.expectClose(
       Array(UnsafeBufferPointer(start: net.inputGradient!, count: f.batch * f.input_width)), f.input_gradient,
       "\(name) input grad")
@@ -135,7 +146,7 @@ struct GoldenTests {
 
   @Test(arguments: ["cpu", "blas"]) func optimizers(_ backendName: String) throws {
     let file = try Self.load("optimizers", as: OptimizerFile.self)
-    let be = try backend(named: backendName)
+    let be = try layerTestBackend(named: backendName)
     for f in file.fixtures {
       let net = try Network(
         input: 3, layers: [.dense(units: 4, bias: true), .activation(.stateless(.tanh)), .dense(units: 2, bias: true)],
@@ -151,8 +162,9 @@ struct GoldenTests {
       case "adam": config = .adam(beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: wd)
       default: config = .adamw(beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: wd)
       }
-      let step = TrainStep(network: net, loss: .mse, optimizer: config.make(parameters: net.parameters, backend: be),
-                             baseLR: f.lr)
+      let step = TrainStep(
+        network: net, loss: .mse, optimizer: config.make(parameters: net.parameters, backend: be),
+        baseLR: f.lr)
       for (k, expected) in f.steps.enumerated() {
         let loss = f.input.withUnsafeBufferPointer { step.run(input: $0.baseAddress!, target: f.target, batch: 6) }
         let what = "\(f.optimizer) \(f.config.keys.sorted()) step \(k)"

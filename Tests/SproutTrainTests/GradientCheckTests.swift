@@ -12,7 +12,7 @@ struct GradientCheckTests {
 
   /// Inputs in [−2, 2] kept at least 0.05 away from 0, so no central difference straddles a ReLU kink.
   static func inputs(_ n: Int, seed: UInt64) -> [Float] {
-    var rng = TestRandom(seed)
+    var rng = LayerTestRandom(seed)
     return (0..<n).map { _ in
       let v = rng.uniform(-2, 2)
       return abs(v) < 0.05 ? (v < 0 ? -0.05 : 0.05) + v : v
@@ -23,10 +23,10 @@ struct GradientCheckTests {
     _ layers: [LayerConfig], input: Int = 4, batch: Int = 3, training: Bool = true, weightScale: Float = 0.5,
     configure: (Network) -> Void = { _ in }, sourceLocation: SourceLocation = #_sourceLocation
   ) throws {
-    let net = try Network(input: input, layers: layers, backend: testBackend(), maxBatch: 8, seed: 5)
-    randomizeWeights(net, seed: 11, scale: weightScale)
+    let net = try Network(input: input, layers: layers, backend: layerTestBackend(), maxBatch: 8, seed: 5)
+    layerTestRandomizeWeights(net, seed: 11, scale: weightScale)
     configure(net)
-    let result = checkGradients(net, x: Self.inputs(batch * input, seed: 3), batch: batch, training: training)
+    let result = layerTestCheckGradients(net, x: Self.inputs(batch * input, seed: 3), batch: batch, training: training)
     #expect(result.worst < Self.tolerance, "\(result.worstName)", sourceLocation: sourceLocation)
   }
 
@@ -54,7 +54,7 @@ struct GradientCheckTests {
     try check([.activation(.rational(groups: 2, initialization: initial)), .dense(units: 3, bias: true)]) { net in
       // Move the coefficients off their fits so every term (and both signs of bᵢ) is exercised; keep each
       // |bᵢ| ≥ 0.05 so no central difference crosses the kink of |bᵢ|.
-      var rng = TestRandom(21)
+      var rng = LayerTestRandom(21)
       for p in net.parameters where p.role == .activation {
         for i in 0..<p.value.count {
           let v = p.value[i] + rng.uniform(-0.2, 0.2)
@@ -67,14 +67,15 @@ struct GradientCheckTests {
   @Test func diceTraining() throws {
     try check([.dense(units: 5, bias: true), .activation(.dice(alpha: 0.25, eps: 1e-5))], batch: 5) { net in
       let alpha = net.parameter(named: "layers.1.alpha")!
-      for j in 0..<alpha.count { alpha.value[j] = 0.1 * Float(j) - 0.2 }
+      for j in 0..<alpha.value.count { alpha.value[j] = 0.1 * Float(j) - 0.2 }
     }
   }
 
   @Test func diceEval() throws {
     try check([.dense(units: 5, bias: true), .activation(.dice(alpha: 0.25, eps: 1e-5))], training: false) { net in
-      let mean = net.parameter(named: "layers.1.running_mean")!, variance = net.parameter(named: "layers.1.running_var")!
-      for j in 0..<mean.count {
+      let mean = net.parameter(named: "layers.1.running_mean")!,
+        variance = net.parameter(named: "layers.1.running_var")!
+      for j in 0..<mean.value.count {
         mean.value[j] = 0.1 * Float(j)
         variance.value[j] = 0.5 + 0.2 * Float(j)
       }
@@ -85,8 +86,10 @@ struct GradientCheckTests {
     try check([.dense(units: 6, bias: true), .layerNorm(eps: 1e-5, affine: affine), .dense(units: 3, bias: true)]) {
       net in
       if affine {
-        var rng = TestRandom(8)
-        for p in net.parameters where p.role == .gain { for i in 0..<p.count { p.value[i] = 1 + rng.uniform(-0.3, 0.3) } }
+        var rng = LayerTestRandom(8)
+        for p in net.parameters where p.role == .gain {
+          for i in 0..<p.value.count { p.value[i] = 1 + rng.uniform(-0.3, 0.3) }
+        }
       }
     }
   }
@@ -114,7 +117,7 @@ struct GradientCheckTests {
   }
 
   @Test(arguments: Loss.allCases) func loss(_ loss: Loss) {
-    var rng = TestRandom(4)
+    var rng = LayerTestRandom(4)
     let batch = 4, width = 3
     var y = rng.array(batch * width, scale: 2)
     let t: [Float]
@@ -138,8 +141,4 @@ struct GradientCheckTests {
       #expect(abs(Double(g[i]) - numeric) < 1e-4, "\(loss) output[\(i)]: \(g[i]) vs \(numeric)")
     }
   }
-}
-
-extension Parameter {
-  var count: Int { value.count }
 }

@@ -5,7 +5,7 @@ import Testing
 @testable import SproutTrain
 
 /// SplitMix64: a tiny seeded source of test numbers (tests only).
-struct TestRandom {
+struct LayerTestRandom {
   var state: UInt64
   init(_ seed: UInt64) { state = seed }
   mutating func next() -> UInt64 {
@@ -26,23 +26,23 @@ struct TestRandom {
 }
 
 /// The backend the layer tests run on: the pure-Swift cpu backend, one thread.
-func testBackend() -> any Backend { CPUBackend(threads: 1) }
+func layerTestBackend() -> any Backend { CPUBackend(threads: 1) }
 
 /// The shipped backends by name (blas needs libopenblas, which `make test` installs).
-func backend(named name: String, threads: Int = 1) throws -> any Backend {
+func layerTestBackend(named name: String, threads: Int = 1) throws -> any Backend {
   try Backends.make(name: name, threads: threads)
 }
 
 /// Fills every trainable-or-not parameter of a dense/projection role with N(0, scale²) test values.
-func randomizeWeights(_ net: Network, seed: UInt64, scale: Float = 0.5) {
-  var rng = TestRandom(seed)
+func layerTestRandomizeWeights(_ net: Network, seed: UInt64, scale: Float = 0.5) {
+  var rng = LayerTestRandom(seed)
   for p in net.parameters where p.role == .weight || p.role == .bias || p.role == .projection {
     for i in 0..<p.value.count { p.value[i] = rng.normal() * scale }
   }
 }
 
 /// Result of a finite-difference check: the largest |analytic − numeric| relative to max(1, |numeric|).
-struct GradientCheck {
+struct LayerGradientCheck {
   var worst: Double = 0
   var worstName = ""
 
@@ -58,11 +58,11 @@ struct GradientCheck {
 /// Checks input and parameter gradients of `net` on `x` with central differences in Float32 (step `h`).
 /// The objective is `L = Σ c·y` with fixed random weights c, accumulated in Float64; the clock is reset
 /// before every forward, so dropout draws the same mask each time.
-func checkGradients(
+func layerTestCheckGradients(
   _ net: Network, x: [Float], batch: Int, training: Bool, h: Float = 1e-2, seed: UInt64 = 99,
   includeFrozen: Bool = false
-) -> GradientCheck {
-  var rng = TestRandom(seed)
+) -> LayerGradientCheck {
+  var rng = LayerTestRandom(seed)
   let c = rng.array(batch * net.outputWidth)
   var input = x
   func objective() -> Double {
@@ -81,7 +81,7 @@ func checkGradients(
     c.withUnsafeBufferPointer { net.backward(outputGradient: $0.baseAddress!, batch: batch) }
     return Array(UnsafeBufferPointer(start: net.inputGradient!, count: batch * net.inputWidth))
   }
-  var result = GradientCheck()
+  var result = LayerGradientCheck()
   for i in 0..<input.count {
     let saved = input[i]
     input[i] = saved + h

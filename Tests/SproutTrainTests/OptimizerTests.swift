@@ -15,7 +15,7 @@ struct OptimizerTests {
   }
 
   @Test func sgdPlainMomentumNesterovWeightDecay() {
-    let be = testBackend()
+    let be = layerTestBackend()
     var p = scalar()
     SGD(parameters: [p], backend: be).step(parameters: [p], lr: 0.1)
     #expect(abs(p.value[0] - 0.95) < 1e-7)
@@ -36,7 +36,7 @@ struct OptimizerTests {
   }
 
   @Test func adamAndAdamWFirstStep() {
-    let be = testBackend()
+    let be = layerTestBackend()
     // Step 1: m̂ = g, v̂ = g², so the update is lr·g/(|g| + eps) ≈ lr.
     var p = scalar()
     Adam(parameters: [p], backend: be).step(parameters: [p], lr: 0.1)
@@ -56,39 +56,44 @@ struct OptimizerTests {
     p.grad[0] = -0.5
     adam.step(parameters: [p], lr: 0.1)
     let m = 0.9 * 0.05 + 0.1 * -0.5, v = 0.999 * 0.00025 + 0.001 * 0.25
-    let expected = Double(Float(1 - 0.1 / (0.5 + 1e-8) * 0.5)) - 0.1 / (1 - 0.81) * m / ((v / (1 - 0.998001)).squareRoot() + 1e-8)
+    let expected =
+      Double(Float(1 - 0.1 / (0.5 + 1e-8) * 0.5)) - 0.1 / (1 - 0.81) * m / ((v / (1 - 0.998001)).squareRoot() + 1e-8)
     #expect(abs(Double(p.value[0]) - expected) < 1e-6)
   }
 
   @Test func frozenParametersDoNotMove() {
     let p = scalar()
     p.trainable = false
-    Adam(parameters: [p], backend: testBackend()).step(parameters: [p], lr: 0.1)
+    Adam(parameters: [p], backend: layerTestBackend()).step(parameters: [p], lr: 0.1)
     #expect(p.value[0] == 1)
   }
 
   @Test(arguments: ["sgd", "adam", "adamw"]) func stateRoundTripIsBitExact(_ kind: String) throws {
-    let be = testBackend()
-    let config: OptimizerConfig = kind == "sgd"
+    let be = layerTestBackend()
+    let config: OptimizerConfig =
+      kind == "sgd"
       ? .sgd(momentum: 0.9, dampening: 0, nesterov: true, weightDecay: 0.01)
-      : kind == "adam" ? .adam(beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01)
-      : .adamw(beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01)
+      : kind == "adam"
+        ? .adam(beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01)
+        : .adamw(beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01)
     func makeNet() throws -> Network {
       let net = try Network(
         input: 3, layers: [.dense(units: 4, bias: true), .activation(.stateless(.tanh)), .dense(units: 1, bias: true)],
         backend: be, maxBatch: 4)
-      randomizeWeights(net, seed: 1)
+      layerTestRandomizeWeights(net, seed: 1)
       return net
     }
-    var rng = TestRandom(2)
+    var rng = LayerTestRandom(2)
     let x = rng.array(12), t = rng.array(4)
     let a = try makeNet()
-    let stepA = TrainStep(network: a, loss: .mse, optimizer: config.make(parameters: a.parameters, backend: be), baseLR: 0.05)
+    let stepA = TrainStep(
+      network: a, loss: .mse, optimizer: config.make(parameters: a.parameters, backend: be), baseLR: 0.05)
     for _ in 0..<3 { stepA.run(input: x, target: t, batch: 4) }
     // "Checkpoint": parameters and optimizer state by name.
     let saved = Dictionary(uniqueKeysWithValues: stepA.optimizer.stateTensors().map { ($0.name, $0.tensor.array) })
     #expect(saved["optimizer.step"] == [3])
-    #expect(saved.keys.contains(kind == "sgd" ? "optimizer.layers.0.weight.momentum" : "optimizer.layers.0.weight.exp_avg"))
+    #expect(
+      saved.keys.contains(kind == "sgd" ? "optimizer.layers.0.weight.momentum" : "optimizer.layers.0.weight.exp_avg"))
     let b = try makeNet()
     for (pa, pb) in zip(a.parameters, b.parameters) { for i in 0..<pa.value.count { pb.value[i] = pa.value[i] } }
     let optB = config.make(parameters: b.parameters, backend: be)
@@ -102,8 +107,11 @@ struct OptimizerTests {
     for (pa, pb) in zip(a.parameters, b.parameters) { #expect(pa.value.array == pb.value.array, "\(pa.name)") }
 
     var broken = saved
-    broken.removeValue(forKey: kind == "sgd" ? "optimizer.layers.2.bias.momentum" : "optimizer.layers.2.bias.exp_avg_sq")
-    #expect(throws: OptimizerStateError.self) { try config.make(parameters: b.parameters, backend: be).restore(from: broken) }
+    broken.removeValue(
+      forKey: kind == "sgd" ? "optimizer.layers.2.bias.momentum" : "optimizer.layers.2.bias.exp_avg_sq")
+    #expect(throws: OptimizerStateError.self) {
+      try config.make(parameters: b.parameters, backend: be).restore(from: broken)
+    }
   }
 
   struct ScheduleFile: Decodable { let base_lr: Float; let step: [Float]; let cosine: [Float] }
@@ -145,7 +153,9 @@ struct OptimizerTests {
     }
     let norm = GradientClipping.clip(params, maxNorm: f.max_norm)
     #expect(abs(norm - f.norm) < 1e-5 * f.norm)
-    for p in params { GoldenTests.expectClose(p.grad.array, f.after[p.name]!, "clipped \(p.name)", atol: 1e-7, rtol: 1e-5) }
+    for p in params {
+      GoldenTests.expectClose(p.grad.array, f.after[p.name]!, "clipped \(p.name)", atol: 1e-7, rtol: 1e-5)
+    }
     // Below the threshold nothing changes.
     let before = params.map(\.grad.array)
     #expect(abs(GradientClipping.clip(params, maxNorm: 100) - f.max_norm) < 1e-4)
@@ -158,34 +168,38 @@ struct OptimizerTests {
   func tractMatchesDirectFormula(_ shape: (batch: Int, inputs: Int)) throws {
     let (b, n, m) = (shape.batch, shape.inputs, 5)
     let lambda = 0.1
-    let net = try Network(input: n, layers: [.dense(units: m, bias: true)], backend: testBackend(), maxBatch: 9)
-    randomizeWeights(net, seed: 4)
+    let net = try Network(input: n, layers: [.dense(units: m, bias: true)], backend: layerTestBackend(), maxBatch: 9)
+    layerTestRandomizeWeights(net, seed: 4)
     #expect(net.setTrAct(lambda: lambda))
-    var rng = TestRandom(17)
+    var rng = LayerTestRandom(17)
     let x = rng.array(b * n, scale: 2), g = rng.array(b * m)
     net.zeroGradients()
     net.forward(x, batch: b, training: true)
     net.backward(outputGradient: g, batch: b)
     // Direct: M = XᵀX/b + λI (n×n), R = GᵀX (m×n), grad = R M⁻¹ by Gauss–Jordan in Float64.
     var mat = [Double](repeating: 0, count: n * n)
-    for i in 0..<n { for j in 0..<n {
-      var s = 0.0
-      for r in 0..<b { s += Double(x[r * n + i]) * Double(x[r * n + j]) }
-      mat[i * n + j] = s / Double(b) + (i == j ? lambda : 0)
-    } }
+    for i in 0..<n {
+      for j in 0..<n {
+        var s = 0.0
+        for r in 0..<b { s += Double(x[r * n + i]) * Double(x[r * n + j]) }
+        mat[i * n + j] = s / Double(b) + (i == j ? lambda : 0)
+      }
+    }
     let inv = invert(mat, n)
     let grad = net.parameters[0].grad.array
     var worst = 0.0, scale = 0.0
-    for o in 0..<m { for j in 0..<n {
-      var e = 0.0
-      for k in 0..<n {
-        var rk = 0.0
-        for r in 0..<b { rk += Double(g[r * m + o]) * Double(x[r * n + k]) }
-        e += rk * inv[k * n + j]
+    for o in 0..<m {
+      for j in 0..<n {
+        var e = 0.0
+        for k in 0..<n {
+          var rk = 0.0
+          for r in 0..<b { rk += Double(g[r * m + o]) * Double(x[r * n + k]) }
+          e += rk * inv[k * n + j]
+        }
+        worst = max(worst, abs(Double(grad[o * n + j]) - e))
+        scale = max(scale, abs(e))
       }
-      worst = max(worst, abs(Double(grad[o * n + j]) - e))
-      scale = max(scale, abs(e))
-    } }
+    }
     #expect(worst <= 1e-4 * max(scale, 1), "max error \(worst) at scale \(scale)")
     // Bias gradient is unchanged: column sums of G.
     for o in 0..<m {
@@ -211,5 +225,58 @@ struct OptimizerTests {
       }
     }
     return inv
+  }
+}
+
+/// A checkpoint of (parameters, buffers, optimizer state, network clock, step) is everything a bit-exact resume
+/// needs, with dropout, Dice running statistics and a schedule in the model.
+struct ResumeTests {
+  static let layers: [LayerConfig] = [
+    .dense(units: 12, bias: true), .activation(.diceDefault), .dropout(p: 0.25),
+    .residual([.dense(units: 12, bias: true), .activation(.crreluDefault)]),
+    .activation(.rational(groups: 3, initialization: .swish)), .dense(units: 2, bias: true),
+  ]
+
+  func make() throws -> TrainStep {
+    let be = layerTestBackend()
+    let net = try Network(input: 5, layers: Self.layers, backend: be, maxBatch: 8, seed: 42)
+    layerTestRandomizeWeights(net, seed: 3, scale: 0.4)
+    net.setTrAct(lambda: 0.1)
+    let opt = OptimizerConfig.adamw(beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01)
+      .make(parameters: net.parameters, backend: be)
+    return TrainStep(
+      network: net, loss: .bceWithLogits, optimizer: opt, baseLR: 1e-2,
+      schedule: .linearWarmup(steps: 2, then: .cosine(totalSteps: 10, minLR: 1e-4)), clipNorm: 0.5)
+  }
+
+  @Test func resumeFromCheckpointIsBitExact() throws {
+    var rng = LayerTestRandom(9)
+    let x = rng.array(8 * 5), t = (0..<16).map { _ in rng.uniform(0, 1) }
+    let straight = try make()
+    for _ in 0..<6 { straight.run(input: x, target: t, batch: 8) }
+
+    let first = try make()
+    for _ in 0..<3 { first.run(input: x, target: t, batch: 8) }
+    let tensors = (first.network.parameters + first.network.buffers).map { ($0.name, $0.value.array) }
+    let optimizerState = Dictionary(
+      uniqueKeysWithValues: first.optimizer.stateTensors().map { ($0.name, $0.tensor.array) })
+    let (clock, step) = (first.network.clock.count, first.step)
+
+    let resumed = try make()
+    for (name, values) in tensors {
+      let p = try #require(resumed.network.parameter(named: name))
+      for i in 0..<values.count { p.value[i] = values[i] }
+    }
+    try resumed.optimizer.restore(from: optimizerState)
+    resumed.network.clock.count = clock
+    resumed.step = step
+    for _ in 0..<3 { resumed.run(input: x, target: t, batch: 8) }
+
+    for (a, b) in zip(
+      straight.network.parameters + straight.network.buffers,
+      resumed.network.parameters + resumed.network.buffers)
+    {
+      #expect(a.value.array == b.value.array, "\(a.name)")
+    }
   }
 }

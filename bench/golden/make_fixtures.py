@@ -90,6 +90,27 @@ class Dice(nn.Module):
         return p * x + (1 - p) * self.alpha * x
 
 
+class Residual(nn.Module):
+    def __init__(self, width):
+        super().__init__()
+        self.layers = nn.Sequential(nn.Linear(width, width), nn.Tanh(), nn.Linear(width, width))
+
+    def forward(self, x):
+        return x + self.layers(x)
+
+
+class FourierFeatures(nn.Module):
+    """[cos(2π x Bᵀ), sin(2π x Bᵀ), x] with a frozen projection B (a buffer here, a frozen parameter in Sprout)."""
+
+    def __init__(self, width, features, sigma):
+        super().__init__()
+        self.register_buffer("projection", torch.randn(features, width) * sigma)
+
+    def forward(self, x):
+        z = 2 * math.pi * x @ self.projection.T
+        return torch.cat([torch.cos(z), torch.sin(z), x], dim=1)
+
+
 # name -> (module factory, Sprout layer description for the Swift side)
 def activations(hidden):
     return {
@@ -109,6 +130,11 @@ def activations(hidden):
         "rational": (lambda: Rational(2, SWISH_A, SWISH_B), {"kind": "rational", "groups": 2, "init": "swish"}),
         "dice": (lambda: Dice(hidden, alpha=0.25, eps=1e-8), {"kind": "dice", "alpha": 0.25, "eps": 1e-8}),
         "layer_norm": (lambda: nn.LayerNorm(hidden, eps=1e-5), {"kind": "layer_norm", "eps": 1e-5}),
+        "layer_norm_plain": (lambda: nn.LayerNorm(hidden, eps=1e-5, elementwise_affine=False),
+                             {"kind": "layer_norm", "eps": 1e-5, "affine": False}),
+        "residual": (lambda: Residual(hidden), {"kind": "residual_tanh"}),
+        "fourier_features": (lambda: FourierFeatures(hidden, 3, 0.5),
+                             {"kind": "fourier_features", "features": 3, "sigma": 0.5}),
     }
 
 
@@ -126,11 +152,15 @@ def named(model, grads=False):
 def model_and_batch(act, seed, n_in=3, hidden=6, n_out=2, batch=5, sine=False):
     torch.manual_seed(seed)
     first = nn.Linear(n_in, hidden)
+    with torch.no_grad():  # the middle layer's output width, probed in eval mode (Dice must not update stats)
+        act.eval()
+        mid = act(torch.zeros(1, hidden)).shape[1]
+        act.train()
     if sine:  # SIREN-scale first layer so sin(30·z) is not aliased noise
         with torch.no_grad():
             first.weight.uniform_(-1 / n_in, 1 / n_in)
             first.bias.uniform_(-1 / n_in, 1 / n_in)
-    model = nn.Sequential(first, act, nn.Linear(hidden, n_out))
+    model = nn.Sequential(first, act, nn.Linear(mid, n_out))
     x = torch.randn(batch, n_in)
     return model, x
 

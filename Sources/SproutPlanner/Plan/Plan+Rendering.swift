@@ -49,6 +49,7 @@ extension Plan {
     out += "\(tasks.count) \(tasks.count == 1 ? "task" : "tasks"): \(c.cached) cached, \(c.stale) stale, \(c.new) new\n"
     if !overrides.isEmpty { out += "overrides: " + overrides.joined(separator: ", ") + "\n" }
     let keyWidth = tasks.map(\.key.description.count).max() ?? 0
+    let kindWidth = tasks.map(\.kind.count).max() ?? 0
     let trialsByID = Dictionary(uniqueKeysWithValues: trials.map { ($0.id, $0) })
     var currentTrial: String?
     for task in tasks {
@@ -63,7 +64,8 @@ extension Plan {
       }
       let key = task.key.description.padding(toLength: keyWidth, withPad: " ", startingAt: 0)
       let state = task.state.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)
-      out += "  \(key)  \(state)  \(task.hash.prefix(12))  \(task.kind)  \(task.reason)\n"
+      let kind = task.kind.padding(toLength: kindWidth, withPad: " ", startingAt: 0)
+      out += "  \(key)  \(state)  \(task.hash.prefix(12))  \(kind)  \(task.reason)\n"
     }
     return out
   }

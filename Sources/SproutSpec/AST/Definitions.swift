@@ -48,8 +48,10 @@ public struct ModelDef: Hashable, Sendable {
   public var range: SourceRange
 
   /// Creates a model definition.
-  public init(id: ModelID, nameRange: SourceRange, input: Value, inputRange: SourceRange, layers: [Instance],
-              range: SourceRange) {
+  public init(
+    id: ModelID, nameRange: SourceRange, input: Value, inputRange: SourceRange, layers: [Instance],
+    range: SourceRange
+  ) {
     self.id = id
     self.nameRange = nameRange
     self.input = input
@@ -78,6 +80,21 @@ public enum LayerSelector: Hashable, Sendable, CustomStringConvertible {
     case .last: return "last"
     case .index(let i): return String(i)
     case .indices(let l): return "[" + l.map(String.init).joined(separator: ", ") + "]"
+    }
+  }
+
+  /// The indices a `layers:` argument value selects (`all`, `first`, `last`, an index or a list of indices, as
+  /// decoded for metrics and adapters) among `count` parameterised layers; `nil` for a value that is no selector.
+  public static func indices(selectedBy value: Value, count: Int) -> [Int]? {
+    switch value {
+    case .string("all"): return Array(0..<count)
+    case .string("first"): return LayerSelector.first.resolve(count: count)
+    case .string("last"): return LayerSelector.last.resolve(count: count)
+    case .int(let i): return LayerSelector.index(i).resolve(count: count)
+    case .list(let items):
+      let ints = items.compactMap(\.intValue)
+      return ints.count == items.count ? LayerSelector.indices(ints).resolve(count: count) : nil
+    default: return nil
     }
   }
 

@@ -97,6 +97,6 @@ public enum DefinitionSort: String, Sendable, Hashable, CaseIterable, Comparable
   public var withArticle: String { self == .initializer ? "an initializer" : "a \(rawValue)" }
   /// Orders by declaration order in a spec.
   public static func < (a: Self, b: Self) -> Bool {
-    allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    (allCases.firstIndex(of: a) ?? 0) < (allCases.firstIndex(of: b) ?? 0)
   }
 }

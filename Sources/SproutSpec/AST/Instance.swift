@@ -28,7 +28,9 @@ public enum Sort: String, Sendable, Hashable, CaseIterable, Comparable {
     ["a", "e", "i", "o", "u"].contains(rawValue.prefix(1)) ? "an \(rawValue)" : "a \(rawValue)"
   }
   /// Orders by declaration order.
-  public static func < (a: Self, b: Self) -> Bool { allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)! }
+  public static func < (a: Self, b: Self) -> Bool {
+    (allCases.firstIndex(of: a) ?? 0) < (allCases.firstIndex(of: b) ?? 0)
+  }
 }
 
 /// One argument of an instance: its name, value and where both were written.

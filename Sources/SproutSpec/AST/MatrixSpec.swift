@@ -27,8 +27,10 @@ public struct MatrixSpec: Hashable, Sendable {
   public var range: SourceRange
 
   /// Creates a matrix spec.
-  public init(root: MatrixBlock, include: [MatrixAssignment] = [], exclude: [MatrixAssignment] = [],
-              sample: Int? = nil, order: MatrixOrder = .declared, range: SourceRange) {
+  public init(
+    root: MatrixBlock, include: [MatrixAssignment] = [], exclude: [MatrixAssignment] = [],
+    sample: Int? = nil, order: MatrixOrder = .declared, range: SourceRange
+  ) {
     self.root = root
     self.include = include
     self.exclude = exclude
@@ -85,13 +87,33 @@ public indirect enum MatrixBlock: Hashable, Sendable {
     }
   }
 
-  /// The number of assignments this block produces (before include/exclude/sample).
+  /// The number of assignments this block produces (before include/exclude/sample), saturating at `Int.max`.
   public var count: Int {
     switch self {
     case .axis(let a): return a.values.count
-    case .product(let c, _): return c.reduce(1) { $0 * $1.count }
+    case .product(let c, _):
+      return c.reduce(1) { acc, child in
+        let (r, o) = acc.multipliedReportingOverflow(by: child.count)
+        return o ? Int.max : r
+      }
     case .zip(let c, _): return c.map(\.count).min() ?? 0
-    case .concat(let c, _): return c.reduce(0) { $0 + $1.count }
+    case .concat(let c, _):
+      return c.reduce(0) { acc, child in
+        let (r, o) = acc.addingReportingOverflow(child.count)
+        return o ? Int.max : r
+      }
+    }
+  }
+
+  /// The axes every assignment of this block sets: all of a product's or zip's children, only those common to
+  /// every branch of a concat.
+  public var guaranteedAxes: Set<String> {
+    switch self {
+    case .axis(let a): return [a.name]
+    case .product(let c, _), .zip(let c, _): return c.reduce(into: Set<String>()) { $0.formUnion($1.guaranteedAxes) }
+    case .concat(let c, _):
+      guard let first = c.first else { return [] }
+      return c.dropFirst().reduce(first.guaranteedAxes) { $0.intersection($1.guaranteedAxes) }
     }
   }
 

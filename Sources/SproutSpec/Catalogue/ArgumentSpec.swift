@@ -84,7 +84,8 @@ public indirect enum ArgumentType: Hashable, Sendable {
     switch self {
     case .int, .float, .bool, .string, .enumeration, .reference, .data, .layerSelector: return true
     case .oneOf(let ts): return ts.contains { $0.acceptsExpression }
-    case .record(let fields, let main): return main.flatMap { m in fields.first { $0.name == m } }?.type.acceptsExpression ?? false
+    case .record(let fields, let main):
+      return main.flatMap { m in fields.first { $0.name == m } }?.type.acceptsExpression ?? false
     case .kind, .list, .map: return false
     }
   }

@@ -30,7 +30,9 @@ extension String {
 extension Catalogue {
   /// Checks a resolved (expression-free) value against an argument type and range; on success returns it in
   /// canonical form (integers given for a float become floats).
-  public static func conform(_ value: Value, to type: ArgumentType, bounds: ArgumentSpec?)
+  public static func conform(
+    _ value: Value, to type: ArgumentType, bounds: ArgumentSpec?
+  )
     -> Result<Value, ConformanceProblem>
   {
     func wrong(_ help: String? = nil) -> Result<Value, ConformanceProblem> {
@@ -44,7 +46,8 @@ extension Catalogue {
     case (_, .expression): return .success(value)
     case (.int, .int(let i)): return inRange(Double(i), value)
     case (.int, .float(let d)):
-      return wrong(d == d.rounded() && d.isFinite ? "write it without a fractional part, or use // for integer division" : nil)
+      return wrong(
+        d == d.rounded() && d.isFinite ? "write it without a fractional part, or use // for integer division" : nil)
     case (.float, .int(let i)): return inRange(Double(i), .float(Double(i)))
     case (.float, .float(let d)):
       if d.isNaN { return wrong("NaN is not a usable number") }
@@ -111,11 +114,14 @@ extension Catalogue {
     var ok = true
     for argument in instance.arguments {
       let argPath = path.isEmpty ? argument.name : "\(path).\(argument.name)"
-      let argSpec = spec.argument(argument.name) ?? (instance.sort == .initializer
-        ? Catalogue.initializerKeys.first { $0.name == argument.name } : nil)
+      let argSpec =
+        spec.argument(argument.name)
+        ?? (instance.sort == .initializer
+          ? Catalogue.initializerKeys.first { $0.name == argument.name } : nil)
       guard let argSpec else {
-        diagnostics.report("spec.unknown-key", "unknown key '\(argument.name)'", at: argument.keyRange ?? argument.range,
-                           path: argPath)
+        diagnostics.report(
+          "spec.unknown-key", "unknown key '\(argument.name)'", at: argument.keyRange ?? argument.range,
+          path: argPath)
         ok = false
         continue
       }
@@ -137,7 +143,9 @@ extension Catalogue {
     case .instance(let i): return check(i, path: path, diagnostics: &diagnostics)
     case .list(let items):
       var ok = true
-      for (n, item) in items.enumerated() { ok = checkNested(item, path: "\(path)[\(n)]", diagnostics: &diagnostics) && ok }
+      for (n, item) in items.enumerated() {
+        ok = checkNested(item, path: "\(path)[\(n)]", diagnostics: &diagnostics) && ok
+      }
       return ok
     default: return true
     }

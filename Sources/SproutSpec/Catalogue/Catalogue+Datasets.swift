@@ -5,27 +5,35 @@ extension Catalogue {
       "split", .map(.float), min: 0, exclusiveMin: true, max: 1,
       "Named fractions of the samples in declared order (`{train: 0.8, test: 0.2}`), referenced as NAME.SPLIT; "
         + "they must add up to at most 1."),
-    ArgumentSpec("standardize", .bool, default: .bool(false), "Scale every input feature to mean 0 and variance 1 (statistics of the first split)."),
+    ArgumentSpec(
+      "standardize", .bool, default: .bool(false),
+      "Scale every input feature to mean 0 and variance 1 (statistics of the first split)."),
     ArgumentSpec("one_hot", .bool, default: .bool(false), "Turn class labels into one-hot target vectors."),
   ]
 
   static let datasets: [KindSpec] = [
     KindSpec(
       .dataset, "teacher_student", "Inputs from N(0, I) and targets from a fixed random teacher MLP.",
-      example: "teacher:\n  kind: teacher_student\n  inputs: 16\n  outputs: 1\n  samples: 2048\n  split: {train: 0.8, test: 0.2}",
+      example:
+        "teacher:\n  kind: teacher_student\n  inputs: 16\n  outputs: 1\n  samples: 2048\n  split: {train: 0.8, test: "
+        + "0.2}",
       arguments: [
         ArgumentSpec("inputs", .int, required: true, min: 1, "Input features."),
         ArgumentSpec("outputs", .int, default: .int(1), min: 1, "Target width (classes for classification)."),
         ArgumentSpec("samples", .int, required: true, min: 1, "Number of samples."),
         ArgumentSpec("hidden", .int, default: .int(32), min: 0, "Teacher hidden width (0: a linear teacher)."),
         ArgumentSpec("depth", .int, default: .int(1), min: 0, "Teacher hidden layers."),
-        ArgumentSpec("activation", .enumeration(["relu", "tanh", "linear"]), default: .string("tanh"), "Teacher activation."),
+        ArgumentSpec(
+          "activation", .enumeration(["relu", "tanh", "linear"]), default: .string("tanh"), "Teacher activation."),
         ArgumentSpec("noise", .float, default: .float(0), min: 0, "Std of Gaussian noise added to the targets."),
-        ArgumentSpec("task", .enumeration(["regression", "classification"]), default: .string("regression"), "Real targets, or the argmax of the teacher output as class labels."),
+        ArgumentSpec(
+          "task", .enumeration(["regression", "classification"]), default: .string("regression"),
+          "Real targets, or the argmax of the teacher output as class labels."),
       ] + datasetOptions),
     KindSpec(
       .dataset, "gaussian_blobs", "Classes drawn from isotropic Gaussians around random centres.",
-      example: "blobs:\n  kind: gaussian_blobs\n  inputs: 20\n  classes: 2\n  samples: 1000\n  split: {train: 0.8, test: 0.2}",
+      example:
+        "blobs:\n  kind: gaussian_blobs\n  inputs: 20\n  classes: 2\n  samples: 1000\n  split: {train: 0.8, test: 0.2}",
       arguments: [
         ArgumentSpec("inputs", .int, default: .int(2), min: 1, "Input features."),
         ArgumentSpec("classes", .int, default: .int(2), min: 2, "Number of classes."),
@@ -74,12 +82,15 @@ extension Catalogue {
       example: "table:\n  kind: csv\n  path: data/table.csv\n  target: label",
       arguments: [
         ArgumentSpec("path", .string, required: true, "Path of the file."),
-        ArgumentSpec("target", .oneOf([.string, .int]), required: true, "Target column: a header name or an index from 0."),
+        ArgumentSpec(
+          "target", .oneOf([.string, .int]), required: true, "Target column: a header name or an index from 0."),
         ArgumentSpec("header", .bool, default: .bool(true), "Whether the first row names the columns."),
       ] + datasetOptions),
     KindSpec(
       .dataset, "idx", "Images and labels in the IDX format of MNIST.",
-      example: "mnist:\n  kind: idx\n  images: data/train-images-idx3-ubyte\n  labels: data/train-labels-idx1-ubyte\n  one_hot: true",
+      example:
+        "mnist:\n  kind: idx\n  images: data/train-images-idx3-ubyte\n  labels: data/train-labels-idx1-ubyte\n  "
+        + "one_hot: true",
       arguments: [
         ArgumentSpec("images", .string, required: true, "Path of the images file."),
         ArgumentSpec("labels", .string, required: true, "Path of the labels file."),

@@ -9,8 +9,12 @@ extension Catalogue {
       .initializer, name, doc, paper: paper,
       example: "he:\n  kind: \(name)\n  mode: fan_in\n  nonlinearity: relu",
       arguments: [
-        ArgumentSpec("mode", .enumeration(["fan_in", "fan_out"]), default: .string("fan_in"), "fan_in keeps forward variance, fan_out backward."),
-        ArgumentSpec("nonlinearity", .enumeration(nonlinearities), default: .string("relu"), "Sets the gain (relu: √2, tanh: 5/3, ...)."),
+        ArgumentSpec(
+          "mode", .enumeration(["fan_in", "fan_out"]), default: .string("fan_in"),
+          "fan_in keeps forward variance, fan_out backward."),
+        ArgumentSpec(
+          "nonlinearity", .enumeration(nonlinearities), default: .string("relu"),
+          "Sets the gain (relu: √2, tanh: 5/3, ...)."),
         ArgumentSpec("slope", .float, default: .float(0.01), min: 0, "Negative slope when nonlinearity is leaky_relu."),
       ])
   }
@@ -19,7 +23,8 @@ extension Catalogue {
     KindSpec(.initializer, "zeros", "All zeros.", example: "zero: {kind: zeros}"),
     KindSpec(.initializer, "ones", "All ones.", example: "one: {kind: ones}"),
     KindSpec(
-      .initializer, "constant", "Every entry the same value.", main: "value", example: "c: {kind: constant, value: 0.1}",
+      .initializer, "constant", "Every entry the same value.", main: "value",
+      example: "c: {kind: constant, value: 0.1}",
       arguments: [ArgumentSpec("value", .float, required: true, "The value.")]),
     KindSpec(
       .initializer, "uniform", "U(a, b).", example: "u: {kind: uniform, a: -0.05, b: 0.05}",
@@ -39,32 +44,42 @@ extension Catalogue {
       example: "tn: {kind: truncated_normal, std: 0.02, a: -0.04, b: 0.04}",
       arguments: [
         ArgumentSpec("mean", .float, default: .float(0), "Mean."),
-        ArgumentSpec("std", .float, default: .float(1), min: 0, exclusiveMin: true, "Standard deviation before truncation."),
+        ArgumentSpec(
+          "std", .float, default: .float(1), min: 0, exclusiveMin: true, "Standard deviation before truncation."),
         ArgumentSpec("a", .float, default: .float(-2), "Lower cut (absolute)."),
         ArgumentSpec("b", .float, default: .float(2), "Upper cut (absolute, greater than a)."),
       ]),
     KindSpec(
-      .initializer, "xavier_uniform", "U(−a, a), a = gain·√(6/(fan_in + fan_out)).", paper: "Glorot & Bengio, AISTATS 2010",
+      .initializer, "xavier_uniform", "U(−a, a), a = gain·√(6/(fan_in + fan_out)).",
+      paper: "Glorot & Bengio, AISTATS 2010",
       example: "glorot: {kind: xavier_uniform}", arguments: [gainArgument]),
     KindSpec(
-      .initializer, "xavier_normal", "N(0, std²), std = gain·√(2/(fan_in + fan_out)).", paper: "Glorot & Bengio, AISTATS 2010",
+      .initializer, "xavier_normal", "N(0, std²), std = gain·√(2/(fan_in + fan_out)).",
+      paper: "Glorot & Bengio, AISTATS 2010",
       example: "glorot: {kind: xavier_normal, gain: 1}", arguments: [gainArgument]),
-    fanInitializer("kaiming_uniform", "U(−b, b), b = gain·√(3/fan).", paper: "He et al., ICCV 2015", distribution: "uniform"),
-    fanInitializer("kaiming_normal", "N(0, std²), std = gain/√fan.", paper: "He et al., ICCV 2015", distribution: "normal"),
+    fanInitializer(
+      "kaiming_uniform", "U(−b, b), b = gain·√(3/fan).", paper: "He et al., ICCV 2015", distribution: "uniform"),
+    fanInitializer(
+      "kaiming_normal", "N(0, std²), std = gain/√fan.", paper: "He et al., ICCV 2015", distribution: "normal"),
     KindSpec(
       .initializer, "lecun_uniform", "U(−b, b), b = √(3/fan_in).", paper: "LeCun et al. 1998, Efficient BackProp",
       example: "lecun: {kind: lecun_uniform}"),
     KindSpec(
-      .initializer, "lecun_normal", "N(0, 1/fan_in); the init for SELU networks.", paper: "LeCun et al. 1998, Efficient BackProp",
+      .initializer, "lecun_normal", "N(0, 1/fan_in); the init for SELU networks.",
+      paper: "LeCun et al. 1998, Efficient BackProp",
       example: "lecun: {kind: lecun_normal}"),
     KindSpec(
-      .initializer, "orthogonal", "A Haar-random (semi-)orthogonal matrix times gain (QR of a Gaussian, sign-corrected).",
-      paper: "Saxe et al., ICLR 2014", example: "orth: {kind: orthogonal, gain: 1.41421356}", arguments: [gainArgument]),
+      .initializer, "orthogonal",
+      "A Haar-random (semi-)orthogonal matrix times gain (QR of a Gaussian, sign-corrected).",
+      paper: "Saxe et al., ICLR 2014",
+      example: "orth: {kind: orthogonal, gain: "
+        + "1.41421356}", arguments: [gainArgument]),
     KindSpec(
       .initializer, "identity", "Ones on the main diagonal times gain, zeros elsewhere (rectangular allowed).",
       paper: "Le et al. 2015 (IRNN)", example: "eye: {kind: identity}", arguments: [gainArgument]),
     KindSpec(
-      .initializer, "sparse", "A fraction of each column set to zero, the rest N(0, std²).", paper: "Martens, ICML 2010",
+      .initializer, "sparse", "A fraction of each column set to zero, the rest N(0, std²).",
+      paper: "Martens, ICML 2010",
       example: "sp: {kind: sparse, sparsity: 0.9, std: 0.01}",
       arguments: [
         ArgumentSpec("sparsity", .float, default: .float(0.1), min: 0, max: 1, "Fraction of zeros in each column."),
@@ -77,7 +92,8 @@ extension Catalogue {
       example: "lowrank:\n  kind: low_rank\n  rank: 2\n  base: kaiming_normal",
       arguments: [
         ArgumentSpec("rank", .int, required: true, min: 1, "Rank r (at most min(fan_in, fan_out))."),
-        ArgumentSpec("base", .kind(.initializer), default: .string("kaiming_normal"), "The full-rank matrix to truncate."),
+        ArgumentSpec(
+          "base", .kind(.initializer), default: .string("kaiming_normal"), "The full-rank matrix to truncate."),
         ArgumentSpec("match_norm", .bool, default: .bool(true), "Rescale to the base matrix's Frobenius norm."),
       ]),
     KindSpec(
@@ -85,11 +101,13 @@ extension Catalogue {
       paper: "Sitzmann et al., NeurIPS 2020",
       example: "siren:\n  kind: siren\n  omega: 30\n  layers: {first: {kind: siren_first}}",
       arguments: [
-        ArgumentSpec("omega", .float, default: .float(30), min: 0, exclusiveMin: true, "ω₀ of the following sine activation."),
+        ArgumentSpec(
+          "omega", .float, default: .float(30), min: 0, exclusiveMin: true, "ω₀ of the following sine activation."),
         ArgumentSpec("c", .float, default: .float(6), min: 0, exclusiveMin: true, "The constant c."),
       ]),
     KindSpec(
-      .initializer, "siren_first", "The first SIREN layer: U(−1/n, 1/n), n = fan_in.", paper: "Sitzmann et al., NeurIPS 2020",
+      .initializer, "siren_first", "The first SIREN layer: U(−1/n, 1/n), n = fan_in.",
+      paper: "Sitzmann et al., NeurIPS 2020",
       example: "first: {kind: siren_first}"),
     KindSpec(
       .initializer, "winner",
@@ -111,17 +129,21 @@ extension Catalogue {
       example: "lsuv:\n  kind: lsuv\n  data: teacher.train",
       arguments: [
         ArgumentSpec("data", .data, required: true, "The batch source."),
-        ArgumentSpec("tolerance", .float, default: .float(0.02), min: 0, exclusiveMin: true, "Stop when |Var − 1| ≤ tolerance."),
+        ArgumentSpec(
+          "tolerance", .float, default: .float(0.02), min: 0, exclusiveMin: true, "Stop when |Var − 1| ≤ tolerance."),
         ArgumentSpec("max_iter", .int, default: .int(20), min: 1, "Iterations per layer."),
         ArgumentSpec("batch", .int, default: .int(512), min: 1, "Samples in the batch."),
         ArgumentSpec("base", .kind(.initializer), default: .string("orthogonal"), "The pre-initialisation."),
       ]),
     KindSpec(
-      .initializer, "ibp", "N(0, 2π/fan_in²), so interval bounds do not explode (certified training); last layer unchanged.",
+      .initializer, "ibp",
+      "N(0, 2π/fan_in²), so interval bounds do not explode (certified training); last layer unchanged.",
       paper: "Shi et al., NeurIPS 2021", example: "ibp: {kind: ibp}"),
     KindSpec(
       .initializer, "from_stage", "Copy every tensor from the final checkpoint of a stage (transfer).",
       main: "stage", example: "pretrained: {kind: from_stage, stage: pretrain}",
-      arguments: [ArgumentSpec("stage", .reference(.stage), required: true, "The stage whose checkpoint to start from.")]),
+      arguments: [
+        ArgumentSpec("stage", .reference(.stage), required: true, "The stage whose checkpoint to start from.")
+      ]),
   ]
 }

@@ -28,7 +28,8 @@ extension Catalogue {
     KindSpec(
       .layer, "dropout", "Zeroes each feature with probability `rate` while training.", main: "rate",
       example: "- dropout: 0.1",
-      arguments: [ArgumentSpec("rate", .float, required: true, min: 0, max: 1, exclusiveMax: true, "Drop probability.")]),
+      arguments: [ArgumentSpec("rate", .float, required: true, min: 0, max: 1, exclusiveMax: true, "Drop probability.")]
+    ),
     KindSpec(
       .layer, "fourier_features", "Random Fourier features [cos 2πBx, sin 2πBx] with B ~ N(0, σ²); width 2 × features.",
       paper: "Tancik et al., NeurIPS 2020", main: "features",
@@ -46,10 +47,15 @@ extension Catalogue {
     activation(
       "elu", "x for x > 0, α(eˣ − 1) otherwise.", paper: "Clevert et al., ICLR 2016", main: "alpha",
       [ArgumentSpec("alpha", .float, default: .float(1), min: 0, "Saturation value.")]),
-    activation("selu", "Scaled ELU for self-normalising networks (use lecun_normal).", paper: "Klambauer et al., NeurIPS 2017"),
+    activation(
+      "selu", "Scaled ELU for self-normalising networks (use lecun_normal).", paper: "Klambauer et al., NeurIPS 2017"),
     activation(
       "gelu", "x Φ(x).", paper: "Hendrycks & Gimpel 2016", main: "approximate",
-      [ArgumentSpec("approximate", .enumeration(["none", "tanh"]), default: .string("none"), "Exact erf form or the tanh approximation.")]),
+      [
+        ArgumentSpec(
+          "approximate", .enumeration(["none", "tanh"]), default: .string("none"),
+          "Exact erf form or the tanh approximation.")
+      ]),
     activation("silu", "x σ(x) (Swish).", paper: "Ramachandran et al. 2017"),
     activation("tanh", "tanh(x)."),
     activation("sigmoid", "1 / (1 + e⁻ˣ)."),
@@ -71,16 +77,23 @@ extension Catalogue {
       paper: "Yang & Wang, ICLR 2025 (KAT)", main: "init", example: "- rational: {groups: 8, init: swish}",
       [
         ArgumentSpec("groups", .int, default: .int(8), min: 1, "Channel groups sharing one rational."),
-        ArgumentSpec("degrees", .list(.int), default: .list([.int(5), .int(4)]), "Numerator and denominator degrees [m, n]."),
-        ArgumentSpec("init", .enumeration(["identity", "swish", "gelu"]), default: .string("swish"), "Function the coefficients start as."),
+        ArgumentSpec(
+          "degrees", .list(.int), default: .list([.int(5), .int(4)]), "Numerator and denominator degrees [m, n]."),
+        ArgumentSpec(
+          "init", .enumeration(["identity", "swish", "gelu"]), default: .string("swish"),
+          "Function the coefficients start as."),
       ]),
     activation(
       "dice", "p(s) s + (1 − p(s)) α s with p = σ of the batch-normalised input (Deep Interest Network).",
       paper: "Zhou et al., KDD 2018", main: "form",
       [
-        ArgumentSpec("form", .enumeration(["paper", "official"]), default: .string("paper"), "The paper's formula, or the official code's extra β (linear at init)."),
+        ArgumentSpec(
+          "form", .enumeration(["paper", "official"]), default: .string("paper"),
+          "The paper's formula, or the official code's extra β (linear at init)."),
         ArgumentSpec("eps", .float, default: .float(1e-8), min: 0, exclusiveMin: true, "Added to the batch variance."),
-        ArgumentSpec("momentum", .float, default: .float(0.99), min: 0, max: 1, "Moving-average factor of the inference statistics."),
+        ArgumentSpec(
+          "momentum", .float, default: .float(0.99), min: 0, max: 1,
+          "Moving-average factor of the inference statistics."),
       ]),
   ]
 

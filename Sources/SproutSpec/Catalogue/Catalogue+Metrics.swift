@@ -3,8 +3,10 @@ extension Catalogue {
     "layers", .layerSelector, default: .string("all"), "Which layers with parameters (one value per layer).")
 
   static let metrics: [KindSpec] = [
-    KindSpec(.metric, "loss", "The stage's loss on its data (training loss for train stages).", example: "record: [loss]"),
-    KindSpec(.metric, "accuracy", "Fraction of samples whose argmax output is the label.", example: "record: [accuracy]"),
+    KindSpec(
+      .metric, "loss", "The stage's loss on its data (training loss for train stages).", example: "record: [loss]"),
+    KindSpec(
+      .metric, "accuracy", "Fraction of samples whose argmax output is the label.", example: "record: [accuracy]"),
     KindSpec(
       .metric, "psnr", "Peak signal-to-noise ratio in dB: 10 log₁₀(peak² / MSE).", main: "peak",
       example: "record: [{psnr: 1.0}]",
@@ -34,7 +36,8 @@ extension Catalogue {
       arguments: [layersArgument]),
     KindSpec(
       .metric, "kernel_alignment",
-      "Cosine similarity of the empirical tangent kernel at init and now, w.r.t. the selected weights (lower = richer).",
+      "Cosine similarity of the empirical tangent kernel at init and now, w.r.t. the selected weights (lower = "
+        + "richer).",
       paper: "Liu et al., ICLR 2024", main: "layers", example: "record: [{kernel_alignment: {samples: 64}}]",
       arguments: [
         layersArgument,

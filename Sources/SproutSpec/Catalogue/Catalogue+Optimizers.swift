@@ -1,11 +1,15 @@
 extension Catalogue {
   /// Arguments every optimizer accepts: learning rate, decay, schedule, clipping and TrAct.
   static let optimizerCommon: [ArgumentSpec] = [
-    ArgumentSpec("schedule", .kind(.schedule), default: .string("constant"), "How the learning rate changes with the step."),
+    ArgumentSpec(
+      "schedule", .kind(.schedule), default: .string("constant"), "How the learning rate changes with the step."),
     ArgumentSpec("clip", .kind(.clip), "Gradient clipping, applied before the update."),
     ArgumentSpec(
-      "tract", .record([ArgumentSpec("lambda", .float, default: .float(0.1), min: 0, exclusiveMin: true, "Ridge λ.")], main: "lambda"),
-      "TrAct on the first dense layer: its weight gradient becomes Gᵀ X (XᵀX/b + λI)⁻¹ (Petersen et al., NeurIPS 2024)."),
+      "tract",
+      .record(
+        [ArgumentSpec("lambda", .float, default: .float(0.1), min: 0, exclusiveMin: true, "Ridge λ.")], main: "lambda"),
+      "TrAct on the first dense layer: its weight gradient becomes Gᵀ X (XᵀX/b + λI)⁻¹ (Petersen et al., NeurIPS 2024)."
+    ),
   ]
 
   static let optimizers: [KindSpec] = [
@@ -24,7 +28,8 @@ extension Catalogue {
       arguments: [
         ArgumentSpec("lr", .float, default: .float(0.001), min: 0, exclusiveMin: true, "Learning rate."),
         ArgumentSpec("beta1", .float, default: .float(0.9), min: 0, max: 1, exclusiveMax: true, "First-moment decay."),
-        ArgumentSpec("beta2", .float, default: .float(0.999), min: 0, max: 1, exclusiveMax: true, "Second-moment decay."),
+        ArgumentSpec(
+          "beta2", .float, default: .float(0.999), min: 0, max: 1, exclusiveMax: true, "Second-moment decay."),
         ArgumentSpec("eps", .float, default: .float(1e-8), min: 0, exclusiveMin: true, "Added to the denominator."),
         ArgumentSpec("weight_decay", .float, default: .float(0), min: 0, "L2 penalty added to the gradient."),
       ] + optimizerCommon),
@@ -34,7 +39,8 @@ extension Catalogue {
       arguments: [
         ArgumentSpec("lr", .float, default: .float(0.001), min: 0, exclusiveMin: true, "Learning rate."),
         ArgumentSpec("beta1", .float, default: .float(0.9), min: 0, max: 1, exclusiveMax: true, "First-moment decay."),
-        ArgumentSpec("beta2", .float, default: .float(0.999), min: 0, max: 1, exclusiveMax: true, "Second-moment decay."),
+        ArgumentSpec(
+          "beta2", .float, default: .float(0.999), min: 0, max: 1, exclusiveMax: true, "Second-moment decay."),
         ArgumentSpec("eps", .float, default: .float(1e-8), min: 0, exclusiveMin: true, "Added to the denominator."),
         ArgumentSpec("weight_decay", .float, default: .float(0.01), min: 0, "Decoupled decay factor."),
       ] + optimizerCommon),
@@ -58,7 +64,8 @@ extension Catalogue {
         ArgumentSpec("warmup", .int, default: .int(0), min: 0, "Linear warmup steps from 0."),
       ]),
     KindSpec(
-      .schedule, "linear_warmup", "Rise linearly from start_factor·lr to lr over warmup steps, then stay.", main: "warmup",
+      .schedule, "linear_warmup", "Rise linearly from start_factor·lr to lr over warmup steps, then stay.",
+      main: "warmup",
       example: "schedule: {linear_warmup: 500}",
       arguments: [
         ArgumentSpec("warmup", .int, required: true, min: 1, "Warmup steps."),
@@ -70,7 +77,12 @@ extension Catalogue {
     KindSpec(
       .clip, "norm", "Rescale the whole gradient so its global L2 norm is at most max_norm.", main: "max_norm",
       example: "clip: {norm: 1.0}",
-      arguments: [ArgumentSpec("max_norm", .float, required: true, min: 0, exclusiveMin: true, "Largest global norm.")]),
+      arguments: [
+        ArgumentSpec(
+          "max_norm", .float, required: true, min: 0, exclusiveMin: true,
+          "Largest global "
+            + "norm.")
+      ]),
     KindSpec(
       .clip, "value", "Clamp every gradient entry to [−max, max].", main: "max", example: "clip: {value: 0.5}",
       arguments: [ArgumentSpec("max", .float, required: true, min: 0, exclusiveMin: true, "Largest absolute entry.")]),
@@ -81,10 +93,16 @@ extension Catalogue {
     KindSpec(
       .loss, "cross_entropy", "Softmax cross-entropy with integer class labels (or one-hot targets).",
       example: "loss: cross_entropy",
-      arguments: [ArgumentSpec("label_smoothing", .float, default: .float(0), min: 0, max: 1, exclusiveMax: true, "Label smoothing ε.")]),
+      arguments: [
+        ArgumentSpec(
+          "label_smoothing", .float, default: .float(0), min: 0, max: 1, exclusiveMax: true, "Label smoothing ε.")
+      ]),
     KindSpec(
       .loss, "bce_with_logits", "Binary cross-entropy on logits (targets in [0, 1]).", example: "loss: bce_with_logits",
-      arguments: [ArgumentSpec("pos_weight", .float, default: .float(1), min: 0, exclusiveMin: true, "Weight of positive targets.")]),
+      arguments: [
+        ArgumentSpec(
+          "pos_weight", .float, default: .float(1), min: 0, exclusiveMin: true, "Weight of positive targets.")
+      ]),
   ]
 
   static let adapters: [KindSpec] = [
@@ -98,13 +116,18 @@ extension Catalogue {
         ArgumentSpec("alpha", .float, min: 0, exclusiveMin: true, "Scale α (default: rank, i.e. α/r = 1)."),
         ArgumentSpec(
           "init", .enumeration(["gaussian", "zeros", "pissa", "eva"]), default: .string("gaussian"),
-          "gaussian: A ~ kaiming_uniform(√5), B = 0; zeros: both 0; pissa: principal singular vectors; eva: PCA of the layer inputs on `data`."),
+          "gaussian: A ~ kaiming_uniform(√5), B = 0; zeros: both 0; pissa: principal singular vectors; eva: PCA of "
+            + "the layer inputs on `data`."
+        ),
         ArgumentSpec("data", .data, "Data for the eva init."),
         ArgumentSpec("layers", .layerSelector, default: .string("all"), "Which dense layers get an adapter."),
-        ArgumentSpec("rho", .float, default: .float(2), min: 1, "EVA: components computed per layer = round(rho · rank), for rank redistribution."),
+        ArgumentSpec(
+          "rho", .float, default: .float(2), min: 1,
+          "EVA: components computed per layer = round(rho · rank), for rank redistribution."),
       ]),
     KindSpec(
-      .adapter, "svfit", "Train only the top-r singular values of each selected weight.", paper: "Sun et al. 2024 (SVFit)",
+      .adapter, "svfit", "Train only the top-r singular values of each selected weight.",
+      paper: "Sun et al. 2024 (SVFit)",
       example: "adapters:\n  - {kind: svfit, rank: 32}",
       arguments: [
         ArgumentSpec("rank", .int, required: true, min: 1, "Singular values trained per matrix."),

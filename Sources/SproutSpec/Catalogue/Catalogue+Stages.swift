@@ -50,7 +50,8 @@ extension Catalogue {
         recordArgument,
       ]),
     KindSpec(
-      .stage, StageKind.measure.rawValue, "Record metrics of a model without training it (e.g. an untrained network's output spectrum).",
+      .stage, StageKind.measure.rawValue,
+      "Record metrics of a model without training it (e.g. an untrained network's output spectrum).",
       constraints: [.exactlyOne(["model", "from"]), .requires("model", ["init"])],
       example: "spectrum:\n  kind: measure\n  model: net\n  init: siren\n  data: target\n  record: [output_spectrum]",
       arguments: [

@@ -43,9 +43,17 @@ public enum Catalogue {
     ArgumentSpec("name", .string, "Experiment name: letters, digits, `_`, `-`."),
     ArgumentSpec("description", .string, "Free text."),
     ArgumentSpec("seed", .int, default: .int(0), min: 0, "Root seed; every random number derives from it."),
-    ArgumentSpec("backend", .enumeration(BackendName.allCases.map(\.rawValue)), "Numerical backend; the command line may override it."),
-    ArgumentSpec("params", .map(.oneOf([.int, .float, .bool, .string])), "Named constants, referenced as `${params.NAME}`, overridable with `--set params.NAME=VALUE`."),
-    ArgumentSpec("matrix", .map(.list(.string)), "The sweep: axes combined by product (default), `zip`, `concat`, adjusted by `include`, `exclude`, `sample`, `order`."),
+    ArgumentSpec(
+      "backend", .enumeration(BackendName.allCases.map(\.rawValue)),
+      "Numerical backend; the command line may override it."),
+    ArgumentSpec(
+      "params", .map(.oneOf([.int, .float, .bool, .string])),
+      "Named constants, referenced as `${params.NAME}`, overridable with `--set params.NAME=VALUE`."),
+    ArgumentSpec(
+      "matrix", .map(.list(.string)),
+      "The sweep: axes combined by product (default), `zip`, `concat`, adjusted by `include`, `exclude`, `sample`, "
+        + "`order`."
+    ),
     ArgumentSpec("datasets", .map(.kind(.dataset)), "Name → dataset definition."),
     ArgumentSpec("models", .map(.layerSelector), "Name → model (`input` and `layers`)."),
     ArgumentSpec("initializers", .map(.kind(.initializer)), "Name → initializer definition."),

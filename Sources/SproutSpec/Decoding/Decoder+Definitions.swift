@@ -37,24 +37,27 @@ extension Decoder {
         layers = decodeLayerList(pair.value, path: "\(path).layers")
         if layers == nil { ok = false }
       default:
-        reportUnknownKey(pair.key, k, candidates: ["input", "layers"], path: path, what: "key of a model")
+        reportUnknownKey(pair.key, k, candidates: ["input", "layers"], path: path, what: "a model")
         ok = false
       }
     }
     if input == nil && ok {
-      report("spec.missing-required", "model '\(name)' needs 'input' (the input width)", at: key.range, path: path,
-             help: "add 'input: N', the number of input features")
+      report(
+        "spec.missing-required", "model '\(name)' needs 'input' (the input width)", at: key.range, path: path,
+        help: "add 'input: N', the number of input features")
       ok = false
     }
     if layers == nil && ok {
-      report("spec.missing-required", "model '\(name)' needs 'layers'", at: key.range, path: path,
-             help: "add 'layers: [{dense: 64}, relu, {dense: 1}]'")
+      report(
+        "spec.missing-required", "model '\(name)' needs 'layers'", at: key.range, path: path,
+        help: "add 'layers: [{dense: 64}, relu, {dense: 1}]'")
       ok = false
     }
     guard ok, let (inputValue, inputRange) = input, let layers else { return markInvalid(.model, name) }
     spec.models.append(
-      ModelDef(id: ModelID(name), nameRange: key.range, input: inputValue, inputRange: inputRange, layers: layers,
-               range: node.range))
+      ModelDef(
+        id: ModelID(name), nameRange: key.range, input: inputValue, inputRange: inputRange, layers: layers,
+        range: node.range))
   }
 
   /// A non-empty list of layers (used by models and `residual`).
@@ -63,8 +66,9 @@ extension Decoder {
       let items = value.listValue
     else { return nil }
     if items.isEmpty {
-      report("spec.wrong-type", "a layer list cannot be empty", at: node.range, path: path,
-             help: "add at least one layer, e.g. {dense: 1}")
+      report(
+        "spec.wrong-type", "a layer list cannot be empty", at: node.range, path: path,
+        help: "add at least one layer, e.g. {dense: 1}")
       return nil
     }
     return items.compactMap(\.instanceValue)
@@ -78,8 +82,9 @@ extension Decoder {
     else { return markInvalid(.initializer, name) }
     var ok = true
     var layerRules: [LayerRule] = []
-    var bias = Instance(sort: .initializer, kind: "zeros", arguments: Arguments(), range: node.range,
-                        kindRange: node.range)
+    var bias = Instance(
+      sort: .initializer, kind: "zeros", arguments: Arguments(), range: node.range,
+      kindRange: node.range)
     for pair in extra {
       switch pair.key.scalar {
       case "bias":

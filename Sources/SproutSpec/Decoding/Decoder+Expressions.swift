@@ -7,7 +7,9 @@ extension Decoder {
 
   /// Parses a `${...}` scalar, checks its references against params, matrix axes and trial fields, then evaluates
   /// it for every combination of the axes it reads and checks each result against the argument's type and range.
-  mutating func decodeExpression(_ node: Node, _ text: String, type: ArgumentType, bounds: ArgumentSpec?, path: String)
+  mutating func decodeExpression(
+    _ node: Node, _ text: String, type: ArgumentType, bounds: ArgumentSpec?, path: String
+  )
     -> Value?
   {
     let base = Decoder.contentBase(node)
@@ -39,13 +41,30 @@ extension Decoder {
         continue
       }
       if refPath[0] == "params" { readParams.insert(refPath[1]) }
-      if refPath[0] == "matrix" { readAxes.insert(refPath[1]) }
+      if refPath[0] == "matrix" {
+        readAxes.insert(refPath[1])
+        if let m = spec.matrix, !m.root.guaranteedAxes.contains(refPath[1]) {
+          diagnostics.report(
+            "spec.expression-undefined", "matrix axis '\(refPath[1])' is not set in every trial", at: range,
+            path: path, notes: [DiagnosticNote("the matrix is declared here", at: m.range)],
+            help: "give every concat branch a value for '\(refPath[1])'")
+          ok = false
+        }
+      }
     }
     return ok
   }
 
-  /// An environment holding every defined name (with its first value), for reference checks.
-  func lintEnvironment() -> ExpressionEnvironment {
+  /// An environment holding every defined name (with its first value), for reference checks; computed once
+  /// params and matrix are decoded (they come before every definition).
+  mutating func lintEnvironment() -> ExpressionEnvironment {
+    if let cached = cachedEnvironment { return cached }
+    let env = makeLintEnvironment()
+    cachedEnvironment = env
+    return env
+  }
+
+  func makeLintEnvironment() -> ExpressionEnvironment {
     var matrix: [String: Value] = [:]
     if let m = spec.matrix { for name in m.axisNames { matrix[name] = m.values(ofAxis: name).first ?? .null } }
     return ExpressionEnvironment(
@@ -61,7 +80,8 @@ extension Decoder {
     for r in refs where r[0] == "matrix" && !axes.contains(r[1]) { axes.append(r[1]) }
     let usesTrialSeed = refs.contains { $0 == ["trial", "seed"] }
     let seedValues: [Int] =
-      usesTrialSeed ? (spec.matrix?.values(ofAxis: "seed").compactMap(\.intValue)).flatMap { $0.isEmpty ? nil : $0 } ?? [spec.seed]
+      usesTrialSeed
+      ? (spec.matrix?.values(ofAxis: "seed").compactMap(\.intValue)).flatMap { $0.isEmpty ? nil : $0 } ?? [spec.seed]
       : [spec.seed]
     let valueLists = axes.map { spec.matrix?.values(ofAxis: $0) ?? [] }
     var env = lintEnvironment()
@@ -72,10 +92,20 @@ extension Decoder {
       for seed in seedValues {
         env.trial.seed = seed
         tried += 1
-        let assignment = zip(axes, counters.enumerated().map { valueLists[$0.offset].isEmpty ? Value.null
-          : valueLists[$0.offset][$0.element] }).map { "matrix.\($0.0) = \($0.1)" }
-          + (usesTrialSeed ? ["trial.seed = \(seed)"] : [])
-        let note = assignment.isEmpty ? [] : [DiagnosticNote("when " + assignment.joined(separator: ", "))]
+        // Built only when reporting: the assignment that made this expression fail.
+        var note: [DiagnosticNote] {
+          let assignment =
+            zip(
+              axes,
+              counters.enumerated().map {
+                valueLists[$0.offset].isEmpty
+                  ? Value.null
+                  : valueLists[$0.offset][$0.element]
+              }
+            ).map { "matrix.\($0.0) = \($0.1)" }
+            + (usesTrialSeed ? ["trial.seed = \(seed)"] : [])
+          return assignment.isEmpty ? [] : [DiagnosticNote("when " + assignment.joined(separator: ", "))]
+        }
         switch ev.evaluate(env) {
         case .failure(let err):
           diagnostics.report(err.id, err.message, at: err.range, path: path, notes: note, help: err.help)
@@ -84,12 +114,15 @@ extension Decoder {
           if case .failure(let problem) = Catalogue.conform(v, to: type, bounds: bounds) {
             let message: String
             if problem.id == "spec.out-of-range" {
-              message = "'\(ev.text)' gives \(v.kindDescription), but \(problem.message(path: path, found: v.description))"
+              message =
+                "'\(ev.text)' gives \(v.kindDescription), but \(problem.message(path: path, found: v.description))"
             } else {
               message = "'\(ev.text)' gives \(v.kindDescription), but \(problem.expected) is needed here"
             }
             var help = problem.help
-            if case .float = v, type == .int { help = "'/' always gives a number with a fraction; use '//' for integer division" }
+            if case .float = v, type == .int {
+              help = "'/' always gives a number with a fraction; use '//' for integer division"
+            }
             diagnostics.report("spec.expression-type", message, at: ev.range, path: path, notes: note, help: help)
             return false
           }

@@ -30,9 +30,9 @@ extension Decoder {
       return
     }
     let suggestion = Suggestions.nearest(key, among: candidates)
-    let context = path.isEmpty ? "" : " in '\(path)'"
     report(
-      "spec.unknown-key", "unknown \(what) '\(key)'\(context)", at: keyNode.range, path: keyPath,
+      "spec.unknown-key", path.isEmpty ? "unknown top-level key '\(key)'" : "unknown key '\(key)' for \(what)",
+      at: keyNode.range, path: keyPath,
       help: suggestion.map { "did you mean '\($0)'?" }
         ?? (candidates.isEmpty ? "this takes no keys" : "known keys: " + candidates.sorted().joined(separator: ", ")),
       fixIts: suggestion.map { [FixIt("replace with '\($0)'", range: keyNode.range, replacement: $0)] } ?? [])
@@ -53,10 +53,7 @@ extension Decoder {
     return nil
   }
 
-  static func isIdentifier(_ s: String) -> Bool {
-    guard let first = s.first, first == "_" || first.isLetter else { return false }
-    return s.allSatisfy { $0 == "_" || $0 == "-" || $0.isLetter || $0.isNumber }
-  }
+  static func isIdentifier(_ s: String) -> Bool { SpecNames.isIdentifier(s) }
 
   func isIdentifier(_ s: String) -> Bool { Decoder.isIdentifier(s) }
 

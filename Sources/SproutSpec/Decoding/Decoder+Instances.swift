@@ -18,7 +18,7 @@ extension Decoder {
     case .scalar:
       guard let name = kindName(node, sort, path: path) else { return nil }
       guard let kind = lookupKind(name, sort, at: node.range, path: path) else { return nil }
-      return finish(kind, written: [], node: node, kindRange: node.range, path: path).map { ($0, []) }
+      return finish(kind, written: [], present: [], node: node, kindRange: node.range, path: path).map { ($0, []) }
     case .sequence:
       reportWrongType(node, .kind(sort), path: path, help: formsHelp(sort))
       return nil
@@ -31,6 +31,7 @@ extension Decoder {
         var written: [Argument] = []
         var extra: [Node.Pair] = []
         var ok = true
+        var present: Set<String> = []
         for pair in pairs where pair.key.scalar != "kind" {
           guard let key = scalarKey(pair, path: path) else {
             ok = false
@@ -43,18 +44,21 @@ extension Decoder {
           guard let arg = kind.argument(key) else {
             reportUnknownKey(
               pair.key, key, candidates: ["kind"] + kind.arguments.map(\.name) + extraKeys, path: path,
-              what: "key of \(sort.rawValue) '\(kind.name)'")
+              what: "\(sort.rawValue) '\(kind.name)'")
             ok = false
             continue
           }
           let argPath = Decoder.join(path, key)
+          present.insert(key)
           if let v = decodeValue(pair.value, arg.type, bounds: arg, path: argPath) {
             written.append(Argument(name: key, value: v, keyRange: pair.key.range, range: pair.value.range))
           } else {
             ok = false
           }
         }
-        guard let instance = finish(kind, written: written, node: node, kindRange: kindPair.value.range, path: path),
+        guard
+          let instance = finish(
+            kind, written: written, present: present, node: node, kindRange: kindPair.value.range, path: path),
           ok
         else { return nil }
         return (instance, extra)
@@ -69,6 +73,7 @@ extension Decoder {
       guard let kind = lookupKind(name, sort, at: pair.key.range, path: path) else { return nil }
       let kindPath = Decoder.join(path, name)
       var written: [Argument] = []
+      var present: Set<String> = []
       if pair.value.isNull {
         // `- relu:` — the kind alone.
       } else if let argPairs = pair.value.mapping, !(kind.mainArgumentTakesMapping) {
@@ -79,11 +84,13 @@ extension Decoder {
             continue
           }
           guard let arg = kind.argument(key) else {
-            reportUnknownKey(p.key, key, candidates: kind.arguments.map(\.name), path: kindPath,
-                             what: "key of \(sort.rawValue) '\(kind.name)'")
+            reportUnknownKey(
+              p.key, key, candidates: kind.arguments.map(\.name), path: kindPath,
+              what: "\(sort.rawValue) '\(kind.name)'")
             ok = false
             continue
           }
+          present.insert(key)
           if let v = decodeValue(p.value, arg.type, bounds: arg, path: Decoder.join(kindPath, key)) {
             written.append(Argument(name: key, value: v, keyRange: p.key.range, range: p.value.range))
           } else {
@@ -95,8 +102,10 @@ extension Decoder {
         guard let mainName = kind.mainArgument, let main = kind.argument(mainName) else {
           report(
             "spec.wrong-type",
-            "\(sort.rawValue) '\(kind.name)' has no main argument, so '\(name): \(pair.value.kindDescription)' "
-              + "cannot say which argument it sets", at: pair.value.range, path: kindPath,
+            kind.arguments.isEmpty
+              ? "\(sort.rawValue) '\(kind.name)' takes no arguments, found \(pair.value.kindDescription)"
+              : "\(sort.rawValue) '\(kind.name)' has no main argument, so \(pair.value.kindDescription) cannot "
+                + "say which argument it sets", at: pair.value.range, path: kindPath,
             help: kind.arguments.isEmpty
               ? "write just '\(kind.name)'"
               : "write '\(name): {\(kind.arguments[0].name): ...}'")
@@ -107,7 +116,9 @@ extension Decoder {
         }
         written.append(Argument(name: mainName, value: v, keyRange: nil, range: pair.value.range))
       }
-      return finish(kind, written: written, node: node, kindRange: pair.key.range, path: path).map { ($0, []) }
+      if let m = kind.mainArgument, pair.value.mapping == nil { present.insert(m) }
+      return finish(kind, written: written, present: present, node: node, kindRange: pair.key.range, path: path)
+        .map { ($0, []) }
     }
   }
 
@@ -117,7 +128,7 @@ extension Decoder {
     if Catalogue.allowsShortForm(sort) {
       return "write '\(name)', '{\(name): ...}' or '{kind: \(name), ...}'"
     }
-    return "write 'kind: \(name)' and its arguments"
+    return "add 'kind:' with one of: " + Catalogue.names(sort).joined(separator: ", ")
   }
 
   /// The kind name of a scalar, rejecting expressions and non-strings.
@@ -129,8 +140,9 @@ extension Decoder {
       return nil
     }
     guard case .string(let s)? = Scalar.resolve(node) else {
-      report("spec.wrong-type", "expected the name of \(sort.withArticle) kind, found \(node.kindDescription)",
-             at: node.range, path: path)
+      report(
+        "spec.wrong-type", "expected the name of \(sort.withArticle) kind, found \(node.kindDescription)",
+        at: node.range, path: path)
       return nil
     }
     return s
@@ -161,25 +173,20 @@ extension Decoder {
   }
 
   /// Fills defaults, reports missing required arguments and broken constraints, runs kind-specific checks.
-  mutating func finish(_ kind: KindSpec, written: [Argument], node: Node, kindRange: SourceRange, path: String)
-    -> Instance?
-  {
-    var ok = true
+  /// `present` holds every argument written, including those whose value failed to decode (already reported).
+  mutating func finish(
+    _ kind: KindSpec, written: [Argument], present: Set<String>, node: Node, kindRange: SourceRange, path: String
+  ) -> Instance? {
+    var ok = written.count == present.count
     var arguments: [Argument] = []
-    let writtenNames = Set(written.map(\.name))
+    let writtenNames = present
     for spec in kind.arguments {
       if let w = written.first(where: { $0.name == spec.name }) {
         arguments.append(w)
       } else if let d = spec.defaultValue {
-        let value: Value
-        if case .kind(let sort) = spec.type, case .string(let name) = d, let k = Catalogue.kind(sort, name) {
-          value = .instance(Instance(sort: sort, kind: name, arguments: Arguments(defaults(of: k, range: node.range)),
-                                     range: node.range, kindRange: node.range))
-        } else {
-          value = d
-        }
+        let value = Decoder.materialize(d, as: spec.type, range: node.range)
         arguments.append(Argument(name: spec.name, value: value, keyRange: nil, range: node.range, isDefault: true))
-      } else if spec.required {
+      } else if spec.required && !present.contains(spec.name) {
         report(
           "spec.missing-required", "\(kind.sort.rawValue) '\(kind.name)' needs '\(spec.name)' (\(spec.type.phrase))",
           at: kindRange, path: path, help: "add '\(spec.name): ...': \(spec.doc)")
@@ -187,18 +194,33 @@ extension Decoder {
       }
     }
     for constraint in kind.constraints {
-      ok = checkConstraint(constraint, kind: kind, written: written, names: writtenNames, at: kindRange, path: path)
+      ok =
+        checkConstraint(constraint, kind: kind, written: written, names: writtenNames, at: kindRange, path: path)
         && ok
     }
-    let instance = Instance(sort: kind.sort, kind: kind.name, arguments: Arguments(arguments), range: node.range,
-                            kindRange: kindRange)
+    let instance = Instance(
+      sort: kind.sort, kind: kind.name, arguments: Arguments(arguments), range: node.range,
+      kindRange: kindRange)
     ok = kindChecks(instance, path: path) && ok
     return ok ? instance : nil
   }
 
-  func defaults(of kind: KindSpec, range: SourceRange) -> [Argument] {
-    kind.arguments.compactMap { spec in
-      spec.defaultValue.map { Argument(name: spec.name, value: $0, keyRange: nil, range: range, isDefault: true) }
+  /// A catalogue default in decoded form: kind names become instances (with their own defaults), recursively.
+  static func materialize(_ value: Value, as type: ArgumentType, range: SourceRange) -> Value {
+    switch (type, value) {
+    case (.kind(let sort), .string(let name)):
+      guard let k = Catalogue.kind(sort, name) else { return value }
+      let args = k.arguments.compactMap { spec in
+        spec.defaultValue.map {
+          Argument(
+            name: spec.name, value: materialize($0, as: spec.type, range: range), keyRange: nil, range: range,
+            isDefault: true)
+        }
+      }
+      return .instance(Instance(sort: sort, kind: name, arguments: Arguments(args), range: range, kindRange: range))
+    case (.list(let element), .list(let items)):
+      return .list(items.map { materialize($0, as: element, range: range) })
+    default: return value
     }
   }
 
@@ -219,7 +241,7 @@ extension Decoder {
           help: "remove one of them")
         return false
       }
-      if present.isEmpty, case .exactlyOne = constraint {
+      if present.isEmpty, names.isDisjoint(with: list), case .exactlyOne = constraint {
         report(
           "spec.missing-required", "\(what) needs one of " + list.map { "'\($0)'" }.joined(separator: " or "),
           at: range, path: path)
@@ -230,8 +252,9 @@ extension Decoder {
       guard names.contains(a) else { return true }
       let missing = others.filter { !names.contains($0) }
       if missing.isEmpty { return true }
-      report("spec.missing-required", "\(what) with '\(a)' also needs " + missing.map { "'\($0)'" }.joined(separator: ", "),
-             at: range, path: path)
+      report(
+        "spec.missing-required", "\(what) with '\(a)' also needs " + missing.map { "'\($0)'" }.joined(separator: ", "),
+        at: range, path: path)
       return false
     case .requiredWhen(let a, let v, let others):
       guard written.first(where: { $0.name == a })?.value == v else { return true }
@@ -242,6 +265,13 @@ extension Decoder {
         at: range, path: path)
       return false
     }
+  }
+}
+
+extension ArgumentSpec {
+  /// The default in decoded form (kind names as instances with their own defaults); `nil` when there is none.
+  public func decodedDefault(at range: SourceRange) -> Value? {
+    defaultValue.map { Decoder.materialize($0, as: type, range: range) }
   }
 }
 

@@ -11,8 +11,9 @@ extension Decoder {
     }
     func ordered(_ lo: String, _ hi: String) {
       if let (a, _) = number(lo), let (b, arg) = number(hi), !(a < b) {
-        report("spec.out-of-range", "\(hi) must be greater than \(lo) (\(Value.format(a))), found \(Value.format(b))",
-               at: arg.range, path: Decoder.join(path, hi))
+        report(
+          "spec.out-of-range", "\(hi) must be greater than \(lo) (\(Value.format(a))), found \(Value.format(b))",
+          at: arg.range, path: Decoder.join(path, hi))
         ok = false
       }
     }
@@ -28,8 +29,9 @@ extension Decoder {
           ok = false
         }
         if entries.isEmpty {
-          report("spec.wrong-type", "split names no parts", at: split.range, path: Decoder.join(path, "split"),
-                 help: "write e.g. {train: 0.8, test: 0.2}, or leave split out")
+          report(
+            "spec.wrong-type", "split names no parts", at: split.range, path: Decoder.join(path, "split"),
+            help: "write e.g. {train: 0.8, test: 0.2}, or leave split out")
           ok = false
         }
       }
@@ -46,8 +48,9 @@ extension Decoder {
     case (.layer, "rational"):
       if let arg = instance.arguments.argument("degrees"), let l = arg.value.listValue {
         if l.count != 2 || l.contains(where: { ($0.intValue ?? -1) < 0 || ($0.intValue ?? 0) > 16 }) {
-          report("spec.out-of-range", "degrees must be [m, n], two integers in [0, 16]", at: arg.range,
-                 path: Decoder.join(path, "degrees"))
+          report(
+            "spec.out-of-range", "degrees must be [m, n], two integers in [0, 16]", at: arg.range,
+            path: Decoder.join(path, "degrees"))
           ok = false
         }
       }
@@ -55,8 +58,9 @@ extension Decoder {
       if let w = instance.arguments.argument("weights"), let wl = w.value.listValue,
         let f = instance["from"]?.listValue, wl.count != f.count
       {
-        report("spec.out-of-range", "weights has \(wl.count) entries but from has \(f.count)", at: w.range,
-               path: Decoder.join(path, "weights"), help: "give one weight per stage in from")
+        report(
+          "spec.out-of-range", "weights has \(wl.count) entries but from has \(f.count)", at: w.range,
+          path: Decoder.join(path, "weights"), help: "give one weight per stage in from")
         ok = false
       }
     default: break

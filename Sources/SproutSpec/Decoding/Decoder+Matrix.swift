@@ -28,10 +28,12 @@ extension Decoder {
       }
     }
     if children.isEmpty && ok {
-      report("spec.matrix-empty-axis", "the matrix has no axes", at: node.range, path: "matrix",
-             help: "add an axis such as 'seed: [0, 1, 2]', or remove the matrix")
+      report(
+        "spec.matrix-empty-axis", "the matrix has no axes", at: node.range, path: "matrix",
+        help: "add an axis such as 'seed: [0, 1, 2]', or remove the matrix")
       return nil
     }
+    let blocksOK = ok
     let root: MatrixBlock = children.count == 1 ? children[0] : .product(children, range: node.range)
     ok = checkDuplicateAxes(root, path: "matrix") && ok
     var axisNames: [String] = []
@@ -46,7 +48,8 @@ extension Decoder {
           continue
         }
         for (i, item) in items.enumerated() {
-          if let a = decodeAssignment(item, axes: axisNames, path: "\(path)[\(i)]") {
+          // With a broken block the axis list is incomplete: check assignments only against a complete one.
+          if let a = decodeAssignment(item, axes: blocksOK ? axisNames : nil, path: "\(path)[\(i)]") {
             if key == "include" { include.append(a) } else { exclude.append(a) }
           } else {
             ok = false
@@ -85,8 +88,9 @@ extension Decoder {
   mutating func decodeMatrixEntry(_ key: String, _ pair: Node.Pair, path: String) -> MatrixBlock? {
     if Decoder.blockKeywords.contains(key) { return decodeBlock(key, pair.value, path: Decoder.join(path, key)) }
     if Decoder.matrixOptions.contains(key) {
-      report("spec.unknown-key", "'\(key)' belongs at the top of the matrix, not inside a block", at: pair.key.range,
-             path: Decoder.join(path, key))
+      report(
+        "spec.unknown-key", "'\(key)' belongs at the top of the matrix, not inside a block", at: pair.key.range,
+        path: Decoder.join(path, key))
       return nil
     }
     return decodeAxis(key, pair, path: Decoder.join(path, key)).map(MatrixBlock.axis)
@@ -127,7 +131,8 @@ extension Decoder {
       let counts = children.map(\.count)
       if Set(counts).count > 1 {
         report(
-          "spec.matrix-zip-length", "zip combines blocks of different lengths: "
+          "spec.matrix-zip-length",
+          "zip combines blocks of different lengths: "
             + counts.map(String.init).joined(separator: ", "), at: node.range, path: path,
           notes: children.map { DiagnosticNote("\($0.count) here", at: $0.range) },
           help: "zip pairs the i-th values of each axis; give every axis the same number of values, or use product")
@@ -142,8 +147,9 @@ extension Decoder {
   /// A mapping inside a block list: its entries' product (or the single entry).
   mutating func decodeBlockMapping(_ node: Node, path: String) -> MatrixBlock? {
     guard let pairs = node.mapping, !pairs.isEmpty else {
-      report("spec.wrong-type", "expected a mapping of axes or a block, found \(node.kindDescription)",
-             at: node.range, path: path)
+      report(
+        "spec.wrong-type", "expected a mapping of axes or a block, found \(node.kindDescription)",
+        at: node.range, path: path)
       return nil
     }
     var children: [MatrixBlock] = []
@@ -171,8 +177,9 @@ extension Decoder {
       return nil
     }
     if items.isEmpty {
-      report("spec.matrix-empty-axis", "axis '\(name)' has no values, so the matrix has no trials",
-             at: pair.value.range, path: path)
+      report(
+        "spec.matrix-empty-axis", "axis '\(name)' has no values, so the matrix has no trials",
+        at: pair.value.range, path: path)
       return nil
     }
     var values: [Value] = []
@@ -185,8 +192,9 @@ extension Decoder {
         continue
       }
       if name == "seed", (v.intValue ?? -1) < 0 {
-        report("spec.wrong-type", "the seed axis takes integers ≥ 0, found \(item.kindDescription)", at: item.range,
-               path: itemPath)
+        report(
+          "spec.wrong-type", "the seed axis takes integers ≥ 0, found \(item.kindDescription)", at: item.range,
+          path: itemPath)
         ok = false
         continue
       }
@@ -194,14 +202,16 @@ extension Decoder {
       ranges.append(item.range)
     }
     guard ok else { return nil }
-    return MatrixAxis(name: name, values: values, nameRange: pair.key.range, range: pair.value.range,
-                      valueRanges: ranges)
+    return MatrixAxis(
+      name: name, values: values, nameRange: pair.key.range, range: pair.value.range,
+      valueRanges: ranges)
   }
 
-  mutating func decodeAssignment(_ node: Node, axes: [String], path: String) -> MatrixAssignment? {
+  mutating func decodeAssignment(_ node: Node, axes: [String]?, path: String) -> MatrixAssignment? {
     guard let pairs = node.mapping, !pairs.isEmpty else {
-      report("spec.wrong-type", "expected a mapping of axis values such as {seed: 2}, found \(node.kindDescription)",
-             at: node.range, path: path)
+      report(
+        "spec.wrong-type", "expected a mapping of axis values such as {seed: 2}, found \(node.kindDescription)",
+        at: node.range, path: path)
       return nil
     }
     var entries: [MatrixAssignment.Entry] = []
@@ -211,12 +221,13 @@ extension Decoder {
         ok = false
         continue
       }
-      guard axes.contains(key) else {
+      if let axes, !axes.contains(key) {
         let suggestion = Suggestions.nearest(key, among: axes)
-        report("spec.matrix-unknown-axis", "the matrix has no axis '\(key)'", at: pair.key.range,
-               path: Decoder.join(path, key),
-               help: suggestion.map { "did you mean '\($0)'?" } ?? "axes: " + axes.joined(separator: ", "),
-               fixIts: suggestion.map { [FixIt("replace with '\($0)'", range: pair.key.range, replacement: $0)] } ?? [])
+        report(
+          "spec.matrix-unknown-axis", "the matrix has no axis '\(key)'", at: pair.key.range,
+          path: Decoder.join(path, key),
+          help: suggestion.map { "did you mean '\($0)'?" } ?? "axes: " + axes.joined(separator: ", "),
+          fixIts: suggestion.map { [FixIt("replace with '\($0)'", range: pair.key.range, replacement: $0)] } ?? [])
         ok = false
         continue
       }
@@ -250,9 +261,10 @@ extension Decoder {
         var seen: [String: MatrixAxis] = [:]
         for a in c.flatMap(names) {
           if let first = seen[a.name] {
-            d.report("spec.matrix-duplicate-axis", "axis '\(a.name)' appears twice in one combination",
-                     at: a.nameRange, path: path, notes: [DiagnosticNote("first here", at: first.nameRange)],
-                     help: "an axis can take one value per trial; merge the two lists or use concat")
+            d.report(
+              "spec.matrix-duplicate-axis", "axis '\(a.name)' appears twice in one combination",
+              at: a.nameRange, path: path, notes: [DiagnosticNote("first here", at: first.nameRange)],
+              help: "an axis can take one value per trial; merge the two lists or use concat")
             ok = false
           } else {
             seen[a.name] = a

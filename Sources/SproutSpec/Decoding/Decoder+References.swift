@@ -2,12 +2,7 @@ import SproutDiagnostics
 
 extension Decoder {
   func defined(_ sort: DefinitionSort, _ name: String) -> Bool {
-    switch sort {
-    case .dataset: return spec.dataset(DatasetID(name)) != nil
-    case .model: return spec.model(ModelID(name)) != nil
-    case .initializer: return spec.initializer(InitializerID(name)) != nil
-    case .stage: return spec.stage(StageID(name)) != nil
-    }
+    definedNames[sort]?.contains(name) == true
   }
 
   func names(_ sort: DefinitionSort) -> [String] {
@@ -22,6 +17,7 @@ extension Decoder {
   /// Resolves every reference now that all definitions are known: literal names, and the values of a matrix axis
   /// (or a param) when a reference is written as `${matrix.AXIS}`.
   mutating func resolveReferences() {
+    for sort in DefinitionSort.allCases { definedNames[sort] = Set(names(sort)) }
     var refs = pending
     // Expression-valued references: every value the axis can take must name a definition of the right sort.
     for stage in spec.stages {
@@ -45,25 +41,60 @@ extension Decoder {
           for v in m.values(ofAxis: path[1]) {
             let r = ranges[v] ?? e.range
             guard case .string(let s) = v else {
-              report("spec.wrong-type", "matrix axis '\(path[1])' holds \(v.kindDescription), but '\(arg.name)' needs "
-                       + "the name of \(sort.withArticle)", at: r, path: p,
-                     notes: [DiagnosticNote("used here", at: e.range)])
+              report(
+                "spec.wrong-type",
+                "matrix axis '\(path[1])' holds \(v.kindDescription), but '\(arg.name)' needs "
+                  + "the name of \(sort.withArticle)", at: r, path: p,
+                notes: [DiagnosticNote("used here", at: e.range)])
               continue
             }
             let ref = sort == .dataset ? DataReference(parsing: s) : DataReference(dataset: DatasetID(s))
-            refs.append(PendingReference(name: ref?.dataset.name ?? s, split: ref?.split, sort: sort, range: r, path: p,
-                                         viaAxis: path[1]))
+            refs.append(
+              PendingReference(
+                name: ref?.dataset.name ?? s, split: ref?.split, sort: sort, range: r, path: p,
+                viaAxis: path[1], owner: UsedName(sort: .stage, name: stage.id.name)))
           }
         } else if path[0] == "params", let param = spec.param(path[1]) {
           if case .string(let s) = param.value {
             let ref = sort == .dataset ? DataReference(parsing: s) : DataReference(dataset: DatasetID(s))
-            refs.append(PendingReference(name: ref?.dataset.name ?? s, split: ref?.split, sort: sort, range: param.range,
-                                         path: p))
+            refs.append(
+              PendingReference(
+                name: ref?.dataset.name ?? s, split: ref?.split, sort: sort, range: param.range,
+                path: p, owner: UsedName(sort: .stage, name: stage.id.name)))
           }
         }
       }
     }
-    for ref in refs { resolve(ref) }
+    for ref in refs {
+      let before = diagnostics.errorCount
+      resolve(ref)
+      if diagnostics.errorCount > before, let owner = ref.owner { brokenOwners.insert(owner) }
+    }
+    dropBrokenDefinitions(refs)
+  }
+
+  /// Later phases only see definitions whose references all resolve: a definition with a failed reference is
+  /// dropped, and so (silently, to a fixpoint) is every definition that refers to a dropped one.
+  mutating func dropBrokenDefinitions(_ refs: [PendingReference]) {
+    for o in brokenOwners { markInvalid(o.sort, o.name) }
+    var changed = true
+    while changed {
+      changed = false
+      for ref in refs {
+        guard let owner = ref.owner, !brokenOwners.contains(owner),
+          spec.invalidNames[ref.sort]?.contains(ref.name) == true
+        else { continue }
+        brokenOwners.insert(owner)
+        markInvalid(owner.sort, owner.name)
+        changed = true
+      }
+    }
+    guard !brokenOwners.isEmpty else { return }
+    let broken = brokenOwners
+    spec.datasets.removeAll { broken.contains(UsedName(sort: .dataset, name: $0.id.name)) }
+    spec.models.removeAll { broken.contains(UsedName(sort: .model, name: $0.id.name)) }
+    spec.initializers.removeAll { broken.contains(UsedName(sort: .initializer, name: $0.id.name)) }
+    spec.stages.removeAll { broken.contains(UsedName(sort: .stage, name: $0.id.name)) }
   }
 
   mutating func resolve(_ ref: PendingReference) {
@@ -81,7 +112,8 @@ extension Decoder {
               : "dataset '\(ref.name)' has no split '\(split)'\(via)", at: ref.range, path: ref.path,
             notes: [DiagnosticNote("'\(ref.name)' is defined here", at: ds.nameRange)],
             help: suggestion.map { "did you mean '\(ref.name).\($0)'?" }
-              ?? (splits.isEmpty ? "add 'split: {\(split): 0.8, ...}' to the dataset, or use '\(ref.name)'"
+              ?? (splits.isEmpty
+                ? "add 'split: {\(split): 0.8, ...}' to the dataset, or use '\(ref.name)'"
                 : "its splits: " + splits.joined(separator: ", ")))
         }
       }
@@ -120,17 +152,19 @@ extension Decoder {
       unused(.initializer, i.id.name, at: i.nameRange)
     }
     for p in spec.params where !readParams.contains(p.name) {
-      report("spec.unused-param", "param '\(p.name)' is never used", at: p.keyRange, path: "params.\(p.name)",
-             help: "refer to it as ${params.\(p.name)}, or remove it")
+      report(
+        "spec.unused-param", "param '\(p.name)' is never used", at: p.keyRange, path: "params.\(p.name)",
+        help: "refer to it as ${params.\(p.name)}, or remove it")
     }
     if let m = spec.matrix {
       var reported: Set<String> = []
       m.root.visitAxes { axis in
         guard axis.name != "seed", !readAxes.contains(axis.name), !reported.contains(axis.name) else { return }
         reported.insert(axis.name)
-        report("spec.unused-axis", "matrix axis '\(axis.name)' is never used, so its trials only repeat each other",
-               at: axis.nameRange, path: "matrix.\(axis.name)",
-               help: "refer to it as ${matrix.\(axis.name)}, name it 'seed' to vary the seed, or remove it")
+        report(
+          "spec.unused-axis", "matrix axis '\(axis.name)' is never used, so its trials only repeat each other",
+          at: axis.nameRange, path: "matrix.\(axis.name)",
+          help: "refer to it as ${matrix.\(axis.name)}, name it 'seed' to vary the seed, or remove it")
       }
     }
   }

@@ -25,17 +25,20 @@ extension Decoder {
       return checkScalar(v, node: node, type: type, bounds: bounds, path: path)
     case .reference(let sort):
       guard let name = nameScalar(node, type, path: path) else { return nil }
-      pending.append(PendingReference(name: name, split: nil, sort: sort, range: node.range, path: path))
+      pending.append(
+        PendingReference(name: name, split: nil, sort: sort, range: node.range, path: path, owner: currentOwner))
       return .string(name)
     case .data:
       guard let text = nameScalar(node, type, path: path) else { return nil }
       guard let ref = DataReference(parsing: text) else {
-        report("spec.wrong-type", "'\(text)' is not a data reference", at: node.range, path: path,
-               help: "write a dataset name, or DATASET.SPLIT such as teacher.train")
+        report(
+          "spec.wrong-type", "'\(text)' is not a data reference", at: node.range, path: path,
+          help: "write a dataset name, or DATASET.SPLIT such as teacher.train")
         return nil
       }
       pending.append(
-        PendingReference(name: ref.dataset.name, split: ref.split, sort: .dataset, range: node.range, path: path))
+        PendingReference(
+          name: ref.dataset.name, split: ref.split, sort: .dataset, range: node.range, path: path, owner: currentOwner))
       return .string(text)
     case .kind(let sort):
       return decodeInstance(node, sort, path: path, allowShort: Catalogue.allowsShortForm(sort))
@@ -48,7 +51,11 @@ extension Decoder {
       var out: [Value] = []
       var ok = true
       for (i, item) in items.enumerated() {
-        if let v = decodeValue(item, element, bounds: bounds, path: "\(path)[\(i)]") { out.append(v) } else { ok = false }
+        if let v = decodeValue(item, element, bounds: bounds, path: "\(path)[\(i)]") {
+          out.append(v)
+        } else {
+          ok = false
+        }
       }
       return ok ? .list(out) : nil
     case .map(let element):
@@ -94,7 +101,9 @@ extension Decoder {
         for pair in pairs {
           guard let k = scalarKey(pair, path: path) else { continue }
           guard let field = fields.first(where: { $0.name == k }) else {
-            reportUnknownKey(pair.key, k, candidates: fields.map(\.name), path: path, what: "key")
+            reportUnknownKey(
+              pair.key, k, candidates: fields.map(\.name), path: path,
+              what: "'\(path.split(separator: ".").last ?? "")'")
             ok = false
             continue
           }
@@ -143,8 +152,9 @@ extension Decoder {
       if problem.id == "spec.wrong-type", case .string(let s) = v, node.scalarStyle == .plain, type == .string {
         help = help ?? "quote it: '\(s)'"
       }
-      report(problem.id, problem.message(path: path, found: node.kindDescription), at: node.range, path: path,
-             help: help)
+      report(
+        problem.id, problem.message(path: path, found: node.kindDescription), at: node.range, path: path,
+        help: help)
       return nil
     }
   }
@@ -155,8 +165,9 @@ extension Decoder {
       var out: [Value] = []
       for item in items {
         guard case .int(let i)? = Scalar.resolve(item) else {
-          report("spec.invalid-selector", "a layer index must be an integer, found \(item.kindDescription)",
-                 at: item.range, path: path)
+          report(
+            "spec.invalid-selector", "a layer index must be an integer, found \(item.kindDescription)",
+            at: item.range, path: path)
           return nil
         }
         out.append(.int(i))

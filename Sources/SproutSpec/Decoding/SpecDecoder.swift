@@ -36,7 +36,9 @@ struct PendingReference {
   var range: SourceRange
   var path: String
   /// When the reference came from a matrix axis (`${matrix.init}`), the axis name, for the message.
-  var viaAxis: String?
+  var viaAxis: String? = nil
+  /// The definition holding the reference; it is dropped from the spec when the reference fails.
+  var owner: UsedName? = nil
 }
 
 /// The decoder's state: diagnostics so far, what is known about params and matrix, references to resolve.
@@ -50,6 +52,14 @@ struct Decoder {
   var readAxes: Set<String> = []
   /// Definitions some reference reached.
   var used: Set<UsedName> = []
+  /// The expression environment for lint, built on first use (after params and matrix).
+  var cachedEnvironment: ExpressionEnvironment?
+  /// Names defined per sort, built once references are resolved.
+  var definedNames: [DefinitionSort: Set<String>] = [:]
+  /// The definition being decoded, recorded as the owner of its references.
+  var currentOwner: UsedName?
+  /// Definitions holding a reference that failed.
+  var brokenOwners: Set<UsedName> = []
 
   init(file: String) {
     self.file = file
@@ -76,8 +86,9 @@ struct Decoder {
         if isIdentifier(s) {
           spec.name = s
         } else {
-          report("spec.invalid-name", "the experiment name '\(s)' is not an identifier", at: p.value.range,
-                 path: "name", help: "use letters, digits, '_' and '-', starting with a letter or '_'")
+          report(
+            "spec.invalid-name", "the experiment name '\(s)' is not an identifier", at: p.value.range,
+            path: "name", help: "use letters, digits, '_' and '-', starting with a letter or '_'")
         }
       }
     }
@@ -98,7 +109,9 @@ struct Decoder {
     }
     if let p = byKey["params"] { decodeParams(p.value) }
     if let p = byKey["matrix"] { spec.matrix = decodeMatrix(p.value) }
-    if let p = byKey["datasets"] { decodeSection(p.value, "datasets") { $0.decodeDataset(name: $1, key: $2, node: $3) } }
+    if let p = byKey["datasets"] {
+      decodeSection(p.value, "datasets") { $0.decodeDataset(name: $1, key: $2, node: $3) }
+    }
     if let p = byKey["models"] { decodeSection(p.value, "models") { $0.decodeModel(name: $1, key: $2, node: $3) } }
     if let p = byKey["initializers"] {
       decodeSection(p.value, "initializers") { $0.decodeInitializer(name: $1, key: $2, node: $3) }
@@ -113,7 +126,8 @@ struct Decoder {
     guard let pair else {
       let start = root.range.start
       report(
-        "spec.missing-version", "the spec does not say its language version", at: SourceRange(file: file, at: start), path: "sprout",
+        "spec.missing-version", "the spec does not say its language version", at: SourceRange(file: file, at: start),
+        path: "sprout",
         help: "add 'sprout: 1' as the first line",
         fixIts: [FixIt("insert 'sprout: 1'", range: SourceRange(file: file, at: start), replacement: "sprout: 1\n")])
       return
@@ -133,8 +147,9 @@ struct Decoder {
       let path = "params.\(name)"
       guard checkName(name, at: pair.key.range, path: path, what: "param") else { continue }
       if pair.value.scalar.map(ExpressionParser.containsExpression) == true {
-        report("spec.expression-not-allowed", "a param must be a literal value, not an expression",
-               at: pair.value.range, path: path, help: "params are constants; compute with them where they are used")
+        report(
+          "spec.expression-not-allowed", "a param must be a literal value, not an expression",
+          at: pair.value.range, path: path, help: "params are constants; compute with them where they are used")
         continue
       }
       guard let value = literal(pair.value, nil, path: path) else { continue }
@@ -150,7 +165,10 @@ struct Decoder {
     for pair in pairs {
       guard let name = scalarKey(pair, path: section) else { continue }
       guard checkName(name, at: pair.key.range, path: "\(section).\(name)", what: "definition") else { continue }
+      let sort = DefinitionSort.allCases.first { $0.section == section }
+      currentOwner = sort.map { UsedName(sort: $0, name: name) }
       body(&self, name, pair.key, pair.value)
+      currentOwner = nil
     }
   }
 }

@@ -47,7 +47,9 @@ extension Expression {
     ExpressionError("spec.expression-type", "integer overflow in '\(self)'", at: range)
   }
 
-  static func lookup(_ path: [String], range: SourceRange, _ env: ExpressionEnvironment)
+  static func lookup(
+    _ path: [String], range: SourceRange, _ env: ExpressionEnvironment
+  )
     -> Result<Value, ExpressionError>
   {
     let root = path[0]
@@ -56,7 +58,8 @@ extension Expression {
       return .failure(
         ExpressionError(
           "spec.expression-undefined",
-          known ? "'\(path.joined(separator: "."))' must name exactly one field: \(root).NAME"
+          known
+            ? "'\(path.joined(separator: "."))' must name exactly one field: \(root).NAME"
             : "unknown reference '\(path.joined(separator: "."))'",
           at: range, help: "references are params.NAME, matrix.AXIS and trial.index, trial.seed or trial.id"))
     }
@@ -104,12 +107,16 @@ extension Expression {
       case .subtract: (r, o) = x.subtractingReportingOverflow(y)
       case .multiply: (r, o) = x.multipliedReportingOverflow(by: y)
       case .floorDivide:
-        if x == .min && y == -1 { (r, o) = (0, true) } else {
+        if x == .min && y == -1 {
+          (r, o) = (0, true)
+        } else {
           let q = x / y
           (r, o) = ((x % y != 0 && (x < 0) != (y < 0)) ? q - 1 : q, false)
         }
       case .modulo:
-        if y == -1 { (r, o) = (0, false) } else {
+        if y == -1 {
+          (r, o) = (0, false)
+        } else {
           let m = x % y
           (r, o) = (m != 0 && (m < 0) != (y < 0) ? m + y : m, false)
         }

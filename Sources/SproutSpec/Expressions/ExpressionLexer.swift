@@ -41,8 +41,9 @@ struct ExpressionLexer {
       }
       let start = position
       let c = chars[position]
-      if c.isASCII && c.isNumber || (c == "." && position + 1 < limit && chars[position + 1].isASCII
-        && chars[position + 1].isNumber)
+      if c.isASCII && c.isNumber
+        || (c == "." && position + 1 < limit && chars[position + 1].isASCII
+          && chars[position + 1].isNumber)
       {
         switch number() {
         case .success(let kind): tokens.append(ExpressionToken(kind: kind, start: start, end: position))
@@ -51,8 +52,12 @@ struct ExpressionLexer {
         continue
       }
       if c == "_" || (c.isASCII && c.isLetter) {
-        while position < limit, chars[position] == "_" || (chars[position].isASCII && (chars[position].isLetter
-          || chars[position].isNumber)) || chars[position] == "-" && identifierDashContinues()
+        while position < limit,
+          chars[position] == "_"
+            || (chars[position].isASCII
+              && (chars[position].isLetter
+                || chars[position].isNumber))
+            || chars[position] == "-" && identifierDashContinues()
         { position += 1 }
         tokens.append(ExpressionToken(kind: .identifier(String(chars[start..<position])), start: start, end: position))
         continue
@@ -117,15 +122,18 @@ struct ExpressionLexer {
     }
     if isFloat {
       guard let d = Double(text) else {
-        return .failure(ExpressionError("spec.expression-syntax", "malformed number '\(text)'",
-                                        at: base.columns(start, position)))
+        return .failure(
+          ExpressionError(
+            "spec.expression-syntax", "malformed number '\(text)'",
+            at: base.columns(start, position)))
       }
       return .success(.float(d))
     }
     guard let i = Int(text) else {
       return .failure(
-        ExpressionError("spec.expression-type", "the integer \(text) does not fit in 64 bits",
-                        at: base.columns(start, position)))
+        ExpressionError(
+          "spec.expression-type", "the integer \(text) does not fit in 64 bits",
+          at: base.columns(start, position)))
     }
     return .success(.int(i))
   }

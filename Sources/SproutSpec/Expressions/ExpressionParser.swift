@@ -26,8 +26,9 @@ public enum ExpressionParser {
       if chars[i] == "$", i + 1 < chars.count, chars[i + 1] == "{" {
         guard let close = chars[(i + 2)...].firstIndex(of: "}") else {
           return .failure(
-            ExpressionError("spec.expression-syntax", "'${' is not closed by '}'", at: base.columns(i, chars.count),
-                            help: "write the expression as ${...}"))
+            ExpressionError(
+              "spec.expression-syntax", "'${' is not closed by '}'", at: base.columns(i, chars.count),
+              help: "write the expression as ${...}"))
         }
         if !literal.isEmpty { parts.append(.text(literal)) }
         literal = ""
@@ -50,11 +51,15 @@ public enum ExpressionParser {
     if nonBlank.count == 1, case .expression(let e) = nonBlank[0] {
       return .success(ExpressionValue(expression: e, text: text, range: whole))
     }
-    return .success(ExpressionValue(expression: Expression(.interpolation(parts), range: whole), text: text,
-                                    range: whole))
+    return .success(
+      ExpressionValue(
+        expression: Expression(.interpolation(parts), range: whole), text: text,
+        range: whole))
   }
 
-  static func parseInner(_ chars: [Character], start: Int, end: Int, base: SourceRange)
+  static func parseInner(
+    _ chars: [Character], start: Int, end: Int, base: SourceRange
+  )
     -> Result<Expression, ExpressionError>
   {
     var lexer = ExpressionLexer(chars: chars, start: start, end: end, base: base)
@@ -63,8 +68,9 @@ public enum ExpressionParser {
     case .success(let tokens):
       if tokens.count == 1 {
         return .failure(
-          ExpressionError("spec.expression-syntax", "empty expression '${}'", at: base.columns(start - 2, end + 1),
-                          help: "write a reference such as ${params.lr} or an arithmetic expression"))
+          ExpressionError(
+            "spec.expression-syntax", "empty expression '${}'", at: base.columns(start - 2, end + 1),
+            help: "write a reference such as ${params.lr} or an arithmetic expression"))
       }
       var parser = Parser(tokens: tokens, base: base)
       return parser.parseAll()

@@ -13,7 +13,7 @@ extension LibYAMLError {
 
     if stage == .scanner || stage == .parser,
       let expression = SourceScan.unquotedFlowExpression(
-        in: map.bytes, from: contextAt?.offset ?? map.lines.starts[at.line - 1],
+        in: map.bytes, from: contextAt?.offset ?? map.lines.start(ofLine: at.line),
         through: at.offset, contextIsFlow: context?.contains("flow") ?? false)
     {
       let range = map.range(file, bytes: expression.lowerBound, expression.upperBound)

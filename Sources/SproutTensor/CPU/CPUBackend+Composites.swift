@@ -3,18 +3,15 @@
 extension CPUBackend {
   /// `y[r, c] += bias[c]`, rows split across threads.
   public func addBias(_ y: UnsafeMutablePointer<Float>, rows: Int, cols: Int, bias: UnsafePointer<Float>) {
-    let parts = rows * cols < Self.parallelElements || threads == 1 || rows < threads ? 1 : threads
-    pool.runOrInline(busy: busy, parts: parts) { part in
-      let range = Self.piece(part, of: parts, total: rows, align: 1)
-      ElementwiseKernels.addBias(y, rows: range, cols: cols, bias: bias)
-    }
+    let parts = rows < threads ? 1 : elementParts(rows * cols)
+    parallel(.addBias(y, rows: rows, cols: cols, bias), parts: parts)
   }
 
   /// `y = f(x)`.
   public func activationForward(
     _ f: Activation, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int
   ) {
-    elementwise(count: count) { ActivationKernels.forward(f, x, y, range: $0) }
+    parallel(.activationForward(f, x, y, count: count), parts: elementParts(count))
   }
 
   /// `dx = f'(x) · dy`.
@@ -22,17 +19,17 @@ extension CPUBackend {
     _ f: Activation, x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>,
     dx: UnsafeMutablePointer<Float>, count: Int
   ) {
-    elementwise(count: count) { ActivationKernels.backward(f, x: x, y: y, dy: dy, dx: dx, range: $0) }
+    parallel(.activationBackward(f, x: x, y: y, dy: dy, dx: dx, count: count), parts: elementParts(count))
   }
 
   /// `y += alpha · x`.
   public func axpy(alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-    elementwise(count: count) { ElementwiseKernels.axpy(alpha: alpha, x, y, range: $0) }
+    parallel(.axpy(alpha, x, y, count: count), parts: elementParts(count))
   }
 
   /// `x *= alpha`.
   public func scale(_ x: UnsafeMutablePointer<Float>, by alpha: Float, count: Int) {
-    elementwise(count: count) { ElementwiseKernels.scale(x, by: alpha, range: $0) }
+    parallel(.scale(x, alpha, count: count), parts: elementParts(count))
   }
 
   /// One SGD step, parameters split across threads.
@@ -40,7 +37,7 @@ extension CPUBackend {
     parameters p: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>,
     velocity: UnsafeMutablePointer<Float>?, count: Int, hyper: SGDHyperparameters, firstStep: Bool
   ) {
-    elementwise(count: count) { OptimizerKernels.sgd(p, g, velocity, range: $0, hyper: hyper, firstStep: firstStep) }
+    parallel(.sgd(p, g, velocity, count: count, hyper, firstStep: firstStep), parts: elementParts(count))
   }
 
   /// One Adam/AdamW step, parameters split across threads.
@@ -49,6 +46,6 @@ extension CPUBackend {
     m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, count: Int, hyper: AdamHyperparameters,
     step: Int
   ) {
-    elementwise(count: count) { OptimizerKernels.adam(p, g, m, v, range: $0, hyper: hyper, step: step) }
+    parallel(.adam(p, g, m, v, count: count, hyper, step: step), parts: elementParts(count))
   }
 }

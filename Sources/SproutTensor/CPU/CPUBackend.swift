@@ -17,6 +17,7 @@ public final class CPUBackend: Backend, @unchecked Sendable {
   let pool: WorkerPool
   let scratch: [Gemm.Scratch]
   let busy = NSLock()
+  let job: KernelJob
 
   /// Matrix products below this many multiply-adds stay on the calling thread (a hand-off costs more).
   static let parallelGemmWork = 1 << 19
@@ -28,6 +29,7 @@ public final class CPUBackend: Backend, @unchecked Sendable {
     self.threads = max(1, threads)
     pool = WorkerPool(width: self.threads)
     scratch = (0..<self.threads).map { _ in Gemm.Scratch() }
+    job = KernelJob(scratch: scratch)
   }
 
   deinit { pool.shutdown() }
@@ -41,39 +43,22 @@ public final class CPUBackend: Backend, @unchecked Sendable {
     return lo..<hi
   }
 
-  /// Runs `body(part, scratch)` for `parts` parts on the pool, or all on the caller when the pool is busy.
-  @inline(__always)
-  func parallel(parts: Int, _ body: (Int, Gemm.Scratch) -> Void) {
-    if parts <= 1 {
-      if busy.try() {
-        body(0, scratch[0])
-        busy.unlock()
-      } else {
-        body(0, Gemm.Scratch())
-      }
-      return
-    }
+  /// Runs `work` in `parts` parts: on the pool when it is free, else all parts on the calling thread (another
+  /// thread is using this backend; the partition, hence the result, is the same).
+  func parallel(_ work: KernelWork, parts: Int) {
     if busy.try() {
-      pool.run(parts: parts) { part in body(part, scratch[part]) }
+      job.work = work
+      pool.run(parts: parts, job: job)
       busy.unlock()
     } else {
       let own = Gemm.Scratch()
-      for part in 0..<parts { body(part, own) }
+      for part in 0..<parts { work.execute(part: part, of: parts, scratch: own) }
     }
   }
 
-  /// Splits `0..<count` across the threads when it is large enough.
+  /// Parts for an elementwise kernel over `count` elements: one below the hand-off threshold.
   @inline(__always)
-  func elementwise(count: Int, _ body: (Range<Int>) -> Void) {
-    if count < Self.parallelElements || threads == 1 {
-      body(0..<count)
-      return
-    }
-    let parts = threads
-    pool.runOrInline(busy: busy, parts: parts) { part in
-      body(Self.piece(part, of: parts, total: count, align: 64))
-    }
-  }
+  func elementParts(_ count: Int) -> Int { count < Self.parallelElements ? 1 : threads }
 
   // MARK: Core
 
@@ -89,23 +74,13 @@ public final class CPUBackend: Backend, @unchecked Sendable {
       transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
       beta: beta, c: c, ldc: ldc)
     let work = m * n * max(k, 1)
-    let parts = work < Self.parallelGemmWork ? 1 : threads
     // Split the longer side of C; boundaries on whole tiles keep the kernels on their fast path.
-    let splitColumns = n >= m
-    parallel(parts: parts) { part, scratch in
-      if splitColumns {
-        let cols = Self.piece(part, of: parts, total: n, align: Gemm.nr)
-        Gemm.compute(problem, rows: 0..<m, cols: cols, scratch: scratch)
-      } else {
-        let rows = Self.piece(part, of: parts, total: m, align: Gemm.mr)
-        Gemm.compute(problem, rows: rows, cols: 0..<n, scratch: scratch)
-      }
-    }
+    parallel(.gemm(problem, splitColumns: n >= m), parts: work < Self.parallelGemmWork ? 1 : threads)
   }
 
   /// `y = op(x)`.
   public func map(_ op: UnaryOp, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-    elementwise(count: count) { ElementwiseKernels.map(op, x, y, range: $0) }
+    parallel(.map(op, x, y, count: count), parts: elementParts(count))
   }
 
   /// `z = op(x, y)`.
@@ -113,7 +88,7 @@ public final class CPUBackend: Backend, @unchecked Sendable {
     _ op: BinaryOp, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ z: UnsafeMutablePointer<Float>,
     count: Int
   ) {
-    elementwise(count: count) { ElementwiseKernels.zip(op, x, y, z, range: $0) }
+    parallel(.zip(op, x, y, z, count: count), parts: elementParts(count))
   }
 
   /// A reduction in fixed blocks (one thread: the result never depends on the partition).
@@ -125,11 +100,7 @@ public final class CPUBackend: Backend, @unchecked Sendable {
   public func columnSums(
     _ x: UnsafePointer<Float>, rows: Int, cols: Int, _ y: UnsafeMutablePointer<Float>, accumulate: Bool
   ) {
-    let parts = rows * cols < Self.parallelElements || threads == 1 ? 1 : threads
-    pool.runOrInline(busy: busy, parts: parts) { part in
-      let range = Self.piece(part, of: parts, total: cols, align: 64)
-      ElementwiseKernels.columnSums(x, rows: rows, stride: cols, cols: range, y, accumulate: accumulate)
-    }
+    parallel(.columnSums(x, rows: rows, cols: cols, y, accumulate: accumulate), parts: elementParts(rows * cols))
   }
 
   /// `y = value`.

@@ -1,18 +1,18 @@
 import Foundation
 
-/// A fixed set of worker threads started once, to which a kernel hands `parts` pieces of work.
+/// A fixed set of worker threads started once, to which a kernel hands `parts` pieces of a `KernelJob`.
 ///
-/// `run(parts:_:)` executes part 0 on the calling thread and part `i` on worker `i − 1`, then waits for all
-/// of them. The body is passed non-escaping and parked in the pool only for the duration of the call, so a
-/// call allocates nothing: in a steady-state training step the pool costs two condition-variable hand-offs
-/// per parallel kernel. One call at a time: the owner (the backend) serialises callers.
+/// `run(parts:job:)` executes part 0 on the calling thread and part `i` on worker `i − 1`, then waits for all
+/// of them. The job is a preallocated object whose `work` the caller has just set, so a call allocates
+/// nothing: in a steady-state training step the pool costs two condition-variable hand-offs per parallel
+/// kernel. One call at a time: the owner (the backend) serialises callers.
 final class WorkerPool: @unchecked Sendable {
   /// Total parts a call can run at once (workers plus the caller).
   let width: Int
   private let condition = NSCondition()
   private var generation = 0
   private var pending = 0
-  private var body: ((Int) -> Void)?
+  private var job: KernelJob?
   private var parts = 0
   private var stopping = false
   private var threads: [Thread] = []
@@ -37,41 +37,29 @@ final class WorkerPool: @unchecked Sendable {
     condition.unlock()
   }
 
-  /// `run(parts:_:)` when `busy` can be taken, else every part on the calling thread in order (another
-  /// caller owns the pool; the partition is the same, so the result is too).
-  @inline(__always)
-  func runOrInline(busy: NSLock, parts: Int, _ body: (Int) -> Void) {
-    if parts > 1 && busy.try() {
-      run(parts: parts, body)
-      busy.unlock()
-    } else {
-      for part in 0..<parts { body(part) }
-    }
-  }
-
-  /// Runs `body(0) … body(parts − 1)`, part 0 on the caller, and returns when all have finished.
-  func run(parts: Int, _ body: (Int) -> Void) {
+  /// Runs `job.execute(part:)` for parts `0 ..< parts`, part 0 on the caller, and returns when all have
+  /// finished.
+  func run(parts: Int, job: KernelJob) {
     precondition(parts <= width, "\(parts) parts for a pool of \(width)")
+    job.parts = parts
     if parts <= 1 {
-      if parts == 1 { body(0) }
+      if parts == 1 { job.execute(part: 0) }
       return
     }
-    withoutActuallyEscaping(body) { escapable in
-      condition.lock()
-      self.body = escapable
-      self.parts = parts
-      pending = parts - 1
-      generation &+= 1
-      condition.broadcast()
-      condition.unlock()
+    condition.lock()
+    self.job = job
+    self.parts = parts
+    pending = parts - 1
+    generation &+= 1
+    condition.broadcast()
+    condition.unlock()
 
-      escapable(0)
+    job.execute(part: 0)
 
-      condition.lock()
-      while pending > 0 { condition.wait() }
-      self.body = nil
-      condition.unlock()
-    }
+    condition.lock()
+    while pending > 0 { condition.wait() }
+    self.job = nil
+    condition.unlock()
   }
 
   private func workerLoop(index: Int) {
@@ -81,9 +69,9 @@ final class WorkerPool: @unchecked Sendable {
       while generation == seen && !stopping { condition.wait() }
       if stopping { break }
       seen = generation
-      guard index < parts, let body else { continue }
+      guard index < parts, let job else { continue }
       condition.unlock()
-      body(index)
+      job.execute(part: index)
       condition.lock()
       pending -= 1
       if pending == 0 { condition.broadcast() }

@@ -23,7 +23,7 @@ enum ActivationKernels {
     p = p * x + 0.5
     let small = p * x * x + x
     var out = VectorMath.exp(x) - 1
-    out.replace(with: small, where: vabs(x) .< 0.5)
+    out = blend(lessMask(vabs(x), V8(repeating: 0.5)), small, else: out)
     return out
   }
 
@@ -34,19 +34,19 @@ enum ActivationKernels {
     case .identity: return x
     case .relu:
       var y = x
-      y.replace(with: 0, where: x .<= 0)
+      y = blend(lessMask(x, V8()), V8(), else: y)
       return y
     case .leakyRelu(let slope):
       var y = x
-      y.replace(with: x * slope, where: x .<= 0)
+      y = blend(lessMask(x, V8()), x * slope, else: y)
       return y
     case .elu(let alpha):
       var y = x
-      y.replace(with: alpha * expm1(x), where: x .<= 0)
+      y = blend(lessMask(x, V8()), alpha * expm1(x), else: y)
       return y
     case .selu:
       var y = x
-      y.replace(with: seluAlpha * expm1(x), where: x .<= 0)
+      y = blend(lessMask(x, V8()), seluAlpha * expm1(x), else: y)
       return seluScale * y
     case .gelu(let approximateTanh):
       if approximateTanh {
@@ -60,7 +60,7 @@ enum ActivationKernels {
     case .softplus(let beta, let threshold):
       let bx = x * beta
       var y = VectorMath.lanes(VectorMath.exp(bx), Foundation.log1p) / beta
-      y.replace(with: x, where: bx .> threshold)
+      y = blend(greaterMask(bx, V8(repeating: threshold)), x, else: y)
       return y
     case .sine(let omega): return VectorMath.sinCos(omega * x).sin
     }
@@ -73,19 +73,19 @@ enum ActivationKernels {
     case .identity: return dy
     case .relu:
       var g = dy
-      g.replace(with: 0, where: y .<= 0)
+      g = blend(greaterMask(y, V8()), g, else: V8())
       return g
     case .leakyRelu(let slope):
       var g = dy
-      g.replace(with: dy * slope, where: x .<= 0)
+      g = blend(greaterMask(x, V8()), g, else: dy * slope)
       return g
     case .elu(let alpha):
       var g = dy
-      g.replace(with: dy * (alpha * VectorMath.exp(x)), where: x .<= 0)
+      g = blend(greaterMask(x, V8()), g, else: dy * (alpha * VectorMath.exp(x)))
       return g
     case .selu:
       var g = dy * seluScale
-      g.replace(with: dy * (seluScale * seluAlpha * VectorMath.exp(x)), where: x .<= 0)
+      g = blend(greaterMask(x, V8()), g, else: dy * (seluScale * seluAlpha * VectorMath.exp(x)))
       return g
     case .gelu(let approximateTanh):
       if approximateTanh {
@@ -109,47 +109,75 @@ enum ActivationKernels {
     case .softplus(let beta, let threshold):
       let z = VectorMath.exp(x * beta)
       var g = dy * z / (z + 1)
-      g.replace(with: dy, where: x * beta .> threshold)
+      g = blend(greaterMask(x * beta, V8(repeating: threshold)), dy, else: g)
       return g
     case .sine(let omega): return dy * omega * VectorMath.sinCos(omega * x).cos
     }
   }
 
-  /// Forward over elements `range` of the buffers.
+  /// Forward over elements `range` of the buffers. The switch is outside the loop so that each function gets
+  /// its own straight-line vector loop.
   static func forward(
     _ f: Activation, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, range: Range<Int>
   ) {
-    var i = range.lowerBound
-    let end = range.upperBound
     switch f {
-    case .relu:
-      while i < end {
-        Lanes.store(forward(.relu, Lanes.load(x, i, end)), y, i, end)
-        i += 8
+    case .identity: loop(x, y, range) { $0 }
+    case .relu: loop(x, y, range) { forward(.relu, $0) }
+    case .leakyRelu: loop(x, y, range) { forward(f, $0) }
+    case .elu: loop(x, y, range) { forward(f, $0) }
+    case .selu: loop(x, y, range) { forward(.selu, $0) }
+    case .gelu(let approximateTanh):
+      if approximateTanh {
+        loop(x, y, range) { forward(.gelu(approximateTanh: true), $0) }
+      } else {
+        loop(x, y, range) { forward(.gelu(approximateTanh: false), $0) }
       }
-    case .sine:
-      while i < end {
-        Lanes.store(forward(f, Lanes.load(x, i, end)), y, i, end)
-        i += 8
-      }
-    default:
-      while i < end {
-        Lanes.store(forward(f, Lanes.load(x, i, end)), y, i, end)
-        i += 8
-      }
+    case .silu: loop(x, y, range) { forward(.silu, $0) }
+    case .tanh: loop(x, y, range) { VectorMath.tanh($0) }
+    case .sigmoid: loop(x, y, range) { VectorMath.sigmoid($0) }
+    case .softplus: loop(x, y, range) { forward(f, $0) }
+    case .sine(let omega): loop(x, y, range) { VectorMath.sinCos(omega * $0).sin }
     }
   }
 
-  /// Backward over elements `range` of the buffers.
+  @inline(__always)
+  static func loop(
+    _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ range: Range<Int>, _ body: (V8) -> V8
+  ) {
+    var i = range.lowerBound
+    let end = range.upperBound
+    while i + 8 <= end {
+      UnsafeMutableRawPointer(y + i).storeBytes(of: body(UnsafeRawPointer(x + i).loadUnaligned(as: V8.self)), as: V8.self)
+      i += 8
+    }
+    if i < end { Lanes.store(body(Lanes.load(x, i, end)), y, i, end) }
+  }
+
+  /// Backward over elements `range` of the buffers (one loop per function, as `forward`).
   static func backward(
     _ f: Activation, x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>,
     dx: UnsafeMutablePointer<Float>, range: Range<Int>
   ) {
+    switch f {
+    case .identity: loop(x, y, dy, dx, range) { _, _, g in g }
+    case .relu: loop(x, y, dy, dx, range) { x, y, g in backward(.relu, x: x, y: y, dy: g) }
+    case .tanh: loop(x, y, dy, dx, range) { x, y, g in backward(.tanh, x: x, y: y, dy: g) }
+    case .sigmoid: loop(x, y, dy, dx, range) { x, y, g in backward(.sigmoid, x: x, y: y, dy: g) }
+    case .sine(let omega): loop(x, y, dy, dx, range) { x, _, g in g * omega * VectorMath.sinCos(omega * x).cos }
+    case .silu: loop(x, y, dy, dx, range) { x, y, g in backward(.silu, x: x, y: y, dy: g) }
+    default: loop(x, y, dy, dx, range) { x, y, g in backward(f, x: x, y: y, dy: g) }
+    }
+  }
+
+  @inline(__always)
+  static func loop(
+    _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
+    _ dx: UnsafeMutablePointer<Float>, _ range: Range<Int>, _ body: (V8, V8, V8) -> V8
+  ) {
     var i = range.lowerBound
     let end = range.upperBound
     while i < end {
-      let g = backward(f, x: Lanes.load(x, i, end), y: Lanes.load(y, i, end), dy: Lanes.load(dy, i, end))
-      Lanes.store(g, dx, i, end)
+      Lanes.store(body(Lanes.load(x, i, end), Lanes.load(y, i, end), Lanes.load(dy, i, end)), dx, i, end)
       i += 8
     }
   }

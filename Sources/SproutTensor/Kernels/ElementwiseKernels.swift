@@ -21,8 +21,8 @@ enum ElementwiseKernels {
     case .clamp(let lo, let hi):
       // min/max that let NaN through, as PyTorch's clamp does.
       var out = v
-      out.replace(with: V8(repeating: lo), where: v .< lo)
-      out.replace(with: V8(repeating: hi), where: v .> hi)
+      out = blend(lessMask(v, V8(repeating: lo)), V8(repeating: lo), else: out)
+      out = blend(greaterMask(v, V8(repeating: hi)), V8(repeating: hi), else: out)
       return out
     }
   }
@@ -36,13 +36,13 @@ enum ElementwiseKernels {
     case .divide: return a / b
     case .maximum:
       var out = a
-      out.replace(with: b, where: b .> a)
-      out.replace(with: a + b, where: (a .!= a) .| (b .!= b))
+      out = blend(greaterMask(b, a), b, else: out)
+      out = blend(nanMask(a) | nanMask(b), a + b, else: out)
       return out
     case .minimum:
       var out = a
-      out.replace(with: b, where: b .< a)
-      out.replace(with: a + b, where: (a .!= a) .| (b .!= b))
+      out = blend(lessMask(b, a), b, else: out)
+      out = blend(nanMask(a) | nanMask(b), a + b, else: out)
       return out
     }
   }
@@ -142,8 +142,7 @@ enum ElementwiseKernels {
         case .sumOfSquares: acc += v * v
         case .maxAbs:
           let a = vabs(v)
-          acc.replace(with: a, where: a .> acc)
-          acc.replace(with: a, where: a .!= a)
+          acc = blend(greaterMask(a, acc) | nanMask(a), a, else: acc)
         }
         i += 8
       }

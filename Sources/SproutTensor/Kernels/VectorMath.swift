@@ -3,6 +3,47 @@ import Foundation
 /// Eight-lane float vector, the unit every elementwise kernel works in.
 typealias V8 = SIMD8<Float>
 
+/// A lane mask: all ones (selected) or all zeros per lane.
+///
+/// Masks are made with integer arithmetic on sign bits rather than with the standard library's comparison
+/// operators: those produce `SIMDMask` values that LLVM lowers, once mixed with arithmetic, by moving lanes
+/// one at a time through general registers — an order of magnitude slower than the `vblendvps` these give.
+typealias Mask = SIMD8<Int32>
+
+@inline(__always)
+func bits(_ v: V8) -> SIMD8<Int32> { unsafeBitCast(v, to: SIMD8<Int32>.self) }
+
+@inline(__always)
+func float(_ i: SIMD8<Int32>) -> V8 { unsafeBitCast(i, to: V8.self) }
+
+/// `m ? a : b` lane-wise.
+@inline(__always)
+func blend(_ m: Mask, _ a: V8, else b: V8) -> V8 { float((bits(a) & m) | (bits(b) & ~m)) }
+
+/// Lanes whose sign bit is set.
+@inline(__always)
+func signMask(_ v: V8) -> Mask { bits(v) &>> 31 }
+
+/// Lanes that are NaN (exponent all ones, mantissa non-zero).
+@inline(__always)
+func nanMask(_ v: V8) -> Mask { (Mask(repeating: 0x7f80_0000) &- (bits(v) & 0x7fff_ffff)) &>> 31 }
+
+/// Lanes where `a > c` (false for NaN `a`).
+@inline(__always)
+func greaterMask(_ a: V8, _ c: V8) -> Mask { signMask(c - a) & ~nanMask(a) }
+
+/// Lanes where `a < c` (false for NaN `a`; −0 counts as below 0).
+@inline(__always)
+func lessMask(_ a: V8, _ c: V8) -> Mask { signMask(a - c) & ~nanMask(a) }
+
+/// Whether any lane of `m` is set.
+@inline(__always)
+func anyLane(_ m: Mask) -> Bool {
+  let q = m.lowHalf | m.highHalf
+  let d = q.lowHalf | q.highHalf
+  return (d[0] | d[1]) != 0
+}
+
 /// `|v|` lane-wise (clears the sign bit, so −0 becomes +0 and NaN stays NaN).
 @inline(__always)
 func vabs(_ v: V8) -> V8 {
@@ -25,8 +66,12 @@ enum VectorMath {
   static func exp(_ x: V8) -> V8 {
     let hi: Float = 88.72283
     let lo: Float = -87.33654
-    let xc = x.clamped(lowerBound: V8(repeating: lo), upperBound: V8(repeating: hi))
-    let n = (xc * log2e).rounded(.toNearestOrEven)
+    var xc = x
+    let above = greaterMask(x, V8(repeating: hi))
+    let below = lessMask(x, V8(repeating: lo))
+    xc = blend(above, V8(repeating: hi), else: xc)
+    xc = blend(below, V8(repeating: lo), else: xc)
+    let (n, ni) = roundToInteger(xc * log2e)
     var r = xc - n * ln2Hi
     r = r - n * ln2Lo
     var p = V8(repeating: 1.9875691500e-4)
@@ -37,36 +82,48 @@ enum VectorMath {
     p = p * r + 5.0000001201e-1
     let y = p * (r * r) + r + 1
     // 2ⁿ in two halves so n = 128 (x near the top of the range) does not overflow the exponent field.
-    let ni = SIMD8<Int32>(truncatingIfNeeded: SIMD8<Int>(n))
     let half = ni &>> 1
     let s1 = unsafeBitCast((half &+ 127) &<< 23, to: V8.self)
     let s2 = unsafeBitCast((ni &- half &+ 127) &<< 23, to: V8.self)
     var out = y * s1 * s2
-    out.replace(with: V8(repeating: .infinity), where: x .> hi)
-    out.replace(with: V8(repeating: 0), where: x .< lo)
-    out.replace(with: x, where: x .!= x)
+    out = blend(above, V8(repeating: .infinity), else: out)
+    out = blend(below, V8(), else: out)
+    out = blend(nanMask(x), x, else: out)
     return out
   }
 
-  /// `tanh x` to a few ulp: an odd polynomial near 0 (where `1 − 2/(e²ˣ+1)` would cancel), the exp form
-  /// elsewhere.
+  /// `(round(x), Int32(round(x)))`, ties to even, for |x| < 2²², without a float→int conversion (Swift's
+  /// generic SIMD conversions are slow): adding 1.5·2²³ leaves the integer in the low mantissa bits.
+  @inline(__always)
+  static func roundToInteger(_ x: V8) -> (V8, SIMD8<Int32>) {
+    let magic: Float = 12_582_912
+    let t = x + magic
+    let bits = unsafeBitCast(t, to: SIMD8<Int32>.self) &- SIMD8<Int32>(repeating: 0x4B40_0000)
+    return (t - magic, bits)
+  }
+
+  /// `tanh x` to a few ulp: Eigen's 13/6 rational approximation on [−7.9, 7.9] (beyond which tanh rounds to
+  /// ±1 in float32), with `x` itself below 0.0004 where the rational form loses relative accuracy. Pure
+  /// arithmetic and two selects: it vectorises cleanly, unlike forms built on `exp` and sign fix-ups.
   @inline(__always)
   static func tanh(_ x: V8) -> V8 {
-    let ax = vabs(x)
-    let z = x * x
-    var p = V8(repeating: -5.70498872745e-3)
-    p = p * z + 2.06390887954e-2
-    p = p * z - 5.37397155531e-2
-    p = p * z + 1.33314422036e-1
-    p = p * z - 3.33332819422e-1
-    let small = p * z * x + x
-    let e = exp(2 * ax.clamped(lowerBound: V8(repeating: 0), upperBound: V8(repeating: 44)))
-    var large = 1 - 2 / (e + 1)
-    large.replace(with: -large, where: x .< 0)
-    var out = large
-    out.replace(with: small, where: ax .< 0.625)
-    out.replace(with: x, where: x .!= x)
-    return out
+    let bound: Float = 7.90531110763549805
+    var c = blend(greaterMask(x, V8(repeating: bound)), V8(repeating: bound), else: x)
+    c = blend(lessMask(c, V8(repeating: -bound)), V8(repeating: -bound), else: c)
+    let x2 = c * c
+    var p = x2 * -2.76076847742355e-16 + 2.00018790482477e-13
+    p = p * x2 + -8.60467152213735e-11
+    p = p * x2 + 5.12229709037114e-08
+    p = p * x2 + 1.48572235717979e-05
+    p = p * x2 + 6.37261928875436e-04
+    p = p * x2 + 4.89352455891786e-03
+    p = p * c
+    var q = x2 * 1.19825839466702e-06 + 1.18534705686654e-04
+    q = q * x2 + 2.26843463243900e-03
+    q = q * x2 + 4.89352518554385e-03
+    let r = p / q
+    // Tiny |x| (and NaN, whose comparison is false) pass x through.
+    return blend(lessMask(vabs(x), V8(repeating: 0.0004)) | nanMask(x), x, else: r)
   }
 
   /// `σ(x) = 1/(1+e⁻ˣ)`.
@@ -82,11 +139,12 @@ enum VectorMath {
     let dp1: Float = 0.78515625
     let dp2: Float = 2.4187564849853515625e-4
     let dp3: Float = 3.77489497744594108e-8
-    let fourOverPi: Float = 1.27323954473516
+    let twoOverPi: Float = 0.636619772367581
     let ax = vabs(x)
-    var j = SIMD8<Int32>(truncatingIfNeeded: SIMD8<Int>(ax * fourOverPi))
-    j = (j &+ 1) & ~1
-    let y = V8(SIMD8<Int>(truncatingIfNeeded: j))
+    // j = the even integer nearest to |x|·4/π (Cephes' (j+1) & ~1), as 2·round(|x|·2/π).
+    let (half, halfInt) = roundToInteger(ax * twoOverPi)
+    let j = halfInt &<< 1
+    let y = half * 2
     let r = ((ax - y * dp1) - y * dp2) - y * dp3
     let z = r * r
     var c = V8(repeating: 2.443315711809948e-5)
@@ -97,19 +155,19 @@ enum VectorMath {
     s = s * z + 8.3321608736e-3
     s = s * z - 1.6666654611e-1
     s = s * z * r + r
-    // Octant j ∈ {0, 2, 4, 6} (mod 8): swap sin/cos on 2 and 6, negate per quadrant.
-    let swap = (j & 2) .!= 0
-    var sinOut = s
-    sinOut.replace(with: c, where: swap)
-    var cosOut = c
-    cosOut.replace(with: s, where: swap)
-    let sinNeg = ((j & 4) .!= 0) .^ (x .< 0)
-    sinOut.replace(with: -sinOut, where: sinNeg)
-    let cosNeg = ((j &+ 2) & 4) .!= 0
-    cosOut.replace(with: -cosOut, where: cosNeg)
-    let outside = .!(ax .<= 8192)
-    if any(outside) {
-      for i in 0..<8 where outside[i] {
+    // Octant j ∈ {0, 2, 4, 6} (mod 8): swap sin/cos on 2 and 6, negate per quadrant (as sign-bit flips).
+    let swap = Mask(repeating: 0) &- ((j &>> 1) & 1)
+    var sinOut = blend(swap, c, else: s)
+    var cosOut = blend(swap, s, else: c)
+    let signBit = SIMD8<Int32>(repeating: Int32(bitPattern: 0x8000_0000))
+    let sinSign = ((j & 4) &<< 29) ^ (unsafeBitCast(x, to: SIMD8<Int32>.self) & signBit)
+    let cosSign = ((j &+ 2) & 4) &<< 29
+    sinOut = unsafeBitCast(unsafeBitCast(sinOut, to: SIMD8<Int32>.self) ^ sinSign, to: V8.self)
+    cosOut = unsafeBitCast(unsafeBitCast(cosOut, to: SIMD8<Int32>.self) ^ cosSign, to: V8.self)
+    // |x| > 8192, ±∞ and NaN: bits of |x| above those of 8192 (integer compare of non-negative floats).
+    let outside = (Mask(repeating: 0x4600_0000) &- bits(ax)) &>> 31
+    if anyLane(outside) {
+      for i in 0..<8 where !(Swift.abs(x[i]) <= 8192) {
         sinOut[i] = Foundation.sin(x[i])
         cosOut[i] = Foundation.cos(x[i])
       }

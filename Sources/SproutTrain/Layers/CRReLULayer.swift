@@ -14,8 +14,10 @@ public final class CRReLULayer: Layer {
   let out: Tensor
   private var input: UnsafePointer<Float>?
 
-  init(width: Int, epsilon initial: Float, learnable: Bool, maxBatch: Int, path: String, topIndex: Int,
-       naming: LayerNaming) {
+  init(
+    width: Int, epsilon initial: Float, learnable: Bool, maxBatch: Int, path: String, topIndex: Int,
+    naming: LayerNaming
+  ) {
     inputWidth = width
     epsilon = naming.parameter(
       path, "epsilon", role: .activation, topIndex: topIndex, dense: nil, shape: [1], trainable: learnable)

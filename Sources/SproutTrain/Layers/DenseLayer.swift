@@ -36,7 +36,8 @@ public final class DenseLayer: Layer {
     naming.nextDense += 1
     weight = naming.parameter(
       path, "weight", role: .weight, topIndex: topIndex, dense: denseIndex, shape: [units, inputWidth])
-    bias = hasBias
+    bias =
+      hasBias
       ? naming.parameter(path, "bias", role: .bias, topIndex: topIndex, dense: denseIndex, shape: [units]) : nil
     out = Tensor(zeros: [maxBatch, units])
   }

@@ -24,13 +24,15 @@ public final class DiceLayer: Layer {
   public let momentum: Float = 0.1
   let out: Tensor
   private let normalized: Tensor  // n, maxBatch × width
-  private let gate: Tensor        // p, maxBatch × width
-  private let invStd: Tensor      // [width]
+  private let gate: Tensor  // p, maxBatch × width
+  private let invStd: Tensor  // [width]
   private var input: UnsafePointer<Float>?
   private var lastTraining = false
 
-  init(width: Int, alpha initial: Float, eps: Float, maxBatch: Int, path: String, topIndex: Int,
-       naming: LayerNaming) {
+  init(
+    width: Int, alpha initial: Float, eps: Float, maxBatch: Int, path: String, topIndex: Int,
+    naming: LayerNaming
+  ) {
     inputWidth = width
     self.eps = eps
     alpha = naming.parameter(path, "alpha", role: .activation, topIndex: topIndex, dense: nil, shape: [width])

@@ -2,8 +2,10 @@ import Foundation
 import SproutTensor
 
 /// Random Fourier features (Tancik et al. 2020): `y = [cos(2π x Bᵀ), sin(2π x Bᵀ), x]`, the last block only
-/// with `includeInput`. `B` (`projection`, `[features, in]`) is drawn from N(0, sigma²) by the initializer
-/// (role `.projection`) and is frozen unless its `trainable` flag is set.
+/// with `includeInput`. `B` (`projection`, `[features, in]`, role `.projection`) is drawn from N(0, sigma²) when
+/// the network is planned, from `RandomStream(seed: network seed, path: ["fourier_features", "layers.<i>"])`
+/// (initializers leave non-weight roles to their layer), and is frozen unless its `trainable` flag is set; a
+/// checkpoint stores it like any parameter.
 ///
 /// Backward, with z = 2π x Bᵀ: `dz = cos(z)·d_sin − sin(z)·d_cos`, `dx = 2π dz B (+ d_x)`, `dB += 2π dzᵀ x`.
 public final class FourierFeaturesLayer: Layer {
@@ -11,7 +13,7 @@ public final class FourierFeaturesLayer: Layer {
   public let inputWidth: Int
   /// Number of frequencies (rows of B).
   public let features: Int
-  /// Standard deviation the initializer draws B with.
+  /// Standard deviation B is drawn with.
   public let sigma: Float
   /// Whether the raw input is appended to the output.
   public let includeInput: Bool
@@ -19,13 +21,15 @@ public final class FourierFeaturesLayer: Layer {
   public let projection: Parameter
   let backend: any Backend
   let out: Tensor
-  private let phase: Tensor     // z, maxBatch × features
-  private let phaseGrad: Tensor // dz
+  private let phase: Tensor  // z, maxBatch × features
+  private let phaseGrad: Tensor  // dz
   private var input: UnsafePointer<Float>?
   private static let twoPi = Float(2 * Double.pi)
 
-  init(inputWidth: Int, features: Int, sigma: Float, includeInput: Bool, backend: any Backend, maxBatch: Int,
-       path: String, topIndex: Int, naming: LayerNaming) {
+  init(
+    inputWidth: Int, features: Int, sigma: Float, includeInput: Bool, backend: any Backend, maxBatch: Int,
+    seed: UInt64, path: String, topIndex: Int, naming: LayerNaming
+  ) {
     self.inputWidth = inputWidth
     self.features = features
     self.sigma = sigma
@@ -34,6 +38,8 @@ public final class FourierFeaturesLayer: Layer {
     projection = naming.parameter(
       path, "projection", role: .projection, topIndex: topIndex, dense: nil, shape: [features, inputWidth],
       trainable: false)
+    var stream = RandomStream(seed: seed, path: ["fourier_features", path])
+    stream.fillNormal(projection.value.mutablePointer, count: projection.value.count, mean: 0, std: sigma)
     out = Tensor(zeros: [maxBatch, 2 * features + (includeInput ? inputWidth : 0)])
     phase = Tensor(zeros: [maxBatch, features])
     phaseGrad = Tensor(zeros: [maxBatch, features])

@@ -17,12 +17,14 @@ public final class LayerNormLayer: Layer {
   let backend: any Backend
   let out: Tensor
   private let scratch: Tensor  // dx when the caller wants none
-  private let mean: Tensor     // per row
-  private let rstd: Tensor     // per row
+  private let mean: Tensor  // per row
+  private let rstd: Tensor  // per row
   private var input: UnsafePointer<Float>?
 
-  init(width: Int, eps: Float, affine: Bool, backend: any Backend, maxBatch: Int, path: String, topIndex: Int,
-       naming: LayerNaming) {
+  init(
+    width: Int, eps: Float, affine: Bool, backend: any Backend, maxBatch: Int, path: String, topIndex: Int,
+    naming: LayerNaming
+  ) {
     inputWidth = width
     self.backend = backend
     self.eps = eps

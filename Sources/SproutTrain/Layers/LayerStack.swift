@@ -70,42 +70,43 @@ final class LayerStack {
   ) throws -> any Layer {
     func fail(_ message: String) -> NetworkError { NetworkError(path: path, message: message) }
     switch config {
-    case let .dense(units, bias):
+    case .dense(let units, let bias):
       guard units >= 1 else { throw fail("dense needs at least 1 unit, got \(units)") }
       return DenseLayer(
         inputWidth: width, units: units, bias: bias, backend: backend, maxBatch: maxBatch, path: path,
         topIndex: topIndex, naming: naming)
-    case let .residual(inner):
+    case .residual(let inner):
       return try ResidualLayer(
         inner, width: width, path: path, topIndex: topIndex, backend: backend, maxBatch: maxBatch, seed: seed,
         clock: clock, naming: naming)
-    case let .layerNorm(eps, affine):
+    case .layerNorm(let eps, let affine):
       guard eps > 0 else { throw fail("layer_norm eps must be positive, got \(eps)") }
       return LayerNormLayer(
-        width: width, eps: eps, affine: affine, backend: backend, maxBatch: maxBatch, path: path, topIndex: topIndex, naming: naming)
-    case let .dropout(p):
+        width: width, eps: eps, affine: affine, backend: backend, maxBatch: maxBatch, path: path, topIndex: topIndex,
+        naming: naming)
+    case .dropout(let p):
       guard p >= 0 && p < 1 else { throw fail("dropout p must be in [0, 1), got \(p)") }
       return DropoutLayer(width: width, p: p, seed: seed, path: path, clock: clock, maxBatch: maxBatch)
-    case let .fourierFeatures(features, sigma, includeInput):
+    case .fourierFeatures(let features, let sigma, let includeInput):
       guard features >= 1 else { throw fail("fourier_features needs at least 1 feature, got \(features)") }
       guard sigma > 0 else { throw fail("fourier_features sigma must be positive, got \(sigma)") }
       return FourierFeaturesLayer(
         inputWidth: width, features: features, sigma: sigma, includeInput: includeInput, backend: backend,
-        maxBatch: maxBatch, path: path, topIndex: topIndex, naming: naming)
-    case let .activation(.stateless(f)):
+        maxBatch: maxBatch, seed: seed, path: path, topIndex: topIndex, naming: naming)
+    case .activation(.stateless(let f)):
       return ActivationLayer(f, width: width, backend: backend, maxBatch: maxBatch)
-    case let .activation(.crrelu(epsilon, learnable)):
+    case .activation(.crrelu(let epsilon, let learnable)):
       return CRReLULayer(
         width: width, epsilon: epsilon, learnable: learnable, maxBatch: maxBatch, path: path, topIndex: topIndex,
         naming: naming)
-    case let .activation(.rational(groups, initialization)):
+    case .activation(.rational(let groups, let initialization)):
       guard groups >= 1, width % groups == 0 else {
         throw fail("rational groups (\(groups)) must divide the width \(width); try a divisor such as \(gcd(width, 8))")
       }
       return RationalLayer(
         width: width, groups: groups, initialization: initialization, maxBatch: maxBatch, path: path,
         topIndex: topIndex, naming: naming)
-    case let .activation(.dice(alpha, eps)):
+    case .activation(.dice(let alpha, let eps)):
       guard eps > 0 else { throw fail("dice eps must be positive, got \(eps)") }
       return DiceLayer(
         width: width, alpha: alpha, eps: eps, maxBatch: maxBatch, path: path, topIndex: topIndex, naming: naming)

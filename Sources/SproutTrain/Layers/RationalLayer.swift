@@ -25,8 +25,10 @@ public final class RationalLayer: Layer {
   let out: Tensor
   private var input: UnsafePointer<Float>?
 
-  init(width: Int, groups: Int, initialization: RationalInitialization, maxBatch: Int, path: String,
-       topIndex: Int, naming: LayerNaming) {
+  init(
+    width: Int, groups: Int, initialization: RationalInitialization, maxBatch: Int, path: String,
+    topIndex: Int, naming: LayerNaming
+  ) {
     inputWidth = width
     self.groups = groups
     numerator = naming.parameter(

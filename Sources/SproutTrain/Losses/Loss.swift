@@ -18,7 +18,8 @@ public enum Loss: String, Hashable, Sendable, CaseIterable {
   public func targetWidth(outputWidth: Int) -> Int { self == .crossEntropy ? 1 : outputWidth }
 
   /// Loss of `output` (`batch × width`) against `target`; writes dL/d(output) into `gradient`.
-  /// A cross-entropy class index outside `0..<width` is a precondition failure: the dataset validates labels.
+  /// A cross-entropy class index outside `0..<width` (or not an integer) is a precondition failure: datasets
+  /// validate labels when they load them.
   public func evaluate(
     output y: UnsafePointer<Float>, target t: UnsafePointer<Float>, batch: Int, width: Int,
     gradient g: UnsafeMutablePointer<Float>
@@ -35,22 +36,11 @@ public enum Loss: String, Hashable, Sendable, CaseIterable {
       }
       return Float(total / Double(n))
     case .crossEntropy:
-      var total = 0.0
-      let inv = 1 / Float(batch)
-      for r in 0..<batch {
-        let row = y + r * width, grow = g + r * width
-        let label = Int(t[r])
-        precondition(label >= 0 && label < width && Float(label) == t[r], "class \(t[r]) outside 0..<\(width)")
-        var m = row[0]
-        for j in 1..<max(width, 1) { m = max(m, row[j]) }
-        var s = 0.0
-        for j in 0..<width { s += Foundation.exp(Double(row[j] - m)) }
-        let logZ = Double(m) + Foundation.log(s)
-        total += logZ - Double(row[label])
-        for j in 0..<width { grow[j] = Float(Foundation.exp(Double(row[j]) - logZ)) * inv }
-        grow[label] -= inv
+      return Loss.crossEntropy(logits: y, batch: batch, width: width, gradient: g) { r in
+        let v = t[r]
+        precondition(v >= 0 && v < Float(width) && v == v.rounded(), "class \(v) outside 0..<\(width)")
+        return Int(v)
       }
-      return Float(total / Double(batch))
     case .bceWithLogits:
       var total = 0.0
       let inv = 1 / Float(n)
@@ -62,6 +52,40 @@ public enum Loss: String, Hashable, Sendable, CaseIterable {
       }
       return Float(total / Double(n))
     }
+  }
+
+  /// Cross-entropy from logits with class indices in an integer buffer (one per row); otherwise as
+  /// `Loss.crossEntropy.evaluate`.
+  public static func crossEntropy(
+    logits y: UnsafePointer<Float>, labels: UnsafePointer<Int32>, batch: Int, width: Int,
+    gradient g: UnsafeMutablePointer<Float>
+  ) -> Float {
+    crossEntropy(logits: y, batch: batch, width: width, gradient: g) { r in
+      precondition(labels[r] >= 0 && Int(labels[r]) < width, "class \(labels[r]) outside 0..<\(width)")
+      return Int(labels[r])
+    }
+  }
+
+  /// Stable softmax cross-entropy: per row `logZ = m + ln Σ e^(y − m)` with m the row maximum, in Float64.
+  static func crossEntropy(
+    logits y: UnsafePointer<Float>, batch: Int, width: Int, gradient g: UnsafeMutablePointer<Float>,
+    label: (Int) -> Int
+  ) -> Float {
+    var total = 0.0
+    let inv = 1 / Float(batch)
+    for r in 0..<batch {
+      let row = y + r * width, grow = g + r * width
+      let k = label(r)
+      var m = row[0]
+      for j in 1..<max(width, 1) { m = max(m, row[j]) }
+      var s = 0.0
+      for j in 0..<width { s += Foundation.exp(Double(row[j] - m)) }
+      let logZ = Double(m) + Foundation.log(s)
+      total += logZ - Double(row[k])
+      for j in 0..<width { grow[j] = Float(Foundation.exp(Double(row[j]) - logZ)) * inv }
+      grow[k] -= inv
+    }
+    return Float(total / Double(batch))
   }
 
   /// The loss alone (no gradient), for evaluation passes; `scratch` receives the discarded gradient.

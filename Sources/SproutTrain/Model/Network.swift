@@ -36,7 +36,9 @@ public final class Network {
   /// Plans a network for `input` features and the given layer list.
   /// - Parameter seed: keys the dropout masks (use the run's seed stream for the model).
   /// - Throws: `NetworkError` naming the layer (`layers.3`) when the list cannot be planned.
-  public init(input: Int, layers configs: [LayerConfig], backend: any Backend, maxBatch: Int, seed: UInt64 = 0)
+  public init(
+    input: Int, layers configs: [LayerConfig], backend: any Backend, maxBatch: Int, seed: UInt64 = 0
+  )
     throws
   {
     guard input >= 1 else { throw NetworkError(path: "input", message: "input width must be at least 1, got \(input)") }
@@ -101,7 +103,7 @@ public final class Network {
     return true
   }
 
-  /// The parameter with this name, or nil.
+  /// The parameter or buffer with this name (`layers.1.epsilon`, `layers.5.running_mean`), or nil.
   public func parameter(named name: String) -> Parameter? {
     parameters.first { $0.name == name } ?? buffers.first { $0.name == name }
   }

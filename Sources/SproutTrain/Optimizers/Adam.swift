@@ -24,8 +24,10 @@ public final class Adam: Optimizer {
   private let expAvgSq: [Tensor]
 
   /// Plans the two moment tensors per parameter; updates run on `backend`'s `adamStep`.
-  public init(parameters: [Parameter], backend: any Backend, beta1: Float = 0.9, beta2: Float = 0.999,
-              eps: Float = 1e-8, weightDecay: Float = 0, decoupled: Bool = false) {
+  public init(
+    parameters: [Parameter], backend: any Backend = OptimizerConfig.defaultBackend, beta1: Float = 0.9,
+    beta2: Float = 0.999, eps: Float = 1e-8, weightDecay: Float = 0, decoupled: Bool = false
+  ) {
     self.backend = backend
     self.beta1 = beta1
     self.beta2 = beta2

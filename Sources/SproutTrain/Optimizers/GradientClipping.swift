@@ -1,14 +1,13 @@
-import Foundation
-
 /// Gradient clipping by global L2 norm, as `torch.nn.utils.clip_grad_norm_`.
 public enum GradientClipping {
-  /// The L2 norm of every trainable parameter's gradient taken together (summed in Float64, in order).
+  /// The L2 norm of every trainable parameter's gradient taken together, accumulated in Float64.
+  ///
+  /// Each tensor is summed in 8 interleaved Float64 lanes (element i into lane i mod 8), the lanes added in a
+  /// fixed order: the result does not depend on threads or backend, and the independent lanes keep a
+  /// million-element sum from being one long dependency chain.
   public static func globalNorm(_ parameters: [Parameter]) -> Float {
     var total = 0.0
-    for p in parameters where p.trainable {
-      let g = p.grad.pointer
-      for i in 0..<p.grad.count { total += Double(g[i]) * Double(g[i]) }
-    }
+    for p in parameters where p.trainable { total += sumOfSquares(p.grad.pointer, count: p.grad.count) }
     return Float(total.squareRoot())
   }
 
@@ -23,5 +22,23 @@ public enum GradientClipping {
       for i in 0..<p.grad.count { g[i] *= coefficient }
     }
     return norm
+  }
+
+  static func sumOfSquares(_ x: UnsafePointer<Float>, count n: Int) -> Double {
+    var lanes = SIMD8<Double>(repeating: 0)
+    var i = 0
+    while i + 8 <= n {
+      let v = SIMD8<Double>(
+        Double(x[i]), Double(x[i + 1]), Double(x[i + 2]), Double(x[i + 3]), Double(x[i + 4]), Double(x[i + 5]),
+        Double(x[i + 6]), Double(x[i + 7]))
+      lanes += v * v
+      i += 8
+    }
+    var tail = 0.0
+    while i < n {
+      tail += Double(x[i]) * Double(x[i])
+      i += 1
+    }
+    return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7])) + tail
   }
 }

@@ -39,23 +39,29 @@ public enum OptimizerConfig: Hashable, Sendable {
   /// `torch.optim.AdamW` (decoupled weight decay).
   case adamw(beta1: Float, beta2: Float, eps: Float, weightDecay: Float)
 
-  /// Builds the optimizer with state for `parameters`, updating on `backend`.
-  public func make(parameters: [Parameter], backend: any Backend) -> any Optimizer {
+  /// Builds the optimizer with state for `parameters`, updating on `backend` (by default a one-thread cpu
+  /// backend: the update kernels are elementwise, so every backend gives the same bits).
+  public func make(parameters: [Parameter], backend: any Backend = OptimizerConfig.defaultBackend) -> any Optimizer {
     switch self {
-    case let .sgd(momentum, dampening, nesterov, weightDecay):
+    case .sgd(let momentum, let dampening, let nesterov, let weightDecay):
       return SGD(
         parameters: parameters, backend: backend, momentum: momentum, dampening: dampening, nesterov: nesterov,
         weightDecay: weightDecay)
-    case let .adam(beta1, beta2, eps, weightDecay):
+    case .adam(let beta1, let beta2, let eps, let weightDecay):
       return Adam(
         parameters: parameters, backend: backend, beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay,
         decoupled: false)
-    case let .adamw(beta1, beta2, eps, weightDecay):
+    case .adamw(let beta1, let beta2, let eps, let weightDecay):
       return Adam(
         parameters: parameters, backend: backend, beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay,
         decoupled: true)
     }
   }
+}
+
+extension OptimizerConfig {
+  /// The backend optimizers update on when none is given.
+  public static let defaultBackend: any Backend = CPUBackend(threads: 1)
 }
 
 /// Shared restore logic: copy `values` into `tensor` after checking the name and size.

@@ -22,8 +22,10 @@ public final class SGD: Optimizer {
   private let buffers: [Tensor]
 
   /// Plans momentum buffers for `parameters` (none when momentum is 0); updates run on `backend`'s `sgdStep`.
-  public init(parameters: [Parameter], backend: any Backend, momentum: Float = 0, dampening: Float = 0,
-              nesterov: Bool = false, weightDecay: Float = 0) {
+  public init(
+    parameters: [Parameter], backend: any Backend = OptimizerConfig.defaultBackend, momentum: Float = 0,
+    dampening: Float = 0, nesterov: Bool = false, weightDecay: Float = 0
+  ) {
     self.backend = backend
     self.momentum = momentum
     self.dampening = dampening

@@ -17,13 +17,13 @@ public indirect enum Schedule: Hashable, Sendable {
     switch self {
     case .constant:
       return base
-    case let .step(stepSize, gamma):
+    case .step(let stepSize, let gamma):
       return base * Float(Foundation.pow(Double(gamma), Double(t / max(stepSize, 1))))
-    case let .cosine(total, minLR):
+    case .cosine(let total, let minLR):
       guard total > 0, t < total else { return total > 0 ? minLR : base }
       let c = (1 + Foundation.cos(Double.pi * Double(t) / Double(total))) / 2
       return Float(Double(minLR) + (Double(base) - Double(minLR)) * c)
-    case let .linearWarmup(warm, then):
+    case .linearWarmup(let warm, let then):
       if t < warm { return base * Float(t + 1) / Float(warm) }
       return then.learningRate(base: base, step: t - warm)
     }

@@ -16,14 +16,14 @@ public final class TrAct {
   let inputs: Int
   let outputs: Int
   // b ≥ n branch
-  private let xtx: Tensor?        // n×n float (gemm output)
-  private let raw: Tensor?        // m×n float, Gᵀ X
+  private let xtx: Tensor?  // n×n float (gemm output)
+  private let raw: Tensor?  // m×n float, Gᵀ X
   private let gram: UnsafeMutablePointer<Double>?  // n×n, factored in place
   // b < n branch
-  private let small: Tensor?      // b×b float, X Xᵀ
+  private let small: Tensor?  // b×b float, X Xᵀ
   private let kernel: UnsafeMutablePointer<Double>?  // b×b
-  private let rhs: UnsafeMutablePointer<Double>      // max(n, b) scratch vector
-  private let solved: Tensor?     // b×m float, K⁻¹ G
+  private let rhs: UnsafeMutablePointer<Double>  // max(n, b) scratch vector
+  private let solved: Tensor?  // b×m float, K⁻¹ G
 
   /// Plans scratch for a layer with `inputs` features and `outputs` units, batches up to `maxBatch`.
   public init(lambda: Double = 0.1, inputs: Int, outputs: Int, maxBatch: Int) {

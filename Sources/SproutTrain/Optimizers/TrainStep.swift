@@ -28,8 +28,10 @@ public final class TrainStep {
   private let outputGrad: Tensor
 
   /// Plans the loss-gradient buffer. TrAct, when wanted, is switched on the network (`setTrAct(lambda:)`).
-  public init(network: Network, loss: Loss, optimizer: any Optimizer, baseLR: Float, schedule: Schedule = .constant,
-              clipNorm: Float? = nil) {
+  public init(
+    network: Network, loss: Loss, optimizer: any Optimizer, baseLR: Float, schedule: Schedule = .constant,
+    clipNorm: Float? = nil
+  ) {
     self.network = network
     self.loss = loss
     self.optimizer = optimizer

@@ -1,0 +1,72 @@
+import Foundation
+import SproutDiagnostics
+import SproutSpec
+import Testing
+
+@Suite struct RobustnessTests {
+  /// Every decoded spec (examples and fixtures, errors or not) satisfies the AST invariants: broken parts are
+  /// left out rather than half-decoded.
+  @Test func decodedSpecsVerify() throws {
+    var texts = try exampleFiles().map { try String(contentsOf: $0, encoding: .utf8) }
+    texts += try fixtureURLs.map { try String(contentsOf: $0, encoding: .utf8) }
+    for text in texts {
+      var d = Diagnostics()
+      if let spec = SpecDecoder.decode(text: text, file: "t.yaml", diagnostics: &d) {
+        #expect(spec.verify().isEmpty, "\(spec.verify())")
+      }
+    }
+  }
+
+  /// Line-level mutations of the examples (dropped lines, truncated lines, swapped values) never trap, and every
+  /// diagnostic has a position inside the file.
+  @Test func mutatedExamplesNeverTrap() throws {
+    var generator = SplitMix(seed: 42)
+    let replacements = [
+      "", "-1", "0", "abc", "[]", "{}", "${", "${matrix.x}", "1e999", "~", "[1, [2, {a: b}]]",
+      "\"${params.width // 0}\"", "kind", "9223372036854775807",
+    ]
+    for url in try exampleFiles() {
+      let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+      for _ in 0..<150 {
+        var mutated = lines.map(String.init)
+        let i = Int(generator.next() % UInt64(mutated.count))
+        switch generator.next() % 3 {
+        case 0: mutated.remove(at: i)
+        case 1: mutated[i] = String(mutated[i].prefix(Int(generator.next() % UInt64(mutated[i].count + 1))))
+        default:
+          if let colon = mutated[i].firstIndex(of: ":") {
+            let r = replacements[Int(generator.next() % UInt64(replacements.count))]
+            mutated[i] = String(mutated[i][...colon]) + " " + r
+          }
+        }
+        let text = mutated.joined(separator: "\n")
+        var d = Diagnostics()
+        let spec = SpecDecoder.decode(text: text, file: "m.yaml", diagnostics: &d)
+        for diagnostic in d.all {
+          #expect(diagnostic.range.start.line >= 1 && diagnostic.range.start.line <= mutated.count + 1)
+        }
+        if let spec { #expect(spec.verify().isEmpty, "\(spec.verify())\n\(text)") }
+      }
+    }
+  }
+
+  @Test func hugeMatricesDoNotOverflow() throws {
+    let axes = (0..<25).map { "  a\($0): [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]" }.joined(separator: "\n")
+    var d = Diagnostics()
+    let spec = SpecDecoder.decode(text: "sprout: 1\nmatrix:\n\(axes)\n", file: "m.yaml", diagnostics: &d)
+    #expect(spec?.matrix?.root.count == Int.max)
+  }
+}
+
+/// A tiny deterministic generator for the mutation test.
+struct SplitMix {
+  var state: UInt64
+  init(seed: UInt64) { state = seed }
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+}

@@ -1,0 +1,84 @@
+import SproutTensor
+import SproutTrain
+
+/// The five benchmark models of issue 3, identical in every system (sprout-cpu, sprout-blas, PyTorch, NumPy;
+/// the Python peers in bench/train/peers.py define the same list).
+struct BenchModel {
+  let name: String
+  let widths: [Int]
+  let activation: Activation
+  let batch: Int
+  let loss: Loss
+
+  static let all: [BenchModel] = [
+    BenchModel(name: "tiny", widths: [2, 64, 64, 1], activation: .tanh, batch: 32, loss: .mse),
+    BenchModel(name: "small", widths: [32, 256, 256, 1], activation: .relu, batch: 64, loss: .mse),
+    BenchModel(name: "mnist", widths: [784, 512, 512, 10], activation: .relu, batch: 128, loss: .crossEntropy),
+    BenchModel(name: "wide", widths: [1024, 2048, 2048, 1024], activation: .relu, batch: 256, loss: .mse),
+    BenchModel(name: "siren", widths: [2, 256, 256, 256, 1], activation: .sine(omega: 30), batch: 4096, loss: .mse),
+  ]
+
+  static func named(_ name: String) -> BenchModel? { all.first { $0.name == name } }
+
+  /// Weights and biases.
+  var parameterCount: Int { zip(widths, widths.dropFirst()).reduce(0) { $0 + $1.0 * $1.1 + $1.1 } }
+
+  /// Dense layers with the activation between them, none after the last.
+  var layers: [LayerConfig] {
+    var out: [LayerConfig] = []
+    for (i, units) in widths.dropFirst().enumerated() {
+      out.append(.dense(units: units, bias: true))
+      if i < widths.count - 2 { out.append(.activation(.stateless(activation))) }
+    }
+    return out
+  }
+}
+
+/// A ready-to-run training step of one model on one backend, with its data (fixed, uniform inputs).
+final class BenchTrainer {
+  let model: BenchModel
+  let step: TrainStep
+  let input: Tensor
+  let target: Tensor
+
+  init(model: BenchModel, backend: any Backend) throws {
+    self.model = model
+    let network = try Network(input: model.widths[0], layers: model.layers, backend: backend, maxBatch: model.batch)
+    var rng = BenchRandom(seed: 42)
+    // PyTorch's nn.Linear default range U(±1/√fan_in) (SIREN's own init is not what is being timed).
+    for dense in network.denseLayers {
+      let bound = 1 / Float(dense.inputWidth).squareRoot()
+      for p in dense.parameters {
+        for i in 0..<p.value.count { p.value[i] = rng.uniform(-bound, bound) }
+      }
+    }
+    step = TrainStep(
+      network: network, loss: model.loss, optimizer: SGD(parameters: network.parameters), baseLR: 1e-3)
+    input = Tensor(zeros: [model.batch, model.widths[0]])
+    for i in 0..<input.count { input[i] = rng.uniform(-1, 1) }
+    let classes = model.widths.last!
+    let targetWidth = model.loss.targetWidth(outputWidth: classes)
+    target = Tensor(zeros: [model.batch, targetWidth])
+    for i in 0..<target.count {
+      target[i] = model.loss == .crossEntropy ? Float(Int(rng.next() % UInt64(classes))) : rng.uniform(-1, 1)
+    }
+  }
+
+  /// One training step (forward, loss, backward, SGD update).
+  @inline(__always)
+  func run() -> Float { step.run(input: input.pointer, target: target.pointer, batch: model.batch) }
+}
+
+/// SplitMix64, for the benchmark's weights and data.
+struct BenchRandom {
+  var state: UInt64
+  init(seed: UInt64) { state = seed }
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+  mutating func uniform(_ lo: Float, _ hi: Float) -> Float { lo + (hi - lo) * Float(next() >> 40) * 0x1p-24 }
+}
