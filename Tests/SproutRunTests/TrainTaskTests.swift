@@ -102,6 +102,8 @@ struct TrainTaskTests {
       for s in store.checkpointSteps("task0hash") where s > stopAt {
         try FileManager.default.removeItem(atPath: store.checkpointPath("task0hash", step: s))
       }
+      // An append killed mid-line leaves a torn last record; only the prefix a checkpoint counts is read.
+      try AtomicFile.append(Array(#"{"loss":0.1,"st"#.utf8), to: store.metricsPath("task0hash"))
       // A writer killed mid-checkpoint leaves a temporary file; it is never read.
       try AtomicFile.write([1, 2, 3], to: "\(store.taskDirectory("task0hash"))/.step-000025.safetensors.tmp-1-1")
       let events = EventLog()
@@ -109,6 +111,21 @@ struct TrainTaskTests {
       #expect(Self.same(resumed, reference), "resume from step \(stopAt)")
       #expect(events.resumedSteps == [stopAt])
     }
+  }
+
+  @Test func checkpointWhoseRecordsAreMissingIsSkipped() throws {
+    let reference = try Self.run(Store(root: TemporaryDirectory().path))
+    let store = Store(root: TemporaryDirectory().path)
+    _ = try Self.run(store)
+    try FileManager.default.removeItem(atPath: store.checkpointPath("task0hash", step: 20))
+    // Keep the records up to step 6 (0, 3, 6): checkpoints 15 and 10 count more, step 5 counts two.
+    let kept = try store.metrics("task0hash").filter { $0.step <= 6 }
+    try store.writeMetrics(kept, hash: "task0hash")
+    let events = EventLog()
+    let resumed = try Self.run(store, events: events)
+    #expect(Self.same(resumed, reference))
+    #expect(events.resumedSteps == [5])
+    #expect(events.warnings.count == 2)
   }
 
   @Test func cancellationWritesACheckpointAndResumes() throws {

@@ -14,7 +14,7 @@ public enum RunEvent: Sendable {
   case taskStarted(key: String, hash: String, totalSteps: Int)
   /// A task continues from a checkpoint instead of from the beginning.
   case taskResumed(key: String, step: Int, checkpoint: String)
-  /// A training step finished (sent at most every `progressEvery` steps and at the last step).
+  /// Training reached a recorded step (sent with every metric record after step 0).
   case progress(key: String, step: Int, totalSteps: Int, loss: Float, stepsPerSecond: Double)
   /// A checkpoint file was written.
   case checkpointWritten(key: String, step: Int, path: String)
@@ -57,8 +57,6 @@ public struct ExecutorOptions: Sendable {
   public var toolVersion: String
   /// Only run tasks whose key is in this set (nil: all); others count as skipped unless cached.
   public var onlyTasks: Set<String>?
-  /// Minimum steps between two `.progress` events of a task.
-  public var progressEvery: Int
   /// Set by the CLI on SIGINT (`stop.set()`); running tasks write a checkpoint and stop, queued ones are skipped.
   public var stop: StopFlag
   /// Sets `stop` once a training task has run this many steps in this run (how tests interrupt a run at a
@@ -69,7 +67,7 @@ public struct ExecutorOptions: Sendable {
   public init(
     jobs: Int = 1, force: Bool = false, resume: Bool = true, threadsPerTask: Int? = nil,
     blasLibraryPath: String? = nil, toolVersion: String = SproutVersion.current, onlyTasks: Set<String>? = nil,
-    progressEvery: Int = 10, stop: StopFlag = StopFlag(), stopAfterSteps: Int? = nil
+    stop: StopFlag = StopFlag(), stopAfterSteps: Int? = nil
   ) {
     self.jobs = max(1, jobs)
     self.force = force
@@ -78,7 +76,6 @@ public struct ExecutorOptions: Sendable {
     self.blasLibraryPath = blasLibraryPath
     self.toolVersion = toolVersion
     self.onlyTasks = onlyTasks
-    self.progressEvery = max(1, progressEvery)
     self.stop = stop
     self.stopAfterSteps = stopAfterSteps
   }

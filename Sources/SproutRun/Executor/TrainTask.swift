@@ -8,13 +8,14 @@ import SproutTrain
 /// The trainer calls back at every step boundary `s` it records or checkpoints, in this order:
 /// ```
 ///   onRecord(s)       → the record joins the in-memory list
-///   onCheckpoint(s)   → metrics.jsonl rewritten atomically, then step-s checkpoint written atomically
-///                       (metrics first, so a checkpoint never counts records the file lacks)
+///   onCheckpoint(s)   → new records appended to metrics.jsonl and fsynced, then the step-s checkpoint
+///                       written atomically (records first, so a checkpoint never counts records the file
+///                       lacks; appends keep the log O(records), not O(records × checkpoints))
 /// ```
 /// A checkpoint holds the trainer's whole state (weights, optimizer state, W₀, K₀, step, epoch, cursor,
 /// dropout clock) and the number of metric records; batch orders are a pure function of (seed, task,
 /// epoch). Resuming from any complete checkpoint therefore replays exactly the steps an uninterrupted run
-/// would take, and metrics.jsonl is cut back to the records that checkpoint counted.
+/// would take, and metrics.jsonl is cut back (atomically) to the records that checkpoint counted.
 struct TrainTask {
   let context: TaskContext
   let setup: TrainSetup
@@ -54,12 +55,14 @@ struct TrainTask {
           path: resumed.path)
       }
       records = resumed.records
+      try store.writeMetrics(records, hash: context.hash)
       startStep = resumed.checkpoint.step
       context.emit(.taskResumed(key: context.key, step: startStep, checkpoint: resumed.path))
     } else {
-      do { try setup.initialize(network) } catch {
+      do { try setup.initialize(network) } catch let error as RunError { throw error } catch {
         throw context.error(.invalidTask, "initialization failed: \(error)", cause: error)
       }
+      try store.writeMetrics([], hash: context.hash)
       startStep = 0
     }
 
@@ -78,8 +81,10 @@ struct TrainTask {
       }
       if let limit = options.stopAfterSteps, step - startStep >= limit { options.stop.set() }
     }
+    var written = records.count
     trainer.onCheckpoint = { state in
-      try store.writeMetrics(records, hash: context.hash)
+      try store.appendMetrics(Array(records[written...]), hash: context.hash)
+      written = records.count
       let checkpoint = Checkpoint(state: state, metricRecords: records.count, stamp: context.stamp)
       let path = store.checkpointPath(context.hash, step: checkpoint.step)
       try checkpoint.write(to: path)
@@ -135,21 +140,15 @@ struct TrainTask {
         )
         continue
       }
-      let records: [MetricRecord]
-      do { records = try store.metrics(context.hash) } catch {
-        context.emit(.warning(key: context.key, message: "skipping checkpoint: \(error)", path: path))
-        continue
-      }
-      guard records.count >= checkpoint.metricRecords else {
+      guard let records = store.metricsPrefix(context.hash, count: checkpoint.metricRecords) else {
         context.emit(
           .warning(
             key: context.key,
-            message:
-              "skipping checkpoint: metrics.jsonl has \(records.count) records, it needs \(checkpoint.metricRecords)",
+            message: "skipping checkpoint: metrics.jsonl lacks the \(checkpoint.metricRecords) records it counts",
             path: path))
         continue
       }
-      return (checkpoint, path, Array(records.prefix(checkpoint.metricRecords)))
+      return (checkpoint, path, records)
     }
     return nil
   }

@@ -73,6 +73,30 @@ public enum AtomicFile {
     syncDirectory(directory)
   }
 
+  /// Appends `bytes` to the file at `path` (created if missing) and fsyncs it: for append-only logs whose
+  /// readers trust only a prefix that a later atomic write (a checkpoint) vouches for.
+  public static func append(_ bytes: [UInt8], to path: String) throws {
+    func fail(_ call: String, _ code: Int32) -> RunError {
+      RunError(
+        .io, "cannot append to '\(path)': \(call) failed: \(String(cString: strerror(code)))",
+        cause: SystemCallError(call: call, errno: code), path: path)
+    }
+    let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { throw fail("open", errno) }
+    defer { close(fd) }
+    var written = 0
+    try bytes.withUnsafeBytes { raw in
+      guard let base = raw.baseAddress else { return }
+      while written < raw.count {
+        let n = Glibc.write(fd, base + written, raw.count - written)
+        if n < 0 && errno == EINTR { continue }
+        guard n > 0 else { throw fail("write", n < 0 ? errno : EIO) }
+        written += n
+      }
+    }
+    guard Glibc.fsync(fd) == 0 else { throw fail("fsync", errno) }
+  }
+
   /// Creates `path` and its missing parents (mode 0755).
   public static func makeDirectory(_ path: String) throws {
     var current = path.hasPrefix("/") ? "" : "."

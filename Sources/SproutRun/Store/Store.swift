@@ -105,6 +105,27 @@ public struct Store: Sendable {
     try AtomicFile.write(MetricRecord.jsonl(records), to: metricsPath(hash))
   }
 
+  /// Appends records to `metrics.jsonl` (fsynced); the training loop's log between checkpoints.
+  public func appendMetrics(_ records: [MetricRecord], hash: String) throws {
+    guard !records.isEmpty else { return }
+    try AtomicFile.append(Array(MetricRecord.jsonl(records).utf8), to: metricsPath(hash))
+  }
+
+  /// The first `count` records of `metrics.jsonl`, or nil when the file has fewer complete, parseable
+  /// lines. Lines after them are ignored: an interrupted append may have torn the last one.
+  public func metricsPrefix(_ hash: String, count: Int) -> [MetricRecord]? {
+    guard count > 0 else { return [] }
+    let text = String(decoding: metricsBytes(hash), as: UTF8.self)
+    var records: [MetricRecord] = []
+    var rest = Substring(text)
+    while records.count < count, let newline = rest.firstIndex(of: "\n") {
+      guard let record = MetricRecord(line: String(rest[..<newline])) else { return nil }
+      records.append(record)
+      rest = rest[rest.index(after: newline)...]
+    }
+    return records.count == count ? records : nil
+  }
+
   /// Reads `metrics.jsonl`; an unreadable line is `RunError(.corruptStore)` naming the line.
   public func metrics(_ hash: String) throws -> [MetricRecord] {
     let path = metricsPath(hash)
