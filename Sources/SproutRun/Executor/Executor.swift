@@ -56,16 +56,21 @@ public struct Executor: Sendable {
     let manifestLock = NSLock()
     let threads = options.threadsPerTask ?? (options.jobs == 1 ? ProcessInfo.processInfo.activeProcessorCount : 1)
     DispatchQueue.concurrentPerform(iterations: min(options.jobs, max(plan.tasks.count, 1))) { _ in
+      // The manifest is rewritten (under the lock, so a stale snapshot never overwrites a newer one) when a
+      // task starts and when it ends: after a crash it shows what was running.
+      func record(_ index: Int, _ update: (inout RunManifest.TaskEntry) -> Void) {
+        manifestLock.lock()
+        defer { manifestLock.unlock() }
+        update(&manifest.tasks[index])
+        manifest.seconds = Date().timeIntervalSince(started)
+        try? store.writeManifest(manifest)
+      }
       while let index = state.next() {
         let task = plan.tasks[index]
+        record(index) { $0.status = "running" }
         let result = execute(task, plan: plan, threads: threads, inputs: state.inputOutputs(of: task), onEvent: onEvent)
+        record(index) { $0 = entry(task, result) }
         state.finish(index, result)
-        manifestLock.lock()
-        manifest.tasks[index] = entry(task, result)
-        manifest.seconds = Date().timeIntervalSince(started)
-        let snapshot = manifest
-        manifestLock.unlock()
-        try? store.writeManifest(snapshot)
       }
     }
     manifest.seconds = Date().timeIntervalSince(started)

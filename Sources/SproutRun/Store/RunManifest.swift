@@ -14,7 +14,8 @@ public struct RunManifest: Hashable, Sendable {
     public var stage: String
     /// Stage kind.
     public var kind: String
-    /// `completed`, `cached`, `failed`, `cancelled`, `skipped`, `pending`.
+    /// `completed`, `cached`, `failed`, `cancelled`, `skipped`; `pending` or `running` while the run is going (or
+    /// after it was killed).
     public var status: String
     /// Checkpoint files, relative to the store root.
     public var checkpoints: [String]
