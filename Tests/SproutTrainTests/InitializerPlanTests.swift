@@ -170,6 +170,20 @@ func gaussianBatch(_ n: Int, seed: UInt64) -> [Float] {
     }
   }
 
+  /// The dataset → WINNER path the executor uses: a fine checkerboard has a high centroid, a gradient a low one.
+  @Test func winnerReadsAnImageDatasetAlongItsRows() throws {
+    let board = try DatasetGenerator.image(.checkerboard(period: 1), height: 16, width: 16, seed: 0, path: [])
+    let ramp = try DatasetGenerator.image(.gradient, height: 16, width: 16, seed: 0, path: [])
+    let high = try #require(board.targetSignal).spectralCentroid
+    let low = try #require(ramp.targetSignal).spectralCentroid
+    #expect(abs(high - 1) < 1e-6)  // alternating ±1 along every row: all energy at f = ½
+    #expect(low < high / 2)  // the ramp's periodic extension is a sawtooth: 1/f spectrum, ψ ≈ 0.4
+    let p = mlpParameters([2, 32, 32, 1])
+    let report = try Initialization.apply(
+      InitPlan(rule: .winner(.image)), to: p, seed: 1, path: [], context: InitContext(target: board.targetSignal))
+    #expect(abs((report.winnerScales?.s0 ?? 0) - 50 * (1 - exp(-5 * high))) < 1e-9)
+  }
+
   @Test func imageCentroidAveragesRowsAndChannels() {
     // 2 rows × 8 samples × 2 channels; channel 0 a tone at bin 2, channel 1 at bin 4: ψ = 2·(2/8 + 4/8)/2 = 0.75.
     var v = [Float](repeating: 0, count: 32)

@@ -106,6 +106,33 @@ func orthonormalityError(_ m: DenseMatrix) -> Double {
     for (got, want) in zip(s, sigma) { #expect(abs(got - want) < 1e-15 + 1e-3 * want) }
   }
 
+  @Test(arguments: [(8, 5), (5, 8), (7, 7), (1, 4), (4, 1), (40, 33)])
+  func bidiagonalSingularValuesMatchJacobi(shape: (Int, Int)) {
+    let a = testMatrix(shape.0, shape.1, seed: 13)
+    let fast = a.singularValuesByBidiagonalization()
+    let accurate = a.singularValues()
+    #expect(fast.count == accurate.count)
+    for (f, j) in zip(fast, accurate) { #expect(abs(f - j) < 1e-12 * accurate[0]) }
+  }
+
+  @Test func bidiagonalSingularValuesOfRankDeficientMatrices() {
+    // Rank 1 and rank 2 (9×6 and 6×9): the zero singular values come out at rounding level.
+    let x = testMatrix(9, 2, seed: 5), y = testMatrix(2, 6, seed: 6)
+    for (a, rank) in [
+      (x * y, 2), ((x * y).transposed, 2), (x.slice(rows: 0..<9, cols: 0..<1) * y.slice(rows: 0..<1, cols: 0..<6), 1),
+    ] {
+      let fast = a.singularValuesByBidiagonalization()
+      let accurate = a.singularValues()
+      for i in 0..<rank { #expect(abs(fast[i] - accurate[i]) < 1e-12 * accurate[0]) }
+      for v in fast.dropFirst(rank) { #expect(v < 1e-14 * accurate[0]) }
+      // Effective rank of an exactly rank-r matrix: Roy–Vetterli gives ≤ r and the tiny values add nothing.
+      #expect(Metrics.effectiveRank(singularValues: fast) <= Double(rank) + 1e-9)
+    }
+    #expect(DenseMatrix(zeros: 3, 2).singularValuesByBidiagonalization() == [0, 0])
+    let diagonal = DenseMatrix.diagonal([3, -4, 0], rows: 3, cols: 3).singularValuesByBidiagonalization()
+    #expect(zip(diagonal, [4.0, 3, 0]).allSatisfy { abs($0 - $1) < 1e-14 })
+  }
+
   @Test func symmetricEigenOfKnownAndRandomMatrices() {
     let a = DenseMatrix(rows: 2, cols: 2, values: [2, 1, 1, 2])
     let e = a.symmetricEigen()

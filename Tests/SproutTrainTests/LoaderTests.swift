@@ -75,6 +75,11 @@ func expectDataError(_ code: String, _ body: () throws -> Any) -> DataError? {
     expectDataError("data.shape-mismatch") { try d.checkFits(inputs: 3, outputs: 3) }
     expectDataError("data.shape-mismatch") { try d.checkFits(inputs: 2, outputs: 2) }
     try d.checkFits(inputs: 2, outputs: 3)
+    // MNIST-shaped images [n, h, w] flatten to n × (h·w) features.
+    let images = NumericArray(shape: [2, 2, 3], values: (0..<12).map(Float.init), dtype: "u1")
+    let flat = try Dataset.fromArrays(
+      features: images, targets: NumericArray(shape: [2], values: [7, 2], dtype: "u1"), classes: 10)
+    #expect(flat.featureCount == 6 && Array(flat.featureRow(1)) == [6, 7, 8, 9, 10, 11])
     expectDataError("data.bad-label") {
       try Dataset.fromArrays(
         features: f, targets: NumericArray(shape: [4], values: [0, 1.5, 2, 1], dtype: "f4"),

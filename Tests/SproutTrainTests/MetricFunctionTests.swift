@@ -39,7 +39,8 @@ import Testing
     let k = testMatrix(5, 5, seed: 1).outerGram
     #expect(abs(Metrics.alignment(k, k) - 1) < 1e-14)
     #expect(abs(Metrics.alignment(k, 3 * k) - 1) < 1e-14)
-    let a = DenseMatrix(rows: 2, cols: 2, values: [1, 0, 0, 0]), b = DenseMatrix(rows: 2, cols: 2, values: [0, 0, 0, 1])
+    let a = DenseMatrix(rows: 2, cols: 2, values: [1, 0, 0, 0]),
+      b = DenseMatrix(rows: 2, cols: 2, values: [0, 0, 0, 1])
     #expect(Metrics.alignment(a, b) == 0)
     // ⟨I, J⟩ / (‖I‖‖J‖) for the all-ones J (n = 4): 4 / (2 · 4) = 0.5.
     let ones = DenseMatrix(rows: 4, cols: 4, values: [Double](repeating: 1, count: 16))
@@ -62,11 +63,13 @@ import Testing
     #expect(Metrics.accuracyCounts(outputs: logits, targets: labels, rows: 3, width: 3, loss: .crossEntropy) == (2, 3))
     // Multi-label: every output value is judged.
     let binary: [Float] = [1.5, -0.2, 0.3, -1]
-    #expect(Metrics.accuracyCounts(outputs: binary, targets: [1, 0, 0, 0], rows: 2, width: 2, loss: .bceWithLogits) == (3, 4))
+    #expect(
+      Metrics.accuracyCounts(outputs: binary, targets: [1, 0, 0, 0], rows: 2, width: 2, loss: .bceWithLogits) == (3, 4))
     // Regression onto one-hot targets: argmax against argmax.
     let oneHot: [Float] = [0, 1, 0, 1, 0, 0, 0, 0, 1]
     #expect(Metrics.accuracyCounts(outputs: logits, targets: oneHot, rows: 3, width: 3, loss: .mse) == (2, 3))
-    #expect(Metrics.accuracyCounts(outputs: [0.7, 0.2] as [Float], targets: [1, 1], rows: 2, width: 1, loss: .mse) == (1, 2))
+    #expect(
+      Metrics.accuracyCounts(outputs: [0.7, 0.2] as [Float], targets: [1, 1], rows: 2, width: 1, loss: .mse) == (1, 2))
   }
 
   @Test func wassersteinMatchesSciPyDefinition() {

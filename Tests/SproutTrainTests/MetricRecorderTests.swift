@@ -15,10 +15,10 @@ import Testing
     // Gradients present before must survive the kernel computation.
     for p in net.parameters { for i in 0..<p.grad.count { p.grad[i] = Float(i) * 0.5 } }
     let before = net.parameters.map { $0.grad.array }
-    let k = TangentKernel.compute(network: net, parameter: w2, probe: data.inputs, rows: 6)
+    let k = TangentKernel.compute(network: net, parameter: w2, probe: data.features, rows: 6)
     #expect(net.parameters.map { $0.grad.array } == before)
     #expect(k.rows == 18 && k.cols == 18)
-    _ = data.inputs.withUnsafeBufferPointer { net.forward($0.baseAddress!, batch: 6, training: false) }
+    _ = data.features.withUnsafeBufferPointer { net.forward($0.baseAddress!, batch: 6, training: false) }
     let h = net.output(ofLayer: 1)
     for p in 0..<6 {
       for q in 0..<6 {
@@ -36,19 +36,23 @@ import Testing
 
   @Test func tangentKernelOfMiddleLayerMatchesFiniteDifferences() throws {
     let net = try makeTestNetwork(
-      [.dense(units: 4, bias: true), .activation(.stateless(.tanh)), .dense(units: 4, bias: true),
-       .activation(.stateless(.tanh)), .dense(units: 2, bias: true)],
+      [
+        .dense(units: 4, bias: true), .activation(.stateless(.tanh)), .dense(units: 4, bias: true),
+        .activation(.stateless(.tanh)), .dense(units: 2, bias: true),
+      ],
       input: 3, maxBatch: 4, seed: 8)
     let data = teacherData(count: 3, inputs: 3, seed: 5)
     let recorder = try MetricsRecorder(
-      network: net, loss: .mse, data: TrainingData(inputs: data.inputs, targets: data.inputs.prefix(6).map { $0 },
-        count: 3, inputWidth: 3, targetWidth: 2), kinds: [.kernelAlignment], options: MetricOptions(probeSamples: 3))
+      network: net, loss: .mse,
+      data: regression(
+        data.features, data.features.prefix(6).map { $0 },
+        count: 3, features: 3, width: 2), kinds: [.kernelAlignment], options: MetricOptions(probeSamples: 3))
     let w = try #require(recorder.kernelParameter)
     #expect(w.name == "layers.2.weight")  // the middle of three dense layers
-    let k = TangentKernel.compute(network: net, parameter: w, probe: data.inputs, rows: 3)
+    let k = TangentKernel.compute(network: net, parameter: w, probe: data.features, rows: 3)
     // Central differences of every output w.r.t. every weight entry, in float32 with ε = 1e-2.
     func outputs() -> [Double] {
-      data.inputs.withUnsafeBufferPointer { x in
+      data.features.withUnsafeBufferPointer { x in
         let y = net.forward(x.baseAddress!, batch: 3, training: false)
         return (0..<6).map { Double(y[$0]) }
       }
@@ -81,8 +85,9 @@ import Testing
     for (i, v) in [Float(1), 0, 0, 1].enumerated() { net.parameters[0].value[i] = v }
     let x: [Float] = [2, 0, 0, 3, 1, 0, 0, 1, 5, 4]
     let labels: [Float] = [0, 1, 1, 1, 1]  // third is wrong (argmax 0), last is wrong (argmax 0)
-    let data = TrainingData(inputs: x, targets: labels, count: 5, inputWidth: 2, targetWidth: 1)
-    let r = try Evaluation.evaluate(network: net, data: data, loss: .crossEntropy, batchSize: 2, record: [.loss, .accuracy])
+    let data = try Dataset(features: x, targets: labels, count: 5, featureCount: 2, target: .classes(count: 2))
+    let r = try Evaluation.evaluate(
+      network: net, data: data, loss: .crossEntropy, batchSize: 2, record: [.loss, .accuracy])
     #expect(r["accuracy"]?.scalar == 3.0 / 5.0)
     var expected = 0.0
     for row in 0..<5 {
@@ -102,7 +107,7 @@ import Testing
     reg.parameters[0].value[1] = 0
     let xs: [Float] = [0.5, 9, -0.25, 9, 0.75, 9]
     let ts = stride(from: 0, to: 6, by: 2).map { xs[$0] + 0.1 }
-    let d = TrainingData(inputs: xs, targets: ts, count: 3, inputWidth: 2, targetWidth: 1)
+    let d = regression(xs, ts, count: 3, features: 2)
     let p = try Evaluation.evaluate(
       network: reg, data: d, loss: .mse, batchSize: 2, record: [.psnr, .loss], options: MetricOptions(psnrRange: 2))
     #expect(abs(try #require(p["psnr"]?.scalar) - 26.0206) < 1e-3)
@@ -114,7 +119,7 @@ import Testing
     // the target's (one spike, bin 5) and its W1 distance is 0.
     let n = 64
     let signal = (0..<n).map { Float(sin(2 * Double.pi * 5 * Double($0) / Double(n))) }
-    let data = TrainingData(inputs: signal, targets: signal, count: n, inputWidth: 1, targetWidth: 1, grid: .line(n))
+    let data = regression(signal, signal, count: n, features: 1, grid: [n])
     let net = try makeTestNetwork([.dense(units: 1, bias: false)], input: 1, maxBatch: 16, seed: 1)
     net.parameters[0].value[0] = 1
     let r = try Evaluation.measure(
@@ -131,9 +136,13 @@ import Testing
     #expect(throws: TrainingError.unavailableMetric(.gradNorm, "a measure stage takes no training step")) {
       try Evaluation.measure(network: net, data: data, loss: .mse, record: [.gradNorm])
     }
-    #expect(throws: TrainingError.self) { try Evaluation.measure(network: net, data: data, loss: .mse, record: [.weightChange]) }
-    let unordered = TrainingData(inputs: signal, targets: signal, count: n, inputWidth: 1, targetWidth: 1)
-    #expect(throws: TrainingError.self) { try Evaluation.measure(network: net, data: unordered, loss: .mse, record: [.outputSpectrum]) }
+    #expect(throws: TrainingError.self) {
+      try Evaluation.measure(network: net, data: data, loss: .mse, record: [.weightChange])
+    }
+    let unordered = regression(signal, signal, count: n, features: 1)
+    #expect(throws: TrainingError.self) {
+      try Evaluation.measure(network: net, data: unordered, loss: .mse, record: [.outputSpectrum])
+    }
   }
 
   @Test func measureComparesWithATrainStagesReference() throws {
@@ -141,7 +150,8 @@ import Testing
     let net = try makeTestNetwork(resumeLayers, input: 3, maxBatch: 8, seed: 2)
     var config = resumeConfiguration(record: [.kernelAlignment, .weightChange])
     config.length = .steps(5)
-    let trainer = try Trainer(network: net, data: data, configuration: config, shuffleStream: RandomStream(seed: 3, path: []))
+    let trainer = try Trainer(
+      network: net, data: data, configuration: config, shuffleSeed: 3, shufflePath: [])
     var last: [String: MetricValue] = [:]
     var state: TrainingState?
     trainer.onRecord = { last = $1 }

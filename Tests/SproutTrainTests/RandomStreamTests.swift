@@ -175,6 +175,28 @@ struct PhiloxKATFile: Decodable { let vectors: [PhiloxKAT] }
     #expect(ksDistance(ys, cdf: NormalDistribution.cdf) < 1.949 / (20_000.0).squareRoot())
   }
 
+  /// The ziggurat: KS against Φ, unit variance, and the tail beyond 3.5σ (where its exponential tail sampler and
+  /// the wedges act) at the normal rate 2·(1 − Φ(3.5)) within 4 standard errors.
+  @Test func zigguratStatistics() {
+    var s = RandomStream(seed: 17, path: ["ziggurat"])
+    let n = 200_000
+    var buf = [Float](repeating: 0, count: n)
+    s.fillNormal(&buf, count: n, mean: 0, std: 1, method: .ziggurat)
+    let xs = buf.map(Double.init)
+    let mean = xs.reduce(0, +) / Double(n)
+    let variance = xs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n - 1)
+    #expect(abs(mean) < 0.006 && abs(variance - 1) < 0.01)
+    #expect(ksDistance(xs, cdf: NormalDistribution.cdf) < 1.949 / Double(n).squareRoot())
+    let p = 2 * (1 - NormalDistribution.cdf(3.5))
+    let tail = Double(xs.filter { abs($0) > 3.5 }.count)
+    #expect(abs(tail - p * Double(n)) < 4 * (p * Double(n)).squareRoot(), "tail \(tail) vs \(p * Double(n))")
+    // Same bits every run.
+    var again = RandomStream(seed: 17, path: ["ziggurat"])
+    var twice = [Float](repeating: 0, count: 1000)
+    again.fillNormal(&twice, count: 1000, mean: 0, std: 1, method: .ziggurat)
+    #expect(Array(buf.prefix(1000)) == twice)
+  }
+
   @Test func quantileInvertsCDF() {
     for p in [1e-300, 1e-12, 0.001, 0.02425, 0.1, 0.5, 0.77, 0.975, 0.999999] {
       let x = NormalDistribution.quantile(p)

@@ -19,7 +19,8 @@ import Testing
     // W₀ = g·Z/√N (g = 1.5), truncated to rank r by SVD and rescaled to ‖W₀‖_F (the paper's `main.py`).
     var z = RandomStream(seed: seed, path: ["test", "middle"])
     let middle = try #require(net.parameter(named: "layers.2.weight"))
-    let full = DenseMatrix(rows: h, cols: h, values: (0..<(h * h)).map { _ in 1.5 * z.nextNormal() / Double(h).squareRoot() })
+    let full = DenseMatrix(
+      rows: h, cols: h, values: (0..<(h * h)).map { _ in 1.5 * z.nextNormal() / Double(h).squareRoot() })
     let truncated = full.svd().reconstruct(rank: rank)
     let scaled = (full.frobeniusNorm / truncated.frobeniusNorm) * truncated
     for (i, v) in scaled.floats.enumerated() { middle.value[i] = v }
@@ -28,7 +29,8 @@ import Testing
       loss: .mse, optimizer: .sgd(momentum: 0, dampening: 0, nesterov: false, weightDecay: 0), lr: 0.05,
       batchSize: 100, length: .steps(400), shuffle: false, record: [.weightChange, .kernelAlignment], every: 400,
       metricOptions: MetricOptions(kernelParameter: "layers.2.weight", probeSamples: 24))
-    let trainer = try Trainer(network: net, data: data, configuration: config, shuffleStream: RandomStream(seed: seed, path: []))
+    let trainer = try Trainer(
+      network: net, data: data, configuration: config, shuffleSeed: seed, shufflePath: [])
     var last: [String: MetricValue] = [:]
     trainer.onRecord = { last = $1 }
     try trainer.run()

@@ -19,16 +19,26 @@ func makeTestNetwork(_ layers: [LayerConfig], input: Int, maxBatch: Int, seed: U
 }
 
 /// A teacher regression: x ~ U(−1, 1)^d, y = sin(x·a) + 0.5·x₀.
-func teacherData(count: Int, inputs d: Int, seed: UInt64) -> TrainingData {
+func teacherData(count: Int, inputs d: Int, seed: UInt64) -> Dataset {
   var s = RandomStream(seed: seed, path: ["test", "data"])
   var x = [Float](repeating: 0, count: count * d)
-  x.withUnsafeMutableBufferPointer { s.fillUniform($0.baseAddress!, count: count * d, low: -1, high: 1) }
+  for i in 0..<(count * d) { x[i] = -1 + 2 * s.nextUniform() }
   let y = (0..<count).map { r -> Float in
     var dotp: Float = 0
     for j in 0..<d { dotp += x[r * d + j] * Float(j + 1) / Float(d) }
     return sin(2 * dotp) + 0.5 * x[r * d]
   }
-  return TrainingData(inputs: x, targets: y, count: count, inputWidth: d, targetWidth: 1)
+  return regression(x, y, count: count, features: d)
+}
+
+/// A regression dataset (targets one value per row unless `width` says otherwise), optionally on a grid.
+func regression(_ x: [Float], _ y: [Float], count: Int, features: Int, width: Int = 1, grid: [Int]? = nil) -> Dataset {
+  do {
+    return try Dataset(
+      features: x, targets: y, count: count, featureCount: features, target: .regression(width: width), grid: grid)
+  } catch {
+    preconditionFailure("test dataset does not fit its shape: \(error)")
+  }
 }
 
 /// Bit patterns of every parameter, by name.
@@ -38,11 +48,13 @@ func parameterBits(_ net: Network) -> [String: [UInt32]] {
 
 /// Canonical text of a state (every float by its bits), to compare states exactly.
 func stateFingerprint(_ s: TrainingState) -> String {
-  var out = s.scalars.keys.sorted().map { "\($0)=\(s.scalars[$0]!)" }.joined(separator: ",")
-  for name in s.tensorNames {
-    switch s.tensors[name]! {
-    case .float32(let shape, let v): out += "|\(name)\(shape):" + v.map { String($0.bitPattern, radix: 16) }.joined(separator: ",")
-    case .float64(let shape, let v): out += "|\(name)\(shape):" + v.map { String($0.bitPattern, radix: 16) }.joined(separator: ",")
+  var out = s.scalars.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+  for (name, tensor) in s.tensors.sorted(by: { $0.key < $1.key }) {
+    switch tensor {
+    case .float32(let shape, let v):
+      out += "|\(name)\(shape):" + v.map { String($0.bitPattern, radix: 16) }.joined(separator: ",")
+    case .float64(let shape, let v):
+      out += "|\(name)\(shape):" + v.map { String($0.bitPattern, radix: 16) }.joined(separator: ",")
     }
   }
   return out
@@ -67,11 +79,13 @@ func resumeConfiguration(record: [MetricKind]) -> TrainerConfiguration {
   ]
 
   /// Runs the whole schedule once, keeping every record and every per-step state.
-  func uninterrupted(data: TrainingData) throws -> (records: [Int: String], states: [TrainingState], final: [String: [UInt32]]) {
+  func uninterrupted(
+    data: Dataset
+  ) throws -> (records: [Int: String], states: [TrainingState], final: [String: [UInt32]]) {
     let net = try makeTestNetwork(resumeLayers, input: 3, maxBatch: 8, seed: 1)
     let trainer = try Trainer(
       network: net, data: data, configuration: resumeConfiguration(record: allRecorded),
-      shuffleStream: RandomStream(seed: 9, path: ["shuffle"]))
+      shuffleSeed: 9, shufflePath: ["shuffle"])
     var records: [Int: String] = [:]
     var states: [TrainingState] = []
     trainer.onRecord = { records[$0] = MetricValue.map($1).json }
@@ -92,7 +106,7 @@ func resumeConfiguration(record: [MetricKind]) -> TrainerConfiguration {
       let net = try makeTestNetwork(resumeLayers, input: 3, maxBatch: 8, seed: 77)
       let trainer = try Trainer(
         network: net, data: data, configuration: resumeConfiguration(record: allRecorded),
-        shuffleStream: RandomStream(seed: 9, path: ["shuffle"]))
+        shuffleSeed: 9, shufflePath: ["shuffle"])
       try state.restore(into: trainer)
       var records: [Int: String] = [:]
       var states: [TrainingState] = []
@@ -112,7 +126,7 @@ func resumeConfiguration(record: [MetricKind]) -> TrainerConfiguration {
     let flag = StopFlag()
     let trainer = try Trainer(
       network: net, data: data, configuration: resumeConfiguration(record: allRecorded),
-      shuffleStream: RandomStream(seed: 9, path: ["shuffle"]), stopFlag: flag)
+      shuffleSeed: 9, shufflePath: ["shuffle"], stopFlag: flag)
     var last: TrainingState?
     trainer.onRecord = { step, _ in if step == 6 { flag.set() } }
     trainer.onCheckpoint = { last = $0 }
@@ -123,7 +137,7 @@ func resumeConfiguration(record: [MetricKind]) -> TrainerConfiguration {
     let again = try makeTestNetwork(resumeLayers, input: 3, maxBatch: 8, seed: 5)
     let resumed = try Trainer(
       network: again, data: data, configuration: resumeConfiguration(record: allRecorded),
-      shuffleStream: RandomStream(seed: 9, path: ["shuffle"]))
+      shuffleSeed: 9, shufflePath: ["shuffle"])
     try saved.restore(into: resumed)
     try resumed.run()
     #expect(parameterBits(again) == reference.final)
@@ -131,12 +145,14 @@ func resumeConfiguration(record: [MetricKind]) -> TrainerConfiguration {
 
   @Test func nonFiniteLossStopsNamingTheStepAndKeepsLastGoodCheckpoint() throws {
     let data = teacherData(count: 16, inputs: 3, seed: 2)
-    let net = try makeTestNetwork([.dense(units: 8, bias: true), .activation(.stateless(.relu)), .dense(units: 1, bias: true)],
+    let net = try makeTestNetwork(
+      [.dense(units: 8, bias: true), .activation(.stateless(.relu)), .dense(units: 1, bias: true)],
       input: 3, maxBatch: 16, seed: 3)
     let config = TrainerConfiguration(
       loss: .mse, optimizer: .sgd(momentum: 0, dampening: 0, nesterov: false, weightDecay: 0), lr: 1e19,
       batchSize: 16, length: .steps(50), checkpointEvery: 1)
-    let trainer = try Trainer(network: net, data: data, configuration: config, shuffleStream: RandomStream(seed: 1, path: []))
+    let trainer = try Trainer(
+      network: net, data: data, configuration: config, shuffleSeed: 1, shufflePath: [])
     var checkpoints: [Int] = []
     trainer.onCheckpoint = { checkpoints.append($0.step) }
     do {
@@ -155,7 +171,8 @@ func resumeConfiguration(record: [MetricKind]) -> TrainerConfiguration {
     let net = try makeTestNetwork(resumeLayers, input: 3, maxBatch: 8, seed: 2)
     var config = resumeConfiguration(record: allRecorded)
     config.length = .steps(6)
-    let trainer = try Trainer(network: net, data: data, configuration: config, shuffleStream: RandomStream(seed: 3, path: []))
+    let trainer = try Trainer(
+      network: net, data: data, configuration: config, shuffleSeed: 3, shufflePath: [])
     var records: [Int: [String: MetricValue]] = [:]
     trainer.onRecord = { records[$0] = $1 }
     try trainer.run()
@@ -170,8 +187,11 @@ func resumeConfiguration(record: [MetricKind]) -> TrainerConfiguration {
     let ka = try #require(later["kernel_alignment"]?.scalar)
     #expect(ka > 0 && ka <= 1)
     // Activation statistics are keyed by the activation layers' paths (tanh at 1, crrelu at 4).
-    #expect(Set(later["activation_stats"].flatMap { if case .map(let m) = $0 { return Array(m.keys) } else { return nil } } ?? [])
-      == ["layers.1", "layers.4"])
+    #expect(
+      Set(
+        later["activation_stats"].flatMap { if case .map(let m) = $0 { return Array(m.keys) } else { return nil } }
+          ?? [])
+        == ["layers.1", "layers.4"])
     #expect(trainer.totalSteps == 6)
   }
 
@@ -182,29 +202,59 @@ func resumeConfiguration(record: [MetricKind]) -> TrainerConfiguration {
       loss: .mse, optimizer: .sgd(momentum: 0, dampening: 0, nesterov: false, weightDecay: 0), lr: 0.1,
       batchSize: 4, length: .steps(1))
     #expect(throws: TrainingError.self) {
-      try Trainer(network: net, data: data, configuration: config, shuffleStream: RandomStream(seed: 0, path: []))
+      try Trainer(network: net, data: data, configuration: config, shuffleSeed: 0, shufflePath: [])
     }
     let state = TrainingState(tensors: [:], scalars: ["total_steps": 1, "step": 0, "epoch": 0, "cursor": 0])
     let fits = try makeTestNetwork([.dense(units: 1, bias: false)], input: 3, maxBatch: 8, seed: 1)
-    let trainer = try Trainer(network: fits, data: data, configuration: config, shuffleStream: RandomStream(seed: 0, path: []))
-    #expect(throws: TrainingError.stateMismatch("tensor 'layers.0.weight' is missing")) { try state.restore(into: trainer) }
+    let trainer = try Trainer(
+      network: fits, data: data, configuration: config, shuffleSeed: 0, shufflePath: [])
+    #expect(throws: TrainingError.stateMismatch("tensor 'layers.0.weight' is missing")) {
+      try state.restore(into: trainer)
+    }
   }
 
-  @Test func shuffledBatchesCoverEveryRowOncePerEpochAndSeekRepeats() {
-    let data = teacherData(count: 10, inputs: 2, seed: 1)
-    let b = ShuffledBatches(data: data, batchSize: 4, stream: RandomStream(seed: 5, path: ["s"]))
-    #expect(b.batchesPerEpoch == 3)
-    var epochs: [[Float]] = [[], []]
-    for e in 0..<2 {
-      for _ in 0..<3 {
-        let batch = b.next()
-        for r in 0..<batch.rows { epochs[e].append(batch.targets[r]) }
-      }
-    }
-    #expect(epochs[0].sorted() == data.targets.sorted() && epochs[1].sorted() == data.targets.sorted())
-    #expect(epochs[0] != epochs[1])  // reshuffled
-    b.seek(epoch: 1, cursor: 4)
-    let again = b.next()
-    #expect((0..<again.rows).map { again.targets[$0] } == Array(epochs[1][4..<8]))
+  @Test func stopBeforeTheFirstStepKeepsOnlyTheInitialCheckpoint() throws {
+    let data = teacherData(count: 10, inputs: 3, seed: 1)
+    let net = try makeTestNetwork(resumeLayers, input: 3, maxBatch: 8, seed: 1)
+    let flag = StopFlag()
+    flag.set()
+    let trainer = try Trainer(
+      network: net, data: data, configuration: resumeConfiguration(record: [.loss]),
+      shuffleSeed: 0, shufflePath: [], stopFlag: flag)
+    var steps: [Int] = []
+    trainer.onCheckpoint = { steps.append($0.step) }
+    #expect(try trainer.run() == .stopped(step: 0))
+    #expect(steps == [0])
   }
+
+  @Test func classifierLearnsSeparableBlobsOverEpochs() throws {
+    // Two Gaussian blobs at ±(1.5, 1.5), σ = 0.5; labels are class indices for cross-entropy.
+    var s = RandomStream(seed: 11, path: ["blobs"])
+    var x: [Float] = [], y: [Float] = []
+    for i in 0..<64 {
+      let c = i % 2
+      let centre: Float = c == 0 ? -1.5 : 1.5
+      x += [centre + 0.5 * Float(s.nextNormal()), centre + 0.5 * Float(s.nextNormal())]
+      y.append(Float(c))
+    }
+    let data = try Dataset(features: x, targets: y, count: 64, featureCount: 2, target: .classes(count: 2))
+    let net = try makeTestNetwork(
+      [.dense(units: 8, bias: true), .activation(.stateless(.relu)), .dense(units: 2, bias: true)],
+      input: 2, maxBatch: 16, seed: 4)
+    let config = TrainerConfiguration(
+      loss: .crossEntropy, optimizer: .sgd(momentum: 0.9, dampening: 0, nesterov: false, weightDecay: 0), lr: 0.05,
+      batchSize: 16, length: .epochs(10), record: [.loss, .accuracy], every: 10)
+    let trainer = try Trainer(
+      network: net, data: data, configuration: config, shuffleSeed: 2, shufflePath: [])
+    var records: [Int: [String: MetricValue]] = [:]
+    trainer.onRecord = { records[$0] = $1 }
+    #expect(try trainer.run() == .completed(steps: 40))
+    #expect(records.keys.sorted() == [0, 10, 20, 30, 40])
+    let first = try #require(records[0]?["loss"]?.scalar), last = try #require(records[40]?["loss"]?.scalar)
+    #expect(last < first)
+    let eval = try Evaluation.evaluate(
+      network: net, data: data, loss: .crossEntropy, batchSize: 16, record: [.accuracy])
+    #expect(try #require(eval["accuracy"]?.scalar) >= 0.95)
+  }
+
 }

@@ -104,7 +104,9 @@ extension DenseMatrix {
 
   /// Sorts the Jacobi result descending and forms U, re-orthogonalising (and completing) the columns that
   /// belong to tiny or zero singular values.
-  private static func assemble(columns w: [Double], sigma: [Double], vt: [Double], m: Int, n: Int)
+  private static func assemble(
+    columns w: [Double], sigma: [Double], vt: [Double], m: Int, n: Int
+  )
     -> SingularValueDecomposition
   {
     let order = (0..<n).sorted { sigma[$0] > sigma[$1] || (sigma[$0] == sigma[$1] && $0 < $1) }

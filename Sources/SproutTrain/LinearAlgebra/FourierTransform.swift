@@ -11,7 +11,8 @@ public enum FourierTransform {
     precondition(re.count == im.count, "real and imaginary parts differ in length")
     let n = re.count
     if n <= 1 { return (re, im) }
-    var (r, i) = n & (n - 1) == 0 ? radix2(re: re, im: im, inverse: inverse) : bluestein(re: re, im: im, inverse: inverse)
+    var (r, i) =
+      n & (n - 1) == 0 ? radix2(re: re, im: im, inverse: inverse) : bluestein(re: re, im: im, inverse: inverse)
     if inverse {
       let f = 1 / Double(n)
       for k in 0..<n {

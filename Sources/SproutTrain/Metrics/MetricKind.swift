@@ -54,7 +54,8 @@ public struct MetricOptions: Sendable, Hashable, Codable {
   public var spectrumBins: Int?
 
   /// The defaults: middle dense layer, 32 probe samples, observed target range, 64 spectrum bins.
-  public init(kernelParameter: String? = nil, probeSamples: Int = 32, psnrRange: Double? = nil, spectrumBins: Int? = 64) {
+  public init(kernelParameter: String? = nil, probeSamples: Int = 32, psnrRange: Double? = nil, spectrumBins: Int? = 64)
+  {
     self.kernelParameter = kernelParameter
     self.probeSamples = probeSamples
     self.psnrRange = psnrRange

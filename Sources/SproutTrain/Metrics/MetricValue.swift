@@ -53,10 +53,10 @@ public indirect enum MetricValue: Sendable, Hashable {
       out += "]"
     case .map(let m):
       out += "{"
-      for (i, key) in m.keys.sorted().enumerated() {
+      for (i, entry) in m.sorted(by: { $0.key < $1.key }).enumerated() {
         if i > 0 { out += "," }
-        out += MetricValue.jsonString(key) + ":"
-        m[key]!.write(into: &out)
+        out += MetricValue.jsonString(entry.key) + ":"
+        entry.value.write(into: &out)
       }
       out += "}"
     }

@@ -33,9 +33,9 @@ public enum TangentKernel {
       for o in 0..<outputs {
         network.zeroGradients()
         oneHot[o] = 1
-        x.withUnsafeBufferPointer { xp in
-          network.forward(xp.baseAddress!, batch: 1, training: false)
-          oneHot.withUnsafeBufferPointer { network.backward(outputGradient: $0.baseAddress!, batch: 1) }
+        x.withBasePointer { xp in
+          network.forward(xp, batch: 1, training: false)
+          oneHot.withBasePointer { network.backward(outputGradient: $0, batch: 1) }
         }
         oneHot[o] = 0
         jacobian.append(parameter.grad.array.map(Double.init))

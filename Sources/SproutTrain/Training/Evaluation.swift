@@ -12,21 +12,21 @@ public enum Evaluation {
   /// Only the kinds in `record` among these three are returned.
   /// - Throws: `TrainingError` when the data does not fit the model or PSNR has no range.
   public static func evaluate(
-    network: Network, data: TrainingData, loss: Loss, batchSize: Int, record: [MetricKind],
+    network: Network, data: Dataset, loss: Loss, batchSize: Int, record: [MetricKind],
     options: MetricOptions = MetricOptions()
   ) throws -> [String: MetricValue] {
-    try check(network: network, data: data, loss: loss)
+    try data.check(fits: network, loss: loss)
     let width = network.outputWidth
     let rowsPerBatch = Swift.max(1, Swift.min(batchSize, network.maxBatch))
     let scratch = Tensor(zeros: [network.maxBatch, width])
     var lossSum = 0.0, squaredError = 0.0, correct = 0, judged = 0
-    data.inputs.withUnsafeBufferPointer { x in
-      data.targets.withUnsafeBufferPointer { t in
+    data.features.withBasePointer { x in
+      data.targets.withBasePointer { t in
         var start = 0
         while start < data.count {
           let rows = Swift.min(rowsPerBatch, data.count - start)
-          let y = network.forward(x.baseAddress! + start * data.inputWidth, batch: rows, training: false)
-          let target = t.baseAddress! + start * data.targetWidth
+          let y = network.forward(x + start * data.featureCount, batch: rows, training: false)
+          let target = t + start * data.target.width
           let l = loss.value(output: y, target: target, batch: rows, width: width, scratch: scratch.mutablePointer)
           lossSum += Double(l) * Double(rows)
           if record.contains(.accuracy) {
@@ -46,7 +46,9 @@ public enum Evaluation {
     if record.contains(.accuracy) { out[MetricKind.accuracy.rawValue] = .scalar(Double(correct) / Double(judged)) }
     if record.contains(.psnr) {
       let range = options.psnrRange ?? data.targetRange
-      guard range > 0 else { throw TrainingError.unavailableMetric(.psnr, "the targets have no value range; give psnr a range") }
+      guard range > 0 else {
+        throw TrainingError.unavailableMetric(.psnr, "the targets have no value range; give psnr a range")
+      }
       out[MetricKind.psnr.rawValue] = .scalar(
         Metrics.psnr(mse: squaredError / Double(data.count * width), range: range))
     }
@@ -61,10 +63,10 @@ public enum Evaluation {
   /// - Throws: `TrainingError.unavailableMetric` for grad_norm and lr (no step is taken), and for
   ///   weight_change/kernel_alignment without a reference.
   public static func measure(
-    network: Network, data: TrainingData, loss: Loss, record: [MetricKind], options: MetricOptions = MetricOptions(),
+    network: Network, data: Dataset, loss: Loss, record: [MetricKind], options: MetricOptions = MetricOptions(),
     reference: TrainingState? = nil, batchSize: Int = 256
   ) throws -> [String: MetricValue] {
-    try check(network: network, data: data, loss: loss)
+    try data.check(fits: network, loss: loss)
     for kind in record where kind.needsTrainingStep {
       throw TrainingError.unavailableMetric(kind, "a measure stage takes no training step")
     }
@@ -72,7 +74,8 @@ public enum Evaluation {
     if record.contains(.weightChange) || record.contains(.kernelAlignment) {
       guard let reference else {
         let kind: MetricKind = record.contains(.weightChange) ? .weightChange : .kernelAlignment
-        throw TrainingError.unavailableMetric(kind, "it compares with the initialization; measure a trained stage's output")
+        throw TrainingError.unavailableMetric(
+          kind, "it compares with the initialization; measure a trained stage's output")
       }
       var initial: [String: [Float]] = [:]
       for d in network.denseLayers {
@@ -94,18 +97,5 @@ public enum Evaluation {
       network: network, data: data, loss: loss, batchSize: batchSize, record: record, options: options)
     for (key, value) in recorder.record(step: nil) { out[key] = value }
     return out
-  }
-
-  private static func check(network: Network, data: TrainingData, loss: Loss) throws {
-    guard data.inputWidth == network.inputWidth else {
-      throw TrainingError.invalidConfiguration(
-        "the data has \(data.inputWidth) input features, the model expects \(network.inputWidth)")
-    }
-    let targetWidth = loss.targetWidth(outputWidth: network.outputWidth)
-    guard data.targetWidth == targetWidth else {
-      throw TrainingError.invalidConfiguration(
-        "\(loss.rawValue) needs \(targetWidth) target value(s) per example, the data has \(data.targetWidth)")
-    }
-    guard data.count >= 1 else { throw TrainingError.invalidConfiguration("the data is empty") }
   }
 }

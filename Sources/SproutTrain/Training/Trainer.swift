@@ -4,7 +4,7 @@ import SproutTensor
 ///
 /// ```
 /// step 0   capture W₀ (and K₀) → record(0) → checkpoint(0)
-/// step s   stop flag? → checkpoint(s−1), return
+/// step s   stop flag? → checkpoint(s−1) unless just written, return .stopped
 ///          next batch → forward/backward/clip/update → loss finite? else throw naming s
 ///          s % every == 0 or last → record(s);  s % checkpointEvery == 0 or last → checkpoint(s)
 /// ```
@@ -19,13 +19,13 @@ public final class Trainer {
   /// The model being trained.
   public let network: Network
   /// The training examples.
-  public let data: TrainingData
+  public let data: Dataset
   /// The stage's settings.
   public let configuration: TrainerConfiguration
   /// One optimizer step (owns the optimizer and the schedule).
   public let trainStep: TrainStep
-  /// The batch source.
-  public let batches: ShuffledBatches
+  /// The batch source; its cursor is the data position a checkpoint stores.
+  public private(set) var batches: Batcher
   /// Computes records and keeps W₀/K₀.
   public let recorder: MetricsRecorder
   /// Steps of the whole run.
@@ -38,28 +38,23 @@ public final class Trainer {
   public var onCheckpoint: ((TrainingState) throws -> Void)?
 
   private var started = false
+  private var lastCheckpointStep = -1
   private let evalScratch: Tensor
+  private let inputBuffer: Tensor
+  private let targetBuffer: Tensor
 
   /// Completed optimizer steps.
   public var step: Int { trainStep.step }
 
-  /// Plans a run of `configuration` for `network` on `data`; batch orders come from `shuffleStream`.
+  /// Plans a run of `configuration` for `network` on `data`. Epoch e's batch order is
+  /// `RandomStream(seed: shuffleSeed, path: shufflePath + ["epoch", "e"]).permutation(count)` (`Batcher`).
   /// - Throws: `TrainingError` when the data, batch size or a recorded metric does not fit the model.
   public init(
-    network: Network, data: TrainingData, configuration: TrainerConfiguration, shuffleStream: RandomStream,
-    stopFlag: StopFlag = StopFlag()
+    network: Network, data: Dataset, configuration: TrainerConfiguration, shuffleSeed: UInt64,
+    shufflePath: [String], stopFlag: StopFlag = StopFlag()
   ) throws {
     let c = configuration
-    guard data.inputWidth == network.inputWidth else {
-      throw TrainingError.invalidConfiguration(
-        "the data has \(data.inputWidth) input features, the model expects \(network.inputWidth)")
-    }
-    let targetWidth = c.loss.targetWidth(outputWidth: network.outputWidth)
-    guard data.targetWidth == targetWidth else {
-      throw TrainingError.invalidConfiguration(
-        "\(c.loss.rawValue) needs \(targetWidth) target value(s) per example, the data has \(data.targetWidth)")
-    }
-    guard data.count >= 1 else { throw TrainingError.invalidConfiguration("the training data is empty") }
+    try data.check(fits: network, loss: c.loss)
     guard c.batchSize >= 1, Swift.min(c.batchSize, data.count) <= network.maxBatch else {
       throw TrainingError.invalidConfiguration(
         "batch \(c.batchSize) is outside 1...\(network.maxBatch), the size the model was planned for")
@@ -72,7 +67,13 @@ public final class Trainer {
     self.data = data
     self.configuration = c
     self.stopFlag = stopFlag
-    batches = ShuffledBatches(data: data, batchSize: c.batchSize, stream: shuffleStream, shuffle: c.shuffle)
+    do {
+      batches = try Batcher(
+        dataset: data, batchSize: Swift.min(c.batchSize, data.count), shuffle: c.shuffle, dropLast: c.dropLast,
+        seed: shuffleSeed, path: shufflePath)
+    } catch {
+      throw TrainingError.invalidConfiguration("\(error)")
+    }
     switch c.length {
     case .epochs(let e): totalSteps = e * batches.batchesPerEpoch
     case .steps(let s): totalSteps = s
@@ -80,11 +81,14 @@ public final class Trainer {
     guard totalSteps >= 0 else { throw TrainingError.invalidConfiguration("a negative training length") }
     if let lambda = c.trAct { network.setTrAct(lambda: lambda) }
     trainStep = TrainStep(
-      network: network, loss: c.loss, optimizer: c.optimizer.make(parameters: network.parameters, backend: network.backend), baseLR: c.lr,
+      network: network, loss: c.loss,
+      optimizer: c.optimizer.make(parameters: network.parameters, backend: network.backend), baseLR: c.lr,
       schedule: c.schedule, clipNorm: c.clipNorm)
     recorder = try MetricsRecorder(
       network: network, loss: c.loss, data: data, kinds: c.record, options: c.metricOptions)
     evalScratch = Tensor(zeros: [network.maxBatch, network.outputWidth])
+    inputBuffer = Tensor(zeros: [batches.batchSize, data.featureCount])
+    targetBuffer = Tensor(zeros: [batches.batchSize, data.target.width])
   }
 
   /// Trains until `totalSteps` (from step 0, or from a restored state), calling `onRecord` and
@@ -96,46 +100,52 @@ public final class Trainer {
       recorder.captureInitialState()
       started = true
       if !configuration.record.isEmpty { try onRecord?(0, initialRecord()) }
-      try onCheckpoint?(state())
+      try checkpoint()
     }
     let c = configuration
     let wantsGradNorm = c.record.contains(.gradNorm)
     let last = network.layers.count - 1
     while trainStep.step < totalSteps {
       if stopFlag.isSet {
-        try onCheckpoint?(state())
+        if lastCheckpointStep != trainStep.step { try checkpoint() }
         return .stopped(step: trainStep.step)
       }
-      let batch = batches.next()
-      let loss = trainStep.run(input: batch.inputs, target: batch.targets, batch: batch.rows)
+      let rows = batches.next(features: inputBuffer.mutablePointer, targets: targetBuffer.mutablePointer)
+      let loss = trainStep.run(input: inputBuffer.pointer, target: targetBuffer.pointer, batch: rows)
       let s = trainStep.step
       guard loss.isFinite else { throw TrainingError.nonFiniteLoss(step: s, loss: loss) }
       if !c.record.isEmpty, s % c.every == 0 || s == totalSteps {
-        let gradNorm = wantsGradNorm
+        let gradNorm =
+          wantsGradNorm
           ? Double(trainStep.lastGradientNorm ?? GradientClipping.globalNorm(network.parameters)) : nil
         let quantities = StepQuantities(
-          loss: Double(loss), outputs: network.output(ofLayer: last).pointer, targets: batch.targets,
-          rows: batch.rows, gradNorm: gradNorm, lr: Double(trainStep.lastLR))
+          loss: Double(loss), outputs: network.output(ofLayer: last).pointer, targets: targetBuffer.pointer,
+          rows: rows, gradNorm: gradNorm, lr: Double(trainStep.lastLR))
         try onRecord?(s, recorder.record(step: quantities))
       }
-      if s == totalSteps || c.checkpointEvery.map({ s % $0 == 0 }) == true { try onCheckpoint?(state()) }
+      if s == totalSteps || c.checkpointEvery.map({ s % $0 == 0 }) == true { try checkpoint() }
     }
     return .completed(steps: totalSteps)
   }
 
+  private func checkpoint() throws {
+    try onCheckpoint?(state())
+    lastCheckpointStep = trainStep.step
+  }
+
   /// The step-0 record: the first batch in eval mode (the batch position is left where it was).
   private func initialRecord() -> [String: MetricValue] {
-    let (epoch, cursor) = (batches.epoch, batches.cursor)
-    let batch = batches.next()
-    batches.seek(epoch: epoch, cursor: cursor)
-    let y = network.forward(batch.inputs, batch: batch.rows, training: false)
+    let cursor = batches.cursor
+    let rows = batches.next(features: inputBuffer.mutablePointer, targets: targetBuffer.mutablePointer)
+    batches.cursor = cursor
+    let y = network.forward(inputBuffer.pointer, batch: rows, training: false)
     let loss = configuration.loss.value(
-      output: y, target: batch.targets, batch: batch.rows, width: network.outputWidth,
+      output: y, target: targetBuffer.pointer, batch: rows, width: network.outputWidth,
       scratch: evalScratch.mutablePointer)
     let lr = configuration.schedule.learningRate(base: configuration.lr, step: 0)
     return recorder.record(
       step: StepQuantities(
-        loss: Double(loss), outputs: y, targets: batch.targets, rows: batch.rows, gradNorm: nil, lr: Double(lr)))
+        loss: Double(loss), outputs: y, targets: targetBuffer.pointer, rows: rows, gradNorm: nil, lr: Double(lr)))
   }
 
   /// The current state, for a checkpoint (see `TrainingState` for the names).
@@ -152,7 +162,8 @@ public final class Trainer {
       tensors["metrics.kernel_alignment.k0"] = .float64(shape: [k0.rows, k0.cols], values: k0.values)
     }
     let scalars: [String: UInt64] = [
-      "step": UInt64(trainStep.step), "epoch": UInt64(batches.epoch), "cursor": UInt64(batches.cursor),
+      "step": UInt64(trainStep.step), "epoch": UInt64(batches.cursor.epoch),
+      "cursor": UInt64(batches.cursor.index),
       "clock": network.clock.count, "total_steps": UInt64(totalSteps),
     ]
     return TrainingState(tensors: tensors, scalars: scalars)
@@ -170,9 +181,13 @@ public final class Trainer {
     }
     // Validate everything before changing anything, so a failed restore leaves the trainer untouched.
     var values: [(Parameter, [Float])] = []
-    for p in network.parameters + network.buffers { values.append((p, try state.float32(p.name, count: p.value.count))) }
+    for p in network.parameters + network.buffers {
+      values.append((p, try state.float32(p.name, count: p.value.count)))
+    }
     var optimizerState: [String: [Float]] = [:]
-    for (name, t) in trainStep.optimizer.stateTensors() { optimizerState[name] = try state.float32(name, count: t.count) }
+    for (name, t) in trainStep.optimizer.stateTensors() {
+      optimizerState[name] = try state.float32(name, count: t.count)
+    }
     var initial: [String: [Float]] = [:]
     for d in network.denseLayers {
       initial[d.weight.name] = try state.float32("initial." + d.weight.name, count: d.weight.value.count)
@@ -185,12 +200,15 @@ public final class Trainer {
       k0 = DenseMatrix(rows: shape[0], cols: shape[1], values: v)
     }
     try trainStep.optimizer.restore(from: optimizerState)
-    for (p, v) in values { v.withUnsafeBufferPointer { p.value.mutablePointer.update(from: $0.baseAddress!, count: v.count) } }
+    for (p, v) in values {
+      for i in 0..<v.count { p.value[i] = v[i] }
+    }
     recorder.initialWeights = initial
     recorder.initialKernel = k0
     trainStep.step = step
-    batches.seek(epoch: epoch, cursor: cursor)
+    batches.cursor = Batcher.Cursor(epoch: epoch, index: cursor)
     network.clock.count = state.scalars["clock"] ?? 0
     started = true
+    lastCheckpointStep = step
   }
 }

@@ -28,6 +28,8 @@ public struct TrainerConfiguration: Sendable, Hashable {
   public var length: TrainingLength
   /// Reshuffle the data every epoch (true) or keep its order.
   public var shuffle: Bool
+  /// Skip an epoch's final partial batch (PyTorch `drop_last`).
+  public var dropLast: Bool
   /// Metrics to record.
   public var record: [MetricKind]
   /// Steps between records (records are also taken at step 0 and at the last step).
@@ -40,7 +42,8 @@ public struct TrainerConfiguration: Sendable, Hashable {
   /// A configuration; the defaults are the language's (`shuffle: true`, `every: 1`, no clipping, constant lr).
   public init(
     loss: Loss, optimizer: OptimizerConfig, lr: Float, schedule: Schedule = .constant, clipNorm: Float? = nil,
-    trAct: Double? = nil, batchSize: Int, length: TrainingLength, shuffle: Bool = true, record: [MetricKind] = [],
+    trAct: Double? = nil, batchSize: Int, length: TrainingLength, shuffle: Bool = true, dropLast: Bool = false,
+    record: [MetricKind] = [],
     every: Int = 1, checkpointEvery: Int? = nil, metricOptions: MetricOptions = MetricOptions()
   ) {
     self.loss = loss
@@ -52,6 +55,7 @@ public struct TrainerConfiguration: Sendable, Hashable {
     self.batchSize = batchSize
     self.length = length
     self.shuffle = shuffle
+    self.dropLast = dropLast
     self.record = record
     self.every = every
     self.checkpointEvery = checkpointEvery

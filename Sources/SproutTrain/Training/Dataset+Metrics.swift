@@ -1,0 +1,34 @@
+extension Dataset {
+  /// The first `n` samples (all when `n ≥ count`), for probe batches; keeps the grid only when nothing is cut.
+  func prefix(_ n: Int) -> Dataset { subset(Array(0..<Swift.min(n, count))) }
+
+  /// `max − min` over every target value (0 for no data) — the PSNR range when none is given.
+  var targetRange: Double {
+    guard let lo = targets.min(), let hi = targets.max() else { return 0 }
+    return Double(hi) - Double(lo)
+  }
+
+  /// The sample grid as a spectrum layout, when the samples are a 1-D or 2-D grid in order.
+  var spectrumGrid: SpectrumGrid? {
+    guard let grid, grid.reduce(1, *) == count else { return nil }
+    switch grid.count {
+    case 1: return .line(grid[0])
+    case 2: return .image(rows: grid[0], cols: grid[1])
+    default: return nil
+    }
+  }
+
+  /// Checks that the samples fit `network` trained with `loss`.
+  func check(fits network: Network, loss: Loss) throws {
+    guard featureCount == network.inputWidth else {
+      throw TrainingError.invalidConfiguration(
+        "the data has \(featureCount) input features, the model expects \(network.inputWidth)")
+    }
+    let width = loss.targetWidth(outputWidth: network.outputWidth)
+    guard target.width == width else {
+      throw TrainingError.invalidConfiguration(
+        "\(loss.rawValue) needs \(width) target value(s) per example, the data has \(target.width)")
+    }
+    guard count >= 1 else { throw TrainingError.invalidConfiguration("the data is empty") }
+  }
+}
