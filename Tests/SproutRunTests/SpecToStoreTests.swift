@@ -1,6 +1,7 @@
 import Foundation
 import SproutDiagnostics
 import SproutPlanner
+import SproutTrain
 import Testing
 
 @testable import SproutRun
@@ -152,4 +153,52 @@ struct TransferSpecTests {
     #expect(probe.finalMetrics["loss"]?.doubleValue != nil)
     #expect(probe.finalMetrics["effective_rank"]?.objectValue?["layers.0.weight"] != nil)
   }
+}
+
+/// examples/quickstart.yaml (shortened with --set) runs to completion in-process: one-hot targets feed
+/// cross-entropy as class indices, and `show` lists every task.
+@Test func quickstartExampleRuns() throws {
+  var root = URL(fileURLWithPath: #filePath)
+  for _ in 0..<3 { root.deleteLastPathComponent() }
+  let path = root.appendingPathComponent("examples/quickstart.yaml").path
+  guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return }  // examples not in this checkout
+  let store = Store(root: TemporaryDirectory().path)
+  var diagnostics = Diagnostics()
+  let plan = try #require(
+    Planner.plan(
+      text: text, file: path, options: PlanOptions(overrides: ["stages.train.steps=30"]),
+      store: store.view(experiment: "quickstart"), diagnostics: &diagnostics), "\(diagnostics.all.map(\.message))")
+  let summary = try Executor(store: store).run(plan: plan, specText: text)
+  #expect(summary.succeeded, "\(summary.results.compactMap(\.error).map(\.description))")
+  let report = try RunReport.load("latest", store: store)
+  #expect(report.rows.count == plan.tasks.count)
+  #expect(report.rows.allSatisfy { $0.metrics["accuracy"]?.doubleValue != nil })
+}
+
+/// The language's layer selectors pick dense weights; per-layer maps keep only those.
+@Test func metricSelectionFollowsTheSpec() throws {
+  let layers: [LayerConfig] = [
+    .dense(units: 4, bias: true), .activation(.stateless(.relu)), .residual([.dense(units: 4, bias: true)]),
+    .dense(units: 1, bias: true),
+  ]
+  let names = MetricSelection.denseWeights(layers)
+  #expect(names == ["layers.0.weight", "layers.2.layers.0.weight", "layers.3.weight"])
+  let record: JSONValue = .array([
+    .object(["kind": .string("kernel_alignment"), "layers": .int(1), "samples": .int(16)]),
+    .object(["kind": .string("weight_norm"), "layers": .array([.int(0), .int(-1)])]),
+    .object(["kind": .string("effective_rank"), "layers": .string("all")]),
+    .string("loss"),
+  ])
+  let s = try MetricSelection(Definition(record, path: "stages.train.record"), denseWeights: names)
+  #expect(s.kinds == [.kernelAlignment, .weightNorm, .effectiveRank, .loss])
+  #expect(s.options.kernelParameter == "layers.2.layers.0.weight")
+  #expect(s.options.probeSamples == 16)
+  #expect(s.layers["weight_norm"] == ["layers.0.weight", "layers.3.weight"])
+  #expect(s.layers["effective_rank"] == nil)
+  let filtered = s.filter([
+    "weight_norm": .scalars(["layers.0.weight": 1, "layers.2.layers.0.weight": 2, "layers.3.weight": 3])
+  ])
+  #expect(filtered["weight_norm"] == .scalars(["layers.0.weight": 1, "layers.3.weight": 3]))
+  let bad: JSONValue = .array([.object(["kind": .string("weight_norm"), "layers": .int(5)])])
+  #expect(throws: RunError.self) { try MetricSelection(Definition(bad, path: "record"), denseWeights: names) }
 }

@@ -11,7 +11,7 @@ import Testing
 /// skipped, a changed stamp is refused, NaN stops with the step and the spec line.
 struct TrainTaskTests {
   /// A small regression problem: y = tanh(x · w) for a fixed w, 40 rows of 4 features.
-  static let data: TrainingData = {
+  static let data: Dataset = {
     var inputs: [Float] = []
     var targets: [Float] = []
     for r in 0..<40 {
@@ -23,7 +23,12 @@ struct TrainTaskTests {
       }
       targets.append(Float(Foundation.tanh(Double(dot))))
     }
-    return TrainingData(inputs: inputs, targets: targets, count: 40, inputWidth: 4, targetWidth: 1)
+    // The arrays fit their counts by construction; a failure here is a broken test, not input.
+    guard
+      let d = try? Dataset(
+        features: inputs, targets: targets, count: 40, featureCount: 4, target: .regression(width: 1))
+    else { preconditionFailure("test data does not fit its shape") }
+    return d
   }()
 
   static let span = SourceSpan(
@@ -46,6 +51,7 @@ struct TrainTaskTests {
           InitPlan(rule: .kaimingNormal(mode: .fanIn, nonlinearity: .tanh)), to: network.parameters, seed: 42,
           path: ["t0000", "train", "init"])
       },
+      selection: MetricSelection(),
       data: data)
   }
 

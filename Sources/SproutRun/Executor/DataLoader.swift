@@ -10,16 +10,11 @@ import SproutTrain
 /// `part`/`use` naming the split. The dataset's streams are keyed by the plan's root seed and the dataset's
 /// name, so every trial and stage sees the same samples and the same split.
 enum DataLoader {
-  /// Loads a data reference.
+  /// Loads a data reference: the split it names, as SproutTrain's `Dataset`.
   /// - Parameters:
   ///   - seed: the root seed of the plan.
   ///   - baseDirectory: where relative file paths (npy, csv, idx, image files) are resolved.
-  static func load(_ d: Definition, seed: UInt64, baseDirectory: String = ".") throws -> TrainingData {
-    trainingData(try loadDataset(d, seed: seed, baseDirectory: baseDirectory))
-  }
-
-  /// The split as SproutTrain's `Dataset` (initializers read its target signal and features).
-  static func loadDataset(_ d: Definition, seed: UInt64, baseDirectory: String = ".") throws -> Dataset {
+  static func load(_ d: Definition, seed: UInt64, baseDirectory: String = ".") throws -> Dataset {
     let definition = d["dataset"] ?? d["definition"] ?? d
     let name = try d["name"]?.string() ?? d["ref"]?.string() ?? "data"
     var part: String?
@@ -62,17 +57,6 @@ enum DataLoader {
       chosen = parts.count == 1 ? parts[0].data : dataset
     }
     return chosen
-  }
-
-  /// The trainer's view of a dataset.
-  static func trainingData(_ d: Dataset) -> TrainingData {
-    var grid: SpectrumGrid?
-    if let g = d.grid {
-      grid = g.count == 1 ? .line(g[0]) : g.count == 2 ? .image(rows: g[0], cols: g[1]) : nil
-    }
-    return TrainingData(
-      inputs: d.features, targets: d.targets, count: d.count, inputWidth: d.featureCount, targetWidth: d.target.width,
-      grid: grid)
   }
 
   static func generate(_ a: Definition, seed: UInt64, path: [String], baseDirectory: String) throws -> Dataset {
@@ -136,6 +120,23 @@ enum DataLoader {
     default:
       throw a.fail("dataset kind '\(kind)' is not supported by the executor")
     }
+  }
+
+  /// The dataset in the target form `loss` reads: cross-entropy takes class indices, so one-hot targets
+  /// (`one_hot: true`) are turned back into the index of their 1; other combinations are left as they are.
+  static func fitting(_ d: Dataset, to loss: Loss) -> Dataset {
+    guard loss == .crossEntropy, case .oneHot(let classes) = d.target else { return d }
+    var labels = [Float](repeating: 0, count: d.count)
+    for i in 0..<d.count {
+      let row = d.targetRow(i)
+      var best = row.startIndex
+      for j in row.indices where row[j] > row[best] { best = j }
+      labels[i] = Float(best - row.startIndex)
+    }
+    var out = d
+    out.targets = labels
+    out.target = .classes(count: classes)
+    return out
   }
 
   /// Regression targets → class labels (argmax of each row; sign for one output).

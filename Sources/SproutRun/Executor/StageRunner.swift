@@ -47,8 +47,8 @@ struct StageRunner {
   func trainSetup() throws -> TrainSetup {
     let (input, layers) = try TrainConfigs.layers(try definition.required("model"))
     let initDefinition = try definition.required("init")
-    let data = try loadData(try definition.required("data"))
     let loss = try TrainConfigs.loss(try stage.required("loss"))
+    let data = DataLoader.fitting(try loadData(try definition.required("data")), to: loss)
     let optimizer = try TrainConfigs.optimizer(try stage.required("optimizer"))
     let batch = min(try stage.int("batch", default: 32), max(data.count, 1))
     let length: TrainingLength
@@ -61,24 +61,25 @@ struct StageRunner {
       steps = epochs * ((data.count + batch - 1) / batch)
       length = .epochs(epochs)
     }
-    let (kinds, metricOptions) = try Self.metrics(stage["record"])
+    let selection = try MetricSelection(stage["record"], denseWeights: MetricSelection.denseWeights(layers))
     let configuration = TrainerConfiguration(
       loss: loss, optimizer: optimizer.config, lr: optimizer.lr,
       schedule: Self.fill(optimizer.schedule, totalSteps: steps),
       clipNorm: optimizer.clipNorm, trAct: optimizer.trAct, batchSize: batch, length: length,
-      shuffle: try stage.bool("shuffle", default: true), record: kinds, every: try stage.int("every", default: 1),
-      checkpointEvery: try stage["checkpoint_every"]?.int(), metricOptions: metricOptions)
+      shuffle: try stage.bool("shuffle", default: true), record: selection.kinds,
+      every: try stage.int("every", default: 1), checkpointEvery: try stage["checkpoint_every"]?.int(),
+      metricOptions: selection.options)
     let seed = self.seed
     let path = streamPath
     return TrainSetup(
       inputWidth: input, layers: layers, configuration: configuration, seed: seed, streamPath: path,
-      initialize: { network in try self.initialize(network, initDefinition) },
+      initialize: { network in try self.initialize(network, initDefinition) }, selection: selection,
       data: data)
   }
 
   /// Data are keyed by the plan's root seed (not the trial's), so every trial sees the same samples; files
   /// are found relative to the spec.
-  func loadData(_ d: Definition) throws -> TrainingData {
+  func loadData(_ d: Definition) throws -> Dataset {
     try DataLoader.load(d, seed: UInt64(bitPattern: Int64(plan.rootSeed)), baseDirectory: specDirectory)
   }
 
@@ -100,7 +101,7 @@ struct StageRunner {
       }
       var reference: [String: JSONValue] = ["dataset": datasetDefinition.value, "name": .string(ref.name)]
       if let split = ref.split { reference["split"] = .string(split) }
-      let dataset = try DataLoader.loadDataset(
+      let dataset = try DataLoader.load(
         Definition(.object(reference), path: "init_data.\(ref.name)"), seed: UInt64(bitPattern: Int64(plan.rootSeed)),
         baseDirectory: specDirectory)
       initContext.target = dataset.targetSignal
@@ -147,25 +148,6 @@ struct StageRunner {
     }
   }
 
-  /// The metric kinds of a `record:` list (`loss` or `{kernel_alignment: {layer: ...}}`) and their options.
-  static func metrics(_ d: Definition?) throws -> ([MetricKind], MetricOptions) {
-    guard let d else { return ([.loss], MetricOptions()) }
-    var kinds: [MetricKind] = []
-    var options = MetricOptions()
-    for item in try d.array() {
-      let (name, args) = try item.kindAndArguments()
-      guard let kind = MetricKind(rawValue: name) else {
-        throw item.fail("metric '\(name)' is not known to the executor")
-      }
-      kinds.append(kind)
-      if let layer = args["layer"] { options.kernelParameter = try layer.string() }
-      if let probe = args["probe"] ?? args["samples"] { options.probeSamples = try probe.int() }
-      if let range = args["range"] { options.psnrRange = try range.double() }
-      if let bins = args["bins"] { options.spectrumBins = try bins.int() }
-    }
-    return (kinds, options)
-  }
-
   // MARK: evaluate and measure
 
   /// The model of the train task this task reads: built from its recorded model definition and loaded
@@ -195,16 +177,19 @@ struct StageRunner {
 
   func evaluate() throws -> TaskOutputs {
     context.emit(.taskStarted(key: context.key, hash: context.hash, totalSteps: 0))
-    let data = try loadData(try definition.required("data"))
-    let (network, _, upstreamLoss, steps) = try upstreamModel(batch: min(max(data.count, 1), Self.evaluationBatch))
+    let raw = try loadData(try definition.required("data"))
+    let (network, _, upstreamLoss, steps) = try upstreamModel(batch: min(max(raw.count, 1), Self.evaluationBatch))
     guard let loss = try stage["loss"].map(TrainConfigs.loss) ?? upstreamLoss else {
       throw context.error(.invalidTask, "evaluate needs a loss (none given and none on the from stage)")
     }
-    let (kinds, options) = try Self.metrics(stage["record"])
+    let data = DataLoader.fitting(raw, to: loss)
+    let selection = try MetricSelection(stage["record"], denseWeights: network.denseLayers.map(\.weight.name))
     let values: [String: MetricValue]
     do {
-      values = try Evaluation.evaluate(
-        network: network, data: data, loss: loss, batchSize: Self.evaluationBatch, record: kinds, options: options)
+      values = selection.filter(
+        try Evaluation.evaluate(
+          network: network, data: data, loss: loss, batchSize: Self.evaluationBatch, record: selection.kinds,
+          options: selection.options))
     } catch { throw context.error(.invalidTask, "evaluation failed: \(error)", cause: error) }
     let record = MetricRecord(step: steps, values: values.mapValues(\.jsonValue))
     return outputs(steps: steps, records: [record], tensors: [], checkpoints: [], finalCheckpoint: nil)
@@ -235,12 +220,14 @@ struct StageRunner {
       (network, reference, upstreamLoss, steps) = try upstreamModel(batch: batch)
     }
     let loss = try stage["loss"].map(TrainConfigs.loss) ?? upstreamLoss ?? .mse
-    let (kinds, options) = try Self.metrics(stage["record"])
+    let fitted = DataLoader.fitting(data, to: loss)
+    let selection = try MetricSelection(stage["record"], denseWeights: network.denseLayers.map(\.weight.name))
     let values: [String: MetricValue]
     do {
-      values = try Evaluation.measure(
-        network: network, data: data, loss: loss, record: kinds, options: options, reference: reference,
-        batchSize: batch)
+      values = selection.filter(
+        try Evaluation.measure(
+          network: network, data: fitted, loss: loss, record: selection.kinds, options: selection.options,
+          reference: reference, batchSize: batch))
     } catch { throw context.error(.invalidTask, "measuring failed: \(error)", cause: error) }
     let record = MetricRecord(step: steps, values: values.mapValues(\.jsonValue))
     return outputs(steps: steps, records: [record], tensors: tensors, checkpoints: [], finalCheckpoint: nil)

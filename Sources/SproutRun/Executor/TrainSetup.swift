@@ -18,8 +18,10 @@ struct TrainSetup {
   var streamPath: [String]
   /// Sets the network's initial weights (not called when resuming from a checkpoint).
   var initialize: (Network) throws -> Void
+  /// Which layers per-layer metrics report (the `layers:` of each `record:` entry).
+  var selection: MetricSelection
   /// The training rows.
-  var data: TrainingData
+  var data: Dataset
 
   /// Optimizer steps of the whole run (as the trainer counts them).
   var totalSteps: Int {

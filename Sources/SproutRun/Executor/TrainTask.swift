@@ -39,8 +39,8 @@ struct TrainTask {
         input: setup.inputWidth, layers: setup.layers, backend: context.backend,
         maxBatch: max(1, min(setup.configuration.batchSize, setup.data.count)), seed: modelStream.nextUInt64())
       trainer = try Trainer(
-        network: network, data: setup.data, configuration: setup.configuration, shuffleStream: setup.stream("data"),
-        stopFlag: context.options.stop)
+        network: network, data: setup.data, configuration: setup.configuration, shuffleSeed: setup.seed,
+        shufflePath: setup.streamPath + ["data"], stopFlag: context.options.stop)
     } catch {
       throw context.error(.invalidTask, "cannot set up training: \(error)", cause: error)
     }
@@ -70,7 +70,7 @@ struct TrainTask {
     let options = context.options
     let total = trainer.totalSteps
     trainer.onRecord = { step, values in
-      records.append(MetricRecord(step: step, values: values.mapValues(\.jsonValue)))
+      records.append(MetricRecord(step: step, values: setup.selection.filter(values).mapValues(\.jsonValue)))
       if step > 0 {
         let elapsed = Date().timeIntervalSince(started)
         let loss = values["loss"]?.scalar.map { Float($0) } ?? .nan
@@ -99,7 +99,7 @@ struct TrainTask {
         throw context.error(
           .nonFiniteLoss,
           "the loss became \(loss) at step \(step) of task \(context.key); the last good checkpoint is step "
-            + "\(lastGood) (lower the learning rate or add clip to the optimizer)", cause: error)
+            + "\(lastGood) (lower the learning rate or add clip to the optimizer)")
       }
       throw context.error(.invalidTask, "training failed: \(error)", cause: error)
     }
