@@ -114,24 +114,28 @@ extension SafetensorsFile {
     metadata.removeValue(forKey: headerChecksumKey)
 
     let tensors = entries.map { e -> NamedTensor in
-      bytes.withUnsafeBytes { raw in
-        if e.dtype == "F64" {
-          let values = (0..<((e.end - e.begin) / 8)).map { i in
-            Double(
-              bitPattern: UInt64(
-                littleEndian: raw.loadUnaligned(fromByteOffset: dataStart + e.begin + 8 * i, as: UInt64.self)))
-          }
-          return NamedTensor(name: e.name, storage: .float64(shape: e.shape, values: values))
-        }
-        let values = (0..<((e.end - e.begin) / 4)).map { i in
-          Float(
-            bitPattern: UInt32(
-              littleEndian: raw.loadUnaligned(fromByteOffset: dataStart + e.begin + 4 * i, as: UInt32.self)))
-        }
-        return NamedTensor(name: e.name, shape: e.shape, values: values)
+      let range = (dataStart + e.begin)..<(dataStart + e.end)
+      if e.dtype == "F64" {
+        return NamedTensor(name: e.name, storage: .float64(shape: e.shape, values: littleEndian(bytes[range])))
       }
+      return NamedTensor(name: e.name, shape: e.shape, values: littleEndian(bytes[range]))
     }
     return SafetensorsFile(tensors: tensors, metadata: metadata)
+  }
+
+  /// Little-endian bytes → values (a copy; alignment of the source does not matter).
+  private static func littleEndian<T: BinaryFloatingPoint>(_ bytes: ArraySlice<UInt8>) -> [T] {
+    let n = bytes.count / MemoryLayout<T>.size
+    var values = [T](repeating: 0, count: n)
+    values.withUnsafeMutableBytes { out in bytes.withUnsafeBytes { out.copyMemory(from: $0) } }
+    #if _endian(big)
+      values = values.map { v in
+        if let f = v as? Float { return T(Float(bitPattern: f.bitPattern.byteSwapped)) }
+        if let d = v as? Double { return T(Double(bitPattern: d.bitPattern.byteSwapped)) }
+        return v
+      }
+    #endif
+    return values
   }
 
   /// JSON numbers that are exact integers (no fractions, no overflow); nil otherwise.

@@ -54,12 +54,20 @@ public struct NamedTensor: Hashable, Sendable {
 
   /// The little-endian bytes of the values.
   func appendBytes(to out: inout [UInt8]) {
-    switch storage {
-    case .float32(_, let v):
-      for x in v { withUnsafeBytes(of: x.bitPattern.littleEndian) { out.append(contentsOf: $0) } }
-    case .float64(_, let v):
-      for x in v { withUnsafeBytes(of: x.bitPattern.littleEndian) { out.append(contentsOf: $0) } }
-    }
+    // safetensors is little-endian; on a little-endian host the in-memory bytes are the file's bytes.
+    #if _endian(little)
+      switch storage {
+      case .float32(_, let v): v.withUnsafeBytes { out.append(contentsOf: $0) }
+      case .float64(_, let v): v.withUnsafeBytes { out.append(contentsOf: $0) }
+      }
+    #else
+      switch storage {
+      case .float32(_, let v):
+        for x in v { withUnsafeBytes(of: x.bitPattern.littleEndian) { out.append(contentsOf: $0) } }
+      case .float64(_, let v):
+        for x in v { withUnsafeBytes(of: x.bitPattern.littleEndian) { out.append(contentsOf: $0) } }
+      }
+    #endif
   }
 }
 
