@@ -96,13 +96,17 @@ public struct SHA256: Sendable {
     var tail = copy.pending
     tail.append(0x80)
     while tail.count % 64 != 56 { tail.append(0) }
-    for shift in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
+    for shift in stride(from: 56, through: 0, by: -8) {
+      tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift)))
+    }
     for start in stride(from: 0, to: tail.count, by: 64) { copy.compress(tail[start..<(start + 64)]) }
     let s = copy.state
     var out = [UInt8]()
     out.reserveCapacity(32)
     for word in [s.0, s.1, s.2, s.3, s.4, s.5, s.6, s.7] {
-      out.append(contentsOf: [UInt8(word >> 24), UInt8((word >> 16) & 0xFF), UInt8((word >> 8) & 0xFF), UInt8(word & 0xFF)])
+      out.append(contentsOf: [
+        UInt8(word >> 24), UInt8((word >> 16) & 0xFF), UInt8((word >> 8) & 0xFF), UInt8(word & 0xFF),
+      ])
     }
     return Digest(bytes: out)
   }
@@ -123,25 +127,28 @@ public struct SHA256: Sendable {
 
   /// One 64-byte block (FIPS 180-4 §6.2.2).
   private mutating func compress<Block: Collection>(_ block: Block) where Block.Element == UInt8, Block.Index == Int {
-    var w = [UInt32](repeating: 0, count: 64)
-    var j = block.startIndex
-    for t in 0..<16 {
-      w[t] = UInt32(block[j]) << 24 | UInt32(block[j + 1]) << 16 | UInt32(block[j + 2]) << 8 | UInt32(block[j + 3])
-      j += 4
+    withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+      var j = block.startIndex
+      for t in 0..<16 {
+        w[t] = UInt32(block[j]) << 24 | UInt32(block[j + 1]) << 16 | UInt32(block[j + 2]) << 8 | UInt32(block[j + 3])
+        j += 4
+      }
+      compressWords(w)
     }
-    compressWords(&w)
   }
 
   private mutating func compress(_ block: UnsafeRawBufferPointer) {
-    var w = [UInt32](repeating: 0, count: 64)
-    for t in 0..<16 {
-      let j = t * 4
-      w[t] = UInt32(block[j]) << 24 | UInt32(block[j + 1]) << 16 | UInt32(block[j + 2]) << 8 | UInt32(block[j + 3])
+    withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+      for t in 0..<16 {
+        let j = t * 4
+        w[t] = UInt32(block[j]) << 24 | UInt32(block[j + 1]) << 16 | UInt32(block[j + 2]) << 8 | UInt32(block[j + 3])
+      }
+      compressWords(w)
     }
-    compressWords(&w)
   }
 
-  private mutating func compressWords(_ w: inout [UInt32]) {
+  /// The message schedule and the 64 rounds; `w` holds the block's 16 words and room for 48 more.
+  private mutating func compressWords(_ w: UnsafeMutableBufferPointer<UInt32>) {
     @inline(__always) func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
     for t in 16..<64 {
       let s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ (w[t - 15] >> 3)

@@ -11,8 +11,19 @@ import SproutDiagnostics
 /// reference      = IDENT , { "." , IDENT } ;
 /// ```
 public enum ExpressionParser {
+  /// Most tokens in one `${...}`; also bounds the depth of the tree.
+  public static let maxTokens = 256
+
   /// True when `text` contains `${`, i.e. YAML text that Sprout reads as an expression.
-  public static func containsExpression(_ text: String) -> Bool { text.contains("${") }
+  public static func containsExpression(_ text: String) -> Bool {
+    // A byte scan: this runs on every scalar of a spec, and `$` and `{` are ASCII.
+    var previousWasDollar = false
+    for byte in text.utf8 {
+      if previousWasDollar && byte == UInt8(ascii: "{") { return true }
+      previousWasDollar = byte == UInt8(ascii: "$")
+    }
+    return false
+  }
 
   /// Parses a scalar that contains `${`. A scalar that is exactly one `${...}` (surrounding spaces allowed) is that
   /// expression, with the type of its result; any other text around `${...}` makes an interpolated string.
@@ -66,6 +77,13 @@ public enum ExpressionParser {
     switch lexer.tokenize() {
     case .failure(let e): return .failure(e)
     case .success(let tokens):
+      // Trees are walked recursively (evaluation, printing): bound their size so no input can exhaust the stack.
+      if tokens.count > maxTokens {
+        return .failure(
+          ExpressionError(
+            "spec.expression-syntax", "expression too long (\(tokens.count - 1) tokens; at most \(maxTokens))",
+            at: base.columns(start - 2, end + 1), help: "split the computation over several params"))
+      }
       if tokens.count == 1 {
         return .failure(
           ExpressionError(
