@@ -19,7 +19,10 @@ import Testing
 
   /// Sizes large enough to be split across threads (above the hand-off threshold), odd in every dimension,
   /// and with k spanning several k blocks.
-  @Test(arguments: [(97, 131, 301), (301, 67, 263), (250, 250, 513), (7, 1201, 77), (1000, 7, 90)])
+  /// The last two are matrix–vector products (one column, one row), which have their own loops.
+  @Test(arguments: [
+    (97, 131, 301), (301, 67, 263), (250, 250, 513), (7, 1201, 77), (1000, 7, 90), (4099, 1, 300), (1, 3001, 400),
+  ])
   func gemmBitsDoNotDependOnThreadCount(shape: (Int, Int, Int)) {
     let (m, n, k) = shape
     var rng = SplitMix64(seed: UInt64(m * 1_000_003 + n * 1009 + k))

@@ -67,6 +67,7 @@ enum Gemm {
       }
       return
     }
+    if computeVector(p, rows: rows, cols: cols, scratch: scratch) { return }
     // Small products read A (when transposed) and B (when not) in place: their panels already have the
     // kernel's layout up to a stride, and packing would cost as much as the arithmetic. Partial panels are
     // still packed (zero-padded). Either way each element is the same chain of multiply-adds.
