@@ -176,9 +176,15 @@ enum ActivationKernels {
   ) {
     var i = range.lowerBound
     let end = range.upperBound
-    while i < end {
-      Lanes.store(body(Lanes.load(x, i, end), Lanes.load(y, i, end), Lanes.load(dy, i, end)), dx, i, end)
+    while i + 8 <= end {
+      let g = body(
+        UnsafeRawPointer(x + i).loadUnaligned(as: V8.self), UnsafeRawPointer(y + i).loadUnaligned(as: V8.self),
+        UnsafeRawPointer(dy + i).loadUnaligned(as: V8.self))
+      UnsafeMutableRawPointer(dx + i).storeBytes(of: g, as: V8.self)
       i += 8
+    }
+    if i < end {
+      Lanes.store(body(Lanes.load(x, i, end), Lanes.load(y, i, end), Lanes.load(dy, i, end)), dx, i, end)
     }
   }
 }

@@ -48,11 +48,13 @@ enum ElementwiseKernels {
   }
 
   static func map(_ op: UnaryOp, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, range: Range<Int>) {
-    var i = range.lowerBound
-    let end = range.upperBound
-    while i < end {
-      Lanes.store(unary(op, Lanes.load(x, i, end)), y, i, end)
-      i += 8
+    switch op {
+    case .negate: Lanes.map(x, y, range) { -$0 }
+    case .square: Lanes.map(x, y, range) { $0 * $0 }
+    case .affine(let a, let b): Lanes.map(x, y, range) { $0 * a + b }
+    case .exp: Lanes.map(x, y, range) { VectorMath.exp($0) }
+    case .tanh: Lanes.map(x, y, range) { VectorMath.tanh($0) }
+    default: Lanes.map(x, y, range) { unary(op, $0) }
     }
   }
 
@@ -60,11 +62,11 @@ enum ElementwiseKernels {
     _ op: BinaryOp, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ z: UnsafeMutablePointer<Float>,
     range: Range<Int>
   ) {
-    var i = range.lowerBound
-    let end = range.upperBound
-    while i < end {
-      Lanes.store(binary(op, Lanes.load(x, i, end), Lanes.load(y, i, end)), z, i, end)
-      i += 8
+    switch op {
+    case .add: Lanes.map(x, y, z, range) { $0 + $1 }
+    case .subtract: Lanes.map(x, y, z, range) { $0 - $1 }
+    case .multiply: Lanes.map(x, y, z, range) { $0 * $1 }
+    default: Lanes.map(x, y, z, range) { binary(op, $0, $1) }
     }
   }
 
@@ -78,32 +80,18 @@ enum ElementwiseKernels {
   }
 
   static func axpy(alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, range: Range<Int>) {
-    var i = range.lowerBound
-    let end = range.upperBound
-    while i < end {
-      Lanes.store(Lanes.load(y, i, end) + alpha * Lanes.load(x, i, end), y, i, end)
-      i += 8
-    }
+    Lanes.map(x, y, y, range) { $1 + alpha * $0 }
   }
 
   static func scale(_ x: UnsafeMutablePointer<Float>, by alpha: Float, range: Range<Int>) {
-    var i = range.lowerBound
-    let end = range.upperBound
-    while i < end {
-      Lanes.store(Lanes.load(x, i, end) * alpha, x, i, end)
-      i += 8
-    }
+    Lanes.map(x, x, range) { $0 * alpha }
   }
 
   /// `y[r, c] += bias[c]` for rows `rows` of a matrix with `cols` columns.
   static func addBias(_ y: UnsafeMutablePointer<Float>, rows: Range<Int>, cols: Int, bias: UnsafePointer<Float>) {
     for r in rows {
       let row = y + r * cols
-      var c = 0
-      while c < cols {
-        Lanes.store(Lanes.load(row, c, cols) + Lanes.load(bias, c, cols), row, c, cols)
-        c += 8
-      }
+      Lanes.map(row, bias, row, 0..<cols) { $0 + $1 }
     }
   }
 
@@ -117,7 +105,11 @@ enum ElementwiseKernels {
     let end = cols.upperBound
     while c < end {
       var acc = V8()
-      for r in 0..<rows { acc += Lanes.load(x + r * stride, c, end) }
+      if c + 8 <= end {
+        for r in 0..<rows { acc += UnsafeRawPointer(x + r * stride + c).loadUnaligned(as: V8.self) }
+      } else {
+        for r in 0..<rows { acc += Lanes.load(x + r * stride, c, end) }
+      }
       if accumulate { acc += Lanes.load(y, c, end) }
       Lanes.store(acc, y, c, end)
       c += 8

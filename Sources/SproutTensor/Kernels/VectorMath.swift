@@ -203,4 +203,35 @@ enum Lanes {
     }
     for l in 0..<(count - i) { p[i + l] = v[l] }
   }
+
+  /// `y[i] = f(x[i])` over `range`: unchecked full vectors, then one padded tail (a bounds test on every
+  /// load keeps LLVM from holding the vectors in registers).
+  @inline(__always)
+  static func map(
+    _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ range: Range<Int>, _ f: (V8) -> V8
+  ) {
+    var i = range.lowerBound
+    let end = range.upperBound
+    while i + 8 <= end {
+      UnsafeMutableRawPointer(y + i).storeBytes(of: f(UnsafeRawPointer(x + i).loadUnaligned(as: V8.self)), as: V8.self)
+      i += 8
+    }
+    if i < end { store(f(load(x, i, end)), y, i, end) }
+  }
+
+  /// `z[i] = f(x[i], y[i])` over `range`, as `map`.
+  @inline(__always)
+  static func map(
+    _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ z: UnsafeMutablePointer<Float>, _ range: Range<Int>,
+    _ f: (V8, V8) -> V8
+  ) {
+    var i = range.lowerBound
+    let end = range.upperBound
+    while i + 8 <= end {
+      let v = f(UnsafeRawPointer(x + i).loadUnaligned(as: V8.self), UnsafeRawPointer(y + i).loadUnaligned(as: V8.self))
+      UnsafeMutableRawPointer(z + i).storeBytes(of: v, as: V8.self)
+      i += 8
+    }
+    if i < end { store(f(load(x, i, end), load(y, i, end)), z, i, end) }
+  }
 }
