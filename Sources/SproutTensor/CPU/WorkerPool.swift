@@ -17,6 +17,11 @@ final class WorkerPool: @unchecked Sendable {
   private var stopping = false
   private var threads: [Thread] = []
 
+  /// Times a thread polls for new work (a worker) or for the parts to finish (the caller) before blocking on
+  /// the condition, a few tens of microseconds. On a virtual machine, waking a blocked thread goes through
+  /// the hypervisor and can cost as much as a mid-sized matrix product; OpenBLAS and OpenMP poll likewise.
+  static let spinLimit = 2_000
+
   /// Starts `width − 1` worker threads (each holds the pool until `shutdown()`).
   init(width: Int) {
     self.width = max(1, width)
@@ -57,6 +62,12 @@ final class WorkerPool: @unchecked Sendable {
     job.execute(part: 0)
 
     condition.lock()
+    var spins = 0
+    while pending > 0 && spins < Self.spinLimit {
+      condition.unlock()
+      spins += 1
+      condition.lock()
+    }
     while pending > 0 { condition.wait() }
     self.job = nil
     condition.unlock()
@@ -66,6 +77,12 @@ final class WorkerPool: @unchecked Sendable {
     var seen = 0
     condition.lock()
     while true {
+      var spins = 0
+      while generation == seen && !stopping && spins < Self.spinLimit {
+        condition.unlock()
+        spins += 1
+        condition.lock()
+      }
       while generation == seen && !stopping { condition.wait() }
       if stopping { break }
       seen = generation
