@@ -186,11 +186,13 @@ struct TransferSpecTests {
   let record: JSONValue = .array([
     .object(["kind": .string("kernel_alignment"), "layers": .int(1), "samples": .int(16)]),
     .object(["kind": .string("weight_norm"), "layers": .array([.int(0), .int(-1)])]),
-    .object(["kind": .string("effective_rank"), "layers": .string("all")]),
+    .object(["kind": .string("effective_rank"), "layers": .string("all"), "definition": .string("participation_ratio")]
+    ),
     .string("loss"),
   ])
   let s = try MetricSelection(Definition(record, path: "stages.train.record"), denseWeights: names)
-  #expect(s.kinds == [.kernelAlignment, .weightNorm, .effectiveRank, .loss])
+  #expect(s.kinds == [.kernelAlignment, .weightNorm, .participationRatio, .loss])
+  #expect(s.filter(["participation_ratio": .scalar(2)]) == ["effective_rank": .scalar(2)])
   #expect(s.options.kernelParameter == "layers.2.layers.0.weight")
   #expect(s.options.probeSamples == 16)
   #expect(s.layers["weight_norm"] == ["layers.0.weight", "layers.3.weight"])

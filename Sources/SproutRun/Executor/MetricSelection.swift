@@ -10,6 +10,9 @@ struct MetricSelection {
   var options = MetricOptions()
   /// Per metric name, the weight names to keep in its per-layer map (absent: every layer).
   var layers: [String: Set<String>] = [:]
+  /// Recorded name → name written (`effective_rank: {definition: participation_ratio}` is SproutTrain's
+  /// `participation_ratio`, written as `effective_rank` as the spec names it).
+  var renames: [String: String] = [:]
 
   /// No metrics, every layer.
   init() {}
@@ -24,12 +27,16 @@ struct MetricSelection {
     var probeFromKernel = false
     for item in try d.array() {
       let (name, args) = try item.kindAndArguments()
-      guard let kind = MetricKind(rawValue: name) else {
+      guard var kind = MetricKind(rawValue: name) else {
         throw item.fail("metric '\(name)' is not known to the executor")
+      }
+      if kind == .effectiveRank, try args.string("definition", default: "entropy") == "participation_ratio" {
+        kind = .participationRatio
+        renames[kind.rawValue] = name
       }
       kinds.append(kind)
       let selected = try args["layers"].map { try Self.select($0, from: denseWeights) }
-      if let selected, selected.count < denseWeights.count { layers[name] = Set(selected) }
+      if let selected, selected.count < denseWeights.count { layers[kind.rawValue] = Set(selected) }
       switch kind {
       case .kernelAlignment:
         if let selected, selected.count < denseWeights.count { options.kernelParameter = selected.first }
@@ -67,11 +74,15 @@ struct MetricSelection {
     }
   }
 
-  /// Keeps, in per-layer maps, only the selected weights' entries.
+  /// Keeps, in per-layer maps, only the selected weights' entries, and writes each metric under the
+  /// name the spec gave it.
   func filter(_ values: [String: MetricValue]) -> [String: MetricValue] {
     var out = values
     for (name, keep) in layers {
       if case .map(let m)? = values[name] { out[name] = .map(m.filter { keep.contains($0.key) }) }
+    }
+    for (from, to) in renames {
+      if let v = out.removeValue(forKey: from) { out[to] = v }
     }
     return out
   }

@@ -51,6 +51,7 @@ struct StageRunner {
     let data = DataLoader.fitting(try loadData(try definition.required("data")), to: loss)
     let optimizer = try TrainConfigs.optimizer(try stage.required("optimizer"))
     let batch = min(try stage.int("batch", default: 32), max(data.count, 1))
+    let dropLast = try stage.bool("drop_last", default: false)
     let length: TrainingLength
     let steps: Int
     if let s = stage["steps"] {
@@ -58,7 +59,7 @@ struct StageRunner {
       length = .steps(steps)
     } else {
       let epochs = try stage.int("epochs", default: 1)
-      steps = epochs * ((data.count + batch - 1) / batch)
+      steps = epochs * (dropLast ? max(data.count / batch, 1) : (data.count + batch - 1) / batch)
       length = .epochs(epochs)
     }
     let selection = try MetricSelection(stage["record"], denseWeights: MetricSelection.denseWeights(layers))
@@ -66,7 +67,7 @@ struct StageRunner {
       loss: loss, optimizer: optimizer.config, lr: optimizer.lr,
       schedule: Self.fill(optimizer.schedule, totalSteps: steps),
       clipNorm: optimizer.clipNorm, trAct: optimizer.trAct, batchSize: batch, length: length,
-      shuffle: try stage.bool("shuffle", default: true), record: selection.kinds,
+      shuffle: try stage.bool("shuffle", default: true), dropLast: dropLast, record: selection.kinds,
       every: try stage.int("every", default: 1), checkpointEvery: try stage["checkpoint_every"]?.int(),
       metricOptions: selection.options)
     let seed = self.seed
