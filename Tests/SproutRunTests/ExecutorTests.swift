@@ -182,6 +182,10 @@ struct ExecutorTests {
     #expect(mismatch.divergence?.step == 6)
     #expect(mismatch.divergence?.what == "metric loss")
     #expect(tampered.tasks.filter { !$0.matches }.count == 1)
+    #expect(tampered.text.contains("t0001/train  DIFFERS at step 6: metric loss"))
+    #expect(tampered.text.hasSuffix("1 of 5 tasks differ\n"))
+    #expect(report.text.hasSuffix("all 5 tasks reproduce bit for bit\n"))
+    #expect(try JSONValue.parse(tampered.json)["all_match"] == .bool(false))
   }
 
   @Test func rerunNamesTheFirstDivergingTensor() throws {
