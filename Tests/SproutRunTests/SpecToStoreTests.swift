@@ -204,3 +204,24 @@ struct TransferSpecTests {
   let bad: JSONValue = .array([.object(["kind": .string("weight_norm"), "layers": .int(5)])])
   #expect(throws: RunError.self) { try MetricSelection(Definition(bad, path: "record"), denseWeights: names) }
 }
+
+/// Initializer layer selectors count dense layers; SproutTrain's rules take layer-list positions.
+@Test func initializerSelectorsMapToLayerPositions() throws {
+  let definition: JSONValue = .object([
+    "rule": .object(["kind": .string("kaiming_normal")]),
+    "layers": .array([
+      .object(["select": .int(1), "rule": .object(["kind": .string("orthogonal")])]),
+      .object(["select": .array([.int(0), .int(-1)]), "rule": .object(["kind": .string("zeros")])]),
+      .object(["select": .string("last"), "rule": .object(["kind": .string("ones")])]),
+    ]),
+  ])
+  // Dense layers at positions 0, 2 and 4 of the layer list (activations between them).
+  let plan = try TrainConfigs.initPlan(Definition(definition, path: "init"), denseLayers: [0, 2, 4])
+  #expect(plan.layerRules.map(\.selector) == [.index(2), .indices([0, 4]), .last])
+  #expect(plan.layerRules.map(\.rule) == [.orthogonal(gain: 1), .zeros, .ones])
+  let bad: JSONValue = .object([
+    "rule": .object(["kind": .string("zeros")]),
+    "layers": .array([.object(["select": .int(3), "rule": .object(["kind": .string("ones")])])]),
+  ])
+  #expect(throws: RunError.self) { try TrainConfigs.initPlan(Definition(bad, path: "init"), denseLayers: [0, 2, 4]) }
+}

@@ -56,22 +56,9 @@ struct MetricSelection {
     }
   }
 
-  /// The names a selector (`all`, `first`, `last`, an index, a list; negative indices from the end) keeps.
+  /// The names a layer selector keeps.
   static func select(_ d: Definition, from names: [String]) throws -> [String] {
-    func at(_ i: Int) throws -> String {
-      let k = i < 0 ? names.count + i : i
-      guard names.indices.contains(k) else {
-        throw d.fail("layer \(i) is out of range: the model has \(names.count) layers with parameters")
-      }
-      return names[k]
-    }
-    switch d.value {
-    case .string("all"): return names
-    case .string("first"): return Array(names.prefix(1))
-    case .string("last"): return Array(names.suffix(1))
-    case .array(let items): return try items.map { v in try at(Definition(v, path: d.path).int()) }
-    default: return [try at(try d.int())]
-    }
+    try LayerSelection.indices(d, count: names.count).map { names[$0] }
   }
 
   /// Keeps, in per-layer maps, only the selected weights' entries, and writes each metric under the
@@ -95,6 +82,28 @@ struct MetricSelection {
       case .residual(let inner): return denseWeights(inner, prefix: "\(prefix).\(i).layers")
       default: return []
       }
+    }
+  }
+}
+
+/// The language's layer selectors: `all`, `first`, `last`, an index or a list of indices over the layers
+/// that have parameters (0 = the first dense layer; negative indices count from the end).
+enum LayerSelection {
+  /// The selected indices in `0..<count`; an index out of range is an error naming it.
+  static func indices(_ d: Definition, count: Int) throws -> [Int] {
+    func at(_ i: Int) throws -> Int {
+      let k = i < 0 ? count + i : i
+      guard (0..<count).contains(k) else {
+        throw d.fail("layer \(i) is out of range: the model has \(count) layers with parameters")
+      }
+      return k
+    }
+    switch d.value {
+    case .string("all"): return Array(0..<count)
+    case .string("first"): return count > 0 ? [0] : []
+    case .string("last"): return count > 0 ? [count - 1] : []
+    case .array(let items): return try items.map { v in try at(Definition(v, path: d.path).int()) }
+    default: return [try at(try d.int())]
     }
   }
 }
