@@ -147,7 +147,9 @@ struct TreeBuilder {
   }
 
   /// Adds `n` expanded nodes to the running total and stops when it passes the limit.
-  private mutating func count(_ n: Int, aliased: Bool, at range: SourceRange, diagnostics: inout Diagnostics)
+  private mutating func count(
+    _ n: Int, aliased: Bool, at range: SourceRange, diagnostics: inout Diagnostics
+  )
     throws
   {
     totalNodes += n
