@@ -14,6 +14,7 @@ import SproutSyntax
   import SproutGraph
 #endif
 
+/// libFuzzer's entry point: one input, any bytes; returns 0 (the input may be kept in the corpus).
 @_cdecl("LLVMFuzzerTestOneInput")
 public func sproutFuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
   let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
