@@ -225,3 +225,36 @@ struct TransferSpecTests {
   ])
   #expect(throws: RunError.self) { try TrainConfigs.initPlan(Definition(bad, path: "init"), denseLayers: [0, 2, 4]) }
 }
+
+/// A measure stage without data records weight metrics of an untrained model, and refuses data metrics.
+@Test func measureWithoutDataRecordsWeightMetrics() throws {
+  let text = """
+    sprout: 1
+    name: weights
+    seed: 1
+    models:
+      net:
+        input: 3
+        layers: [{dense: 8}, relu, {dense: 2}]
+    initializers:
+      ortho: {kind: orthogonal}
+    stages:
+      look:
+        kind: measure
+        model: net
+        init: ortho
+        record: [weight_norm, stable_rank]
+    """
+  let store = Store(root: TemporaryDirectory().path)
+  var diagnostics = Diagnostics()
+  let plan = try #require(
+    Planner.plan(text: text, file: "w.yaml", options: PlanOptions(), store: nil, diagnostics: &diagnostics),
+    "\(diagnostics.all.map(\.message))")
+  let summary = try Executor(store: store).run(plan: plan, specText: text)
+  #expect(summary.succeeded, "\(summary.results.compactMap(\.error).map(\.description))")
+  let outputs = try #require(try store.outputs(plan.tasks[0].hash))
+  // An orthogonal 8×3 matrix has unit singular values: ‖W‖_F = √3, stable rank 3.
+  let norm = try #require(outputs.finalMetrics["weight_norm"]?["layers.0.weight"]?.doubleValue)
+  #expect(abs(norm - 3.0.squareRoot()) < 1e-5)
+  #expect(outputs.outputHashes["tensor:layers.0.weight"] != nil)
+}

@@ -198,8 +198,8 @@ struct StageRunner {
 
   func measure() throws -> TaskOutputs {
     context.emit(.taskStarted(key: context.key, hash: context.hash, totalSteps: 0))
-    let data = try loadData(try definition.required("data"))
-    let batch = min(max(data.count, 1), Self.evaluationBatch)
+    let data = try definition["data"].map(loadData)
+    let batch = min(max(data?.count ?? 1, 1), Self.evaluationBatch)
     let network: Network
     var steps = 0
     var upstreamLoss: Loss?
@@ -221,8 +221,25 @@ struct StageRunner {
       (network, reference, upstreamLoss, steps) = try upstreamModel(batch: batch)
     }
     let loss = try stage["loss"].map(TrainConfigs.loss) ?? upstreamLoss ?? .mse
-    let fitted = DataLoader.fitting(data, to: loss)
     let selection = try MetricSelection(stage["record"], denseWeights: network.denseLayers.map(\.weight.name))
+    let fitted: Dataset
+    if let data {
+      fitted = DataLoader.fitting(data, to: loss)
+    } else {
+      // Weight metrics read only the weights; they are computed beside one all-zero sample the data-reading
+      // metrics would need, which are refused without data.
+      let weightOnly: Set<MetricKind> = [.weightNorm, .weightChange, .effectiveRank, .participationRatio, .stableRank]
+      if let needsData = selection.kinds.first(where: { !weightOnly.contains($0) }) {
+        throw context.error(.invalidTask, "metric '\(needsData.rawValue)' needs data; give the measure stage a data:")
+      }
+      let width = loss.targetWidth(outputWidth: network.outputWidth)
+      do {
+        fitted = try Dataset(
+          features: [Float](repeating: 0, count: network.inputWidth), targets: [Float](repeating: 0, count: width),
+          count: 1, featureCount: network.inputWidth,
+          target: loss == .crossEntropy ? .classes(count: max(network.outputWidth, 1)) : .regression(width: width))
+      } catch { throw context.error(.invalidTask, "cannot measure without data: \(error)", cause: error) }
+    }
     let values: [String: MetricValue]
     do {
       values = selection.filter(
