@@ -1,6 +1,7 @@
 import SproutDiagnostics
 import SproutGraph
 import SproutPlanner
+import SproutRun
 import SproutSpec
 import SproutSyntax
 
@@ -10,6 +11,7 @@ public enum Languages {
   public static func registerCatalogs() {
     for catalog in [
       SyntaxDiagnostics.catalog, SpecDiagnostics.catalog, GraphDiagnostics.catalog, PlanDiagnostics.catalog,
+      RunDiagnostics.catalog,
     ] {
       DiagnosticCatalog.register(catalog)
     }
