@@ -21,6 +21,8 @@ final class PlanCaches {
   var invariant: [String: Part] = [:]
   /// Catalogue re-check results by key path and resolved bytes.
   var catalogue: [[UInt8]: [Diagnostic]] = [:]
+  /// SHA-256 (hex) of each distinct definition, by its canonical bytes.
+  var definitionDigests: [[UInt8]: String] = [:]
   /// Stage check results by the task's definition bytes and its inputs' definition bytes.
   var stageChecks: [[UInt8]: [Diagnostic]] = [:]
 

@@ -102,8 +102,15 @@ struct TrialContext {
     }
 
     let seed = trial?.seed ?? spec.seed
+    let digest: String
+    if let known = caches.definitionDigests[bytes] {
+      digest = known
+    } else {
+      digest = SHA256.hash(bytes).hex
+      caches.definitionDigests[bytes] = digest
+    }
     let hash = TaskHasher.hash(
-      definitionBytes: bytes, inputHashes: inputs.map { hashes[$0] ?? "" }, seed: seed, backend: builder.backend)
+      definitionDigest: digest, inputHashes: inputs.map { hashes[$0] ?? "" }, seed: seed, backend: builder.backend)
     return PlanTask(
       key: key, trialIndex: trial?.index, kind: def.kind.rawValue, hash: hash, inputs: inputs,
       definition: .object(definition.mapValues(\.json)), seed: seed, span: SourceSpan(def.nameRange))
