@@ -93,21 +93,21 @@ struct TrialContext {
           cacheKey.append(0)
           cacheKey += definitionBytes[StageID(input.stage)] ?? []
         }
-        if let known = caches.stageChecks[cacheKey] {
+        if let known = caches.stageChecks[ByteKey(cacheKey)] {
           for d in known { findings.add(d, trial: label) }
         } else {
-          caches.stageChecks[cacheKey] = check(def, binding: binding, findings: &findings)
+          caches.stageChecks[ByteKey(cacheKey)] = check(def, binding: binding, findings: &findings)
         }
       }
     }
 
     let seed = trial?.seed ?? spec.seed
     let digest: String
-    if let known = caches.definitionDigests[bytes] {
+    if let known = caches.definitionDigests[ByteKey(bytes)] {
       digest = known
     } else {
       digest = SHA256.hash(bytes).hex
-      caches.definitionDigests[bytes] = digest
+      caches.definitionDigests[ByteKey(bytes)] = digest
     }
     let hash = TaskHasher.hash(
       definitionDigest: digest, inputHashes: inputs.map { hashes[$0] ?? "" }, seed: seed, backend: builder.backend)
@@ -154,13 +154,13 @@ struct TrialContext {
     let p = Part(combine(resolved))
     if !checks.isEmpty {
       let key = Array(path.utf8) + [0] + p.bytes
-      if let known = caches.catalogue[key] {
+      if let known = caches.catalogue[ByteKey(key)] {
         for d in known { findings.add(d, trial: note) }
       } else {
         var local = Diagnostics()
         for (i, subpath) in checks { Catalogue.check(i, path: subpath, diagnostics: &local) }
         for d in local { findings.add(d, trial: note) }
-        caches.catalogue[key] = local.all
+        caches.catalogue[ByteKey(key)] = local.all
       }
     }
     parts[path] = p
