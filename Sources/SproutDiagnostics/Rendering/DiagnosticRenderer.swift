@@ -89,10 +89,16 @@ public enum DiagnosticRenderer {
       original = String(String.UnicodeScalarView(chars[from..<to]))
     }
     let at = "\(fix.range.start.line):\(fix.range.start.column)"
+    // Show tabs and line breaks as escapes: a raw tab inside quotes is invisible.
+    let visible = { (s: String) in
+      s.replacing("\t", with: "\\t").replacing("\n", with: "\\n").replacing("\r", with: "\\r")
+    }
+    original = original.map(visible)
+    let replacement = visible(fix.replacement)
     switch (original, fix.replacement.isEmpty) {
     case (let o?, true): return "\(fix.message): remove '\(o)' at \(at)"
-    case (let o?, false) where !o.isEmpty: return "\(fix.message): replace '\(o)' at \(at) with '\(fix.replacement)'"
-    default: return "\(fix.message): insert '\(fix.replacement)' at \(at)"
+    case (let o?, false) where !o.isEmpty: return "\(fix.message): replace '\(o)' at \(at) with '\(replacement)'"
+    default: return "\(fix.message): insert '\(replacement)' at \(at)"
     }
   }
 }

@@ -1,0 +1,38 @@
+import Foundation
+import SproutRun
+import SproutDiagnostics
+
+/// Output helpers shared by the CLI and the progress display: where output goes, and whether it may be coloured.
+public enum Terminal {
+  /// A standard output stream.
+  public enum Stream: Sendable {
+    /// File descriptor 1.
+    case standardOutput
+    /// File descriptor 2.
+    case standardError
+
+    var descriptor: Int32 { self == .standardOutput ? 1 : 2 }
+  }
+
+  /// True when the stream is a terminal.
+  public static func isTerminal(_ stream: Stream) -> Bool { isatty(stream.descriptor) == 1 }
+
+  /// Colour only on a terminal, never with `NO_COLOR` or `TERM=dumb`.
+  public static func useColor(for stream: Stream) -> Bool {
+    DiagnosticRenderer.shouldUseColor(
+      isTerminal: isTerminal(stream), environment: ProcessInfo.processInfo.environment)
+  }
+
+  /// Writes text unbuffered.
+  public static func write(_ text: String, to stream: Stream) {
+    guard !text.isEmpty else { return }
+    let handle = stream == .standardOutput ? FileHandle.standardOutput : FileHandle.standardError
+    handle.write(Data(text.utf8))
+  }
+}
+
+/// The tool's identity for `--version`.
+public enum Tool {
+  /// The version recorded in manifests and checkpoints.
+  public static var version: String { SproutVersion.current }
+}

@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+import SproutDriver
+
+/// `sprout lint FILE...`: every problem in every file, as text, JSON or SARIF.
+struct Lint: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Check spec files without running anything.",
+    discussion: "Exit status: 0 no errors (warnings allowed unless --strict), 1 errors, 2 could not run.")
+
+  @Argument(help: "Spec files to check ('-' reads standard input).")
+  var files: [String]
+
+  @Option(help: "Output format: text, json or sarif.")
+  var format: DiagnosticFormat = .text
+
+  @Flag(help: "Treat warnings as errors.")
+  var strict = false
+
+  @Option(name: .customLong("set"), help: "Override a value: key=value (e.g. params.lr=0.1). Repeatable.")
+  var overrides: [String] = []
+
+  func run() throws {
+    let report = Linter.lint(paths: files, options: LintOptions(overrides: overrides))
+    let output = report.render(format: format, color: Terminal.useColor(for: .standardError))
+    switch format {
+    case .text: Terminal.write(output, to: .standardError)
+    case .json, .sarif: Terminal.write(output, to: .standardOutput)
+    }
+    throw ExitCode(report.exitCode(strict: strict))
+  }
+}
+
+extension DiagnosticFormat: ExpressibleByArgument {}
