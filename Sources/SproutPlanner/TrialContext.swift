@@ -201,7 +201,7 @@ struct TrialContext {
       if !def.layerRules.isEmpty {
         o["layers"] = .array(
           zip(def.layerRules, v.dropFirst(2)).map { rule, value in
-            .object(["select": TrialContext.selectorJSON(rule.selector), "rule": JSONValue(value)])
+            .object(["select": .string(rule.selector.description), "rule": JSONValue(value)])
           })
       }
       return .object(o)
@@ -259,16 +259,5 @@ struct TrialContext {
       + problems.map { $0.diagnostic() }
     for d in found { findings.add(d, trial: label) }
     return found
-  }
-
-  /// A layer selector as JSON: `"first"`, `"last"`, an index, or a list of indices (layers with parameters,
-  /// from 0; negative from the end).
-  static func selectorJSON(_ selector: LayerSelector) -> JSONValue {
-    switch selector {
-    case .first: .string("first")
-    case .last: .string("last")
-    case .index(let i): .int(i)
-    case .indices(let l): .array(l.map { .int($0) })
-    }
   }
 }
