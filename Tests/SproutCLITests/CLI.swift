@@ -77,3 +77,30 @@ enum CLI {
     return url
   }
 }
+
+extension CLI {
+  /// ../shared/testdata beside the repository (as in CI), or /work/shared/testdata.
+  static var sharedTestdata: URL {
+    let beside = root.deletingLastPathComponent().appendingPathComponent("shared/testdata")
+    if FileManager.default.fileExists(atPath: beside.path) { return beside }
+    return URL(fileURLWithPath: "/work/shared/testdata")
+  }
+
+  /// Runs a Python snippet with arguments.
+  static func python(_ code: String, arguments: [String]) throws -> Result {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", "-c", code] + arguments
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Result(
+      status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+      stderr: String(decoding: e, as: UTF8.self))
+  }
+}

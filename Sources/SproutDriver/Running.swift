@@ -1,0 +1,119 @@
+import Foundation
+import SproutDiagnostics
+import SproutPlanner
+import SproutRun
+import SproutTrain
+
+/// What `sprout run` asks for.
+public struct RunRequest: Sendable {
+  /// Planning options (spec path, overrides, backend, selection, force, store).
+  public var plan: PlanRequest
+  /// `--jobs N`.
+  public var jobs = 1
+  /// `--threads N` per task (nil: the executor decides).
+  public var threads: Int?
+  /// `--resume` (continue incomplete tasks; the default) or start them over.
+  public var resume = true
+  /// `--blas-library PATH` (or `SPROUT_CBLAS`).
+  public var blasLibrary: String?
+  /// `--plan FILE --task K`: execute one task of a saved plan.
+  public var planFile: String?
+  /// The task key for `--plan`.
+  public var task: String?
+
+  /// Creates a request.
+  public init(plan: PlanRequest) { self.plan = plan }
+}
+
+/// The result of `sprout run`.
+public struct RunOutcome: Sendable {
+  /// Diagnostics of the front end (and of runtime failures, located at their stage).
+  public var diagnostics: [Diagnostic]
+  /// Source texts for rendering them.
+  public var sources: [String: String]
+  /// The executor's summary, when the spec was valid and the run started.
+  public var summary: RunSummary?
+
+  /// 0 when every task completed or was cached, 1 otherwise (errors, failed or cancelled tasks).
+  public var exitCode: Int32 {
+    guard let summary, !diagnostics.contains(where: { $0.severity == .error }) else { return 1 }
+    return summary.succeeded && !summary.cancelled ? 0 : 1
+  }
+}
+
+/// Problems that stop `sprout run`, `rerun` or `show` before anything runs (exit code 2).
+public struct CommandError: Error, CustomStringConvertible, Sendable {
+  /// What went wrong.
+  public var description: String
+  /// Creates an error.
+  public init(_ description: String) { self.description = description }
+}
+
+/// `sprout run`, `sprout rerun` and `sprout show`.
+public enum Running {
+  /// Plans and executes a spec (or one task of a saved plan), reporting progress through `onEvent`.
+  public static func run(
+    _ request: RunRequest, stop: StopFlag, onEvent: @escaping @Sendable (RunEvent) -> Void
+  ) throws -> RunOutcome {
+    Languages.registerCatalogs()
+    let store = Store(root: request.plan.store)
+    var options = ExecutorOptions(
+      jobs: request.jobs, force: request.plan.force, resume: request.resume, threadsPerTask: request.threads,
+      blasLibraryPath: request.blasLibrary ?? ProcessInfo.processInfo.environment["SPROUT_CBLAS"], stop: stop)
+
+    if let planFile = request.planFile {
+      guard let key = request.task else { throw CommandError("--plan needs --task TASK (a task key from the plan)") }
+      let plan: Plan
+      do { plan = try Plan.load(from: URL(fileURLWithPath: planFile)) } catch {
+        throw CommandError("cannot load plan '\(planFile)': \(error)")
+      }
+      let tampered = plan.verifyHashes()
+      guard tampered.isEmpty else {
+        throw CommandError(
+          "plan '\(planFile)' was modified: hashes do not match for \(tampered.map(\.description).joined(separator: ", "))")
+      }
+      guard plan.tasks.contains(where: { $0.key.description == key }) else {
+        let keys = plan.tasks.prefix(5).map(\.key.description).joined(separator: ", ")
+        throw CommandError("no task '\(key)' in plan '\(planFile)' (tasks: \(keys)\(plan.tasks.count > 5 ? ", …" : ""))")
+      }
+      options.onlyTasks = [key]
+      let specText = (try? String(contentsOfFile: plan.spec.path, encoding: .utf8)) ?? ""
+      let summary = try Executor(store: store, options: options).run(
+        plan: plan, specPath: plan.spec.path, specText: specText, onEvent: onEvent)
+      return RunOutcome(diagnostics: [], sources: [:], summary: summary)
+    }
+
+    let outcome = try Planning.plan(request.plan)
+    guard let plan = outcome.plan else {
+      return RunOutcome(diagnostics: outcome.front.diagnostics.sorted, sources: outcome.front.sources, summary: nil)
+    }
+    let summary = try Executor(store: store, options: options).run(
+      plan: plan, specPath: request.plan.path, specText: outcome.front.text, onEvent: onEvent)
+    return RunOutcome(
+      diagnostics: outcome.front.diagnostics.sorted + summary.failed.compactMap { $0.error?.diagnostic },
+      sources: outcome.front.sources, summary: summary)
+  }
+
+  /// `sprout rerun RUN`: replays a recorded run into a scratch store and compares every output.
+  public static func rerun(
+    _ run: String, storePath: String, jobs: Int = 1, onEvent: @escaping @Sendable (RunEvent) -> Void
+  ) throws -> Rerun.Report {
+    let store = try openStore(storePath)
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("sprout-rerun-\(UUID().uuidString)")
+    return try Rerun.run(
+      run, store: store, scratch: Store(root: scratch.path), options: ExecutorOptions(jobs: jobs), onEvent: onEvent)
+  }
+
+  /// `sprout show RUN`: the run's summary.
+  public static func show(_ run: String, storePath: String) throws -> RunReport {
+    try RunReport.load(run, store: openStore(storePath))
+  }
+
+  private static func openStore(_ path: String) throws -> Store {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+      throw CommandError("no store at '\(path)' (run `sprout run SPEC` first, or pass --store DIR)")
+    }
+    return Store(root: path)
+  }
+}

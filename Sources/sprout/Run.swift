@@ -1,0 +1,94 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import SproutDriver
+import SproutTrain
+
+/// `sprout run FILE`: plan and execute, with checkpoints and resumption.
+struct Run: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Run the tasks of a spec that are not cached.",
+    discussion: "Ctrl-C stops cleanly after a checkpoint; run again to continue. See docs/cli.md.")
+
+  @Argument(help: "The spec file (omit with --plan).")
+  var file: String?
+
+  @OptionGroup var selection: Selection
+
+  @Option(help: "Tasks run at once.")
+  var jobs: Int = 1
+
+  @Option(help: "Backend threads per task (default: all cores for one job, else 1).")
+  var threads: Int?
+
+  @Flag(inversion: .prefixedNo, help: "Continue interrupted tasks from their last checkpoint.")
+  var resume = true
+
+  @Option(help: "Path of a CBLAS library for the blas backend (default libopenblas.so.0, or SPROUT_CBLAS).")
+  var blasLibrary: String?
+
+  @Option(help: "Execute one task of a plan written by `sprout plan --out`.")
+  var plan: String?
+
+  @Option(help: "The task key to execute with --plan (e.g. t0003/train).")
+  var task: String?
+
+  func validate() throws {
+    if plan == nil && file == nil { throw ValidationError("give a spec file, or --plan FILE --task K") }
+    if plan != nil && task == nil { throw ValidationError("--plan needs --task K") }
+    if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+    if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+  }
+
+  func run() throws {
+    var request = RunRequest(plan: selection.request(for: file ?? ""))
+    request.jobs = jobs
+    request.threads = threads
+    request.resume = resume
+    request.blasLibrary = blasLibrary
+    request.planFile = plan
+    request.task = task
+
+    let stop = StopFlag()
+    let interrupt = Interrupt.install(stop)
+    defer { interrupt.cancel() }
+    let display = ProgressDisplay.forStandardError()
+    let outcome: RunOutcome
+    do {
+      outcome = try Running.run(request, stop: stop) { display.handle($0) }
+    } catch let error as CommandError {
+      Terminal.write("sprout: error: \(error)\n", to: .standardError)
+      throw ExitCode(2)
+    } catch let error as SourceLoader.ReadError {
+      Terminal.write("sprout: error: \(error)\n", to: .standardError)
+      throw ExitCode(2)
+    }
+    if !outcome.diagnostics.isEmpty {
+      Terminal.write(
+        DiagnosticsText.render(outcome.diagnostics, sources: outcome.sources, color: Terminal.useColor(for: .standardError)),
+        to: .standardError)
+    }
+    if let summary = outcome.summary {
+      Terminal.write("results: sprout show \(summary.runID)   (store \(selection.store))\n", to: .standardError)
+    }
+    throw ExitCode(outcome.exitCode)
+  }
+}
+
+/// SIGINT sets the stop flag (tasks checkpoint and stop); a second Ctrl-C exits at once.
+enum Interrupt {
+  static func install(_ stop: StopFlag) -> DispatchSourceSignal {
+    signal(SIGINT, SIG_IGN)
+    let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+    source.setEventHandler {
+      if stop.isSet {
+        Terminal.write("\ninterrupted again: exiting without waiting\n", to: .standardError)
+        exit(130)
+      }
+      Terminal.write("\nstopping after the next checkpoint (Ctrl-C again to exit at once)\n", to: .standardError)
+      stop.set()
+    }
+    source.resume()
+    return source
+  }
+}

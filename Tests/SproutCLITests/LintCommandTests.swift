@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+
+@Suite("sprout lint")
+struct LintCommandTests {
+  @Test("every example lints without errors")
+  func examplesLintClean() throws {
+    let examples = CLI.examples
+    #expect(examples.count >= 2)
+    let result = try CLI.run(["lint"] + examples)
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(!result.stderr.contains("error:"))
+  }
+
+  @Test("errors in several files are all reported, with positions and ids, and exit 1")
+  func errorsExitOne() throws {
+    let dir = try CLI.temporaryDirectory()
+    let a = dir.appendingPathComponent("a.yaml")
+    try "sprout: 1\nname: a\nseeed: 3\n".write(to: a, atomically: true, encoding: .utf8)
+    let b = dir.appendingPathComponent("b.yaml")
+    try "sprout: 1\nname: b\ninitializers:\n  w: {kind: kaiming_norml}\n".write(to: b, atomically: true, encoding: .utf8)
+    let result = try CLI.run(["lint", a.path, b.path])
+    #expect(result.status == 1)
+    #expect(result.stderr.contains("a.yaml:3:1: error:"))
+    #expect(result.stderr.contains("[spec.unknown-key]"))
+    #expect(result.stderr.contains("did you mean 'seed'"))
+    #expect(result.stderr.contains("b.yaml:4:"))
+    #expect(result.stderr.contains("kaiming_normal"))
+  }
+
+  @Test("warnings pass unless --strict")
+  func strictWarnings() throws {
+    let dir = try CLI.temporaryDirectory()
+    let file = dir.appendingPathComponent("w.yaml")
+    try """
+    sprout: 1
+    name: w
+    initializers:
+      unused: {kind: zeros}
+    """.write(to: file, atomically: true, encoding: .utf8)
+    let loose = try CLI.run(["lint", file.path])
+    #expect(loose.status == 0)
+    #expect(loose.stderr.contains("warning:"))
+    let strict = try CLI.run(["lint", "--strict", file.path])
+    #expect(strict.status == 1)
+  }
+
+  @Test("an unreadable file or bad arguments exit 2")
+  func usageErrorsExitTwo() throws {
+    let missing = try CLI.run(["lint", "/nonexistent/spec.yaml"])
+    #expect(missing.status == 2)
+    #expect(missing.stderr.contains("cannot read '/nonexistent/spec.yaml'"))
+    let badFlag = try CLI.run(["lint", "--format", "xml", "examples/quickstart.yaml"])
+    #expect(badFlag.status == 2)
+    let noFiles = try CLI.run(["lint"])
+    #expect(noFiles.status == 2)
+  }
+
+  @Test("--format json prints an array of diagnostics with 1-based positions")
+  func jsonFormat() throws {
+    let result = try CLI.run(["lint", "--format", "json", "-"], stdin: "sprout: 1\nname: x\nbackend: gpu\n")
+    #expect(result.status == 1)
+    let data = try #require(result.stdout.data(using: .utf8))
+    let array = try #require(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
+    let first = try #require(array.first)
+    for key in ["id", "severity", "message", "file", "line", "column", "end_line", "end_column", "path", "notes", "fixits"] {
+      #expect(first[key] != nil, "missing \(key)")
+    }
+    #expect(first["line"] as? Int == 3)
+    #expect(first["column"] as? Int == 10)
+  }
+
+  @Test("--format sarif validates against the official SARIF 2.1.0 schema")
+  func sarifFormat() throws {
+    let dir = try CLI.temporaryDirectory()
+    let spec = dir.appendingPathComponent("s.yaml")
+    try "sprout: 1\nname: s\nmodels:\n  m: {input: 2, layers: [relu, {dense: abc}]}\n".write(
+      to: spec, atomically: true, encoding: .utf8)
+    let result = try CLI.run(["lint", "--format", "sarif", spec.path])
+    #expect(result.status == 1)
+    let sarif = dir.appendingPathComponent("out.sarif")
+    try result.stdout.write(to: sarif, atomically: true, encoding: .utf8)
+    let schema = CLI.sharedTestdata.appendingPathComponent("sarif/sarif-schema-2.1.0.json")
+    let check = try CLI.python(
+      """
+      import json, sys, jsonschema
+      schema = json.load(open(sys.argv[1])); doc = json.load(open(sys.argv[2]))
+      jsonschema.Draft4Validator(schema).validate(doc)
+      assert doc["runs"][0]["tool"]["driver"]["name"] == "sprout"
+      assert doc["runs"][0]["results"], "no results"
+      print("ok")
+      """, arguments: [schema.path, sarif.path])
+    #expect(check.status == 0, "\(check.stderr)")
+  }
+}
