@@ -14,6 +14,10 @@ struct PlanBuilder {
   let perTrialChecks: Set<StageID>
   /// The spec's directory, for relative data paths.
   let baseDirectory: String
+  /// Key paths (`models.net`) of definitions no trial value reaches: resolved once per plan.
+  let invariant: Set<String>
+  /// Work shared across trials.
+  let caches = PlanCaches()
   /// Problems found per trial, merged across trials (one diagnostic per distinct problem).
   var findings = TrialFindings()
 
@@ -28,6 +32,18 @@ struct PlanBuilder {
     self.perTrialChecks = Set(graph.stageOrder.filter { graph.needsPerTrialChecks($0) })
     let base = (graph.spec.file as NSString).deletingLastPathComponent
     self.baseDirectory = base.isEmpty ? FileManager.default.currentDirectoryPath : base
+    let spec = graph.spec
+    var invariant: Set<String> = []
+    for d in spec.stages where PlanCaches.isTrialInvariant(.instance(d.definition)) { invariant.insert("stages.\(d.id.name)") }
+    for d in spec.datasets where PlanCaches.isTrialInvariant(.instance(d.definition)) { invariant.insert("datasets.\(d.id.name)") }
+    for d in spec.models where PlanCaches.isTrialInvariant(d.input) && d.layers.allSatisfy({ PlanCaches.isTrialInvariant(.instance($0)) }) {
+      invariant.insert("models.\(d.id.name)")
+    }
+    for d in spec.initializers
+    where ([d.rule, d.bias] + d.layerRules.map(\.rule)).allSatisfy({ PlanCaches.isTrialInvariant(.instance($0)) }) {
+      invariant.insert("initializers.\(d.id.name)")
+    }
+    self.invariant = invariant
   }
 
   mutating func build(store: StoreView?, diagnostics: inout Diagnostics) -> Plan {
@@ -42,7 +58,7 @@ struct PlanBuilder {
     tasks.reserveCapacity(trials.count * perTrialStages.count + acrossStages.count)
     for index in expansion.runOrder {
       let trial = trials[index]
-      var context = TrialContext(builder: self, trial: trial)
+      var context = TrialContext(builder: self, caches: caches, trial: trial)
       for stage in perTrialStages {
         let task = context.task(for: stage, hashes: hashes, findings: &findings)
         hashes[task.key] = task.hash
@@ -50,7 +66,7 @@ struct PlanBuilder {
       }
     }
     for stage in acrossStages {
-      var context = TrialContext(builder: self, trial: nil)
+      var context = TrialContext(builder: self, caches: caches, trial: nil)
       let task = context.task(for: stage, hashes: hashes, findings: &findings, trials: trials)
       hashes[task.key] = task.hash
       tasks.append(task)

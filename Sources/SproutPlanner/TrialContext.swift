@@ -3,21 +3,24 @@ import SproutGraph
 import SproutSpec
 
 /// The resolution of one trial's definitions, shared by the trial's tasks: each definition is resolved and
-/// turned into JSON once per trial, and model and data shapes are inferred once per trial for the checks.
+/// turned into canonical JSON once per trial (once per plan when no trial value reaches it), and model and
+/// data shapes are inferred once per trial for the checks.
 struct TrialContext {
   let builder: PlanBuilder
+  let caches: PlanCaches
   let trial: Trial?
   let resolver: TrialResolver
   /// `t0003 (init=lowrank width=8)`, for notes.
   let label: String?
-  private var models: [ModelID: JSONValue] = [:]
-  private var initializers: [InitializerID: JSONValue] = [:]
-  private var datasets: [DatasetID: JSONValue] = [:]
+  private var parts: [String: Part] = [:]
+  /// Each task's definition bytes in this trial, by stage (its dependents' check-cache keys include them).
+  private var definitionBytes: [StageID: [UInt8]] = [:]
   private var modelShapes: [ModelID: ModelShape?] = [:]
   private var dataShapes: [DatasetID: DataShape?] = [:]
 
-  init(builder: PlanBuilder, trial: Trial?) {
+  init(builder: PlanBuilder, caches: PlanCaches, trial: Trial?) {
     self.builder = builder
+    self.caches = caches
     self.trial = trial
     var matrix: [String: Value] = [:]
     for av in trial?.assignment ?? [] { matrix[av.axis] = av.value.specValue }
@@ -31,30 +34,28 @@ struct TrialContext {
     for stageID: StageID, hashes: [TaskKey: String], findings: inout TrialFindings, trials: [Trial] = []
   ) -> PlanTask {
     let spec = builder.spec
-    let node = builder.graph.stages[stageID]!
-    let def = node.definition
+    let def = builder.graph.stages[stageID]!.definition
     let key = TaskKey(trial: trial?.id ?? TaskKey.allTrials, stage: stageID.name)
-    let stageValue = resolve(.instance(def.definition), path: "stages.\(stageID.name)", findings: &findings)
     let binding = StageBinding.of(def, in: spec, resolve: resolver.checkResolver)
 
-    var definition: [String: JSONValue] = ["stage": stageJSON(stageID, stageValue)]
-    if let m = binding.model, spec.model(m) != nil { definition["model"] = model(m, findings: &findings) }
+    var definition: [String: Part] = ["stage": stagePart(def, findings: &findings)]
+    if let m = binding.model, spec.model(m) != nil { definition["model"] = modelPart(m, findings: &findings) }
     if let i = binding.initializer, let initDef = spec.initializer(i) {
-      definition["init"] = initializer(i, findings: &findings)
+      definition["init"] = initializerPart(i, findings: &findings)
       var initData: [String: JSONValue] = [:]
       for rule in [initDef.rule] + initDef.layerRules.map(\.rule) {
         if let ref = resolver.checkResolver.string(rule["data"]).flatMap({ DataReference(parsing: $0) }),
           spec.dataset(ref.dataset) != nil
         {
-          initData[ref.dataset.name] = dataset(ref.dataset, findings: &findings)
+          initData[ref.dataset.name] = datasetPart(ref.dataset, findings: &findings).json
         }
       }
-      if !initData.isEmpty { definition["init_data"] = .object(initData) }
+      if !initData.isEmpty { definition["init_data"] = Part(.object(initData)) }
     }
     if let ref = binding.data, spec.dataset(ref.dataset) != nil {
-      var d: [String: JSONValue] = ["name": .string(ref.dataset.name), "dataset": dataset(ref.dataset, findings: &findings)]
+      var d: [String: JSONValue] = ["name": .string(ref.dataset.name), "dataset": datasetPart(ref.dataset, findings: &findings).json]
       if let s = ref.split { d["split"] = .string(s) }
-      definition["data"] = .object(d)
+      definition["data"] = Part(.object(d))
     }
 
     // Inputs: the stages read in this trial (or every trial's task of them, for a task over all trials).
@@ -69,15 +70,40 @@ struct TrialContext {
       }
     }
 
-    if builder.perTrialChecks.contains(stageID) { check(def, binding: binding, findings: &findings) }
+    // The definition's canonical bytes, assembled from its parts in sorted key order.
+    var bytes: [UInt8] = [UInt8(ascii: "{")]
+    for (n, name) in definition.keys.sorted(by: JSONValue.keyOrder).enumerated() {
+      if n > 0 { bytes.append(UInt8(ascii: ",")) }
+      JSONValue.writeString(name, to: &bytes)
+      bytes.append(UInt8(ascii: ":"))
+      bytes += definition[name]!.bytes
+    }
+    bytes.append(UInt8(ascii: "}"))
+    definitionBytes[stageID] = bytes
+
+    if builder.perTrialChecks.contains(stageID) {
+      if trial == nil {
+        check(def, binding: binding, findings: &findings)
+      } else {
+        var cacheKey = bytes
+        for input in inputs {
+          cacheKey.append(0)
+          cacheKey += definitionBytes[StageID(input.stage)] ?? []
+        }
+        if let known = caches.stageChecks[cacheKey] {
+          for d in known { findings.add(d, trial: label) }
+        } else {
+          caches.stageChecks[cacheKey] = check(def, binding: binding, findings: &findings)
+        }
+      }
+    }
 
     let seed = trial?.seed ?? spec.seed
-    let json = JSONValue.object(definition)
     let hash = TaskHasher.hash(
-      definition: json, inputHashes: inputs.map { hashes[$0] ?? "" }, seed: seed, backend: builder.backend)
+      definitionBytes: bytes, inputHashes: inputs.map { hashes[$0] ?? "" }, seed: seed, backend: builder.backend)
     return PlanTask(
-      key: key, trialIndex: trial?.index, kind: def.kind.rawValue, hash: hash, inputs: inputs, definition: json, seed: seed,
-      span: SourceSpan(def.nameRange))
+      key: key, trialIndex: trial?.index, kind: def.kind.rawValue, hash: hash, inputs: inputs,
+      definition: .object(definition.mapValues(\.json)), seed: seed, span: SourceSpan(def.nameRange))
   }
 
   /// Whether an upstream stage is read in this trial: a from_stage initializer's stage counts only when the
@@ -92,81 +118,99 @@ struct TrialContext {
 
   // MARK: - Resolution
 
-  /// Resolves a value for this trial, re-checking resolved instances against the catalogue; problems go to
-  /// `findings` with the trial named.
-  private func resolve(_ value: Value, path: String, findings: inout TrialFindings) -> Value {
-    guard value.containsExpression else { return value }
-    var r = resolver
-    let resolved = r.resolve(value)
-    for e in r.errors { findings.add(e.diagnostic(path: path), trial: label) }
-    if r.errors.isEmpty, case .instance(let instance) = resolved {
-      var local = Diagnostics()
-      Catalogue.check(instance, path: path, diagnostics: &local)
-      for d in local { findings.add(d, trial: label) }
+  /// A definition resolved for this trial, from the per-trial or (when no trial value reaches it) the per-plan
+  /// cache. `values` are resolved in order and combined by `combine`; each resolved instance is re-checked
+  /// against the catalogue, once per distinct resolved form.
+  private mutating func part(
+    _ path: String, invariant: Bool, values: [(Value, String)], findings: inout TrialFindings,
+    combine: ([Value]) -> JSONValue
+  ) -> Part {
+    if let p = parts[path] { return p }
+    if invariant, let p = caches.invariant[path] { return p }
+    let note = invariant ? nil : label
+    var resolved: [Value] = []
+    var checks: [(Instance, String)] = []
+    for (value, subpath) in values {
+      guard value.containsExpression else {
+        resolved.append(value)
+        continue
+      }
+      var r = resolver
+      let v = r.resolve(value)
+      for e in r.errors { findings.add(e.diagnostic(path: subpath), trial: note) }
+      if r.errors.isEmpty, case .instance(let i) = v { checks.append((i, subpath)) }
+      resolved.append(v)
     }
-    return resolved
+    let p = Part(combine(resolved))
+    if !checks.isEmpty {
+      let key = Array(path.utf8) + [0] + p.bytes
+      if let known = caches.catalogue[key] {
+        for d in known { findings.add(d, trial: note) }
+      } else {
+        var local = Diagnostics()
+        for (i, subpath) in checks { Catalogue.check(i, path: subpath, diagnostics: &local) }
+        for d in local { findings.add(d, trial: note) }
+        caches.catalogue[key] = local.all
+      }
+    }
+    parts[path] = p
+    if invariant { caches.invariant[path] = p }
+    return p
   }
 
-  private func stageJSON(_ id: StageID, _ value: Value) -> JSONValue {
-    guard case .object(var o) = JSONValue(value) else { return JSONValue(value) }
-    o["name"] = .string(id.name)
-    return .object(o)
+  private mutating func stagePart(_ def: StageDef, findings: inout TrialFindings) -> Part {
+    let path = "stages.\(def.id.name)"
+    return part(path, invariant: builder.invariant.contains(path), values: [(.instance(def.definition), path)], findings: &findings) {
+      guard case .object(var o) = JSONValue($0[0]) else { return JSONValue($0[0]) }
+      o["name"] = .string(def.id.name)
+      return .object(o)
+    }
   }
 
-  private mutating func model(_ id: ModelID, findings: inout TrialFindings) -> JSONValue {
-    if let cached = models[id] { return cached }
+  private mutating func modelPart(_ id: ModelID, findings: inout TrialFindings) -> Part {
     let def = builder.spec.model(id)!
     let path = "models.\(id.name)"
-    let input = resolve(def.input, path: "\(path).input", findings: &findings)
-    let layers = def.layers.enumerated().map { n, layer in
-      JSONValue(resolve(.instance(layer), path: "\(path).layers[\(n)]", findings: &findings))
+    let values = [(def.input, "\(path).input")] + def.layers.enumerated().map { (Value.instance($1), "\(path).layers[\($0)]") }
+    return part(path, invariant: builder.invariant.contains(path), values: values, findings: &findings) { v in
+      .object(["name": .string(id.name), "input": JSONValue(v[0]), "layers": .array(v.dropFirst().map(JSONValue.init))])
     }
-    let json = JSONValue.object(["name": .string(id.name), "input": JSONValue(input), "layers": .array(layers)])
-    models[id] = json
-    return json
   }
 
-  private mutating func initializer(_ id: InitializerID, findings: inout TrialFindings) -> JSONValue {
-    if let cached = initializers[id] { return cached }
+  private mutating func initializerPart(_ id: InitializerID, findings: inout TrialFindings) -> Part {
     let def = builder.spec.initializer(id)!
     let path = "initializers.\(id.name)"
-    var o: [String: JSONValue] = [
-      "name": .string(id.name), "rule": JSONValue(resolve(.instance(def.rule), path: path, findings: &findings)),
-      "bias": JSONValue(resolve(.instance(def.bias), path: "\(path).bias", findings: &findings)),
-    ]
-    if !def.layerRules.isEmpty {
-      o["layers"] = .array(
-        def.layerRules.map { rule in
-          .object([
-            "select": .string(rule.selector.description),
-            "rule": JSONValue(resolve(.instance(rule.rule), path: "\(path).layers", findings: &findings)),
-          ])
-        })
+    let values = [(Value.instance(def.rule), path), (.instance(def.bias), "\(path).bias")]
+      + def.layerRules.map { (Value.instance($0.rule), "\(path).layers") }
+    return part(path, invariant: builder.invariant.contains(path), values: values, findings: &findings) { v in
+      var o: [String: JSONValue] = ["name": .string(id.name), "rule": JSONValue(v[0]), "bias": JSONValue(v[1])]
+      if !def.layerRules.isEmpty {
+        o["layers"] = .array(
+          zip(def.layerRules, v.dropFirst(2)).map { rule, value in
+            .object(["select": .string(rule.selector.description), "rule": JSONValue(value)])
+          })
+      }
+      return .object(o)
     }
-    let json = JSONValue.object(o)
-    initializers[id] = json
-    return json
   }
 
-  private mutating func dataset(_ id: DatasetID, findings: inout TrialFindings) -> JSONValue {
-    if let cached = datasets[id] { return cached }
+  private mutating func datasetPart(_ id: DatasetID, findings: inout TrialFindings) -> Part {
     let def = builder.spec.dataset(id)!
-    let json = JSONValue(resolve(.instance(def.definition), path: "datasets.\(id.name)", findings: &findings))
-    datasets[id] = json
-    return json
+    let path = "datasets.\(id.name)"
+    return part(path, invariant: builder.invariant.contains(path), values: [(.instance(def.definition), path)], findings: &findings) {
+      JSONValue($0[0])
+    }
   }
 
   // MARK: - Per-trial checks
 
-  /// The graph's stage checks with this trial's values.
-  private mutating func check(_ def: StageDef, binding: StageBinding, findings: inout TrialFindings) {
+  /// The graph's stage checks with this trial's values; returns what it found (also added to `findings`).
+  @discardableResult
+  private mutating func check(_ def: StageDef, binding: StageBinding, findings: inout TrialFindings) -> [Diagnostic] {
     let spec = builder.spec
     let resolve = resolver.checkResolver
     var problems: [CheckProblem] = []
     var dataProblems: [DataShapeProblem] = []
-    let baseDirectory = builder.baseDirectory
-    for m in [binding.model].compactMap({ $0 }) where modelShapes[m] == nil {
-      guard let modelDef = spec.model(m) else { continue }
+    if let m = binding.model, modelShapes[m] == nil, let modelDef = spec.model(m) {
       modelShapes[m] = modelDef.hasExpressions
         ? ModelShape.infer(modelDef, resolve: resolve, problems: &problems) : builder.graph.models[m]?.shape
     }
@@ -179,7 +223,7 @@ struct TrialContext {
     for d in referenced where dataShapes[d] == nil {
       guard let dataDef = spec.dataset(d) else { continue }
       dataShapes[d] = Value.instance(dataDef.definition).containsExpression
-        ? DataShape.of(dataDef, resolve: resolve, baseDirectory: baseDirectory, problems: &dataProblems)
+        ? DataShape.of(dataDef, resolve: resolve, baseDirectory: builder.baseDirectory, problems: &dataProblems)
         : builder.graph.datasets[d]?.shape
     }
     let modelShapes = self.modelShapes
@@ -190,7 +234,9 @@ struct TrialContext {
       modelShape: { id in modelShapes[id] ?? graph.models[id]?.shape },
       dataShape: { id in dataShapes[id] ?? graph.datasets[id]?.shape })
     problems += checker.check(def, binding: binding)
-    for p in dataProblems { findings.add(Diagnostic(p.id, p.message, at: p.range, path: p.path, help: p.help), trial: label) }
-    for p in problems { findings.add(p.diagnostic(), trial: label) }
+    let found = dataProblems.map { Diagnostic($0.id, $0.message, at: $0.range, path: $0.path, help: $0.help) }
+      + problems.map { $0.diagnostic() }
+    for d in found { findings.add(d, trial: label) }
+    return found
   }
 }

@@ -211,3 +211,39 @@ func decode(_ text: String) -> (Spec?, [Diagnostic]) {
     #expect(LayerSelector.first.resolve(count: 0) == [])
   }
 }
+
+@Suite struct ScalarTests {
+  @Test func yaml12CoreSchema() throws {
+    let (spec, diags) = decode(
+      """
+      sprout: 1
+      params: {a: 0x10, b: +5, c: .5, d: 1e3, e: yes, f: ~, g: -.inf, h: "3", i: True, j: 0o17, k: -0, l: 1_000, m: x.y}
+      """)
+    #expect(diags.allSatisfy { $0.id == "spec.unused-param" })
+    let p = try #require(spec).paramValues
+    #expect(p["a"] == .int(16))
+    #expect(p["b"] == .int(5))
+    #expect(p["c"] == .float(0.5))
+    #expect(p["d"] == .float(1000))
+    #expect(p["e"] == .string("yes"))
+    #expect(p["f"] == .null)
+    #expect(p["g"] == .float(-.infinity))
+    #expect(p["h"] == .string("3"))
+    #expect(p["i"] == .bool(true))
+    #expect(p["j"] == .int(15))
+    #expect(p["k"] == .int(0))
+    #expect(p["l"] == .string("1_000"))
+    #expect(p["m"] == .string("x.y"))
+  }
+
+  @Test func names() {
+    let cases: [(String, Bool)] = [
+      ("net", true), ("_x", true), ("a-b_2", true), ("1x", false), ("a.b", false), ("réseau", true), ("a b", false),
+      ("", false),
+    ]
+    for (name, ok) in cases {
+      let (_, diags) = decode("sprout: 1\nparams:\n  \"\(name)\": 1\n")
+      #expect(diags.contains { $0.id == "spec.invalid-name" } == !ok, "\(name)")
+    }
+  }
+}

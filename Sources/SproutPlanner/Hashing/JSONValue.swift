@@ -21,41 +21,51 @@ public enum JSONValue: Hashable, Sendable {
   case object([String: JSONValue])
 
   /// The canonical text.
-  public var canonical: String {
-    var out = ""
-    out.reserveCapacity(64)
+  public var canonical: String { String(decoding: canonicalBytes, as: UTF8.self) }
+
+  /// The canonical text as UTF-8 bytes (what content hashes are computed over).
+  public var canonicalBytes: [UInt8] {
+    var out: [UInt8] = []
+    out.reserveCapacity(256)
     write(to: &out)
     return out
   }
 
   /// Appends the canonical text to `out`.
-  public func write(to out: inout String) {
+  public func write(to out: inout String) { out += canonical }
+
+  /// Appends the canonical UTF-8 bytes to `out`.
+  public func write(to out: inout [UInt8]) {
     switch self {
-    case .null: out += "null"
-    case .bool(let b): out += b ? "true" : "false"
-    case .int(let i): out += String(i)
-    case .double(let d): out += JSONValue.format(d)
+    case .null: out += JSONValue.nullBytes
+    case .bool(let b): out += b ? JSONValue.trueBytes : JSONValue.falseBytes
+    case .int(let i): out += String(i).utf8
+    case .double(let d): out += JSONValue.format(d).utf8
     case .string(let s): JSONValue.writeString(s, to: &out)
     case .array(let items):
-      out += "["
+      out.append(UInt8(ascii: "["))
       for (i, item) in items.enumerated() {
-        if i > 0 { out += "," }
+        if i > 0 { out.append(UInt8(ascii: ",")) }
         item.write(to: &out)
       }
-      out += "]"
+      out.append(UInt8(ascii: "]"))
     case .object(let members):
-      out += "{"
+      out.append(UInt8(ascii: "{"))
       var first = true
       for key in members.keys.sorted(by: JSONValue.keyOrder) {
-        if !first { out += "," }
+        if !first { out.append(UInt8(ascii: ",")) }
         first = false
         JSONValue.writeString(key, to: &out)
-        out += ":"
+        out.append(UInt8(ascii: ":"))
         members[key]!.write(to: &out)
       }
-      out += "}"
+      out.append(UInt8(ascii: "}"))
     }
   }
+
+  private static let nullBytes = Array("null".utf8)
+  private static let trueBytes = Array("true".utf8)
+  private static let falseBytes = Array("false".utf8)
 
   /// Orders keys by their UTF-8 bytes, so the order does not depend on Unicode normalisation or locale.
   static func keyOrder(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
@@ -83,26 +93,36 @@ public enum JSONValue: Hashable, Sendable {
   }
 
   static func writeString(_ s: String, to out: inout String) {
-    out += "\""
-    for scalar in s.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      case "\u{08}": out += "\\b"
-      case "\u{0C}": out += "\\f"
-      default:
-        if scalar.value < 0x20 {
-          let hex = String(scalar.value, radix: 16)
-          out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        } else {
-          out.unicodeScalars.append(scalar)
-        }
+    var bytes: [UInt8] = []
+    writeString(s, to: &bytes)
+    out += String(decoding: bytes, as: UTF8.self)
+  }
+
+  /// A JSON string literal; strings needing no escape (the common case) are copied as bytes.
+  static func writeString(_ s: String, to out: inout [UInt8]) {
+    out.append(UInt8(ascii: "\""))
+    let utf8 = s.utf8
+    if !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+      out += utf8
+      out.append(UInt8(ascii: "\""))
+      return
+    }
+    for b in utf8 {
+      switch b {
+      case UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
+      case UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+      case 0x0A: out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+      case 0x0D: out += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+      case 0x09: out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+      case 0x08: out += [UInt8(ascii: "\\"), UInt8(ascii: "b")]
+      case 0x0C: out += [UInt8(ascii: "\\"), UInt8(ascii: "f")]
+      case ..<0x20:
+        let hex = Array("0123456789abcdef".utf8)
+        out += Array("\\u00".utf8) + [hex[Int(b >> 4)], hex[Int(b & 0xF)]]
+      default: out.append(b)
       }
     }
-    out += "\""
+    out.append(UInt8(ascii: "\""))
   }
 }
 

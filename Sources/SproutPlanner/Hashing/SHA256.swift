@@ -123,25 +123,28 @@ public struct SHA256: Sendable {
 
   /// One 64-byte block (FIPS 180-4 §6.2.2).
   private mutating func compress<Block: Collection>(_ block: Block) where Block.Element == UInt8, Block.Index == Int {
-    var w = [UInt32](repeating: 0, count: 64)
-    var j = block.startIndex
-    for t in 0..<16 {
-      w[t] = UInt32(block[j]) << 24 | UInt32(block[j + 1]) << 16 | UInt32(block[j + 2]) << 8 | UInt32(block[j + 3])
-      j += 4
+    withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+      var j = block.startIndex
+      for t in 0..<16 {
+        w[t] = UInt32(block[j]) << 24 | UInt32(block[j + 1]) << 16 | UInt32(block[j + 2]) << 8 | UInt32(block[j + 3])
+        j += 4
+      }
+      compressWords(w)
     }
-    compressWords(&w)
   }
 
   private mutating func compress(_ block: UnsafeRawBufferPointer) {
-    var w = [UInt32](repeating: 0, count: 64)
-    for t in 0..<16 {
-      let j = t * 4
-      w[t] = UInt32(block[j]) << 24 | UInt32(block[j + 1]) << 16 | UInt32(block[j + 2]) << 8 | UInt32(block[j + 3])
+    withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+      for t in 0..<16 {
+        let j = t * 4
+        w[t] = UInt32(block[j]) << 24 | UInt32(block[j + 1]) << 16 | UInt32(block[j + 2]) << 8 | UInt32(block[j + 3])
+      }
+      compressWords(w)
     }
-    compressWords(&w)
   }
 
-  private mutating func compressWords(_ w: inout [UInt32]) {
+  /// The message schedule and the 64 rounds; `w` holds the block's 16 words and room for 48 more.
+  private mutating func compressWords(_ w: UnsafeMutableBufferPointer<UInt32>) {
     @inline(__always) func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
     for t in 16..<64 {
       let s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ (w[t - 15] >> 3)

@@ -8,10 +8,28 @@
 public enum TaskHasher {
   /// The hash (64 hex digits).
   public static func hash(definition: JSONValue, inputHashes: [String], seed: Int, backend: String) -> String {
-    let payload = JSONValue.object([
-      "backend": .string(backend), "definition": definition, "format": .int(Plan.currentFormatVersion),
-      "inputs": .array(inputHashes.map { .string($0) }), "seed": .int(seed),
-    ])
-    return SHA256.hash(payload.canonical).hex
+    hash(definitionBytes: definition.canonicalBytes, inputHashes: inputHashes, seed: seed, backend: backend)
+  }
+
+  /// The hash from the definition's canonical bytes (the planner has them already): the payload's canonical
+  /// text written around them, keys in sorted order.
+  static func hash(definitionBytes: [UInt8], inputHashes: [String], seed: Int, backend: String) -> String {
+    var out: [UInt8] = []
+    out.reserveCapacity(definitionBytes.count + 80 * (inputHashes.count + 1))
+    out += #"{"backend":"#.utf8
+    JSONValue.writeString(backend, to: &out)
+    out += #","definition":"#.utf8
+    out += definitionBytes
+    out += #","format":"#.utf8
+    out += String(Plan.currentFormatVersion).utf8
+    out += #","inputs":["#.utf8
+    for (i, h) in inputHashes.enumerated() {
+      if i > 0 { out.append(UInt8(ascii: ",")) }
+      JSONValue.writeString(h, to: &out)
+    }
+    out += #"],"seed":"#.utf8
+    out += String(seed).utf8
+    out.append(UInt8(ascii: "}"))
+    return SHA256.hash(out).hex
   }
 }

@@ -90,6 +90,16 @@ extension Spec {
 enum SpecNames {
   /// Letters, digits, `_` and `-`, starting with a letter or `_`.
   static func isIdentifier(_ s: String) -> Bool {
+    // ASCII fast path: Character properties are slow and names are almost always ASCII.
+    let bytes = s.utf8
+    if let first = bytes.first, bytes.allSatisfy({ $0 < 0x80 }) {
+      func letter(_ b: UInt8) -> Bool { (b | 0x20) >= UInt8(ascii: "a") && (b | 0x20) <= UInt8(ascii: "z") }
+      guard letter(first) || first == UInt8(ascii: "_") else { return false }
+      return bytes.allSatisfy {
+        letter($0) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: "_")
+          || $0 == UInt8(ascii: "-")
+      }
+    }
     guard let first = s.first, first == "_" || first.isLetter else { return false }
     return s.allSatisfy { $0 == "_" || $0 == "-" || $0.isLetter || $0.isNumber }
   }

@@ -73,16 +73,17 @@ extension Decoder {
   }
 
   /// Evaluates the expression for each combination of the values of the axes it reads (and of the seed axis for
-  /// `trial.seed`) and checks every result; reports the first failure with the assignment that caused it.
-  mutating func typeCheck(_ ev: ExpressionValue, type: ArgumentType, bounds: ArgumentSpec?, path: String) -> Bool {
+  /// `trial.seed`), at most `maxCombinations` times; `body` gets each result and the assignment in words, and
+  /// returns false to stop.
+  mutating func forEachEvaluation(
+    _ ev: ExpressionValue, _ body: (Result<Value, ExpressionError>, () -> String?) -> Bool
+  ) {
     let refs = ev.expression.references.map(\.path)
     var axes: [String] = []
     for r in refs where r[0] == "matrix" && !axes.contains(r[1]) { axes.append(r[1]) }
     let usesTrialSeed = refs.contains { $0 == ["trial", "seed"] }
-    let seedValues: [Int] =
-      usesTrialSeed
-      ? (spec.matrix?.values(ofAxis: "seed").compactMap(\.intValue)).flatMap { $0.isEmpty ? nil : $0 } ?? [spec.seed]
-      : [spec.seed]
+    let seedAxis = spec.matrix?.values(ofAxis: "seed").compactMap(\.intValue) ?? []
+    let seedValues = usesTrialSeed && !seedAxis.isEmpty ? seedAxis : [spec.seed]
     let valueLists = axes.map { spec.matrix?.values(ofAxis: $0) ?? [] }
     var env = lintEnvironment()
     var counters = [Int](repeating: 0, count: axes.count)
@@ -92,41 +93,19 @@ extension Decoder {
       for seed in seedValues {
         env.trial.seed = seed
         tried += 1
-        // Built only when reporting: the assignment that made this expression fail.
-        var note: [DiagnosticNote] {
-          let assignment =
+        // Built only when reporting: the assignment that gave this result.
+        let assignment: () -> String? = {
+          let parts =
             zip(
               axes,
               counters.enumerated().map {
-                valueLists[$0.offset].isEmpty
-                  ? Value.null
-                  : valueLists[$0.offset][$0.element]
+                valueLists[$0.offset].isEmpty ? Value.null : valueLists[$0.offset][$0.element]
               }
-            ).map { "matrix.\($0.0) = \($0.1)" }
-            + (usesTrialSeed ? ["trial.seed = \(seed)"] : [])
-          return assignment.isEmpty ? [] : [DiagnosticNote("when " + assignment.joined(separator: ", "))]
+            )
+            .map { "matrix.\($0.0) = \($0.1)" } + (usesTrialSeed ? ["trial.seed = \(seed)"] : [])
+          return parts.isEmpty ? nil : parts.joined(separator: ", ")
         }
-        switch ev.evaluate(env) {
-        case .failure(let err):
-          diagnostics.report(err.id, err.message, at: err.range, path: path, notes: note, help: err.help)
-          return false
-        case .success(let v):
-          if case .failure(let problem) = Catalogue.conform(v, to: type, bounds: bounds) {
-            let message: String
-            if problem.id == "spec.out-of-range" {
-              message =
-                "'\(ev.text)' gives \(v.kindDescription), but \(problem.message(path: path, found: v.description))"
-            } else {
-              message = "'\(ev.text)' gives \(v.kindDescription), but \(problem.expected) is needed here"
-            }
-            var help = problem.help
-            if case .float = v, type == .int {
-              help = "'/' always gives a number with a fraction; use '//' for integer division"
-            }
-            diagnostics.report("spec.expression-type", message, at: ev.range, path: path, notes: note, help: help)
-            return false
-          }
-        }
+        if !body(ev.evaluate(env), assignment) { return }
       }
       // Odometer over the axes' values.
       var i = axes.count - 1
@@ -136,8 +115,39 @@ extension Decoder {
         counters[i] = 0
         i -= 1
       }
-      if i < 0 { break }
+      if i < 0 { return }
     }
-    return true
+  }
+
+  /// Checks every result of the expression against the argument's type and range; reports the first failure with
+  /// the assignment that caused it.
+  mutating func typeCheck(_ ev: ExpressionValue, type: ArgumentType, bounds: ArgumentSpec?, path: String) -> Bool {
+    var ok = true
+    var reports: [Diagnostic] = []
+    forEachEvaluation(ev) { result, assignment in
+      let notes = assignment().map { [DiagnosticNote("when \($0)")] } ?? []
+      switch result {
+      case .failure(let err):
+        reports.append(Diagnostic(err.id, err.message, at: err.range, path: path, notes: notes, help: err.help))
+        ok = false
+      case .success(let v):
+        guard case .failure(let problem) = Catalogue.conform(v, to: type, bounds: bounds) else { return true }
+        let detail =
+          problem.id == "spec.out-of-range"
+          ? problem.message(path: path, found: v.description) : "\(problem.expected) is needed here"
+        var help = problem.help
+        if case .float = v, type == .int {
+          help = "'/' always gives a number with a fraction; use '//' for integer division"
+        }
+        reports.append(
+          Diagnostic(
+            "spec.expression-type", "'\(ev.text)' gives \(v.kindDescription), but \(detail)", at: ev.range, path: path,
+            notes: notes, help: help))
+        ok = false
+      }
+      return ok
+    }
+    diagnostics.append(contentsOf: reports)
+    return ok
   }
 }

@@ -159,6 +159,12 @@ extension Decoder {
         help: "rename it to '\(snake)'", fixIts: [FixIt("rename to '\(snake)'", range: range, replacement: snake)])
       return nil
     }
+    if let colon = name.firstIndex(of: ":"), Catalogue.kind(sort, String(name[..<colon])) != nil {
+      report(
+        "spec.unknown-kind", "unknown \(sort.rawValue) '\(name)'", at: range, path: path,
+        help: "YAML needs a space after the colon: '\(name[..<colon]): \(name[name.index(after: colon)...])'")
+      return nil
+    }
     let suggestion = Suggestions.nearest(name, among: names)
     var notes: [DiagnosticNote] = []
     for other in Sort.allCases where other != sort && Catalogue.kind(other, name) != nil {

@@ -253,6 +253,8 @@ extension Decoder {
       }
     }
     var ok = true
+    // A nested product is visited on its own and as part of its parent: report each repeated axis once.
+    var reported: Set<SourceLocation> = []
     func visit(_ b: MatrixBlock, _ d: inout Decoder) {
       switch b {
       case .axis: return
@@ -261,6 +263,8 @@ extension Decoder {
         var seen: [String: MatrixAxis] = [:]
         for a in c.flatMap(names) {
           if let first = seen[a.name] {
+            ok = false
+            guard reported.insert(a.nameRange.start).inserted else { continue }
             d.report(
               "spec.matrix-duplicate-axis", "axis '\(a.name)' appears twice in one combination",
               at: a.nameRange, path: path, notes: [DiagnosticNote("first here", at: first.nameRange)],

@@ -19,50 +19,39 @@ extension Decoder {
   mutating func resolveReferences() {
     for sort in DefinitionSort.allCases { definedNames[sort] = Set(names(sort)) }
     var refs = pending
-    // Expression-valued references: every value the axis can take must name a definition of the right sort.
-    for stage in spec.stages {
-      guard let kind = Catalogue.kind(.stage, stage.kind.rawValue) else { continue }
-      for arg in stage.arguments {
-        guard case .expression(let e) = arg.value, let a = kind.argument(arg.name) else { continue }
-        let sort: DefinitionSort
-        switch a.type {
-        case .reference(let s): sort = s
-        case .data: sort = .dataset
-        default: continue
+    // Expression-valued references: every value they can take must name a definition of the right sort.
+    for (e, sort, p, owner) in pendingExpressions {
+      if case .reference(let path) = e.expression.node, path == ["matrix", path.last ?? ""], let m = spec.matrix {
+        // `${matrix.AXIS}`: point at each offending value in the matrix itself.
+        var ranges: [Value: SourceRange] = [:]
+        m.root.visitAxes { axis in
+          guard axis.name == path[1] else { return }
+          for (v, r) in zip(axis.values, axis.valueRanges) where ranges[v] == nil { ranges[v] = r }
         }
-        guard case .reference(let path) = e.expression.node, path.count == 2 else { continue }
-        let p = "stages.\(stage.id.name).\(arg.name)"
-        if path[0] == "matrix", let m = spec.matrix {
-          var ranges: [Value: SourceRange] = [:]
-          m.root.visitAxes { axis in
-            guard axis.name == path[1] else { return }
-            for (v, r) in zip(axis.values, axis.valueRanges) where ranges[v] == nil { ranges[v] = r }
+        for v in m.values(ofAxis: path[1]) {
+          let r = ranges[v] ?? e.range
+          guard case .string(let s) = v else {
+            report(
+              "spec.wrong-type",
+              "matrix axis '\(path[1])' holds \(v.kindDescription), but '\(p.split(separator: ".").last ?? "")' needs "
+                + "the name of \(sort.withArticle)", at: r, path: p, notes: [DiagnosticNote("used here", at: e.range)])
+            if let owner { brokenOwners.insert(owner) }
+            continue
           }
-          for v in m.values(ofAxis: path[1]) {
-            let r = ranges[v] ?? e.range
-            guard case .string(let s) = v else {
-              report(
-                "spec.wrong-type",
-                "matrix axis '\(path[1])' holds \(v.kindDescription), but '\(arg.name)' needs "
-                  + "the name of \(sort.withArticle)", at: r, path: p,
-                notes: [DiagnosticNote("used here", at: e.range)])
-              continue
-            }
-            let ref = sort == .dataset ? DataReference(parsing: s) : DataReference(dataset: DatasetID(s))
-            refs.append(
-              PendingReference(
-                name: ref?.dataset.name ?? s, split: ref?.split, sort: sort, range: r, path: p,
-                viaAxis: path[1], owner: UsedName(sort: .stage, name: stage.id.name)))
-          }
-        } else if path[0] == "params", let param = spec.param(path[1]) {
-          if case .string(let s) = param.value {
-            let ref = sort == .dataset ? DataReference(parsing: s) : DataReference(dataset: DatasetID(s))
-            refs.append(
-              PendingReference(
-                name: ref?.dataset.name ?? s, split: ref?.split, sort: sort, range: param.range,
-                path: p, owner: UsedName(sort: .stage, name: stage.id.name)))
-          }
+          refs.append(reference(s, sort, at: r, path: p, owner: owner, viaAxis: path[1]))
         }
+        continue
+      }
+      var seen: Set<String> = []
+      var found: [(String, String?)] = []
+      forEachEvaluation(e) { result, assignment in
+        if case .success(.string(let s)) = result, seen.insert(s).inserted { found.append((s, assignment())) }
+        return true
+      }
+      for (s, when) in found {
+        var ref = reference(s, sort, at: e.range, path: p, owner: owner, viaAxis: nil)
+        ref.when = when
+        refs.append(ref)
       }
     }
     for ref in refs {
@@ -97,8 +86,19 @@ extension Decoder {
     spec.stages.removeAll { broken.contains(UsedName(sort: .stage, name: $0.id.name)) }
   }
 
+  func reference(
+    _ text: String, _ sort: DefinitionSort, at range: SourceRange, path: String, owner: UsedName?,
+    viaAxis: String?
+  ) -> PendingReference {
+    let ref = sort == .dataset ? DataReference(parsing: text) : DataReference(dataset: DatasetID(text))
+    return PendingReference(
+      name: ref?.dataset.name ?? text, split: ref?.split, sort: sort, range: range, path: path, viaAxis: viaAxis,
+      owner: owner)
+  }
+
   mutating func resolve(_ ref: PendingReference) {
-    let via = ref.viaAxis.map { " (a value of matrix axis '\($0)')" } ?? ""
+    let via =
+      ref.viaAxis.map { " (a value of matrix axis '\($0)')" } ?? ref.when.map { " (the value when \($0))" } ?? ""
     if defined(ref.sort, ref.name) {
       used.insert(UsedName(sort: ref.sort, name: ref.name))
       if let split = ref.split, ref.sort == .dataset, let ds = spec.dataset(DatasetID(ref.name)) {
@@ -128,6 +128,16 @@ extension Decoder {
         help: names(ref.sort).isEmpty
           ? "define \(ref.sort.withArticle) under '\(ref.sort.section):'"
           : "\(ref.sort.section): " + names(ref.sort).joined(separator: ", "))
+      return
+    }
+    let kindSort: Sort? = ref.sort == .dataset ? .dataset : ref.sort == .initializer ? .initializer : nil
+    if let kindSort, Catalogue.kind(kindSort, ref.name) != nil {
+      let example = ref.sort == .initializer ? "he: {kind: \(ref.name)}" : "mine: {kind: \(ref.name), ...}"
+      report(
+        "spec.undefined-reference",
+        "'\(ref.name)' is \(kindSort.withArticle) kind, not the name of \(ref.sort.withArticle) definition\(via)",
+        at: ref.range, path: ref.path,
+        help: "define one under '\(ref.sort.section):' (\(example)) and refer to it by its name")
       return
     }
     let suggestion = Suggestions.nearest(ref.name, among: names(ref.sort))

@@ -14,7 +14,15 @@ extension Decoder {
             ? "to sweep over kinds, define one definition per kind and sweep over their names" : nil)
         return nil
       }
-      return decodeExpression(node, s, type: type, bounds: bounds, path: path)
+      let value = decodeExpression(node, s, type: type, bounds: bounds, path: path)
+      if case .expression(let ev)? = value {
+        switch type {
+        case .reference(let sort): pendingExpressions.append((ev, sort, path, currentOwner))
+        case .data: pendingExpressions.append((ev, .dataset, path, currentOwner))
+        default: break
+        }
+      }
+      return value
     }
     switch type {
     case .int, .float, .bool, .string, .enumeration:

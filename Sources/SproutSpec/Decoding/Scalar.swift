@@ -5,6 +5,9 @@ import SproutSyntax
 enum Scalar {
   /// Resolves plain scalar text.
   static func resolvePlain(_ s: String) -> Value {
+    // Fast path for the common case, a name: only these first characters can start a non-string.
+    guard let first = s.utf8.first else { return .null }
+    if !"~nNtTfF.+-0123456789".utf8.contains(first) { return .string(s) }
     switch s {
     case "", "~", "null", "Null", "NULL": return .null
     case "true", "True", "TRUE": return .bool(true)

@@ -37,6 +37,8 @@ struct PendingReference {
   var path: String
   /// When the reference came from a matrix axis (`${matrix.init}`), the axis name, for the message.
   var viaAxis: String? = nil
+  /// For a reference computed by an expression, the assignment that produced it ("matrix.x = 1").
+  var when: String? = nil
   /// The definition holding the reference; it is dropped from the spec when the reference fails.
   var owner: UsedName? = nil
 }
@@ -47,6 +49,8 @@ struct Decoder {
   var diagnostics = Diagnostics()
   var spec: Spec
   var pending: [PendingReference] = []
+  /// References written as expressions; resolved against every value they can take.
+  var pendingExpressions: [(ExpressionValue, DefinitionSort, String, UsedName?)] = []
   /// Params and axes read by some expression, for the unused warnings.
   var readParams: Set<String> = []
   var readAxes: Set<String> = []

@@ -12,7 +12,15 @@ import SproutDiagnostics
 /// ```
 public enum ExpressionParser {
   /// True when `text` contains `${`, i.e. YAML text that Sprout reads as an expression.
-  public static func containsExpression(_ text: String) -> Bool { text.contains("${") }
+  public static func containsExpression(_ text: String) -> Bool {
+    // A byte scan: this runs on every scalar of a spec, and `$` and `{` are ASCII.
+    var previousWasDollar = false
+    for byte in text.utf8 {
+      if previousWasDollar && byte == UInt8(ascii: "{") { return true }
+      previousWasDollar = byte == UInt8(ascii: "$")
+    }
+    return false
+  }
 
   /// Parses a scalar that contains `${`. A scalar that is exactly one `${...}` (surrounding spaces allowed) is that
   /// expression, with the type of its result; any other text around `${...}` makes an interpolated string.

@@ -1,0 +1,89 @@
+import SproutPlanner
+import SproutTrain
+
+/// A stage's `record:` list resolved against its model: the metric kinds, SproutTrain's metric options, and
+/// for per-layer metrics the dense weights the `layers:` selector keeps.
+struct MetricSelection {
+  /// Metric kinds in the order written.
+  var kinds: [MetricKind] = []
+  /// Options (kernel layer, probe samples, PSNR peak, spectrum bins).
+  var options = MetricOptions()
+  /// Per metric name, the weight names to keep in its per-layer map (absent: every layer).
+  var layers: [String: Set<String>] = [:]
+
+  /// No metrics, every layer.
+  init() {}
+
+  /// Reads a `record:` list (`loss`, `{kernel_alignment: {layers: 1, samples: 64}}`, ...); `denseWeights` are
+  /// the model's dense weight names in order, which the language's layer selectors index.
+  init(_ d: Definition?, denseWeights: [String]) throws {
+    guard let d else {
+      kinds = [.loss]
+      return
+    }
+    var probeFromKernel = false
+    for item in try d.array() {
+      let (name, args) = try item.kindAndArguments()
+      guard let kind = MetricKind(rawValue: name) else {
+        throw item.fail("metric '\(name)' is not known to the executor")
+      }
+      kinds.append(kind)
+      let selected = try args["layers"].map { try Self.select($0, from: denseWeights) }
+      if let selected, selected.count < denseWeights.count { layers[name] = Set(selected) }
+      switch kind {
+      case .kernelAlignment:
+        if let selected, selected.count < denseWeights.count { options.kernelParameter = selected.first }
+        if let samples = args["samples"] {
+          options.probeSamples = try samples.int()
+          probeFromKernel = true
+        }
+      case .activationStats:
+        if let samples = args["samples"], !probeFromKernel { options.probeSamples = try samples.int() }
+      case .psnr:
+        if let peak = args["peak"] ?? args["range"] { options.psnrRange = try peak.double() }
+      case .outputSpectrum:
+        if let bins = args["bins"] { options.spectrumBins = try bins.int() }
+      default:
+        break
+      }
+    }
+  }
+
+  /// The names a selector (`all`, `first`, `last`, an index, a list; negative indices from the end) keeps.
+  static func select(_ d: Definition, from names: [String]) throws -> [String] {
+    func at(_ i: Int) throws -> String {
+      let k = i < 0 ? names.count + i : i
+      guard names.indices.contains(k) else {
+        throw d.fail("layer \(i) is out of range: the model has \(names.count) layers with parameters")
+      }
+      return names[k]
+    }
+    switch d.value {
+    case .string("all"): return names
+    case .string("first"): return Array(names.prefix(1))
+    case .string("last"): return Array(names.suffix(1))
+    case .array(let items): return try items.map { v in try at(Definition(v, path: d.path).int()) }
+    default: return [try at(try d.int())]
+    }
+  }
+
+  /// Keeps, in per-layer maps, only the selected weights' entries.
+  func filter(_ values: [String: MetricValue]) -> [String: MetricValue] {
+    var out = values
+    for (name, keep) in layers {
+      if case .map(let m)? = values[name] { out[name] = .map(m.filter { keep.contains($0.key) }) }
+    }
+    return out
+  }
+
+  /// The dense weight names of a layer list, in model order (`layers.3.layers.0.weight` inside a residual).
+  static func denseWeights(_ layers: [LayerConfig], prefix: String = "layers") -> [String] {
+    layers.enumerated().flatMap { i, layer -> [String] in
+      switch layer {
+      case .dense: return ["\(prefix).\(i).weight"]
+      case .residual(let inner): return denseWeights(inner, prefix: "\(prefix).\(i).layers")
+      default: return []
+      }
+    }
+  }
+}

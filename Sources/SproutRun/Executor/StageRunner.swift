@@ -1,0 +1,278 @@
+import Foundation
+import SproutPlanner
+import SproutTensor
+import SproutTrain
+
+/// Runs one task by its stage kind and returns its outputs record (not yet written).
+///
+/// `train` runs `TrainTask`; `evaluate` and `measure` load or build a model and record metrics once;
+/// `select` compares the final metrics of the tasks it reads. `finetune` and `merge` pass lint but are not
+/// executed yet: they fail with `run.unsupported-stage` at the stage's source range.
+struct StageRunner {
+  let context: TaskContext
+  let plan: Plan
+
+  var definition: Definition { Definition(context.task.definition, path: "") }
+  var stage: Definition { definition["stage"] ?? Definition(.object([:]), path: "stage") }
+
+  func run() throws -> TaskOutputs {
+    do {
+      switch context.task.kind {
+      case "train": return try train()
+      case "evaluate": return try evaluate()
+      case "measure": return try measure()
+      case "select": return try select()
+      default:
+        throw context.error(
+          .unsupportedStage,
+          "stage kind '\(context.task.kind)' (stage '\(context.task.stage)') is not yet supported by the executor; "
+            + "lint accepts it, but running it needs a later version of sprout")
+      }
+    } catch let error as RunError {
+      throw error.at(context.range)
+    }
+  }
+
+  // MARK: train
+
+  func train() throws -> TaskOutputs {
+    let setup = try trainSetup()
+    context.emit(.taskStarted(key: context.key, hash: context.hash, totalSteps: setup.totalSteps))
+    let result = try TrainTask(context: context, setup: setup).run()
+    return outputs(
+      steps: result.steps, records: result.records, tensors: result.finalTensors, checkpoints: result.checkpoints,
+      finalCheckpoint: result.finalCheckpoint)
+  }
+
+  func trainSetup() throws -> TrainSetup {
+    let (input, layers) = try TrainConfigs.layers(try definition.required("model"))
+    let initDefinition = try definition.required("init")
+    let loss = try TrainConfigs.loss(try stage.required("loss"))
+    let data = DataLoader.fitting(try loadData(try definition.required("data")), to: loss)
+    let optimizer = try TrainConfigs.optimizer(try stage.required("optimizer"))
+    let batch = min(try stage.int("batch", default: 32), max(data.count, 1))
+    let length: TrainingLength
+    let steps: Int
+    if let s = stage["steps"] {
+      steps = try s.int()
+      length = .steps(steps)
+    } else {
+      let epochs = try stage.int("epochs", default: 1)
+      steps = epochs * ((data.count + batch - 1) / batch)
+      length = .epochs(epochs)
+    }
+    let selection = try MetricSelection(stage["record"], denseWeights: MetricSelection.denseWeights(layers))
+    let configuration = TrainerConfiguration(
+      loss: loss, optimizer: optimizer.config, lr: optimizer.lr,
+      schedule: Self.fill(optimizer.schedule, totalSteps: steps),
+      clipNorm: optimizer.clipNorm, trAct: optimizer.trAct, batchSize: batch, length: length,
+      shuffle: try stage.bool("shuffle", default: true), record: selection.kinds,
+      every: try stage.int("every", default: 1), checkpointEvery: try stage["checkpoint_every"]?.int(),
+      metricOptions: selection.options)
+    let seed = self.seed
+    let path = streamPath
+    return TrainSetup(
+      inputWidth: input, layers: layers, configuration: configuration, seed: seed, streamPath: path,
+      initialize: { network in try self.initialize(network, initDefinition) }, selection: selection,
+      data: data)
+  }
+
+  /// Data are keyed by the plan's root seed (not the trial's), so every trial sees the same samples; files
+  /// are found relative to the spec.
+  func loadData(_ d: Definition) throws -> Dataset {
+    try DataLoader.load(d, seed: UInt64(bitPattern: Int64(plan.rootSeed)), baseDirectory: specDirectory)
+  }
+
+  /// The task's seed as the streams take it.
+  var seed: UInt64 { UInt64(bitPattern: Int64(context.task.seed)) }
+  /// `[trial, stage]`: the stream path of the task.
+  var streamPath: [String] { [context.task.key.trial, context.task.stage] }
+
+  /// Initializes a network by the task's initializer, with what data-dependent and transfer rules need:
+  /// LSUV's batch and WINNER's target from the data the rule names, `from_stage`'s tensors from the final
+  /// checkpoint of the stage's task in this trial. Streams: `[trial, stage, "init", parameter]`.
+  func initialize(_ network: Network, _ initDefinition: Definition) throws {
+    let initPlan = try TrainConfigs.initPlan(initDefinition, denseLayers: Self.denseLayerIndices(network))
+    var initContext = InitContext()
+    var batch: (features: [Float], rows: Int)?
+    if let ref = try TrainConfigs.initDataReference(initDefinition) {
+      guard let datasetDefinition = definition["init_data"]?[ref.name] else {
+        throw context.error(.invalidTask, "initializer data '\(ref.name)' is missing from the task definition")
+      }
+      var reference: [String: JSONValue] = ["dataset": datasetDefinition.value, "name": .string(ref.name)]
+      if let split = ref.split { reference["split"] = .string(split) }
+      let dataset = try DataLoader.load(
+        Definition(.object(reference), path: "init_data.\(ref.name)"), seed: UInt64(bitPattern: Int64(plan.rootSeed)),
+        baseDirectory: specDirectory)
+      initContext.target = dataset.targetSignal
+      let rows = min(dataset.count, network.maxBatch, try TrainConfigs.lsuvBatch(initDefinition))
+      batch = (Array(dataset.features.prefix(rows * dataset.featureCount)), rows)
+    }
+    for case .fromStage(let stageName, _, _) in [initPlan.rule] + initPlan.layerRules.map(\.rule) {
+      guard let key = context.task.inputs.first(where: { $0.stage == stageName }),
+        let outputs = context.inputs[key.description], let name = outputs.finalCheckpoint
+      else { throw context.error(.missingInput, "from_stage '\(stageName)': no completed model of that stage") }
+      let checkpoint = try Checkpoint.read("\(context.store.taskDirectory(outputs.hash))/\(name)")
+      var tensors: [String: StageTensor] = [:]
+      for t in checkpoint.tensors where !t.name.contains(".") || t.name.hasPrefix("layers.") {
+        tensors[t.name] = StageTensor(shape: t.shape, values: t.values)
+      }
+      initContext.checkpoints[stageName] = tensors
+    }
+    do {
+      try Initialization.apply(
+        initPlan, to: network, seed: seed, path: streamPath + ["init"], context: initContext, batch: batch)
+    } catch {
+      throw context.error(.invalidTask, "initialization failed: \(error)", cause: error)
+    }
+  }
+
+  /// The directory relative data files are found in: the spec's.
+  var specDirectory: String {
+    AtomicFile.parent(of: plan.spec.path)
+  }
+
+  /// The layer-list position of every dense layer, in order (what the language's layer selectors count).
+  static func denseLayerIndices(_ network: Network) -> [Int] {
+    network.parameters.compactMap { p in p.role == .weight ? p.denseIndex.map { ($0, p.layerIndex) } : nil }
+      .sorted { $0.0 < $1.0 }.map(\.1)
+  }
+
+  /// A cosine schedule without an explicit length runs over the whole training.
+  static func fill(_ s: Schedule, totalSteps: Int) -> Schedule {
+    switch s {
+    case .cosine(0, let m): return .cosine(totalSteps: totalSteps, minLR: m)
+    case .linearWarmup(let w, let then):
+      return .linearWarmup(steps: w, then: fill(then, totalSteps: max(totalSteps - w, 1)))
+    default: return s
+    }
+  }
+
+  // MARK: evaluate and measure
+
+  /// The model of the train task this task reads: built from its recorded model definition and loaded
+  /// from its final checkpoint. Also returns the checkpoint's state (W₀, K₀ for measure) and its loss.
+  func upstreamModel(batch: Int) throws -> (network: Network, state: TrainingState, loss: Loss?, steps: Int) {
+    guard
+      let fromKey = context.task.inputs.first(where: { plan.task($0)?.kind == "train" }) ?? context.task.inputs.first,
+      let outputs = context.inputs[fromKey.description]
+    else { throw context.error(.missingInput, "task \(context.key) reads no completed model") }
+    guard let checkpointName = outputs.finalCheckpoint, let record = context.store.taskRecord(outputs.hash) else {
+      throw context.error(.missingInput, "task \(fromKey) produced no model for \(context.key)")
+    }
+    let upstream = Definition(record.definition, path: "")
+    let (input, layers) = try TrainConfigs.layers(try upstream.required("model"))
+    let network: Network
+    do {
+      network = try Network(input: input, layers: layers, backend: context.backend, maxBatch: max(batch, 1))
+    } catch { throw context.error(.invalidTask, "cannot build the model of \(fromKey): \(error)", cause: error) }
+    let path = "\(context.store.taskDirectory(outputs.hash))/\(checkpointName)"
+    let checkpoint = try Checkpoint.read(path)
+    try ModelState.load(checkpoint.tensors, into: network, path: path)
+    let loss = try upstream["stage"]?["loss"].map(TrainConfigs.loss)
+    return (network, checkpoint.trainingState, loss, outputs.steps)
+  }
+
+  static let evaluationBatch = 256
+
+  func evaluate() throws -> TaskOutputs {
+    context.emit(.taskStarted(key: context.key, hash: context.hash, totalSteps: 0))
+    let raw = try loadData(try definition.required("data"))
+    let (network, _, upstreamLoss, steps) = try upstreamModel(batch: min(max(raw.count, 1), Self.evaluationBatch))
+    guard let loss = try stage["loss"].map(TrainConfigs.loss) ?? upstreamLoss else {
+      throw context.error(.invalidTask, "evaluate needs a loss (none given and none on the from stage)")
+    }
+    let data = DataLoader.fitting(raw, to: loss)
+    let selection = try MetricSelection(stage["record"], denseWeights: network.denseLayers.map(\.weight.name))
+    let values: [String: MetricValue]
+    do {
+      values = selection.filter(
+        try Evaluation.evaluate(
+          network: network, data: data, loss: loss, batchSize: Self.evaluationBatch, record: selection.kinds,
+          options: selection.options))
+    } catch { throw context.error(.invalidTask, "evaluation failed: \(error)", cause: error) }
+    let record = MetricRecord(step: steps, values: values.mapValues(\.jsonValue))
+    return outputs(steps: steps, records: [record], tensors: [], checkpoints: [], finalCheckpoint: nil)
+  }
+
+  func measure() throws -> TaskOutputs {
+    context.emit(.taskStarted(key: context.key, hash: context.hash, totalSteps: 0))
+    let data = try loadData(try definition.required("data"))
+    let batch = min(max(data.count, 1), Self.evaluationBatch)
+    let network: Network
+    var steps = 0
+    var upstreamLoss: Loss?
+    var reference: TrainingState?
+    var tensors: [NamedTensor] = []
+    if definition["model"] != nil {
+      let (input, layers) = try TrainConfigs.layers(try definition.required("model"))
+      do {
+        network = try Network(input: input, layers: layers, backend: context.backend, maxBatch: batch)
+      } catch { throw context.error(.invalidTask, "cannot build the model: \(error)", cause: error) }
+      do { try initialize(network, try definition.required("init")) } catch let error as RunError { throw error } catch
+      {
+        throw context.error(.invalidTask, "initialization failed: \(error)", cause: error)
+      }
+      tensors = (network.parameters + network.buffers).map {
+        NamedTensor(name: $0.name, shape: $0.shape, values: $0.value.array)
+      }
+    } else {
+      (network, reference, upstreamLoss, steps) = try upstreamModel(batch: batch)
+    }
+    let loss = try stage["loss"].map(TrainConfigs.loss) ?? upstreamLoss ?? .mse
+    let fitted = DataLoader.fitting(data, to: loss)
+    let selection = try MetricSelection(stage["record"], denseWeights: network.denseLayers.map(\.weight.name))
+    let values: [String: MetricValue]
+    do {
+      values = selection.filter(
+        try Evaluation.measure(
+          network: network, data: fitted, loss: loss, record: selection.kinds, options: selection.options,
+          reference: reference, batchSize: batch))
+    } catch { throw context.error(.invalidTask, "measuring failed: \(error)", cause: error) }
+    let record = MetricRecord(step: steps, values: values.mapValues(\.jsonValue))
+    return outputs(steps: steps, records: [record], tensors: tensors, checkpoints: [], finalCheckpoint: nil)
+  }
+
+  // MARK: select
+
+  func select() throws -> TaskOutputs {
+    context.emit(.taskStarted(key: context.key, hash: context.hash, totalSteps: 0))
+    let metric = try stage.required("metric").string()
+    let maximize = try stage.string("mode", default: "min") == "max"
+    var best: (key: String, value: Double)?
+    var candidates: [String: JSONValue] = [:]
+    for key in context.task.inputs {
+      guard let outputs = context.inputs[key.description] else { continue }
+      guard let value = outputs.finalMetrics[metric]?.doubleValue else {
+        throw context.error(.invalidTask, "task \(key) did not record metric '\(metric)'")
+      }
+      candidates[key.description] = .double(value)
+      // Strictly better only: ties keep the earlier task in plan order, whatever order tasks finished in.
+      if value.isFinite, best.map({ maximize ? value > $0.value : value < $0.value }) ?? true {
+        best = (key.description, value)
+      }
+    }
+    guard let best else { throw context.error(.missingInput, "no candidate for select recorded a finite '\(metric)'") }
+    let record = MetricRecord(step: 0, values: [metric: .double(best.value)])
+    var out = outputs(steps: 0, records: [record], tensors: [], checkpoints: [], finalCheckpoint: nil)
+    out.extra = ["selected": .string(best.key), "metric": .string(metric), "candidates": .object(candidates)]
+    out.outputHashes["selected"] = TaskOutputs.hash(of: Array(best.key.utf8))
+    return out
+  }
+
+  // MARK: outputs
+
+  /// Writes metrics.jsonl (atomically) and builds the outputs record with every output's hash.
+  func outputs(
+    steps: Int, records: [MetricRecord], tensors: [NamedTensor], checkpoints: [String], finalCheckpoint: String?
+  ) -> TaskOutputs {
+    try? context.store.writeMetrics(records, hash: context.hash)
+    var hashes: [String: String] = ["metrics.jsonl": TaskOutputs.hash(of: context.store.metricsBytes(context.hash))]
+    for t in tensors { hashes["tensor:\(t.name)"] = TaskOutputs.hash(of: t) }
+    var final: [String: JSONValue] = [:]
+    for r in records { for (k, v) in r.values { final[k] = v } }
+    return TaskOutputs(
+      hash: context.hash, kind: context.task.kind, steps: steps, finalMetrics: final, outputHashes: hashes,
+      checkpoints: checkpoints, finalCheckpoint: finalCheckpoint, seconds: 0)
+  }
+}

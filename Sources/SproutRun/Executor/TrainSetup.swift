@@ -1,0 +1,49 @@
+import SproutPlanner
+import SproutTensor
+import SproutTrain
+
+typealias SproutPlannerJSON = JSONValue
+
+/// Everything a training task runs with, resolved from its plan definition (see `StageRunner.trainSetup`).
+struct TrainSetup {
+  /// Input features.
+  var inputWidth: Int
+  /// The model's layer list.
+  var layers: [LayerConfig]
+  /// Loss, optimizer, schedule, batch, length, records, checkpoint interval.
+  var configuration: TrainerConfiguration
+  /// The task's seed.
+  var seed: UInt64
+  /// The stream path of the task (`[trial, stage]`); purposes (`init`, `data`, `model`) are appended.
+  var streamPath: [String]
+  /// Sets the network's initial weights (not called when resuming from a checkpoint).
+  var initialize: (Network) throws -> Void
+  /// Which layers per-layer metrics report (the `layers:` of each `record:` entry).
+  var selection: MetricSelection
+  /// The training rows.
+  var data: Dataset
+
+  /// Optimizer steps of the whole run (as the trainer counts them).
+  var totalSteps: Int {
+    switch configuration.length {
+    case .steps(let s): return s
+    case .epochs(let e):
+      let batch = max(1, min(configuration.batchSize, data.count))
+      return e * ((data.count + batch - 1) / batch)
+    }
+  }
+
+  /// The stream for one purpose of this task.
+  func stream(_ purpose: String) -> RandomStream { RandomStream(seed: seed, path: streamPath + [purpose]) }
+}
+
+extension MetricValue {
+  /// The JSON form written to metrics.jsonl (non-finite numbers as strings, as `MetricValue.json` does).
+  var jsonValue: SproutPlannerJSON {
+    switch self {
+    case .scalar(let v): return v.isFinite ? .double(v) : .string(v.isNaN ? "NaN" : v > 0 ? "Infinity" : "-Infinity")
+    case .vector(let v): return .array(v.map { MetricValue.scalar($0).jsonValue })
+    case .map(let m): return .object(m.mapValues(\.jsonValue))
+    }
+  }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import SproutPlanner
+import SproutTensor
+import SproutTrain
+
+/// A `train` task: SproutTrain's `Trainer` with the store's checkpoints, metric records and resume.
+///
+/// The trainer calls back at every step boundary `s` it records or checkpoints, in this order:
+/// ```
+///   onRecord(s)       → the record joins the in-memory list
+///   onCheckpoint(s)   → new records appended to metrics.jsonl and fsynced, then the step-s checkpoint
+///                       written atomically (records first, so a checkpoint never counts records the file
+///                       lacks; appends keep the log O(records), not O(records × checkpoints))
+/// ```
+/// A checkpoint holds the trainer's whole state (weights, optimizer state, W₀, K₀, step, epoch, cursor,
+/// dropout clock) and the number of metric records; batch orders are a pure function of (seed, task,
+/// epoch). Resuming from any complete checkpoint therefore replays exactly the steps an uninterrupted run
+/// would take, and metrics.jsonl is cut back (atomically) to the records that checkpoint counted.
+struct TrainTask {
+  let context: TaskContext
+  let setup: TrainSetup
+
+  /// What a finished train task produced.
+  struct Result {
+    var steps: Int
+    var records: [MetricRecord]
+    var checkpoints: [String]
+    var finalTensors: [NamedTensor]
+    var finalCheckpoint: String
+  }
+
+  func run() throws -> Result {
+    let store = context.store
+    var modelStream = setup.stream("model")
+    let network: Network
+    let trainer: Trainer
+    do {
+      network = try Network(
+        input: setup.inputWidth, layers: setup.layers, backend: context.backend,
+        maxBatch: max(1, min(setup.configuration.batchSize, setup.data.count)), seed: modelStream.nextUInt64())
+      trainer = try Trainer(
+        network: network, data: setup.data, configuration: setup.configuration, shuffleSeed: setup.seed,
+        shufflePath: setup.streamPath + ["data"], stopFlag: context.options.stop)
+    } catch {
+      throw context.error(.invalidTask, "cannot set up training: \(error)", cause: error)
+    }
+
+    var records: [MetricRecord] = []
+    var checkpoints = Set(store.checkpointSteps(context.hash).map(Checkpoint.fileName(step:)))
+    let startStep: Int
+    if let resumed = try resumePoint() {
+      do { try resumed.checkpoint.trainingState.restore(into: trainer) } catch {
+        throw context.error(
+          .corruptCheckpoint, "checkpoint '\(resumed.path)' does not fit this task: \(error)", cause: error,
+          path: resumed.path)
+      }
+      records = resumed.records
+      try store.writeMetrics(records, hash: context.hash)
+      startStep = resumed.checkpoint.step
+      context.emit(.taskResumed(key: context.key, step: startStep, checkpoint: resumed.path))
+    } else {
+      do { try setup.initialize(network) } catch let error as RunError { throw error } catch {
+        throw context.error(.invalidTask, "initialization failed: \(error)", cause: error)
+      }
+      try store.writeMetrics([], hash: context.hash)
+      startStep = 0
+    }
+
+    let started = Date()
+    let options = context.options
+    let total = trainer.totalSteps
+    trainer.onRecord = { step, values in
+      records.append(MetricRecord(step: step, values: setup.selection.filter(values).mapValues(\.jsonValue)))
+      if step > 0 {
+        let elapsed = Date().timeIntervalSince(started)
+        let loss = values["loss"]?.scalar.map { Float($0) } ?? .nan
+        context.emit(
+          .progress(
+            key: context.key, step: step, totalSteps: total, loss: loss,
+            stepsPerSecond: elapsed > 0 ? Double(step - startStep) / elapsed : 0))
+      }
+      if let limit = options.stopAfterSteps, step - startStep >= limit { options.stop.set() }
+    }
+    var written = records.count
+    trainer.onCheckpoint = { state in
+      try store.appendMetrics(Array(records[written...]), hash: context.hash)
+      written = records.count
+      let checkpoint = Checkpoint(state: state, metricRecords: records.count, stamp: context.stamp)
+      let path = store.checkpointPath(context.hash, step: checkpoint.step)
+      try checkpoint.write(to: path)
+      checkpoints.insert(Checkpoint.fileName(step: checkpoint.step))
+      context.emit(.checkpointWritten(key: context.key, step: checkpoint.step, path: path))
+    }
+
+    let outcome: TrainingOutcome
+    do { outcome = try trainer.run() } catch let error as TrainingError {
+      if case .nonFiniteLoss(let step, let loss) = error {
+        let lastGood = store.checkpointSteps(context.hash).last.map(String.init) ?? "none"
+        throw context.error(
+          .nonFiniteLoss,
+          "the loss became \(loss) at step \(step) of task \(context.key); the last good checkpoint is step "
+            + "\(lastGood) (lower the learning rate or add clip to the optimizer)")
+      }
+      throw context.error(.invalidTask, "training failed: \(error)", cause: error)
+    }
+    if case .stopped(let step) = outcome {
+      throw context.error(.cancelled, "task \(context.key) stopped at step \(step); run again to resume")
+    }
+    return Result(
+      steps: trainer.step, records: records, checkpoints: checkpoints.sorted(),
+      finalTensors: (network.parameters + network.buffers).map {
+        NamedTensor(name: $0.name, shape: $0.shape, values: $0.value.array)
+      },
+      finalCheckpoint: Checkpoint.fileName(step: trainer.step))
+  }
+
+  /// The checkpoint to continue from: the newest one that decodes, carries this task's stamp and has its
+  /// metric records on disk. Corrupt ones are skipped with a warning; a stamp mismatch refuses the resume.
+  private func resumePoint() throws -> (checkpoint: Checkpoint, path: String, records: [MetricRecord])? {
+    guard context.options.resume else { return nil }
+    let store = context.store
+    for s in store.checkpointSteps(context.hash).reversed() {
+      let path = store.checkpointPath(context.hash, step: s)
+      let checkpoint: Checkpoint
+      do { checkpoint = try Checkpoint.read(path) } catch {
+        context.emit(.warning(key: context.key, message: "skipping checkpoint: \(error)", path: path))
+        continue
+      }
+      let changes = context.stamp.differences(from: checkpoint.stamp)
+      guard changes.isEmpty else {
+        throw context.error(
+          .resumeMismatch,
+          "cannot resume task \(context.key) from '\(path)': \(changes.joined(separator: "; ")); "
+            + "use --force to start it over",
+          path: path)
+      }
+      guard checkpoint.step == s else {
+        context.emit(
+          .warning(key: context.key, message: "skipping checkpoint: its step \(checkpoint.step) ≠ its name", path: path)
+        )
+        continue
+      }
+      guard let records = store.metricsPrefix(context.hash, count: checkpoint.metricRecords) else {
+        context.emit(
+          .warning(
+            key: context.key,
+            message: "skipping checkpoint: metrics.jsonl lacks the \(checkpoint.metricRecords) records it counts",
+            path: path))
+        continue
+      }
+      return (checkpoint, path, records)
+    }
+    return nil
+  }
+}

@@ -1,1 +1,0 @@
-// The SproutRun module; see ../shared/DESIGN.md for its place in the pipeline.

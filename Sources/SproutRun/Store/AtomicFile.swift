@@ -1,0 +1,173 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Writes files so that the final name holds either the old content or the complete new content, never a
+/// prefix — whatever happens (crash, `kill -9`, full disk, I/O error).
+///
+/// ```
+///  open(dir/.name.tmp-<pid>-<n>, O_EXCL) → write all → fsync → close → rename(tmp, name) → fsync(dir)
+/// ```
+/// On any failure the temporary file is removed and a `RunError(.io)` names the final path and the call that
+/// failed; the final name is untouched.
+public enum AtomicFile {
+  /// The system calls used, replaceable in tests to inject ENOSPC/EIO at the syscall boundary.
+  struct Calls: @unchecked Sendable {
+    var write: (Int32, UnsafeRawPointer, Int) -> Int = { fd, p, n in Glibc.write(fd, p, n) }
+    var fsync: (Int32) -> Int32 = { Glibc.fsync($0) }
+    var rename: (String, String) -> Int32 = { Glibc.rename($0, $1) }
+
+    static let system = Calls()
+  }
+
+  private static let counter = Counter()
+
+  /// Atomically replaces (or creates) the file at `path` with `bytes`.
+  public static func write(_ bytes: [UInt8], to path: String) throws {
+    try write(bytes, to: path, calls: .system)
+  }
+
+  /// Atomically replaces the file at `path` with the UTF-8 of `text`.
+  public static func write(_ text: String, to path: String) throws {
+    try write(Array(text.utf8), to: path, calls: .system)
+  }
+
+  static func write(_ bytes: [UInt8], to path: String, calls: Calls) throws {
+    let directory = parent(of: path)
+    let base = String(path.split(separator: "/", omittingEmptySubsequences: false).last ?? "")
+    let temporary = "\(directory)/.\(base).tmp-\(getpid())-\(counter.next())"
+    func fail(_ call: String, _ code: Int32) -> RunError {
+      RunError(
+        .io, "cannot write '\(path)': \(call) failed: \(String(cString: strerror(code)))",
+        cause: SystemCallError(call: call, errno: code), path: path)
+    }
+    let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { throw fail("open", errno) }
+    var written = 0
+    var failure: RunError?
+    bytes.withUnsafeBytes { raw in
+      guard let base = raw.baseAddress else { return }
+      while written < raw.count {
+        let n = calls.write(fd, base + written, raw.count - written)
+        if n < 0 {
+          if errno == EINTR { continue }
+          failure = fail("write", errno)
+          return
+        }
+        if n == 0 {
+          failure = fail("write", EIO)
+          return
+        }
+        written += n
+      }
+    }
+    if failure == nil, calls.fsync(fd) != 0 { failure = fail("fsync", errno) }
+    if close(fd) != 0, failure == nil { failure = fail("close", errno) }
+    if failure == nil, calls.rename(temporary, path) != 0 { failure = fail("rename", errno) }
+    if let failure {
+      unlink(temporary)
+      throw failure
+    }
+    syncDirectory(directory)
+  }
+
+  /// Appends `bytes` to the file at `path` (created if missing) and fsyncs it: for append-only logs whose
+  /// readers trust only a prefix that a later atomic write (a checkpoint) vouches for.
+  public static func append(_ bytes: [UInt8], to path: String) throws {
+    func fail(_ call: String, _ code: Int32) -> RunError {
+      RunError(
+        .io, "cannot append to '\(path)': \(call) failed: \(String(cString: strerror(code)))",
+        cause: SystemCallError(call: call, errno: code), path: path)
+    }
+    let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { throw fail("open", errno) }
+    defer { close(fd) }
+    var written = 0
+    try bytes.withUnsafeBytes { raw in
+      guard let base = raw.baseAddress else { return }
+      while written < raw.count {
+        let n = Glibc.write(fd, base + written, raw.count - written)
+        if n < 0 && errno == EINTR { continue }
+        guard n > 0 else { throw fail("write", n < 0 ? errno : EIO) }
+        written += n
+      }
+    }
+    guard Glibc.fsync(fd) == 0 else { throw fail("fsync", errno) }
+  }
+
+  /// Creates `path` and its missing parents (mode 0755).
+  public static func makeDirectory(_ path: String) throws {
+    var current = path.hasPrefix("/") ? "" : "."
+    for component in path.split(separator: "/") {
+      current += "/" + component
+      if mkdir(current, 0o755) != 0 && errno != EEXIST {
+        let code = errno
+        throw RunError(
+          .io, "cannot create directory '\(current)': \(String(cString: strerror(code)))",
+          cause: SystemCallError(call: "mkdir", errno: code), path: current)
+      }
+    }
+  }
+
+  /// Reads a whole file, or throws `RunError(.io)` naming it.
+  public static func read(_ path: String) throws -> [UInt8] {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else {
+      let code = errno
+      throw RunError(
+        .io, "cannot read '\(path)': \(String(cString: strerror(code)))",
+        cause: SystemCallError(call: "open", errno: code), path: path)
+    }
+    defer { close(fd) }
+    var out: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+      let n = chunk.withUnsafeMutableBytes { buffer in buffer.baseAddress.map { Glibc.read(fd, $0, buffer.count) } ?? 0
+      }
+      if n < 0 {
+        if errno == EINTR { continue }
+        let code = errno
+        throw RunError(
+          .io, "cannot read '\(path)': \(String(cString: strerror(code)))",
+          cause: SystemCallError(call: "read", errno: code), path: path)
+      }
+      if n == 0 { return out }
+      out.append(contentsOf: chunk[0..<n])
+    }
+  }
+
+  /// Whether `path` exists (file or directory).
+  public static func exists(_ path: String) -> Bool {
+    var st = stat()
+    return stat(path, &st) == 0
+  }
+
+  /// The directory part of a path (`.` for a bare name).
+  static func parent(of path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return "." }
+    return slash == path.startIndex ? "/" : String(path[..<slash])
+  }
+
+  /// Makes a rename durable: fsync of the containing directory (best effort; some file systems refuse it).
+  static func syncDirectory(_ directory: String) {
+    let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    guard fd >= 0 else { return }
+    _ = Glibc.fsync(fd)
+    close(fd)
+  }
+}
+
+/// A process-wide counter for unique temporary names across threads.
+private final class Counter: @unchecked Sendable {
+  private var value = 0
+  private var mutex = pthread_mutex_t()
+  init() { pthread_mutex_init(&mutex, nil) }
+  func next() -> Int {
+    pthread_mutex_lock(&mutex)
+    defer { pthread_mutex_unlock(&mutex) }
+    value += 1
+    return value
+  }
+}

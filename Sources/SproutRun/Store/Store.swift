@@ -1,0 +1,199 @@
+import Foundation
+import SproutPlanner
+
+/// The on-disk store (default `./.sprout/`): task outputs by content hash and one manifest per run.
+///
+/// ```
+/// <root>/
+///   tasks/<hash>/task.json               canonical resolved definition + input hashes (written first)
+///   tasks/<hash>/step-000000.safetensors  checkpoints (the initialization, every N steps, the last step)
+///   tasks/<hash>/metrics.jsonl           one JSON object per record: {"step":…, "<metric>":…}
+///   tasks/<hash>/outputs.json            final metrics and output hashes — written last; its presence
+///                                        is what makes the task complete
+///   runs/<run-id>/manifest.json          spec, plan, versions, machine, timings, per-task status
+/// ```
+/// Every file is written atomically (`AtomicFile`), so a crash leaves each name either absent or whole.
+/// See docs/store.md.
+public struct Store: Sendable {
+  /// The store's root directory.
+  public let root: String
+
+  /// A store at `root` (created on first write).
+  public init(root: String = ".sprout") {
+    var r = root
+    while r.count > 1 && r.hasSuffix("/") { r.removeLast() }
+    self.root = r
+  }
+
+  /// `tasks/<hash>` under the root.
+  public func taskDirectory(_ hash: String) -> String { "\(root)/tasks/\(hash)" }
+  /// `runs/<run-id>` under the root.
+  public func runDirectory(_ runID: String) -> String { "\(root)/runs/\(runID)" }
+  /// The metrics file of a task.
+  public func metricsPath(_ hash: String) -> String { "\(taskDirectory(hash))/metrics.jsonl" }
+  /// The outputs record of a task.
+  public func outputsPath(_ hash: String) -> String { "\(taskDirectory(hash))/outputs.json" }
+  /// The manifest of a run.
+  public func manifestPath(_ runID: String) -> String { "\(runDirectory(runID))/manifest.json" }
+  /// A checkpoint of a task.
+  public func checkpointPath(_ hash: String, step: Int) -> String {
+    "\(taskDirectory(hash))/\(Checkpoint.fileName(step: step))"
+  }
+
+  /// Creates the task directory and writes `task.json`: the canonical resolved definition, the input
+  /// hashes, seed and backend (the planner's `TaskRecord`) — what the hash was computed over.
+  public func prepareTask(hash: String, record: TaskRecord) throws {
+    try AtomicFile.makeDirectory(taskDirectory(hash))
+    removeTemporaries(hash)
+    try AtomicFile.write(try Self.encodeJSON(record), to: "\(taskDirectory(hash))/task.json")
+  }
+
+  /// Removes temporary files a killed writer left in a task directory (`.<name>.tmp-<pid>-<n>`); they are
+  /// never read, only clutter.
+  func removeTemporaries(_ hash: String) {
+    let dir = taskDirectory(hash)
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+    where name.hasPrefix(".") && name.contains(".tmp-") {
+      try? FileManager.default.removeItem(atPath: "\(dir)/\(name)")
+    }
+  }
+
+  /// The `task.json` of a task, if present and readable.
+  public func taskRecord(_ hash: String) -> TaskRecord? {
+    guard let bytes = try? AtomicFile.read("\(taskDirectory(hash))/task.json") else { return nil }
+    return try? JSONDecoder().decode(TaskRecord.self, from: Data(bytes))
+  }
+
+  /// Whether the task finished: its `outputs.json` exists and parses.
+  public func isComplete(_ hash: String) -> Bool { (try? outputs(hash)) != nil }
+
+  /// The outputs record of a complete task; nil when absent, `RunError(.corruptStore)` when unreadable.
+  public func outputs(_ hash: String) throws -> TaskOutputs? {
+    let path = outputsPath(hash)
+    guard AtomicFile.exists(path) else { return nil }
+    let json = try readJSON(path)
+    guard let outputs = TaskOutputs(json: json) else {
+      throw RunError(.corruptStore, "'\(path)' is missing fields of a task outputs record", path: path)
+    }
+    return outputs
+  }
+
+  /// Writes the outputs record: the last write of a task, which marks it complete.
+  public func writeOutputs(_ outputs: TaskOutputs) throws {
+    try AtomicFile.write(outputs.json.pretty() + "\n", to: outputsPath(outputs.hash))
+  }
+
+  /// Removes a task's outputs record (so `--force` re-executes it) and its checkpoints and metrics.
+  public func reset(_ hash: String) throws {
+    let fm = FileManager.default
+    let dir = taskDirectory(hash)
+    for name in (try? fm.contentsOfDirectory(atPath: dir)) ?? [] where name != "task.json" {
+      do { try fm.removeItem(atPath: "\(dir)/\(name)") } catch {
+        throw RunError(.io, "cannot remove '\(dir)/\(name)'", cause: error, path: "\(dir)/\(name)")
+      }
+    }
+  }
+
+  /// Checkpoint steps present in a task directory (complete names only; validity is checked on load), ascending.
+  public func checkpointSteps(_ hash: String) -> [Int] {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: taskDirectory(hash))) ?? []
+    return names.compactMap(Checkpoint.step(fromFileName:)).sorted()
+  }
+
+  /// Writes `metrics.jsonl` atomically.
+  public func writeMetrics(_ records: [MetricRecord], hash: String) throws {
+    try AtomicFile.write(MetricRecord.jsonl(records), to: metricsPath(hash))
+  }
+
+  /// Appends records to `metrics.jsonl` (fsynced); the training loop's log between checkpoints.
+  public func appendMetrics(_ records: [MetricRecord], hash: String) throws {
+    guard !records.isEmpty else { return }
+    try AtomicFile.append(Array(MetricRecord.jsonl(records).utf8), to: metricsPath(hash))
+  }
+
+  /// The first `count` records of `metrics.jsonl`, or nil when the file has fewer complete, parseable
+  /// lines. Lines after them are ignored: an interrupted append may have torn the last one.
+  public func metricsPrefix(_ hash: String, count: Int) -> [MetricRecord]? {
+    guard count > 0 else { return [] }
+    let text = String(decoding: metricsBytes(hash), as: UTF8.self)
+    var records: [MetricRecord] = []
+    var rest = Substring(text)
+    while records.count < count, let newline = rest.firstIndex(of: "\n") {
+      guard let record = MetricRecord(line: String(rest[..<newline])) else { return nil }
+      records.append(record)
+      rest = rest[rest.index(after: newline)...]
+    }
+    return records.count == count ? records : nil
+  }
+
+  /// Reads `metrics.jsonl`; an unreadable line is `RunError(.corruptStore)` naming the line.
+  public func metrics(_ hash: String) throws -> [MetricRecord] {
+    let path = metricsPath(hash)
+    guard AtomicFile.exists(path) else { return [] }
+    let text = String(decoding: try AtomicFile.read(path), as: UTF8.self)
+    var records: [MetricRecord] = []
+    for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: true).enumerated() {
+      guard let record = MetricRecord(line: String(line)) else {
+        throw RunError(.corruptStore, "'\(path)' line \(i + 1) is not a metric record", path: path)
+      }
+      records.append(record)
+    }
+    return records
+  }
+
+  /// The raw bytes of a task's metrics file (empty when absent).
+  public func metricsBytes(_ hash: String) -> [UInt8] { (try? AtomicFile.read(metricsPath(hash))) ?? [] }
+
+  /// Writes a run manifest atomically.
+  public func writeManifest(_ manifest: RunManifest) throws {
+    try AtomicFile.makeDirectory(runDirectory(manifest.runID))
+    try AtomicFile.write(manifest.json.pretty() + "\n", to: manifestPath(manifest.runID))
+  }
+
+  /// Reads a run manifest. `run` may be an id, `latest`, or a unique id prefix.
+  public func manifest(_ run: String) throws -> RunManifest {
+    let ids = runIDs()
+    let id: String
+    if run == "latest", let last = ids.last {
+      id = last
+    } else if ids.contains(run) {
+      id = run
+    } else if case let matches = ids.filter({ $0.hasPrefix(run) }), matches.count == 1 {
+      id = matches[0]
+    } else {
+      throw RunError(
+        .unknownRun,
+        "no run '\(run)' in store '\(root)'"
+          + (ids.isEmpty ? " (the store has no runs)" : "; runs: \(ids.suffix(5).joined(separator: ", "))"),
+        path: "\(root)/runs")
+    }
+    let path = manifestPath(id)
+    guard let manifest = RunManifest(json: try readJSON(path)) else {
+      throw RunError(.corruptStore, "'\(path)' is missing fields of a run manifest", path: path)
+    }
+    return manifest
+  }
+
+  /// Run ids in the store, oldest first (ids start with their UTC start time).
+  public func runIDs() -> [String] {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: "\(root)/runs")) ?? []
+    return names.filter { AtomicFile.exists(manifestPath($0)) }.sorted()
+  }
+
+  /// A new run id: UTC start time and a random suffix (`20261129-151002-3f9a`).
+  public static func newRunID(date: Date = Date()) -> String {
+    let f = DateFormatter()
+    f.locale = Locale(identifier: "en_US_POSIX")
+    f.timeZone = TimeZone(identifier: "UTC")
+    f.dateFormat = "yyyyMMdd-HHmmss"
+    let suffix = String(UInt16.random(in: 0...UInt16.max), radix: 16)
+    return f.string(from: date) + "-" + String(repeating: "0", count: 4 - suffix.count) + suffix
+  }
+
+  private func readJSON(_ path: String) throws -> JSONValue {
+    let text = String(decoding: try AtomicFile.read(path), as: UTF8.self)
+    do { return try JSONValue.parse(text) } catch {
+      throw RunError(.corruptStore, "'\(path)' is not valid JSON", cause: error, path: path)
+    }
+  }
+}

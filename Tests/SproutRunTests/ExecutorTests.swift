@@ -1,0 +1,258 @@
+import Foundation
+import SproutDiagnostics
+import SproutPlanner
+import Testing
+
+@testable import SproutRun
+
+/// The executor end to end on real files: a two-trial train → evaluate → select plan as the planner lays it
+/// out (definitions resolved per trial, hashes over definition and inputs).
+struct ExecutorTests {
+  static func span(_ line: Int) -> SourceSpan {
+    SourceSpan(
+      SourceRange(
+        file: "exp.yaml", start: SourceLocation(line: line, column: 3), end: SourceLocation(line: line, column: 9)))
+  }
+
+  static let data: JSONValue = .object([
+    "kind": .string("teacher_student"), "inputs": .int(4), "outputs": .int(1), "samples": .int(64), "hidden": .int(8),
+    "split": .object(["train": .double(0.75), "test": .double(0.25)]),
+  ])
+
+  static func hash(_ definition: JSONValue, _ inputs: [String]) -> String {
+    SHA256.hash(definition.canonical + inputs.joined(separator: ",")).hex
+  }
+
+  /// Two trials (kaiming and low-rank init), each train + evaluate, then a select over both evaluations.
+  static func plan(steps: Int = 12, lr: Double = 0.05, extraStage: String? = nil) -> Plan {
+    let inits: [JSONValue] = [
+      .object(["rule": .object(["kind": .string("kaiming_normal"), "nonlinearity": .string("relu")])]),
+      .object([
+        "rule": .object([
+          "kind": .string("low_rank"), "rank": .int(2), "base": .object(["kind": .string("kaiming_normal")]),
+        ]),
+        "bias": .object(["kind": .string("zeros")]),
+        "layers": .array([.object(["select": .string("last"), "rule": .object(["kind": .string("lecun_normal")])])]),
+      ]),
+    ]
+    var trials: [Trial] = []
+    var tasks: [PlanTask] = []
+    for (i, initDef) in inits.enumerated() {
+      let id = Trial.id(index: i, total: 2)
+      trials.append(
+        Trial(
+          index: i, id: id, assignment: [AxisValue(axis: "init", value: .string(i == 0 ? "full" : "lowrank"))], seed: 7)
+      )
+      let train: JSONValue = .object([
+        "stage": .object([
+          "kind": .string("train"), "loss": .string("mse"),
+          "optimizer": .object(["kind": .string("sgd"), "lr": .double(lr), "momentum": .double(0.9)]),
+          "steps": .int(steps), "batch": .int(16), "checkpoint_every": .int(4), "every": .int(2),
+          "record": .array([.string("loss"), .string("weight_change"), .string("effective_rank")]),
+        ]),
+        "model": .object([
+          "input": .int(4),
+          "layers": .array([.object(["dense": .int(16)]), .string("relu"), .object(["dense": .int(1)])]),
+        ]),
+        "init": initDef,
+        "data": .object(["dataset": data, "name": .string("teacher"), "split": .string("train")]),
+        "trial": .object(["init": .string(i == 0 ? "full" : "lowrank")]),
+      ])
+      let trainHash = hash(train, [])
+      tasks.append(
+        PlanTask(
+          key: TaskKey(trial: id, stage: "train"), trialIndex: i, kind: "train", hash: trainHash, inputs: [],
+          definition: train, seed: 7, span: span(20)))
+      let test: JSONValue = .object([
+        "stage": .object(["kind": .string("evaluate"), "record": .array([.string("loss")])]),
+        "data": .object(["dataset": data, "name": .string("teacher"), "split": .string("test")]),
+      ])
+      tasks.append(
+        PlanTask(
+          key: TaskKey(trial: id, stage: "test"), trialIndex: i, kind: "evaluate", hash: hash(test, [trainHash]),
+          inputs: [TaskKey(trial: id, stage: "train")], definition: test, seed: 7, span: span(30)))
+      if let extra = extraStage {
+        let def: JSONValue = .object(["stage": .object(["kind": .string(extra)])])
+        tasks.append(
+          PlanTask(
+            key: TaskKey(trial: id, stage: extra), trialIndex: i, kind: extra, hash: hash(def, [trainHash, id]),
+            inputs: [TaskKey(trial: id, stage: "train")], definition: def, seed: 7, span: span(40)))
+      }
+    }
+    let select: JSONValue = .object([
+      "stage": .object(["kind": .string("select"), "metric": .string("loss"), "mode": .string("min")])
+    ])
+    let testKeys = tasks.filter { $0.stage == "test" }
+    tasks.append(
+      PlanTask(
+        key: TaskKey(trial: TaskKey.allTrials, stage: "best"), trialIndex: nil, kind: "select",
+        hash: hash(select, testKeys.map(\.hash)), inputs: testKeys.map(\.key), definition: select, seed: 7,
+        span: span(35)))
+    return Plan(
+      spec: SpecIdentity(path: "exp.yaml", text: "spec text", name: "exp"), backend: "cpu", rootSeed: 7,
+      count: TrialCount(total: 2, statement: "2 trials = 2 init"), trials: trials, tasks: tasks)
+  }
+
+  static func outputHashes(_ store: Store, _ plan: Plan) throws -> [String: [String: String]] {
+    var out: [String: [String: String]] = [:]
+    for t in plan.tasks { out[t.key.description] = try #require(try store.outputs(t.hash)).outputHashes }
+    return out
+  }
+
+  @Test func runsCachesAndForcesWithIdenticalHashes() throws {
+    let dir = TemporaryDirectory()
+    let store = Store(root: "\(dir.path)/.sprout")
+    let plan = Self.plan()
+    let events = EventLog()
+    let first = try Executor(store: store).run(plan: plan, specText: "spec text", onEvent: { events.append($0) })
+    #expect(first.succeeded, "\(first.results.compactMap(\.error))")
+    #expect(first.results.map(\.status) == Array(repeating: .completed, count: 5))
+    let trainHash = plan.tasks[0].hash
+    #expect(store.checkpointSteps(trainHash) == [0, 4, 8, 12])
+    #expect(try store.metrics(trainHash).map(\.step) == [0, 2, 4, 6, 8, 10, 12])
+    let best = try #require(try store.outputs(plan.tasks.last!.hash))
+    #expect(best.extra["selected"]?.stringValue?.hasSuffix("/test") == true)
+    let manifest = try store.manifest(first.runID)
+    #expect(manifest.tasks.map(\.status) == Array(repeating: "completed", count: 5))
+    #expect(manifest.tasks[0].checkpoints.count == 4)
+    #expect(manifest.machine["cpus"]?.intValue ?? 0 >= 1)
+    #expect(try Executor.plan(from: manifest) == plan)
+    // The planner's view now sees every task complete.
+    #expect(plan.tasks.allSatisfy { store.view(experiment: "exp").hasOutputs(hash: $0.hash) })
+    #expect(store.view(experiment: "exp").lastRecord(taskKey: "t0001/train")?.hash == plan.tasks[2].hash)
+
+    let second = try Executor(store: store).run(plan: plan, specText: "spec text")
+    #expect(second.results.map(\.status) == Array(repeating: .cached, count: 5))
+    let hashes = try Self.outputHashes(store, plan)
+
+    let forced = try Executor(store: store, options: ExecutorOptions(force: true)).run(
+      plan: plan, specText: "spec text")
+    #expect(forced.results.map(\.status) == Array(repeating: .completed, count: 5))
+    #expect(try Self.outputHashes(store, plan) == hashes)
+    #expect(store.runIDs().count == 3)
+  }
+
+  @Test func resultsDoNotDependOnJobs() throws {
+    let plan = Self.plan()
+    let one = Store(root: TemporaryDirectory().path)
+    let two = Store(root: TemporaryDirectory().path)
+    let a = try Executor(store: one, options: ExecutorOptions(jobs: 1)).run(plan: plan, specText: "")
+    let b = try Executor(store: two, options: ExecutorOptions(jobs: 2, threadsPerTask: 2)).run(plan: plan, specText: "")
+    #expect(a.succeeded && b.succeeded)
+    #expect(try Self.outputHashes(one, plan) == Self.outputHashes(two, plan))
+  }
+
+  @Test func interruptedRunResumesToTheSameResult() throws {
+    let plan = Self.plan()
+    let reference = Store(root: TemporaryDirectory().path)
+    _ = try Executor(store: reference).run(plan: plan, specText: "")
+    let store = Store(root: TemporaryDirectory().path)
+    let stopped = try Executor(store: store, options: ExecutorOptions(stopAfterSteps: 5)).run(plan: plan, specText: "")
+    #expect(stopped.results[0].status == .cancelled)
+    #expect(stopped.results.dropFirst().allSatisfy { $0.status == .skipped })
+    #expect(!store.isComplete(plan.tasks[0].hash))
+    let events = EventLog()
+    let resumed = try Executor(store: store).run(plan: plan, specText: "", onEvent: { events.append($0) })
+    #expect(resumed.succeeded)
+    #expect(events.resumedSteps == [6])
+    #expect(try Self.outputHashes(store, plan) == Self.outputHashes(reference, plan))
+  }
+
+  @Test func rerunMatchesAndFindsATamperedMetric() throws {
+    let dir = TemporaryDirectory()
+    let store = Store(root: "\(dir.path)/store")
+    let plan = Self.plan()
+    let run = try Executor(store: store).run(plan: plan, specText: "spec text")
+    let report = try Rerun.run(run.runID, store: store, scratch: Store(root: "\(dir.path)/scratch1"))
+    #expect(report.allMatch, "\(report.tasks)")
+    #expect(report.tasks.count == 5)
+
+    // Change the loss recorded at step 6 of trial 1's training by one ulp.
+    let hash = plan.tasks[2].hash
+    var records = try store.metrics(hash)
+    let index = try #require(records.firstIndex { $0.step == 6 })
+    let loss = try #require(records[index].values["loss"]?.doubleValue)
+    records[index].values["loss"] = .double(loss.nextUp)
+    try store.writeMetrics(records, hash: hash)
+    let tampered = try Rerun.run(run.runID, store: store, scratch: Store(root: "\(dir.path)/scratch2"))
+    #expect(!tampered.allMatch)
+    let mismatch = try #require(tampered.firstMismatch)
+    #expect(mismatch.key == "t0001/train")
+    #expect(mismatch.differingOutputs == ["metrics.jsonl"])
+    #expect(mismatch.divergence?.step == 6)
+    #expect(mismatch.divergence?.what == "metric loss")
+    #expect(tampered.tasks.filter { !$0.matches }.count == 1)
+  }
+
+  @Test func rerunNamesTheFirstDivergingTensor() throws {
+    let dir = TemporaryDirectory()
+    let store = Store(root: "\(dir.path)/store")
+    let plan = Self.plan()
+    _ = try Executor(store: store).run(plan: plan, specText: "")
+    let replay = Store(root: "\(dir.path)/replay")
+    _ = try Executor(store: replay).run(plan: plan, specText: "")
+    // Perturb one weight of the step-8 checkpoint of the replay and its final output hash.
+    let hash = plan.tasks[0].hash
+    let path = replay.checkpointPath(hash, step: 8)
+    var checkpoint = try Checkpoint.read(path)
+    let i = try #require(checkpoint.tensors.firstIndex { $0.name == "layers.2.weight" })
+    var values = checkpoint.tensors[i].values
+    values[3] += 1
+    checkpoint.tensors[i] = NamedTensor(name: "layers.2.weight", shape: checkpoint.tensors[i].shape, values: values)
+    try checkpoint.write(to: path)
+    var outputs = try #require(try replay.outputs(hash))
+    outputs.outputHashes["tensor:layers.2.weight"] = "sha256:0"
+    try replay.writeOutputs(outputs)
+    let c = Rerun.compare(key: "t0000/train", hash: hash, original: store, replay: replay)
+    #expect(!c.matches)
+    #expect(c.divergence?.step == 8)
+    #expect(c.divergence?.what == "tensor layers.2.weight")
+    #expect(c.divergence?.detail.hasPrefix("element 3:") == true)
+  }
+
+  @Test func unsupportedStagesFailAtTheirSourceRange() throws {
+    let store = Store(root: TemporaryDirectory().path)
+    let plan = Self.plan(extraStage: "finetune")
+    let summary = try Executor(store: store).run(plan: plan, specText: "")
+    let finetune = summary.results.filter { $0.key.hasSuffix("/finetune") }
+    #expect(finetune.count == 2)
+    for r in finetune {
+      #expect(r.status == .failed)
+      #expect(r.error?.code == .unsupportedStage)
+      #expect(r.error?.range?.description == "exp.yaml:40:3")
+    }
+    #expect(summary.results.filter { $0.status == .completed }.count == 5, "the other tasks still run")
+  }
+
+  @Test func nonFiniteLossFailsTheTaskAndSkipsItsReaders() throws {
+    let store = Store(root: TemporaryDirectory().path)
+    let plan = Self.plan(lr: 1e30)
+    let summary = try Executor(store: store).run(plan: plan, specText: "")
+    #expect(summary.results[0].status == .failed)
+    #expect(summary.results[0].error?.code == .nonFiniteLoss)
+    #expect(summary.results[0].error?.range?.description == "exp.yaml:20:3")
+    #expect(summary.results[1].status == .skipped)
+    #expect(summary.results.last?.status == .skipped)
+    #expect(store.checkpointSteps(plan.tasks[0].hash).first == 0)
+    let manifest = try store.manifest("latest")
+    #expect(manifest.tasks[0].status == "failed")
+    #expect(manifest.tasks[0].error?.contains("run.non-finite-loss") == true)
+  }
+
+  @Test func showSummarisesARun() throws {
+    let store = Store(root: TemporaryDirectory().path)
+    let plan = Self.plan()
+    let run = try Executor(store: store).run(plan: plan, specText: "")
+    let report = try RunReport.load("latest", store: store)
+    #expect(report.runID == run.runID)
+    #expect(report.rows.map(\.key) == plan.tasks.map(\.key.description))
+    #expect(report.rows[0].assignment == "init=full")
+    #expect(report.rows[0].steps == 12)
+    let table = report.table
+    #expect(table.contains("t0000/train"))
+    #expect(table.contains("weight_change"))
+    let json = try JSONValue.parse(report.json)
+    #expect(json["tasks"]?.arrayValue?.count == 5)
+    #expect(json["tasks"]?.arrayValue?.first?["metrics"]?["loss"]?.doubleValue != nil)
+  }
+}

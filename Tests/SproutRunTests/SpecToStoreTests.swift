@@ -1,0 +1,204 @@
+import Foundation
+import SproutDiagnostics
+import SproutPlanner
+import SproutTrain
+import Testing
+
+@testable import SproutRun
+
+/// From YAML to results: the real planner's tasks run on the executor, and the next plan sees them cached.
+struct SpecToStoreTests {
+  static let text = """
+    sprout: 1
+    name: probe
+    seed: 7
+    matrix:
+      init: [full, lowrank]
+    datasets:
+      teacher:
+        kind: teacher_student
+        inputs: 4
+        samples: 64
+        split: {train: 0.75, test: 0.25}
+    models:
+      net:
+        input: 4
+        layers: [{dense: 16}, relu, {dense: {units: 16, bias: false}}, {leaky_relu: 0.1}, {dense: 1}]
+    initializers:
+      full: {kind: kaiming_normal, nonlinearity: relu}
+      lowrank:
+        kind: low_rank
+        rank: 2
+        base: kaiming_normal
+        layers: {last: {kind: lecun_normal}}
+    stages:
+      train:
+        kind: train
+        model: net
+        init: ${matrix.init}
+        data: teacher.train
+        loss: mse
+        optimizer: {kind: sgd, lr: 0.05, momentum: 0.9, schedule: {kind: cosine, min_lr: 0.001}, clip: {kind: norm, max_norm: 1}}
+        steps: 12
+        batch: 16
+        checkpoint_every: 4
+        record: [loss, weight_change]
+        every: 2
+      test:
+        kind: evaluate
+        from: train
+        data: teacher.test
+        record: [loss]
+      best:
+        kind: select
+        from: test
+        metric: loss
+    """
+
+  static func plan(_ store: Store, force: Bool = false) throws -> Plan {
+    var diagnostics = Diagnostics()
+    let plan = Planner.plan(
+      text: text, file: "probe.yaml", options: PlanOptions(force: force), store: store.view(experiment: "probe"),
+      diagnostics: &diagnostics)
+    #expect(!diagnostics.hasErrors, "\(diagnostics.all.map(\.message))")
+    return try #require(plan)
+  }
+
+  @Test func plannedSpecRunsAndIsCachedAfterwards() throws {
+    let store = Store(root: TemporaryDirectory().path)
+    let plan = try Self.plan(store)
+    #expect(
+      plan.tasks.map(\.key.description) == ["t0000/train", "t0000/test", "t0001/train", "t0001/test", "all/best"])
+    #expect(plan.tasks.allSatisfy { $0.state != .cached })
+    let summary = try Executor(store: store).run(plan: plan, specText: Self.text)
+    #expect(summary.succeeded, "\(summary.results.compactMap(\.error).map(\.description))")
+    let train = try #require(try store.outputs(plan.tasks[0].hash))
+    #expect(train.steps == 12)
+    #expect(train.finalMetrics["weight_change"]?.objectValue?["layers.0.weight"] != nil)
+    #expect(store.checkpointSteps(plan.tasks[0].hash) == [0, 4, 8, 12])
+    let again = try Self.plan(store)
+    #expect(again.tasks.allSatisfy { $0.state == .cached })
+    #expect(again.tasks.map(\.hash) == plan.tasks.map(\.hash))
+    let rerun = try Executor(store: store).run(plan: again, specText: Self.text)
+    #expect(rerun.results.allSatisfy { $0.status == .cached })
+  }
+}
+
+/// Data-dependent (LSUV) and transfer (from_stage) initializers and a measure stage, from YAML.
+struct TransferSpecTests {
+  static let text = """
+    sprout: 1
+    name: transfer
+    seed: 3
+    datasets:
+      teacher:
+        kind: teacher_student
+        inputs: 4
+        samples: 64
+        split: {train: 0.75, test: 0.25}
+    models:
+      net:
+        input: 4
+        layers: [{dense: 8}, tanh, {dense: 1}]
+    initializers:
+      lsuv: {kind: lsuv, data: teacher.train, batch: 32}
+      pretrained: {kind: from_stage, stage: pretrain}
+    stages:
+      pretrain:
+        kind: train
+        model: net
+        init: lsuv
+        data: teacher.train
+        loss: mse
+        optimizer: {kind: adam, lr: 0.01}
+        steps: 6
+        batch: 16
+      transfer:
+        kind: train
+        model: net
+        init: pretrained
+        data: teacher.train
+        loss: mse
+        optimizer: {kind: sgd, lr: 0.01}
+        steps: 4
+        batch: 16
+      probe:
+        kind: measure
+        model: net
+        init: lsuv
+        data: teacher.test
+        record: [loss, weight_norm, effective_rank]
+    """
+
+  @Test func lsuvTransferAndMeasureRun() throws {
+    let store = Store(root: TemporaryDirectory().path)
+    var diagnostics = Diagnostics()
+    let plan = try #require(
+      Planner.plan(
+        text: Self.text, file: "transfer.yaml", options: PlanOptions(), store: store.view(experiment: "transfer"),
+        diagnostics: &diagnostics), "\(diagnostics.all.map(\.message))")
+    let summary = try Executor(store: store).run(plan: plan, specText: Self.text)
+    #expect(summary.succeeded, "\(summary.results.compactMap(\.error).map(\.description))")
+    let pretrain = try #require(plan.tasks.first { $0.stage == "pretrain" })
+    let transfer = try #require(plan.tasks.first { $0.stage == "transfer" })
+    let final = try Checkpoint.read(store.checkpointPath(pretrain.hash, step: 6))
+    let start = try Checkpoint.read(store.checkpointPath(transfer.hash, step: 0))
+    for name in ["layers.0.weight", "layers.0.bias", "layers.2.weight", "layers.2.bias"] {
+      let a = try #require(final[name])
+      let b = try #require(start[name])
+      #expect(a.bitEqual(b), "\(name) copied from pretrain")
+    }
+    let probeTask = try #require(plan.tasks.first { $0.stage == "probe" })
+    let probe = try #require(try store.outputs(probeTask.hash))
+    #expect(probe.finalMetrics["loss"]?.doubleValue != nil)
+    #expect(probe.finalMetrics["effective_rank"]?.objectValue?["layers.0.weight"] != nil)
+  }
+}
+
+/// examples/quickstart.yaml (shortened with --set) runs to completion in-process: one-hot targets feed
+/// cross-entropy as class indices, and `show` lists every task.
+@Test func quickstartExampleRuns() throws {
+  var root = URL(fileURLWithPath: #filePath)
+  for _ in 0..<3 { root.deleteLastPathComponent() }
+  let path = root.appendingPathComponent("examples/quickstart.yaml").path
+  guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return }  // examples not in this checkout
+  let store = Store(root: TemporaryDirectory().path)
+  var diagnostics = Diagnostics()
+  let plan = try #require(
+    Planner.plan(
+      text: text, file: path, options: PlanOptions(overrides: ["stages.train.steps=30"]),
+      store: store.view(experiment: "quickstart"), diagnostics: &diagnostics), "\(diagnostics.all.map(\.message))")
+  let summary = try Executor(store: store).run(plan: plan, specText: text)
+  #expect(summary.succeeded, "\(summary.results.compactMap(\.error).map(\.description))")
+  let report = try RunReport.load("latest", store: store)
+  #expect(report.rows.count == plan.tasks.count)
+  #expect(report.rows.allSatisfy { $0.metrics["accuracy"]?.doubleValue != nil })
+}
+
+/// The language's layer selectors pick dense weights; per-layer maps keep only those.
+@Test func metricSelectionFollowsTheSpec() throws {
+  let layers: [LayerConfig] = [
+    .dense(units: 4, bias: true), .activation(.stateless(.relu)), .residual([.dense(units: 4, bias: true)]),
+    .dense(units: 1, bias: true),
+  ]
+  let names = MetricSelection.denseWeights(layers)
+  #expect(names == ["layers.0.weight", "layers.2.layers.0.weight", "layers.3.weight"])
+  let record: JSONValue = .array([
+    .object(["kind": .string("kernel_alignment"), "layers": .int(1), "samples": .int(16)]),
+    .object(["kind": .string("weight_norm"), "layers": .array([.int(0), .int(-1)])]),
+    .object(["kind": .string("effective_rank"), "layers": .string("all")]),
+    .string("loss"),
+  ])
+  let s = try MetricSelection(Definition(record, path: "stages.train.record"), denseWeights: names)
+  #expect(s.kinds == [.kernelAlignment, .weightNorm, .effectiveRank, .loss])
+  #expect(s.options.kernelParameter == "layers.2.layers.0.weight")
+  #expect(s.options.probeSamples == 16)
+  #expect(s.layers["weight_norm"] == ["layers.0.weight", "layers.3.weight"])
+  #expect(s.layers["effective_rank"] == nil)
+  let filtered = s.filter([
+    "weight_norm": .scalars(["layers.0.weight": 1, "layers.2.layers.0.weight": 2, "layers.3.weight": 3])
+  ])
+  #expect(filtered["weight_norm"] == .scalars(["layers.0.weight": 1, "layers.3.weight": 3]))
+  let bad: JSONValue = .array([.object(["kind": .string("weight_norm"), "layers": .int(5)])])
+  #expect(throws: RunError.self) { try MetricSelection(Definition(bad, path: "record"), denseWeights: names) }
+}

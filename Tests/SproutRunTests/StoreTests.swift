@@ -1,0 +1,151 @@
+import Foundation
+import SproutDiagnostics
+import SproutPlanner
+import Testing
+
+@testable import SproutRun
+
+/// Checkpoints and the store layout, on real files.
+struct StoreTests {
+  let stamp = Checkpoint.Stamp(specHash: "abc123", toolVersion: "0.1.0", backend: "cpu")
+
+  func checkpoint(step: Int) -> Checkpoint {
+    Checkpoint(
+      tensors: [
+        NamedTensor(name: "layers.0.weight", shape: [2, 2], values: [1, 2, 3, Float(step)]),
+        NamedTensor(name: "optimizer.layers.0.weight.momentum", shape: [2, 2], values: [0, 0.5, -0.5, 1e-30]),
+      ],
+      step: step, epoch: 1, batchCursor: 3, streams: ["data": 17, "dropout": UInt64.max], state: ["lr": "0.05"],
+      metricRecords: 4, stamp: stamp)
+  }
+
+  @Test func checkpointRoundTripsThroughAFile() throws {
+    let dir = TemporaryDirectory()
+    let path = "\(dir.path)/\(Checkpoint.fileName(step: 200))"
+    #expect(path.hasSuffix("/step-000200.safetensors"))
+    try checkpoint(step: 200).write(to: path)
+    let back = try Checkpoint.read(path)
+    #expect(back == checkpoint(step: 200))
+    #expect(Checkpoint.step(fromFileName: "step-000200.safetensors") == 200)
+    #expect(Checkpoint.step(fromFileName: "step-1234567.safetensors") == 1_234_567)
+    #expect(Checkpoint.step(fromFileName: ".step-000200.safetensors.tmp-1-1") == nil)
+  }
+
+  @Test func storeLayoutAndCompleteness() throws {
+    let dir = TemporaryDirectory()
+    let store = Store(root: "\(dir.path)/.sprout/")
+    let hash = "0123abcd"
+    let record = TaskRecord(
+      hash: hash, definition: .object(["kind": .string("train")]), inputHashes: ["t0000/data": "ff"], seed: 3,
+      backend: "cpu")
+    try store.prepareTask(hash: hash, record: record)
+    #expect(store.taskRecord(hash) == record)
+    #expect(!store.isComplete(hash))
+    try checkpoint(step: 0).write(to: store.checkpointPath(hash, step: 0))
+    try checkpoint(step: 10).write(to: store.checkpointPath(hash, step: 10))
+    #expect(store.checkpointSteps(hash) == [0, 10])
+    let records = [
+      MetricRecord(step: 0, scalars: ["loss": 1.5]),
+      MetricRecord(
+        step: 10, values: ["loss": .double(Double(Float(0.1))), "spectrum": .array([.double(1), .double(2)])]),
+    ]
+    try store.writeMetrics(records, hash: hash)
+    #expect(try store.metrics(hash) == records)
+    let firstLine = String(decoding: store.metricsBytes(hash), as: UTF8.self).split(separator: "\n")[0]
+    #expect(firstLine == #"{"loss":1.5,"step":0}"#)
+    let outputs = TaskOutputs(
+      hash: hash, kind: "train", steps: 10, finalMetrics: ["loss": .double(0.1)],
+      outputHashes: ["metrics.jsonl": TaskOutputs.hash(of: store.metricsBytes(hash))],
+      checkpoints: ["step-000000.safetensors", "step-000010.safetensors"], finalCheckpoint: "step-000010.safetensors",
+      seconds: 0.5)
+    try store.writeOutputs(outputs)
+    #expect(store.isComplete(hash))
+    #expect(try store.outputs(hash) == outputs)
+    #expect(
+      dir.contents(".sprout/tasks/\(hash)") == [
+        "metrics.jsonl", "outputs.json", "step-000000.safetensors", "step-000010.safetensors", "task.json",
+      ])
+    try store.reset(hash)
+    #expect(!store.isComplete(hash))
+    #expect(dir.contents(".sprout/tasks/\(hash)") == ["task.json"])
+  }
+
+  @Test func corruptStoreFilesAreTypedErrors() throws {
+    let dir = TemporaryDirectory()
+    let store = Store(root: dir.path)
+    try store.prepareTask(
+      hash: "h", record: TaskRecord(hash: "h", definition: .null, inputHashes: [:], seed: 0, backend: "cpu"))
+    try AtomicFile.write("{\"hash\": 1", to: store.outputsPath("h"))
+    #expect(!store.isComplete("h"))
+    let error = #expect(throws: RunError.self) { try store.outputs("h") }
+    #expect(error?.code == .corruptStore)
+    try AtomicFile.write("{\"step\":0}\nnot json\n", to: store.metricsPath("h"))
+    let metricsError = #expect(throws: RunError.self) { try store.metrics("h") }
+    #expect(metricsError?.message.contains("line 2") == true)
+  }
+
+  @Test func manifestsRoundTripAndResolveIds() throws {
+    let dir = TemporaryDirectory()
+    let store = Store(root: dir.path)
+    #expect(throws: RunError.self) { try store.manifest("latest") }
+    let manifest = RunManifest(
+      runID: "20261129-150000-00aa", specPath: "spec.yaml", specText: "sprout: 1\n", plan: .object([:]),
+      toolVersion: "0.1.0", backend: "cpu", jobs: 2, machine: ["cpus": .int(2)], started: "2026-11-29T15:00:00Z",
+      seconds: 1.25,
+      tasks: [
+        .init(
+          key: "t0000/train", hash: "h", trial: "t0000", stage: "train", kind: "train", status: "completed",
+          checkpoints: ["tasks/h/step-000000.safetensors"], metrics: "tasks/h/metrics.jsonl", seconds: 1)
+      ])
+    try store.writeManifest(manifest)
+    #expect(try store.manifest("latest") == manifest)
+    #expect(try store.manifest("20261129-1500") == manifest)
+    let error = #expect(throws: RunError.self) { try store.manifest("nope") }
+    #expect(error?.code == .unknownRun)
+    #expect(Store.newRunID().count == 20)
+  }
+}
+
+/// The planner's view of the store.
+@Test func storeViewAnswersThePlanner() throws {
+  let dir = TemporaryDirectory()
+  let store = Store(root: dir.path)
+  let view: any StoreView = store.view(experiment: "demo")
+  #expect(!view.hasOutputs(hash: "h1"))
+  #expect(view.lastRecord(taskKey: "t0001/train") == nil)
+  let record = TaskRecord(
+    hash: "h1", definition: .object(["lr": .double(0.1)]), inputHashes: [:], seed: 1, backend: "cpu")
+  try store.prepareTask(hash: "h1", record: record)
+  #expect(!view.hasOutputs(hash: "h1"), "a prepared task is not complete")
+  try store.writeOutputs(
+    TaskOutputs(hash: "h1", kind: "train", steps: 1, finalMetrics: [:], outputHashes: [:], seconds: 0))
+  try store.writeRecord(record, experiment: "demo", taskKey: "t0001/train")
+  #expect(view.hasOutputs(hash: "h1"))
+  #expect(view.lastRecord(taskKey: "t0001/train") == record)
+  #expect(store.view(experiment: "other").lastRecord(taskKey: "t0001/train") == nil)
+}
+
+/// Run errors render as diagnostics at the stage's range.
+@Test func runErrorsAreDiagnostics() throws {
+  let range = SourceRange(
+    file: "spec.yaml", start: SourceLocation(line: 4, column: 3), end: SourceLocation(line: 4, column: 8))
+  let error = RunError(.resumeMismatch, "backend changed from cpu to blas", range: range, path: "x.safetensors")
+  let d = try #require(error.diagnostic)
+  #expect(d.id.rawValue == "run.resume-mismatch")
+  #expect(d.range == range)
+  #expect(d.help?.contains("--force") == true)
+  #expect(DiagnosticCatalog.entry(for: "run.non-finite-loss")?.severity == .error)
+  #expect(RunError(.io, "x").diagnostic == nil)
+  #expect(error.description == "spec.yaml:4:3: error: backend changed from cpu to blas [run.resume-mismatch]")
+}
+
+/// Temporaries of killed writers are cleared when a task is prepared.
+@Test func preparingATaskClearsTemporaries() throws {
+  let dir = TemporaryDirectory()
+  let store = Store(root: dir.path)
+  try AtomicFile.makeDirectory(store.taskDirectory("h"))
+  try AtomicFile.write("x", to: "\(store.taskDirectory("h"))/.outputs.json.tmp-99-1")
+  try store.prepareTask(
+    hash: "h", record: TaskRecord(hash: "h", definition: .null, inputHashes: [:], seed: 0, backend: "cpu"))
+  #expect(dir.contents("tasks/h") == ["task.json"])
+}
