@@ -12,9 +12,9 @@ public struct SourceLines: Sendable {
   /// The UTF-8 bytes of the source.
   public let bytes: [UInt8]
   /// Byte offset where each line starts (line `i + 1` starts at `starts[i]`).
-  public private(set) var starts: [Int] = [0]
+  public let starts: [Int]
   /// Byte offset where each line's content ends (before its line break).
-  public private(set) var ends: [Int] = []
+  public let ends: [Int]
 
   /// Splits `text` into lines.
   public init(_ text: String) { self.init(bytes: Array(text.utf8)) }
@@ -22,29 +22,40 @@ public struct SourceLines: Sendable {
   /// Splits UTF-8 `bytes` into lines (invalid sequences are kept as they are).
   public init(bytes: [UInt8]) {
     self.bytes = bytes
-    var i = 0
-    let n = bytes.count
-    while i < n {
-      let b = bytes[i]
-      var breakLength = 0
-      if b == 0x0A {
-        breakLength = 1
-      } else if b == 0x0D {
-        breakLength = (i + 1 < n && bytes[i + 1] == 0x0A) ? 2 : 1
-      } else if b == 0xC2, i + 1 < n, bytes[i + 1] == 0x85 {
-        breakLength = 2
-      } else if b == 0xE2, i + 2 < n, bytes[i + 1] == 0x80, bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9 {
-        breakLength = 3
+    var starts = [0]
+    var ends: [Int] = []
+    bytes.withUnsafeBufferPointer { bytes in
+      var i = 0
+      let n = bytes.count
+      while i < n {
+        let b = bytes[i]
+        // Fast path: most bytes are neither line breaks nor the lead bytes of NEL, LS and PS.
+        if b != 0x0A && b != 0x0D && b != 0xC2 && b != 0xE2 {
+          i += 1
+          continue
+        }
+        var breakLength = 0
+        if b == 0x0A {
+          breakLength = 1
+        } else if b == 0x0D {
+          breakLength = (i + 1 < n && bytes[i + 1] == 0x0A) ? 2 : 1
+        } else if b == 0xC2, i + 1 < n, bytes[i + 1] == 0x85 {
+          breakLength = 2
+        } else if b == 0xE2, i + 2 < n, bytes[i + 1] == 0x80, bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9 {
+          breakLength = 3
+        }
+        if breakLength > 0 {
+          ends.append(i)
+          starts.append(i + breakLength)
+          i += breakLength
+        } else {
+          i += 1
+        }
       }
-      if breakLength > 0 {
-        ends.append(i)
-        starts.append(i + breakLength)
-        i += breakLength
-      } else {
-        i += 1
-      }
+      ends.append(n)
     }
-    ends.append(n)
+    self.starts = starts
+    self.ends = ends
   }
 
   /// Number of lines (a text ending in a line break has an empty last line).

@@ -31,7 +31,7 @@ public struct Frontend: Sendable {
 
   /// Checks a spec's bytes through every phase up to planning (nothing is executed or written).
   public static func check(
-    bytes: [UInt8], file: String, overrides: [String] = [], options: PlanOptions? = nil, store: StoreView? = nil
+    bytes: [UInt8], file: String, overrides: [String] = [], options: PlanOptions? = nil, storePath: String? = nil
   ) -> Frontend {
     Languages.registerCatalogs()
     var diagnostics = Diagnostics()
@@ -63,6 +63,7 @@ public struct Frontend: Sendable {
     planOptions.specPath = planOptions.specPath.isEmpty ? file : planOptions.specPath
     planOptions.specText = document.text
     planOptions.overrides = overrides
+    let store = storePath.flatMap { StoreAccess.view(at: $0, experiment: spec.name ?? "") }
     front.plan = Planner.plan(graph, options: planOptions, store: store, diagnostics: &diagnostics)
     front.diagnostics = diagnostics
     return front

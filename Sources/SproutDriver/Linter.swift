@@ -1,6 +1,7 @@
 import SproutDiagnostics
 import SproutGraph
 import SproutPlanner
+import SproutRun
 import SproutSpec
 import SproutSyntax
 

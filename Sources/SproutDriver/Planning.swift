@@ -47,9 +47,8 @@ public enum Planning {
   /// Plans a spec file against the store (which is only read).
   public static func plan(_ request: PlanRequest) throws(SourceLoader.ReadError) -> PlanOutcome {
     let bytes = try SourceLoader.read(request.path)
-    let store = StoreAccess.view(at: request.store)
     let front = Frontend.check(
-      bytes: bytes, file: request.path, overrides: request.overrides, options: request.planOptions, store: store)
+      bytes: bytes, file: request.path, overrides: request.overrides, options: request.planOptions, storePath: request.store)
     return PlanOutcome(front: front)
   }
 }

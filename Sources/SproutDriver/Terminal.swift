@@ -1,4 +1,5 @@
 import Foundation
+import SproutRun
 import SproutDiagnostics
 
 /// Output helpers shared by the CLI and the progress display: where output goes, and whether it may be coloured.
@@ -28,4 +29,10 @@ public enum Terminal {
     let handle = stream == .standardOutput ? FileHandle.standardOutput : FileHandle.standardError
     handle.write(Data(text.utf8))
   }
+}
+
+/// The tool's identity for `--version`.
+public enum Tool {
+  /// The version recorded in manifests and checkpoints.
+  public static var version: String { SproutVersion.current }
 }

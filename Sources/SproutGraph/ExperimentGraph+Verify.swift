@@ -35,11 +35,15 @@ extension ExperimentGraph {
     let position = Dictionary(uniqueKeysWithValues: stageOrder.enumerated().map { ($1, $0) })
     for s in stageOrder {
       for up in upstreamStages(of: s) {
-        if let a = position[up], let b = position[s], a >= b { broken.append("stage \(s) comes before \(up), which it reads") }
+        if let a = position[up], let b = position[s], a >= b {
+          broken.append("stage \(s) comes before \(up), which it reads")
+        }
       }
       guard let node = stages[s] else { continue }
       let expected = node.kind == .select || upstreamStages(of: s).contains { stages[$0]?.acrossTrials ?? false }
-      if node.acrossTrials != expected { broken.append("stage \(s) has acrossTrials \(node.acrossTrials), expected \(expected)") }
+      if node.acrossTrials != expected {
+        broken.append("stage \(s) has acrossTrials \(node.acrossTrials), expected \(expected)")
+      }
     }
     return broken
   }

@@ -61,7 +61,9 @@ public struct Edge: Hashable, Sendable {
   public var range: SourceRange
 
   /// Creates an edge.
-  public init(from: NodeID, to: NodeID, role: EdgeRole, split: String? = nil, conditional: Bool = false, range: SourceRange) {
+  public init(
+    from: NodeID, to: NodeID, role: EdgeRole, split: String? = nil, conditional: Bool = false, range: SourceRange
+  ) {
     self.from = from
     self.to = to
     self.role = role

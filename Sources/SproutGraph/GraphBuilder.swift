@@ -21,7 +21,8 @@ public enum GraphBuilder {
     for def in spec.datasets {
       var problems: [DataShapeProblem] = []
       let literal = !Value.instance(def.definition).containsExpression
-      let shape = literal ? DataShape.of(def, resolve: .literal, baseDirectory: baseDirectory, problems: &problems) : nil
+      let shape =
+        literal ? DataShape.of(def, resolve: .literal, baseDirectory: baseDirectory, problems: &problems) : nil
       for p in problems { diagnostics.report(p.id, p.message, at: p.range, path: p.path, help: p.help) }
       datasets[def.id] = DatasetNode(definition: def, shape: shape)
     }
@@ -53,10 +54,11 @@ public enum GraphBuilder {
     }
     let ids = spec.stages.map(\.id)
     for cycle in CycleCheck.cycles(stages: ids, upstream: upstream) {
+      guard let closing = cycle.last else { continue }
       let names = cycle.map(\.0.name) + [cycle[0].0.name]
       diagnostics.report(
         GraphDiagnostics.cycle, "stages read each other in a cycle: " + names.joined(separator: " → "),
-        at: cycle.last!.1, path: "stages.\(cycle.last!.0.name)",
+        at: closing.1, path: "stages.\(closing.0.name)",
         notes: cycle.dropLast().map { DiagnosticNote("'\($0.0.name)' reads the next stage here", at: $0.1) },
         help: "a stage can only read stages that do not read it back")
     }

@@ -35,35 +35,66 @@ public enum GraphDiagnostics {
 
   /// Every graph diagnostic, sorted by id.
   public static let catalog: [DiagnosticCatalog.Entry] = [
-    .init(adapterNeedsTrained, .error, "Adapters (finetune) are added to a trained model, so `from` must name a train, finetune or merge stage.",
-      example: "stages:\n  look: {kind: measure, model: net, init: he, record: [weight_norm]}\n  adapt: {kind: finetune, from: look, ...}"),
-    .init(badFile, .error, "A data file's header cannot be read, or it disagrees with the dataset's other file or arguments.",
+    .init(
+      adapterNeedsTrained, .error,
+      "Adapters (finetune) are added to a trained model, so `from` must name a train, finetune or merge stage.",
+      example:
+        "stages:\n  look: {kind: measure, model: net, init: he, record: [weight_norm]}\n"
+        + "  adapt: {kind: finetune, from: look, ...}"
+    ),
+    .init(
+      badFile, .error,
+      "A data file's header cannot be read, or it disagrees with the dataset's other file or arguments.",
       example: "datasets:\n  d: {kind: npy, inputs: x.txt, targets: y.npy}"),
-    .init(cycle, .error, "Stages read each other's outputs in a cycle, so none of them can run first. The message lists the cycle.",
+    .init(
+      cycle, .error,
+      "Stages read each other's outputs in a cycle, so none of them can run first. The message lists the cycle.",
       example: "stages:\n  a: {kind: evaluate, from: b, ...}\n  b: {kind: evaluate, from: a, ...}"),
-    .init(fromMismatch, .error, "A stage's `from` (or a from_stage initializer) names a stage that does not produce the model it needs.",
+    .init(
+      fromMismatch, .error,
+      "A stage's `from` (or a from_stage initializer) names a stage that does not produce the model it needs.",
       example: "stages:\n  test: {kind: evaluate, from: spectrum, data: d}"),
-    .init(initActivation, .error, "siren, siren_first and winner are derived for sine activations; the model has none.",
-      example: "initializers:\n  s: {kind: siren}\nmodels:\n  net: {input: 2, layers: [{dense: 64}, relu, {dense: 1}]}"),
-    .init(initLayerSelector, .warning, "An initializer's `layers:` selector matches no layer with parameters of the model it is applied to.",
+    .init(
+      initActivation, .error, "siren, siren_first and winner are derived for sine activations; the model has none.",
+      example: "initializers:\n  s: {kind: siren}\nmodels:\n"
+        + "  net: {input: 2, layers: [{dense: 64}, relu, {dense: 1}]}"),
+    .init(
+      initLayerSelector, .warning,
+      "An initializer's `layers:` selector matches no layer with parameters of the model it is applied to.",
       example: "initializers:\n  i: {kind: xavier_normal, layers: {7: {kind: zeros}}}"),
-    .init(initRank, .error, "low_rank's rank must be at most min(fan_in, fan_out) of every weight it initializes.",
+    .init(
+      initRank, .error, "low_rank's rank must be at most min(fan_in, fan_out) of every weight it initializes.",
       example: "initializers:\n  lr: {kind: low_rank, rank: 32}\nmodels:\n  net: {input: 16, layers: [{dense: 8}]}"),
-    .init(initShape, .warning, "identity on a non-square weight is a rectangular identity (ones on the leading diagonal).",
+    .init(
+      initShape, .warning, "identity on a non-square weight is a rectangular identity (ones on the leading diagonal).",
       example: "initializers:\n  eye: {kind: identity}\nmodels:\n  net: {input: 16, layers: [{dense: 64}]}"),
-    .init(inputMismatch, .error, "A model's input width must equal the number of features of the data it is trained or evaluated on.",
-      example: "models:\n  net: {input: 16, ...}\ndatasets:\n  spirals: {kind: two_spirals, samples: 100}\nstages:\n  train: {model: net, data: spirals, ...}"),
-    .init(lossTarget, .error, "The loss must fit the targets: cross_entropy needs class labels and as many outputs as classes; mse as many outputs as target values; bce_with_logits binary labels.",
+    .init(
+      inputMismatch, .error,
+      "A model's input width must equal the number of features of the data it is trained or evaluated on.",
+      example:
+        "models:\n  net: {input: 16, ...}\ndatasets:\n  spirals: {kind: two_spirals, samples: 100}\n"
+        + "stages:\n  train: {model: net, data: spirals, ...}"
+    ),
+    .init(
+      lossTarget, .error,
+      "The loss must fit the targets: cross_entropy needs class labels and as many outputs as classes; "
+        + "mse as many outputs as target values; bce_with_logits binary labels.",
       example: "stages:\n  train: {loss: cross_entropy, data: sine_wave, ...}"),
-    .init(missingFile, .error, "A dataset names a file that does not exist (paths are relative to the spec's directory).",
+    .init(
+      missingFile, .error, "A dataset names a file that does not exist (paths are relative to the spec's directory).",
       example: "datasets:\n  d: {kind: csv, path: data/missing.csv, target: y}"),
-    .init(noModel, .error, "A stage needs a model, but neither its `model` nor its `from` chain names one.",
+    .init(
+      noModel, .error, "A stage needs a model, but neither its `model` nor its `from` chain names one.",
       example: "stages:\n  m: {kind: measure, record: [weight_norm]}"),
-    .init(residualWidth, .error, "A residual block computes x + body(x), so its body must end with the width it starts with.",
+    .init(
+      residualWidth, .error,
+      "A residual block computes x + body(x), so its body must end with the width it starts with.",
       example: "layers:\n  - dense: 64\n  - residual: [{dense: 32}]"),
-    .init(selectMetric, .error, "select compares a metric, which the stage it selects from must record.",
+    .init(
+      selectMetric, .error, "select compares a metric, which the stage it selects from must record.",
       example: "stages:\n  best: {kind: select, from: test, metric: accuracy}"),
-    .init(shapeMismatch, .error, "Layer arguments that do not fit the width they receive (rational groups must divide it).",
+    .init(
+      shapeMismatch, .error, "Layer arguments that do not fit the width they receive (rational groups must divide it).",
       example: "layers:\n  - dense: 10\n  - rational: {groups: 4}"),
   ]
 

@@ -38,13 +38,17 @@ enum CacheState {
   }
 
   /// What differs between the task and its last run: fields first (in path order), then inputs, seed, backend.
-  static func differences(_ task: PlanTask, record: TaskRecord, hashes: [TaskKey: String], backend: String) -> [TaskChange] {
+  static func differences(
+    _ task: PlanTask, record: TaskRecord, hashes: [TaskKey: String], backend: String
+  ) -> [TaskChange] {
     var changes: [TaskChange] = []
     diff(record.definition, task.definition, path: "", into: &changes)
     for input in task.inputs {
       let new = hashes[input] ?? ""
       let old = record.inputHashes[input.description]
-      if old != new { changes.append(TaskChange(.input, path: input.description, old: old.map(short), new: short(new))) }
+      if old != new {
+        changes.append(TaskChange(.input, path: input.description, old: old.map(short), new: short(new)))
+      }
     }
     if record.seed != task.seed { changes.append(TaskChange(.seed, old: String(record.seed), new: String(task.seed))) }
     if record.backend != backend { changes.append(TaskChange(.backend, old: record.backend, new: backend)) }

@@ -26,7 +26,9 @@ public enum Overrides {
     for (n, text) in sets.enumerated() {
       let line = n + 1
       func span(_ from: Int, _ to: Int) -> SourceRange {
-        SourceRange(file: file, start: SourceLocation(line: line, column: from + 1), end: SourceLocation(line: line, column: max(to, from + 1) + 1))
+        SourceRange(
+          file: file, start: SourceLocation(line: line, column: from + 1),
+          end: SourceLocation(line: line, column: max(to, from + 1) + 1))
       }
       let chars = Array(text)
       guard let eq = chars.firstIndex(of: "=") else {
@@ -48,17 +50,22 @@ public enum Overrides {
           help: "keys are dotted paths such as stages.train.epochs")
         continue
       }
-      guard let value = parseValue(String(chars[(eq + 1)...]), line: line, column: eq + 1, diagnostics: &diagnostics) else { continue }
+      guard let value = parseValue(String(chars[(eq + 1)...]), line: line, column: eq + 1, diagnostics: &diagnostics)
+      else { continue }
       if components[0].name == "params", components.count == 2, root["params"]?[components[1].name] == nil {
         let declared = root["params"]?.mapping?.compactMap(\.key.scalar) ?? []
         diagnostics.report(
-          PlanDiagnostics.unknownOverrideKey, "the spec declares no param '\(components[1].name)'", at: components[1].range,
-          path: "params", help: MatrixExpansion.suggestion(components[1].name, among: declared).map {
+          PlanDiagnostics.unknownOverrideKey, "the spec declares no param '\(components[1].name)'",
+          at: components[1].range,
+          path: "params",
+          help: MatrixExpansion.suggestion(components[1].name, among: declared).map {
             $0.hasPrefix("did you mean") ? $0 : "declare it under params: in the spec first"
           } ?? "declare it under params: in the spec first")
         continue
       }
-      if let updated = setting(components[...], to: value, in: root, prefix: "", diagnostics: &diagnostics) { root = updated }
+      if let updated = setting(components[...], to: value, in: root, prefix: "", diagnostics: &diagnostics) {
+        root = updated
+      }
     }
     return Document(file: document.file, text: document.text, root: root)
   }
@@ -73,7 +80,8 @@ public enum Overrides {
       diagnostics.append(moved)
     }
     guard let nodes else { return nil }
-    let node = nodes.first ?? Node(.scalar("", .plain), range: SourceRange(file: file, at: SourceLocation(line: 1, column: 1)))
+    let node =
+      nodes.first ?? Node(.scalar("", .plain), range: SourceRange(file: file, at: SourceLocation(line: 1, column: 1)))
     return shift(node, line: line, column: column)
   }
 
@@ -91,7 +99,9 @@ public enum Overrides {
     case .sequence(let items): n.content = .sequence(items.map { shift($0, line: line, column: column) })
     case .mapping(let pairs):
       n.content = .mapping(
-        pairs.map { Node.Pair(key: shift($0.key, line: line, column: column), value: shift($0.value, line: line, column: column)) })
+        pairs.map {
+          Node.Pair(key: shift($0.key, line: line, column: column), value: shift($0.value, line: line, column: column))
+        })
     }
     return n
   }
@@ -106,13 +116,15 @@ public enum Overrides {
     guard var pairs = node.mapping else {
       diagnostics.report(
         PlanDiagnostics.unknownOverrideKey,
-        "cannot set '\(head.name)' inside '\(prefix)', which the spec writes as \(node.kindDescription)", at: head.range,
+        "cannot set '\(head.name)' inside '\(prefix)', which the spec writes as \(node.kindDescription)",
+        at: head.range,
         path: prefix, notes: [DiagnosticNote("'\(prefix)' is written here", at: node.range)],
         help: "write '\(prefix)' as a mapping in the spec to override its keys")
       return nil
     }
     if let i = pairs.firstIndex(where: { $0.key.scalar == head.name }) {
-      guard let updated = setting(path.dropFirst(), to: value, in: pairs[i].value, prefix: here, diagnostics: &diagnostics)
+      guard
+        let updated = setting(path.dropFirst(), to: value, in: pairs[i].value, prefix: here, diagnostics: &diagnostics)
       else { return nil }
       pairs[i].value = updated
     } else if path.count == 1 {
@@ -122,7 +134,8 @@ public enum Overrides {
       diagnostics.report(
         PlanDiagnostics.unknownOverrideKey,
         prefix.isEmpty ? "the spec has no '\(head.name)'" : "'\(prefix)' has no '\(head.name)'", at: head.range,
-        path: prefix, help: MatrixExpansion.suggestion(head.name, among: keys).map {
+        path: prefix,
+        help: MatrixExpansion.suggestion(head.name, among: keys).map {
           $0.hasPrefix("did you mean") ? $0 : "the keys there are: " + keys.joined(separator: ", ")
         })
       return nil

@@ -34,9 +34,14 @@ struct PlanBuilder {
     self.baseDirectory = base.isEmpty ? FileManager.default.currentDirectoryPath : base
     let spec = graph.spec
     var invariant: Set<String> = []
-    for d in spec.stages where PlanCaches.isTrialInvariant(.instance(d.definition)) { invariant.insert("stages.\(d.id.name)") }
-    for d in spec.datasets where PlanCaches.isTrialInvariant(.instance(d.definition)) { invariant.insert("datasets.\(d.id.name)") }
-    for d in spec.models where PlanCaches.isTrialInvariant(d.input) && d.layers.allSatisfy({ PlanCaches.isTrialInvariant(.instance($0)) }) {
+    for d in spec.stages where PlanCaches.isTrialInvariant(.instance(d.definition)) {
+      invariant.insert("stages.\(d.id.name)")
+    }
+    for d in spec.datasets where PlanCaches.isTrialInvariant(.instance(d.definition)) {
+      invariant.insert("datasets.\(d.id.name)")
+    }
+    for d in spec.models
+    where PlanCaches.isTrialInvariant(d.input) && d.layers.allSatisfy({ PlanCaches.isTrialInvariant(.instance($0)) }) {
       invariant.insert("models.\(d.id.name)")
     }
     for d in spec.initializers
@@ -47,7 +52,8 @@ struct PlanBuilder {
   }
 
   mutating func build(store: StoreView?, diagnostics: inout Diagnostics) -> Plan {
-    let expansion = MatrixExpansion.expand(spec.matrix.map(SweepDefinition.init), rootSeed: spec.seed, diagnostics: &diagnostics)
+    let expansion = MatrixExpansion.expand(
+      spec.matrix.map(SweepDefinition.init), rootSeed: spec.seed, diagnostics: &diagnostics)
     let trials = makeTrials(expansion, diagnostics: &diagnostics)
     reportDuplicates(trials, diagnostics: &diagnostics)
 
@@ -75,7 +81,9 @@ struct PlanBuilder {
     tasks = select(tasks, trials: trials, diagnostics: &diagnostics)
 
     var plan = Plan(
-      spec: SpecIdentity(path: options.specPath.isEmpty ? spec.file : options.specPath, text: options.specText, name: spec.name ?? ""),
+      spec: SpecIdentity(
+        path: options.specPath.isEmpty ? spec.file : options.specPath,
+        textHash: options.specText.isEmpty ? "" : SHA256.hash(options.specText).hex, name: spec.name ?? ""),
       backend: backend, rootSeed: spec.seed, overrides: options.overrides, count: expansion.count, trials: trials,
       tasks: tasks)
     CacheState.assign(&plan, store: store, force: options.force)
@@ -91,10 +99,13 @@ struct PlanBuilder {
     for (i, assignment) in expansion.assignments.enumerated() {
       var seed = TrialSeed.derive(rootSeed: spec.seed, assignment: assignment)
       if let v = assignment.first(where: { $0.axis == "seed" })?.value {
-        if let s = v.intValue { seed = s } else if !badSeedReported {
+        if let s = v.intValue {
+          seed = s
+        } else if !badSeedReported {
           badSeedReported = true
           diagnostics.report(
-            PlanDiagnostics.badSeed, "the seed axis sets each trial's seed, so its values must be integers, found \(v.canonical)",
+            PlanDiagnostics.badSeed,
+            "the seed axis sets each trial's seed, so its values must be integers, found \(v.canonical)",
             at: spec.matrix?.range ?? .wholeFile(spec.file), path: "matrix.seed")
         }
       }
@@ -106,11 +117,13 @@ struct PlanBuilder {
   func reportDuplicates(_ trials: [Trial], diagnostics: inout Diagnostics) {
     var seen: [String: String] = [:]
     for t in trials {
-      let key = JSONValue.object(Dictionary(t.assignment.map { ($0.axis, $0.value) }, uniquingKeysWith: { a, _ in a })).canonical
+      let key = JSONValue.object(Dictionary(t.assignment.map { ($0.axis, $0.value) }, uniquingKeysWith: { a, _ in a }))
+        .canonical
       if let first = seen[key] {
         diagnostics.report(
           PlanDiagnostics.duplicateTrial, "trials \(first) and \(t.id) have the same assignment (\(t.assignmentText))",
-          at: spec.matrix?.range ?? .wholeFile(spec.file), path: "matrix", help: "remove the repeated values from the matrix")
+          at: spec.matrix?.range ?? .wholeFile(spec.file), path: "matrix",
+          help: "remove the repeated values from the matrix")
       } else {
         seen[key] = t.id
       }
@@ -123,7 +136,8 @@ struct PlanBuilder {
     let stageNames = Set(spec.stages.map(\.id.name))
     for s in options.onlyStages where !stageNames.contains(s) {
       diagnostics.report(
-        PlanDiagnostics.unknownSelection, "the spec has no stage '\(s)'", at: .wholeFile(Overrides.file), path: "stages",
+        PlanDiagnostics.unknownSelection, "the spec has no stage '\(s)'", at: .wholeFile(Overrides.file),
+        path: "stages",
         help: MatrixExpansion.suggestion(s, among: spec.stages.map(\.id.name)))
     }
     var trialIDs: Set<String> = []
@@ -141,7 +155,8 @@ struct PlanBuilder {
     var keep: Set<TaskKey> = []
     for task in tasks {
       let stageOK = options.onlyStages.isEmpty || options.onlyStages.contains(task.stage)
-      let trialOK = options.onlyTrials.isEmpty || trialIDs.contains(task.key.trial) || task.key.trial == TaskKey.allTrials
+      let trialOK =
+        options.onlyTrials.isEmpty || trialIDs.contains(task.key.trial) || task.key.trial == TaskKey.allTrials
       if stageOK && trialOK { keep.insert(task.key) }
     }
     let byKey = Dictionary(uniqueKeysWithValues: tasks.map { ($0.key, $0) })

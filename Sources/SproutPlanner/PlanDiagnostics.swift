@@ -31,30 +31,48 @@ public enum PlanDiagnostics {
 
   /// Every planner diagnostic, sorted by id.
   public static let catalog: [DiagnosticCatalog.Entry] = [
-    .init(axisConflict, .error, "Two blocks combined by product define the same axis, so a trial would get two values for it.",
+    .init(
+      axisConflict, .error,
+      "Two blocks combined by product define the same axis, so a trial would get two values for it.",
       example: "matrix:\n  product:\n    - {seed: [0, 1]}\n    - {seed: [2]}"),
-    .init(badOverride, .error, "A `--set` argument is not of the form key=value, or its value has the wrong type for the key.",
+    .init(
+      badOverride, .error,
+      "A `--set` argument is not of the form key=value, or its value has the wrong type for the key.",
       example: "sprout plan spec.yaml --set params.lr=fast"),
-    .init(badSeed, .error, "The `seed` axis sets each trial's seed, so its values must be integers.",
+    .init(
+      badSeed, .error, "The `seed` axis sets each trial's seed, so its values must be integers.",
       example: "matrix:\n  seed: [0, one]"),
-    .init(duplicateTrial, .warning, "Two trials have the same assignment; they would compute the same thing twice.",
+    .init(
+      duplicateTrial, .warning, "Two trials have the same assignment; they would compute the same thing twice.",
       example: "matrix:\n  concat:\n    - {init: [a]}\n    - {init: [a]}"),
-    .init(emptyAxis, .error, "A matrix axis has no values, so its product has no trials.", example: "matrix:\n  init: []"),
-    .init(emptyMatrix, .error, "After exclude, include and sample the matrix has no trials left.",
+    .init(
+      emptyAxis, .error, "A matrix axis has no values, so its product has no trials.", example: "matrix:\n  init: []"),
+    .init(
+      emptyMatrix, .error, "After exclude, include and sample the matrix has no trials left.",
       example: "matrix:\n  init: [a]\n  exclude: [{init: a}]"),
-    .init(expressionError, .error, "An expression could not be evaluated with one trial's values.",
+    .init(
+      expressionError, .error, "An expression could not be evaluated with one trial's values.",
       example: "stages:\n  train:\n    epochs: ${matrix.epochs / 0}"),
-    .init(sampleTooLarge, .warning, "`sample: N` asks for at least as many trials as the matrix has; all are kept.",
+    .init(
+      sampleTooLarge, .warning, "`sample: N` asks for at least as many trials as the matrix has; all are kept.",
       example: "matrix:\n  init: [a, b]\n  sample: 5"),
-    .init(unknownAxis, .error, "An exclude entry names an axis the matrix does not define.",
+    .init(
+      unknownAxis, .error, "An exclude entry names an axis the matrix does not define.",
       example: "matrix:\n  init: [a, b]\n  exclude: [{inti: a}]"),
-    .init(unknownOverrideKey, .error, "A `--set` key does not name a parameter, top-level setting or definition key of the spec.",
+    .init(
+      unknownOverrideKey, .error,
+      "A `--set` key does not name a parameter, top-level setting or definition key of the spec.",
       example: "sprout plan spec.yaml --set params.lrr=0.1"),
-    .init(unknownSelection, .error, "`--only` names a stage the spec does not define, or `--trial` a trial the matrix does not produce.",
+    .init(
+      unknownSelection, .error,
+      "`--only` names a stage the spec does not define, or `--trial` a trial the matrix does not produce.",
       example: "sprout run spec.yaml --only trian"),
-    .init(unusedExclude, .warning, "An exclude entry matches no trial; it is probably misspelt or out of date.",
+    .init(
+      unusedExclude, .warning, "An exclude entry matches no trial; it is probably misspelt or out of date.",
       example: "matrix:\n  init: [a, b]\n  exclude: [{init: c}]"),
-    .init(zipLengthMismatch, .error, "zip combines the i-th values of each axis, so all of them need the same number of values.",
+    .init(
+      zipLengthMismatch, .error,
+      "zip combines the i-th values of each axis, so all of them need the same number of values.",
       example: "matrix:\n  zip: {init: [a, b], width: [64]}"),
   ]
 

@@ -59,7 +59,8 @@ public enum Planner {
     let parsed = YAMLParser.parse(text: text, file: file, diagnostics: &diagnostics)
     guard !diagnostics.hasErrors else { return nil }
     let document = Overrides.apply(options.overrides, to: parsed, diagnostics: &diagnostics)
-    guard !diagnostics.hasErrors, let spec = SpecDecoder.decode(document, diagnostics: &diagnostics), !diagnostics.hasErrors,
+    guard !diagnostics.hasErrors, let spec = SpecDecoder.decode(document, diagnostics: &diagnostics),
+      !diagnostics.hasErrors,
       let graph = GraphBuilder.build(spec, diagnostics: &diagnostics)
     else { return nil }
     var o = options

@@ -24,7 +24,8 @@ struct TrialContext {
     self.trial = trial
     var matrix: [String: Value] = [:]
     for av in trial?.assignment ?? [] { matrix[av.axis] = av.value.specValue }
-    let info = TrialInfo(index: trial?.index ?? 0, seed: trial?.seed ?? builder.spec.seed, id: trial?.id ?? TaskKey.allTrials)
+    let info = TrialInfo(
+      index: trial?.index ?? 0, seed: trial?.seed ?? builder.spec.seed, id: trial?.id ?? TaskKey.allTrials)
     resolver = TrialResolver(env: ExpressionEnvironment(params: builder.params, matrix: matrix, trial: info))
     label = trial.map { $0.assignment.isEmpty ? $0.id : "\($0.id) (\($0.assignmentText))" }
   }
@@ -34,7 +35,7 @@ struct TrialContext {
     for stageID: StageID, hashes: [TaskKey: String], findings: inout TrialFindings, trials: [Trial] = []
   ) -> PlanTask {
     let spec = builder.spec
-    let def = builder.graph.stages[stageID]!.definition
+    guard let def = builder.graph.stages[stageID]?.definition else { preconditionFailure("\(stageID) is not a stage") }
     let key = TaskKey(trial: trial?.id ?? TaskKey.allTrials, stage: stageID.name)
     let binding = StageBinding.of(def, in: spec, resolve: resolver.checkResolver)
 
@@ -53,7 +54,9 @@ struct TrialContext {
       if !initData.isEmpty { definition["init_data"] = Part(.object(initData)) }
     }
     if let ref = binding.data, spec.dataset(ref.dataset) != nil {
-      var d: [String: JSONValue] = ["name": .string(ref.dataset.name), "dataset": datasetPart(ref.dataset, findings: &findings).json]
+      var d: [String: JSONValue] = [
+        "name": .string(ref.dataset.name), "dataset": datasetPart(ref.dataset, findings: &findings).json,
+      ]
       if let s = ref.split { d["split"] = .string(s) }
       definition["data"] = Part(.object(d))
     }
@@ -72,11 +75,11 @@ struct TrialContext {
 
     // The definition's canonical bytes, assembled from its parts in sorted key order.
     var bytes: [UInt8] = [UInt8(ascii: "{")]
-    for (n, name) in definition.keys.sorted(by: JSONValue.keyOrder).enumerated() {
+    for (n, entry) in definition.sorted(by: { JSONValue.keyOrder($0.key, $1.key) }).enumerated() {
       if n > 0 { bytes.append(UInt8(ascii: ",")) }
-      JSONValue.writeString(name, to: &bytes)
+      JSONValue.writeString(entry.key, to: &bytes)
       bytes.append(UInt8(ascii: ":"))
-      bytes += definition[name]!.bytes
+      bytes += entry.value.bytes
     }
     bytes.append(UInt8(ascii: "}"))
     definitionBytes[stageID] = bytes
@@ -160,7 +163,10 @@ struct TrialContext {
 
   private mutating func stagePart(_ def: StageDef, findings: inout TrialFindings) -> Part {
     let path = "stages.\(def.id.name)"
-    return part(path, invariant: builder.invariant.contains(path), values: [(.instance(def.definition), path)], findings: &findings) {
+    return part(
+      path, invariant: builder.invariant.contains(path), values: [(.instance(def.definition), path)],
+      findings: &findings
+    ) {
       guard case .object(var o) = JSONValue($0[0]) else { return JSONValue($0[0]) }
       o["name"] = .string(def.id.name)
       return .object(o)
@@ -168,25 +174,27 @@ struct TrialContext {
   }
 
   private mutating func modelPart(_ id: ModelID, findings: inout TrialFindings) -> Part {
-    let def = builder.spec.model(id)!
+    guard let def = builder.spec.model(id) else { preconditionFailure("callers check \(id) exists") }
     let path = "models.\(id.name)"
-    let values = [(def.input, "\(path).input")] + def.layers.enumerated().map { (Value.instance($1), "\(path).layers[\($0)]") }
+    let values =
+      [(def.input, "\(path).input")] + def.layers.enumerated().map { (Value.instance($1), "\(path).layers[\($0)]") }
     return part(path, invariant: builder.invariant.contains(path), values: values, findings: &findings) { v in
       .object(["name": .string(id.name), "input": JSONValue(v[0]), "layers": .array(v.dropFirst().map(JSONValue.init))])
     }
   }
 
   private mutating func initializerPart(_ id: InitializerID, findings: inout TrialFindings) -> Part {
-    let def = builder.spec.initializer(id)!
+    guard let def = builder.spec.initializer(id) else { preconditionFailure("callers check \(id) exists") }
     let path = "initializers.\(id.name)"
-    let values = [(Value.instance(def.rule), path), (.instance(def.bias), "\(path).bias")]
+    let values =
+      [(Value.instance(def.rule), path), (.instance(def.bias), "\(path).bias")]
       + def.layerRules.map { (Value.instance($0.rule), "\(path).layers") }
     return part(path, invariant: builder.invariant.contains(path), values: values, findings: &findings) { v in
       var o: [String: JSONValue] = ["name": .string(id.name), "rule": JSONValue(v[0]), "bias": JSONValue(v[1])]
       if !def.layerRules.isEmpty {
         o["layers"] = .array(
           zip(def.layerRules, v.dropFirst(2)).map { rule, value in
-            .object(["select": .string(rule.selector.description), "rule": JSONValue(value)])
+            .object(["select": TrialContext.selectorJSON(rule.selector), "rule": JSONValue(value)])
           })
       }
       return .object(o)
@@ -194,9 +202,12 @@ struct TrialContext {
   }
 
   private mutating func datasetPart(_ id: DatasetID, findings: inout TrialFindings) -> Part {
-    let def = builder.spec.dataset(id)!
+    guard let def = builder.spec.dataset(id) else { preconditionFailure("callers check \(id) exists") }
     let path = "datasets.\(id.name)"
-    return part(path, invariant: builder.invariant.contains(path), values: [(.instance(def.definition), path)], findings: &findings) {
+    return part(
+      path, invariant: builder.invariant.contains(path), values: [(.instance(def.definition), path)],
+      findings: &findings
+    ) {
       JSONValue($0[0])
     }
   }
@@ -211,7 +222,8 @@ struct TrialContext {
     var problems: [CheckProblem] = []
     var dataProblems: [DataShapeProblem] = []
     if let m = binding.model, modelShapes[m] == nil, let modelDef = spec.model(m) {
-      modelShapes[m] = modelDef.hasExpressions
+      modelShapes[m] =
+        modelDef.hasExpressions
         ? ModelShape.infer(modelDef, resolve: resolve, problems: &problems) : builder.graph.models[m]?.shape
     }
     var referenced: [DatasetID] = binding.data.map { [$0.dataset] } ?? []
@@ -222,7 +234,8 @@ struct TrialContext {
     }
     for d in referenced where dataShapes[d] == nil {
       guard let dataDef = spec.dataset(d) else { continue }
-      dataShapes[d] = Value.instance(dataDef.definition).containsExpression
+      dataShapes[d] =
+        Value.instance(dataDef.definition).containsExpression
         ? DataShape.of(dataDef, resolve: resolve, baseDirectory: builder.baseDirectory, problems: &dataProblems)
         : builder.graph.datasets[d]?.shape
     }
@@ -234,9 +247,21 @@ struct TrialContext {
       modelShape: { id in modelShapes[id] ?? graph.models[id]?.shape },
       dataShape: { id in dataShapes[id] ?? graph.datasets[id]?.shape })
     problems += checker.check(def, binding: binding)
-    let found = dataProblems.map { Diagnostic($0.id, $0.message, at: $0.range, path: $0.path, help: $0.help) }
+    let found =
+      dataProblems.map { Diagnostic($0.id, $0.message, at: $0.range, path: $0.path, help: $0.help) }
       + problems.map { $0.diagnostic() }
     for d in found { findings.add(d, trial: label) }
     return found
+  }
+
+  /// A layer selector as JSON: `"first"`, `"last"`, an index, or a list of indices (layers with parameters,
+  /// from 0; negative from the end).
+  static func selectorJSON(_ selector: LayerSelector) -> JSONValue {
+    switch selector {
+    case .first: .string("first")
+    case .last: .string("last")
+    case .index(let i): .int(i)
+    case .indices(let l): .array(l.map { .int($0) })
+    }
   }
 }

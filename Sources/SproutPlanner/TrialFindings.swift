@@ -8,9 +8,11 @@ struct TrialFindings {
 
   /// Records `diagnostic` as found in the trial described by `trial` (`nil` for a task over all trials).
   mutating func add(_ diagnostic: Diagnostic, trial: String?) {
-    let key = "\(diagnostic.id)|\(diagnostic.range.file)|\(diagnostic.range.start)|\(diagnostic.range.end)|\(diagnostic.message)"
+    let key =
+      "\(diagnostic.id)|\(diagnostic.range.file)|\(diagnostic.range.start)|\(diagnostic.range.end)|"
+      + diagnostic.message
     if entries[key] != nil {
-      entries[key]!.others += 1
+      entries[key]?.others += 1
       return
     }
     order.append(key)

@@ -25,6 +25,8 @@ public enum Suggestions {
   /// The closest candidate within a distance that grows with the word (1 for short words, up to a third of it),
   /// ties broken alphabetically; `nil` when nothing is close. A candidate equal after snake_casing wins outright.
   public static func nearest(_ word: String, among candidates: [String]) -> String? {
+    // Names are short; a very long word has no near name, and the distance is quadratic.
+    guard word.utf8.count <= 128 else { return nil }
     let snake = snakeCase(word)
     if snake != word, candidates.contains(snake) { return snake }
     let limit = max(1, min(3, word.count / 3))

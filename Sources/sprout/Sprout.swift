@@ -9,7 +9,7 @@ struct Sprout: ParsableCommand {
     commandName: "sprout",
     abstract: "Check, plan and run neural-network initialization and activation experiments.",
     discussion: "Docs: docs/cli.md (commands), docs/language.md (the spec language).",
-    version: SproutVersion.current,
+    version: Tool.version,
     subcommands: [Lint.self, Plan.self, Run.self, Rerun.self, Show.self, Schema.self, GenerateDocs.self])
 
   /// Parses and runs, mapping usage errors to exit code 2 (ArgumentParser's default is 64).

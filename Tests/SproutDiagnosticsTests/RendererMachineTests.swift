@@ -49,6 +49,7 @@ import Testing
   }
 
   @Test func jsonSnapshot() {
+    DiagnosticCatalog.register(Self.catalog)
     let d = Diagnostic("test.odd-thing", "odd", at: range(1, 2, 3))
     #expect(
       DiagnosticRenderer.json([d]) == """

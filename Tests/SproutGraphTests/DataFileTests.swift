@@ -33,7 +33,8 @@ import Testing
     let dir = ScratchDirectory()
     _ = dir.write("x.npy", Self.npy(shape: "(150, 4)"))
     _ = dir.write("y.npy", Self.npy(shape: "(150, 3)", descr: "<f8"))
-    let (graph, d) = buildGraph(spec("    kind: npy\n    inputs: x.npy\n    targets: y.npy"), file: dir.path + "/s.yaml")
+    let (graph, d) = buildGraph(
+      spec("    kind: npy\n    inputs: x.npy\n    targets: y.npy"), file: dir.path + "/s.yaml")
     #expect(!d.hasErrors, "\(d.all)")
     #expect(try #require(graph).datasets["d"]?.shape == DataShape(features: 4, target: .values(width: 3)))
     let header = try DataFileHeader.npy(at: dir.path + "/x.npy")
@@ -51,7 +52,8 @@ import Testing
   @Test func missingFileIsAnErrorAtThePath() {
     let dir = ScratchDirectory()
     _ = dir.write("y.npy", Self.npy(shape: "(150,)", descr: "<i8"))
-    let (graph, d) = buildGraph(spec("    kind: npy\n    inputs: nope.npy\n    targets: y.npy"), file: dir.path + "/s.yaml")
+    let (graph, d) = buildGraph(
+      spec("    kind: npy\n    inputs: nope.npy\n    targets: y.npy"), file: dir.path + "/s.yaml")
     #expect(graph == nil)
     let diag = d.all.first { $0.id == GraphDiagnostics.missingFile }
     #expect(diag?.range.start.line == 5)
@@ -76,7 +78,8 @@ import Testing
     #expect(try DataFileHeader.csvColumns(at: dir.path + "/t.csv") == ["a", "b, quoted", "c", "label"])
     let ok = buildGraph(spec("    kind: csv\n    path: t.csv\n    target: label", input: 3), file: dir.path + "/s.yaml")
     #expect(!ok.1.hasErrors, "\(ok.1.all)")
-    let bad = buildGraph(spec("    kind: csv\n    path: t.csv\n    target: lable", input: 3), file: dir.path + "/s.yaml")
+    let bad = buildGraph(
+      spec("    kind: csv\n    path: t.csv\n    target: lable", input: 3), file: dir.path + "/s.yaml")
     #expect(graphFindings(bad.1) == ["graph.bad-file@6"])
     #expect(bad.1.all.first { $0.id == GraphDiagnostics.badFile }?.help?.hasPrefix("did you mean 'label'?") ?? false)
   }
@@ -89,6 +92,7 @@ import Testing
       spec("    kind: idx\n    images: img\n    labels: lab\n    one_hot: true", input: 784).replacingOccurrences(
         of: "loss: mse", with: "loss: cross_entropy"), file: dir.path + "/s.yaml")
     #expect(!d.hasErrors, "\(d.all)")
-    #expect(try #require(graph).datasets["d"]?.shape == DataShape(features: 784, target: .classes(count: nil, oneHot: true)))
+    #expect(
+      try #require(graph).datasets["d"]?.shape == DataShape(features: 784, target: .classes(count: nil, oneHot: true)))
   }
 }

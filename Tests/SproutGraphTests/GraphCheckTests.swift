@@ -26,8 +26,9 @@ import Testing
     ).replacingOccurrences(of: "loss: mse", with: "loss: cross_entropy")
     let (_, d) = buildGraph(blobs)
     #expect(graphFindings(d) == ["graph.loss-target@23"])
-    #expect(d.all.first { $0.id == GraphDiagnostics.lossTarget }?.message
-      == "cross_entropy over 3 classes needs an output width of 3, but the model outputs 1")
+    #expect(
+      d.all.first { $0.id == GraphDiagnostics.lossTarget }?.message
+        == "cross_entropy over 3 classes needs an output width of 3, but the model outputs 1")
     let fixed = blobs.replacingOccurrences(of: "{dense: 1}]", with: "{dense: 3}]")
     #expect(graphFindings(buildGraph(fixed).1) == [])
     let bce = blobs.replacingOccurrences(of: "loss: cross_entropy", with: "loss: bce_with_logits")
@@ -89,21 +90,22 @@ import Testing
   }
 
   @Test func finetuneNeedsATrainedModel() {
-    let yaml = baseSpec + """
+    let yaml =
+      baseSpec + """
 
-        look:
-          kind: measure
-          model: net
-          init: he
-          record: [weight_norm]
-        adapt:
-          kind: finetune
-          from: look
-          data: teacher.train
-          loss: mse
-          optimizer: {kind: sgd, lr: 0.1}
-          steps: 5
-      """
+          look:
+            kind: measure
+            model: net
+            init: he
+            record: [weight_norm]
+          adapt:
+            kind: finetune
+            from: look
+            data: teacher.train
+            loss: mse
+            optimizer: {kind: sgd, lr: 0.1}
+            steps: 5
+        """
     let (_, d) = buildGraph(yaml)
     #expect(graphFindings(d) == ["graph.adapter-needs-trained@37"])
   }
@@ -122,8 +124,13 @@ import Testing
   }
 
   @Test func fromStageNeedsTheSameArchitecture() {
-    let yaml = baseSpec.replacingOccurrences(of: "  he: {kind: kaiming_normal}", with: "  he: {kind: kaiming_normal}\n  warm: {kind: from_stage, stage: train}")
-      .replacingOccurrences(of: "  net:\n", with: "  small:\n    input: 16\n    layers: [{dense: 4}, relu, {dense: 1}]\n  net:\n")
+    let yaml =
+      baseSpec.replacingOccurrences(
+        of: "  he: {kind: kaiming_normal}",
+        with: "  he: {kind: kaiming_normal}\n  warm: {kind: from_stage, stage: train}"
+      )
+      .replacingOccurrences(
+        of: "  net:\n", with: "  small:\n    input: 16\n    layers: [{dense: 4}, relu, {dense: 1}]\n  net:\n")
       + "\n  again:\n    kind: train\n    model: small\n    init: warm\n    data: teacher.train\n    loss: mse\n"
       + "    optimizer: {kind: sgd, lr: 0.1}\n    steps: 5"
     let (_, d) = buildGraph(yaml)
@@ -131,8 +138,10 @@ import Testing
   }
 
   @Test func cyclesAreListed() {
-    let yaml = baseSpec.replacingOccurrences(of: "  he: {kind: kaiming_normal}", with: "  he: {kind: kaiming_normal}\n  warm: {kind: from_stage, stage: test}")
-      .replacingOccurrences(of: "init: he", with: "init: warm")
+    let yaml = baseSpec.replacingOccurrences(
+      of: "  he: {kind: kaiming_normal}", with: "  he: {kind: kaiming_normal}\n  warm: {kind: from_stage, stage: test}"
+    )
+    .replacingOccurrences(of: "init: he", with: "init: warm")
     let (graph, d) = buildGraph(yaml)
     #expect(graph == nil)
     let cycle = d.all.first { $0.id == GraphDiagnostics.cycle }

@@ -30,7 +30,9 @@ import Testing
 
   @Test func expressionReferencesBecomeConditionalEdges() throws {
     let yaml = baseSpec.replacingOccurrences(of: "init: he", with: "init: ${matrix.init}")
-      .replacingOccurrences(of: "  he: {kind: kaiming_normal}", with: "  he: {kind: kaiming_normal}\n  x: {kind: xavier_normal}")
+      .replacingOccurrences(
+        of: "  he: {kind: kaiming_normal}", with: "  he: {kind: kaiming_normal}\n  x: {kind: xavier_normal}"
+      )
       .replacingOccurrences(of: "datasets:", with: "matrix:\n  init: [he, x]\ndatasets:")
     let (graph, d) = buildGraph(yaml)
     #expect(!d.hasErrors, "\(d.all)")

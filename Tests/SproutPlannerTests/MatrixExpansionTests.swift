@@ -4,7 +4,9 @@ import Testing
 @testable import SproutPlanner
 
 private let r = SourceRange(file: "m.yaml", at: SourceLocation(line: 1, column: 1))
-private func axis(_ name: String, _ values: [JSONValue]) -> SweepAxis { SweepAxis(name: name, values: values, range: r) }
+private func axis(_ name: String, _ values: [JSONValue]) -> SweepAxis {
+  SweepAxis(name: name, values: values, range: r)
+}
 private func strings(_ xs: String...) -> [JSONValue] { xs.map { .string($0) } }
 private func ints(_ xs: Int...) -> [JSONValue] { xs.map { .int($0) } }
 private func entry(_ pairs: (String, JSONValue)...) -> SweepAssignment {
@@ -16,7 +18,8 @@ private func text(_ a: [AxisValue]) -> String { a.map { "\($0.axis)=\($0.value.d
   @Test func productVariesTheFirstAxisSlowest() {
     var d = Diagnostics()
     let m = SweepDefinition(
-      root: .product([axis("init", strings("a", "b", "c", "d")), axis("seed", ints(0, 1, 2)), axis("width", ints(64, 256))], r),
+      root: .product(
+        [axis("init", strings("a", "b", "c", "d")), axis("seed", ints(0, 1, 2)), axis("width", ints(64, 256))], r),
       range: r)
     let e = MatrixExpansion.expand(m, rootSeed: 7, diagnostics: &d)
     #expect(d.isEmpty)
@@ -58,7 +61,10 @@ private func text(_ a: [AxisValue]) -> String { a.map { "\($0.axis)=\($0.value.d
           .zip([axis("init", strings("lowrank2", "lowrank8")), axis("width", ints(64, 256))], r),
         ], r),
       exclude: [entry(("init", .string("orthogonal")), ("seed", .int(2)))],
-      include: [entry(("init", .string("kaiming")), ("lr", .double(0.1))), entry(("init", .string("xavier")), ("seed", .int(9)))],
+      include: [
+        entry(("init", .string("kaiming")), ("lr", .double(0.1))),
+        entry(("init", .string("xavier")), ("seed", .int(9))),
+      ],
       range: r)
     let e = MatrixExpansion.expand(m, rootSeed: 7, diagnostics: &d)
     #expect(d.isEmpty)
@@ -73,7 +79,8 @@ private func text(_ a: [AxisValue]) -> String { a.map { "\($0.axis)=\($0.value.d
   @Test func includeNeverOverwritesAnOriginalValue() {
     var d = Diagnostics()
     let m = SweepDefinition(
-      root: .product([axis("init", strings("a", "b"))], r), include: [entry(("init", .string("a")), ("width", .int(8)))],
+      root: .product([axis("init", strings("a", "b"))], r),
+      include: [entry(("init", .string("a")), ("width", .int(8)))],
       range: r)
     let e = MatrixExpansion.expand(m, rootSeed: 0, diagnostics: &d)
     #expect(e.assignments.map(text) == ["init=a width=8", "init=b"])
@@ -91,7 +98,8 @@ private func text(_ a: [AxisValue]) -> String { a.map { "\($0.axis)=\($0.value.d
 
   @Test func excludingEverythingIsAnError() {
     var d = Diagnostics()
-    let m = SweepDefinition(root: .product([axis("init", strings("a"))], r), exclude: [entry(("init", .string("a")))], range: r)
+    let m = SweepDefinition(
+      root: .product([axis("init", strings("a"))], r), exclude: [entry(("init", .string("a")))], range: r)
     let e = MatrixExpansion.expand(m, rootSeed: 0, diagnostics: &d)
     #expect(e.assignments.isEmpty)
     #expect(d.all.map(\.id) == [PlanDiagnostics.emptyMatrix])
@@ -120,24 +128,31 @@ private func text(_ a: [AxisValue]) -> String { a.map { "\($0.axis)=\($0.value.d
     var d = Diagnostics()
     let root = SweepBlock.product([axis("init", strings("a", "b", "c", "d")), axis("seed", ints(0, 1, 2, 3))], r)
     let plain = MatrixExpansion.expand(SweepDefinition(root: root, range: r), rootSeed: 7, diagnostics: &d)
-    let shuffled = MatrixExpansion.expand(SweepDefinition(root: root, shuffled: true, range: r), rootSeed: 7, diagnostics: &d)
+    let shuffled = MatrixExpansion.expand(
+      SweepDefinition(root: root, shuffled: true, range: r), rootSeed: 7, diagnostics: &d)
     #expect(plain.assignments == shuffled.assignments)
     #expect(shuffled.runOrder != plain.runOrder)
     #expect(shuffled.runOrder.sorted() == plain.runOrder)
-    #expect(shuffled == MatrixExpansion.expand(SweepDefinition(root: root, shuffled: true, range: r), rootSeed: 7, diagnostics: &d))
+    #expect(
+      shuffled
+        == MatrixExpansion.expand(SweepDefinition(root: root, shuffled: true, range: r), rootSeed: 7, diagnostics: &d))
   }
 
   @Test func nestedBlocksAndConflicts() {
     var d = Diagnostics()
     let m = SweepDefinition(
       root: .productOf(
-        [.zip([axis("init", strings("a", "b")), axis("width", ints(1, 2))], r), .product([axis("seed", ints(0, 1, 2))], r)], r),
+        [
+          .zip([axis("init", strings("a", "b")), axis("width", ints(1, 2))], r),
+          .product([axis("seed", ints(0, 1, 2))], r),
+        ], r),
       range: r)
     let e = MatrixExpansion.expand(m, rootSeed: 0, diagnostics: &d)
     #expect(e.count.statement == "6 trials = (2 init zip 2 width) × 3 seed")
     #expect(d.isEmpty)
     _ = MatrixExpansion.expand(
-      SweepDefinition(root: .productOf([.product([axis("seed", ints(0))], r), .product([axis("seed", ints(1))], r)], r), range: r),
+      SweepDefinition(
+        root: .productOf([.product([axis("seed", ints(0))], r), .product([axis("seed", ints(1))], r)], r), range: r),
       rootSeed: 0, diagnostics: &d)
     #expect(d.all.map(\.id) == [PlanDiagnostics.axisConflict])
   }

@@ -57,7 +57,8 @@ import Testing
     #expect(again.tasks.allSatisfy { $0.state == .cached })
     #expect(again.pendingTasks.isEmpty)
 
-    let changed = try #require(planText(richVsLazy.replacingOccurrences(of: "epochs: 3", with: "epochs: 5"), store: store).0)
+    let changed = try #require(
+      planText(richVsLazy.replacingOccurrences(of: "epochs: 3", with: "epochs: 5"), store: store).0)
     let train = try #require(changed.task("t0001/train"))
     #expect(train.state == .stale)
     #expect(train.reason == "stage.epochs: 3 → 5")
@@ -80,7 +81,10 @@ import Testing
     store.run(try #require(planText(richVsLazy).0))
     let wider = try #require(planText(richVsLazy, overrides: ["params.width=64"], store: store).0)
     let train = try #require(wider.task("t0000/train"))
-    #expect(train.changes.map(\.description).prefix(2) == ["model.layers[0].units: 32 → 64", "model.layers[2].units: 32 → 64"])
+    #expect(
+      train.changes.map(\.description).prefix(2) == [
+        "model.layers[0].units: 32 → 64", "model.layers[2].units: 32 → 64",
+      ])
     store.outputs.removeAll()
     let gone = try #require(planText(richVsLazy, store: store).0)
     #expect(gone.task("t0000/train")?.reason == "nothing it reads changed, but its outputs are missing from the store")
@@ -91,14 +95,16 @@ import Testing
   @Test func planFilesRoundTripExactly() throws {
     var store = MemoryStore()
     store.run(try #require(planText(richVsLazy).0))
-    let plan = try #require(planText(richVsLazy.replacingOccurrences(of: "epochs: 3", with: "epochs: 4"), store: store).0)
+    let plan = try #require(
+      planText(richVsLazy.replacingOccurrences(of: "epochs: 3", with: "epochs: 4"), store: store).0)
     let url = URL(fileURLWithPath: NSTemporaryDirectory() + "plan-\(UUID().uuidString).json")
     defer { try? FileManager.default.removeItem(at: url) }
     try plan.save(to: url)
     let loaded = try Plan.load(from: url)
     #expect(loaded == plan)
     #expect(loaded.verifyHashes().isEmpty)
-    #expect(loaded.spec.textHash == SHA256.hash(richVsLazy.replacingOccurrences(of: "epochs: 3", with: "epochs: 4")).hex)
+    #expect(
+      loaded.spec.textHash == SHA256.hash(richVsLazy.replacingOccurrences(of: "epochs: 3", with: "epochs: 4")).hex)
 
     var tampered = plan
     tampered.tasks[0].definition = .object(["stage": .string("other")])
@@ -115,5 +121,23 @@ import Testing
     let back = try JSONDecoder().decode(Plan.self, from: data)
     #expect(back.tasks.map(\.hash) == plan.tasks.map(\.hash))
     #expect(back.tasks.map(\.key) == plan.tasks.map(\.key))
+  }
+}
+
+@Suite struct MoreOverrideTests {
+  @Test func aMatrixAxisCanBeReplacedByAFlowList() throws {
+    let plan = try #require(planText(richVsLazy, overrides: ["matrix.seed=[5, 6]"]).0)
+    #expect(plan.count.statement == "4 trials = 2 init × 2 seed")
+    #expect(plan.trials.map(\.seed) == [5, 6, 5, 6])
+  }
+
+  @Test func perTrialDataShapesAreChecked() throws {
+    let yaml = richVsLazy.replacingOccurrences(of: "  seed: [0, 1, 2]\n", with: "  d: [16, 8]\n")
+      .replacingOccurrences(of: "inputs: 16", with: "inputs: ${matrix.d}")
+    let (plan, d) = planText(yaml)
+    #expect(plan == nil)
+    let mismatch = d.all.filter { $0.id == "graph.input-mismatch" }
+    #expect(mismatch.map(\.range.start.line) == [28, 37])
+    #expect(mismatch.first?.notes.last?.message == "in trial t0001 (init=full d=8), and in 1 other trial")
   }
 }

@@ -21,12 +21,22 @@ import Testing
     let train = try #require(p.task("t0003/train"))
     #expect(train.definition["stage"]?["init"] == .string("lowrank"))
     #expect(train.definition["stage"]?["optimizer"]?["lr"] == .double(0.05))
-    #expect(train.definition["model"]?["layers"] == .array([
-      .object(["kind": .string("dense"), "units": .int(32), "bias": .bool(true)]), .object(["kind": .string("relu")]),
-      .object(["kind": .string("dense"), "units": .int(32), "bias": .bool(true)]), .object(["kind": .string("relu")]),
-      .object(["kind": .string("dense"), "units": .int(1), "bias": .bool(true)]),
-    ]))
+    #expect(
+      train.definition["model"]?["layers"]
+        == .array([
+          .object(["kind": .string("dense"), "units": .int(32), "bias": .bool(true)]),
+          .object(["kind": .string("relu")]),
+          .object(["kind": .string("dense"), "units": .int(32), "bias": .bool(true)]),
+          .object(["kind": .string("relu")]),
+          .object(["kind": .string("dense"), "units": .int(1), "bias": .bool(true)]),
+        ]))
     #expect(train.definition["init"]?["rule"]?["rank"] == .int(2))
+    if case .array(let rules)? = train.definition["init"]?["layers"] {
+      #expect(rules.map { $0["select"] } == [.string("last")])
+      #expect(rules.first?["rule"]?["kind"] == .string("kaiming_normal"))
+    } else {
+      Issue.record("init.layers missing")
+    }
     #expect(train.definition["data"]?["split"] == .string("train"))
     #expect(train.span.line == 24)
   }
@@ -60,11 +70,14 @@ import Testing
     #expect(p.trials.map(\.seed) == p.trials.map { TrialSeed.derive(rootSeed: 7, assignment: $0.assignment) })
     #expect(Set(p.trials.map(\.seed)).count == p.trials.count)
     // Adding an axis value keeps the seeds (and hashes) of the trials that were there.
-    let more = try #require(planText(noSeedAxis.replacingOccurrences(of: "width: [8, 16]", with: "width: [8, 16, 32]")).0)
+    let more = try #require(
+      planText(noSeedAxis.replacingOccurrences(of: "width: [8, 16]", with: "width: [8, 16, 32]")).0)
     let old = Dictionary(uniqueKeysWithValues: p.trials.map { ($0.assignmentText, $0.seed) })
     for t in more.trials where old[t.assignmentText] != nil { #expect(old[t.assignmentText] == t.seed) }
-    let noMatrix = richVsLazy.replacingOccurrences(of: "matrix:\n  init: [full, lowrank]\n  seed: [0, 1, 2]\n", with: "")
-      .replacingOccurrences(of: "${matrix.init}", with: "full")
+    let noMatrix = richVsLazy.replacingOccurrences(
+      of: "matrix:\n  init: [full, lowrank]\n  seed: [0, 1, 2]\n", with: ""
+    )
+    .replacingOccurrences(of: "${matrix.init}", with: "full")
     let single = try #require(planText(noMatrix).0)
     #expect(single.trials.map(\.seed) == [7])
     #expect(single.count.statement == "1 trial (no matrix)")
@@ -119,7 +132,10 @@ import Testing
 
   @Test func shuffledOrderChangesOnlyTheRunOrder() throws {
     let plain = try #require(planText(richVsLazy).0)
-    let shuffled = try #require(planText(richVsLazy.replacingOccurrences(of: "  seed: [0, 1, 2]\n", with: "  seed: [0, 1, 2]\n  order: shuffled\n")).0)
+    let shuffled = try #require(
+      planText(
+        richVsLazy.replacingOccurrences(of: "  seed: [0, 1, 2]\n", with: "  seed: [0, 1, 2]\n  order: shuffled\n")
+      ).0)
     #expect(plain.trials == shuffled.trials)
     #expect(plain.tasks.map(\.key) != shuffled.tasks.map(\.key))
     let byKey = Dictionary(uniqueKeysWithValues: plain.tasks.map { ($0.key, $0.hash) })

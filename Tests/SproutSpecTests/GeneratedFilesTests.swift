@@ -89,6 +89,18 @@ func validateWithPython(_ files: [String]) throws -> (Int32, String) {
     #expect(status == 0, "\(output)")
   }
 
+  /// Fixtures that expect no error decode cleanly and validate: the schema accepts what the decoder accepts.
+  @Test func cleanFixturesValidateAgainstTheSchema() throws {
+    var paths: [String] = []
+    for url in fixtureURLs {
+      let text = try String(contentsOf: url, encoding: .utf8)
+      if !text.contains("expect-error") { paths.append(url.path) }
+    }
+    #expect(paths.count >= 3)
+    let (status, output) = try validateWithPython(paths)
+    #expect(status == 0, "\(output)")
+  }
+
   @Test func invalidSpecsFailTheSchema() throws {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sprout-schema-\(getpid())")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

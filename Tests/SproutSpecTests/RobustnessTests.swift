@@ -70,3 +70,39 @@ struct SplitMix {
     return z ^ (z >> 31)
   }
 }
+
+@Suite struct LimitTests {
+  @Test func deepOrLongExpressionsAreRejectedNotRecursed() throws {
+    let base = SourceRange(file: "t", at: SourceLocation(line: 1, column: 1))
+    for text in [
+      "${" + String(repeating: "-", count: 100_000) + "1}",
+      "${" + String(repeating: "(", count: 100_000) + "1" + String(repeating: ")", count: 100_000) + "}",
+      "${" + Array(repeating: "1", count: 50_000).joined(separator: " + ") + "}",
+    ] {
+      guard case .failure(let e) = ExpressionParser.parse(text, base: base) else {
+        Issue.record("expected a length error")
+        continue
+      }
+      #expect(e.message.hasPrefix("expression too long"))
+    }
+  }
+
+  @Test func manyExpressionsOverAHugeMatrixLintQuickly() throws {
+    let axes = (0..<12).map { "  a\($0): [1, 2]" }.joined(separator: "\n")
+    let sum = (0..<12).map { "matrix.a\($0)" }.joined(separator: " + ")
+    let layers = Array(repeating: "{dense: \"${\(sum)}\"}", count: 400).joined(separator: ", ")
+    let text = "sprout: 1\nmatrix:\n\(axes)\nmodels:\n  m: {input: 2, layers: [\(layers)]}\n"
+    let start = Date()
+    var d = Diagnostics()
+    _ = SpecDecoder.decode(text: text, file: "t.yaml", diagnostics: &d)
+    #expect(Date().timeIntervalSince(start) < 10)
+    #expect(!d.hasErrors)
+  }
+
+  @Test func longWordsGetNoSuggestionWithoutAQuadraticStall() {
+    let word = String(repeating: "x", count: 200_000)
+    let start = Date()
+    #expect(Suggestions.nearest(word, among: ["xx", "name"]) == nil)
+    #expect(Date().timeIntervalSince(start) < 1)
+  }
+}

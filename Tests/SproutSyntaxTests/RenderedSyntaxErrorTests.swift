@@ -43,4 +43,35 @@ import Testing
 
         """)
   }
+
+  @Test func tabIndentationAndEndOfInput() {
+    let source = "models:\n  net:\n\tinput: 16\nlayers: [relu,\n\n"
+    var diagnostics = Diagnostics()
+    _ = YAMLParser.parse(text: source, file: "spec.yaml", diagnostics: &diagnostics)
+    let text = DiagnosticRenderer.text(diagnostics.sorted, sources: ["spec.yaml": source], color: false)
+    #expect(
+      text == """
+        spec.yaml:3:1: error: this line is indented with a tab [syntax.tab-indentation]
+         3 |     input: 16
+           | ^~~~
+        help: indent with spaces; YAML does not allow tabs in indentation
+        help: replace the tab with two spaces: replace '\\t' at 3:1 with '  '
+
+        1 error
+
+        """)
+    let eof = "layers: [relu,\n\n"
+    var more = Diagnostics()
+    _ = YAMLParser.parse(text: eof, file: "spec.yaml", diagnostics: &more)
+    #expect(
+      DiagnosticRenderer.text(more.sorted, sources: ["spec.yaml": eof], color: false) == """
+        spec.yaml:1:15: error: invalid YAML: did not find expected node content while parsing a flow node \
+        [syntax.invalid-yaml]
+         1 | layers: [relu,
+           |               ^
+
+        1 error
+
+        """)
+  }
 }

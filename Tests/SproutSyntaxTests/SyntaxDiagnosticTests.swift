@@ -145,7 +145,8 @@ func span(_ range: SourceRange?) -> String {
     let d = try #require(unclosed.first)
     #expect(d.id == "syntax.invalid-yaml")
     #expect(d.message == "invalid YAML: did not find expected ',' or ']' while parsing a flow sequence")
-    #expect(span(d.range) == "2:1-2:1")
+    // At the end of the input: just after the last character, not on the empty line below.
+    #expect(span(d.range) == "1:21-1:21")
     #expect(d.notes.first?.message == "while parsing a flow sequence that starts here")
     #expect(span(d.notes.first?.range) == "1:9-1:9")
     #expect(d.help != nil)

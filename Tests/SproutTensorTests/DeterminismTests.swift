@@ -104,4 +104,32 @@ import Testing
       #expect(!c.contains { $0.isNaN })
     }
   }
+
+  /// Two threads sharing one backend: one gets the pool, the other runs its parts inline; both results
+  /// must equal the single-threaded bits.
+  @Test func concurrentCallersGetTheSameBits() async {
+    let (m, n, k) = (120, 300, 200)
+    var rng = SplitMix64(seed: 11)
+    let a = rng.floats(m * k)
+    let b = rng.floats(k * n)
+    let zeros = [Float](repeating: 0, count: m * n)
+    let want = product(Self.one, m: m, n: n, k: k, transA: false, transB: true, a: a, b: b, c0: zeros)
+    let shared = Self.two
+    let results = await withTaskGroup(of: [UInt32].self) { group in
+      for _ in 0..<4 {
+        group.addTask {
+          var last: [UInt32] = []
+          for _ in 0..<5 {
+            last = self.product(shared, m: m, n: n, k: k, transA: false, transB: true, a: a, b: b, c0: zeros)
+          }
+          return last
+        }
+      }
+      var all: [[UInt32]] = []
+      for await r in group { all.append(r) }
+      return all
+    }
+    #expect(results.count == 4)
+    for r in results { #expect(r == want) }
+  }
 }

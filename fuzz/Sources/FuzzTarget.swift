@@ -14,6 +14,7 @@ import SproutSyntax
   import SproutGraph
 #endif
 
+/// libFuzzer's entry point: one input, any bytes; returns 0 (the input may be kept in the corpus).
 @_cdecl("LLVMFuzzerTestOneInput")
 public func sproutFuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
   let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
@@ -33,17 +34,21 @@ public func sproutFuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CI
   return 0
 }
 
-/// EXTENSION POINT: the phases after Syntax. Each runs only when the module is compiled in (run.sh adds
-/// SproutSpec and SproutGraph once they hold real code) and, as in `sprout lint`, only while the previous
-/// phase reported no error. Decode the spec, build the graph and run its checks here, appending to
-/// `diagnostics`; then call `verify()` on the intermediate forms and `precondition` that they hold.
+/// EXTENSION POINT: the phases after Syntax, as `sprout lint` runs them. Each runs only when its module
+/// is compiled in (run.sh adds SproutSpec and SproutGraph once they hold real code) and only while the
+/// previous phases reported no error; each intermediate form must pass its own `verify()`. Add the
+/// planner here the same way (`#if canImport(SproutPlanner)`, and the module to run.sh's list).
 func laterPhases(_ document: Document, _ diagnostics: inout Diagnostics) {
   guard document.root != nil, !diagnostics.hasErrors else { return }
   #if canImport(SproutSpec)
-    // e.g. let spec = SpecDecoder.decode(document, diagnostics: &diagnostics)
-  #endif
-  #if canImport(SproutGraph)
-    // e.g. let graph = GraphBuilder.build(spec, diagnostics: &diagnostics); precondition(graph.verify().isEmpty)
+    guard let spec = SpecDecoder.decode(document, diagnostics: &diagnostics), !diagnostics.hasErrors else { return }
+    let specProblems = spec.verify()
+    precondition(specProblems.isEmpty, "spec invariants broken: \(specProblems.prefix(3))")
+    #if canImport(SproutGraph)
+      guard let graph = GraphBuilder.build(spec, diagnostics: &diagnostics) else { return }
+      let graphProblems = graph.verify()
+      precondition(graphProblems.isEmpty, "graph invariants broken: \(graphProblems.prefix(3))")
+    #endif
   #endif
 }
 

@@ -36,7 +36,8 @@ public enum DiagnosticRenderer {
       var excerptRanges = [diagnostic.range] + diagnostic.notes.compactMap(\.range)
       excerptRanges.append(contentsOf: diagnostic.fixIts.map(\.range))
       let gutter = excerptRanges.map { String($0.start.line).count }.max() ?? 1
-      block += excerpt(diagnostic.range, lines: lines[diagnostic.range.file], gutter: gutter, style: style,
+      block += excerpt(
+        diagnostic.range, lines: lines[diagnostic.range.file], gutter: gutter, style: style,
         underline: diagnostic.severity)
       for note in diagnostic.notes {
         if let range = note.range {
@@ -89,10 +90,16 @@ public enum DiagnosticRenderer {
       original = String(String.UnicodeScalarView(chars[from..<to]))
     }
     let at = "\(fix.range.start.line):\(fix.range.start.column)"
+    // Show tabs and line breaks as escapes: a raw tab inside quotes is invisible.
+    let visible = { (s: String) in
+      s.replacing("\t", with: "\\t").replacing("\n", with: "\\n").replacing("\r", with: "\\r")
+    }
+    original = original.map(visible)
+    let replacement = visible(fix.replacement)
     switch (original, fix.replacement.isEmpty) {
     case (let o?, true): return "\(fix.message): remove '\(o)' at \(at)"
-    case (let o?, false) where !o.isEmpty: return "\(fix.message): replace '\(o)' at \(at) with '\(fix.replacement)'"
-    default: return "\(fix.message): insert '\(fix.replacement)' at \(at)"
+    case (let o?, false) where !o.isEmpty: return "\(fix.message): replace '\(o)' at \(at) with '\(replacement)'"
+    default: return "\(fix.message): insert '\(replacement)' at \(at)"
     }
   }
 }

@@ -32,7 +32,7 @@ enum CycleCheck {
             guard let start = stack.firstIndex(where: { $0.id == to }) else { continue }
             var cycle: [(StageID, SourceRange)] = []
             for i in start..<stack.count {
-              let via = i + 1 < stack.count ? stack[i + 1].via! : range
+              let via = i + 1 < stack.count ? stack[i + 1].via ?? range : range
               cycle.append((stack[i].id, via))
             }
             let key = cycle.map(\.0).sorted()
@@ -56,7 +56,9 @@ enum CycleCheck {
     var remaining = stages
     var done: Set<StageID> = []
     var result: [StageID] = []
-    while let i = remaining.firstIndex(where: { s in (upstream[s] ?? []).allSatisfy { done.contains($0.0) || !stages.contains($0.0) } }) {
+    while let i = remaining.firstIndex(where: { s in
+      (upstream[s] ?? []).allSatisfy { done.contains($0.0) || !stages.contains($0.0) }
+    }) {
       let s = remaining.remove(at: i)
       done.insert(s)
       result.append(s)

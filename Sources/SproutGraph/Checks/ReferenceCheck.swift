@@ -15,7 +15,8 @@ struct ReferenceCheck {
       let node = NodeID.stage(stage.id)
       let path = "stages.\(stage.id.name)"
       for (key, role, sort) in [
-        ("model", EdgeRole.model, DefinitionSort.model), ("init", .initializer, .initializer), ("data", .data, .dataset),
+        ("model", EdgeRole.model, DefinitionSort.model), ("init", .initializer, .initializer),
+        ("data", .data, .dataset),
         ("from", .from, .stage), ("base", .base, .stage),
       ] {
         guard let arg = stage.arguments.argument(key) else { continue }

@@ -12,15 +12,18 @@ extension StageChecker {
       problems.append(
         CheckProblem(
           GraphDiagnostics.initLayerSelector,
-          "the selector '\(rule.selector)' matches none of the \(count) layers with parameters of model '\(model.id.name)'",
-          at: rule.selectorRange, path: "\(base).layers", help: "indices count dense layers from 0 (negative from the end)"))
+          "the selector '\(rule.selector)' matches none of the \(count) layers with parameters of model "
+            + "'\(model.id.name)'",
+          at: rule.selectorRange, path: "\(base).layers",
+          help: "indices count dense layers from 0 (negative from the end)"))
       _ = n
     }
     // Each rule is checked once, against the first weight it applies to that breaks it.
     var reported: Set<String> = []
     for weight in shape.weights {
       let rule = def.rule(forLayer: weight.index, of: count)
-      let rulePath = def.layerRules.contains { $0.rule == rule && $0.selector.resolve(count: count).contains(weight.index) }
+      let rulePath =
+        def.layerRules.contains { $0.rule == rule && $0.selector.resolve(count: count).contains(weight.index) }
         ? "\(base).layers" : base
       let key = "\(rule.kind)@\(rule.range.start)"
       guard !reported.contains(key) else { continue }
@@ -57,7 +60,10 @@ extension StageChecker {
     case "orthogonal":
       return nil  // every weight with parameters is a dense matrix, where (semi-)orthogonal is defined
     case "siren", "siren_first", "winner":
-      guard !shape.hasSine else { return nil }
+      // winner also reads its target data, which must fit the model like lsuv's batch.
+      guard !shape.hasSine else {
+        return rule.kind == "winner" ? dataWidthProblem(rule, shape: shape, path: path) : nil
+      }
       return CheckProblem(
         GraphDiagnostics.initActivation,
         "\(rule.kind) assumes sine activations, but model '\(model.id.name)' has no sine layer",
@@ -73,16 +79,17 @@ extension StageChecker {
     }
   }
 
-  /// lsuv pushes a batch of its data through the model, so the data must fit the model's input.
+  /// lsuv pushes a batch of its data through the model (and winner reads its target), so the data must fit
+  /// the model's input.
   private func dataWidthProblem(_ rule: Instance, shape: ModelShape, path: String) -> CheckProblem? {
     guard let ref = resolve.string(rule["data"]).flatMap(DataReference.init(parsing:)),
       let data = dataShape(ref.dataset), data.features != shape.input
     else { return nil }
     return CheckProblem(
       GraphDiagnostics.inputMismatch,
-      "lsuv feeds '\(ref)' (\(data.features) features) through a model that takes \(shape.input) inputs",
+      "\(rule.kind) reads '\(ref)' (\(data.features) features) for a model that takes \(shape.input) inputs",
       at: rule.arguments.argument("data")?.range ?? rule.range, path: "\(path).data",
-      help: "give lsuv data with \(shape.input) features")
+      help: "give \(rule.kind) data with \(shape.input) features")
   }
 
   /// from_stage copies a trained stage's tensors, so that stage must produce a model of the same shape.
@@ -104,7 +111,9 @@ extension StageChecker {
       "from_stage copies stage '\(name)' (model '\(sourceModel.name)', weights \(theirs.joined(separator: ", "))) into "
         + "model '\(model.id.name)' (weights \(mine.joined(separator: ", ")))",
       at: range, path: "\(path).stage",
-      notes: spec.model(sourceModel).map { [DiagnosticNote("model '\(sourceModel.name)' is defined here", at: $0.nameRange)] } ?? [],
+      notes: spec.model(sourceModel).map {
+        [DiagnosticNote("model '\(sourceModel.name)' is defined here", at: $0.nameRange)]
+      } ?? [],
       help: "transfer between models with the same layer widths")
   }
 }

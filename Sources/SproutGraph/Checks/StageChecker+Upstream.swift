@@ -16,8 +16,10 @@ extension StageChecker {
         CheckProblem(
           isAdapter ? GraphDiagnostics.adapterNeedsTrained : GraphDiagnostics.fromMismatch,
           isAdapter
-            ? "finetune adds adapters to a trained model, but '\(up.name)' is a \(source.kind.rawValue) stage, which produces none"
-            : "\(stage.kind.rawValue) reads the model of '\(up.name)', but a \(source.kind.rawValue) stage produces no model",
+            ? "finetune adds adapters to a trained model, but '\(up.name)' is a \(source.kind.rawValue) stage, "
+              + "which produces none"
+            : "\(stage.kind.rawValue) reads the model of '\(up.name)', but a \(source.kind.rawValue) stage "
+              + "produces no model",
           at: fromRange, path: path,
           notes: [DiagnosticNote("'\(up.name)' is defined here", at: source.nameRange)],
           help: "point from at a train, finetune or merge stage"))
@@ -47,16 +49,20 @@ extension StageChecker {
         }
       }
     case .select:
-      guard let up = binding.upstream.first, let source = spec.stage(up), let metric = resolve.string(stage.arguments["metric"])
+      guard let up = binding.upstream.first, let source = spec.stage(up),
+        let metric = resolve.string(stage.arguments["metric"])
       else { return }
       // A default record list holds plain names, a written one instances.
-      let recorded = (source.arguments["record"]?.listValue ?? []).compactMap { $0.instanceValue?.kind ?? $0.stringValue }
+      let recorded = (source.arguments["record"]?.listValue ?? []).compactMap {
+        $0.instanceValue?.kind ?? $0.stringValue
+      }
       guard !recorded.contains(metric) else { return }
       let near = recorded.min { editDistance($0, metric) < editDistance($1, metric) }
       problems.append(
         CheckProblem(
           GraphDiagnostics.selectMetric,
-          "select compares '\(metric)', but stage '\(up.name)' records \(recorded.isEmpty ? "no metrics" : "only " + recorded.map { "'\($0)'" }.joined(separator: ", "))",
+          "select compares '\(metric)', but stage '\(up.name)' records "
+            + (recorded.isEmpty ? "no metrics" : "only " + recorded.map { "'\($0)'" }.joined(separator: ", ")),
           at: stage.arguments.argument("metric")?.range ?? stage.range, path: "stages.\(stage.id.name).metric",
           help: near.flatMap { editDistance($0, metric) <= 2 ? "did you mean '\($0)'?" : nil }
             ?? "add '\(metric)' to the record list of '\(up.name)'"))

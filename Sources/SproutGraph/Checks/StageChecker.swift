@@ -73,25 +73,40 @@ public struct StageChecker {
     let range = loss.range
     let lastLayer = DiagnosticNote("the model's output width is set by its last layer", at: shape.weights.last?.range)
     func fail(_ message: String, _ help: String) {
-      problems.append(CheckProblem(GraphDiagnostics.lossTarget, message, at: range, path: path, notes: [lastLayer], help: help))
+      problems.append(
+        CheckProblem(GraphDiagnostics.lossTarget, message, at: range, path: path, notes: [lastLayer], help: help))
     }
     switch (loss.kind, data.target) {
     case ("cross_entropy", .values(let w)):
-      fail("cross_entropy needs class labels, but '\(ref)' has real-valued targets (\(w) per sample)", "use mse for real-valued targets")
+      fail(
+        "cross_entropy needs class labels, but '\(ref)' has real-valued targets (\(w) per sample)",
+        "use mse for real-valued targets")
     case ("cross_entropy", .classes(let n?, _)) where n != out:
-      fail("cross_entropy over \(n) classes needs an output width of \(n), but the model outputs \(out)", "make the last dense layer \(n) units")
+      fail(
+        "cross_entropy over \(n) classes needs an output width of \(n), but the model outputs \(out)",
+        "make the last dense layer \(n) units")
     case ("mse", .values(let w)) where w != out:
       fail("mse compares \(out) outputs with \(w) target values per sample", "make the last dense layer \(w) units")
     case ("mse", .classes(let n?, true)) where n != out:
-      fail("mse against one-hot labels of \(n) classes needs \(n) outputs, but the model outputs \(out)", "make the last dense layer \(n) units")
+      fail(
+        "mse against one-hot labels of \(n) classes needs \(n) outputs, but the model outputs \(out)",
+        "make the last dense layer \(n) units")
     case ("mse", .classes(_, false)) where out != 1:
-      fail("mse against class labels compares \(out) outputs with one label per sample", "set one_hot: true on the dataset, or use cross_entropy")
+      fail(
+        "mse against class labels compares \(out) outputs with one label per sample",
+        "set one_hot: true on the dataset, or use cross_entropy")
     case ("bce_with_logits", .classes(let n?, _)) where n > 2:
-      fail("bce_with_logits is a binary loss, but '\(ref)' has \(n) classes", "use cross_entropy for more than two classes")
+      fail(
+        "bce_with_logits is a binary loss, but '\(ref)' has \(n) classes", "use cross_entropy for more than two classes"
+      )
     case ("bce_with_logits", .classes(let n?, let oneHot)) where (oneHot ? n : 1) != out:
-      fail("bce_with_logits on binary labels needs \(oneHot ? n : 1) output\(oneHot ? "s" : ""), but the model outputs \(out)", "make the last dense layer \(oneHot ? n : 1) unit\(oneHot ? "s" : "")")
+      fail(
+        "bce_with_logits on binary labels needs \(oneHot ? n : 1) output\(oneHot ? "s" : ""), "
+          + "but the model outputs \(out)",
+        "make the last dense layer \(oneHot ? n : 1) unit\(oneHot ? "s" : "")")
     case ("bce_with_logits", .values(let w)) where w != out:
-      fail("bce_with_logits compares \(out) logits with \(w) targets per sample", "make the last dense layer \(w) units")
+      fail(
+        "bce_with_logits compares \(out) logits with \(w) targets per sample", "make the last dense layer \(w) units")
     default:
       break
     }

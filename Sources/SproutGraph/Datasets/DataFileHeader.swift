@@ -47,7 +47,9 @@ public enum DataFileHeader {
   /// The shape of a NumPy `.npy` file (format versions 1.0, 2.0 and 3.0).
   public static func npy(at path: String) throws(Problem) -> ArrayShape {
     let bytes = try prefix(of: path, count: 65_536 + 12)
-    func fail(_ offset: Int, _ message: String) -> Problem { Problem(path: path, offset: offset, message: message, isMissing: false) }
+    func fail(_ offset: Int, _ message: String) -> Problem {
+      Problem(path: path, offset: offset, message: message, isMissing: false)
+    }
     guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1..<6]) == Array("NUMPY".utf8) else {
       throw fail(0, "not a .npy file (the magic string \\x93NUMPY is missing)")
     }
@@ -60,7 +62,9 @@ public enum DataFileHeader {
       (length, start) = (Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24, 12)
     default: throw fail(6, "unsupported .npy format version \(major)")
     }
-    guard start + length <= bytes.count else { throw fail(start, "the header is truncated (\(length) bytes announced)") }
+    guard start + length <= bytes.count else {
+      throw fail(start, "the header is truncated (\(length) bytes announced)")
+    }
     let header = String(decoding: bytes[start..<(start + length)], as: UTF8.self)
     guard let descr = quotedValue(of: "descr", in: header) else { throw fail(start, "the header has no 'descr'") }
     guard let shapeKey = header.range(of: "'shape'"), let open = header[shapeKey.upperBound...].firstIndex(of: "("),
@@ -90,12 +94,18 @@ public enum DataFileHeader {
   /// The shape of an IDX file (the MNIST format: two zero bytes, a type code, the rank, big-endian dimensions).
   public static func idx(at path: String) throws(Problem) -> ArrayShape {
     let bytes = try prefix(of: path, count: 4 + 4 * 255)
-    func fail(_ offset: Int, _ message: String) -> Problem { Problem(path: path, offset: offset, message: message, isMissing: false) }
-    guard bytes.count >= 4, bytes[0] == 0, bytes[1] == 0 else { throw fail(0, "not an IDX file (the first two bytes must be zero)") }
+    func fail(_ offset: Int, _ message: String) -> Problem {
+      Problem(path: path, offset: offset, message: message, isMissing: false)
+    }
+    guard bytes.count >= 4, bytes[0] == 0, bytes[1] == 0 else {
+      throw fail(0, "not an IDX file (the first two bytes must be zero)")
+    }
     let types: [UInt8: String] = [0x08: "u1", 0x09: "i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"]
     guard let dtype = types[bytes[2]] else { throw fail(2, "unknown IDX type code 0x\(String(bytes[2], radix: 16))") }
     let rank = Int(bytes[3])
-    guard rank >= 1, bytes.count >= 4 + 4 * rank else { throw fail(4, "the IDX header announces \(rank) dimensions but is truncated") }
+    guard rank >= 1, bytes.count >= 4 + 4 * rank else {
+      throw fail(4, "the IDX header announces \(rank) dimensions but is truncated")
+    }
     let shape = (0..<rank).map { i in
       (0..<4).reduce(0) { acc, j in acc << 8 | Int(bytes[4 + 4 * i + j]) }
     }
@@ -116,14 +126,20 @@ public enum DataFileHeader {
       if quoted {
         if c == "\"" {
           if let n = iterator.next() {
-            if n == "\"" { field.append("\"") } else {
+            if n == "\"" {
+              field.append("\"")
+            } else {
               quoted = false
               if n == "," { columns.append(field); field = ""; atFieldStart = true; continue }
               if n == "\n" || n == "\r\n" || n == "\r" { break }
               field.append(n)
             }
-          } else { quoted = false }
-        } else { field.append(c) }
+          } else {
+            quoted = false
+          }
+        } else {
+          field.append(c)
+        }
         continue
       }
       if c == "\"" && atFieldStart { quoted = true; atFieldStart = false; continue }
@@ -132,9 +148,13 @@ public enum DataFileHeader {
       field.append(c)
       atFieldStart = false
     }
-    if quoted { throw Problem(path: path, offset: 0, message: "the header row has an unterminated quoted field", isMissing: false) }
+    if quoted {
+      throw Problem(path: path, offset: 0, message: "the header row has an unterminated quoted field", isMissing: false)
+    }
     columns.append(field)
-    if columns == [""] { throw Problem(path: path, offset: 0, message: "the file is empty (no header row)", isMissing: false) }
+    if columns == [""] {
+      throw Problem(path: path, offset: 0, message: "the file is empty (no header row)", isMissing: false)
+    }
     return columns.map { $0.trimmingCharacters(in: .whitespaces) }
   }
 }
@@ -144,13 +164,15 @@ extension DataFileHeader {
   public static func netpbmChannels(at path: String) throws(Problem) -> Int {
     let bytes = try prefix(of: path, count: 2)
     guard bytes.count == 2, bytes[0] == UInt8(ascii: "P") else {
-      throw Problem(path: path, offset: 0, message: "not a binary PGM/PPM image (no 'P5' or 'P6' magic)", isMissing: false)
+      throw Problem(
+        path: path, offset: 0, message: "not a binary PGM/PPM image (no 'P5' or 'P6' magic)", isMissing: false)
     }
     switch bytes[1] {
     case UInt8(ascii: "5"): return 1
     case UInt8(ascii: "6"): return 3
     default:
-      throw Problem(path: path, offset: 1, message: "only binary PGM (P5) and PPM (P6) images are read", isMissing: false)
+      throw Problem(
+        path: path, offset: 1, message: "only binary PGM (P5) and PPM (P6) images are read", isMissing: false)
     }
   }
 }

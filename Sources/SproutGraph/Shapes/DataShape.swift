@@ -73,7 +73,8 @@ extension DataShape {
       problems.append(
         DataShapeProblem(
           id: p.isMissing ? GraphDiagnostics.missingFile : GraphDiagnostics.badFile,
-          message: p.isMissing ? "the file '\(p.path)' does not exist" : "cannot read the header of '\(p.path)': \(p.description)",
+          message: p.isMissing
+            ? "the file '\(p.path)' does not exist" : "cannot read the header of '\(p.path)': \(p.description)",
           range: range, path: "\(keyPath).\(arg)",
           help: p.isMissing ? "paths are relative to the spec's directory" : nil))
     }
@@ -83,7 +84,8 @@ extension DataShape {
       guard let inputs = resolve.int(args["inputs"]), let outputs = resolve.int(args["outputs"]) else { return nil }
       let task = resolve.string(args["task"]) ?? "regression"
       return DataShape(
-        features: inputs, target: task == "classification" ? .classes(count: outputs, oneHot: oneHot) : .values(width: outputs))
+        features: inputs,
+        target: task == "classification" ? .classes(count: outputs, oneHot: oneHot) : .values(width: outputs))
     case "gaussian_blobs":
       guard let inputs = resolve.int(args["inputs"]), let classes = resolve.int(args["classes"]) else { return nil }
       return DataShape(features: inputs, target: .classes(count: classes, oneHot: oneHot))
@@ -112,13 +114,15 @@ extension DataShape {
       if let n = xs.shape.first, let m = ys.shape.first, n != m {
         problems.append(
           DataShapeProblem(
-            id: GraphDiagnostics.badFile, message: "the inputs have \(n) samples but the targets have \(m)", range: y.range,
+            id: GraphDiagnostics.badFile, message: "the inputs have \(n) samples but the targets have \(m)",
+            range: y.range,
             path: "\(keyPath).targets", help: nil))
       }
       let features = xs.shape.dropFirst().reduce(1, *)
       let integral = ys.dtype.contains("i") || ys.dtype.contains("u") || ys.dtype.contains("b")
       if ys.shape.count <= 1 {
-        return DataShape(features: features, target: integral ? .classes(count: nil, oneHot: oneHot) : .values(width: 1))
+        return DataShape(
+          features: features, target: integral ? .classes(count: nil, oneHot: oneHot) : .values(width: 1))
       }
       return DataShape(features: features, target: .values(width: ys.shape.dropFirst().reduce(1, *)))
     case "csv":
@@ -140,7 +144,8 @@ extension DataShape {
         case .int(let i)? where i < 0 || i >= columns.count:
           problems.append(
             DataShapeProblem(
-              id: GraphDiagnostics.badFile, message: "column \(i) is out of range: '\(f.path)' has \(columns.count) columns",
+              id: GraphDiagnostics.badFile,
+              message: "column \(i) is out of range: '\(f.path)' has \(columns.count) columns",
               range: targetRange, path: "\(keyPath).target", help: nil))
           return nil
         default: break
@@ -160,7 +165,8 @@ extension DataShape {
       if xs.shape[0] != ys.shape[0] {
         problems.append(
           DataShapeProblem(
-            id: GraphDiagnostics.badFile, message: "the images file has \(xs.shape[0]) samples but the labels file has \(ys.shape[0])",
+            id: GraphDiagnostics.badFile,
+            message: "the images file has \(xs.shape[0]) samples but the labels file has \(ys.shape[0])",
             range: labels.range, path: "\(keyPath).labels", help: nil))
       }
       return DataShape(features: xs.shape.dropFirst().reduce(1, *), target: .classes(count: nil, oneHot: oneHot))

@@ -97,14 +97,16 @@ extension ModelShape {
       switch layer.kind {
       case "dense":
         guard let units = resolve.int(layer["units"]) else { return nil }
-        shape.weights.append(WeightShape(index: shape.weights.count, fanIn: w, fanOut: units, range: layer.range, path: path))
+        shape.weights.append(
+          WeightShape(index: shape.weights.count, fanIn: w, fanOut: units, range: layer.range, path: path))
         w = units
       case "fourier_features":
         guard let features = resolve.int(layer["features"]) else { return nil }
         w = 2 * features
       case "residual":
         let body = layer["layers"]?.listValue?.compactMap(\.instanceValue) ?? []
-        guard let end = walk(body, width: w, base: "\(path).layers", shape: &shape, resolve: resolve, problems: &problems)
+        guard
+          let end = walk(body, width: w, base: "\(path).layers", shape: &shape, resolve: resolve, problems: &problems)
         else { return nil }
         if end != w {
           problems.append(

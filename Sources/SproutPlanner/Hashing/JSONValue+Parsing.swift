@@ -119,7 +119,9 @@ extension JSONValue {
       at += 1
       var scalars = String.UnicodeScalarView()
       var run = at
-      func flush(_ end: Int) { scalars.append(contentsOf: String(decoding: bytes[run..<end], as: UTF8.self).unicodeScalars) }
+      func flush(_ end: Int) {
+        scalars.append(contentsOf: String(decoding: bytes[run..<end], as: UTF8.self).unicodeScalars)
+      }
       while at < bytes.count {
         let c = bytes[at]
         if c == UInt8(ascii: "\"") {

@@ -23,12 +23,12 @@ extension JSONValue {
       out += close + "]"
     case .object(let members) where !members.isEmpty:
       out += "{\n"
-      let keys = members.keys.sorted(by: JSONValue.keyOrder)
-      for (i, key) in keys.enumerated() {
+      let keys = members.sorted(by: { JSONValue.keyOrder($0.key, $1.key) })
+      for (i, (key, value)) in keys.enumerated() {
         out += pad
         JSONValue.writeString(key, to: &out)
         out += ": "
-        members[key]!.writePretty(to: &out, level: level + 1)
+        value.writePretty(to: &out, level: level + 1)
         out += i + 1 < keys.count ? ",\n" : "\n"
       }
       out += close + "}"

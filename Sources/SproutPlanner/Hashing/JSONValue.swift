@@ -52,12 +52,12 @@ public enum JSONValue: Hashable, Sendable {
     case .object(let members):
       out.append(UInt8(ascii: "{"))
       var first = true
-      for key in members.keys.sorted(by: JSONValue.keyOrder) {
+      for (key, value) in members.sorted(by: { JSONValue.keyOrder($0.key, $1.key) }) {
         if !first { out.append(UInt8(ascii: ",")) }
         first = false
         JSONValue.writeString(key, to: &out)
         out.append(UInt8(ascii: ":"))
-        members[key]!.write(to: &out)
+        value.write(to: &out)
       }
       out.append(UInt8(ascii: "}"))
     }

@@ -96,13 +96,17 @@ public struct SHA256: Sendable {
     var tail = copy.pending
     tail.append(0x80)
     while tail.count % 64 != 56 { tail.append(0) }
-    for shift in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
+    for shift in stride(from: 56, through: 0, by: -8) {
+      tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift)))
+    }
     for start in stride(from: 0, to: tail.count, by: 64) { copy.compress(tail[start..<(start + 64)]) }
     let s = copy.state
     var out = [UInt8]()
     out.reserveCapacity(32)
     for word in [s.0, s.1, s.2, s.3, s.4, s.5, s.6, s.7] {
-      out.append(contentsOf: [UInt8(word >> 24), UInt8((word >> 16) & 0xFF), UInt8((word >> 8) & 0xFF), UInt8(word & 0xFF)])
+      out.append(contentsOf: [
+        UInt8(word >> 24), UInt8((word >> 16) & 0xFF), UInt8((word >> 8) & 0xFF), UInt8(word & 0xFF),
+      ])
     }
     return Digest(bytes: out)
   }

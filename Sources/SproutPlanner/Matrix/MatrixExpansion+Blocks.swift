@@ -21,7 +21,8 @@ extension MatrixExpansion {
       for axis in axes.dropFirst() where axis.values.count != first.values.count {
         diagnostics.report(
           PlanDiagnostics.zipLengthMismatch,
-          "zip needs axes of equal length: '\(first.name)' has \(first.values.count) values, '\(axis.name)' has \(axis.values.count)",
+          "zip needs axes of equal length: '\(first.name)' has \(first.values.count) values, "
+            + "'\(axis.name)' has \(axis.values.count)",
           at: axis.range, path: "matrix.zip.\(axis.name)",
           notes: [DiagnosticNote("'\(first.name)' is defined here", at: first.range)],
           help: "give every zipped axis the same number of values, or combine them with product")

@@ -5,7 +5,7 @@ import SproutDiagnostics
 /// Expansion runs in this order (the first as in GitHub Actions' `strategy.matrix`):
 ///
 /// ```
-///  blocks ──► product / zip / concat ──► exclude ──► include ──► sample N ──► indices ──► order
+///  blocks ──► product/zip/concat ──► exclude ──► include ──► sample N ──► indices ──► order
 ///  (axes)     (first axis slowest)       (remove     (extend or   (seeded      t0000…     (seeded
 ///                                        matches)    add trials)  subset,                 shuffle of
 ///                                                                 kept in order)          run order)
@@ -28,7 +28,8 @@ public struct MatrixExpansion: Hashable, Sendable {
     _ matrix: SweepDefinition?, rootSeed: Int, diagnostics: inout Diagnostics
   ) -> MatrixExpansion {
     guard let matrix, let root = matrix.root else {
-      return MatrixExpansion(assignments: [[]], runOrder: [0], count: TrialCount(total: 1, statement: "1 trial (no matrix)"))
+      return MatrixExpansion(
+        assignments: [[]], runOrder: [0], count: TrialCount(total: 1, statement: "1 trial (no matrix)"))
     }
     var trials = block(root, diagnostics: &diagnostics)
     let originalAxes = axisNames(root)
@@ -43,7 +44,9 @@ public struct MatrixExpansion: Hashable, Sendable {
           at: entry.range, path: "matrix.exclude", help: suggestion(av.axis, among: originalAxes))
       }
       let before = trials.count
-      trials.removeAll { trial in entry.values.allSatisfy { av in trial.contains { $0.axis == av.axis && same($0.value, av.value) } } }
+      trials.removeAll { trial in
+        entry.values.allSatisfy { av in trial.contains { $0.axis == av.axis && same($0.value, av.value) } }
+      }
       if trials.count == before {
         diagnostics.report(
           PlanDiagnostics.unusedExclude, "this exclude entry matches no trial", at: entry.range, path: "matrix.exclude")
@@ -63,7 +66,11 @@ public struct MatrixExpansion: Hashable, Sendable {
         guard agrees else { continue }
         matched = true
         for av in entry.values where !originalAxes.contains(av.axis) {
-          if let j = trials[i].firstIndex(where: { $0.axis == av.axis }) { trials[i][j] = av } else { trials[i].append(av) }
+          if let j = trials[i].firstIndex(where: { $0.axis == av.axis }) {
+            trials[i][j] = av
+          } else {
+            trials[i].append(av)
+          }
         }
       }
       if !matched {
@@ -80,7 +87,8 @@ public struct MatrixExpansion: Hashable, Sendable {
     if let n = matrix.sample {
       if n >= trials.count {
         diagnostics.report(
-          PlanDiagnostics.sampleTooLarge, "sample: \(n) asks for at least as many trials as the matrix has (\(trials.count)); all are kept",
+          PlanDiagnostics.sampleTooLarge,
+          "sample: \(n) asks for at least as many trials as the matrix has (\(trials.count)); all are kept",
           at: matrix.sampleRange ?? matrix.range, path: "matrix.sample")
       } else if n > 0 {
         var rng = SplitMix64(rootSeed: rootSeed, purpose: "matrix.sample")

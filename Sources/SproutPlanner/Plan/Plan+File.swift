@@ -74,14 +74,17 @@ extension Plan {
     let count = try r.object("count")
     self.init(
       formatVersion: format,
-      spec: SpecIdentity(path: try spec.string("path"), textHash: try spec.string("sha256"), name: try spec.string("name")),
+      spec: SpecIdentity(
+        path: try spec.string("path"), textHash: try spec.string("sha256"), name: try spec.string("name")),
       backend: try r.string("backend"), rootSeed: try r.int("root_seed"),
       overrides: try r.array("overrides").map { try $0.stringValue() },
       count: TrialCount(total: try count.int("total"), statement: try count.string("statement")),
       trials: try r.array("trials").map { t in
         Trial(
           index: try t.int("index"), id: try t.string("id"),
-          assignment: try t.array("assignment").map { AxisValue(axis: try $0.string("axis"), value: try $0.any("value")) },
+          assignment: try t.array("assignment").map {
+            AxisValue(axis: try $0.string("axis"), value: try $0.any("value"))
+          },
           seed: try t.int("seed"))
       },
       tasks: try r.array("tasks").map(PlanTask.init(reader:)))
@@ -93,7 +96,8 @@ extension Plan {
     let hashes = Dictionary(uniqueKeysWithValues: tasks.map { ($0.key, $0.hash) })
     return tasks.filter { task in
       TaskHasher.hash(
-        definition: task.definition, inputHashes: task.inputs.map { hashes[$0] ?? "" }, seed: task.seed, backend: backend)
+        definition: task.definition, inputHashes: task.inputs.map { hashes[$0] ?? "" }, seed: task.seed,
+        backend: backend)
         != task.hash
     }.map(\.key)
   }
@@ -106,7 +110,8 @@ extension PlanTask {
       "hash": .string(hash), "inputs": .array(inputs.map { .string($0.description) }), "definition": definition,
       "seed": .int(seed),
       "source": .object([
-        "file": .string(span.file), "line": .int(span.line), "column": .int(span.column), "end_line": .int(span.endLine),
+        "file": .string(span.file), "line": .int(span.line), "column": .int(span.column),
+        "end_line": .int(span.endLine),
         "end_column": .int(span.endColumn),
       ]),
       "state": .string(state.rawValue), "reason": .string(reason),
@@ -122,7 +127,9 @@ extension PlanTask {
 
   init(reader r: Plan.Reader) throws {
     let keyText = try r.string("key")
-    guard let key = TaskKey(keyText) else { throw Plan.FieldError(path: r.path + ".key", message: "'\(keyText)' is not TRIAL/STAGE") }
+    guard let key = TaskKey(keyText) else {
+      throw Plan.FieldError(path: r.path + ".key", message: "'\(keyText)' is not TRIAL/STAGE")
+    }
     let source = try r.object("source")
     var span = SourceSpan(.wholeFile(try source.string("file")))
     span.line = try source.int("line")
@@ -137,7 +144,9 @@ extension PlanTask {
       key: key, trialIndex: try r.optionalInt("trial_index"), kind: try r.string("kind"), hash: try r.string("hash"),
       inputs: try r.array("inputs").map { k in
         let text = try k.stringValue()
-        guard let key = TaskKey(text) else { throw Plan.FieldError(path: k.path, message: "'\(text)' is not TRIAL/STAGE") }
+        guard let key = TaskKey(text) else {
+          throw Plan.FieldError(path: k.path, message: "'\(text)' is not TRIAL/STAGE")
+        }
         return key
       }, definition: try r.any("definition"), seed: try r.int("seed"), span: span, state: state,
       reason: try r.string("reason"),
@@ -146,7 +155,8 @@ extension PlanTask {
         guard let kind = TaskChange.Kind(rawValue: kindText) else {
           throw Plan.FieldError(path: c.path + ".kind", message: "unknown change kind '\(kindText)'")
         }
-        return TaskChange(kind, path: try c.string("path"), old: try c.optionalString("old"), new: try c.optionalString("new"))
+        return TaskChange(
+          kind, path: try c.string("path"), old: try c.optionalString("old"), new: try c.optionalString("new"))
       })
   }
 }

@@ -76,7 +76,8 @@ extension Plan {
     out += "  label=\"\(Plan.escapeDOT(count.statement))\";\n"
     for task in tasks {
       let colour = task.state == .cached ? "#d9ead3" : task.state == .stale ? "#fce5cd" : "#ffffff"
-      out += "  \"\(task.key)\" [label=\"\(task.key)\\n\(task.kind) · \(task.state.rawValue)\", fillcolor=\"\(colour)\"];\n"
+      out +=
+        "  \"\(task.key)\" [label=\"\(task.key)\\n\(task.kind) · \(task.state.rawValue)\", fillcolor=\"\(colour)\"];\n"
     }
     for task in tasks {
       for input in task.inputs { out += "  \"\(input)\" -> \"\(task.key)\";\n" }

@@ -44,8 +44,19 @@ public struct Plan: Hashable, Sendable, Codable {
     self.tasks = tasks
   }
 
-  /// The task with a key (`t0003/train`), if any.
+  /// The task with a key (`t0003/train`), if any. O(n): for many lookups build ``hashesByKey`` or
+  /// ``positions`` once.
   public func task(_ key: TaskKey) -> PlanTask? { tasks.first { $0.key == key } }
+
+  /// Each task's position in ``tasks``, by key (O(n) to build).
+  public var positions: [TaskKey: Int] {
+    Dictionary(uniqueKeysWithValues: tasks.enumerated().map { ($1.key, $0) })
+  }
+
+  /// Each task's hash, by key (O(n) to build).
+  public var hashesByKey: [TaskKey: String] {
+    Dictionary(uniqueKeysWithValues: tasks.map { ($0.key, $0.hash) })
+  }
 
   /// The task with a key written as text, if any.
   public func task(_ key: String) -> PlanTask? { TaskKey(key).flatMap(task) }
@@ -61,7 +72,7 @@ public struct Plan: Hashable, Sendable, Codable {
 public struct SpecIdentity: Hashable, Sendable, Codable {
   /// The spec's path as given to `sprout plan`.
   public var path: String
-  /// SHA-256 (hex) of the spec text.
+  /// SHA-256 (hex) of the spec text; empty when the planner was not given the text.
   public var textHash: String
   /// The experiment's `name`, if any.
   public var name: String

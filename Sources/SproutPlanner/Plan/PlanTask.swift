@@ -38,7 +38,8 @@ public struct TaskKey: Hashable, Sendable, Comparable, Codable, CustomStringConv
   public init(from decoder: Decoder) throws {
     let text = try decoder.singleValueContainer().decode(String.self)
     guard let key = TaskKey(text) else {
-      throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "bad task key '\(text)'"))
+      throw DecodingError.dataCorrupted(
+        .init(codingPath: decoder.codingPath, debugDescription: "bad task key '\(text)'"))
     }
     self = key
   }
@@ -85,7 +86,8 @@ public struct SourceSpan: Hashable, Sendable, Codable, CustomStringConvertible {
   /// The diagnostics range of this span (byte offsets unknown).
   public var range: SourceRange {
     SourceRange(
-      file: file, start: SourceLocation(line: line, column: column), end: SourceLocation(line: endLine, column: endColumn))
+      file: file, start: SourceLocation(line: line, column: column),
+      end: SourceLocation(line: endLine, column: endColumn))
   }
 
   /// `file:line:column`.
@@ -163,9 +165,10 @@ public struct TaskRecord: Hashable, Sendable, Codable {
   }
 
   /// The record a plan task would leave if it ran now (the run phase stores this after a task succeeds).
-  public init(task: PlanTask, plan: Plan) {
+  /// O(inputs) with `hashes` from ``Plan/hashesByKey`` built once; O(n · inputs) without.
+  public init(task: PlanTask, plan: Plan, hashes: [TaskKey: String]? = nil) {
     var inputs: [String: String] = [:]
-    for key in task.inputs { inputs[key.description] = plan.task(key)?.hash ?? "" }
+    for key in task.inputs { inputs[key.description] = hashes.map { $0[key] ?? "" } ?? plan.task(key)?.hash ?? "" }
     self.init(hash: task.hash, definition: task.definition, inputHashes: inputs, seed: task.seed, backend: plan.backend)
   }
 }

@@ -27,11 +27,12 @@ struct TrialResolver {
         return .null
       }
     case .instance(var i):
-      i.arguments = Arguments(i.arguments.entries.map { a in
-        var b = a
-        b.value = resolve(a.value)
-        return b
-      })
+      i.arguments = Arguments(
+        i.arguments.entries.map { a in
+          var b = a
+          b.value = resolve(a.value)
+          return b
+        })
       return .instance(i)
     }
   }
@@ -80,7 +81,7 @@ extension JSONValue {
     case .double(let d): return .float(d)
     case .string(let s): return .string(s)
     case .array(let items): return .list(items.map(\.specValue))
-    case .object(let o): return .map(o.keys.sorted().map { Value.Entry($0, o[$0]!.specValue) })
+    case .object(let o): return .map(o.sorted { $0.key < $1.key }.map { Value.Entry($0.key, $0.value.specValue) })
     }
   }
 }

@@ -108,7 +108,7 @@ extension Catalogue {
   static let adapters: [KindSpec] = [
     KindSpec(
       .adapter, "lora", "Low-rank adapter W + (α/r) B A on the selected dense layers; the base stays frozen.",
-      paper: "Hu et al., ICLR 2022; PiSSA: Meng et al. 2024; EVA: Paischer et al. 2024",
+      paper: "Hu et al., ICLR 2022; PiSSA: Meng et al. 2024; EVA: Paischer et al. 2024", main: "rank",
       constraints: [.requiredWhen("init", .string("eva"), ["data"])],
       example: "adapters:\n  - {kind: lora, rank: 4, alpha: 4, init: pissa}",
       arguments: [
@@ -127,7 +127,7 @@ extension Catalogue {
       ]),
     KindSpec(
       .adapter, "svfit", "Train only the top-r singular values of each selected weight.",
-      paper: "Sun et al. 2024 (SVFit)",
+      paper: "Sun et al. 2024 (SVFit)", main: "rank",
       example: "adapters:\n  - {kind: svfit, rank: 32}",
       arguments: [
         ArgumentSpec("rank", .int, required: true, min: 1, "Singular values trained per matrix."),

@@ -55,7 +55,14 @@ public enum Catalogue {
         + "`order`."
     ),
     ArgumentSpec("datasets", .map(.kind(.dataset)), "Name → dataset definition."),
-    ArgumentSpec("models", .map(.layerSelector), "Name → model (`input` and `layers`)."),
+    ArgumentSpec(
+      "models",
+      .map(
+        .record(
+          [
+            ArgumentSpec("input", .int, required: true, min: 1, "Input width."),
+            ArgumentSpec("layers", .list(.kind(.layer)), required: true, "The layers, in order."),
+          ], main: nil)), "Name → model (`input` and `layers`)."),
     ArgumentSpec("initializers", .map(.kind(.initializer)), "Name → initializer definition."),
     ArgumentSpec("stages", .map(.kind(.stage)), "Name → stage definition."),
   ]

@@ -3,7 +3,10 @@ import SproutSyntax
 
 extension Decoder {
   /// Most environments tried when type-checking one expression against the matrix.
-  static let maxCombinations = 4096
+  static let maxCombinations = 256
+  /// Most evaluations for the whole spec; past it, each expression is checked for its first combination only, so
+  /// a spec with many expressions over a huge matrix still lints in bounded time.
+  static let evaluationBudget = 20_000
 
   /// Parses a `${...}` scalar, checks its references against params, matrix axes and trial fields, then evaluates
   /// it for every combination of the axes it reads and checks each result against the argument's type and range.
@@ -88,7 +91,9 @@ extension Decoder {
     var env = lintEnvironment()
     var counters = [Int](repeating: 0, count: axes.count)
     var tried = 0
-    while tried < Decoder.maxCombinations {
+    let limit = evaluationsSpent < Decoder.evaluationBudget ? Decoder.maxCombinations : 1
+    defer { evaluationsSpent += tried }
+    while tried < limit {
       for (i, axis) in axes.enumerated() where !valueLists[i].isEmpty { env.matrix[axis] = valueLists[i][counters[i]] }
       for seed in seedValues {
         env.trial.seed = seed

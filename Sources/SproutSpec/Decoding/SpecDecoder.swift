@@ -58,6 +58,8 @@ struct Decoder {
   var used: Set<UsedName> = []
   /// The expression environment for lint, built on first use (after params and matrix).
   var cachedEnvironment: ExpressionEnvironment?
+  /// Expression evaluations done by lint so far (see `evaluationBudget`).
+  var evaluationsSpent = 0
   /// Names defined per sort, built once references are resolved.
   var definedNames: [DefinitionSort: Set<String>] = [:]
   /// The definition being decoded, recorded as the owner of its references.

@@ -11,6 +11,9 @@ import SproutDiagnostics
 /// reference      = IDENT , { "." , IDENT } ;
 /// ```
 public enum ExpressionParser {
+  /// Most tokens in one `${...}`; also bounds the depth of the tree.
+  public static let maxTokens = 256
+
   /// True when `text` contains `${`, i.e. YAML text that Sprout reads as an expression.
   public static func containsExpression(_ text: String) -> Bool {
     // A byte scan: this runs on every scalar of a spec, and `$` and `{` are ASCII.
@@ -74,6 +77,13 @@ public enum ExpressionParser {
     switch lexer.tokenize() {
     case .failure(let e): return .failure(e)
     case .success(let tokens):
+      // Trees are walked recursively (evaluation, printing): bound their size so no input can exhaust the stack.
+      if tokens.count > maxTokens {
+        return .failure(
+          ExpressionError(
+            "spec.expression-syntax", "expression too long (\(tokens.count - 1) tokens; at most \(maxTokens))",
+            at: base.columns(start - 2, end + 1), help: "split the computation over several params"))
+      }
       if tokens.count == 1 {
         return .failure(
           ExpressionError(

@@ -178,8 +178,9 @@ public enum LanguageReference {
 
     Arithmetic: `+ - * / // %`, parentheses, unary minus, integer and float literals. Integers stay integers under
     `+ - * // %`; `/` always gives a float (so `${params.width / 2}` cannot be a layer width; use `//`).
-    `sprout lint` evaluates every expression for every value of the axes it reads and checks each result against
-    the key's type and range; errors point at the sub-expression's columns. Expressions may stand wherever a number,
+    `sprout lint` evaluates every expression for every combination of the values of the axes it reads (up to 256
+    combinations per expression; the planner checks every trial) and checks each result against the key's type and
+    range; errors point at the sub-expression's columns. An expression has at most 256 tokens. Expressions may stand wherever a number,
     boolean, choice or name is expected, but not for a kind, a param, a matrix value or a top-level key.
 
     ## Matrix

@@ -7,9 +7,15 @@ extension LibYAMLError {
   /// start of a mapping, so the error surfaces at a confusing place), a tab in indentation, and everything
   /// else as `syntax.invalid-yaml` with libyaml's problem and context rewritten into one sentence.
   func report(file: String, map: SourceMap, diagnostics: inout Diagnostics) {
-    let at: SourceLocation =
+    var at: SourceLocation =
       stage == .reader ? map.location(ofByte: problemOffset) : map.location(problemMark)
-    let contextAt = contextMark.map { map.location($0) }
+    // At the end of the input ("unexpected end of stream", an unclosed '['), point just after the last
+    // character written rather than at an empty line below it.
+    if let end = SourceScan.endOfContent(in: map.bytes, atOrAfter: at.offset) { at = map.location(ofByte: end) }
+    var contextAt = contextMark.map { map.location($0) }
+    if let c = contextAt, let end = SourceScan.endOfContent(in: map.bytes, atOrAfter: c.offset) {
+      contextAt = map.location(ofByte: end)
+    }
 
     if stage == .scanner || stage == .parser,
       let expression = SourceScan.unquotedFlowExpression(
@@ -59,7 +65,8 @@ extension LibYAMLError {
       return "check the indentation: the keys of one mapping must start in the same column"
     case "could not find expected ':'":
       return "a key needs ':' after it on the same line; quote text that is not meant as a key"
-    case "found character that cannot start any token" where character == UInt8(ascii: "@")
+    case "found character that cannot start any token"
+    where character == UInt8(ascii: "@")
       || character == UInt8(ascii: "`"):
       return "'@' and '`' are reserved in YAML; quote the value"
     case "found unexpected end of stream":

@@ -13,20 +13,29 @@ struct SourceMap {
   /// Length of a UTF-8 byte-order mark at the start (0 or 3).
   private let bomLength: Int
   /// `(characterIndex, byteOffset)` after each multi-byte character, increasing.
-  private var anchors: [(character: Int, byte: Int)] = []
+  private let anchors: [(character: Int, byte: Int)]
 
   init(bytes: [UInt8]) {
     lines = SourceLines(bytes: bytes)
-    bomLength = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
-    var character = 0
-    var i = bomLength
-    while i < bytes.count {
-      let b = bytes[i]
-      let width = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4
-      i += width
-      character += 1
-      if width > 1 { anchors.append((character, i)) }
+    let bom = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+    bomLength = bom
+    var anchors: [(character: Int, byte: Int)] = []
+    bytes.withUnsafeBufferPointer { buffer in
+      var character = 0
+      var i = bom
+      while i < buffer.count {
+        let b = buffer[i]
+        if b < 0x80 {
+          i += 1
+          character += 1
+          continue
+        }
+        i += b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4
+        character += 1
+        anchors.append((character, i))
+      }
     }
+    self.anchors = anchors
   }
 
   var bytes: [UInt8] { lines.bytes }

@@ -7,7 +7,9 @@ enum SourceScan {
   ///
   /// Quotes are tracked (`'it''s'`, `"a\"b"`) so a correctly quoted `"${x}"` never matches. When several
   /// match, the last one starting at or before `mark` is the one libyaml tripped over.
-  static func unquotedFlowExpression(in bytes: [UInt8], from start: Int, through mark: Int, contextIsFlow: Bool)
+  static func unquotedFlowExpression(
+    in bytes: [UInt8], from start: Int, through mark: Int, contextIsFlow: Bool
+  )
     -> Range<Int>?
   {
     var lineEnd = max(start, min(mark, bytes.count))
@@ -72,6 +74,16 @@ enum SourceScan {
       i += 1
     }
     return limit
+  }
+
+  /// When only whitespace follows `offset`, the offset just after the last non-whitespace byte before it;
+  /// `nil` when text follows or nothing precedes.
+  static func endOfContent(in bytes: [UInt8], atOrAfter offset: Int) -> Int? {
+    let isSpace = { (b: UInt8) in b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
+    guard offset >= 0, bytes[min(offset, bytes.count)...].allSatisfy(isSpace) else { return nil }
+    var end = min(offset, bytes.count)
+    while end > 0, isSpace(bytes[end - 1]) { end -= 1 }
+    return end > 0 && end < offset ? end : nil
   }
 
   /// The byte offset of a tab in the leading whitespace of 1-based `line`, if there is one.

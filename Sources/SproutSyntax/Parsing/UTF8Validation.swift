@@ -6,6 +6,10 @@
 enum UTF8Validation {
   /// The offset of the first invalid byte (the lead byte of a broken sequence), or `nil` when `bytes` is valid UTF-8.
   static func firstInvalidByte(in bytes: [UInt8]) -> Int? {
+    bytes.withUnsafeBufferPointer { firstInvalidByte(in: $0) }
+  }
+
+  private static func firstInvalidByte(in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
     var i = 0
     let n = bytes.count
     while i < n {

@@ -19,17 +19,25 @@ extension Gemm {
           for r in 0..<rows { o[r] = src[r] }
           for r in rows..<mr { o[r] = 0 }
         }
-      } else {
-        for r in 0..<rows {
-          let src = p.a + (firstRow + r) * p.lda + k0
-          var q = 0
-          while q < kb {
-            out[q * mr + r] = src[q]
-            q += 1
-          }
+      } else if rows == mr {
+        // op(A)[i, q] = a[i·lda + q]: six row streams read in step, the panel written in order.
+        let src = p.a + firstRow * p.lda + k0
+        let lda = p.lda
+        for q in 0..<kb {
+          let o = out + q * mr
+          let s = src + q
+          o[0] = s[0]
+          o[1] = s[lda]
+          o[2] = s[2 * lda]
+          o[3] = s[3 * lda]
+          o[4] = s[4 * lda]
+          o[5] = s[5 * lda]
         }
-        if rows < mr {
-          for q in 0..<kb { for r in rows..<mr { out[q * mr + r] = 0 } }
+      } else {
+        for q in 0..<kb {
+          let o = out + q * mr
+          for r in 0..<rows { o[r] = p.a[(firstRow + r) * p.lda + k0 + q] }
+          for r in rows..<mr { o[r] = 0 }
         }
       }
       panel += 1
@@ -61,13 +69,22 @@ extension Gemm {
           }
         }
       } else {
-        // op(B)[q, j] = b[j·ldb + q]: each column of the panel is a contiguous row of b.
-        for c in 0..<cols {
-          let src = p.b + (firstCol + c) * p.ldb + k0
-          for q in 0..<kb { out[q * nr + c] = src[q] }
-        }
-        if cols < nr {
-          for q in 0..<kb { for c in cols..<nr { out[q * nr + c] = 0 } }
+        // op(B)[q, j] = b[j·ldb + q]: sixteen row streams of b read in step, the panel written in order.
+        let src = p.b + firstCol * p.ldb + k0
+        let ldb = p.ldb
+        if cols == nr {
+          for q in 0..<kb {
+            let o = out + q * nr
+            let s = src + q
+            for c in 0..<nr { o[c] = s[c * ldb] }
+          }
+        } else {
+          for q in 0..<kb {
+            let o = out + q * nr
+            let s = src + q
+            for c in 0..<cols { o[c] = s[c * ldb] }
+            for c in cols..<nr { o[c] = 0 }
+          }
         }
       }
       panel += 1

@@ -18,6 +18,8 @@ enum Gemm {
   static let kc = 256
   static let mc = 120
   static let nc = 3072
+  /// Products up to this many multiply-adds read suitably laid-out operands without packing them.
+  static let directWork = 1 << 18
 
   /// Per-thread scratch: packed A block, packed B block and one C tile for edges. Allocated once.
   final class Scratch {
@@ -65,31 +67,57 @@ enum Gemm {
       }
       return
     }
+    // Small products read A (when transposed) and B (when not) in place: their panels already have the
+    // kernel's layout up to a stride, and packing would cost as much as the arithmetic. Partial panels are
+    // still packed (zero-padded). Either way each element is the same chain of multiply-adds.
+    let small = p.m * p.n * p.k <= directWork
+    let directA = small && p.transA
+    let directB = small && !p.transB
     var jc = cols.lowerBound
     while jc < cols.upperBound {
       let nb = min(nc, cols.upperBound - jc)
       var pc = 0
       while pc < p.k {
         let kb = min(kc, p.k - pc)
-        packB(p, k0: pc, kb: kb, j0: jc, nb: nb, into: scratch.b)
+        if !directB { packB(p, k0: pc, kb: kb, j0: jc, nb: nb, into: scratch.b) }
         let beta: Float = pc == 0 ? p.beta : 1
         var ic = rows.lowerBound
         while ic < rows.upperBound {
           let mb = min(mc, rows.upperBound - ic)
-          packA(p, i0: ic, mb: mb, k0: pc, kb: kb, into: scratch.a)
+          if !directA { packA(p, i0: ic, mb: mb, k0: pc, kb: kb, into: scratch.a) }
           var jr = 0
           while jr < nb {
-            let bPanel = scratch.b + (jr / nr) * kb * nr
+            let colsValid = min(nr, nb - jr)
+            var bPanel = UnsafePointer(scratch.b + (jr / nr) * kb * nr)
+            var bStep = nr
+            if directB {
+              if colsValid == nr {
+                bPanel = p.b + pc * p.ldb + jc + jr
+                bStep = p.ldb
+              } else {
+                packB(p, k0: pc, kb: kb, j0: jc + jr, nb: colsValid, into: scratch.b)
+                bPanel = UnsafePointer(scratch.b)
+              }
+            }
             var ir = 0
             while ir < mb {
-              let aPanel = scratch.a + (ir / mr) * kb * mr
-              let cTile = p.c + (ic + ir) * p.ldc + jc + jr
               let rowsValid = min(mr, mb - ir)
-              let colsValid = min(nr, nb - jr)
+              var aPanel = UnsafePointer(scratch.a + (ir / mr) * kb * mr)
+              var aStep = mr
+              if directA {
+                if rowsValid == mr {
+                  aPanel = p.a + pc * p.lda + ic + ir
+                  aStep = p.lda
+                } else {
+                  packA(p, i0: ic + ir, mb: rowsValid, k0: pc, kb: kb, into: scratch.a)
+                  aPanel = UnsafePointer(scratch.a)
+                }
+              }
+              let cTile = p.c + (ic + ir) * p.ldc + jc + jr
               if rowsValid == mr && colsValid == nr {
-                kernel(kb, aPanel, bPanel, cTile, ldc: p.ldc, alpha: p.alpha, beta: beta)
+                kernel(kb, aPanel, aStep, bPanel, bStep, cTile, ldc: p.ldc, alpha: p.alpha, beta: beta)
               } else {
-                edge(kb, aPanel, bPanel, cTile, ldc: p.ldc, rows: rowsValid, cols: colsValid,
+                edge(kb, aPanel, aStep, bPanel, bStep, cTile, ldc: p.ldc, rows: rowsValid, cols: colsValid,
                      alpha: p.alpha, beta: beta, tile: scratch.tile)
               }
               ir += mr
@@ -107,20 +135,23 @@ enum Gemm {
   /// A partial tile: copy the valid part of C out, run the full kernel on the copy, copy it back.
   @inline(never)
   static func edge(
-    _ k: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, ldc: Int,
+    _ k: Int, _ a: UnsafePointer<Float>, _ aStep: Int, _ b: UnsafePointer<Float>, _ bStep: Int,
+    _ c: UnsafeMutablePointer<Float>, ldc: Int,
     rows: Int, cols: Int, alpha: Float, beta: Float, tile: UnsafeMutablePointer<Float>
   ) {
     if beta != 0 {
       for r in 0..<rows { for j in 0..<cols { tile[r * nr + j] = c[r * ldc + j] } }
     }
-    kernel(k, a, b, tile, ldc: nr, alpha: alpha, beta: beta)
+    kernel(k, a, aStep, b, bStep, tile, ldc: nr, alpha: alpha, beta: beta)
     for r in 0..<rows { for j in 0..<cols { c[r * ldc + j] = tile[r * nr + j] } }
   }
 
-  /// `C(6×16) = alpha · Apanel · Bpanel + beta · C`.
+  /// `C(6×16) = alpha · Apanel · Bpanel + beta · C`, where step q of the A panel is the six floats at
+  /// `a + q·aStep` and of the B panel the sixteen at `b + q·bStep` (6 and 16 when packed).
   @inline(never)
   static func kernel(
-    _ k: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, ldc: Int,
+    _ k: Int, _ a: UnsafePointer<Float>, _ aStep: Int, _ b: UnsafePointer<Float>, _ bStep: Int,
+    _ c: UnsafeMutablePointer<Float>, ldc: Int,
     alpha: Float, beta: Float
   ) {
     var c00 = V8(), c01 = V8(), c10 = V8(), c11 = V8(), c20 = V8(), c21 = V8()
@@ -148,8 +179,8 @@ enum Gemm {
       av = V8(repeating: pa[5])
       c50.addProduct(av, b0)
       c51.addProduct(av, b1)
-      pa += mr
-      pb += nr * 4
+      pa += aStep
+      pb += bStep &* 4
     }
     store(c00, c01, c, alpha: alpha, beta: beta)
     store(c10, c11, c + ldc, alpha: alpha, beta: beta)
