@@ -149,6 +149,40 @@ struct RunCommandTests {
     }
   }
 
+  @Test("Ctrl-C (SIGINT) stops after writing a checkpoint; running again finishes bit-identical")
+  func interruptAndContinue() throws {
+    let dir = try CLI.temporaryDirectory()
+    let spec = dir.appendingPathComponent("int.yaml")
+    try Self.longSpec().write(to: spec, atomically: true, encoding: .utf8)
+    let reference = dir.appendingPathComponent("reference")
+    #expect(try CLI.run(["run", spec.path, "--store", reference.path]).status == 0)
+    let expected = try Self.outputHashes(reference)
+
+    let store = dir.appendingPathComponent("interrupted")
+    let process = Process()
+    process.executableURL = CLI.binary
+    process.arguments = ["run", spec.path, "--store", store.path]
+    let err = Pipe()
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = err
+    try process.run()
+    let deadline = Date().addingTimeInterval(120)
+    while process.isRunning && Self.checkpoints(store).count < 3 && Date() < deadline { usleep(2_000) }
+    let wasRunning = process.isRunning
+    kill(process.processIdentifier, SIGINT)
+    let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(wasRunning, "the run finished before it could be interrupted")
+    #expect(process.terminationReason == .exit, "SIGINT must be handled, not kill the process")
+    #expect(process.terminationStatus == 1)
+    #expect(stderr.contains("stopped"), "\(stderr)")
+
+    let resumed = try CLI.run(["run", spec.path, "--store", store.path])
+    #expect(resumed.status == 0, "\(resumed.stderr)")
+    #expect(resumed.stderr.contains("resuming from step"))
+    #expect(try Self.outputHashes(store) == expected)
+  }
+
   @Test("a NaN loss stops the task with an error naming the step and the stage's line, keeping checkpoints")
   func nonFiniteLoss() throws {
     let dir = try CLI.temporaryDirectory()
