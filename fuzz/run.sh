@@ -34,7 +34,7 @@ has_code() {
 }
 
 OBJECTS=()
-for module in SproutDiagnostics SproutSyntax SproutSpec SproutGraph; do
+for module in SproutDiagnostics SproutSyntax SproutSpec SproutGraph SproutPlanner; do
   if ! has_code "$module"; then
     echo "fuzz: skipping $module (no code yet)"
     continue

@@ -1,3 +1,4 @@
+import Foundation
 import SproutPlanner
 import SproutTrain
 
@@ -103,6 +104,14 @@ enum LayerSelection {
     case .string("first"): return count > 0 ? [0] : []
     case .string("last"): return count > 0 ? [count - 1] : []
     case .array(let items): return try items.map { v in try at(Definition(v, path: d.path).int()) }
+    case .string(let text):
+      // The planner writes initializer selectors as text: `2`, `-1` or `[1, 2]`.
+      let parts = text.trimmingCharacters(in: CharacterSet(charactersIn: "[] ")).split(separator: ",")
+      let numbers = parts.map { Int($0.trimmingCharacters(in: .whitespaces)) }
+      guard !numbers.isEmpty, numbers.allSatisfy({ $0 != nil }) else {
+        throw d.fail("expected first, last, a layer index or a list of indices, got '\(text)'")
+      }
+      return try numbers.map { try at($0 ?? 0) }
     default: return [try at(try d.int())]
     }
   }
