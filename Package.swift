@@ -8,6 +8,9 @@ var tensorFlags = ["-Ounchecked"]
 #if arch(x86_64)
   tensorFlags += ["-target-cpu", "haswell"]
 #endif
+// Training and hashing code is also optimised in debug builds: the test suite trains small networks and
+// hashes checkpoints, which unoptimised generic Swift does 10-50x slower.
+let optimized: [SwiftSetting] = [.unsafeFlags(["-O"])]
 
 // The module layout follows ../shared/DESIGN.md: one module per phase, data flowing one way
 // (Syntax → Spec → Graph → Planner → Run), numerical code in Tensor and Train, and a thin CLI.
@@ -30,10 +33,10 @@ let package = Package(
     .target(name: "SproutSyntax", dependencies: ["CYAML", "SproutDiagnostics"]),
     .target(name: "SproutSpec", dependencies: ["SproutSyntax", "SproutDiagnostics"]),
     .target(name: "SproutGraph", dependencies: ["SproutSpec", "SproutDiagnostics"]),
-    .target(name: "SproutPlanner", dependencies: ["SproutGraph", "SproutSpec", "SproutSyntax", "SproutDiagnostics"]),
+    .target(name: "SproutPlanner", dependencies: ["SproutGraph", "SproutSpec", "SproutSyntax", "SproutDiagnostics"], swiftSettings: optimized),
     .target(name: "SproutTensor", swiftSettings: [.unsafeFlags(tensorFlags)]),
     .target(name: "SproutTensorConformance", dependencies: ["SproutTensor"]),
-    .target(name: "SproutTrain", dependencies: ["SproutTensor"]),
+    .target(name: "SproutTrain", dependencies: ["SproutTensor"], swiftSettings: optimized),
     .target(
       name: "SproutRun",
       dependencies: ["SproutPlanner", "SproutGraph", "SproutSpec", "SproutTrain", "SproutTensor", "SproutDiagnostics"]),

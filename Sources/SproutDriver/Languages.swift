@@ -1,6 +1,7 @@
 import SproutDiagnostics
 import SproutGraph
 import SproutPlanner
+import SproutRun
 import SproutSpec
 import SproutSyntax
 
@@ -8,11 +9,15 @@ import SproutSyntax
 public enum Languages {
   /// Registers every phase's diagnostic catalogue (idempotent).
   public static func registerCatalogs() {
-    for catalog in [
+    for catalog in catalogs { DiagnosticCatalog.register(catalog) }
+  }
+
+  /// Every phase's catalogue, in pipeline order.
+  public static var catalogs: [[DiagnosticCatalog.Entry]] {
+    [
       SyntaxDiagnostics.catalog, SpecDiagnostics.catalog, GraphDiagnostics.catalog, PlanDiagnostics.catalog,
-    ] {
-      DiagnosticCatalog.register(catalog)
-    }
+      RunDiagnostics.catalog,
+    ]
   }
 
   /// The JSON Schema (2020-12) of the language: `sprout schema`, grammar/sprout.schema.json.
@@ -23,8 +28,8 @@ public enum Languages {
 
   /// docs/diagnostics.md: every diagnostic id of every phase, what it means and an example.
   public static func diagnosticsReference() -> String {
-    registerCatalogs()
-    let entries = DiagnosticCatalog.allEntries
+    // From the phase catalogues themselves, not the process-wide registry (which tests may extend).
+    let entries = catalogs.joined().sorted { $0.id < $1.id }
     var out = """
       # Diagnostics
 

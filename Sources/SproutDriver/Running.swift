@@ -34,10 +34,11 @@ public struct RunOutcome: Sendable {
   /// The executor's summary, when the spec was valid and the run started.
   public var summary: RunSummary?
 
-  /// 0 when every task completed or was cached, 1 otherwise (errors, failed or cancelled tasks).
+  /// 0 when no selected task failed or was stopped, 1 otherwise (errors, failed or cancelled tasks; a task
+  /// skipped because an input failed implies a failed one).
   public var exitCode: Int32 {
     guard let summary, !diagnostics.contains(where: { $0.severity == .error }) else { return 1 }
-    return summary.succeeded && !summary.cancelled ? 0 : 1
+    return summary.failed.isEmpty && !summary.cancelled ? 0 : 1
   }
 }
 
@@ -59,7 +60,8 @@ public enum Running {
     let store = Store(root: request.plan.store)
     var options = ExecutorOptions(
       jobs: request.jobs, force: request.plan.force, resume: request.resume, threadsPerTask: request.threads,
-      blasLibraryPath: request.blasLibrary ?? ProcessInfo.processInfo.environment["SPROUT_CBLAS"], stop: stop)
+      blasLibraryPath: request.blasLibrary ?? ProcessInfo.processInfo.environment["SPROUT_CBLAS"],
+      toolVersion: Tool.version, stop: stop)
 
     if let planFile = request.planFile {
       guard let key = request.task else { throw CommandError("--plan needs --task TASK (a task key from the plan)") }

@@ -104,7 +104,10 @@ public struct ExperimentGraph: Sendable {
   /// Stages by name.
   public var stages: [StageID: StageNode]
   /// Every reference, in the order the spec writes them.
-  public var edges: [Edge]
+  public var edges: [Edge] { didSet { outgoing = Self.index(edges) } }
+  /// `edges` grouped by their source node (kept in step with `edges`), so lookups per node are O(degree):
+  /// the planner asks for a stage's upstream once per task, and a linear scan made planning quadratic.
+  private var outgoing: [NodeID: [Edge]]
   /// Stages ordered so that each comes after every stage it reads (declaration order among independent ones).
   public var stageOrder: [StageID]
 
@@ -119,14 +122,17 @@ public struct ExperimentGraph: Sendable {
     self.initializers = initializers
     self.stages = stages
     self.edges = edges
+    self.outgoing = Self.index(edges)
     self.stageOrder = stageOrder
   }
 
+  private static func index(_ edges: [Edge]) -> [NodeID: [Edge]] { Dictionary(grouping: edges, by: \.from) }
+
   /// Edges leaving `node`.
-  public func edges(from node: NodeID) -> [Edge] { edges.filter { $0.from == node } }
+  public func edges(from node: NodeID) -> [Edge] { outgoing[node] ?? [] }
 
   /// Edges leaving `node` with a role.
-  public func edges(from node: NodeID, role: EdgeRole) -> [Edge] { edges.filter { $0.from == node && $0.role == role } }
+  public func edges(from node: NodeID, role: EdgeRole) -> [Edge] { edges(from: node).filter { $0.role == role } }
 
   /// True when a node with this ID exists.
   public func contains(_ node: NodeID) -> Bool {

@@ -20,9 +20,11 @@ final class PlanCaches {
   /// Definitions whose expressions only read `params`, by key path (`models.net`).
   var invariant: [String: Part] = [:]
   /// Catalogue re-check results by key path and resolved bytes.
-  var catalogue: [[UInt8]: [Diagnostic]] = [:]
+  var catalogue: [ByteKey: [Diagnostic]] = [:]
+  /// SHA-256 (hex) of each distinct definition, by its canonical bytes.
+  var definitionDigests: [ByteKey: String] = [:]
   /// Stage check results by the task's definition bytes and its inputs' definition bytes.
-  var stageChecks: [[UInt8]: [Diagnostic]] = [:]
+  var stageChecks: [ByteKey: [Diagnostic]] = [:]
 
   /// True when no expression in `value` reads the matrix or the trial (only `params`, or none at all).
   static func isTrialInvariant(_ value: Value) -> Bool {
@@ -34,4 +36,13 @@ final class PlanCaches {
     case .instance(let i): return i.arguments.entries.allSatisfy { isTrialInvariant($0.value) }
     }
   }
+}
+
+/// Bytes as a dictionary key, hashed in one call (an `[UInt8]` key hashes byte by byte, which dominated planning).
+struct ByteKey: Hashable {
+  let bytes: [UInt8]
+
+  init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+  func hash(into hasher: inout Hasher) { bytes.withUnsafeBytes { hasher.combine(bytes: $0) } }
 }

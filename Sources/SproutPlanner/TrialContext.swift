@@ -93,17 +93,24 @@ struct TrialContext {
           cacheKey.append(0)
           cacheKey += definitionBytes[StageID(input.stage)] ?? []
         }
-        if let known = caches.stageChecks[cacheKey] {
+        if let known = caches.stageChecks[ByteKey(cacheKey)] {
           for d in known { findings.add(d, trial: label) }
         } else {
-          caches.stageChecks[cacheKey] = check(def, binding: binding, findings: &findings)
+          caches.stageChecks[ByteKey(cacheKey)] = check(def, binding: binding, findings: &findings)
         }
       }
     }
 
     let seed = trial?.seed ?? spec.seed
+    let digest: String
+    if let known = caches.definitionDigests[ByteKey(bytes)] {
+      digest = known
+    } else {
+      digest = SHA256.hash(bytes).hex
+      caches.definitionDigests[ByteKey(bytes)] = digest
+    }
     let hash = TaskHasher.hash(
-      definitionBytes: bytes, inputHashes: inputs.map { hashes[$0] ?? "" }, seed: seed, backend: builder.backend)
+      definitionDigest: digest, inputHashes: inputs.map { hashes[$0] ?? "" }, seed: seed, backend: builder.backend)
     return PlanTask(
       key: key, trialIndex: trial?.index, kind: def.kind.rawValue, hash: hash, inputs: inputs,
       definition: .object(definition.mapValues(\.json)), seed: seed, span: SourceSpan(def.nameRange))
@@ -147,13 +154,13 @@ struct TrialContext {
     let p = Part(combine(resolved))
     if !checks.isEmpty {
       let key = Array(path.utf8) + [0] + p.bytes
-      if let known = caches.catalogue[key] {
+      if let known = caches.catalogue[ByteKey(key)] {
         for d in known { findings.add(d, trial: note) }
       } else {
         var local = Diagnostics()
         for (i, subpath) in checks { Catalogue.check(i, path: subpath, diagnostics: &local) }
         for d in local { findings.add(d, trial: note) }
-        caches.catalogue[key] = local.all
+        caches.catalogue[ByteKey(key)] = local.all
       }
     }
     parts[path] = p
@@ -194,7 +201,7 @@ struct TrialContext {
       if !def.layerRules.isEmpty {
         o["layers"] = .array(
           zip(def.layerRules, v.dropFirst(2)).map { rule, value in
-            .object(["select": TrialContext.selectorJSON(rule.selector), "rule": JSONValue(value)])
+            .object(["select": .string(rule.selector.description), "rule": JSONValue(value)])
           })
       }
       return .object(o)
@@ -252,16 +259,5 @@ struct TrialContext {
       + problems.map { $0.diagnostic() }
     for d in found { findings.add(d, trial: label) }
     return found
-  }
-
-  /// A layer selector as JSON: `"first"`, `"last"`, an index, or a list of indices (layers with parameters,
-  /// from 0; negative from the end).
-  static func selectorJSON(_ selector: LayerSelector) -> JSONValue {
-    switch selector {
-    case .first: .string("first")
-    case .last: .string("last")
-    case .index(let i): .int(i)
-    case .indices(let l): .array(l.map { .int($0) })
-    }
   }
 }

@@ -6,7 +6,8 @@ public struct Document: Sendable {
   public var file: String
   /// The full source text.
   public var text: String
-  /// The root node; `nil` when the file could not be parsed into one mapping.
+  /// The root node; `nil` when the file could not be parsed into one mapping (a YAML error, a limit, an
+  /// empty file, a top level that is not a mapping). With several documents, the first one's root.
   public var root: Node?
 
   /// Creates a document.

@@ -72,7 +72,7 @@ func range(_ file: String, _ line: Int, _ from: Int, _ to: Int, endLine: Int? = 
         spec.yaml:2:3: warning: model 'net' is never used [graph.unused-definition]
          2 |   net:
            |   ^~~~
-        
+
         spec.yaml:4:1: error: unknown key 'stagez' [spec.unknown-key]
          4 | stagez: {}
            | ^~~~~~

@@ -32,7 +32,7 @@ import Testing
         ]))
     #expect(train.definition["init"]?["rule"]?["rank"] == .int(2))
     if case .array(let rules)? = train.definition["init"]?["layers"] {
-      #expect(rules.map { $0["select"] } == [.string("last")])
+      #expect(rules.map { $0["select"] } == [.string("last")])  // text, as the executor reads it
       #expect(rules.first?["rule"]?["kind"] == .string("kaiming_normal"))
     } else {
       Issue.record("init.layers missing")

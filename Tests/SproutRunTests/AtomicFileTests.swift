@@ -24,7 +24,7 @@ struct AtomicFileTests {
     calls.write = { fd, p, n in
       if first {
         first = false
-        return Glibc.write(fd, p, n / 2)
+        return AtomicFile.Calls.system.write(fd, p, n / 2)
       }
       errno = ENOSPC
       return -1

@@ -136,8 +136,9 @@ struct ExecutorTests {
     let plan = Self.plan()
     let one = Store(root: TemporaryDirectory().path)
     let two = Store(root: TemporaryDirectory().path)
-    let a = try Executor(store: one, options: ExecutorOptions(jobs: 1)).run(plan: plan, specText: "")
-    let b = try Executor(store: two, options: ExecutorOptions(jobs: 2, threadsPerTask: 2)).run(plan: plan, specText: "")
+    // One job with a 3-thread backend against two jobs with one thread each: same bits.
+    let a = try Executor(store: one, options: ExecutorOptions(jobs: 1, threadsPerTask: 3)).run(plan: plan, specText: "")
+    let b = try Executor(store: two, options: ExecutorOptions(jobs: 2)).run(plan: plan, specText: "")
     #expect(a.succeeded && b.succeeded)
     #expect(try Self.outputHashes(one, plan) == Self.outputHashes(two, plan))
   }
@@ -182,6 +183,10 @@ struct ExecutorTests {
     #expect(mismatch.divergence?.step == 6)
     #expect(mismatch.divergence?.what == "metric loss")
     #expect(tampered.tasks.filter { !$0.matches }.count == 1)
+    #expect(tampered.text.contains("t0001/train  DIFFERS at step 6: metric loss"))
+    #expect(tampered.text.hasSuffix("1 of 5 tasks differ\n"))
+    #expect(report.text.hasSuffix("all 5 tasks reproduce bit for bit\n"))
+    #expect(try JSONValue.parse(tampered.json)["all_match"] == .bool(false))
   }
 
   @Test func rerunNamesTheFirstDivergingTensor() throws {

@@ -186,11 +186,13 @@ struct TransferSpecTests {
   let record: JSONValue = .array([
     .object(["kind": .string("kernel_alignment"), "layers": .int(1), "samples": .int(16)]),
     .object(["kind": .string("weight_norm"), "layers": .array([.int(0), .int(-1)])]),
-    .object(["kind": .string("effective_rank"), "layers": .string("all")]),
+    .object(["kind": .string("effective_rank"), "layers": .string("all"), "definition": .string("participation_ratio")]
+    ),
     .string("loss"),
   ])
   let s = try MetricSelection(Definition(record, path: "stages.train.record"), denseWeights: names)
-  #expect(s.kinds == [.kernelAlignment, .weightNorm, .effectiveRank, .loss])
+  #expect(s.kinds == [.kernelAlignment, .weightNorm, .participationRatio, .loss])
+  #expect(s.filter(["participation_ratio": .scalar(2)]) == ["effective_rank": .scalar(2)])
   #expect(s.options.kernelParameter == "layers.2.layers.0.weight")
   #expect(s.options.probeSamples == 16)
   #expect(s.layers["weight_norm"] == ["layers.0.weight", "layers.3.weight"])
@@ -201,4 +203,58 @@ struct TransferSpecTests {
   #expect(filtered["weight_norm"] == .scalars(["layers.0.weight": 1, "layers.3.weight": 3]))
   let bad: JSONValue = .array([.object(["kind": .string("weight_norm"), "layers": .int(5)])])
   #expect(throws: RunError.self) { try MetricSelection(Definition(bad, path: "record"), denseWeights: names) }
+}
+
+/// Initializer layer selectors count dense layers; SproutTrain's rules take layer-list positions.
+@Test func initializerSelectorsMapToLayerPositions() throws {
+  let definition: JSONValue = .object([
+    "rule": .object(["kind": .string("kaiming_normal")]),
+    "layers": .array([
+      .object(["select": .int(1), "rule": .object(["kind": .string("orthogonal")])]),
+      .object(["select": .array([.int(0), .int(-1)]), "rule": .object(["kind": .string("zeros")])]),
+      .object(["select": .string("last"), "rule": .object(["kind": .string("ones")])]),
+    ]),
+  ])
+  // Dense layers at positions 0, 2 and 4 of the layer list (activations between them).
+  let plan = try TrainConfigs.initPlan(Definition(definition, path: "init"), denseLayers: [0, 2, 4])
+  #expect(plan.layerRules.map(\.selector) == [.index(2), .indices([0, 4]), .last])
+  #expect(plan.layerRules.map(\.rule) == [.orthogonal(gain: 1), .zeros, .ones])
+  let bad: JSONValue = .object([
+    "rule": .object(["kind": .string("zeros")]),
+    "layers": .array([.object(["select": .int(3), "rule": .object(["kind": .string("ones")])])]),
+  ])
+  #expect(throws: RunError.self) { try TrainConfigs.initPlan(Definition(bad, path: "init"), denseLayers: [0, 2, 4]) }
+}
+
+/// A measure stage without data records weight metrics of an untrained model, and refuses data metrics.
+@Test func measureWithoutDataRecordsWeightMetrics() throws {
+  let text = """
+    sprout: 1
+    name: weights
+    seed: 1
+    models:
+      net:
+        input: 3
+        layers: [{dense: 8}, relu, {dense: 2}]
+    initializers:
+      ortho: {kind: orthogonal}
+    stages:
+      look:
+        kind: measure
+        model: net
+        init: ortho
+        record: [weight_norm, stable_rank]
+    """
+  let store = Store(root: TemporaryDirectory().path)
+  var diagnostics = Diagnostics()
+  let plan = try #require(
+    Planner.plan(text: text, file: "w.yaml", options: PlanOptions(), store: nil, diagnostics: &diagnostics),
+    "\(diagnostics.all.map(\.message))")
+  let summary = try Executor(store: store).run(plan: plan, specText: text)
+  #expect(summary.succeeded, "\(summary.results.compactMap(\.error).map(\.description))")
+  let outputs = try #require(try store.outputs(plan.tasks[0].hash))
+  // An orthogonal 8×3 matrix has unit singular values: ‖W‖_F = √3, stable rank 3.
+  let norm = try #require(outputs.finalMetrics["weight_norm"]?["layers.0.weight"]?.doubleValue)
+  #expect(abs(norm - 3.0.squareRoot()) < 1e-5)
+  #expect(outputs.outputHashes["tensor:layers.0.weight"] != nil)
 }

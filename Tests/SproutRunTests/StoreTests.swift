@@ -102,7 +102,8 @@ struct StoreTests {
     #expect(try store.manifest("20261129-1500") == manifest)
     let error = #expect(throws: RunError.self) { try store.manifest("nope") }
     #expect(error?.code == .unknownRun)
-    #expect(Store.newRunID().count == 20)
+    #expect(Store.newRunID().count == 24)
+    #expect(Store.newRunID(date: Date(timeIntervalSince1970: 0)).hasPrefix("19700101-000000.000-"))
   }
 }
 

@@ -40,3 +40,12 @@ import Testing
   #expect(problems == [])
   #expect(elapsed < .milliseconds(300), "took \(elapsed)")
 }
+
+/// Key paths stay short whatever the keys: a long or complex key is abbreviated, not copied into every
+/// nested path and message.
+@Test func longAndComplexKeysAreAbbreviated() throws {
+  let long = String(repeating: "k", count: 1_000)  // (YAML caps implicit keys at 1024 characters)
+  let (_, diagnostics) = parseSpec("\(long):\n  a: 1\n  a: 2\n? [x, y]\n: {b: 1, b: 2}\n")
+  #expect(diagnostics.map(\.path) == [String(repeating: "k", count: 61) + "....a", "[...].b"])
+  #expect(diagnostics.allSatisfy { $0.message.count < 100 })
+}

@@ -17,7 +17,8 @@ enum JSONValue: Equatable, CustomStringConvertible {
     case .number(let d): "\(d)"
     case .string(let s): "\"\(s)\""
     case .array(let a): "[" + a.map(\.description).joined(separator: ", ") + "]"
-    case .object(let o): "{" + o.keys.sorted().map { "\"\($0)\": \(o[$0]!)" }.joined(separator: ", ") + "}"
+    case .object(let o):
+      "{" + o.sorted { $0.key < $1.key }.map { "\"\($0.key)\": \($0.value)" }.joined(separator: ", ") + "}"
     }
   }
 

@@ -16,7 +16,6 @@ params:
   width: 64
   lr: 0.05
 matrix:
-  init: [full0, low0]
   seed: [0, 1, 2]
 """
 
@@ -39,14 +38,12 @@ def block(i):
 """, f"""  full{i}:
     kind: kaiming_normal
     nonlinearity: relu
-  low{i}:
-    kind: low_rank
-    rank: 2
-    base: kaiming_normal
+    layers:
+      "0": {{kind: low_rank, rank: 2, base: kaiming_normal}}
 """, f"""  train{i}:
     kind: train
     model: m{i}
-    init: ${{matrix.init}}
+    init: full{i}
     data: d{i}.train
     loss: mse
     optimizer: {{kind: sgd, lr: "${{params.lr}}", momentum: 0.9}}

@@ -13,7 +13,11 @@ import SproutSyntax
 #if canImport(SproutGraph)
   import SproutGraph
 #endif
+#if canImport(SproutPlanner)
+  import SproutPlanner
+#endif
 
+/// libFuzzer's entry point: one input, any bytes; returns 0 (the input may be kept in the corpus).
 @_cdecl("LLVMFuzzerTestOneInput")
 public func sproutFuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
   let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
@@ -36,7 +40,7 @@ public func sproutFuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CI
 /// EXTENSION POINT: the phases after Syntax, as `sprout lint` runs them. Each runs only when its module
 /// is compiled in (run.sh adds SproutSpec and SproutGraph once they hold real code) and only while the
 /// previous phases reported no error; each intermediate form must pass its own `verify()`. Add the
-/// planner here the same way (`#if canImport(SproutPlanner)`, and the module to run.sh's list).
+/// planner is run the same way; a later phase joins by `#if canImport(...)` and run.sh's module list.
 func laterPhases(_ document: Document, _ diagnostics: inout Diagnostics) {
   guard document.root != nil, !diagnostics.hasErrors else { return }
   #if canImport(SproutSpec)
@@ -47,6 +51,11 @@ func laterPhases(_ document: Document, _ diagnostics: inout Diagnostics) {
       guard let graph = GraphBuilder.build(spec, diagnostics: &diagnostics) else { return }
       let graphProblems = graph.verify()
       precondition(graphProblems.isEmpty, "graph invariants broken: \(graphProblems.prefix(3))")
+      #if canImport(SproutPlanner)
+        guard !diagnostics.hasErrors else { return }
+        // The planner with no store, as `sprout lint` runs it: matrix expansion, per-trial resolution, hashing.
+        _ = Planner.plan(graph, options: PlanOptions(specPath: "fuzz.yaml"), store: nil, diagnostics: &diagnostics)
+      #endif
     #endif
   #endif
 }

@@ -36,7 +36,8 @@ public enum DiagnosticRenderer {
       var excerptRanges = [diagnostic.range] + diagnostic.notes.compactMap(\.range)
       excerptRanges.append(contentsOf: diagnostic.fixIts.map(\.range))
       let gutter = excerptRanges.map { String($0.start.line).count }.max() ?? 1
-      block += excerpt(diagnostic.range, lines: lines[diagnostic.range.file], gutter: gutter, style: style,
+      block += excerpt(
+        diagnostic.range, lines: lines[diagnostic.range.file], gutter: gutter, style: style,
         underline: diagnostic.severity)
       for note in diagnostic.notes {
         if let range = note.range {

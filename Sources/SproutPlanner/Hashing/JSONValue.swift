@@ -1,3 +1,4 @@
+import SproutDiagnostics
 /// A JSON value with one canonical text form, used for resolved definitions and content hashes.
 ///
 /// The canonical form (``canonical``) has object keys sorted by their UTF-8 bytes, no whitespace,
@@ -92,37 +93,18 @@ public enum JSONValue: Hashable, Sendable {
     return text
   }
 
-  static func writeString(_ s: String, to out: inout String) {
-    var bytes: [UInt8] = []
-    writeString(s, to: &bytes)
-    out += String(decoding: bytes, as: UTF8.self)
-  }
+  static func writeString(_ s: String, to out: inout String) { JSONString.write(s, to: &out) }
 
   /// A JSON string literal; strings needing no escape (the common case) are copied as bytes.
   static func writeString(_ s: String, to out: inout [UInt8]) {
-    out.append(UInt8(ascii: "\""))
     let utf8 = s.utf8
     if !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+      out.append(UInt8(ascii: "\""))
       out += utf8
       out.append(UInt8(ascii: "\""))
       return
     }
-    for b in utf8 {
-      switch b {
-      case UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
-      case UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
-      case 0x0A: out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-      case 0x0D: out += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
-      case 0x09: out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
-      case 0x08: out += [UInt8(ascii: "\\"), UInt8(ascii: "b")]
-      case 0x0C: out += [UInt8(ascii: "\\"), UInt8(ascii: "f")]
-      case ..<0x20:
-        let hex = Array("0123456789abcdef".utf8)
-        out += Array("\\u00".utf8) + [hex[Int(b >> 4)], hex[Int(b & 0xF)]]
-      default: out.append(b)
-      }
-    }
-    out.append(UInt8(ascii: "\""))
+    out += JSONString.quoted(s).utf8
   }
 }
 

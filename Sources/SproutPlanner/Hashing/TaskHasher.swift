@@ -1,25 +1,28 @@
 /// The content hash of a task.
 ///
 /// SHA-256 over the canonical JSON of
-/// `{"backend": …, "definition": …, "format": Plan.currentFormatVersion, "inputs": [input hashes], "seed": …}`:
+/// `{"backend": …, "definition": SHA-256 of the definition's canonical JSON, "format": Plan.currentFormatVersion,
+///   "inputs": [input hashes], "seed": …}`:
 /// exactly what the task reads. The definition holds the resolved stage and the resolved model, initializer
 /// and datasets it uses; `inputs` are its input tasks' hashes in the order the plan lists them, so a change
-/// upstream changes every hash downstream, and a change elsewhere changes none.
+/// upstream changes every hash downstream, and a change elsewhere changes none. Hashing the definition
+/// separately lets the planner hash each distinct definition once (every seed of a sweep shares one).
 public enum TaskHasher {
   /// The hash (64 hex digits).
   public static func hash(definition: JSONValue, inputHashes: [String], seed: Int, backend: String) -> String {
-    hash(definitionBytes: definition.canonicalBytes, inputHashes: inputHashes, seed: seed, backend: backend)
+    hash(
+      definitionDigest: SHA256.hash(definition.canonicalBytes).hex, inputHashes: inputHashes, seed: seed,
+      backend: backend)
   }
 
-  /// The hash from the definition's canonical bytes (the planner has them already): the payload's canonical
-  /// text written around them, keys in sorted order.
-  static func hash(definitionBytes: [UInt8], inputHashes: [String], seed: Int, backend: String) -> String {
+  /// The hash from the SHA-256 (hex) of the definition's canonical bytes.
+  static func hash(definitionDigest: String, inputHashes: [String], seed: Int, backend: String) -> String {
     var out: [UInt8] = []
-    out.reserveCapacity(definitionBytes.count + 80 * (inputHashes.count + 1))
+    out.reserveCapacity(160 + 68 * inputHashes.count)
     out += #"{"backend":"#.utf8
     JSONValue.writeString(backend, to: &out)
     out += #","definition":"#.utf8
-    out += definitionBytes
+    JSONValue.writeString(definitionDigest, to: &out)
     out += #","format":"#.utf8
     out += String(Plan.currentFormatVersion).utf8
     out += #","inputs":["#.utf8

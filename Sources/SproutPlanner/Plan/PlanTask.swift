@@ -106,8 +106,11 @@ public struct PlanTask: Hashable, Sendable, Codable {
   public var hash: String
   /// The tasks whose outputs this task reads, in the order the definition names them.
   public var inputs: [TaskKey]
-  /// The fully resolved definition: `stage` (the stage's own keys, expressions evaluated) and, for what
-  /// it reads, `model`, `init`, `data` (dataset definitions by reference), plus `trial` (axis values).
+  /// The fully resolved definition, everything the task reads with expressions evaluated and defaults filled in:
+  /// `stage` (its keys, `name` and `kind`), and when the stage uses them `model` (`name`, `input`, `layers` as
+  /// `{kind, ...}` objects), `init` (`name`, `rule`, `bias`, and `layers`: `[{select, rule}]` where `select` is
+  /// the text `first`, `last`, `2` or `[1, 2]`), `init_data` (dataset name → definition, for lsuv/winner) and
+  /// `data` (`name`, `split`, `dataset`).
   public var definition: JSONValue
   /// The trial's seed (the stage's random streams are keyed by it, the trial and the stage).
   public var seed: Int

@@ -51,6 +51,7 @@ struct StageRunner {
     let data = DataLoader.fitting(try loadData(try definition.required("data")), to: loss)
     let optimizer = try TrainConfigs.optimizer(try stage.required("optimizer"))
     let batch = min(try stage.int("batch", default: 32), max(data.count, 1))
+    let dropLast = try stage.bool("drop_last", default: false)
     let length: TrainingLength
     let steps: Int
     if let s = stage["steps"] {
@@ -58,7 +59,7 @@ struct StageRunner {
       length = .steps(steps)
     } else {
       let epochs = try stage.int("epochs", default: 1)
-      steps = epochs * ((data.count + batch - 1) / batch)
+      steps = epochs * (dropLast ? max(data.count / batch, 1) : (data.count + batch - 1) / batch)
       length = .epochs(epochs)
     }
     let selection = try MetricSelection(stage["record"], denseWeights: MetricSelection.denseWeights(layers))
@@ -66,7 +67,7 @@ struct StageRunner {
       loss: loss, optimizer: optimizer.config, lr: optimizer.lr,
       schedule: Self.fill(optimizer.schedule, totalSteps: steps),
       clipNorm: optimizer.clipNorm, trAct: optimizer.trAct, batchSize: batch, length: length,
-      shuffle: try stage.bool("shuffle", default: true), record: selection.kinds,
+      shuffle: try stage.bool("shuffle", default: true), dropLast: dropLast, record: selection.kinds,
       every: try stage.int("every", default: 1), checkpointEvery: try stage["checkpoint_every"]?.int(),
       metricOptions: selection.options)
     let seed = self.seed
@@ -146,118 +147,6 @@ struct StageRunner {
       return .linearWarmup(steps: w, then: fill(then, totalSteps: max(totalSteps - w, 1)))
     default: return s
     }
-  }
-
-  // MARK: evaluate and measure
-
-  /// The model of the train task this task reads: built from its recorded model definition and loaded
-  /// from its final checkpoint. Also returns the checkpoint's state (W₀, K₀ for measure) and its loss.
-  func upstreamModel(batch: Int) throws -> (network: Network, state: TrainingState, loss: Loss?, steps: Int) {
-    guard
-      let fromKey = context.task.inputs.first(where: { plan.task($0)?.kind == "train" }) ?? context.task.inputs.first,
-      let outputs = context.inputs[fromKey.description]
-    else { throw context.error(.missingInput, "task \(context.key) reads no completed model") }
-    guard let checkpointName = outputs.finalCheckpoint, let record = context.store.taskRecord(outputs.hash) else {
-      throw context.error(.missingInput, "task \(fromKey) produced no model for \(context.key)")
-    }
-    let upstream = Definition(record.definition, path: "")
-    let (input, layers) = try TrainConfigs.layers(try upstream.required("model"))
-    let network: Network
-    do {
-      network = try Network(input: input, layers: layers, backend: context.backend, maxBatch: max(batch, 1))
-    } catch { throw context.error(.invalidTask, "cannot build the model of \(fromKey): \(error)", cause: error) }
-    let path = "\(context.store.taskDirectory(outputs.hash))/\(checkpointName)"
-    let checkpoint = try Checkpoint.read(path)
-    try ModelState.load(checkpoint.tensors, into: network, path: path)
-    let loss = try upstream["stage"]?["loss"].map(TrainConfigs.loss)
-    return (network, checkpoint.trainingState, loss, outputs.steps)
-  }
-
-  static let evaluationBatch = 256
-
-  func evaluate() throws -> TaskOutputs {
-    context.emit(.taskStarted(key: context.key, hash: context.hash, totalSteps: 0))
-    let raw = try loadData(try definition.required("data"))
-    let (network, _, upstreamLoss, steps) = try upstreamModel(batch: min(max(raw.count, 1), Self.evaluationBatch))
-    guard let loss = try stage["loss"].map(TrainConfigs.loss) ?? upstreamLoss else {
-      throw context.error(.invalidTask, "evaluate needs a loss (none given and none on the from stage)")
-    }
-    let data = DataLoader.fitting(raw, to: loss)
-    let selection = try MetricSelection(stage["record"], denseWeights: network.denseLayers.map(\.weight.name))
-    let values: [String: MetricValue]
-    do {
-      values = selection.filter(
-        try Evaluation.evaluate(
-          network: network, data: data, loss: loss, batchSize: Self.evaluationBatch, record: selection.kinds,
-          options: selection.options))
-    } catch { throw context.error(.invalidTask, "evaluation failed: \(error)", cause: error) }
-    let record = MetricRecord(step: steps, values: values.mapValues(\.jsonValue))
-    return outputs(steps: steps, records: [record], tensors: [], checkpoints: [], finalCheckpoint: nil)
-  }
-
-  func measure() throws -> TaskOutputs {
-    context.emit(.taskStarted(key: context.key, hash: context.hash, totalSteps: 0))
-    let data = try loadData(try definition.required("data"))
-    let batch = min(max(data.count, 1), Self.evaluationBatch)
-    let network: Network
-    var steps = 0
-    var upstreamLoss: Loss?
-    var reference: TrainingState?
-    var tensors: [NamedTensor] = []
-    if definition["model"] != nil {
-      let (input, layers) = try TrainConfigs.layers(try definition.required("model"))
-      do {
-        network = try Network(input: input, layers: layers, backend: context.backend, maxBatch: batch)
-      } catch { throw context.error(.invalidTask, "cannot build the model: \(error)", cause: error) }
-      do { try initialize(network, try definition.required("init")) } catch let error as RunError { throw error } catch
-      {
-        throw context.error(.invalidTask, "initialization failed: \(error)", cause: error)
-      }
-      tensors = (network.parameters + network.buffers).map {
-        NamedTensor(name: $0.name, shape: $0.shape, values: $0.value.array)
-      }
-    } else {
-      (network, reference, upstreamLoss, steps) = try upstreamModel(batch: batch)
-    }
-    let loss = try stage["loss"].map(TrainConfigs.loss) ?? upstreamLoss ?? .mse
-    let fitted = DataLoader.fitting(data, to: loss)
-    let selection = try MetricSelection(stage["record"], denseWeights: network.denseLayers.map(\.weight.name))
-    let values: [String: MetricValue]
-    do {
-      values = selection.filter(
-        try Evaluation.measure(
-          network: network, data: fitted, loss: loss, record: selection.kinds, options: selection.options,
-          reference: reference, batchSize: batch))
-    } catch { throw context.error(.invalidTask, "measuring failed: \(error)", cause: error) }
-    let record = MetricRecord(step: steps, values: values.mapValues(\.jsonValue))
-    return outputs(steps: steps, records: [record], tensors: tensors, checkpoints: [], finalCheckpoint: nil)
-  }
-
-  // MARK: select
-
-  func select() throws -> TaskOutputs {
-    context.emit(.taskStarted(key: context.key, hash: context.hash, totalSteps: 0))
-    let metric = try stage.required("metric").string()
-    let maximize = try stage.string("mode", default: "min") == "max"
-    var best: (key: String, value: Double)?
-    var candidates: [String: JSONValue] = [:]
-    for key in context.task.inputs {
-      guard let outputs = context.inputs[key.description] else { continue }
-      guard let value = outputs.finalMetrics[metric]?.doubleValue else {
-        throw context.error(.invalidTask, "task \(key) did not record metric '\(metric)'")
-      }
-      candidates[key.description] = .double(value)
-      // Strictly better only: ties keep the earlier task in plan order, whatever order tasks finished in.
-      if value.isFinite, best.map({ maximize ? value > $0.value : value < $0.value }) ?? true {
-        best = (key.description, value)
-      }
-    }
-    guard let best else { throw context.error(.missingInput, "no candidate for select recorded a finite '\(metric)'") }
-    let record = MetricRecord(step: 0, values: [metric: .double(best.value)])
-    var out = outputs(steps: 0, records: [record], tensors: [], checkpoints: [], finalCheckpoint: nil)
-    out.extra = ["selected": .string(best.key), "metric": .string(metric), "candidates": .object(candidates)]
-    out.outputHashes["selected"] = TaskOutputs.hash(of: Array(best.key.utf8))
-    return out
   }
 
   // MARK: outputs

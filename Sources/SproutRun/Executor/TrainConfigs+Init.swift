@@ -13,22 +13,14 @@ extension TrainConfigs {
     guard let ruleDef = d["rule"] else { return InitPlan(rule: try initRule(d)) }
     var plan = InitPlan(rule: try initRule(ruleDef), biasRule: try d["bias"].map(initRule) ?? .zeros)
     for entry in try d["layers"]?.array() ?? [] {
-      let text = try entry.required("select").string()
+      let select = try entry.required("select")
       let rule = try initRule(try entry.required("rule"))
       let selector: LayerSelector
-      switch text {
-      case "first": selector = .first
-      case "last": selector = .last
+      switch select.value {
+      case .string("first"): selector = .first
+      case .string("last"): selector = .last
       default:
-        let numbers = text.trimmingCharacters(in: CharacterSet(charactersIn: "[] ")).split(separator: ",")
-          .map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !numbers.isEmpty, numbers.allSatisfy({ $0 != nil }) else {
-          throw entry.fail("unknown layer selector '\(text)' (first, last, an index or a list)")
-        }
-        let positions = numbers.compactMap { $0 }.compactMap { i -> Int? in
-          let k = i < 0 ? denseLayers.count + i : i
-          return denseLayers.indices.contains(k) ? denseLayers[k] : nil
-        }
+        let positions = try LayerSelection.indices(select, count: denseLayers.count).map { denseLayers[$0] }
         selector = positions.count == 1 ? .index(positions[0]) : .indices(positions)
       }
       plan.layerRules.append(.init(selector, rule, bias: try entry["bias"].map(initRule)))

@@ -15,9 +15,9 @@
 public enum AtomicFile {
   /// The system calls used, replaceable in tests to inject ENOSPC/EIO at the syscall boundary.
   struct Calls: @unchecked Sendable {
-    var write: (Int32, UnsafeRawPointer, Int) -> Int = { fd, p, n in Glibc.write(fd, p, n) }
-    var fsync: (Int32) -> Int32 = { Glibc.fsync($0) }
-    var rename: (String, String) -> Int32 = { Glibc.rename($0, $1) }
+    var write: (Int32, UnsafeRawPointer, Int) -> Int = systemWrite
+    var fsync: (Int32) -> Int32 = systemFsync
+    var rename: (String, String) -> Int32 = systemRename
 
     static let system = Calls()
   }
@@ -88,13 +88,13 @@ public enum AtomicFile {
     try bytes.withUnsafeBytes { raw in
       guard let base = raw.baseAddress else { return }
       while written < raw.count {
-        let n = Glibc.write(fd, base + written, raw.count - written)
+        let n = systemWrite(fd, base + written, raw.count - written)
         if n < 0 && errno == EINTR { continue }
         guard n > 0 else { throw fail("write", n < 0 ? errno : EIO) }
         written += n
       }
     }
-    guard Glibc.fsync(fd) == 0 else { throw fail("fsync", errno) }
+    guard systemFsync(fd) == 0 else { throw fail("fsync", errno) }
   }
 
   /// Creates `path` and its missing parents (mode 0755).
@@ -124,7 +124,7 @@ public enum AtomicFile {
     var out: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 1 << 16)
     while true {
-      let n = chunk.withUnsafeMutableBytes { buffer in buffer.baseAddress.map { Glibc.read(fd, $0, buffer.count) } ?? 0
+      let n = chunk.withUnsafeMutableBytes { buffer in buffer.baseAddress.map { systemRead(fd, $0, buffer.count) } ?? 0
       }
       if n < 0 {
         if errno == EINTR { continue }
@@ -154,10 +154,17 @@ public enum AtomicFile {
   static func syncDirectory(_ directory: String) {
     let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
     guard fd >= 0 else { return }
-    _ = Glibc.fsync(fd)
+    _ = systemFsync(fd)
     close(fd)
   }
 }
+
+// The C library's calls under names no member shadows (`AtomicFile.Calls` has members `write`, `fsync`,
+// `rename`), so the code reads the same on Glibc and Darwin.
+private let systemWrite: (Int32, UnsafeRawPointer, Int) -> Int = { write($0, $1, $2) }
+private let systemRead: (Int32, UnsafeMutableRawPointer, Int) -> Int = { read($0, $1, $2) }
+private let systemFsync: (Int32) -> Int32 = { fsync($0) }
+private let systemRename: (String, String) -> Int32 = { rename($0, $1) }
 
 /// A process-wide counter for unique temporary names across threads.
 private final class Counter: @unchecked Sendable {

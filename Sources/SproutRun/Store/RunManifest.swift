@@ -67,7 +67,7 @@ public struct RunManifest: Hashable, Sendable {
     }
   }
 
-  /// The run id (`20261129-151002-3f9a`).
+  /// The run id (`20261129-151002.123-3f9a`).
   public var runID: String
   /// The spec path as given.
   public var specPath: String

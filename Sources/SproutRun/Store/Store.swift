@@ -180,12 +180,12 @@ public struct Store: Sendable {
     return names.filter { AtomicFile.exists(manifestPath($0)) }.sorted()
   }
 
-  /// A new run id: UTC start time and a random suffix (`20261129-151002-3f9a`).
+  /// A new run id: UTC start time and a random suffix (`20261129-151002.123-3f9a`).
   public static func newRunID(date: Date = Date()) -> String {
     let f = DateFormatter()
     f.locale = Locale(identifier: "en_US_POSIX")
     f.timeZone = TimeZone(identifier: "UTC")
-    f.dateFormat = "yyyyMMdd-HHmmss"
+    f.dateFormat = "yyyyMMdd-HHmmss.SSS"
     let suffix = String(UInt16.random(in: 0...UInt16.max), radix: 16)
     return f.string(from: date) + "-" + String(repeating: "0", count: 4 - suffix.count) + suffix
   }

@@ -1,3 +1,4 @@
+import SproutDiagnostics
 /// A minimal JSON value with a deterministic, pretty printer (sorted keys, 2-space indent), for the schema.
 public indirect enum JSON: Hashable, Sendable, ExpressibleByStringLiteral, ExpressibleByArrayLiteral,
   ExpressibleByDictionaryLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral
@@ -64,24 +65,5 @@ public indirect enum JSON: Hashable, Sendable, ExpressibleByStringLiteral, Expre
     }
   }
 
-  static func quote(_ s: String) -> String {
-    var out = "\""
-    for u in s.unicodeScalars {
-      switch u {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\t": out += "\\t"
-      case "\r": out += "\\r"
-      default:
-        if u.value < 0x20 {
-          let hex = String(u.value, radix: 16)
-          out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        } else {
-          out.unicodeScalars.append(u)
-        }
-      }
-    }
-    return out + "\""
-  }
+  static func quote(_ s: String) -> String { JSONString.quoted(s) }
 }

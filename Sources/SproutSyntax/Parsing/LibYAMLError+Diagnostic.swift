@@ -65,7 +65,8 @@ extension LibYAMLError {
       return "check the indentation: the keys of one mapping must start in the same column"
     case "could not find expected ':'":
       return "a key needs ':' after it on the same line; quote text that is not meant as a key"
-    case "found character that cannot start any token" where character == UInt8(ascii: "@")
+    case "found character that cannot start any token"
+    where character == UInt8(ascii: "@")
       || character == UInt8(ascii: "`"):
       return "'@' and '`' are reserved in YAML; quote the value"
     case "found unexpected end of stream":

@@ -7,7 +7,9 @@ enum SourceScan {
   ///
   /// Quotes are tracked (`'it''s'`, `"a\"b"`) so a correctly quoted `"${x}"` never matches. When several
   /// match, the last one starting at or before `mark` is the one libyaml tripped over.
-  static func unquotedFlowExpression(in bytes: [UInt8], from start: Int, through mark: Int, contextIsFlow: Bool)
+  static func unquotedFlowExpression(
+    in bytes: [UInt8], from start: Int, through mark: Int, contextIsFlow: Bool
+  )
     -> Range<Int>?
   {
     var lineEnd = max(start, min(mark, bytes.count))

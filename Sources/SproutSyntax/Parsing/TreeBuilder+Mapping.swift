@@ -21,7 +21,7 @@ extension TreeBuilder {
         continue
       }
       if let first = firstIndex[key] {
-        let name = key.scalar ?? key.description
+        let name = Self.name(of: key)
         diagnostics.report(
           .duplicateKey, "duplicate key '\(name)'", at: key.aliasRange ?? key.range,
           path: Self.join(frame.path, name),

@@ -147,7 +147,9 @@ struct TreeBuilder {
   }
 
   /// Adds `n` expanded nodes to the running total and stops when it passes the limit.
-  private mutating func count(_ n: Int, aliased: Bool, at range: SourceRange, diagnostics: inout Diagnostics)
+  private mutating func count(
+    _ n: Int, aliased: Bool, at range: SourceRange, diagnostics: inout Diagnostics
+  )
     throws
   {
     totalNodes += n
@@ -180,12 +182,19 @@ struct TreeBuilder {
     guard let parent = stack.last else { return "" }
     if parent.isMapping {
       guard parent.children.count % 2 == 1, let key = parent.children.last else { return parent.path }
-      return Self.join(parent.path, key.scalar ?? key.description)
+      return Self.join(parent.path, Self.name(of: key))
     }
     return parent.path + "[\(parent.children.count)]"
   }
 
   static func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : path + "." + key }
+
+  /// A key as it appears in a key path or message, kept short: every nested collection copies its path,
+  /// so a megabyte-long (or alias-expanded) key must not be repeated at every level.
+  static func name(of key: Node) -> String {
+    guard let text = key.scalar else { return key.mapping != nil ? "{...}" : "[...]" }
+    return text.count > 64 ? text.prefix(61) + "..." : text
+  }
 
   /// A block scalar's end mark lies after its trailing line breaks; the range ends at its last character.
   private func trimmedBlockScalar(_ range: SourceRange) -> SourceRange {

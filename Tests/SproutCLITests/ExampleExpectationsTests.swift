@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+
+/// The outcome each example's header promises, checked through the real CLI at reduced settings (narrower
+/// nets, fewer steps, a subset of trials via `--trial`), chosen so the effect is still far from the threshold
+/// (the margins seen with a release build are in the comments) while a debug build finishes in seconds.
+@Suite("example expectations")
+struct ExampleExpectationsTests {
+  /// Runs an example with overrides and returns the final metrics of each task, keyed by task key, with the
+  /// trial's matrix values (`init=siren model=siren`).
+  static func run(_ example: String, _ args: [String]) throws -> [String: (values: String, metrics: [String: Any])] {
+    let dir = try CLI.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let store = dir.appendingPathComponent("store").path
+    let run = try CLI.run(["run", example, "--store", store, "--jobs", "2"] + args)
+    #expect(run.status == 0, "\(example): \(run.stderr.suffix(2000))")
+    let show = try CLI.run(["show", "latest", "--format", "json", "--store", store])
+    let object = try #require(try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any])
+    var out: [String: (values: String, metrics: [String: Any])] = [:]
+    for task in try #require(object["tasks"] as? [[String: Any]]) {
+      let key = try #require(task["key"] as? String)
+      out[key] = (task["values"] as? String ?? "", task["metrics"] as? [String: Any] ?? [:])
+    }
+    return out
+  }
+
+  static func number(_ metrics: [String: Any], _ name: String) throws -> Double {
+    try #require(metrics[name] as? Double, "no \(name) in \(metrics)")
+  }
+
+  /// A. Activation std at depth 20 (`layers.39`): Kaiming keeps ReLU alive (0.71 seen) where Xavier
+  /// shrinks it by √2 per layer (3e-4); LeCun keeps SELU at 1 (1.007) where Kaiming makes it grow (6.2).
+  @Test("init-depth: Kaiming keeps ReLU, LeCun keeps SELU at unit scale through 20 layers")
+  func initDepth() throws {
+    let tasks = try Self.run(
+      "examples/init-depth.yaml",
+      ["--set", "params.width=64", "--set", "params.pytorch_bound=0.125"]
+        + ["t0004", "t0007", "t0008", "t0011"].flatMap { ["--trial", $0] })
+    func deepStd(_ trial: String) throws -> Double {
+      let stats = try #require(tasks["\(trial)/at_init"]?.metrics["activation_stats"] as? [String: Any])
+      let layer = try #require(stats["layers.39"] as? [String: Any])
+      return try Self.number(layer, "std")
+    }
+    #expect(try deepStd("t0004") < 0.01, "xavier relu")
+    #expect(try deepStd("t0007") > 0.2, "kaiming relu")
+    #expect(try deepStd("t0008") > 2.5, "kaiming selu")
+    #expect(abs(try deepStd("t0011") - 1) < 0.15, "lecun selu")
+  }
+
+  /// A9. After 150 steps at width 64: SIREN 48.5 dB, SIREN with Kaiming hidden init 24.4 dB, ReLU 15.6 dB.
+  @Test("siren: the SIREN init fits far better than Kaiming hidden weights or a ReLU MLP")
+  func siren() throws {
+    let tasks = try Self.run(
+      "examples/siren.yaml",
+      ["--set", "params.width=64", "--set", "params.samples=512", "--set", "params.steps=150"])
+    let siren = try Self.number(try #require(tasks["t0000/final"]).metrics, "psnr")
+    let kaiming = try Self.number(try #require(tasks["t0001/final"]).metrics, "psnr")
+    let relu = try Self.number(try #require(tasks["t0002/final"]).metrics, "psnr")
+    #expect(siren > 40, "siren \(siren) dB")
+    #expect(siren > kaiming + 15 && siren > relu + 15, "siren \(siren), kaiming \(kaiming), relu \(relu)")
+  }
+
+  /// B3. On the high-frequency target a plain SIREN is stuck at the zero-output level (16.7 dB after 100
+  /// steps at width 64) while WINNER's noise (s0_max 300) fits it (41.3 dB).
+  @Test("winner: noise in the first layers breaks SIREN's spectral bottleneck")
+  func winner() throws {
+    let tasks = try Self.run(
+      "examples/winner.yaml",
+      ["--set", "params.width=64", "--set", "params.steps=100", "--trial", "t0000", "--trial", "t0003"])
+    let plain = try Self.number(try #require(tasks["t0000/final"]).metrics, "psnr")
+    let noisy = try Self.number(try #require(tasks["t0003/final"]).metrics, "psnr")
+    #expect(plain < 22, "plain siren \(plain) dB")
+    #expect(noisy > plain + 12, "winner \(noisy) dB vs siren \(plain) dB")
+  }
+
+  /// B6. Random-contrast digits, 5 epochs, 2 seeds: SGD 90.4% vs TrAct 94.4% test accuracy.
+  @Test("tract: TrAct learns faster than SGD on inputs of random contrast")
+  func tract() throws {
+    let tasks = try Self.run(
+      "examples/tract.yaml", ["--set", "params.epochs=5", "--trial", "t0000", "--trial", "t0001"])
+    var sgd = 0.0, tract = 0.0
+    for trial in ["t0000", "t0001"] {
+      sgd += try Self.number(try #require(tasks["\(trial)/sgd_test"]).metrics, "accuracy") / 2
+      tract += try Self.number(try #require(tasks["\(trial)/tract_test"]).metrics, "accuracy") / 2
+    }
+    #expect(tract > sgd + 0.015, "tract \(tract) vs sgd \(sgd)")
+  }
+
+  /// B2. W1 between the untrained SIREN's spectrum and the target's: the checkerboard prefers ω₀ = 80
+  /// (5.2 vs 11.9 at 30), the smooth rings ω₀ = 10 (5.8 vs 9.1 at 30).
+  @Test("fresh-spectrum: the spectrum match picks a high omega for texture and a low one for smooth rings")
+  func freshSpectrum() throws {
+    let tasks = try Self.run(
+      "examples/fresh-spectrum.yaml", ["--set", "matrix.omega=[10, 30, 80]", "--set", "matrix.seed=[0]"])
+    var best: [String: (omega: String, w1: Double)] = [:]
+    for (_, task) in tasks {
+      let target = task.values.contains("target=checker") ? "checker" : "rings"
+      let omega = try #require(task.values.split(separator: " ").first { $0.hasPrefix("omega=") })
+      let w1 = try Self.number(task.metrics, "spectrum_w1")
+      if w1 < best[target]?.w1 ?? .infinity { best[target] = (String(omega), w1) }
+    }
+    #expect(best["checker"]?.omega == "omega=80", "\(best)")
+    #expect(best["rings"]?.omega == "omega=10", "\(best)")
+  }
+}
