@@ -120,6 +120,7 @@ struct OptionsTests {
     ("[{dense: 8}, {dice: {form: official}}, {dense: 1}]", "mse", "teacher", "form"),
     ("[{dense: 8}, relu, {dense: 2}]", "{kind: cross_entropy, label_smoothing: 0.1}", "blobs", "label_smoothing"),
     ("[{dense: 8}, relu, {dense: 1}]", "{kind: bce_with_logits, pos_weight: 3}", "teacher", "pos_weight"),
+    ("[{dense: 8}, {rational: {degrees: [3, 2]}}, {dense: 1}]", "mse", "teacher", "degrees"),
   ])
   func unsupportedValuesAreRefusedAtTheStage(layers: String, loss: String, data: String, argument: String) throws {
     let (plan, summary, _) = try Self.run(Self.spec(record: "[loss]", loss: loss, layers: layers, data: data))
@@ -134,7 +135,7 @@ struct OptionsTests {
     let (_, summary, _) = try Self.run(
       Self.spec(
         record: "[loss]", loss: "{kind: bce_with_logits, pos_weight: 1}",
-        layers: "[{dense: 8}, {dice: {form: paper}}, {dense: 1}]"))
+        layers: "[{dense: 8}, {dice: {form: paper}}, {rational: {degrees: [5, 4]}}, {dense: 1}]"))
     #expect(summary.succeeded, "\(summary.results.compactMap(\.error).map(\.description))")
   }
 

@@ -28,6 +28,12 @@ struct Definition {
     throw unsupported(d, why)
   }
 
+  /// `refuseUnlessDefault` for a list of integers.
+  func refuseUnlessDefault(_ key: String, _ defaultValue: [Int], _ why: String) throws {
+    guard let d = self[key], try d.array().map({ try $0.int() }) != defaultValue else { return }
+    throw unsupported(d, why)
+  }
+
   private func unsupported(_ d: Definition, _ why: String) -> RunError {
     RunError(
       .unsupportedOption,

@@ -45,6 +45,7 @@ enum TrainConfigs {
       guard let initialization = RationalInitialization(rawValue: name) else {
         throw a.fail("unknown rational init '\(name)'")
       }
+      try a.refuseUnlessDefault("degrees", [5, 4], "SproutTrain's rational layer has degrees [5, 4] only")
       return .activation(.rational(groups: try a.int("groups", default: 8), initialization: initialization))
     case "dice":
       try a.refuseUnlessDefault("form", "paper", "only the paper's formula is implemented, not the official code's β")
