@@ -21,6 +21,8 @@ extension RunError.Code {
     case .resumeMismatch: "A resume was refused: the spec, tool version or backend differ from the checkpoint's."
     case .nonFiniteLoss: "The loss became NaN or infinite; the task stops and keeps its last good checkpoint."
     case .unsupportedStage: "The stage kind passes lint but the executor cannot run it yet (finetune, merge)."
+    case .unsupportedOption:
+      "An argument passes lint but the executor cannot honour that value yet; it refuses rather than ignore it."
     case .invalidTask: "A resolved task definition cannot be turned into a training configuration."
     case .missingInput: "A task was not run because a task it reads did not complete."
     case .cancelled: "The run was stopped (Ctrl-C) after writing a checkpoint; run again to resume."

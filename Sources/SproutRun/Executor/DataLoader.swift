@@ -78,7 +78,8 @@ enum DataLoader {
     case "gaussian_blobs":
       return try DatasetGenerator.gaussianBlobs(
         classes: try a.int("classes", default: 2), features: try a.int("inputs", default: 2),
-        samples: try a.required("samples").int(), spread: try a.double("std", default: 1), seed: seed, path: path)
+        samples: try a.required("samples").int(), spread: try a.double("std", default: 1),
+        separation: try a.double("separation", default: 4), seed: seed, path: path)
     case "two_spirals":
       return try DatasetGenerator.twoSpirals(
         samples: try a.required("samples").int(), noise: try a.double("noise", default: 0),

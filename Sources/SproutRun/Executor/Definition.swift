@@ -15,6 +15,32 @@ struct Definition {
 
   func fail(_ message: String) -> RunError { RunError(.invalidTask, "\(path): \(message)") }
 
+  /// Refuses (`run.unsupported-option`) a catalogue argument set to anything but `defaultValue`: lint accepts it,
+  /// but the executor would otherwise ignore it, and Sprout never drops a setting silently.
+  func refuseUnlessDefault(_ key: String, _ defaultValue: Double, _ why: String) throws {
+    guard let d = self[key], try d.double() != defaultValue else { return }
+    throw unsupported(d, why)
+  }
+
+  /// `refuseUnlessDefault` for a text argument.
+  func refuseUnlessDefault(_ key: String, _ defaultValue: String, _ why: String) throws {
+    guard let d = self[key], try d.string() != defaultValue else { return }
+    throw unsupported(d, why)
+  }
+
+  /// `refuseUnlessDefault` for a list of integers.
+  func refuseUnlessDefault(_ key: String, _ defaultValue: [Int], _ why: String) throws {
+    guard let d = self[key], try d.array().map({ try $0.int() }) != defaultValue else { return }
+    throw unsupported(d, why)
+  }
+
+  private func unsupported(_ d: Definition, _ why: String) -> RunError {
+    RunError(
+      .unsupportedOption,
+      "\(d.path): \(d.value.display) is not supported by the executor yet (\(why)); lint accepts it, but running "
+        + "it would silently ignore it, so remove the argument or use its default")
+  }
+
   /// The member `key`, if present and not null.
   subscript(key: String) -> Definition? {
     guard let v = value[key], v != .null else { return nil }

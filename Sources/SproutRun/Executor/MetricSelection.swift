@@ -9,8 +9,11 @@ struct MetricSelection {
   var kinds: [MetricKind] = []
   /// Options (kernel layer, probe samples, PSNR peak, spectrum bins).
   var options = MetricOptions()
-  /// Per metric name, the weight names to keep in its per-layer map (absent: every layer).
+  /// Per metric name, the weight names (or for activation_stats the layer paths) to keep in its per-layer map
+  /// (absent: every layer).
   var layers: [String: Set<String>] = [:]
+  /// The statistics `activation_stats` keeps in each layer's map (nil: all of them).
+  var stats: Set<String>?
   /// Recorded name → name written (`effective_rank: {definition: participation_ratio}` is SproutTrain's
   /// `participation_ratio`, written as `effective_rank` as the spec names it).
   var renames: [String: String] = [:]
@@ -18,16 +21,25 @@ struct MetricSelection {
   /// No metrics, every layer.
   init() {}
 
+  /// The main (positional) argument of each metric: `{output_spectrum: 32}` means `{output_spectrum: {bins: 32}}`.
+  static func main(_ kind: String) -> String? {
+    [
+      "weight_norm": "layers", "weight_change": "layers", "effective_rank": "layers", "stable_rank": "layers",
+      "kernel_alignment": "layers", "activation_stats": "stats", "output_spectrum": "bins", "psnr": "peak",
+    ][kind]
+  }
+
   /// Reads a `record:` list (`loss`, `{kernel_alignment: {layers: 1, samples: 64}}`, ...); `denseWeights` are
-  /// the model's dense weight names in order, which the language's layer selectors index.
-  init(_ d: Definition?, denseWeights: [String]) throws {
+  /// the model's dense weight names in order, which the language's layer selectors index — except
+  /// activation_stats, whose selector indexes `activationLayers` (the layers it reports, in model order).
+  init(_ d: Definition?, denseWeights: [String], activationLayers: [String] = []) throws {
     guard let d else {
       kinds = [.loss]
       return
     }
     var probeFromKernel = false
     for item in try d.array() {
-      let (name, args) = try item.kindAndArguments()
+      let (name, args) = try item.kindAndArguments(main: Self.main)
       guard var kind = MetricKind(rawValue: name) else {
         throw item.fail("metric '\(name)' is not known to the executor")
       }
@@ -36,8 +48,9 @@ struct MetricSelection {
         renames[kind.rawValue] = name
       }
       kinds.append(kind)
-      let selected = try args["layers"].map { try Self.select($0, from: denseWeights) }
-      if let selected, selected.count < denseWeights.count { layers[kind.rawValue] = Set(selected) }
+      let candidates = kind == .activationStats ? activationLayers : denseWeights
+      let selected = try args["layers"].map { try Self.select($0, from: candidates) }
+      if let selected, selected.count < candidates.count { layers[kind.rawValue] = Set(selected) }
       switch kind {
       case .kernelAlignment:
         if let selected, selected.count < denseWeights.count { options.kernelParameter = selected.first }
@@ -47,6 +60,14 @@ struct MetricSelection {
         }
       case .activationStats:
         if let samples = args["samples"], !probeFromKernel { options.probeSamples = try samples.int() }
+        if let list = args["stats"] {
+          var keep = Set(try list.array().map { try $0.string() })
+          // massive_ratio is B12's ratio, which the recorder logs in both of its readings (see ActivationStatistics).
+          if keep.contains("massive_ratio") { keep.insert("massive_ratio_per_input") }
+          stats = keep
+        }
+      case .weightChange:
+        options.weightChangeRelative = try args.bool("relative", default: false)
       case .psnr:
         if let peak = args["peak"] ?? args["range"] { options.psnrRange = try peak.double() }
       case .outputSpectrum:
@@ -69,6 +90,14 @@ struct MetricSelection {
     for (name, keep) in layers {
       if case .map(let m)? = values[name] { out[name] = .map(m.filter { keep.contains($0.key) }) }
     }
+    let statsName = MetricKind.activationStats.rawValue
+    if let stats, case .map(let m)? = out[statsName] {
+      out[statsName] = .map(
+        m.mapValues { v in
+          guard case .map(let s) = v else { return v }
+          return .map(s.filter { stats.contains($0.key) })
+        })
+    }
     for (from, to) in renames {
       if let v = out.removeValue(forKey: from) { out[to] = v }
     }
@@ -83,6 +112,27 @@ struct MetricSelection {
       case .residual(let inner): return denseWeights(inner, prefix: "\(prefix).\(i).layers")
       default: return []
       }
+    }
+  }
+}
+
+extension MetricSelection {
+  /// The layer paths `activation_stats` reports, in model order: every top-level layer that is neither dense,
+  /// dropout, layer_norm nor fourier_features (activations and residual blocks), as `layers.<i>`. Its `layers:`
+  /// selector indexes this list (0 = the first activation).
+  static func activationLayers(_ layers: [LayerConfig]) -> [String] {
+    layers.enumerated().compactMap { i, layer in
+      switch layer {
+      case .dense, .dropout, .layerNorm, .fourierFeatures: return nil
+      default: return "layers.\(i)"
+      }
+    }
+  }
+
+  /// `activationLayers` of a built network (the same paths: its top-level layers are the config's).
+  static func activationLayers(_ network: Network) -> [String] {
+    network.layers.enumerated().compactMap { i, layer in
+      ["dense", "dropout", "layer_norm", "fourier_features"].contains(layer.kind) ? nil : "layers.\(i)"
     }
   }
 }

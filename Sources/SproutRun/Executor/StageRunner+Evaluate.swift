@@ -38,7 +38,9 @@ extension StageRunner {
       throw context.error(.invalidTask, "evaluate needs a loss (none given and none on the from stage)")
     }
     let data = DataLoader.fitting(raw, to: loss)
-    let selection = try MetricSelection(stage["record"], denseWeights: network.denseLayers.map(\.weight.name))
+    let selection = try MetricSelection(
+      stage["record"], denseWeights: network.denseLayers.map(\.weight.name),
+      activationLayers: MetricSelection.activationLayers(network))
     let values: [String: MetricValue]
     do {
       values = selection.filter(
@@ -75,7 +77,9 @@ extension StageRunner {
       (network, reference, upstreamLoss, steps) = try upstreamModel(batch: batch)
     }
     let loss = try stage["loss"].map(TrainConfigs.loss) ?? upstreamLoss ?? .mse
-    let selection = try MetricSelection(stage["record"], denseWeights: network.denseLayers.map(\.weight.name))
+    let selection = try MetricSelection(
+      stage["record"], denseWeights: network.denseLayers.map(\.weight.name),
+      activationLayers: MetricSelection.activationLayers(network))
     let fitted: Dataset
     if let data {
       fitted = DataLoader.fitting(data, to: loss)

@@ -62,7 +62,9 @@ struct StageRunner {
       steps = epochs * (dropLast ? max(data.count / batch, 1) : (data.count + batch - 1) / batch)
       length = .epochs(epochs)
     }
-    let selection = try MetricSelection(stage["record"], denseWeights: MetricSelection.denseWeights(layers))
+    let selection = try MetricSelection(
+      stage["record"], denseWeights: MetricSelection.denseWeights(layers),
+      activationLayers: MetricSelection.activationLayers(layers))
     let configuration = TrainerConfiguration(
       loss: loss, optimizer: optimizer.config, lr: optimizer.lr,
       schedule: Self.fill(optimizer.schedule, totalSteps: steps),

@@ -45,8 +45,10 @@ enum TrainConfigs {
       guard let initialization = RationalInitialization(rawValue: name) else {
         throw a.fail("unknown rational init '\(name)'")
       }
+      try a.refuseUnlessDefault("degrees", [5, 4], "SproutTrain's rational layer has degrees [5, 4] only")
       return .activation(.rational(groups: try a.int("groups", default: 8), initialization: initialization))
     case "dice":
+      try a.refuseUnlessDefault("form", "paper", "only the paper's formula is implemented, not the official code's β")
       return .activation(.dice(alpha: try a.float("alpha", default: 0), eps: try a.float("eps", default: 1e-8)))
     default:
       return .activation(.stateless(try activation(kind, a)))
@@ -72,8 +74,15 @@ enum TrainConfigs {
 
   /// A loss written as `mse` or `{kind: cross_entropy, ...}`.
   static func loss(_ d: Definition) throws -> Loss {
-    let (kind, _) = try d.kindAndArguments()
+    let (kind, a) = try d.kindAndArguments()
     guard let loss = Loss(rawValue: kind) else { throw d.fail("loss '\(kind)' is not supported by the executor") }
+    switch loss {
+    case .crossEntropy:
+      try a.refuseUnlessDefault("label_smoothing", 0, "SproutTrain's cross_entropy has no label smoothing")
+    case .bceWithLogits:
+      try a.refuseUnlessDefault("pos_weight", 1, "SproutTrain's bce_with_logits has no positive-class weight")
+    default: break
+    }
     return loss
   }
 

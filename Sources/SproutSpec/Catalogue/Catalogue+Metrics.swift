@@ -51,8 +51,12 @@ extension Catalogue {
         ArgumentSpec(
           "stats", .list(.enumeration(["mean", "std", "max_abs", "massive_ratio"])),
           default: .list([.string("mean"), .string("std"), .string("max_abs"), .string("massive_ratio")]),
-          "Which: mean, std, max_abs, massive_ratio (max|a| / median|a|)."),
-        layersArgument,
+          "Which: mean, std, max_abs, massive_ratio (max|a| / median|a| over the batch, also logged averaged per "
+            + "input as massive_ratio_per_input)."),
+        ArgumentSpec(
+          "layers", .layerSelector, default: .string("all"),
+          "Which activation layers: indices count the layers reported (activations and residual blocks, in model "
+            + "order, 0 = the first), not dense layers; first, last and negative indices work the same way."),
         ArgumentSpec("samples", .int, default: .int(256), min: 1, "Batch size used."),
       ]),
     KindSpec(

@@ -10,7 +10,8 @@ public enum MetricKind: String, Sendable, Hashable, CaseIterable, Codable {
   case psnr
   /// Frobenius norm `‖W‖_F` of every dense weight.
   case weightNorm = "weight_norm"
-  /// Relative distance from the initialization `‖W − W₀‖_F / ‖W₀‖_F` of every dense weight (Liu et al. 2024).
+  /// Distance from the initialization of every dense weight (Liu et al. 2024): relative `‖W − W₀‖_F / ‖W₀‖_F`
+  /// or absolute `‖W − W₀‖_F`, as `MetricOptions.weightChangeRelative` says.
   case weightChange = "weight_change"
   /// Roy & Vetterli's effective rank `exp(H(σ/Σσ))` of every dense weight.
   case effectiveRank = "effective_rank"
@@ -40,7 +41,9 @@ public enum MetricKind: String, Sendable, Hashable, CaseIterable, Codable {
   }
 }
 
-/// Settings that shape how metrics are computed; every field has the default the language documents.
+/// Settings that shape how metrics are computed; every field has the default the language documents, except
+/// `weightChangeRelative` (SproutTrain's callers have always meant the relative change; the executor sets it
+/// from the spec's `relative:`, which defaults to false).
 public struct MetricOptions: Sendable, Hashable, Codable {
   /// Name of the weight the tangent kernel is taken over (`layers.2.weight`); nil picks the middle dense
   /// layer (index `count / 2` among the dense weights — the studied recurrent/hidden matrix of B1).
@@ -52,13 +55,33 @@ public struct MetricOptions: Sendable, Hashable, Codable {
   public var psnrRange: Double?
   /// Number of spectrum bins kept after dropping DC (FreSh evaluates 32/64/128; nil keeps all).
   public var spectrumBins: Int?
+  /// `weight_change` as `‖W − W₀‖_F / ‖W₀‖_F` (true) or `‖W − W₀‖_F` (false).
+  public var weightChangeRelative: Bool
 
-  /// The defaults: middle dense layer, 32 probe samples, observed target range, 64 spectrum bins.
-  public init(kernelParameter: String? = nil, probeSamples: Int = 32, psnrRange: Double? = nil, spectrumBins: Int? = 64)
-  {
+  /// The defaults: middle dense layer, 32 probe samples, observed target range, 64 spectrum bins, relative
+  /// weight change.
+  public init(
+    kernelParameter: String? = nil, probeSamples: Int = 32, psnrRange: Double? = nil, spectrumBins: Int? = 64,
+    weightChangeRelative: Bool = true
+  ) {
     self.kernelParameter = kernelParameter
+    self.weightChangeRelative = weightChangeRelative
     self.probeSamples = probeSamples
     self.psnrRange = psnrRange
     self.spectrumBins = spectrumBins
+  }
+
+  private enum CodingKeys: String, CodingKey {
+    case kernelParameter, probeSamples, psnrRange, spectrumBins, weightChangeRelative
+  }
+
+  /// Decodes options, reading a missing `weightChangeRelative` (written before it existed) as true.
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    kernelParameter = try c.decodeIfPresent(String.self, forKey: .kernelParameter)
+    probeSamples = try c.decode(Int.self, forKey: .probeSamples)
+    psnrRange = try c.decodeIfPresent(Double.self, forKey: .psnrRange)
+    spectrumBins = try c.decodeIfPresent(Int.self, forKey: .spectrumBins)
+    weightChangeRelative = try c.decodeIfPresent(Bool.self, forKey: .weightChangeRelative) ?? true
   }
 }

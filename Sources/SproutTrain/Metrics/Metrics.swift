@@ -41,11 +41,16 @@ public enum Metrics {
 
   // MARK: Distances between weights and kernels
 
+  /// Distance from the initialization `‖W − W₀‖_F` in float64 (`weight_change` with `relative: false`).
+  public static func absoluteChange(_ w: [Float], from w0: [Float]) -> Double {
+    precondition(w.count == w0.count, "weight has \(w.count) values, its initialization \(w0.count)")
+    return euclideanNorm(zip(w, w0).map { Double($0) - Double($1) })
+  }
+
   /// `‖W − W₀‖_F / ‖W₀‖_F` (Liu et al., ICLR 2024, with the norm of the initialization as the scale, so
   /// layers of different size compare). When `W₀ = 0` the ratio is undefined: 0 if W is still 0, else +∞.
   public static func relativeChange(_ w: [Float], from w0: [Float]) -> Double {
-    precondition(w.count == w0.count, "weight has \(w.count) values, its initialization \(w0.count)")
-    let diff = euclideanNorm(zip(w, w0).map { Double($0) - Double($1) })
+    let diff = absoluteChange(w, from: w0)
     let base = euclideanNorm(w0.map(Double.init))
     if base == 0 { return diff == 0 ? 0 : .infinity }
     return diff / base

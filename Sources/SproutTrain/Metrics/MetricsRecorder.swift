@@ -152,7 +152,10 @@ public final class MetricsRecorder {
       case .weightChange:
         var m: [String: Double] = [:]
         for w in weights {
-          if let w0 = initialWeights[w.name] { m[w.name] = Metrics.relativeChange(w.value.array, from: w0) }
+          guard let w0 = initialWeights[w.name] else { continue }
+          m[w.name] =
+            options.weightChangeRelative
+            ? Metrics.relativeChange(w.value.array, from: w0) : Metrics.absoluteChange(w.value.array, from: w0)
         }
         out[kind.rawValue] = .scalars(m)
       case .effectiveRank:
