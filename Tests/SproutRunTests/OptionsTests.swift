@@ -84,8 +84,8 @@ struct OptionsTests {
     #expect(abs(absolute - expected) < 1e-9 * expected, "‖W − W₀‖_F from the checkpoints")
     #expect(abs(relative - expected / norm0) < 1e-9 * relative, "‖W − W₀‖_F / ‖W₀‖_F")
     #expect(abs(absolute - relative) > 1e-6, "the two forms differ for ‖W₀‖ ≠ 1 (‖W₀‖ = \(norm0))")
-    // The language's default is `relative: false`.
-    #expect(try Self.metrics("train", defPlan, defStore)["weight_change"]?[name]?.doubleValue == absolute)
+    // The language's default is `relative: true` (issue 5's ‖W − W₀‖/‖W₀‖).
+    #expect(try Self.metrics("train", defPlan, defStore)["weight_change"]?[name]?.doubleValue == relative)
   }
 
   @Test func activationStatsSelectsActivationLayersAndStatistics() throws {

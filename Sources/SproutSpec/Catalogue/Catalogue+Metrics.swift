@@ -15,11 +15,12 @@ extension Catalogue {
       .metric, "weight_norm", "Frobenius norm of each weight matrix.", main: "layers",
       example: "record: [weight_norm]", arguments: [layersArgument]),
     KindSpec(
-      .metric, "weight_change", "‖W_t − W_0‖_F per layer: how far training moved the weights (larger = richer).",
-      paper: "Liu et al., ICLR 2024", main: "layers", example: "record: [{weight_change: {relative: true}}]",
+      .metric, "weight_change",
+      "‖W_t − W_0‖_F / ‖W_0‖_F per layer: how far training moved the weights, relative to where they began (larger = richer).",
+      paper: "Liu et al., ICLR 2024", main: "layers", example: "record: [{weight_change: {relative: false}}]",
       arguments: [
         layersArgument,
-        ArgumentSpec("relative", .bool, default: .bool(false), "Divide by ‖W_0‖_F."),
+        ArgumentSpec("relative", .bool, default: .bool(true), "Divide by ‖W_0‖_F (false: the absolute ‖W_t − W_0‖_F)."),
       ]),
     KindSpec(
       .metric, "effective_rank", "Effective rank of each weight: exp of the entropy of normalised singular values.",
