@@ -49,6 +49,7 @@ enum TrainConfigs {
       return .activation(.rational(groups: try a.int("groups", default: 8), initialization: initialization))
     case "dice":
       try a.refuseUnlessDefault("form", "paper", "only the paper's formula is implemented, not the official code's β")
+      try a.refuseUnlessDefault("momentum", 0.1, "SproutTrain's Dice keeps running statistics with momentum 0.1")
       return .activation(.dice(alpha: try a.float("alpha", default: 0), eps: try a.float("eps", default: 1e-8)))
     default:
       return .activation(.stateless(try activation(kind, a)))

@@ -92,8 +92,9 @@ extension Catalogue {
           "The paper's formula, or the official code's extra β (linear at init)."),
         ArgumentSpec("eps", .float, default: .float(1e-8), min: 0, exclusiveMin: true, "Added to the batch variance."),
         ArgumentSpec(
-          "momentum", .float, default: .float(0.99), min: 0, max: 1,
-          "Moving-average factor of the inference statistics."),
+          "momentum", .float, default: .float(0.1), min: 0, max: 1,
+          "Weight of each batch in the running statistics used at evaluation (as batch norm: running ← "
+            + "(1 − m)·running + m·batch)."),
       ]),
   ]
 
