@@ -21,19 +21,38 @@ public struct Spec: Sendable {
   /// The sweep, if any.
   public var matrix: MatrixSpec?
   /// Dataset definitions in document order.
-  public var datasets: [DatasetDef]
+  public var datasets: [DatasetDef] { didSet { Self.update(&datasetsIndex, datasets, old: oldValue.count, \.id) } }
   /// Model definitions in document order.
-  public var models: [ModelDef]
+  public var models: [ModelDef] { didSet { Self.update(&modelsIndex, models, old: oldValue.count, \.id) } }
   /// Initializer definitions in document order.
-  public var initializers: [InitializerDef]
+  public var initializers: [InitializerDef] { didSet { Self.update(&initializersIndex, initializers, old: oldValue.count, \.id) } }
   /// Stage definitions in document order.
-  public var stages: [StageDef]
+  public var stages: [StageDef] { didSet { Self.update(&stagesIndex, stages, old: oldValue.count, \.id) } }
   /// Names of definitions that were written but dropped because of errors.
   public var invalidNames: [DefinitionSort: Set<String>]
   /// The file name used in diagnostics.
   public var file: String
   /// Ranges of the top-level keys as written (`"matrix"` → its key range), for diagnostics of later phases.
   public var keyRanges: [String: SourceRange]
+
+  private var datasetsIndex: [DatasetID: Int] = [:]
+  private var modelsIndex: [ModelID: Int] = [:]
+  private var initializersIndex: [InitializerID: Int] = [:]
+  private var stagesIndex: [StageID: Int] = [:]
+
+  private static func update<T, ID: Hashable>(_ index: inout [ID: Int], _ items: [T], old: Int, _ id: KeyPath<T, ID>) {
+    if items.count == old + 1, let last = items.last {
+      if index[last[keyPath: id]] == nil { index[last[keyPath: id]] = items.count - 1 }
+      return
+    }
+    index = [:]
+    for (i, item) in items.enumerated() where index[item[keyPath: id]] == nil { index[item[keyPath: id]] = i }
+  }
+
+  private static func find<T, ID: Hashable>(_ key: ID, in items: [T], _ index: [ID: Int], _ id: KeyPath<T, ID>) -> T? {
+    if let i = index[key], i < items.count, items[i][keyPath: id] == key { return items[i] }
+    return items.first { $0[keyPath: id] == key }
+  }
 
   /// Creates an empty spec for `file`.
   public init(file: String) {
@@ -54,13 +73,13 @@ public struct Spec: Sendable {
   }
 
   /// The dataset named `id`.
-  public func dataset(_ id: DatasetID) -> DatasetDef? { datasets.first { $0.id == id } }
+  public func dataset(_ id: DatasetID) -> DatasetDef? { Self.find(id, in: datasets, datasetsIndex, \.id) }
   /// The model named `id`.
-  public func model(_ id: ModelID) -> ModelDef? { models.first { $0.id == id } }
+  public func model(_ id: ModelID) -> ModelDef? { Self.find(id, in: models, modelsIndex, \.id) }
   /// The initializer named `id`.
-  public func initializer(_ id: InitializerID) -> InitializerDef? { initializers.first { $0.id == id } }
+  public func initializer(_ id: InitializerID) -> InitializerDef? { Self.find(id, in: initializers, initializersIndex, \.id) }
   /// The stage named `id`.
-  public func stage(_ id: StageID) -> StageDef? { stages.first { $0.id == id } }
+  public func stage(_ id: StageID) -> StageDef? { Self.find(id, in: stages, stagesIndex, \.id) }
   /// The param named `name`.
   public func param(_ name: String) -> Param? { params.first { $0.name == name } }
 
