@@ -12,6 +12,15 @@ extension Catalogue {
     ),
   ]
 
+  /// The arguments adam and adamw share (they differ only in what weight_decay means).
+  static let adamMoments: [ArgumentSpec] = [
+    ArgumentSpec("lr", .float, default: .float(0.001), min: 0, exclusiveMin: true, "Learning rate."),
+    ArgumentSpec("beta1", .float, default: .float(0.9), min: 0, max: 1, exclusiveMax: true, "First-moment decay."),
+    ArgumentSpec(
+      "beta2", .float, default: .float(0.999), min: 0, max: 1, exclusiveMax: true, "Second-moment decay."),
+    ArgumentSpec("eps", .float, default: .float(1e-8), min: 0, exclusiveMin: true, "Added to the denominator."),
+  ]
+
   static let optimizers: [KindSpec] = [
     KindSpec(
       .optimizer, "sgd", "Stochastic gradient descent with optional (Nesterov) momentum.",
@@ -25,23 +34,13 @@ extension Catalogue {
     KindSpec(
       .optimizer, "adam", "Adam.", paper: "Kingma & Ba, ICLR 2015",
       example: "optimizer: {kind: adam, lr: 0.001}",
-      arguments: [
-        ArgumentSpec("lr", .float, default: .float(0.001), min: 0, exclusiveMin: true, "Learning rate."),
-        ArgumentSpec("beta1", .float, default: .float(0.9), min: 0, max: 1, exclusiveMax: true, "First-moment decay."),
-        ArgumentSpec(
-          "beta2", .float, default: .float(0.999), min: 0, max: 1, exclusiveMax: true, "Second-moment decay."),
-        ArgumentSpec("eps", .float, default: .float(1e-8), min: 0, exclusiveMin: true, "Added to the denominator."),
+      arguments: adamMoments + [
         ArgumentSpec("weight_decay", .float, default: .float(0), min: 0, "L2 penalty added to the gradient."),
       ] + optimizerCommon),
     KindSpec(
       .optimizer, "adamw", "Adam with decoupled weight decay.", paper: "Loshchilov & Hutter, ICLR 2019",
       example: "optimizer: {kind: adamw, lr: 0.001, weight_decay: 0.01}",
-      arguments: [
-        ArgumentSpec("lr", .float, default: .float(0.001), min: 0, exclusiveMin: true, "Learning rate."),
-        ArgumentSpec("beta1", .float, default: .float(0.9), min: 0, max: 1, exclusiveMax: true, "First-moment decay."),
-        ArgumentSpec(
-          "beta2", .float, default: .float(0.999), min: 0, max: 1, exclusiveMax: true, "Second-moment decay."),
-        ArgumentSpec("eps", .float, default: .float(1e-8), min: 0, exclusiveMin: true, "Added to the denominator."),
+      arguments: adamMoments + [
         ArgumentSpec("weight_decay", .float, default: .float(0.01), min: 0, "Decoupled decay factor."),
       ] + optimizerCommon),
   ]
