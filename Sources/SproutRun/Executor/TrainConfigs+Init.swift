@@ -67,7 +67,8 @@ extension TrainConfigs {
       return .sparse(sparsity: try a.double("sparsity", default: 0.1), std: try a.double("std", default: 0.01))
     case "low_rank":
       let base = try a["base"].map(initRule) ?? .kaimingNormal(mode: .fanIn, nonlinearity: .relu)
-      return .lowRank(rank: try a.required("rank").int(), base: base)
+      return .lowRank(
+        rank: try a.required("rank").int(), base: base, matchNorm: try a["match_norm"]?.bool() ?? true)
     case "siren": return .siren(omega: try a.double("omega", default: 30), c: try a.double("c", default: 6))
     case "siren_first": return .sirenFirst
     case "ibp": return .ibp
