@@ -36,7 +36,7 @@ let package = Package(
     .target(name: "SproutPlanner", dependencies: ["SproutGraph", "SproutSpec", "SproutSyntax", "SproutDiagnostics"], swiftSettings: optimized),
     .target(name: "SproutTensor", swiftSettings: [.unsafeFlags(tensorFlags)]),
     .target(name: "SproutTensorConformance", dependencies: ["SproutTensor"]),
-    .target(name: "SproutTrain", dependencies: ["SproutTensor"], swiftSettings: optimized),
+    .target(name: "SproutTrain", dependencies: ["SproutTensor", "SproutDiagnostics"], swiftSettings: optimized),
     .target(
       name: "SproutRun",
       dependencies: ["SproutPlanner", "SproutGraph", "SproutSpec", "SproutTrain", "SproutTensor", "SproutDiagnostics"]),

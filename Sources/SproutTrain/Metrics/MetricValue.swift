@@ -1,3 +1,4 @@
+import SproutDiagnostics
 /// The value of one recorded metric: a number, a map (per layer, or per statistic), or a vector (a spectrum).
 ///
 /// Values encode to JSON deterministically: maps with sorted keys, numbers in Swift's shortest round-trip
@@ -55,7 +56,7 @@ public indirect enum MetricValue: Sendable, Hashable {
       out += "{"
       for (i, entry) in m.sorted(by: { $0.key < $1.key }).enumerated() {
         if i > 0 { out += "," }
-        out += MetricValue.jsonString(entry.key) + ":"
+        out += JSONString.quoted(entry.key) + ":"
         entry.value.write(into: &out)
       }
       out += "}"
@@ -69,25 +70,6 @@ public indirect enum MetricValue: Sendable, Hashable {
     if v == 0 && v.sign == .minus { return "-0.0" }
     if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
     return "\(v)"
-  }
-
-  /// A string as a JSON string literal.
-  public static func jsonString(_ s: String) -> String {
-    var out = "\""
-    for scalar in s.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      case _ where scalar.value < 0x20:
-        let hex = String(scalar.value, radix: 16)
-        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-      default: out.unicodeScalars.append(scalar)
-      }
-    }
-    return out + "\""
   }
 }
 
