@@ -21,6 +21,8 @@ public struct Frontend: Sendable {
   public var plan: Plan?
   /// Source text of the `<command line>` pseudo-file, when overrides were given.
   public var commandLine: String?
+  /// Wall time of each phase that ran, in order (`sprout lint --time-phases`).
+  public var timings: [PhaseTiming] = []
 
   /// Source texts by file name, for rendering excerpts.
   public var sources: [String: String] {
@@ -35,37 +37,64 @@ public struct Frontend: Sendable {
   ) -> Frontend {
     Languages.registerCatalogs()
     var diagnostics = Diagnostics()
+    var clock = PhaseClock()
     let document = YAMLParser.parse(bytes: bytes, file: file, diagnostics: &diagnostics)
+    clock.lap("syntax")
     var front = Frontend(
       file: file, text: document.text, diagnostics: Diagnostics(), spec: nil, graph: nil, plan: nil,
       commandLine: overrides.isEmpty ? nil : Overrides.commandLineText(overrides))
-    defer { front.diagnostics = diagnostics }
-    guard !diagnostics.hasErrors else {
+    func finished() -> Frontend {
       front.diagnostics = diagnostics
+      front.timings = clock.timings
       return front
+    }
+    guard !diagnostics.hasErrors else {
+      return finished()
     }
     let overridden = Overrides.apply(overrides, to: document, diagnostics: &diagnostics)
-    guard !diagnostics.hasErrors, let spec = SpecDecoder.decode(overridden, diagnostics: &diagnostics) else {
-      front.diagnostics = diagnostics
-      return front
+    let decoded = diagnostics.hasErrors ? nil : SpecDecoder.decode(overridden, diagnostics: &diagnostics)
+    clock.lap("spec")
+    guard !diagnostics.hasErrors, let spec = decoded else {
+      return finished()
     }
     front.spec = spec
-    guard !diagnostics.hasErrors, let graph = GraphBuilder.build(spec, diagnostics: &diagnostics) else {
-      front.diagnostics = diagnostics
-      return front
+    let built = GraphBuilder.build(spec, diagnostics: &diagnostics)
+    clock.lap("graph")
+    guard !diagnostics.hasErrors, let graph = built else {
+      return finished()
     }
     front.graph = graph
-    guard !diagnostics.hasErrors else {
-      front.diagnostics = diagnostics
-      return front
-    }
     var planOptions = options ?? PlanOptions()
     planOptions.specPath = planOptions.specPath.isEmpty ? file : planOptions.specPath
     planOptions.specText = document.text
     planOptions.overrides = overrides
     let store = storePath.flatMap { StoreAccess.view(at: $0, experiment: spec.name ?? "") }
     front.plan = Planner.plan(graph, options: planOptions, store: store, diagnostics: &diagnostics)
-    front.diagnostics = diagnostics
-    return front
+    clock.lap("plan")
+    return finished()
+  }
+}
+
+/// The wall time one phase of the front end took.
+public struct PhaseTiming: Sendable, Equatable {
+  /// `syntax`, `spec`, `graph` or `plan`.
+  public var phase: String
+  /// Wall time in seconds.
+  public var seconds: Double
+}
+
+/// Laps of a monotonic clock, one per phase.
+struct PhaseClock {
+  private let clock = ContinuousClock()
+  private var last: ContinuousClock.Instant
+  private(set) var timings: [PhaseTiming] = []
+
+  init() { last = clock.now }
+
+  mutating func lap(_ phase: String) {
+    let now = clock.now
+    let d = now - last
+    timings.append(PhaseTiming(phase: phase, seconds: Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18))
+    last = now
   }
 }

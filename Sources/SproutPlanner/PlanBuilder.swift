@@ -83,7 +83,7 @@ struct PlanBuilder {
     var plan = Plan(
       spec: SpecIdentity(
         path: options.specPath.isEmpty ? spec.file : options.specPath,
-        textHash: options.specText.isEmpty ? "" : SHA256.hash(options.specText).hex, name: spec.name ?? ""),
+        textHash: options.specText.isEmpty || options.checkOnly ? "" : SHA256.hash(options.specText).hex, name: spec.name ?? ""),
       backend: backend, rootSeed: spec.seed, overrides: options.overrides, count: expansion.count, trials: trials,
       tasks: tasks)
     CacheState.assign(&plan, store: store, force: options.force)

@@ -19,11 +19,14 @@ public struct PlanOptions: Sendable {
   public var onlyStages: [String]
   /// `--trial K`: keep these trials (ids `t0003` or indices `3`) and the tasks they read (empty: all).
   public var onlyTrials: [String]
+  /// Resolve and check every trial but hash nothing (`sprout lint`): tasks get an empty hash and a null
+  /// definition, and the diagnostics are exactly those of a full plan.
+  public var checkOnly: Bool
 
   /// Creates options.
   public init(
     specPath: String = "", specText: String = "", backend: String? = nil, overrides: [String] = [], force: Bool = false,
-    onlyStages: [String] = [], onlyTrials: [String] = []
+    onlyStages: [String] = [], onlyTrials: [String] = [], checkOnly: Bool = false
   ) {
     self.specPath = specPath
     self.specText = specText
@@ -32,6 +35,7 @@ public struct PlanOptions: Sendable {
     self.force = force
     self.onlyStages = onlyStages
     self.onlyTrials = onlyTrials
+    self.checkOnly = checkOnly
   }
 }
 

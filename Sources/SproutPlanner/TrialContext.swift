@@ -13,8 +13,8 @@ struct TrialContext {
   /// `t0003 (init=lowrank width=8)`, for notes.
   let label: String?
   private var parts: [String: Part] = [:]
-  /// Each task's definition bytes in this trial, by stage (its dependents' check-cache keys include them).
-  private var definitionBytes: [StageID: [UInt8]] = [:]
+  /// Each task's definition in this trial, by stage (its dependents' check-cache keys include its bytes).
+  private var definitions: [StageID: TaskDefinition] = [:]
   private var modelShapes: [ModelID: ModelShape?] = [:]
   private var dataShapes: [DatasetID: DataShape?] = [:]
 
@@ -37,83 +37,116 @@ struct TrialContext {
     let spec = builder.spec
     guard let def = builder.graph.stages[stageID]?.definition else { preconditionFailure("\(stageID) is not a stage") }
     let key = TaskKey(trial: trial?.id ?? TaskKey.allTrials, stage: stageID.name)
+    let seed = trial?.seed ?? spec.seed
+    if trial != nil, let fixed = caches.fixedTasks[stageID] {
+      for d in fixed.checkFindings { findings.add(d, trial: label) }
+      definitions[stageID] = fixed.definition
+      let inputs = fixed.upstream.map { up in
+        TaskKey(trial: builder.graph.stages[up]?.acrossTrials ?? false ? TaskKey.allTrials : key.trial, stage: up.name)
+      }
+      return PlanTask(
+        key: key, trialIndex: trial?.index, kind: def.kind.rawValue,
+        hash: hash(digest: fixed.digest, inputs: inputs, hashes: hashes, seed: seed), inputs: inputs,
+        definition: fixed.json, seed: seed, span: SourceSpan(def.nameRange))
+    }
     let binding = StageBinding.of(def, in: spec, resolve: resolver.checkResolver)
+    var fixed = trial != nil && builder.invariant.contains("stages.\(stageID.name)")
 
-    var definition: [String: Part] = ["stage": stagePart(def, findings: &findings)]
-    if let m = binding.model, spec.model(m) != nil { definition["model"] = modelPart(m, findings: &findings) }
+    var parts: [String: Part] = ["stage": stagePart(def, findings: &findings)]
+    if let m = binding.model, spec.model(m) != nil {
+      parts["model"] = modelPart(m, findings: &findings)
+      fixed = fixed && builder.invariant.contains("models.\(m.name)")
+    }
     if let i = binding.initializer, let initDef = spec.initializer(i) {
-      definition["init"] = initializerPart(i, findings: &findings)
-      var initData: [String: JSONValue] = [:]
+      parts["init"] = initializerPart(i, findings: &findings)
+      fixed = fixed && builder.invariant.contains("initializers.\(i.name)")
+      var initData: [String: Part] = [:]
       for rule in [initDef.rule] + initDef.layerRules.map(\.rule) {
         if let ref = resolver.checkResolver.string(rule["data"]).flatMap({ DataReference(parsing: $0) }),
           spec.dataset(ref.dataset) != nil
         {
-          initData[ref.dataset.name] = datasetPart(ref.dataset, findings: &findings).json
+          initData[ref.dataset.name] = datasetPart(ref.dataset, findings: &findings)
+          fixed = fixed && builder.invariant.contains("datasets.\(ref.dataset.name)")
         }
       }
-      if !initData.isEmpty { definition["init_data"] = Part(.object(initData)) }
+      if !initData.isEmpty { parts["init_data"] = Part { .object(initData.mapValues(\.json)) } }
     }
     if let ref = binding.data, spec.dataset(ref.dataset) != nil {
-      var d: [String: JSONValue] = [
-        "name": .string(ref.dataset.name), "dataset": datasetPart(ref.dataset, findings: &findings).json,
-      ]
-      if let s = ref.split { d["split"] = .string(s) }
-      definition["data"] = Part(.object(d))
+      let dataset = datasetPart(ref.dataset, findings: &findings)
+      parts["data"] = Part {
+        var d: [String: JSONValue] = ["name": .string(ref.dataset.name), "dataset": dataset.json]
+        if let s = ref.split { d["split"] = .string(s) }
+        return .object(d)
+      }
+      fixed = fixed && builder.invariant.contains("datasets.\(ref.dataset.name)")
     }
 
     // Inputs: the stages read in this trial (or every trial's task of them, for a task over all trials).
     var inputs: [TaskKey] = []
+    var upstream: [StageID] = []
     for up in builder.graph.upstreamStages(of: stageID) where isUsed(up, binding: binding, spec: spec) {
+      upstream.append(up)
       if builder.graph.stages[up]?.acrossTrials ?? false {
         inputs.append(TaskKey(trial: TaskKey.allTrials, stage: up.name))
+        fixed = false
       } else if trial == nil {
         inputs += trials.map { TaskKey(trial: $0.id, stage: up.name) }
       } else {
         inputs.append(TaskKey(trial: key.trial, stage: up.name))
+        fixed = fixed && caches.fixedTasks[up] != nil
       }
     }
 
-    // The definition's canonical bytes, assembled from its parts in sorted key order.
-    var bytes: [UInt8] = [UInt8(ascii: "{")]
-    for (n, entry) in definition.sorted(by: { JSONValue.keyOrder($0.key, $1.key) }).enumerated() {
-      if n > 0 { bytes.append(UInt8(ascii: ",")) }
-      JSONValue.writeString(entry.key, to: &bytes)
-      bytes.append(UInt8(ascii: ":"))
-      bytes += entry.value.bytes
-    }
-    bytes.append(UInt8(ascii: "}"))
-    definitionBytes[stageID] = bytes
+    let definition = TaskDefinition(parts)
+    definitions[stageID] = definition
+    let checkOnly = builder.options.checkOnly
 
+    var checkFindings: [Diagnostic] = []
     if builder.perTrialChecks.contains(stageID) {
-      if trial == nil {
-        check(def, binding: binding, findings: &findings)
+      if trial == nil || (fixed && checkOnly) {
+        // Checked once: a task over all trials, or a fixed stage whose findings later trials replay.
+        checkFindings = check(def, binding: binding, findings: &findings)
       } else {
-        var cacheKey = bytes
+        var cacheKey = definition.bytes
         for input in inputs {
           cacheKey.append(0)
-          cacheKey += definitionBytes[StageID(input.stage)] ?? []
+          cacheKey += definitions[StageID(input.stage)]?.bytes ?? []
         }
         if let known = caches.stageChecks[ByteKey(cacheKey)] {
           for d in known { findings.add(d, trial: label) }
+          checkFindings = known
         } else {
-          caches.stageChecks[ByteKey(cacheKey)] = check(def, binding: binding, findings: &findings)
+          checkFindings = check(def, binding: binding, findings: &findings)
+          caches.stageChecks[ByteKey(cacheKey)] = checkFindings
         }
       }
     }
 
-    let seed = trial?.seed ?? spec.seed
     let digest: String
-    if let known = caches.definitionDigests[ByteKey(bytes)] {
+    if checkOnly {
+      digest = ""
+    } else if let known = caches.definitionDigests[ByteKey(definition.bytes)] {
       digest = known
     } else {
-      digest = SHA256.hash(bytes).hex
-      caches.definitionDigests[ByteKey(bytes)] = digest
+      digest = SHA256.hash(definition.bytes).hex
+      caches.definitionDigests[ByteKey(definition.bytes)] = digest
     }
-    let hash = TaskHasher.hash(
-      definitionDigest: digest, inputHashes: inputs.map { hashes[$0] ?? "" }, seed: seed, backend: builder.backend)
+    let json: JSONValue = checkOnly ? .null : definition.json
+    if fixed {
+      caches.fixedTasks[stageID] = FixedTask(
+        definition: definition, json: json, digest: digest, upstream: upstream, checkFindings: checkFindings)
+    }
     return PlanTask(
-      key: key, trialIndex: trial?.index, kind: def.kind.rawValue, hash: hash, inputs: inputs,
-      definition: .object(definition.mapValues(\.json)), seed: seed, span: SourceSpan(def.nameRange))
+      key: key, trialIndex: trial?.index, kind: def.kind.rawValue,
+      hash: hash(digest: digest, inputs: inputs, hashes: hashes, seed: seed), inputs: inputs, definition: json,
+      seed: seed, span: SourceSpan(def.nameRange))
+  }
+
+  /// The task's content hash, or "" when planning checks only.
+  private func hash(digest: String, inputs: [TaskKey], hashes: [TaskKey: String], seed: Int) -> String {
+    guard !builder.options.checkOnly else { return "" }
+    return TaskHasher.hash(
+      definitionDigest: digest, inputHashes: inputs.map { hashes[$0] ?? "" }, seed: seed, backend: builder.backend)
   }
 
   /// Whether an upstream stage is read in this trial: a from_stage initializer's stage counts only when the
@@ -133,7 +166,7 @@ struct TrialContext {
   /// against the catalogue, once per distinct resolved form.
   private mutating func part(
     _ path: String, invariant: Bool, values: [(Value, String)], findings: inout TrialFindings,
-    combine: ([Value]) -> JSONValue
+    combine: @escaping ([Value]) -> JSONValue
   ) -> Part {
     if let p = parts[path] { return p }
     if invariant, let p = caches.invariant[path] { return p }
@@ -151,16 +184,17 @@ struct TrialContext {
       if r.errors.isEmpty, case .instance(let i) = v { checks.append((i, subpath)) }
       resolved.append(v)
     }
-    let p = Part(combine(resolved))
+    let p = Part { combine(resolved) }
     if !checks.isEmpty {
-      let key = Array(path.utf8) + [0] + p.bytes
-      if let known = caches.catalogue[ByteKey(key)] {
+      // An invariant part is resolved once per plan; a trial's part is checked once per distinct resolved form.
+      let key = invariant ? nil : ByteKey(Array(path.utf8) + [0] + p.bytes)
+      if let key, let known = caches.catalogue[key] {
         for d in known { findings.add(d, trial: note) }
       } else {
         var local = Diagnostics()
         for (i, subpath) in checks { Catalogue.check(i, path: subpath, diagnostics: &local) }
         for d in local { findings.add(d, trial: note) }
-        caches.catalogue[ByteKey(key)] = local.all
+        if let key { caches.catalogue[key] = local.all }
       }
     }
     parts[path] = p

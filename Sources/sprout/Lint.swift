@@ -17,6 +17,9 @@ struct Lint: ParsableCommand {
   @Flag(help: "Treat warnings as errors.")
   var strict = false
 
+  @Flag(help: "Print each file's time per phase (syntax, spec, graph, plan) to standard error.")
+  var timePhases = false
+
   @Option(name: .customLong("set"), help: "Override a value: key=value (e.g. params.lr=0.1). Repeatable.")
   var overrides: [String] = []
 
@@ -27,6 +30,7 @@ struct Lint: ParsableCommand {
     case .text: Terminal.write(output, to: .standardError)
     case .json, .sarif: Terminal.write(output, to: .standardOutput)
     }
+    if timePhases { Terminal.write(report.timingSummary, to: .standardError) }
     throw ExitCode(report.exitCode(strict: strict))
   }
 }

@@ -20,14 +20,16 @@ public struct Spec: Sendable {
   public var params: [Param]
   /// The sweep, if any.
   public var matrix: MatrixSpec?
+  // Each array's `didSet` drops its index (see `DefinitionIndex`); it must not read `oldValue`, which would copy
+  // the whole array on every append and make decoding quadratic.
   /// Dataset definitions in document order.
-  public var datasets: [DatasetDef] { didSet { Self.update(&datasetsIndex, datasets, old: oldValue.count, \.id) } }
+  public var datasets: [DatasetDef] { didSet { datasetsIndex = DefinitionIndex() } }
   /// Model definitions in document order.
-  public var models: [ModelDef] { didSet { Self.update(&modelsIndex, models, old: oldValue.count, \.id) } }
+  public var models: [ModelDef] { didSet { modelsIndex = DefinitionIndex() } }
   /// Initializer definitions in document order.
-  public var initializers: [InitializerDef] { didSet { Self.update(&initializersIndex, initializers, old: oldValue.count, \.id) } }
+  public var initializers: [InitializerDef] { didSet { initializersIndex = DefinitionIndex() } }
   /// Stage definitions in document order.
-  public var stages: [StageDef] { didSet { Self.update(&stagesIndex, stages, old: oldValue.count, \.id) } }
+  public var stages: [StageDef] { didSet { stagesIndex = DefinitionIndex() } }
   /// Names of definitions that were written but dropped because of errors.
   public var invalidNames: [DefinitionSort: Set<String>]
   /// The file name used in diagnostics.
@@ -35,24 +37,10 @@ public struct Spec: Sendable {
   /// Ranges of the top-level keys as written (`"matrix"` → its key range), for diagnostics of later phases.
   public var keyRanges: [String: SourceRange]
 
-  private var datasetsIndex: [DatasetID: Int] = [:]
-  private var modelsIndex: [ModelID: Int] = [:]
-  private var initializersIndex: [InitializerID: Int] = [:]
-  private var stagesIndex: [StageID: Int] = [:]
-
-  private static func update<T, ID: Hashable>(_ index: inout [ID: Int], _ items: [T], old: Int, _ id: KeyPath<T, ID>) {
-    if items.count == old + 1, let last = items.last {
-      if index[last[keyPath: id]] == nil { index[last[keyPath: id]] = items.count - 1 }
-      return
-    }
-    index = [:]
-    for (i, item) in items.enumerated() where index[item[keyPath: id]] == nil { index[item[keyPath: id]] = i }
-  }
-
-  private static func find<T, ID: Hashable>(_ key: ID, in items: [T], _ index: [ID: Int], _ id: KeyPath<T, ID>) -> T? {
-    if let i = index[key], i < items.count, items[i][keyPath: id] == key { return items[i] }
-    return items.first { $0[keyPath: id] == key }
-  }
+  private var datasetsIndex = DefinitionIndex<DatasetID>()
+  private var modelsIndex = DefinitionIndex<ModelID>()
+  private var initializersIndex = DefinitionIndex<InitializerID>()
+  private var stagesIndex = DefinitionIndex<StageID>()
 
   /// Creates an empty spec for `file`.
   public init(file: String) {
@@ -73,23 +61,23 @@ public struct Spec: Sendable {
   }
 
   /// The dataset named `id`.
-  public func dataset(_ id: DatasetID) -> DatasetDef? { Self.find(id, in: datasets, datasetsIndex, \.id) }
+  public func dataset(_ id: DatasetID) -> DatasetDef? { datasetsIndex.find(id, in: datasets, \.id) }
   /// The model named `id`.
-  public func model(_ id: ModelID) -> ModelDef? { Self.find(id, in: models, modelsIndex, \.id) }
+  public func model(_ id: ModelID) -> ModelDef? { modelsIndex.find(id, in: models, \.id) }
   /// The initializer named `id`.
-  public func initializer(_ id: InitializerID) -> InitializerDef? { Self.find(id, in: initializers, initializersIndex, \.id) }
+  public func initializer(_ id: InitializerID) -> InitializerDef? { initializersIndex.find(id, in: initializers, \.id) }
   /// The stage named `id`.
-  public func stage(_ id: StageID) -> StageDef? { Self.find(id, in: stages, stagesIndex, \.id) }
+  public func stage(_ id: StageID) -> StageDef? { stagesIndex.find(id, in: stages, \.id) }
   /// The param named `name`.
   public func param(_ name: String) -> Param? { params.first { $0.name == name } }
 
   /// The sorts under which `name` is defined (a name may be used in several sections).
   public func sorts(defining name: String) -> [DefinitionSort] {
     var result: [DefinitionSort] = []
-    if datasets.contains(where: { $0.id.name == name }) { result.append(.dataset) }
-    if models.contains(where: { $0.id.name == name }) { result.append(.model) }
-    if initializers.contains(where: { $0.id.name == name }) { result.append(.initializer) }
-    if stages.contains(where: { $0.id.name == name }) { result.append(.stage) }
+    if dataset(DatasetID(name)) != nil { result.append(.dataset) }
+    if model(ModelID(name)) != nil { result.append(.model) }
+    if initializer(InitializerID(name)) != nil { result.append(.initializer) }
+    if stage(StageID(name)) != nil { result.append(.stage) }
     return result
   }
 
@@ -144,5 +132,29 @@ public struct Param: Hashable, Sendable {
   public func hash(into hasher: inout Hasher) {
     hasher.combine(name)
     hasher.combine(value)
+  }
+}
+
+/// Positions of definitions by name (the first of each name), built on the first lookup after a change.
+///
+/// A spec's definition arrays replace their index with an empty one whenever they change (an O(1) `didSet` that
+/// does not read `oldValue`, so an `append` stays in place); the index is built from the arrays when a lookup
+/// needs it. Copies of a spec share an index until one of them changes. A class, so lookups on an immutable
+/// spec can fill it; the lock makes that safe when trials on several threads read one spec.
+final class DefinitionIndex<ID: Hashable & Sendable>: @unchecked Sendable {
+  private let lock = Lock()
+  private var positions: [ID: Int]?
+
+  func find<T>(_ key: ID, in items: [T], _ id: KeyPath<T, ID>) -> T? {
+    let position = lock.withLock { () -> Int? in
+      if positions == nil {
+        var built: [ID: Int] = [:]
+        built.reserveCapacity(items.count)
+        for (i, item) in items.enumerated() where built[item[keyPath: id]] == nil { built[item[keyPath: id]] = i }
+        positions = built
+      }
+      return positions?[key]
+    }
+    return position.map { items[$0] }
   }
 }

@@ -7,9 +7,18 @@ enum Scalar {
   static func resolvePlain(_ s: String) -> Value {
     // Fast path for the common case, a name: only these first characters can start a non-string.
     guard let first = s.utf8.first else { return .null }
-    if !"~nNtTfF.+-0123456789".utf8.contains(first) { return .string(s) }
+    switch first {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."):
+      break
+    case UInt8(ascii: "~"), UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "t"), UInt8(ascii: "T"),
+      UInt8(ascii: "f"), UInt8(ascii: "F"):
+      // Only the words below start with these; anything longer than `false` is a string.
+      if s.utf8.count > 5 { return .string(s) }
+    default:
+      return .string(s)
+    }
     switch s {
-    case "", "~", "null", "Null", "NULL": return .null
+    case "~", "null", "Null", "NULL": return .null
     case "true", "True", "TRUE": return .bool(true)
     case "false", "False", "FALSE": return .bool(false)
     case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF": return .float(.infinity)
@@ -36,38 +45,62 @@ enum Scalar {
     return style == .plain ? resolvePlain(s) : .string(s)
   }
 
+  /// A YAML 1.2 core-schema integer: `[-+]?[0-9]+`, `0x[0-9a-fA-F]+` or `0o[0-7]+`; `nil` when the text is not
+  /// one or does not fit in an `Int`.
   static func integer(_ s: String) -> Int? {
-    var body = Substring(s)
+    let bytes = Array(s.utf8)
+    var i = 0
     var negative = false
-    if body.first == "-" || body.first == "+" {
-      negative = body.first == "-"
-      body = body.dropFirst()
+    if let sign = bytes.first, sign == UInt8(ascii: "-") || sign == UInt8(ascii: "+") {
+      negative = sign == UInt8(ascii: "-")
+      i = 1
     }
-    guard !body.isEmpty else { return nil }
-    if body.hasPrefix("0x"), !negative, s.first != "+" { return Int(body.dropFirst(2), radix: 16) }
-    if body.hasPrefix("0o"), !negative, s.first != "+" { return Int(body.dropFirst(2), radix: 8) }
-    guard body.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
-    return Int(s.first == "+" ? String(body) : s)
+    guard i < bytes.count else { return nil }
+    var radix = 10
+    if i == 0, bytes.count > 2, bytes[0] == UInt8(ascii: "0") {
+      if bytes[1] == UInt8(ascii: "x") { radix = 16; i = 2 }
+      if bytes[1] == UInt8(ascii: "o") { radix = 8; i = 2 }
+    }
+    var value = 0
+    while i < bytes.count {
+      let b = bytes[i]
+      let digit: Int
+      switch b {
+      case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = Int(b - UInt8(ascii: "0"))
+      case UInt8(ascii: "a")...UInt8(ascii: "f") where radix == 16: digit = Int(b - UInt8(ascii: "a")) + 10
+      case UInt8(ascii: "A")...UInt8(ascii: "F") where radix == 16: digit = Int(b - UInt8(ascii: "A")) + 10
+      default: return nil
+      }
+      guard digit < radix else { return nil }
+      let (shifted, o1) = value.multipliedReportingOverflow(by: radix)
+      let (next, o2) = negative ? shifted.subtractingReportingOverflow(digit) : shifted.addingReportingOverflow(digit)
+      guard !o1, !o2 else { return nil }
+      value = next
+      i += 1
+    }
+    return value
   }
 
+  /// `[-+]?(digits)?(.digits)?([eE][-+]?digits)?` with at least one mantissa digit.
   static func isFloatSyntax(_ s: String) -> Bool {
-    var chars = Substring(s)
-    if chars.first == "-" || chars.first == "+" { chars = chars.dropFirst() }
+    let bytes = Array(s.utf8)
+    func isDigit(_ i: Int) -> Bool { i < bytes.count && bytes[i] >= UInt8(ascii: "0") && bytes[i] <= UInt8(ascii: "9") }
+    var i = 0
+    if i < bytes.count, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") { i += 1 }
     var sawDigit = false
-    var i = chars.startIndex
-    while i < chars.endIndex, chars[i].isASCII, chars[i].isNumber { sawDigit = true; i = chars.index(after: i) }
-    if i < chars.endIndex, chars[i] == "." {
-      i = chars.index(after: i)
-      while i < chars.endIndex, chars[i].isASCII, chars[i].isNumber { sawDigit = true; i = chars.index(after: i) }
+    while isDigit(i) { sawDigit = true; i += 1 }
+    if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
+      i += 1
+      while isDigit(i) { sawDigit = true; i += 1 }
     }
     guard sawDigit else { return false }
-    if i < chars.endIndex, chars[i] == "e" || chars[i] == "E" {
-      i = chars.index(after: i)
-      if i < chars.endIndex, chars[i] == "-" || chars[i] == "+" { i = chars.index(after: i) }
+    if i < bytes.count, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
+      i += 1
+      if i < bytes.count, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") { i += 1 }
       var expDigit = false
-      while i < chars.endIndex, chars[i].isASCII, chars[i].isNumber { expDigit = true; i = chars.index(after: i) }
+      while isDigit(i) { expDigit = true; i += 1 }
       guard expDigit else { return false }
     }
-    return i == chars.endIndex
+    return i == bytes.count
   }
 }

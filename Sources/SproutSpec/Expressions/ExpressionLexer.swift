@@ -1,6 +1,7 @@
 import SproutDiagnostics
 
-/// A token of the expression language; `start`/`end` are character offsets into the scalar text.
+/// A token of the expression language; `start`/`end` are offsets in Unicode scalars into the scalar text (the unit
+/// of source columns).
 struct ExpressionToken: Equatable {
   enum Kind: Equatable {
     case int(Int)
@@ -18,13 +19,13 @@ struct ExpressionToken: Equatable {
 /// Splits the text between `${` and `}` into tokens. Offsets are relative to the whole scalar, so the parser can
 /// turn them into source columns.
 struct ExpressionLexer {
-  private let chars: [Character]
+  private let chars: [Unicode.Scalar]
   private var position: Int
   private let limit: Int
   private let base: SourceRange
 
   /// Lexes `chars[start..<end]`; `base` is the range of the scalar's first character.
-  init(chars: [Character], start: Int, end: Int, base: SourceRange) {
+  init(chars: [Unicode.Scalar], start: Int, end: Int, base: SourceRange) {
     self.chars = chars
     self.position = start
     self.limit = end
@@ -41,25 +42,19 @@ struct ExpressionLexer {
       }
       let start = position
       let c = chars[position]
-      if c.isASCII && c.isNumber
-        || (c == "." && position + 1 < limit && chars[position + 1].isASCII
-          && chars[position + 1].isNumber)
-      {
+      if Self.isDigit(c) || (c == "." && position + 1 < limit && Self.isDigit(chars[position + 1])) {
         switch number() {
         case .success(let kind): tokens.append(ExpressionToken(kind: kind, start: start, end: position))
         case .failure(let e): return .failure(e)
         }
         continue
       }
-      if c == "_" || (c.isASCII && c.isLetter) {
+      if c == "_" || Self.isLetter(c) {
         while position < limit,
-          chars[position] == "_"
-            || (chars[position].isASCII
-              && (chars[position].isLetter
-                || chars[position].isNumber))
+          chars[position] == "_" || Self.isLetter(chars[position]) || Self.isDigit(chars[position])
             || chars[position] == "-" && identifierDashContinues()
         { position += 1 }
-        tokens.append(ExpressionToken(kind: .identifier(String(chars[start..<position])), start: start, end: position))
+        tokens.append(ExpressionToken(kind: .identifier(text(start, position)), start: start, end: position))
         continue
       }
       position += 1
@@ -90,13 +85,19 @@ struct ExpressionLexer {
     }
   }
 
+  private static func isDigit(_ c: Unicode.Scalar) -> Bool { c.value >= 0x30 && c.value <= 0x39 }
+  private static func isLetter(_ c: Unicode.Scalar) -> Bool {
+    (c.value >= 0x41 && c.value <= 0x5A) || (c.value >= 0x61 && c.value <= 0x7A)
+  }
+  private func text(_ start: Int, _ end: Int) -> String { String(String.UnicodeScalarView(chars[start..<end])) }
+
   /// Identifiers never contain `-`: `a-b` is a subtraction. Kept as a hook so the rule is stated in one place.
   private func identifierDashContinues() -> Bool { false }
 
   private mutating func number() -> Result<ExpressionToken.Kind, ExpressionError> {
     let start = position
     var isFloat = false
-    func digits() { while position < limit, chars[position].isASCII, chars[position].isNumber { position += 1 } }
+    func digits() { while position < limit, Self.isDigit(chars[position]) { position += 1 } }
     digits()
     if position < limit, chars[position] == "." {
       // `1.x` would be a reference into a number; only digits may follow the point.
@@ -107,14 +108,14 @@ struct ExpressionLexer {
     if position < limit, chars[position] == "e" || chars[position] == "E" {
       var p = position + 1
       if p < limit, chars[p] == "+" || chars[p] == "-" { p += 1 }
-      if p < limit, chars[p].isASCII, chars[p].isNumber {
+      if p < limit, Self.isDigit(chars[p]) {
         isFloat = true
         position = p
         digits()
       }
     }
-    let text = String(chars[start..<position])
-    if position < limit, chars[position].isLetter || chars[position] == "_" {
+    let text = text(start, position)
+    if position < limit, chars[position].properties.isAlphabetic || chars[position] == "_" {
       return .failure(
         ExpressionError(
           "spec.expression-syntax", "malformed number '\(text)\(chars[position])'",

@@ -29,7 +29,7 @@ public enum ExpressionParser {
   /// expression, with the type of its result; any other text around `${...}` makes an interpolated string.
   /// `base` is the range of the scalar's first character (sub-ranges are columns from it).
   public static func parse(_ text: String, base: SourceRange) -> Result<ExpressionValue, ExpressionError> {
-    let chars = Array(text)
+    let chars = Array(text.unicodeScalars)
     var parts: [Expression.InterpolationPart] = []
     var literal = ""
     var i = 0
@@ -49,7 +49,7 @@ public enum ExpressionParser {
         }
         i = close + 1
       } else {
-        literal.append(chars[i])
+        literal.unicodeScalars.append(chars[i])
         i += 1
       }
     }
@@ -69,7 +69,7 @@ public enum ExpressionParser {
   }
 
   static func parseInner(
-    _ chars: [Character], start: Int, end: Int, base: SourceRange
+    _ chars: [Unicode.Scalar], start: Int, end: Int, base: SourceRange
   )
     -> Result<Expression, ExpressionError>
   {

@@ -9,6 +9,10 @@ extension TreeBuilder {
   /// over later ones. Merged pairs take the place of the first `<<` entry, so key order reads naturally.
   func finishMapping(_ frame: Frame, diagnostics: inout Diagnostics) -> [Node.Pair] {
     var pairs: [Node.Pair] = []
+    pairs.reserveCapacity(frame.children.count / 2)
+    // Small mappings (nearly all of them) find duplicates by comparing keys; a hash index pays off only for
+    // large ones, and is built when a mapping grows past `linearLimit` pairs.
+    let linearLimit = 16
     var firstIndex: [Node: Int] = [:]
     var merges: [(position: Int, value: Node)] = []
     var k = 0
@@ -20,7 +24,11 @@ extension TreeBuilder {
         merges.append((pairs.count, value))
         continue
       }
-      if let first = firstIndex[key] {
+      if pairs.count == linearLimit {
+        for (i, pair) in pairs.enumerated() where firstIndex[pair.key] == nil { firstIndex[pair.key] = i }
+      }
+      let earlier = pairs.count < linearLimit ? pairs.firstIndex { $0.key == key } : firstIndex[key]
+      if let first = earlier {
         let name = Self.name(of: key)
         diagnostics.report(
           .duplicateKey, "duplicate key '\(name)'", at: key.aliasRange ?? key.range,
@@ -29,13 +37,13 @@ extension TreeBuilder {
           help: "remove one of the two definitions; a mapping holds one value per key")
         continue
       }
-      firstIndex[key] = pairs.count
+      if pairs.count >= linearLimit { firstIndex[key] = pairs.count }
       pairs.append(Node.Pair(key: key, value: value))
     }
     guard let insertAt = merges.first?.position else { return pairs }
 
     var merged: [Node.Pair] = []
-    var seen = Set(firstIndex.keys)
+    var seen = Set(pairs.map(\.key))
     for merge in merges {
       let sources: [Node]
       switch merge.value.content {
