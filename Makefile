@@ -6,6 +6,10 @@ SWIFT ?= swift
 SECONDS ?= 60
 CONFIG ?= debug
 SPROUT = .build/$(CONFIG)/sprout
+# Release builds link the Swift runtime and Foundation statically: `sprout` starts in ~4 ms instead of ~9 ms and
+# runtime calls skip the PLT (bench/lint/RESULTS.md). Every release build uses the same flags, so they share one
+# build directory instead of rebuilding each other.
+RELEASE = $(SWIFT) build -c release --static-swift-stdlib
 
 .PHONY: all deps build release test demo bench fuzz docs clean
 
@@ -27,14 +31,14 @@ build: deps
 	$(SWIFT) build
 
 release: deps
-	$(SWIFT) build -c release
+	$(RELEASE)
 
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel --num-workers 2
 
 demo: deps
-	$(SWIFT) build -c release --product sprout
+	$(RELEASE) --product sprout
 	./scripts/demo.sh .build/release/sprout
 
 bench: deps

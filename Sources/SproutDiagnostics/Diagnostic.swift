@@ -125,7 +125,7 @@ public struct Diagnostics: Sendable, Sequence {
   public var sorted: [Diagnostic] {
     all.enumerated().sorted { a, b in
       let (x, y) = (a.element, b.element)
-      if x.range.file != y.range.file { return x.range.file < y.range.file }
+      if x.range.fileID != y.range.fileID { return x.range.file < y.range.file }
       if x.range.start != y.range.start { return x.range.start < y.range.start }
       return a.offset < b.offset
     }.map(\.element)

@@ -30,17 +30,31 @@ public struct SourceLocation: Hashable, Comparable, Sendable, CustomStringConver
 ///
 /// `end` is the position just after the last character, so a one-character token at 3:5 has
 /// `end` 3:6. Renderers underline `start ..< end` (at least one column).
+///
+/// A range is plain data (the file is an interned ``SourceFileID``), so the millions of copies the front end
+/// makes of node and argument ranges cost no reference counting.
 public struct SourceRange: Hashable, Sendable, CustomStringConvertible {
-  /// The file name as the user gave it (a path, or a label such as `<command line>`).
-  public var file: String
+  /// The file, interned.
+  public var fileID: SourceFileID
   /// First position covered.
   public var start: SourceLocation
   /// First position after the range.
   public var end: SourceLocation
 
+  /// The file name as the user gave it (a path, or a label such as `<command line>`).
+  public var file: String {
+    get { fileID.name }
+    set { fileID = SourceFileID(newValue) }
+  }
+
   /// Creates a range.
   public init(file: String, start: SourceLocation, end: SourceLocation) {
-    self.file = file
+    self.init(fileID: SourceFileID(file), start: start, end: end)
+  }
+
+  /// Creates a range in an interned file.
+  public init(fileID: SourceFileID, start: SourceLocation, end: SourceLocation) {
+    self.fileID = fileID
     self.start = start
     self.end = end
   }
@@ -59,7 +73,7 @@ public struct SourceRange: Hashable, Sendable, CustomStringConvertible {
   /// on the same line. Used to point inside a scalar, e.g. at a sub-expression of `${...}`.
   public func columns(_ startColumn: Int, _ endColumn: Int) -> SourceRange {
     SourceRange(
-      file: file,
+      fileID: fileID,
       start: SourceLocation(
         line: start.line, column: start.column + startColumn,
         offset: start.offset < 0 ? -1 : start.offset + startColumn),
@@ -70,4 +84,36 @@ public struct SourceRange: Hashable, Sendable, CustomStringConvertible {
 
   /// `file:line:column`.
   public var description: String { "\(file):\(start.line):\(start.column)" }
+}
+
+/// A file name interned for the life of the process: equal names get equal ids, and `name` gives the text back.
+/// The table only grows; a process sees a handful of file names (specs, `<command line>`, `<stdin>`).
+public struct SourceFileID: Hashable, Sendable {
+  private let index: UInt32
+
+  /// The id of `name`, interning it on first use.
+  public init(_ name: String) { index = SourceFileTable.shared.intern(name) }
+
+  /// The file name.
+  public var name: String { SourceFileTable.shared.name(index) }
+}
+
+/// The process-wide table behind ``SourceFileID``.
+private final class SourceFileTable: @unchecked Sendable {
+  static let shared = SourceFileTable()
+  private let lock = Lock()
+  private var names: [String] = []
+  private var indices: [String: UInt32] = [:]
+
+  func intern(_ name: String) -> UInt32 {
+    lock.withLock {
+      if let i = indices[name] { return i }
+      let i = UInt32(names.count)
+      names.append(name)
+      indices[name] = i
+      return i
+    }
+  }
+
+  func name(_ index: UInt32) -> String { lock.withLock { names[Int(index)] } }
 }

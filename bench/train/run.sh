@@ -4,7 +4,7 @@
 # Release build; PyTorch and NumPy come from PyPI into bench/.venv (created on first use).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-swift build -c release --product sprout-bench >/dev/null
+swift build -c release --static-swift-stdlib --product sprout-bench >/dev/null
 venv=bench/.venv
 if [ ! -x "$venv/bin/python" ]; then python3 -m venv "$venv"; fi
 if ! "$venv/bin/python" -c "import numpy, torch, threadpoolctl" 2>/dev/null; then

@@ -62,8 +62,8 @@ struct SourceMap {
   func location(ofByte offset: Int) -> SourceLocation { lines.location(ofByte: offset) }
 
   /// A range in `file` from one mark to another.
-  func range(_ file: String, _ start: yaml_mark_t, _ end: yaml_mark_t) -> SourceRange {
-    SourceRange(file: file, start: location(start), end: location(end))
+  func range(_ file: SourceFileID, _ start: yaml_mark_t, _ end: yaml_mark_t) -> SourceRange {
+    SourceRange(fileID: file, start: location(start), end: location(end))
   }
 
   /// A range covering bytes `start ..< end`.

@@ -45,7 +45,7 @@ struct TreeBuilder {
   /// Raised to stop reading when a limit is crossed or the input is broken; already reported.
   struct Stop: Error {}
 
-  let file: String
+  let file: SourceFileID
   let map: SourceMap
   let limits: ParseLimits
   private var stack: [Frame] = []
@@ -58,7 +58,7 @@ struct TreeBuilder {
   private(set) var documents: [ParsedDocument] = []
 
   init(file: String, map: SourceMap, limits: ParseLimits) {
-    self.file = file
+    self.file = SourceFileID(file)
     self.map = map
     self.limits = limits
   }
@@ -103,7 +103,7 @@ struct TreeBuilder {
       guard let frame = stack.popLast() else { return }
       let lastEnd = frame.children.last.map { ($0.aliasRange ?? $0.range).end }
       let end = frame.flow ? range.end : (lastEnd ?? range.end)
-      let nodeRange = SourceRange(file: file, start: frame.start, end: end)
+      let nodeRange = SourceRange(fileID: file, start: frame.start, end: end)
       let content: Node.Content =
         frame.isMapping
         ? .mapping(finishMapping(frame, diagnostics: &diagnostics)) : .sequence(frame.children)
@@ -203,6 +203,6 @@ struct TreeBuilder {
     let floor = range.start.offset + 1
     while end > floor, [0x0A, 0x0D, 0x20, 0x09].contains(bytes[end - 1]) { end -= 1 }
     guard end != range.end.offset else { return range }
-    return SourceRange(file: file, start: range.start, end: map.location(ofByte: end))
+    return SourceRange(fileID: file, start: range.start, end: map.location(ofByte: end))
   }
 }
