@@ -1,3 +1,4 @@
+import Foundation
 import SproutDiagnostics
 import SproutGraph
 import SproutPlanner
@@ -73,23 +74,61 @@ public struct LintReport: Sendable {
 
 /// `sprout lint`: Syntax → Spec → Graph → Plan with nothing executed.
 public enum Linter {
-  /// Lints every file, collecting all diagnostics of all files in one report.
+  /// Lints every file, collecting all diagnostics of all files in one report (in the order the files were given).
+  ///
+  /// Files are checked on up to `ProcessInfo.activeProcessorCount` threads; each file's check is independent and
+  /// the report is assembled in argument order, so the output does not depend on the thread count.
   public static func lint(paths: [String], options: LintOptions = LintOptions()) -> LintReport {
     Languages.registerCatalogs()
-    var report = LintReport(diagnostics: [], sources: [:], unreadable: [])
-    for path in paths {
+    let results = Results(count: paths.count)
+    func work(_ i: Int) {
+      let path = paths[i]
       let bytes: [UInt8]
       do { bytes = try SourceLoader.read(path) } catch {
-        report.unreadable.append(error)
-        continue
+        results.set(i, .unreadable(error))
+        return
       }
       let name = path == "-" ? "<stdin>" : path
       let front = Frontend.check(
         bytes: bytes, file: name, overrides: options.overrides, options: PlanOptions(checkOnly: true))
-      report.sources[name] = front.text
-      report.timings.append((name, front.timings))
-      report.diagnostics.append(contentsOf: front.diagnostics.sorted)
+      results.set(i, .checked(name: name, text: front.text, diagnostics: front.diagnostics.sorted, timings: front.timings))
+    }
+    if paths.count > 1 && !paths.contains("-") {
+      DispatchQueue.concurrentPerform(iterations: paths.count) { work($0) }
+    } else {
+      for i in paths.indices { work(i) }
+    }
+    var report = LintReport(diagnostics: [], sources: [:], unreadable: [])
+    for result in results.all {
+      switch result {
+      case .checked(let name, let text, let diagnostics, let timings):
+        report.sources[name] = text
+        report.timings.append((name, timings))
+        report.diagnostics.append(contentsOf: diagnostics)
+      case .unreadable(let error):
+        report.unreadable.append(error)
+      case nil:
+        break
+      }
     }
     return report
+  }
+
+  /// One file's outcome.
+  private enum FileResult {
+    case checked(name: String, text: String, diagnostics: [Diagnostic], timings: [PhaseTiming])
+    case unreadable(SourceLoader.ReadError)
+  }
+
+  /// Per-file slots written by the worker threads.
+  private final class Results: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [FileResult?]
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ i: Int, _ result: FileResult) { lock.withLock { slots[i] = result } }
+
+    var all: [FileResult?] { lock.withLock { slots } }
   }
 }

@@ -76,10 +76,17 @@ public struct Arguments: Hashable, Sendable, Sequence {
   public init(_ entries: [Argument] = []) { self.entries = entries }
 
   /// The argument named `name`, if present.
-  public func argument(_ name: String) -> Argument? { entries.first { $0.name == name } }
+  public func argument(_ name: String) -> Argument? { index(of: name).map { entries[$0] } }
 
   /// The value of the argument named `name`, if present.
-  public subscript(name: String) -> Value? { argument(name)?.value }
+  public subscript(name: String) -> Value? { index(of: name).map { entries[$0].value } }
+
+  /// The position of the argument named `name`. Compares names in place: `first(where:)` would copy every
+  /// argument it passes (this lookup runs for every argument every check reads).
+  private func index(of name: String) -> Int? {
+    for i in entries.indices where entries[i].name == name { return i }
+    return nil
+  }
 
   /// Sets or replaces an argument.
   public mutating func set(_ argument: Argument) {

@@ -211,4 +211,11 @@ public struct KindSpec: Hashable, Sendable {
 
   /// The argument named `name`.
   public func argument(_ name: String) -> ArgumentSpec? { arguments.first { $0.name == name } }
+
+  /// The argument named `name`, trying position `hint` first: decoded instances list their arguments in
+  /// catalogue order, so walking them with their index finds each one in one comparison.
+  public func argument(_ name: String, hint: Int) -> ArgumentSpec? {
+    if arguments.indices.contains(hint), arguments[hint].name == name { return arguments[hint] }
+    return argument(name)
+  }
 }

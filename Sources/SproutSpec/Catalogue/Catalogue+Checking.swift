@@ -112,30 +112,39 @@ extension Catalogue {
       return false
     }
     var ok = true
-    for argument in instance.arguments {
-      let argPath = path.isEmpty ? argument.name : "\(path).\(argument.name)"
+    for (position, argument) in instance.arguments.enumerated() {
+      // Paths are built only for what is reported or descended into: most arguments are plain values that fit.
+      func argPath() -> String { path.isEmpty ? argument.name : "\(path).\(argument.name)" }
       let argSpec =
-        spec.argument(argument.name)
+        spec.argument(argument.name, hint: position)
         ?? (instance.sort == .initializer
           ? Catalogue.initializerKeys.first { $0.name == argument.name } : nil)
       guard let argSpec else {
         diagnostics.report(
           "spec.unknown-key", "unknown key '\(argument.name)'", at: argument.keyRange ?? argument.range,
-          path: argPath)
+          path: argPath())
         ok = false
         continue
       }
-      switch conform(argument.value, to: argSpec.type, bounds: argSpec) {
-      case .success: break
-      case .failure(let problem):
+      if case .failure(let problem) = conform(argument.value, to: argSpec.type, bounds: argSpec) {
+        let p = argPath()
         diagnostics.report(
-          problem.id, problem.message(path: argPath, found: argument.value.kindDescription), at: argument.range,
-          path: argPath, help: problem.help)
+          problem.id, problem.message(path: p, found: argument.value.kindDescription), at: argument.range,
+          path: p, help: problem.help)
         ok = false
       }
-      ok = checkNested(argument.value, path: argPath, diagnostics: &diagnostics) && ok
+      if holdsInstances(argument.value) { ok = checkNested(argument.value, path: argPath(), diagnostics: &diagnostics) && ok }
     }
     return ok
+  }
+
+  /// True when `value` is or contains (in lists) an instance, the only values `checkNested` descends into.
+  private static func holdsInstances(_ value: Value) -> Bool {
+    switch value {
+    case .instance: return true
+    case .list(let items): return items.contains(where: holdsInstances)
+    default: return false
+    }
   }
 
   private static func checkNested(_ value: Value, path: String, diagnostics: inout Diagnostics) -> Bool {
@@ -143,7 +152,7 @@ extension Catalogue {
     case .instance(let i): return check(i, path: path, diagnostics: &diagnostics)
     case .list(let items):
       var ok = true
-      for (n, item) in items.enumerated() {
+      for (n, item) in items.enumerated() where holdsInstances(item) {
         ok = checkNested(item, path: "\(path)[\(n)]", diagnostics: &diagnostics) && ok
       }
       return ok

@@ -34,7 +34,8 @@ enum Scalar {
   /// Resolves a node's scalar (respecting style and explicit tags); `nil` for collections.
   static func resolve(_ node: Node) -> Value? {
     guard case .scalar(let s, let style) = node.content else { return nil }
-    switch node.tag {
+    guard let tag = node.tag else { return style == .plain ? resolvePlain(s) : .string(s) }
+    switch tag {
     case "!!str", "tag:yaml.org,2002:str": return .string(s)
     case "!!int", "tag:yaml.org,2002:int": return integer(s).map(Value.int) ?? .string(s)
     case "!!float", "tag:yaml.org,2002:float": return Double(s).map(Value.float) ?? .string(s)
@@ -48,7 +49,11 @@ enum Scalar {
   /// A YAML 1.2 core-schema integer: `[-+]?[0-9]+`, `0x[0-9a-fA-F]+` or `0o[0-7]+`; `nil` when the text is not
   /// one or does not fit in an `Int`.
   static func integer(_ s: String) -> Int? {
-    let bytes = Array(s.utf8)
+    var s = s
+    return s.withUTF8 { integer(bytes: $0) }
+  }
+
+  private static func integer(bytes: UnsafeBufferPointer<UInt8>) -> Int? {
     var i = 0
     var negative = false
     if let sign = bytes.first, sign == UInt8(ascii: "-") || sign == UInt8(ascii: "+") {
@@ -83,7 +88,11 @@ enum Scalar {
 
   /// `[-+]?(digits)?(.digits)?([eE][-+]?digits)?` with at least one mantissa digit.
   static func isFloatSyntax(_ s: String) -> Bool {
-    let bytes = Array(s.utf8)
+    var s = s
+    return s.withUTF8 { isFloatSyntax(bytes: $0) }
+  }
+
+  private static func isFloatSyntax(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
     func isDigit(_ i: Int) -> Bool { i < bytes.count && bytes[i] >= UInt8(ascii: "0") && bytes[i] <= UInt8(ascii: "9") }
     var i = 0
     if i < bytes.count, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") { i += 1 }

@@ -32,7 +32,7 @@ extension TreeBuilder {
         let name = Self.name(of: key)
         diagnostics.report(
           .duplicateKey, "duplicate key '\(name)'", at: key.aliasRange ?? key.range,
-          path: Self.join(frame.path, name),
+          path: Self.join(path(of: frame), name),
           notes: [DiagnosticNote("first defined here", at: pairs[first].key.aliasRange ?? pairs[first].key.range)],
           help: "remove one of the two definitions; a mapping holds one value per key")
         continue
@@ -77,7 +77,7 @@ extension TreeBuilder {
   ) {
     diagnostics.report(
       .invalidMerge, "a merge key '<<' needs a mapping or a list of mappings, found \(node.kindDescription)",
-      at: range ?? node.aliasRange ?? node.range, path: Self.join(frame.path, "<<"),
+      at: range ?? node.aliasRange ?? node.range, path: Self.join(path(of: frame), "<<"),
       help: "write '<<: *anchor' where '&anchor' names a mapping")
   }
 

@@ -25,8 +25,9 @@ struct TreeBuilder {
     var tag: String?
     var anchor: String?
     var start: SourceLocation
-    /// Key path of this collection (`stages.train`).
-    var path: String
+    /// Where this collection sits in its parent; its key path (`stages.train`) is built from the open frames
+    /// only when a diagnostic needs it.
+    var segment: PathSegment
     /// Children in order; for a mapping, keys and values alternate.
     var children: [Node] = []
     /// Expanded node count of the subtree, this node included.
@@ -98,7 +99,7 @@ struct TreeBuilder {
       if case .mappingStart = event.kind { isMapping = true }
       if let anchor { openAnchors[anchor, default: 0] += 1 }
       stack.append(
-        Frame(isMapping: isMapping, flow: flow, tag: tag, anchor: anchor, start: range.start, path: childPath()))
+        Frame(isMapping: isMapping, flow: flow, tag: tag, anchor: anchor, start: range.start, segment: childSegment()))
     case .sequenceEnd, .mappingEnd:
       guard let frame = stack.popLast() else { return }
       let lastEnd = frame.children.last.map { ($0.aliasRange ?? $0.range).end }
@@ -177,14 +178,37 @@ struct TreeBuilder {
     stack[stack.count - 1].height = max(stack[stack.count - 1].height, height)
   }
 
-  /// The key path of the node about to be added to the innermost open collection.
-  private func childPath() -> String {
-    guard let parent = stack.last else { return "" }
+  /// How a collection hangs off its parent.
+  enum PathSegment {
+    /// The document's root, or a mapping key (which contributes nothing to the path).
+    case none
+    /// The value of a mapping key.
+    case key(Node)
+    /// An item of a sequence.
+    case index(Int)
+  }
+
+  /// Where the node about to be added to the innermost open collection sits.
+  private func childSegment() -> PathSegment {
+    guard let parent = stack.last else { return .none }
     if parent.isMapping {
-      guard parent.children.count % 2 == 1, let key = parent.children.last else { return parent.path }
-      return Self.join(parent.path, Self.name(of: key))
+      guard parent.children.count % 2 == 1, let key = parent.children.last else { return .none }
+      return .key(key)
     }
-    return parent.path + "[\(parent.children.count)]"
+    return .index(parent.children.count)
+  }
+
+  /// The key path of `frame`, which was just taken off the top of the open frames.
+  func path(of frame: Frame) -> String {
+    var path = ""
+    for f in stack + [frame] {
+      switch f.segment {
+      case .none: break
+      case .key(let key): path = Self.join(path, Self.name(of: key))
+      case .index(let i): path += "[\(i)]"
+      }
+    }
+    return path
   }
 
   static func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : path + "." + key }
