@@ -53,8 +53,16 @@ func laterPhases(_ document: Document, _ diagnostics: inout Diagnostics) {
       precondition(graphProblems.isEmpty, "graph invariants broken: \(graphProblems.prefix(3))")
       #if canImport(SproutPlanner)
         guard !diagnostics.hasErrors else { return }
-        // The planner with no store, as `sprout lint` runs it: matrix expansion, per-trial resolution, hashing.
-        _ = Planner.plan(graph, options: PlanOptions(specPath: "fuzz.yaml"), store: nil, diagnostics: &diagnostics)
+        // The planner with no store, as `sprout plan` runs it (matrix expansion, per-trial resolution, hashing)
+        // and as `sprout lint` runs it (check only, nothing hashed): both must find exactly the same problems.
+        var full = Diagnostics()
+        var checked = Diagnostics()
+        let plan = Planner.plan(graph, options: PlanOptions(specPath: "fuzz.yaml"), store: nil, diagnostics: &full)
+        _ = Planner.plan(
+          graph, options: PlanOptions(specPath: "fuzz.yaml", checkOnly: true), store: nil, diagnostics: &checked)
+        precondition(full.all == checked.all, "check-only planning found other problems than a full plan")
+        if let plan { precondition(plan.verifyHashes().isEmpty, "a task's hash does not match its definition") }
+        diagnostics.append(contentsOf: full)
       #endif
     #endif
   #endif
