@@ -1,3 +1,4 @@
+import SproutDiagnostics
 /// Deciding, from a read-only view of the store, which tasks are cached, stale or new, and why.
 enum CacheState {
   /// Sets every task's state, reason and changes.

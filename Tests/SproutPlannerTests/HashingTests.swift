@@ -1,3 +1,4 @@
+import SproutDiagnostics
 import Testing
 
 @testable import SproutPlanner

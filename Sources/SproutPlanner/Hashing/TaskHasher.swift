@@ -1,3 +1,4 @@
+import SproutDiagnostics
 /// The content hash of a task.
 ///
 /// SHA-256 over the canonical JSON of

@@ -1,3 +1,4 @@
+import SproutDiagnostics
 import SproutSpec
 
 extension SweepDefinition {

@@ -1,4 +1,5 @@
 import Foundation
+import SproutDiagnostics
 
 /// Plan files: the plan as JSON (the same text as `sprout plan --format json`), read back exactly.
 ///

@@ -52,7 +52,7 @@ struct TrialResolver {
 extension JSONValue {
   /// The JSON form of a resolved spec value; an instance becomes an object with its `kind` and every argument
   /// (defaults included, since they decide what runs).
-  init(_ value: Value) {
+  init(_ value: SproutSpec.Value) {
     switch value {
     case .null: self = .null
     case .bool(let b): self = .bool(b)
@@ -73,7 +73,7 @@ extension JSONValue {
   }
 
   /// The spec value of a JSON value (matrix axis values become expression inputs).
-  var specValue: Value {
+  var specValue: SproutSpec.Value {
     switch self {
     case .null: return .null
     case .bool(let b): return .bool(b)
@@ -81,7 +81,7 @@ extension JSONValue {
     case .double(let d): return .float(d)
     case .string(let s): return .string(s)
     case .array(let items): return .list(items.map(\.specValue))
-    case .object(let o): return .map(o.sorted { $0.key < $1.key }.map { Value.Entry($0.key, $0.value.specValue) })
+    case .object(let o): return .map(o.sorted { $0.key < $1.key }.map { SproutSpec.Value.Entry($0.key, $0.value.specValue) })
     }
   }
 }

@@ -1,3 +1,4 @@
+import SproutDiagnostics
 import SproutPlanner
 
 /// Typed reads of a task's resolved definition (JSON), each failure a `RunError(.invalidTask)` naming the key

@@ -1,4 +1,5 @@
 import Foundation
+import SproutDiagnostics
 import SproutPlanner
 import SproutTensor
 

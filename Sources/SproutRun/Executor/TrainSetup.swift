@@ -1,3 +1,4 @@
+import SproutDiagnostics
 import SproutPlanner
 import SproutTensor
 import SproutTrain

@@ -1,4 +1,5 @@
 import Foundation
+import SproutDiagnostics
 import SproutPlanner
 
 /// `sprout show RUN`: one row per task of a run — trial, its matrix values, stage, status, final metrics,

@@ -1,3 +1,4 @@
+import SproutDiagnostics
 import SproutPlanner
 
 extension Rerun.Report {

@@ -1,3 +1,4 @@
+import SproutDiagnostics
 import SproutPlanner
 
 /// Payload accessors the store's readers use (the planner's JSONValue has the scalar ones).

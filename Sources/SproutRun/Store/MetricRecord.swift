@@ -1,3 +1,4 @@
+import SproutDiagnostics
 import SproutPlanner
 
 /// One line of `metrics.jsonl`: the step and the recorded metric values at that step.

@@ -1,3 +1,4 @@
+import SproutDiagnostics
 import SproutPlanner
 
 /// `runs/<run-id>/manifest.json`: what one `sprout run` did, enough to show it and to run it again.

@@ -1,4 +1,5 @@
 import Foundation
+import SproutDiagnostics
 import SproutPlanner
 
 /// The on-disk store (default `./.sprout/`): task outputs by content hash and one manifest per run.

@@ -1,3 +1,4 @@
+import SproutDiagnostics
 import SproutPlanner
 
 /// `tasks/<hash>/outputs.json`: the record that a task finished. Written last and atomically, so a task

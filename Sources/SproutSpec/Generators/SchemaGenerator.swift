@@ -1,3 +1,4 @@
+import SproutDiagnostics
 /// Generates the JSON Schema (2020-12) of the language from the catalogue, for editors and external validators.
 ///
 /// Every sort is a `$defs` entry accepting the three forms of an instance (bare kind name, `{kind: ...}`, and the
@@ -6,11 +7,11 @@
 /// grammar/sprout.schema.json is this output; a test keeps them equal.
 public enum SchemaGenerator {
   /// The schema, pretty-printed with sorted keys and a final newline.
-  public static func jsonSchema() -> String { schema().rendered() + "\n" }
+  public static func jsonSchema() -> String { schema().pretty() + "\n" }
 
-  /// The schema as a JSON value.
-  public static func schema() -> JSON {
-    var defs: [String: JSON] = [
+  /// The schema as a JSONValue value.
+  public static func schema() -> JSONValue {
+    var defs: [String: JSONValue] = [
       "expression": [
         "description": "A ${...} expression, resolved per trial (see grammar/expressions.ebnf).",
         "type": "string", "pattern": "\\$\\{",
@@ -28,7 +29,7 @@ public enum SchemaGenerator {
     }
     defs["stageDefinition"] = definition(.stage, extra: [])
     defs["datasetDefinition"] = definition(.dataset, extra: [])
-    func map(_ ref: String) -> JSON {
+    func map(_ ref: String) -> JSONValue {
       [
         "type": "object", "propertyNames": ["$ref": "#/$defs/identifier"],
         "additionalProperties": ["$ref": .string(ref)],
@@ -62,19 +63,21 @@ public enum SchemaGenerator {
     ]
   }
 
-  static func doc(_ key: String) -> JSON {
+  static func doc(_ key: String) -> JSONValue {
     .string(Catalogue.topLevelKeys.first { $0.name == key }?.doc ?? "")
   }
 
-  static let expression: JSON = ["$ref": "#/$defs/expression"]
+  static let expression: JSONValue = ["$ref": "#/$defs/expression"]
 
   /// The schema of one argument type (with its bounds).
-  static func type(_ t: ArgumentType, _ bounds: ArgumentSpec?) -> JSON {
-    func numeric(_ base: String) -> JSON {
-      var o: [String: JSON] = ["type": .string(base)]
+  static func type(_ t: ArgumentType, _ bounds: ArgumentSpec?) -> JSONValue {
+    func numeric(_ base: String) -> JSONValue {
+      var o: [String: JSONValue] = ["type": .string(base)]
+      // Integral bounds are written as integers (`"minimum": 1`), the way people write them.
+      func number(_ x: Double) -> JSONValue { x == x.rounded() && abs(x) < 1e15 ? .int(Int(x)) : .double(x) }
       if let b = bounds {
-        if let lo = b.minimum { o[b.exclusiveMinimum ? "exclusiveMinimum" : "minimum"] = .double(lo) }
-        if let hi = b.maximum { o[b.exclusiveMaximum ? "exclusiveMaximum" : "maximum"] = .double(hi) }
+        if let lo = b.minimum { o[b.exclusiveMinimum ? "exclusiveMinimum" : "minimum"] = number(lo) }
+        if let hi = b.maximum { o[b.exclusiveMaximum ? "exclusiveMaximum" : "maximum"] = number(hi) }
       }
       return ["anyOf": [.object(o), expression]]
     }
@@ -97,37 +100,37 @@ public enum SchemaGenerator {
       ]
     case .oneOf(let ts): return ["anyOf": .array(ts.map { type($0, bounds) })]
     case .record(let fields, let main):
-      var props: [String: JSON] = [:]
+      var props: [String: JSONValue] = [:]
       for f in fields { props[f.name] = argument(f) }
-      let object: JSON = ["type": "object", "properties": .object(props), "additionalProperties": false]
+      let object: JSONValue = ["type": "object", "properties": .object(props), "additionalProperties": false]
       guard let main, let f = fields.first(where: { $0.name == main }) else { return object }
       return ["anyOf": [object, type(f.type, f)]]
     }
   }
 
-  static func argument(_ a: ArgumentSpec) -> JSON {
+  static func argument(_ a: ArgumentSpec) -> JSONValue {
     guard case .object(var o) = type(a.type, a) else { return type(a.type, a) }
     o["description"] = .string(a.doc)
     return .object(o)
   }
 
   /// `{kind: NAME, args...}` for one kind (plus `extra` keys such as an initializer's `layers`).
-  static func kindSchema(_ kind: KindSpec, extra: [ArgumentSpec], withKind: Bool = true) -> JSON {
-    var props: [String: JSON] = [:]
+  static func kindSchema(_ kind: KindSpec, extra: [ArgumentSpec], withKind: Bool = true) -> JSONValue {
+    var props: [String: JSONValue] = [:]
     if withKind { props["kind"] = ["const": .string(kind.name)] }
     for a in kind.arguments + extra { props[a.name] = argument(a) }
-    var o: [String: JSON] = [
+    var o: [String: JSONValue] = [
       "type": "object", "properties": .object(props), "additionalProperties": false,
       "description": .string(kind.doc + (kind.paper.map { " (\($0))" } ?? "")),
     ]
-    var required = kind.arguments.filter(\.required).map { JSON.string($0.name) }
+    var required = kind.arguments.filter(\.required).map { JSONValue.string($0.name) }
     if withKind { required.insert("kind", at: 0) }
     if !required.isEmpty { o["required"] = .array(required) }
     return .object(o)
   }
 
   /// The full form of a sort: an object whose `kind` selects the kind's schema.
-  static func definition(_ sort: Sort, extra: [ArgumentSpec]) -> JSON {
+  static func definition(_ sort: Sort, extra: [ArgumentSpec]) -> JSONValue {
     let kinds = Catalogue.kinds(sort)
     return [
       "type": "object",
@@ -145,16 +148,16 @@ public enum SchemaGenerator {
   }
 
   /// Any form of an instance of a sort (bare name, full form, short form).
-  static func sortSchema(_ sort: Sort) -> JSON {
+  static func sortSchema(_ sort: Sort) -> JSONValue {
     let kinds = Catalogue.kinds(sort)
-    let bare = kinds.filter { k in !k.arguments.contains { $0.required } }.map { JSON.string($0.name) }
-    var forms: [JSON] = []
+    let bare = kinds.filter { k in !k.arguments.contains { $0.required } }.map { JSONValue.string($0.name) }
+    var forms: [JSONValue] = []
     if !bare.isEmpty { forms.append(["enum": .array(bare)]) }
     forms.append(definition(sort, extra: []))
     if Catalogue.allowsShortForm(sort) {
-      var props: [String: JSON] = [:]
+      var props: [String: JSONValue] = [:]
       for k in kinds {
-        var alternatives: [JSON] = [["type": "null"], kindSchema(k, extra: [], withKind: false)]
+        var alternatives: [JSONValue] = [["type": "null"], kindSchema(k, extra: [], withKind: false)]
         if let m = k.mainArgument, let a = k.argument(m) { alternatives.append(type(a.type, a)) }
         props[k.name] = ["anyOf": .array(alternatives)]
       }
@@ -166,7 +169,7 @@ public enum SchemaGenerator {
     return ["anyOf": .array(forms)]
   }
 
-  static func initializerDefinition() -> JSON {
+  static func initializerDefinition() -> JSONValue {
     let extra = Catalogue.initializerKeys.map { a -> ArgumentSpec in
       var a = a
       if a.name == "layers" {
@@ -177,7 +180,7 @@ public enum SchemaGenerator {
     return definition(.initializer, extra: extra)
   }
 
-  static func model() -> JSON {
+  static func model() -> JSONValue {
     [
       "type": "object", "required": ["input", "layers"], "additionalProperties": false,
       "properties": [
@@ -187,25 +190,25 @@ public enum SchemaGenerator {
     ]
   }
 
-  static let axis: JSON = [
+  static let axis: JSONValue = [
     "anyOf": [["type": "array", "minItems": 1, "items": ["$ref": "#/$defs/axisValue"]], ["$ref": "#/$defs/axisValue"]]
   ]
-  static let blockList: JSON = ["type": "array", "minItems": 1, "items": ["$ref": "#/$defs/matrixBlock"]]
-  static let blockProperties: [String: JSON] = [
+  static let blockList: JSONValue = ["type": "array", "minItems": 1, "items": ["$ref": "#/$defs/matrixBlock"]]
+  static let blockProperties: [String: JSONValue] = [
     "product": ["anyOf": [["$ref": "#/$defs/matrixBlock"], blockList]],
     "zip": ["anyOf": [["$ref": "#/$defs/matrixBlock"], blockList]],
     "concat": blockList,
   ]
 
-  static func matrixBlock() -> JSON {
+  static func matrixBlock() -> JSONValue {
     [
       "type": "object", "minProperties": 1, "properties": .object(blockProperties),
       "propertyNames": ["$ref": "#/$defs/identifier"], "additionalProperties": axis,
     ]
   }
 
-  static func matrix() -> JSON {
-    let assignments: JSON = [
+  static func matrix() -> JSONValue {
+    let assignments: JSONValue = [
       "type": "array",
       "items": ["type": "object", "minProperties": 1, "additionalProperties": ["$ref": "#/$defs/axisValue"]],
     ]

@@ -1,5 +1,5 @@
-import SproutDiagnostics
-/// A JSON value with one canonical text form, used for resolved definitions and content hashes.
+/// A JSON value with one canonical text form: resolved definitions and content hashes (planner), plan files and
+/// the store's records (run), the JSON Schema of the language (spec).
 ///
 /// The canonical form (``canonical``) has object keys sorted by their UTF-8 bytes, no whitespace,
 /// integers as integers, other numbers in the shortest text that reads back to the same `Double`, and
@@ -69,7 +69,7 @@ public enum JSONValue: Hashable, Sendable {
   private static let falseBytes = Array("false".utf8)
 
   /// Orders keys by their UTF-8 bytes, so the order does not depend on Unicode normalisation or locale.
-  static func keyOrder(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
+  public static func keyOrder(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
 
   /// The shortest round-trip text of a double, in a JSON-valid spelling.
   ///
@@ -93,10 +93,10 @@ public enum JSONValue: Hashable, Sendable {
     return text
   }
 
-  static func writeString(_ s: String, to out: inout String) { JSONString.write(s, to: &out) }
+  public static func writeString(_ s: String, to out: inout String) { JSONString.write(s, to: &out) }
 
   /// A JSON string literal; strings needing no escape (the common case) are copied as bytes.
-  static func writeString(_ s: String, to out: inout [UInt8]) {
+  public static func writeString(_ s: String, to out: inout [UInt8]) {
     let utf8 = s.utf8
     if !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
       out.append(UInt8(ascii: "\""))
@@ -181,4 +181,23 @@ extension JSONValue: Codable {
     case .object(let o): try c.encode(o)
     }
   }
+}
+
+// Note: ExpressibleByDictionaryLiteral gives JSONValue the member types `Key` and `Value`; an extension of
+// JSONValue that means SproutSpec's `Value` must write `SproutSpec.Value`.
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral,
+  ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral
+{
+  /// A string literal.
+  public init(stringLiteral value: String) { self = .string(value) }
+  /// An array literal.
+  public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+  /// A boolean literal.
+  public init(booleanLiteral value: Bool) { self = .bool(value) }
+  /// A dictionary literal (a repeated key keeps its last value).
+  public init(dictionaryLiteral elements: (String, JSONValue)...) {
+    self = .object(Dictionary(elements, uniquingKeysWith: { _, b in b }))
+  }
+  /// An integer literal.
+  public init(integerLiteral value: Int) { self = .int(value) }
 }

@@ -1,5 +1,6 @@
 extension JSONValue {
-  /// Indented text with sorted keys (two spaces per level), for files people read: plans and `--format json`.
+  /// Indented text with sorted keys (two spaces per level), for files people read: plans, `--format json`, the
+  /// JSON Schema. Scalars are written in canonical form.
   public func pretty(indent: Int = 0) -> String {
     var out = ""
     writePretty(to: &out, level: indent)
@@ -11,8 +12,17 @@ extension JSONValue {
     switch self {
     case .array(let items) where !items.isEmpty:
       if items.allSatisfy({ !$0.isContainer }) {
-        write(to: &out)  // short arrays of scalars stay on one line
-        return
+        // Arrays of scalars stay on one line when it is short: `["a", "b"]`.
+        var line = "["
+        for (i, item) in items.enumerated() {
+          if i > 0 { line += ", " }
+          item.write(to: &line)
+        }
+        line += "]"
+        if line.utf8.count + 2 * level <= 100 {
+          out += line
+          return
+        }
       }
       out += "[\n"
       for (i, item) in items.enumerated() {
