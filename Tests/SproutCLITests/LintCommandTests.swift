@@ -28,6 +28,40 @@ struct LintCommandTests {
     #expect(result.stderr.contains("kaiming_normal"))
   }
 
+  @Test("many files are checked in parallel but reported in argument order, as one at a time would")
+  func manyFilesInArgumentOrder() throws {
+    let dir = try CLI.temporaryDirectory()
+    var files: [String] = []
+    for i in 0..<12 {
+      let f = dir.appendingPathComponent("s\(i).yaml")
+      // Every third file is clean; the others have an error on a line that depends on the file.
+      let body =
+        i % 3 == 0
+        ? "sprout: 1\nname: s\(i)\n" : "sprout: 1\nname: s\(i)\n" + String(repeating: "# pad\n", count: i) + "seeed: \(i)\n"
+      try body.write(to: f, atomically: true, encoding: .utf8)
+      files.append(f.path)
+    }
+    files.insert(CLI.examples[0], at: 5)
+    let together = try CLI.run(["lint", "--format", "json"] + files)
+    #expect(together.status == 1)
+    var oneByOne: [Any] = []
+    for f in files {
+      let r = try CLI.run(["lint", "--format", "json", f])
+      oneByOne += try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [Any])
+    }
+    let all = try #require(try JSONSerialization.jsonObject(with: Data(together.stdout.utf8)) as? [Any])
+    #expect(all.count >= 8)
+    #expect((all as NSArray).isEqual(to: oneByOne))
+  }
+
+  @Test("--time-phases prints each file's time per phase")
+  func timePhases() throws {
+    let result = try CLI.run(["lint", "--time-phases", CLI.examples[0]])
+    #expect(result.status == 0)
+    let line = try #require(result.stderr.split(separator: "\n").first { $0.hasPrefix(CLI.examples[0] + ": ") })
+    for phase in ["syntax ", "spec ", "graph ", "plan ", "(total "] { #expect(line.contains(phase), "\(line)") }
+  }
+
   @Test("warnings pass unless --strict")
   func strictWarnings() throws {
     let dir = try CLI.temporaryDirectory()
