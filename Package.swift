@@ -34,7 +34,9 @@ let package = Package(
     .target(name: "SproutSpec", dependencies: ["SproutSyntax", "SproutDiagnostics"]),
     .target(name: "SproutGraph", dependencies: ["SproutSpec", "SproutDiagnostics"]),
     .target(name: "SproutPlanner", dependencies: ["SproutGraph", "SproutSpec", "SproutSyntax", "SproutDiagnostics"], swiftSettings: optimized),
-    .target(name: "SproutTensor", swiftSettings: [.unsafeFlags(tensorFlags)]),
+    // C11 atomics for the CPU backend's worker pool (Synchronization's Atomic needs macOS 15).
+    .target(name: "CSproutAtomics"),
+    .target(name: "SproutTensor", dependencies: ["CSproutAtomics"], swiftSettings: [.unsafeFlags(tensorFlags)]),
     .target(name: "SproutTensorConformance", dependencies: ["SproutTensor"]),
     .target(name: "SproutTrain", dependencies: ["SproutTensor", "SproutDiagnostics"], swiftSettings: optimized),
     .target(

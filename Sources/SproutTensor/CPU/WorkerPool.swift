@@ -1,30 +1,43 @@
+import CSproutAtomics
 import Foundation
 
 /// A fixed set of worker threads started once, to which a kernel hands `parts` pieces of a `KernelJob`.
 ///
 /// `run(parts:job:)` executes part 0 on the calling thread and part `i` on worker `i − 1`, then waits for all
 /// of them. The job is a preallocated object whose `work` the caller has just set, so a call allocates
-/// nothing: in a steady-state training step the pool costs two condition-variable hand-offs per parallel
-/// kernel. One call at a time: the owner (the backend) serialises callers.
+/// nothing. One call at a time: the owner (the backend) serialises callers.
+///
+/// Hand-offs go through two atomic words, `generation` (bumped to publish a job) and `pending` (parts still
+/// running), which both sides poll for a while before sleeping on a condition variable. A mutex-only hand-off
+/// made the caller and the worker fight over one lock on every kernel (each contended hand-off a futex round
+/// trip through the hypervisor), which cost more than a mid-sized matrix product: two threads were slower
+/// than one on products under a few million multiply-adds.
 final class WorkerPool: @unchecked Sendable {
   /// Total parts a call can run at once (workers plus the caller).
   let width: Int
+  /// `generation`, `pending`, `stopping` and `parts`, each on its own cache line.
+  private let words: UnsafeMutablePointer<Int64>
+  private var generation: UnsafeMutablePointer<Int64> { words }
+  private var pending: UnsafeMutablePointer<Int64> { words + 8 }
+  private var stopping: UnsafeMutablePointer<Int64> { words + 16 }
+  /// Parts of the current job: a worker whose index is not below it takes no part and never reads `job`.
+  private var partCount: UnsafeMutablePointer<Int64> { words + 24 }
+  /// Sleeping threads wait here; it is taken only to sleep and to wake sleepers.
   private let condition = NSCondition()
-  private var generation = 0
-  private var pending = 0
+  /// The current job: written by the caller before it bumps `generation`, read by the participating workers
+  /// after they see the bump (the atomics order the two), and not changed until they have all finished.
   private var job: KernelJob?
-  private var parts = 0
-  private var stopping = false
   private var threads: [Thread] = []
 
-  /// Times a thread polls for new work (a worker) or for the parts to finish (the caller) before blocking on
-  /// the condition, a few tens of microseconds. On a virtual machine, waking a blocked thread goes through
-  /// the hypervisor and can cost as much as a mid-sized matrix product; OpenBLAS and OpenMP poll likewise.
-  static let spinLimit = 2_000
+  /// Polls (with the CPU's spin hint) before a thread sleeps, about a hundred microseconds: longer than the gap
+  /// between the kernels of a training step, so workers stay awake through a step and sleep between runs.
+  static let spinLimit = 4_000
 
   /// Starts `width − 1` worker threads (each holds the pool until `shutdown()`).
   init(width: Int) {
     self.width = max(1, width)
+    words = .allocate(capacity: 32)
+    words.initialize(repeating: 0, count: 32)
     for index in 1..<self.width {
       let thread = Thread { self.workerLoop(index: index) }
       thread.name = "sprout-cpu-\(index)"
@@ -34,10 +47,12 @@ final class WorkerPool: @unchecked Sendable {
     }
   }
 
+  deinit { words.deallocate() }
+
   /// Stops the workers (each holds the pool while it runs, so the owner must call this).
   func shutdown() {
+    sprout_atomic_store(stopping, 1)
     condition.lock()
-    stopping = true
     condition.broadcast()
     condition.unlock()
   }
@@ -51,48 +66,53 @@ final class WorkerPool: @unchecked Sendable {
       if parts == 1 { job.execute(part: 0) }
       return
     }
-    condition.lock()
     self.job = job
-    self.parts = parts
-    pending = parts - 1
-    generation &+= 1
+    sprout_atomic_store(partCount, Int64(parts))
+    sprout_atomic_store(pending, Int64(parts - 1))
+    _ = sprout_atomic_add(generation, 1)
+    // A worker that went to sleep checked `generation` under the lock, so taking it here cannot miss one.
+    condition.lock()
     condition.broadcast()
     condition.unlock()
 
     job.execute(part: 0)
 
-    condition.lock()
     var spins = 0
-    while pending > 0 && spins < Self.spinLimit {
-      condition.unlock()
+    while sprout_atomic_load(pending) > 0 && spins < Self.spinLimit {
+      sprout_spin_hint()
       spins += 1
-      condition.lock()
     }
-    while pending > 0 { condition.wait() }
-    self.job = nil
-    condition.unlock()
+    if sprout_atomic_load(pending) > 0 {
+      condition.lock()
+      while sprout_atomic_load(pending) > 0 { condition.wait() }
+      condition.unlock()
+    }
   }
 
   private func workerLoop(index: Int) {
-    var seen = 0
-    condition.lock()
+    var seen: Int64 = 0
     while true {
       var spins = 0
-      while generation == seen && !stopping && spins < Self.spinLimit {
-        condition.unlock()
+      while sprout_atomic_load(generation) == seen && sprout_atomic_load(stopping) == 0 && spins < Self.spinLimit {
+        sprout_spin_hint()
         spins += 1
-        condition.lock()
       }
-      while generation == seen && !stopping { condition.wait() }
-      if stopping { break }
-      seen = generation
-      guard index < parts, let job else { continue }
-      condition.unlock()
-      job.execute(part: index)
-      condition.lock()
-      pending -= 1
-      if pending == 0 { condition.broadcast() }
+      if sprout_atomic_load(generation) == seen && sprout_atomic_load(stopping) == 0 {
+        condition.lock()
+        while sprout_atomic_load(generation) == seen && sprout_atomic_load(stopping) == 0 { condition.wait() }
+        condition.unlock()
+      }
+      if sprout_atomic_load(stopping) != 0 { return }
+      seen = sprout_atomic_load(generation)
+      if index < sprout_atomic_load(partCount), let job {
+        job.execute(part: index)
+        // The last part to finish wakes the caller in case it stopped polling and went to sleep.
+        if sprout_atomic_add(pending, -1) == 0 {
+          condition.lock()
+          condition.broadcast()
+          condition.unlock()
+        }
+      }
     }
-    condition.unlock()
   }
 }
