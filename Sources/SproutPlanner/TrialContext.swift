@@ -41,9 +41,8 @@ struct TrialContext {
     if trial != nil, let fixed = caches.fixedTasks[stageID] {
       for d in fixed.checkFindings { findings.add(d, trial: label) }
       definitions[stageID] = fixed.definition
-      let inputs = fixed.upstream.map { up in
-        TaskKey(trial: builder.graph.stages[up]?.acrossTrials ?? false ? TaskKey.allTrials : key.trial, stage: up.name)
-      }
+      // A fixed stage reads no task over all trials (that would make it not fixed): only its own trial's.
+      let inputs = fixed.upstream.map { TaskKey(trial: key.trial, stage: $0.name) }
       return PlanTask(
         key: key, trialIndex: trial?.index, kind: def.kind.rawValue,
         hash: hash(digest: fixed.digest, inputs: inputs, hashes: hashes, seed: seed), inputs: inputs,

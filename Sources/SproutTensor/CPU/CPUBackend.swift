@@ -25,9 +25,12 @@ public final class CPUBackend: Backend, @unchecked Sendable {
   static let parallelElements = 1 << 15
 
   /// A backend using `threads` threads (at least 1).
-  public init(threads: Int = 1) {
+  public convenience init(threads: Int = 1) { self.init(threads: threads, spinLimit: WorkerPool.defaultSpinLimit) }
+
+  /// A backend whose idle workers poll `spinLimit` times before sleeping.
+  init(threads: Int, spinLimit: Int) {
     self.threads = max(1, threads)
-    pool = WorkerPool(width: self.threads)
+    pool = WorkerPool(width: self.threads, spinLimit: spinLimit)
     scratch = (0..<self.threads).map { _ in Gemm.Scratch() }
     job = KernelJob(scratch: scratch)
   }

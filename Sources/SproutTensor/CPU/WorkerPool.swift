@@ -31,11 +31,14 @@ final class WorkerPool: @unchecked Sendable {
 
   /// Polls (with the CPU's spin hint) before a thread sleeps, about a hundred microseconds: longer than the gap
   /// between the kernels of a training step, so workers stay awake through a step and sleep between runs.
-  static let spinLimit = 4_000
+  static let defaultSpinLimit = 4_000
+  /// This pool's polls before sleeping.
+  let spinLimit: Int
 
   /// Starts `width − 1` worker threads (each holds the pool until `shutdown()`).
-  init(width: Int) {
+  init(width: Int, spinLimit: Int = WorkerPool.defaultSpinLimit) {
     self.width = max(1, width)
+    self.spinLimit = spinLimit
     words = .allocate(capacity: 32)
     words.initialize(repeating: 0, count: 32)
     for index in 1..<self.width {
@@ -78,7 +81,7 @@ final class WorkerPool: @unchecked Sendable {
     job.execute(part: 0)
 
     var spins = 0
-    while sprout_atomic_load(pending) > 0 && spins < Self.spinLimit {
+    while sprout_atomic_load(pending) > 0 && spins < Self.defaultSpinLimit {
       sprout_spin_hint()
       spins += 1
     }
@@ -93,7 +96,7 @@ final class WorkerPool: @unchecked Sendable {
     var seen: Int64 = 0
     while true {
       var spins = 0
-      while sprout_atomic_load(generation) == seen && sprout_atomic_load(stopping) == 0 && spins < Self.spinLimit {
+      while sprout_atomic_load(generation) == seen && sprout_atomic_load(stopping) == 0 && spins < spinLimit {
         sprout_spin_hint()
         spins += 1
       }
