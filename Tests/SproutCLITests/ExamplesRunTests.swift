@@ -11,6 +11,7 @@ struct ExamplesRunTests {
   static let explicit: [String: [String]] = [
     "examples/quickstart.yaml": ["stages.train.steps=40"],
     "examples/rich-vs-lazy.yaml": ["stages.train.steps=30", "matrix.seed=[0]"],
+    "examples/adapters.yaml": ["params.steps=12", "params.pretrain_steps=50", "matrix.seed=[0]"],
   ]
 
   /// The quick overrides for one example.

@@ -9,7 +9,8 @@ extension StageRunner {
   /// from its final checkpoint. Also returns the checkpoint's state (W₀, K₀ for measure) and its loss.
   func upstreamModel(batch: Int) throws -> (network: Network, state: TrainingState, loss: Loss?, steps: Int) {
     guard
-      let fromKey = context.task.inputs.first(where: { plan.task($0)?.kind == "train" }) ?? context.task.inputs.first,
+      let fromKey = context.task.inputs.first(where: { ["train", "finetune", "merge"].contains(plan.task($0)?.kind) })
+        ?? context.task.inputs.first,
       let outputs = context.inputs[fromKey.description]
     else { throw context.error(.missingInput, "task \(context.key) reads no completed model") }
     guard let checkpointName = outputs.finalCheckpoint, let record = context.store.taskRecord(outputs.hash) else {
@@ -23,7 +24,8 @@ extension StageRunner {
     } catch { throw context.error(.invalidTask, "cannot build the model of \(fromKey): \(error)", cause: error) }
     let path = "\(context.store.taskDirectory(outputs.hash))/\(checkpointName)"
     let checkpoint = try Checkpoint.read(path)
-    try ModelState.load(checkpoint.tensors, into: network, path: path)
+    let model = try Self.modelTensors(checkpoint, path: path)
+    try ModelState.load(model.map { NamedTensor(name: $0.key, shape: $0.value.shape, values: $0.value.values) }, into: network, path: path)
     let loss = try upstream["stage"]?["loss"].map(TrainConfigs.loss)
     return (network, checkpoint.trainingState, loss, outputs.steps)
   }

@@ -7,8 +7,8 @@ import SproutTrain
 /// Runs one task by its stage kind and returns its outputs record (not yet written).
 ///
 /// `train` runs `TrainTask`; `evaluate` and `measure` load or build a model and record metrics once;
-/// `select` compares the final metrics of the tasks it reads. `finetune` and `merge` pass lint but are not
-/// executed yet: they fail with `run.unsupported-stage` at the stage's source range.
+/// `select` compares the final metrics of the tasks it reads; `finetune` trains adapters (or every weight) on a
+/// trained model; `merge` adds task vectors.
 struct StageRunner {
   let context: TaskContext
   let plan: Plan
@@ -23,6 +23,8 @@ struct StageRunner {
       case "evaluate": return try evaluate()
       case "measure": return try measure()
       case "select": return try select()
+      case "finetune": return try finetune()
+      case "merge": return try merge()
       default:
         throw context.error(
           .unsupportedStage,
@@ -46,8 +48,15 @@ struct StageRunner {
   }
 
   func trainSetup() throws -> TrainSetup {
-    let (input, layers) = try TrainConfigs.layers(try definition.required("model"))
     let initDefinition = try definition.required("init")
+    return try trainingSetup(initialize: { network in try self.initialize(network, initDefinition) })
+  }
+
+  /// What `train` and `finetune` share: the model, data, loss, optimizer, length and records of the task.
+  func trainingSetup(
+    initialize: @escaping (Network) throws -> Void, prepare: @escaping (Network) throws -> Void = { _ in }
+  ) throws -> TrainSetup {
+    let (input, layers) = try TrainConfigs.layers(try definition.required("model"))
     let loss = try TrainConfigs.loss(try stage.required("loss"))
     let data = DataLoader.fitting(try loadData(try definition.required("data")), to: loss)
     let optimizer = try TrainConfigs.optimizer(try stage.required("optimizer"))
@@ -77,8 +86,7 @@ struct StageRunner {
     let path = streamPath
     return TrainSetup(
       inputWidth: input, layers: layers, configuration: configuration, seed: seed, streamPath: path,
-      initialize: { network in try self.initialize(network, initDefinition) }, selection: selection,
-      data: data)
+      initialize: initialize, prepare: prepare, selection: selection, data: data)
   }
 
   /// Data are keyed by the plan's root seed (not the trial's), so every trial sees the same samples; files
@@ -113,21 +121,34 @@ struct StageRunner {
       batch = (Array(dataset.features.prefix(rows * dataset.featureCount)), rows)
     }
     for case .fromStage(let stageName, _, _) in [initPlan.rule] + initPlan.layerRules.map(\.rule) {
-      guard let key = context.task.inputs.first(where: { $0.stage == stageName }),
-        let outputs = context.inputs[key.description], let name = outputs.finalCheckpoint
-      else { throw context.error(.missingInput, "from_stage '\(stageName)': no completed model of that stage") }
-      let checkpoint = try Checkpoint.read("\(context.store.taskDirectory(outputs.hash))/\(name)")
-      var tensors: [String: StageTensor] = [:]
-      for t in checkpoint.tensors where !t.name.contains(".") || t.name.hasPrefix("layers.") {
-        tensors[t.name] = StageTensor(shape: t.shape, values: t.values)
-      }
-      initContext.checkpoints[stageName] = tensors
+      initContext.checkpoints[stageName] = try finalModel(ofStage: stageName)
     }
     do {
       try Initialization.apply(
         initPlan, to: network, seed: seed, path: streamPath + ["init"], context: initContext, batch: batch)
     } catch {
       throw context.error(.invalidTask, "initialization failed: \(error)", cause: error)
+    }
+  }
+
+  /// The model tensors (`layers.*`) of the final checkpoint of `stageName`'s task that this task reads, with
+  /// any fine-tuning adapters folded into their weights.
+  func finalModel(ofStage stageName: String) throws -> [String: StageTensor] {
+    guard let key = context.task.inputs.first(where: { $0.stage == stageName }),
+      let outputs = context.inputs[key.description], let name = outputs.finalCheckpoint
+    else { throw context.error(.missingInput, "stage '\(stageName)': no completed model of that stage") }
+    let path = "\(context.store.taskDirectory(outputs.hash))/\(name)"
+    return try Self.modelTensors(try Checkpoint.read(path), path: path)
+  }
+
+  /// A checkpoint's model tensors (`layers.*`) by name, adapters folded into their weights.
+  static func modelTensors(_ checkpoint: Checkpoint, path: String) throws -> [String: StageTensor] {
+    var tensors: [String: StageTensor] = [:]
+    for t in checkpoint.tensors where !t.name.contains(".") || t.name.hasPrefix("layers.") {
+      tensors[t.name] = StageTensor(shape: t.shape, values: t.values)
+    }
+    do { return try AdapterMerge.merged(tensors) } catch {
+      throw RunError(.corruptCheckpoint, "checkpoint '\(path)': \(error)", path: path)
     }
   }
 

@@ -151,3 +151,43 @@ enum TrainConfigs {
     }
   }
 }
+
+/// One entry of a finetune stage's `adapters:` list.
+struct AdapterConfig: Hashable {
+  /// LoRA or SVFit.
+  var form: DenseAdapter.Form
+  /// r.
+  var rank: Int
+  /// LoRA's α (nil: α = r).
+  var alpha: Double?
+  /// LoRA's init (SVFit: unused).
+  var initRule: LoRAInit
+  /// The dense layers (a selector, as written).
+  var layers: Definition
+  /// EVA: components per layer = round(rho · rank).
+  var rho: Double
+  /// EVA's data reference, if written.
+  var data: String?
+  /// Position in the list (initialisation order).
+  var order: Int
+
+  static func == (a: Self, b: Self) -> Bool { a.order == b.order }
+  func hash(into hasher: inout Hasher) { hasher.combine(order) }
+}
+
+extension TrainConfigs {
+  /// A finetune stage's adapters (none: full fine-tuning).
+  static func adapters(_ list: Definition?) throws -> [AdapterConfig] {
+    guard let list else { return [] }
+    return try list.array().enumerated().map { order, item in
+      let kind = try item.required("kind").string()
+      guard let form = DenseAdapter.Form(rawValue: kind) else { throw item.fail("unknown adapter '\(kind)'") }
+      let initName = try item.string("init", default: "gaussian")
+      guard let initRule = LoRAInit(rawValue: initName) else { throw item.fail("unknown LoRA init '\(initName)'") }
+      return AdapterConfig(
+        form: form, rank: try item.required("rank").int(), alpha: try item["alpha"]?.double(), initRule: initRule,
+        layers: item["layers"] ?? Definition(.string("all"), path: "\(item.path).layers"),
+        rho: try item.double("rho", default: 2), data: try item["data"]?.string(), order: order)
+    }
+  }
+}

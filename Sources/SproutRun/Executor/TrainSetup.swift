@@ -19,6 +19,9 @@ struct TrainSetup {
   var streamPath: [String]
   /// Sets the network's initial weights (not called when resuming from a checkpoint).
   var initialize: (Network) throws -> Void
+  /// Shapes the network before its optimizer is made, resumed or not (a fine-tuning task loads its base
+  /// model and attaches its adapters here).
+  var prepare: (Network) throws -> Void = { _ in }
   /// Which layers per-layer metrics report (the `layers:` of each `record:` entry).
   var selection: MetricSelection
   /// The training rows.

@@ -38,6 +38,13 @@ struct TrainTask {
       network = try Network(
         input: setup.inputWidth, layers: setup.layers, backend: context.backend,
         maxBatch: max(1, min(setup.configuration.batchSize, setup.data.count)), seed: modelStream.nextUInt64())
+    } catch {
+      throw context.error(.invalidTask, "cannot set up training: \(error)", cause: error)
+    }
+    do { try setup.prepare(network) } catch let error as RunError { throw error } catch {
+      throw context.error(.invalidTask, "cannot prepare the model: \(error)", cause: error)
+    }
+    do {
       trainer = try Trainer(
         network: network, data: setup.data, configuration: setup.configuration, shuffleSeed: setup.seed,
         shufflePath: setup.streamPath + ["data"], stopFlag: context.options.stop)

@@ -20,10 +20,18 @@ public final class DenseLayer: Layer {
   public let denseIndex: Int
   /// When set, the weight gradient is TrAct's preconditioned one (METHODS.md B6).
   public var tract: TrAct?
+  /// A fine-tuning adapter added to the layer's output (see `Network.attachAdapters`).
+  public private(set) var adapter: DenseAdapter?
+  /// The layer's key path (`layers.2`), for naming adapter tensors.
+  let path: String
+  let topIndex: Int
+  let maxBatch: Int
 
   let backend: any Backend
   let out: Tensor
   private var input: UnsafePointer<Float>?
+  /// The input of the last forward (`batch × inputWidth`), valid until the next forward.
+  var lastInput: UnsafePointer<Float>? { input }
 
   init(
     inputWidth: Int, units: Int, bias hasBias: Bool, backend: any Backend, maxBatch: Int, path: String,
@@ -32,6 +40,9 @@ public final class DenseLayer: Layer {
     self.inputWidth = inputWidth
     self.outputWidth = units
     self.backend = backend
+    self.path = path
+    self.topIndex = topIndex
+    self.maxBatch = maxBatch
     self.denseIndex = naming.nextDense
     naming.nextDense += 1
     weight = naming.parameter(
@@ -42,10 +53,19 @@ public final class DenseLayer: Layer {
     out = Tensor(zeros: [maxBatch, units])
   }
 
-  /// Weight, then bias.
-  public var parameters: [Parameter] { bias.map { [weight, $0] } ?? [weight] }
-  /// None.
-  public var buffers: [Parameter] { [] }
+  /// Weight, then bias, then the adapter's trained tensors.
+  public var parameters: [Parameter] { (bias.map { [weight, $0] } ?? [weight]) + (adapter?.parameters ?? []) }
+  /// The adapter's frozen tensors, if any.
+  public var buffers: [Parameter] { adapter?.buffers ?? [] }
+
+  /// Adds an adapter of `rank` (LoRA scale `scale`); the caller freezes what should not train.
+  @discardableResult
+  func attach(_ form: DenseAdapter.Form, rank: Int, scale: Float) -> DenseAdapter {
+    let a = DenseAdapter(
+      form: form, rank: rank, scale: scale, layer: self, path: path, topIndex: topIndex, maxBatch: maxBatch)
+    adapter = a
+    return a
+  }
   /// `maxBatch × units`: the pre-activation output.
   public var output: UnsafePointer<Float> { out.pointer }
   /// `dense`.
@@ -58,6 +78,7 @@ public final class DenseLayer: Layer {
       transA: false, transB: true, m: batch, n: outputWidth, k: inputWidth, alpha: 1, a: x, lda: inputWidth,
       b: weight.value.pointer, ldb: inputWidth, beta: 0, c: out.mutablePointer, ldc: outputWidth)
     if let bias { backend.addBias(out.mutablePointer, rows: batch, cols: outputWidth, bias: bias.value.pointer) }
+    adapter?.forward(x, batch: batch, out: out.mutablePointer)
   }
 
   /// `dW += dYᵀX` (or TrAct's form), `db += Σ_rows dY`, `dX = dY W`.
@@ -82,5 +103,6 @@ public final class DenseLayer: Layer {
         transA: false, transB: false, m: batch, n: inputWidth, k: outputWidth, alpha: 1, a: dy, lda: outputWidth,
         b: weight.value.pointer, ldb: inputWidth, beta: 0, c: dx, ldc: inputWidth)
     }
+    adapter?.backward(dy, x: x, batch: batch, dx: dx)
   }
 }

@@ -18,9 +18,10 @@ public final class Network {
   public var layers: [any Layer] { stack.layers }
   /// Every parameter in layer order (names `layers.<i>.weight`, `layers.<i>.bias`, `layers.<i>.epsilon`, ...;
   /// nested: `layers.<i>.layers.<j>.weight`).
-  public let parameters: [Parameter]
-  /// Non-trainable state a checkpoint must also save (Dice running statistics), named like parameters.
-  public let buffers: [Parameter]
+  public private(set) var parameters: [Parameter]
+  /// Non-trainable state a checkpoint must also save (Dice running statistics, frozen adapter tensors), named
+  /// like parameters.
+  public private(set) var buffers: [Parameter]
   /// Every dense layer in model order, nested ones included (`denseLayers[0]` is the first layer TrAct acts on).
   public let denseLayers: [DenseLayer]
   /// Counts training forwards; dropout masks are a pure function of (seed, layer, count). Restore it on resume.
@@ -57,6 +58,32 @@ public final class Network {
     buffers = stack.layers.flatMap { $0.buffers }
     denseLayers = Network.collectDense(stack.layers)
     inputGrad = Tensor(zeros: [maxBatch, input])
+  }
+
+  /// Puts a fine-tuning adapter on each placement's dense layer and freezes every other tensor, so that only
+  /// the adapters train (LoRA's A and B, SVFit's σ). Call before the optimizer is made.
+  /// - Throws: `AdapterError` for an unknown dense index, a layer given two adapters, or a rank out of range.
+  /// No placements change nothing (full fine-tuning).
+  public func attachAdapters(_ placements: [AdapterPlacement]) throws {
+    guard !placements.isEmpty else { return }
+    var seen: Set<Int> = []
+    for p in placements {
+      guard denseLayers.indices.contains(p.denseIndex) else {
+        throw AdapterError("the model has no dense layer \(p.denseIndex) (it has \(denseLayers.count))")
+      }
+      guard seen.insert(p.denseIndex).inserted else {
+        throw AdapterError("dense layer \(p.denseIndex) is given two adapters")
+      }
+      let layer = denseLayers[p.denseIndex]
+      let limit = min(layer.inputWidth, layer.outputWidth)
+      guard p.rank >= 1, p.form == .lora || p.rank <= limit else {
+        throw AdapterError("rank \(p.rank) does not fit dense layer \(p.denseIndex) (\(layer.outputWidth)×\(layer.inputWidth))")
+      }
+    }
+    for p in parameters { p.trainable = false }
+    for p in placements { denseLayers[p.denseIndex].attach(p.form, rank: p.rank, scale: p.scale) }
+    parameters = stack.layers.flatMap { $0.parameters }
+    buffers = stack.layers.flatMap { $0.buffers }
   }
 
   /// Runs the network on `batch` rows of `x` (row-major, `batch × inputWidth`); returns `batch × outputWidth`.
@@ -125,4 +152,24 @@ public struct LayerOutput {
   public let rows: Int
   /// Features.
   public let cols: Int
+}
+
+/// Where `Network.attachAdapters` puts one adapter.
+public struct AdapterPlacement: Sendable, Hashable {
+  /// LoRA or SVFit.
+  public var form: DenseAdapter.Form
+  /// The dense layer (0 = the model's first).
+  public var denseIndex: Int
+  /// r.
+  public var rank: Int
+  /// LoRA's α/r (ignored by SVFit).
+  public var scale: Float
+
+  /// Creates a placement.
+  public init(form: DenseAdapter.Form, denseIndex: Int, rank: Int, scale: Float = 1) {
+    self.form = form
+    self.denseIndex = denseIndex
+    self.rank = rank
+    self.scale = scale
+  }
 }

@@ -19,6 +19,8 @@ public final class Parameter: @unchecked Sendable {
     case activation
     /// Fourier-feature projection (frozen by default).
     case projection
+    /// A fine-tuning adapter's tensor (LoRA's A and B, SVFit's U, σ, Vt); initializers leave it alone.
+    case adapter
   }
 
   /// Stable name, e.g. `layers.0.weight`.
