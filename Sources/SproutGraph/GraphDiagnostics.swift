@@ -4,6 +4,8 @@ import SproutDiagnostics
 public enum GraphDiagnostics {
   /// finetune's `from` names a stage that produces no trained model.
   public static let adapterNeedsTrained: DiagnosticID = "graph.adapter-needs-trained"
+  /// An adapter on a dense layer the model does not have, or with more singular directions than the layer has.
+  public static let adapterRank: DiagnosticID = "graph.adapter-rank"
   /// A data file exists but its header cannot be read (or disagrees with its partner file).
   public static let badFile: DiagnosticID = "graph.bad-file"
   /// Stages read each other in a cycle.
@@ -42,6 +44,13 @@ public enum GraphDiagnostics {
         "stages:\n  look: {kind: measure, model: net, init: he, record: [weight_norm]}\n"
         + "  adapt: {kind: finetune, from: look, ...}"
     ),
+    .init(
+      adapterRank, .error,
+      "An adapter goes on the model's dense layers (indices from 0, negative from the end); PiSSA and SVFit take "
+        + "the top `rank` singular directions, so `rank` must be at most min(fan_in, fan_out) of each layer.",
+      example:
+        "models:\n  net: {input: 8, layers: [{dense: 32}, relu, {dense: 1}]}\nstages:\n"
+        + "  adapt: {kind: finetune, from: pretrain, adapters: [{kind: svfit, rank: 4}], ...}"),
     .init(
       badFile, .error,
       "A data file's header cannot be read, or it disagrees with the dataset's other file or arguments.",

@@ -110,6 +110,31 @@ import Testing
     #expect(graphFindings(d) == ["graph.adapter-needs-trained@37"])
   }
 
+  @Test func adaptersMustFitTheirLayers() {
+    func findings(_ adapters: String) -> [String] {
+      let yaml =
+        baseSpec + """
+
+            adapt:
+              kind: finetune
+              from: train
+              data: teacher.train
+              loss: mse
+              optimizer: {kind: sgd, lr: 0.1}
+              steps: 5
+              adapters: \(adapters)
+          """
+      return graphFindings(buildGraph(yaml).1)
+    }
+    // net is 16 → 32 → 1: SVFit's and PiSSA's rank is bounded by each layer's smaller side; LoRA's is not.
+    #expect(findings("[{kind: svfit, rank: 4}]") == ["graph.adapter-rank@37"])
+    #expect(findings("[{kind: svfit, rank: 4, layers: [0]}]") == [])
+    #expect(findings("[{kind: lora, rank: 20, init: pissa, layers: first}]") == ["graph.adapter-rank@37"])
+    #expect(findings("[{kind: lora, rank: 20, layers: first}]") == [])
+    #expect(findings("[{kind: lora, rank: 2, layers: [0, 5]}]") == ["graph.adapter-rank@37"])
+    #expect(findings("[{kind: lora, rank: 2, layers: [-1]}]") == [])
+  }
+
   @Test func selectNeedsARecordedMetric() {
     let yaml = baseSpec + "\n  best:\n    kind: select\n    from: test\n    metric: accuracy"
     let (graph, d) = buildGraph(yaml)

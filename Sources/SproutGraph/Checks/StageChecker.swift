@@ -42,7 +42,57 @@ public struct StageChecker {
     if let model, let shape, let id = binding.initializer, let initDef = spec.initializer(id) {
       checkInitializer(stage, initDef, model, shape, &problems)
     }
+    if stage.kind == .finetune, let shape { checkAdapters(stage, shape, &problems) }
     return problems
+  }
+
+  // MARK: - Adapters
+
+  /// Each adapter's layers exist, and PiSSA's and SVFit's rank fits every layer it is put on.
+  func checkAdapters(_ stage: StageDef, _ shape: ModelShape, _ problems: inout [CheckProblem]) {
+    guard let list = stage.arguments["adapters"]?.listValue else { return }
+    let count = shape.weights.count
+    for (n, item) in list.enumerated() {
+      guard let adapter = item.instanceValue else { continue }
+      let path = "stages.\(stage.id.name).adapters[\(n)]"
+      let layersArgument = adapter.arguments.argument("layers")
+      var indices: [Int] = []
+      switch resolve(layersArgument?.value) {
+      case .string("all")?: indices = Array(0..<count)
+      case .string("first")?: indices = count > 0 ? [0] : []
+      case .string("last")?: indices = count > 0 ? [count - 1] : []
+      case .int(let i)?: indices = [i]
+      case .list(let items)?: indices = items.compactMap(\.intValue)
+      default: continue
+      }
+      var selected: [WeightShape] = []
+      for i in indices {
+        let k = i < 0 ? count + i : i
+        guard shape.weights.indices.contains(k) else {
+          problems.append(
+            CheckProblem(
+              GraphDiagnostics.adapterRank,
+              "the adapter's layer \(i) does not exist: the model has \(count) dense layers",
+              at: layersArgument?.range ?? adapter.range, path: "\(path).layers",
+              help: "count dense layers from 0 (negative from the end)"))
+          continue
+        }
+        selected.append(shape.weights[k])
+      }
+      let initName = resolve.string(adapter["init"]) ?? "gaussian"
+      guard adapter.kind == "svfit" || initName == "pissa", let rank = resolve.int(adapter["rank"]) else { continue }
+      let what = adapter.kind == "svfit" ? "SVFit" : "PiSSA"
+      for w in selected where rank > min(w.fanIn, w.fanOut) {
+        problems.append(
+          CheckProblem(
+            GraphDiagnostics.adapterRank,
+            "\(what) rank \(rank) exceeds min(fan_in, fan_out) = \(min(w.fanIn, w.fanOut)) of the \(w.text) dense layer "
+              + "\(w.index)",
+            at: adapter.arguments.argument("rank")?.range ?? adapter.range, path: "\(path).rank",
+            notes: [DiagnosticNote("that layer is defined here", at: w.range)],
+            help: "lower the rank, or leave that layer out with layers: [...]"))
+      }
+    }
   }
 
   // MARK: - Input width
