@@ -28,6 +28,8 @@ public enum GraphDiagnostics {
   public static let missingFile: DiagnosticID = "graph.missing-file"
   /// A stage needs a model but neither `model` nor `from` gives one.
   public static let noModel: DiagnosticID = "graph.no-model"
+  /// An evaluate stage with no loss of its own reads a model whose stage has none (a merge).
+  public static let noLoss: DiagnosticID = "graph.no-loss"
   /// A residual block's body changes the width.
   public static let residualWidth: DiagnosticID = "graph.residual-width"
   /// select compares a metric its stage does not record.
@@ -92,6 +94,11 @@ public enum GraphDiagnostics {
     .init(
       missingFile, .error, "A dataset names a file that does not exist (paths are relative to the spec's directory).",
       example: "datasets:\n  d: {kind: csv, path: data/missing.csv, target: y}"),
+    .init(
+      noLoss, .error,
+      "An evaluate stage without `loss` uses the loss of the stage it reads; a merge stage trains nothing and has "
+        + "none, so the evaluate stage must give one.",
+      example: "stages:\n  merged: {kind: merge, base: a, from: [b]}\n  test: {kind: evaluate, from: merged, data: d.test}"),
     .init(
       noModel, .error, "A stage needs a model, but neither its `model` nor its `from` chain names one.",
       example: "stages:\n  m: {kind: measure, record: [weight_norm]}"),

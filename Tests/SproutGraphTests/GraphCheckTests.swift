@@ -135,6 +135,13 @@ import Testing
     #expect(findings("[{kind: lora, rank: 2, layers: [-1]}]") == [])
   }
 
+  @Test func evaluatingAMergeNeedsALoss() {
+    let merge = baseSpec + "\n  merged: {kind: merge, base: train, from: [train]}\n  probe: {kind: evaluate, from: merged, data: teacher.test}"
+    #expect(graphFindings(buildGraph(merge).1) == ["graph.no-loss@31"])
+    let fixed = merge.replacingOccurrences(of: "from: merged, data: teacher.test}", with: "from: merged, data: teacher.test, loss: mse}")
+    #expect(graphFindings(buildGraph(fixed).1) == [])
+  }
+
   @Test func selectNeedsARecordedMetric() {
     let yaml = baseSpec + "\n  best:\n    kind: select\n    from: test\n    metric: accuracy"
     let (graph, d) = buildGraph(yaml)

@@ -10,6 +10,15 @@ extension StageChecker {
     switch stage.kind {
     case .evaluate, .measure, .finetune:
       guard stage.arguments["from"] != nil, let up = binding.upstream.first, let source = spec.stage(up) else { return }
+      if stage.kind == .evaluate, source.kind == .merge, stage.loss == nil {
+        problems.append(
+          CheckProblem(
+            GraphDiagnostics.noLoss,
+            "evaluate uses the loss of the stage it reads, but merge stage '\(up.name)' has none",
+            at: stage.nameRange, path: "stages.\(stage.id.name)",
+            notes: [DiagnosticNote("'\(up.name)' is defined here", at: source.nameRange)],
+            help: "add 'loss:' to stage '\(stage.id.name)', e.g. loss: mse"))
+      }
       guard !producers.contains(source.kind) else { return }
       let isAdapter = stage.kind == .finetune
       problems.append(

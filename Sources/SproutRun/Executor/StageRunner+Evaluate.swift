@@ -37,7 +37,10 @@ extension StageRunner {
     let raw = try loadData(try definition.required("data"))
     let (network, _, upstreamLoss, steps) = try upstreamModel(batch: min(max(raw.count, 1), Self.evaluationBatch))
     guard let loss = try stage["loss"].map(TrainConfigs.loss) ?? upstreamLoss else {
-      throw context.error(.invalidTask, "evaluate needs a loss (none given and none on the from stage)")
+      throw context.error(
+        .invalidTask,
+        "evaluate needs a loss: the stage gives none and the model it reads comes from a stage without one "
+          + "(a merge); add 'loss:' to this stage")
     }
     let data = DataLoader.fitting(raw, to: loss)
     let selection = try MetricSelection(
