@@ -26,11 +26,13 @@ extension StageRunner {
       }
     }
     var placements: [AdapterConfig: [AdapterPlacement]] = [:]
+    // EVA's components, computed while placing the adapters (the base model alone) and reused to set them.
+    var components: [AdapterConfig: [Int: EVAComponents]] = [:]
     let setup = try trainingSetup(
-      initialize: { network in try self.initializeAdapters(network, placements) },
+      initialize: { network in try self.initializeAdapters(network, placements, components: components) },
       prepare: { network in
         try self.loadBaseModel(network, fromStage: fromStage)
-        placements = try self.placeAdapters(adapters, on: network)
+        (placements, components) = try self.placeAdapters(adapters, on: network)
         do { try network.attachAdapters(placements.values.flatMap { $0 }.sorted { $0.denseIndex < $1.denseIndex }) } catch {
           throw self.context.error(.invalidTask, "adapters: \(error)", cause: error)
         }
@@ -58,8 +60,11 @@ extension StageRunner {
   /// Where each adapter entry goes: its selected dense layers, at its rank, or for EVA at the ranks its
   /// redistribution gives (layers given rank 0 get no adapter). Deterministic in the base model and data, so
   /// a resumed task attaches the same adapters as the run that wrote its checkpoint.
-  func placeAdapters(_ adapters: [AdapterConfig], on network: Network) throws -> [AdapterConfig: [AdapterPlacement]] {
+  func placeAdapters(
+    _ adapters: [AdapterConfig], on network: Network
+  ) throws -> ([AdapterConfig: [AdapterPlacement]], [AdapterConfig: [Int: EVAComponents]]) {
     var result: [AdapterConfig: [AdapterPlacement]] = [:]
+    var found: [AdapterConfig: [Int: EVAComponents]] = [:]
     for adapter in adapters {
       let layers = try LayerSelection.indices(adapter.layers, count: network.denseLayers.count)
       let scale = Float((adapter.alpha ?? Double(adapter.rank)) / Double(adapter.rank))
@@ -67,6 +72,7 @@ extension StageRunner {
       case (.lora, .eva):
         let keep = max(1, Int((adapter.rho * Double(adapter.rank)).rounded()))
         let components = try evaComponents(network, layers: layers, keep: keep)
+        found[adapter] = components
         let ranks = EVA.allocate(components, budget: adapter.rank * layers.count)
         result[adapter] = layers.compactMap { d in
           // alpha_l = alpha · r_l / r keeps the scale alpha_l / r_l = alpha / r (PEFT's adjust_scaling_factors).
@@ -79,7 +85,7 @@ extension StageRunner {
         }
       }
     }
-    return result
+    return (result, found)
   }
 
   /// The principal components of the selected layers' inputs over the fine-tuning data.
@@ -93,13 +99,12 @@ extension StageRunner {
 
   /// Sets the adapters' starting values (a fresh task only; a resumed one restores them).
   /// Streams: `[trial, stage, "init", "layers.<i>.lora_A"]`.
-  func initializeAdapters(_ network: Network, _ placements: [AdapterConfig: [AdapterPlacement]]) throws {
+  func initializeAdapters(
+    _ network: Network, _ placements: [AdapterConfig: [AdapterPlacement]],
+    components evaComponents: [AdapterConfig: [Int: EVAComponents]]
+  ) throws {
     for (adapter, list) in placements.sorted(by: { $0.key.order < $1.key.order }) {
-      var components: [Int: EVAComponents] = [:]
-      if adapter.initRule == .eva {
-        let keep = max(1, Int((adapter.rho * Double(adapter.rank)).rounded()))
-        components = try evaComponents(network, layers: list.map(\.denseIndex), keep: keep)
-      }
+      let components = evaComponents[adapter] ?? [:]
       for p in list {
         let layer = network.denseLayers[p.denseIndex]
         do {

@@ -95,7 +95,7 @@ public struct EVAComponents: Sendable {
 public enum EVA {
   /// Principal components of the inputs of the given dense layers over `rows` rows of `features`, keeping
   /// `keep` components per layer. The inputs are centred (PCA); the components are the eigenvectors of the
-  /// inputs' covariance, computed in Float64.
+  /// inputs' covariance (each batch's XᵀX on the backend, summed over batches and decomposed in Float64).
   public static func components(
     of network: Network, denseLayers: [Int], features: [Float], rows: Int, keep: Int
   ) throws -> [Int: EVAComponents] {
@@ -107,6 +107,9 @@ public enum EVA {
       sums[d] = [Double](repeating: 0, count: n)
       products[d] = [Double](repeating: 0, count: n * n)
     }
+    // Per batch: column sums, and XᵀX as one matrix product on the backend, added into Float64 accumulators.
+    let maxWidth = denseLayers.map { network.denseLayers[$0].inputWidth }.max() ?? 0
+    let gram = Tensor(zeros: [max(maxWidth * maxWidth, 1)])
     var start = 0
     while start < rows {
       let count = min(batch, rows - start)
@@ -117,17 +120,14 @@ public enum EVA {
         let layer = network.denseLayers[d]
         guard let x = layer.lastInput else { continue }
         let n = layer.inputWidth
+        network.backend.gemm(
+          transA: true, transB: false, m: n, n: n, k: count, alpha: 1, a: x, lda: n, b: x, ldb: n, beta: 0,
+          c: gram.mutablePointer, ldc: n)
         sums[d]!.withUnsafeMutableBufferPointer { s in
-          products[d]!.withUnsafeMutableBufferPointer { p in
-            for row in 0..<count {
-              let v = x + row * n
-              for i in 0..<n {
-                let vi = Double(v[i])
-                s[i] += vi
-                for j in i..<n { p[i * n + j] += vi * Double(v[j]) }
-              }
-            }
-          }
+          for row in 0..<count { for i in 0..<n { s[i] += Double(x[row * n + i]) } }
+        }
+        products[d]!.withUnsafeMutableBufferPointer { p in
+          for k in 0..<(n * n) { p[k] += Double(gram[k]) }
         }
       }
       start += count
@@ -139,7 +139,7 @@ public enum EVA {
       var covariance = DenseMatrix(zeros: n, n)
       for i in 0..<n {
         for j in i..<n {
-          let c = products[d]![i * n + j] / Double(max(rows, 1)) - mean[i] * mean[j]
+          let c = (products[d]![i * n + j] + products[d]![j * n + i]) / (2 * Double(max(rows, 1))) - mean[i] * mean[j]
           covariance[i, j] = c
           covariance[j, i] = c
         }
