@@ -48,8 +48,9 @@ public enum GraphDiagnostics {
     ),
     .init(
       adapterRank, .error,
-      "An adapter goes on the model's dense layers (indices from 0, negative from the end); PiSSA and SVFit take "
-        + "the top `rank` singular directions, so `rank` must be at most min(fan_in, fan_out) of each layer.",
+      "An adapter goes on the model's dense layers (indices from 0, negative from the end), and its `rank` must be "
+        + "at most min(fan_in, fan_out) of each: PiSSA and SVFit take that many singular directions, and a larger "
+        + "LoRA rank adds nothing.",
       example:
         "models:\n  net: {input: 8, layers: [{dense: 32}, relu, {dense: 1}]}\nstages:\n"
         + "  adapt: {kind: finetune, from: pretrain, adapters: [{kind: svfit, rank: 4}], ...}"),

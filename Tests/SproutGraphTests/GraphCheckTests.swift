@@ -126,13 +126,15 @@ import Testing
           """
       return graphFindings(buildGraph(yaml).1)
     }
-    // net is 16 → 32 → 1: SVFit's and PiSSA's rank is bounded by each layer's smaller side; LoRA's is not.
+    // net is 16 → 32 → 1: an adapter's rank is bounded by each layer's smaller side.
     #expect(findings("[{kind: svfit, rank: 4}]") == ["graph.adapter-rank@37"])
     #expect(findings("[{kind: svfit, rank: 4, layers: [0]}]") == [])
     #expect(findings("[{kind: lora, rank: 20, init: pissa, layers: first}]") == ["graph.adapter-rank@37"])
-    #expect(findings("[{kind: lora, rank: 20, layers: first}]") == [])
+    #expect(findings("[{kind: lora, rank: 20, layers: first}]") == ["graph.adapter-rank@37"])
+    #expect(findings("[{kind: lora, rank: 16, layers: first}]") == [])
+    #expect(findings("[{kind: lora, rank: 1000000000, layers: first}]") == ["graph.adapter-rank@37"])
     #expect(findings("[{kind: lora, rank: 2, layers: [0, 5]}]") == ["graph.adapter-rank@37"])
-    #expect(findings("[{kind: lora, rank: 2, layers: [-1]}]") == [])
+    #expect(findings("[{kind: lora, rank: 1, layers: [-1]}]") == [])
   }
 
   @Test func evaluatingAMergeNeedsALoss() {

@@ -48,7 +48,8 @@ public struct StageChecker {
 
   // MARK: - Adapters
 
-  /// Each adapter's layers exist, and PiSSA's and SVFit's rank fits every layer it is put on.
+  /// Each adapter's layers exist, and its rank fits every layer it is put on (a rank above min(fan_in, fan_out)
+  /// adds nothing a smaller one cannot express, and PiSSA and SVFit have no more singular directions to take).
   func checkAdapters(_ stage: StageDef, _ shape: ModelShape, _ problems: inout [CheckProblem]) {
     guard let list = stage.arguments["adapters"]?.listValue else { return }
     let count = shape.weights.count
@@ -80,8 +81,8 @@ public struct StageChecker {
         selected.append(shape.weights[k])
       }
       let initName = resolve.string(adapter["init"]) ?? "gaussian"
-      guard adapter.kind == "svfit" || initName == "pissa", let rank = resolve.int(adapter["rank"]) else { continue }
-      let what = adapter.kind == "svfit" ? "SVFit" : "PiSSA"
+      guard let rank = resolve.int(adapter["rank"]) else { continue }
+      let what = adapter.kind == "svfit" ? "SVFit" : initName == "pissa" ? "PiSSA" : initName == "eva" ? "EVA" : "LoRA"
       for w in selected where rank > min(w.fanIn, w.fanOut) {
         problems.append(
           CheckProblem(

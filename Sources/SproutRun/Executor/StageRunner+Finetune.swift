@@ -76,7 +76,9 @@ extension StageRunner {
         let ranks = EVA.allocate(components, budget: adapter.rank * layers.count)
         result[adapter] = layers.compactMap { d in
           // alpha_l = alpha · r_l / r keeps the scale alpha_l / r_l = alpha / r (PEFT's adjust_scaling_factors).
-          guard let r = ranks[d], r > 0 else { return nil }
+          // A layer's rank never exceeds min(fan_in, fan_out): more adds nothing.
+          let layer = network.denseLayers[d]
+          guard let r = ranks[d].map({ min($0, layer.inputWidth, layer.outputWidth) }), r > 0 else { return nil }
           return AdapterPlacement(form: .lora, denseIndex: d, rank: r, scale: scale)
         }
       default:

@@ -76,7 +76,7 @@ public final class Network {
       }
       let layer = denseLayers[p.denseIndex]
       let limit = min(layer.inputWidth, layer.outputWidth)
-      guard p.rank >= 1, p.form == .lora || p.rank <= limit else {
+      guard p.rank >= 1, p.rank <= limit else {
         throw AdapterError("rank \(p.rank) does not fit dense layer \(p.denseIndex) (\(layer.outputWidth)×\(layer.inputWidth))")
       }
     }
