@@ -31,7 +31,7 @@ import Testing
         optimizer: {kind: adam, lr: 0.01}
         steps: 12
         checkpoint_every: 4
-        record: [loss]
+        record: [loss, weight_change]
       pissa: {kind: finetune, from: pretrain, data: b.train, adapters: [{kind: lora, rank: 2, init: pissa, layers: [0, 1]}], loss: mse, optimizer: {kind: adam, lr: 0.01}, steps: 12}
       eva: {kind: finetune, from: pretrain, data: b.train, adapters: [{kind: lora, rank: 2, init: eva, data: b.train, layers: [0, 1]}], loss: mse, optimizer: {kind: adam, lr: 0.01}, steps: 12}
       svfit: {kind: finetune, from: pretrain, data: b.train, adapters: [{kind: svfit, rank: 3, layers: [0, 1]}], loss: mse, optimizer: {kind: adam, lr: 0.01}, steps: 12}
@@ -63,6 +63,11 @@ import Testing
     let lora = try #require(plan.tasks.first { $0.stage == "lora" })
     let tensors = try #require(try reference.outputs(lora.hash)?.outputHashes.keys)
     #expect(tensors.contains("tensor:layers.0.lora_A") && tensors.contains("tensor:layers.2.lora_scale"))
+    // weight_change follows the weight each layer applies (W + ΔW): the adapted layers moved, the last did not.
+    let change = try #require(try reference.outputs(lora.hash)?.finalMetrics["weight_change"]?.objectValue)
+    #expect((change["layers.0.weight"]?.doubleValue ?? 0) > 0)
+    #expect((change["layers.2.weight"]?.doubleValue ?? 0) > 0)
+    #expect(change["layers.4.weight"]?.doubleValue == 0)
     // Only the adapters moved: the base weight the finetune task ends with is the pretrained one.
     let pretrain = try #require(plan.tasks.first { $0.stage == "pretrain" })
     #expect(

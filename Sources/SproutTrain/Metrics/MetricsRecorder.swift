@@ -103,9 +103,29 @@ public final class MetricsRecorder {
 
   /// Takes the references at initialization: W₀ of every dense weight and, when recorded, K₀.
   public func captureInitialState() {
-    initialWeights = Dictionary(
-      uniqueKeysWithValues: network.denseLayers.map { ($0.weight.name, $0.weight.value.array) })
+    initialWeights = Dictionary(uniqueKeysWithValues: effectiveWeights().map { ($0.name, $0.values) })
     if let p = kernelParameter { initialKernel = tangentKernel(p) }
+  }
+
+  /// One dense weight as its layer applies it.
+  struct EffectiveWeight {
+    var name: String
+    var rows: Int
+    var cols: Int
+    var values: [Float]
+  }
+
+  /// Every dense layer's weight as the layer applies it, under the weight's name: with a fine-tuning adapter,
+  /// W + ΔW (LoRA's s·B·A, SVFit's U·diag(σ)·Vt), so weight metrics of a fine-tuned model describe the weight
+  /// that computes, not the frozen base.
+  func effectiveWeights() -> [EffectiveWeight] {
+    network.denseLayers.map { d in
+      var values = d.weight.value.array
+      if let delta = d.adapter?.delta {
+        for i in values.indices { values[i] = Float(Double(values[i]) + delta.values[i]) }
+      }
+      return EffectiveWeight(name: d.weight.name, rows: d.weight.shape[0], cols: d.weight.shape[1], values: values)
+    }
   }
 
   func tangentKernel(_ p: Parameter) -> DenseMatrix {
@@ -118,15 +138,16 @@ public final class MetricsRecorder {
   public func record(step: StepQuantities?) -> [String: MetricValue] {
     var out: [String: MetricValue] = [:]
     var spectra: [String: [Double]] = [:]
-    func singularValues(_ p: Parameter) -> [Double] {
+    func singularValues(_ p: EffectiveWeight) -> [Double] {
       if let s = spectra[p.name] { return s }
       // Bidiagonalization: ~10× faster than Jacobi and accurate to ε·σ_max, plenty for ranks of weights.
-      let w = DenseMatrix(rows: p.shape[0], cols: p.shape[1], floats: p.value.array)
+      let w = DenseMatrix(rows: p.rows, cols: p.cols, floats: p.values)
       let s = w.singularValuesByBidiagonalization()
       spectra[p.name] = s
       return s
     }
-    let weights = network.denseLayers.map(\.weight)
+    let weightKinds: Set<MetricKind> = [.weightNorm, .weightChange, .effectiveRank, .participationRatio, .stableRank]
+    let weights = kinds.contains(where: weightKinds.contains) ? effectiveWeights() : []
     for kind in kinds {
       switch kind {
       case .loss:
@@ -148,14 +169,14 @@ public final class MetricsRecorder {
         if let step { out[kind.rawValue] = .scalar(step.lr) }
       case .weightNorm:
         out[kind.rawValue] = .scalars(
-          Dictionary(uniqueKeysWithValues: weights.map { ($0.name, euclideanNorm($0.value.array.map(Double.init))) }))
+          Dictionary(uniqueKeysWithValues: weights.map { ($0.name, euclideanNorm($0.values.map(Double.init))) }))
       case .weightChange:
         var m: [String: Double] = [:]
         for w in weights {
           guard let w0 = initialWeights[w.name] else { continue }
           m[w.name] =
             options.weightChangeRelative
-            ? Metrics.relativeChange(w.value.array, from: w0) : Metrics.absoluteChange(w.value.array, from: w0)
+            ? Metrics.relativeChange(w.values, from: w0) : Metrics.absoluteChange(w.values, from: w0)
         }
         out[kind.rawValue] = .scalars(m)
       case .effectiveRank:
