@@ -33,7 +33,7 @@ import Testing
         checkpoint_every: 4
         record: [loss, weight_change]
       pissa: {kind: finetune, from: pretrain, data: b.train, adapters: [{kind: lora, rank: 2, init: pissa, layers: [0, 1]}], loss: mse, optimizer: {kind: adam, lr: 0.01}, steps: 12}
-      eva: {kind: finetune, from: pretrain, data: b.train, adapters: [{kind: lora, rank: 2, init: eva, data: b.train, layers: [0, 1]}], loss: mse, optimizer: {kind: adam, lr: 0.01}, steps: 12}
+      eva: {kind: finetune, from: pretrain, data: b.train, adapters: [{kind: lora, rank: 2, init: eva, data: b.train, rho: 1e300, layers: [0, 1]}], loss: mse, optimizer: {kind: adam, lr: 0.01}, steps: 12}
       svfit: {kind: finetune, from: pretrain, data: b.train, adapters: [{kind: svfit, rank: 3, layers: [0, 1]}], loss: mse, optimizer: {kind: adam, lr: 0.01}, steps: 12}
       full: {kind: finetune, from: pretrain, data: b.train, loss: mse, optimizer: {kind: adam, lr: 0.01}, steps: 12}
       test: {kind: evaluate, from: lora, data: b.test, record: [loss]}

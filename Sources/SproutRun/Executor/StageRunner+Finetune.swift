@@ -70,7 +70,9 @@ extension StageRunner {
       let scale = Float((adapter.alpha ?? Double(adapter.rank)) / Double(adapter.rank))
       switch (adapter.form, adapter.initRule) {
       case (.lora, .eva):
-        let keep = max(1, Int((adapter.rho * Double(adapter.rank)).rounded()))
+        // round(rho · rank) components, never more than a layer has (and never a Double too large for an Int).
+        let widest = layers.map { network.denseLayers[$0].inputWidth }.max() ?? 1
+        let keep = max(1, Int(min((adapter.rho * Double(adapter.rank)).rounded(), Double(widest))))
         let components = try evaComponents(network, layers: layers, keep: keep)
         found[adapter] = components
         let ranks = EVA.allocate(components, budget: adapter.rank * layers.count)
