@@ -20,6 +20,7 @@ import Testing
       net: {input: 6, layers: [{dense: 12}, tanh, {dense: 12}, tanh, {dense: 1}]}
     initializers:
       he: {kind: kaiming_normal}
+      from_lora: {kind: from_stage, stage: lora}
     stages:
       pretrain: {kind: train, model: net, init: he, data: a.train, loss: mse, optimizer: {kind: adam, lr: 0.01}, steps: 20}
       lora:
@@ -39,6 +40,7 @@ import Testing
       test: {kind: evaluate, from: lora, data: b.test, record: [loss]}
       merged: {kind: merge, base: pretrain, from: [lora, full], weights: [1, 0.5], scale: 0.8}
       test_merged: {kind: evaluate, from: merged, data: b.test, loss: mse, record: [loss]}
+      again: {kind: train, model: net, init: from_lora, data: b.train, loss: mse, optimizer: {kind: sgd, lr: 0.01}, steps: 2, checkpoint_every: 1}
     """
 
   static func plan(only: [String] = []) throws -> Plan {
@@ -109,5 +111,11 @@ import Testing
     }
     // The lora model read back has its adapter folded in: its first weight differs from the pretrained one.
     #expect(lora["layers.0.weight"]?.values != base["layers.0.weight"]?.values)
+    // A from_stage initializer reading the finetune stage starts from those folded weights.
+    let again = try #require(plan.tasks.first { $0.stage == "again" })
+    let start = try Checkpoint.read(store.checkpointPath(again.hash, step: 0))
+    for name in ["layers.0.weight", "layers.2.weight", "layers.4.weight"] {
+      #expect(start[name]?.values == lora[name]?.values, "\(name)")
+    }
   }
 }
