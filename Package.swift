@@ -12,6 +12,10 @@ var tensorFlags = ["-Ounchecked"]
 // hashes checkpoints, which unoptimised generic Swift does 10-50x slower.
 let optimized: [SwiftSetting] = [.unsafeFlags(["-O"])]
 
+// Every target lists every Sprout module it imports, transitive ones included: SwiftPM recompiles a target
+// when a *listed* dependency's interface changes, and a target that reached a module only transitively kept
+// a stale layout of its types after they gained stored properties (a crash in an incremental build).
+//
 // The module layout follows ../shared/DESIGN.md: one module per phase, data flowing one way
 // (Syntax → Spec → Graph → Planner → Run), numerical code in Tensor and Train, and a thin CLI.
 let package = Package(
@@ -50,7 +54,10 @@ let package = Package(
       ]),
     .executableTarget(
       name: "sprout",
-      dependencies: ["SproutDriver", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+      dependencies: [
+        "SproutDriver", "SproutPlanner", "SproutTrain",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
     .executableTarget(
       name: "sprout-bench", dependencies: ["SproutTensor", "SproutTrain", "SproutDriver", "SproutBenchAlloc"],
       path: "bench/Sources/sprout-bench"),
@@ -58,13 +65,20 @@ let package = Package(
     .target(name: "SproutBenchAlloc", path: "bench/Sources/SproutBenchAlloc"),
 
     .testTarget(name: "SproutDiagnosticsTests", dependencies: ["SproutDiagnostics"]),
-    .testTarget(name: "SproutSyntaxTests", dependencies: ["SproutSyntax"], resources: [.copy("Fixtures")]),
-    .testTarget(name: "SproutSpecTests", dependencies: ["SproutSpec", "SproutSyntax"], resources: [.copy("Fixtures")]),
-    .testTarget(name: "SproutGraphTests", dependencies: ["SproutGraph", "SproutSpec", "SproutSyntax"]),
-    .testTarget(name: "SproutPlannerTests", dependencies: ["SproutPlanner", "SproutGraph", "SproutSpec", "SproutSyntax"]),
+    .testTarget(
+      name: "SproutSyntaxTests", dependencies: ["SproutSyntax", "SproutDiagnostics"], resources: [.copy("Fixtures")]),
+    .testTarget(
+      name: "SproutSpecTests", dependencies: ["SproutSpec", "SproutSyntax", "SproutDiagnostics"],
+      resources: [.copy("Fixtures")]),
+    .testTarget(name: "SproutGraphTests", dependencies: ["SproutGraph", "SproutSpec", "SproutSyntax", "SproutDiagnostics"]),
+    .testTarget(
+      name: "SproutPlannerTests",
+      dependencies: ["SproutPlanner", "SproutGraph", "SproutSpec", "SproutSyntax", "SproutDiagnostics"]),
     .testTarget(name: "SproutTensorTests", dependencies: ["SproutTensor", "SproutTensorConformance"]),
     .testTarget(name: "SproutTrainTests", dependencies: ["SproutTrain", "SproutTensor"], resources: [.copy("Fixtures")]),
-    .testTarget(name: "SproutRunTests", dependencies: ["SproutRun", "SproutDriver"]),
+    .testTarget(
+      name: "SproutRunTests",
+      dependencies: ["SproutRun", "SproutDriver", "SproutPlanner", "SproutTrain", "SproutTensor", "SproutDiagnostics"]),
     .testTarget(name: "SproutCLITests", dependencies: ["SproutDriver"]),
   ],
   swiftLanguageModes: [.v5]
