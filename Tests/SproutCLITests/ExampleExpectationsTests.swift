@@ -48,6 +48,24 @@ struct ExampleExpectationsTests {
   }
 
   /// A9. After 150 steps at width 64: SIREN 48.5 dB, SIREN with Kaiming hidden init 24.4 dB, ReLU 15.6 dB.
+  /// B4's bound-growth check: an interval's radius grows √(fan_in/π) ≈ 9.03 per ReLU layer of width 256 under
+  /// Kaiming (8.9–9.4 seen), about 1 under IBP init (0.95–1.03 seen).
+  @Test("ibp-init: interval bounds explode under Kaiming and stay flat under IBP init")
+  func ibpInit() throws {
+    let tasks = try Self.run("examples/ibp-init.yaml", ["--only", "at_init", "--set", "matrix.seed=[0]"])
+    var growth: [String: [Double]] = [:]
+    for (key, task) in tasks where key.hasSuffix("/at_init") {
+      let bounds = try #require(task.metrics["interval_bounds"] as? [String: [String: Double]])
+      let arm = task.values.contains("init=ibp") ? "ibp" : "kaiming"
+      for layer in ["layers.2.weight", "layers.4.weight", "layers.6.weight", "layers.8.weight"] {
+        growth[arm, default: []].append(try #require(bounds[layer]?["growth"]))
+      }
+    }
+    #expect(growth["kaiming"]?.count == 4 && growth["ibp"]?.count == 4)
+    #expect(growth["kaiming"]?.allSatisfy { $0 > 8 && $0 < 10.5 } == true, "\(growth)")
+    #expect(growth["ibp"]?.allSatisfy { $0 > 0.85 && $0 < 1.15 } == true, "\(growth)")
+  }
+
   @Test("siren: the SIREN init fits far better than Kaiming hidden weights or a ReLU MLP")
   func siren() throws {
     let tasks = try Self.run(

@@ -26,6 +26,7 @@ struct MetricSelection {
     [
       "weight_norm": "layers", "weight_change": "layers", "effective_rank": "layers", "stable_rank": "layers",
       "kernel_alignment": "layers", "activation_stats": "stats", "output_spectrum": "bins", "psnr": "peak",
+      "interval_bounds": "eps",
     ][kind]
   }
 
@@ -72,6 +73,9 @@ struct MetricSelection {
         if let peak = args["peak"] ?? args["range"] { options.psnrRange = try peak.double() }
       case .outputSpectrum:
         if let bins = args["bins"] { options.spectrumBins = try bins.int() }
+      case .intervalBounds:
+        if let eps = args["eps"] { options.intervalEps = try eps.double() }
+        if let samples = args["samples"], !probeFromKernel { options.probeSamples = try samples.int() }
       default:
         break
       }

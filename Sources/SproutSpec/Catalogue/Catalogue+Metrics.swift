@@ -64,6 +64,17 @@ extension Catalogue {
       .metric, "grad_norm", "Global L2 norm of the gradient (before clipping).", example: "record: [grad_norm]"),
     KindSpec(.metric, "lr", "The learning rate of the step.", example: "record: [lr]"),
     KindSpec(
+      .metric, "interval_bounds",
+      "Interval bound propagation of the box [x − eps, x + eps] around each probe input (evaluation mode): per "
+        + "dense layer, the mean radius of its output interval and its growth over the previous layer's.",
+      paper: "Shi et al., NeurIPS 2021 (IBP init); Gowal et al. 2018 (IBP)", main: "eps",
+      example: "record: [{interval_bounds: {eps: 0.01, samples: 64}}]",
+      arguments: [
+        ArgumentSpec("eps", .float, default: .float(0.01), min: 0, exclusiveMin: true, "Radius of the input box (ℓ∞)."),
+        layersArgument,
+        ArgumentSpec("samples", .int, default: .int(32), min: 1, "Probe inputs (the first rows of the stage's data)."),
+      ]),
+    KindSpec(
       .metric, "output_spectrum",
       "Magnitude spectrum of the network's output over the dataset's coordinate grid (DC dropped), binned.",
       paper: "Kania et al., ICLR 2025 (FreSh)", main: "bins", example: "record: [{output_spectrum: 64}]",

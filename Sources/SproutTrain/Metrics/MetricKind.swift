@@ -30,6 +30,9 @@ public enum MetricKind: String, Sendable, Hashable, CaseIterable, Codable {
   /// Magnitude spectrum of the network's output over the target grid, DC dropped, and its Wasserstein-1
   /// distance to the target's spectrum (FreSh, Kania et al. 2025).
   case outputSpectrum = "output_spectrum"
+  /// Interval bound propagation of an ε-box around the probe inputs: each dense layer's mean output radius and
+  /// its growth over the previous layer's (Shi et al. 2021; `IntervalBounds`).
+  case intervalBounds = "interval_bounds"
 
   /// Whether the metric needs a training step's quantities (loss, gradient, learning rate) rather than
   /// only a model and data; `measure` stages cannot record these.
@@ -57,6 +60,8 @@ public struct MetricOptions: Sendable, Hashable, Codable {
   public var spectrumBins: Int?
   /// `weight_change` as `‖W − W₀‖_F / ‖W₀‖_F` (true) or `‖W − W₀‖_F` (false).
   public var weightChangeRelative: Bool
+  /// The radius ε of the ℓ∞ box `interval_bounds` propagates.
+  public var intervalEps: Double = 0.01
 
   /// The defaults: middle dense layer, 32 probe samples, observed target range, 64 spectrum bins, relative
   /// weight change.
@@ -72,7 +77,7 @@ public struct MetricOptions: Sendable, Hashable, Codable {
   }
 
   private enum CodingKeys: String, CodingKey {
-    case kernelParameter, probeSamples, psnrRange, spectrumBins, weightChangeRelative
+    case kernelParameter, probeSamples, psnrRange, spectrumBins, weightChangeRelative, intervalEps
   }
 
   /// Decodes options, reading a missing `weightChangeRelative` (written before it existed) as true.
@@ -83,5 +88,6 @@ public struct MetricOptions: Sendable, Hashable, Codable {
     psnrRange = try c.decodeIfPresent(Double.self, forKey: .psnrRange)
     spectrumBins = try c.decodeIfPresent(Int.self, forKey: .spectrumBins)
     weightChangeRelative = try c.decodeIfPresent(Bool.self, forKey: .weightChangeRelative) ?? true
+    intervalEps = try c.decodeIfPresent(Double.self, forKey: .intervalEps) ?? 0.01
   }
 }

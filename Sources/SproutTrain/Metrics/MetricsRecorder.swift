@@ -95,6 +95,9 @@ public final class MetricsRecorder {
       spectrumData = nil
       targetSpectrum = nil
     }
+    if kinds.contains(.intervalBounds) {
+      _ = try IntervalBounds.compute(network: network, probe: probe.features, rows: probe.count, eps: Float(options.intervalEps))
+    }
     psnrRange = options.psnrRange ?? data.targetRange
     if kinds.contains(.psnr), !(psnrRange > 0) {
       throw TrainingError.unavailableMetric(.psnr, "the targets have no value range; give psnr a range")
@@ -193,11 +196,18 @@ public final class MetricsRecorder {
         out[kind.rawValue] = .scalars(
           Dictionary(
             uniqueKeysWithValues: weights.map { ($0.name, Metrics.stableRank(singularValues: singularValues($0))) }))
-      case .kernelAlignment, .activationStats, .outputSpectrum:
+      case .kernelAlignment, .activationStats, .outputSpectrum, .intervalBounds:
         continue  // forward-based: below, after every metric that reads the step's outputs
       }
     }
     if kinds.contains(.activationStats) { out[MetricKind.activationStats.rawValue] = activationStats() }
+    if kinds.contains(.intervalBounds), let bounds = try? IntervalBounds.compute(
+      network: network, probe: probe.features, rows: probe.count, eps: Float(options.intervalEps))
+    {
+      var m: [String: MetricValue] = [:]
+      for b in bounds { m[b.name] = .map(["radius": .scalar(b.radius), "growth": .scalar(b.growth)]) }
+      out[MetricKind.intervalBounds.rawValue] = .map(m)
+    }
     if kinds.contains(.outputSpectrum) {
       let s = outputSpectrum()
       out[MetricKind.outputSpectrum.rawValue] = .vector(s)
