@@ -118,7 +118,9 @@ extension StageRunner {
             guard let c = components[p.denseIndex] else { throw AdapterError("EVA found no components") }
             try AdapterInitialization.eva(layer, components: c)
           case .lora:
-            var stream = RandomStream(seed: seed, path: streamPath + ["init", "\(layer.weight.name.dropLast(7)).lora_A"])
+            // The stream is named after the tensor it draws: `layers.<i>.lora_A`.
+            let name = layer.adapter?.down.name ?? layer.weight.name
+            var stream = RandomStream(seed: seed, path: streamPath + ["init", name])
             try AdapterInitialization.lora(layer, rule: adapter.initRule, stream: &stream)
           }
         } catch { throw context.error(.invalidTask, "adapter on dense layer \(p.denseIndex): \(error)", cause: error) }

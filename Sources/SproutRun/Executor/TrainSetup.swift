@@ -3,8 +3,6 @@ import SproutPlanner
 import SproutTensor
 import SproutTrain
 
-typealias SproutPlannerJSON = JSONValue
-
 /// Everything a training task runs with, resolved from its plan definition (see `StageRunner.trainSetup`).
 struct TrainSetup {
   /// Input features.
@@ -43,7 +41,7 @@ struct TrainSetup {
 
 extension MetricValue {
   /// The JSON form written to metrics.jsonl (non-finite numbers as strings, as `MetricValue.json` does).
-  var jsonValue: SproutPlannerJSON {
+  var jsonValue: JSONValue {
     switch self {
     case .scalar(let v): return v.isFinite ? .double(v) : .string(v.isNaN ? "NaN" : v > 0 ? "Infinity" : "-Infinity")
     case .vector(let v): return .array(v.map { MetricValue.scalar($0).jsonValue })

@@ -58,6 +58,16 @@ public final class DenseLayer: Layer {
   /// The adapter's frozen tensors, if any.
   public var buffers: [Parameter] { adapter?.buffers ?? [] }
 
+  /// The weight the layer applies, `[out, in]` row-major: W, or W + ΔW with a fine-tuning adapter (computed in
+  /// Float64, then rounded). Weight metrics and interval bounds read this, not the frozen base.
+  public var effectiveWeight: [Float] {
+    var values = weight.value.array
+    if let delta = adapter?.delta {
+      for i in values.indices { values[i] = Float(Double(values[i]) + delta.values[i]) }
+    }
+    return values
+  }
+
   /// Adds an adapter of `rank` (LoRA scale `scale`); the caller freezes what should not train.
   @discardableResult
   func attach(_ form: DenseAdapter.Form, rank: Int, scale: Float) -> DenseAdapter {

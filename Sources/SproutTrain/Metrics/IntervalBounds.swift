@@ -44,7 +44,7 @@ public enum IntervalBounds {
     for (index, layer) in network.layers.enumerated() {
       if let dense = layer as? DenseLayer {
         let out = dense.outputWidth
-        let w = effectiveWeight(dense)
+        let w = dense.effectiveWeight
         let absW = w.map(abs)
         var c = [Float](repeating: 0, count: rows * out)
         var r = [Float](repeating: 0, count: rows * out)
@@ -96,14 +96,5 @@ public enum IntervalBounds {
     case .elu(let alpha): return alpha >= 0
     case .gelu, .silu, .sine: return false
     }
-  }
-
-  /// The weight the layer applies (W + ΔW with an adapter).
-  private static func effectiveWeight(_ dense: DenseLayer) -> [Float] {
-    var values = dense.weight.value.array
-    if let delta = dense.adapter?.delta {
-      for i in values.indices { values[i] = Float(Double(values[i]) + delta.values[i]) }
-    }
-    return values
   }
 }

@@ -123,11 +123,7 @@ public final class MetricsRecorder {
   /// that computes, not the frozen base.
   func effectiveWeights() -> [EffectiveWeight] {
     network.denseLayers.map { d in
-      var values = d.weight.value.array
-      if let delta = d.adapter?.delta {
-        for i in values.indices { values[i] = Float(Double(values[i]) + delta.values[i]) }
-      }
-      return EffectiveWeight(name: d.weight.name, rows: d.weight.shape[0], cols: d.weight.shape[1], values: values)
+      EffectiveWeight(name: d.weight.name, rows: d.weight.shape[0], cols: d.weight.shape[1], values: d.effectiveWeight)
     }
   }
 
