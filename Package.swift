@@ -34,37 +34,47 @@ let package = Package(
       name: "CYAML", pkgConfig: "yaml-0.1",
       providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]),
     .target(name: "SproutDiagnostics"),
+    // The lowered, typed configuration a task executes: what the planner produces and hashes, and the trainer runs.
+    .target(name: "SproutConfig"),
     .target(name: "SproutSyntax", dependencies: ["CYAML", "SproutDiagnostics"]),
-    .target(name: "SproutSpec", dependencies: ["SproutSyntax", "SproutDiagnostics"]),
-    .target(name: "SproutGraph", dependencies: ["SproutSpec", "SproutDiagnostics"]),
-    .target(name: "SproutPlanner", dependencies: ["SproutGraph", "SproutSpec", "SproutSyntax", "SproutDiagnostics"], swiftSettings: optimized),
+    .target(name: "SproutSpec", dependencies: ["SproutSyntax", "SproutDiagnostics", "SproutConfig"]),
+    .target(name: "SproutGraph", dependencies: ["SproutSpec", "SproutDiagnostics", "SproutConfig"]),
+    .target(
+      name: "SproutPlanner",
+      dependencies: ["SproutGraph", "SproutSpec", "SproutSyntax", "SproutDiagnostics", "SproutConfig"],
+      swiftSettings: optimized),
     // C11 atomics for the CPU backend's worker pool (Synchronization's Atomic needs macOS 15).
     .target(name: "CSproutAtomics"),
     .target(name: "SproutTensor", dependencies: ["CSproutAtomics"], swiftSettings: [.unsafeFlags(tensorFlags)]),
     .target(name: "SproutTensorConformance", dependencies: ["SproutTensor"]),
-    .target(name: "SproutTrain", dependencies: ["SproutTensor", "SproutDiagnostics"], swiftSettings: optimized),
+    .target(
+      name: "SproutTrain", dependencies: ["SproutTensor", "SproutDiagnostics", "SproutConfig"], swiftSettings: optimized),
     .target(
       name: "SproutRun",
-      dependencies: ["SproutPlanner", "SproutGraph", "SproutSpec", "SproutTrain", "SproutTensor", "SproutDiagnostics"]),
+      dependencies: [
+        "SproutPlanner", "SproutGraph", "SproutSpec", "SproutTrain", "SproutTensor", "SproutDiagnostics", "SproutConfig",
+      ]),
     .target(
       name: "SproutDriver",
       dependencies: [
         "SproutDiagnostics", "SproutSyntax", "SproutSpec", "SproutGraph", "SproutPlanner", "SproutRun",
-        "SproutTensor", "SproutTrain",
+        "SproutTensor", "SproutTrain", "SproutConfig",
       ]),
     .executableTarget(
       name: "sprout",
       dependencies: [
-        "SproutDriver", "SproutPlanner", "SproutTrain",
+        "SproutDriver", "SproutPlanner", "SproutTrain", "SproutConfig",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(
-      name: "sprout-bench", dependencies: ["SproutTensor", "SproutTrain", "SproutDriver", "SproutBenchAlloc"],
+      name: "sprout-bench",
+      dependencies: ["SproutConfig", "SproutTensor", "SproutTrain", "SproutDriver", "SproutBenchAlloc"],
       path: "bench/Sources/sprout-bench"),
     // Counts allocations in the benchmark by interposing malloc (bench only; no library links it).
     .target(name: "SproutBenchAlloc", path: "bench/Sources/SproutBenchAlloc"),
 
     .testTarget(name: "SproutDiagnosticsTests", dependencies: ["SproutDiagnostics"]),
+    .testTarget(name: "SproutConfigTests", dependencies: ["SproutConfig"]),
     .testTarget(
       name: "SproutSyntaxTests", dependencies: ["SproutSyntax", "SproutDiagnostics"], resources: [.copy("Fixtures")]),
     .testTarget(

@@ -55,7 +55,7 @@ public final class ProgressDisplay: @unchecked Sendable {
         }
         redraw()
       } else {
-        emit("\(key)  step \(step)/\(total)  loss \(Self.number(loss))  \(Self.rate(rate))")
+        emit("\(key)  step \(step)/\(total)\(loss.map { "  loss \(Self.number($0))" } ?? "")  \(Self.rate(rate))")
       }
     case .checkpointWritten:
       break

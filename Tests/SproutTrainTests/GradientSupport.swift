@@ -1,5 +1,6 @@
 import Foundation
 import SproutTensor
+import SproutConfig
 import Testing
 
 @testable import SproutTrain

@@ -1,5 +1,6 @@
 import Foundation
 import SproutTensor
+import SproutConfig
 import Testing
 
 @testable import SproutTrain
@@ -11,7 +12,7 @@ struct IntervalBoundsTests {
 
   func mlp(std: (Int) -> Double) throws -> Network {
     var layers: [LayerConfig] = []
-    for _ in 0..<5 { layers += [.dense(units: Self.width, bias: true), .activation(.stateless(.relu))] }
+    for _ in 0..<5 { layers += [.dense(units: Self.width, bias: true), .activation(.relu)] }
     layers.append(.dense(units: 2, bias: true))
     let net = try Network(input: 20, layers: layers, backend: CPUBackend(threads: 1), maxBatch: 32)
     var stream = RandomStream(seed: 3, path: ["ibp"])
@@ -61,7 +62,7 @@ struct IntervalBoundsTests {
 
   @Test func nonMonotoneActivationsAreRefused() throws {
     let net = try Network(
-      input: 3, layers: [.dense(units: 4, bias: true), .activation(.stateless(.gelu(approximateTanh: false)))],
+      input: 3, layers: [.dense(units: 4, bias: true), .activation(.gelu(approximate: .none))],
       backend: CPUBackend(threads: 1), maxBatch: 4)
     #expect(throws: TrainingError.self) {
       try IntervalBounds.compute(network: net, probe: [0, 0, 0], rows: 1, eps: 0.1)

@@ -1,5 +1,6 @@
 import Foundation
 import SproutTensor
+import SproutConfig
 import Testing
 
 @testable import SproutTrain
@@ -12,8 +13,8 @@ import Testing
   func train(rank: Int, seed: UInt64) throws -> (change: Double, alignment: Double) {
     let (d, h) = (10, 48)
     let layers: [LayerConfig] = [
-      .dense(units: h, bias: false), .activation(.stateless(.relu)), .dense(units: h, bias: false),
-      .activation(.stateless(.relu)), .dense(units: 1, bias: false),
+      .dense(units: h, bias: false), .activation(.relu), .dense(units: h, bias: false),
+      .activation(.relu), .dense(units: 1, bias: false),
     ]
     let net = try makeTestNetwork(layers, input: d, maxBatch: 100, seed: seed)
     // W₀ = g·Z/√N (g = 1.5), truncated to rank r by SVD and rescaled to ‖W₀‖_F (the paper's `main.py`).
@@ -27,8 +28,9 @@ import Testing
     let data = teacherData(count: 100, inputs: d, seed: 42)
     let config = TrainerConfiguration(
       loss: .mse, optimizer: .sgd(momentum: 0, dampening: 0, nesterov: false, weightDecay: 0), lr: 0.05,
-      batchSize: 100, length: .steps(400), shuffle: false, record: [.weightChange, .kernelAlignment], every: 400,
-      metricOptions: MetricOptions(kernelParameter: "layers.2.weight", probeSamples: 24))
+      batchSize: 100, length: .steps(400), shuffle: false,
+      record: [.weightChange(layers: .all, relative: true), .kernelAlignment(layers: .indices([1]), samples: 24)],
+      every: 400)
     let trainer = try Trainer(
       network: net, data: data, configuration: config, shuffleSeed: seed, shufflePath: [])
     var last: [String: MetricValue] = [:]

@@ -102,7 +102,7 @@ extension ModelShape {
         w = units
       case "fourier_features":
         guard let features = resolve.int(layer["features"]) else { return nil }
-        w = 2 * features
+        w = 2 * features + (resolve.bool(layer["include_input"]) == true ? w : 0)
       case "residual":
         let body = layer["layers"]?.listValue?.compactMap(\.instanceValue) ?? []
         guard

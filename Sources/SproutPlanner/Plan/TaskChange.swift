@@ -2,8 +2,10 @@
 public struct TaskChange: Hashable, Sendable, Codable, CustomStringConvertible {
   /// What changed.
   public enum Kind: String, Hashable, Sendable, Codable {
-    /// A field of the resolved definition (`path` is its JSON path, `stage.optimizer.lr`).
+    /// A field of the task's configuration (`path` is its JSON path, `kind.train.training.optimizer.lr`).
     case field
+    /// The contents of a data file it reads (`path` is the file as the spec names it; old and new are digests).
+    case file
     /// An input task's hash (`path` is its key; the upstream task changed).
     case input
     /// The trial seed.
@@ -38,6 +40,7 @@ public struct TaskChange: Hashable, Sendable, Codable, CustomStringConvertible {
     let o = old ?? "(absent)", n = new ?? "(absent)"
     switch kind {
     case .field: return "\(path): \(o) → \(n)"
+    case .file: return "file '\(path)' changed (\(o) → \(n))"
     case .input: return "upstream \(path) changed (\(o) → \(n))"
     case .seed: return "seed: \(o) → \(n)"
     case .backend: return "backend: \(o) → \(n)"

@@ -15,7 +15,7 @@ public enum RunEvent: Sendable {
   /// A task continues from a checkpoint instead of from the beginning.
   case taskResumed(key: String, step: Int, checkpoint: String)
   /// Training reached a recorded step (sent with every metric record after step 0).
-  case progress(key: String, step: Int, totalSteps: Int, loss: Float, stepsPerSecond: Double)
+  case progress(key: String, step: Int, totalSteps: Int, loss: Float?, stepsPerSecond: Double)
   /// A checkpoint file was written.
   case checkpointWritten(key: String, step: Int, path: String)
   /// Something worth telling the user that does not stop the task (a corrupt checkpoint skipped, ...).

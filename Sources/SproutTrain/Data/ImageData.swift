@@ -22,7 +22,7 @@ public struct PixelImage: Sendable, Hashable {
 }
 
 /// A procedural 2-D target for coordinate networks.
-public enum ImagePattern: Sendable, Hashable {
+public enum ProceduralPattern: Sendable, Hashable {
   /// ±1 squares with sides of `period` pixels (the top-left square is +1).
   case checkerboard(period: Int)
   /// cos(2π·frequency·ρ), ρ the distance from the centre in [−1, 1]² coordinates.
@@ -36,7 +36,7 @@ public enum ImagePattern: Sendable, Hashable {
 extension DatasetGenerator {
   /// A procedural image as coordinate → value pairs (see `image(_:)`), values in [−1, 1].
   public static func image(
-    _ pattern: ImagePattern, height: Int, width: Int, seed: UInt64, path: [String]
+    _ pattern: ProceduralPattern, height: Int, width: Int, seed: UInt64, path: [String]
   ) throws -> Dataset {
     try positive(["height": height, "width": width])
     var v = [Float](repeating: 0, count: height * width)

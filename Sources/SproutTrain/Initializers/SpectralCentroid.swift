@@ -1,3 +1,4 @@
+import SproutConfig
 import Foundation
 
 /// A dataset's targets laid out as a signal: `slices` rows of `length` samples with `channels` values each,

@@ -80,7 +80,7 @@ public enum IntervalBounds {
         continue
       } else {
         throw TrainingError.unavailableMetric(
-          .intervalBounds,
+          "interval_bounds",
           "layer \(index) (\(layer.kind)) cannot be bounded by intervals here: interval_bounds supports dense "
             + "layers, dropout and monotone activations (identity, relu, leaky_relu, elu, selu, tanh, sigmoid, softplus)")
       }

@@ -1,3 +1,4 @@
+import SproutConfig
 import Foundation
 
 /// Pure metric functions: each takes numbers and returns numbers, with its formula and source beside it.
@@ -95,7 +96,7 @@ public enum Metrics {
   /// - `mse`: one per row; with several outputs argmax(y) against argmax(t) (one-hot targets), with one output
   ///   `y ≥ 0.5` against `t ≥ 0.5` (0/1 targets).
   public static func accuracyCounts(
-    outputs y: UnsafePointer<Float>, targets t: UnsafePointer<Float>, rows: Int, width: Int, loss: Loss
+    outputs y: UnsafePointer<Float>, targets t: UnsafePointer<Float>, rows: Int, width: Int, loss: LossConfig
   ) -> (correct: Int, total: Int) {
     func argmax(_ p: UnsafePointer<Float>) -> Int {
       var best = 0

@@ -1,3 +1,4 @@
+import SproutConfig
 import SproutTensor
 
 /// A planned model: layers built from a layer list, every buffer allocated once for `maxBatch` rows, so a

@@ -1,3 +1,4 @@
+import SproutConfig
 import SproutTensor
 import SproutTrain
 
@@ -6,14 +7,14 @@ import SproutTrain
 struct BenchModel {
   let name: String
   let widths: [Int]
-  let activation: Activation
+  let activation: ActivationConfig
   let batch: Int
-  let loss: Loss
+  let loss: LossConfig
 
   static let all: [BenchModel] = [
     BenchModel(name: "tiny", widths: [2, 64, 64, 1], activation: .tanh, batch: 32, loss: .mse),
     BenchModel(name: "small", widths: [32, 256, 256, 1], activation: .relu, batch: 64, loss: .mse),
-    BenchModel(name: "mnist", widths: [784, 512, 512, 10], activation: .relu, batch: 128, loss: .crossEntropy),
+    BenchModel(name: "mnist", widths: [784, 512, 512, 10], activation: .relu, batch: 128, loss: .crossEntropy(labelSmoothing: 0)),
     BenchModel(name: "wide", widths: [1024, 2048, 2048, 1024], activation: .relu, batch: 256, loss: .mse),
     BenchModel(name: "siren", widths: [2, 256, 256, 256, 1], activation: .sine(omega: 30), batch: 4096, loss: .mse),
   ]
@@ -28,7 +29,7 @@ struct BenchModel {
     var out: [LayerConfig] = []
     for (i, units) in widths.dropFirst().enumerated() {
       out.append(.dense(units: units, bias: true))
-      if i < widths.count - 2 { out.append(.activation(.stateless(activation))) }
+      if i < widths.count - 2 { out.append(.activation(activation)) }
     }
     return out
   }
@@ -60,7 +61,7 @@ final class BenchTrainer {
     let targetWidth = model.loss.targetWidth(outputWidth: classes)
     target = Tensor(zeros: [model.batch, targetWidth])
     for i in 0..<target.count {
-      target[i] = model.loss == .crossEntropy ? Float(Int(rng.next() % UInt64(classes))) : rng.uniform(-1, 1)
+      target[i] = model.loss.readsClassIndices ? Float(Int(rng.next() % UInt64(classes))) : rng.uniform(-1, 1)
     }
   }
 
