@@ -95,17 +95,20 @@ public enum YAMLParser {
     // until none is left: one run reports them all. A scalar that was just the expression holds its text, as if
     // it had been quoted.
     var input = bytes
+    var inputMap = map
     var quoted: [Int: String] = [:]
     var found = Diagnostics()
-    var budget = max(1, Self.rereadBudget / bytes.count)
+    var budget = min(Self.maxRereads, max(1, Self.rereadBudget / bytes.count))
     while true {
       var attempt = Diagnostics()
-      let outcome = readDocuments(input, file: file, limits: limits, quoted: quoted, diagnostics: &attempt)
+      let outcome = readDocuments(
+        input, map: inputMap, file: file, limits: limits, quoted: quoted, diagnostics: &attempt)
       if case .unquotedExpression(let range) = outcome, budget > 1,
         let text = Self.quote(range, in: &input, original: bytes)
       {
         found.append(contentsOf: attempt.all.filter { $0.id == .unquotedExpressionInFlow })
         quoted[range.lowerBound] = text
+        inputMap = SourceMap(bytes: input)
         budget -= 1
         continue
       }
@@ -117,8 +120,10 @@ public enum YAMLParser {
   }
 
   /// Bytes of input the parser may read in all while rereading past unquoted expressions: a small spec is
-  /// reread for each one it holds, a 16 MiB one only a few times.
+  /// reread for each one it holds (up to `maxRereads`), a 16 MiB one only a few times.
   static let rereadBudget = 64 << 20
+  /// Most rereads of one input: past this many unquoted expressions, the rest are left for the next run.
+  static let maxRereads = 100
 
   /// What one read of the input gave.
   private enum ReadOutcome {
@@ -131,10 +136,11 @@ public enum YAMLParser {
   }
 
   /// Reads the documents of `input`; scalars starting at an offset in `quoted` take the text given there.
+  /// `map` is the source map of `input`.
   private static func readDocuments(
-    _ input: [UInt8], file: String, limits: ParseLimits, quoted: [Int: String], diagnostics: inout Diagnostics
+    _ input: [UInt8], map: SourceMap, file: String, limits: ParseLimits, quoted: [Int: String],
+    diagnostics: inout Diagnostics
   ) -> ReadOutcome {
-    let map = SourceMap(bytes: input)
     var builder = TreeBuilder(file: file, map: map, limits: limits)
     builder.substitutions = quoted
     return input.withUnsafeBufferPointer { buffer in

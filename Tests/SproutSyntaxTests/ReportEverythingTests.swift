@@ -116,3 +116,17 @@ import Testing
     #expect(CoreScalar(Node(.scalar("1", .plain), tag: "!!str", range: .wholeFile("f"))) == .string("1"))
   }
 }
+
+extension ReportEverythingTests {
+  /// Rereading is bounded: past `maxRereads` unquoted expressions the rest wait for the next run.
+  @Test func rereadingIsBounded() {
+    let items = (0..<150).map { "${p.v\($0)}" }.joined(separator: ", ")
+    let clock = ContinuousClock()
+    let start = clock.now
+    let (document, diagnostics) = parseSpec("a: [\(items)]\n")
+    #expect(clock.now - start < .seconds(2))
+    #expect(diagnostics.count == YAMLParser.maxRereads)
+    #expect(diagnostics.allSatisfy { $0.id == "syntax.unquoted-expression-in-flow" })
+    #expect(document.root == nil)
+  }
+}
