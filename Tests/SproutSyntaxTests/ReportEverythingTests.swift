@@ -83,9 +83,10 @@ import Testing
         "syntax.unquoted-expression-in-flow", "syntax.duplicate-key",
       ])
     #expect(diagnostics.map { span($0.range) } == ["3:36-3:47", "3:64-3:79", "5:53-5:64", "5:78-5:84"])
-    #expect(diagnostics.prefix(3).map(\.fixIts.first?.replacement) == [
-      "\"${params.w}\"", "\"${params.w * 2}\"", "\"${params.m}\"",
-    ])
+    #expect(
+      diagnostics.prefix(3).map(\.fixIts.first?.replacement) == [
+        "\"${params.w}\"", "\"${params.w * 2}\"", "\"${params.m}\"",
+      ])
     // The tree holds the expressions as written, as if they had been quoted.
     let layers = try #require(document.root?["models"]?["net"]?["layers"]?.sequence)
     #expect(layers[0]["dense"]?.scalar == "${params.w}")

@@ -60,7 +60,8 @@ struct KeyIdentity {
 
   /// Why two keys written differently are one key, for the diagnostic; `nil` when they are written alike.
   static func sameness(_ key: Node, as first: Node) -> String? {
-    guard let a = key.scalar, let b = first.scalar, key.scalarStyle != first.scalarStyle || a != b || key.tag != first.tag
+    guard let a = key.scalar, let b = first.scalar,
+      key.scalarStyle != first.scalarStyle || a != b || key.tag != first.tag
     else { return nil }
     if a == b { return "a key means its text: '\(a)' is the same key however it is quoted or tagged" }
     let kind: String
