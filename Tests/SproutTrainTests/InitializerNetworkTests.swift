@@ -5,7 +5,8 @@ import Testing
 @testable import SproutTrain
 
 /// Initializers on a real planned `Network` (cpu backend): LSUV through residual blocks, Fourier projections, and
-/// the METHODS.md A-toy activation scales measured by the network's own forward.
+/// the activation scales of a deep MLP at initialization (examples/init-depth.yaml's toy; docs/initializers.md)
+/// measured by the network's own forward.
 @Suite struct InitializerNetworkTests {
   func cpu() throws -> any Backend { try Backends.make(name: "cpu", threads: 1) }
 

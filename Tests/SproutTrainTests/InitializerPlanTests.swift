@@ -95,8 +95,9 @@ func gaussianBatch(_ n: Int, seed: UInt64) -> [Float] {
     }
   }
 
-  /// METHODS.md A2–A3: through 20 layers, xavier keeps tanh activations and kaiming keeps relu activations at O(1)
-  /// scale, while PyTorch's default shrinks relu activations by ≈ √(1/6) per layer.
+  /// Glorot & Bengio (AISTATS 2010) and He et al. (ICCV 2015), as docs/initializers.md states them: through 20
+  /// layers, xavier keeps tanh activations and kaiming keeps relu activations at O(1) scale, while PyTorch's
+  /// default shrinks relu activations by ≈ √(1/6) per layer.
   @Test func deepMLPKeepsActivationScale() throws {
     let width = 128
     let batch = 128

@@ -221,7 +221,8 @@ struct PhiloxKATFile: Decodable { let vectors: [PhiloxKAT] }
     let d = ksDistance(xs) { (NormalDistribution.cdf($0) - NormalDistribution.cdf(a)) / z }
     #expect(d < 1.949 / Double(n).squareRoot(), "KS \(d)")
 
-    // PyTorch pitfall (METHODS.md E1): bounds are absolute, so std 0.02 with ±2 truncates nothing.
+    // PyTorch's `trunc_normal_` pitfall (docs/initializers.md, `truncated_normal`): bounds are absolute, so std
+    // 0.02 with ±2 truncates nothing.
     var t = RandomStream(seed: 11, path: ["trunc-small"])
     var small = [Float](repeating: 0, count: 20_000)
     t.fillTruncatedNormal(&small, count: small.count, mean: 0, std: 0.02, a: -2, b: 2)
