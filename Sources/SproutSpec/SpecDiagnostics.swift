@@ -64,6 +64,11 @@ public enum SpecDiagnostics {
         + "ignores an argument silently.",
       example: "target: {kind: image, file: cat.pgm, size: 32}   # size applies to patterns"),
     .init(
+      "spec.non-finite-number", .error,
+      "A number that is not finite: `.inf`, `-.inf`, `.nan`, or a literal too large for a 64-bit float (`1e999`). "
+        + "YAML allows them; Sprout's numbers must be finite.",
+      example: "optimizer: {kind: sgd, lr: 1e999}"),
+    .init(
       "spec.out-of-range", .error, "A number is outside the range its key allows.",
       example: "optimizer: {kind: sgd, lr: -0.1}"),
     .init(

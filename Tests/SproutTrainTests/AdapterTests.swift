@@ -5,8 +5,9 @@ import Testing
 
 @testable import SproutTrain
 
-/// Fine-tuning adapters (METHODS.md B9–B11): gradients, the function-preserving inits, EVA's allocation and
-/// folding adapters into weights.
+/// Fine-tuning adapters (LoRA, Hu et al. ICLR 2022; PiSSA, Meng et al. 2024; EVA, Paischer et al. 2024; SVFit,
+/// Sun et al. 2024; docs/initializers.md, "Adapter inits"): gradients, the function-preserving inits, EVA's
+/// allocation and folding adapters into weights.
 struct AdapterTests {
   static let layers: [LayerConfig] = [
     .dense(units: 6, bias: true), .activation(.tanh), .dense(units: 5, bias: true),

@@ -5,8 +5,10 @@ import Testing
 
 @testable import SproutTrain
 
-/// METHODS.md B4's bound-growth check: through a ReLU layer of width 256 an interval's radius grows by
-/// √(fan_in/π) ≈ 9.03 under Kaiming's N(0, 2/fan_in) and by about 1 under IBP init's N(0, 2π/fan_in²).
+/// The bound-growth check of IBP initialization (Shi et al., "Fast certified robust training with short
+/// warmup", NeurIPS 2021; docs/metrics.md, `interval_bounds`): through a ReLU layer of width 256 an interval's
+/// radius grows by √(fan_in/π) ≈ 9.03 under Kaiming's N(0, 2/fan_in) and by about 1 under IBP init's
+/// N(0, 2π/fan_in²).
 struct IntervalBoundsTests {
   static let width = 256
 

@@ -5,7 +5,8 @@ import Testing
 
 @testable import SproutTrain
 
-/// METHODS.md B1 at toy scale (Liu et al., ICLR 2024): a rank-1 initialization of the middle matrix, scaled to
+/// Liu et al., "How connectivity structure shapes rich and lazy learning in neural circuits" (ICLR 2024), at toy
+/// scale (docs/initializers.md, `low_rank`): a rank-1 initialization of the middle matrix, scaled to
 /// the Frobenius norm of the full-rank one, moves further from its initialization and keeps less of its
 /// tangent kernel than the full-rank initialization, under identical data, outer layers and optimizer.
 @Suite struct TrainerRichLazyTests {
@@ -50,8 +51,8 @@ import Testing
     let mean = { (xs: [Double]) in xs.reduce(0, +) / Double(xs.count) }
     let lowChange = mean(low.map(\.0)), highChange = mean(high.map(\.0))
     let lowKA = mean(low.map(\.1)), highKA = mean(high.map(\.1))
-    // Measured: rank 1 → change 0.149, KA 0.892; rank 48 → change 0.123, KA 0.929 (METHODS.md's numpy toy:
-    // 0.090 / 0.853 vs 0.072 / 0.978 at a larger size and 3000 steps).
+    // Measured: rank 1 → change 0.149, KA 0.892; rank 48 → change 0.123, KA 0.929 (a numpy toy at a larger size
+    // and 3000 steps gave 0.090 / 0.853 vs 0.072 / 0.978; docs/examples.md).
     #expect(lowChange > highChange, "weight change rank 1 \(lowChange) vs full \(highChange)")
     #expect(lowKA < highKA, "kernel alignment rank 1 \(lowKA) vs full \(highKA)")
   }

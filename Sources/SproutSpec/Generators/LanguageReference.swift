@@ -161,7 +161,11 @@ public enum LanguageReference {
 
     Plain scalars are read by YAML 1.2's core schema: `3` is an integer, `0.5` and `1e-3` are numbers, `true` is a
     boolean, `null` or `~` is null; quoted scalars are strings. Where a number is expected an integer is accepted.
+    Numbers must be finite: YAML's `.inf`, `-.inf` and `.nan`, and literals beyond a 64-bit float (`1e999`), are
+    errors (`spec.non-finite-number`), and so is arithmetic in an expression that overflows.
     Every definition name, param and axis is an identifier: letters, digits, `_` and `-`, not starting with a digit.
+    A key means its text: `model`, `"model"` and `'model'` are one key, so writing two of them in one mapping is a
+    duplicate key (`syntax.duplicate-key`), as are two plain keys YAML reads as the same value (`16` and `0x10`).
 
     ## Expressions
 
