@@ -85,7 +85,8 @@ extension DataShape {
       let task = resolve.string(args["task"]) ?? "regression"
       return DataShape(
         features: inputs,
-        target: task == "classification" ? .classes(count: outputs, oneHot: oneHot) : .values(width: outputs))
+        // Classification takes the argmax of the teacher's outputs, or the sign of a single one: 2 classes.
+        target: task == "classification" ? .classes(count: max(outputs, 2), oneHot: oneHot) : .values(width: outputs))
     case "gaussian_blobs":
       guard let inputs = resolve.int(args["inputs"]), let classes = resolve.int(args["classes"]) else { return nil }
       return DataShape(features: inputs, target: .classes(count: classes, oneHot: oneHot))
