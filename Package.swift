@@ -83,12 +83,16 @@ let package = Package(
     .testTarget(name: "SproutGraphTests", dependencies: ["SproutGraph", "SproutSpec", "SproutSyntax", "SproutDiagnostics"]),
     .testTarget(
       name: "SproutPlannerTests",
-      dependencies: ["SproutPlanner", "SproutGraph", "SproutSpec", "SproutSyntax", "SproutDiagnostics"]),
+      dependencies: ["SproutPlanner", "SproutGraph", "SproutSpec", "SproutSyntax", "SproutDiagnostics", "SproutConfig"]),
     .testTarget(name: "SproutTensorTests", dependencies: ["SproutTensor", "SproutTensorConformance"]),
-    .testTarget(name: "SproutTrainTests", dependencies: ["SproutTrain", "SproutTensor"], resources: [.copy("Fixtures")]),
+    .testTarget(
+      name: "SproutTrainTests", dependencies: ["SproutTrain", "SproutTensor", "SproutConfig"], resources: [.copy("Fixtures")]),
     .testTarget(
       name: "SproutRunTests",
-      dependencies: ["SproutRun", "SproutDriver", "SproutPlanner", "SproutTrain", "SproutTensor", "SproutDiagnostics"]),
+      dependencies: [
+        "SproutRun", "SproutDriver", "SproutPlanner", "SproutSpec", "SproutTrain", "SproutTensor", "SproutDiagnostics",
+        "SproutConfig",
+      ]),
     .testTarget(name: "SproutCLITests", dependencies: ["SproutDriver"]),
   ],
   swiftLanguageModes: [.v5]
