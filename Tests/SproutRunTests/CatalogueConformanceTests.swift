@@ -25,18 +25,21 @@ import Testing
     var without: [String] = []
     /// What the change must do.
     var expect: Expectation = .changesOutputs
+    /// A variant of the kind's host spec, when the default one cannot show the effect.
+    var host: String = ""
 
     enum Expectation: Sendable { case changesOutputs, keepsOutputs, isLintError(String) }
 
     init(
       _ value: String, base: String? = nil, with: String = "", without: [String] = [],
-      expect: Expectation = .changesOutputs
+      expect: Expectation = .changesOutputs, host: String = ""
     ) {
       self.value = value
       self.base = base
       self.with = with
       self.without = without
       self.expect = expect
+      self.host = host
     }
   }
 
@@ -96,11 +99,16 @@ import Testing
       "initializer/winner.a": Probe("2"), "initializer/winner.b": Probe("1"), "initializer/winner.omega": Probe("10"),
       "initializer/winner.c": Probe("3"),
       "initializer/lsuv.data": Probe("teacher.test"), "initializer/lsuv.tolerance": Probe("0.5"),
-      "initializer/lsuv.max_iter": Probe("1"), "initializer/lsuv.batch": Probe("4"),
+      // Biases keep LSUV from reaching unit variance in one rescaling, so its iterations matter.
+      "initializer/lsuv.max_iter": Probe("1", with: "bias: {kind: normal, std: 1}"), "initializer/lsuv.batch": Probe("4"),
       "initializer/lsuv.base": Probe("xavier_normal"),
       "initializer/from_stage.stage": Probe("pre2"), "initializer/from_stage.mapping": Probe("{4: 2}"),
       "initializer/from_stage.fallback": Probe("ones", base: "zeros", with: "mapping: {4: 5}"),
       // Optimizers, schedules, clipping.
+      "initializer/kaiming_normal.mode": Probe("fan_out"), "initializer/kaiming_normal.nonlinearity": Probe("tanh"),
+      "initializer/kaiming_normal.slope": Probe("0.3", with: "nonlinearity: leaky_relu"),
+      "initializer/kaiming_uniform.mode": Probe("fan_out"), "initializer/kaiming_uniform.nonlinearity": Probe("tanh"),
+      "initializer/kaiming_uniform.slope": Probe("0.3", with: "nonlinearity: leaky_relu"),
       "optimizer/sgd.lr": Probe("0.1"), "optimizer/sgd.momentum": Probe("0.5"),
       "optimizer/sgd.nesterov": Probe("true", with: "momentum: 0.5"), "optimizer/sgd.weight_decay": Probe("0.1"),
       "schedule/step.step_size": Probe("3"), "schedule/step.gamma": Probe("0.5"),
@@ -112,7 +120,11 @@ import Testing
       "adapter/lora.rank": Probe("3", with: "layers: [0, 1]"), "adapter/lora.alpha": Probe("8", with: "layers: [0, 1]"),
       "adapter/lora.init": Probe("pissa", with: "layers: [0, 1]"),
       "adapter/lora.data": Probe("teacher.test", base: "teacher.train", with: "init: eva, layers: [0, 1]"),
-      "adapter/lora.rho": Probe("3", with: "init: eva, data: teacher.train, layers: [0, 1]"),
+      // rho caps how many of the budget's components one layer may take (1: each layer keeps its rank). The
+      // "narrow" host's first layer sees 8 isotropic inputs (flat spectrum), its second 2 (steep): with room, the
+      // budget of 2 goes to the second layer.
+      "adapter/lora.rho": Probe(
+        "4", base: "1", with: "rank: 1, init: eva, data: wide.train, layers: [0, 1]", host: "narrow"),
       "adapter/lora.layers": Probe("[0]", base: "[0, 1]"),
       "adapter/svfit.rank": Probe("3", with: "layers: [0, 1]"), "adapter/svfit.layers": Probe("[0]", base: "[0, 1]"),
       // Metrics (recorded by a train stage).
@@ -145,8 +157,9 @@ import Testing
       "dataset/image.one_hot": Probe("true", with: "pattern: checkerboard, size: 16", expect: .isLintError("spec.no-effect")),
       "dataset/npy.inputs": Probe("x2.npy"), "dataset/npy.targets": Probe("y2.npy"),
       "dataset/npy.one_hot": Probe("true"),
-      "dataset/csv.path": Probe("table2.csv"), "dataset/csv.target": Probe("1", base: "3", with: "header: false"),
-      "dataset/csv.header": Probe("false", base: "true", with: "target: 3"), "dataset/csv.one_hot": Probe("true"),
+      "dataset/csv.path": Probe("table2.csv"), "dataset/csv.target": Probe("label2"),
+      "dataset/csv.header": Probe("false", base: "true", with: "path: rows.csv, target: 4"),
+      "dataset/csv.one_hot": Probe("true"),
       "dataset/idx.images": Probe("images2.idx"), "dataset/idx.labels": Probe("labels2.idx"),
       "dataset/idx.limit": Probe("20"), "dataset/idx.one_hot": Probe("true"),
       // Stages.
@@ -167,9 +180,22 @@ import Testing
       "stage/finetune.adapters": Probe("[{kind: lora, rank: 2, layers: [0]}]"),
       "stage/merge.base": Probe("pre2"), "stage/merge.from": Probe("[b, a]", base: "[a, b]", with: "weights: [1, 2]"),
       "stage/merge.weights": Probe("[0.5, 2]"), "stage/merge.scale": Probe("0.5"),
-      "stage/select.from": Probe("test2"), "stage/select.metric": Probe("weight_norm.layers.0.weight"),
+      "stage/select.from": Probe("test2"), "stage/select.metric": Probe("accuracy"),
       "stage/select.mode": Probe("max"),
     ]
+    // What every optimizer takes, and Adam's moments.
+    for kind in ["sgd", "adam", "adamw"] {
+      p["optimizer/\(kind).schedule"] = Probe("{kind: step, step_size: 2}")
+      p["optimizer/\(kind).clip"] = Probe("{norm: 0.001}")
+      p["optimizer/\(kind).tract"] = Probe("0.5")
+    }
+    for kind in ["adam", "adamw"] {
+      p["optimizer/\(kind).lr"] = Probe("0.05")
+      p["optimizer/\(kind).beta1"] = Probe("0.5")
+      p["optimizer/\(kind).beta2"] = Probe("0.9")
+      p["optimizer/\(kind).eps"] = Probe("0.1")
+      p["optimizer/\(kind).weight_decay"] = Probe("0.5")
+    }
     // The common dataset options, on every kind that has them.
     for kind in ["teacher_student", "gaussian_blobs", "two_spirals", "sine", "image", "npy", "csv", "idx"] {
       let extra = kind == "image" ? "pattern: checkerboard, size: 16" : ""
@@ -203,21 +229,21 @@ import Testing
 
     func instance(_ value: String?) -> [(String, String)] {
       var args: [(String, String)] = []
-      for a in spec.arguments where a.required && a.name != argument && !probe.without.contains(a.name) {
-        if let s = Self.samples["\(sortName)/\(kind).\(a.name)"] { args.append((a.name, s)) }
-      }
-      // Arguments of a base that the probe leaves out (train's steps when probing epochs) come from the samples.
-      for name in ["steps"] where sort == .stage && spec.argument(name) != nil && !probe.without.contains(name)
-        && argument != name && !args.contains(where: { $0.0 == name })
+      // Every argument with a sample is written, but the one probed, those the probe leaves out and those its
+      // `with` sets.
+      for a in spec.arguments where a.name != argument && !probe.without.contains(a.name)
+        && !probe.with.contains("\(a.name): ")
       {
-        if let s = Self.samples["\(sortName)/\(kind).\(name)"] { args.append((name, s)) }
+        if let s = Self.samples["\(sortName)/\(kind).\(a.name)"] { args.append((a.name, s)) }
       }
       if !probe.with.isEmpty { args.append(("", probe.with)) }
       if let value { args.append((argument, value)) }
       return args
     }
-    let base = Self.host(sort: sort, kind: kind, args: instance(probe.base), workspace: workspace)
-    let changed = Self.host(sort: sort, kind: kind, args: instance(probe.value), workspace: workspace)
+    // An argument with a sample has it as its base value.
+    let baseValue = probe.base ?? Self.samples[key]
+    let base = Self.host(sort: sort, kind: kind, args: instance(baseValue), variant: probe.host)
+    let changed = Self.host(sort: sort, kind: kind, args: instance(probe.value), variant: probe.host)
 
     if case .isLintError(let id) = probe.expect {
       var d = Diagnostics()
@@ -253,9 +279,15 @@ import Testing
         let y = (0..<40).map { Int64(($0 + shift) % 3) }
         try write("x\(suffix).npy", Self.npy(descr: "<f4", shape: [40, 3], data: x.flatMap(Self.bytes)))
         try write("y\(suffix).npy", Self.npy(descr: "<i8", shape: [40], data: y.flatMap(Self.bytes)))
-        let rows = (0..<40).map { r in (0..<3).map { String(x[r * 3 + $0]) }.joined(separator: ",") + ",\(y[r])" }
-        try Data((["a,b,c,label"] + rows).joined(separator: "\n").utf8).write(
+        // Two label columns (the one not used as the target is a fourth feature).
+        let rows = (0..<40).map { r in
+          (0..<3).map { String(x[r * 3 + $0]) }.joined(separator: ",") + ",\(y[r]),\((y[r] + 1) % 3)"
+        }
+        try Data((["a,b,c,label,label2"] + rows).joined(separator: "\n").utf8).write(
           to: URL(fileURLWithPath: "\(directory)/table\(suffix).csv"))
+        if suffix.isEmpty {
+          try Data(rows.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: "\(directory)/rows.csv"))
+        }
         // IDX: 40 images of 2×2 unsigned bytes and their labels.
         let pixels = (0..<160).map { UInt8(($0 * 13 + shift * 5) % 256) }
         try write("images\(suffix).idx", [0, 0, 0x08, 3] + Self.be(40) + Self.be(2) + Self.be(2) + pixels)
@@ -334,7 +366,7 @@ import Testing
   }
 
   /// The whole spec hosting one kind with `args`.
-  static func host(sort: Sort, kind: String, args: [(String, String)], workspace: Workspace) -> String {
+  static func host(sort: Sort, kind: String, args: [(String, String)], variant: String) -> String {
     let instance = flow(kind, args)
     switch sort {
     case .layer:
@@ -361,6 +393,15 @@ import Testing
           stages: train(data: "binary", loss: instance))
       default: return spec(stages: train(loss: instance))
       }
+    case .adapter where variant == "narrow":
+      return spec(
+        datasets: "  wide: {kind: teacher_student, inputs: 8, samples: 48, split: {train: 0.5, test: 0.5}}",
+        models: "  narrow: {input: 8, layers: [{dense: 2}, tanh, {dense: 8}, tanh, {dense: 1}]}",
+        stages: train("pre", model: "narrow", data: "wide.train") + "\n"
+          + """
+            adapt: {kind: finetune, from: pre, data: wide.train, adapters: [\(instance)], loss: mse, \
+          optimizer: {kind: adam, lr: 0.01}, steps: 4, batch: 8, record: [loss, weight_norm]}
+          """)
     case .adapter:
       return spec(
         stages: train("pre") + "\n"
@@ -398,7 +439,8 @@ import Testing
     case "two_spirals": classes = 2
     case "sine": input = 1
     case "image": input = 2
-    case "npy", "csv": input = 3; classes = 3
+    case "npy": input = 3; classes = 3
+    case "csv": input = 4; classes = 3
     default: input = 4; classes = 3  // idx: 2×2 images
     }
     let split = arg("split").flatMap { $0.contains("a:") ? "d.a" : nil } ?? "d"
@@ -438,7 +480,7 @@ import Testing
           he: {kind: kaiming_normal}
         stages:
         \(train(optimizer: "{kind: sgd, lr: \"${matrix.lr}\"}"))
-          test: {kind: evaluate, from: train, data: teacher.test, record: [loss, weight_norm]}
+          test: {kind: evaluate, from: train, data: teacher.test, record: [loss, accuracy]}
           test2: {kind: evaluate, from: train, data: teacher.train, record: [loss]}
           s: \(instance)
         """

@@ -13,8 +13,9 @@ extension Catalogue {
     ArgumentSpec("one_hot", .bool, default: .bool(false), "Turn class labels into one-hot target vectors."),
   ]
 
-  /// A dataset kind's source with the options every kind shares.
-  static func dataset(_ a: inout Lowerer, _ source: DataSource) throws -> Lowered {
+  /// A dataset kind's source with the options every kind shares; `one_hot` is read only where the targets can be
+  /// class labels (elsewhere writing it is a `spec.no-effect` error).
+  static func dataset(_ a: inout Lowerer, _ source: DataSource, classLabels: Bool = true) throws -> Lowered {
     var parts: [SplitPart] = []
     if let split = a.optionalArgument("split"), case .map(let entries) = split.value {
       for e in entries {
@@ -25,7 +26,7 @@ extension Catalogue {
     return .dataset(
       DatasetConfig(
         name: a.definitionName, source: source, split: parts, standardize: try a.bool("standardize"),
-        oneHot: try a.bool("one_hot")))
+        oneHot: classLabels ? try a.bool("one_hot") : false))
   }
 
   static let datasets: [KindSpec] = [
@@ -54,7 +55,7 @@ extension Catalogue {
           hidden: try a.int("hidden"), depth: try a.int("depth"),
           activation: try a.choice("activation", TeacherActivation.self), noise: try a.double("noise"), task: task)
         if task == .regression { a.noEffect("one_hot", "regression targets are not class labels") }
-        return try dataset(&a, source)
+        return try dataset(&a, source, classLabels: task == .classification)
       }),
     KindSpec(
       .dataset, "gaussian_blobs", "Classes drawn from isotropic Gaussians around random centres.",
@@ -103,7 +104,7 @@ extension Catalogue {
           .sine(
             samples: try a.int("samples"), frequencies: try a.doubles("frequencies"),
             amplitudes: try a.optionalDoubles("amplitudes"), phases: try a.optionalDoubles("phases"),
-            noise: try a.double("noise")))
+            noise: try a.double("noise")), classLabels: false)
       }),
     KindSpec(
       .dataset, "image",
@@ -121,10 +122,11 @@ extension Catalogue {
         if a.optionalArgument("file") != nil {
           a.noEffect("size", "it sets the side of a procedural pattern; an image file has its own size")
           a.noEffect("period", "it shapes a procedural pattern, not an image file")
-          return try dataset(&a, .imageFile(try a.file("file")))
+          return try dataset(&a, .imageFile(try a.file("file")), classLabels: false)
         }
         return try dataset(
-          &a, .pattern(try a.choice("pattern", ImagePattern.self), size: try a.int("size"), period: try a.double("period")))
+          &a, .pattern(try a.choice("pattern", ImagePattern.self), size: try a.int("size"), period: try a.double("period")),
+          classLabels: false)
       }),
     KindSpec(
       .dataset, "npy", "Inputs and targets from NumPy .npy files (float32/float64/int, C order).",

@@ -60,9 +60,11 @@ extension Dataset {
     case .imageFile(let f):
       return try DatasetGenerator.image(try PNMReader.read(file: file(f)))
     case .npy(let inputs, let targets):
+      // One integer per row is a class label (count: the largest + 1), as lint reads the file's header.
+      let y = try NPYReader.read(file: file(targets))
       return try Dataset.fromArrays(
-        features: try NPYReader.read(file: file(inputs)), targets: try NPYReader.read(file: file(targets)),
-        featureFile: file(inputs), targetFile: file(targets))
+        features: try NPYReader.read(file: file(inputs)), targets: y,
+        classes: y.isIntegral && y.rowWidth == 1 ? 0 : nil, featureFile: file(inputs), targetFile: file(targets))
     case .csv(let f, let target, let header):
       var options = CSVOptions(header: header)
       switch target {

@@ -18,6 +18,9 @@ public struct NumericArray: Sendable, Hashable {
   public var rows: Int { shape.first ?? 1 }
   /// Values per row (the product of the trailing dimensions).
   public var rowWidth: Int { shape.dropFirst().reduce(1, *) }
+
+  /// True for integer and boolean element types (`<i8`, `u1`, `|b1`): one such value per row is a class label.
+  public var isIntegral: Bool { dtype.contains { "iub".contains($0) } }
 }
 
 /// Checked conversion of stored numbers to Float32: integers must be exactly representable, floats finite and

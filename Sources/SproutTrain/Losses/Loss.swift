@@ -34,25 +34,39 @@ extension LossConfig {
     output y: UnsafePointer<Float>, target t: UnsafePointer<Float>, batch: Int, width: Int,
     gradient g: UnsafeMutablePointer<Float>
   ) -> Float {
+    var total = 0.0
+    accumulate(output: y, target: t, batch: batch, width: width, gradient: g, into: &total)
+    return Float(total / Double(terms(batch: batch, width: width)))
+  }
+
+  /// How many terms the mean is over: every value for mse and bce, every row for cross-entropy.
+  public func terms(batch: Int, width: Int) -> Int { readsClassIndices ? batch : batch * width }
+
+  /// Adds the batch's loss terms to `total` in row order (the loss is `total / terms`) and writes the gradient of
+  /// the batch's mean into `gradient`. Passes over several batches that carry `total` along add the same terms in
+  /// the same order as one pass over all rows, so an evaluation's loss does not depend on its batch size.
+  public func accumulate(
+    output y: UnsafePointer<Float>, target t: UnsafePointer<Float>, batch: Int, width: Int,
+    gradient g: UnsafeMutablePointer<Float>, into total: inout Double
+  ) {
     let n = batch * width
     switch self {
     case .mse:
       let scale = 2 / Float(n)
-      var total = 0.0
       for i in 0..<n {
         let d = y[i] - t[i]
         total += Double(d) * Double(d)
         g[i] = scale * d
       }
-      return Float(total / Double(n))
     case .crossEntropy(let smoothing):
-      return LossConfig.crossEntropy(logits: y, batch: batch, width: width, smoothing: smoothing, gradient: g) { r in
+      LossConfig.crossEntropy(
+        logits: y, batch: batch, width: width, smoothing: smoothing, gradient: g, into: &total
+      ) { r in
         let v = t[r]
         precondition(v >= 0 && v < Float(width) && v == v.rounded(), "class \(v) outside 0..<\(width)")
         return Int(v)
       }
     case .bceWithLogits(let posWeight):
-      var total = 0.0
       let inv = 1 / Float(n)
       for i in 0..<n {
         let v = Double(y[i]), target = Double(t[i])
@@ -67,7 +81,6 @@ extension LossConfig {
           g[i] = Float(sig * (posWeight * target + 1 - target) - posWeight * target) * inv
         }
       }
-      return Float(total / Double(n))
     }
   }
 
@@ -77,18 +90,19 @@ extension LossConfig {
     logits y: UnsafePointer<Float>, labels: UnsafePointer<Int32>, batch: Int, width: Int,
     gradient g: UnsafeMutablePointer<Float>
   ) -> Float {
-    crossEntropy(logits: y, batch: batch, width: width, smoothing: 0, gradient: g) { r in
+    var total = 0.0
+    crossEntropy(logits: y, batch: batch, width: width, smoothing: 0, gradient: g, into: &total) { r in
       precondition(labels[r] >= 0 && Int(labels[r]) < width, "class \(labels[r]) outside 0..<\(width)")
       return Int(labels[r])
     }
+    return Float(total / Double(batch))
   }
 
   /// Stable softmax cross-entropy: per row `logZ = m + ln Σ e^(y − m)` with m the row maximum, in Float64.
   static func crossEntropy(
     logits y: UnsafePointer<Float>, batch: Int, width: Int, smoothing: Double, gradient g: UnsafeMutablePointer<Float>,
-    label: (Int) -> Int
-  ) -> Float {
-    var total = 0.0
+    into total: inout Double, label: (Int) -> Int
+  ) {
     let inv = 1 / Float(batch)
     for r in 0..<batch {
       let row = y + r * width, grow = g + r * width
@@ -114,7 +128,6 @@ extension LossConfig {
         total += rowLoss
       }
     }
-    return Float(total / Double(batch))
   }
 
   /// The loss alone (no gradient), for evaluation passes; `scratch` receives the discarded gradient.

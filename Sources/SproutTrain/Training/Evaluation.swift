@@ -3,10 +3,11 @@ import SproutTensor
 
 /// Evaluate and measure stages: metrics of a model on data, without training.
 public enum Evaluation {
-  /// Loss, accuracy and PSNR of `network` over all of `data`, in eval mode, in fixed batches of
-  /// `min(batchSize, network.maxBatch)` rows in data order (so the numbers do not depend on anything else).
+  /// Loss, accuracy and PSNR of `network` over all of `data`, in eval mode, in batches of
+  /// `min(batchSize, network.maxBatch)` rows in data order. Sums run over rows in order across batches, so the
+  /// numbers do not depend on the batch size.
   ///
-  /// - loss: `Σ_b rows_b · loss_b / count` — the mean over examples of the stage's loss.
+  /// - loss: the stage's loss over every row (the mean of its terms).
   /// - accuracy: correct / judged, summed over batches (`Metrics.accuracyCounts`).
   /// - psnr: `10·log10(peak² / MSE)` with MSE over every output value.
   /// Only the metrics among these three in `record` are returned.
@@ -28,22 +29,27 @@ public enum Evaluation {
           let rows = Swift.min(rowsPerBatch, data.count - start)
           let y = network.forward(x + start * data.featureCount, batch: rows, training: false)
           let target = t + start * data.target.width
-          let l = loss.value(output: y, target: target, batch: rows, width: width, scratch: scratch.mutablePointer)
-          lossSum += Double(l) * Double(rows)
+          loss.accumulate(
+            output: y, target: target, batch: rows, width: width, gradient: scratch.mutablePointer, into: &lossSum)
           if wantsAccuracy {
             let c = Metrics.accuracyCounts(outputs: y, targets: target, rows: rows, width: width, loss: loss)
             correct += c.correct
             judged += c.total
           }
           if peak != nil {
-            squaredError += Metrics.meanSquaredError(y, target, count: rows * width) * Double(rows * width)
+            for i in 0..<(rows * width) {
+              let d = Double(y[i]) - Double(target[i])
+              squaredError += d * d
+            }
           }
           start += rows
         }
       }
     }
     var out: [String: MetricValue] = [:]
-    if record.contains(.loss) { out[MetricConfig.loss.name] = .scalar(lossSum / Double(data.count)) }
+    if record.contains(.loss) {
+      out[MetricConfig.loss.name] = .scalar(lossSum / Double(loss.terms(batch: data.count, width: width)))
+    }
     if wantsAccuracy { out[MetricConfig.accuracy.name] = .scalar(Double(correct) / Double(judged)) }
     if let peak {
       out["psnr"] = .scalar(Metrics.psnr(mse: squaredError / Double(data.count * width), range: peak))
