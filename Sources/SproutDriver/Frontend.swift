@@ -68,6 +68,7 @@ public struct Frontend: Sendable {
     planOptions.specPath = planOptions.specPath.isEmpty ? file : planOptions.specPath
     planOptions.specText = document.text
     planOptions.overrides = overrides
+    if let storePath, !planOptions.checkOnly { planOptions.files = StoreAccess.fileDigests(at: storePath) }
     let store = storePath.flatMap { StoreAccess.view(at: $0, experiment: spec.name ?? "") }
     front.plan = Planner.plan(graph, options: planOptions, store: store, diagnostics: &diagnostics)
     clock.lap("plan")
