@@ -125,7 +125,7 @@ public enum LanguageReference {
     sprout: 1
     name: rich-vs-lazy
     seed: 7
-    params: {width: 100, lr: 0.05}
+    params: {width: 100, lr: 0.05, std: 0.15}
     matrix:
       init: [full, lowrank]
       seed: [0, 1, 2]
@@ -136,10 +136,12 @@ public enum LanguageReference {
         input: 20
         layers: [{dense: "${params.width}"}, relu, {dense: "${params.width}"}, relu, {dense: 1}]
     initializers:
-      full: {kind: kaiming_normal, nonlinearity: relu}
-      lowrank:                  # rank-2 start for the layer 100 -> 100 only (index 1 of the dense layers)
-        kind: kaiming_normal
-        layers: {"1": {kind: low_rank, rank: 2}}
+      full:                     # N(0, std²) for the layer 100 -> 100 (index 1 of the dense layers)
+        kind: xavier_normal
+        layers: {"1": {kind: normal, std: "${params.std}"}}
+      lowrank:                  # its rank-2 truncation, rescaled to the same Frobenius norm
+        kind: xavier_normal
+        layers: {"1": {kind: low_rank, rank: 2, base: {kind: normal, std: "${params.std}"}}}
     stages:
       train:
         kind: train
@@ -147,11 +149,11 @@ public enum LanguageReference {
         init: ${matrix.init}
         data: teacher.train
         loss: mse
-        optimizer: {kind: sgd, lr: "${params.lr}", momentum: 0.9}
-        steps: 3000
-        record: [loss, weight_change, effective_rank]
-        every: 100
-      test: {kind: evaluate, from: train, data: teacher.test}
+        optimizer: {kind: sgd, lr: "${params.lr}"}
+        steps: 2000
+        batch: 200
+        record: [loss, {weight_change: {layers: 1}}, {effective_rank: {layers: 1}}]
+      test: {kind: evaluate, from: train, data: teacher.test, record: [loss]}
     ```
 
     """
