@@ -27,7 +27,9 @@ let package = Package(
     .library(name: "SproutTensorConformance", targets: ["SproutTensorConformance"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    // SHA-256 for task hashes, file digests and checkpoint checksums.
+    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
   ],
   targets: [
     .systemLibrary(
@@ -41,7 +43,10 @@ let package = Package(
     .target(name: "SproutGraph", dependencies: ["SproutSpec", "SproutDiagnostics", "SproutConfig"]),
     .target(
       name: "SproutPlanner",
-      dependencies: ["SproutGraph", "SproutSpec", "SproutSyntax", "SproutDiagnostics", "SproutConfig"],
+      dependencies: [
+        "SproutGraph", "SproutSpec", "SproutSyntax", "SproutDiagnostics", "SproutConfig",
+        .product(name: "Crypto", package: "swift-crypto"),
+      ],
       swiftSettings: optimized),
     // C11 atomics for the CPU backend's worker pool (Synchronization's Atomic needs macOS 15).
     .target(name: "CSproutAtomics"),
