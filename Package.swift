@@ -46,16 +46,18 @@ let package = Package(
     .target(
       name: "SproutRun",
       dependencies: ["SproutPlanner", "SproutGraph", "SproutSpec", "SproutTrain", "SproutTensor", "SproutDiagnostics"]),
+    // Slurm submission and status over plan files and a shared store (docs/cluster.md).
+    .target(name: "SproutCluster", dependencies: ["SproutRun", "SproutPlanner", "SproutDiagnostics"]),
     .target(
       name: "SproutDriver",
       dependencies: [
         "SproutDiagnostics", "SproutSyntax", "SproutSpec", "SproutGraph", "SproutPlanner", "SproutRun",
-        "SproutTensor", "SproutTrain",
+        "SproutTensor", "SproutTrain", "SproutCluster",
       ]),
     .executableTarget(
       name: "sprout",
       dependencies: [
-        "SproutDriver", "SproutPlanner", "SproutTrain",
+        "SproutDriver", "SproutPlanner", "SproutTrain", "SproutCluster",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(
@@ -80,6 +82,13 @@ let package = Package(
       name: "SproutRunTests",
       dependencies: ["SproutRun", "SproutDriver", "SproutPlanner", "SproutTrain", "SproutTensor", "SproutDiagnostics"]),
     .testTarget(name: "SproutCLITests", dependencies: ["SproutDriver"]),
+    .testTarget(
+      name: "SproutClusterTests",
+      dependencies: ["SproutCluster", "SproutDriver", "SproutRun", "SproutPlanner", "SproutDiagnostics"]),
+    // Needs a running Slurm (scripts/slurm-up.sh): `make test-slurm` runs it, `make test` skips it.
+    .testTarget(
+      name: "SproutSlurmTests",
+      dependencies: ["SproutCluster", "SproutDriver", "SproutRun", "SproutPlanner", "SproutDiagnostics"]),
   ],
   swiftLanguageModes: [.v5]
 )

@@ -20,6 +20,8 @@ public struct RunRequest: Sendable {
   public var planFile: String?
   /// The task key for `--plan`.
   public var task: String?
+  /// `--run-id ID` with `--plan`: record the task into run ID (made by `sprout submit`) instead of a new run.
+  public var existingRun: String?
 
   /// Creates a request.
   public init(plan: PlanRequest) { self.plan = plan }
@@ -34,11 +36,25 @@ public struct RunOutcome: Sendable {
   /// The executor's summary, when the spec was valid and the run started.
   public var summary: RunSummary?
 
-  /// 0 when no selected task failed or was stopped, 1 otherwise (errors, failed or cancelled tasks; a task
-  /// skipped because an input failed implies a failed one).
+  /// 0 when every selected task completed or was cached, 1 otherwise (errors, failed or cancelled tasks, or
+  /// tasks skipped because an input did not complete). The CLI turns a run stopped by a signal into 128 + the
+  /// signal (``StopSignals/exitCode(normal:stopped:)`` with ``stopped``).
   public var exitCode: Int32 {
     guard let summary, !diagnostics.contains(where: { $0.severity == .error }) else { return 1 }
-    return summary.failed.isEmpty && !summary.cancelled ? 0 : 1
+    let asked = summary.results.filter { selected?.contains($0.key) ?? true }
+    return asked.allSatisfy { $0.status == .completed || $0.status == .cached } ? 0 : 1
+  }
+
+  /// The task keys asked for (`--plan … --task K`); nil for every task of the plan.
+  public var selected: Set<String>?
+
+  /// Whether a stop request left work undone: a task stopped at a checkpoint or skipped because the run was
+  /// stopping (true as well when the stop came before any task could start).
+  public var stopped: Bool {
+    guard let summary else { return true }
+    return summary.results.contains {
+      $0.status == .cancelled || ($0.status == .skipped && $0.error?.code == .cancelled)
+    }
   }
 }
 
@@ -79,10 +95,18 @@ public enum Running {
         throw CommandError("no task '\(key)' in plan '\(planFile)' (tasks: \(keys)\(plan.tasks.count > 5 ? ", …" : ""))")
       }
       options.onlyTasks = [key]
-      let specText = (try? String(contentsOfFile: plan.spec.path, encoding: .utf8)) ?? ""
+      var specText = ""
+      if let run = request.existingRun {
+        guard AtomicFile.exists(store.runDirectory(run)) else {
+          throw CommandError("no run '\(run)' in store '\(store.root)' (--run-id names a run made by `sprout submit`)")
+        }
+        options.existingRun = run
+      } else {
+        specText = (try? String(contentsOfFile: plan.spec.path, encoding: .utf8)) ?? ""
+      }
       let summary = try Executor(store: store, options: options).run(
         plan: plan, specPath: plan.spec.path, specText: specText, onEvent: onEvent)
-      return RunOutcome(diagnostics: [], sources: [:], summary: summary)
+      return RunOutcome(diagnostics: [], sources: [:], summary: summary, selected: [key])
     }
 
     let outcome = try Planning.plan(request.plan)

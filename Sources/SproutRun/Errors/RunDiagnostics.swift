@@ -25,7 +25,9 @@ extension RunError.Code {
       "An argument passes lint but the executor cannot honour that value yet; it refuses rather than ignore it."
     case .invalidTask: "A resolved task definition cannot be turned into a training configuration."
     case .missingInput: "A task was not run because a task it reads did not complete."
-    case .cancelled: "The run was stopped (Ctrl-C) after writing a checkpoint; run again to resume."
+    case .cancelled: "The run was stopped (Ctrl-C or SIGTERM) after writing a checkpoint; run again to resume."
+    case .noLocks:
+      "The store's file system refuses advisory locks, so a task cannot be claimed before it runs (docs/cluster.md)."
     case .unknownRun: "No run with that id in the store."
     }
   }
