@@ -46,7 +46,7 @@ public struct Executor: Sendable {
     onEvent: @escaping @Sendable (RunEvent) -> Void = { _ in }
   ) throws -> RunSummary {
     let started = Date()
-    let state = SchedulerState(plan: plan, stop: options.stop)
+    let state = SchedulerState(plan: plan, stop: options.stop, selected: options.onlyTasks)
     let existing = options.existingRun
     let runID = try existing ?? runID ?? store.reserveRunID(date: started)
     let manifest = RunManifest(

@@ -21,10 +21,13 @@ final class SchedulerState: @unchecked Sendable {
   private var done: [TaskResult?]
   private var deferredUntil: [Date?]
   private let indexByKey: [TaskKey: Int]
+  private let selected: Set<String>?
 
-  init(plan: Plan, stop: StopFlag) {
+  /// State for `plan`; `selected` are the tasks the run may execute (nil: all), the others only pass through.
+  init(plan: Plan, stop: StopFlag, selected: Set<String>? = nil) {
     self.plan = plan
     self.stop = stop
+    self.selected = selected
     taken = Array(repeating: false, count: plan.tasks.count)
     done = Array(repeating: nil, count: plan.tasks.count)
     deferredUntil = Array(repeating: nil, count: plan.tasks.count)
@@ -81,6 +84,7 @@ final class SchedulerState: @unchecked Sendable {
     guard first else { return .again }
     let otherReady = plan.tasks.indices.contains {
       !taken[$0] && $0 != index && deferredUntil[$0] == nil && isReady($0)
+        && selected?.contains(plan.tasks[$0].key.description) ?? true
     }
     return otherReady ? .movingOn : .waiting
   }
