@@ -85,10 +85,11 @@ public struct BatchScript: Hashable, Sendable {
 
   /// The script text.
   public var text: String {
-    let run = [
-      Self.quote(options.sproutPath), "run", "--plan", Self.quote(plan), "--task", "\"$key\"", "--run-id",
-      Self.quote(runID), "--store", Self.quote(store), "--threads", "\"${SLURM_CPUS_PER_TASK:-1}\"",
-    ] + (force ? ["--force"] : [])
+    let run =
+      [
+        Self.quote(options.sproutPath), "run", "--plan", Self.quote(plan), "--task", "\"$key\"", "--run-id",
+        Self.quote(runID), "--store", Self.quote(store), "--threads", "\"${SLURM_CPUS_PER_TASK:-1}\"",
+      ] + (force ? ["--force"] : [])
     let lines: [String] =
       [
         "#!/bin/bash",

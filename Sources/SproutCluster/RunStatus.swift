@@ -99,7 +99,9 @@ public struct RunStatus: Sendable {
         task.detail = holder.map { "by \($0)" } ?? "claimed by another process"
       } else if let queued {
         task.state = queued.state == "RUNNING" || queued.state == "COMPLETING" ? .running : .pending
-        task.detail = task.state == .running ? "job \(element ?? "") starting on \(queued.node)"
+        task.detail =
+          task.state == .running
+          ? "job \(element ?? "") starting on \(queued.node)"
           : "job \(element ?? "") waiting: \(reasonText(queued.reason))"
       } else if entry.status == "failed" {
         task.state = .failed
@@ -107,7 +109,9 @@ public struct RunStatus: Sendable {
       } else if entry.status == "cancelled" {
         task.state = .stopped
         task.detail = "stopped at a checkpoint; submit again (or requeue) to resume"
-      } else if let blocker = planned.inputs.first(where: { states[$0].map { $0.state == .failed || $0.state == .notRun || $0.state == .stopped } ?? false }) {
+      } else if let blocker = planned.inputs.first(where: {
+        states[$0].map { $0.state == .failed || $0.state == .notRun || $0.state == .stopped } ?? false
+      }) {
         task.state = .notRun
         task.detail = "input \(blocker) \(states[blocker]?.state == .failed ? "failed" : "did not complete")"
       } else if entry.status == "running" {

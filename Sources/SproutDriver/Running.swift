@@ -109,7 +109,11 @@ public enum Running {
       }
       let summary = try Executor(store: store, options: options).run(
         plan: plan, specPath: plan.spec.path, specText: specText, onEvent: onEvent)
-      return RunOutcome(diagnostics: [], sources: [:], summary: summary, selected: [key])
+      // The failure as a diagnostic (code, stage position in the spec): the one place a job's log names it.
+      let sources = (try? String(contentsOfFile: plan.spec.path, encoding: .utf8)).map { [plan.spec.path: $0] } ?? [:]
+      return RunOutcome(
+        diagnostics: summary.failed.compactMap { $0.error?.diagnostic }, sources: sources, summary: summary,
+        selected: [key])
     }
 
     let outcome = try Planning.plan(request.plan)

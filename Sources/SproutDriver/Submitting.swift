@@ -41,7 +41,8 @@ public enum Submitting {
       return SubmitOutcome(diagnostics: outcome.front.diagnostics.sorted, sources: outcome.front.sources, result: nil)
     }
     var options = request.options
-    if !request.dryRun, let largest = client.maxArrayElements() { options.maxArrayElements = largest }
+    // The cluster's array size limit (a dry run asks too, so it prints the scripts a submission would send).
+    if client.isAvailable, let largest = client.maxArrayElements() { options.maxArrayElements = largest }
     var submit = Submitter.Request(
       plan: plan, specPath: request.plan.path, specText: outcome.front.text, store: Store(root: request.plan.store),
       options: options)
@@ -56,7 +57,8 @@ public enum Submitting {
   }
 
   /// `sprout status RUN`.
-  public static func status(_ run: String, storePath: String, client: SlurmClient? = SlurmClient()) throws -> RunStatus {
+  public static func status(_ run: String, storePath: String, client: SlurmClient? = SlurmClient()) throws -> RunStatus
+  {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: storePath, isDirectory: &isDirectory), isDirectory.boolValue else {
       throw CommandError("no store at '\(storePath)' (pass --store DIR)")

@@ -83,7 +83,8 @@ struct Submit: ParsableCommand {
     }
     if !outcome.diagnostics.isEmpty {
       Terminal.write(
-        DiagnosticsText.render(outcome.diagnostics, sources: outcome.sources, color: Terminal.useColor(for: .standardError)),
+        DiagnosticsText.render(
+          outcome.diagnostics, sources: outcome.sources, color: Terminal.useColor(for: .standardError)),
         to: .standardError)
     }
     guard let result = outcome.result else { throw ExitCode(1) }

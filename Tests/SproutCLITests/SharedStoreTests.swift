@@ -124,7 +124,9 @@ struct SharedStoreTests {
     return (plan, store, hash)
   }
 
-  @Test("a task claimed by another process: the run says it waits; Ctrl-C then exits 130, SIGTERM 143", arguments: [SIGINT, SIGTERM])
+  @Test(
+    "a task claimed by another process: the run says it waits; Ctrl-C then exits 130, SIGTERM 143",
+    arguments: [SIGINT, SIGTERM])
   func stopWhileWaitingForAClaim(signal: Int32) throws {
     let dir = try CLI.temporaryDirectory()
     let (plan, store, hash) = try Self.planned(dir, steps: 40)
@@ -159,8 +161,9 @@ struct SharedStoreTests {
     let deadline = Date().addingTimeInterval(120)
     while run.process.isRunning && RunCommandTests.checkpoints(store).count < 3 && Date() < deadline { usleep(2_000) }
     let wasRunning = run.process.isRunning
+    // Twice, as under Slurm, where the job's processes and the batch shell both send one.
     kill(run.process.processIdentifier, SIGTERM)
-    kill(run.process.processIdentifier, SIGTERM)  // as under Slurm: the job's processes and the batch shell both send one
+    kill(run.process.processIdentifier, SIGTERM)
     let status = run.finish()
     #expect(wasRunning, "the run finished before it could be stopped")
     #expect(run.process.terminationReason == .exit, "SIGTERM must be handled, not kill the process")

@@ -62,7 +62,9 @@ struct TaskClaimTests {
     }
     let deadline = Date().addingTimeInterval(60)
     while !events.text.contains("t0000/train: being run by pid \(getpid())") && Date() < deadline { usleep(5_000) }
-    #expect(events.text.contains("t0000/train: being run by pid \(getpid()) on \(ProcessInfo.processInfo.hostName); moving on"))
+    #expect(
+      events.text.contains(
+        "t0000/train: being run by pid \(getpid()) on \(ProcessInfo.processInfo.hostName); moving on"))
     // t0001's tasks need nothing of t0000: they complete while t0000/train is still claimed.
     while !events.text.contains("t0001/test: completed") && Date() < deadline { usleep(5_000) }
     #expect(events.text.contains("t0001/test: completed"))

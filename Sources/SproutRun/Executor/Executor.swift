@@ -78,15 +78,13 @@ public struct Executor: Sendable {
           recorder.update(index) { $0 = entry(task, result) }
           state.finish(index, result)
         case .claimedElsewhere(let holder):
-          let who = holder.map { "by \($0)" } ?? "by another process"
+          let who = holder.map { "being run by \($0)" } ?? "being run by another process"
+          let key = task.key.description
           let path = store.claimPath(task.hash)
           switch state.deferTask(index) {
-          case .movingOn:
-            onEvent(.warning(key: task.key.description, message: "being run \(who); moving on to other tasks", path: path))
-          case .waiting:
-            onEvent(.warning(key: task.key.description, message: "being run \(who); waiting for it", path: path))
-          case .again:
-            break
+          case .movingOn: onEvent(.warning(key: key, message: "\(who); moving on to other tasks", path: path))
+          case .waiting: onEvent(.warning(key: key, message: "\(who); waiting for it", path: path))
+          case .again: break
           }
         }
       }

@@ -95,7 +95,8 @@ public struct Store: Sendable {
   public func reset(_ hash: String) throws {
     let fm = FileManager.default
     let dir = taskDirectory(hash)
-    for name in (try? fm.contentsOfDirectory(atPath: dir)) ?? [] where name != "task.json" && name != TaskClaim.fileName {
+    let kept: Set<String> = ["task.json", TaskClaim.fileName]
+    for name in (try? fm.contentsOfDirectory(atPath: dir)) ?? [] where !kept.contains(name) {
       do { try fm.removeItem(atPath: "\(dir)/\(name)") } catch {
         throw RunError(.io, "cannot remove '\(dir)/\(name)'", cause: error, path: "\(dir)/\(name)")
       }
