@@ -57,7 +57,9 @@ let package = Package(
     .executableTarget(
       name: "sprout",
       dependencies: [
-        "SproutDriver", "SproutPlanner", "SproutTrain", "SproutCluster",
+        // SproutRun's types reach it inside SproutDriver's (RunOutcome holds a RunSummary): listed so their
+        // layout changes rebuild it.
+        "SproutDriver", "SproutPlanner", "SproutTrain", "SproutCluster", "SproutRun",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(

@@ -63,7 +63,7 @@ public struct RunStatus: Sendable {
   /// when the run was submitted (nil: do not ask).
   public static func load(run: String, store: Store, client: SlurmClient? = SlurmClient()) throws -> RunStatus {
     let manifest = try store.manifest(run)
-    let plan = try Executor.plan(from: manifest)
+    let plan = try store.plan(of: manifest)
     let submission = try Submission.load(store: store, run: manifest.runID)
     let placements = submission?.placements ?? [:]
 

@@ -133,18 +133,19 @@ public struct Submitter: Sendable {
       runID: runID, waves: waves, cached: cached, scripts: scripts, submission: request.dryRun ? nil : submission)
   }
 
-  /// The run's manifest: the plan, and every task `submitted` or `cached`.
+  /// The run's manifest: every task `submitted` or `cached`, and the plan file's name.
   private func manifest(_ request: Request, runID: String, submitted: Set<TaskKey>) throws -> RunManifest {
     let plan = request.plan
+    // The plan lives once, in plan.json (the file the jobs read); the manifest names it.
     return RunManifest(
-      runID: runID, specPath: request.specPath, specText: request.specText, plan: try Executor.planJSON(plan),
+      runID: runID, specPath: request.specPath, specText: request.specText, plan: .null,
       toolVersion: request.toolVersion, backend: plan.backend, jobs: 1, machine: Executor.machine(),
       started: ISO8601DateFormatter().string(from: Date()),
       tasks: plan.tasks.map {
         RunManifest.TaskEntry(
           key: $0.key.description, hash: $0.hash, trial: $0.key.trial, stage: $0.stage, kind: $0.kind,
           status: submitted.contains($0.key) ? "submitted" : "cached")
-      })
+      }, planFile: "plan.json")
   }
 
   /// A job-name part from the experiment name (letters, digits, `-`, `_`, `.`).

@@ -229,3 +229,14 @@ public struct Store: Sendable {
     }
   }
 }
+
+extension Store {
+  /// The plan a run executed: from its manifest, or from the plan file the manifest names.
+  public func plan(of manifest: RunManifest) throws -> Plan {
+    guard let file = manifest.planFile else { return try Executor.plan(from: manifest) }
+    let path = "\(runDirectory(manifest.runID))/\(file)"
+    do { return try Plan.load(from: URL(fileURLWithPath: path)) } catch {
+      throw RunError(.corruptStore, "the plan of run \(manifest.runID) cannot be read", cause: error, path: path)
+    }
+  }
+}
