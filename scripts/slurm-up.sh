@@ -95,9 +95,10 @@ JobCompLoc=$dir/log/jobcomp.log
 SchedulerType=sched/backfill
 SchedulerParameters=batch_sched_delay=0,sched_interval=2,bf_interval=2
 DependencyParameters=kill_invalid_depend
-# Large arrays: a 10,000-task wave is one array (the default MaxArraySize is 1001).
+# Large arrays: a 10,000-task wave is one array (the default MaxArraySize is 1001); finished and cancelled
+# elements stay in the controller for MinJobAge, each counting against MaxJobCount.
 MaxArraySize=20001
-MaxJobCount=50000
+MaxJobCount=200000
 # Short waits so tests of SIGTERM, cancellation and requeue do not idle.
 KillWait=10
 MinJobAge=300

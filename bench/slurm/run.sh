@@ -52,7 +52,8 @@ for round in $(seq "$rounds"); do
   awk "BEGIN {print $t1 - $t0}" >>"$work/plan.times"
 
   t0=$(now)
-  "$sprout" submit "$work/big.yaml" --scheduler slurm --store "$work/s$round" --sbatch-arg --hold 2>"$work/submit.out"
+  "$sprout" submit "$work/big.yaml" --scheduler slurm --store "$work/s$round" --sbatch-arg --hold 2>"$work/submit.out" ||
+    { cat "$work/submit.out" >&2; exit 1; }
   t1=$(now)
   awk "BEGIN {print $t1 - $t0}" >>"$work/submit.times"
   grep -o 'jobs [0-9, ]*' "$work/submit.out" | tr -d 'jobs,' | xargs scancel
