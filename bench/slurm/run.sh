@@ -3,9 +3,10 @@
 # submitting a 10,000-task plan (5,000 trials x train + evaluate; the jobs are held and cancelled, never run)
 # and of quickstart through Slurm (submit --wait) next to a local `sprout run`. Median of $ROUNDS rounds.
 #
-#   bench/slurm/run.sh [path/to/sprout]      (default: .build/release/sprout; `make release` builds it)
+#   bench/slurm/run.sh [path/to/sprout]      (default: the release build, built first)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+if [ -z "${1:-}" ]; then swift build -c release --static-swift-stdlib --product sprout >/dev/null; fi
 sprout=$(realpath "${1:-.build/release/sprout}")
 rounds=${ROUNDS:-5}
 export SPROUT_SLURM_DIR=${SPROUT_SLURM_DIR:-/tmp/sprout-slurm-bench}
