@@ -65,9 +65,10 @@ public struct SlurmClient: Sendable {
     }
   }
 
-  /// The largest number of elements one array may have here (`MaxArraySize` − 1), or nil when unknown.
-  public func maxArrayElements() -> Int? {
-    guard let config = try? run("scontrol", ["show", "config"]) else { return nil }
+  /// The largest number of elements one array may have here (`MaxArraySize` − 1; nil when the setting is
+  /// missing). Asking is also how `submit` checks that the controller answers before it writes anything.
+  public func maxArrayElements() throws(Failure) -> Int? {
+    let config = try run("scontrol", ["show", "config"])
     for line in config.split(separator: "\n") where line.hasPrefix("MaxArraySize") {
       if let value = line.split(separator: "=").last.flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) {
         return value - 1

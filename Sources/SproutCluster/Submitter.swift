@@ -116,7 +116,11 @@ public struct Submitter: Sendable {
         if !request.dryRun {
           let path = "\(root)/\(runDir)/slurm/\(name).sh"
           try AtomicFile.write(script.text, to: path)
-          job = try client.submit(scriptPath: path)
+          do { job = try client.submit(scriptPath: path) } catch {
+            // Nothing submitted yet: leave no run behind. Otherwise the record keeps what was submitted.
+            if w == 0 && part == 0 { try? FileManager.default.removeItem(atPath: "\(root)/\(runDir)") }
+            throw error
+          }
           current.append(job)
         } else {
           current.append("<wave \(w + 1) job>")

@@ -36,13 +36,21 @@ public enum Submitting {
   /// Plans a spec against the store and submits the tasks that are not cached as Slurm job arrays.
   public static func submit(_ request: SubmitRequest, client: SlurmClient = SlurmClient()) throws -> SubmitOutcome {
     Languages.registerCatalogs()
+    guard request.dryRun || client.isAvailable else {
+      throw CommandError("sbatch is not on PATH: submit from a machine of the Slurm cluster (or use --dry-run)")
+    }
+    // The cluster's array size limit; asking first also means nothing is written when Slurm does not answer.
+    // (A dry run asks too, when it can, so it prints the scripts a submission would send.)
+    var largest: Int?
+    do { largest = try client.maxArrayElements() } catch {
+      if !request.dryRun { throw CommandError("cannot reach the Slurm controller: \(error)") }
+    }
     let outcome = try Planning.plan(request.plan)
     guard let plan = outcome.plan else {
       return SubmitOutcome(diagnostics: outcome.front.diagnostics.sorted, sources: outcome.front.sources, result: nil)
     }
     var options = request.options
-    // The cluster's array size limit (a dry run asks too, so it prints the scripts a submission would send).
-    if client.isAvailable, let largest = client.maxArrayElements() { options.maxArrayElements = largest }
+    if let largest { options.maxArrayElements = largest }
     var submit = Submitter.Request(
       plan: plan, specPath: request.plan.path, specText: outcome.front.text, store: Store(root: request.plan.store),
       options: options)

@@ -263,6 +263,18 @@ struct SlurmSubmitTests {
     #expect(started.count == 8 && started.values.allSatisfy { $0 == 1 }, "\(started)\n\(logs)")
   }
 
+  @Test("sbatch refusing the first wave (no such partition): exit 2, no run left in the store")
+  func refusedSubmission() throws {
+    let dir = try Slurm.temporaryDirectory()
+    let store = dir.appendingPathComponent("store")
+    let result = try Slurm.run(
+      ["submit", Self.quickstart, "--scheduler", "slurm", "--store", store.path, "--partition", "nosuchpartition"])
+    #expect(result.status == 2)
+    #expect(result.stderr.contains("sbatch refused a job"), "\(result.stderr)")
+    #expect(result.stderr.contains("nosuchpartition") || result.stderr.contains("partition"), "\(result.stderr)")
+    #expect((try? Slurm.runIDs(store))?.isEmpty ?? true)
+  }
+
   @Test("submitting a 10,000-task plan: one sbatch call per wave, in seconds")
   func tenThousandTasks() throws {
     let dir = try Slurm.temporaryDirectory()
