@@ -65,73 +65,92 @@ public struct RunStatus: Sendable {
     let manifest = try store.manifest(run)
     let plan = try store.plan(of: manifest)
     let submission = try Submission.load(store: store, run: manifest.runID)
-    let placements = submission?.placements ?? [:]
+    var evidence = Evidence(store: store, submission: submission, entries: [:], queue: [:], queueKnown: false)
+    for entry in manifest.tasks { evidence.entries[entry.key] = entry }
 
-    var queue: [String: SlurmClient.QueueEntry] = [:]
     var queueNote: String?
-    var queueKnown = false
     if let submission, let client {
       do {
-        for entry in try client.queue(jobs: submission.jobIDs) { queue["\(entry.job)_\(entry.index)"] = entry }
-        queueKnown = true
+        for entry in try client.queue(jobs: submission.jobIDs) { evidence.queue["\(entry.job)_\(entry.index)"] = entry }
+        evidence.queueKnown = true
       } catch {
         queueNote = "squeue unavailable (\(error)); queued tasks show as pending"
       }
     }
+    // A local run is still going while one of its tasks is running under a held claim.
+    evidence.localRunAlive =
+      submission == nil
+      && plan.tasks.contains {
+        evidence.entries[$0.key.description]?.status == "running" && TaskClaim.isHeld(store: store, hash: $0.hash)
+      }
 
+    let placements = submission?.placements ?? [:]
     var states: [TaskKey: Task] = [:]
     var tasks: [Task] = []
-    for (i, planned) in plan.tasks.enumerated() {
-      let entry = manifest.tasks[i]
-      let key = entry.key
-      let placement = placements[key]
-      let element = placement.map { "\($0.job)_\($0.element)" }
-      let log = placement.map { "\(store.root)/\($0.log)" }
-      var task = Task(key: key, state: .pending, detail: "", log: log, job: element)
-      let queued = element.flatMap { queue[$0] }
-
-      if store.isComplete(planned.hash) {
-        task.state = .done
-        task.detail = entry.status == "cached" ? "cached" : String(format: "%.1fs", entry.seconds)
-      } else if TaskClaim.isHeld(store: store, hash: planned.hash) {
-        task.state = .running
-        let holder = TaskClaim.holder(store: store, hash: planned.hash)
-        task.detail = holder.map { "by \($0)" } ?? "claimed by another process"
-      } else if let queued {
-        task.state = queued.state == "RUNNING" || queued.state == "COMPLETING" ? .running : .pending
-        task.detail =
-          task.state == .running
-          ? "job \(element ?? "") starting on \(queued.node)"
-          : "job \(element ?? "") waiting: \(reasonText(queued.reason))"
-      } else if entry.status == "failed" {
-        task.state = .failed
-        task.detail = entry.error ?? "failed"
-      } else if entry.status == "cancelled" {
-        task.state = .stopped
-        task.detail = "stopped at a checkpoint; submit again (or requeue) to resume"
-      } else if let blocker = planned.inputs.first(where: {
-        states[$0].map { $0.state == .failed || $0.state == .notRun || $0.state == .stopped } ?? false
-      }) {
-        task.state = .notRun
-        task.detail = "input \(blocker) \(states[blocker]?.state == .failed ? "failed" : "did not complete")"
-      } else if entry.status == "running" {
-        task.state = .notRun
-        task.detail = "its process ended without finishing (killed?); submit again to resume"
-      } else if submission != nil && queueKnown {
-        task.state = .notRun
-        task.detail = "its job left the queue without running it (cancelled)"
-      } else if submission == nil {
-        task.state = .notRun
-        task.detail = entry.status == "pending" ? "not started" : entry.status
-      } else {
-        task.detail = "submitted"
-      }
+    for planned in plan.tasks {
+      let task = evidence.task(planned, placement: placements[planned.key.description], earlier: states)
       states[planned.key] = task
       tasks.append(task)
     }
     return RunStatus(
       runID: manifest.runID, experiment: plan.spec.name, submitted: submission?.submitted, tasks: tasks,
       queueNote: queueNote)
+  }
+
+  /// What is known about a run's tasks: the store, their recorded entries and the queue.
+  private struct Evidence {
+    let store: Store
+    let submission: Submission?
+    var entries: [String: RunManifest.TaskEntry]
+    var queue: [String: SlurmClient.QueueEntry]
+    var queueKnown: Bool
+    var localRunAlive = false
+
+    /// One task's line, given the lines of the tasks before it in plan order (its inputs among them).
+    func task(_ planned: PlanTask, placement: Submission.Placement?, earlier: [TaskKey: Task]) -> Task {
+      let key = planned.key.description
+      let entry = entries[key]
+      let status = entry?.status ?? "pending"
+      let element = placement.map { "\($0.job)_\($0.element)" }
+      var task = Task(
+        key: key, state: .pending, detail: "", log: placement.map { "\(store.root)/\($0.log)" }, job: element)
+      func set(_ state: State, _ detail: String) -> Task {
+        task.state = state
+        task.detail = detail
+        return task
+      }
+      let blocked = planned.inputs.first {
+        earlier[$0].map { $0.state == .failed || $0.state == .notRun || $0.state == .stopped } ?? false
+      }
+
+      if store.isComplete(planned.hash) {
+        return set(.done, status == "cached" ? "cached" : String(format: "%.1fs", entry?.seconds ?? 0))
+      }
+      if TaskClaim.isHeld(store: store, hash: planned.hash) {
+        let holder = TaskClaim.holder(store: store, hash: planned.hash)
+        return set(.running, holder.map { "by \($0)" } ?? "claimed by another process")
+      }
+      if let element, let queued = queue[element] {
+        if queued.state == "RUNNING" || queued.state == "COMPLETING" {
+          return set(.running, "job \(element) starting on \(queued.node)")
+        }
+        return set(.pending, "job \(element) waiting: \(RunStatus.reasonText(queued.reason))")
+      }
+      if status == "failed" { return set(.failed, entry?.error ?? "failed") }
+      if status == "cancelled" { return set(.stopped, "stopped at a checkpoint; submit again (or requeue) to resume") }
+      if let blocked {
+        return set(.notRun, "input \(blocked) \(earlier[blocked]?.state == .failed ? "failed" : "did not complete")")
+      }
+      if status == "running" {
+        return set(.notRun, "its process ended without finishing (killed?); run or submit again to resume")
+      }
+      if submission == nil {
+        if localRunAlive && status == "pending" { return set(.pending, "not started yet") }
+        return set(.notRun, status == "pending" ? "not started" : status)
+      }
+      if queueKnown { return set(.notRun, "its job left the queue without running it (cancelled)") }
+      return set(.pending, "submitted")
+    }
   }
 
   /// Slurm's pending reasons in words.

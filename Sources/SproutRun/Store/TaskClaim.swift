@@ -40,9 +40,15 @@ public final class TaskClaim: @unchecked Sendable {
         job = id
       }
       return Holder(
-        pid: Int(getpid()), host: ProcessInfo.processInfo.hostName, job: job,
-        since: ISO8601DateFormatter().string(from: Date()))
+        pid: Int(getpid()), host: localHost, job: job, since: ISO8601DateFormatter().string(from: Date()))
     }
+
+    /// This machine's name as `gethostname` gives it (no DNS lookup, which can hang on a cluster node).
+    static let localHost: String = {
+      var buffer = [CChar](repeating: 0, count: 256)
+      guard gethostname(&buffer, buffer.count - 1) == 0 else { return "unknown" }
+      return String(cString: buffer)
+    }()
 
     /// `pid 123 on node7 (Slurm job 45_3)`.
     public var description: String {
