@@ -74,6 +74,7 @@ struct SharedStoreTests {
   @Test("three sprout runs on one store, eight times: none fails, no task is trained twice, all outputs match")
   func concurrentRunsShareTheWork() throws {
     let dir = try CLI.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
     let spec = CLI.root.appendingPathComponent("examples/quickstart.yaml").path
     let reference = dir.appendingPathComponent("reference")
     let single = try CLI.run(["run", spec, "--store", reference.path])
@@ -129,6 +130,7 @@ struct SharedStoreTests {
     arguments: [SIGINT, SIGTERM])
   func stopWhileWaitingForAClaim(signal: Int32) throws {
     let dir = try CLI.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
     let (plan, store, hash) = try Self.planned(dir, steps: 40)
     // Hold the task's claim the way another sprout would: flock on tasks/<hash>/claim.
     try FileManager.default.createDirectory(atPath: "\(store)/tasks/\(hash)", withIntermediateDirectories: true)
@@ -150,6 +152,7 @@ struct SharedStoreTests {
   @Test("SIGTERM stops after writing a checkpoint with status 143; running again finishes bit-identical")
   func sigtermStopsLikeCtrlC() throws {
     let dir = try CLI.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
     let spec = dir.appendingPathComponent("term.yaml")
     try RunCommandTests.longSpec().write(to: spec, atomically: true, encoding: .utf8)
     let reference = dir.appendingPathComponent("reference")

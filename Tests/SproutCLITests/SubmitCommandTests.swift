@@ -7,6 +7,7 @@ struct SubmitCommandTests {
   @Test("submit --dry-run prints one batch script per wave and writes nothing")
   func dryRun() throws {
     let dir = try CLI.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
     let store = dir.appendingPathComponent("s").path
     let result = try CLI.run([
       "submit", "examples/quickstart.yaml", "--scheduler", "slurm", "--store", store, "--dry-run", "--partition",
@@ -23,6 +24,7 @@ struct SubmitCommandTests {
   @Test("submit without sbatch on PATH exits 2 and leaves no run behind")
   func noSlurm() throws {
     let dir = try CLI.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
     let store = dir.appendingPathComponent("s").path
     let result = try CLI.run(
       ["submit", "examples/quickstart.yaml", "--scheduler", "slurm", "--store", store],
@@ -37,6 +39,7 @@ struct SubmitCommandTests {
   @Test("status of a local run: every task done, exit 0; JSON has the same")
   func statusOfALocalRun() throws {
     let dir = try CLI.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
     let store = dir.appendingPathComponent("s").path
     #expect(try CLI.run(["run", "examples/quickstart.yaml", "--store", store]).status == 0)
     let status = try CLI.run(["status", "--store", store], environment: ["PATH": dir.path])

@@ -59,6 +59,7 @@ struct SubmitterTests {
 
   @Test func wavesFollowTheDependencyDepthAndLeaveCachedTasksOut() throws {
     let dir = try Self.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
     let quick = try Self.plan(Self.quickstart, store: dir.appendingPathComponent("s").path)
     let waves = Waves(tasks: quick.tasks)
     #expect(
@@ -78,6 +79,7 @@ struct SubmitterTests {
 
   @Test func aDryRunPrintsOneArrayPerWaveAndWritesNothing() throws {
     let dir = try Self.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
     let store = dir.appendingPathComponent("s").path
     let plan = try Self.plan(Self.quickstart, store: store)
     var options = SlurmOptions(sproutPath: "/opt/sprout/bin/sprout")
@@ -114,6 +116,7 @@ struct SubmitterTests {
 
   @Test func aWaveLongerThanTheLargestArrayIsSplitAndTheNextWaveWaitsForEveryPart() throws {
     let dir = try Self.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
     let plan = try Self.plan(Self.quickstart, store: dir.appendingPathComponent("s").path)
     var options = SlurmOptions(sproutPath: "/usr/bin/sprout")
     options.maxArrayElements = 3
@@ -143,6 +146,7 @@ struct SubmitterTests {
 
   @Test func statusOfALocalRunNamesTheFailureAndWhatItBlocked() throws {
     let dir = try Self.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
     let spec = dir.appendingPathComponent("failing.yaml")
     try Self.failingSpec(lr: "1.0e30").write(to: spec, atomically: true, encoding: .utf8)
     let store = dir.appendingPathComponent("s").path

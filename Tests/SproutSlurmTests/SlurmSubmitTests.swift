@@ -76,6 +76,7 @@ struct SlurmSubmitTests {
     "quickstart through Slurm: every output hash equals a local run; one sbatch per wave; evaluations after training")
   func quickstartEqualsALocalRun() throws {
     let dir = try Slurm.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
     let local = dir.appendingPathComponent("local")
     let reference = try Slurm.run(["run", Self.quickstart, "--store", local.path])
     #expect(reference.status == 0, "\(reference.stderr)")
@@ -131,6 +132,7 @@ struct SlurmSubmitTests {
     "a failing task: its dependents are not run, status says so, a resubmit after the fix runs only what is missing")
   func failureThenFixedResubmit() throws {
     let dir = try Slurm.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
     let spec = dir.appendingPathComponent("failing.yaml")
     let store = dir.appendingPathComponent("store")
     try Self.failingSpec(lr: "1.0e30").write(to: spec, atomically: true, encoding: .utf8)
@@ -174,6 +176,7 @@ struct SlurmSubmitTests {
     "SIGTERM to a running training job (the time-limit warning): it checkpoints, is requeued, and resumes bit for bit")
   func sigtermRequeueResumes() throws {
     let dir = try Slurm.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
     let spec = dir.appendingPathComponent("long.yaml")
     try Self.longSpec(steps: 8000).write(to: spec, atomically: true, encoding: .utf8)
     let local = dir.appendingPathComponent("local")
@@ -203,6 +206,7 @@ struct SlurmSubmitTests {
   @Test("scancel of a running training job, then submit again: it resumes from its checkpoint, bit for bit")
   func cancelThenResubmitResumes() throws {
     let dir = try Slurm.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
     let spec = dir.appendingPathComponent("long.yaml")
     try Self.longSpec(steps: 8000).write(to: spec, atomically: true, encoding: .utf8)
     let local = dir.appendingPathComponent("local")
@@ -238,6 +242,7 @@ struct SlurmSubmitTests {
   @Test("two submissions of one spec at once on one store: no task trained twice, outputs equal a local run")
   func twoSubmissionsShareTheWork() throws {
     let dir = try Slurm.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
     let local = dir.appendingPathComponent("local")
     #expect(try Slurm.run(["run", Self.quickstart, "--store", local.path]).status == 0)
     let expected = try Slurm.outputHashes(local)
@@ -267,6 +272,7 @@ struct SlurmSubmitTests {
   @Test("sbatch refusing the first wave (no such partition): exit 2, no run left in the store")
   func refusedSubmission() throws {
     let dir = try Slurm.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
     let store = dir.appendingPathComponent("store")
     let result = try Slurm.run(
       ["submit", Self.quickstart, "--scheduler", "slurm", "--store", store.path, "--partition", "nosuchpartition"])
@@ -279,6 +285,7 @@ struct SlurmSubmitTests {
   @Test("submitting a 10,000-task plan: one sbatch call per wave, in seconds")
   func tenThousandTasks() throws {
     let dir = try Slurm.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
     let spec = dir.appendingPathComponent("big.yaml")
     let seeds = (0..<100).map(String.init).joined(separator: ", ")
     let widths = (1...50).map(String.init).joined(separator: ", ")
