@@ -61,8 +61,7 @@ public struct Executor: Sendable {
           status: "pending")
       })
     let recorder = RunRecorder(
-      store: store, plan: plan, manifest: manifest, existingRun: existing != nil, selected: options.onlyTasks,
-      started: started)
+      store: store, manifest: manifest, existingRun: existing != nil, selected: options.onlyTasks, started: started)
     try recorder.begin()
     onEvent(.runStarted(runID: runID, tasks: plan.tasks.count))
 

@@ -1,6 +1,4 @@
 import Foundation
-import SproutDiagnostics
-import SproutPlanner
 
 /// Where an executor run writes what it is doing, as tasks start and end.
 ///
@@ -18,8 +16,9 @@ final class RunRecorder: @unchecked Sendable {
   private let selected: Set<String>?
   private var manifest: RunManifest
 
-  /// A recorder for `plan`; `existingRun` names the run whose per-task files to write instead of a manifest.
-  init(store: Store, plan: Plan, manifest: RunManifest, existingRun: Bool, selected: Set<String>?, started: Date) {
+  /// A recorder starting from `manifest`; with `existingRun` it writes the per-task files of that run (only for
+  /// the `selected` tasks) instead of the manifest.
+  init(store: Store, manifest: RunManifest, existingRun: Bool, selected: Set<String>?, started: Date) {
     self.store = store
     self.manifest = manifest
     self.intoExistingRun = existingRun
