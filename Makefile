@@ -11,7 +11,7 @@ SPROUT = .build/$(CONFIG)/sprout
 # build directory instead of rebuilding each other.
 RELEASE = $(SWIFT) build -c release --static-swift-stdlib
 
-.PHONY: all deps build release test demo bench fuzz docs clean
+.PHONY: all deps build release test test-slurm demo bench fuzz docs clean
 
 all: build
 
@@ -35,7 +35,16 @@ release: deps
 
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --parallel --num-workers 2
+	$(SWIFT) test --skip-build --parallel --num-workers 2 --skip SproutSlurmTests
+
+# The Slurm tests, against a single-node cluster on localhost that scripts/slurm-up.sh brings up from Debian's
+# packages (needs root) and scripts/slurm-down.sh takes down again, also when a test fails (docs/cluster.md).
+SLURM_DIR ?= /tmp/sprout-slurm
+test-slurm: deps
+	$(SWIFT) build --build-tests
+	@trap 'SPROUT_SLURM_DIR=$(SLURM_DIR) ./scripts/slurm-down.sh' EXIT; \
+	SPROUT_SLURM_DIR=$(SLURM_DIR) ./scripts/slurm-up.sh && \
+	SLURM_CONF=$(SLURM_DIR)/slurm.conf SPROUT_SLURM_TESTS=1 $(SWIFT) test --skip-build --filter SproutSlurmTests
 
 demo: deps
 	$(RELEASE) --product sprout

@@ -59,16 +59,20 @@ let package = Package(
       dependencies: [
         "SproutPlanner", "SproutGraph", "SproutSpec", "SproutTrain", "SproutTensor", "SproutDiagnostics", "SproutConfig",
       ]),
+    // Slurm submission and status over plan files and a shared store (docs/cluster.md).
+    .target(name: "SproutCluster", dependencies: ["SproutRun", "SproutPlanner", "SproutDiagnostics", "SproutConfig"]),
     .target(
       name: "SproutDriver",
       dependencies: [
         "SproutDiagnostics", "SproutSyntax", "SproutSpec", "SproutGraph", "SproutPlanner", "SproutRun",
-        "SproutTensor", "SproutTrain", "SproutConfig",
+        "SproutTensor", "SproutTrain", "SproutConfig", "SproutCluster",
       ]),
     .executableTarget(
       name: "sprout",
       dependencies: [
-        "SproutDriver", "SproutPlanner", "SproutTrain", "SproutConfig",
+        // SproutRun's types reach it inside SproutDriver's (RunOutcome holds a RunSummary): listed so their
+        // layout changes rebuild it.
+        "SproutDriver", "SproutPlanner", "SproutTrain", "SproutCluster", "SproutRun", "SproutConfig",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(
@@ -99,6 +103,13 @@ let package = Package(
         "SproutConfig",
       ]),
     .testTarget(name: "SproutCLITests", dependencies: ["SproutDriver"]),
+    .testTarget(
+      name: "SproutClusterTests",
+      dependencies: ["SproutCluster", "SproutDriver", "SproutRun", "SproutPlanner", "SproutDiagnostics"]),
+    // Needs a running Slurm (scripts/slurm-up.sh): `make test-slurm` runs it, `make test` skips it.
+    .testTarget(
+      name: "SproutSlurmTests",
+      dependencies: ["SproutCluster", "SproutDriver", "SproutRun", "SproutPlanner", "SproutDiagnostics"]),
   ],
   swiftLanguageModes: [.v5]
 )

@@ -23,7 +23,9 @@ extension RunError.Code {
     case .invalidTask:
       "A task could not be set up or run: its data, a checkpoint it reads or a metric does not fit its model."
     case .missingInput: "A task was not run because a task it reads did not complete."
-    case .cancelled: "The run was stopped (Ctrl-C) after writing a checkpoint; run again to resume."
+    case .cancelled: "The run was stopped (Ctrl-C or SIGTERM) after writing a checkpoint; run again to resume."
+    case .noLocks:
+      "The store's file system refuses advisory locks, so a task cannot be claimed before it runs (docs/cluster.md)."
     case .unknownRun: "No run with that id in the store."
     }
   }

@@ -22,8 +22,10 @@ public struct RunError: Error, CustomStringConvertible, @unchecked Sendable {
     case invalidTask = "run.invalid-task"
     /// A task could not run because a task it depends on failed or has no outputs.
     case missingInput = "run.missing-input"
-    /// The run was cancelled (Ctrl-C) after a checkpoint was written.
+    /// The run was stopped (Ctrl-C, SIGTERM) after a checkpoint was written.
     case cancelled = "run.cancelled"
+    /// The store's file system refuses advisory locks, so a task cannot be claimed before it runs.
+    case noLocks = "run.no-locks"
     /// The run id is not in the store.
     case unknownRun = "run.unknown-run"
   }
