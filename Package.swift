@@ -51,7 +51,7 @@ let package = Package(
     // C11 atomics for the CPU backend's worker pool (Synchronization's Atomic needs macOS 15).
     .target(name: "CSproutAtomics"),
     .target(name: "SproutTensor", dependencies: ["CSproutAtomics"], swiftSettings: [.unsafeFlags(tensorFlags)]),
-    .target(name: "SproutTensorConformance", dependencies: ["SproutTensor"]),
+    .target(name: "SproutTensorConformance", dependencies: ["SproutTensor", "SproutDiagnostics"]),
     .target(
       name: "SproutTrain", dependencies: ["SproutTensor", "SproutDiagnostics", "SproutConfig"], swiftSettings: optimized),
     .target(
@@ -77,7 +77,9 @@ let package = Package(
       ]),
     .executableTarget(
       name: "sprout-bench",
-      dependencies: ["SproutConfig", "SproutTensor", "SproutTrain", "SproutDriver", "SproutBenchAlloc"],
+      dependencies: [
+        "SproutConfig", "SproutDiagnostics", "SproutTensor", "SproutTrain", "SproutDriver", "SproutBenchAlloc",
+      ],
       path: "bench/Sources/sprout-bench"),
     // Counts allocations in the benchmark by interposing malloc (bench only; no library links it).
     .target(name: "SproutBenchAlloc", path: "bench/Sources/SproutBenchAlloc"),
@@ -93,9 +95,10 @@ let package = Package(
     .testTarget(
       name: "SproutPlannerTests",
       dependencies: ["SproutPlanner", "SproutGraph", "SproutSpec", "SproutSyntax", "SproutDiagnostics", "SproutConfig"]),
-    .testTarget(name: "SproutTensorTests", dependencies: ["SproutTensor", "SproutTensorConformance"]),
+    .testTarget(name: "SproutTensorTests", dependencies: ["SproutTensor", "SproutTensorConformance", "SproutDiagnostics"]),
     .testTarget(
-      name: "SproutTrainTests", dependencies: ["SproutTrain", "SproutTensor", "SproutConfig"], resources: [.copy("Fixtures")]),
+      name: "SproutTrainTests", dependencies: ["SproutTrain", "SproutTensor", "SproutConfig", "SproutDiagnostics"],
+      resources: [.copy("Fixtures")]),
     .testTarget(
       name: "SproutRunTests",
       dependencies: [

@@ -17,7 +17,7 @@ import SproutPlanner
 public final class FileDigestCache: FileDigests, @unchecked Sendable {
   // @unchecked: every access to `entries` and `loaded` holds `lock`.
   private let path: String
-  private let lock = Lock()
+  private let lock = NSLock()
   private var entries: [String: Entry] = [:]
   private var loaded = false
 

@@ -1,4 +1,5 @@
 import SproutConfig
+import SproutDiagnostics
 import SproutTensor
 import SproutTrain
 
@@ -70,16 +71,10 @@ final class BenchTrainer {
   func run() -> Float { step.run(input: input.pointer, target: target.pointer, batch: model.batch) }
 }
 
-/// SplitMix64, for the benchmark's weights and data.
+/// The benchmark's weights and data, from the shared SplitMix64.
 struct BenchRandom {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-  mutating func uniform(_ lo: Float, _ hi: Float) -> Float { lo + (hi - lo) * Float(next() >> 40) * 0x1p-24 }
+  var rng: SplitMix64
+  init(seed: UInt64) { rng = SplitMix64(seed: seed) }
+  mutating func next() -> UInt64 { rng.next() }
+  mutating func uniform(_ lo: Float, _ hi: Float) -> Float { rng.float(lo, hi) }
 }

@@ -1,8 +1,10 @@
-/// SplitMix64 (Steele, Lea and Flood, "Fast splittable pseudorandom number generators", OOPSLA 2014).
+/// SplitMix64 (Steele, Lea and Flood, "Fast splittable pseudorandom number generators", OOPSLA 2014): the one
+/// small deterministic generator outside training.
 ///
-/// The planner's only source of randomness: choosing `sample: N` trials and the `order: shuffled` run
-/// order. It is seeded from the spec's root seed mixed with a fixed purpose constant, so the choice is
-/// the same on every machine and never shares a stream with training (which uses Philox4x32 streams).
+/// The planner chooses `sample: N` trials and the `order: shuffled` run order with it, seeded from the spec's root
+/// seed mixed with a fixed purpose constant, so the choice is the same on every machine and never shares a stream
+/// with training (which uses Philox4x32 streams); the backend conformance suite, tests and benchmarks draw their
+/// inputs from it.
 /// Each `next()` adds the golden-ratio increment 0x9E3779B97F4A7C15 to the state and returns the state
 /// passed through the mix function below (the finaliser of MurmurHash3 with Stafford's variant-13 constants).
 public struct SplitMix64: Sendable, Hashable {
@@ -41,6 +43,16 @@ public struct SplitMix64: Sendable, Hashable {
     z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
     z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
     return z ^ (z >> 31)
+  }
+
+  /// A float uniform in `[lo, hi)` (24 random mantissa bits).
+  public mutating func float(_ lo: Float, _ hi: Float) -> Float {
+    lo + (hi - lo) * (Float(next() >> 40) * 0x1p-24)
+  }
+
+  /// `count` floats uniform in `[lo, hi)`.
+  public mutating func floats(_ count: Int, _ lo: Float = -1, _ hi: Float = 1) -> [Float] {
+    (0..<count).map { _ in float(lo, hi) }
   }
 
   /// Fisher–Yates shuffle of `items`, in place.
