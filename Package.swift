@@ -27,7 +27,9 @@ let package = Package(
     .library(name: "SproutTensorConformance", targets: ["SproutTensorConformance"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    // The run index (`sprout runs`): SQLite through GRDB, on the system's libsqlite3 (libsqlite3-dev).
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
   ],
   targets: [
     .systemLibrary(
@@ -46,16 +48,21 @@ let package = Package(
     .target(
       name: "SproutRun",
       dependencies: ["SproutPlanner", "SproutGraph", "SproutSpec", "SproutTrain", "SproutTensor", "SproutDiagnostics"]),
+    // Results a researcher reads, from the store alone: grouping over seeds, comparison, SVG plots and the HTML
+    // report, CSV and TensorBoard exports, the SQLite run index, garbage collection.
+    .target(
+      name: "SproutResults",
+      dependencies: ["SproutRun", "SproutDiagnostics", .product(name: "GRDB", package: "GRDB.swift")]),
     .target(
       name: "SproutDriver",
       dependencies: [
         "SproutDiagnostics", "SproutSyntax", "SproutSpec", "SproutGraph", "SproutPlanner", "SproutRun",
-        "SproutTensor", "SproutTrain",
+        "SproutTensor", "SproutTrain", "SproutResults",
       ]),
     .executableTarget(
       name: "sprout",
       dependencies: [
-        "SproutDriver", "SproutPlanner", "SproutTrain",
+        "SproutDriver", "SproutPlanner", "SproutTrain", "SproutResults", "SproutRun", "SproutDiagnostics",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(
@@ -79,7 +86,10 @@ let package = Package(
     .testTarget(
       name: "SproutRunTests",
       dependencies: ["SproutRun", "SproutDriver", "SproutPlanner", "SproutTrain", "SproutTensor", "SproutDiagnostics"]),
-    .testTarget(name: "SproutCLITests", dependencies: ["SproutDriver"]),
+    .testTarget(
+      name: "SproutResultsTests",
+      dependencies: ["SproutResults", "SproutDriver", "SproutRun", "SproutPlanner", "SproutDiagnostics"]),
+    .testTarget(name: "SproutCLITests", dependencies: ["SproutDriver", "SproutResults", "SproutRun", "SproutDiagnostics"]),
   ],
   swiftLanguageModes: [.v5]
 )

@@ -33,6 +33,12 @@ struct Run: ParsableCommand {
   @Option(help: "The task key to execute with --plan (e.g. t0003/train).")
   var task: String?
 
+  @Option(help: "A label recorded with the run (`sprout runs --tag NAME` finds it). Repeatable.")
+  var tag: [String] = []
+
+  @Option(help: "text (progress on standard error) or json (also the run's summary on standard output).")
+  var format: RunFormat = .text
+
   func validate() throws {
     if plan == nil && file == nil { throw ValidationError("give a spec file, or --plan FILE --task K") }
     if plan != nil && task == nil { throw ValidationError("--plan needs --task K") }
@@ -48,11 +54,13 @@ struct Run: ParsableCommand {
     request.blasLibrary = blasLibrary
     request.planFile = plan
     request.task = task
+    request.tags = tag
 
     let stop = StopFlag()
     let interrupt = Interrupt.install(stop)
     defer { interrupt.cancel() }
     let display = ProgressDisplay.forStandardError()
+    defer { display.finish() }
     let outcome: RunOutcome
     do {
       outcome = try Running.run(request, stop: stop) { display.handle($0) }
@@ -63,6 +71,8 @@ struct Run: ParsableCommand {
       Terminal.write("sprout: error: \(error)\n", to: .standardError)
       throw ExitCode(2)
     }
+    display.finish()
+    if format == .json { Terminal.write(RunJSON.render(outcome), to: .standardOutput) }
     if !outcome.diagnostics.isEmpty {
       Terminal.write(
         DiagnosticsText.render(outcome.diagnostics, sources: outcome.sources, color: Terminal.useColor(for: .standardError)),
@@ -73,6 +83,11 @@ struct Run: ParsableCommand {
     }
     throw ExitCode(outcome.exitCode)
   }
+}
+
+/// Output formats of `run` and `rerun`.
+enum RunFormat: String, ExpressibleByArgument {
+  case text, json
 }
 
 /// SIGINT sets the stop flag (tasks checkpoint and stop); a second Ctrl-C exits at once.

@@ -14,8 +14,9 @@ public enum RunEvent: Sendable {
   case taskStarted(key: String, hash: String, totalSteps: Int)
   /// A task continues from a checkpoint instead of from the beginning.
   case taskResumed(key: String, step: Int, checkpoint: String)
-  /// Training reached a recorded step (sent with every metric record after step 0).
-  case progress(key: String, step: Int, totalSteps: Int, loss: Float, stepsPerSecond: Double)
+  /// Training reached a recorded step (sent with every metric record after step 0); `loss` is nil when the
+  /// stage does not compute it at that step.
+  case progress(key: String, step: Int, totalSteps: Int, loss: Float?, stepsPerSecond: Double)
   /// A checkpoint file was written.
   case checkpointWritten(key: String, step: Int, path: String)
   /// Something worth telling the user that does not stop the task (a corrupt checkpoint skipped, ...).

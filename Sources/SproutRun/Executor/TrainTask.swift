@@ -80,7 +80,7 @@ struct TrainTask {
       records.append(MetricRecord(step: step, values: setup.selection.filter(values).mapValues(\.jsonValue)))
       if step > 0 {
         let elapsed = Date().timeIntervalSince(started)
-        let loss = values["loss"]?.scalar.map { Float($0) } ?? .nan
+        let loss = values["loss"]?.scalar.map { Float($0) }
         context.emit(
           .progress(
             key: context.key, step: step, totalSteps: total, loss: loss,
