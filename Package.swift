@@ -88,7 +88,7 @@ let package = Package(
       dependencies: ["SproutRun", "SproutDriver", "SproutPlanner", "SproutTrain", "SproutTensor", "SproutDiagnostics"]),
     .testTarget(
       name: "SproutResultsTests",
-      dependencies: ["SproutResults", "SproutDriver", "SproutRun", "SproutPlanner", "SproutDiagnostics"]),
+      dependencies: ["SproutResults", "SproutDriver", "SproutRun", "SproutPlanner", "SproutTrain", "SproutDiagnostics"]),
     .testTarget(name: "SproutCLITests", dependencies: ["SproutDriver", "SproutResults", "SproutRun", "SproutDiagnostics"]),
   ],
   swiftLanguageModes: [.v5]

@@ -14,7 +14,7 @@ struct Show: ParsableCommand {
   @Option(name: .customLong("group-by"), help: "Axes to group trials by (comma-separated); the rest are summarised.")
   var groupBy: [String] = []
 
-  @Option(help: "Sort rows by a metric's mean; -METRIC sorts descending. The first row is marked best.")
+  @Option(parsing: .unconditional, help: "Sort rows by a metric's mean; -METRIC sorts descending. The first row is marked best.")
   var sort: String?
 
   @Option(help: "Metrics to show (comma-separated or repeated; default all).")

@@ -92,7 +92,10 @@ public struct RunResults: Sendable {
     }
     var definitions: [String: JSONValue] = [:]
     for t in plan["tasks"]?.arrayValue ?? [] {
-      guard let stage = t["stage"]?.stringValue, definitions[stage] == nil else { continue }
+      // A plan task names its stage in its key (`t0003/train`, `all/best`).
+      guard let key = t["key"]?.stringValue, let slash = key.firstIndex(of: "/") else { continue }
+      let stage = String(key[key.index(after: slash)...])
+      guard definitions[stage] == nil else { continue }
       definitions[stage] = t["definition"] ?? .null
     }
     let entries = manifest.tasks
