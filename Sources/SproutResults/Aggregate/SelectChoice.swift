@@ -75,7 +75,9 @@ public struct SelectChoice: Sendable {
     var out = "select \(stage): chose \(selected)\(label) by \(maximize ? "highest" : "lowest") \(metric)"
     if let winner { out += " = \(MetricScalar.format(winner.value))" }
     out += ", over \(candidates.count) candidate\(candidates.count == 1 ? "" : "s")\n"
-    for c in candidates {
+    // The ten best and the winner; `--format json` lists every candidate.
+    let shown = candidates.enumerated().filter { $0.offset < 10 || $0.element.task == selected }.map(\.element)
+    for c in shown {
       let mark = c.task == selected ? "*" : " "
       var line = "  \(mark) \(c.task)"
       if !c.values.isEmpty { line += "  " + c.values.map { "\($0.axis)=\($0.value.display)" }.joined(separator: " ") }
@@ -88,6 +90,7 @@ public struct SelectChoice: Sendable {
       }
       out += line + "\n"
     }
+    if shown.count < candidates.count { out += "    … \(candidates.count - shown.count) more (--format json lists them all)\n" }
     return out
   }
 

@@ -82,7 +82,7 @@ public struct Figures: Sendable {
     let n = over.isEmpty ? "" : " over \(over.joined(separator: ", "))"
     return LineChart(
       title: "\(stage): \(metric)", xLabel: "step", yLabel: metric, series: series,
-      note: banded ? "line: mean\(n); band: ±1 sd" : "")
+      note: banded ? "line: mean\(n); band: ±1\u{00A0}sd" : "")
   }
 
   /// A final metric of one stage against a numeric axis: per value of the other grouping axes a line through
@@ -122,7 +122,7 @@ public struct Figures: Sendable {
     let n = over.isEmpty ? "" : " over \(over.joined(separator: ", "))"
     return LineChart(
       title: "\(stage): final \(metric) vs \(axis)", xLabel: axis, yLabel: metric, series: series, markers: true,
-      xLog: logX, note: banded ? "mean\(n) ±1 sd" : "")
+      xLog: logX, note: banded ? "mean\(n) ±1\u{00A0}sd" : "")
   }
 
   /// Final scalar metrics of a stage (for the axis plots).

@@ -156,6 +156,9 @@ public struct HTMLReport: Sendable {
 
   static let pageCSS = """
     *{box-sizing:border-box}
+    :root{color-scheme:light dark}
+    :root:has(#theme-light:checked){color-scheme:light}
+    :root:has(#theme-dark:checked){color-scheme:dark}
     body{margin:0;background:var(--bg);color:var(--fg);font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif}
     header,main,footer{max-width:1200px;margin:0 auto;padding:0 20px}
     header{padding-top:18px;display:flex;flex-wrap:wrap;align-items:baseline;gap:4px 20px}
