@@ -101,7 +101,11 @@ public struct RunComparison: Sendable {
     fact("sprout version", ma.toolVersion, mb.toolVersion)
     fact("backend", ma.backend, mb.backend)
     fact("root seed", ma.plan["rootSeed"]?.display ?? "", mb.plan["rootSeed"]?.display ?? "")
-    fact("overrides", ma.plan["overrides"]?.display ?? "", mb.plan["overrides"]?.display ?? "")
+    func list(_ v: JSONValue?) -> String {
+      let items = (v?.arrayValue ?? []).map(\.display)
+      return items.isEmpty ? "(none)" : items.joined(separator: " ")
+    }
+    fact("overrides (--set)", list(ma.plan["overrides"]), list(mb.plan["overrides"]))
     fact("trials", ma.plan["count"]?["statement"]?.display ?? "", mb.plan["count"]?["statement"]?.display ?? "")
     fact("machine", ma.machine["hostname"]?.display ?? "", mb.machine["hostname"]?.display ?? "")
     fact("spec's git commit", a.labels.gitCommit ?? "-", b.labels.gitCommit ?? "-")

@@ -12,6 +12,13 @@ public struct RunQuery: Sendable {
     public var op: String
     /// The value compared with.
     public var value: String
+
+    /// Creates a condition.
+    public init(name: String, op: String, value: String) {
+      self.name = name
+      self.op = op
+      self.value = value
+    }
   }
 
   /// `--spec NAME`: the experiment's name, or the spec file's path or base name.
