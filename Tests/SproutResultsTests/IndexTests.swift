@@ -156,7 +156,7 @@ struct HousekeepingTests {
     #expect(loss.a == ta.finalMetrics["loss"]?.doubleValue && loss.b == tb.finalMetrics["loss"]?.doubleValue)
     let text = c.render(.table)
     let line = try #require(text.split(separator: "\n").first { $0.contains("train: stage.optimizer.lr") })
-    #expect(line.contains("0.05  0.02") && line.hasSuffix("(6 tasks)"), "\(line)")
+    #expect(line.contains(" 0.05 ") && line.contains(" 0.02 ") && line.hasSuffix("(6 tasks)"), "\(line)")
     #expect(text.contains("B − A"))
     // A run compared with itself: same tasks, no difference.
     let same = RunComparison.make(ra, ra)
