@@ -16,12 +16,27 @@ import SproutRun
 ///  t0002/train  ██░░░░░░░░░░   50/300  loss 0.48  845 steps/s  ETA 0s
 /// ```
 public final class ProgressDisplay: @unchecked Sendable {
-  struct Bar: Equatable {
-    var key: String
-    var step = 0
-    var total = 0
-    var loss: Float?
-    var rate = 0.0
+  /// What one live line shows.
+  public struct Bar: Equatable, Sendable {
+    /// Task key.
+    public var key: String
+    /// Steps done.
+    public var step = 0
+    /// Steps in all.
+    public var total = 0
+    /// The last loss, when the stage computes it.
+    public var loss: Float?
+    /// Steps per second.
+    public var rate = 0.0
+
+    /// Creates a line's state.
+    public init(key: String, step: Int = 0, total: Int = 0, loss: Float? = nil, rate: Double = 0) {
+      self.key = key
+      self.step = step
+      self.total = total
+      self.loss = loss
+      self.rate = rate
+    }
   }
 
   private let lock = NSLock()
@@ -212,25 +227,33 @@ public final class ProgressDisplay: @unchecked Sendable {
 
   /// One task's live line fitted to `width` columns: the parts that fit, most important first (key, counts,
   /// loss, bar, rate, ETA); never longer than `width`.
-  static func line(_ bar: Bar, width: Int) -> String {
+  public static func line(_ bar: Bar, width: Int) -> String {
     let counts = bar.total > 0 ? "\(bar.step)/\(bar.total)" : "\(bar.step)"
     let loss = bar.loss.map { "loss \(number($0))" }
     let rate = bar.rate > 0 ? Self.rate(bar.rate) : nil
     let eta = bar.rate > 0 && bar.total > 0 ? "ETA \(duration(Double(bar.total - bar.step) / bar.rate))" : nil
-    // Drop optional parts from the least important until the fixed parts fit with a bar of ≥ 8 cells.
-    var optional: [String?] = [loss, rate, eta]
+    // The first layout that fits, from the fullest: the loss is the number people watch, so it outlives
+    // the bar, which outlives the rate and the ETA.
     func length(_ parts: [String]) -> Int { parts.reduce(0) { $0 + $1.count } + 2 * max(parts.count - 1, 0) }
-    var parts: [String] { [bar.key, counts] + optional.compactMap { $0 } }
+    let layouts: [(bar: Bool, extra: [String])] = [
+      (true, [loss, rate, eta].compactMap { $0 }), (true, [loss, rate].compactMap { $0 }),
+      (true, [loss].compactMap { $0 }), (false, [loss].compactMap { $0 }), (true, []), (false, []),
+    ]
+    var chosen = layouts[layouts.count - 1]
     var barWidth = 0
-    while true {
-      let room = width - length(parts) - 2
-      if room >= 8 {
-        barWidth = min(room, 30)
+    for layout in layouts {
+      let fixed = length([bar.key, counts] + layout.extra)
+      if layout.bar {
+        let room = width - fixed - 2
+        if room >= 8 {
+          chosen = layout
+          barWidth = min(room, 30)
+          break
+        }
+      } else if fixed <= width {
+        chosen = layout
         break
       }
-      guard let last = optional.lastIndex(where: { $0 != nil }) else { break }
-      // Keep the loss longest: it is the number people watch.
-      optional[last] = nil
     }
     var pieces = [bar.key]
     if barWidth > 0 {
@@ -239,7 +262,7 @@ public final class ProgressDisplay: @unchecked Sendable {
       pieces.append(String(repeating: "█", count: filled) + String(repeating: "░", count: barWidth - filled))
     }
     pieces.append(counts)
-    pieces += optional.compactMap { $0 }
+    pieces += chosen.extra
     return fit(pieces.joined(separator: "  "), width: width)
   }
 
@@ -265,7 +288,8 @@ public final class ProgressDisplay: @unchecked Sendable {
     return out + "…" + (line.contains("\u{1B}") ? "\u{1B}[0m" : "")
   }
 
-  static func visibleCount(_ line: String) -> Int {
+  /// Characters of a line that take a column (colour escapes do not).
+  public static func visibleCount(_ line: String) -> Int {
     var n = 0
     var inEscape = false
     for c in line {
