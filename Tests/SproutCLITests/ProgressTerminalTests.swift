@@ -37,7 +37,10 @@ struct ProgressTerminalTests {
       try #require(code == 0 || args.first == "kill-server", "tmux \(args.first ?? ""): \(text)")
       return text
     }
-    defer { _ = try? tmux(["kill-server"]) }
+    defer {
+      _ = try? tmux(["kill-server"])
+      try? FileManager.default.removeItem(atPath: "/tmp/tmux-\(getuid())/\(socket)")
+    }
     // Children of the test process inherit a mask that blocks nearly every signal, under which tmux's server
     // misbehaves: python3 clears the mask and becomes the tmux that starts the server. That client does not
     // return until the session ends (it keeps the test runner's descriptors), so it is not waited for.
