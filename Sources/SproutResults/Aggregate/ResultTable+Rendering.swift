@@ -158,10 +158,22 @@ extension ResultTable {
       }
       return .object(o)
     }
+    // Every task with its final metrics as recorded (per-layer maps and vectors whole), for scripts.
+    let trials = run.trialsByID
+    let tasks: [JSONValue] = run.tasks.filter { options.stage == nil || $0.stage == options.stage }.map { t in
+      var o: [String: JSONValue] = [
+        "key": .string(t.key), "trial": .string(t.trial), "values": .string(trials[t.trial]?.label ?? ""),
+        "stage": .string(t.stage), "kind": .string(t.kind), "status": .string(t.status),
+        "metrics": .object(t.finalMetrics), "seconds": .double(t.seconds),
+      ]
+      if let steps = t.outputs?.steps { o["steps"] = .int(steps) }
+      if let e = t.error { o["error"] = .string(e) }
+      return .object(o)
+    }
     return .object([
       "run": .object(facts), "group_by": .array(options.groupBy.map { .string($0) }),
       "over": .array(over.map { .string($0) }), "stages": .array(stages),
-      "selections": .array(selections.map(\.json)),
+      "selections": .array(selections.map(\.json)), "tasks": .array(tasks),
     ])
   }
 

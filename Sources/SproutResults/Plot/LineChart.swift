@@ -59,7 +59,7 @@ public struct LineChart: Sendable {
   }
 
   /// Drawing size in CSS pixels.
-  public static let width = 600.0
+  public static let width = 560.0
   /// Drawing height.
   public static let height = 340.0
 
@@ -67,7 +67,7 @@ public struct LineChart: Sendable {
   /// a file of its own (`sprout plot -o fig.svg`); inside the HTML report the page's style sheet applies.
   public func svg(standalone: Bool = false) -> String {
     let w = Self.width, h = Self.height
-    let legendWidth = min(210.0, max(120, 34 + 6.5 * Double(series.map(\.name.count).max() ?? 0)))
+    let legendWidth = min(200.0, max(120, 34 + 6.5 * Double(series.map(\.name.count).max() ?? 0)))
     let left = 62.0, right = w - legendWidth - 8, top = 30.0, bottom = h - 46
     let xs = series.flatMap { $0.points.map(\.x) }
     let ys = series.flatMap { s in s.points.map(\.y) + s.band.flatMap { [$0.low, $0.high] } }
