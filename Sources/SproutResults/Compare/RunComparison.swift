@@ -48,8 +48,11 @@ public struct RunComparison: Sendable {
 
   /// Compares two runs.
   public static func make(_ a: RunResults, _ b: RunResults, metrics wanted: [String] = []) -> RunComparison {
+    let trialsA = a.trialsByID, trialsB = b.trialsByID
+    let definitionsA = a.definitionsByKey, definitionsB = b.definitionsByKey
     func label(_ run: RunResults, _ task: RunResults.Task) -> String {
-      guard let trial = run.trial(task.trial), !trial.values.isEmpty else { return task.trial }
+      let trials = run.runID == a.runID ? trialsA : trialsB
+      guard let trial = trials[task.trial], !trial.values.isEmpty else { return task.trial }
       return trial.label
     }
     func index(_ run: RunResults) -> [String: RunResults.Task] {
@@ -78,7 +81,7 @@ public struct RunComparison: Sendable {
       pairs.append(
         Pair(stage: ta.stage, label: l, taskA: ta.key, taskB: tb.key, sameHash: ta.hash == tb.hash, metrics: metrics))
       if ta.hash != tb.hash {
-        for d in JSONDiff.leaves(definition(a, ta), definition(b, tb)) {
+        for d in JSONDiff.leaves(definitionsA[ta.key] ?? .null, definitionsB[tb.key] ?? .null) {
           let key = "\(ta.stage): \(d.path)"
           if var e = definitionDiffs[key] {
             e.tasks += 1
@@ -116,11 +119,6 @@ public struct RunComparison: Sendable {
     return RunComparison(a: a, b: b, pairs: pairs, onlyA: onlyA, onlyB: onlyB, differences: differences)
   }
 
-  /// A task's resolved definition as the plan recorded it, without the trial's bookkeeping.
-  static func definition(_ run: RunResults, _ task: RunResults.Task) -> JSONValue {
-    let tasks = run.manifest.plan["tasks"]?.arrayValue ?? []
-    return tasks.first { $0["key"]?.stringValue == task.key }?["definition"] ?? .null
-  }
 }
 
 /// Leaf-by-leaf differences of two JSON values, as `path: a → b`.

@@ -140,6 +140,15 @@ public struct RunResults: Sendable {
     }
   }
 
+  /// Each task's resolved definition as the plan recorded it, by task key (O(n) to build).
+  public var definitionsByKey: [String: JSONValue] {
+    var out: [String: JSONValue] = [:]
+    for t in manifest.plan["tasks"]?.arrayValue ?? [] {
+      if let key = t["key"]?.stringValue { out[key] = t["definition"] ?? .null }
+    }
+    return out
+  }
+
   /// The learning curve of a task: every record of `metrics.jsonl`.
   public func curve(_ task: Task) throws -> [MetricRecord] { try store.metrics(task.hash) }
 }
