@@ -30,6 +30,8 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     // SHA-256 for task hashes, file digests and checkpoint checksums.
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    // The run index (`sprout runs`): SQLite through GRDB, on the system's libsqlite3 (libsqlite3-dev).
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
   ],
   targets: [
     .systemLibrary(
@@ -61,18 +63,24 @@ let package = Package(
       ]),
     // Slurm submission and status over plan files and a shared store (docs/cluster.md).
     .target(name: "SproutCluster", dependencies: ["SproutRun", "SproutPlanner", "SproutDiagnostics", "SproutConfig"]),
+    // Results a researcher reads, from the store alone: grouping over seeds, comparison, SVG plots and the HTML
+    // report, CSV and TensorBoard exports, the SQLite run index, garbage collection.
+    .target(
+      name: "SproutResults",
+      dependencies: ["SproutRun", "SproutDiagnostics", .product(name: "GRDB", package: "GRDB.swift")]),
     .target(
       name: "SproutDriver",
       dependencies: [
         "SproutDiagnostics", "SproutSyntax", "SproutSpec", "SproutGraph", "SproutPlanner", "SproutRun",
-        "SproutTensor", "SproutTrain", "SproutConfig", "SproutCluster",
+        "SproutTensor", "SproutTrain", "SproutConfig", "SproutCluster", "SproutResults",
       ]),
     .executableTarget(
       name: "sprout",
       dependencies: [
         // SproutRun's types reach it inside SproutDriver's (RunOutcome holds a RunSummary): listed so their
         // layout changes rebuild it.
-        "SproutDriver", "SproutPlanner", "SproutTrain", "SproutCluster", "SproutRun", "SproutConfig",
+        "SproutDriver", "SproutPlanner", "SproutTrain", "SproutCluster", "SproutResults", "SproutRun", "SproutConfig",
+        "SproutDiagnostics",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(
@@ -105,7 +113,10 @@ let package = Package(
         "SproutRun", "SproutDriver", "SproutPlanner", "SproutSpec", "SproutTrain", "SproutTensor", "SproutDiagnostics",
         "SproutConfig",
       ]),
-    .testTarget(name: "SproutCLITests", dependencies: ["SproutDriver"]),
+    .testTarget(
+      name: "SproutResultsTests",
+      dependencies: ["SproutResults", "SproutDriver", "SproutRun", "SproutPlanner", "SproutTrain", "SproutDiagnostics"]),
+    .testTarget(name: "SproutCLITests", dependencies: ["SproutDriver", "SproutResults", "SproutRun", "SproutDiagnostics"]),
     .testTarget(
       name: "SproutClusterTests",
       dependencies: ["SproutCluster", "SproutDriver", "SproutRun", "SproutPlanner", "SproutDiagnostics"]),
