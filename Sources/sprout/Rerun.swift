@@ -17,7 +17,7 @@ struct Rerun: ParsableCommand {
   var jobs: Int = 1
 
   @Option(help: "text or json (the comparison as JSON on standard output).")
-  var format: RunFormat = .text
+  var format: TextOrJSON = .text
 
   func run() throws {
     let display = ProgressDisplay.forStandardError()

@@ -41,7 +41,7 @@ struct Run: ParsableCommand {
   var tag: [String] = []
 
   @Option(help: "text (progress on standard error) or json (also the run's summary on standard output).")
-  var format: RunFormat = .text
+  var format: TextOrJSON = .text
 
   func validate() throws {
     if plan == nil && file == nil { throw ValidationError("give a spec file, or --plan FILE --task K") }
@@ -90,7 +90,7 @@ struct Run: ParsableCommand {
   }
 }
 
-/// Output formats of `run` and `rerun`.
-enum RunFormat: String, ExpressibleByArgument {
+/// Output formats of `run`, `rerun` and `status`.
+enum TextOrJSON: String, ExpressibleByArgument {
   case text, json
 }
