@@ -16,7 +16,7 @@ let optimized: [SwiftSetting] = [.unsafeFlags(["-O"])]
 // when a *listed* dependency's interface changes, and a target that reached a module only transitively kept
 // a stale layout of its types after they gained stored properties (a crash in an incremental build).
 //
-// The module layout follows ../shared/DESIGN.md: one module per phase, data flowing one way
+// The module layout: one module per phase, data flowing one way
 // (Syntax → Spec → Graph → Planner → Run), numerical code in Tensor and Train, and a thin CLI.
 let package = Package(
   name: "Sprout",
