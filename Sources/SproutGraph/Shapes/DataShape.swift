@@ -1,5 +1,6 @@
 import Foundation
 import SproutDiagnostics
+import SproutFormats
 import SproutSpec
 
 /// What a dataset gives a model: the width of its inputs and the kind of its targets.
@@ -23,10 +24,9 @@ public struct DataShape: Hashable, Sendable, CustomStringConvertible {
 public enum TargetShape: Hashable, Sendable, CustomStringConvertible {
   /// Real values, `width` per sample.
   case values(width: Int)
-  /// Class labels; `count` classes when known. `oneHot`: given as one-hot vectors of width `count`.
+  /// Class labels; `count` classes when known (nil only for a CSV column naming more classes than lint counts).
+  /// `oneHot`: given as one-hot vectors of width `count`.
   case classes(count: Int?, oneHot: Bool)
-  /// Not knowable before loading (a CSV target column).
-  case unknown
 
   /// `3 classes`, `1 value`.
   public var description: String {
@@ -34,7 +34,14 @@ public enum TargetShape: Hashable, Sendable, CustomStringConvertible {
     case .values(let w): "\(w) \(w == 1 ? "value" : "values")"
     case .classes(let n?, let oneHot): "\(n) classes\(oneHot ? " (one-hot)" : "")"
     case .classes(nil, let oneHot): "class labels\(oneHot ? " (one-hot)" : "")"
-    case .unknown: "targets"
+    }
+  }
+
+  /// The shape of a file's targets (``TargetRule``'s decision, with the classes counted).
+  init(_ targets: FileTargets, oneHot: Bool) {
+    switch targets {
+    case .values(let width): self = .values(width: width)
+    case .classes(let count): self = .classes(count: count, oneHot: oneHot)
     }
   }
 }
@@ -54,31 +61,87 @@ public struct DataShapeProblem: Hashable, Sendable {
 }
 
 extension DataShape {
-  /// The shape of a dataset from its kind's arguments, reading only file headers; `nil` when an argument it
-  /// needs is not resolved (or a file problem was found, which is appended to `problems`).
+  /// The shape of a dataset from its kind's arguments and what its files say; `nil` when an argument it needs is
+  /// not resolved (or a file problem was found, which is appended to `problems`).
   ///
-  /// Relative file paths are taken relative to `baseDirectory` (the spec's directory).
+  /// Files are read through `files` with SproutFormats' readers, the trainer's own: the headers of feature
+  /// files, and the whole of a label file (in bounded chunks), whose classes are counted as the trainer counts
+  /// them, so a loss or output width that does not fit the labels is a lint error. Relative paths are taken
+  /// relative to `baseDirectory` (the spec's directory).
   public static func of(
-    _ dataset: DatasetDef, resolve: ValueResolver, baseDirectory: String, problems: inout [DataShapeProblem]
+    _ dataset: DatasetDef, resolve: ValueResolver, baseDirectory: String, files: DataFiles,
+    problems: inout [DataShapeProblem]
   ) -> DataShape? {
-    let args = dataset.arguments
-    let oneHot = resolve.bool(args["one_hot"]) ?? false
-    let keyPath = "datasets.\(dataset.id.name)"
-    func file(_ name: String) -> (path: String, range: SourceRange)? {
-      guard let raw = resolve.string(args[name]) else { return nil }
-      let full = raw.hasPrefix("/") ? raw : (baseDirectory as NSString).appendingPathComponent(raw)
-      return (full, args.argument(name)?.range ?? dataset.range)
-    }
-    func report(_ p: DataFileHeader.Problem, _ range: SourceRange, _ arg: String) {
-      problems.append(
-        DataShapeProblem(
-          id: p.isMissing ? GraphDiagnostics.missingFile : GraphDiagnostics.badFile,
-          message: p.isMissing
-            ? "the file '\(p.path)' does not exist" : "cannot read the header of '\(p.path)': \(p.description)",
-          range: range, path: "\(keyPath).\(arg)",
-          help: p.isMissing ? "paths are relative to the spec's directory" : nil))
-    }
+    var reader = DataShapeReader(
+      dataset: dataset, resolve: resolve, baseDirectory: baseDirectory, files: files, problems: problems)
+    defer { problems = reader.problems }
+    return reader.shape()
+  }
+}
 
+/// Works out one dataset's shape, collecting the problems it meets.
+private struct DataShapeReader {
+  let dataset: DatasetDef
+  let resolve: ValueResolver
+  let baseDirectory: String
+  let files: DataFiles
+  var problems: [DataShapeProblem]
+
+  var args: Arguments { dataset.arguments }
+  var keyPath: String { "datasets.\(dataset.id.name)" }
+  var oneHot: Bool { resolve.bool(args["one_hot"]) ?? false }
+
+  /// The file an argument names, resolved against the spec's directory, with the argument's range.
+  func file(_ name: String) -> (path: String, range: SourceRange, argument: String)? {
+    guard let raw = resolve.string(args[name]) else { return nil }
+    let full = raw.hasPrefix("/") ? raw : (baseDirectory as NSString).appendingPathComponent(raw)
+    return (full, args.argument(name)?.range ?? dataset.range, name)
+  }
+
+  mutating func problem(
+    _ id: DiagnosticID, _ message: String, at range: SourceRange, _ argument: String, help: String? = nil
+  ) {
+    problems.append(
+      DataShapeProblem(id: id, message: message, range: range, path: "\(keyPath).\(argument)", help: help))
+  }
+
+  /// The answer `read` gives about a file, or nil after reporting why there is none: the file is missing, or
+  /// the reader found a problem (reported with its code and place).
+  mutating func ask<T>(
+    _ f: (path: String, range: SourceRange, argument: String), _ read: (String) -> Result<T, DataError>
+  ) -> T? {
+    guard FileManager.default.fileExists(atPath: f.path) else {
+      problem(
+        GraphDiagnostics.missingFile, "the file '\(f.path)' does not exist", at: f.range, f.argument,
+        help: "paths are relative to the spec's directory")
+      return nil
+    }
+    switch read(f.path) {
+    case .success(let answer): return answer
+    case .failure(let e):
+      report(e, f)
+      return nil
+    }
+  }
+
+  /// A reader's error as a `graph.bad-file` at the argument naming the file.
+  mutating func report(_ e: DataError, _ f: (path: String, range: SourceRange, argument: String)) {
+    let place = e.place.map { " (\($0))" } ?? ""
+    problem(
+      GraphDiagnostics.badFile, "cannot read '\(e.file ?? f.path)'\(place): \(e.message) [\(e.code)]", at: f.range,
+      f.argument, help: e.suggestion)
+  }
+
+  mutating func sampleCounts(
+    _ n: Int, _ m: Int, _ what: (String, String), at f: (path: String, range: SourceRange, argument: String)
+  ) {
+    guard n != m else { return }
+    problem(
+      GraphDiagnostics.badFile, "the \(what.0) have \(n) samples but the \(what.1) have \(m)", at: f.range, f.argument)
+  }
+
+  mutating func shape() -> DataShape? {
+    let files = self.files
     switch dataset.kind {
     case "teacher_student":
       guard let inputs = resolve.int(args["inputs"]), let outputs = resolve.int(args["outputs"]) else { return nil }
@@ -95,83 +158,63 @@ extension DataShape {
     case "sine":
       return DataShape(features: 1, target: .values(width: 1))
     case "image":
-      if let f = file("file") {
-        do {
-          let channels = try DataFileHeader.netpbmChannels(at: f.path)
-          return DataShape(features: 2, target: .values(width: channels))
-        } catch {
-          report(error, f.range, "file")
-          return nil
-        }
-      }
-      return DataShape(features: 2, target: .values(width: 1))
+      guard let f = file("file") else { return DataShape(features: 2, target: .values(width: 1)) }
+      guard let header = ask(f, files.pnmHeader) else { return nil }
+      return DataShape(features: 2, target: .values(width: header.channels))
     case "npy":
       guard let x = file("inputs"), let y = file("targets") else { return nil }
-      var xs: DataFileHeader.ArrayShape?
-      var ys: DataFileHeader.ArrayShape?
-      do { xs = try DataFileHeader.npy(at: x.path) } catch { report(error, x.range, "inputs") }
-      do { ys = try DataFileHeader.npy(at: y.path) } catch { report(error, y.range, "targets") }
+      let xs = ask(x, files.npyHeader)
+      let ys = ask(y, files.npyTargets)
       guard let xs, let ys else { return nil }
-      if let n = xs.shape.first, let m = ys.shape.first, n != m {
-        problems.append(
-          DataShapeProblem(
-            id: GraphDiagnostics.badFile, message: "the inputs have \(n) samples but the targets have \(m)",
-            range: y.range,
-            path: "\(keyPath).targets", help: nil))
-      }
-      let features = xs.shape.dropFirst().reduce(1, *)
-      let integral = ys.dtype.contains("i") || ys.dtype.contains("u") || ys.dtype.contains("b")
-      if ys.shape.count <= 1 {
-        return DataShape(
-          features: features, target: integral ? .classes(count: nil, oneHot: oneHot) : .values(width: 1))
-      }
-      return DataShape(features: features, target: .values(width: ys.shape.dropFirst().reduce(1, *)))
-    case "csv":
-      guard let f = file("path") else { return nil }
-      let header = resolve.bool(args["header"]) ?? true
-      do {
-        let columns = try DataFileHeader.csvColumns(at: f.path)
-        let target = resolve(args["target"])
-        let targetRange = args.argument("target")?.range ?? dataset.range
-        switch target {
-        case .string(let name)? where header && !columns.contains(name):
-          let near = columns.min { editDistance($0, name) < editDistance($1, name) }
-          problems.append(
-            DataShapeProblem(
-              id: GraphDiagnostics.badFile, message: "'\(f.path)' has no column '\(name)'", range: targetRange,
-              path: "\(keyPath).target",
-              help: near.map { "did you mean '\($0)'? The columns are: " + columns.joined(separator: ", ") }))
-          return nil
-        case .int(let i)? where i < 0 || i >= columns.count:
-          problems.append(
-            DataShapeProblem(
-              id: GraphDiagnostics.badFile,
-              message: "column \(i) is out of range: '\(f.path)' has \(columns.count) columns",
-              range: targetRange, path: "\(keyPath).target", help: nil))
-          return nil
-        default: break
-        }
-        return DataShape(features: columns.count - 1, target: oneHot ? .classes(count: nil, oneHot: true) : .unknown)
-      } catch {
-        report(error, f.range, "path")
-        return nil
-      }
+      sampleCounts(xs.rows, ys.header.rows, ("inputs", "targets"), at: y)
+      return DataShape(features: xs.rowWidth, target: TargetShape(ys.targets, oneHot: oneHot))
     case "idx":
       guard let images = file("images"), let labels = file("labels") else { return nil }
-      var xs: DataFileHeader.ArrayShape?
-      var ys: DataFileHeader.ArrayShape?
-      do { xs = try DataFileHeader.idx(at: images.path) } catch { report(error, images.range, "images") }
-      do { ys = try DataFileHeader.idx(at: labels.path) } catch { report(error, labels.range, "labels") }
+      let xs = ask(images, files.idxHeader)
+      let ys = ask(labels, files.idxLabels)
       guard let xs, let ys else { return nil }
-      if xs.shape[0] != ys.shape[0] {
-        problems.append(
-          DataShapeProblem(
-            id: GraphDiagnostics.badFile,
-            message: "the images file has \(xs.shape[0]) samples but the labels file has \(ys.shape[0])",
-            range: labels.range, path: "\(keyPath).labels", help: nil))
-      }
-      return DataShape(features: xs.shape.dropFirst().reduce(1, *), target: .classes(count: nil, oneHot: oneHot))
+      sampleCounts(xs.shape.first ?? 1, ys.header.shape.first ?? 1, ("images", "labels"), at: labels)
+      return DataShape(features: xs.rowWidth, target: TargetShape(ys.targets, oneHot: oneHot))
+    case "csv":
+      return csv()
     default:
+      return nil
+    }
+  }
+
+  /// A CSV dataset: every column but the target is a feature; the target column is class labels
+  /// (``CSVLabelColumn``), selected by name or 0-based index as the trainer selects it.
+  mutating func csv() -> DataShape? {
+    guard let f = file("path") else { return nil }
+    let target = resolve(args["target"])
+    let label: String
+    switch target {
+    case .string(let name)?: label = name
+    case .int(let i)?: label = String(i)
+    default: return nil
+    }
+    let header = resolve.bool(args["header"]) ?? true
+    let files = self.files
+    guard let summary = ask(f, { files.csv($0, header: header, label: label) }) else { return nil }
+    switch summary.label {
+    case .success(let targets):
+      return DataShape(features: summary.columns.count - 1, target: TargetShape(targets, oneHot: oneHot))
+    case .failure(let e) where e.code == "data.unknown-column":
+      let columns = summary.columns
+      let range = args.argument("target")?.range ?? dataset.range
+      if case .int(let i)? = target {
+        problem(
+          GraphDiagnostics.badFile, "column \(i) is out of range: '\(f.path)' has \(columns.count) columns", at: range,
+          "target")
+      } else {
+        let near = columns.min { editDistance($0, label) < editDistance($1, label) }
+        problem(
+          GraphDiagnostics.badFile, "'\(f.path)' has no column '\(label)'", at: range, "target",
+          help: near.map { "did you mean '\($0)'? The columns are: " + columns.joined(separator: ", ") })
+      }
+      return nil
+    case .failure(let e):
+      report(e, f)
       return nil
     }
   }
