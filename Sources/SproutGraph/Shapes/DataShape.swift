@@ -128,7 +128,7 @@ private struct DataShapeReader {
   mutating func report(_ e: DataError, _ f: (path: String, range: SourceRange, argument: String)) {
     let place = e.place.map { " (\($0))" } ?? ""
     problem(
-      GraphDiagnostics.badFile, "cannot read '\(e.file ?? f.path)'\(place): \(e.message) [\(e.code)]", at: f.range,
+      GraphDiagnostics.badFile, "cannot read '\(e.file ?? f.path)'\(place): \(e.message) (\(e.code))", at: f.range,
       f.argument, help: e.suggestion)
   }
 
