@@ -38,7 +38,8 @@ let package = Package(
     .target(name: "SproutConfig"),
     // The data file formats (.npy, IDX, CSV, PGM/PPM) and the rule that says which targets are class labels: one
     // reader per format, shared by the graph's checks (lint) and the trainer's loaders, so they agree by construction.
-    .target(name: "SproutFormats"),
+    // Optimised like the trainer that loads with it: lint scans whole label files.
+    .target(name: "SproutFormats", swiftSettings: optimized),
     .target(name: "SproutSyntax", dependencies: ["CYAML", "SproutDiagnostics"]),
     .target(name: "SproutSpec", dependencies: ["SproutSyntax", "SproutDiagnostics", "SproutConfig"]),
     .target(name: "SproutGraph", dependencies: ["SproutSpec", "SproutDiagnostics", "SproutConfig", "SproutFormats"]),

@@ -137,7 +137,7 @@ public enum CSVReader {
     let n = table.rows.count
     if let lc = labelColumn {
       var labels = CSVLabelColumn(keepingCells: true)
-      for r in 0..<n { labels.add(table.rows[r][lc], place: { place(r, lc) }) }
+      for r in 0..<n { labels.add(table.rows[r][lc], row: table.lines[r], place: { place(r, lc) }) }
       let (values, count, classNames) = try labels.labels()
       return CSVData(
         count: n, featureCount: featureColumns.count, features: features,
@@ -155,7 +155,7 @@ public enum CSVReader {
 
   /// A cell as a finite Float32 (surrounding spaces ignored); `place` says where it is.
   static func number(_ raw: String, place: () -> DataError) throws -> Float {
-    let cell = raw.trimmingCharacters(in: .whitespaces)
+    let cell = CSVLabelColumn.trimmed(raw)
     guard let v = Double(cell), !cell.lowercased().hasPrefix("0x") else {
       var e = place()
       e.code =
@@ -193,15 +193,14 @@ public enum CSVReader {
       let j = try column(label, in: names)
       var column = CSVLabelColumn(keepingCells: false)
       var rows = 0
-      func add(_ record: CSVRecord) {
+      func add(_ cell: String, line: Int, offset: Int) {
         rows += 1
-        column.add(record.fields[j]) {
-          DataError(
-            code: "", message: "", row: record.line, column: j + 1, byteOffset: record.offsets[j], field: names[j])
+        column.add(cell, row: line) {
+          DataError(code: "", message: "", row: line, column: j + 1, byteOffset: offset, field: names[j])
         }
       }
-      if !header { add(first) }
-      while let record = try scanner.next() { add(record) }
+      if !header { add(first.fields[j], line: first.line, offset: first.offsets[j]) }
+      while let (cell, line, offset) = try scanner.next(only: j) { add(cell, line: line, offset: offset) }
       guard rows > 0 else { throw DataError(code: "data.empty", message: "the CSV file has no data rows") }
       result = .success(.classes(count: try column.classCount()))
     } catch let e as DataError {

@@ -110,16 +110,18 @@ public struct CSVLabelColumn: Sendable {
     cells = keepingCells ? [] : nil
   }
 
-  /// Adds the next cell; `place` says where it is (row, column, byte, field) for errors.
-  public mutating func add(_ raw: String, place: () -> DataError) {
-    let cell = raw.trimmingCharacters(in: .whitespaces)
+  /// Adds the next cell, of 1-based `row`; `place` says where it is (row, column, byte, field) for errors.
+  public mutating func add(_ raw: String, row: Int, place: () -> DataError) {
+    let cell = Self.trimmed(raw)
     cells?.append(cell)
     if allIndices {
-      if !cell.isEmpty && cell.allSatisfy({ $0.isASCII && $0.isNumber }) {
+      let digits = cell.utf8
+      if !digits.isEmpty && digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
+        // Up to 9 digits is exact as an Int and as a Double; longer runs go through Double as any number does,
+        // and a very long run may overflow a Float.
+        let number = digits.count <= 9 ? Double(digits.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }) : Double(cell)
         do {
-          // Digits always parse; a very long run of them may still overflow a Float.
-          let value = try ExactFloat.double(Double(cell) ?? .infinity, place: place)
-          tally.add(value, row: place().row ?? 0)
+          tally.add(try ExactFloat.double(number ?? .infinity, place: place), row: row)
         } catch {
           if firstNumberError == nil { firstNumberError = error as? DataError }
         }
@@ -133,6 +135,15 @@ public struct CSVLabelColumn: Sendable {
       tooManyNames = true
       names = []
     }
+  }
+
+  /// `cell` without surrounding spaces and tabs (Unicode spaces included), as every reader compares cells.
+  static func trimmed(_ cell: String) -> String {
+    // Most cells have neither; a space or tab is ASCII, any other Unicode space starts with a byte ≥ 0x80.
+    guard let first = cell.utf8.first, let last = cell.utf8.last,
+      first == 0x20 || first == 0x09 || first >= 0x80 || last == 0x20 || last == 0x09 || last >= 0x80
+    else { return cell }
+    return cell.trimmingCharacters(in: .whitespaces)
   }
 
   /// True when every cell so far is a class index.

@@ -76,8 +76,8 @@ import Testing
       var column = CSVLabelColumn(keepingCells: true)
       var lint = CSVLabelColumn(keepingCells: false)
       for (i, cell) in cells.enumerated() {
-        column.add(cell) { DataError(code: "", message: "", row: i + 2) }
-        lint.add(cell) { DataError(code: "", message: "", row: i + 2) }
+        column.add(cell, row: i + 2) { DataError(code: "", message: "", row: i + 2) }
+        lint.add(cell, row: i + 2) { DataError(code: "", message: "", row: i + 2) }
       }
       let result = try column.labels()
       #expect(try lint.classCount() == result.count, "\(cells)")
@@ -97,8 +97,8 @@ import Testing
     var many = CSVLabelColumn(keepingCells: false)
     var kept = CSVLabelColumn(keepingCells: true)
     for i in 0...CSVLabelColumn.countLimit {
-      many.add("c\(i)") { DataError(code: "", message: "") }
-      kept.add("c\(i)") { DataError(code: "", message: "") }
+      many.add("c\(i)", row: i + 1) { DataError(code: "", message: "") }
+      kept.add("c\(i)", row: i + 1) { DataError(code: "", message: "") }
     }
     #expect(try many.classCount() == nil)
     #expect(try kept.classCount() == CSVLabelColumn.countLimit + 1)
