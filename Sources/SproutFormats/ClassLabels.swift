@@ -119,7 +119,8 @@ public struct CSVLabelColumn: Sendable {
       if !digits.isEmpty && digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
         // Up to 9 digits is exact as an Int and as a Double; longer runs go through Double as any number does,
         // and a very long run may overflow a Float.
-        let number = digits.count <= 9 ? Double(digits.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }) : Double(cell)
+        let number =
+          digits.count <= 9 ? Double(digits.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }) : Double(cell)
         do {
           tally.add(try ExactFloat.double(number ?? .infinity, place: place), row: row)
         } catch {
