@@ -22,6 +22,7 @@ final class FileChunks {
   init(path: String, chunkSize: Int = defaultChunkSize) throws {
     self.path = path
     self.chunkSize = max(1, chunkSize)
+    try Self.requireFile(path)
     do {
       handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
       size = Int(try handle.seekToEnd())
@@ -66,6 +67,15 @@ final class FileChunks {
 
   /// Reads all of `path` (a missing or unreadable file is `data.unreadable`).
   static func contents(of path: String) throws -> [UInt8] {
+    try requireFile(path)
     do { return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) } catch { throw DataError.io(path, error) }
+  }
+
+  /// A directory opens on Linux and fails only when read, with an opaque error: say what it is instead.
+  static func requireFile(_ path: String) throws {
+    var directory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &directory), directory.boolValue {
+      throw DataError(code: "data.unreadable", message: "this is a directory, not a data file", file: path)
+    }
   }
 }

@@ -91,5 +91,10 @@ import Testing
     let e = expectDataError("data.truncated") { try NPYReader.header(file: long) }
     #expect(e?.byteOffset == 12)
     expectDataError("data.unreadable") { try NPYReader.header(file: files.path + "/missing.npy") }
+    let directory = expectDataError("data.unreadable") {
+      try CSVReader.summary(file: files.path, header: true, label: "y")
+    }
+    #expect(directory?.message == "this is a directory, not a data file" && directory?.file == files.path)
+    expectDataError("data.unreadable") { try NPYReader.read(file: files.path) }
   }
 }
