@@ -40,9 +40,13 @@ let package = Package(
     .target(name: "SproutDiagnostics"),
     // The lowered, typed configuration a task executes: what the planner produces and hashes, and the trainer runs.
     .target(name: "SproutConfig"),
+    // The data file formats (.npy, IDX, CSV, PGM/PPM) and the rule that says which targets are class labels: one
+    // reader per format, shared by the graph's checks (lint) and the trainer's loaders, so they agree by construction.
+    // Optimised like the trainer that loads with it: lint scans whole label files.
+    .target(name: "SproutFormats", swiftSettings: optimized),
     .target(name: "SproutSyntax", dependencies: ["CYAML", "SproutDiagnostics"]),
     .target(name: "SproutSpec", dependencies: ["SproutSyntax", "SproutDiagnostics", "SproutConfig"]),
-    .target(name: "SproutGraph", dependencies: ["SproutSpec", "SproutDiagnostics", "SproutConfig"]),
+    .target(name: "SproutGraph", dependencies: ["SproutSpec", "SproutDiagnostics", "SproutConfig", "SproutFormats"]),
     .target(
       name: "SproutPlanner",
       dependencies: [
@@ -55,7 +59,8 @@ let package = Package(
     .target(name: "SproutTensor", dependencies: ["CSproutAtomics"], swiftSettings: [.unsafeFlags(tensorFlags)]),
     .target(name: "SproutTensorConformance", dependencies: ["SproutTensor", "SproutDiagnostics"]),
     .target(
-      name: "SproutTrain", dependencies: ["SproutTensor", "SproutDiagnostics", "SproutConfig"], swiftSettings: optimized),
+      name: "SproutTrain", dependencies: ["SproutTensor", "SproutDiagnostics", "SproutConfig", "SproutFormats"],
+      swiftSettings: optimized),
     .target(
       name: "SproutRun",
       dependencies: [
@@ -94,18 +99,21 @@ let package = Package(
 
     .testTarget(name: "SproutDiagnosticsTests", dependencies: ["SproutDiagnostics"]),
     .testTarget(name: "SproutConfigTests", dependencies: ["SproutConfig"]),
+    .testTarget(name: "SproutFormatsTests", dependencies: ["SproutFormats"], resources: [.copy("Fixtures")]),
     .testTarget(
       name: "SproutSyntaxTests", dependencies: ["SproutSyntax", "SproutDiagnostics"], resources: [.copy("Fixtures")]),
     .testTarget(
       name: "SproutSpecTests", dependencies: ["SproutSpec", "SproutSyntax", "SproutDiagnostics"],
       resources: [.copy("Fixtures")]),
-    .testTarget(name: "SproutGraphTests", dependencies: ["SproutGraph", "SproutSpec", "SproutSyntax", "SproutDiagnostics"]),
+    .testTarget(
+      name: "SproutGraphTests",
+      dependencies: ["SproutGraph", "SproutSpec", "SproutSyntax", "SproutDiagnostics", "SproutFormats"]),
     .testTarget(
       name: "SproutPlannerTests",
       dependencies: ["SproutPlanner", "SproutGraph", "SproutSpec", "SproutSyntax", "SproutDiagnostics", "SproutConfig"]),
     .testTarget(name: "SproutTensorTests", dependencies: ["SproutTensor", "SproutTensorConformance", "SproutDiagnostics"]),
     .testTarget(
-      name: "SproutTrainTests", dependencies: ["SproutTrain", "SproutTensor", "SproutConfig", "SproutDiagnostics"],
+      name: "SproutTrainTests", dependencies: ["SproutTrain", "SproutTensor", "SproutConfig", "SproutDiagnostics", "SproutFormats"],
       resources: [.copy("Fixtures")]),
     .testTarget(
       name: "SproutRunTests",
