@@ -72,7 +72,7 @@ let package = Package(
     // report, CSV and TensorBoard exports, the SQLite run index, garbage collection.
     .target(
       name: "SproutResults",
-      dependencies: ["SproutRun", "SproutDiagnostics", .product(name: "GRDB", package: "GRDB.swift")]),
+      dependencies: ["SproutRun", "SproutPlanner", "SproutDiagnostics", .product(name: "GRDB", package: "GRDB.swift")]),
     .target(
       name: "SproutDriver",
       dependencies: [

@@ -147,7 +147,7 @@ struct HousekeepingTests {
     let store = Fixtures.store(dir)
     let ra = try RunResults.load(a, store: store), rb = try RunResults.load(b, store: store)
     let c = RunComparison.make(ra, rb)
-    #expect(c.differences.contains { $0.what == "train: stage.optimizer.lr" && $0.a == "0.05" && $0.b == "0.02" && $0.tasks == 6 })
+    #expect(c.differences.contains { $0.what == "train: training.optimizer.lr" && $0.a == "0.05" && $0.b == "0.02" && $0.tasks == 6 })
     #expect(c.differences.contains { $0.what == "overrides (--set)" && $0.a == "(none)" })
     #expect(c.onlyA.isEmpty && c.onlyB.isEmpty)
     let pair = try #require(c.pairs.first { $0.stage == "test" && $0.label == "init=xavier seed=0" })
@@ -155,7 +155,7 @@ struct HousekeepingTests {
     let loss = try #require(pair.metrics.first { $0.name == "loss" })
     #expect(loss.a == ta.finalMetrics["loss"]?.doubleValue && loss.b == tb.finalMetrics["loss"]?.doubleValue)
     let text = c.render(.table)
-    let line = try #require(text.split(separator: "\n").first { $0.contains("train: stage.optimizer.lr") })
+    let line = try #require(text.split(separator: "\n").first { $0.contains("train: training.optimizer.lr") })
     #expect(line.contains(" 0.05 ") && line.contains(" 0.02 ") && line.hasSuffix("(6 tasks)"), "\(line)")
     #expect(text.contains("B − A"))
     // A run compared with itself: same tasks, no difference.

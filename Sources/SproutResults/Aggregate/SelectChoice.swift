@@ -32,15 +32,14 @@ public struct SelectChoice: Sendable {
   }
 
   /// The select choices of a run, from each complete select task's outputs (`extra.selected`,
-  /// `extra.metric`, `extra.candidates`) and its stage definition (`mode`).
+  /// `extra.metric`, `extra.mode`, `extra.candidates`).
   public static func all(in run: RunResults) -> [SelectChoice] {
     let trials = run.trialsByID
     return run.tasks.compactMap { task in
       guard task.kind == "select", let extra = task.outputs?.extra, let selected = extra["selected"]?.stringValue,
         let metric = extra["metric"]?.stringValue, let candidates = extra["candidates"]?.objectValue
       else { return nil }
-      let mode = run.stageDefinitions[task.stage].flatMap { Self.mode(in: $0) } ?? "min"
-      let maximize = mode == "max"
+      let maximize = extra["mode"]?.stringValue == "max"
       let list = candidates.map { key, v in
         Candidate(
           task: key, values: trials[String(key.split(separator: "/").first ?? "")]?.values ?? [],
@@ -58,13 +57,6 @@ public struct SelectChoice: Sendable {
         task: task.key, stage: task.stage, metric: metric, maximize: maximize, selected: selected,
         candidates: ordered)
     }
-  }
-
-  /// The `mode` of a select stage's resolved definition (found wherever the definition nests the stage).
-  static func mode(in definition: JSONValue) -> String? {
-    if let m = definition["mode"]?.stringValue { return m }
-    if let m = definition["stage"]?["mode"]?.stringValue { return m }
-    return nil
   }
 
   /// `select best: t0001/train (init=orthogonal seed=1) by lowest loss = 0.1234, over 4 candidates; next

@@ -1,9 +1,10 @@
 import Foundation
 import SproutDiagnostics
+import SproutPlanner
 
 /// `sprout compare A B`: two runs side by side — matching trials (same stage and axis values) with each final
 /// metric in both and the delta B − A, the trials only one run has, and what differs between the runs'
-/// recorded specs: resolved values (per task definition path), tool version, backend, seed, overrides.
+/// recorded specs: resolved values (per path of each task's lowered configuration), tool version, backend, seed, overrides.
 public struct RunComparison: Sendable {
   /// One matched (stage, trial values) pair.
   public struct Pair: Sendable {
@@ -49,7 +50,7 @@ public struct RunComparison: Sendable {
   /// Compares two runs.
   public static func make(_ a: RunResults, _ b: RunResults, metrics wanted: [String] = []) -> RunComparison {
     let trialsA = a.trialsByID, trialsB = b.trialsByID
-    let definitionsA = a.definitionsByKey, definitionsB = b.definitionsByKey
+    let configsA = a.configsByKey, configsB = b.configsByKey
     func label(_ run: RunResults, _ task: RunResults.Task) -> String {
       let trials = run.runID == a.runID ? trialsA : trialsB
       guard let trial = trials[task.trial], !trial.values.isEmpty else { return task.trial }
@@ -81,7 +82,7 @@ public struct RunComparison: Sendable {
       pairs.append(
         Pair(stage: ta.stage, label: l, taskA: ta.key, taskB: tb.key, sameHash: ta.hash == tb.hash, metrics: metrics))
       if ta.hash != tb.hash {
-        for d in JSONDiff.leaves(definitionsA[ta.key] ?? .null, definitionsB[tb.key] ?? .null) {
+        for d in TaskChange.configDifferences(configsA[ta.key], configsB[tb.key]).map(Self.leaf) {
           let key = "\(ta.stage): \(d.path)"
           if var e = definitionDiffs[key] {
             e.tasks += 1
@@ -121,30 +122,14 @@ public struct RunComparison: Sendable {
 
 }
 
-/// Leaf-by-leaf differences of two JSON values, as `path: a → b`.
-enum JSONDiff {
-  struct Leaf: Hashable {
-    var path: String
-    var a: String
-    var b: String
-  }
-
-  static func leaves(_ a: JSONValue, _ b: JSONValue, path: String = "") -> [Leaf] {
-    switch (a, b) {
-    case (.object(let x), .object(let y)):
-      return Set(x.keys).union(y.keys).sorted().flatMap { k in
-        leaves(x[k] ?? .null, y[k] ?? .null, path: path.isEmpty ? k : "\(path).\(k)")
-      }
-    case (.array(let x), .array(let y)) where x.count == y.count:
-      return zip(x, y).enumerated().flatMap { i, p in leaves(p.0, p.1, path: "\(path)[\(i)]") }
-    default:
-      return a == b ? [] : [Leaf(path: path.isEmpty ? "(value)" : path, a: text(a), b: text(b))]
+extension RunComparison {
+  /// A configuration difference as `path: a → b` (a changed data file reads `file 'x.csv'`), values cut to 60
+  /// characters.
+  static func leaf(_ c: TaskChange) -> (path: String, a: String, b: String) {
+    func text(_ v: String?) -> String {
+      guard let v else { return "-" }
+      return v.count > 60 ? String(v.prefix(57)) + "…" : v
     }
-  }
-
-  static func text(_ v: JSONValue) -> String {
-    if case .null = v { return "-" }
-    let s = v.display
-    return s.count > 60 ? String(s.prefix(57)) + "…" : s
+    return (c.kind == .file ? "file '\(c.path)'" : c.path.isEmpty ? "(value)" : c.path, text(c.old), text(c.new))
   }
 }

@@ -7,7 +7,7 @@ import SproutRun
 /// `outputs.json`); learning curves are read from `metrics.jsonl` on demand (``curve(_:)``).
 ///
 /// The plan recorded in the manifest is read as JSON, not decoded into the planner's types: results only need
-/// the trials' axis values and the stage definitions, and must read runs written by other versions.
+/// the trials' axis values and the tasks' lowered configurations, and must read runs written by other versions.
 public struct RunResults: Sendable {
   /// One trial of the matrix.
   public struct Trial: Sendable, Hashable {
@@ -64,8 +64,6 @@ public struct RunResults: Sendable {
   public var tasks: [Task]
   /// Stage names in plan order.
   public var stages: [String]
-  /// Each stage's resolved definition (of its first task), for the report and for `select`'s mode.
-  public var stageDefinitions: [String: JSONValue]
   /// The run's labels (tags, git commit of the spec), when recorded.
   public var labels: RunLabels
 
@@ -90,14 +88,6 @@ public struct RunResults: Sendable {
       }
       trials.append(Trial(id: id, index: t["index"]?.intValue ?? trials.count, values: values, seed: t["seed"]?.intValue))
     }
-    var definitions: [String: JSONValue] = [:]
-    for t in plan["tasks"]?.arrayValue ?? [] {
-      // A plan task names its stage in its key (`t0003/train`, `all/best`).
-      guard let key = t["key"]?.stringValue, let slash = key.firstIndex(of: "/") else { continue }
-      let stage = String(key[key.index(after: slash)...])
-      guard definitions[stage] == nil else { continue }
-      definitions[stage] = t["definition"] ?? .null
-    }
     let entries = manifest.tasks
     let outputs = ParallelMap.map(entries) { entry in try? store.outputs(entry.hash) }
     var tasks: [Task] = []
@@ -113,7 +103,7 @@ public struct RunResults: Sendable {
     }
     return RunResults(
       manifest: manifest, store: store, trials: trials, axes: axes, tasks: tasks, stages: stages,
-      stageDefinitions: definitions, labels: RunLabels.read(store: store, runID: manifest.runID))
+      labels: RunLabels.read(store: store, runID: manifest.runID))
   }
 
   /// The trial with an id.
@@ -140,11 +130,11 @@ public struct RunResults: Sendable {
     }
   }
 
-  /// Each task's resolved definition as the plan recorded it, by task key (O(n) to build).
-  public var definitionsByKey: [String: JSONValue] {
+  /// Each task's lowered configuration as the plan recorded it (`config`), by task key (O(n) to build).
+  public var configsByKey: [String: JSONValue] {
     var out: [String: JSONValue] = [:]
     for t in manifest.plan["tasks"]?.arrayValue ?? [] {
-      if let key = t["key"]?.stringValue { out[key] = t["definition"] ?? .null }
+      if let key = t["key"]?.stringValue { out[key] = t["config"] ?? .null }
     }
     return out
   }

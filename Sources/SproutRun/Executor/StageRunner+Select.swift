@@ -25,7 +25,8 @@ extension StageRunner {
     guard let best else { throw context.error(.missingInput, "no candidate for select recorded a finite '\(metric)'") }
     let record = MetricRecord(step: 0, values: [metric: .double(best.value)])
     var out = try outputs(steps: 0, records: [record], tensors: [], checkpoints: [], finalCheckpoint: nil)
-    out.extra = ["selected": .string(best.key), "metric": .string(metric), "candidates": .object(candidates)]
+    out.extra = ["selected": .string(best.key), "metric": .string(metric), "mode": .string(mode.rawValue),
+      "candidates": .object(candidates)]
     out.outputHashes["selected"] = TaskOutputs.hash(of: Array(best.key.utf8))
     return out
   }
