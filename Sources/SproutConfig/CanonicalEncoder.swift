@@ -19,7 +19,7 @@ public struct CanonicalEncoder {
   public func tree<T: Encodable>(_ value: T) throws -> ConfigTree {
     let root = NodeBox()
     try value.encode(to: TreeEncoder(box: root, codingPath: []))
-    return root.node.tree
+    return root.tree
   }
 
   /// The canonical bytes of `value`.
@@ -29,7 +29,7 @@ public struct CanonicalEncoder {
     try value.encode(to: encoder)
     var out: [UInt8] = []
     out.reserveCapacity(256)
-    root.node.write(to: &out)
+    root.write(to: &out)
     return out
   }
 }
@@ -54,73 +54,125 @@ public indirect enum ConfigTree: Hashable, Sendable {
   }
 }
 
-/// A node of the encoded tree.
-indirect enum CanonicalNode {
-  case null
-  case bool(Bool)
-  case int(Int64)
-  case uint(UInt64)
-  case double(Double)
-  case string(String)
-  case array([NodeBox])
-  case object([(String, NodeBox)])
+/// A node of the encoded tree. A class whose containers grow in place: appending a member never copies the ones
+/// before it (an enum holding the array would copy it on every append, quadratic in the members).
+final class NodeBox {
+  enum Shape { case scalar, array, object }
+  var shape = Shape.scalar
+  /// The value of a scalar node.
+  var scalar = ConfigTree.null
+  /// The items of an array node.
+  var items: [NodeBox] = []
+  /// The members of an object node, in the order they were written.
+  var members: [(String, NodeBox)] = []
+
+  init() {}
+
+  init(_ scalar: ConfigTree) { self.scalar = scalar }
+
+  /// Makes the node an object (keeping its members if it already is one).
+  func becomeObject() {
+    if shape != .object {
+      shape = .object
+      members = []
+    }
+  }
+
+  /// Makes the node an array (keeping its items if it already is one).
+  func becomeArray() {
+    if shape != .array {
+      shape = .array
+      items = []
+    }
+  }
+
+  /// Makes the node a scalar.
+  func set(_ value: ConfigTree) {
+    shape = .scalar
+    scalar = value
+    items = []
+    members = []
+  }
+
+  /// Makes the node a copy of `other`'s contents.
+  func assign(_ other: NodeBox) {
+    shape = other.shape
+    scalar = other.scalar
+    items = other.items
+    members = other.members
+  }
 
   /// The immutable form.
   var tree: ConfigTree {
-    switch self {
-    case .null: .null
-    case .bool(let b): .bool(b)
-    case .int(let i): .int(i)
-    case .uint(let u): .uint(u)
-    case .double(let d): .double(d)
-    case .string(let s): .string(s)
-    case .array(let items): .array(items.map(\.node.tree))
-    case .object(let members): .object(members.map { ConfigTree.Member(key: $0.0, value: $0.1.node.tree) })
+    switch shape {
+    case .scalar: scalar
+    case .array: .array(items.map(\.tree))
+    case .object: .object(members.map { ConfigTree.Member(key: $0.0, value: $0.1.tree) })
     }
   }
 
   func write(to out: inout [UInt8]) {
-    func int64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
-    func string(_ s: String) {
-      let bytes = Array(s.utf8)
-      int64(UInt64(bytes.count))
+    switch shape {
+    case .scalar: Self.write(scalar, to: &out)
+    case .array:
+      out.append(UInt8(ascii: "a"))
+      Self.int64(UInt64(items.count), to: &out)
+      for i in items { i.write(to: &out) }
+    case .object:
+      out.append(UInt8(ascii: "o"))
+      Self.int64(UInt64(members.count), to: &out)
+      for (k, v) in members {
+        Self.string(k, to: &out)
+        v.write(to: &out)
+      }
+    }
+  }
+
+  private static func int64(_ v: UInt64, to out: inout [UInt8]) {
+    withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) }
+  }
+
+  private static func string(_ s: String, to out: inout [UInt8]) {
+    var s = s
+    s.withUTF8 { bytes in
+      int64(UInt64(bytes.count), to: &out)
       out.append(contentsOf: bytes)
     }
-    switch self {
+  }
+
+  /// Scalars as the encoding writes them (containers in a scalar slot never occur: the encoder builds them as
+  /// nodes).
+  private static func write(_ tree: ConfigTree, to out: inout [UInt8]) {
+    switch tree {
     case .null: out.append(UInt8(ascii: "n"))
     case .bool(let b):
       out.append(UInt8(ascii: "b"))
       out.append(b ? 1 : 0)
     case .int(let i):
       out.append(UInt8(ascii: "i"))
-      int64(UInt64(bitPattern: i))
+      int64(UInt64(bitPattern: i), to: &out)
     case .uint(let u):
       out.append(UInt8(ascii: "u"))
-      int64(u)
+      int64(u, to: &out)
     case .double(let d):
       out.append(UInt8(ascii: "d"))
-      int64(d.bitPattern)
+      int64(d.bitPattern, to: &out)
     case .string(let s):
       out.append(UInt8(ascii: "s"))
-      string(s)
+      string(s, to: &out)
     case .array(let items):
       out.append(UInt8(ascii: "a"))
-      int64(UInt64(items.count))
-      for i in items { i.node.write(to: &out) }
+      int64(UInt64(items.count), to: &out)
+      for i in items { write(i, to: &out) }
     case .object(let members):
       out.append(UInt8(ascii: "o"))
-      int64(UInt64(members.count))
-      for (k, v) in members {
-        string(k)
-        v.node.write(to: &out)
+      int64(UInt64(members.count), to: &out)
+      for m in members {
+        string(m.key, to: &out)
+        write(m.value, to: &out)
       }
     }
   }
-}
-
-/// A mutable slot for a node: containers hand out boxes that are filled in later.
-final class NodeBox {
-  var node: CanonicalNode = .null
 }
 
 private struct TreeEncoder: Encoder {
@@ -129,12 +181,12 @@ private struct TreeEncoder: Encoder {
   var userInfo: [CodingUserInfoKey: Any] { [:] }
 
   func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-    if case .object = box.node {} else { box.node = .object([]) }
+    box.becomeObject()
     return KeyedEncodingContainer(KeyedContainer<Key>(box: box, codingPath: codingPath))
   }
 
   func unkeyedContainer() -> any UnkeyedEncodingContainer {
-    if case .array = box.node {} else { box.node = .array([]) }
+    box.becomeArray()
     return UnkeyedContainer(box: box, codingPath: codingPath)
   }
 
@@ -143,22 +195,29 @@ private struct TreeEncoder: Encoder {
   }
 }
 
-/// Encodes one value into a fresh box.
-private func encodeValue<T: Encodable>(_ value: T, path: [any CodingKey]) throws -> NodeBox {
+/// The scalar of a primitive value, or nil for any other type. Compares metatypes instead of casting (a dynamic
+/// cast per value was most of the encoder's time).
+@inline(__always)
+private func primitive<T>(_ value: T) -> ConfigTree? {
+  if T.self == String.self { return .string(unsafeBitCast(value, to: String.self)) }
+  if T.self == Int.self { return .int(Int64(unsafeBitCast(value, to: Int.self))) }
+  if T.self == Double.self { return .double(unsafeBitCast(value, to: Double.self)) }
+  if T.self == Bool.self { return .bool(unsafeBitCast(value, to: Bool.self)) }
+  if T.self == Int64.self { return .int(unsafeBitCast(value, to: Int64.self)) }
+  if T.self == Int32.self { return .int(Int64(unsafeBitCast(value, to: Int32.self))) }
+  if T.self == UInt64.self { return .uint(unsafeBitCast(value, to: UInt64.self)) }
+  if T.self == UInt32.self { return .uint(UInt64(unsafeBitCast(value, to: UInt32.self))) }
+  if T.self == UInt8.self { return .uint(UInt64(unsafeBitCast(value, to: UInt8.self))) }
+  if T.self == Float.self { return .double(Double(unsafeBitCast(value, to: Float.self))) }
+  return nil
+}
+
+/// Encodes one value into a fresh box. Codable paths are only built when a value is not a primitive (they are
+/// never read: the encoder does not fail).
+private func encodeValue<T: Encodable>(_ value: T, path: @autoclosure () -> [any CodingKey]) throws -> NodeBox {
+  if let p = primitive(value) { return NodeBox(p) }
   let b = NodeBox()
-  switch value {
-  case let v as Bool: b.node = .bool(v)
-  case let v as Int: b.node = .int(Int64(v))
-  case let v as Int64: b.node = .int(v)
-  case let v as Int32: b.node = .int(Int64(v))
-  case let v as UInt64: b.node = .uint(v)
-  case let v as UInt32: b.node = .uint(UInt64(v))
-  case let v as UInt8: b.node = .uint(UInt64(v))
-  case let v as Double: b.node = .double(v)
-  case let v as Float: b.node = .double(Double(v))
-  case let v as String: b.node = .string(v)
-  default: try value.encode(to: TreeEncoder(box: b, codingPath: path))
-  }
+  try value.encode(to: TreeEncoder(box: b, codingPath: path()))
   return b
 }
 
@@ -167,12 +226,16 @@ private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
   let codingPath: [any CodingKey]
 
   private func append(_ key: Key, _ child: NodeBox) {
-    guard case .object(var members) = box.node else { return }
-    members.append((key.stringValue, child))
-    box.node = .object(members)
+    guard box.shape == .object else { return }
+    box.members.append((key.stringValue, child))
   }
 
   mutating func encodeNil(forKey key: Key) throws { append(key, NodeBox()) }
+
+  mutating func encode(_ value: String, forKey key: Key) throws { append(key, NodeBox(.string(value))) }
+  mutating func encode(_ value: Int, forKey key: Key) throws { append(key, NodeBox(.int(Int64(value)))) }
+  mutating func encode(_ value: Double, forKey key: Key) throws { append(key, NodeBox(.double(value))) }
+  mutating func encode(_ value: Bool, forKey key: Key) throws { append(key, NodeBox(.bool(value))) }
 
   mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
     append(key, try encodeValue(value, path: codingPath + [key]))
@@ -182,14 +245,14 @@ private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     keyedBy keyType: NestedKey.Type, forKey key: Key
   ) -> KeyedEncodingContainer<NestedKey> {
     let child = NodeBox()
-    child.node = .object([])
+    child.becomeObject()
     append(key, child)
     return KeyedEncodingContainer(KeyedContainer<NestedKey>(box: child, codingPath: codingPath + [key]))
   }
 
   mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
     let child = NodeBox()
-    child.node = .array([])
+    child.becomeArray()
     append(key, child)
     return UnkeyedContainer(box: child, codingPath: codingPath + [key])
   }
@@ -218,35 +281,38 @@ private struct UnkeyedContainer: UnkeyedEncodingContainer {
   let box: NodeBox
   let codingPath: [any CodingKey]
 
-  var count: Int {
-    if case .array(let items) = box.node { return items.count }
-    return 0
-  }
+  var count: Int { box.shape == .array ? box.items.count : 0 }
 
   private func append(_ child: NodeBox) {
-    guard case .array(var items) = box.node else { return }
-    items.append(child)
-    box.node = .array(items)
+    guard box.shape == .array else { return }
+    box.items.append(child)
   }
 
   mutating func encodeNil() throws { append(NodeBox()) }
 
+  mutating func encode(_ value: String) throws { append(NodeBox(.string(value))) }
+  mutating func encode(_ value: Int) throws { append(NodeBox(.int(Int64(value)))) }
+  mutating func encode(_ value: Double) throws { append(NodeBox(.double(value))) }
+  mutating func encode(_ value: Bool) throws { append(NodeBox(.bool(value))) }
+
   mutating func encode<T: Encodable>(_ value: T) throws {
-    append(try encodeValue(value, path: codingPath + [IndexKey(count)]))
+    let path = codingPath
+    let index = count
+    append(try encodeValue(value, path: path + [IndexKey(index)]))
   }
 
   mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<
     NestedKey
   > {
     let child = NodeBox()
-    child.node = .object([])
+    child.becomeObject()
     append(child)
     return KeyedEncodingContainer(KeyedContainer<NestedKey>(box: child, codingPath: codingPath + [IndexKey(count)]))
   }
 
   mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
     let child = NodeBox()
-    child.node = .array([])
+    child.becomeArray()
     append(child)
     return UnkeyedContainer(box: child, codingPath: codingPath + [IndexKey(count)])
   }
@@ -262,9 +328,9 @@ private struct SingleContainer: SingleValueEncodingContainer {
   let box: NodeBox
   let codingPath: [any CodingKey]
 
-  mutating func encodeNil() throws { box.node = .null }
+  mutating func encodeNil() throws { box.set(.null) }
 
   mutating func encode<T: Encodable>(_ value: T) throws {
-    box.node = try encodeValue(value, path: codingPath).node
+    box.assign(try encodeValue(value, path: codingPath))
   }
 }

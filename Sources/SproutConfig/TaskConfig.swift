@@ -15,8 +15,9 @@ public struct TaskConfig: Hashable, Sendable, Codable {
   }
 }
 
-/// The stage kinds, each with what it reads.
-public enum StageConfig: Hashable, Sendable, Codable {
+/// The stage kinds, each with what it reads. Indirect: a plan holds one per task, and the trials that share a
+/// configuration then share one boxed copy instead of each holding its few hundred bytes inline.
+public indirect enum StageConfig: Hashable, Sendable, Codable {
   /// Train `model` from `initialization` on `training.data`.
   case train(model: ModelConfig, initialization: InitConfig, training: TrainingConfig)
   /// Evaluate the final model of `from` on `data`.

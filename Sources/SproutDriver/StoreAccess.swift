@@ -10,7 +10,7 @@ enum StoreAccess {
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
       return nil
     }
-    return Store(root: path).view(experiment: experiment)
+    return Store(root: path).listedView(experiment: experiment)
   }
 
   /// The content digests of data files, through the store's cache (written only into an existing store).

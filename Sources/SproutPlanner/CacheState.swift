@@ -4,13 +4,18 @@ import SproutDiagnostics
 enum CacheState {
   /// Sets every task's state, reason and changes.
   static func assign(_ plan: inout Plan, store: StoreView?, force: Bool) {
-    let hashes = Dictionary(uniqueKeysWithValues: plan.tasks.map { ($0.key, $0.hash) })
+    // Only a task that ran before is compared with its inputs' hashes: build the table on the first one.
+    var hashes: [TaskKey: String]?
     for i in plan.tasks.indices {
       let task = plan.tasks[i]
       let record = store?.lastRecord(taskKey: task.key.description)
       let inStore = store?.hasOutputs(hash: task.hash) ?? false
       var changes: [TaskChange] = []
-      if let record { changes = differences(task, record: record, hashes: hashes, backend: plan.backend) }
+      if let record {
+        let table = hashes ?? Dictionary(uniqueKeysWithValues: plan.tasks.map { ($0.key, $0.hash) })
+        hashes = table
+        changes = differences(task, record: record, hashes: table, backend: plan.backend)
+      }
       if force {
         plan.tasks[i].state = record == nil && !inStore ? .new : .stale
         plan.tasks[i].changes = [TaskChange(.forced)] + changes

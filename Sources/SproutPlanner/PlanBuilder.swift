@@ -20,6 +20,9 @@ struct PlanBuilder {
   let caches = PlanCaches()
   /// Problems found per trial, merged across trials (one diagnostic per distinct problem).
   var findings = TrialFindings()
+  /// Whether trials that read the same values share their tasks' work (``TrialMemo``); off only in tests that
+  /// check the memo changes nothing.
+  var memoize = true
 
   init(graph: ExperimentGraph, options: PlanOptions) {
     self.graph = graph
@@ -62,14 +65,33 @@ struct PlanBuilder {
     let perTrialStages = graph.stageOrder.filter { !(graph.stages[$0]?.acrossTrials ?? false) }
     let acrossStages = graph.stageOrder.filter { graph.stages[$0]?.acrossTrials ?? false }
     tasks.reserveCapacity(trials.count * perTrialStages.count + acrossStages.count)
+    let memo = TrialMemo(spec: spec, enabled: memoize)
     for index in expansion.runOrder {
       let trial = trials[index]
+      let signature = memo.enabled ? memo.signature(of: trial) : []
+      if let known = memo.entries(for: signature) {
+        replay(known, trial: trial, hashes: &hashes, keepHashes: !acrossStages.isEmpty, tasks: &tasks)
+        continue
+      }
       var context = TrialContext(builder: self, caches: caches, trial: trial)
+      var made: [TrialMemo.Entry] = []
       for stage in perTrialStages {
+        findings.recorded = memo.enabled ? [] : nil
         let task = context.task(for: stage, hashes: hashes, findings: &findings)
         hashes[task.key] = task.hash
         tasks.append(task)
+        if memo.enabled {
+          made.append(
+            TrialMemo.Entry(
+              stage: task.key.stage, kind: task.kind, config: task.config, digest: context.digests[stage] ?? "",
+              prefix: options.checkOnly
+                ? nil : TaskHasher.Prefix(configDigest: context.digests[stage] ?? "", backend: backend),
+              upstream: task.inputs.map { ($0.stage, $0.trial == TaskKey.allTrials) }, span: task.span,
+              findings: findings.recorded ?? []))
+        }
       }
+      findings.recorded = nil
+      memo.remember(made, for: signature)
     }
     for stage in acrossStages {
       var context = TrialContext(builder: self, caches: caches, trial: nil)
@@ -90,35 +112,69 @@ struct PlanBuilder {
     return plan
   }
 
+  /// Appends a trial's tasks from those of an earlier trial with the same signature (``TrialMemo``): only keys,
+  /// seeds and hashes are the trial's own; what the first trial found is reported again under this trial's label.
+  mutating func replay(
+    _ known: [TrialMemo.Entry], trial: Trial, hashes: inout [TaskKey: String], keepHashes: Bool,
+    tasks: inout [PlanTask]
+  ) {
+    var label: String?
+    // This trial's hashes so far: its tasks read only earlier stages of the same trial, so the plan-wide table is
+    // needed only by tasks over all trials (`keepHashes`).
+    var own: [(stage: String, hash: String)] = []
+    own.reserveCapacity(known.count)
+    for entry in known {
+      let key = TaskKey(trial: trial.id, stage: entry.stage)
+      let inputs = entry.upstream.map { TaskKey(trial: $0.acrossTrials ? TaskKey.allTrials : trial.id, stage: $0.name) }
+      if !entry.findings.isEmpty {
+        if label == nil { label = trial.assignment.isEmpty ? trial.id : "\(trial.id) (\(trial.assignmentText))" }
+        for d in entry.findings { findings.add(d, trial: label) }
+      }
+      var hash = ""
+      if !options.checkOnly {
+        let inputHashes = inputs.map { input in
+          (input.trial == trial.id ? own.first { $0.stage == input.stage }?.hash : nil) ?? hashes[input] ?? ""
+        }
+        hash =
+          entry.prefix?.hash(inputHashes: inputHashes, seed: trial.seed)
+          ?? TaskHasher.hash(configDigest: entry.digest, inputHashes: inputHashes, seed: trial.seed, backend: backend)
+      }
+      own.append((entry.stage, hash))
+      if keepHashes { hashes[key] = hash }
+      tasks.append(
+        PlanTask(
+          key: key, trialIndex: trial.index, kind: entry.kind, hash: hash, inputs: inputs, config: entry.config,
+          seed: trial.seed, span: entry.span))
+    }
+  }
+
   /// Trials with ids and seeds.
   func makeTrials(_ expansion: MatrixExpansion, diagnostics: inout Diagnostics) -> [Trial] {
     let total = expansion.assignments.count
+    let idWidth = Trial.idWidth(total: total)
     var trials: [Trial] = []
     trials.reserveCapacity(total)
     var badSeedReported = false
     for (i, assignment) in expansion.assignments.enumerated() {
-      var seed = TrialSeed.derive(rootSeed: spec.seed, assignment: assignment)
-      if let v = assignment.first(where: { $0.axis == "seed" })?.value {
-        if let s = v.intValue {
-          seed = s
-        } else if !badSeedReported {
-          badSeedReported = true
-          diagnostics.report(
-            PlanDiagnostics.badSeed,
-            "the seed axis sets each trial's seed, so its values must be integers, found \(v.canonical)",
-            at: spec.matrix?.range ?? .wholeFile(spec.file), path: "matrix.seed")
-        }
+      // The derived seed is only needed without an integer seed axis (it costs a SHA-256 per trial).
+      let axisSeed = assignment.first(where: { $0.axis == "seed" })?.value
+      let seed = axisSeed?.intValue ?? TrialSeed.derive(rootSeed: spec.seed, assignment: assignment)
+      if let v = axisSeed, v.intValue == nil, !badSeedReported {
+        badSeedReported = true
+        diagnostics.report(
+          PlanDiagnostics.badSeed,
+          "the seed axis sets each trial's seed, so its values must be integers, found \(v.canonical)",
+          at: spec.matrix?.range ?? .wholeFile(spec.file), path: "matrix.seed")
       }
-      trials.append(Trial(index: i, id: Trial.id(index: i, total: total), assignment: assignment, seed: seed))
+      trials.append(Trial(index: i, id: Trial.id(index: i, width: idWidth), assignment: assignment, seed: seed))
     }
     return trials
   }
 
   func reportDuplicates(_ trials: [Trial], diagnostics: inout Diagnostics) {
-    var seen: [String: String] = [:]
+    var seen: [[UInt8]: String] = [:]
     for t in trials {
-      let key = JSONValue.object(Dictionary(t.assignment.map { ($0.axis, $0.value) }, uniquingKeysWith: { a, _ in a }))
-        .canonical
+      let key = Self.assignmentKey(t.assignment)
       if let first = seen[key] {
         diagnostics.report(
           PlanDiagnostics.duplicateTrial, "trials \(first) and \(t.id) have the same assignment (\(t.assignmentText))",
@@ -128,6 +184,27 @@ struct PlanBuilder {
         seen[key] = t.id
       }
     }
+  }
+
+  /// Bytes equal for two assignments exactly when their canonical JSON objects are: `"axis":value,` in axis order,
+  /// the first value of a repeated axis winning as in the object (without building one per trial).
+  static func assignmentKey(_ assignment: [AxisValue]) -> [UInt8] {
+    let sorted = assignment.indices.sorted {
+      assignment[$0].axis != assignment[$1].axis ? assignment[$0].axis < assignment[$1].axis : $0 < $1
+    }
+    var out: [UInt8] = []
+    out.reserveCapacity(16 * sorted.count)
+    var previous: String?
+    for i in sorted {
+      let av = assignment[i]
+      if av.axis == previous { continue }
+      previous = av.axis
+      JSONValue.writeString(av.axis, to: &out)
+      out.append(UInt8(ascii: ":"))
+      av.value.write(to: &out)
+      out.append(UInt8(ascii: ","))
+    }
+    return out
   }
 
   /// Applies `--only` and `--trial`: the selected tasks and, transitively, every task they read.

@@ -16,6 +16,8 @@ struct TrialContext {
   let lowering: TrialLowering
   private var modelShapes: [ModelID: ModelShape?] = [:]
   private var dataShapes: [DatasetID: DataShape?] = [:]
+  /// The configuration digest of each stage's task made so far (empty when planning checks only).
+  private(set) var digests: [StageID: String] = [:]
 
   init(builder: PlanBuilder, caches: PlanCaches, trial: Trial?) {
     self.builder = builder
@@ -41,6 +43,7 @@ struct TrialContext {
     if trial != nil, let fixed = caches.fixedTasks[stageID] {
       for d in fixed.checkFindings { findings.add(d, trial: label) }
       lowering.stages[stageID] = .some(fixed.config)
+      digests[stageID] = fixed.digest
       // A fixed stage reads no task over all trials (that would make it not fixed): only its own trial's.
       let inputs = fixed.upstream.map { TaskKey(trial: key.trial, stage: $0.name) }
       return PlanTask(
@@ -99,6 +102,7 @@ struct TrialContext {
     }
 
     let digest = checkOnly ? "" : config.map(digest(of:)) ?? ""
+    digests[stageID] = digest
     if fixed {
       caches.fixedTasks[stageID] = FixedTask(
         config: config, digest: digest, upstream: upstream, checkFindings: loweringFindings + checkFindings)

@@ -5,9 +5,13 @@ import SproutDiagnostics
 struct TrialFindings {
   private var order: [String] = []
   private var entries: [String: (diagnostic: Diagnostic, trial: String, others: Int)] = [:]
+  /// While non-nil, every diagnostic added with a trial label is also appended here (``TrialMemo`` replays them
+  /// for the trials that share the trial's tasks).
+  var recorded: [Diagnostic]?
 
   /// Records `diagnostic` as found in the trial described by `trial` (`nil` for a task over all trials).
   mutating func add(_ diagnostic: Diagnostic, trial: String?) {
+    if trial != nil { recorded?.append(diagnostic) }
     let key =
       "\(diagnostic.id)|\(diagnostic.range.file)|\(diagnostic.range.start)|\(diagnostic.range.end)|"
       + diagnostic.message

@@ -15,15 +15,18 @@ public struct SHA256 {
     public let bytes: [UInt8]
     /// Lower-case hexadecimal, 64 characters.
     public var hex: String {
-      let digits = Array("0123456789abcdef".utf8)
-      var out = [UInt8]()
-      out.reserveCapacity(64)
-      for b in bytes {
-        out.append(digits[Int(b >> 4)])
-        out.append(digits[Int(b & 0xF)])
+      // Written in place: every task hash of a plan goes through here.
+      String(unsafeUninitializedCapacity: bytes.count * 2) { out in
+        var i = 0
+        for b in bytes {
+          out[i] = Self.digits[Int(b >> 4)]
+          out[i + 1] = Self.digits[Int(b & 0xF)]
+          i += 2
+        }
+        return i
       }
-      return String(decoding: out, as: UTF8.self)
     }
+    private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
     /// The hex form.
     public var description: String { hex }
   }

@@ -23,22 +23,44 @@ public enum TaskHasher {
 
   /// The hash from the SHA-256 (hex) of the configuration's canonical encoding.
   static func hash(configDigest definitionDigest: String, inputHashes: [String], seed: Int, backend: String) -> String {
-    var out: [UInt8] = []
-    out.reserveCapacity(160 + 68 * inputHashes.count)
-    out += #"{"backend":"#.utf8
-    JSONValue.writeString(backend, to: &out)
-    out += #","definition":"#.utf8
-    JSONValue.writeString(definitionDigest, to: &out)
-    out += #","format":"#.utf8
-    out += String(Plan.currentFormatVersion).utf8
-    out += #","inputs":["#.utf8
-    for (i, h) in inputHashes.enumerated() {
-      if i > 0 { out.append(UInt8(ascii: ",")) }
-      JSONValue.writeString(h, to: &out)
+    Prefix(configDigest: definitionDigest, backend: backend).hash(inputHashes: inputHashes, seed: seed)
+  }
+
+  /// SHA-256 fed with the part of the hashed text a task's configuration and backend decide (everything before
+  /// its inputs' hashes), so the tasks of trials that share a configuration only hash their own inputs and seed.
+  /// The hash is the same as hashing the whole text at once.
+  struct Prefix {
+    private let state: SHA256
+
+    init(configDigest definitionDigest: String, backend: String) {
+      var out: [UInt8] = []
+      out.reserveCapacity(160)
+      out += #"{"backend":"#.utf8
+      JSONValue.writeString(backend, to: &out)
+      out += #","definition":"#.utf8
+      JSONValue.writeString(definitionDigest, to: &out)
+      out += #","format":"#.utf8
+      out += String(Plan.currentFormatVersion).utf8
+      out += #","inputs":["#.utf8
+      var h = SHA256()
+      h.update(out)
+      state = h
     }
-    out += #"],"seed":"#.utf8
-    out += String(seed).utf8
-    out.append(UInt8(ascii: "}"))
-    return SHA256.hash(out).hex
+
+    /// The task's hash (64 hex digits).
+    func hash(inputHashes: [String], seed: Int) -> String {
+      var out: [UInt8] = []
+      out.reserveCapacity(32 + 67 * inputHashes.count)
+      for (i, h) in inputHashes.enumerated() {
+        if i > 0 { out.append(UInt8(ascii: ",")) }
+        JSONValue.writeString(h, to: &out)
+      }
+      out += #"],"seed":"#.utf8
+      out += String(seed).utf8
+      out.append(UInt8(ascii: "}"))
+      var h = state
+      h.update(out)
+      return h.finalize().hex
+    }
   }
 }

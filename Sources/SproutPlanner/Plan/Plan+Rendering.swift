@@ -41,33 +41,62 @@ extension Plan {
   ///   t0000/train  new     3f2a9c1d8e7b  never run
   /// ```
   public var text: String {
-    var out = ""
+    // Written as bytes: at a million tasks, String interpolation and Foundation's padding were most of the time.
+    var out: [UInt8] = []
+    out.reserveCapacity(200 + tasks.count * 72)
+    func put(_ s: String) { out += s.utf8 }
     let title = spec.name.isEmpty ? spec.path : "\(spec.name) (\(spec.path))"
-    out += "\(title) on \(backend)\n"
-    out += count.statement + "\n"
+    put("\(title) on \(backend)\n")
+    put(count.statement + "\n")
     let c = stateCounts
-    out += "\(tasks.count) \(tasks.count == 1 ? "task" : "tasks"): \(c.cached) cached, \(c.stale) stale, \(c.new) new\n"
-    if !overrides.isEmpty { out += "overrides: " + overrides.joined(separator: ", ") + "\n" }
-    let keyWidth = tasks.map(\.key.description.count).max() ?? 0
+    put("\(tasks.count) \(tasks.count == 1 ? "task" : "tasks"): \(c.cached) cached, \(c.stale) stale, \(c.new) new\n")
+    if !overrides.isEmpty { put("overrides: " + overrides.joined(separator: ", ") + "\n") }
+    let keyWidth = tasks.map { $0.key.trial.count + 1 + $0.key.stage.count }.max() ?? 0
     let kindWidth = tasks.map(\.kind.count).max() ?? 0
-    let trialsByID = Dictionary(uniqueKeysWithValues: trials.map { ($0.id, $0) })
+    var trialsByID: [String: Trial]?
+    func trial(_ task: PlanTask) -> Trial? {
+      if let i = task.trialIndex, trials.indices.contains(i), trials[i].id == task.key.trial { return trials[i] }
+      if trialsByID == nil { trialsByID = Dictionary(trials.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a }) }
+      return trialsByID?[task.key.trial]
+    }
+    /// `text` padded with spaces (or cut) to `width`, as Foundation's `padding(toLength:)` does it.
+    func padded(_ text: String, _ width: Int) {
+      let utf8 = text.utf8.count
+      guard utf8 == text.utf16.count else {
+        put(text.padding(toLength: width, withPad: " ", startingAt: 0))
+        return
+      }
+      if utf8 >= width {
+        out += text.utf8.prefix(width)
+      } else {
+        out += text.utf8
+        out += repeatElement(UInt8(ascii: " "), count: width - utf8)
+      }
+    }
     var currentTrial: String?
     for task in tasks {
       if task.key.trial != currentTrial {
         currentTrial = task.key.trial
-        out += "\n"
-        if let t = trialsByID[task.key.trial] {
-          out += "\(t.id)  seed \(t.seed)" + (t.assignment.isEmpty ? "" : "  \(t.assignmentText)") + "\n"
+        out.append(UInt8(ascii: "\n"))
+        if let t = trial(task) {
+          put("\(t.id)  seed \(t.seed)" + (t.assignment.isEmpty ? "" : "  \(t.assignmentText)") + "\n")
         } else {
-          out += "across all trials\n"
+          put("across all trials\n")
         }
       }
-      let key = task.key.description.padding(toLength: keyWidth, withPad: " ", startingAt: 0)
-      let state = task.state.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)
-      let kind = task.kind.padding(toLength: kindWidth, withPad: " ", startingAt: 0)
-      out += "  \(key)  \(state)  \(task.hash.prefix(12))  \(kind)  \(task.reason)\n"
+      out += "  ".utf8
+      padded(task.key.description, keyWidth)
+      out += "  ".utf8
+      padded(task.state.rawValue, 6)
+      out += "  ".utf8
+      out += task.hash.utf8.prefix(12)
+      out += "  ".utf8
+      padded(task.kind, kindWidth)
+      out += "  ".utf8
+      put(task.reason)
+      out.append(UInt8(ascii: "\n"))
     }
-    return out
+    return String(decoding: out, as: UTF8.self)
   }
 
   /// Graphviz DOT.

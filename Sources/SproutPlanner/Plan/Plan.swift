@@ -132,8 +132,13 @@ public struct Trial: Hashable, Sendable, Codable {
   }
 
   /// The id of trial `index` among `total` trials.
-  public static func id(index: Int, total: Int) -> String {
-    let width = max(4, String(max(total - 1, 0)).count)
+  public static func id(index: Int, total: Int) -> String { id(index: index, width: idWidth(total: total)) }
+
+  /// The digits in the ids of `total` trials (at least four).
+  static func idWidth(total: Int) -> Int { max(4, String(max(total - 1, 0)).count) }
+
+  /// The id of trial `index` with `width` digits.
+  static func id(index: Int, width: Int) -> String {
     let digits = String(index)
     return "t" + String(repeating: "0", count: max(0, width - digits.count)) + digits
   }

@@ -6,12 +6,25 @@ extension Store {
   /// only meaningful within the experiment that named them, so records are kept per experiment name).
   public func view(experiment: String) -> StoreSnapshot { StoreSnapshot(store: self, experiment: experiment) }
 
+  /// A view for one planning pass (``ListedStoreView``): the task and key directories are listed once, so a plan of
+  /// a million tasks does not look for a million files that are not there.
+  public func listedView(experiment: String) -> ListedStoreView {
+    ListedStoreView(snapshot: view(experiment: experiment))
+  }
+
+  /// The directory holding an experiment's task-key records, one folder per trial.
+  func keysDirectory(experiment: String) -> String {
+    "\(root)/keys/\(Self.safeName(experiment.isEmpty ? "_" : experiment))"
+  }
+
+  /// A name as one path component.
+  static func safeName(_ s: String) -> String { String(s.map { $0 == "/" || $0 == "\0" ? "_" : $0 }) }
+
   /// Where the last completed record of a task key lives: `keys/<experiment>/<trial>/<stage>.json`.
   func recordPath(experiment: String, taskKey: String) -> String {
-    let safe = { (s: String) in String(s.map { $0 == "/" || $0 == "\0" ? "_" : $0 }) }
-    let name = safe(experiment.isEmpty ? "_" : experiment)
-    guard let key = TaskKey(taskKey) else { return "\(root)/keys/\(name)/\(safe(taskKey)).json" }
-    return "\(root)/keys/\(name)/\(safe(key.trial))/\(safe(key.stage)).json"
+    let keys = keysDirectory(experiment: experiment)
+    guard let key = TaskKey(taskKey) else { return "\(keys)/\(Self.safeName(taskKey)).json" }
+    return "\(keys)/\(Self.safeName(key.trial))/\(Self.safeName(key.stage)).json"
   }
 
   /// Remembers that `task` completed, for the planner's stale/cached reasons and `--explain`.
@@ -50,4 +63,45 @@ public struct StoreSnapshot: StoreView, Sendable {
 
   /// The record left by the last completed run of the key.
   public func lastRecord(taskKey: String) -> TaskRecord? { store.record(experiment: experiment, taskKey: taskKey) }
+}
+
+/// The planner's view of the store for one planning pass: `tasks/` and the experiment's `keys/` folder are listed
+/// when the view is made, and a hash or trial missing from the listing is answered without touching the disk; the
+/// rest is asked of the store as ``StoreSnapshot`` asks it. Made right before planning, so the listing is current.
+public struct ListedStoreView: StoreView, Sendable {
+  /// The live view answering what the listing does not rule out.
+  public let snapshot: StoreSnapshot
+  /// Folder names under `tasks/` (nil when it could not be listed: then every question goes to the store).
+  let taskHashes: Set<String>?
+  /// Trial folder names under the experiment's `keys/` folder (nil likewise).
+  let trials: Set<String>?
+
+  /// Lists the store's folders.
+  public init(snapshot: StoreSnapshot) {
+    self.snapshot = snapshot
+    taskHashes = Self.list("\(snapshot.store.root)/tasks")
+    trials = Self.list(snapshot.store.keysDirectory(experiment: snapshot.experiment))
+  }
+
+  /// The names in a folder; empty when it does not exist, nil when it exists but cannot be read.
+  static func list(_ path: String) -> Set<String>? {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return [] }
+    guard isDirectory.boolValue, let names = try? FileManager.default.contentsOfDirectory(atPath: path) else {
+      return nil
+    }
+    return Set(names)
+  }
+
+  /// True when the task's `outputs.json` exists and parses.
+  public func hasOutputs(hash: String) -> Bool {
+    if let taskHashes, !taskHashes.contains(hash) { return false }
+    return snapshot.hasOutputs(hash: hash)
+  }
+
+  /// The record left by the last completed run of the key.
+  public func lastRecord(taskKey: String) -> TaskRecord? {
+    if let trials, let key = TaskKey(taskKey), !trials.contains(Store.safeName(key.trial)) { return nil }
+    return snapshot.lastRecord(taskKey: taskKey)
+  }
 }
