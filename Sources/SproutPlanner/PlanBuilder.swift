@@ -173,8 +173,9 @@ struct PlanBuilder {
 
   func reportDuplicates(_ trials: [Trial], diagnostics: inout Diagnostics) {
     var seen: [[UInt8]: String] = [:]
+    var numbers: [UInt64: [UInt8]] = [:]
     for t in trials {
-      let key = Self.assignmentKey(t.assignment)
+      let key = Self.assignmentKey(t.assignment, numbers: &numbers)
       if let first = seen[key] {
         diagnostics.report(
           PlanDiagnostics.duplicateTrial, "trials \(first) and \(t.id) have the same assignment (\(t.assignmentText))",
@@ -188,7 +189,8 @@ struct PlanBuilder {
 
   /// Bytes equal for two assignments exactly when their canonical JSON objects are: `"axis":value,` in axis order,
   /// the first value of a repeated axis winning as in the object (without building one per trial).
-  static func assignmentKey(_ assignment: [AxisValue]) -> [UInt8] {
+  /// `numbers` keeps the canonical spelling of each double met (by bit pattern), which is the costly part.
+  static func assignmentKey(_ assignment: [AxisValue], numbers: inout [UInt64: [UInt8]]) -> [UInt8] {
     let sorted = assignment.indices.sorted {
       assignment[$0].axis != assignment[$1].axis ? assignment[$0].axis < assignment[$1].axis : $0 < $1
     }
@@ -201,7 +203,17 @@ struct PlanBuilder {
       previous = av.axis
       JSONValue.writeString(av.axis, to: &out)
       out.append(UInt8(ascii: ":"))
-      av.value.write(to: &out)
+      if case .double(let d) = av.value {
+        if let known = numbers[d.bitPattern] {
+          out += known
+        } else {
+          let text = av.value.canonicalBytes
+          numbers[d.bitPattern] = text
+          out += text
+        }
+      } else {
+        av.value.write(to: &out)
+      }
       out.append(UInt8(ascii: ","))
     }
     return out

@@ -38,6 +38,11 @@ struct Plan: ParsableCommand {
       try plan.save(to: URL(fileURLWithPath: out))
       Terminal.write("wrote \(out) (\(plan.tasks.count) tasks)\n", to: .standardError)
     }
+    if format == .text {
+      // In pieces: the text of a large plan is as big as the plan itself.
+      plan.writeText { FileHandle.standardOutput.write(Data($0)) }
+      return
+    }
     let rendered = plan.render(format)
     Terminal.write(rendered.hasSuffix("\n") ? rendered : rendered + "\n", to: .standardOutput)
   }

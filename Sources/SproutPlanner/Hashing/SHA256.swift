@@ -52,7 +52,7 @@ public struct SHA256 {
   }
 
   /// The digest of everything fed so far.
-  public func finalize() -> Digest { Digest(bytes: Array(inner.finalize())) }
+  public func finalize() -> Digest { Digest(bytes: inner.finalize().withUnsafeBytes { Array($0) }) }
 
   /// The digest of a string's UTF-8 bytes.
   public static func hash(_ string: String) -> Digest {

@@ -47,13 +47,26 @@ public enum TaskHasher {
       state = h
     }
 
+    /// `JSONValue.writeString`, checking a native string's bytes in place (hashes never need escapes).
+    private static func writeString(_ string: String, to out: inout [UInt8]) {
+      var s = string
+      let written = s.withUTF8 { bytes -> Bool in
+        for b in bytes where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { return false }
+        out.append(UInt8(ascii: "\""))
+        out.append(contentsOf: bytes)
+        out.append(UInt8(ascii: "\""))
+        return true
+      }
+      if !written { JSONValue.writeString(string, to: &out) }
+    }
+
     /// The task's hash (64 hex digits).
     func hash(inputHashes: [String], seed: Int) -> String {
       var out: [UInt8] = []
       out.reserveCapacity(32 + 67 * inputHashes.count)
       for (i, h) in inputHashes.enumerated() {
         if i > 0 { out.append(UInt8(ascii: ",")) }
-        JSONValue.writeString(h, to: &out)
+        Self.writeString(h, to: &out)
       }
       out += #"],"seed":"#.utf8
       out += String(seed).utf8

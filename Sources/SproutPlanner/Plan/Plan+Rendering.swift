@@ -41,9 +41,18 @@ extension Plan {
   ///   t0000/train  new     3f2a9c1d8e7b  never run
   /// ```
   public var text: String {
+    var all: [UInt8] = []
+    all.reserveCapacity(200 + tasks.count * 72)
+    writeText(chunk: .max) { all += $0 }
+    return String(decoding: all, as: UTF8.self)
+  }
+
+  /// Hands ``text`` to `sink` in pieces of about `chunk` bytes (each ends with a line): `sprout plan` prints a
+  /// million tasks without holding their text at once.
+  public func writeText(chunk: Int = 1 << 16, to sink: ([UInt8]) -> Void) {
     // Written as bytes: at a million tasks, String interpolation and Foundation's padding were most of the time.
     var out: [UInt8] = []
-    out.reserveCapacity(200 + tasks.count * 72)
+    out.reserveCapacity(min(chunk, 200 + tasks.count * 72) + 256)
     func put(_ s: String) { out += s.utf8 }
     let title = spec.name.isEmpty ? spec.path : "\(spec.name) (\(spec.path))"
     put("\(title) on \(backend)\n")
@@ -73,13 +82,24 @@ extension Plan {
         out += repeatElement(UInt8(ascii: " "), count: width - utf8)
       }
     }
+    // Trial.assignmentText, with each distinct number spelled once (a sweep repeats a few values many times).
+    var numbers: [UInt64: String] = [:]
+    func assignmentText(_ t: Trial) -> String {
+      t.assignment.map { av -> String in
+        guard case .double(let d) = av.value else { return "\(av.axis)=\(av.value.display)" }
+        if let known = numbers[d.bitPattern] { return "\(av.axis)=\(known)" }
+        let text = av.value.display
+        numbers[d.bitPattern] = text
+        return "\(av.axis)=\(text)"
+      }.joined(separator: " ")
+    }
     var currentTrial: String?
     for task in tasks {
       if task.key.trial != currentTrial {
         currentTrial = task.key.trial
         out.append(UInt8(ascii: "\n"))
         if let t = trial(task) {
-          put("\(t.id)  seed \(t.seed)" + (t.assignment.isEmpty ? "" : "  \(t.assignmentText)") + "\n")
+          put("\(t.id)  seed \(t.seed)" + (t.assignment.isEmpty ? "" : "  \(assignmentText(t))") + "\n")
         } else {
           put("across all trials\n")
         }
@@ -95,8 +115,12 @@ extension Plan {
       out += "  ".utf8
       put(task.reason)
       out.append(UInt8(ascii: "\n"))
+      if out.count >= chunk {
+        sink(out)
+        out.removeAll(keepingCapacity: true)
+      }
     }
-    return String(decoding: out, as: UTF8.self)
+    if !out.isEmpty { sink(out) }
   }
 
   /// Graphviz DOT.
