@@ -122,6 +122,9 @@ public struct TrainingConfig: Hashable, Sendable, Codable {
   public var every: Int?
   /// Steps between checkpoints (the last step is always checkpointed), or nil for only the last.
   public var checkpointEvery: Int?
+  /// True: the records are also written as TensorBoard event files while training. Nil when not asked for, so
+  /// the encoding (and the task hash) of a stage without it is what it was before the option existed.
+  public var tensorBoard: Bool?
 
   /// Records written over a stage when `every` is not given.
   public static let defaultRecords = 100
@@ -129,7 +132,7 @@ public struct TrainingConfig: Hashable, Sendable, Codable {
   /// Creates a training configuration.
   public init(
     data: DataSelection, loss: LossConfig, optimizer: OptimizerConfig, length: TrainingLength, batch: Int,
-    shuffle: Bool, record: [MetricConfig], every: Int?, checkpointEvery: Int?
+    shuffle: Bool, record: [MetricConfig], every: Int?, checkpointEvery: Int?, tensorBoard: Bool? = nil
   ) {
     self.data = data
     self.loss = loss
@@ -140,6 +143,7 @@ public struct TrainingConfig: Hashable, Sendable, Codable {
     self.record = record
     self.every = every
     self.checkpointEvery = checkpointEvery
+    self.tensorBoard = tensorBoard
   }
 }
 

@@ -168,7 +168,7 @@ import Testing
       "stage/train.epochs": Probe("2", base: "1", without: ["steps"]), "stage/train.steps": Probe("8"),
       "stage/train.batch": Probe("4"), "stage/train.checkpoint_every": Probe("2", expect: .keepsOutputs),
       "stage/train.shuffle": Probe("false"), "stage/train.record": Probe("[loss, weight_norm]"),
-      "stage/train.every": Probe("2"),
+      "stage/train.every": Probe("2"), "stage/train.tensorboard": Probe("true", expect: .keepsOutputs),
       "stage/evaluate.from": Probe("train2"), "stage/evaluate.data": Probe("teacher.train"),
       "stage/evaluate.loss": Probe("{kind: bce_with_logits}"), "stage/evaluate.batch": Probe("8", expect: .keepsOutputs),
       "stage/evaluate.record": Probe("[loss, weight_norm]"),
@@ -203,7 +203,7 @@ import Testing
       p["dataset/\(kind).standardize"] = Probe("true", with: extra)
     }
     // finetune trains like train.
-    for arg in ["loss", "optimizer", "epochs", "steps", "batch", "checkpoint_every", "shuffle", "record", "every"] {
+    for arg in ["loss", "optimizer", "epochs", "steps", "batch", "checkpoint_every", "shuffle", "record", "every", "tensorboard"] {
       p["stage/finetune.\(arg)"] = p["stage/train.\(arg)"]
     }
     return p
