@@ -83,13 +83,14 @@ extension StageChecker {
   /// the model's input.
   private func dataWidthProblem(_ rule: Instance, shape: ModelShape, path: String) -> CheckProblem? {
     guard let ref = resolve.string(rule["data"]).flatMap(DataReference.init(parsing:)),
-      let data = dataShape(ref.dataset), data.features != shape.input
+      let data = dataShape(ref.dataset), data.features != shape.input.elementCount
     else { return nil }
+    let count = shape.input.elementCount
     return CheckProblem(
       GraphDiagnostics.inputMismatch,
-      "\(rule.kind) reads '\(ref)' (\(data.features) features) for a model that takes \(shape.input) inputs",
+      "\(rule.kind) reads '\(ref)' (\(data.features) features) for a model that takes \(count) inputs",
       at: rule.arguments.argument("data")?.range ?? rule.range, path: "\(path).data",
-      help: "give \(rule.kind) data with \(shape.input) features")
+      help: "give \(rule.kind) data with \(count) features")
   }
 
   /// from_stage copies a trained stage's tensors, so that stage must produce a model of the same shape.
