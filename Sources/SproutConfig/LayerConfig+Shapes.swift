@@ -20,6 +20,8 @@ public struct ShapeError: Error, Hashable, Sendable, CustomStringConvertible {
 public enum WeightLayerKind: String, Hashable, Sendable, Codable, CaseIterable {
   /// `dense`: one weight `[units, in]`.
   case dense
+  /// `conv2d`: one weight `[filters, channels, kernel, kernel]`.
+  case conv2d
 }
 
 /// One weight tensor of a weight layer: its name within the layer (`weight`) and its shape (PyTorch's layout).
@@ -86,7 +88,7 @@ extension LayerConfig {
       guard case .vector(let n) = input else {
         return .failure(
           ShapeError(
-            "fourier_features maps coordinates, a vector, but it gets \(input.noun) \(input)",
+            "fourier_features maps coordinates, a vector, but it gets \(input.phrase)",
             help: "put fourier_features first in a coordinate network"))
       }
       return .success(.vector(features: 2 * features + (includeInput ? n : 0)))
@@ -102,6 +104,39 @@ extension LayerConfig {
         }
       }
       return .success(input)
+    case .conv2d(let filters, let kernel, let stride, let padding, _):
+      guard case .image(let c, let h, let w) = input else {
+        return .failure(Self.needsImage("conv2d", input, help: "give the model an image input, {image: [C, H, W]}"))
+      }
+      if let e = Self.windowError("conv2d", "kernel", kernel, stride: stride, padding: padding, c: c, h: h, w: w) {
+        return .failure(e)
+      }
+      return .success(
+        .image(
+          channels: filters, height: (h + 2 * padding - kernel) / stride + 1,
+          width: (w + 2 * padding - kernel) / stride + 1))
+    case .maxPool2d(let size, let stride), .avgPool2d(let size, let stride):
+      guard case .image(let c, let h, let w) = input else {
+        return .failure(Self.needsImage(name, input, help: "pool images only; a vector has no positions to pool"))
+      }
+      if let e = Self.windowError(name, "window", size, stride: stride, padding: 0, c: c, h: h, w: w) {
+        return .failure(e)
+      }
+      return .success(.image(channels: c, height: (h - size) / stride + 1, width: (w - size) / stride + 1))
+    case .flatten:
+      if case .tokens = input { return .failure(Self.tokenError(name, input)) }
+      return .success(.vector(features: input.elementCount))
+    case .globalAvgPool:
+      switch input {
+      case .image(let c, _, _): return .success(.vector(features: c))
+      case .sequence(_, let f): return .success(.vector(features: f))
+      case .vector:
+        return .failure(
+          ShapeError(
+            "global_avg_pool averages over positions, but it gets a vector \(input), which has none",
+            help: "use it on an image or a sequence, before flattening"))
+      case .tokens: return .failure(Self.tokenError(name, input))
+      }
     }
   }
 
@@ -120,7 +155,10 @@ extension LayerConfig {
         shape = s
       }
       return out
-    case .layerNorm, .dropout, .fourierFeatures, .activation:
+    case .conv2d(let filters, let kernel, _, _, _):
+      guard case .image(let c, _, _) = input else { return [] }
+      return [WeightLayerShape(kind: .conv2d, tensors: [.init(name: "weight", shape: [filters, c, kernel, kernel])])]
+    case .layerNorm, .dropout, .fourierFeatures, .activation, .maxPool2d, .avgPool2d, .flatten, .globalAvgPool:
       return []
     }
   }
@@ -152,14 +190,37 @@ extension LayerConfig {
     case .dropout: "dropout"
     case .fourierFeatures: "fourier_features"
     case .activation(let a): a.name
+    case .conv2d: "conv2d"
+    case .maxPool2d: "max_pool2d"
+    case .avgPool2d: "avg_pool2d"
+    case .flatten: "flatten"
+    case .globalAvgPool: "global_avg_pool"
     }
+  }
+
+  static func needsImage(_ layer: String, _ input: TensorShape, help: String) -> ShapeError {
+    ShapeError("\(layer) needs an image [channels, height, width], but it gets \(input.phrase)", help: help)
+  }
+
+  /// Why a `side`×`side` window (moved by `stride`, over `padding` zeros each side) does not fit an h×w map.
+  static func windowError(
+    _ layer: String, _ what: String, _ side: Int, stride: Int, padding: Int, c: Int, h: Int, w: Int
+  ) -> ShapeError? {
+    guard side >= 1, stride >= 1, padding >= 0 else {
+      return ShapeError("\(layer) needs a \(what) and a stride of at least 1 and a padding of at least 0")
+    }
+    guard h + 2 * padding < side || w + 2 * padding < side else { return nil }
+    let padded = padding > 0 ? " (\(h + 2 * padding)×\(w + 2 * padding) with padding \(padding))" : ""
+    return ShapeError(
+      "\(layer)'s \(side)×\(side) \(what) does not fit the \(h)×\(w) map of its input [\(c), \(h), \(w)]\(padded)",
+      help: "use a \(what) of at most \(min(h, w) + 2 * padding), pad the input, or pool less before it")
   }
 
   /// Rational groups split the features of each position (a vector's, a sequence's), or an image's channels.
   static func groupedWidth(_ input: TensorShape) -> (Int, String) {
     switch input {
     case .image(let c, _, _): (c, "channels")
-    default: (input.featuresPerPosition, "features")
+    default: (input.featuresPerPosition, "inputs")
     }
   }
 
@@ -169,13 +230,13 @@ extension LayerConfig {
 
   static func imageError(_ layer: String, _ input: TensorShape) -> ShapeError {
     ShapeError(
-      "\(layer) needs a vector or a sequence, but it gets \(input.noun) \(input)",
-      help: "flatten the image first, or pool it to a vector")
+      "\(layer) needs a vector or a sequence, but it gets \(input.phrase)",
+      help: "flatten it first (`- flatten`), or pool it to a vector (`- global_avg_pool`)")
   }
 
   static func tokenError(_ layer: String, _ input: TensorShape) -> ShapeError {
     ShapeError(
-      "\(layer) cannot read \(input.noun) \(input): token ids are indices, not features",
+      "\(layer) cannot read \(input.phrase): token ids are indices, not features",
       help: "embed the tokens first")
   }
 

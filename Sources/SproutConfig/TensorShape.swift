@@ -72,6 +72,14 @@ public enum TensorShape: Hashable, Sendable, Codable, CustomStringConvertible {
     }
   }
 
+  /// The shape with its kind, in words: `an image [1, 8, 8]`, `a sequence [32, 64]`, `token ids [32] of 16`,
+  /// `a vector [64]`.
+  public var phrase: String {
+    let dims = "[" + dimensions.map(String.init).joined(separator: ", ") + "]"
+    if case .tokens(_, let v) = self { return "token ids \(dims) of \(v)" }
+    return "\(noun) \(dims)"
+  }
+
   /// What kind of shape it is, in words (`an image`).
   public var noun: String {
     switch self {

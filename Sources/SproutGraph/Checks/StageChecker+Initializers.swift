@@ -1,3 +1,4 @@
+import SproutConfig
 import SproutDiagnostics
 import SproutSpec
 
@@ -39,6 +40,14 @@ extension StageChecker {
     path: String
   ) -> CheckProblem? {
     let layerNote = DiagnosticNote("layer \(weight.path) has a \(weight.text) weight", at: weight.range)
+    // These rules are defined on matrices; a convolution's [F, C, k, k] weight is not one.
+    if weight.kind != .dense, ["low_rank", "identity"].contains(rule.kind) {
+      return CheckProblem(
+        GraphDiagnostics.initShape,
+        "\(rule.kind) is defined for dense weights, not the \(weight.text) \(weight.kind.rawValue) weight of \(weight.path)",
+        at: rule.kindRange, path: path, notes: [layerNote],
+        help: "give the \(weight.kind.rawValue) layers another rule with `layers:`")
+    }
     switch rule.kind {
     case "low_rank":
       guard let rank = resolve.int(rule["rank"]) else { return nil }

@@ -57,6 +57,16 @@ public struct StageChecker {
     for (n, item) in list.enumerated() {
       guard let adapter = item.instanceValue else { continue }
       let path = "stages.\(stage.id.name).adapters[\(n)]"
+      // Adapters are low-rank updates of dense weight matrices; the fine-tuning stage counts dense layers only.
+      if let other = shape.weights.first(where: { $0.kind != .dense }) {
+        problems.append(
+          CheckProblem(
+            GraphDiagnostics.adapterRank,
+            "adapters are put on dense layers of a dense model, but this model has a \(other.kind.rawValue) layer",
+            at: adapter.range, path: path, notes: [DiagnosticNote("that layer is defined here", at: other.range)],
+            help: "fine-tune this model fully (no adapters)"))
+        continue
+      }
       let layersArgument = adapter.arguments.argument("layers")
       var indices: [Int] = []
       switch resolve(layersArgument?.value) {
@@ -114,7 +124,7 @@ public struct StageChecker {
         if case .vector(let n) = input {
           ("\(n) inputs", "set models.\(model.id.name).input to \(data.features)")
         } else {
-          ("\(input.noun) \(input) (\(input.elementCount) values per sample)", "give the model an input of \(data.features) values")
+          ("\(input.phrase) (\(input.elementCount) values per sample)", "give the model an input of \(data.features) values")
         }
       problems.append(
         CheckProblem(
@@ -128,7 +138,7 @@ public struct StageChecker {
     problems.append(
       CheckProblem(
         GraphDiagnostics.inputMismatch,
-        "model '\(model.id.name)' reads the \(written) samples of '\(ref)' as \(input.noun) \(input)", at: range,
+        "model '\(model.id.name)' reads the \(written) samples of '\(ref)' as \(input.phrase)", at: range,
         path: path, notes: [note],
         help: "an image of \(written) samples is {image: [\(dims.count == 2 ? "1, " : "")\(dims.map(String.init).joined(separator: ", "))]}",
         severity: .warning))
@@ -154,15 +164,15 @@ public struct StageChecker {
     let out = outputShape.elementCount
     let path = "stages.\(stage.id.name).loss"
     let range = loss.range
-    let lastLayer = DiagnosticNote("the model's output is set by its last layer", at: model.layers.last?.range)
+    let lastLayer = DiagnosticNote("the model's output width is set by its last layer", at: model.layers.last?.range)
     func fail(_ message: String, _ help: String) {
       problems.append(
         CheckProblem(GraphDiagnostics.lossTarget, message, at: range, path: path, notes: [lastLayer], help: help))
     }
     if loss.kind == "cross_entropy", case .classes = data.target, !(outputShape.isVector) {
       fail(
-        "cross_entropy over class labels needs a vector of logits, but the model outputs \(outputShape.noun) "
-          + "\(outputShape)", "end the model with a dense layer of one unit per class")
+        "cross_entropy over class labels needs a vector of logits, but the model outputs \(outputShape.phrase)",
+        "end the model with a dense layer of one unit per class")
       return
     }
     switch (loss.kind, data.target) {

@@ -122,11 +122,18 @@ extension ModelShape {
         case .unknown: return .unknown
         case .broken: continue
         case .known(let end) where end != current:
+          // Between vectors the message speaks of widths, as it did before shapes.
+          let (what, from, to, produce) =
+            if case .vector(let a) = current, case .vector(let b) = end {
+              ("width", "\(a)", "\(b)", "\(a) features")
+            } else {
+              ("shape", current.phrase, end.phrase, current.phrase)
+            }
           problems.append(
             CheckProblem(
               GraphDiagnostics.residualWidth,
-              "this residual block changes the shape from \(current) to \(end), so x + body(x) cannot be added",
-              at: layer.range, path: path, help: "make the block's last layer produce \(current)"))
+              "this residual block changes the \(what) from \(from) to \(to), so x + body(x) cannot be added",
+              at: layer.range, path: path, help: "make the block's last layer produce \(produce)"))
         case .known: break
         }
         continue

@@ -3,13 +3,14 @@ import SproutDiagnostics
 
 extension Catalogue {
   /// The fields of a shaped model input (`input: {image: [1, 8, 8]}`); exactly one of `features`, `image`,
-  /// `sequence`, `tokens` is written, and `vocab` goes with `tokens`.
+  /// `sequence`, `tokens` is written, and `vocab` goes with `tokens`. Their bounds (every dimension ≥ 1) are checked by
+  /// `inputShape`, which names the dimension, rather than by the generic one-of decoding.
   static let inputShapeFields: [ArgumentSpec] = [
-    ArgumentSpec("features", .int, min: 1, "A vector of this many features (the same as `input: N`)."),
-    ArgumentSpec("image", .list(.int), min: 1, "An image `[channels, height, width]`."),
-    ArgumentSpec("sequence", .list(.int), min: 1, "A sequence `[length, features]`."),
-    ArgumentSpec("tokens", .int, min: 1, "A sequence of this many token ids (needs `vocab`)."),
-    ArgumentSpec("vocab", .int, min: 1, "The token ids' range `0..<vocab`."),
+    ArgumentSpec("features", .int, "A vector of this many features (the same as `input: N`)."),
+    ArgumentSpec("image", .list(.int), "An image `[channels, height, width]`."),
+    ArgumentSpec("sequence", .list(.int), "A sequence `[length, features]`."),
+    ArgumentSpec("tokens", .int, "A sequence of this many token ids (needs `vocab`)."),
+    ArgumentSpec("vocab", .int, "The token ids' range `0..<vocab`."),
   ]
 
   /// A model's `input:`: a width, or a shape.

@@ -96,6 +96,29 @@ final class LayerStack {
       return try ResidualLayer(
         inner, input: input, path: path, topIndex: topIndex, backend: backend, maxBatch: maxBatch, seed: seed,
         clock: clock, naming: naming)
+    case .conv2d(let filters, let kernel, let stride, let padding, let bias):
+      guard case .image(let c, let h, let w) = input else { throw fail("conv2d needs an image, got \(input)") }
+      return Conv2DLayer(
+        geometry: WindowGeometry(channels: c, height: h, width: w, kernel: kernel, stride: stride, padding: padding),
+        filters: filters, bias: bias, backend: backend, maxBatch: maxBatch, path: path, topIndex: topIndex,
+        naming: naming)
+    case .maxPool2d(let size, let stride), .avgPool2d(let size, let stride):
+      guard case .image(let c, let h, let w) = input else { throw fail("\(config.name) needs an image, got \(input)") }
+      let mode: Pool2DLayer.Mode = if case .maxPool2d = config { .max } else { .average }
+      return Pool2DLayer(
+        mode: mode,
+        geometry: WindowGeometry(channels: c, height: h, width: w, kernel: size, stride: stride, padding: 0),
+        backend: backend, maxBatch: maxBatch)
+    case .flatten:
+      return FlattenLayer(width: input.elementCount, backend: backend, maxBatch: maxBatch)
+    case .globalAvgPool:
+      switch input {
+      case .image(let c, let h, let w):
+        return GlobalAvgPoolLayer(groups: c, positions: h * w, channelsFirst: true, backend: backend, maxBatch: maxBatch)
+      case .sequence(let l, let f):
+        return GlobalAvgPoolLayer(groups: f, positions: l, channelsFirst: false, backend: backend, maxBatch: maxBatch)
+      default: throw fail("global_avg_pool needs an image or a sequence, got \(input)")
+      }
     default:
       return try make(
         config, width: input.elementCount, path: path, topIndex: topIndex, backend: backend, maxBatch: maxBatch,
@@ -153,6 +176,8 @@ final class LayerStack {
     case .activation(let a):
       guard let f = a.kernel else { preconditionFailure("every other activation is a kernel function") }
       return ActivationLayer(f, width: width, backend: backend, maxBatch: maxBatch)
+    case .conv2d, .maxPool2d, .avgPool2d, .flatten, .globalAvgPool:
+      preconditionFailure("layers that read a shape are planned by make(_:input:...)")
     }
   }
 
