@@ -61,18 +61,32 @@ public enum StageConfig: Hashable, Sendable, Codable {
   }
 }
 
-/// A model's architecture: its input width and layers.
+/// A model's architecture: its input and layers.
 public struct ModelConfig: Hashable, Sendable, Codable {
-  /// Input features.
+  /// Floats per input sample (a vector's features; an image's, sequence's or token sequence's element count).
   public var input: Int
+  /// The input's shape when it is not a plain vector (nil for `[input]`, so that a vector model's canonical
+  /// encoding, hence its task hash, is what it was before shapes existed).
+  public var shape: TensorShape?
   /// The layers, in order.
   public var layers: [LayerConfig]
 
-  /// Creates a model.
+  /// Creates a model reading vectors of `input` features.
   public init(input: Int, layers: [LayerConfig]) {
     self.input = input
+    self.shape = nil
     self.layers = layers
   }
+
+  /// Creates a model reading samples of `shape`.
+  public init(shape: TensorShape, layers: [LayerConfig]) {
+    self.input = shape.elementCount
+    if case .vector = shape { self.shape = nil } else { self.shape = shape }
+    self.layers = layers
+  }
+
+  /// The input's shape.
+  public var inputShape: TensorShape { shape ?? .vector(features: input) }
 }
 
 /// The final model of an upstream stage: which stage, and the architecture it has.

@@ -36,7 +36,7 @@ struct TrainTask {
     let trainer: Trainer
     do {
       network = try Network(
-        input: setup.model.input, layers: setup.model.layers, backend: context.backend,
+        shape: setup.model.inputShape, layers: setup.model.layers, backend: context.backend,
         maxBatch: max(1, min(setup.configuration.batchSize, setup.data.count)), seed: modelStream.nextUInt64())
     } catch {
       throw context.error(.invalidTask, "cannot set up training: \(error)", cause: error)
