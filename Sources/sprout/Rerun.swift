@@ -15,7 +15,7 @@ struct Rerun: ParsableCommand {
   @Argument(help: "A run id (from `sprout run`), a unique prefix, or 'latest'.")
   var runID: String = "latest"
 
-  @Option(help: "The store directory.")
+  @Option(help: "The store directory.", transform: PathArgument.store)
   var store: String = ".sprout"
 
   @Option(help: "Tasks run at once.")
@@ -34,14 +34,11 @@ struct Rerun: ParsableCommand {
   func run() throws {
     let display = ProgressDisplay.forStandardError()
     defer { display.finish() }
-    do {
+    try reportingErrors {
       let report = try Running.rerun(runID, storePath: store, jobs: jobs, keep: keep) { display.handle($0) }
       display.finish()
       Terminal.write(format == .json ? RunJSON.render(report) : RerunText.render(report), to: .standardOutput)
       throw ExitCode(report.allMatch ? 0 : 1)
-    } catch let error as CommandError {
-      Terminal.write("sprout: error: \(error)\n", to: .standardError)
-      throw ExitCode(2)
     }
   }
 }
@@ -60,20 +57,17 @@ struct Verify: ParsableCommand {
   @Argument(help: "A run id (from `sprout run`), a unique prefix, or 'latest'.")
   var runID: String = "latest"
 
-  @Option(help: "The store directory.")
+  @Option(help: "The store directory.", transform: PathArgument.store)
   var store: String = ".sprout"
 
   @Option(help: "text or json (the problems as JSON on standard output).")
   var format: TextOrJSON = .text
 
   func run() throws {
-    do {
+    try reportingErrors {
       let report = try Running.verify(runID, storePath: store)
       Terminal.write(format == .json ? RunJSON.render(report) : RerunText.render(report), to: .standardOutput)
       throw ExitCode(report.ok ? 0 : 1)
-    } catch let error as CommandError {
-      Terminal.write("sprout: error: \(error)\n", to: .standardError)
-      throw ExitCode(2)
     }
   }
 }

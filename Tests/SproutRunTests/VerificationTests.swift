@@ -135,3 +135,25 @@ import Testing
     #expect(missing.divergence?.detail == "missing from the rerun")
   }
 }
+
+/// A write that fails fails its task: a metrics file that cannot be written is never recorded as complete.
+@Suite struct FailedWriteTests {
+  @Test("an evaluate task whose metrics.jsonl cannot be written fails with run.io, and its readers are skipped")
+  func failedMetricsWriteFailsTheTask() throws {
+    let dir = TemporaryDirectory()
+    let store = Store(root: "\(dir.path)/store")
+    let plan = ExecutorTests.plan()
+    let test = try #require(plan.tasks.first { $0.key.description == "t0000/test" })
+    // A non-empty directory where the file goes: the atomic rename onto it fails.
+    try FileManager.default.createDirectory(
+      atPath: "\(store.metricsPath(test.hash))/blocked", withIntermediateDirectories: true)
+    let summary = try Executor(store: store).run(plan: plan, specText: "")
+    let result = try #require(summary.results.first { $0.key == "t0000/test" })
+    #expect(result.status == .failed)
+    #expect(result.error?.code == .io, "\(String(describing: result.error))")
+    #expect(result.error?.message.contains("cannot write the metrics of task t0000/test") == true)
+    #expect(!store.isComplete(test.hash))
+    #expect(summary.results.first { $0.key == "all/best" }?.status == .skipped)
+    #expect(!summary.succeeded)
+  }
+}

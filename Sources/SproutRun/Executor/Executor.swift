@@ -129,8 +129,10 @@ public struct Executor: Sendable {
         TaskResult(key: key, hash: task.hash, status: status, seconds: seconds, error: error, outputs: outputs))
     }
     func cached() -> Attempt? {
+      // An unreadable outputs.json is not a result: the task runs again and rewrites it.
       guard !options.force, let outputs = try? store.outputs(task.hash) else { return nil }
       onEvent(.taskCached(key: key, hash: task.hash))
+      // The key record only feeds `plan`'s stale reasons and `--explain`; failing to write it loses no result.
       try? store.writeRecord(TaskRecord(task: task, plan: plan), experiment: plan.spec.name, taskKey: key)
       return .finished(TaskResult(key: key, hash: task.hash, status: .cached, seconds: 0, error: nil, outputs: outputs))
     }
@@ -179,6 +181,7 @@ public struct Executor: Sendable {
       var outputs = try StageRunner(context: context, plan: plan).run()
       outputs.seconds = Date().timeIntervalSince(start)
       try store.writeOutputs(outputs)
+      // See cached(): an optional record for `plan --explain`.
       try? store.writeRecord(TaskRecord(task: task, plan: plan), experiment: plan.spec.name, taskKey: key)
       return result(.completed, nil, outputs)
     } catch let error as RunError {

@@ -138,10 +138,16 @@ struct StageRunner {
   func outputs(
     steps: Int, records: [MetricRecord], tensors: [NamedTensor], checkpoints: [String], finalCheckpoint: String?
   ) throws -> TaskOutputs {
-    do { try context.store.writeMetrics(records, hash: context.hash) } catch {
+    // The hash is of the file as written: a write or read-back that fails fails the task, never records the hash
+    // of an empty file.
+    let written: [UInt8]
+    do {
+      try context.store.writeMetrics(records, hash: context.hash)
+      written = try AtomicFile.read(context.store.metricsPath(context.hash))
+    } catch {
       throw context.error(.io, "cannot write the metrics of task \(context.key): \(error)", cause: error)
     }
-    var hashes: [String: String] = ["metrics.jsonl": TaskOutputs.hash(of: context.store.metricsBytes(context.hash))]
+    var hashes: [String: String] = ["metrics.jsonl": TaskOutputs.hash(of: written)]
     for t in tensors { hashes["tensor:\(t.name)"] = TaskOutputs.hash(of: t) }
     var final: [String: JSONValue] = [:]
     for r in records { for (k, v) in r.values { final[k] = v } }
