@@ -15,7 +15,24 @@ extension JSONValue {
 
   /// Parses JSON text (RFC 8259, with the strings `"nan"`/`"inf"` left as strings).
   public static func parse(_ text: String) throws -> JSONValue {
-    var parser = Parser(bytes: Array(text.utf8))
+    var text = text
+    return try text.withUTF8 { try parse(utf8: $0, omitting: []) }
+  }
+
+  /// Parses JSON text given as UTF-8 bytes (a file's contents), without copying them into a `String` first.
+  /// Invalid UTF-8 inside strings reads as U+FFFD, as `String(decoding:as:)` would.
+  ///
+  /// Members of any object whose key is in `omitting` are checked to be well-formed JSON but not built: a
+  /// reader that needs a run manifest's task list skips the tasks' configurations (most of its bytes).
+  public static func parse<Bytes: Collection<UInt8>>(bytes: Bytes, omitting: Set<String> = []) throws -> JSONValue {
+    if let value = try bytes.withContiguousStorageIfAvailable({ try parse(utf8: $0, omitting: omitting) }) {
+      return value
+    }
+    return try Array(bytes).withUnsafeBufferPointer { try parse(utf8: $0, omitting: omitting) }
+  }
+
+  private static func parse(utf8: UnsafeBufferPointer<UInt8>, omitting: Set<String>) throws -> JSONValue {
+    var parser = Parser(bytes: utf8, omit: omitting)
     parser.skipSpace()
     let value = try parser.value(depth: 0)
     parser.skipSpace()
@@ -23,22 +40,29 @@ extension JSONValue {
     return value
   }
 
+  /// A recursive-descent reader over the bytes. Hot paths (plan files and manifests of 10,000s of tasks) are
+  /// byte loops: strings without escapes are decoded in one step, integers are accumulated without making text.
   private struct Parser {
-    let bytes: [UInt8]
+    let bytes: UnsafeBufferPointer<UInt8>
+    let omit: Set<String>
     var at = 0
 
     func error(_ message: String) -> ParseError { ParseError(offset: at, message: message) }
 
-    mutating func skipSpace() {
-      while at < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[at]) { at += 1 }
+    @inline(__always) mutating func skipSpace() {
+      while at < bytes.count {
+        let c = bytes[at]
+        guard c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 else { return }
+        at += 1
+      }
     }
 
-    mutating func expect(_ literal: String, _ value: JSONValue) throws -> JSONValue {
-      let l = Array(literal.utf8)
-      guard at + l.count <= bytes.count, Array(bytes[at..<(at + l.count)]) == l else {
-        throw error("expected '\(literal)'")
-      }
-      at += l.count
+    mutating func expect(_ literal: StaticString, _ value: JSONValue) throws -> JSONValue {
+      let n = literal.utf8CodeUnitCount
+      guard at + n <= bytes.count else { throw error("expected '\(literal)'") }
+      let l = literal.utf8Start
+      for k in 0..<n where bytes[at + k] != l[k] { throw error("expected '\(literal)'") }
+      at += n
       return value
     }
 
@@ -83,7 +107,11 @@ extension JSONValue {
           guard at < bytes.count, bytes[at] == UInt8(ascii: ":") else { throw error("expected ':'") }
           at += 1
           skipSpace()
-          members[key] = try value(depth: depth + 1)
+          if !omit.isEmpty, omit.contains(key) {
+            try skipValue(depth: depth + 1)
+          } else {
+            members[key] = try value(depth: depth + 1)
+          }
           skipSpace()
           guard at < bytes.count else { throw error("unterminated object") }
           if bytes[at] == UInt8(ascii: ",") { at += 1; continue }
@@ -91,6 +119,49 @@ extension JSONValue {
           throw error("expected ',' or '}'")
         }
       default: return try number()
+      }
+    }
+
+    /// Reads past one value, checking its structure as ``value(depth:)`` would, without building it.
+    mutating func skipValue(depth: Int) throws {
+      guard depth < 512 else { throw error("nesting too deep") }
+      guard at < bytes.count else { throw error("unexpected end of text") }
+      switch bytes[at] {
+      case UInt8(ascii: "\""):
+        at += 1
+        while at < bytes.count {
+          let c = bytes[at]
+          if c == UInt8(ascii: "\"") { at += 1; return }
+          at += c == UInt8(ascii: "\\") ? 2 : 1
+        }
+        throw error("unterminated string")
+      case UInt8(ascii: "["), UInt8(ascii: "{"):
+        let isObject = bytes[at] == UInt8(ascii: "{")
+        let close = isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
+        at += 1
+        skipSpace()
+        if at < bytes.count, bytes[at] == close {
+          at += 1
+          return
+        }
+        while true {
+          skipSpace()
+          if isObject {
+            guard at < bytes.count, bytes[at] == UInt8(ascii: "\"") else { throw error("expected a key string") }
+            try skipValue(depth: depth + 1)
+            skipSpace()
+            guard at < bytes.count, bytes[at] == UInt8(ascii: ":") else { throw error("expected ':'") }
+            at += 1
+            skipSpace()
+          }
+          try skipValue(depth: depth + 1)
+          skipSpace()
+          guard at < bytes.count else { throw error(isObject ? "unterminated object" : "unterminated array") }
+          if bytes[at] == UInt8(ascii: ",") { at += 1; continue }
+          if bytes[at] == close { at += 1; return }
+          throw error(isObject ? "expected ',' or '}'" : "expected ',' or ']'")
+        }
+      default: _ = try value(depth: depth)
       }
     }
 
@@ -108,7 +179,24 @@ extension JSONValue {
           break
         }
       }
-      let text = String(decoding: bytes[start..<at], as: UTF8.self)
+      // Short plain integers (the common case: steps, counts, indices) without making text.
+      if isInteger, at > start, at - start <= 18 {
+        var k = start
+        let negative = bytes[k] == UInt8(ascii: "-")
+        if negative { k += 1 }
+        if k < at {
+          var v = 0
+          var plain = true
+          while k < at {
+            let c = bytes[k]
+            guard c >= 0x30 && c <= 0x39 else { plain = false; break }
+            v = v &* 10 &+ Int(c &- 0x30)
+            k += 1
+          }
+          if plain { return .int(negative ? -v : v) }
+        }
+      }
+      let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<at]), as: UTF8.self)
       if isInteger, let i = Int(text) { return .int(i) }
       if let d = Double(text), !text.isEmpty { return .double(d) }
       at = start
@@ -117,30 +205,43 @@ extension JSONValue {
 
     mutating func string() throws -> String {
       at += 1
-      var scalars = String.UnicodeScalarView()
-      var run = at
-      func flush(_ end: Int) {
-        scalars.append(contentsOf: String(decoding: bytes[run..<end], as: UTF8.self).unicodeScalars)
-      }
+      let start = at
+      // Fast path: no escape before the closing quote.
       while at < bytes.count {
         let c = bytes[at]
         if c == UInt8(ascii: "\"") {
-          flush(at)
+          let s = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<at]), as: UTF8.self)
           at += 1
-          return String(scalars)
+          return s
+        }
+        if c == UInt8(ascii: "\\") { break }
+        at += 1
+      }
+      guard at < bytes.count else { throw error("unterminated string") }
+      return try escapedString(from: start)
+    }
+
+    /// The rest of a string with escapes, from its first byte `start` (`at` is at the first backslash).
+    mutating func escapedString(from start: Int) throws -> String {
+      var out: [UInt8] = Array(UnsafeBufferPointer(rebasing: bytes[start..<at]))
+      func append(_ scalar: Unicode.Scalar) { out.append(contentsOf: String(scalar).utf8) }
+      while at < bytes.count {
+        let c = bytes[at]
+        if c == UInt8(ascii: "\"") {
+          at += 1
+          return String(decoding: out, as: UTF8.self)
         }
         if c == UInt8(ascii: "\\") {
-          flush(at)
           at += 1
           guard at < bytes.count else { break }
           let e = bytes[at]
           at += 1
           switch e {
-          case UInt8(ascii: "n"): scalars.append("\n")
-          case UInt8(ascii: "r"): scalars.append("\r")
-          case UInt8(ascii: "t"): scalars.append("\t")
-          case UInt8(ascii: "b"): scalars.append("\u{08}")
-          case UInt8(ascii: "f"): scalars.append("\u{0C}")
+          case UInt8(ascii: "n"): out.append(0x0A)
+          case UInt8(ascii: "r"): out.append(0x0D)
+          case UInt8(ascii: "t"): out.append(0x09)
+          case UInt8(ascii: "b"): out.append(0x08)
+          case UInt8(ascii: "f"): out.append(0x0C)
           case UInt8(ascii: "u"):
             var code = try hex4()
             if (0xD800..<0xDC00).contains(code), at + 1 < bytes.count, bytes[at] == UInt8(ascii: "\\"),
@@ -150,20 +251,31 @@ extension JSONValue {
               let low = try hex4()
               code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
             }
-            scalars.append(Unicode.Scalar(code) ?? "\u{FFFD}")
-          default: scalars.append(Unicode.Scalar(e))
+            append(Unicode.Scalar(code) ?? "\u{FFFD}")
+          default: append(Unicode.Scalar(e))
           }
-          run = at
           continue
         }
+        out.append(c)
         at += 1
       }
       throw error("unterminated string")
     }
 
     mutating func hex4() throws -> UInt32 {
-      guard at + 4 <= bytes.count, let v = UInt32(String(decoding: bytes[at..<(at + 4)], as: UTF8.self), radix: 16)
-      else { throw error("expected four hex digits") }
+      guard at + 4 <= bytes.count else { throw error("expected four hex digits") }
+      var v: UInt32 = 0
+      for k in at..<(at + 4) {
+        let c = bytes[k]
+        let d: UInt8
+        switch c {
+        case 0x30...0x39: d = c - 0x30
+        case 0x41...0x46: d = c - 0x41 + 10
+        case 0x61...0x66: d = c - 0x61 + 10
+        default: throw error("expected four hex digits")
+        }
+        v = v << 4 | UInt32(d)
+      }
       at += 4
       return v
     }

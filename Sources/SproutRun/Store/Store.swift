@@ -160,7 +160,10 @@ public struct Store: Sendable {
   }
 
   /// Reads a run manifest. `run` may be an id, `latest`, or a unique id prefix.
-  public func manifest(_ run: String) throws -> RunManifest {
+  ///
+  /// `omitting` names keys whose values are skipped wherever they occur (checked, not built): readers of a large
+  /// run that need only its task list pass `["config"]`, leaving out each planned task's configuration.
+  public func manifest(_ run: String, omitting: Set<String> = []) throws -> RunManifest {
     let ids = runIDs()
     let id: String
     if run == "latest", let last = ids.last {
@@ -177,7 +180,7 @@ public struct Store: Sendable {
         path: "\(root)/runs")
     }
     let path = manifestPath(id)
-    guard var manifest = RunManifest(json: try readJSON(path)) else {
+    guard var manifest = RunManifest(json: try readJSON(path, omitting: omitting)) else {
       throw RunError(.corruptStore, "'\(path)' is missing fields of a run manifest", path: path)
     }
     // A submitted run's tasks record themselves in their own files (TaskStatusRecord); fold them in.
@@ -222,9 +225,9 @@ public struct Store: Sendable {
     return f.string(from: date) + "-" + String(repeating: "0", count: 4 - suffix.count) + suffix
   }
 
-  private func readJSON(_ path: String) throws -> JSONValue {
-    let text = String(decoding: try AtomicFile.read(path), as: UTF8.self)
-    do { return try JSONValue.parse(text) } catch {
+  private func readJSON(_ path: String, omitting: Set<String> = []) throws -> JSONValue {
+    let bytes = try AtomicFile.read(path)
+    do { return try JSONValue.parse(bytes: bytes, omitting: omitting) } catch {
       throw RunError(.corruptStore, "'\(path)' is not valid JSON", cause: error, path: path)
     }
   }
