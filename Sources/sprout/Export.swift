@@ -15,13 +15,13 @@ struct Export: ParsableCommand {
 
   @Option(
     help: "The CSV file, or the TensorBoard log directory (CSV default: standard output).",
-    transform: PathArgument.output)
+    transform: { try PathArgument.output($0) })
   var out: String?
 
   @Option(help: "Export one stage (CSV).")
   var stage: String?
 
-  @Option(help: "The store directory.", transform: PathArgument.store)
+  @Option(help: "The store directory.", transform: { try PathArgument.store($0) })
   var store: String = ".sprout"
 
   func validate() throws {

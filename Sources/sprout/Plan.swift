@@ -19,7 +19,7 @@ struct Plan: ParsableCommand {
 
   @Option(
     help: "Write the plan as JSON to this file (for `sprout run --plan FILE --task K`).",
-    transform: PathArgument.output)
+    transform: { try PathArgument.output($0) })
   var out: String?
 
   @OptionGroup var selection: Selection

@@ -25,10 +25,10 @@ struct PlotCommand: ParsableCommand {
 
   @Option(
     name: [.short, .customLong("output")], help: "The SVG file to write (default: standard output).",
-    transform: PathArgument.output)
+    transform: { try PathArgument.output($0) })
   var output: String?
 
-  @Option(help: "The store directory.", transform: PathArgument.store)
+  @Option(help: "The store directory.", transform: { try PathArgument.store($0) })
   var store: String = ".sprout"
 
   func run() throws {

@@ -13,13 +13,13 @@ struct Report: ParsableCommand {
 
   @Option(
     help: "Directory to write report-<run>.html in (default: the current directory).",
-    transform: PathArgument.output)
+    transform: { try PathArgument.output($0) })
   var out: String = "."
 
   @Option(help: "Axes averaged over (comma-separated; default seed).")
   var over: [String] = []
 
-  @Option(help: "The store directory.", transform: PathArgument.store)
+  @Option(help: "The store directory.", transform: { try PathArgument.store($0) })
   var store: String = ".sprout"
 
   func run() throws {

@@ -15,7 +15,7 @@ struct Rerun: ParsableCommand {
   @Argument(help: "A run id (from `sprout run`), a unique prefix, or 'latest'.")
   var runID: String = "latest"
 
-  @Option(help: "The store directory.", transform: PathArgument.store)
+  @Option(help: "The store directory.", transform: { try PathArgument.store($0) })
   var store: String = ".sprout"
 
   @Option(help: "Tasks run at once.")
@@ -57,7 +57,7 @@ struct Verify: ParsableCommand {
   @Argument(help: "A run id (from `sprout run`), a unique prefix, or 'latest'.")
   var runID: String = "latest"
 
-  @Option(help: "The store directory.", transform: PathArgument.store)
+  @Option(help: "The store directory.", transform: { try PathArgument.store($0) })
   var store: String = ".sprout"
 
   @Option(help: "text or json (the problems as JSON on standard output).")

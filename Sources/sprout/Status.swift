@@ -11,7 +11,7 @@ struct Status: ParsableCommand {
   @Argument(help: "A run id, a unique prefix, or 'latest'.")
   var runID: String = "latest"
 
-  @Option(help: "The store directory.", transform: PathArgument.store)
+  @Option(help: "The store directory.", transform: { try PathArgument.store($0) })
   var store: String = ".sprout"
 
   @Option(help: "Output format: text or json.")

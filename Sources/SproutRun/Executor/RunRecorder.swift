@@ -9,6 +9,7 @@ import Foundation
 ///   array element runs) writes only its own status file, `runs/<ID>/tasks/<trial>/<stage>.json`: thousands of
 ///   processes record into one run without ever rewriting a shared file.
 final class RunRecorder: @unchecked Sendable {
+  // @unchecked Sendable: `manifest` and `unrecorded` are read and written under `lock`; the rest is immutable.
   private let store: Store
   private let lock = NSLock()
   private let started: Date

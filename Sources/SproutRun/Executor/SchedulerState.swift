@@ -11,6 +11,7 @@ import SproutTrain
 /// finished it (then it is cached) or died (then its claim is free and this process resumes it). With nothing
 /// else to do, workers wait for the interval and try again, so a process never spins.
 final class SchedulerState: @unchecked Sendable {
+  // @unchecked Sendable: every mutable field is read and written under `lock` (the workers' only shared state).
   /// How long a task found claimed elsewhere is left alone before its claim is tried again.
   static let retryInterval: TimeInterval = 0.5
 

@@ -9,6 +9,8 @@ import Foundation
 /// call that finds the pool busy (another thread is using the same backend) runs all its parts itself,
 /// which gives the same bits.
 public final class CPUBackend: Backend, @unchecked Sendable {
+  // @unchecked Sendable: its fields are immutable except the pool's, whose one-call-at-a-time use is guarded by the
+  // pool's busy flag (a caller that finds it busy runs every part itself).
   /// `cpu`.
   public let name = "cpu"
   /// Threads the parallel kernels use (the caller plus `threads − 1` workers).

@@ -61,6 +61,8 @@ enum KernelWork {
 
 /// The backend's reusable carrier of `KernelWork` for the pool's threads.
 final class KernelJob: @unchecked Sendable {
+  // @unchecked Sendable: the caller writes `work` and `parts` before publishing a generation to the pool (a release
+  // store) and the workers read them after observing it (an acquire load); nobody writes them while a call runs.
   var work: KernelWork = .scale(UnsafeMutablePointer(bitPattern: 64)!, 1, count: 0)
   var parts = 1
   let scratch: [Gemm.Scratch]

@@ -13,6 +13,8 @@ import Foundation
 /// trip through the hypervisor), which cost more than a mid-sized matrix product: two threads were slower
 /// than one on products under a few million multiply-adds.
 final class WorkerPool: @unchecked Sendable {
+  // @unchecked Sendable: shared state is the atomic words (CSproutAtomics) and the condition variable's mutex; the rest
+  // is immutable after init.
   /// Total parts a call can run at once (workers plus the caller).
   let width: Int
   /// `generation`, `pending`, `stopping` and `parts`, each on its own cache line.

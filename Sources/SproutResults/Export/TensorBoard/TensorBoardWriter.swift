@@ -6,7 +6,7 @@ import SproutRun
 /// values, a scalar event per metric record (tags `<stage>/<metric>`, per-layer values under
 /// `<stage>/<metric>/<layer>`), and the session end. Usable while training (one ``add(_:stage:)`` per
 /// record, as a `tensorboard: true` stage option would call it) and by `sprout export`.
-public final class TensorBoardWriter: @unchecked Sendable {
+public final class TensorBoardWriter: Sendable {
   /// The run's directory (`<root>/<run name>`).
   public let directory: String
   private let file: EventFile
