@@ -42,11 +42,17 @@ import Testing
   @Test func omittedMembersAreSkippedButChecked() throws {
     let text = #"{"tasks": [{"key": "t0/train", "config": {"deep": [1, {"s": "a\"}b"}], "n": null}}, {"key": "k2"}]}"#
     let full = try #require(items(JSONValue.parse(text)["tasks"]))
-    let thin = try #require(items(JSONValue.parse(bytes: Array(text.utf8), omitting: ["config"])["tasks"]))
+    let thin = try #require(items(JSONValue.parse(bytes: Array(text.utf8), omitting: ["tasks.config"])["tasks"]))
     #expect(full[0]["config"] != nil)
     #expect(thin[0]["config"] == nil)
     #expect(thin[0]["key"] == .string("t0/train"))
     #expect(thin[1]["key"] == .string("k2"))
+    // Only the path is skipped: a "config" elsewhere is kept, and a path ending in an array skips it whole.
+    let other = #"{"config": 1, "plan": {"tasks": [{"config": 2}], "trials": [3]}}"#
+    let kept = try JSONValue.parse(bytes: Array(other.utf8), omitting: ["plan.tasks"])
+    #expect(kept["config"] == .int(1))
+    #expect(kept["plan"]?["tasks"] == nil)
+    #expect(kept["plan"]?["trials"] == .array([.int(3)]))
     // A skipped value is still read as JSON: an error inside it is an error.
     for bad in [#"{"config": [1, 2}"#, #"{"config": {"a" 1}}"#, #"{"config": "open"#, #"{"config": [tru]}"#] {
       #expect(throws: JSONValue.ParseError.self, "\(bad)") {

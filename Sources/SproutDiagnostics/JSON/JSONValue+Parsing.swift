@@ -22,8 +22,10 @@ extension JSONValue {
   /// Parses JSON text given as UTF-8 bytes (a file's contents), without copying them into a `String` first.
   /// Invalid UTF-8 inside strings reads as U+FFFD, as `String(decoding:as:)` would.
   ///
-  /// Members of any object whose key is in `omitting` are checked to be well-formed JSON but not built: a
-  /// reader that needs a run manifest's task list skips the tasks' configurations (most of its bytes).
+  /// Members at a key path in `omitting` are checked to be well-formed JSON but not built: a reader of a run
+  /// manifest that needs its trials and task statuses skips the plan's tasks (most of its bytes) with
+  /// `["plan.tasks"]`. A path names object keys from the root, joined by `.`; arrays along it are passed
+  /// through (`"plan.tasks.config"` is the `config` of every element of `plan.tasks`).
   public static func parse<Bytes: Collection<UInt8>>(bytes: Bytes, omitting: Set<String> = []) throws -> JSONValue {
     if let value = try bytes.withContiguousStorageIfAvailable({ try parse(utf8: $0, omitting: omitting) }) {
       return value
@@ -32,9 +34,9 @@ extension JSONValue {
   }
 
   private static func parse(utf8: UnsafeBufferPointer<UInt8>, omitting: Set<String>) throws -> JSONValue {
-    var parser = Parser(bytes: utf8, omit: omitting)
+    var parser = Parser(bytes: utf8)
     parser.skipSpace()
-    let value = try parser.value(depth: 0)
+    let value = try parser.value(depth: 0, omit: omitting.isEmpty ? nil : OmittedPaths(omitting))
     parser.skipSpace()
     guard parser.at == parser.bytes.count else { throw parser.error("unexpected text after the value") }
     return value
@@ -44,7 +46,6 @@ extension JSONValue {
   /// byte loops: strings without escapes are decoded in one step, integers are accumulated without making text.
   private struct Parser {
     let bytes: UnsafeBufferPointer<UInt8>
-    let omit: Set<String>
     var at = 0
 
     func error(_ message: String) -> ParseError { ParseError(offset: at, message: message) }
@@ -66,7 +67,8 @@ extension JSONValue {
       return value
     }
 
-    mutating func value(depth: Int) throws -> JSONValue {
+    /// Reads one value; `omit` is the node of the omitted paths at this value (nil: nothing below is omitted).
+    mutating func value(depth: Int, omit: OmittedPaths? = nil) throws -> JSONValue {
       guard depth < 512 else { throw error("nesting too deep") }
       guard at < bytes.count else { throw error("unexpected end of text") }
       switch bytes[at] {
@@ -84,7 +86,7 @@ extension JSONValue {
         }
         while true {
           skipSpace()
-          items.append(try value(depth: depth + 1))
+          items.append(try value(depth: depth + 1, omit: omit))
           skipSpace()
           guard at < bytes.count else { throw error("unterminated array") }
           if bytes[at] == UInt8(ascii: ",") { at += 1; continue }
@@ -107,10 +109,11 @@ extension JSONValue {
           guard at < bytes.count, bytes[at] == UInt8(ascii: ":") else { throw error("expected ':'") }
           at += 1
           skipSpace()
-          if !omit.isEmpty, omit.contains(key) {
+          let below = omit?.children[key]
+          if let below, below.isEnd {
             try skipValue(depth: depth + 1)
           } else {
-            members[key] = try value(depth: depth + 1)
+            members[key] = try value(depth: depth + 1, omit: below)
           }
           skipSpace()
           guard at < bytes.count else { throw error("unterminated object") }
@@ -278,6 +281,27 @@ extension JSONValue {
       }
       at += 4
       return v
+    }
+  }
+}
+
+/// Key paths a parse skips, as a tree of keys: `["plan.tasks", "a.b"]` is plan → tasks (end), a → b (end).
+private final class OmittedPaths {
+  var children: [String: OmittedPaths] = [:]
+  var isEnd = false
+
+  init() {}
+
+  convenience init(_ paths: Set<String>) {
+    self.init()
+    for path in paths {
+      var node = self
+      for key in path.split(separator: ".", omittingEmptySubsequences: false) {
+        let next = node.children[String(key)] ?? OmittedPaths()
+        node.children[String(key)] = next
+        node = next
+      }
+      node.isEnd = true
     }
   }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SproutDiagnostics
+import SproutPlanner
 import SproutRun
 
 /// One recorded run as a researcher reads it: its facts, its trials with their axis values, and every task
@@ -73,10 +74,10 @@ public struct RunResults: Sendable {
   /// Reads run `run` (`latest`, an id, or a unique prefix) from `store`.
   ///
   /// Task outputs are read on all cores: a 10,000-task run has 10,000 outputs.json files.
-  /// Each planned task's lowered configuration (most of a large manifest's bytes) is read only with
-  /// `configs: true`, for ``configsByKey``.
+  /// The plan's task list with each task's lowered configuration (most of a large manifest's bytes) is read only
+  /// with `configs: true`, for ``configsByKey``; the manifest's own task list has every task's key, status and hash.
   public static func load(_ run: String, store: Store, configs: Bool = false) throws -> RunResults {
-    let manifest = try store.manifest(run, omitting: configs ? [] : ["config"])
+    let manifest = try store.manifest(run, omitting: configs ? [] : ["plan.tasks"])
     let plan = manifest.plan
     var trials: [Trial] = []
     var axes: [String] = []

@@ -77,8 +77,8 @@ public struct Store: Sendable {
   /// The outputs record of a complete task; nil when absent, `RunError(.corruptStore)` when unreadable.
   public func outputs(_ hash: String) throws -> TaskOutputs? {
     let path = outputsPath(hash)
-    guard AtomicFile.exists(path) else { return nil }
-    let json = try readJSON(path)
+    guard let bytes = try AtomicFile.readIfPresent(path) else { return nil }
+    let json = try parseJSON(bytes, path: path)
     guard let outputs = TaskOutputs(json: json) else {
       throw RunError(.corruptStore, "'\(path)' is missing fields of a task outputs record", path: path)
     }
@@ -161,8 +161,9 @@ public struct Store: Sendable {
 
   /// Reads a run manifest. `run` may be an id, `latest`, or a unique id prefix.
   ///
-  /// `omitting` names keys whose values are skipped wherever they occur (checked, not built): readers of a large
-  /// run that need only its task list pass `["config"]`, leaving out each planned task's configuration.
+  /// `omitting` names key paths whose values are skipped (checked, not built; see `JSONValue.parse(bytes:omitting:)`):
+  /// readers of a large run that need only its trials and task statuses pass `["plan.tasks"]`, leaving out the
+  /// planned tasks and their configurations (most of the file).
   public func manifest(_ run: String, omitting: Set<String> = []) throws -> RunManifest {
     let ids = runIDs()
     let id: String
@@ -226,7 +227,10 @@ public struct Store: Sendable {
   }
 
   private func readJSON(_ path: String, omitting: Set<String> = []) throws -> JSONValue {
-    let bytes = try AtomicFile.read(path)
+    try parseJSON(try AtomicFile.read(path), path: path, omitting: omitting)
+  }
+
+  private func parseJSON(_ bytes: [UInt8], path: String, omitting: Set<String> = []) throws -> JSONValue {
     do { return try JSONValue.parse(bytes: bytes, omitting: omitting) } catch {
       throw RunError(.corruptStore, "'\(path)' is not valid JSON", cause: error, path: path)
     }
