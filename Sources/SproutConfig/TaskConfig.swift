@@ -28,7 +28,9 @@ public enum StageConfig: Hashable, Sendable, Codable {
   /// Task arithmetic: θ = θ_base + scale · Σ wᵢ (θᵢ − θ_base) (Ilharco et al., ICLR 2023).
   case merge(base: UpstreamModel, from: [String], weights: [Double], scale: Double)
   /// The trial of the matrix whose `from` task scored best on `metric`.
-  case select(from: String, metric: String, mode: SelectMode)
+  case select(SelectConfig)
+  /// A parametric form fitted to the trajectory of a metric an upstream stage recorded.
+  case fit(FitConfig)
 
   /// `train`, `evaluate`, ...
   public var name: String {
@@ -39,6 +41,7 @@ public enum StageConfig: Hashable, Sendable, Codable {
     case .finetune: "finetune"
     case .merge: "merge"
     case .select: "select"
+    case .fit: "fit"
     }
   }
 
@@ -56,7 +59,7 @@ public enum StageConfig: Hashable, Sendable, Codable {
     case .train(_, _, let t), .finetune(_, _, let t): t.loss
     case .evaluate(_, _, let loss, _, _): loss
     case .measure(_, _, let loss, _, _): loss
-    case .merge, .select: nil
+    case .merge, .select, .fit: nil
     }
   }
 }
@@ -97,11 +100,6 @@ public enum MeasureSource: Hashable, Sendable, Codable {
   case upstream(UpstreamModel)
 }
 
-/// Whether lower or higher is better.
-public enum SelectMode: String, Hashable, Sendable, Codable, CaseIterable {
-  case min, max
-}
-
 /// How a train or finetune stage trains.
 public struct TrainingConfig: Hashable, Sendable, Codable {
   /// The training rows.
@@ -122,6 +120,8 @@ public struct TrainingConfig: Hashable, Sendable, Codable {
   public var every: Int?
   /// Steps between checkpoints (the last step is always checkpointed), or nil for only the last.
   public var checkpointEvery: Int?
+  /// Held-out metrics recorded during training, if any.
+  public var eval: EvalConfig?
 
   /// Records written over a stage when `every` is not given.
   public static let defaultRecords = 100
@@ -129,7 +129,7 @@ public struct TrainingConfig: Hashable, Sendable, Codable {
   /// Creates a training configuration.
   public init(
     data: DataSelection, loss: LossConfig, optimizer: OptimizerConfig, length: TrainingLength, batch: Int,
-    shuffle: Bool, record: [MetricConfig], every: Int?, checkpointEvery: Int?
+    shuffle: Bool, record: [MetricConfig], every: Int?, checkpointEvery: Int?, eval: EvalConfig? = nil
   ) {
     self.data = data
     self.loss = loss
@@ -140,6 +140,7 @@ public struct TrainingConfig: Hashable, Sendable, Codable {
     self.record = record
     self.every = every
     self.checkpointEvery = checkpointEvery
+    self.eval = eval
   }
 }
 

@@ -70,6 +70,7 @@ public final class ProgressDisplay: @unchecked Sendable {
       case .cancelled: mark = paint("stopped", "33")
       case .cached: mark = "cached"
       case .skipped: mark = "skipped"
+      case .notChosen: mark = "not chosen"
       }
       let suffix = error.map { ": \($0.message)" } ?? ""
       emit("\(key)  \(mark)  \(String(format: "%.2fs", seconds))\(suffix)")

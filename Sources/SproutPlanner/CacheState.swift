@@ -52,7 +52,7 @@ enum CacheState {
       if c.kind == .field, parts.count == 3, parts[0] == "kind" { c.path = String(parts[2]) }
       return c
     }
-    for input in task.inputs {
+    for input in task.hashedInputs {
       let new = hashes[input] ?? ""
       let old = record.inputHashes[input.description]
       if old != new {

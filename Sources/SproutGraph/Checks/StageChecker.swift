@@ -39,6 +39,18 @@ public struct StageChecker {
       // An evaluate stage without its own loss uses its from stage's, whose fit is reported there.
       if let loss = stage.loss { checkLoss(stage, loss, shape, ref, data, &problems) }
     }
+    // The held-out rows of `eval:` meet the same model.
+    if let model, let shape, let text = resolve.string(stage.arguments["eval"]?["data"]),
+      let ref = DataReference(parsing: text), let data = dataShape(ref.dataset), shape.input != data.features
+    {
+      problems.append(
+        CheckProblem(
+          GraphDiagnostics.inputMismatch,
+          "model '\(model.id.name)' takes \(shape.input) inputs, but the eval data '\(ref)' has \(data.features) features",
+          at: stage.arguments.argument("eval")?.range ?? stage.range, path: "stages.\(stage.id.name).eval.data",
+          notes: [DiagnosticNote("the model's input width is set here", at: model.inputRange)],
+          help: "evaluate on rows with the training data's features"))
+    }
     if let model, let shape, let id = binding.initializer, let initDef = spec.initializer(id) {
       checkInitializer(stage, initDef, model, shape, &problems)
     }
@@ -127,7 +139,8 @@ public struct StageChecker {
       problems.append(
         CheckProblem(GraphDiagnostics.lossTarget, message, at: range, path: path, notes: [lastLayer], help: help))
     }
-    switch (loss.kind, data.target) {
+    // An ibp objective is a cross-entropy (of clean and worst-case logits): it needs what cross_entropy needs.
+    switch (loss.kind == "ibp" ? "cross_entropy" : loss.kind, data.target) {
     case ("cross_entropy", .values(let w)):
       fail(
         "cross_entropy needs class labels, but '\(ref)' has real-valued targets (\(w) per sample)",

@@ -122,6 +122,20 @@ extension ModelShape {
               "this residual block changes the width from \(w) to \(end), so x + body(x) cannot be added",
               at: layer.range, path: path, help: "make the block's last layer produce \(w) features"))
         }
+      case "repeat":
+        let body = layer["layers"]?.listValue?.compactMap(\.instanceValue) ?? []
+        guard let count = resolve.int(layer["count"]) else { return nil }
+        // Each copy is checked; a problem of the block is reported once.
+        var seen: [CheckProblem] = []
+        for _ in 0..<max(count, 0) {
+          var found: [CheckProblem] = []
+          guard
+            let end = walk(body, width: w, base: "\(path).layers", shape: &shape, resolve: resolve, problems: &found)
+          else { return nil }
+          for p in found where !seen.contains(p) { seen.append(p) }
+          w = end
+        }
+        problems += seen
       case "rational":
         if let groups = resolve.int(layer["groups"]), groups > 0, w % groups != 0 {
           problems.append(
