@@ -11,7 +11,7 @@ SPROUT = .build/$(CONFIG)/sprout
 # build directory instead of rebuilding each other.
 RELEASE = $(SWIFT) build -c release --static-swift-stdlib
 
-.PHONY: all deps build release test test-slurm demo bench fuzz docs clean
+.PHONY: all deps build release test test-venv test-slurm demo bench fuzz docs clean
 
 all: build
 
@@ -33,7 +33,11 @@ build: deps
 release: deps
 	$(RELEASE)
 
-test: deps
+# The Python venv tests compare against (NumPy, SciPy from PyPI; Tests/.venv, gitignored).
+test-venv:
+	./scripts/test-venv.sh
+
+test: deps test-venv
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel --num-workers 2 --skip SproutSlurmTests
 

@@ -269,7 +269,7 @@ extension Catalogue {
       "Repeats a block of layers `count` times in place (`count: ${matrix.depth}` sweeps the depth); a layer written "
         + "as `${...}` takes its kind from the trial (`- ${matrix.act}` sweeps the activation). Selectors and "
         + "from_stage mappings count the layers after expansion.",
-      example: "- repeat: {count: \"${matrix.depth}\", layers: [{dense: 64}, \"${matrix.act}\"]}",
+      example: "- repeat: {count: 3, layers: [{dense: 64}, relu]}",
       arguments: [
         ArgumentSpec("count", .int, required: true, min: 0, "How many copies of the block."),
         ArgumentSpec("layers", .list(.kind(.layer)), required: true, "The block."),

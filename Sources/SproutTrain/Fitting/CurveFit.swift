@@ -36,7 +36,7 @@ public enum CurveFit {
   }
 
   /// Iterations per start.
-  public static let maxIterations = 400
+  public static let maxIterations = 5000
 
   /// Fits `form` to the points (x, y). `start`, `lower` and `upper` hold one optional value per parameter.
   /// - Throws: ``FitError`` with fewer points than parameters + 1, or when no start gives a finite cost.
@@ -163,14 +163,15 @@ public enum CurveFit {
       }
       let rho = predicted > 0 ? (c - cNew) / predicted : (cNew < c ? 1 : -1)
       if cNew.isFinite, cNew < c, rho > 0 {
-        let small = zip(step, q).allSatisfy { abs($0) <= 1e-10 * (abs($1) + 1e-10) }
-        let flat = (c - cNew) <= 1e-14 * c
+        // Both the step and the cost's change must be negligible: a large μ alone also makes small steps.
+        let small = zip(step, q).allSatisfy { abs($0) <= 1e-12 * (abs($1) + 1e-12) }
+        let flat = (c - cNew) <= 1e-15 * c
         p = q
         c = cNew
         (a, g) = normalEquations(form, x, y, p)
         mu *= Swift.max(1.0 / 3, 1 - Foundation.pow(2 * rho - 1, 3))
         nu = 2
-        if small || flat || c == 0 { return Run(parameters: p, cost: c, iterations: iteration, converged: true) }
+        if (small && flat) || c == 0 { return Run(parameters: p, cost: c, iterations: iteration, converged: true) }
       } else {
         if step.allSatisfy({ $0 == 0 }) || mu > 1e300 {
           // Pinned against a bound, or no step helps: a (constrained) minimum.
