@@ -346,6 +346,7 @@ import Testing
       net: {input: 3, layers: [{dense: 8}, tanh, {dense: 8}, tanh, {dense: 1}]}
       net2: {input: 3, layers: [{dense: 6}, tanh, {dense: 1}]}
       classifier: {input: 3, layers: [{dense: 8}, relu, {dense: 3}]}
+      deep: {input: 3, layers: [{dense: 8}, relu, {dense: 8}, relu, {dense: 3}]}
       sinet: {input: 3, layers: [{dense: 8}, sine, {dense: 8}, sine, {dense: 8}, sine, {dense: 1}]}
       sig: {input: 1, layers: [{dense: 8}, sine, {dense: 8}, sine, {dense: 1}]}
     """
@@ -430,8 +431,7 @@ import Testing
           """)
     case .metric:
       if kind == "verified_error" || kind == "dead_units" {
-        return spec(
-          stages: train(model: "classifier", data: "blobs.train", loss: "cross_entropy", record: "[\(instance)]"))
+        return spec(stages: train(model: "deep", data: "blobs.train", loss: "cross_entropy", record: "[\(instance)]"))
       }
       if kind == "output_spectrum" {
         return spec(stages: train(model: "sig", data: "signal", record: "[\(instance)]"))
