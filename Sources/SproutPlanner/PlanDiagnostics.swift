@@ -57,7 +57,9 @@ public enum PlanDiagnostics {
       sampleTooLarge, .warning, "`sample: N` asks for at least as many trials as the matrix has; all are kept.",
       example: "matrix:\n  init: [a, b]\n  sample: 5"),
     .init(
-      unknownAxis, .error, "An exclude entry names an axis the matrix does not define.",
+      unknownAxis, .error,
+      "An exclude entry names an axis the matrix does not define, or a select has no axis to choose over (or lists "
+        + "one both in over and per).",
       example: "matrix:\n  init: [a, b]\n  exclude: [{inti: a}]"),
     .init(
       unknownOverrideKey, .error,

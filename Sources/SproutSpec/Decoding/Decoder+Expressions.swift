@@ -206,3 +206,22 @@ extension Decoder {
     return out
   }
 }
+
+extension Decoder {
+  /// A select's `over` and `per` must name axes of the matrix.
+  mutating func checkSelections() {
+    guard let axes = spec.matrix?.axisNames else { return }
+    for stage in spec.stages where stage.kind == .select {
+      for key in ["over", "per"] {
+        guard let argument = stage.arguments.argument(key), let names = argument.value.listValue else { continue }
+        for name in names.compactMap(\.stringValue) where !axes.contains(name) {
+          let near = Suggestions.nearest(name, among: axes)
+          report(
+            "spec.matrix-unknown-axis", "select '\(stage.id.name)' chooses \(key) '\(name)', which is not a matrix axis",
+            at: argument.range, path: "stages.\(stage.id.name).\(key)",
+            help: near.map { "did you mean '\($0)'?" } ?? "axes: " + axes.joined(separator: ", "))
+        }
+      }
+    }
+  }
+}

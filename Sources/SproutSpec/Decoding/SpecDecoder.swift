@@ -134,6 +134,7 @@ struct Decoder {
     }
     if let p = byKey["stages"] { decodeSection(p.value, "stages") { $0.decodeStage(name: $1, key: $2, node: $3) } }
     resolveReferences()
+    checkSelections()
     reportUnused()
     return spec
   }

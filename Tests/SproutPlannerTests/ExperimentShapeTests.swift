@@ -1,0 +1,246 @@
+import Foundation
+import SproutConfig
+import SproutDiagnostics
+import Testing
+
+@testable import SproutPlanner
+
+/// The experiment shapes of issue 13 at plan time: select choices that later stages read, model templates, fits,
+/// evaluation during training and certified training — what lint says about their misuse, and how they are planned
+/// and hashed.
+@Suite struct ExperimentShapeTests {
+  /// A sweep of learning rates over two seeds, a select by mean test loss, and a stage that trains the choice.
+  static func selectSpec(extra: String = "", finalModel: String = "net", mode: String = "min") -> String {
+    """
+    sprout: 1
+    name: shapes
+    seed: 3
+    matrix:
+      lr: [0.001, 0.05]
+      seed: [0, 1]
+    datasets:
+      teacher: {kind: teacher_student, inputs: 3, samples: 64, split: {train: 0.5, test: 0.5}}
+    models:
+      net: {input: 3, layers: [{dense: 8}, tanh, {dense: 1}]}
+    initializers:
+      he: {kind: kaiming_normal}
+    stages:
+      probe:
+        kind: train
+        model: net
+        init: he
+        data: teacher.train
+        loss: mse
+        optimizer: {kind: sgd, lr: "${matrix.lr}"}
+        steps: 5
+        batch: 8
+      test: {kind: evaluate, from: probe, data: teacher.test, record: [loss]}
+      best: {kind: select, from: test, metric: loss, mode: \(mode)}
+      final:
+        kind: train
+        model: \(finalModel)
+        init: he
+        data: teacher.train
+        loss: mse
+        optimizer: {kind: sgd, lr: "${select.best.lr}"}
+        steps: 8
+        batch: 8
+      check: {kind: evaluate, from: final, data: teacher.test, record: [loss]}
+    \(extra)
+    """
+  }
+
+  static func errors(_ d: Diagnostics) -> [String] { d.all.filter { $0.severity == .error }.map(\.id.rawValue) }
+
+  @Test func stagesReadingAChoiceAreGatedPerCandidate() throws {
+    let (plan, d) = planText(Self.selectSpec())
+    let p = try #require(plan, "\(d.all.map(\.message))")
+    let final = p.tasks.filter { $0.stage == "final" }
+    #expect(final.count == 4)
+    for task in final {
+      let gate = try #require(task.gates?.first)
+      #expect(gate.select == TaskKey(trial: "all", stage: "best"))
+      #expect(gate.candidate.map(\.axis) == ["lr"])
+      #expect(task.inputs.contains(gate.select))
+      // The config is the candidate's: its own learning rate.
+      guard case .train(_, _, let t)? = task.config?.kind else { Issue.record("not a train task"); continue }
+      let trial = try #require(p.trial(task.key.trial))
+      #expect(t.optimizer.lr == trial["lr"]?.doubleValue)
+    }
+    // The evaluate after it inherits the gate.
+    #expect(p.tasks.filter { $0.stage == "check" }.allSatisfy { $0.gates?.count == 1 })
+    // The select comes before every task it gates, and reads every trial's test.
+    let order = p.positions
+    let select = try #require(p.task("all/best"))
+    #expect(select.inputs.count == 4)
+    for task in final { #expect(order[task.key]! > order[select.key]!) }
+    guard case .select(let s)? = select.config?.kind else { Issue.record("not a select"); return }
+    #expect(s.over == ["lr"])
+    #expect(s.candidates.count == 4)
+  }
+
+  /// Which candidate wins decides whether a gated task runs, not what it computes: its hash leaves the select out.
+  @Test func aGatedTaskHashDoesNotDependOnTheSelect() throws {
+    let (a, _) = planText(Self.selectSpec(mode: "min"))
+    let (b, _) = planText(Self.selectSpec(mode: "max"))
+    let pa = try #require(a), pb = try #require(b)
+    #expect(pa.task("all/best")?.hash != pb.task("all/best")?.hash)
+    for task in pa.tasks where task.stage == "final" || task.stage == "check" {
+      #expect(pb.task(task.key)?.hash == task.hash, "\(task.key)")
+    }
+  }
+
+  @Test func misreadChoicesAreLintErrors() {
+    var (_, d) = planText(Self.selectSpec().replacingOccurrences(of: "select.best.lr", with: "select.bset.lr"))
+    #expect(Self.errors(d) == ["spec.expression-undefined"])
+    #expect(d.all.first?.help?.contains("select.best.lr") == true)
+    (_, d) = planText(Self.selectSpec().replacingOccurrences(of: "select.best.lr", with: "select.best.seed"))
+    #expect(Self.errors(d) == ["spec.expression-undefined"], "seed is not chosen over")
+    (_, d) = planText(
+      Self.selectSpec().replacingOccurrences(
+        of: "metric: loss, mode: min}", with: "metric: loss, mode: min, over: [rate]}"))
+    #expect(Self.errors(d).contains("spec.matrix-unknown-axis"))
+    (_, d) = planText(
+      Self.selectSpec().replacingOccurrences(of: "metric: loss, mode: min}", with: "metric: los, mode: min}"))
+    #expect(!Self.errors(d).isEmpty)
+  }
+
+  @Test func aChoiceThatMakesAStageReadItsOwnSelectIsACycle() {
+    let spec = Self.selectSpec().replacingOccurrences(
+      of: "optimizer: {kind: sgd, lr: \"${matrix.lr}\"}", with: "optimizer: {kind: sgd, lr: \"${select.best.lr}\"}")
+    let (_, d) = planText(spec)
+    #expect(Self.errors(d).contains("graph.cycle"))
+  }
+
+  // MARK: - Templates
+
+  static func templateSpec(acts: String, layers: String) -> String {
+    """
+    sprout: 1
+    name: templates
+    matrix:
+      act: \(acts)
+      depth: [1, 3]
+    datasets:
+      teacher: {kind: teacher_student, inputs: 3, samples: 32}
+    models:
+      net:
+        input: 3
+        layers: \(layers)
+    initializers:
+      he: {kind: kaiming_normal}
+    stages:
+      train:
+        kind: train
+        model: net
+        init: he
+        data: teacher
+        loss: mse
+        optimizer: {kind: sgd, lr: 0.01}
+        steps: 2
+        batch: 8
+    """
+  }
+
+  @Test func templatesInstantiatePerTrial() throws {
+    let spec = Self.templateSpec(
+      acts: "[relu, gelu]",
+      layers: "[{repeat: {count: \"${matrix.depth}\", layers: [{dense: 8}, \"${matrix.act}\"]}}, {dense: 1}]")
+    let (plan, d) = planText(spec)
+    let p = try #require(plan, "\(d.all.map(\.message))")
+    var seen: Set<[LayerConfig]> = []
+    for task in p.tasks {
+      guard case .train(let model, _, _)? = task.config?.kind else { continue }
+      let trial = try #require(p.trial(task.key.trial))
+      let depth = try #require(trial["depth"]?.intValue)
+      #expect(model.layers.count == 2 * depth + 1)
+      let act: LayerConfig = trial["act"]?.stringValue == "relu" ? .activation(.relu) : .activation(.gelu(approximate: .none))
+      #expect(model.layers[1] == act)
+      seen.insert(model.layers)
+    }
+    #expect(seen.count == 4)
+  }
+
+  @Test func everyInstantiationIsChecked() {
+    // dense needs units, so an expression cannot choose it.
+    var (_, d) = planText(Self.templateSpec(acts: "[relu, dense]", layers: "[{dense: 8}, \"${matrix.act}\", {dense: 1}]"))
+    #expect(Self.errors(d).contains("spec.expression-type"))
+    // A repeated block that changes the width breaks the residual it sits in, in the trials that repeat it.
+    (_, d) = planText(
+      Self.templateSpec(
+        acts: "[relu]",
+        layers: "[{dense: 8}, {residual: [{repeat: {count: \"${matrix.depth}\", layers: [{dense: 4}]}}]}, {dense: 1}]"))
+    #expect(Self.errors(d).contains("graph.residual-width"))
+  }
+
+  // MARK: - Fit, eval, ibp
+
+  static func trainSpec(stage: String, extra: String = "", model: String = "[{dense: 8}, relu, {dense: 3}]") -> String {
+    """
+    sprout: 1
+    name: fits
+    datasets:
+      blobs: {kind: gaussian_blobs, inputs: 3, classes: 3, samples: 64, split: {train: 0.5, test: 0.5}}
+    models:
+      net: {input: 3, layers: \(model)}
+    initializers:
+      he: {kind: kaiming_normal}
+    stages:
+      train:
+        kind: train
+        model: net
+        init: he
+        data: blobs.train
+        loss: cross_entropy
+        optimizer: {kind: adam, lr: 0.01}
+        steps: 20
+        batch: 8
+        record: [loss, accuracy]
+        every: 2
+    \(stage)
+      test: {kind: evaluate, from: train, data: blobs.test, record: [loss]}
+    \(extra)
+    """
+  }
+
+  @Test func fitMisuseIsReported() {
+    func lint(_ stage: String) -> [String] { Self.errors(planText(Self.trainSpec(stage: stage)).1) }
+    #expect(lint("  trend: {kind: fit, from: train, metric: loss, form: power_law}").isEmpty)
+    #expect(lint("  trend: {kind: fit, from: test, metric: loss, form: power_law}") == ["spec.cannot-run"])
+    #expect(lint("  trend: {kind: fit, from: train, metric: psnr, form: power_law}") == ["spec.cannot-run"])
+    #expect(lint("  trend: {kind: fit, from: train, metric: loss, form: linear, start: {c: 1}}") == ["spec.unknown-key"])
+    #expect(
+      lint("  trend: {kind: fit, from: train, metric: loss, form: linear, lower: {a: 2}, upper: {a: 1}}")
+        == ["spec.cannot-run"])
+    // 5 parameters, but only 2 records in the window.
+    #expect(
+      lint("  trend: {kind: fit, from: train, metric: loss, form: massive_activation, last_step: 2}")
+        == ["spec.cannot-run"])
+  }
+
+  @Test func evalMisuseIsReported() {
+    func lint(_ eval: String) -> [String] {
+      Self.errors(planText(Self.trainSpec(stage: "").replacingOccurrences(of: "    every: 2", with: "    every: 2\n    eval: \(eval)")).1)
+    }
+    #expect(lint("{data: blobs.test, every: 5, record: [loss, accuracy]}").isEmpty)
+    #expect(lint("{data: blobs.test, record: [weight_norm]}") == ["spec.cannot-run"])
+    #expect(lint("{data: blobs.test, record: [grad_norm]}") == ["spec.cannot-run"])
+    #expect(!lint("{data: blobz.test, record: [loss]}").isEmpty)
+  }
+
+  @Test func certifiedTrainingMisuseIsReported() {
+    func lint(_ loss: String, model: String = "[{dense: 8}, relu, {dense: 3}]") -> [String] {
+      Self.errors(
+        planText(Self.trainSpec(stage: "", model: model).replacingOccurrences(of: "loss: cross_entropy", with: "loss: \(loss)")).1)
+    }
+    #expect(lint("{kind: ibp, eps: 0.1, ramp_length: 10, regularizers: [tightness, relu]}").isEmpty)
+    #expect(lint("{kind: ibp, eps: 0.1}", model: "[{dense: 8}, gelu, {dense: 3}]") == ["spec.cannot-run"])
+    #expect(lint("{kind: ibp, eps: 0.1, regularizers: [relu]}") == ["spec.no-effect"])
+    #expect(lint("{kind: ibp, eps: 0.1, ramp_length: 5, reg_lambda: 2}") == ["spec.no-effect"])
+    // verified_error needs class labels.
+    let spec = Self.trainSpec(stage: "").replacingOccurrences(of: "loss: cross_entropy", with: "loss: mse")
+      .replacingOccurrences(of: "samples: 64,", with: "samples: 64, one_hot: true,")
+      .replacingOccurrences(of: "record: [loss, accuracy]", with: "record: [loss, {verified_error: 0.1}]")
+    #expect(Self.errors(planText(spec).1).contains("spec.cannot-run"))
+  }
+}
