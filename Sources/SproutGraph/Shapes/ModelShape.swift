@@ -100,8 +100,10 @@ extension ModelShape {
     var w = width
     for (i, layer) in layers.enumerated() {
       let path = "\(base)[\(i)]"
-      shape.layerKinds.append(layer.kind)
-      switch layer.kind {
+      // A layer whose kind an expression chooses (`- ${matrix.act}`) counts as the kind it has in this trial.
+      let kind = layer.isChosenKind ? resolve.string(layer["kind"]) ?? layer.kind : layer.kind
+      shape.layerKinds.append(kind)
+      switch kind {
       case "dense":
         guard let units = resolve.int(layer["units"]) else { return nil }
         shape.weights.append(

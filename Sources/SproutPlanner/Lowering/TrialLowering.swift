@@ -45,7 +45,8 @@ final class TrialLowering: LoweringContext {
     let note = invariant ? nil : label
     var r = resolver
     // A layer whose kind an expression chose becomes that kind, with its defaults, before it is checked.
-    let v = r.resolve(value).choosingKinds
+    let resolved = r.resolve(value)
+    let v = path.hasPrefix("models.") ? resolved.choosingKinds : resolved
     for e in r.errors { found.append((e.diagnostic(path: path), note)) }
     guard r.errors.isEmpty else { return nil }
     guard case .instance(let instance) = v else { return v }

@@ -29,10 +29,24 @@ extension Value {
   /// The value with every layer whose kind an expression chose (and which is resolved to a name) replaced by that
   /// kind with its defaults; a name that is not a layer kind stays as it is (the catalogue check reports it).
   public var choosingKinds: Value {
+    containsChosenKind ? replacingChosenKinds : self
+  }
+
+  /// True when a layer inside has its kind chosen by an expression (a walk without copying).
+  var containsChosenKind: Bool {
+    switch self {
+    case .null, .bool, .int, .float, .string, .expression: return false
+    case .list(let items): return items.contains(where: \.containsChosenKind)
+    case .map(let entries): return entries.contains { $0.value.containsChosenKind }
+    case .instance(let i): return i.isChosenKind || i.arguments.entries.contains { $0.value.containsChosenKind }
+    }
+  }
+
+  private var replacingChosenKinds: Value {
     switch self {
     case .null, .bool, .int, .float, .string, .expression: return self
-    case .list(let items): return .list(items.map(\.choosingKinds))
-    case .map(let entries): return .map(entries.map { Value.Entry($0.key, $0.value.choosingKinds) })
+    case .list(let items): return .list(items.map(\.replacingChosenKinds))
+    case .map(let entries): return .map(entries.map { Value.Entry($0.key, $0.value.replacingChosenKinds) })
     case .instance(let i):
       if i.isChosenKind, case .string(let name)? = i["kind"],
         let chosen = Instance.withDefaults(i.sort, name, range: i.range)
@@ -43,7 +57,7 @@ extension Value {
       out.arguments = Arguments(
         i.arguments.entries.map { a in
           var b = a
-          b.value = a.value.choosingKinds
+          b.value = a.value.replacingChosenKinds
           return b
         })
       return .instance(out)
