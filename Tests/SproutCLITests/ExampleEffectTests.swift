@@ -7,7 +7,9 @@ import Testing
 @Suite("example effects")
 struct ExampleEffectTests {
   /// Final metrics and matrix values of every task of a run of `example` with `args`, by task key, and the status.
-  static func run(_ example: String, _ args: [String]) throws -> [String: (values: String, status: String, metrics: [String: Any])] {
+  static func run(
+    _ example: String, _ args: [String]
+  ) throws -> [String: (values: String, status: String, metrics: [String: Any])] {
     let dir = try CLI.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
     let store = dir.appendingPathComponent("store").path
@@ -18,7 +20,9 @@ struct ExampleEffectTests {
     var out: [String: (values: String, status: String, metrics: [String: Any])] = [:]
     for task in try #require(object["tasks"] as? [[String: Any]]) {
       let key = try #require(task["key"] as? String)
-      out[key] = (task["values"] as? String ?? "", task["status"] as? String ?? "", task["metrics"] as? [String: Any] ?? [:])
+      out[key] = (
+        task["values"] as? String ?? "", task["status"] as? String ?? "", task["metrics"] as? [String: Any] ?? [:]
+      )
     }
     return out
   }
@@ -48,7 +52,8 @@ struct ExampleEffectTests {
   @Test("ibp-certified: IBP init with warm-up certifies far more than Kaiming at equal steps")
   func ibpCertified() throws {
     let tasks = try Self.run(
-      "examples/ibp-certified.yaml", ["--set", "matrix.seed=[0]", "--set", "matrix.reg=[0.5]", "--set", "params.steps=400"])
+      "examples/ibp-certified.yaml",
+      ["--set", "matrix.seed=[0]", "--set", "matrix.reg=[0.5]", "--set", "params.steps=400"])
     var verified: [String: Double] = [:]
     for (_, task) in tasks {
       let init_ = task.values.contains("init=ibp") ? "ibp" : "kaiming"

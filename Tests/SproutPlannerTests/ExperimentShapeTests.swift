@@ -154,7 +154,8 @@ import Testing
       let trial = try #require(p.trial(task.key.trial))
       let depth = try #require(trial["depth"]?.intValue)
       #expect(model.layers.count == 2 * depth + 1)
-      let act: LayerConfig = trial["act"]?.stringValue == "relu" ? .activation(.relu) : .activation(.gelu(approximate: .none))
+      let act: LayerConfig =
+        trial["act"]?.stringValue == "relu" ? .activation(.relu) : .activation(.gelu(approximate: .none))
       #expect(model.layers[1] == act)
       seen.insert(model.layers)
     }
@@ -163,7 +164,8 @@ import Testing
 
   @Test func everyInstantiationIsChecked() {
     // dense needs units, so an expression cannot choose it.
-    var (_, d) = planText(Self.templateSpec(acts: "[relu, dense]", layers: "[{dense: 8}, \"${matrix.act}\", {dense: 1}]"))
+    var (_, d) = planText(
+      Self.templateSpec(acts: "[relu, dense]", layers: "[{dense: 8}, \"${matrix.act}\", {dense: 1}]"))
     #expect(Self.errors(d).contains("spec.expression-type"))
     // A repeated block that changes the width breaks the residual it sits in, in the trials that repeat it.
     (_, d) = planText(
@@ -208,7 +210,8 @@ import Testing
     #expect(lint("  trend: {kind: fit, from: train, metric: loss, form: power_law}").isEmpty)
     #expect(lint("  trend: {kind: fit, from: test, metric: loss, form: power_law}") == ["spec.cannot-run"])
     #expect(lint("  trend: {kind: fit, from: train, metric: psnr, form: power_law}") == ["spec.cannot-run"])
-    #expect(lint("  trend: {kind: fit, from: train, metric: loss, form: linear, start: {c: 1}}") == ["spec.unknown-key"])
+    #expect(
+      lint("  trend: {kind: fit, from: train, metric: loss, form: linear, start: {c: 1}}") == ["spec.unknown-key"])
     #expect(
       lint("  trend: {kind: fit, from: train, metric: loss, form: linear, lower: {a: 2}, upper: {a: 1}}")
         == ["spec.cannot-run"])
@@ -220,7 +223,10 @@ import Testing
 
   @Test func evalMisuseIsReported() {
     func lint(_ eval: String) -> [String] {
-      Self.errors(planText(Self.trainSpec(stage: "").replacingOccurrences(of: "    every: 2", with: "    every: 2\n    eval: \(eval)")).1)
+      Self.errors(
+        planText(
+          Self.trainSpec(stage: "").replacingOccurrences(of: "    every: 2", with: "    every: 2\n    eval: \(eval)")
+        ).1)
     }
     #expect(lint("{data: blobs.test, every: 5, record: [loss, accuracy]}").isEmpty)
     #expect(lint("{data: blobs.test, record: [weight_norm]}") == ["spec.cannot-run"])
@@ -231,7 +237,9 @@ import Testing
   @Test func certifiedTrainingMisuseIsReported() {
     func lint(_ loss: String, model: String = "[{dense: 8}, relu, {dense: 3}]") -> [String] {
       Self.errors(
-        planText(Self.trainSpec(stage: "", model: model).replacingOccurrences(of: "loss: cross_entropy", with: "loss: \(loss)")).1)
+        planText(
+          Self.trainSpec(stage: "", model: model).replacingOccurrences(of: "loss: cross_entropy", with: "loss: \(loss)")
+        ).1)
     }
     #expect(lint("{kind: ibp, eps: 0.1, ramp_length: 10, regularizers: [tightness, relu]}").isEmpty)
     #expect(lint("{kind: ibp, eps: 0.1}", model: "[{dense: 8}, gelu, {dense: 3}]") == ["spec.cannot-run"])

@@ -193,7 +193,8 @@ import Testing
       "stage/train.eval": Probe("{data: teacher.test, record: [loss]}"),
       // Certified training (a classifier on blobs).
       "loss/ibp.eps": Probe("0.2"), "loss/ibp.ramp_start": Probe("3"), "loss/ibp.ramp_length": Probe("4"),
-      "loss/ibp.ramp_mid": Probe("0.5", with: "ramp_length: 6"), "loss/ibp.ramp_beta": Probe("2", with: "ramp_length: 6"),
+      "loss/ibp.ramp_mid": Probe("0.5", with: "ramp_length: 6"),
+      "loss/ibp.ramp_beta": Probe("2", with: "ramp_length: 6"),
       "loss/ibp.kappa_start": Probe("1", with: "ramp_length: 6"), "loss/ibp.kappa_end": Probe("0.5"),
       "loss/ibp.regularizers": Probe("[tightness, relu]", with: "ramp_length: 6"),
       "loss/ibp.reg_lambda": Probe("5", with: "ramp_length: 6, regularizers: [tightness, relu]"),
@@ -222,7 +223,9 @@ import Testing
       p["dataset/\(kind).standardize"] = Probe("true", with: extra)
     }
     // finetune trains like train.
-    for arg in ["loss", "optimizer", "epochs", "steps", "batch", "checkpoint_every", "shuffle", "record", "every", "eval"] {
+    for arg in [
+      "loss", "optimizer", "epochs", "steps", "batch", "checkpoint_every", "shuffle", "record", "every", "eval",
+    ] {
       p["stage/finetune.\(arg)"] = p["stage/train.\(arg)"]
     }
     return p

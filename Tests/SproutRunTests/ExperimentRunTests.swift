@@ -112,7 +112,8 @@ import Testing
     #expect(try Executor(store: a).run(plan: plan, specText: Self.spec).succeeded)
     let parts = TemporaryDirectory()
     let b = Store(root: "\(parts.path)/.sprout")
-    let stopped = try Executor(store: b, options: ExecutorOptions(stopAfterSteps: 9)).run(plan: plan, specText: Self.spec)
+    let stopped = try Executor(store: b, options: ExecutorOptions(stopAfterSteps: 9)).run(
+      plan: plan, specText: Self.spec)
     #expect(!stopped.succeeded)
     var resumed = try Executor(store: b).run(plan: plan, specText: Self.spec)
     var rounds = 0

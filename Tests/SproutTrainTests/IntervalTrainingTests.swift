@@ -44,7 +44,9 @@ import Testing
   }
 
   /// The objective IntervalTraining differentiates, recomputed from scratch.
-  static func objective(_ training: IntervalTraining, x: [Float], labels: [Float], eps: Double, lambda: Double)
+  static func objective(
+    _ training: IntervalTraining, x: [Float], labels: [Float], eps: Double, lambda: Double
+  )
     -> Double
   {
     let terms = training.accumulate(x, labels: labels, batch: labels.count, eps: eps, weight: 1, regWeight: lambda)

@@ -46,7 +46,8 @@ public struct StageChecker {
       problems.append(
         CheckProblem(
           GraphDiagnostics.inputMismatch,
-          "model '\(model.id.name)' takes \(shape.input) inputs, but the eval data '\(ref)' has \(data.features) features",
+          "model '\(model.id.name)' takes \(shape.input) inputs, but the eval data '\(ref)' has \(data.features) "
+            + "features",
           at: stage.arguments.argument("eval")?.range ?? stage.range, path: "stages.\(stage.id.name).eval.data",
           notes: [DiagnosticNote("the model's input width is set here", at: model.inputRange)],
           help: "evaluate on rows with the training data's features"))

@@ -56,7 +56,8 @@ extension StageRunner {
     }
     for group in groups where best[group] == nil {
       throw context.error(
-        .invalidTask, "no candidate of select '\(context.task.stage)' has a finite '\(c.metricText)'"
+        .invalidTask,
+        "no candidate of select '\(context.task.stage)' has a finite '\(c.metricText)'"
           + (group == AxisSetting.text([]) ? "" : " for \(group)"))
     }
     guard !groups.isEmpty else {
@@ -68,13 +69,15 @@ extension StageRunner {
       values["choice"] = .string(only.choice)
       values[c.metricText] = .double(only.value)
     } else {
-      values["choice"] = .object(Dictionary(uniqueKeysWithValues: groups.compactMap { g in best[g].map { (g, .string($0.choice)) } }))
+      values["choice"] = .object(
+        Dictionary(uniqueKeysWithValues: groups.compactMap { g in best[g].map { (g, .string($0.choice)) } }))
       values[c.metricText] = .object(
         Dictionary(uniqueKeysWithValues: groups.compactMap { g in best[g].map { (g, .double($0.value)) } }))
     }
     var out = try outputs(
       steps: 0, records: [MetricRecord(step: 0, values: values)], tensors: [], checkpoints: [], finalCheckpoint: nil)
-    let chosen = Dictionary(uniqueKeysWithValues: groups.compactMap { g in best[g].map { (g, JSONValue.string($0.choice)) } })
+    let chosen = Dictionary(
+      uniqueKeysWithValues: groups.compactMap { g in best[g].map { (g, JSONValue.string($0.choice)) } })
     out.extra = [
       "chosen": .object(chosen), "metric": .string(c.metricText), "mode": .string(c.mode.rawValue),
       "aggregate": .string(c.aggregate.rawValue), "candidates": .array(evidence),

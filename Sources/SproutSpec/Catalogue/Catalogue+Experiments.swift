@@ -50,7 +50,8 @@ extension Catalogue {
           help: "record it in the stage's own record list")
       }
       if case .kernelAlignment = m {
-        throw a.fail("eval", "kernel_alignment compares with the tangent kernel at init, which eval does not keep",
+        throw a.fail(
+          "eval", "kernel_alignment compares with the tangent kernel at init, which eval does not keep",
           help: "record it in the stage's own record list")
       }
       if case .verifiedError = m, !loss.readsClassIndices {
@@ -85,7 +86,8 @@ extension Catalogue {
           "A metric that stage records: its name, or a path into a structured one "
             + "(`activation_stats/layers.1/std`, `eval/accuracy`)."),
         ArgumentSpec(
-          "mode", .enumeration(SelectMode.allCases.map(\.rawValue)), default: .string("min"), "Lower or higher is better."),
+          "mode", .enumeration(SelectMode.allCases.map(\.rawValue)), default: .string("min"),
+          "Lower or higher is better."),
         ArgumentSpec(
           "over", .list(.string),
           "The axes chosen over (default: every axis but `seed` and the `per` axes)."),
@@ -168,7 +170,8 @@ extension Catalogue {
             throw a.fail("start", "\(form.rawValue) needs \(name) > \(ArgumentSpec.num(r)), found a start of \(s)")
           }
           if let r = form.requiredLower[name], let u = upper[i], !(u > r) {
-            throw a.fail("upper", "\(form.rawValue) needs \(name) > \(ArgumentSpec.num(r)), but its upper bound is \(u)")
+            throw a.fail(
+              "upper", "\(form.rawValue) needs \(name) > \(ArgumentSpec.num(r)), but its upper bound is \(u)")
           }
         }
         let first = try a.optionalInt("first_step")
@@ -253,8 +256,10 @@ extension Catalogue {
     if rest.count != depth {
       let shape =
         depth == 0
-        ? "a number" : depth == 1 ? "a map by layer (write '\(key.name)/LAYER')"
-        : "a map by layer of maps (write '\(key.name)/LAYER/FIELD')"
+        ? "a number"
+        : depth == 1
+          ? "a map by layer (write '\(key.name)/LAYER')"
+          : "a map by layer of maps (write '\(key.name)/LAYER/FIELD')"
       throw a.fail(
         argument, "'\(key.name)' is \(shape); '\(text)' does not reach a number",
         help: depth == 0 ? "write '\(key.name)'" : nil)
@@ -276,7 +281,7 @@ extension Catalogue {
       ],
       lower: { a in
         throw a.fail("count", "repeat is expanded where its layer list is lowered; it cannot stand alone")
-      }),
+      })
   ]
 
   /// Lowers a layer list, expanding `repeat` blocks in place.
@@ -285,8 +290,10 @@ extension Catalogue {
     for (instance, path) in items {
       if instance.kind == "repeat" {
         guard let count = instance["count"]?.intValue else {
-          throw LoweringError(Diagnostic("spec.wrong-type", "repeat's count must be an integer", at: instance.range,
-            path: "\(path).count"))
+          throw LoweringError(
+            Diagnostic(
+              "spec.wrong-type", "repeat's count must be an integer", at: instance.range,
+              path: "\(path).count"))
         }
         let body = (instance["layers"]?.listValue ?? []).enumerated().compactMap { n, v in
           v.instanceValue.map { ($0, "\(path).layers[\(n)]") }
@@ -357,7 +364,7 @@ extension Catalogue {
           }
         }
         return .loss(.ibp(c))
-      }),
+      })
   ]
 
   static let experimentMetrics: [KindSpec] = [

@@ -157,7 +157,9 @@ extension Catalogue {
         }
         let record = try a.metrics("record")
         try checkNoTrainingMetrics(a, record, stage: "measure")
-        if record.contains(where: { if case .verifiedError = $0 { true } else { false } }), !(loss?.readsClassIndices ?? false) {
+        if record.contains(where: { if case .verifiedError = $0 { true } else { false } }),
+          !(loss?.readsClassIndices ?? false)
+        {
           throw a.fail(
             "record", "verified_error compares class logits with labels, and measure has no classification loss",
             help: "add 'loss: cross_entropy' to the stage")
@@ -222,7 +224,8 @@ extension Catalogue {
           let m = try a.modelOf(up, argument: "from")
           guard m.model == base.model else {
             throw a.fail(
-              "from", "merge adds task vectors of one architecture, but '\(up.name)' has a different model than "
+              "from",
+              "merge adds task vectors of one architecture, but '\(up.name)' has a different model than "
                 + "'\(base.stage)'")
           }
         }

@@ -217,7 +217,8 @@ extension Decoder {
         for name in names.compactMap(\.stringValue) where !axes.contains(name) {
           let near = Suggestions.nearest(name, among: axes)
           report(
-            "spec.matrix-unknown-axis", "select '\(stage.id.name)' chooses \(key) '\(name)', which is not a matrix axis",
+            "spec.matrix-unknown-axis",
+            "select '\(stage.id.name)' chooses \(key) '\(name)', which is not a matrix axis",
             at: argument.range, path: "stages.\(stage.id.name).\(key)",
             help: near.map { "did you mean '\($0)'?" } ?? "axes: " + axes.joined(separator: ", "))
         }

@@ -62,7 +62,8 @@ extension Expression {
           known
             ? "'\(path.joined(separator: "."))' must name exactly one field: \(root).NAME"
             : "unknown reference '\(path.joined(separator: "."))'",
-          at: range, help: "references are params.NAME, matrix.AXIS, select.STAGE.AXIS and trial.index, trial.seed or trial.id"))
+          at: range,
+          help: "references are params.NAME, matrix.AXIS, select.STAGE.AXIS and trial.index, trial.seed or trial.id"))
     }
     let name = path[1]
     let table: [String: Value]
