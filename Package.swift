@@ -16,7 +16,7 @@ let optimized: [SwiftSetting] = [.unsafeFlags(["-O"])]
 // when a *listed* dependency's interface changes, and a target that reached a module only transitively kept
 // a stale layout of its types after they gained stored properties (a crash in an incremental build).
 //
-// The module layout follows ../shared/DESIGN.md: one module per phase, data flowing one way
+// The module layout: one module per phase, data flowing one way
 // (Syntax → Spec → Graph → Planner → Run), numerical code in Tensor and Train, and a thin CLI.
 let package = Package(
   name: "Sprout",
@@ -30,6 +30,8 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     // SHA-256 for task hashes, file digests and checkpoint checksums.
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    // The run index (`sprout runs`): SQLite through GRDB, on the system's libsqlite3 (libsqlite3-dev).
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
   ],
   targets: [
     .systemLibrary(
@@ -38,9 +40,13 @@ let package = Package(
     .target(name: "SproutDiagnostics"),
     // The lowered, typed configuration a task executes: what the planner produces and hashes, and the trainer runs.
     .target(name: "SproutConfig"),
+    // The data file formats (.npy, IDX, CSV, PGM/PPM) and the rule that says which targets are class labels: one
+    // reader per format, shared by the graph's checks (lint) and the trainer's loaders, so they agree by construction.
+    // Optimised like the trainer that loads with it: lint scans whole label files.
+    .target(name: "SproutFormats", swiftSettings: optimized),
     .target(name: "SproutSyntax", dependencies: ["CYAML", "SproutDiagnostics"]),
     .target(name: "SproutSpec", dependencies: ["SproutSyntax", "SproutDiagnostics", "SproutConfig"]),
-    .target(name: "SproutGraph", dependencies: ["SproutSpec", "SproutDiagnostics", "SproutConfig"]),
+    .target(name: "SproutGraph", dependencies: ["SproutSpec", "SproutDiagnostics", "SproutConfig", "SproutFormats"]),
     .target(
       name: "SproutPlanner",
       dependencies: [
@@ -53,7 +59,8 @@ let package = Package(
     .target(name: "SproutTensor", dependencies: ["CSproutAtomics"], swiftSettings: [.unsafeFlags(tensorFlags)]),
     .target(name: "SproutTensorConformance", dependencies: ["SproutTensor", "SproutDiagnostics"]),
     .target(
-      name: "SproutTrain", dependencies: ["SproutTensor", "SproutDiagnostics", "SproutConfig"], swiftSettings: optimized),
+      name: "SproutTrain", dependencies: ["SproutTensor", "SproutDiagnostics", "SproutConfig", "SproutFormats"],
+      swiftSettings: optimized),
     .target(
       name: "SproutRun",
       dependencies: [
@@ -61,18 +68,24 @@ let package = Package(
       ]),
     // Slurm submission and status over plan files and a shared store (docs/cluster.md).
     .target(name: "SproutCluster", dependencies: ["SproutRun", "SproutPlanner", "SproutDiagnostics", "SproutConfig"]),
+    // Results a researcher reads, from the store alone: grouping over seeds, comparison, SVG plots and the HTML
+    // report, CSV and TensorBoard exports, the SQLite run index, garbage collection.
+    .target(
+      name: "SproutResults",
+      dependencies: ["SproutRun", "SproutPlanner", "SproutDiagnostics", .product(name: "GRDB", package: "GRDB.swift")]),
     .target(
       name: "SproutDriver",
       dependencies: [
         "SproutDiagnostics", "SproutSyntax", "SproutSpec", "SproutGraph", "SproutPlanner", "SproutRun",
-        "SproutTensor", "SproutTrain", "SproutConfig", "SproutCluster",
+        "SproutTensor", "SproutTrain", "SproutConfig", "SproutCluster", "SproutResults",
       ]),
     .executableTarget(
       name: "sprout",
       dependencies: [
         // SproutRun's types reach it inside SproutDriver's (RunOutcome holds a RunSummary): listed so their
         // layout changes rebuild it.
-        "SproutDriver", "SproutPlanner", "SproutTrain", "SproutCluster", "SproutRun", "SproutConfig",
+        "SproutDriver", "SproutPlanner", "SproutTrain", "SproutCluster", "SproutResults", "SproutRun", "SproutConfig",
+        "SproutDiagnostics",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(
@@ -86,18 +99,21 @@ let package = Package(
 
     .testTarget(name: "SproutDiagnosticsTests", dependencies: ["SproutDiagnostics"]),
     .testTarget(name: "SproutConfigTests", dependencies: ["SproutConfig"]),
+    .testTarget(name: "SproutFormatsTests", dependencies: ["SproutFormats"], resources: [.copy("Fixtures")]),
     .testTarget(
       name: "SproutSyntaxTests", dependencies: ["SproutSyntax", "SproutDiagnostics"], resources: [.copy("Fixtures")]),
     .testTarget(
       name: "SproutSpecTests", dependencies: ["SproutSpec", "SproutSyntax", "SproutDiagnostics"],
       resources: [.copy("Fixtures")]),
-    .testTarget(name: "SproutGraphTests", dependencies: ["SproutGraph", "SproutSpec", "SproutSyntax", "SproutDiagnostics"]),
+    .testTarget(
+      name: "SproutGraphTests",
+      dependencies: ["SproutGraph", "SproutSpec", "SproutSyntax", "SproutDiagnostics", "SproutFormats"]),
     .testTarget(
       name: "SproutPlannerTests",
       dependencies: ["SproutPlanner", "SproutGraph", "SproutSpec", "SproutSyntax", "SproutDiagnostics", "SproutConfig"]),
     .testTarget(name: "SproutTensorTests", dependencies: ["SproutTensor", "SproutTensorConformance", "SproutDiagnostics"]),
     .testTarget(
-      name: "SproutTrainTests", dependencies: ["SproutTrain", "SproutTensor", "SproutConfig", "SproutDiagnostics"],
+      name: "SproutTrainTests", dependencies: ["SproutTrain", "SproutTensor", "SproutConfig", "SproutDiagnostics", "SproutFormats"],
       resources: [.copy("Fixtures")]),
     .testTarget(
       name: "SproutRunTests",
@@ -105,7 +121,10 @@ let package = Package(
         "SproutRun", "SproutDriver", "SproutPlanner", "SproutSpec", "SproutTrain", "SproutTensor", "SproutDiagnostics",
         "SproutConfig",
       ]),
-    .testTarget(name: "SproutCLITests", dependencies: ["SproutDriver"]),
+    .testTarget(
+      name: "SproutResultsTests",
+      dependencies: ["SproutResults", "SproutDriver", "SproutRun", "SproutPlanner", "SproutTrain", "SproutDiagnostics"]),
+    .testTarget(name: "SproutCLITests", dependencies: ["SproutDriver", "SproutResults", "SproutRun", "SproutDiagnostics"]),
     .testTarget(
       name: "SproutClusterTests",
       dependencies: ["SproutCluster", "SproutDriver", "SproutRun", "SproutPlanner", "SproutDiagnostics"]),

@@ -9,7 +9,7 @@
 # Everything lives under $SPROUT_SLURM_DIR (default /tmp/sprout-slurm): slurm.conf, state, spool, logs, pid
 # files. /etc/slurm is not touched and the ports are not Slurm's defaults, so a real Slurm on the machine is
 # left alone; clients find this cluster through SLURM_CONF=$SPROUT_SLURM_DIR/slurm.conf.
-# No systemd, no cgroups, no accounting database (../shared/SLURM.md has the measurements behind each setting).
+# No systemd, no cgroups, no accounting database; the comment beside each setting below says why it is set.
 set -euo pipefail
 
 dir=${SPROUT_SLURM_DIR:-/tmp/sprout-slurm}

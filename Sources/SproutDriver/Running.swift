@@ -1,6 +1,7 @@
 import Foundation
 import SproutDiagnostics
 import SproutPlanner
+import SproutResults
 import SproutRun
 import SproutTrain
 
@@ -22,6 +23,8 @@ public struct RunRequest: Sendable {
   public var task: String?
   /// `--run-id ID` with `--plan`: record the task into run ID (made by `sprout submit`) instead of a new run.
   public var existingRun: String?
+  /// `--tag NAME`: labels recorded with the run (`sprout runs --tag NAME` finds it).
+  public var tags: [String] = []
 
   /// Creates a request.
   public init(plan: PlanRequest) { self.plan = plan }
@@ -99,16 +102,20 @@ public enum Running {
       }
       options.onlyTasks = [key]
       var specText = ""
+      var runID: String
       if let run = request.existingRun {
         guard AtomicFile.exists(store.runDirectory(run)) else {
           throw CommandError("no run '\(run)' in store '\(store.root)' (--run-id names a run made by `sprout submit`)")
         }
         options.existingRun = run
+        runID = run
       } else {
         specText = (try? String(contentsOfFile: plan.spec.path, encoding: .utf8)) ?? ""
+        runID = try label(store: store, specPath: plan.spec.path, tags: request.tags)
       }
       let summary = try Executor(store: store, options: options).run(
-        plan: plan, specPath: plan.spec.path, specText: specText, onEvent: onEvent)
+        plan: plan, specPath: plan.spec.path, specText: specText, runID: runID, onEvent: onEvent)
+      if request.existingRun == nil { index(summary.runID, store: store, onEvent: onEvent) }
       // The failure as a diagnostic (code, stage position in the spec): the one place a job's log names it.
       let sources = (try? String(contentsOfFile: plan.spec.path, encoding: .utf8)).map { [plan.spec.path: $0] } ?? [:]
       return RunOutcome(
@@ -120,8 +127,10 @@ public enum Running {
     guard let plan = outcome.plan else {
       return RunOutcome(diagnostics: outcome.front.diagnostics.sorted, sources: outcome.front.sources, summary: nil)
     }
+    let runID = try label(store: store, specPath: request.plan.path, tags: request.tags)
     let summary = try Executor(store: store, options: options).run(
-      plan: plan, specPath: request.plan.path, specText: outcome.front.text, onEvent: onEvent)
+      plan: plan, specPath: request.plan.path, specText: outcome.front.text, runID: runID, onEvent: onEvent)
+    index(summary.runID, store: store, onEvent: onEvent)
     return RunOutcome(
       diagnostics: outcome.front.diagnostics.sorted + summary.failed.compactMap { $0.error?.diagnostic },
       sources: outcome.front.sources, summary: summary)
@@ -139,6 +148,23 @@ public enum Running {
     return tasks.filter { needed.contains($0.key) }
   }
 
+  /// A new run id, with the run's labels (tags, the spec's git commit) written beside where its manifest will be.
+  static func label(store: Store, specPath: String, tags: [String]) throws -> String {
+    let runID = Store.newRunID()
+    let git = RunLabels.gitState(of: specPath)
+    let labels = RunLabels(tags: tags, gitCommit: git?.commit, gitDirty: git?.dirty ?? false)
+    if !labels.tags.isEmpty || labels.gitCommit != nil { try labels.write(store: store, runID: runID) }
+    return runID
+  }
+
+  /// Records a finished run in the store's index (one transaction). The store stays the source of truth: a
+  /// failure here is a warning, and `sprout index --rebuild` recreates the index.
+  static func index(_ runID: String, store: Store, onEvent: @Sendable (RunEvent) -> Void) {
+    do { try RunIndex(store: store).record(runID: runID) } catch {
+      onEvent(.warning(key: nil, message: "the run index was not updated (\(error)); `sprout index --rebuild` recreates it", path: nil))
+    }
+  }
+
   /// `sprout rerun RUN`: replays a recorded run into a scratch store and compares every output.
   public static func rerun(
     _ run: String, storePath: String, jobs: Int = 1, onEvent: @escaping @Sendable (RunEvent) -> Void
@@ -154,7 +180,8 @@ public enum Running {
     try RunReport.load(run, store: openStore(storePath))
   }
 
-  private static func openStore(_ path: String) throws -> Store {
+  /// The store at `path`, or a `CommandError` when there is none (exit code 2).
+  public static func openStore(_ path: String) throws -> Store {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
       throw CommandError("no store at '\(path)' (run `sprout run SPEC` first, or pass --store DIR)")

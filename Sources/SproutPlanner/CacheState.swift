@@ -43,15 +43,7 @@ enum CacheState {
   static func differences(
     _ task: PlanTask, record: TaskRecord, hashes: [TaskKey: String], backend: String
   ) -> [TaskChange] {
-    var changes: [TaskChange] = []
-    diff(record.definition, task.definition, path: "", into: &changes)
-    // `kind.train.training.optimizer.lr` reads as `training.optimizer.lr`: the stage's kind is the task's own.
-    changes = changes.map { c in
-      var c = c
-      let parts = c.path.split(separator: ".", maxSplits: 2)
-      if c.kind == .field, parts.count == 3, parts[0] == "kind" { c.path = String(parts[2]) }
-      return c
-    }
+    var changes = TaskChange.configDifferences(record.definition, task.definition)
     for input in task.hashedInputs {
       let new = hashes[input] ?? ""
       let old = record.inputHashes[input.description]
@@ -65,30 +57,4 @@ enum CacheState {
   }
 
   static func short(_ hash: String) -> String { String(hash.prefix(12)) }
-
-  /// Leaf-level differences between two JSON values, as JSON paths (`kind.train.training.optimizer.lr`); a data
-  /// file (`{path, digest}`) whose contents changed is one `.file` change naming the file. Swift's `_0` labels of
-  /// unlabelled payloads are left out of paths.
-  static func diff(_ old: JSONValue?, _ new: JSONValue?, path: String, into changes: inout [TaskChange]) {
-    if case .object(let a)? = old, case .object(let b)? = new, Set(a.keys) == ["path", "digest"],
-      Set(b.keys) == ["path", "digest"], a["path"] == b["path"], a["digest"] != b["digest"],
-      case .string(let file)? = a["path"]
-    {
-      changes.append(
-        TaskChange(
-          .file, path: file, old: a["digest"]?.stringValue.map(short), new: b["digest"]?.stringValue.map(short)))
-      return
-    }
-    switch (old, new) {
-    case (.object(let a)?, .object(let b)?):
-      for key in Set(a.keys).union(b.keys).sorted(by: JSONValue.keyOrder) {
-        let sub = key == "_0" ? path : path.isEmpty ? key : "\(path).\(key)"
-        diff(a[key], b[key], path: sub, into: &changes)
-      }
-    case (.array(let a)?, .array(let b)?) where a.count == b.count:
-      for i in a.indices { diff(a[i], b[i], path: "\(path)[\(i)]", into: &changes) }
-    default:
-      if old != new { changes.append(TaskChange(.field, path: path, old: old?.canonical, new: new?.canonical)) }
-    }
-  }
 }

@@ -221,7 +221,9 @@ struct TrialContext {
       guard let dataDef = spec.dataset(d) else { continue }
       dataShapes[d] =
         Value.instance(dataDef.definition).containsExpression
-        ? DataShape.of(dataDef, resolve: resolve, baseDirectory: builder.baseDirectory, problems: &dataProblems)
+        ? DataShape.of(
+          dataDef, resolve: resolve, baseDirectory: builder.baseDirectory, files: builder.graph.dataFiles,
+          problems: &dataProblems)
         : builder.graph.datasets[d]?.shape
     }
     let modelShapes = self.modelShapes

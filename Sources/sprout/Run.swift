@@ -37,6 +37,12 @@ struct Run: ParsableCommand {
   @Option(help: "With --plan: record the task into this run (made by `sprout submit`) instead of a new run.")
   var runID: String?
 
+  @Option(help: "A label recorded with the run (`sprout runs --tag NAME` finds it). Repeatable.")
+  var tag: [String] = []
+
+  @Option(help: "text (progress on standard error) or json (also the run's summary on standard output).")
+  var format: TextOrJSON = .text
+
   func validate() throws {
     if plan == nil && file == nil { throw ValidationError("give a spec file, or --plan FILE --task K") }
     if plan != nil && task == nil { throw ValidationError("--plan needs --task K") }
@@ -54,10 +60,12 @@ struct Run: ParsableCommand {
     request.planFile = plan
     request.task = task
     request.existingRun = runID
+    request.tags = tag
 
     let signals = StopSignals.install()
     defer { signals.cancel() }
     let display = ProgressDisplay.forStandardError()
+    defer { display.finish() }
     let outcome: RunOutcome
     do {
       outcome = try Running.run(request, stop: signals.flag) { display.handle($0) }
@@ -68,6 +76,8 @@ struct Run: ParsableCommand {
       Terminal.write("sprout: error: \(error)\n", to: .standardError)
       throw ExitCode(2)
     }
+    display.finish()
+    if format == .json { Terminal.write(RunJSON.render(outcome), to: .standardOutput) }
     if !outcome.diagnostics.isEmpty {
       Terminal.write(
         DiagnosticsText.render(outcome.diagnostics, sources: outcome.sources, color: Terminal.useColor(for: .standardError)),
@@ -78,4 +88,9 @@ struct Run: ParsableCommand {
     }
     throw ExitCode(signals.exitCode(normal: outcome.exitCode, stopped: outcome.stopped))
   }
+}
+
+/// Output formats of `run`, `rerun` and `status`.
+enum TextOrJSON: String, ExpressibleByArgument {
+  case text, json
 }

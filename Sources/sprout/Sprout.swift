@@ -11,7 +11,8 @@ struct Sprout: ParsableCommand {
     discussion: "Docs: docs/cli.md (commands), docs/language.md (the spec language).",
     version: Tool.version,
     subcommands: [
-      Lint.self, Plan.self, Run.self, Submit.self, Status.self, Rerun.self, Show.self, Schema.self, GenerateDocs.self,
+      Lint.self, Plan.self, Run.self, Submit.self, Status.self, Rerun.self, Show.self, Compare.self, Report.self,
+      PlotCommand.self, Export.self, Runs.self, Index.self, Gc.self, Schema.self, GenerateDocs.self,
     ])
 
   /// Parses and runs, mapping usage errors to exit code 2 (ArgumentParser's default is 64).

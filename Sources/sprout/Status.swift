@@ -15,7 +15,7 @@ struct Status: ParsableCommand {
   var store: String = ".sprout"
 
   @Option(help: "Output format: text or json.")
-  var format: ShowFormat = .text
+  var format: TextOrJSON = .text
 
   func run() throws {
     let status: RunStatus

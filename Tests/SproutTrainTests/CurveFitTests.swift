@@ -6,7 +6,7 @@ import Testing
 @testable import SproutTrain
 
 /// The `fit` stage's least squares: known curves are recovered, noisy ones agree with SciPy's curve_fit on the same
-/// points, bounds hold, and the massive-activation form's peak is where METHODS.md's check puts it.
+/// points, bounds hold, and the massive-activation form's peak is where its closed form puts it.
 @Suite struct CurveFitTests {
   /// Points of `form` with parameters `p` at `x`, with relative Gaussian noise `noise` (seeded).
   static func curve(_ form: FitForm, _ p: [Double], x: [Double], noise: Double = 0, seed: UInt64 = 1) -> [Double] {
@@ -25,7 +25,7 @@ import Testing
     (.linear, [0.5, -0.002], (0...40).map { Double($0 * 25) }),
     (.powerLaw, [3.0, -0.45, 0.2], (1...40).map { Double($0 * 25) }),
     (.expSaturation, [2.3, 0.4, 180], (0...40).map { Double($0 * 25) }),
-    // METHODS.md B12: A = 2000, λ = 0.8, γ = 1/20000, t0 = 1, over 37 checkpoints up to 143,000 steps.
+    // Gallego-Feliciano et al. 2025's shape: A = 2000, λ = 0.8, γ = 1/20000, t0 = 1, 37 checkpoints to 143,000 steps.
     (.massiveActivation, [2000, 0.8, 1.0 / 20000, 1, 50], (0...36).map { Double($0) * 143_000 / 36 }),
   ]
 
@@ -39,7 +39,7 @@ import Testing
     }
   }
 
-  /// METHODS.md's toy: the 5-parameter curve with 2% noise on 37 points gives R² > 0.99 and the peak near the truth.
+  /// A toy of the paper's fit: the 5-parameter curve with 2% noise on 37 points gives R² > 0.99 and the peak near the truth.
   @Test func massiveActivationWithNoiseFindsThePeak() throws {
     let c = Self.cases[3]
     let y = Self.curve(c.form, c.truth, x: c.x, noise: 0.02, seed: 7)
@@ -49,7 +49,7 @@ import Testing
     #expect(abs(peak - 18370.2) < 0.1 * 18370.2, "t_peak \(peak)")
   }
 
-  /// The closed form of the peak: METHODS.md checked the grid's argmax (18370.5) against the formula (18370.2).
+  /// The closed form of the peak (via Lambert W) against a fine grid's argmax of the same curve (18370.5 vs 18370.2).
   @Test func peakOfTheMassiveActivationForm() throws {
     let peak = try #require(FitForm.massiveActivation.derived([2000, 0.8, 1.0 / 20000, 1, 0]).first?.1)
     #expect(abs(peak - 18370.2) < 0.5)
@@ -74,12 +74,12 @@ import Testing
 
   // MARK: - SciPy
 
-  /// Tests/.venv/bin/python, which `make test` (scripts/test-venv.sh) creates with NumPy and SciPy from PyPI.
+  /// .venv-test/bin/python at the repository's root, which `make test` (scripts/test-venv.sh) creates with NumPy and
+  /// SciPy (among the tests' other readers) from PyPI.
   static var python: String {
     var root = URL(fileURLWithPath: #filePath)
-    root.deleteLastPathComponent()
-    root.deleteLastPathComponent()
-    return root.appendingPathComponent(".venv/bin/python").path
+    for _ in 0..<3 { root.deleteLastPathComponent() }
+    return root.appendingPathComponent(".venv-test/bin/python").path
   }
 
   static func scipy(
@@ -115,7 +115,7 @@ import Testing
   /// same standard errors (curve_fit's default, absolute_sigma=False) and the same R².
   @Test(arguments: 0..<4) func agreesWithSciPy(_ i: Int) throws {
     guard FileManager.default.isExecutableFile(atPath: Self.python) else {
-      Issue.record("no \(Self.python): run `make test-venv` (scripts/test-venv.sh) to create it")
+      Issue.record("no \(Self.python): run `make test-deps` (scripts/test-venv.sh) to create it")
       return
     }
     let c = Self.cases[i]

@@ -14,7 +14,8 @@ public enum RunEvent: Sendable {
   case taskStarted(key: String, hash: String, totalSteps: Int)
   /// A task continues from a checkpoint instead of from the beginning.
   case taskResumed(key: String, step: Int, checkpoint: String)
-  /// Training reached a recorded step (sent with every metric record after step 0).
+  /// Training reached a recorded step (sent with every metric record after step 0); `loss` is nil when the
+  /// stage does not compute it at that step.
   case progress(key: String, step: Int, totalSteps: Int, loss: Float?, stepsPerSecond: Double)
   /// A checkpoint file was written.
   case checkpointWritten(key: String, step: Int, path: String)

@@ -63,14 +63,12 @@ extension StageRunner {
     guard !groups.isEmpty else {
       throw context.error(.missingInput, "select '\(context.task.stage)' has no candidate that completed")
     }
-    // The record: the choice and its aggregate value, by group when there are groups.
+    // The record: the chosen candidate's aggregate, by group when there are groups. Metric records hold numbers
+    // only (the exports read every value as one); the choice itself is in `extra.chosen`.
     var values: [String: JSONValue] = [:]
     if groups == [AxisSetting.text([])], let only = best[groups[0]] {
-      values["choice"] = .string(only.choice)
       values[c.metricText] = .double(only.value)
     } else {
-      values["choice"] = .object(
-        Dictionary(uniqueKeysWithValues: groups.compactMap { g in best[g].map { (g, .string($0.choice)) } }))
       values[c.metricText] = .object(
         Dictionary(uniqueKeysWithValues: groups.compactMap { g in best[g].map { (g, .double($0.value)) } }))
     }
@@ -79,7 +77,8 @@ extension StageRunner {
     let chosen = Dictionary(
       uniqueKeysWithValues: groups.compactMap { g in best[g].map { (g, JSONValue.string($0.choice)) } })
     out.extra = [
-      "chosen": .object(chosen), "metric": .string(c.metricText), "mode": .string(c.mode.rawValue),
+      "chosen": .object(chosen), "from": .string(c.from), "metric": .string(c.metricText),
+      "mode": .string(c.mode.rawValue),
       "aggregate": .string(c.aggregate.rawValue), "candidates": .array(evidence),
     ]
     out.outputHashes["chosen"] = TaskOutputs.hash(of: Array(JSONValue.object(chosen).canonical.utf8))

@@ -129,7 +129,10 @@ extension Catalogue {
           classLabels: false)
       }),
     KindSpec(
-      .dataset, "npy", "Inputs and targets from NumPy .npy files (float32/float64/int, C order).",
+      .dataset, "npy",
+      "Inputs and targets from NumPy .npy files (any numeric dtype, either byte order, C or Fortran order). A "
+        + "targets array of one integer per sample is class labels (the largest label + 1 classes); any other is "
+        + "real-valued targets.",
       example: "mine:\n  kind: npy\n  inputs: data/x.npy\n  targets: data/y.npy",
       arguments: [
         ArgumentSpec("inputs", .string, required: true, "Path of the inputs array (samples × features)."),
@@ -137,7 +140,10 @@ extension Catalogue {
       ] + datasetOptions,
       lower: { a in try dataset(&a, .npy(inputs: try a.file("inputs"), targets: try a.file("targets"))) }),
     KindSpec(
-      .dataset, "csv", "A CSV file with a header row; one column is the target.",
+      .dataset, "csv",
+      "A CSV file (RFC 4180) whose other columns are the features; the target column holds class labels: "
+        + "non-negative integers are class indices (the largest + 1 classes), anything else names the classes, "
+        + "numbered in sorted order.",
       example: "table:\n  kind: csv\n  path: data/table.csv\n  target: label",
       arguments: [
         ArgumentSpec("path", .string, required: true, "Path of the file."),
@@ -160,7 +166,8 @@ extension Catalogue {
         return try dataset(&a, .csv(file: try a.file("path"), target: column, header: header))
       }),
     KindSpec(
-      .dataset, "idx", "Images and labels in the IDX format of MNIST.",
+      .dataset, "idx",
+      "Images and labels in the IDX format of MNIST; the labels are class indices (the largest + 1 classes).",
       example:
         "mnist:\n  kind: idx\n  images: data/train-images-idx3-ubyte\n  labels: data/train-labels-idx1-ubyte\n  "
         + "one_hot: true",

@@ -1,4 +1,5 @@
 import SproutConfig
+import SproutFormats
 
 extension Dataset {
   /// The rows a task reads: the dataset `selection` names, generated or read from its files, prepared (one-hot,
@@ -60,19 +61,20 @@ extension Dataset {
     case .imageFile(let f):
       return try DatasetGenerator.image(try PNMReader.read(file: file(f)))
     case .npy(let inputs, let targets):
-      // One integer per row is a class label (count: the largest + 1), as lint reads the file's header.
+      // Which targets are class labels, and how many classes they make, is decided as lint decides it.
       let y = try NPYReader.read(file: file(targets))
       return try Dataset.fromArrays(
         features: try NPYReader.read(file: file(inputs)), targets: y,
-        classes: y.isIntegral && y.rowWidth == 1 ? 0 : nil, featureFile: file(inputs), targetFile: file(targets))
+        classes: TargetRule.npy(y) == .classLabels ? 0 : nil, featureFile: file(inputs), targetFile: file(targets))
     case .csv(let f, let target, let header):
       var options = CSVOptions(header: header)
       switch target {
       case .name(let n): options.label = n
       case .index(let i): options.label = String(i)
       }
-      return try CSVReader.read(file: file(f), options: options)
+      return try Dataset(csv: CSVReader.read(file: file(f), options: options))
     case .idx(let images, let labels, let limit):
+      // An IDX labels file is class labels (`TargetRule.idxLabels`), counted as lint counts them.
       var data = try Dataset.fromArrays(
         features: try IDXReader.read(file: file(images)), targets: try IDXReader.read(file: file(labels)), classes: 0,
         featureFile: file(images), targetFile: file(labels))

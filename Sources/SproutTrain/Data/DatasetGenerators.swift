@@ -1,5 +1,6 @@
 import Foundation
 import SproutConfig
+import SproutFormats
 
 /// The synthetic datasets of the catalogue. Each draws from streams under `path` (e.g. `[trial, "data", name]`),
 /// so the same seed and path give the same samples in any run.

@@ -83,7 +83,7 @@ public struct EVAComponents: Sendable {
   public var ratios: [Double]
 }
 
-/// EVA's data pass and rank allocation (Paischer et al. 2024; PEFT `eva.py`, METHODS.md B10).
+/// EVA's data pass and rank allocation (Paischer et al. 2024; PEFT `src/peft/tuners/lora/eva.py`).
 public enum EVA {
   /// Principal components of the inputs of the given dense layers over `rows` rows of `features`, keeping
   /// `keep` components per layer. The inputs are centred (PCA); the components are the eigenvectors of the

@@ -19,7 +19,8 @@ public struct InitContext {
   /// The dataset's targets, for WINNER's spectral centroid.
   public var target: TargetSignal?
   /// The pre-activation output of dense layer `denseIndex` (all elements) on a fixed data batch, computed with the
-  /// parameters' current values — for LSUV. Inputs should have unit variance (METHODS.md E8).
+  /// parameters' current values — for LSUV. Inputs should have unit variance (as `ducha-aiki/LSUVinit`'s README
+  /// advises; docs/initializers.md).
   public var forwardToLayer: ((Int) throws -> [Float])?
   /// Loaded checkpoints by stage name, tensor name → tensor, for `from_stage`.
   public var checkpoints: [String: [String: StageTensor]]

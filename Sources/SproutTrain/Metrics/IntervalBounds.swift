@@ -1,6 +1,6 @@
 import SproutTensor
 
-/// Interval bound propagation (IBP; Gowal et al. 2018, as analysed by Shi et al., NeurIPS 2021, METHODS.md B4):
+/// Interval bound propagation (IBP; Gowal et al. 2018, as analysed by Shi et al., NeurIPS 2021; docs/metrics.md):
 /// the box `[x − ε, x + ε]` around each probe input is pushed through the network in evaluation mode as a
 /// centre c and a radius r,
 ///

@@ -21,7 +21,8 @@ public enum Metrics {
   }
 
   /// Participation ratio `(Σ σ_i²)² / Σ σ_i⁴` (the eigenvalue participation ratio of `WᵀW`, used in
-  /// neuroscience as a dimensionality; METHODS.md B1 asks for it beside Roy & Vetterli). 0 for the zero matrix.
+  /// neuroscience as a dimensionality; offered beside Roy & Vetterli because the effective-rank definition of
+  /// Liu et al., ICLR 2024, could not be confirmed; docs/metrics.md). 0 for the zero matrix.
   public static func participationRatio(singularValues s: [Double]) -> Double {
     guard let top = s.max(), top > 0 else { return 0 }
     // Scale by σ_max so the fourth powers neither overflow nor underflow.

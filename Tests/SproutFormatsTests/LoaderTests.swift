@@ -1,26 +1,9 @@
 import Foundation
-import SproutConfig
 import Testing
 
-@testable import SproutTrain
+@testable import SproutFormats
 
-func dataFixture(_ name: String) -> String { fixture("data/\(name)").path }
-
-/// Runs `body`, which must throw a `DataError` with `code`; returns it for further checks.
-@discardableResult
-func expectDataError(_ code: String, _ body: () throws -> Any) -> DataError? {
-  do {
-    _ = try body()
-    Issue.record("expected \(code), got success")
-  } catch let e as DataError {
-    #expect(e.code == code, "\(e)")
-    return e
-  } catch {
-    Issue.record("expected a DataError, got \(error)")
-  }
-  return nil
-}
-
+/// The readers over files NumPy, the MNIST tools and netpbm write, and over broken ones.
 @Suite struct LoaderTests {
   @Test func npyEveryDtypeAndByteOrder() throws {
     let names = [
@@ -64,30 +47,6 @@ func expectDataError(_ code: String, _ body: () throws -> Any) -> DataError? {
     expectDataError("data.unreadable") { try NPYReader.read(file: dataFixture("npy/missing.npy")) }
   }
 
-  @Test func arraysMustAgreeOnSamples() throws {
-    let f = try NPYReader.read(file: dataFixture("npy/features4.npy"))
-    let labels = try NPYReader.read(file: dataFixture("npy/labels5.npy"))
-    let e = expectDataError("data.shape-mismatch") { try Dataset.fromArrays(features: f, targets: labels, classes: 0) }
-    #expect(e?.message.contains("[4, 2]") == true && e?.message.contains("[5]") == true)
-    let d = try Dataset.fromArrays(
-      features: f, targets: NumericArray(shape: [4], values: [0, 1, 2, 1], dtype: "u1"),
-      classes: 0)
-    #expect(d.target == .classes(count: 3))
-    expectDataError("data.shape-mismatch") { try d.checkFits(inputs: 3, outputs: 3) }
-    expectDataError("data.shape-mismatch") { try d.checkFits(inputs: 2, outputs: 2) }
-    try d.checkFits(inputs: 2, outputs: 3)
-    // MNIST-shaped images [n, h, w] flatten to n × (h·w) features.
-    let images = NumericArray(shape: [2, 2, 3], values: (0..<12).map(Float.init), dtype: "u1")
-    let flat = try Dataset.fromArrays(
-      features: images, targets: NumericArray(shape: [2], values: [7, 2], dtype: "u1"), classes: 10)
-    #expect(flat.featureCount == 6 && Array(flat.featureRow(1)) == [6, 7, 8, 9, 10, 11])
-    expectDataError("data.bad-label") {
-      try Dataset.fromArrays(
-        features: f, targets: NumericArray(shape: [4], values: [0, 1.5, 2, 1], dtype: "f4"),
-        classes: 0)
-    }
-  }
-
   @Test func idxEveryTypeCode() throws {
     let expected: [(String, [Float])] = [
       ("u8", [0, 1, 2, 3, 4, 5]), ("i8", [0, -1, -2, -3, -4, -5]), ("i16", [0, -1000, -2000, -3000, -4000, -5000]),
@@ -115,9 +74,6 @@ func expectDataError(_ code: String, _ body: () throws -> Any) -> DataError? {
     #expect(ascii.channels == 3 && ascii.values == [1, 0, 0, 0, 1, 0])
     let wide = try PNMReader.read(file: dataFixture("pnm/color.ppm.bin"))
     #expect(wide.values == [1, 0, 0, 0, Float(32768) / 65535, 1])
-    let d = try DatasetGenerator.image(wide)
-    #expect(d.grid == [1, 2] && d.featureCount == 2 && d.target == .regression(width: 3))
-    #expect(Array(d.featureRow(1)) == [1, 0] && d.targets[0] == 1 && d.targets[1] == -1)
 
     let e = expectDataError("data.truncated") { try PNMReader.read(file: dataFixture("pnm/truncated.pgm")) }
     #expect(e?.byteOffset == 11)
@@ -131,19 +87,24 @@ func expectDataError(_ code: String, _ body: () throws -> Any) -> DataError? {
     let d = try CSVReader.read(file: path, options: CSVOptions(columns: ["x", "y, with comma"], label: "label"))
     #expect(d.count == 3 && d.featureCount == 2)
     #expect(d.features == [1.5, 2, -3, 0.4, 0, 0.25])
-    #expect(d.classNames == ["cat", "dog"] && d.targets == [0, 1, 0])
+    #expect(d.targets == .classes(labels: [0, 1, 0], count: 2, names: ["cat", "dog"]))
     let table = try CSVReader.table([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))), header: true)
     #expect(table.rows[0][2] == "say \"hi\"" && table.rows[1][2] == "two\nlines")
     #expect(table.lines == [2, 3, 5])
 
     let regression = try CSVReader.read(file: path, options: CSVOptions(columns: ["x"], targets: ["y, with comma"]))
-    #expect(regression.target == .regression(width: 1) && regression.targets == [2, 0.4, 0.25])
+    #expect(regression.targets == .values([2, 0.4, 0.25], width: 1))
     let numeric = try CSVReader.read(
       file: dataFixture("csv/noheader.csv"), options: CSVOptions(header: false, label: "2"))
-    #expect(numeric.target == .classes(count: 3) && numeric.features == [1, 2, 3, 4, 5, 6])
+    #expect(numeric.features == [1, 2, 3, 4, 5, 6])
+    guard case .classes(_, 3, nil) = numeric.targets else {
+      Issue.record("integer labels are class indices: \(numeric.targets)")
+      return
+    }
     // With a header, an index that is not a header name selects by position.
     let byIndex = try CSVReader.read(file: path, options: CSVOptions(columns: ["0"], label: "3"))
-    #expect(byIndex.classNames == ["cat", "dog"] && byIndex.features == [1.5, -3, 0])
+    #expect(byIndex.targets == .classes(labels: [0, 1, 0], count: 2, names: ["cat", "dog"]))
+    #expect(byIndex.features == [1.5, -3, 0])
   }
 
   @Test func csvBadFilesSayWhere() {
@@ -177,15 +138,18 @@ func expectDataError(_ code: String, _ body: () throws -> Any) -> DataError? {
     #expect(images.shape == [1797, 64] && labels.shape == [1797])
     #expect(Array(images.values[0..<16]) == [0, 0, 5, 13, 9, 1, 0, 0, 0, 0, 13, 15, 10, 15, 5, 0])
     #expect(Array(labels.values[0..<10]) == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
-    let digits = try Dataset.fromArrays(features: images, targets: labels, classes: 10)
-    #expect(digits.count == 1797 && digits.featureCount == 64)
     #expect(images.values.allSatisfy { $0 >= 0 && $0 <= 16 })
+    #expect(TargetRule.npy(labels) == .classLabels && TargetRule.npy(images) == .values(width: 64))
 
     let iris = try CSVReader.read(
       file: root.appendingPathComponent("iris/iris.csv").path, options: CSVOptions(label: "species"))
     #expect(iris.count == 150 && iris.featureCount == 4)
-    #expect(iris.classNames == ["setosa", "versicolor", "virginica"])
-    #expect(Array(iris.featureRow(0)) == [5.1, 3.5, 1.4, 0.2] && Array(iris.featureRow(149)) == [5.9, 3.0, 5.1, 1.8])
-    #expect((0..<3).map { c in iris.targets.filter { $0 == Float(c) }.count } == [50, 50, 50])
+    #expect(
+      Array(iris.features[0..<4]) == [5.1, 3.5, 1.4, 0.2] && Array(iris.features[596..<600]) == [5.9, 3.0, 5.1, 1.8])
+    guard case .classes(let species, 3, ["setosa", "versicolor", "virginica"]) = iris.targets else {
+      Issue.record("iris species are three named classes: \(iris.targets)")
+      return
+    }
+    #expect((0..<3).map { c in species.filter { $0 == Float(c) }.count } == [50, 50, 50])
   }
 }

@@ -1,7 +1,11 @@
+import Foundation
+
 /// Why a data file or generator could not produce a dataset, naming the file and the place.
 ///
-/// Every loader reports the first problem it meets — truncated data, a wrong magic number, a ragged CSV row, a
-/// non-numeric cell, NaN or infinity, a shape that does not fit — instead of dropping or coercing values.
+/// The same values come from lint (which reads headers and label columns) and from the trainer (which reads
+/// everything), so a bad file is reported with the same code and place by both. Every reader reports the first
+/// problem it meets — truncated data, a wrong magic number, a ragged CSV row, a non-numeric cell, NaN or
+/// infinity, a shape that does not fit — instead of dropping or coercing values.
 public struct DataError: Error, Sendable, Hashable, CustomStringConvertible {
   /// Stable code, e.g. `data.truncated`, `data.bad-magic`, `data.ragged-row`, `data.not-a-number`.
   public var code: String
@@ -35,15 +39,20 @@ public struct DataError: Error, Sendable, Hashable, CustomStringConvertible {
     self.suggestion = suggestion
   }
 
-  /// `file:row:column (byte N, field 'f'): message [code]; suggestion`.
+  /// `row 3, column 2, field 'b', byte 14`: where in the file, or nil when the error has no place.
+  public var place: String? {
+    var parts: [String] = []
+    if let row { parts.append("row \(row)") }
+    if let column { parts.append("column \(column)") }
+    if let field { parts.append("field '\(field)'") }
+    if let byteOffset { parts.append("byte \(byteOffset)") }
+    return parts.isEmpty ? nil : parts.joined(separator: ", ")
+  }
+
+  /// `file (row 3, column 2, field 'f', byte N): message [code]; suggestion`.
   public var description: String {
-    var place: [String] = []
-    if let row { place.append("row \(row)") }
-    if let column { place.append("column \(column)") }
-    if let field { place.append("field '\(field)'") }
-    if let byteOffset { place.append("byte \(byteOffset)") }
     var text = file ?? "<data>"
-    if !place.isEmpty { text += " (" + place.joined(separator: ", ") + ")" }
+    if let place { text += " (\(place))" }
     text += ": \(message) [\(code)]"
     if let suggestion { text += "; \(suggestion)" }
     return text
