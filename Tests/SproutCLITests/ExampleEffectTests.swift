@@ -7,14 +7,16 @@ import Testing
 @Suite("example effects")
 struct ExampleEffectTests {
   /// Final metrics and matrix values of every task of a run of `example` with `args`, by task key, and the status.
+  /// `inspect` sees the store before it is removed.
   static func run(
-    _ example: String, _ args: [String]
+    _ example: String, _ args: [String], inspect: (String) throws -> Void = { _ in }
   ) throws -> [String: (values: String, status: String, metrics: [String: Any])] {
     let dir = try CLI.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
     let store = dir.appendingPathComponent("store").path
     let run = try CLI.run(["run", example, "--store", store, "--jobs", "2"] + args)
     #expect(run.status == 0, "\(example): \(run.stderr.suffix(2000))")
+    try inspect(store)
     let show = try CLI.run(["show", "latest", "--format", "json", "--store", store])
     let object = try #require(try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any])
     var out: [String: (values: String, status: String, metrics: [String: Any])] = [:]
@@ -36,7 +38,14 @@ struct ExampleEffectTests {
   /// Full run (seen, debug build): the pick ω₀ = 50 reaches 56.5 dB, ω₀ = 30 44.8 dB; here one seed, 150 steps.
   @Test("fresh-select: the spectrum's pick trains to a higher PSNR than the default omega")
   func freshSelect() throws {
-    let tasks = try Self.run("examples/fresh-select.yaml", ["--set", "matrix.seed=[0]", "--set", "params.steps=150"])
+    var shown = "", selection: [String: Any] = [:]
+    let tasks = try Self.run("examples/fresh-select.yaml", ["--set", "matrix.seed=[0]", "--set", "params.steps=150"]) {
+      store in
+      shown = try CLI.run(["show", "latest", "--store", store]).stdout
+      let json = try CLI.run(["show", "latest", "--format", "json", "--store", store]).stdout
+      let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+      selection = (object?["selections"] as? [[String: Any]])?.first ?? [:]
+    }
     let picked = tasks.filter { $0.key.hasSuffix("/train") && $0.value.status == "completed" }
     #expect(picked.count == 1, "exactly one candidate trains: \(tasks.filter { $0.key.hasSuffix("/train") })")
     #expect(tasks.filter { $0.key.hasSuffix("/train") && $0.value.status == "not_chosen" }.count == 4)
@@ -46,6 +55,17 @@ struct ExampleEffectTests {
     let baseline = try #require(tasks["\(trial)/default"])
     let gain = try Self.number(pick.metrics, "psnr") - Self.number(baseline.metrics, "psnr")
     #expect(gain > 3, "pick \(pick.values) gains only \(gain) dB over omega 30")
+    // show names the choice with its evidence: every candidate's spectrum_w1, the pick first (lowest).
+    let chosen = try #require((selection["chosen"] as? [String: String])?["(all)"], "\(selection)")
+    #expect(pick.values.contains(chosen))
+    #expect(shown.contains("select fresh: chose \(chosen) by lowest mean spectrum_w1"), "\(shown)")
+    let candidates = try #require(selection["candidates"] as? [[String: Any]])
+    #expect(candidates.count == 5)
+    #expect(candidates.first?["choice"] as? String == chosen)
+    let values = candidates.compactMap { $0["value"] as? Double }
+    #expect(values.count == 5 && values == values.sorted())
+    // The not-chosen candidates are no failure and no incomplete row.
+    #expect(!shown.contains("failed") && !shown.contains("did not complete"), "\(shown)")
   }
 
   /// Full run: IBP init ends at 0.15 verified error, Kaiming at 0.54–1.0; here one seed with the regularizers.

@@ -112,6 +112,118 @@ import Testing
     #expect(Self.errors(d).contains("graph.cycle"))
   }
 
+  /// The same spec with a second swept axis, the batch size, that the probes and the final stage read.
+  static func twoAxisSpec(select: String) -> String {
+    selectSpec()
+      .replacingOccurrences(of: "  seed: [0, 1]", with: "  bs: [4, 8]\n  seed: [0, 1]")
+      .replacingOccurrences(of: "    batch: 8", with: "    batch: \"${matrix.bs}\"")
+      .replacingOccurrences(of: "best: {kind: select, from: test, metric: loss, mode: min}", with: select)
+  }
+
+  /// `per: [bs]` gives every batch size its own choice of `lr`: each gated task carries its trial's group and
+  /// candidate, and the select task records which trial stands for which candidate of which group.
+  @Test func perAxesGiveEachGroupItsOwnChoice() throws {
+    let (plan, d) = planText(
+      Self.twoAxisSpec(select: "best: {kind: select, from: test, metric: loss, over: [lr], per: [bs]}"))
+    let p = try #require(plan, "\(d.all.map(\.message))")
+    let select = try #require(p.task("all/best"))
+    guard case .select(let s)? = select.config?.kind else { Issue.record("not a select"); return }
+    #expect(s.over == ["lr"] && s.per == ["bs"])
+    #expect(s.candidates.count == 8)
+    let final = p.tasks.filter { $0.stage == "final" }
+    #expect(final.count == 8)
+    for task in final {
+      let trial = try #require(p.trial(task.key.trial))
+      let gate = try #require(task.gates?.first)
+      #expect(gate.group == [AxisSetting(axis: "bs", value: try #require(trial["bs"]?.canonical))])
+      #expect(gate.candidate == [AxisSetting(axis: "lr", value: try #require(trial["lr"]?.canonical))])
+      let mine = try #require(s.candidates.first { $0.trial == task.key.trial })
+      #expect(mine.group == gate.group && mine.choice == gate.candidate)
+      // The trial's own batch size and the candidate's learning rate are what the task is lowered with.
+      guard case .train(_, _, let t)? = task.config?.kind else { Issue.record("not a train task"); continue }
+      #expect(t.optimizer.lr == trial["lr"]?.doubleValue)
+    }
+  }
+
+  /// Without `over`, a select chooses over every axis but `seed` (and its `per` axes): here `lr` and `bs` together,
+  /// so every gated task's candidate names both, and a stage may read either.
+  @Test func overDefaultsToEveryAxisButTheSeed() throws {
+    let spec = Self.twoAxisSpec(select: "best: {kind: select, from: test, metric: loss}")
+      .replacingOccurrences(of: "    batch: \"${matrix.bs}\"\n  check", with: "    batch: \"${select.best.bs}\"\n  check")
+    let (plan, d) = planText(spec)
+    let p = try #require(plan, "\(d.all.map(\.message))")
+    guard case .select(let s)? = p.task("all/best")?.config?.kind else { Issue.record("not a select"); return }
+    #expect(s.over == ["lr", "bs"] && s.per.isEmpty)
+    for task in p.tasks where task.stage == "final" {
+      let gate = try #require(task.gates?.first)
+      #expect(gate.candidate.map(\.axis) == ["lr", "bs"] && gate.group.isEmpty)
+    }
+  }
+
+  /// Misuse of `over`, `per` and `aggregate` is a lint error at the select, naming what is wrong.
+  @Test func selectAxesMisuseIsReported() {
+    func lint(_ select: String) -> [Diagnostic] {
+      planText(Self.twoAxisSpec(select: select)).1.all.filter { $0.severity == .error }
+    }
+    var d = lint("best: {kind: select, from: test, metric: loss, over: [lr], per: [lr]}")
+    #expect(d.contains { $0.message.contains("both chosen over and chosen per") })
+    d = lint("best: {kind: select, from: test, metric: loss, over: [lr], per: [batch]}")
+    #expect(d.contains { $0.id.rawValue == "spec.matrix-unknown-axis" && $0.help?.contains("bs") == true })
+    d = lint("best: {kind: select, from: test, metric: loss, aggregate: average}")
+    #expect(d.contains { $0.message.contains("average") }, "\(d.map(\.message))")
+    d = lint("best: {kind: select, from: test, metric: loss, over: [lr], mode: lowest}")
+    #expect(!d.isEmpty)
+  }
+
+  /// Every aggregate and mode is part of the select's configuration, so of its hash: changing one reruns the
+  /// select (and never the candidates it reads).
+  @Test func aggregateAndModeAreHashed() throws {
+    var hashes: Set<String> = []
+    var probes: Set<[String]> = []
+    for aggregate in SelectAggregate.allCases {
+      for mode in SelectMode.allCases {
+        let (plan, d) = planText(
+          Self.selectSpec().replacingOccurrences(
+            of: "metric: loss, mode: min}", with: "metric: loss, mode: \(mode.rawValue), aggregate: \(aggregate)}"))
+        let p = try #require(plan, "\(d.all.map(\.message))")
+        let select = try #require(p.task("all/best"))
+        guard case .select(let s)? = select.config?.kind else { Issue.record("not a select"); return }
+        #expect(s.aggregate == aggregate && s.mode == mode)
+        hashes.insert(select.hash)
+        probes.insert(p.tasks.filter { $0.stage == "probe" }.map(\.hash))
+      }
+    }
+    #expect(hashes.count == SelectAggregate.allCases.count * SelectMode.allCases.count)
+    #expect(probes.count == 1)
+  }
+
+  /// A model written with `${select.S.AXIS}` in its layers (a template the select fills in) gates the tasks that
+  /// use it, and lint checks the model of every candidate.
+  @Test func aModelTemplateCanReadAChoice() throws {
+    let spec = Self.selectSpec(finalModel: "picked")
+      .replacingOccurrences(of: "  lr: [0.001, 0.05]", with: "  lr: [0.001, 0.05]\n  act: [tanh, relu]")
+      .replacingOccurrences(
+        of: "  net: {input: 3, layers: [{dense: 8}, tanh, {dense: 1}]}",
+        with: """
+            net: {input: 3, layers: [{dense: 8}, "${matrix.act}", {dense: 1}]}
+            picked: {input: 3, layers: [{dense: 8}, "${select.best.act}", {dense: 1}]}
+          """)
+      .replacingOccurrences(of: "metric: loss, mode: min}", with: "metric: loss, mode: min, over: [lr, act]}")
+    let (plan, d) = planText(spec)
+    let p = try #require(plan, "\(d.all.map(\.message))")
+    for task in p.tasks where task.stage == "final" {
+      let trial = try #require(p.trial(task.key.trial))
+      let gate = try #require(task.gates?.first)
+      #expect(gate.candidate.map(\.axis) == ["lr", "act"])
+      guard case .train(let model, _, _)? = task.config?.kind else { Issue.record("not a train task"); continue }
+      let act: LayerConfig = trial["act"]?.stringValue == "relu" ? .activation(.relu) : .activation(.tanh)
+      #expect(model.layers[1] == act)
+    }
+    // A candidate the model cannot take is an error of that instantiation, though no trial's own model has it.
+    let bad = spec.replacingOccurrences(of: "act: [tanh, relu]", with: "act: [tanh, dense]")
+    #expect(Self.errors(planText(bad).1).contains("spec.expression-type"))
+  }
+
   // MARK: - Templates
 
   static func templateSpec(acts: String, layers: String) -> String {

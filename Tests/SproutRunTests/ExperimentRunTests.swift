@@ -104,26 +104,149 @@ import Testing
   }
 
   /// Stopped mid-way and run again, the gated certified training with its eval series ends bit for bit where an
-  /// uninterrupted run does.
+  /// uninterrupted run does. The probes are shortened below the stopping point so that it is the gated task, with
+  /// its two series, that is cut (at its step 9, past the checkpoint of step 8) and resumed, round after round.
   @Test func interruptedRunsResumeBitForBit() throws {
-    let plan = try Self.plan()
+    let text = Self.spec.replacingOccurrences(of: "    steps: 10\n", with: "    steps: 6\n")
+    let plan = try Self.plan(text)
     let whole = TemporaryDirectory()
     let a = Store(root: "\(whole.path)/.sprout")
-    #expect(try Executor(store: a).run(plan: plan, specText: Self.spec).succeeded)
+    #expect(try Executor(store: a).run(plan: plan, specText: text).succeeded)
     let parts = TemporaryDirectory()
     let b = Store(root: "\(parts.path)/.sprout")
-    let stopped = try Executor(store: b, options: ExecutorOptions(stopAfterSteps: 9)).run(
-      plan: plan, specText: Self.spec)
-    #expect(!stopped.succeeded)
-    var resumed = try Executor(store: b).run(plan: plan, specText: Self.spec)
+    let events = EventLog()
     var rounds = 0
-    while !resumed.succeeded && rounds < 10 {
-      resumed = try Executor(store: b).run(plan: plan, specText: Self.spec)
+    var summary: RunSummary
+    repeat {
+      summary = try Executor(store: b, options: ExecutorOptions(stopAfterSteps: 9)).run(
+        plan: plan, specText: text, onEvent: { events.append($0) })
       rounds += 1
+    } while !summary.succeeded && rounds < 12
+    #expect(summary.succeeded)
+    // Both chosen final tasks (24 steps) were cut at least twice and resumed from a checkpoint inside the run.
+    let resumed = events.all.compactMap { e -> (String, Int)? in
+      if case .taskResumed(let key, let step, _) = e { return (key, step) } else { return nil }
     }
-    #expect(resumed.succeeded)
+    let finals = Set(resumed.filter { $0.0.hasSuffix("/final") }.map(\.0))
+    #expect(finals.count == 2, "\(resumed)")
+    #expect(resumed.filter { $0.0.hasSuffix("/final") }.count >= 4, "\(resumed)")
+    #expect(resumed.allSatisfy { $0.1 > 0 && $0.1 < 24 })
     for task in plan.tasks {
       #expect(try a.outputs(task.hash)?.outputHashes == b.outputs(task.hash)?.outputHashes, "\(task.key)")
+      #expect(try a.outputs(task.hash)?.finalMetrics == b.outputs(task.hash)?.finalMetrics, "\(task.key)")
+    }
+    // The eval series of a resumed task, record by record, against the uninterrupted one.
+    for key in finals {
+      let task = try #require(plan.task(key))
+      let whole = try a.metrics(task.hash), cut = try b.metrics(task.hash)
+      #expect(whole == cut)
+      #expect(cut.filter { $0.values["eval/loss"] != nil }.map(\.step) == [0, 4, 8, 12, 16, 20, 24])
+    }
+  }
+
+  // MARK: - Aggregates
+
+  static func aggregateSpec(mode: SelectMode, aggregate: SelectAggregate) -> String {
+    """
+    sprout: 1
+    name: aggregates
+    seed: 5
+    matrix:
+      lr: [0.003, 0.03, 0.3]
+      bs: [8, 16]
+      seed: [0, 1, 2]
+    datasets:
+      blobs: {kind: gaussian_blobs, inputs: 3, classes: 3, samples: 96, std: 2, split: {train: 0.5, test: 0.5}}
+    models:
+      net: {input: 3, layers: [{dense: 8}, relu, {dense: 3}]}
+    initializers:
+      he: {kind: kaiming_normal, nonlinearity: relu}
+    stages:
+      probe:
+        kind: train
+        model: net
+        init: he
+        data: blobs.train
+        loss: cross_entropy
+        optimizer: {kind: sgd, lr: "${matrix.lr}"}
+        steps: 6
+        batch: "${matrix.bs}"
+      test: {kind: evaluate, from: probe, data: blobs.test, record: [loss]}
+      best:
+        kind: select
+        from: test
+        metric: loss
+        over: [lr]
+        per: [bs]
+        mode: \(mode.rawValue)
+        aggregate: \(aggregate.rawValue)
+    """
+  }
+
+  /// Every aggregate in both directions, one choice of `lr` per batch size: what the select records (the choice in
+  /// `extra.chosen`, the chosen aggregate in its metric record, every candidate's evidence) is what the definition
+  /// gives on the candidates' own stored losses, computed here. The 18 candidates run once; each variant reruns
+  /// only the select.
+  @Test func everyAggregateChoosesWhatItsDefinitionSays() throws {
+    let dir = TemporaryDirectory()
+    let store = Store(root: "\(dir.path)/.sprout")
+    var choices: Set<String> = []
+    for aggregate in SelectAggregate.allCases {
+      for mode in SelectMode.allCases {
+        let text = Self.aggregateSpec(mode: mode, aggregate: aggregate)
+        let plan = try Self.plan(text)
+        let summary = try Executor(store: store, options: ExecutorOptions(jobs: 2)).run(plan: plan, specText: text)
+        #expect(summary.succeeded, "\(summary.results.compactMap(\.error))")
+        if aggregate != .mean || mode != .min {
+          #expect(summary.results.filter { $0.status == .completed }.map(\.key) == ["all/best"])
+        }
+        // Expected, from the stored test losses: per batch size, per lr, the seeds' losses in plan order.
+        var losses: [String: [String: [Double]]] = [:]
+        var order: [String] = []
+        for task in plan.tasks where task.stage == "test" {
+          let trial = try #require(plan.trial(task.key.trial))
+          let bs = try #require(trial["bs"]?.canonical), lr = try #require(trial["lr"]?.canonical)
+          let group = "bs=\(bs)", choice = "lr=\(lr)"
+          if !order.contains(choice) { order.append(choice) }
+          let loss = try #require(try store.outputs(task.hash)?.finalMetrics["loss"]?.doubleValue)
+          losses[group, default: [:]][choice, default: []].append(loss)
+        }
+        let selectTask = try #require(plan.task("all/best"))
+        let outputs = try #require(try store.outputs(selectTask.hash))
+        let chosen = try #require(outputs.extra["chosen"]?.objectValue)
+        let recorded = try #require(outputs.finalMetrics["loss"]?.objectValue)
+        #expect(Set(chosen.keys) == ["bs=8", "bs=16"])
+        for (group, byChoice) in losses {
+          var best: (String, Double)?
+          for choice in order {
+            let values = try #require(byChoice[choice])
+            #expect(values.count == 3)
+            let v = Self.combine(values, aggregate)
+            if best.map({ mode == .min ? v < $0.1 : v > $0.1 }) ?? true { best = (choice, v) }
+          }
+          let (choice, value) = try #require(best)
+          #expect(chosen[group]?.stringValue == choice, "\(aggregate) \(mode) \(group): \(byChoice)")
+          #expect(recorded[group]?.doubleValue == value, "\(aggregate) \(mode) \(group)")
+          choices.insert("\(group) \(choice)")
+        }
+        // The evidence: every candidate of every group with the values it combined.
+        let evidence = try #require(outputs.extra["candidates"]?.arrayValue)
+        #expect(evidence.count == 6 && evidence.allSatisfy { $0["values"]?.arrayValue?.count == 3 })
+        #expect(outputs.extra["aggregate"]?.stringValue == aggregate.rawValue)
+        #expect(outputs.extra["mode"]?.stringValue == mode.rawValue)
+      }
+    }
+    // Not one answer for everything: the variants made different choices.
+    #expect(choices.count > 2, "\(choices)")
+  }
+
+  /// The aggregates as their definitions state them, written out independently of ``SelectAggregate/combine``.
+  static func combine(_ v: [Double], _ aggregate: SelectAggregate) -> Double {
+    switch aggregate {
+    case .mean: return v.reduce(0, +) / Double(v.count)
+    case .min: return v.min()!
+    case .max: return v.max()!
+    case .median: return v.sorted()[1]  // three seeds
     }
   }
 }

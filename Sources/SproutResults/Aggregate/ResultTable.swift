@@ -140,7 +140,8 @@ public struct ResultTable: Sendable {
   ) -> [Row] {
     var order: [[AxisAssignment]] = []
     var members: [[AxisAssignment]: [RunResults.Task]] = [:]
-    for t in tasks {
+    // Grouped rows summarise what ran: a task its select did not choose is left out (one row per task shows it).
+    for t in tasks where axes.isEmpty || t.status != "not_chosen" {
       let trial = trials[t.trial]
       let key: [AxisAssignment]
       if axes.isEmpty {
