@@ -103,7 +103,18 @@ struct ExampleEffectTests {
   /// Full run: held-out loss at step 200 learngene 0.72, scratch 1.39 (3 seeds); here 2 seeds, 100 steps.
   @Test("learngene: a student grown from the trained block learns faster than from random init")
   func learngene() throws {
-    let tasks = try Self.run("examples/learngene.yaml", ["--set", "matrix.seed=[0, 1]", "--set", "params.steps=100"])
+    var curves: [String] = []
+    let tasks = try Self.run("examples/learngene.yaml", ["--set", "matrix.seed=[0, 1]", "--set", "params.steps=100"]) {
+      store in
+      // The eval series is a learning curve like any other: one per init, a point every 20 steps.
+      let plot = try CLI.run(["plot", "latest", "--metric", "eval/loss", "--store", store])
+      #expect(plot.status == 0, "\(plot.stderr)")
+      curves = plot.stdout.components(separatedBy: "<path class=\"curve ").dropFirst().map {
+        String($0.prefix { $0 != ">" })
+      }
+    }
+    #expect(curves.count == 2, "\(curves)")
+    for c in curves { #expect(c.filter { $0 == "L" }.count == 5, "6 points (steps 0, 20, ..., 100): \(c)") }
     var loss: [String: [Double]] = [:]
     for (key, task) in tasks where key.hasSuffix("/student") {
       let init_ = task.values.contains("init=learngene") ? "learngene" : "scratch"

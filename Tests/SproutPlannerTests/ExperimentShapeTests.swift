@@ -285,6 +285,18 @@ import Testing
         acts: "[relu]",
         layers: "[{dense: 8}, {residual: [{repeat: {count: \"${matrix.depth}\", layers: [{dense: 4}]}}]}, {dense: 1}]"))
     #expect(Self.errors(d).contains("graph.residual-width"))
+    // Only the instantiations that break are reported, and the note names them: a width swept as [act] here, where
+    // 8 keeps the residual's width and 4 does not.
+    (_, d) = planText(
+      Self.templateSpec(
+        acts: "[8, 4]",
+        layers: "[{dense: 8}, {residual: [{repeat: {count: \"${matrix.depth}\", layers: [{dense: \"${matrix.act}\"}]}}]}, "
+          + "{dense: 1}]"))
+    let broken = d.all.filter { $0.id.rawValue == "graph.residual-width" }
+    #expect(broken.count == 1, "\(d.all.map(\.message))")
+    let note = broken.first?.notes.map(\.message).joined() ?? ""
+    #expect(note.contains("act=4") && !note.contains("act=8"), "\(note)")
+    #expect(broken.first?.message.contains("from 8 to 4") == true)
   }
 
   // MARK: - Fit, eval, ibp
