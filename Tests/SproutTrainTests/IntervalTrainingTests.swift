@@ -84,6 +84,53 @@ import Testing
     #expect(check.worst < 2e-3, "\(regularizers): \(check.worstName)")
   }
 
+  /// The whole training step of an `ibp` loss in the middle of its ramp (ε_t, κ_t and λ_t all strictly between
+  /// their ends): the value it reports is κ·CE(clean) + (1 − κ)·CE(worst case) + λ·regularizers, and the gradient it
+  /// leaves on the parameters (an SGD step at learning rate 0 changes nothing) matches central differences of that
+  /// value recomputed from scratch.
+  @Test func trainStepMixesCleanAndRobustLossByKappa() throws {
+    let net = try Self.network([.tanh, .softplus(beta: 1, threshold: 20)], seed: 12)
+    let config = IBPConfig(
+      eps: 0.2, rampLength: 10, kappaStart: 1, kappaEnd: 0.5, regularizers: [.tightness, .relu], regLambda: 1,
+      tolerance: 3)
+    let training = try IntervalTraining(network: net, config: config)
+    let loss = LossConfig.ibp(config)
+    let step = TrainStep(
+      network: net, loss: loss, optimizer: SGD(parameters: net.parameters), baseLR: 0, interval: training)
+    step.step = 4
+    let (eps, kappa, lambda) = (config.epsilon(atStep: 4), config.kappa(atStep: 4), config.regularizerWeight(atStep: 4))
+    #expect(eps > 0 && eps < 0.2 && kappa > 0.5 && kappa < 1 && lambda > 0)
+    var rng = LayerTestRandom(13)
+    let x = rng.array(6 * 4)
+    let labels: [Float] = [2, 0, 1, 1, 0, 2]
+    // The objective from its parts: the clean loss of a plain forward pass, the interval terms at ε_t.
+    let gradient = Tensor(zeros: [6 * 3])
+    func objective() -> Double {
+      let y = net.forward(x, batch: 6, training: false)
+      let clean = loss.evaluate(output: y, target: labels, batch: 6, width: 3, gradient: gradient.mutablePointer)
+      let terms = training.accumulate(x, labels: labels, batch: 6, eps: eps, weight: 1, regWeight: lambda)
+      return kappa * Double(clean) + (1 - kappa) * terms.robust + lambda * terms.regularizer
+    }
+    let reported = step.run(input: x, target: labels, batch: 6)
+    let analytic = net.parameters.map { $0.grad.array }
+    let expected = objective()
+    #expect(abs(Double(reported) - expected) < 1e-5 * max(1, abs(expected)), "\(reported) vs \(expected)")
+    var check = LayerGradientCheck()
+    let h: Float = 1e-2
+    for (p, grads) in zip(net.parameters, analytic) {
+      for i in 0..<p.value.count where p.role != .weight || abs(p.value[i]) > 3 * h {
+        let saved = p.value[i]
+        p.value[i] = saved + h
+        let up = objective()
+        p.value[i] = saved - h
+        let down = objective()
+        p.value[i] = saved
+        check.record(Double(grads[i]), (up - down) / Double(2 * h), "\(p.name)[\(i)]")
+      }
+    }
+    #expect(check.worst < 2e-3, "\(check.worstName)")
+  }
+
   @Test func regularizersAreZeroOnceEpsIsReached() {
     let c = IBPConfig(eps: 0.1, rampStart: 5, rampLength: 20, regularizers: [.tightness], regLambda: 0.5)
     #expect(c.regularizerWeight(atStep: 0) == 0)  // ε = 0: no bounds
