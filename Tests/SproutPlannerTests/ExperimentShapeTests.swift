@@ -77,6 +77,14 @@ import Testing
     guard case .select(let s)? = select.config?.kind else { Issue.record("not a select"); return }
     #expect(s.over == ["lr"])
     #expect(s.candidates.count == 4)
+    // `sprout plan` says which candidate each gated task belongs to; `--explain` that it runs only if chosen.
+    let text = p.render(.text)
+    for task in final {
+      let lr = try #require(p.trial(task.key.trial)?["lr"]?.canonical)
+      let line = try #require(text.split(separator: "\n").first { $0.contains(task.key.description) })
+      #expect(line.hasSuffix("(if best chooses lr=\(lr))"), "\(line)")
+      #expect(p.explain(task.key.description)?.contains("runs only if best chooses lr=\(lr)") == true)
+    }
   }
 
   /// Which candidate wins decides whether a gated task runs, not what it computes: its hash leaves the select out.
