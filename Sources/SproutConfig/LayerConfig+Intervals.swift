@@ -11,7 +11,9 @@ extension LayerConfig {
       case .elu(let alpha): return alpha >= 0
       case .gelu, .silu, .sine, .crrelu, .rational, .dice: return false
       }
-    case .residual, .layerNorm, .dropout, .fourierFeatures: return false
+    // Convolutions and pooling are not propagated yet (IntervalTraining handles dense layers only).
+    case .residual, .layerNorm, .dropout, .fourierFeatures, .conv2d, .maxPool2d, .avgPool2d, .flatten, .globalAvgPool:
+      return false
     }
   }
 
@@ -23,6 +25,11 @@ extension LayerConfig {
     case .layerNorm: "layernorm"
     case .dropout: "dropout"
     case .fourierFeatures: "fourier_features"
+    case .conv2d: "conv2d"
+    case .maxPool2d: "max_pool2d"
+    case .avgPool2d: "avg_pool2d"
+    case .flatten: "flatten"
+    case .globalAvgPool: "global_avg_pool"
     case .activation(let a):
       switch a {
       case .identity: "identity"

@@ -1,4 +1,6 @@
 import SproutDiagnostics
+import SproutPlanner
+import SproutRun
 
 /// What a `select` stage chose and the numbers it chose by: per group (values of its `per` axes), every candidate
 /// (values of its `over` axes) with the aggregate of the metric over its trials (the seeds) and the values combined.

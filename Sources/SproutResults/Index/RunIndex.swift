@@ -37,9 +37,8 @@ public final class RunIndex: @unchecked Sendable {
       configuration.busyMode = .timeout(10)
       db = try DatabaseQueue(path: path, configuration: configuration)
       do { try Self.migrator.migrate(db) } catch {
-        // Processes finishing runs on one store at once can both find the index new (the migrator reads which
-        // migrations are applied before its immediate transaction); the loser's CREATE TABLE then fails. Read
-        // again: the winner's schema is committed, so there is nothing left to apply.
+        // Processes opening a new index at once (several `sprout run`s on one store) may all see it empty; the
+        // later ones' CREATE TABLE then fails after the first committed. Migrating again sees the schema made.
         try Self.migrator.migrate(db)
       }
     } catch {

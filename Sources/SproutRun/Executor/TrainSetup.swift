@@ -23,6 +23,8 @@ struct TrainSetup {
   var data: Dataset
   /// Held-out evaluation during training (`eval:`): its rows, metrics and interval.
   var evaluation: (data: Dataset, record: [MetricConfig], every: Int?)? = nil
+  /// Where the records also go as TensorBoard events (`tensorboard: true`), or nil.
+  var tensorBoard: TensorBoardWriter?
 
   /// Optimizer steps of the whole run (as the trainer counts them).
   var totalSteps: Int {

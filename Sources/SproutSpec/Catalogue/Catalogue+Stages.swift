@@ -28,7 +28,8 @@ extension Catalogue {
     return TrainingConfig(
       data: data, loss: loss, optimizer: try a.optimizer("optimizer"), length: length, batch: try a.int("batch"),
       shuffle: try a.bool("shuffle"), record: record, every: try a.optionalInt("every"),
-      checkpointEvery: try a.optionalInt("checkpoint_every"), eval: try evaluation(&a, loss: loss))
+      checkpointEvery: try a.optionalInt("checkpoint_every"), eval: try evaluation(&a, loss: loss),
+      tensorBoard: try a.bool("tensorboard") ? true : nil)
   }
 
   /// Metrics that read class labels need a loss that reads them.
@@ -75,6 +76,11 @@ extension Catalogue {
     recordArgument,
     everyArgument,
     evalArgument,
+    ArgumentSpec(
+      "tensorboard", .bool, default: .bool(false),
+      "Also write the records as TensorBoard event files while training: one TensorBoard run per trial under "
+        + "`<store>/tensorboard/<run id>/` (`tensorboard --logdir .sprout/tensorboard`). The numbers do not depend "
+        + "on it."),
   ]
 
   static let stages: [KindSpec] = [
