@@ -125,6 +125,7 @@ public final class ProgressDisplay: @unchecked Sendable {
       case .cancelled: mark = paint("stopped", "33")
       case .cached: mark = "cached"
       case .skipped: mark = "skipped"
+      case .notChosen: mark = "not chosen"
       }
       var line = "\(key)  \(mark)  \(String(format: "%.2fs", seconds))"
       if status == .completed, let loss = lastLoss[key] { line += "  loss \(Self.number(loss))" }

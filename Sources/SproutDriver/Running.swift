@@ -45,7 +45,7 @@ public struct RunOutcome: Sendable {
   public var exitCode: Int32 {
     guard let summary, !diagnostics.contains(where: { $0.severity == .error }) else { return 1 }
     let asked = summary.results.filter { selected?.contains($0.key) ?? true }
-    return asked.allSatisfy { $0.status == .completed || $0.status == .cached } ? 0 : 1
+    return asked.allSatisfy(\.status.isSuccess) ? 0 : 1
   }
 
   /// The task keys asked for (`--plan … --task K`); nil for every task of the plan.

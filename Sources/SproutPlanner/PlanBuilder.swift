@@ -16,6 +16,8 @@ struct PlanBuilder {
   let baseDirectory: String
   /// Key paths (`models.net`) of definitions no trial value reaches: resolved once per plan.
   let invariant: Set<String>
+  /// Which stages read which select stages' choices, and the rounds tasks are planned in.
+  let selection: SelectionPlan
   /// Work shared across trials.
   let caches = PlanCaches()
   /// Problems found per trial, merged across trials (one diagnostic per distinct problem).
@@ -49,6 +51,7 @@ struct PlanBuilder {
       invariant.insert("initializers.\(d.id.name)")
     }
     self.invariant = invariant
+    self.selection = SelectionPlan(graph: graph)
   }
 
   mutating func build(store: StoreView?, diagnostics: inout Diagnostics) -> Plan {
@@ -68,23 +71,29 @@ struct PlanBuilder {
 
     var tasks: [PlanTask] = []
     var hashes: [TaskKey: String] = [:]
-    let perTrialStages = graph.stageOrder.filter { !(graph.stages[$0]?.acrossTrials ?? false) }
-    let acrossStages = graph.stageOrder.filter { graph.stages[$0]?.acrossTrials ?? false }
-    tasks.reserveCapacity(trials.count * perTrialStages.count + acrossStages.count)
-    for index in expansion.runOrder {
-      let trial = trials[index]
-      var context = TrialContext(builder: self, caches: caches, trial: trial)
-      for stage in perTrialStages {
-        let task = context.task(for: stage, hashes: hashes, findings: &findings)
+    var gates: [TaskKey: [TaskGate]] = [:]
+    tasks.reserveCapacity(trials.count * graph.stageOrder.count)
+    // One round unless stages read select choices: then each trial's context is kept for its later rounds.
+    var kept: [Int: TrialContext] = [:]
+    let rounds = selection.rounds
+    for (r, round) in rounds.enumerated() {
+      for index in expansion.runOrder where !round.perTrial.isEmpty {
+        let trial = trials[index]
+        var context = kept[index] ?? TrialContext(builder: self, caches: caches, trial: trial)
+        for stage in round.perTrial {
+          let task = context.task(for: stage, hashes: hashes, findings: &findings, gates: gates)
+          hashes[task.key] = task.hash
+          if let g = task.gates { gates[task.key] = g }
+          tasks.append(task)
+        }
+        if r + 1 < rounds.count { kept[index] = context }
+      }
+      for stage in round.across {
+        var context = TrialContext(builder: self, caches: caches, trial: nil)
+        let task = context.task(for: stage, hashes: hashes, findings: &findings, trials: trials, gates: gates)
         hashes[task.key] = task.hash
         tasks.append(task)
       }
-    }
-    for stage in acrossStages {
-      var context = TrialContext(builder: self, caches: caches, trial: nil)
-      let task = context.task(for: stage, hashes: hashes, findings: &findings, trials: trials)
-      hashes[task.key] = task.hash
-      tasks.append(task)
     }
     findings.report(to: &diagnostics)
     tasks = select(tasks, trials: trials, diagnostics: &diagnostics)

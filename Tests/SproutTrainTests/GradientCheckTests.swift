@@ -153,7 +153,7 @@ struct GradientCheckTests {
     let t: [Float]
     switch loss {
     case .mse: t = rng.array(batch * width)
-    case .crossEntropy: t = [0, 2, 1, 2]
+    case .crossEntropy, .ibp: t = [0, 2, 1, 2]
     case .bceWithLogits: t = (0..<(batch * width)).map { _ in rng.uniform(0, 1) }
     }
     var g = [Float](repeating: 0, count: batch * width)

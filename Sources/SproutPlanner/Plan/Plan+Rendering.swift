@@ -65,7 +65,8 @@ extension Plan {
       let key = task.key.description.padding(toLength: keyWidth, withPad: " ", startingAt: 0)
       let state = task.state.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)
       let kind = task.kind.padding(toLength: kindWidth, withPad: " ", startingAt: 0)
-      out += "  \(key)  \(state)  \(task.hash.prefix(12))  \(kind)  \(task.reason)\n"
+      let gate = task.gates.map { "  (" + $0.map(\.description).joined(separator: ", ") + ")" } ?? ""
+      out += "  \(key)  \(state)  \(task.hash.prefix(12))  \(kind)  \(task.reason)\(gate)\n"
     }
     return out
   }
@@ -123,6 +124,7 @@ extension Plan {
       out += "  stale because:\n"
       for c in task.changes { out += "    - \(c)\n" }
     }
+    for gate in task.gates ?? [] { out += "  runs only \(gate.description)\n" }
     if !task.inputs.isEmpty {
       out += "  reads:\n"
       for input in task.inputs {

@@ -30,6 +30,8 @@ public struct RunError: Error, CustomStringConvertible, @unchecked Sendable {
     case noLocks = "run.no-locks"
     /// The run id is not in the store.
     case unknownRun = "run.unknown-run"
+    /// A task planned for one candidate of a select stage did not run: the select chose another.
+    case notChosen = "run.not-chosen"
   }
 
   /// What kind of failure this is.

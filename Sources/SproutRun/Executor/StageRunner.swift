@@ -31,8 +31,10 @@ struct StageRunner {
         return try finetune(from: from, adapters: adapters, training: training)
       case .merge(let base, let from, let weights, let scale):
         return try merge(base: base, from: from, weights: weights, scale: scale)
-      case .select(let from, let metric, let mode):
-        return try select(from: from, metric: metric, mode: mode)
+      case .select(let select):
+        return try self.select(select)
+      case .fit(let fit):
+        return try self.fit(fit)
       }
     } catch let error as RunError {
       throw error.at(context.range)
@@ -58,9 +60,12 @@ struct StageRunner {
     prepare: @escaping (Network) throws -> Void = { _ in }
   ) throws -> TrainSetup {
     let data = try loadData(training.data).fitted(to: training.loss)
+    let evaluation = try training.eval.map { e in
+      (data: try loadData(e.data).fitted(to: training.loss), record: e.record, every: e.every)
+    }
     return TrainSetup(
       model: model, configuration: TrainerConfiguration(training), seed: seed, streamPath: streamPath,
-      initialize: initialize, prepare: prepare, data: data,
+      initialize: initialize, prepare: prepare, data: data, evaluation: evaluation,
       tensorBoard: training.tensorBoard == true ? try tensorBoardWriter() : nil)
   }
 
