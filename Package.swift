@@ -38,7 +38,8 @@ let package = Package(
     .target(name: "SproutSpec", dependencies: ["SproutSyntax", "SproutDiagnostics"]),
     .target(name: "SproutGraph", dependencies: ["SproutSpec", "SproutDiagnostics"]),
     .target(name: "SproutPlanner", dependencies: ["SproutGraph", "SproutSpec", "SproutSyntax", "SproutDiagnostics"], swiftSettings: optimized),
-    // C11 atomics for the CPU backend's worker pool (Synchronization's Atomic needs macOS 15).
+    // C11 atomics for the CPU backend's worker pool (Synchronization's Atomic needs macOS 15), and the cache
+    // prefetch hint its matrix multiply gives for C tiles.
     .target(name: "CSproutAtomics"),
     .target(name: "SproutTensor", dependencies: ["CSproutAtomics"], swiftSettings: [.unsafeFlags(tensorFlags)]),
     .target(name: "SproutTensorConformance", dependencies: ["SproutTensor"]),

@@ -43,6 +43,15 @@ public protocol Backend: AnyObject, Sendable {
 
   // MARK: Composites (default implementations in Backend+Composites.swift; override for speed)
 
+  /// `gemm`, then `epilogue` applied to C: a dense layer's bias and activation, or an activation's backward
+  /// pass on the product, done while C is still in cache. The result is bit-identical to the product followed
+  /// by the separate kernels (`addBias`, `activationForward`, `activationBackward`), which is the default.
+  func gemm(
+    transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+    alpha: Float, a: UnsafePointer<Float>, lda: Int,
+    b: UnsafePointer<Float>, ldb: Int,
+    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: GemmEpilogue)
+
   /// `y[r, c] += bias[c]` for a rows×cols matrix.
   func addBias(_ y: UnsafeMutablePointer<Float>, rows: Int, cols: Int, bias: UnsafePointer<Float>)
 
@@ -92,6 +101,19 @@ public protocol Backend: AnyObject, Sendable {
     parameters p: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>,
     m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, count: Int, hyper: AdamHyperparameters,
     step: Int)
+}
+
+/// Work a matrix product does on its result C (m×n, row stride `ldc`) after the sums. Buffers it names have
+/// C's shape and row stride.
+public enum GemmEpilogue {
+  /// Nothing: a plain product.
+  case none
+  /// `C[i, j] += bias[j]` when `bias` is given, then `output = f(C)` when `activation` is given (`output` may
+  /// be nil only without an activation): a dense layer's bias and the activation that follows it.
+  case biasActivation(bias: UnsafePointer<Float>?, activation: Activation?, output: UnsafeMutablePointer<Float>?)
+  /// `C = f'(x) · C`, given the activation's input `x` and output `y = f(x)`: the product is the gradient at
+  /// the activation's output, and C becomes the gradient at its input.
+  case activationGradient(Activation, x: UnsafePointer<Float>, y: UnsafePointer<Float>)
 }
 
 /// Settings of an SGD step (PyTorch names and meanings).

@@ -22,6 +22,7 @@ public enum KernelConformance {
     checks += elementwiseChecks(backend, &rng)
     checks += activationChecks(backend, &rng)
     checks += RowConformance.checks(backend, &rng)
+    checks += EpilogueConformance.checks(backend, &rng)
     return ConformanceReport(subject: "\(backend.name) (\(backend.threads) threads)", checks: checks)
   }
 

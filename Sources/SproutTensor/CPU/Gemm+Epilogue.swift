@@ -1,0 +1,43 @@
+/// The epilogue of a product: the kernels that would otherwise make separate passes over C (a dense layer's
+/// bias and activation, an activation's backward pass), run on each block of C as soon as its last k block is
+/// done, while it is still in cache. Each element goes through the same eight-lane code as the separate
+/// kernels (`ElementwiseKernels.addBias`, `ActivationKernels.forward`/`backward`), so the bits are the same.
+extension Gemm {
+  /// Applies `p.epilogue` to the finished block `rows × cols` of C.
+  @inline(__always)
+  static func applyEpilogue(_ p: Problem, rows: Range<Int>, cols: Range<Int>) {
+    switch p.epilogue {
+    case .none: return
+    case .biasActivation(let bias, let activation, let output):
+      epilogueForward(p, bias: bias, activation: activation, output: output, rows: rows, cols: cols)
+    case .activationGradient(let f, let x, let y):
+      epilogueBackward(p, f, x: x, y: y, rows: rows, cols: cols)
+    }
+  }
+
+  @inline(never)
+  static func epilogueForward(
+    _ p: Problem, bias: UnsafePointer<Float>?, activation: Activation?, output: UnsafeMutablePointer<Float>?,
+    rows: Range<Int>, cols: Range<Int>
+  ) {
+    for i in rows {
+      let row = p.c + i * p.ldc
+      if let bias { Lanes.map(UnsafePointer(row), bias, row, cols) { $0 + $1 } }
+      if let activation, let output {
+        ActivationKernels.forward(activation, UnsafePointer(row), output + i * p.ldc, range: cols)
+      }
+    }
+  }
+
+  @inline(never)
+  static func epilogueBackward(
+    _ p: Problem, _ f: Activation, x: UnsafePointer<Float>, y: UnsafePointer<Float>, rows: Range<Int>,
+    cols: Range<Int>
+  ) {
+    for i in rows {
+      let o = i * p.ldc
+      let row = p.c + o
+      ActivationKernels.backward(f, x: x + o, y: y + o, dy: UnsafePointer(row), dx: row, range: cols)
+    }
+  }
+}
