@@ -7,6 +7,7 @@ public final class ActivationLayer: Layer {
   /// Width in = width out.
   public let inputWidth: Int
   let backend: any Backend
+  /// `maxBatch × width`; the fused dense forward writes it too.
   let out: Tensor
   private var input: UnsafePointer<Float>?
 
@@ -33,6 +34,13 @@ public final class ActivationLayer: Layer {
     input = x
     backend.activationForward(function, x, out.mutablePointer, count: batch * inputWidth)
   }
+
+  /// The input of the last forward, valid until the next forward.
+  var lastInput: UnsafePointer<Float>? { input }
+
+  /// Records a forward that the preceding dense layer computed in its product's epilogue: `x` is its output
+  /// (this layer's input), and `output` already holds `f(x)`.
+  func forwardWasFused(input x: UnsafePointer<Float>) { input = x }
 
   /// `dx = f'(x)·dy`.
   public func backward(_ dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>?, batch: Int) {
