@@ -133,11 +133,23 @@ enum ActivationKernels {
         loop(x, y, range) { forward(.gelu(approximateTanh: false), $0) }
       }
     case .silu: loop(x, y, range) { forward(.silu, $0) }
-    case .tanh: loop(x, y, range) { VectorMath.tanh($0) }
+    case .tanh: tanhLoop(x, y, range)
     case .sigmoid: loop(x, y, range) { VectorMath.sigmoid($0) }
     case .softplus: loop(x, y, range) { forward(f, $0) }
     case .sine(let omega): loop(x, y, range) { VectorMath.sinCos(omega * $0).sin }
     }
+  }
+
+  /// The tanh loop, written out: through the generic `loop` its body stayed a closure call per vector.
+  static func tanhLoop(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
+    var i = range.lowerBound
+    let end = range.upperBound
+    while i + 8 <= end {
+      let v = VectorMath.tanh(UnsafeRawPointer(x + i).loadUnaligned(as: V8.self))
+      UnsafeMutableRawPointer(y + i).storeBytes(of: v, as: V8.self)
+      i += 8
+    }
+    if i < end { Lanes.store(VectorMath.tanh(Lanes.load(x, i, end)), y, i, end) }
   }
 
   @inline(__always)

@@ -44,6 +44,14 @@ func anyLane(_ m: Mask) -> Bool {
   return (d[0] | d[1]) != 0
 }
 
+/// `b < a ? b : a` lane-wise: the smaller, or `a` when either is NaN (LLVM emits one `minps`).
+@inline(__always)
+func lanesMin(_ a: V8, _ b: V8) -> V8 { a.replacing(with: b, where: b .< a) }
+
+/// `b > a ? b : a` lane-wise: the larger, or `a` when either is NaN (one `maxps`).
+@inline(__always)
+func lanesMax(_ a: V8, _ b: V8) -> V8 { a.replacing(with: b, where: b .> a) }
+
 /// `|v|` lane-wise (clears the sign bit, so −0 becomes +0 and NaN stays NaN).
 @inline(__always)
 func vabs(_ v: V8) -> V8 {
@@ -105,11 +113,11 @@ enum VectorMath {
   /// `tanh x` to a few ulp: Eigen's 13/6 rational approximation on [−7.9, 7.9] (beyond which tanh rounds to
   /// ±1 in float32), with `x` itself below 0.0004 where the rational form loses relative accuracy. Pure
   /// arithmetic and two selects: it vectorises cleanly, unlike forms built on `exp` and sign fix-ups.
-  @inline(__always)
+  @_transparent
   static func tanh(_ x: V8) -> V8 {
     let bound: Float = 7.90531110763549805
-    var c = blend(greaterMask(x, V8(repeating: bound)), V8(repeating: bound), else: x)
-    c = blend(lessMask(c, V8(repeating: -bound)), V8(repeating: -bound), else: c)
+    // NaN lanes stay NaN through the clamp and are replaced by x below.
+    let c = lanesMax(lanesMin(x, V8(repeating: bound)), V8(repeating: -bound))
     let x2 = c * c
     var p = x2 * -2.76076847742355e-16 + 2.00018790482477e-13
     p = p * x2 + -8.60467152213735e-11
@@ -122,8 +130,9 @@ enum VectorMath {
     q = q * x2 + 2.26843463243900e-03
     q = q * x2 + 4.89352518554385e-03
     let r = p / q
-    // Tiny |x| (and NaN, whose comparison is false) pass x through.
-    return blend(lessMask(vabs(x), V8(repeating: 0.0004)) | nanMask(x), x, else: r)
+    // Tiny |x| and NaN pass x through (two compares and a blend; checked over all 2³² inputs to give the same
+    // bits as the sign-bit masks used elsewhere).
+    return r.replacing(with: x, where: (vabs(x) .< 0.0004) .| (x .!= x))
   }
 
   /// `σ(x) = 1/(1+e⁻ˣ)`.
