@@ -20,7 +20,7 @@ extension Backend {
     let (rows, cols, stride) = ldc == n ? (1, m * n, 0) : (m, n, ldc)
     switch epilogue {
     case .none: return
-    case .biasActivation(let bias, let activation, let output):
+    case .biasActivation(let bias, let activation, let output, let saved):
       if let bias {
         if ldc == n {
           addBias(c, rows: m, cols: n, bias: bias)
@@ -30,12 +30,15 @@ extension Backend {
       }
       if let activation {
         guard let output else { preconditionFailure("a gemm epilogue with an activation needs an output buffer") }
-        for i in 0..<rows { activationForward(activation, c + i * stride, output + i * stride, count: cols) }
+        for i in 0..<rows {
+          let o = i * stride
+          activationForward(activation, c + o, output + o, saved: saved.map { $0 + o }, count: cols)
+        }
       }
-    case .activationGradient(let f, let x, let y):
+    case .activationGradient(let f, let x, let y, let saved):
       for i in 0..<rows {
         let o = i * stride
-        activationBackward(f, x: x + o, y: y + o, dy: c + o, dx: c + o, count: cols)
+        activationBackward(f, x: x + o, y: y + o, saved: saved.map { $0 + o }, dy: c + o, dx: c + o, count: cols)
       }
     }
   }
@@ -45,19 +48,35 @@ extension Backend {
     ElementwiseKernels.addBias(y, rows: 0..<rows, cols: cols, bias: bias)
   }
 
-  /// `y = f(x)` with PyTorch's formulas.
+  /// `y = f(x)` with PyTorch's formulas (and `saved` for the backward pass when `f` saves something).
   public func activationForward(
-    _ f: Activation, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int
+    _ f: Activation, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+    saved: UnsafeMutablePointer<Float>?, count: Int
   ) {
-    ActivationKernels.forward(f, x, y, range: 0..<count)
+    ActivationKernels.forward(f, x, y, saved: saved, range: 0..<count)
   }
 
   /// `dx = f'(x) · dy` with PyTorch's formulas.
   public func activationBackward(
+    _ f: Activation, x: UnsafePointer<Float>, y: UnsafePointer<Float>, saved: UnsafePointer<Float>?,
+    dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, count: Int
+  ) {
+    ActivationKernels.backward(f, x: x, y: y, saved: saved, dy: dy, dx: dx, range: 0..<count)
+  }
+
+  /// `y = f(x)`, saving nothing.
+  public func activationForward(
+    _ f: Activation, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int
+  ) {
+    activationForward(f, x, y, saved: nil, count: count)
+  }
+
+  /// `dx = f'(x) · dy`, recomputing what a forward could have saved.
+  public func activationBackward(
     _ f: Activation, x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>,
     dx: UnsafeMutablePointer<Float>, count: Int
   ) {
-    ActivationKernels.backward(f, x: x, y: y, dy: dy, dx: dx, range: 0..<count)
+    activationBackward(f, x: x, y: y, saved: nil, dy: dy, dx: dx, count: count)
   }
 
   /// `y += alpha · x`.

@@ -94,9 +94,14 @@ enum EpilogueConformance {
     let bias = withBias ? p.bias : nil
     var c = p.c0
     var out = [Float](repeating: .nan, count: c.count)
+    var saved = [Float](repeating: .nan, count: c.count)
     bias.withOptionalPointer { pb in
       out.withUnsafeMutableBufferPointer { po in
-        p.product(backend, into: &c, epilogue: .biasActivation(bias: pb, activation: f, output: po.baseAddress!))
+        saved.withUnsafeMutableBufferPointer { ps in
+          p.product(
+            backend, into: &c,
+            epilogue: .biasActivation(bias: pb, activation: f, output: po.baseAddress!, saved: ps.baseAddress!))
+        }
       }
     }
     let what = "gemm+\(withBias ? "bias+" : "")\(name) \(label)"
@@ -117,18 +122,23 @@ enum EpilogueConformance {
     // The separate kernels, row by row (C's rows are padded).
     var separateC = p.c0
     var separateOut = [Float](repeating: .nan, count: c.count)
+    var separateSaved = [Float](repeating: .nan, count: c.count)
     p.product(backend, into: &separateC, epilogue: nil)
     for i in 0..<p.m {
       separateC.withUnsafeMutableBufferPointer { pc in
         let row = pc.baseAddress! + i * p.ldc
         if let bias { backend.addBias(row, rows: 1, cols: p.n, bias: bias) }
         separateOut.withUnsafeMutableBufferPointer { po in
-          backend.activationForward(f, row, po.baseAddress! + i * p.ldc, count: p.n)
+          separateSaved.withUnsafeMutableBufferPointer { ps in
+            backend.activationForward(
+              f, row, po.baseAddress! + i * p.ldc, saved: ps.baseAddress! + i * p.ldc, count: p.n)
+          }
         }
       }
     }
     return [
-      sum.check, act.check, bitIdentity("\(what) = separate kernels", c, separateC, out, separateOut),
+      sum.check, act.check,
+      bitIdentity("\(what) = separate kernels", c, separateC, out, separateOut, saved, separateSaved),
     ]
   }
 
@@ -138,11 +148,20 @@ enum EpilogueConformance {
   ) -> [KernelCheck] {
     let x = rng.floats(p.m * p.ldc, -2, 2)
     var y = [Float](repeating: 0, count: x.count)
-    backend.activationForward(f, x, &y, count: x.count)
+    var saved = [Float](repeating: .nan, count: x.count)
+    backend.activationForward(f, x, &y, saved: &saved, count: x.count)
+    // The gradient from what the forward saved, and recomputed (nil): the same bits.
     var c = p.c0
+    var recomputed = p.c0
     x.withUnsafeBufferPointer { px in
       y.withUnsafeBufferPointer { py in
-        p.product(backend, into: &c, epilogue: .activationGradient(f, x: px.baseAddress!, y: py.baseAddress!))
+        saved.withUnsafeBufferPointer { ps in
+          p.product(
+            backend, into: &c,
+            epilogue: .activationGradient(f, x: px.baseAddress!, y: py.baseAddress!, saved: ps.baseAddress!))
+        }
+        p.product(
+          backend, into: &recomputed, epilogue: .activationGradient(f, x: px.baseAddress!, y: py.baseAddress!, saved: nil))
       }
     }
     var plain = p.c0
@@ -169,7 +188,7 @@ enum EpilogueConformance {
         }
       }
     }
-    return [meter.check, bitIdentity("\(what) = separate kernels", c, separate)]
+    return [meter.check, bitIdentity("\(what) = separate kernels, saved or recomputed", c, separate, recomputed, separate)]
   }
 
   /// A check that passes only when every pair of buffers holds the same bits.

@@ -86,7 +86,7 @@ public final class CPUBackend: Backend, @unchecked Sendable {
     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: GemmEpilogue
   ) {
     if m <= 0 || n <= 0 { return }
-    if case .biasActivation(_, let f, let output) = epilogue {
+    if case .biasActivation(_, let f, let output, _) = epilogue {
       precondition(f == nil || output != nil, "a gemm epilogue with an activation needs an output buffer")
     }
     let problem = Gemm.Problem(

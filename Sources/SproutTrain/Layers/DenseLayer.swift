@@ -87,7 +87,7 @@ public final class DenseLayer: Layer {
     backend.gemm(
       transA: false, transB: true, m: batch, n: outputWidth, k: inputWidth, alpha: 1, a: x, lda: inputWidth,
       b: weight.value.pointer, ldb: inputWidth, beta: 0, c: out.mutablePointer, ldc: outputWidth,
-      epilogue: .biasActivation(bias: bias?.value.pointer, activation: nil, output: nil))
+      epilogue: .biasActivation(bias: bias?.value.pointer, activation: nil, output: nil, saved: nil))
     adapter?.forward(x, batch: batch, out: out.mutablePointer)
   }
 
@@ -100,7 +100,8 @@ public final class DenseLayer: Layer {
       transA: false, transB: true, m: batch, n: outputWidth, k: inputWidth, alpha: 1, a: x, lda: inputWidth,
       b: weight.value.pointer, ldb: inputWidth, beta: 0, c: out.mutablePointer, ldc: outputWidth,
       epilogue: .biasActivation(
-        bias: bias?.value.pointer, activation: activation.function, output: activation.out.mutablePointer))
+        bias: bias?.value.pointer, activation: activation.function, output: activation.out.mutablePointer,
+        saved: activation.saved?.mutablePointer))
     activation.forwardWasFused(input: out.pointer)
   }
 
@@ -148,6 +149,7 @@ public final class DenseLayer: Layer {
     backend.gemm(
       transA: false, transB: false, m: batch, n: inputWidth, k: outputWidth, alpha: 1, a: dy, lda: outputWidth,
       b: weight.value.pointer, ldb: inputWidth, beta: 0, c: dz, ldc: inputWidth,
-      epilogue: .activationGradient(activation.function, x: activationInput, y: activation.output))
+      epilogue: .activationGradient(
+        activation.function, x: activationInput, y: activation.output, saved: activation.saved?.pointer))
   }
 }
