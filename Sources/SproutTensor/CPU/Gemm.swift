@@ -3,10 +3,10 @@
 ///
 ///     for jc in columns by NC            ─ B block (KC×NC) lives in L3
 ///       for pc in k by KC                ─ k blocks in ascending order, always (determinism)
-///         pack B[pc…, jc…] into 16-wide panels
 ///         for ic in rows by MC           ─ A block (MC×KC) lives in L2
 ///           pack A[ic…, pc…] into 6-tall panels
 ///           for each 16-wide B panel     ─ one B panel (KC×16) lives in L1
+///             (first ic only: pack it from B[pc…, jc…])
 ///             for each 6-tall A panel: C tile (6×16) += A panel · B panel
 ///           after the last k block: the epilogue (bias, activation) on the block of C just finished
 ///
@@ -19,10 +19,10 @@ enum Gemm {
   static let nr = 16
   /// The k block. Changing it changes results (it sets where each element's chain is cut), so it is fixed.
   static let kc = 256
-  /// Up to this many k (a whole number of k blocks) have their B panels packed at once.
-  static let kg = 8 * kc
+  /// Rows of an A block (L2), at most.
   static let mc = 144
-  static let nc = 256
+  /// Columns of a B block (L3). Large, so that A is packed once per k block for most products.
+  static let nc = 2048
   /// Products up to this many multiply-adds read A, and B when it is not transposed, in place instead of
   /// packing them: their cache footprint is small and packing would cost as much as the arithmetic.
   static let directWork = 1 << 18
@@ -40,7 +40,7 @@ enum Gemm {
       // panel, or landing in this slack after the last one).
       // Cache-line aligned, so that no vector load of a packed panel straddles two lines.
       a = Scratch.allocate(Gemm.mc * Gemm.kc + 16)
-      b = Scratch.allocate(Gemm.kg * (Gemm.nc + Gemm.nr) + 16)
+      b = Scratch.allocate(Gemm.kc * Gemm.nc + 16)
     }
 
     static func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
@@ -97,32 +97,22 @@ enum Gemm {
     var jc = cols.lowerBound
     while jc < cols.upperBound {
       let nb = min(nc, cols.upperBound - jc)
-      // B panels of one k block take this many floats.
-      let bBlock = kc * ((nb + nr - 1) / nr) * nr
-      var pg = 0
-      while pg < p.k {
-        // A group of up to `kg / kc` k blocks: B is packed once for the group, then each block of rows of C
-        // goes through the group's k blocks in order while it stays in L2.
-        let groupEnd = min(pg + kg, p.k)
+      var pc = 0
+      while pc < p.k {
+        let kb = min(kc, p.k - pc)
         var ic = rows.lowerBound
         while ic < rows.upperBound {
           let mb = min(rowBlock, rows.upperBound - ic)
-          var pc = pg
-          while pc < groupEnd {
-            let kb = min(kc, groupEnd - pc)
-            if !directA { packA(p, i0: ic, mb: mb, k0: pc, kb: kb, into: scratch.a) }
-            // The first block of rows packs each B panel just before it uses it (the copy's memory traffic
-            // overlaps the arithmetic); the others reuse the packed panels.
-            block(
-              p, ic: ic, mb: mb, jc: jc, nb: nb, pc: pc, kb: kb, beta: pc == 0 ? p.beta : 1, directA: directA,
-              directB: directB, packB: !directB && ic == rows.lowerBound,
-              packedB: scratch.b + (pc - pg) / kc * bBlock, scratch: scratch)
-            pc += kb
-          }
-          if groupEnd == p.k { applyEpilogue(p, rows: ic..<(ic + mb), cols: jc..<(jc + nb)) }
+          if !directA { packA(p, i0: ic, mb: mb, k0: pc, kb: kb, into: scratch.a) }
+          // The first block of rows packs each B panel just before it uses it (the copy's memory traffic
+          // overlaps the arithmetic); the others reuse the packed panels.
+          block(
+            p, ic: ic, mb: mb, jc: jc, nb: nb, pc: pc, kb: kb, beta: pc == 0 ? p.beta : 1, directA: directA,
+            directB: directB, packB: !directB && ic == rows.lowerBound, packedB: scratch.b, scratch: scratch)
+          if pc + kb == p.k { applyEpilogue(p, rows: ic..<(ic + mb), cols: jc..<(jc + nb)) }
           ic += mb
         }
-        pg = groupEnd
+        pc += kb
       }
       jc += nb
     }
