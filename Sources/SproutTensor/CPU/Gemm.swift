@@ -23,6 +23,8 @@ enum Gemm {
   static let mc = 144
   /// Columns of a B block (L3). Large, so that A is packed once per k block for most products.
   static let nc = 2048
+  /// Columns of C that get their epilogue together (a multiple of NR).
+  static let epilogueColumns = 256
   /// Products up to this many multiply-adds read A, and B when it is not transposed, in place instead of
   /// packing them: their cache footprint is small and packing would cost as much as the arithmetic.
   static let directWork = 1 << 18
@@ -108,8 +110,8 @@ enum Gemm {
           // overlaps the arithmetic); the others reuse the packed panels.
           block(
             p, ic: ic, mb: mb, jc: jc, nb: nb, pc: pc, kb: kb, beta: pc == 0 ? p.beta : 1, directA: directA,
-            directB: directB, packB: !directB && ic == rows.lowerBound, packedB: scratch.b, scratch: scratch)
-          if pc + kb == p.k { applyEpilogue(p, rows: ic..<(ic + mb), cols: jc..<(jc + nb)) }
+            directB: directB, packB: !directB && ic == rows.lowerBound, packedB: scratch.b,
+            lastK: pc + kb == p.k, scratch: scratch)
           ic += mb
         }
         pc += kb
@@ -122,7 +124,7 @@ enum Gemm {
   @inline(__always)
   static func block(
     _ p: Problem, ic: Int, mb: Int, jc: Int, nb: Int, pc: Int, kb: Int, beta: Float, directA: Bool,
-    directB: Bool, packB packing: Bool, packedB: UnsafeMutablePointer<Float>, scratch: Scratch
+    directB: Bool, packB packing: Bool, packedB: UnsafeMutablePointer<Float>, lastK: Bool, scratch: Scratch
   ) {
     // Step q of an A panel holds its rows r at `aPanel + q·aStep + r·aRow`.
     let (aStep, aRow) = directA ? (p.transA ? (p.lda, 1) : (1, p.lda)) : (mr, 1)
@@ -167,6 +169,12 @@ enum Gemm {
         ir += mr
       }
       jr += nr
+      // After the last k block, every `epilogueColumns` columns of the block get their epilogue while they
+      // are still in L2 (a whole 144 × 2048 block would not be).
+      if lastK && (jr % epilogueColumns == 0 || jr >= nb) {
+        let first = (jr - 1) / epilogueColumns * epilogueColumns
+        applyEpilogue(p, rows: ic..<(ic + mb), cols: (jc + first)..<(jc + min(jr, nb)))
+      }
     }
   }
 }
