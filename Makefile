@@ -1,6 +1,7 @@
 # Sprout — build, test, demo and benchmarks.
 # `make demo` and `make test` work on a fresh Debian machine with the Swift toolchain: system packages
-# that are missing (libyaml-dev, libopenblas-dev) are installed through apt-get first.
+# that are missing (libyaml-dev, libopenblas-dev, libsqlite3-dev; chromium and tmux for the tests) are installed
+# through apt-get first, and the tests' Python readers (TensorBoard, pandas, polars) into .venv-test from PyPI.
 
 SWIFT ?= swift
 SECONDS ?= 60
@@ -11,14 +12,16 @@ SPROUT = .build/$(CONFIG)/sprout
 # build directory instead of rebuilding each other.
 RELEASE = $(SWIFT) build -c release --static-swift-stdlib
 
-.PHONY: all deps build release test demo bench fuzz docs clean
+.PHONY: all deps test-deps build release test test-slurm demo bench fuzz docs clean
 
 all: build
 
-# System libraries: libyaml for the parser, OpenBLAS for the blas backend (loaded at run time).
+# System libraries: libyaml for the parser, OpenBLAS for the blas backend (loaded at run time), SQLite for the
+# run index (through GRDB).
 deps:
 	@need=""; \
 	pkg-config --exists yaml-0.1 2>/dev/null || need="$$need libyaml-dev"; \
+	pkg-config --exists sqlite3 2>/dev/null || need="$$need libsqlite3-dev"; \
 	{ ldconfig -p 2>/dev/null | grep -q 'libopenblas.so.0'; } || need="$$need libopenblas-dev"; \
 	command -v pkg-config >/dev/null 2>&1 || need="pkg-config $$need"; \
 	if [ -n "$$need" ]; then \
@@ -33,9 +36,32 @@ build: deps
 release: deps
 	$(RELEASE)
 
-test: deps
+# What the tests check Sprout's output with: headless Chromium renders the HTML report, tmux is the real terminal
+# of the progress display, and .venv-test holds TensorBoard's event reader, pandas and polars.
+test-deps:
+	@need=""; \
+	command -v chromium >/dev/null 2>&1 || need="$$need chromium"; \
+	command -v tmux >/dev/null 2>&1 || need="$$need tmux"; \
+	python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || need="$$need python3-venv"; \
+	if [ -n "$$need" ]; then \
+	  echo "Installing:$$need"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$need; \
+	fi
+	./scripts/test-venv.sh
+
+test: deps test-deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --parallel --num-workers 2
+	$(SWIFT) test --skip-build --parallel --num-workers 2 --skip SproutSlurmTests
+
+# The Slurm tests, against a single-node cluster on localhost that scripts/slurm-up.sh brings up from Debian's
+# packages (needs root) and scripts/slurm-down.sh takes down again, also when a test fails (docs/cluster.md).
+SLURM_DIR ?= /tmp/sprout-slurm
+test-slurm: deps
+	$(SWIFT) build --build-tests
+	@trap 'SPROUT_SLURM_DIR=$(SLURM_DIR) ./scripts/slurm-down.sh' EXIT; \
+	SPROUT_SLURM_DIR=$(SLURM_DIR) ./scripts/slurm-up.sh && \
+	SLURM_CONF=$(SLURM_DIR)/slurm.conf SPROUT_SLURM_TESTS=1 $(SWIFT) test --skip-build --filter SproutSlurmTests
 
 demo: deps
 	$(RELEASE) --product sprout
@@ -52,4 +78,4 @@ docs: build
 	$(SPROUT) generate-docs --root .
 
 clean:
-	rm -rf .build .build-* .sprout
+	rm -rf .build .build-* .sprout .venv-test

@@ -16,7 +16,7 @@ let optimized: [SwiftSetting] = [.unsafeFlags(["-O"])]
 // when a *listed* dependency's interface changes, and a target that reached a module only transitively kept
 // a stale layout of its types after they gained stored properties (a crash in an incremental build).
 //
-// The module layout follows ../shared/DESIGN.md: one module per phase, data flowing one way
+// The module layout: one module per phase, data flowing one way
 // (Syntax → Spec → Graph → Planner → Run), numerical code in Tensor and Train, and a thin CLI.
 let package = Package(
   name: "Sprout",
@@ -27,60 +27,112 @@ let package = Package(
     .library(name: "SproutTensorConformance", targets: ["SproutTensorConformance"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    // SHA-256 for task hashes, file digests and checkpoint checksums.
+    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    // The run index (`sprout runs`): SQLite through GRDB, on the system's libsqlite3 (libsqlite3-dev).
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
   ],
   targets: [
     .systemLibrary(
       name: "CYAML", pkgConfig: "yaml-0.1",
       providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]),
     .target(name: "SproutDiagnostics"),
+    // The lowered, typed configuration a task executes: what the planner produces and hashes, and the trainer runs.
+    .target(name: "SproutConfig"),
+    // The data file formats (.npy, IDX, CSV, PGM/PPM) and the rule that says which targets are class labels: one
+    // reader per format, shared by the graph's checks (lint) and the trainer's loaders, so they agree by construction.
+    // Optimised like the trainer that loads with it: lint scans whole label files.
+    .target(name: "SproutFormats", swiftSettings: optimized),
     .target(name: "SproutSyntax", dependencies: ["CYAML", "SproutDiagnostics"]),
-    .target(name: "SproutSpec", dependencies: ["SproutSyntax", "SproutDiagnostics"]),
-    .target(name: "SproutGraph", dependencies: ["SproutSpec", "SproutDiagnostics"]),
-    .target(name: "SproutPlanner", dependencies: ["SproutGraph", "SproutSpec", "SproutSyntax", "SproutDiagnostics"], swiftSettings: optimized),
+    .target(name: "SproutSpec", dependencies: ["SproutSyntax", "SproutDiagnostics", "SproutConfig"]),
+    .target(name: "SproutGraph", dependencies: ["SproutSpec", "SproutDiagnostics", "SproutConfig", "SproutFormats"]),
+    .target(
+      name: "SproutPlanner",
+      dependencies: [
+        "SproutGraph", "SproutSpec", "SproutSyntax", "SproutDiagnostics", "SproutConfig",
+        .product(name: "Crypto", package: "swift-crypto"),
+      ],
+      swiftSettings: optimized),
     // C11 atomics for the CPU backend's worker pool (Synchronization's Atomic needs macOS 15), and the cache
     // prefetch hint its matrix multiply gives for C tiles.
     .target(name: "CSproutAtomics"),
     .target(name: "SproutTensor", dependencies: ["CSproutAtomics"], swiftSettings: [.unsafeFlags(tensorFlags)]),
-    .target(name: "SproutTensorConformance", dependencies: ["SproutTensor"]),
-    .target(name: "SproutTrain", dependencies: ["SproutTensor", "SproutDiagnostics"], swiftSettings: optimized),
+    .target(name: "SproutTensorConformance", dependencies: ["SproutTensor", "SproutDiagnostics"]),
+    .target(
+      name: "SproutTrain", dependencies: ["SproutTensor", "SproutDiagnostics", "SproutConfig", "SproutFormats"],
+      swiftSettings: optimized),
     .target(
       name: "SproutRun",
-      dependencies: ["SproutPlanner", "SproutGraph", "SproutSpec", "SproutTrain", "SproutTensor", "SproutDiagnostics"]),
+      dependencies: [
+        "SproutPlanner", "SproutGraph", "SproutSpec", "SproutTrain", "SproutTensor", "SproutDiagnostics", "SproutConfig",
+      ]),
+    // Slurm submission and status over plan files and a shared store (docs/cluster.md).
+    .target(name: "SproutCluster", dependencies: ["SproutRun", "SproutPlanner", "SproutDiagnostics", "SproutConfig"]),
+    // Results a researcher reads, from the store alone: grouping over seeds, comparison, SVG plots and the HTML
+    // report, CSV and TensorBoard exports, the SQLite run index, garbage collection.
+    .target(
+      name: "SproutResults",
+      dependencies: ["SproutRun", "SproutPlanner", "SproutDiagnostics", .product(name: "GRDB", package: "GRDB.swift")]),
     .target(
       name: "SproutDriver",
       dependencies: [
         "SproutDiagnostics", "SproutSyntax", "SproutSpec", "SproutGraph", "SproutPlanner", "SproutRun",
-        "SproutTensor", "SproutTrain",
+        "SproutTensor", "SproutTrain", "SproutConfig", "SproutCluster", "SproutResults",
       ]),
     .executableTarget(
       name: "sprout",
       dependencies: [
-        "SproutDriver", "SproutPlanner", "SproutTrain",
+        // SproutRun's types reach it inside SproutDriver's (RunOutcome holds a RunSummary): listed so their
+        // layout changes rebuild it.
+        "SproutDriver", "SproutPlanner", "SproutTrain", "SproutCluster", "SproutResults", "SproutRun", "SproutConfig",
+        "SproutDiagnostics",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(
-      name: "sprout-bench", dependencies: ["SproutTensor", "SproutTrain", "SproutDriver", "SproutBenchAlloc"],
+      name: "sprout-bench",
+      dependencies: [
+        "SproutConfig", "SproutDiagnostics", "SproutTensor", "SproutTrain", "SproutDriver", "SproutBenchAlloc",
+      ],
       path: "bench/Sources/sprout-bench"),
     // Counts allocations in the benchmark by interposing malloc (bench only; no library links it).
     .target(name: "SproutBenchAlloc", path: "bench/Sources/SproutBenchAlloc"),
 
     .testTarget(name: "SproutDiagnosticsTests", dependencies: ["SproutDiagnostics"]),
+    .testTarget(name: "SproutConfigTests", dependencies: ["SproutConfig"]),
+    .testTarget(name: "SproutFormatsTests", dependencies: ["SproutFormats"], resources: [.copy("Fixtures")]),
     .testTarget(
       name: "SproutSyntaxTests", dependencies: ["SproutSyntax", "SproutDiagnostics"], resources: [.copy("Fixtures")]),
     .testTarget(
       name: "SproutSpecTests", dependencies: ["SproutSpec", "SproutSyntax", "SproutDiagnostics"],
       resources: [.copy("Fixtures")]),
-    .testTarget(name: "SproutGraphTests", dependencies: ["SproutGraph", "SproutSpec", "SproutSyntax", "SproutDiagnostics"]),
+    .testTarget(
+      name: "SproutGraphTests",
+      dependencies: ["SproutGraph", "SproutSpec", "SproutSyntax", "SproutDiagnostics", "SproutFormats"]),
     .testTarget(
       name: "SproutPlannerTests",
-      dependencies: ["SproutPlanner", "SproutGraph", "SproutSpec", "SproutSyntax", "SproutDiagnostics"]),
-    .testTarget(name: "SproutTensorTests", dependencies: ["SproutTensor", "SproutTensorConformance"]),
-    .testTarget(name: "SproutTrainTests", dependencies: ["SproutTrain", "SproutTensor"], resources: [.copy("Fixtures")]),
+      dependencies: ["SproutPlanner", "SproutGraph", "SproutSpec", "SproutSyntax", "SproutDiagnostics", "SproutConfig"]),
+    .testTarget(name: "SproutTensorTests", dependencies: ["SproutTensor", "SproutTensorConformance", "SproutDiagnostics"]),
+    .testTarget(
+      name: "SproutTrainTests", dependencies: ["SproutTrain", "SproutTensor", "SproutConfig", "SproutDiagnostics", "SproutFormats"],
+      resources: [.copy("Fixtures")]),
     .testTarget(
       name: "SproutRunTests",
-      dependencies: ["SproutRun", "SproutDriver", "SproutPlanner", "SproutTrain", "SproutTensor", "SproutDiagnostics"]),
-    .testTarget(name: "SproutCLITests", dependencies: ["SproutDriver"]),
+      dependencies: [
+        "SproutRun", "SproutDriver", "SproutPlanner", "SproutSpec", "SproutTrain", "SproutTensor", "SproutDiagnostics",
+        "SproutConfig",
+      ]),
+    .testTarget(
+      name: "SproutResultsTests",
+      dependencies: ["SproutResults", "SproutDriver", "SproutRun", "SproutPlanner", "SproutTrain", "SproutDiagnostics"]),
+    .testTarget(name: "SproutCLITests", dependencies: ["SproutDriver", "SproutResults", "SproutRun", "SproutDiagnostics"]),
+    .testTarget(
+      name: "SproutClusterTests",
+      dependencies: ["SproutCluster", "SproutDriver", "SproutRun", "SproutPlanner", "SproutDiagnostics"]),
+    // Needs a running Slurm (scripts/slurm-up.sh): `make test-slurm` runs it, `make test` skips it.
+    .testTarget(
+      name: "SproutSlurmTests",
+      dependencies: ["SproutCluster", "SproutDriver", "SproutRun", "SproutPlanner", "SproutDiagnostics"]),
   ],
   swiftLanguageModes: [.v5]
 )

@@ -1,3 +1,4 @@
+import Foundation
 /// A stable diagnostic identifier, `phase.kebab-name` (`syntax.duplicate-key`).
 ///
 /// Every id is registered once in a phase catalogue (`DiagnosticCatalog`), with its default severity, a
@@ -49,7 +50,7 @@ public enum DiagnosticCatalog {
     }
   }
 
-  private static let lock = Lock()
+  private static let lock = NSLock()
   nonisolated(unsafe) private static var entries: [DiagnosticID: Entry] = [:]
 
   /// Adds entries to the registry (idempotent).

@@ -1,3 +1,4 @@
+import Foundation
 /// A 1-based position in a source file.
 ///
 /// `column` counts Unicode scalars from the start of the line (as libyaml's marks do), plus one.
@@ -101,7 +102,7 @@ public struct SourceFileID: Hashable, Sendable {
 /// The process-wide table behind ``SourceFileID``.
 private final class SourceFileTable: @unchecked Sendable {
   static let shared = SourceFileTable()
-  private let lock = Lock()
+  private let lock = NSLock()
   private var names: [String] = []
   private var indices: [String: UInt32] = [:]
 

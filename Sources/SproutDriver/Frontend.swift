@@ -31,9 +31,11 @@ public struct Frontend: Sendable {
     return s
   }
 
-  /// Checks a spec's bytes through every phase up to planning (nothing is executed or written).
+  /// Checks a spec's bytes through every phase up to planning (nothing is executed or written). `files` holds
+  /// what has been read from data files; specs checked together may share one, so a file is read once.
   public static func check(
-    bytes: [UInt8], file: String, overrides: [String] = [], options: PlanOptions? = nil, storePath: String? = nil
+    bytes: [UInt8], file: String, overrides: [String] = [], options: PlanOptions? = nil, storePath: String? = nil,
+    files: DataFiles = DataFiles()
   ) -> Frontend {
     Languages.registerCatalogs()
     var diagnostics = Diagnostics()
@@ -58,7 +60,7 @@ public struct Frontend: Sendable {
       return finished()
     }
     front.spec = spec
-    let built = GraphBuilder.build(spec, diagnostics: &diagnostics)
+    let built = GraphBuilder.build(spec, files: files, diagnostics: &diagnostics)
     clock.lap("graph")
     guard !diagnostics.hasErrors, let graph = built else {
       return finished()
@@ -68,6 +70,7 @@ public struct Frontend: Sendable {
     planOptions.specPath = planOptions.specPath.isEmpty ? file : planOptions.specPath
     planOptions.specText = document.text
     planOptions.overrides = overrides
+    if let storePath, !planOptions.checkOnly { planOptions.files = StoreAccess.fileDigests(at: storePath) }
     let store = storePath.flatMap { StoreAccess.view(at: $0, experiment: spec.name ?? "") }
     front.plan = Planner.plan(graph, options: planOptions, store: store, diagnostics: &diagnostics)
     clock.lap("plan")

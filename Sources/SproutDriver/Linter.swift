@@ -81,6 +81,8 @@ public enum Linter {
   public static func lint(paths: [String], options: LintOptions = LintOptions()) -> LintReport {
     Languages.registerCatalogs()
     let results = Results(count: paths.count)
+    // One cache of what lint read from data files, for every spec of this run.
+    let files = DataFiles()
     func work(_ i: Int) {
       let path = paths[i]
       let bytes: [UInt8]
@@ -90,7 +92,7 @@ public enum Linter {
       }
       let name = path == "-" ? "<stdin>" : path
       let front = Frontend.check(
-        bytes: bytes, file: name, overrides: options.overrides, options: PlanOptions(checkOnly: true))
+        bytes: bytes, file: name, overrides: options.overrides, options: PlanOptions(checkOnly: true), files: files)
       results.set(i, .checked(name: name, text: front.text, diagnostics: front.diagnostics.sorted, timings: front.timings))
     }
     if paths.count > 1 && !paths.contains("-") {

@@ -14,3 +14,57 @@ public enum RerunText {
   /// One line per task (`match`, or where it first differs), then a verdict.
   public static func render(_ report: Rerun.Report) -> String { report.text }
 }
+
+/// JSON of `sprout run --format json` and `sprout rerun --format json` (standard output), for scripts.
+public enum RunJSON {
+  /// `{run_id, exit_code, seconds, tasks: [{key, hash, status, seconds, steps, final_metrics, error}], diagnostics}`.
+  public static func render(_ outcome: RunOutcome) -> String {
+    var o: [String: JSONValue] = ["exit_code": .int(Int(outcome.exitCode))]
+    if let s = outcome.summary {
+      o["run_id"] = .string(s.runID)
+      o["seconds"] = .double(s.manifest.seconds)
+      o["tasks"] = .array(
+        s.results.map { r in
+          var t: [String: JSONValue] = [
+            "key": .string(r.key), "hash": .string(r.hash), "status": .string(r.status.rawValue),
+            "seconds": .double(r.seconds),
+          ]
+          if let out = r.outputs {
+            t["steps"] = .int(out.steps)
+            t["final_metrics"] = .object(out.finalMetrics)
+          }
+          if let e = r.error { t["error"] = .string(e.description) }
+          return .object(t)
+        })
+    }
+    o["diagnostics"] = .array(
+      outcome.diagnostics.map { d in
+        .object([
+          "id": .string(d.id.description), "severity": .string(d.severity.rawValue), "message": .string(d.message),
+          "file": .string(d.range.file), "line": .int(d.range.start.line), "column": .int(d.range.start.column),
+        ])
+      })
+    return JSONValue.object(o).pretty() + "\n"
+  }
+
+  /// `{run_id, all_match, scratch, tasks: [{key, hash, matches, differing_outputs, divergence, problem}]}`.
+  public static func render(_ report: Rerun.Report) -> String {
+    let tasks: [JSONValue] = report.tasks.map { t in
+      var o: [String: JSONValue] = [
+        "key": .string(t.key), "hash": .string(t.hash), "matches": .bool(t.matches),
+        "differing_outputs": .array(t.differingOutputs.map { .string($0) }),
+      ]
+      if let d = t.divergence {
+        var dv: [String: JSONValue] = ["what": .string(d.what), "detail": .string(d.detail)]
+        if let step = d.step { dv["step"] = .int(step) }
+        o["divergence"] = .object(dv)
+      }
+      if let p = t.problem { o["problem"] = .string(p) }
+      return .object(o)
+    }
+    return JSONValue.object([
+      "run_id": .string(report.runID), "all_match": .bool(report.allMatch), "scratch": .string(report.scratch),
+      "tasks": .array(tasks),
+    ]).pretty() + "\n"
+  }
+}

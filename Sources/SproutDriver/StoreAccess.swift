@@ -12,4 +12,7 @@ enum StoreAccess {
     }
     return Store(root: path).view(experiment: experiment)
   }
+
+  /// The content digests of data files, through the store's cache (written only into an existing store).
+  static func fileDigests(at path: String) -> any FileDigests { FileDigestCache(store: path) }
 }

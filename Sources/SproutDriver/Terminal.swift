@@ -17,6 +17,20 @@ public enum Terminal {
   /// True when the stream is a terminal.
   public static func isTerminal(_ stream: Stream) -> Bool { isatty(stream.descriptor) == 1 }
 
+  /// True when the stream is a terminal that understands cursor movement (not `TERM=dumb`): where the live
+  /// progress display may redraw in place.
+  public static func supportsCursor(_ stream: Stream) -> Bool {
+    isTerminal(stream) && ProcessInfo.processInfo.environment["TERM"] != "dumb"
+  }
+
+  /// The terminal's width in columns (`TIOCGWINSZ`), else `COLUMNS`, else 80.
+  public static func columns(_ stream: Stream) -> Int {
+    var size = winsize()
+    if ioctl(stream.descriptor, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+    if let c = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), c > 0 { return c }
+    return 80
+  }
+
   /// Colour only on a terminal, never with `NO_COLOR` or `TERM=dumb`.
   public static func useColor(for stream: Stream) -> Bool {
     DiagnosticRenderer.shouldUseColor(

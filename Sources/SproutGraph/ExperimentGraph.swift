@@ -90,7 +90,7 @@ public struct Edge: Hashable, Sendable {
 /// The typed experiment graph: the spec's definitions as nodes keyed by ID, the references between them as
 /// explicit edges, and the stages in an order where every stage comes after the stages it reads.
 ///
-/// Built by ``GraphBuilder/build(_:diagnostics:)``; only a graph without errors is returned, so the planner
+/// Built by ``GraphBuilder/build(_:files:diagnostics:)``; only a graph without errors is returned, so the planner
 /// may rely on ``verify()`` holding.
 public struct ExperimentGraph: Sendable {
   /// The spec the graph was built from (params, matrix, seed, backend, and the definitions' ranges).
@@ -110,12 +110,17 @@ public struct ExperimentGraph: Sendable {
   private var outgoing: [NodeID: [Edge]]
   /// Stages ordered so that each comes after every stage it reads (declaration order among independent ones).
   public var stageOrder: [StageID]
+  /// What has been read from data files while building the graph; the planner's per-trial checks ask the same
+  /// cache, so one run of lint or plan reads each file once.
+  public let dataFiles: DataFiles
 
   /// Creates a graph.
   public init(
     spec: Spec, datasets: [DatasetID: DatasetNode], models: [ModelID: ModelNode],
-    initializers: [InitializerID: InitializerNode], stages: [StageID: StageNode], edges: [Edge], stageOrder: [StageID]
+    initializers: [InitializerID: InitializerNode], stages: [StageID: StageNode], edges: [Edge], stageOrder: [StageID],
+    dataFiles: DataFiles = DataFiles()
   ) {
+    self.dataFiles = dataFiles
     self.spec = spec
     self.datasets = datasets
     self.models = models

@@ -6,12 +6,15 @@ import SproutSpec
 public enum GraphBuilder {
   /// Builds the experiment graph of `spec`, reporting problems to `diagnostics`; `nil` when it found errors.
   ///
-  /// Checks, in order: references resolve to a definition of the right sort (and split); data files exist and
-  /// their headers are readable; no stage reads itself through a cycle; layer widths fit together; and, for
+  /// Checks, in order: references resolve to a definition of the right sort (and split); data files exist, their
+  /// headers are readable and their label files hold valid class labels (read through `files`, which the graph
+  /// keeps for the planner); no stage reads itself through a cycle; layer widths fit together; and, for
   /// stages whose definitions are literal, input width against data, loss against targets, initializer against
   /// layers and `from` against the model expected. Stages involving expressions are checked by the planner,
   /// once per trial, with the same ``StageChecker``.
-  public static func build(_ spec: Spec, diagnostics: inout Diagnostics) -> ExperimentGraph? {
+  public static func build(
+    _ spec: Spec, files: DataFiles = DataFiles(), diagnostics: inout Diagnostics
+  ) -> ExperimentGraph? {
     GraphDiagnostics.register()
     let errorsBefore = diagnostics.errorCount
     let base = (spec.file as NSString).deletingLastPathComponent
@@ -22,7 +25,8 @@ public enum GraphBuilder {
       var problems: [DataShapeProblem] = []
       let literal = !Value.instance(def.definition).containsExpression
       let shape =
-        literal ? DataShape.of(def, resolve: .literal, baseDirectory: baseDirectory, problems: &problems) : nil
+        literal
+        ? DataShape.of(def, resolve: .literal, baseDirectory: baseDirectory, files: files, problems: &problems) : nil
       for p in problems { diagnostics.report(p.id, p.message, at: p.range, path: p.path, help: p.help) }
       datasets[def.id] = DatasetNode(definition: def, shape: shape)
     }
@@ -72,7 +76,7 @@ public enum GraphBuilder {
     }
     let graph = ExperimentGraph(
       spec: spec, datasets: datasets, models: models, initializers: initializers, stages: stages, edges: edges,
-      stageOrder: order)
+      stageOrder: order, dataFiles: files)
 
     // Checks of literal stages; the planner repeats them per trial for the others.
     let checker = StageChecker(

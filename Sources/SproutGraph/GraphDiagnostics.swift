@@ -6,7 +6,7 @@ public enum GraphDiagnostics {
   public static let adapterNeedsTrained: DiagnosticID = "graph.adapter-needs-trained"
   /// An adapter on a dense layer the model does not have, or with more singular directions than the layer has.
   public static let adapterRank: DiagnosticID = "graph.adapter-rank"
-  /// A data file exists but its header cannot be read (or disagrees with its partner file).
+  /// A data file exists but cannot be read (its header, its size, its labels) or disagrees with its partner file.
   public static let badFile: DiagnosticID = "graph.bad-file"
   /// Stages read each other in a cycle.
   public static let cycle: DiagnosticID = "graph.cycle"
@@ -56,7 +56,10 @@ public enum GraphDiagnostics {
         + "  adapt: {kind: finetune, from: pretrain, adapters: [{kind: svfit, rank: 4}], ...}"),
     .init(
       badFile, .error,
-      "A data file's header cannot be read, or it disagrees with the dataset's other file or arguments.",
+      "A data file cannot be read as the trainer would read it — a bad header, a size that does not match the "
+        + "header, a label that is not a class index, a ragged CSV row — or it disagrees with the dataset's other "
+        + "file or arguments. The message gives the reader's code (`data.truncated`, `data.bad-label`, ...) and the "
+        + "place in the file (row, column, byte).",
       example: "datasets:\n  d: {kind: npy, inputs: x.txt, targets: y.npy}"),
     .init(
       cycle, .error,
@@ -90,7 +93,8 @@ public enum GraphDiagnostics {
     .init(
       lossTarget, .error,
       "The loss must fit the targets: cross_entropy needs class labels and as many outputs as classes; "
-        + "mse as many outputs as target values; bce_with_logits binary labels.",
+        + "mse as many outputs as target values; bce_with_logits binary labels. For a dataset read from files, "
+        + "lint counts the classes in the label file or column, as training would.",
       example: "stages:\n  train: {loss: cross_entropy, data: sine_wave, ...}"),
     .init(
       missingFile, .error, "A dataset names a file that does not exist (paths are relative to the spec's directory).",

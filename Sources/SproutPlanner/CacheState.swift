@@ -1,4 +1,5 @@
 import SproutDiagnostics
+
 /// Deciding, from a read-only view of the store, which tasks are cached, stale or new, and why.
 enum CacheState {
   /// Sets every task's state, reason and changes.
@@ -42,8 +43,7 @@ enum CacheState {
   static func differences(
     _ task: PlanTask, record: TaskRecord, hashes: [TaskKey: String], backend: String
   ) -> [TaskChange] {
-    var changes: [TaskChange] = []
-    diff(record.definition, task.definition, path: "", into: &changes)
+    var changes = TaskChange.configDifferences(record.definition, task.definition)
     for input in task.inputs {
       let new = hashes[input] ?? ""
       let old = record.inputHashes[input.description]
@@ -57,18 +57,4 @@ enum CacheState {
   }
 
   static func short(_ hash: String) -> String { String(hash.prefix(12)) }
-
-  /// Leaf-level differences between two JSON values, as JSON paths (`stage.optimizer.lr`, `model.layers[0].units`).
-  static func diff(_ old: JSONValue?, _ new: JSONValue?, path: String, into changes: inout [TaskChange]) {
-    switch (old, new) {
-    case (.object(let a)?, .object(let b)?):
-      for key in Set(a.keys).union(b.keys).sorted(by: JSONValue.keyOrder) {
-        diff(a[key], b[key], path: path.isEmpty ? key : "\(path).\(key)", into: &changes)
-      }
-    case (.array(let a)?, .array(let b)?) where a.count == b.count:
-      for i in a.indices { diff(a[i], b[i], path: "\(path)[\(i)]", into: &changes) }
-    default:
-      if old != new { changes.append(TaskChange(.field, path: path, old: old?.canonical, new: new?.canonical)) }
-    }
-  }
 }

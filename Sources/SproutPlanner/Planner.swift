@@ -19,14 +19,17 @@ public struct PlanOptions: Sendable {
   public var onlyStages: [String]
   /// `--trial K`: keep these trials (ids `t0003` or indices `3`) and the tasks they read (empty: all).
   public var onlyTrials: [String]
-  /// Resolve and check every trial but hash nothing (`sprout lint`): tasks get an empty hash and a null
-  /// definition, and the diagnostics are exactly those of a full plan.
+  /// Resolve, lower and check every trial but hash nothing (`sprout lint`): tasks get an empty hash, data files
+  /// are not read, and the diagnostics are exactly those of a full plan.
   public var checkOnly: Bool
+  /// Content digests of the data files tasks read (part of their hashes).
+  public var files: any FileDigests
 
   /// Creates options.
   public init(
     specPath: String = "", specText: String = "", backend: String? = nil, overrides: [String] = [], force: Bool = false,
-    onlyStages: [String] = [], onlyTrials: [String] = [], checkOnly: Bool = false
+    onlyStages: [String] = [], onlyTrials: [String] = [], checkOnly: Bool = false,
+    files: any FileDigests = DirectFileDigests()
   ) {
     self.specPath = specPath
     self.specText = specText
@@ -36,6 +39,7 @@ public struct PlanOptions: Sendable {
     self.onlyStages = onlyStages
     self.onlyTrials = onlyTrials
     self.checkOnly = checkOnly
+    self.files = files
   }
 }
 

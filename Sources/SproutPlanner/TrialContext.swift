@@ -1,10 +1,11 @@
+import SproutConfig
 import SproutDiagnostics
 import SproutGraph
 import SproutSpec
 
-/// The resolution of one trial's definitions, shared by the trial's tasks: each definition is resolved and
-/// turned into canonical JSON once per trial (once per plan when no trial value reaches it), and model and
-/// data shapes are inferred once per trial for the checks.
+/// The tasks of one trial: each stage lowered once into the typed configuration it executes (``TaskConfig``),
+/// checked against the definitions it reads, and hashed. Model and data shapes for the checks are inferred once
+/// per trial.
 struct TrialContext {
   let builder: PlanBuilder
   let caches: PlanCaches
@@ -12,9 +13,7 @@ struct TrialContext {
   let resolver: TrialResolver
   /// `t0003 (init=lowrank width=8)`, for notes.
   let label: String?
-  private var parts: [String: Part] = [:]
-  /// Each task's definition in this trial, by stage (its dependents' check-cache keys include its bytes).
-  private var definitions: [StageID: TaskDefinition] = [:]
+  let lowering: TrialLowering
   private var modelShapes: [ModelID: ModelShape?] = [:]
   private var dataShapes: [DatasetID: DataShape?] = [:]
 
@@ -28,6 +27,7 @@ struct TrialContext {
       index: trial?.index ?? 0, seed: trial?.seed ?? builder.spec.seed, id: trial?.id ?? TaskKey.allTrials)
     resolver = TrialResolver(env: ExpressionEnvironment(params: builder.params, matrix: matrix, trial: info))
     label = trial.map { $0.assignment.isEmpty ? $0.id : "\($0.id) (\($0.assignmentText))" }
+    lowering = TrialLowering(builder: builder, caches: caches, resolver: resolver, label: label)
   }
 
   /// The task of `stage` in this trial (or, with `trials`, the task over all of them).
@@ -40,45 +40,26 @@ struct TrialContext {
     let seed = trial?.seed ?? spec.seed
     if trial != nil, let fixed = caches.fixedTasks[stageID] {
       for d in fixed.checkFindings { findings.add(d, trial: label) }
-      definitions[stageID] = fixed.definition
+      lowering.stages[stageID] = .some(fixed.config)
       // A fixed stage reads no task over all trials (that would make it not fixed): only its own trial's.
       let inputs = fixed.upstream.map { TaskKey(trial: key.trial, stage: $0.name) }
       return PlanTask(
         key: key, trialIndex: trial?.index, kind: def.kind.rawValue,
         hash: hash(digest: fixed.digest, inputs: inputs, hashes: hashes, seed: seed), inputs: inputs,
-        definition: fixed.json, seed: seed, span: SourceSpan(def.nameRange))
+        config: fixed.config, seed: seed, span: SourceSpan(def.nameRange))
     }
     let binding = StageBinding.of(def, in: spec, resolve: resolver.checkResolver)
     var fixed = trial != nil && builder.invariant.contains("stages.\(stageID.name)")
-
-    var parts: [String: Part] = ["stage": stagePart(def, findings: &findings)]
-    if let m = binding.model, spec.model(m) != nil {
-      parts["model"] = modelPart(m, findings: &findings)
-      fixed = fixed && builder.invariant.contains("models.\(m.name)")
-    }
+    if let m = binding.model { fixed = fixed && builder.invariant.contains("models.\(m.name)") }
     if let i = binding.initializer, let initDef = spec.initializer(i) {
-      parts["init"] = initializerPart(i, findings: &findings)
       fixed = fixed && builder.invariant.contains("initializers.\(i.name)")
-      var initData: [String: Part] = [:]
       for rule in [initDef.rule] + initDef.layerRules.map(\.rule) {
-        if let ref = resolver.checkResolver.string(rule["data"]).flatMap({ DataReference(parsing: $0) }),
-          spec.dataset(ref.dataset) != nil
-        {
-          initData[ref.dataset.name] = datasetPart(ref.dataset, findings: &findings)
+        if let ref = resolver.checkResolver.string(rule["data"]).flatMap({ DataReference(parsing: $0) }) {
           fixed = fixed && builder.invariant.contains("datasets.\(ref.dataset.name)")
         }
       }
-      if !initData.isEmpty { parts["init_data"] = Part { .object(initData.mapValues(\.json)) } }
     }
-    if let ref = binding.data, spec.dataset(ref.dataset) != nil {
-      let dataset = datasetPart(ref.dataset, findings: &findings)
-      parts["data"] = Part {
-        var d: [String: JSONValue] = ["name": .string(ref.dataset.name), "dataset": dataset.json]
-        if let s = ref.split { d["split"] = .string(s) }
-        return .object(d)
-      }
-      fixed = fixed && builder.invariant.contains("datasets.\(ref.dataset.name)")
-    }
+    if let ref = binding.data { fixed = fixed && builder.invariant.contains("datasets.\(ref.dataset.name)") }
 
     // Inputs: the stages read in this trial (or every trial's task of them, for a task over all trials).
     var inputs: [TaskKey] = []
@@ -96,8 +77,8 @@ struct TrialContext {
       }
     }
 
-    let definition = TaskDefinition(parts)
-    definitions[stageID] = definition
+    let (config, loweringFindings) = lower(def, stageID: stageID, findings: &findings)
+    lowering.stages[stageID] = .some(config)
     let checkOnly = builder.options.checkOnly
 
     var checkFindings: [Diagnostic] = []
@@ -106,46 +87,81 @@ struct TrialContext {
         // Checked once: a task over all trials, or a fixed stage whose findings later trials replay.
         checkFindings = check(def, binding: binding, findings: &findings)
       } else {
-        var cacheKey = definition.bytes
-        for input in inputs {
-          cacheKey.append(0)
-          cacheKey += definitions[StageID(input.stage)]?.bytes ?? []
-        }
-        if let known = caches.stageChecks[ByteKey(cacheKey)] {
+        let cacheKey: [TaskConfig?] = [config] + inputs.map { lowering.stages[StageID($0.stage)] ?? nil }
+        if let known = caches.stageChecks[cacheKey] {
           for d in known { findings.add(d, trial: label) }
           checkFindings = known
         } else {
           checkFindings = check(def, binding: binding, findings: &findings)
-          caches.stageChecks[ByteKey(cacheKey)] = checkFindings
+          caches.stageChecks[cacheKey] = checkFindings
         }
       }
     }
 
-    let digest: String
-    if checkOnly {
-      digest = ""
-    } else if let known = caches.definitionDigests[ByteKey(definition.bytes)] {
-      digest = known
-    } else {
-      digest = SHA256.hash(definition.bytes).hex
-      caches.definitionDigests[ByteKey(definition.bytes)] = digest
-    }
-    let json: JSONValue = checkOnly ? .null : definition.json
+    let digest = checkOnly ? "" : config.map(digest(of:)) ?? ""
     if fixed {
       caches.fixedTasks[stageID] = FixedTask(
-        definition: definition, json: json, digest: digest, upstream: upstream, checkFindings: checkFindings)
+        config: config, digest: digest, upstream: upstream, checkFindings: loweringFindings + checkFindings)
     }
     return PlanTask(
       key: key, trialIndex: trial?.index, kind: def.kind.rawValue,
-      hash: hash(digest: digest, inputs: inputs, hashes: hashes, seed: seed), inputs: inputs, definition: json,
+      hash: hash(digest: digest, inputs: inputs, hashes: hashes, seed: seed), inputs: inputs, config: config,
       seed: seed, span: SourceSpan(def.nameRange))
+  }
+
+  /// The stage's definition resolved for this trial and lowered; nil when something did not resolve or lower
+  /// (reported to `findings`). Also returns the problems found for this trial alone (not those of definitions
+  /// lowered once for the whole plan), which a fixed stage's later trials replay.
+  private mutating func lower(
+    _ def: StageDef, stageID: StageID, findings: inout TrialFindings
+  ) -> (TaskConfig?, [Diagnostic]) {
+    let path = "stages.\(stageID.name)"
+    let invariant = builder.invariant.contains(path)
+    var config: TaskConfig?
+    if case .instance(let instance)? = lowering.resolve(.instance(def.definition), path: path, invariant: invariant) {
+      do {
+        guard case .stage(let stage) = try Lowerer.lower(instance, path: path, context: lowering) else {
+          preconditionFailure("a stage instance lowers to a stage")
+        }
+        config = TaskConfig(stage: stageID.name, kind: stage)
+      } catch let e as LoweringError {
+        // A stage's own problem is the same in every trial that reaches it; TrialFindings merges them.
+        if let d = e.diagnostic { findings.add(d, trial: label) }
+        if let d = e.diagnostic { return (nil, [d] + report(lowering.drain(), to: &findings)) }
+      } catch {
+        preconditionFailure("lowering throws LoweringError only, got \(error)")
+      }
+    }
+    return (config, report(lowering.drain(), to: &findings))
+  }
+
+  /// Adds problems to `findings`; returns those that belong to this trial alone.
+  private func report(_ problems: [(Diagnostic, String?)], to findings: inout TrialFindings) -> [Diagnostic] {
+    var own: [Diagnostic] = []
+    for (d, trial) in problems {
+      findings.add(d, trial: trial)
+      if trial != nil { own.append(d) }
+    }
+    return own
+  }
+
+  /// SHA-256 (hex) of a configuration's canonical encoding, once per distinct configuration.
+  private func digest(of config: TaskConfig) -> String {
+    if let known = caches.digests[config] { return known }
+    let bytes: [UInt8]
+    do { bytes = try CanonicalEncoder().encode(config) } catch {
+      preconditionFailure("a task configuration always encodes: \(error)")
+    }
+    let digest = SHA256.hash(bytes).hex
+    caches.digests[config] = digest
+    return digest
   }
 
   /// The task's content hash, or "" when planning checks only.
   private func hash(digest: String, inputs: [TaskKey], hashes: [TaskKey: String], seed: Int) -> String {
     guard !builder.options.checkOnly else { return "" }
     return TaskHasher.hash(
-      definitionDigest: digest, inputHashes: inputs.map { hashes[$0] ?? "" }, seed: seed, backend: builder.backend)
+      configDigest: digest, inputHashes: inputs.map { hashes[$0] ?? "" }, seed: seed, backend: builder.backend)
   }
 
   /// Whether an upstream stage is read in this trial: a from_stage initializer's stage counts only when the
@@ -153,103 +169,19 @@ struct TrialContext {
   private func isUsed(_ up: StageID, binding: StageBinding, spec: Spec) -> Bool {
     if binding.upstream.contains(up) { return true }
     guard let i = binding.initializer, let initDef = spec.initializer(i) else { return false }
-    return ([initDef.rule] + initDef.layerRules.map(\.rule)).contains {
-      $0.kind == "from_stage" && resolver.checkResolver.string($0["stage"]) == up.name
+    return ([initDef.rule] + initDef.layerRules.map(\.rule)).contains { rule in
+      Self.fromStageNames(rule, resolve: resolver.checkResolver).contains(up.name)
     }
   }
 
-  // MARK: - Resolution
-
-  /// A definition resolved for this trial, from the per-trial or (when no trial value reaches it) the per-plan
-  /// cache. `values` are resolved in order and combined by `combine`; each resolved instance is re-checked
-  /// against the catalogue, once per distinct resolved form.
-  private mutating func part(
-    _ path: String, invariant: Bool, values: [(Value, String)], findings: inout TrialFindings,
-    combine: @escaping ([Value]) -> JSONValue
-  ) -> Part {
-    if let p = parts[path] { return p }
-    if invariant, let p = caches.invariant[path] { return p }
-    let note = invariant ? nil : label
-    var resolved: [Value] = []
-    var checks: [(Instance, String)] = []
-    for (value, subpath) in values {
-      guard value.containsExpression else {
-        resolved.append(value)
-        continue
-      }
-      var r = resolver
-      let v = r.resolve(value)
-      for e in r.errors { findings.add(e.diagnostic(path: subpath), trial: note) }
-      if r.errors.isEmpty, case .instance(let i) = v { checks.append((i, subpath)) }
-      resolved.append(v)
+  /// The stages a rule copies from: its own `from_stage`, or one nested as a `base` or `fallback`.
+  static func fromStageNames(_ rule: Instance, resolve: ValueResolver) -> [String] {
+    var names: [String] = []
+    if rule.kind == "from_stage", let s = resolve.string(rule["stage"]) { names.append(s) }
+    for key in ["base", "fallback"] {
+      if case .instance(let inner)? = rule[key] { names += fromStageNames(inner, resolve: resolve) }
     }
-    let p = Part { combine(resolved) }
-    if !checks.isEmpty {
-      // An invariant part is resolved once per plan; a trial's part is checked once per distinct resolved form.
-      let key = invariant ? nil : ByteKey(Array(path.utf8) + [0] + p.bytes)
-      if let key, let known = caches.catalogue[key] {
-        for d in known { findings.add(d, trial: note) }
-      } else {
-        var local = Diagnostics()
-        for (i, subpath) in checks { Catalogue.check(i, path: subpath, diagnostics: &local) }
-        for d in local { findings.add(d, trial: note) }
-        if let key { caches.catalogue[key] = local.all }
-      }
-    }
-    parts[path] = p
-    if invariant { caches.invariant[path] = p }
-    return p
-  }
-
-  private mutating func stagePart(_ def: StageDef, findings: inout TrialFindings) -> Part {
-    let path = "stages.\(def.id.name)"
-    return part(
-      path, invariant: builder.invariant.contains(path), values: [(.instance(def.definition), path)],
-      findings: &findings
-    ) {
-      guard case .object(var o) = JSONValue($0[0]) else { return JSONValue($0[0]) }
-      o["name"] = .string(def.id.name)
-      return .object(o)
-    }
-  }
-
-  private mutating func modelPart(_ id: ModelID, findings: inout TrialFindings) -> Part {
-    guard let def = builder.spec.model(id) else { preconditionFailure("callers check \(id) exists") }
-    let path = "models.\(id.name)"
-    let values =
-      [(def.input, "\(path).input")] + def.layers.enumerated().map { (Value.instance($1), "\(path).layers[\($0)]") }
-    return part(path, invariant: builder.invariant.contains(path), values: values, findings: &findings) { v in
-      .object(["name": .string(id.name), "input": JSONValue(v[0]), "layers": .array(v.dropFirst().map(JSONValue.init))])
-    }
-  }
-
-  private mutating func initializerPart(_ id: InitializerID, findings: inout TrialFindings) -> Part {
-    guard let def = builder.spec.initializer(id) else { preconditionFailure("callers check \(id) exists") }
-    let path = "initializers.\(id.name)"
-    let values =
-      [(Value.instance(def.rule), path), (.instance(def.bias), "\(path).bias")]
-      + def.layerRules.map { (Value.instance($0.rule), "\(path).layers") }
-    return part(path, invariant: builder.invariant.contains(path), values: values, findings: &findings) { v in
-      var o: [String: JSONValue] = ["name": .string(id.name), "rule": JSONValue(v[0]), "bias": JSONValue(v[1])]
-      if !def.layerRules.isEmpty {
-        o["layers"] = .array(
-          zip(def.layerRules, v.dropFirst(2)).map { rule, value in
-            .object(["select": .string(rule.selector.description), "rule": JSONValue(value)])
-          })
-      }
-      return .object(o)
-    }
-  }
-
-  private mutating func datasetPart(_ id: DatasetID, findings: inout TrialFindings) -> Part {
-    guard let def = builder.spec.dataset(id) else { preconditionFailure("callers check \(id) exists") }
-    let path = "datasets.\(id.name)"
-    return part(
-      path, invariant: builder.invariant.contains(path), values: [(.instance(def.definition), path)],
-      findings: &findings
-    ) {
-      JSONValue($0[0])
-    }
+    return names
   }
 
   // MARK: - Per-trial checks
@@ -276,7 +208,9 @@ struct TrialContext {
       guard let dataDef = spec.dataset(d) else { continue }
       dataShapes[d] =
         Value.instance(dataDef.definition).containsExpression
-        ? DataShape.of(dataDef, resolve: resolve, baseDirectory: builder.baseDirectory, problems: &dataProblems)
+        ? DataShape.of(
+          dataDef, resolve: resolve, baseDirectory: builder.baseDirectory, files: builder.graph.dataFiles,
+          problems: &dataProblems)
         : builder.graph.datasets[d]?.shape
     }
     let modelShapes = self.modelShapes

@@ -6,6 +6,11 @@ public enum SpecDiagnostics {
   /// The sorted catalogue of `spec.*` ids.
   public static let catalog: [DiagnosticCatalog.Entry] = [
     .init(
+      "spec.cannot-run", .error,
+      "A combination of arguments the executor cannot honour: found while lowering the spec into what tasks run, at "
+        + "the argument concerned.",
+      example: "record: [loss]   # in a measure stage without a loss"),
+    .init(
       "spec.conflicting-keys", .error, "Two keys that exclude each other are both written.",
       example: "stages:\n  train: {kind: train, epochs: 3, steps: 100, ...}"),
     .init(
@@ -53,6 +58,16 @@ public enum SpecDiagnostics {
     .init(
       "spec.missing-version", .error, "The spec does not start with the language version `sprout: 1`.",
       example: "name: demo"),
+    .init(
+      "spec.no-effect", .error,
+      "An argument is written where it would change nothing (it applies to another kind or combination); Sprout never "
+        + "ignores an argument silently.",
+      example: "target: {kind: image, file: cat.pgm, size: 32}   # size applies to patterns"),
+    .init(
+      "spec.non-finite-number", .error,
+      "A number that is not finite: `.inf`, `-.inf`, `.nan`, or a literal too large for a 64-bit float (`1e999`). "
+        + "YAML allows them; Sprout's numbers must be finite.",
+      example: "optimizer: {kind: sgd, lr: 1e999}"),
     .init(
       "spec.out-of-range", .error, "A number is outside the range its key allows.",
       example: "optimizer: {kind: sgd, lr: -0.1}"),

@@ -9,8 +9,9 @@ public enum SyntaxDiagnostics {
   public static let catalog: [DiagnosticCatalog.Entry] = [
     .init(
       "syntax.duplicate-key", .error,
-      "A mapping defines the same key twice; YAML forbids it and the second value would silently win elsewhere.",
-      example: "optimizer:\n  lr: 0.1\n  lr: 0.01"),
+      "A mapping defines the same key twice; YAML forbids it and the second value would silently win elsewhere. "
+        + "Keys compare as resolved scalars: `model` and `\"model\"` are one key, and so are `16` and `0x10`.",
+      example: "stages:\n  train: {kind: train, ...}\n  \"train\": {kind: train, ...}"),
     .init(
       "syntax.empty-file", .error, "The file holds no YAML document (it is empty or only comments).",
       example: "# nothing here"),
@@ -52,7 +53,8 @@ public enum SyntaxDiagnostics {
       example: "init: *kaiming"),
     .init(
       "syntax.unquoted-expression-in-flow", .error,
-      "An unquoted `${...}` inside a flow collection `{...}` or `[...]`; YAML reads its braces as syntax.",
+      "An unquoted `${...}` inside a flow collection `{...}` or `[...]`; YAML reads its braces as syntax. "
+        + "Every one in the file is reported, each with a fix-it that quotes it.",
       example: "optimizer: {kind: sgd, lr: ${params.lr}}"),
   ]
 

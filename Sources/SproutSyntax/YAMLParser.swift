@@ -90,25 +90,91 @@ public enum YAMLParser {
     }
     if bytes.isEmpty { return [] }
 
+    // libyaml stops at its first error. An unquoted `${...}` in a flow collection is a slip users repeat, so
+    // after reporting one the parser quotes it (in a copy of the input, keeping every offset) and reads again,
+    // until none is left: one run reports them all. A scalar that was just the expression holds its text, as if
+    // it had been quoted.
+    var input = bytes
+    var inputMap = map
+    var quoted: [Int: String] = [:]
+    var found = Diagnostics()
+    var budget = min(Self.maxRereads, max(1, Self.rereadBudget / bytes.count))
+    while true {
+      var attempt = Diagnostics()
+      let outcome = readDocuments(
+        input, map: inputMap, file: file, limits: limits, quoted: quoted, diagnostics: &attempt)
+      if case .unquotedExpression(let range) = outcome, budget > 1,
+        let text = Self.quote(range, in: &input, original: bytes)
+      {
+        found.append(contentsOf: attempt.all.filter { $0.id == .unquotedExpressionInFlow })
+        quoted[range.lowerBound] = text
+        inputMap = SourceMap(bytes: input)
+        budget -= 1
+        continue
+      }
+      diagnostics.append(contentsOf: found)
+      diagnostics.append(contentsOf: attempt)
+      if case .documents(let documents) = outcome { return documents }
+      return nil
+    }
+  }
+
+  /// Bytes of input the parser may read in all while rereading past unquoted expressions: a small spec is
+  /// reread for each one it holds (up to `maxRereads`), a 16 MiB one only a few times.
+  static let rereadBudget = 64 << 20
+  /// Most rereads of one input: past this many unquoted expressions, the rest are left for the next run.
+  static let maxRereads = 100
+
+  /// What one read of the input gave.
+  private enum ReadOutcome {
+    /// Every document.
+    case documents([ParsedDocument])
+    /// An unquoted expression in a flow collection (reported), at these bytes.
+    case unquotedExpression(Range<Int>)
+    /// Another error (reported).
+    case failed
+  }
+
+  /// Reads the documents of `input`; scalars starting at an offset in `quoted` take the text given there.
+  /// `map` is the source map of `input`.
+  private static func readDocuments(
+    _ input: [UInt8], map: SourceMap, file: String, limits: ParseLimits, quoted: [Int: String],
+    diagnostics: inout Diagnostics
+  ) -> ReadOutcome {
     var builder = TreeBuilder(file: file, map: map, limits: limits)
-    let finished: Bool = bytes.withUnsafeBufferPointer { buffer in
+    builder.substitutions = quoted
+    return input.withUnsafeBufferPointer { buffer in
       let reader = LibYAMLReader(input: buffer)
       while true {
         switch reader.next() {
         case .failure(let box):
-          box.error.report(file: file, map: map, diagnostics: &diagnostics)
-          return false
+          if let range = box.error.report(file: file, map: map, diagnostics: &diagnostics) {
+            return .unquotedExpression(range)
+          }
+          return .failed
         case .success(let event):
           do {
             try builder.consume(event, diagnostics: &diagnostics)
           } catch {
-            return false
+            return .failed
           }
-          if case .streamEnd = event.kind { return true }
+          if case .streamEnd = event.kind { return .documents(builder.documents) }
         }
       }
     }
-    return finished ? builder.documents : nil
+  }
+
+  /// Turns the unquoted expression at `range` of `input` into a double-quoted scalar of the same length and
+  /// the same characters' widths (ASCII inside becomes `_`, other characters stay), so every offset, line and
+  /// column after it is unchanged. Returns the expression's text, or `nil` when it cannot be quoted in place.
+  private static func quote(_ range: Range<Int>, in input: inout [UInt8], original: [UInt8]) -> String? {
+    guard range.count >= 2, range.upperBound <= input.count, input[range.lowerBound] == UInt8(ascii: "$"),
+      input[range.upperBound - 1] < 0x80
+    else { return nil }
+    for i in range where input[i] < 0x80 { input[i] = UInt8(ascii: "_") }
+    input[range.lowerBound] = UInt8(ascii: "\"")
+    input[range.upperBound - 1] = UInt8(ascii: "\"")
+    return String(decoding: original[range], as: UTF8.self)
   }
 
   /// `---` with nothing after it: libyaml gives an empty plain scalar.

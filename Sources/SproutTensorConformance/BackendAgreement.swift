@@ -1,3 +1,4 @@
+import SproutDiagnostics
 import SproutTensor
 
 /// Runs the same forward and backward computation on two backends and compares every output.

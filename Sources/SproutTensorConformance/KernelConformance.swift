@@ -1,3 +1,4 @@
+import SproutDiagnostics
 import Foundation
 import SproutTensor
 

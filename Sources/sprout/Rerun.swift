@@ -16,11 +16,16 @@ struct Rerun: ParsableCommand {
   @Option(help: "Tasks run at once.")
   var jobs: Int = 1
 
+  @Option(help: "text or json (the comparison as JSON on standard output).")
+  var format: TextOrJSON = .text
+
   func run() throws {
     let display = ProgressDisplay.forStandardError()
+    defer { display.finish() }
     do {
       let report = try Running.rerun(runID, storePath: store, jobs: jobs) { display.handle($0) }
-      Terminal.write(RerunText.render(report), to: .standardOutput)
+      display.finish()
+      Terminal.write(format == .json ? RunJSON.render(report) : RerunText.render(report), to: .standardOutput)
       throw ExitCode(report.allMatch ? 0 : 1)
     } catch let error as CommandError {
       Terminal.write("sprout: error: \(error)\n", to: .standardError)

@@ -1,14 +1,15 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import SproutDriver
-import SproutTrain
 
 /// `sprout run FILE`: plan and execute, with checkpoints and resumption.
 struct Run: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Run the tasks of a spec that are not cached.",
-    discussion: "Ctrl-C stops cleanly after a checkpoint; run again to continue. See docs/cli.md.")
+    discussion: """
+      Ctrl-C or SIGTERM stops cleanly after a checkpoint (exit status 130 or 143); run again to continue. \
+      See docs/cli.md.
+      """)
 
   @Argument(help: "The spec file (omit with --plan).")
   var file: String?
@@ -33,9 +34,19 @@ struct Run: ParsableCommand {
   @Option(help: "The task key to execute with --plan (e.g. t0003/train).")
   var task: String?
 
+  @Option(help: "With --plan: record the task into this run (made by `sprout submit`) instead of a new run.")
+  var runID: String?
+
+  @Option(help: "A label recorded with the run (`sprout runs --tag NAME` finds it). Repeatable.")
+  var tag: [String] = []
+
+  @Option(help: "text (progress on standard error) or json (also the run's summary on standard output).")
+  var format: TextOrJSON = .text
+
   func validate() throws {
     if plan == nil && file == nil { throw ValidationError("give a spec file, or --plan FILE --task K") }
     if plan != nil && task == nil { throw ValidationError("--plan needs --task K") }
+    if runID != nil && plan == nil { throw ValidationError("--run-id needs --plan FILE --task K") }
     if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
     if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
   }
@@ -48,14 +59,16 @@ struct Run: ParsableCommand {
     request.blasLibrary = blasLibrary
     request.planFile = plan
     request.task = task
+    request.existingRun = runID
+    request.tags = tag
 
-    let stop = StopFlag()
-    let interrupt = Interrupt.install(stop)
-    defer { interrupt.cancel() }
+    let signals = StopSignals.install()
+    defer { signals.cancel() }
     let display = ProgressDisplay.forStandardError()
+    defer { display.finish() }
     let outcome: RunOutcome
     do {
-      outcome = try Running.run(request, stop: stop) { display.handle($0) }
+      outcome = try Running.run(request, stop: signals.flag) { display.handle($0) }
     } catch let error as CommandError {
       Terminal.write("sprout: error: \(error)\n", to: .standardError)
       throw ExitCode(2)
@@ -63,6 +76,8 @@ struct Run: ParsableCommand {
       Terminal.write("sprout: error: \(error)\n", to: .standardError)
       throw ExitCode(2)
     }
+    display.finish()
+    if format == .json { Terminal.write(RunJSON.render(outcome), to: .standardOutput) }
     if !outcome.diagnostics.isEmpty {
       Terminal.write(
         DiagnosticsText.render(outcome.diagnostics, sources: outcome.sources, color: Terminal.useColor(for: .standardError)),
@@ -71,24 +86,11 @@ struct Run: ParsableCommand {
     if let summary = outcome.summary {
       Terminal.write("results: sprout show \(summary.runID)   (store \(selection.store))\n", to: .standardError)
     }
-    throw ExitCode(outcome.exitCode)
+    throw ExitCode(signals.exitCode(normal: outcome.exitCode, stopped: outcome.stopped))
   }
 }
 
-/// SIGINT sets the stop flag (tasks checkpoint and stop); a second Ctrl-C exits at once.
-enum Interrupt {
-  static func install(_ stop: StopFlag) -> DispatchSourceSignal {
-    signal(SIGINT, SIG_IGN)
-    let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-    source.setEventHandler {
-      if stop.isSet {
-        Terminal.write("\ninterrupted again: exiting without waiting\n", to: .standardError)
-        exit(130)
-      }
-      Terminal.write("\nstopping after the next checkpoint (Ctrl-C again to exit at once)\n", to: .standardError)
-      stop.set()
-    }
-    source.resume()
-    return source
-  }
+/// Output formats of `run`, `rerun` and `status`.
+enum TextOrJSON: String, ExpressibleByArgument {
+  case text, json
 }

@@ -10,7 +10,10 @@ struct Sprout: ParsableCommand {
     abstract: "Check, plan and run neural-network initialization and activation experiments.",
     discussion: "Docs: docs/cli.md (commands), docs/language.md (the spec language).",
     version: Tool.version,
-    subcommands: [Lint.self, Plan.self, Run.self, Rerun.self, Show.self, Schema.self, GenerateDocs.self])
+    subcommands: [
+      Lint.self, Plan.self, Run.self, Submit.self, Status.self, Rerun.self, Show.self, Compare.self, Report.self,
+      PlotCommand.self, Export.self, Runs.self, Index.self, Gc.self, Schema.self, GenerateDocs.self,
+    ])
 
   /// Parses and runs, mapping usage errors to exit code 2 (ArgumentParser's default is 64).
   static func main() {

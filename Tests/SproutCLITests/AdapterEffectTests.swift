@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-/// METHODS.md B9–B11 at toy scale, through the real CLI on examples/adapters.yaml: after 20 fine-tuning steps,
+/// The adapter inits of docs/initializers.md (PiSSA, Meng et al. 2024; LoRA, Hu et al. ICLR 2022; SVFit, Sun et
+/// al. 2024) at toy scale, through the real CLI on examples/adapters.yaml: after 20 fine-tuning steps,
 /// PiSSA (adapters on the principal singular directions) is ahead of LoRA (B = 0, random A), and SVFit (only
 /// singular values train) is behind full fine-tuning, on task B's test split.
 @Suite("adapter effect")

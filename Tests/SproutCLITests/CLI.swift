@@ -79,12 +79,8 @@ enum CLI {
 }
 
 extension CLI {
-  /// ../shared/testdata beside the repository (as in CI), or /work/shared/testdata.
-  static var sharedTestdata: URL {
-    let beside = root.deletingLastPathComponent().appendingPathComponent("shared/testdata")
-    if FileManager.default.fileExists(atPath: beside.path) { return beside }
-    return URL(fileURLWithPath: "/work/shared/testdata")
-  }
+  /// The conformance data in `Tests/Conformance` (see its README for sources and licences).
+  static var conformanceData: URL { root.appendingPathComponent("Tests/Conformance") }
 
   /// Runs a Python snippet with arguments.
   static func python(_ code: String, arguments: [String]) throws -> Result {

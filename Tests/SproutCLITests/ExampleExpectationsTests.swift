@@ -28,8 +28,9 @@ struct ExampleExpectationsTests {
     try #require(metrics[name] as? Double, "no \(name) in \(metrics)")
   }
 
-  /// A. Activation std at depth 20 (`layers.39`): Kaiming keeps ReLU alive (0.71 seen) where Xavier
-  /// shrinks it by √2 per layer (3e-4); LeCun keeps SELU at 1 (1.007) where Kaiming makes it grow (6.2).
+  /// Classic initializers (Glorot & Bengio 2010; He et al. 2015; LeCun et al. 1998). Activation std at depth 20
+  /// (`layers.39`): Kaiming keeps ReLU alive (0.71 seen) where Xavier shrinks it by √2 per layer (3e-4); LeCun
+  /// keeps SELU at 1 (1.007) where Kaiming makes it grow (6.2).
   @Test("init-depth: Kaiming keeps ReLU, LeCun keeps SELU at unit scale through 20 layers")
   func initDepth() throws {
     let tasks = try Self.run(
@@ -47,9 +48,8 @@ struct ExampleExpectationsTests {
     #expect(abs(try deepStd("t0011") - 1) < 0.15, "lecun selu")
   }
 
-  /// A9. After 150 steps at width 64: SIREN 48.5 dB, SIREN with Kaiming hidden init 24.4 dB, ReLU 15.6 dB.
-  /// B4's bound-growth check: an interval's radius grows √(fan_in/π) ≈ 9.03 per ReLU layer of width 256 under
-  /// Kaiming (8.9–9.4 seen), about 1 under IBP init (0.95–1.03 seen).
+  /// IBP init (Shi et al., NeurIPS 2021): an interval's radius grows √(fan_in/π) ≈ 9.03 per ReLU layer of width
+  /// 256 under Kaiming, about 1 under IBP init (examples/ibp-init.yaml's header: 8.97–9.18 and 0.97–1.03).
   @Test("ibp-init: interval bounds explode under Kaiming and stay flat under IBP init")
   func ibpInit() throws {
     let tasks = try Self.run("examples/ibp-init.yaml", ["--only", "at_init", "--set", "matrix.seed=[0]"])
@@ -66,6 +66,8 @@ struct ExampleExpectationsTests {
     #expect(growth["ibp"]?.allSatisfy { $0 > 0.85 && $0 < 1.15 } == true, "\(growth)")
   }
 
+  /// SIREN (Sitzmann et al., NeurIPS 2020). After 150 steps at width 64: SIREN 48.5 dB, SIREN with Kaiming
+  /// hidden init 24.4 dB, ReLU 15.6 dB.
   @Test("siren: the SIREN init fits far better than Kaiming hidden weights or a ReLU MLP")
   func siren() throws {
     let tasks = try Self.run(
@@ -78,8 +80,8 @@ struct ExampleExpectationsTests {
     #expect(siren > kaiming + 15 && siren > relu + 15, "siren \(siren), kaiming \(kaiming), relu \(relu)")
   }
 
-  /// B3. On the high-frequency target a plain SIREN is stuck at the zero-output level (16.7 dB after 100
-  /// steps at width 64) while WINNER's noise (s0_max 300) fits it (41.3 dB).
+  /// WINNER (Chandravamsi et al. 2025). On the high-frequency target a plain SIREN is stuck at the zero-output
+  /// level (16.7 dB after 100 steps at width 64) while WINNER's noise (s0_max 300) fits it (41.3 dB).
   @Test("winner: noise in the first layers breaks SIREN's spectral bottleneck")
   func winner() throws {
     let tasks = try Self.run(
@@ -91,7 +93,8 @@ struct ExampleExpectationsTests {
     #expect(noisy > plain + 12, "winner \(noisy) dB vs siren \(plain) dB")
   }
 
-  /// B6. Random-contrast digits, 5 epochs, 2 seeds: SGD 90.4% vs TrAct 94.4% test accuracy.
+  /// TrAct (Petersen et al., NeurIPS 2024). Random-contrast digits, 5 epochs, 2 seeds: SGD 90.4% vs TrAct 94.4%
+  /// test accuracy.
   @Test("tract: TrAct learns faster than SGD on inputs of random contrast")
   func tract() throws {
     let tasks = try Self.run(
@@ -104,8 +107,8 @@ struct ExampleExpectationsTests {
     #expect(tract > sgd + 0.015, "tract \(tract) vs sgd \(sgd)")
   }
 
-  /// B2. W1 between the untrained SIREN's spectrum and the target's: the checkerboard prefers ω₀ = 80
-  /// (5.2 vs 11.9 at 30), the smooth rings ω₀ = 10 (5.8 vs 9.1 at 30).
+  /// FreSh (Kania et al., ICLR 2025). W1 between the untrained SIREN's spectrum and the target's: the
+  /// checkerboard prefers ω₀ = 80 (5.2 vs 11.9 at 30), the smooth rings ω₀ = 10 (5.8 vs 9.1 at 30).
   @Test("fresh-spectrum: the spectrum match picks a high omega for texture and a low one for smooth rings")
   func freshSpectrum() throws {
     let tasks = try Self.run(

@@ -114,7 +114,7 @@ struct LintCommandTests {
     #expect(result.status == 1)
     let sarif = dir.appendingPathComponent("out.sarif")
     try result.stdout.write(to: sarif, atomically: true, encoding: .utf8)
-    let schema = CLI.sharedTestdata.appendingPathComponent("sarif/sarif-schema-2.1.0.json")
+    let schema = CLI.conformanceData.appendingPathComponent("sarif/sarif-schema-2.1.0.json")
     let check = try CLI.python(
       """
       import json, sys, jsonschema

@@ -1,9 +1,9 @@
 import Foundation
 import Testing
 
-/// METHODS.md B1 (Liu et al., ICLR 2024) at toy scale, through the real CLI on examples/rich-vs-lazy.yaml:
-/// a rank-1 initialization of the middle matrix, at the same Frobenius norm as a full-rank one, moves that
-/// matrix further (relative weight change) and lowers the tangent-kernel alignment more.
+/// Liu et al., ICLR 2024 (rich versus lazy learning; docs/examples.md) at toy scale, through the real CLI on
+/// examples/rich-vs-lazy.yaml: a rank-1 initialization of the middle matrix, at the same Frobenius norm as a
+/// full-rank one, moves that matrix further (relative weight change) and lowers the tangent-kernel alignment more.
 @Suite("rich vs lazy effect")
 struct RichLazyEffectTests {
   @Test("low-rank init: larger relative weight change and lower kernel alignment than full rank")

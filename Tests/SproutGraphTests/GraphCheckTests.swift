@@ -44,6 +44,23 @@ import Testing
     #expect(d.all.first?.message.contains("from 32 to 8") ?? false)
   }
 
+  /// A broken layer does not hide the model's other problems: the residual block, the rational after it (which
+  /// sees the block's input width, 32) and the input width against the data of both stages are all reported.
+  @Test func everyProblemOfAModelIsReported() throws {
+    let yaml = baseSpec.replacingOccurrences(of: "input: 16", with: "input: 12").replacingOccurrences(
+      of: "layers: [{dense: 32}, relu, {dense: 1}]",
+      with: "layers:\n      - dense: 32\n      - residual:\n          - dense: 8\n      - rational: {groups: 3}"
+        + "\n      - dense: 1")
+    let (graph, d) = buildGraph(yaml)
+    #expect(graph == nil)
+    #expect(
+      graphFindings(d) == [
+        "graph.residual-width@16", "graph.shape-mismatch@18", "graph.input-mismatch@27", "graph.input-mismatch@34",
+      ])
+    #expect(d.all.first { $0.id == GraphDiagnostics.shapeMismatch }?.message.contains("its 32 inputs") ?? false)
+    #expect(d.all.first { $0.id == GraphDiagnostics.inputMismatch }?.message.contains("takes 12 inputs") ?? false)
+  }
+
   @Test func fourierFeaturesChangeTheWidth() throws {
     let yaml = baseSpec.replacingOccurrences(
       of: "layers: [{dense: 32}, relu, {dense: 1}]",

@@ -8,14 +8,14 @@ import Testing
   @Test func overridesChangeValuesLikeTheFile() throws {
     let base = try #require(planText(richVsLazy).0)
     let lr = try #require(planText(richVsLazy, overrides: ["params.lr=0.1"]).0)
-    #expect(lr.task("t0000/train")?.definition["stage"]?["optimizer"]?["lr"] == .double(0.1))
+    #expect(lr.task("t0000/train")?.definition["kind"]?["train"]?["training"]?["optimizer"]?["lr"] == .double(0.1))
     #expect(lr.overrides == ["params.lr=0.1"])
     #expect(lr.task("t0000/train")?.hash != base.task("t0000/train")?.hash)
     let blas = try #require(planText(richVsLazy, overrides: ["backend=blas"]).0)
     #expect(blas.backend == "blas")
     #expect(blas.task("t0000/train")?.hash != base.task("t0000/train")?.hash)
     let steps = try #require(planText(richVsLazy, overrides: ["stages.test.batch=5"]).0)
-    #expect(steps.task("t0000/test")?.definition["stage"]?["batch"] == .int(5))
+    #expect(steps.task("t0000/test")?.definition["kind"]?["evaluate"]?["batch"] == .int(5))
     #expect(steps.task("t0000/train")?.hash == base.task("t0000/train")?.hash)
     let seeded = try #require(planText(richVsLazy, overrides: ["seed=3"]).0)
     #expect(seeded.rootSeed == 3)
@@ -61,7 +61,7 @@ import Testing
       planText(richVsLazy.replacingOccurrences(of: "epochs: 3", with: "epochs: 5"), store: store).0)
     let train = try #require(changed.task("t0001/train"))
     #expect(train.state == .stale)
-    #expect(train.reason == "stage.epochs: 3 → 5")
+    #expect(train.reason == "training.length.epochs: 3 → 5")
     let test = try #require(changed.task("t0001/test"))
     #expect(test.state == .stale)
     #expect(test.changes.map(\.kind) == [.input])
@@ -83,7 +83,7 @@ import Testing
     let train = try #require(wider.task("t0000/train"))
     #expect(
       train.changes.map(\.description).prefix(2) == [
-        "model.layers[0].units: 32 → 64", "model.layers[2].units: 32 → 64",
+        "model.layers[0].dense.units: 32 → 64", "model.layers[2].dense.units: 32 → 64",
       ])
     store.outputs.removeAll()
     let gone = try #require(planText(richVsLazy, store: store).0)
@@ -107,10 +107,10 @@ import Testing
       loaded.spec.textHash == SHA256.hash(richVsLazy.replacingOccurrences(of: "epochs: 3", with: "epochs: 4")).hex)
 
     var tampered = plan
-    tampered.tasks[0].definition = .object(["stage": .string("other")])
+    tampered.tasks[0].config?.stage = "other"
     #expect(tampered.verifyHashes() == [plan.tasks[0].key])
 
-    try Data("{\"format\": 1}".utf8).write(to: url)
+    try Data("{\"format\": \(Plan.currentFormatVersion)}".utf8).write(to: url)
     #expect(throws: Plan.FileError.self) { try Plan.load(from: url) }
     do { _ = try Plan.load(from: url) } catch let e as Plan.FileError { #expect(e.message == "field 'spec': missing") }
   }

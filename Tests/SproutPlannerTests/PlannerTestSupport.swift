@@ -2,7 +2,8 @@ import Foundation
 import SproutDiagnostics
 import SproutPlanner
 
-/// The DESIGN.md example, shortened: 2 inits × 3 seeds, a train and an evaluate stage.
+/// The rich-versus-lazy example (examples/rich-vs-lazy.yaml), shortened: 2 inits × 3 seeds, a train and an
+/// evaluate stage.
 let richVsLazy = """
   sprout: 1
   name: rich-vs-lazy

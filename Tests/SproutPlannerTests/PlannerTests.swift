@@ -1,4 +1,5 @@
 import Foundation
+import SproutConfig
 import SproutDiagnostics
 import SproutGraph
 import SproutSpec
@@ -17,27 +18,28 @@ import Testing
     #expect(p.tasks.map(\.key.description).prefix(4) == ["t0000/train", "t0000/test", "t0001/train", "t0001/test"])
     #expect(p.task("t0003/test")?.inputs.map(\.description) == ["t0003/train"])
     #expect(p.tasks.allSatisfy { $0.state == .new })
-    // The resolved definition holds what the task reads, expressions evaluated.
+    // The configuration holds what the task executes: expressions evaluated, references replaced by what they mean.
     let train = try #require(p.task("t0003/train"))
-    #expect(train.definition["stage"]?["init"] == .string("lowrank"))
-    #expect(train.definition["stage"]?["optimizer"]?["lr"] == .double(0.05))
-    #expect(
-      train.definition["model"]?["layers"]
-        == .array([
-          .object(["kind": .string("dense"), "units": .int(32), "bias": .bool(true)]),
-          .object(["kind": .string("relu")]),
-          .object(["kind": .string("dense"), "units": .int(32), "bias": .bool(true)]),
-          .object(["kind": .string("relu")]),
-          .object(["kind": .string("dense"), "units": .int(1), "bias": .bool(true)]),
-        ]))
-    #expect(train.definition["init"]?["rule"]?["rank"] == .int(2))
-    if case .array(let rules)? = train.definition["init"]?["layers"] {
-      #expect(rules.map { $0["select"] } == [.string("last")])  // text, as the executor reads it
-      #expect(rules.first?["rule"]?["kind"] == .string("kaiming_normal"))
-    } else {
-      Issue.record("init.layers missing")
+    guard case .train(let model, let initialization, let training)? = train.config?.kind else {
+      Issue.record("t0003/train is not a train task")
+      return
     }
-    #expect(train.definition["data"]?["split"] == .string("train"))
+    #expect(training.optimizer.lr == 0.05)
+    #expect(training.optimizer.rule == .sgd(momentum: 0.9, dampening: 0, nesterov: false, weightDecay: 0))
+    #expect(
+      model
+        == ModelConfig(
+          input: 16,
+          layers: [
+            .dense(units: 32, bias: true), .activation(.relu), .dense(units: 32, bias: true), .activation(.relu),
+            .dense(units: 1, bias: true),
+          ]))
+    #expect(
+      initialization.rule
+        == .lowRank(rank: 2, base: .kaimingNormal(mode: .fanIn, nonlinearity: .relu), matchNorm: true))
+    #expect(initialization.layerRules == [.init(.last, .kaimingNormal(mode: .fanIn, nonlinearity: .relu))])
+    #expect(training.data.split == "train" && training.data.dataset.name == "teacher")
+    #expect(training.every == nil && training.length == .epochs(3))
     #expect(train.span.line == 24)
   }
 

@@ -29,7 +29,7 @@ import Testing
           t0000/test   cached  <hash>  evaluate  outputs in the store
 
         t0001  seed \(plan.trials[1].seed)  init=lowrank
-          t0001/train  stale   <hash>  train     init.rule.rank: 2 → 3
+          t0001/train  stale   <hash>  train     initialization.rule.lowRank.rank: 2 → 3
           t0001/test   stale   <hash>  evaluate  upstream t0001/train changed (<hash> → <hash>)
 
         """)

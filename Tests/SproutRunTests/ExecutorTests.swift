@@ -1,6 +1,7 @@
 import Foundation
 import SproutDiagnostics
 import SproutPlanner
+import SproutConfig
 import Testing
 
 @testable import SproutRun
@@ -14,83 +15,45 @@ struct ExecutorTests {
         file: "exp.yaml", start: SourceLocation(line: line, column: 3), end: SourceLocation(line: line, column: 9)))
   }
 
-  static let data: JSONValue = .object([
-    "kind": .string("teacher_student"), "inputs": .int(4), "outputs": .int(1), "samples": .int(64), "hidden": .int(8),
-    "split": .object(["train": .double(0.75), "test": .double(0.25)]),
-  ])
-
-  static func hash(_ definition: JSONValue, _ inputs: [String]) -> String {
-    SHA256.hash(definition.canonical + inputs.joined(separator: ",")).hex
-  }
-
-  /// Two trials (kaiming and low-rank init), each train + evaluate, then a select over both evaluations.
-  static func plan(steps: Int = 12, lr: Double = 0.05, extraStage: String? = nil) -> Plan {
-    let inits: [JSONValue] = [
-      .object(["rule": .object(["kind": .string("kaiming_normal"), "nonlinearity": .string("relu")])]),
-      .object([
-        "rule": .object([
-          "kind": .string("low_rank"), "rank": .int(2), "base": .object(["kind": .string("kaiming_normal")]),
-        ]),
-        "bias": .object(["kind": .string("zeros")]),
-        "layers": .array([.object(["select": .string("last"), "rule": .object(["kind": .string("lecun_normal")])])]),
-      ]),
-    ]
-    var trials: [Trial] = []
-    var tasks: [PlanTask] = []
-    for (i, initDef) in inits.enumerated() {
-      let id = Trial.id(index: i, total: 2)
-      trials.append(
-        Trial(
-          index: i, id: id, assignment: [AxisValue(axis: "init", value: .string(i == 0 ? "full" : "lowrank"))], seed: 7)
-      )
-      let train: JSONValue = .object([
-        "stage": .object([
-          "kind": .string("train"), "loss": .string("mse"),
-          "optimizer": .object(["kind": .string("sgd"), "lr": .double(lr), "momentum": .double(0.9)]),
-          "steps": .int(steps), "batch": .int(16), "checkpoint_every": .int(4), "every": .int(2),
-          "record": .array([.string("loss"), .string("weight_change"), .string("effective_rank")]),
-        ]),
-        "model": .object([
-          "input": .int(4),
-          "layers": .array([.object(["dense": .int(16)]), .string("relu"), .object(["dense": .int(1)])]),
-        ]),
-        "init": initDef,
-        "data": .object(["dataset": data, "name": .string("teacher"), "split": .string("train")]),
-        "trial": .object(["init": .string(i == 0 ? "full" : "lowrank")]),
-      ])
-      let trainHash = hash(train, [])
-      tasks.append(
-        PlanTask(
-          key: TaskKey(trial: id, stage: "train"), trialIndex: i, kind: "train", hash: trainHash, inputs: [],
-          definition: train, seed: 7, span: span(20)))
-      let test: JSONValue = .object([
-        "stage": .object(["kind": .string("evaluate"), "record": .array([.string("loss")])]),
-        "data": .object(["dataset": data, "name": .string("teacher"), "split": .string("test")]),
-      ])
-      tasks.append(
-        PlanTask(
-          key: TaskKey(trial: id, stage: "test"), trialIndex: i, kind: "evaluate", hash: hash(test, [trainHash]),
-          inputs: [TaskKey(trial: id, stage: "train")], definition: test, seed: 7, span: span(30)))
-      if let extra = extraStage {
-        let def: JSONValue = .object(["stage": .object(["kind": .string(extra)])])
-        tasks.append(
-          PlanTask(
-            key: TaskKey(trial: id, stage: extra), trialIndex: i, kind: extra, hash: hash(def, [trainHash, id]),
-            inputs: [TaskKey(trial: id, stage: "train")], definition: def, seed: 7, span: span(40)))
-      }
-    }
-    let select: JSONValue = .object([
-      "stage": .object(["kind": .string("select"), "metric": .string("loss"), "mode": .string("min")])
-    ])
-    let testKeys = tasks.filter { $0.stage == "test" }
-    tasks.append(
-      PlanTask(
-        key: TaskKey(trial: TaskKey.allTrials, stage: "best"), trialIndex: nil, kind: "select",
-        hash: hash(select, testKeys.map(\.hash)), inputs: testKeys.map(\.key), definition: select, seed: 7,
-        span: span(35)))
-    return Plan(
-      spec: SpecIdentity(path: "exp.yaml", text: "spec text", name: "exp"), backend: "cpu", rootSeed: 7,
-      count: TrialCount(total: 2, statement: "2 trials = 2 init"), trials: trials, tasks: tasks)
+  /// Two trials (kaiming and low-rank init), each train + evaluate, then a select over both evaluations, planned by
+  /// the planner from a spec.
+  static func plan(steps: Int = 12, lr: Double = 0.05) -> Plan {
+    let text = """
+      sprout: 1
+      name: exp
+      seed: 7
+      matrix:
+        init: [full, lowrank]
+      datasets:
+        teacher: {kind: teacher_student, inputs: 4, outputs: 1, samples: 64, hidden: 8, split: {train: 0.75, test: 0.25}}
+      models:
+        net: {input: 4, layers: [{dense: 16}, relu, {dense: 1}]}
+      initializers:
+        full: {kind: kaiming_normal, nonlinearity: relu}
+        lowrank: {kind: low_rank, rank: 2, base: kaiming_normal, layers: {last: {kind: lecun_normal}}}
+      stages:
+        train:
+          kind: train
+          model: net
+          init: ${matrix.init}
+          data: teacher.train
+          loss: mse
+          optimizer: {kind: sgd, lr: \(lr), momentum: 0.9}
+          steps: \(steps)
+          batch: 16
+          checkpoint_every: 4
+          every: 2
+          record: [loss, weight_change, effective_rank]
+        test: {kind: evaluate, from: train, data: teacher.test, record: [loss]}
+        best: {kind: select, from: test, metric: loss, mode: min}
+      """
+    var diagnostics = Diagnostics()
+    guard
+      let plan = Planner.plan(
+        text: text, file: "exp.yaml", options: PlanOptions(specText: "spec text"), store: nil,
+        diagnostics: &diagnostics)
+    else { preconditionFailure("the test spec plans: \(diagnostics.all)") }
+    return plan
   }
 
   static func outputHashes(_ store: Store, _ plan: Plan) throws -> [String: [String: String]] {
@@ -215,19 +178,16 @@ struct ExecutorTests {
     #expect(c.divergence?.detail.hasPrefix("element 3:") == true)
   }
 
-  /// A plan file from another version may name a stage kind this executor does not know.
-  @Test func unknownStageKindsFailAtTheirSourceRange() throws {
-    let store = Store(root: TemporaryDirectory().path)
-    let plan = Self.plan(extraStage: "distill")
-    let summary = try Executor(store: store).run(plan: plan, specText: "")
-    let finetune = summary.results.filter { $0.key.hasSuffix("/distill") }
-    #expect(finetune.count == 2)
-    for r in finetune {
-      #expect(r.status == .failed)
-      #expect(r.error?.code == .unsupportedStage)
-      #expect(r.error?.range?.description == "exp.yaml:40:3")
+  /// A plan file naming a stage kind this version does not know is refused when it is read, naming the field.
+  @Test func planFilesWithUnknownStageKindsAreRefused() throws {
+    let dir = TemporaryDirectory()
+    let url = URL(fileURLWithPath: "\(dir.path)/plan.json")
+    let text = Self.plan().jsonText.replacingOccurrences(of: "\"evaluate\": {", with: "\"distill\": {")
+    try Data(text.utf8).write(to: url)
+    #expect(throws: Plan.FileError.self) { try Plan.load(from: url) }
+    do { _ = try Plan.load(from: url) } catch let e as Plan.FileError {
+      #expect(e.message.contains("config"), "\(e.message)")
     }
-    #expect(summary.results.filter { $0.status == .completed }.count == 5, "the other tasks still run")
   }
 
   @Test func nonFiniteLossFailsTheTaskAndSkipsItsReaders() throws {
@@ -236,7 +196,7 @@ struct ExecutorTests {
     let summary = try Executor(store: store).run(plan: plan, specText: "")
     #expect(summary.results[0].status == .failed)
     #expect(summary.results[0].error?.code == .nonFiniteLoss)
-    #expect(summary.results[0].error?.range?.description == "exp.yaml:20:3")
+    #expect(summary.results[0].error?.range?.description == plan.tasks[0].span.description)
     #expect(summary.results[1].status == .skipped)
     #expect(summary.results.last?.status == .skipped)
     #expect(store.checkpointSteps(plan.tasks[0].hash).first == 0)

@@ -2,6 +2,7 @@ import Foundation
 import SproutDiagnostics
 import SproutPlanner
 import SproutTrain
+import SproutConfig
 import Testing
 
 @testable import SproutRun

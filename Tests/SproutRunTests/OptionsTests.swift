@@ -1,13 +1,14 @@
 import Foundation
 import SproutDiagnostics
 import SproutPlanner
+import SproutTensor
 import SproutTrain
+import SproutConfig
 import Testing
 
 @testable import SproutRun
 
-/// Every argument lint accepts is either applied by the executor or refused at the stage's source range —
-/// never silently dropped.
+/// Every argument lint accepts is applied by the executor — never silently dropped.
 struct OptionsTests {
   /// A spec with one train stage (`record`, `loss`, `layers`, `data` substituted) that checkpoints W₀ and the end.
   static func spec(
@@ -23,6 +24,7 @@ struct OptionsTests {
         inputs: 3
         samples: 48
       blobs: {kind: gaussian_blobs, inputs: 3, classes: 2, samples: 48}
+      teacher01: {kind: teacher_student, inputs: 3, samples: 48, task: classification}
     models:
       net:
         input: 3
@@ -36,7 +38,7 @@ struct OptionsTests {
         init: he
         data: \(data)
         loss: \(loss)
-        optimizer: {kind: sgd, lr: 0.1}
+        optimizer: {kind: sgd, lr: 0.05}
         steps: 5
         batch: 16
         record: \(record)
@@ -107,54 +109,50 @@ struct OptionsTests {
       Set(try #require(all["layers.1"]?.objectValue).keys) == ["mean", "massive_ratio", "massive_ratio_per_input"])
   }
 
-  @Test func activationLayerPathsSkipParameterAndShapeLayers() {
+  @Test func activationLayerPathsSkipParameterAndShapeLayers() throws {
     let layers: [LayerConfig] = [
-      .fourierFeatures(features: 4, sigma: 1, includeInput: false), .dense(units: 4, bias: true),
-      .activation(.stateless(.relu)), .dropout(p: 0.1), .residual([.dense(units: 4, bias: true)]),
-      .layerNorm(eps: 1e-5, affine: true), .activation(.dice(alpha: 0, eps: 1e-8)), .dense(units: 1, bias: true),
+      .fourierFeatures(features: 4, sigma: 1, trainable: false, includeInput: false), .dense(units: 4, bias: true),
+      .activation(.relu), .dropout(rate: 0.1), .residual([.dense(units: 4, bias: true)]),
+      .layerNorm(eps: 1e-5, affine: true), .activation(.dice(form: .paper, alpha: 0, eps: 1e-8, momentum: 0.1)),
+      .dense(units: 1, bias: true),
     ]
-    #expect(MetricSelection.activationLayers(layers) == ["layers.2", "layers.4", "layers.6"])
+    let net = try Network(input: 2, layers: layers, backend: CPUBackend(threads: 1), maxBatch: 4)
+    #expect(MetricsRecorder.activationLayers(net) == [2, 4, 6])
   }
 
+  /// Arguments the executor used to refuse at run time: each now runs and changes the numbers.
   @Test(arguments: [
-    ("[{dense: 8}, {dice: {form: official}}, {dense: 1}]", "mse", "teacher", "form"),
-    ("[{dense: 8}, relu, {dense: 2}]", "{kind: cross_entropy, label_smoothing: 0.1}", "blobs", "label_smoothing"),
-    ("[{dense: 8}, relu, {dense: 1}]", "{kind: bce_with_logits, pos_weight: 3}", "teacher", "pos_weight"),
-    ("[{dense: 8}, {rational: {degrees: [3, 2]}}, {dense: 1}]", "mse", "teacher", "degrees"),
+    ("[{dense: 8}, {dice: {form: official}}, {dense: 1}]", "[{dense: 8}, {dice: {form: paper}}, {dense: 1}]", "mse",
+     "mse", "teacher"),
+    ("[{dense: 8}, relu, {dense: 2}]", "[{dense: 8}, relu, {dense: 2}]", "{kind: cross_entropy, label_smoothing: 0.1}",
+     "cross_entropy", "blobs"),
+    ("[{dense: 8}, relu, {dense: 1}]", "[{dense: 8}, relu, {dense: 1}]", "{kind: bce_with_logits, pos_weight: 3}",
+     "bce_with_logits", "teacher01"),
+    ("[{dense: 8}, {rational: {degrees: [3, 2]}}, {dense: 1}]", "[{dense: 8}, rational, {dense: 1}]", "mse", "mse",
+     "teacher"),
   ])
-  func unsupportedValuesAreRefusedAtTheStage(layers: String, loss: String, data: String, argument: String) throws {
-    let (plan, summary, _) = try Self.run(Self.spec(record: "[loss]", loss: loss, layers: layers, data: data))
-    let train = try #require(zip(plan.tasks, summary.results).first { $0.0.stage == "train" }?.1)
-    #expect(train.status == .failed)
-    #expect(train.error?.code == .unsupportedOption)
-    #expect(train.error?.message.contains(argument) == true, "\(train.error?.message ?? "")")
-    #expect(train.error?.range?.description == "options.yaml:17:3", "at the train stage")
-  }
-
-  @Test func defaultValuesOfRefusedArgumentsRun() throws {
-    let (_, summary, _) = try Self.run(
-      Self.spec(
-        record: "[loss]", loss: "{kind: bce_with_logits, pos_weight: 1}",
-        layers: "[{dense: 8}, {dice: {form: paper}}, {rational: {degrees: [5, 4]}}, {dense: 1}]"))
+  func formerlyRefusedValuesRunAndChangeTheResult(
+    layers: String, defaultLayers: String, loss: String, defaultLoss: String, data: String
+  ) throws {
+    let (plan, summary, store) = try Self.run(Self.spec(record: "[loss]", loss: loss, layers: layers, data: data))
     #expect(summary.succeeded, "\(summary.results.compactMap(\.error).map(\.description))")
+    let (basePlan, baseSummary, baseStore) = try Self.run(
+      Self.spec(record: "[loss]", loss: defaultLoss, layers: defaultLayers, data: data))
+    #expect(baseSummary.succeeded)
+    let value = try #require(try Self.metrics("train", plan, store)["loss"]?.doubleValue)
+    let base = try #require(try Self.metrics("train", basePlan, baseStore)["loss"]?.doubleValue)
+    #expect(value != base, "the argument reached the numbers")
   }
 
   @Test func gaussianBlobsSeparationIsApplied() throws {
-    func blobs(_ extra: [String: JSONValue]) throws -> Dataset {
-      var fields: [String: JSONValue] = [
-        "kind": .string("gaussian_blobs"), "inputs": .int(2), "classes": .int(3), "samples": .int(30),
-      ]
-      fields.merge(extra) { $1 }
-      return try DataLoader.generate(
-        Definition(.object(fields), path: "datasets.blobs"), seed: 9, path: ["data", "blobs"], baseDirectory: ".")
+    func blobs(_ separation: Double) throws -> Dataset {
+      let source = DataSource.gaussianBlobs(inputs: 2, classes: 3, samples: 30, std: 1, separation: separation)
+      return try Dataset.load(DataSelection(dataset: DatasetConfig(name: "blobs", source: source)), seed: 9, directory: ".")
     }
-    let near = try blobs(["separation": .double(0.5)])
+    let near = try blobs(0.5)
     let expected = try DatasetGenerator.gaussianBlobs(
       classes: 3, features: 2, samples: 30, spread: 1, separation: 0.5, seed: 9, path: ["data", "blobs"])
     #expect(near.features == expected.features)
-    let documentedDefault = try DatasetGenerator.gaussianBlobs(
-      classes: 3, features: 2, samples: 30, spread: 1, separation: 4, seed: 9, path: ["data", "blobs"])
-    #expect(try blobs([:]).features == documentedDefault.features, "unset means the documented 4")
-    #expect(near.features != documentedDefault.features)
+    #expect(try blobs(4).features != near.features)
   }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SproutConfig
 import Testing
 
 @testable import SproutRun

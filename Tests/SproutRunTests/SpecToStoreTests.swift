@@ -2,6 +2,7 @@ import Foundation
 import SproutDiagnostics
 import SproutPlanner
 import SproutTrain
+import SproutConfig
 import Testing
 
 @testable import SproutRun
@@ -127,6 +128,7 @@ struct TransferSpecTests {
         model: net
         init: lsuv
         data: teacher.test
+        loss: mse
         record: [loss, weight_norm, effective_rank]
     """
 
@@ -175,55 +177,87 @@ struct TransferSpecTests {
   #expect(report.rows.allSatisfy { $0.metrics["accuracy"]?.doubleValue != nil })
 }
 
-/// The language's layer selectors pick dense weights; per-layer maps keep only those.
+/// A spec whose selectors are checked below: dense layers at layer-list positions 0, 2 (inside a residual block) and 3.
+private let selectorSpec = """
+  sprout: 1
+  name: selectors
+  seed: 3
+  datasets:
+    teacher: {kind: teacher_student, inputs: 4, samples: 32}
+  models:
+    net:
+      input: 4
+      layers: [{dense: 4}, relu, {residual: [{dense: 4}]}, {dense: 1}]
+  initializers:
+    mixed:
+      kind: kaiming_normal
+      layers: {"1": {kind: orthogonal}, "0, -1": {kind: constant, value: 0.25}, last: ones}
+  stages:
+    train:
+      kind: train
+      model: net
+      init: mixed
+      data: teacher
+      loss: mse
+      optimizer: {kind: sgd, lr: 0.01}
+      steps: 2
+      record:
+        - {kernel_alignment: {layers: 1, samples: 16}}
+        - {weight_norm: {layers: [0, -1]}}
+        - {effective_rank: {definition: participation_ratio}}
+        - loss
+  """
+
+/// The language's layer selectors pick dense weights (residual bodies included); per-layer maps keep only those.
 @Test func metricSelectionFollowsTheSpec() throws {
-  let layers: [LayerConfig] = [
-    .dense(units: 4, bias: true), .activation(.stateless(.relu)), .residual([.dense(units: 4, bias: true)]),
-    .dense(units: 1, bias: true),
-  ]
-  let names = MetricSelection.denseWeights(layers)
-  #expect(names == ["layers.0.weight", "layers.2.layers.0.weight", "layers.3.weight"])
-  let record: JSONValue = .array([
-    .object(["kind": .string("kernel_alignment"), "layers": .int(1), "samples": .int(16)]),
-    .object(["kind": .string("weight_norm"), "layers": .array([.int(0), .int(-1)])]),
-    .object(["kind": .string("effective_rank"), "layers": .string("all"), "definition": .string("participation_ratio")]
-    ),
-    .string("loss"),
-  ])
-  let s = try MetricSelection(Definition(record, path: "stages.train.record"), denseWeights: names)
-  #expect(s.kinds == [.kernelAlignment, .weightNorm, .participationRatio, .loss])
-  #expect(s.filter(["participation_ratio": .scalar(2)]) == ["effective_rank": .scalar(2)])
-  #expect(s.options.kernelParameter == "layers.2.layers.0.weight")
-  #expect(s.options.probeSamples == 16)
-  #expect(s.layers["weight_norm"] == ["layers.0.weight", "layers.3.weight"])
-  #expect(s.layers["effective_rank"] == nil)
-  let filtered = s.filter([
-    "weight_norm": .scalars(["layers.0.weight": 1, "layers.2.layers.0.weight": 2, "layers.3.weight": 3])
-  ])
-  #expect(filtered["weight_norm"] == .scalars(["layers.0.weight": 1, "layers.3.weight": 3]))
-  let bad: JSONValue = .array([.object(["kind": .string("weight_norm"), "layers": .int(5)])])
-  #expect(throws: RunError.self) { try MetricSelection(Definition(bad, path: "record"), denseWeights: names) }
+  var diagnostics = Diagnostics()
+  let plan = try #require(
+    Planner.plan(text: selectorSpec, file: "s.yaml", options: PlanOptions(), store: nil, diagnostics: &diagnostics),
+    "\(diagnostics.all.map(\.message))")
+  guard case .train(_, _, let training)? = plan.tasks[0].config?.kind else {
+    Issue.record("not a train task")
+    return
+  }
+  #expect(
+    training.record == [
+      .kernelAlignment(layers: .indices([1]), samples: 16), .weightNorm(layers: .indices([0, -1])),
+      .effectiveRank(layers: .all, definition: .participationRatio), .loss,
+    ])
+  let store = Store(root: TemporaryDirectory().path)
+  let summary = try Executor(store: store).run(plan: plan, specText: selectorSpec)
+  #expect(summary.succeeded, "\(summary.results.compactMap(\.error).map(\.description))")
+  let metrics = try #require(try store.outputs(plan.tasks[0].hash)).finalMetrics
+  #expect(metrics["weight_norm"]?.objectValue.map { Set($0.keys) } == ["layers.0.weight", "layers.3.weight"])
+  #expect(
+    metrics["effective_rank"]?.objectValue.map { Set($0.keys) }
+      == ["layers.0.weight", "layers.2.layers.0.weight", "layers.3.weight"])
+  #expect(metrics["kernel_alignment"]?.doubleValue != nil)
 }
 
-/// Initializer layer selectors count dense layers; SproutTrain's rules take layer-list positions.
-@Test func initializerSelectorsMapToLayerPositions() throws {
-  let definition: JSONValue = .object([
-    "rule": .object(["kind": .string("kaiming_normal")]),
-    "layers": .array([
-      .object(["select": .int(1), "rule": .object(["kind": .string("orthogonal")])]),
-      .object(["select": .array([.int(0), .int(-1)]), "rule": .object(["kind": .string("zeros")])]),
-      .object(["select": .string("last"), "rule": .object(["kind": .string("ones")])]),
-    ]),
-  ])
-  // Dense layers at positions 0, 2 and 4 of the layer list (activations between them).
-  let plan = try TrainConfigs.initPlan(Definition(definition, path: "init"), denseLayers: [0, 2, 4])
-  #expect(plan.layerRules.map(\.selector) == [.index(2), .indices([0, 4]), .last])
-  #expect(plan.layerRules.map(\.rule) == [.orthogonal(gain: 1), .zeros, .ones])
-  let bad: JSONValue = .object([
-    "rule": .object(["kind": .string("zeros")]),
-    "layers": .array([.object(["select": .int(3), "rule": .object(["kind": .string("ones")])])]),
-  ])
-  #expect(throws: RunError.self) { try TrainConfigs.initPlan(Definition(bad, path: "init"), denseLayers: [0, 2, 4]) }
+/// Initializer layer selectors count dense layers, residual bodies included, the same in lint and in training.
+@Test func initializerSelectorsCountDenseLayers() throws {
+  var diagnostics = Diagnostics()
+  let plan = try #require(
+    Planner.plan(text: selectorSpec, file: "s.yaml", options: PlanOptions(), store: nil, diagnostics: &diagnostics))
+  guard case .train(_, let initialization, _)? = plan.tasks[0].config?.kind else {
+    Issue.record("not a train task")
+    return
+  }
+  #expect(initialization.layerRules.map(\.layers) == [.indices([1]), .indices([0, -1]), .last])
+  #expect(initialization.layerRules.map(\.rule) == [.orthogonal(gain: 1), .constant(0.25), .ones])
+  let store = Store(root: TemporaryDirectory().path)
+  _ = try Executor(store: store).run(plan: plan, specText: selectorSpec)
+  let initial = try Checkpoint.read(store.checkpointPath(plan.tasks[0].hash, step: 0))
+  func values(_ name: String) throws -> [Float] {
+    guard case .float32(_, let v)? = initial[name]?.storage else { throw RunError(.corruptCheckpoint, name) }
+    return v
+  }
+  #expect(try values("layers.0.weight").allSatisfy { $0 == 0.25 })  // `0, -1`
+  #expect(try values("layers.3.weight").allSatisfy { $0 == 1 })  // `last` is written later: ones
+  let middle = try values("layers.2.layers.0.weight")  // dense 1: orthogonal 4×4
+  var gram: Float = 0
+  for j in 0..<4 { gram += middle[j] * middle[j] }
+  #expect(abs(gram - 1) < 1e-5)
 }
 
 /// A measure stage without data records weight metrics of an untrained model, and refuses data metrics.

@@ -1,6 +1,7 @@
 import Foundation
 import SproutDiagnostics
 import SproutPlanner
+import SproutConfig
 import Testing
 
 @testable import SproutRun

@@ -3,6 +3,7 @@ import SproutDiagnostics
 import SproutPlanner
 import SproutTensor
 import SproutTrain
+import SproutConfig
 import Testing
 
 @testable import SproutRun
@@ -35,23 +36,24 @@ struct TrainTaskTests {
     SourceRange(file: "spec.yaml", start: SourceLocation(line: 12, column: 3), end: SourceLocation(line: 12, column: 8))
   )
 
-  static func setup(lr: Float = 0.05, steps: Int = 20, optimizer: OptimizerConfig? = nil) -> TrainSetup {
+  static func setup(lr: Float = 0.05, steps: Int = 20, optimizer: UpdateRule? = nil) -> TrainSetup {
     TrainSetup(
-      inputWidth: 4,
-      layers: [
-        .dense(units: 8, bias: true), .activation(.stateless(.tanh)), .dropout(p: 0.1), .dense(units: 1, bias: true),
-      ],
+      model: ModelConfig(
+        input: 4,
+        layers: [
+          .dense(units: 8, bias: true), .activation(.tanh), .dropout(rate: 0.1), .dense(units: 1, bias: true),
+        ]),
       configuration: TrainerConfiguration(
         loss: .mse, optimizer: optimizer ?? .sgd(momentum: 0.9, dampening: 0, nesterov: false, weightDecay: 0), lr: lr,
         schedule: .step(stepSize: 7, gamma: 0.5), batchSize: 8, length: .steps(steps), shuffle: true,
-        record: [.loss, .lr, .weightNorm, .weightChange, .gradNorm], every: 3, checkpointEvery: 5),
+        record: [.loss, .lr, .weightNorm(layers: .all), .weightChange(layers: .all, relative: true), .gradNorm],
+        every: 3, checkpointEvery: 5),
       seed: 42, streamPath: ["t0000", "train"],
       initialize: { network in
         try Initialization.apply(
-          InitPlan(rule: .kaimingNormal(mode: .fanIn, nonlinearity: .tanh)), to: network.parameters, seed: 42,
+          InitConfig(rule: .kaimingNormal(mode: .fanIn, nonlinearity: .tanh)), to: network.parameters, seed: 42,
           path: ["t0000", "train", "init"])
       },
-      selection: MetricSelection(),
       data: data)
   }
 
@@ -61,7 +63,7 @@ struct TrainTaskTests {
   ) throws -> TaskContext {
     let task = PlanTask(
       key: TaskKey(trial: "t0000", stage: "train"), trialIndex: 0, kind: "train", hash: "task0hash", inputs: [],
-      definition: .object([:]), seed: 42, span: span)
+      config: nil, seed: 42, span: span)
     return TaskContext(
       store: store, task: task, stamp: .init(specHash: "task0hash", toolVersion: options.toolVersion, backend: backend),
       options: options, backend: try Backends.make(name: "cpu", threads: 1), inputs: [:],
@@ -202,7 +204,7 @@ struct TrainTaskTests {
   }
 
   @Test func adamStateSurvivesResume() throws {
-    let adam = OptimizerConfig.adam(beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0)
+    let adam = UpdateRule.adam(beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0)
     let reference = try Self.run(Store(root: TemporaryDirectory().path), setup: Self.setup(lr: 0.01, optimizer: adam))
     let store = Store(root: TemporaryDirectory().path)
     #expect(throws: RunError.self) {

@@ -99,6 +99,26 @@ let env = ExpressionEnvironment(
     #expect(o.message.contains("overflow"))
   }
 
+  /// Numbers in a spec are finite: a literal too large for a double is an error at its columns, and arithmetic
+  /// that overflows to infinity (or gives NaN) is an error at the whole operation.
+  @Test func nonFiniteNumbers() throws {
+    guard case .failure(let big) = ExpressionParser.parse("${params.lr * 1e999}", base: base) else {
+      Issue.record("expected 1e999 to be refused")
+      return
+    }
+    #expect(big.id == "spec.non-finite-number")
+    #expect(big.range.start.column == 10 + 14 && big.range.end.column == 10 + 19)
+    for text in ["${1e308 * 10}", "${-1e308 - 1e308}", "${1e300 / 1e-300}", "${1.0e308 + 1e308 - 1e308}"] {
+      guard case .failure(let e) = try eval(text, env) else {
+        Issue.record("expected \(text) to overflow")
+        continue
+      }
+      #expect(e.id == "spec.expression-type")
+      #expect(e.message.contains("overflows a 64-bit float"))
+    }
+    #expect(try eval("${1e308 * 1.5 / 2}", env).get() == .float(1e308 * 1.5 / 2))
+  }
+
   @Test func undefinedReferencesSuggest() throws {
     guard case .failure(let e) = try eval("${2 * params.widht}", env) else {
       Issue.record("expected undefined")

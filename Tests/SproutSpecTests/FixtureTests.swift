@@ -69,6 +69,10 @@ let fixtureURLs: [URL] = {
     #expect(actual == expected, "\(name):\n\(details)")
   }
 
+  /// Ids found while lowering a spec (the planner's work, which these fixtures do not reach): exercised by
+  /// Tests/SproutPlannerTests/LoweringTests.swift.
+  static let loweringIDs: Set<String> = ["spec.no-effect", "spec.cannot-run"]
+
   /// Every id a fixture expects is in the catalogue, and every `spec.*` id is exercised by some fixture.
   @Test func everyIdIsCataloguedAndExercised() throws {
     var seen: Set<String> = []
@@ -77,7 +81,8 @@ let fixtureURLs: [URL] = {
     }
     let catalogued = Set(SpecDiagnostics.catalog.map(\.id.rawValue))
     #expect(seen.filter { $0.hasPrefix("spec.") }.subtracting(catalogued).isEmpty)
-    #expect(catalogued.subtracting(seen).isEmpty, "not exercised: \(catalogued.subtracting(seen).sorted())")
+    let unseen = catalogued.subtracting(seen).subtracting(Self.loweringIDs)
+    #expect(unseen.isEmpty, "not exercised: \(unseen.sorted())")
     #expect(SpecDiagnostics.catalog.map(\.id) == SpecDiagnostics.catalog.map(\.id).sorted())
   }
 }

@@ -20,7 +20,7 @@ import Testing
   /// Line-level mutations of the examples (dropped lines, truncated lines, swapped values) never trap, and every
   /// diagnostic has a position inside the file.
   @Test func mutatedExamplesNeverTrap() throws {
-    var generator = SplitMix(seed: 42)
+    var generator = SplitMix64(seed: 42)
     let replacements = [
       "", "-1", "0", "abc", "[]", "{}", "${", "${matrix.x}", "1e999", "~", "[1, [2, {a: b}]]",
       "\"${params.width // 0}\"", "kind", "9223372036854775807",
@@ -58,18 +58,6 @@ import Testing
   }
 }
 
-/// A tiny deterministic generator for the mutation test.
-struct SplitMix {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
 
 @Suite struct LimitTests {
   @Test func deepOrLongExpressionsAreRejectedNotRecursed() throws {

@@ -2,20 +2,20 @@ import Foundation
 
 /// Locations of conformance data and fixtures.
 enum TestData {
-  /// `../shared/testdata` next to the package root, falling back to `/work/shared/testdata`.
-  static let root: URL = {
-    let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-      .deletingLastPathComponent()
-    let sibling = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/testdata")
-    if FileManager.default.fileExists(atPath: sibling.path) { return sibling }
-    return URL(fileURLWithPath: "/work/shared/testdata")
-  }()
+  /// `Tests/Conformance` in this repository (see its README for sources and licences).
+  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("Conformance")
 
   /// The yaml-test-suite case folders, sorted.
   static var yamlSuiteCases: [String] {
     let dir = root.appendingPathComponent("yaml-test-suite")
     let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
-    return names.filter { !$0.hasPrefix(".") && $0 != "LICENSE" }.sorted()
+    return names.filter { name in
+      var isDirectory: ObjCBool = false
+      let path = dir.appendingPathComponent(name).path
+      return !name.hasPrefix(".") && FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+        && isDirectory.boolValue
+    }.sorted()
   }
 
   /// A file of a suite case, if present.

@@ -4,8 +4,8 @@ import Testing
 
 @testable import SproutSyntax
 
-/// The 46 yaml-test-suite cases in ../shared/testdata: valid inputs must give exactly the data of `in.json`
-/// (plain scalars resolved with the YAML 1.2 core schema), invalid ones an error diagnostic.
+/// The 46 yaml-test-suite cases in Tests/Conformance/yaml-test-suite: valid inputs must give exactly the data of
+/// `in.json` (plain scalars resolved with the YAML 1.2 core schema), invalid ones an error diagnostic.
 @Suite struct YAMLTestSuiteTests {
   @Test func suiteIsPresent() {
     #expect(TestData.yamlSuiteCases.count == 46)

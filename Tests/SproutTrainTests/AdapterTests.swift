@@ -1,15 +1,17 @@
 import Foundation
 import SproutTensor
+import SproutConfig
 import Testing
 
 @testable import SproutTrain
 
-/// Fine-tuning adapters (METHODS.md B9–B11): gradients, the function-preserving inits, EVA's allocation and
-/// folding adapters into weights.
+/// Fine-tuning adapters (LoRA, Hu et al. ICLR 2022; PiSSA, Meng et al. 2024; EVA, Paischer et al. 2024; SVFit,
+/// Sun et al. 2024; docs/initializers.md, "Adapter inits"): gradients, the function-preserving inits, EVA's
+/// allocation and folding adapters into weights.
 struct AdapterTests {
   static let layers: [LayerConfig] = [
-    .dense(units: 6, bias: true), .activation(.stateless(.tanh)), .dense(units: 5, bias: true),
-    .activation(.stateless(.tanh)), .dense(units: 2, bias: true),
+    .dense(units: 6, bias: true), .activation(.tanh), .dense(units: 5, bias: true),
+    .activation(.tanh), .dense(units: 2, bias: true),
   ]
 
   func network(maxBatch: Int = 8) throws -> Network {
@@ -80,7 +82,8 @@ struct AdapterTests {
     } else {
       try net.attachAdapters([AdapterPlacement(form: .lora, denseIndex: 0, rank: 3, scale: 2)])
       var stream = RandomStream(seed: 1, path: ["lora"])
-      try AdapterInitialization.lora(net.denseLayers[0], rule: LoRAInit(rawValue: rule)!, stream: &stream)
+      let start: AdapterInit = rule == "pissa" ? .pissa : rule == "zeros" ? .zeros : .gaussian
+      try AdapterInitialization.lora(net.denseLayers[0], rule: start, stream: &stream)
     }
     let after = outputs(net, x, batch: 5)
     for (a, b) in zip(before, after) { #expect(abs(a - b) < 1e-5) }

@@ -1,4 +1,5 @@
 import Foundation
+import SproutConfig
 import Testing
 
 @testable import SproutTrain
@@ -23,7 +24,7 @@ import Testing
     expectDataError("data.bad-argument") {
       try DatasetGenerator.teacherStudent(inputs: 0, outputs: 1, samples: 10, seed: 1, path: [])
     }
-    for act in DatasetGenerator.TeacherActivation.allCases {
+    for act in TeacherActivation.allCases {
       let t = try DatasetGenerator.teacherStudent(
         inputs: 16, outputs: 1, hidden: [64, 64], activation: act, samples: 400, seed: 2, path: ["t"])
       let sd = moments(t.targets).variance.squareRoot()

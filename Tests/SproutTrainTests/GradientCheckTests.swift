@@ -1,5 +1,6 @@
 import Foundation
 import SproutTensor
+import SproutConfig
 import Testing
 
 @testable import SproutTrain
@@ -34,14 +35,14 @@ struct GradientCheckTests {
     try check([.dense(units: 5, bias: true), .dense(units: 3, bias: false)])
   }
 
-  static let stateless: [Activation] = [
-    .identity, .relu, .leakyRelu(slope: 0.1), .elu(alpha: 1), .selu, .gelu(approximateTanh: false),
-    .gelu(approximateTanh: true), .silu, .tanh, .sigmoid, .softplus(beta: 1, threshold: 20), .sine(omega: 3),
+  static let stateless: [ActivationConfig] = [
+    .identity, .relu, .leakyRelu(slope: 0.1), .elu(alpha: 1), .selu, .gelu(approximate: .none),
+    .gelu(approximate: .tanh), .silu, .tanh, .sigmoid, .softplus(beta: 1, threshold: 20), .sine(omega: 3),
   ]
 
-  @Test(arguments: stateless) func statelessActivation(_ f: Activation) throws {
+  @Test(arguments: stateless) func statelessActivation(_ f: ActivationConfig) throws {
     // The activation sees the raw, kink-free inputs; a dense layer after it checks the chain.
-    try check([.activation(.stateless(f)), .dense(units: 5, bias: true)], weightScale: 0.3)
+    try check([.activation(f), .dense(units: 5, bias: true)], weightScale: 0.3)
   }
 
   /// The smooth ones: a dense layer's outputs can sit at a kink, where central differences straddle it. The
@@ -66,7 +67,7 @@ struct GradientCheckTests {
   }
 
   @Test(arguments: RationalInitialization.allCases) func rational(_ initial: RationalInitialization) throws {
-    try check([.activation(.rational(groups: 2, initialization: initial)), .dense(units: 3, bias: true)]) { net in
+    try check([.activation(.rational(groups: 2, numerator: 5, denominator: 4, initialization: initial)), .dense(units: 3, bias: true)]) { net in
       // Move the coefficients off their fits so every term (and both signs of bᵢ) is exercised; keep each
       // |bᵢ| ≥ 0.05 so no central difference crosses the kink of |bᵢ|.
       var rng = LayerTestRandom(21)
@@ -79,15 +80,36 @@ struct GradientCheckTests {
     }
   }
 
-  @Test func diceTraining() throws {
-    try check([.dense(units: 5, bias: true), .activation(.dice(alpha: 0.25, eps: 1e-5))], batch: 5) { net in
+  /// Rationals of other degrees than KAT's [5, 4] take the general path.
+  @Test(arguments: [(3, 2), (6, 1), (2, 0)]) func rationalOfOtherDegrees(_ degrees: (Int, Int)) throws {
+    try check([
+      .activation(.rational(groups: 2, numerator: degrees.0, denominator: degrees.1, initialization: .swish)),
+      .dense(units: 3, bias: true),
+    ]) { net in
+      var rng = LayerTestRandom(22)
+      for p in net.parameters where p.role == .activation {
+        for i in 0..<p.value.count {
+          let v = p.value[i] + rng.uniform(-0.2, 0.2)
+          p.value[i] = abs(v) < 0.05 ? (v < 0 ? -0.05 : 0.05) : v
+        }
+      }
+    }
+  }
+
+  @Test(arguments: DiceForm.allCases) func diceTraining(_ form: DiceForm) throws {
+    let dice = ActivationConfig.dice(form: form, alpha: 0.25, eps: 1e-5, momentum: 0.1)
+    try check([.dense(units: 5, bias: true), .activation(dice)], batch: 5) { net in
       let alpha = net.parameter(named: "layers.1.alpha")!
       for j in 0..<alpha.value.count { alpha.value[j] = 0.1 * Float(j) - 0.2 }
+      if let beta = net.parameter(named: "layers.1.beta") {
+        // Off its start of 0, so the statistics' path carries gradient.
+        for j in 0..<beta.value.count { beta.value[j] = 0.3 * Float(j) - 0.5 }
+      }
     }
   }
 
   @Test func diceEval() throws {
-    try check([.dense(units: 5, bias: true), .activation(.dice(alpha: 0.25, eps: 1e-5))], training: false) { net in
+    try check([.dense(units: 5, bias: true), .activation(.dice(form: .paper, alpha: 0.25, eps: 1e-5, momentum: 0.1))], training: false) { net in
       let mean = net.parameter(named: "layers.1.running_mean")!,
         variance = net.parameter(named: "layers.1.running_var")!
       for j in 0..<mean.value.count {
@@ -110,28 +132,36 @@ struct GradientCheckTests {
   }
 
   @Test func dropout() throws {
-    try check([.dense(units: 8, bias: true), .dropout(p: 0.4), .dense(units: 3, bias: true)], batch: 4)
+    try check([.dense(units: 8, bias: true), .dropout(rate: 0.4), .dense(units: 3, bias: true)], batch: 4)
   }
 
   @Test(arguments: [true, false]) func fourierFeatures(_ includeInput: Bool) throws {
     try check(
-      [.fourierFeatures(features: 3, sigma: 0.3, includeInput: includeInput), .dense(units: 2, bias: true)],
+      [
+        .fourierFeatures(features: 3, sigma: 0.3, trainable: true, includeInput: includeInput),
+        .dense(units: 2, bias: true),
+      ],
       input: 2, weightScale: 0.1
     ) { net in
-      net.parameter(named: "layers.0.projection")!.trainable = true
+      #expect(net.parameter(named: "layers.0.projection")!.trainable)
     }
   }
 
   @Test func residual() throws {
     try check([
       .dense(units: 5, bias: true),
-      .residual([.dense(units: 6, bias: true), .activation(.stateless(.tanh)), .dense(units: 5, bias: true)]),
+      .residual([.dense(units: 6, bias: true), .activation(.tanh), .dense(units: 5, bias: true)]),
       .residual([]),
       .dense(units: 2, bias: true),
     ])
   }
 
-  @Test(arguments: Loss.allCases) func loss(_ loss: Loss) {
+  static let losses: [LossConfig] = [
+    .mse, .crossEntropy(labelSmoothing: 0), .crossEntropy(labelSmoothing: 0.2), .bceWithLogits(posWeight: 1),
+    .bceWithLogits(posWeight: 3),
+  ]
+
+  @Test(arguments: losses) func loss(_ loss: LossConfig) {
     var rng = LayerTestRandom(4)
     let batch = 4, width = 3
     var y = rng.array(batch * width, scale: 2)

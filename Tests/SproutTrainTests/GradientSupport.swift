@@ -1,23 +1,17 @@
 import Foundation
 import SproutTensor
+import SproutConfig
+import SproutDiagnostics
 import Testing
 
 @testable import SproutTrain
 
-/// SplitMix64: a tiny seeded source of test numbers (tests only).
+/// Seeded test numbers from the shared SplitMix64 (tests only).
 struct LayerTestRandom {
-  var state: UInt64
-  init(_ seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-  mutating func uniform(_ lo: Float = -1, _ hi: Float = 1) -> Float {
-    lo + (hi - lo) * Float(next() >> 40) / Float(1 << 24)
-  }
+  var rng: SplitMix64
+  init(_ seed: UInt64) { rng = SplitMix64(seed: seed) }
+  mutating func next() -> UInt64 { rng.next() }
+  mutating func uniform(_ lo: Float = -1, _ hi: Float = 1) -> Float { rng.float(lo, hi) }
   mutating func normal() -> Float {
     let u1 = max(Double(next() >> 11) / Double(1 << 53), 1e-300), u2 = Double(next() >> 11) / Double(1 << 53)
     return Float((-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2))

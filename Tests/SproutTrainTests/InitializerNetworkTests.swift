@@ -1,25 +1,30 @@
 import Foundation
 import SproutTensor
+import SproutConfig
 import Testing
 
 @testable import SproutTrain
 
 /// Initializers on a real planned `Network` (cpu backend): LSUV through residual blocks, Fourier projections, and
-/// the METHODS.md A-toy activation scales measured by the network's own forward.
+/// the activation scales of Glorot & Bengio (2010) and He et al. (2015) measured by the network's own forward.
 @Suite struct InitializerNetworkTests {
   func cpu() throws -> any Backend { try Backends.make(name: "cpu", threads: 1) }
 
   @Test func lsuvOnANetworkWithAResidualBlock() throws {
     let layers: [LayerConfig] = [
-      .dense(units: 96, bias: true), .activation(.stateless(.tanh)),
-      .residual([.dense(units: 96, bias: true), .activation(.stateless(.relu)), .dense(units: 96, bias: true)]),
-      .activation(.stateless(.tanh)), .dense(units: 10, bias: true),
+      .dense(units: 96, bias: true), .activation(.tanh),
+      .residual([.dense(units: 96, bias: true), .activation(.relu), .dense(units: 96, bias: true)]),
+      .activation(.tanh), .dense(units: 10, bias: true),
     ]
     let net = try Network(input: 48, layers: layers, backend: try cpu(), maxBatch: 256)
     let rows = 256
     let x = gaussianBatch(rows * 48, seed: 8)
     let report = try Initialization.apply(
-      InitPlan(rule: .lsuv(tolerance: 0.02, maxIterations: 20)), to: net, seed: 1, path: ["lsuv"],
+      InitConfig(
+        rule: .lsuv(
+          tolerance: 0.02, maxIterations: 20, batch: rows, base: .orthogonal(gain: 1),
+          data: DataSelection(dataset: DatasetConfig(name: "x", source: .twoSpirals(samples: 8, turns: 1, noise: 0))))),
+      to: net, seed: 1, path: ["lsuv"],
       batch: (x, rows))
     #expect(report.lsuv.count == net.denseLayers.count && net.denseLayers.count == 4)
     x.withUnsafeBufferPointer { _ = net.forward($0.baseAddress!, batch: rows, training: false) }
@@ -30,16 +35,17 @@ import Testing
     }
   }
 
+  /// Selectors count dense layers, residual bodies included: dense layer 1 is the one inside the block.
   @Test func fourierProjectionGetsItsSigmaAndLayerSelectorsSeeNesting() throws {
     let layers: [LayerConfig] = [
-      .fourierFeatures(features: 256, sigma: 3, includeInput: false), .dense(units: 64, bias: true),
-      .activation(.stateless(.relu)), .residual([.dense(units: 64, bias: true)]), .dense(units: 1, bias: true),
+      .fourierFeatures(features: 256, sigma: 3, trainable: false, includeInput: false), .dense(units: 64, bias: true),
+      .activation(.relu), .residual([.dense(units: 64, bias: true)]), .dense(units: 1, bias: true),
     ]
     let net = try Network(input: 2, layers: layers, backend: try cpu(), maxBatch: 8)
     try Initialization.apply(
-      InitPlan(
-        rule: .kaimingNormal(mode: .fanIn, nonlinearity: .relu), layerRules: [.init(.index(3), .zeros)],
-        biasRule: .constant(0.1)),
+      InitConfig(
+        rule: .kaimingNormal(mode: .fanIn, nonlinearity: .relu), layerRules: [.init(.indices([1]), .zeros)],
+        bias: .constant(0.1)),
       to: net, seed: 2, path: [])
     let projection = try #require(net.parameter(named: "layers.0.projection"))
     #expect(abs(moments(projection.value.array).variance.squareRoot() - 3) < 0.3)
@@ -49,24 +55,24 @@ import Testing
     #expect(abs(moments(w).variance / (2.0 / 512) - 1) < 0.1)
     // Without the network, a projection's sigma is missing context, not silently zero.
     #expect(throws: InitError.self) {
-      try Initialization.apply(InitPlan(rule: .zeros), to: net.parameters, seed: 2, path: [])
+      try Initialization.apply(InitConfig(rule: .zeros), to: net.parameters, seed: 2, path: [])
     }
   }
 
-  /// A2–A3 on the real network: 20 relu layers with kaiming keep E[relu(z)²] ≈ 1 and 20 tanh layers with xavier
+  /// On the real network: 20 relu layers with kaiming keep E[relu(z)²] ≈ 1 and 20 tanh layers with xavier
   /// (tanh gain) keep the pre-activation std near 1.
   @Test func deepNetworksKeepTheirScale() throws {
     let width = 128
     let rows = 128
     let x = gaussianBatch(rows * width, seed: 9)
     for (act, rule) in [
-      (Activation.relu, InitRule.kaimingNormal(mode: .fanIn, nonlinearity: .relu)),
+      (ActivationConfig.relu, InitRule.kaimingNormal(mode: .fanIn, nonlinearity: .relu)),
       (.tanh, .xavierNormal(gain: Nonlinearity.tanh.gain)),
     ] {
       var layers: [LayerConfig] = []
-      for _ in 0..<20 { layers += [.dense(units: width, bias: true), .activation(.stateless(act))] }
+      for _ in 0..<20 { layers += [.dense(units: width, bias: true), .activation(act)] }
       let net = try Network(input: width, layers: layers, backend: try cpu(), maxBatch: rows)
-      try Initialization.apply(InitPlan(rule: rule), to: net, seed: 3, path: ["deep"])
+      try Initialization.apply(InitConfig(rule: rule), to: net, seed: 3, path: ["deep"])
       x.withUnsafeBufferPointer { _ = net.forward($0.baseAddress!, batch: rows, training: false) }
       for layer in net.denseLayers {
         let z = Array(UnsafeBufferPointer(start: layer.output, count: rows * width))

@@ -1,4 +1,5 @@
 import Foundation
+import SproutConfig
 import Testing
 
 @testable import SproutTrain
@@ -27,34 +28,40 @@ func gaussianBatch(_ n: Int, seed: UInt64) -> [Float] {
 
 @Suite struct InitializerPlanTests {
   @Test func layerRulesBiasRulesAndOrderIndependence() throws {
-    let plan = InitPlan(
+    // Selectors count dense layers: 1 is the second dense layer, -2 the third.
+    let plan = InitConfig(
       rule: .kaimingNormal(mode: .fanIn, nonlinearity: .relu),
       layerRules: [
-        .init(.first, .constant(0.5)), .init(.last, .ones, bias: .constant(-1)),
-        .init(.indices([2]), .identity(gain: 1)),
-        .init(.index(2), .identity(gain: 3)),  // the later rule wins
-      ])
+        .init(.first, .constant(0.5)), .init(.last, .ones),
+        .init(.indices([1]), .identity(gain: 1)),
+        .init(.indices([1]), .identity(gain: 3)),  // the later rule wins
+        .init(.indices([-2]), .constant(0.25)),
+      ], bias: .constant(-1))
     let a = mlpParameters([4, 6, 6, 6, 3])
     try Initialization.apply(plan, to: a, seed: 10, path: ["t"])
     #expect(a[0].value.array.allSatisfy { $0 == 0.5 })
-    #expect(a[1].value.array.allSatisfy { $0 == 0 })  // default bias rule
+    #expect(a[1].value.array.allSatisfy { $0 == -1 })  // every bias takes the bias rule
     #expect(a[2].value[0] == 3 && a[2].value[1] == 0 && a[2].value[7] == 3)
-    #expect(moments(a[4].value.array).variance > 0)
+    #expect(a[4].value.array.allSatisfy { $0 == 0.25 })
     #expect(a[6].value.array.allSatisfy { $0 == 1 })
     #expect(a[7].value.array.allSatisfy { $0 == -1 })
+    // The main rule applies where no selector reaches.
+    let plain = mlpParameters([4, 6, 6, 6, 3])
+    try Initialization.apply(InitConfig(rule: .kaimingNormal(mode: .fanIn, nonlinearity: .relu)), to: plain, seed: 10, path: ["t"])
+    #expect(moments(plain[4].value.array).variance > 0)
 
     // Same seed, parameters in reverse order: every tensor identical (own stream per tensor).
     let b = mlpParameters([4, 6, 6, 6, 3])
     try Initialization.apply(plan, to: b.reversed(), seed: 10, path: ["t"])
     for (p, q) in zip(a, b) { #expect(p.value.array == q.value.array) }
     let c = mlpParameters([4, 6, 6, 6, 3])
-    try Initialization.apply(plan, to: c, seed: 11, path: ["t"])
-    #expect(c[4].value.array != a[4].value.array)
+    try Initialization.apply(InitConfig(rule: .kaimingNormal(mode: .fanIn, nonlinearity: .relu)), to: c, seed: 11, path: ["t"])
+    #expect(c[4].value.array != plain[4].value.array)
   }
 
   @Test func pytorchDefaultBiasUsesTheWeightsFanIn() throws {
     let p = mlpParameters([400, 50])
-    try Initialization.apply(InitPlan(rule: .pytorchDefault, biasRule: .pytorchDefault), to: p, seed: 1, path: [])
+    try Initialization.apply(InitConfig(rule: .pytorchDefault, bias: .pytorchDefault), to: p, seed: 1, path: [])
     let bias = p[1].value.array
     #expect(bias.allSatisfy { abs($0) <= 0.05 })
     #expect(bias.map { abs($0) }.max()! > 0.03)
@@ -62,14 +69,18 @@ func gaussianBatch(_ n: Int, seed: UInt64) -> [Float] {
 
   @Test func ibpSparesTheLastLayer() throws {
     let p = mlpParameters([256, 256, 256, 10])
-    try Initialization.apply(InitPlan(rule: .ibp), to: p, seed: 2, path: [])
+    try Initialization.apply(InitConfig(rule: .ibp), to: p, seed: 2, path: [])
     let hidden = moments(p[2].value.array).variance
     #expect(abs(hidden / (2 * Double.pi / (256.0 * 256)) - 1) < 0.03)
     let last = p[4].value.array
     #expect(last.allSatisfy { abs($0) <= 1 / 16 })  // U(±1/√256)
   }
 
-  /// LSUV (A8): after the loop every dense layer's pre-activation variance is within tolerance of 1 on the batch.
+  /// The data an LSUV rule names (the tests give its batch through `InitContext.forwardToLayer`).
+  let lsuvData = DataSelection(
+    dataset: DatasetConfig(name: "x", source: .twoSpirals(samples: 8, turns: 1, noise: 0)))
+
+  /// LSUV (Mishkin & Matas 2016): after the loop every dense layer's pre-activation variance is within tolerance of 1 on the batch.
   @Test func lsuvReachesUnitVarianceOnItsData() throws {
     let dims = [32, 64, 64, 64, 8]
     let params = mlpParameters(dims)
@@ -80,7 +91,8 @@ func gaussianBatch(_ n: Int, seed: UInt64) -> [Float] {
       mlpPreActivations(params, input: input, batch: batch, activation: tanh)[index]
     }
     let report = try Initialization.apply(
-      InitPlan(rule: .lsuv(tolerance: 0.02, maxIterations: 20)), to: params, seed: 3, path: ["lsuv"],
+      InitConfig(rule: .lsuv(tolerance: 0.02, maxIterations: 20, batch: batch, base: .orthogonal(gain: 1), data: lsuvData)),
+      to: params, seed: 3, path: ["lsuv"],
       context: InitContext(forwardToLayer: forward))
     #expect(report.lsuv.map(\.denseIndex) == [0, 1, 2, 3])
     let outs = mlpPreActivations(params, input: input, batch: batch, activation: tanh)
@@ -91,11 +103,13 @@ func gaussianBatch(_ n: Int, seed: UInt64) -> [Float] {
       #expect(abs(report.lsuv[i].variance - v) < 1e-9)
     }
     #expect(throws: InitError.self) {
-      try Initialization.apply(InitPlan(rule: .lsuv(tolerance: 0.02, maxIterations: 20)), to: params, seed: 3, path: [])
+      try Initialization.apply(
+        InitConfig(rule: .lsuv(tolerance: 0.02, maxIterations: 20, batch: batch, base: .orthogonal(gain: 1), data: lsuvData)),
+        to: params, seed: 3, path: [])
     }
   }
 
-  /// METHODS.md A2–A3: through 20 layers, xavier keeps tanh activations and kaiming keeps relu activations at O(1)
+  /// Glorot & Bengio 2010, He et al. 2015: through 20 layers, xavier keeps tanh activations and kaiming keeps relu activations at O(1)
   /// scale, while PyTorch's default shrinks relu activations by ≈ √(1/6) per layer.
   @Test func deepMLPKeepsActivationScale() throws {
     let width = 128
@@ -105,7 +119,7 @@ func gaussianBatch(_ n: Int, seed: UInt64) -> [Float] {
 
     let tanhNet = mlpParameters(dims)
     try Initialization.apply(
-      InitPlan(rule: .xavierNormal(gain: Nonlinearity.tanh.gain)), to: tanhNet, seed: 4,
+      InitConfig(rule: .xavierNormal(gain: Nonlinearity.tanh.gain)), to: tanhNet, seed: 4,
       path: ["tanh"])
     let tanhOuts = mlpPreActivations(tanhNet, input: input, batch: batch) { Foundation.tanh($0) }
     let tanhStd = tanhOuts.map { moments($0).variance.squareRoot() }
@@ -114,14 +128,14 @@ func gaussianBatch(_ n: Int, seed: UInt64) -> [Float] {
     #expect(tanhStd.allSatisfy { $0 > 0.7 && $0 < 1.8 }, "tanh pre-activation std \(tanhStd)")
     // With gain 1 (Glorot's original) it decays only slowly, ~1/√depth — never exponentially.
     let glorot = mlpParameters(dims)
-    try Initialization.apply(InitPlan(rule: .xavierNormal(gain: 1)), to: glorot, seed: 4, path: ["tanh"])
+    try Initialization.apply(InitConfig(rule: .xavierNormal(gain: 1)), to: glorot, seed: 4, path: ["tanh"])
     let glorotStd = mlpPreActivations(glorot, input: input, batch: batch) { Foundation.tanh($0) }
       .map { moments($0).variance.squareRoot() }
     #expect(glorotStd.last! > 0.12 && glorotStd.last! < glorotStd.first!, "gain-1 std \(glorotStd)")
 
     let reluNet = mlpParameters(dims)
     try Initialization.apply(
-      InitPlan(rule: .kaimingNormal(mode: .fanIn, nonlinearity: .relu)), to: reluNet, seed: 4, path: ["relu"])
+      InitConfig(rule: .kaimingNormal(mode: .fanIn, nonlinearity: .relu)), to: reluNet, seed: 4, path: ["relu"])
     let reluOuts = mlpPreActivations(reluNet, input: input, batch: batch) { max($0, 0) }
     // E[relu(z)²] = Var(z)/2 stays at its first-layer value (1) through all 20 layers.
     let reluRMS = reluOuts.map { z in
@@ -130,7 +144,7 @@ func gaussianBatch(_ n: Int, seed: UInt64) -> [Float] {
     #expect(reluRMS.allSatisfy { $0 > 0.6 && $0 < 1.6 }, "relu rms \(reluRMS)")
 
     let defaultNet = mlpParameters(dims)
-    try Initialization.apply(InitPlan(rule: .pytorchDefault), to: defaultNet, seed: 4, path: ["relu"])
+    try Initialization.apply(InitConfig(rule: .pytorchDefault), to: defaultNet, seed: 4, path: ["relu"])
     let defaultOuts = mlpPreActivations(defaultNet, input: input, batch: batch) { max($0, 0) }
     let last = moments(defaultOuts.last!).variance.squareRoot()
     #expect(last < 1e-5, "PyTorch default should vanish, got \(last)")
@@ -150,11 +164,11 @@ func gaussianBatch(_ n: Int, seed: UInt64) -> [Float] {
     let dims = [1, 256, 256, 256, 1]
     let plain = mlpParameters(dims)
     try Initialization.apply(
-      InitPlan(rule: .winner(WinnerOptions(s0Max: 3500, a: 7, b: 3, s0: 0, s1: 0))), to: plain, seed: 7, path: ["w"],
+      InitConfig(rule: .winner(WinnerOptions(s0Max: 3500, a: 7, b: 3, s0: 0, s1: 0), data: lsuvData)), to: plain, seed: 7, path: ["w"],
       context: InitContext(target: target))
     let noisy = mlpParameters(dims)
     let report = try Initialization.apply(
-      InitPlan(rule: .winner(options)), to: noisy, seed: 7, path: ["w"], context: InitContext(target: target))
+      InitConfig(rule: .winner(options, data: lsuvData)), to: noisy, seed: 7, path: ["w"], context: InitContext(target: target))
     #expect(report.winnerScales == scales)
     // s = 0 is exactly SIREN: first layer U(±1/n), hidden U(±√(6/n)/30).
     #expect(plain[0].value.array.allSatisfy { abs($0) <= 1 })
@@ -166,7 +180,7 @@ func gaussianBatch(_ n: Int, seed: UInt64) -> [Float] {
     #expect(noisy[4].value.array == plain[4].value.array)
     #expect(noisy[6].value.array == plain[6].value.array)
     #expect(throws: InitError.self) {
-      try Initialization.apply(InitPlan(rule: .winner(options)), to: mlpParameters(dims), seed: 7, path: [])
+      try Initialization.apply(InitConfig(rule: .winner(options, data: lsuvData)), to: mlpParameters(dims), seed: 7, path: [])
     }
   }
 
@@ -180,7 +194,7 @@ func gaussianBatch(_ n: Int, seed: UInt64) -> [Float] {
     #expect(low < high / 2)  // the ramp's periodic extension is a sawtooth: 1/f spectrum, ψ ≈ 0.4
     let p = mlpParameters([2, 32, 32, 1])
     let report = try Initialization.apply(
-      InitPlan(rule: .winner(.image)), to: p, seed: 1, path: [], context: InitContext(target: board.targetSignal))
+      InitConfig(rule: .winner(.image, data: lsuvData)), to: p, seed: 1, path: [], context: InitContext(target: board.targetSignal))
     #expect(abs((report.winnerScales?.s0 ?? 0) - 50 * (1 - exp(-5 * high))) < 1e-9)
   }
 
@@ -207,7 +221,8 @@ func gaussianBatch(_ n: Int, seed: UInt64) -> [Float] {
     let ctx = InitContext(checkpoints: ["pretrain": checkpoint])
     let p = mlpParameters([2, 3, 1])  // layers 0 and 2
     try Initialization.apply(
-      InitPlan(rule: .fromStage(stage: "pretrain", mapping: [2: 4], fallback: nil)), to: p, seed: 0, path: [],
+      InitConfig(rule: .fromStage(stage: "pretrain", mapping: [LayerMapping(layer: 2, source: 4)], fallback: nil)),
+      to: p, seed: 0, path: [],
       context: ctx)
     #expect(p[0].value.array == [1, 2, 3, 4, 5, 6])
     #expect(p[1].value.array == [7, 8, 9])
@@ -217,7 +232,7 @@ func gaussianBatch(_ n: Int, seed: UInt64) -> [Float] {
     let wrong = mlpParameters([2, 4, 1])
     do {
       try Initialization.apply(
-        InitPlan(rule: .fromStage(stage: "pretrain", mapping: [:], fallback: nil)), to: wrong, seed: 0, path: [],
+        InitConfig(rule: .fromStage(stage: "pretrain", mapping: [], fallback: nil)), to: wrong, seed: 0, path: [],
         context: ctx)
       Issue.record("expected a shape mismatch")
     } catch let error as InitError {
@@ -230,11 +245,11 @@ func gaussianBatch(_ n: Int, seed: UInt64) -> [Float] {
     let q = mlpParameters([2, 3, 1])
     #expect(throws: InitError.self) {
       try Initialization.apply(
-        InitPlan(rule: .fromStage(stage: "pretrain", mapping: [:], fallback: nil)), to: q, seed: 0, path: [],
+        InitConfig(rule: .fromStage(stage: "pretrain", mapping: [], fallback: nil)), to: q, seed: 0, path: [],
         context: ctx)
     }
     try Initialization.apply(
-      InitPlan(rule: .fromStage(stage: "pretrain", mapping: [:], fallback: nil), layerRules: [.init(.last, .zeros)]),
+      InitConfig(rule: .fromStage(stage: "pretrain", mapping: [], fallback: nil), layerRules: [.init(.last, .zeros)]),
       to: q, seed: 0, path: [], context: ctx)
     #expect(q[2].value.array == [0, 0, 0])
   }

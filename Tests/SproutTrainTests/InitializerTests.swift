@@ -1,4 +1,5 @@
 import Foundation
+import SproutConfig
 import Testing
 
 @testable import SproutTrain
@@ -83,14 +84,13 @@ func moments(_ x: [Float]) -> (mean: Double, variance: Double) {
   }
 
   @Test func gainTableIsPyTorchs() {
-    #expect(Nonlinearity(name: "conv2d")?.gain == 1)
-    #expect(Nonlinearity(name: "sigmoid")?.gain == 1)
-    #expect(Nonlinearity(name: "tanh")?.gain == 5.0 / 3)
-    #expect(Nonlinearity(name: "relu")?.gain == 2.0.squareRoot())
-    #expect(Nonlinearity(name: "leaky_relu")?.gain == (2 / (1 + 0.0001)).squareRoot())
-    #expect(Nonlinearity(name: "leaky_relu", parameter: 5.0.squareRoot())?.gain == (2.0 / 6).squareRoot())
-    #expect(Nonlinearity(name: "selu")?.gain == 0.75)
-    #expect(Nonlinearity(name: "swish") == .silu && Nonlinearity(name: "softplus") == nil)
+    #expect(Nonlinearity.linear.gain == 1)
+    #expect(Nonlinearity.sigmoid.gain == 1)
+    #expect(Nonlinearity.tanh.gain == 5.0 / 3)
+    #expect(Nonlinearity.relu.gain == 2.0.squareRoot())
+    #expect(Nonlinearity.leakyRelu(slope: 0.01).gain == (2 / (1 + 0.0001)).squareRoot())
+    #expect(Nonlinearity.leakyRelu(slope: 5.0.squareRoot()).gain == (2.0 / 6).squareRoot())
+    #expect(Nonlinearity.selu.gain == 0.75)
     // gelu/silu: 1/√E[f(z)²] of a standard normal z, checked here by a Monte-Carlo estimate.
     var s = RandomStream(seed: 1, path: ["gain"])
     var z = [Float](repeating: 0, count: 400_000)
@@ -146,7 +146,7 @@ func moments(_ x: [Float]) -> (mean: Double, variance: Double) {
     let base = InitRule.kaimingNormal(mode: .fanIn, nonlinearity: .relu)
     for rank in [1, 5, 30] {
       var s = RandomStream(seed: 5, path: ["lowrank"])
-      let w = try InitRule.lowRank(rank: rank, base: base).draw(shape: shape, stream: &s)
+      let w = try InitRule.lowRank(rank: rank, base: base, matchNorm: true).draw(shape: shape, stream: &s)
       var b = RandomStream(seed: 5, path: ["lowrank"])
       let w0 = try base.draw(shape: shape, stream: &b)
       let sv = DenseMatrix(rows: 96, cols: 128, values: w.map(Double.init)).singularValues()
@@ -163,7 +163,7 @@ func moments(_ x: [Float]) -> (mean: Double, variance: Double) {
     let truncated = w0.svd().reconstruct(rank: 5).values
     #expect(zip(unscaled, truncated).allSatisfy { abs(Double($0) - $1) < 1e-5 })
     var s = RandomStream(seed: 5, path: ["lowrank"])
-    #expect(throws: InitError.self) { try InitRule.lowRank(rank: 97, base: base).draw(shape: shape, stream: &s) }
+    #expect(throws: InitError.self) { try InitRule.lowRank(rank: 97, base: base, matchNorm: true).draw(shape: shape, stream: &s) }
   }
 
   @Test func identityIsExact() throws {

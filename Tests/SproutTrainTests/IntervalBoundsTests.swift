@@ -1,17 +1,20 @@
 import Foundation
 import SproutTensor
+import SproutConfig
 import Testing
 
 @testable import SproutTrain
 
-/// METHODS.md B4's bound-growth check: through a ReLU layer of width 256 an interval's radius grows by
-/// √(fan_in/π) ≈ 9.03 under Kaiming's N(0, 2/fan_in) and by about 1 under IBP init's N(0, 2π/fan_in²).
+/// The bound-growth check of IBP initialization (Shi et al., "Fast certified robust training with short
+/// warmup", NeurIPS 2021; docs/metrics.md, `interval_bounds`): through a ReLU layer of width 256 an interval's
+/// radius grows by √(fan_in/π) ≈ 9.03 under Kaiming's N(0, 2/fan_in) and by about 1 under IBP init's
+/// N(0, 2π/fan_in²).
 struct IntervalBoundsTests {
   static let width = 256
 
   func mlp(std: (Int) -> Double) throws -> Network {
     var layers: [LayerConfig] = []
-    for _ in 0..<5 { layers += [.dense(units: Self.width, bias: true), .activation(.stateless(.relu))] }
+    for _ in 0..<5 { layers += [.dense(units: Self.width, bias: true), .activation(.relu)] }
     layers.append(.dense(units: 2, bias: true))
     let net = try Network(input: 20, layers: layers, backend: CPUBackend(threads: 1), maxBatch: 32)
     var stream = RandomStream(seed: 3, path: ["ibp"])
@@ -61,7 +64,7 @@ struct IntervalBoundsTests {
 
   @Test func nonMonotoneActivationsAreRefused() throws {
     let net = try Network(
-      input: 3, layers: [.dense(units: 4, bias: true), .activation(.stateless(.gelu(approximateTanh: false)))],
+      input: 3, layers: [.dense(units: 4, bias: true), .activation(.gelu(approximate: .none))],
       backend: CPUBackend(threads: 1), maxBatch: 4)
     #expect(throws: TrainingError.self) {
       try IntervalBounds.compute(network: net, probe: [0, 0, 0], rows: 1, eps: 0.1)

@@ -1,5 +1,6 @@
 import Foundation
 import SproutTensor
+import SproutConfig
 import Testing
 
 @testable import SproutTrain
@@ -10,10 +11,10 @@ struct LayerTests {
     let net = try Network(
       input: 3,
       layers: [
-        .dense(units: 8, bias: true), .activation(.crreluDefault),
-        .residual([.dense(units: 5, bias: false), .activation(.stateless(.relu)), .dense(units: 8, bias: true)]),
-        .layerNorm(eps: 1e-5, affine: true), .activation(.rational(groups: 4, initialization: .swish)),
-        .activation(.diceDefault), .dense(units: 2, bias: true),
+        .dense(units: 8, bias: true), .activation(.crrelu(epsilon: 0.01, learnable: true)),
+        .residual([.dense(units: 5, bias: false), .activation(.relu), .dense(units: 8, bias: true)]),
+        .layerNorm(eps: 1e-5, affine: true), .activation(.rational(groups: 4, numerator: 5, denominator: 4, initialization: .swish)),
+        .activation(.dice(form: .paper, alpha: 0, eps: 1e-8, momentum: 0.1)), .dense(units: 2, bias: true),
       ],
       backend: layerTestBackend(), maxBatch: 4)
     let described = net.parameters.map { "\($0.name) \($0.shape) \($0.role) \($0.layerIndex) \($0.denseIndex ?? -1)" }
@@ -43,8 +44,8 @@ struct LayerTests {
       } catch { return error as? NetworkError }
     }
     #expect(error([.dense(units: 3, bias: true), .residual([.dense(units: 2, bias: true)])])?.path == "layers.1")
-    #expect(error([.activation(.rational(groups: 3, initialization: .identity))])?.path == "layers.0")
-    #expect(error([.dropout(p: 1)])?.message.contains("[0, 1)") == true)
+    #expect(error([.activation(.rational(groups: 3, numerator: 5, denominator: 4, initialization: .identity))])?.path == "layers.0")
+    #expect(error([.dropout(rate: 1)])?.message.contains("[0, 1)") == true)
     #expect(error([.dense(units: 0, bias: true)])?.path == "layers.0")
     #expect(
       error([.residual([.dense(units: 4, bias: true), .layerNorm(eps: 0, affine: true)])])?.path == "layers.0.layers.1")
@@ -53,7 +54,7 @@ struct LayerTests {
 
   @Test func layerOutputsAreTheIntermediateValues() throws {
     let net = try Network(
-      input: 2, layers: [.dense(units: 3, bias: true), .activation(.stateless(.relu)), .dense(units: 1, bias: true)],
+      input: 2, layers: [.dense(units: 3, bias: true), .activation(.relu), .dense(units: 1, bias: true)],
       backend: layerTestBackend(), maxBatch: 4)
     layerTestRandomizeWeights(net, seed: 9)
     let x: [Float] = [1, -2, 0.5, 3]
@@ -73,7 +74,7 @@ struct LayerTests {
 
   @Test func dropoutMasksAreSeededAndScaled() throws {
     func make(seed: UInt64) throws -> Network {
-      try Network(input: 1000, layers: [.dropout(p: 0.3)], backend: layerTestBackend(), maxBatch: 4, seed: seed)
+      try Network(input: 1000, layers: [.dropout(rate: 0.3)], backend: layerTestBackend(), maxBatch: 4, seed: seed)
     }
     let x = [Float](repeating: 1, count: 4000)
     let a = try make(seed: 1), b = try make(seed: 1), c = try make(seed: 2)
@@ -99,7 +100,7 @@ struct LayerTests {
 
   @Test func diceTracksRunningStatisticsAndUsesThemInEval() throws {
     let net = try Network(
-      input: 2, layers: [.activation(.dice(alpha: 0.1, eps: 1e-8))], backend: layerTestBackend(), maxBatch: 4)
+      input: 2, layers: [.activation(.dice(form: .paper, alpha: 0.1, eps: 1e-8, momentum: 0.1))], backend: layerTestBackend(), maxBatch: 4)
     let x: [Float] = [1, 10, 3, 10, 5, 10, 7, 10]  // column 0: mean 4, var 5 (unbiased 20/3); column 1 constant
     net.forward(x, batch: 4, training: true)
     let mean = net.parameter(named: "layers.0.running_mean")!, variance = net.parameter(named: "layers.0.running_var")!
@@ -118,7 +119,7 @@ struct LayerTests {
       (.swish, { (v: Float) in v / (1 + exp(-v)) }),
     ] {
       let net = try Network(
-        input: 12, layers: [.activation(.rational(groups: 3, initialization: initial))], backend: layerTestBackend(),
+        input: 12, layers: [.activation(.rational(groups: 3, numerator: 5, denominator: 4, initialization: initial))], backend: layerTestBackend(),
         maxBatch: 1)
       let y = net.forward(x, batch: 1, training: false)
       for i in 0..<12 { #expect(abs(y[i] - reference(x[i])) < 2e-3, "\(initial) at \(x[i]): \(y[i])") }
@@ -130,13 +131,13 @@ struct LayerTests {
       let net = try Network(
         input: 16,
         layers: [
-          .dense(units: 64, bias: true), .activation(.stateless(.gelu(approximateTanh: false))),
-          .dropout(p: 0.1), .dense(units: 64, bias: true), .activation(.crreluDefault), .dense(units: 3, bias: true),
+          .dense(units: 64, bias: true), .activation(.gelu(approximate: .none)),
+          .dropout(rate: 0.1), .dense(units: 64, bias: true), .activation(.crrelu(epsilon: 0.01, learnable: true)), .dense(units: 3, bias: true),
         ],
         backend: backend, maxBatch: 32, seed: 3)
       layerTestRandomizeWeights(net, seed: 5, scale: 0.2)
       let opt = Adam(parameters: net.parameters, backend: backend)
-      let step = TrainStep(network: net, loss: .crossEntropy, optimizer: opt, baseLR: 1e-2, clipNorm: 1)
+      let step = TrainStep(network: net, loss: .crossEntropy(labelSmoothing: 0), optimizer: opt, baseLR: 1e-2, clip: .norm(maxNorm: 1))
       var rng = LayerTestRandom(8)
       let x = rng.array(32 * 16), t = (0..<32).map { Float($0 % 3) }
       for _ in 0..<5 { step.run(input: x, target: t, batch: 32) }
@@ -152,12 +153,12 @@ struct LayerTests {
   @Test func trainStepLearnsARegression() throws {
     let be = layerTestBackend()
     let net = try Network(
-      input: 2, layers: [.dense(units: 32, bias: true), .activation(.stateless(.tanh)), .dense(units: 1, bias: true)],
+      input: 2, layers: [.dense(units: 32, bias: true), .activation(.tanh), .dense(units: 1, bias: true)],
       backend: be, maxBatch: 64)
     layerTestRandomizeWeights(net, seed: 2, scale: 0.5)
     let step = TrainStep(
       network: net, loss: .mse, optimizer: SGD(parameters: net.parameters, backend: be, momentum: 0.9), baseLR: 0.05,
-      schedule: .linearWarmup(steps: 10, then: .cosine(totalSteps: 290, minLR: 0.001)))
+      schedule: .cosine(minLR: 0.001, warmup: 10), totalSteps: 300)
     var rng = LayerTestRandom(6)
     let x = rng.array(128)
     let t = (0..<64).map { sin(2 * x[2 * $0]) * cos(x[2 * $0 + 1]) }
@@ -172,9 +173,9 @@ struct LayerTests {
     var rng = LayerTestRandom(12)
     let y = rng.array(12, scale: 3)
     var g1 = [Float](repeating: 0, count: 12), g2 = g1
-    let a = Loss.crossEntropy.evaluate(output: y, target: [2, 0, 1, 2], batch: 4, width: 3, gradient: &g1)
+    let a = LossConfig.crossEntropy(labelSmoothing: 0).evaluate(output: y, target: [2, 0, 1, 2], batch: 4, width: 3, gradient: &g1)
     let labels: [Int32] = [2, 0, 1, 2]
-    let b = Loss.crossEntropy(logits: y, labels: labels, batch: 4, width: 3, gradient: &g2)
+    let b = LossConfig.crossEntropy(logits: y, labels: labels, batch: 4, width: 3, gradient: &g2)
     #expect(a == b && g1 == g2)
     // Against a direct Float64 evaluation.
     var expected = 0.0
@@ -187,10 +188,10 @@ struct LayerTests {
 
   @Test func crossEntropyIsStableForHugeLogits() {
     var g = [Float](repeating: 0, count: 3)
-    let loss = Loss.crossEntropy.evaluate(output: [1e4, 0, -1e4], target: [1], batch: 1, width: 3, gradient: &g)
+    let loss = LossConfig.crossEntropy(labelSmoothing: 0).evaluate(output: [1e4, 0, -1e4], target: [1], batch: 1, width: 3, gradient: &g)
     #expect(abs(loss - 1e4) < 1)
     #expect(abs(g[0] - 1) < 1e-6 && abs(g[1] + 1) < 1e-6 && g[2] == 0)
-    let bce = Loss.bceWithLogits.evaluate(output: [100, -100], target: [0, 1], batch: 1, width: 2, gradient: &g)
+    let bce = LossConfig.bceWithLogits(posWeight: 1).evaluate(output: [100, -100], target: [0, 1], batch: 1, width: 2, gradient: &g)
     #expect(abs(bce - 100) < 1e-3 && g[0].isFinite)
   }
 }
@@ -199,7 +200,7 @@ struct FourierFeatureTests {
   @Test func projectionIsDrawnFromTheSeedWithSigma() throws {
     func make(_ seed: UInt64) throws -> Network {
       try Network(
-        input: 4, layers: [.fourierFeatures(features: 500, sigma: 3, includeInput: true)], backend: layerTestBackend(),
+        input: 4, layers: [.fourierFeatures(features: 500, sigma: 3, trainable: false, includeInput: true)], backend: layerTestBackend(),
         maxBatch: 2, seed: seed)
     }
     let a = try make(1), b = try make(1), c = try make(2)

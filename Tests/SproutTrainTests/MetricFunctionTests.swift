@@ -1,4 +1,5 @@
 import Foundation
+import SproutConfig
 import Testing
 
 @testable import SproutTrain
@@ -60,11 +61,11 @@ import Testing
   @Test func accuracyCountsArgmaxBinaryAndOneHot() {
     let logits: [Float] = [0.1, 0.9, 0.0, 2, 1, 1, 0, 0, 0]  // argmax 1, 0, 0 (tie → first)
     let labels: [Float] = [1, 0, 2]
-    #expect(Metrics.accuracyCounts(outputs: logits, targets: labels, rows: 3, width: 3, loss: .crossEntropy) == (2, 3))
+    #expect(Metrics.accuracyCounts(outputs: logits, targets: labels, rows: 3, width: 3, loss: .crossEntropy(labelSmoothing: 0)) == (2, 3))
     // Multi-label: every output value is judged.
     let binary: [Float] = [1.5, -0.2, 0.3, -1]
     #expect(
-      Metrics.accuracyCounts(outputs: binary, targets: [1, 0, 0, 0], rows: 2, width: 2, loss: .bceWithLogits) == (3, 4))
+      Metrics.accuracyCounts(outputs: binary, targets: [1, 0, 0, 0], rows: 2, width: 2, loss: .bceWithLogits(posWeight: 1)) == (3, 4))
     // Regression onto one-hot targets: argmax against argmax.
     let oneHot: [Float] = [0, 1, 0, 1, 0, 0, 0, 0, 1]
     #expect(Metrics.accuracyCounts(outputs: logits, targets: oneHot, rows: 3, width: 3, loss: .mse) == (2, 3))

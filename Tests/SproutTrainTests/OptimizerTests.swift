@@ -1,5 +1,6 @@
 import Foundation
 import SproutTensor
+import SproutConfig
 import Testing
 
 @testable import SproutTrain
@@ -70,7 +71,7 @@ struct OptimizerTests {
 
   @Test(arguments: ["sgd", "adam", "adamw"]) func stateRoundTripIsBitExact(_ kind: String) throws {
     let be = layerTestBackend()
-    let config: OptimizerConfig =
+    let config: UpdateRule =
       kind == "sgd"
       ? .sgd(momentum: 0.9, dampening: 0, nesterov: true, weightDecay: 0.01)
       : kind == "adam"
@@ -78,7 +79,7 @@ struct OptimizerTests {
         : .adamw(beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01)
     func makeNet() throws -> Network {
       let net = try Network(
-        input: 3, layers: [.dense(units: 4, bias: true), .activation(.stateless(.tanh)), .dense(units: 1, bias: true)],
+        input: 3, layers: [.dense(units: 4, bias: true), .activation(.tanh), .dense(units: 1, bias: true)],
         backend: be, maxBatch: 4)
       layerTestRandomizeWeights(net, seed: 1)
       return net
@@ -119,21 +120,29 @@ struct OptimizerTests {
   @Test func schedulesMatchPyTorch() throws {
     let f = try GoldenTests.load("schedules", as: ScheduleFile.self)
     for (t, lr) in f.step.enumerated() {
-      #expect(abs(Schedule.step(stepSize: 3, gamma: 0.5).learningRate(base: f.base_lr, step: t) - lr) < 1e-7)
+      #expect(
+        abs(Schedule.step(stepSize: 3, gamma: 0.5).learningRate(base: f.base_lr, step: t, totalSteps: 20) - lr) < 1e-7)
     }
     // PyTorch's CosineAnnealingLR climbs again after T_max; Sprout holds min_lr, so compare t ≤ T.
+    let cosine = Schedule.cosine(minLR: 0.01, warmup: 0)
     for (t, lr) in f.cosine.enumerated() where t <= 10 {
-      #expect(abs(Schedule.cosine(totalSteps: 10, minLR: 0.01).learningRate(base: f.base_lr, step: t) - lr) < 1e-7)
+      #expect(abs(cosine.learningRate(base: f.base_lr, step: t, totalSteps: 10) - lr) < 1e-7)
     }
-    #expect(Schedule.cosine(totalSteps: 10, minLR: 0.01).learningRate(base: 0.1, step: 50) == 0.01)
+    #expect(cosine.learningRate(base: 0.1, step: 50, totalSteps: 10) == 0.01)
   }
 
+  /// linear_warmup is PyTorch's LinearLR: start_factor·lr at step 0, rising linearly to lr at step `warmup`.
   @Test func warmupAndConstant() {
-    let s = Schedule.linearWarmup(steps: 4, then: .step(stepSize: 2, gamma: 0.1))
-    let lrs = (0..<8).map { s.learningRate(base: 1, step: $0) }
-    let expected: [Float] = [0.25, 0.5, 0.75, 1, 1, 1, 0.1, 0.1]
-    for (a, e) in zip(lrs, expected) { #expect(abs(a - e) < 1e-6) }
-    #expect(Schedule.constant.learningRate(base: 0.3, step: 1000) == 0.3)
+    let s = Schedule.linearWarmup(steps: 4, startFactor: 0.5)
+    let lrs = (0..<7).map { s.learningRate(base: 0.1, step: $0, totalSteps: 100) }
+    let expected: [Float] = [0.05, 0.0625, 0.075, 0.0875, 0.1, 0.1, 0.1]
+    for (a, e) in zip(lrs, expected) { #expect(abs(a - e) < 1e-7, "\(lrs)") }
+    // cosine's own warmup climbs as lr·(t + 1)/W, then decays over the remaining steps.
+    let c = Schedule.cosine(minLR: 0, warmup: 4)
+    let warm = (0..<4).map { c.learningRate(base: 1, step: $0, totalSteps: 14) }
+    #expect(warm == [0.25, 0.5, 0.75, 1])
+    #expect(abs(c.learningRate(base: 1, step: 9, totalSteps: 14) - 0.5) < 1e-6)
+    #expect(Schedule.constant.learningRate(base: 0.3, step: 1000, totalSteps: 10) == 0.3)
   }
 
   struct ClipFile: Decodable {
@@ -160,6 +169,17 @@ struct OptimizerTests {
     let before = params.map(\.grad.array)
     #expect(abs(GradientClipping.clip(params, maxNorm: 100) - f.max_norm) < 1e-4)
     #expect(params.map(\.grad.array) == before)
+  }
+
+  /// clip: {value: m} is `clip_grad_value_`: every entry clamped to [−m, m], the rest untouched.
+  @Test func clippingByValueClampsEachEntry() {
+    let p = Parameter(name: "w", role: .weight, layerIndex: 0, denseIndex: 0, shape: [5])
+    for (i, v) in [Float(-3), -0.05, 0, 0.2, 7].enumerated() { p.grad[i] = v }
+    let frozen = Parameter(name: "f", role: .weight, layerIndex: 1, denseIndex: 1, shape: [1], trainable: false)
+    frozen.grad[0] = 9
+    #expect(GradientClipping.apply(.value(max: 0.1), to: [p, frozen]) == nil)
+    #expect(p.grad.array == [-0.1, -0.05, 0, 0.1, 0.1])
+    #expect(frozen.grad[0] == 9)
   }
 
   /// TrAct's weight gradient against a direct Float64 evaluation of `Gᵀ X (XᵀX/b + λI)⁻¹`, for batches above
@@ -232,9 +252,9 @@ struct OptimizerTests {
 /// needs, with dropout, Dice running statistics and a schedule in the model.
 struct ResumeTests {
   static let layers: [LayerConfig] = [
-    .dense(units: 12, bias: true), .activation(.diceDefault), .dropout(p: 0.25),
-    .residual([.dense(units: 12, bias: true), .activation(.crreluDefault)]),
-    .activation(.rational(groups: 3, initialization: .swish)), .dense(units: 2, bias: true),
+    .dense(units: 12, bias: true), .activation(.dice(form: .paper, alpha: 0, eps: 1e-8, momentum: 0.1)), .dropout(rate: 0.25),
+    .residual([.dense(units: 12, bias: true), .activation(.crrelu(epsilon: 0.01, learnable: true))]),
+    .activation(.rational(groups: 3, numerator: 5, denominator: 4, initialization: .swish)), .dense(units: 2, bias: true),
   ]
 
   func make() throws -> TrainStep {
@@ -242,11 +262,11 @@ struct ResumeTests {
     let net = try Network(input: 5, layers: Self.layers, backend: be, maxBatch: 8, seed: 42)
     layerTestRandomizeWeights(net, seed: 3, scale: 0.4)
     net.setTrAct(lambda: 0.1)
-    let opt = OptimizerConfig.adamw(beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01)
+    let opt = UpdateRule.adamw(beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01)
       .make(parameters: net.parameters, backend: be)
     return TrainStep(
-      network: net, loss: .bceWithLogits, optimizer: opt, baseLR: 1e-2,
-      schedule: .linearWarmup(steps: 2, then: .cosine(totalSteps: 10, minLR: 1e-4)), clipNorm: 0.5)
+      network: net, loss: .bceWithLogits(posWeight: 1), optimizer: opt, baseLR: 1e-2,
+      schedule: .cosine(minLR: 1e-4, warmup: 2), totalSteps: 12, clip: .norm(maxNorm: 0.5))
   }
 
   @Test func resumeFromCheckpointIsBitExact() throws {

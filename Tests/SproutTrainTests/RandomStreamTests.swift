@@ -1,15 +1,13 @@
 import Foundation
+import SproutConfig
 import Testing
 
 @testable import SproutTrain
 
-/// The shared conformance data: `../shared/testdata` next to the package root, else `/work/shared/testdata`.
-func sharedTestdata(_ relative: String) -> URL {
-  let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
-  let beside = root.deletingLastPathComponent().appendingPathComponent("shared/testdata/\(relative)")
-  if FileManager.default.fileExists(atPath: beside.path) { return beside }
-  return URL(fileURLWithPath: "/work/shared/testdata/\(relative)")
+/// A file of the conformance data in `Tests/Conformance` (see its README for sources and licences).
+func conformanceData(_ relative: String) -> URL {
+  URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("Conformance/\(relative)")
 }
 
 /// The package root (for examples/data).
@@ -33,7 +31,7 @@ struct PhiloxKATFile: Decodable { let vectors: [PhiloxKAT] }
 
 @Suite struct RandomStreamTests {
   @Test func philoxMatchesRandom123KnownAnswers() throws {
-    let data = try Data(contentsOf: sharedTestdata("philox/philox4x32_kat.json"))
+    let data = try Data(contentsOf: conformanceData("philox/philox4x32_kat.json"))
     let file = try JSONDecoder().decode(PhiloxKATFile.self, from: data)
     let ten = file.vectors.filter { $0.rounds == 10 }
     #expect(ten.count >= 50)
@@ -224,7 +222,8 @@ struct PhiloxKATFile: Decodable { let vectors: [PhiloxKAT] }
     let d = ksDistance(xs) { (NormalDistribution.cdf($0) - NormalDistribution.cdf(a)) / z }
     #expect(d < 1.949 / Double(n).squareRoot(), "KS \(d)")
 
-    // PyTorch pitfall (METHODS.md E1): bounds are absolute, so std 0.02 with ±2 truncates nothing.
+    // PyTorch's `trunc_normal_` pitfall (docs/initializers.md, `truncated_normal`): bounds are absolute, so std
+    // 0.02 with ±2 truncates nothing.
     var t = RandomStream(seed: 11, path: ["trunc-small"])
     var small = [Float](repeating: 0, count: 20_000)
     t.fillTruncatedNormal(&small, count: small.count, mean: 0, std: 0.02, a: -2, b: 2)

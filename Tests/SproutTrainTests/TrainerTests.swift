@@ -1,5 +1,6 @@
 import Foundation
 import SproutTensor
+import SproutConfig
 import Testing
 
 @testable import SproutTrain
@@ -61,21 +62,23 @@ func stateFingerprint(_ s: TrainingState) -> String {
 }
 
 let resumeLayers: [LayerConfig] = [
-  .dense(units: 12, bias: true), .activation(.stateless(.tanh)), .dropout(p: 0.2),
-  .dense(units: 10, bias: true), .activation(.crreluDefault), .dense(units: 1, bias: true),
+  .dense(units: 12, bias: true), .activation(.tanh), .dropout(rate: 0.2),
+  .dense(units: 10, bias: true), .activation(.crrelu(epsilon: 0.01, learnable: true)), .dense(units: 1, bias: true),
 ]
 
-func resumeConfiguration(record: [MetricKind]) -> TrainerConfiguration {
+func resumeConfiguration(record: [MetricConfig]) -> TrainerConfiguration {
   TrainerConfiguration(
     loss: .mse, optimizer: .adam(beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01), lr: 0.02,
-    schedule: .linearWarmup(steps: 3, then: .cosine(totalSteps: 20, minLR: 0.001)), clipNorm: 1.0, batchSize: 7,
+    schedule: .cosine(minLR: 0.001, warmup: 3), clip: .norm(maxNorm: 1.0), batchSize: 7,
     length: .epochs(4), record: record, every: 3, checkpointEvery: 1)
 }
 
 @Suite struct TrainerTests {
-  let allRecorded: [MetricKind] = [
-    .loss, .gradNorm, .lr, .weightNorm, .weightChange, .effectiveRank, .participationRatio, .stableRank,
-    .kernelAlignment, .activationStats,
+  let allRecorded: [MetricConfig] = [
+    .loss, .gradNorm, .lr, .weightNorm(layers: .all), .weightChange(layers: .all, relative: true),
+    .effectiveRank(layers: .all, definition: .participationRatio), .stableRank(layers: .all),
+    .kernelAlignment(layers: .all, samples: 32),
+    .activationStats(stats: ActivationStatistic.allCases, layers: .all, samples: 256),
   ]
 
   /// Runs the whole schedule once, keeping every record and every per-step state.
@@ -146,7 +149,7 @@ func resumeConfiguration(record: [MetricKind]) -> TrainerConfiguration {
   @Test func nonFiniteLossStopsNamingTheStepAndKeepsLastGoodCheckpoint() throws {
     let data = teacherData(count: 16, inputs: 3, seed: 2)
     let net = try makeTestNetwork(
-      [.dense(units: 8, bias: true), .activation(.stateless(.relu)), .dense(units: 1, bias: true)],
+      [.dense(units: 8, bias: true), .activation(.relu), .dense(units: 1, bias: true)],
       input: 3, maxBatch: 16, seed: 3)
     let config = TrainerConfiguration(
       loss: .mse, optimizer: .sgd(momentum: 0, dampening: 0, nesterov: false, weightDecay: 0), lr: 1e19,
@@ -180,7 +183,7 @@ func resumeConfiguration(record: [MetricKind]) -> TrainerConfiguration {
     #expect(abs(try #require(first["kernel_alignment"]?.scalar) - 1) < 1e-12)
     #expect(first["weight_change"]?["layers.3.weight"]?.scalar == 0)
     #expect(first["grad_norm"] == nil)
-    #expect(first["lr"]?.scalar == Double(config.schedule.learningRate(base: 0.02, step: 0)))
+    #expect(first["lr"]?.scalar == Double(config.schedule.learningRate(base: 0.02, step: 0, totalSteps: 20)))
     let later = try #require(records[6])
     #expect(try #require(later["weight_change"]?["layers.0.weight"]?.scalar) > 0)
     #expect(try #require(later["grad_norm"]?.scalar) > 0)
@@ -239,10 +242,10 @@ func resumeConfiguration(record: [MetricKind]) -> TrainerConfiguration {
     }
     let data = try Dataset(features: x, targets: y, count: 64, featureCount: 2, target: .classes(count: 2))
     let net = try makeTestNetwork(
-      [.dense(units: 8, bias: true), .activation(.stateless(.relu)), .dense(units: 2, bias: true)],
+      [.dense(units: 8, bias: true), .activation(.relu), .dense(units: 2, bias: true)],
       input: 2, maxBatch: 16, seed: 4)
     let config = TrainerConfiguration(
-      loss: .crossEntropy, optimizer: .sgd(momentum: 0.9, dampening: 0, nesterov: false, weightDecay: 0), lr: 0.05,
+      loss: .crossEntropy(labelSmoothing: 0), optimizer: .sgd(momentum: 0.9, dampening: 0, nesterov: false, weightDecay: 0), lr: 0.05,
       batchSize: 16, length: .epochs(10), record: [.loss, .accuracy], every: 10)
     let trainer = try Trainer(
       network: net, data: data, configuration: config, shuffleSeed: 2, shufflePath: [])
@@ -253,7 +256,7 @@ func resumeConfiguration(record: [MetricKind]) -> TrainerConfiguration {
     let first = try #require(records[0]?["loss"]?.scalar), last = try #require(records[40]?["loss"]?.scalar)
     #expect(last < first)
     let eval = try Evaluation.evaluate(
-      network: net, data: data, loss: .crossEntropy, batchSize: 16, record: [.accuracy])
+      network: net, data: data, loss: .crossEntropy(labelSmoothing: 0), batchSize: 16, record: [.accuracy])
     #expect(try #require(eval["accuracy"]?.scalar) >= 0.95)
   }
 

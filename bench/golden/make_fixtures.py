@@ -10,7 +10,8 @@ Each fixture is a small model `Linear(in, hidden) -> <layer> -> Linear(hidden, o
 parameter names `0.weight`, `1.epsilon`, ... become Sprout's `layers.0.weight`, `layers.1.epsilon`), one batch,
 one loss; it records the inputs, every parameter, the output, the loss, every parameter gradient and the input
 gradient. Learnable activations PyTorch lacks (crrelu, KAT rational, dice) are written here from their
-METHODS.md formulas with autograd doing the backward, an independent check of Sprout's hand-written backward.
+formulas in docs/activations.md with autograd doing the backward, an independent check of Sprout's hand-written
+backward.
 Optimizer fixtures record the parameters after each of a few steps on a fixed batch.
 """
 import json

@@ -72,8 +72,15 @@ public struct CheckProblem: Hashable, Sendable {
 }
 
 extension ModelShape {
-  /// Infers the widths through `model`; `nil` when a width is not resolved (an expression the resolver cannot
-  /// evaluate) or a layer breaks the shape, which is appended to `problems`.
+  /// Infers the widths through `model`, appending every layer that breaks the shape to `problems`; `nil` only
+  /// when a width is not known (an expression the resolver cannot evaluate).
+  ///
+  /// A broken layer does not end the walk, so one run reports every problem of the model and the checks that
+  /// need only part of the shape (the input width against the data) still run. Past a residual block whose body
+  /// changes the width, the walk goes on with the block's input width: a residual block's output is
+  /// x + body(x), which has the width of x, and that is the width the reported fix (make the body end where it
+  /// started) gives it. A `rational` whose groups do not divide the width keeps the width, as every activation
+  /// does.
   ///
   /// - Complexity: O(l) for l layers, residual bodies included.
   public static func infer(_ model: ModelDef, resolve: ValueResolver, problems: inout [CheckProblem]) -> ModelShape? {
@@ -102,7 +109,7 @@ extension ModelShape {
         w = units
       case "fourier_features":
         guard let features = resolve.int(layer["features"]) else { return nil }
-        w = 2 * features
+        w = 2 * features + (resolve.bool(layer["include_input"]) == true ? w : 0)
       case "residual":
         let body = layer["layers"]?.listValue?.compactMap(\.instanceValue) ?? []
         guard
@@ -114,7 +121,6 @@ extension ModelShape {
               GraphDiagnostics.residualWidth,
               "this residual block changes the width from \(w) to \(end), so x + body(x) cannot be added",
               at: layer.range, path: path, help: "make the block's last layer produce \(w) features"))
-          return nil
         }
       case "rational":
         if let groups = resolve.int(layer["groups"]), groups > 0, w % groups != 0 {
@@ -124,7 +130,6 @@ extension ModelShape {
               "rational splits its \(w) inputs into \(groups) groups, but \(w) is not divisible by \(groups)",
               at: layer.range, path: path,
               help: "choose groups dividing \(w) (e.g. \(largestDivisor(of: w, atMost: groups)))"))
-          return nil
         }
       default:
         break  // activations, layernorm, dropout keep the width

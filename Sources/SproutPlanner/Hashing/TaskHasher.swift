@@ -1,23 +1,28 @@
+import SproutConfig
 import SproutDiagnostics
+
 /// The content hash of a task.
 ///
 /// SHA-256 over the canonical JSON of
-/// `{"backend": …, "definition": SHA-256 of the definition's canonical JSON, "format": Plan.currentFormatVersion,
-///   "inputs": [input hashes], "seed": …}`:
-/// exactly what the task reads. The definition holds the resolved stage and the resolved model, initializer
-/// and datasets it uses; `inputs` are its input tasks' hashes in the order the plan lists them, so a change
-/// upstream changes every hash downstream, and a change elsewhere changes none. Hashing the definition
-/// separately lets the planner hash each distinct definition once (every seed of a sweep shares one).
+/// `{"backend": …, "definition": SHA-256 of the configuration's canonical encoding, "format":
+///   Plan.currentFormatVersion, "inputs": [input hashes], "seed": …}`:
+/// exactly what the task reads. The configuration (``TaskConfig``, encoded by ``CanonicalEncoder``) is the lowered
+/// stage with the model, initializer and data it uses, files by their content digests; `inputs` are its input
+/// tasks' hashes in the order the plan lists them, so a change upstream changes every hash downstream, and a change
+/// elsewhere changes none. Hashing the configuration separately lets the planner hash each distinct configuration
+/// once (every seed of a sweep shares one).
 public enum TaskHasher {
   /// The hash (64 hex digits).
-  public static func hash(definition: JSONValue, inputHashes: [String], seed: Int, backend: String) -> String {
-    hash(
-      definitionDigest: SHA256.hash(definition.canonicalBytes).hex, inputHashes: inputHashes, seed: seed,
-      backend: backend)
+  public static func hash(config: TaskConfig, inputHashes: [String], seed: Int, backend: String) -> String {
+    let bytes: [UInt8]
+    do { bytes = try CanonicalEncoder().encode(config) } catch {
+      preconditionFailure("a task configuration always encodes: \(error)")
+    }
+    return hash(configDigest: SHA256.hash(bytes).hex, inputHashes: inputHashes, seed: seed, backend: backend)
   }
 
-  /// The hash from the SHA-256 (hex) of the definition's canonical bytes.
-  static func hash(definitionDigest: String, inputHashes: [String], seed: Int, backend: String) -> String {
+  /// The hash from the SHA-256 (hex) of the configuration's canonical encoding.
+  static func hash(configDigest definitionDigest: String, inputHashes: [String], seed: Int, backend: String) -> String {
     var out: [UInt8] = []
     out.reserveCapacity(160 + 68 * inputHashes.count)
     out += #"{"backend":"#.utf8

@@ -1,7 +1,7 @@
 import SproutDiagnostics
 
 /// The matrix of a spec in the form the planner expands: blocks of axes combined by product, zip and
-/// concat, then `exclude`, `include`, `sample` and `order` (DESIGN.md, "The language").
+/// concat, then `exclude`, `include`, `sample` and `order` (docs/language.md, "Matrix").
 ///
 /// The planner builds it from the graph's matrix; tests may build one directly.
 public struct SweepDefinition: Hashable, Sendable {

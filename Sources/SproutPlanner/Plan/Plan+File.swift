@@ -1,9 +1,10 @@
 import Foundation
+import SproutConfig
 import SproutDiagnostics
 
 /// Plan files: the plan as JSON (the same text as `sprout plan --format json`), read back exactly.
 ///
-/// Numbers keep their int/float distinction and definitions their canonical form, so a loaded plan's hashes
+/// Numbers keep their int/float distinction and configurations read back exactly, so a loaded plan's hashes
 /// recompute to the same values (``Plan/verifyHashes()``).
 extension Plan {
   /// An error reading a plan file.
@@ -91,14 +92,14 @@ extension Plan {
       tasks: try r.array("tasks").map(PlanTask.init(reader:)))
   }
 
-  /// Recomputes every task's hash from its definition, inputs, seed and the backend; returns the keys of tasks
+  /// Recomputes every task's hash from its configuration, inputs, seed and the backend; returns the keys of tasks
   /// whose stored hash differs (a hand-edited or corrupted plan file).
   public func verifyHashes() -> [TaskKey] {
     let hashes = Dictionary(uniqueKeysWithValues: tasks.map { ($0.key, $0.hash) })
     return tasks.filter { task in
-      TaskHasher.hash(
-        definition: task.definition, inputHashes: task.inputs.map { hashes[$0] ?? "" }, seed: task.seed,
-        backend: backend)
+      guard let config = task.config else { return true }
+      return TaskHasher.hash(
+        config: config, inputHashes: task.inputs.map { hashes[$0] ?? "" }, seed: task.seed, backend: backend)
         != task.hash
     }.map(\.key)
   }
@@ -108,7 +109,7 @@ extension PlanTask {
   var json: JSONValue {
     .object([
       "key": .string(key.description), "trial_index": trialIndex.map { .int($0) } ?? .null, "kind": .string(kind),
-      "hash": .string(hash), "inputs": .array(inputs.map { .string($0.description) }), "definition": definition,
+      "hash": .string(hash), "inputs": .array(inputs.map { .string($0.description) }), "config": definition,
       "seed": .int(seed),
       "source": .object([
         "file": .string(span.file), "line": .int(span.line), "column": .int(span.column),
@@ -149,7 +150,7 @@ extension PlanTask {
           throw Plan.FieldError(path: k.path, message: "'\(text)' is not TRIAL/STAGE")
         }
         return key
-      }, definition: try r.any("definition"), seed: try r.int("seed"), span: span, state: state,
+      }, config: try Plan.config(r.field("config")), seed: try r.int("seed"), span: span, state: state,
       reason: try r.string("reason"),
       changes: try r.array("changes").map { c in
         let kindText = try c.string("kind")
@@ -163,6 +164,14 @@ extension PlanTask {
 }
 
 extension Plan {
+  /// A task's configuration from its JSON form (nil for `null`).
+  static func config(_ r: Reader) throws -> TaskConfig? {
+    guard r.value != .null else { return nil }
+    do { return try TaskConfig(json: r.value) } catch {
+      throw FieldError(path: r.path, message: "is not a task configuration (\(error))")
+    }
+  }
+
   /// Typed access to a JSON object, naming the JSON path of a missing or mistyped field.
   struct Reader {
     let value: JSONValue

@@ -10,7 +10,7 @@ import SproutDiagnostics
 public struct Plan: Hashable, Sendable, Codable {
   /// The version of the plan format and of the hashing scheme; part of every task hash, so changing how
   /// tasks are hashed or what a definition means invalidates old cache entries instead of reusing them.
-  public static let currentFormatVersion = 1
+  public static let currentFormatVersion = 2
 
   /// The format version this plan was written with.
   public var formatVersion: Int

@@ -1,3 +1,4 @@
+import SproutConfig
 import SproutDiagnostics
 
 /// The key of a task: trial id and stage name, written `t0003/train`.
@@ -106,12 +107,9 @@ public struct PlanTask: Hashable, Sendable, Codable {
   public var hash: String
   /// The tasks whose outputs this task reads, in the order the definition names them.
   public var inputs: [TaskKey]
-  /// The fully resolved definition, everything the task reads with expressions evaluated and defaults filled in:
-  /// `stage` (its keys, `name` and `kind`), and when the stage uses them `model` (`name`, `input`, `layers` as
-  /// `{kind, ...}` objects), `init` (`name`, `rule`, `bias`, and `layers`: `[{select, rule}]` where `select` is
-  /// the text `first`, `last`, `2` or `[1, 2]`), `init_data` (dataset name → definition, for lsuv/winner) and
-  /// `data` (`name`, `split`, `dataset`).
-  public var definition: JSONValue
+  /// What the task executes: its stage lowered for this trial, every reference replaced by what it means and every
+  /// file by its content digest. Nil only in a plan with errors (a stage that could not be lowered).
+  public var config: TaskConfig?
   /// The trial's seed (the stage's random streams are keyed by it, the trial and the stage).
   public var seed: Int
   /// Where the stage is defined.
@@ -125,7 +123,7 @@ public struct PlanTask: Hashable, Sendable, Codable {
 
   /// Creates a task.
   public init(
-    key: TaskKey, trialIndex: Int?, kind: String, hash: String, inputs: [TaskKey], definition: JSONValue,
+    key: TaskKey, trialIndex: Int?, kind: String, hash: String, inputs: [TaskKey], config: TaskConfig?,
     seed: Int, span: SourceSpan, state: TaskState = .new, reason: String = "", changes: [TaskChange] = []
   ) {
     self.key = key
@@ -133,7 +131,7 @@ public struct PlanTask: Hashable, Sendable, Codable {
     self.kind = kind
     self.hash = hash
     self.inputs = inputs
-    self.definition = definition
+    self.config = config
     self.seed = seed
     self.span = span
     self.state = state
@@ -143,13 +141,16 @@ public struct PlanTask: Hashable, Sendable, Codable {
 
   /// The stage name.
   public var stage: String { key.stage }
+
+  /// The configuration as JSON (`null` without one): what records keep and `--explain` compares.
+  public var definition: JSONValue { config?.json ?? .null }
 }
 
 /// What the store remembers about the last run of a task key, for cache state and `--explain`.
 public struct TaskRecord: Hashable, Sendable, Codable {
   /// The hash the task had then.
   public var hash: String
-  /// Its resolved definition then.
+  /// Its configuration then, as JSON (``TaskConfig/json``).
   public var definition: JSONValue
   /// Its input tasks' hashes then, by task key text.
   public var inputHashes: [String: String]

@@ -20,12 +20,12 @@ extension RunError.Code {
     case .corruptStore: "A store file (task.json, outputs.json, manifest.json, metrics.jsonl) cannot be parsed."
     case .resumeMismatch: "A resume was refused: the spec, tool version or backend differ from the checkpoint's."
     case .nonFiniteLoss: "The loss became NaN or infinite; the task stops and keeps its last good checkpoint."
-    case .unsupportedStage: "A task names a stage kind this executor does not know (a plan written by another version)."
-    case .unsupportedOption:
-      "An argument passes lint but the executor cannot honour that value yet; it refuses rather than ignore it."
-    case .invalidTask: "A resolved task definition cannot be turned into a training configuration."
+    case .invalidTask:
+      "A task could not be set up or run: its data, a checkpoint it reads or a metric does not fit its model."
     case .missingInput: "A task was not run because a task it reads did not complete."
-    case .cancelled: "The run was stopped (Ctrl-C) after writing a checkpoint; run again to resume."
+    case .cancelled: "The run was stopped (Ctrl-C or SIGTERM) after writing a checkpoint; run again to resume."
+    case .noLocks:
+      "The store's file system refuses advisory locks, so a task cannot be claimed before it runs (docs/cluster.md)."
     case .unknownRun: "No run with that id in the store."
     }
   }

@@ -18,16 +18,14 @@ public struct RunError: Error, CustomStringConvertible, @unchecked Sendable {
     case resumeMismatch = "run.resume-mismatch"
     /// The loss became NaN or infinite.
     case nonFiniteLoss = "run.non-finite-loss"
-    /// The stage kind is valid but the executor cannot run it yet.
-    case unsupportedStage = "run.unsupported-stage"
-    /// A spec argument passes lint but the executor cannot honour its value yet (it refuses rather than ignore it).
-    case unsupportedOption = "run.unsupported-option"
     /// A task definition could not be turned into a training configuration.
     case invalidTask = "run.invalid-task"
     /// A task could not run because a task it depends on failed or has no outputs.
     case missingInput = "run.missing-input"
-    /// The run was cancelled (Ctrl-C) after a checkpoint was written.
+    /// The run was stopped (Ctrl-C, SIGTERM) after a checkpoint was written.
     case cancelled = "run.cancelled"
+    /// The store's file system refuses advisory locks, so a task cannot be claimed before it runs.
+    case noLocks = "run.no-locks"
     /// The run id is not in the store.
     case unknownRun = "run.unknown-run"
   }

@@ -28,22 +28,31 @@ public struct Executor: Sendable {
     self.options = options
   }
 
-  /// Runs `plan`, writing a manifest under `runs/<run-id>/`, and returns every task's result.
+  /// Runs `plan`, writing a manifest under `runs/<run-id>/` (or, with `options.existingRun`, one status file
+  /// per task of that run), and returns every task's result.
+  ///
+  /// Before running a task the executor claims it (``TaskClaim``); a task another process holds is put back and
+  /// tried again later, after the other tasks that are ready, so processes sharing the store split the work
+  /// and none trains a task another is training.
   ///
   /// Task failures do not throw: they are results (and events). Throws only when the manifest cannot be
   /// written.
   /// - Parameters:
   ///   - specPath: the spec's path, as recorded in the manifest.
   ///   - specText: the spec's text, recorded so `rerun` needs only the store.
-  ///   - runID: the id to use (default: a new time-based id).
+  ///   - runID: the id to use (default: a new time-based id whose directory is created exclusively).
   public func run(
-    plan: Plan, specPath: String? = nil, specText: String, runID: String = Store.newRunID(),
+    plan: Plan, specPath: String? = nil, specText: String, runID: String? = nil,
     onEvent: @escaping @Sendable (RunEvent) -> Void = { _ in }
   ) throws -> RunSummary {
     let started = Date()
-    let state = SchedulerState(plan: plan)
-    var manifest = RunManifest(
-      runID: runID, specPath: specPath ?? plan.spec.path, specText: specText, plan: try Self.planJSON(plan),
+    let state = SchedulerState(plan: plan, stop: options.stop, selected: options.onlyTasks)
+    let existing = options.existingRun
+    let runID = try existing ?? runID ?? store.reserveRunID(date: started)
+    let manifest = RunManifest(
+      runID: runID, specPath: specPath ?? plan.spec.path, specText: specText,
+      // A task of an existing run writes no manifest, so it skips encoding the whole plan.
+      plan: existing == nil ? try Self.planJSON(plan) : .null,
       toolVersion: options.toolVersion, backend: plan.backend, jobs: options.jobs, machine: Self.machine(),
       started: ISO8601DateFormatter().string(from: started),
       tasks: plan.tasks.map {
@@ -51,35 +60,39 @@ public struct Executor: Sendable {
           key: $0.key.description, hash: $0.hash, trial: $0.key.trial, stage: $0.stage, kind: $0.kind,
           status: "pending")
       })
-    try store.writeManifest(manifest)
+    let recorder = RunRecorder(
+      store: store, manifest: manifest, existingRun: existing != nil, selected: options.onlyTasks, started: started)
+    try recorder.begin()
     onEvent(.runStarted(runID: runID, tasks: plan.tasks.count))
 
-    let manifestLock = NSLock()
     let threads = options.threadsPerTask ?? (options.jobs == 1 ? ProcessInfo.processInfo.activeProcessorCount : 1)
     DispatchQueue.concurrentPerform(iterations: min(options.jobs, max(plan.tasks.count, 1))) { _ in
-      // The manifest is rewritten (under the lock, so a stale snapshot never overwrites a newer one) when a
-      // task starts and when it ends: after a crash it shows what was running.
-      func record(_ index: Int, _ update: (inout RunManifest.TaskEntry) -> Void) {
-        manifestLock.lock()
-        defer { manifestLock.unlock() }
-        update(&manifest.tasks[index])
-        manifest.seconds = Date().timeIntervalSince(started)
-        try? store.writeManifest(manifest)
-      }
       while let index = state.next() {
         let task = plan.tasks[index]
-        record(index) { $0.status = "running" }
-        let result = execute(task, plan: plan, threads: threads, inputs: state.inputOutputs(of: task), onEvent: onEvent)
-        record(index) { $0 = entry(task, result) }
-        state.finish(index, result)
+        let attempt = execute(
+          task, plan: plan, threads: threads, inputs: state.inputOutputs(of: task),
+          onStart: { recorder.update(index) { $0.status = "running" } }, onEvent: onEvent)
+        switch attempt {
+        case .finished(let result):
+          recorder.update(index) { $0 = entry(task, result) }
+          state.finish(index, result)
+        case .claimedElsewhere(let holder):
+          let who = holder.map { "being run by \($0)" } ?? "being run by another process"
+          let key = task.key.description
+          let path = store.claimPath(task.hash)
+          switch state.deferTask(index) {
+          case .movingOn: onEvent(.warning(key: key, message: "\(who); moving on to other tasks", path: path))
+          case .waiting: onEvent(.warning(key: key, message: "\(who); waiting for it", path: path))
+          case .again: break
+          }
+        }
       }
     }
-    manifest.seconds = Date().timeIntervalSince(started)
-    try store.writeManifest(manifest)
+    let final = try recorder.finish()
     let results = state.results()
     onEvent(
-      .runFinished(runID: runID, seconds: manifest.seconds, failed: results.filter { $0.status == .failed }.count))
-    return RunSummary(runID: runID, manifest: manifest, results: results)
+      .runFinished(runID: runID, seconds: final.seconds, failed: results.filter { $0.status == .failed }.count))
+    return RunSummary(runID: runID, manifest: final, results: results)
   }
 
   /// The manifest entry of a finished task.
@@ -93,23 +106,35 @@ public struct Executor: Sendable {
       error: result.error?.description)
   }
 
-  /// Runs one task (or recognises it as cached) and never throws: failures become results.
+  /// What became of an attempt to run a task.
+  private enum Attempt {
+    /// It ran, was cached, failed, stopped or was skipped.
+    case finished(TaskResult)
+    /// Another process holds its claim (who, when known); nothing was done.
+    case claimedElsewhere(TaskClaim.Holder?)
+  }
+
+  /// Runs one task (or recognises it as cached) and never throws: failures become results. `onStart` is
+  /// called once the task is claimed, before it runs.
   private func execute(
-    _ task: PlanTask, plan: Plan, threads: Int, inputs: [String: TaskOutputs]?,
+    _ task: PlanTask, plan: Plan, threads: Int, inputs: [String: TaskOutputs]?, onStart: () -> Void,
     onEvent: @escaping @Sendable (RunEvent) -> Void
-  ) -> TaskResult {
+  ) -> Attempt {
     let key = task.key.description
     let start = Date()
-    func result(_ status: TaskStatus, _ error: RunError? = nil, _ outputs: TaskOutputs? = nil) -> TaskResult {
+    func result(_ status: TaskStatus, _ error: RunError? = nil, _ outputs: TaskOutputs? = nil) -> Attempt {
       let seconds = status == .cached ? 0 : Date().timeIntervalSince(start)
       onEvent(.taskFinished(key: key, status: status, seconds: seconds, error: error))
-      return TaskResult(key: key, hash: task.hash, status: status, seconds: seconds, error: error, outputs: outputs)
+      return .finished(
+        TaskResult(key: key, hash: task.hash, status: status, seconds: seconds, error: error, outputs: outputs))
     }
-    if !options.force, let outputs = try? store.outputs(task.hash) {
+    func cached() -> Attempt? {
+      guard !options.force, let outputs = try? store.outputs(task.hash) else { return nil }
       onEvent(.taskCached(key: key, hash: task.hash))
       try? store.writeRecord(TaskRecord(task: task, plan: plan), experiment: plan.spec.name, taskKey: key)
-      return TaskResult(key: key, hash: task.hash, status: .cached, seconds: 0, error: nil, outputs: outputs)
+      return .finished(TaskResult(key: key, hash: task.hash, status: .cached, seconds: 0, error: nil, outputs: outputs))
     }
+    if let done = cached() { return done }
     if let only = options.onlyTasks, !only.contains(key) {
       return result(.skipped, RunError(.missingInput, "task \(key) is not selected", range: task.span.range))
     }
@@ -122,6 +147,22 @@ public struct Executor: Sendable {
     if options.stop.isSet {
       return result(.skipped, RunError(.cancelled, "run stopped before task \(key) started", range: task.span.range))
     }
+    // The claim: no other process trains this task while this one does (and none removes its temporaries).
+    let claim: TaskClaim
+    do {
+      switch try TaskClaim.attempt(store: store, hash: task.hash) {
+      case .busy(let holder): return .claimedElsewhere(holder)
+      case .claimed(let held): claim = held
+      }
+    } catch let error as RunError {
+      return result(.failed, error.at(task.span.range))
+    } catch {
+      return result(.failed, RunError(.io, "cannot claim task \(key): \(error)", cause: error, range: task.span.range))
+    }
+    defer { claim.release() }
+    // The process that held the claim before may have completed the task since the check above.
+    if let done = cached() { return done }
+    onStart()
     do {
       if options.force || !options.resume { try store.reset(task.hash) }
       try store.prepareTask(hash: task.hash, record: TaskRecord(task: task, plan: plan))
@@ -150,7 +191,7 @@ public struct Executor: Sendable {
   }
 
   /// The plan as a JSON value for the manifest.
-  static func planJSON(_ plan: Plan) throws -> JSONValue {
+  public static func planJSON(_ plan: Plan) throws -> JSONValue {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
     do {
@@ -171,7 +212,7 @@ public struct Executor: Sendable {
   }
 
   /// `uname` and CPU count, for the manifest.
-  static func machine() -> [String: JSONValue] {
+  public static func machine() -> [String: JSONValue] {
     var u = utsname()
     uname(&u)
     func text<T>(_ field: T) -> String {
@@ -181,71 +222,5 @@ public struct Executor: Sendable {
       "system": .string(text(u.sysname)), "release": .string(text(u.release)), "machine": .string(text(u.machine)),
       "hostname": .string(text(u.nodename)), "cpus": .int(ProcessInfo.processInfo.activeProcessorCount),
     ]
-  }
-}
-
-/// The shared state of the worker pool: which tasks are taken, which are done and how.
-private final class SchedulerState: @unchecked Sendable {
-  private let plan: Plan
-  private let condition = NSCondition()
-  private var taken: [Bool]
-  private var done: [TaskResult?]
-  private let indexByKey: [TaskKey: Int]
-
-  init(plan: Plan) {
-    self.plan = plan
-    taken = Array(repeating: false, count: plan.tasks.count)
-    done = Array(repeating: nil, count: plan.tasks.count)
-    var map: [TaskKey: Int] = [:]
-    for (i, t) in plan.tasks.enumerated() { map[t.key] = i }
-    indexByKey = map
-  }
-
-  /// The first untaken task in plan order whose inputs are all done; waits while only blocked tasks remain;
-  /// nil when everything is taken.
-  func next() -> Int? {
-    condition.lock()
-    defer { condition.unlock() }
-    while true {
-      var anyUntaken = false
-      for i in plan.tasks.indices where !taken[i] {
-        anyUntaken = true
-        let ready = plan.tasks[i].inputs.allSatisfy { key in indexByKey[key].map { done[$0] != nil } ?? true }
-        if ready {
-          taken[i] = true
-          return i
-        }
-      }
-      if !anyUntaken { return nil }
-      condition.wait()
-    }
-  }
-
-  /// Outputs of a task's inputs by key text, or nil when one of them did not complete.
-  func inputOutputs(of task: PlanTask) -> [String: TaskOutputs]? {
-    condition.lock()
-    defer { condition.unlock() }
-    var out: [String: TaskOutputs] = [:]
-    for key in task.inputs {
-      guard let i = indexByKey[key] else { return nil }
-      guard let outputs = done[i]?.outputs else { return nil }
-      out[key.description] = outputs
-    }
-    return out
-  }
-
-  func finish(_ index: Int, _ result: TaskResult) {
-    condition.lock()
-    done[index] = result
-    condition.broadcast()
-    condition.unlock()
-  }
-
-  func results() -> [TaskResult] {
-    condition.lock()
-    defer { condition.unlock() }
-    return done.enumerated().map { i, r in
-      r ?? TaskResult(key: plan.tasks[i].key.description, hash: plan.tasks[i].hash, status: .skipped, seconds: 0)
-    }
   }
 }

@@ -14,8 +14,9 @@ public enum RunEvent: Sendable {
   case taskStarted(key: String, hash: String, totalSteps: Int)
   /// A task continues from a checkpoint instead of from the beginning.
   case taskResumed(key: String, step: Int, checkpoint: String)
-  /// Training reached a recorded step (sent with every metric record after step 0).
-  case progress(key: String, step: Int, totalSteps: Int, loss: Float, stepsPerSecond: Double)
+  /// Training reached a recorded step (sent with every metric record after step 0); `loss` is nil when the
+  /// stage does not compute it at that step.
+  case progress(key: String, step: Int, totalSteps: Int, loss: Float?, stepsPerSecond: Double)
   /// A checkpoint file was written.
   case checkpointWritten(key: String, step: Int, path: String)
   /// Something worth telling the user that does not stop the task (a corrupt checkpoint skipped, ...).
@@ -57,11 +58,15 @@ public struct ExecutorOptions: Sendable {
   public var toolVersion: String
   /// Only run tasks whose key is in this set (nil: all); others count as skipped unless cached.
   public var onlyTasks: Set<String>?
-  /// Set by the CLI on SIGINT (`stop.set()`); running tasks write a checkpoint and stop, queued ones are skipped.
+  /// Set by the CLI on SIGINT or SIGTERM (`stop.set()`); running tasks write a checkpoint and stop, queued ones
+  /// are skipped.
   public var stop: StopFlag
   /// Sets `stop` once a training task has run this many steps in this run (how tests interrupt a run at a
   /// chosen step; with `jobs > 1` it stops every task, as Ctrl-C would).
   public var stopAfterSteps: Int?
+  /// Record into this existing run (one made by `sprout submit`), one status file per task under
+  /// `runs/<id>/tasks/`, instead of starting a run of its own with a manifest (nil).
+  public var existingRun: String?
 
   /// Creates options.
   public init(

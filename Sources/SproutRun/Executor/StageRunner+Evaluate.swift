@@ -1,116 +1,86 @@
 import Foundation
+import SproutConfig
 import SproutPlanner
 import SproutTensor
 import SproutTrain
 
 /// `evaluate` and `measure`: metrics of a model (trained upstream, or built and initialized here) on data.
 extension StageRunner {
-  /// The model of the train task this task reads: built from its recorded model definition and loaded
-  /// from its final checkpoint. Also returns the checkpoint's state (W₀, K₀ for measure) and its loss.
-  func upstreamModel(batch: Int) throws -> (network: Network, state: TrainingState, loss: Loss?, steps: Int) {
-    guard
-      let fromKey = context.task.inputs.first(where: { ["train", "finetune", "merge"].contains(plan.task($0)?.kind) })
-        ?? context.task.inputs.first,
-      let outputs = context.inputs[fromKey.description]
-    else { throw context.error(.missingInput, "task \(context.key) reads no completed model") }
-    guard let checkpointName = outputs.finalCheckpoint, let record = context.store.taskRecord(outputs.hash) else {
-      throw context.error(.missingInput, "task \(fromKey) produced no model for \(context.key)")
+  /// The final model of the upstream stage this task reads: built from its architecture and loaded from the
+  /// stage's final checkpoint. Also returns the checkpoint's state (W₀, K₀ for measure) and its step.
+  func upstreamModel(_ from: UpstreamModel, batch: Int) throws -> (network: Network, state: TrainingState, steps: Int) {
+    guard let key = context.task.inputs.first(where: { $0.stage == from.stage }),
+      let outputs = context.inputs[key.description]
+    else { throw context.error(.missingInput, "task \(context.key) reads no completed model of '\(from.stage)'") }
+    guard let checkpointName = outputs.finalCheckpoint else {
+      throw context.error(.missingInput, "task \(key) produced no model for \(context.key)")
     }
-    let upstream = Definition(record.definition, path: "")
-    let (input, layers) = try TrainConfigs.layers(try upstream.required("model"))
     let network: Network
     do {
-      network = try Network(input: input, layers: layers, backend: context.backend, maxBatch: max(batch, 1))
-    } catch { throw context.error(.invalidTask, "cannot build the model of \(fromKey): \(error)", cause: error) }
+      network = try Network(
+        input: from.model.input, layers: from.model.layers, backend: context.backend, maxBatch: max(batch, 1))
+    } catch { throw context.error(.invalidTask, "cannot build the model of \(key): \(error)", cause: error) }
     let path = "\(context.store.taskDirectory(outputs.hash))/\(checkpointName)"
     let checkpoint = try Checkpoint.read(path)
     let model = try Self.modelTensors(checkpoint, path: path)
-    try ModelState.load(model.map { NamedTensor(name: $0.key, shape: $0.value.shape, values: $0.value.values) }, into: network, path: path)
-    let loss = try upstream["stage"]?["loss"].map(TrainConfigs.loss)
-    return (network, checkpoint.trainingState, loss, outputs.steps)
+    try ModelState.load(
+      model.map { NamedTensor(name: $0.key, shape: $0.value.shape, values: $0.value.values) }, into: network, path: path)
+    return (network, checkpoint.trainingState, outputs.steps)
   }
 
-  static let evaluationBatch = 256
-
-  func evaluate() throws -> TaskOutputs {
+  func evaluate(
+    from: UpstreamModel, data selection: DataSelection, loss: LossConfig, batch: Int, record: [MetricConfig]
+  ) throws -> TaskOutputs {
     context.emit(.taskStarted(key: context.key, hash: context.hash, totalSteps: 0))
-    let raw = try loadData(try definition.required("data"))
-    let (network, _, upstreamLoss, steps) = try upstreamModel(batch: min(max(raw.count, 1), Self.evaluationBatch))
-    guard let loss = try stage["loss"].map(TrainConfigs.loss) ?? upstreamLoss else {
-      throw context.error(
-        .invalidTask,
-        "evaluate needs a loss: the stage gives none and the model it reads comes from a stage without one "
-          + "(a merge); add 'loss:' to this stage")
-    }
-    let data = DataLoader.fitting(raw, to: loss)
-    let selection = try MetricSelection(
-      stage["record"], denseWeights: network.denseLayers.map(\.weight.name),
-      activationLayers: MetricSelection.activationLayers(network))
+    let data = try loadData(selection).fitted(to: loss)
+    let (network, state, steps) = try upstreamModel(from, batch: min(max(data.count, 1), batch))
     let values: [String: MetricValue]
     do {
-      values = selection.filter(
-        try Evaluation.evaluate(
-          network: network, data: data, loss: loss, batchSize: Self.evaluationBatch, record: selection.kinds,
-          options: selection.options))
+      values = try Evaluation.measure(
+        network: network, data: data, loss: loss, record: record, reference: state, batchSize: batch)
     } catch { throw context.error(.invalidTask, "evaluation failed: \(error)", cause: error) }
-    let record = MetricRecord(step: steps, values: values.mapValues(\.jsonValue))
-    return outputs(steps: steps, records: [record], tensors: [], checkpoints: [], finalCheckpoint: nil)
+    let metrics = MetricRecord(step: steps, values: values.mapValues(\.jsonValue))
+    return try outputs(steps: steps, records: [metrics], tensors: [], checkpoints: [], finalCheckpoint: nil)
   }
 
-  func measure() throws -> TaskOutputs {
+  func measure(
+    source: MeasureSource, data selection: DataSelection?, loss: LossConfig?, batch: Int, record: [MetricConfig]
+  ) throws -> TaskOutputs {
     context.emit(.taskStarted(key: context.key, hash: context.hash, totalSteps: 0))
-    let data = try definition["data"].map(loadData)
-    let batch = min(max(data?.count ?? 1, 1), Self.evaluationBatch)
+    let data = try selection.map { try loadData($0).fitted(to: loss ?? .mse) }
+    let rows = min(max(data?.count ?? 1, 1), batch)
     let network: Network
     var steps = 0
-    var upstreamLoss: Loss?
     var reference: TrainingState?
     var tensors: [NamedTensor] = []
-    if definition["model"] != nil {
-      let (input, layers) = try TrainConfigs.layers(try definition.required("model"))
+    switch source {
+    case .fresh(let model, let initialization):
       do {
-        network = try Network(input: input, layers: layers, backend: context.backend, maxBatch: batch)
+        network = try Network(input: model.input, layers: model.layers, backend: context.backend, maxBatch: rows)
       } catch { throw context.error(.invalidTask, "cannot build the model: \(error)", cause: error) }
-      do { try initialize(network, try definition.required("init")) } catch let error as RunError { throw error } catch
-      {
-        throw context.error(.invalidTask, "initialization failed: \(error)", cause: error)
-      }
-      tensors = (network.parameters + network.buffers).map {
-        NamedTensor(name: $0.name, shape: $0.shape, values: $0.value.array)
-      }
-    } else {
-      (network, reference, upstreamLoss, steps) = try upstreamModel(batch: batch)
+      try initialize(network, initialization)
+      tensors = ModelState.tensors(of: network)
+    case .upstream(let from):
+      (network, reference, steps) = try upstreamModel(from, batch: rows)
     }
-    let loss = try stage["loss"].map(TrainConfigs.loss) ?? upstreamLoss ?? .mse
-    let selection = try MetricSelection(
-      stage["record"], denseWeights: network.denseLayers.map(\.weight.name),
-      activationLayers: MetricSelection.activationLayers(network))
-    let fitted: Dataset
+    // Weight metrics need no data (the stage's lowering refuses data-reading metrics without it); they are
+    // computed beside one all-zero row.
+    let rowsToMeasure: Dataset
     if let data {
-      fitted = DataLoader.fitting(data, to: loss)
+      rowsToMeasure = data
     } else {
-      // Weight metrics read only the weights; they are computed beside one all-zero sample the data-reading
-      // metrics would need, which are refused without data.
-      let weightOnly: Set<MetricKind> = [.weightNorm, .weightChange, .effectiveRank, .participationRatio, .stableRank]
-      if let needsData = selection.kinds.first(where: { !weightOnly.contains($0) }) {
-        throw context.error(.invalidTask, "metric '\(needsData.rawValue)' needs data; give the measure stage a data:")
-      }
-      let width = loss.targetWidth(outputWidth: network.outputWidth)
       do {
-        fitted = try Dataset(
-          features: [Float](repeating: 0, count: network.inputWidth), targets: [Float](repeating: 0, count: width),
-          count: 1, featureCount: network.inputWidth,
-          target: loss == .crossEntropy ? .classes(count: max(network.outputWidth, 1)) : .regression(width: width))
+        rowsToMeasure = try Dataset(
+          features: [Float](repeating: 0, count: network.inputWidth), targets: [Float](repeating: 0, count: 1),
+          count: 1, featureCount: network.inputWidth, target: .regression(width: 1))
       } catch { throw context.error(.invalidTask, "cannot measure without data: \(error)", cause: error) }
     }
     let values: [String: MetricValue]
     do {
-      values = selection.filter(
-        try Evaluation.measure(
-          network: network, data: fitted, loss: loss, record: selection.kinds, options: selection.options,
-          reference: reference, batchSize: batch))
+      values = try Evaluation.measure(
+        network: network, data: rowsToMeasure, loss: loss, record: record, reference: reference, batchSize: batch)
     } catch { throw context.error(.invalidTask, "measuring failed: \(error)", cause: error) }
-    let record = MetricRecord(step: steps, values: values.mapValues(\.jsonValue))
-    return outputs(steps: steps, records: [record], tensors: tensors, checkpoints: [], finalCheckpoint: nil)
+    let metrics = MetricRecord(step: steps, values: values.mapValues(\.jsonValue))
+    return try outputs(steps: steps, records: [metrics], tensors: tensors, checkpoints: [], finalCheckpoint: nil)
   }
 }

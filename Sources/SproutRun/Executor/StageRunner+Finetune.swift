@@ -1,4 +1,5 @@
 import Foundation
+import SproutConfig
 import SproutDiagnostics
 import SproutPlanner
 import SproutTensor
@@ -13,25 +14,15 @@ extension StageRunner {
   ///
   /// The task's checkpoints hold the frozen base weights (PiSSA's and SVFit's residual W − ΔW) and the
   /// adapter tensors; a stage that reads the fine-tuned model gets the adapters folded into the weights.
-  func finetune() throws -> TaskOutputs {
-    let fromStage = try stage.required("from").string()
-    let adapters = try TrainConfigs.adapters(stage["adapters"])
-    if let eva = adapters.first(where: { $0.initRule == .eva }), let named = eva.data {
-      let own = try stage.required("data").string()
-      guard named == own else {
-        throw context.error(
-          .unsupportedOption,
-          "EVA computes its components on the stage's own fine-tuning data ('\(own)'); an adapter naming other "
-            + "data ('\(named)') is not supported")
-      }
-    }
-    var placements: [AdapterConfig: [AdapterPlacement]] = [:]
+  func finetune(from: UpstreamModel, adapters: [AdapterConfig], training: TrainingConfig) throws -> TaskOutputs {
+    var placements: [Int: [AdapterPlacement]] = [:]
     // EVA's components, computed while placing the adapters (the base model alone) and reused to set them.
-    var components: [AdapterConfig: [Int: EVAComponents]] = [:]
+    var components: [Int: [Int: EVAComponents]] = [:]
     let setup = try trainingSetup(
-      initialize: { network in try self.initializeAdapters(network, placements, components: components) },
+      model: from.model, training: training,
+      initialize: { network in try self.initializeAdapters(network, adapters, placements, components: components) },
       prepare: { network in
-        try self.loadBaseModel(network, fromStage: fromStage)
+        try self.loadBaseModel(network, fromStage: from.stage)
         (placements, components) = try self.placeAdapters(adapters, on: network)
         do { try network.attachAdapters(placements.values.flatMap { $0 }.sorted { $0.denseIndex < $1.denseIndex }) } catch {
           throw self.context.error(.invalidTask, "adapters: \(error)", cause: error)
@@ -39,7 +30,7 @@ extension StageRunner {
       })
     context.emit(.taskStarted(key: context.key, hash: context.hash, totalSteps: setup.totalSteps))
     let result = try TrainTask(context: context, setup: setup).run()
-    return outputs(
+    return try outputs(
       steps: result.steps, records: result.records, tensors: result.finalTensors, checkpoints: result.checkpoints,
       finalCheckpoint: result.finalCheckpoint)
   }
@@ -57,44 +48,48 @@ extension StageRunner {
     }
   }
 
-  /// Where each adapter entry goes: its selected dense layers, at its rank, or for EVA at the ranks its
-  /// redistribution gives (layers given rank 0 get no adapter). Deterministic in the base model and data, so
-  /// a resumed task attaches the same adapters as the run that wrote its checkpoint.
+  /// Where each adapter entry goes (by its position in the list): its selected dense layers, at its rank, or for
+  /// EVA at the ranks its redistribution gives (layers given rank 0 get no adapter). Deterministic in the base model
+  /// and data, so a resumed task attaches the same adapters as the run that wrote its checkpoint.
   func placeAdapters(
     _ adapters: [AdapterConfig], on network: Network
-  ) throws -> ([AdapterConfig: [AdapterPlacement]], [AdapterConfig: [Int: EVAComponents]]) {
-    var result: [AdapterConfig: [AdapterPlacement]] = [:]
-    var found: [AdapterConfig: [Int: EVAComponents]] = [:]
-    for adapter in adapters {
-      let layers = try LayerSelection.indices(adapter.layers, count: network.denseLayers.count)
-      let scale = Float((adapter.alpha ?? Double(adapter.rank)) / Double(adapter.rank))
-      switch (adapter.form, adapter.initRule) {
-      case (.lora, .eva):
+  ) throws -> ([Int: [AdapterPlacement]], [Int: [Int: EVAComponents]]) {
+    var result: [Int: [AdapterPlacement]] = [:]
+    var found: [Int: [Int: EVAComponents]] = [:]
+    for (order, adapter) in adapters.enumerated() {
+      let layers: [Int]
+      switch adapter.layers.resolve(count: network.denseLayers.count) {
+      case .success(let l): layers = l
+      case .failure(let e): throw context.error(.invalidTask, "adapter \(order): \(e)")
+      }
+      let scale = Float(adapter.alpha / Double(adapter.rank))
+      let form: DenseAdapter.Form = adapter.form == .lora ? .lora : .svfit
+      if case .eva(let data, let rho) = adapter.initialization {
         // round(rho · rank) components, never more than a layer has (and never a Double too large for an Int).
         let widest = layers.map { network.denseLayers[$0].inputWidth }.max() ?? 1
-        let keep = max(1, Int(min((adapter.rho * Double(adapter.rank)).rounded(), Double(widest))))
-        let components = try evaComponents(network, layers: layers, keep: keep)
-        found[adapter] = components
+        let keep = max(1, Int(min((rho * Double(adapter.rank)).rounded(), Double(widest))))
+        let components = try evaComponents(network, layers: layers, keep: keep, data: data)
+        found[order] = components
         let ranks = EVA.allocate(components, budget: adapter.rank * layers.count)
-        result[adapter] = layers.compactMap { d in
+        result[order] = layers.compactMap { d in
           // alpha_l = alpha · r_l / r keeps the scale alpha_l / r_l = alpha / r (PEFT's adjust_scaling_factors).
           // A layer's rank never exceeds min(fan_in, fan_out): more adds nothing.
           let layer = network.denseLayers[d]
           guard let r = ranks[d].map({ min($0, layer.inputWidth, layer.outputWidth) }), r > 0 else { return nil }
           return AdapterPlacement(form: .lora, denseIndex: d, rank: r, scale: scale)
         }
-      default:
-        result[adapter] = layers.map {
-          AdapterPlacement(form: adapter.form, denseIndex: $0, rank: adapter.rank, scale: scale)
-        }
+      } else {
+        result[order] = layers.map { AdapterPlacement(form: form, denseIndex: $0, rank: adapter.rank, scale: scale) }
       }
     }
     return (result, found)
   }
 
   /// The principal components of the selected layers' inputs over the fine-tuning data.
-  func evaComponents(_ network: Network, layers: [Int], keep: Int) throws -> [Int: EVAComponents] {
-    let data = try loadData(try definition.required("data"))
+  func evaComponents(
+    _ network: Network, layers: [Int], keep: Int, data selection: DataSelection
+  ) throws -> [Int: EVAComponents] {
+    let data = try loadData(selection)
     do {
       return try EVA.components(
         of: network, denseLayers: layers, features: data.features, rows: data.count, keep: keep)
@@ -104,24 +99,24 @@ extension StageRunner {
   /// Sets the adapters' starting values (a fresh task only; a resumed one restores them).
   /// Streams: `[trial, stage, "init", "layers.<i>.lora_A"]`.
   func initializeAdapters(
-    _ network: Network, _ placements: [AdapterConfig: [AdapterPlacement]],
-    components evaComponents: [AdapterConfig: [Int: EVAComponents]]
+    _ network: Network, _ adapters: [AdapterConfig], _ placements: [Int: [AdapterPlacement]],
+    components evaComponents: [Int: [Int: EVAComponents]]
   ) throws {
-    for (adapter, list) in placements.sorted(by: { $0.key.order < $1.key.order }) {
-      let components = evaComponents[adapter] ?? [:]
-      for p in list {
+    for (order, adapter) in adapters.enumerated() {
+      let components = evaComponents[order] ?? [:]
+      for p in placements[order] ?? [] {
         let layer = network.denseLayers[p.denseIndex]
         do {
-          switch adapter.form {
+          switch adapter.initialization {
           case .svfit: try AdapterInitialization.svfit(layer)
-          case .lora where adapter.initRule == .eva:
+          case .eva:
             guard let c = components[p.denseIndex] else { throw AdapterError("EVA found no components") }
             try AdapterInitialization.eva(layer, components: c)
-          case .lora:
+          case .gaussian, .zeros, .pissa:
             // The stream is named after the tensor it draws: `layers.<i>.lora_A`.
             let name = layer.adapter?.down.name ?? layer.weight.name
             var stream = RandomStream(seed: seed, path: streamPath + ["init", name])
-            try AdapterInitialization.lora(layer, rule: adapter.initRule, stream: &stream)
+            try AdapterInitialization.lora(layer, rule: adapter.initialization, stream: &stream)
           }
         } catch { throw context.error(.invalidTask, "adapter on dense layer \(p.denseIndex): \(error)", cause: error) }
       }
@@ -133,20 +128,14 @@ extension StageRunner {
   /// Task arithmetic (Ilharco et al. 2023): θ = θ_base + scale · Σᵢ wᵢ (θᵢ − θ_base) over every model tensor,
   /// the models' adapters folded in first. Writes the result as the task's final checkpoint (step 0), which
   /// later stages read like a trained model.
-  func merge() throws -> TaskOutputs {
+  func merge(base: UpstreamModel, from fromNames: [String], weights: [Double], scale: Double) throws -> TaskOutputs {
     context.emit(.taskStarted(key: context.key, hash: context.hash, totalSteps: 0))
-    let baseName = try stage.required("base").string()
-    let fromNames = try stage.required("from").array().map { try $0.string() }
-    let weights = try stage["weights"]?.array().map { try $0.double() } ?? fromNames.map { _ in 1 }
-    guard weights.count == fromNames.count else {
-      throw context.error(.invalidTask, "merge: \(weights.count) weights for \(fromNames.count) from stages")
-    }
-    let scale = try stage.double("scale", default: 1)
-    let base = try finalModel(ofStage: baseName)
+    let baseName = base.stage
+    let baseModel = try finalModel(ofStage: baseName)
     var merged: [NamedTensor] = []
     let models = try fromNames.map { try finalModel(ofStage: $0) }
-    for name in base.keys.sorted() {
-      guard let b = base[name] else { continue }
+    for name in baseModel.keys.sorted() {
+      guard let b = baseModel[name] else { continue }
       var sum = [Double](repeating: 0, count: b.values.count)
       for (model, (fromName, w)) in zip(models, zip(fromNames, weights)) {
         guard let t = model[name], t.shape == b.shape else {
@@ -163,6 +152,6 @@ extension StageRunner {
     do { try checkpoint.write(to: context.store.checkpointPath(context.hash, step: 0)) } catch {
       throw context.error(.io, "cannot write the merged model: \(error)", cause: error)
     }
-    return outputs(steps: 0, records: [], tensors: merged, checkpoints: [name], finalCheckpoint: name)
+    return try outputs(steps: 0, records: [], tensors: merged, checkpoints: [name], finalCheckpoint: name)
   }
 }

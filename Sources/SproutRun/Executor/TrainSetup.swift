@@ -1,14 +1,13 @@
+import SproutConfig
 import SproutDiagnostics
 import SproutPlanner
 import SproutTensor
 import SproutTrain
 
-/// Everything a training task runs with, resolved from its plan definition (see `StageRunner.trainSetup`).
+/// Everything a training task runs with, from its configuration (see `StageRunner.trainingSetup`).
 struct TrainSetup {
-  /// Input features.
-  var inputWidth: Int
-  /// The model's layer list.
-  var layers: [LayerConfig]
+  /// The model's architecture.
+  var model: ModelConfig
   /// Loss, optimizer, schedule, batch, length, records, checkpoint interval.
   var configuration: TrainerConfiguration
   /// The task's seed.
@@ -20,8 +19,6 @@ struct TrainSetup {
   /// Shapes the network before its optimizer is made, resumed or not (a fine-tuning task loads its base
   /// model and attaches its adapters here).
   var prepare: (Network) throws -> Void = { _ in }
-  /// Which layers per-layer metrics report (the `layers:` of each `record:` entry).
-  var selection: MetricSelection
   /// The training rows.
   var data: Dataset
 

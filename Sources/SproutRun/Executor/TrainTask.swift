@@ -36,7 +36,7 @@ struct TrainTask {
     let trainer: Trainer
     do {
       network = try Network(
-        input: setup.inputWidth, layers: setup.layers, backend: context.backend,
+        input: setup.model.input, layers: setup.model.layers, backend: context.backend,
         maxBatch: max(1, min(setup.configuration.batchSize, setup.data.count)), seed: modelStream.nextUInt64())
     } catch {
       throw context.error(.invalidTask, "cannot set up training: \(error)", cause: error)
@@ -77,13 +77,12 @@ struct TrainTask {
     let options = context.options
     let total = trainer.totalSteps
     trainer.onRecord = { step, values in
-      records.append(MetricRecord(step: step, values: setup.selection.filter(values).mapValues(\.jsonValue)))
+      records.append(MetricRecord(step: step, values: values.mapValues(\.jsonValue)))
       if step > 0 {
         let elapsed = Date().timeIntervalSince(started)
-        let loss = values["loss"]?.scalar.map { Float($0) } ?? .nan
         context.emit(
           .progress(
-            key: context.key, step: step, totalSteps: total, loss: loss,
+            key: context.key, step: step, totalSteps: total, loss: values["loss"]?.scalar.map { Float($0) },
             stepsPerSecond: elapsed > 0 ? Double(step - startStep) / elapsed : 0))
       }
       if let limit = options.stopAfterSteps, step - startStep >= limit { options.stop.set() }

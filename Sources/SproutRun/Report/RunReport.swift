@@ -45,7 +45,7 @@ public struct RunReport: Sendable {
   /// Builds the report of run `run` (`latest`, an id, or a unique prefix).
   public static func load(_ run: String, store: Store) throws -> RunReport {
     let manifest = try store.manifest(run)
-    let plan = try? Executor.plan(from: manifest)
+    let plan = try? store.plan(of: manifest)
     var rows: [Row] = []
     for t in manifest.tasks {
       let outputs = try? store.outputs(t.hash)

@@ -52,7 +52,7 @@ public enum Rerun {
     onEvent: @escaping @Sendable (RunEvent) -> Void = { _ in }
   ) throws -> Report {
     let manifest = try store.manifest(runID)
-    let plan = try Executor.plan(from: manifest)
+    let plan = try store.plan(of: manifest)
     var replayOptions = options
     replayOptions.force = true
     replayOptions.resume = false

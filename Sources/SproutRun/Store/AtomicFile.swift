@@ -8,8 +8,10 @@
 /// prefix — whatever happens (crash, `kill -9`, full disk, I/O error).
 ///
 /// ```
-///  open(dir/.name.tmp-<pid>-<n>, O_EXCL) → write all → fsync → close → rename(tmp, name) → fsync(dir)
+///  open(dir/.name.tmp-<pid>-<random>, O_EXCL) → write all → fsync → close → rename(tmp, name) → fsync(dir)
 /// ```
+/// The temporary name carries 64 random bits besides the pid: processes on different machines sharing a store
+/// (or in different pid namespaces) can have the same pid.
 /// On any failure the temporary file is removed and a `RunError(.io)` names the final path and the call that
 /// failed; the final name is untouched.
 public enum AtomicFile {
@@ -21,8 +23,6 @@ public enum AtomicFile {
 
     static let system = Calls()
   }
-
-  private static let counter = Counter()
 
   /// Atomically replaces (or creates) the file at `path` with `bytes`.
   public static func write(_ bytes: [UInt8], to path: String) throws {
@@ -37,7 +37,7 @@ public enum AtomicFile {
   static func write(_ bytes: [UInt8], to path: String, calls: Calls) throws {
     let directory = parent(of: path)
     let base = String(path.split(separator: "/", omittingEmptySubsequences: false).last ?? "")
-    let temporary = "\(directory)/.\(base).tmp-\(getpid())-\(counter.next())"
+    let temporary = "\(directory)/.\(base).tmp-\(getpid())-\(String(UInt64.random(in: 0...UInt64.max), radix: 16))"
     func fail(_ call: String, _ code: Int32) -> RunError {
       RunError(
         .io, "cannot write '\(path)': \(call) failed: \(String(cString: strerror(code)))",
@@ -165,16 +165,3 @@ private let systemWrite: (Int32, UnsafeRawPointer, Int) -> Int = { write($0, $1,
 private let systemRead: (Int32, UnsafeMutableRawPointer, Int) -> Int = { read($0, $1, $2) }
 private let systemFsync: (Int32) -> Int32 = { fsync($0) }
 private let systemRename: (String, String) -> Int32 = { rename($0, $1) }
-
-/// A process-wide counter for unique temporary names across threads.
-private final class Counter: @unchecked Sendable {
-  private var value = 0
-  private var mutex = pthread_mutex_t()
-  init() { pthread_mutex_init(&mutex, nil) }
-  func next() -> Int {
-    pthread_mutex_lock(&mutex)
-    defer { pthread_mutex_unlock(&mutex) }
-    value += 1
-    return value
-  }
-}

@@ -75,8 +75,11 @@ public struct RunManifest: Hashable, Sendable {
   /// The spec text, so a rerun needs nothing but the store.
   public var specText: String
   /// The plan as JSON (resolved values per trial, task hashes, overrides, backend, seed), so a rerun
-  /// replays exactly the same tasks.
+  /// replays exactly the same tasks; `null` when ``planFile`` holds it instead.
   public var plan: JSONValue
+  /// A plan file in the run's directory holding the plan (`plan.json`, for a run made by `sprout submit`, whose
+  /// jobs read that file: one copy of a large plan instead of two); nil when ``plan`` holds it.
+  public var planFile: String?
   /// The `sprout` version.
   public var toolVersion: String
   /// The backend name.
@@ -95,12 +98,14 @@ public struct RunManifest: Hashable, Sendable {
   /// Creates a manifest.
   public init(
     runID: String, specPath: String, specText: String, plan: JSONValue, toolVersion: String, backend: String,
-    jobs: Int, machine: [String: JSONValue], started: String, seconds: Double = 0, tasks: [TaskEntry] = []
+    jobs: Int, machine: [String: JSONValue], started: String, seconds: Double = 0, tasks: [TaskEntry] = [],
+    planFile: String? = nil
   ) {
     self.runID = runID
     self.specPath = specPath
     self.specText = specText
     self.plan = plan
+    self.planFile = planFile
     self.toolVersion = toolVersion
     self.backend = backend
     self.jobs = jobs
@@ -112,12 +117,14 @@ public struct RunManifest: Hashable, Sendable {
 
   /// The JSON form.
   public var json: JSONValue {
-    .object([
+    var o: [String: JSONValue] = [
       "format_version": .int(1), "run_id": .string(runID), "spec_path": .string(specPath),
       "spec_text": .string(specText), "plan": plan, "tool_version": .string(toolVersion),
       "backend": .string(backend), "jobs": .int(jobs), "machine": .object(machine), "started": .string(started),
       "seconds": .double(seconds), "tasks": .array(tasks.map(\.json)),
-    ])
+    ]
+    if let planFile { o["plan_file"] = .string(planFile) }
+    return .object(o)
   }
 
   /// Reads the JSON form; nil when a field is missing or mistyped.
@@ -135,6 +142,7 @@ public struct RunManifest: Hashable, Sendable {
     self.init(
       runID: runID, specPath: specPath, specText: specText, plan: plan, toolVersion: tool, backend: backend,
       jobs: json["jobs"]?.intValue ?? 1, machine: json["machine"]?.objectValue ?? [:],
-      started: json["started"]?.stringValue ?? "", seconds: json["seconds"]?.doubleValue ?? 0, tasks: entries)
+      started: json["started"]?.stringValue ?? "", seconds: json["seconds"]?.doubleValue ?? 0, tasks: entries,
+      planFile: json["plan_file"]?.stringValue)
   }
 }

@@ -11,7 +11,10 @@ import SproutPlanner
 ///   tasks/<hash>/metrics.jsonl           one JSON object per record: {"step":…, "<metric>":…}
 ///   tasks/<hash>/outputs.json            final metrics and output hashes — written last; its presence
 ///                                        is what makes the task complete
+///   tasks/<hash>/claim                   locked (flock) by the process running the task (`TaskClaim`)
 ///   runs/<run-id>/manifest.json          spec, plan, versions, machine, timings, per-task status
+///   runs/<run-id>/tasks/<trial>/<stage>.json   per-task status of a run whose tasks run as separate
+///                                        processes (`sprout submit`): one file per task, no shared file
 /// ```
 /// Every file is written atomically (`AtomicFile`), so a crash leaves each name either absent or whole.
 /// See docs/store.md.
@@ -36,6 +39,8 @@ public struct Store: Sendable {
   public func outputsPath(_ hash: String) -> String { "\(taskDirectory(hash))/outputs.json" }
   /// The manifest of a run.
   public func manifestPath(_ runID: String) -> String { "\(runDirectory(runID))/manifest.json" }
+  /// The claim file of a task (``TaskClaim``).
+  public func claimPath(_ hash: String) -> String { "\(taskDirectory(hash))/\(TaskClaim.fileName)" }
   /// A checkpoint of a task.
   public func checkpointPath(_ hash: String, step: Int) -> String {
     "\(taskDirectory(hash))/\(Checkpoint.fileName(step: step))"
@@ -49,8 +54,9 @@ public struct Store: Sendable {
     try AtomicFile.write(try Self.encodeJSON(record), to: "\(taskDirectory(hash))/task.json")
   }
 
-  /// Removes temporary files a killed writer left in a task directory (`.<name>.tmp-<pid>-<n>`); they are
-  /// never read, only clutter.
+  /// Removes temporary files a killed writer left in a task directory (`.<name>.tmp-<pid>-<random>`); they are
+  /// never read, only clutter. Only the holder of the task's claim may call it: another process's write in
+  /// progress would lose its temporary file and fail at the rename.
   func removeTemporaries(_ hash: String) {
     let dir = taskDirectory(hash)
     for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
@@ -84,11 +90,13 @@ public struct Store: Sendable {
     try AtomicFile.write(outputs.json.pretty() + "\n", to: outputsPath(outputs.hash))
   }
 
-  /// Removes a task's outputs record (so `--force` re-executes it) and its checkpoints and metrics.
+  /// Removes a task's outputs record (so `--force` re-executes it) and its checkpoints and metrics; keeps
+  /// `task.json` and the claim file (the caller's lock lives on it).
   public func reset(_ hash: String) throws {
     let fm = FileManager.default
     let dir = taskDirectory(hash)
-    for name in (try? fm.contentsOfDirectory(atPath: dir)) ?? [] where name != "task.json" {
+    let kept: Set<String> = ["task.json", TaskClaim.fileName]
+    for name in (try? fm.contentsOfDirectory(atPath: dir)) ?? [] where !kept.contains(name) {
       do { try fm.removeItem(atPath: "\(dir)/\(name)") } catch {
         throw RunError(.io, "cannot remove '\(dir)/\(name)'", cause: error, path: "\(dir)/\(name)")
       }
@@ -169,8 +177,14 @@ public struct Store: Sendable {
         path: "\(root)/runs")
     }
     let path = manifestPath(id)
-    guard let manifest = RunManifest(json: try readJSON(path)) else {
+    guard var manifest = RunManifest(json: try readJSON(path)) else {
       throw RunError(.corruptStore, "'\(path)' is missing fields of a run manifest", path: path)
+    }
+    // A submitted run's tasks record themselves in their own files (TaskStatusRecord); fold them in.
+    if AtomicFile.exists("\(runDirectory(id))/tasks") {
+      for i in manifest.tasks.indices {
+        if let record = taskStatus(run: id, key: manifest.tasks[i].key) { manifest.tasks[i] = record.entry }
+      }
     }
     return manifest
   }
@@ -179,6 +193,23 @@ public struct Store: Sendable {
   public func runIDs() -> [String] {
     let names = (try? FileManager.default.contentsOfDirectory(atPath: "\(root)/runs")) ?? []
     return names.filter { AtomicFile.exists(manifestPath($0)) }.sorted()
+  }
+
+  /// Creates the directory of a new run and returns its id. The directory is made with an exclusive `mkdir`,
+  /// retried under a new id when it exists, so two processes starting in the same millisecond never share
+  /// (and overwrite) one manifest.
+  public func reserveRunID(date: Date = Date()) throws -> String {
+    try AtomicFile.makeDirectory("\(root)/runs")
+    while true {
+      let id = Self.newRunID(date: date)
+      if mkdir(runDirectory(id), 0o755) == 0 { return id }
+      let code = errno
+      guard code == EEXIST else {
+        throw RunError(
+          .io, "cannot create directory '\(runDirectory(id))': \(String(cString: strerror(code)))",
+          cause: SystemCallError(call: "mkdir", errno: code), path: runDirectory(id))
+      }
+    }
   }
 
   /// A new run id: UTC start time and a random suffix (`20261129-151002.123-3f9a`).
@@ -195,6 +226,17 @@ public struct Store: Sendable {
     let text = String(decoding: try AtomicFile.read(path), as: UTF8.self)
     do { return try JSONValue.parse(text) } catch {
       throw RunError(.corruptStore, "'\(path)' is not valid JSON", cause: error, path: path)
+    }
+  }
+}
+
+extension Store {
+  /// The plan a run executed: from its manifest, or from the plan file the manifest names.
+  public func plan(of manifest: RunManifest) throws -> Plan {
+    guard let file = manifest.planFile else { return try Executor.plan(from: manifest) }
+    let path = "\(runDirectory(manifest.runID))/\(file)"
+    do { return try Plan.load(from: URL(fileURLWithPath: path)) } catch {
+      throw RunError(.corruptStore, "the plan of run \(manifest.runID) cannot be read", cause: error, path: path)
     }
   }
 }

@@ -16,7 +16,7 @@ extension Spec {
   }
 
   /// Overrides a param from the command line (`--set params.NAME=VALUE`); the text is read as a YAML plain scalar.
-  /// Reports an unknown name (with the nearest one) and returns false.
+  /// Reports an unknown name (with the nearest one) or a number that is not finite, and returns false.
   public mutating func setParam(_ name: String, text: String, diagnostics: inout Diagnostics) -> Bool {
     let value = Scalar.resolvePlain(text)
     guard let i = params.firstIndex(where: { $0.name == name }) else {
@@ -24,6 +24,12 @@ extension Spec {
       diagnostics.report(
         "spec.expression-undefined", "--set names no param '\(name)'", at: .wholeFile("<command line>"),
         path: "params.\(name)", help: suggestion.map { "did you mean 'params.\($0)'?" })
+      return false
+    }
+    if case .float(let d) = value, !d.isFinite {
+      diagnostics.report(
+        "spec.non-finite-number", "--set params.\(name)=\(text) is not a finite number",
+        at: .wholeFile("<command line>"), path: "params.\(name)", help: "write a finite number")
       return false
     }
     params[i].value = value

@@ -1,3 +1,4 @@
+import Foundation
 import SproutDiagnostics
 
 /// A decoded spec: the typed AST of one experiment file (language version 1).
@@ -142,7 +143,7 @@ public struct Param: Hashable, Sendable {
 /// needs it. Copies of a spec share an index until one of them changes. A class, so lookups on an immutable
 /// spec can fill it; the lock makes that safe when trials on several threads read one spec.
 final class DefinitionIndex<ID: Hashable & Sendable>: @unchecked Sendable {
-  private let lock = Lock()
+  private let lock = NSLock()
   private var positions: [ID: Int]?
 
   func find<T>(_ key: ID, in items: [T], _ id: KeyPath<T, ID>) -> T? {

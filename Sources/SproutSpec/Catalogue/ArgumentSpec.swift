@@ -175,7 +175,9 @@ public enum ArgumentConstraint: Hashable, Sendable {
   }
 }
 
-/// A kind of the catalogue: its sort, name, doc, paper, arguments and rules.
+/// A kind of the catalogue: its sort, name, doc, paper, arguments, rules and lowering.
+///
+/// Equality and hashing cover the declaration (sort, name, doc, arguments, rules), not the lowering function.
 public struct KindSpec: Hashable, Sendable {
   /// Which sort it belongs to.
   public var sort: Sort
@@ -193,11 +195,14 @@ public struct KindSpec: Hashable, Sendable {
   public var constraints: [ArgumentConstraint]
   /// A YAML example for the docs (as it appears inside its section).
   public var example: String
+  /// Turns a resolved instance of the kind into the typed configuration a task executes.
+  public var lower: LoweringFunction
 
   /// Creates a kind.
   public init(
     _ sort: Sort, _ name: String, _ doc: String, paper: String? = nil, main: String? = nil,
-    constraints: [ArgumentConstraint] = [], example: String = "", arguments: [ArgumentSpec] = []
+    constraints: [ArgumentConstraint] = [], example: String = "", arguments: [ArgumentSpec] = [],
+    lower: @escaping LoweringFunction
   ) {
     self.sort = sort
     self.name = name
@@ -207,6 +212,19 @@ public struct KindSpec: Hashable, Sendable {
     self.mainArgument = main
     self.constraints = constraints
     self.example = example
+    self.lower = lower
+  }
+
+  /// Compares the declaration.
+  public static func == (a: Self, b: Self) -> Bool {
+    a.sort == b.sort && a.name == b.name && a.doc == b.doc && a.paper == b.paper && a.arguments == b.arguments
+      && a.mainArgument == b.mainArgument && a.constraints == b.constraints && a.example == b.example
+  }
+
+  /// Hashes sort and name.
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(sort)
+    hasher.combine(name)
   }
 
   /// The argument named `name`.

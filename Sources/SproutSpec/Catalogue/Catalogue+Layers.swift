@@ -1,9 +1,13 @@
+import SproutConfig
+
 extension Catalogue {
   static func activation(
     _ name: String, _ doc: String, paper: String? = nil, main: String? = nil, example: String? = nil,
-    _ arguments: [ArgumentSpec] = []
+    _ arguments: [ArgumentSpec] = [], lower: @escaping @Sendable (inout Lowerer) throws -> ActivationConfig
   ) -> KindSpec {
-    KindSpec(.layer, name, doc, paper: paper, main: main, example: example ?? "- \(name)", arguments: arguments)
+    KindSpec(
+      .layer, name, doc, paper: paper, main: main, example: example ?? "- \(name)", arguments: arguments,
+      lower: { a in .layer(.activation(try lower(&a))) })
   }
 
   static let layers: [KindSpec] = [
@@ -13,89 +17,129 @@ extension Catalogue {
       arguments: [
         ArgumentSpec("units", .int, required: true, min: 1, "Output width."),
         ArgumentSpec("bias", .bool, default: .bool(true), "Whether the layer has a bias."),
-      ]),
+      ],
+      lower: { a in .layer(.dense(units: try a.int("units"), bias: try a.bool("bias"))) }),
     KindSpec(
       .layer, "residual", "x + body(x): the nested layers must keep the width.", main: "layers",
       example: "- residual:\n    - dense: 256\n    - tanh",
-      arguments: [ArgumentSpec("layers", .list(.kind(.layer)), required: true, "The body.")]),
+      arguments: [ArgumentSpec("layers", .list(.kind(.layer)), required: true, "The body.")],
+      lower: { a in .layer(.residual(try a.layers("layers"))) }),
     KindSpec(
-      .layer, "layernorm", "Layer normalisation over the features.", paper: "Ba, Kiros, Hinton 2016",
-      example: "- layernorm",
+      .layer, "layernorm", "Layer normalisation over the features (biased variance, as PyTorch).",
+      paper: "Ba, Kiros, Hinton 2016", example: "- layernorm",
       arguments: [
         ArgumentSpec("eps", .float, default: .float(1e-5), min: 0, exclusiveMin: true, "Added to the variance."),
         ArgumentSpec("affine", .bool, default: .bool(true), "Learnable gain and shift."),
-      ]),
+      ],
+      lower: { a in .layer(.layerNorm(eps: try a.double("eps"), affine: try a.bool("affine"))) }),
     KindSpec(
       .layer, "dropout", "Zeroes each feature with probability `rate` while training.", main: "rate",
       example: "- dropout: 0.1",
-      arguments: [ArgumentSpec("rate", .float, required: true, min: 0, max: 1, exclusiveMax: true, "Drop probability.")]
-    ),
+      arguments: [ArgumentSpec("rate", .float, required: true, min: 0, max: 1, exclusiveMax: true, "Drop probability.")],
+      lower: { a in .layer(.dropout(rate: try a.double("rate"))) }),
     KindSpec(
-      .layer, "fourier_features", "Random Fourier features [cos 2πBx, sin 2πBx] with B ~ N(0, σ²); width 2 × features.",
+      .layer, "fourier_features",
+      "Random Fourier features [cos 2πBx, sin 2πBx] with B ~ N(0, σ²); width 2 × features (+ the input's width with "
+        + "include_input).",
       paper: "Tancik et al., NeurIPS 2020", main: "features",
       example: "- fourier_features: {features: 128, sigma: 10}",
       arguments: [
         ArgumentSpec("features", .int, required: true, min: 1, "Number of frequencies (output width is twice that)."),
         ArgumentSpec("sigma", .float, default: .float(10), min: 0, exclusiveMin: true, "Std of the frequencies."),
         ArgumentSpec("trainable", .bool, default: .bool(false), "Whether B is trained."),
-      ]),
-    activation("identity", "f(x) = x."),
-    activation("relu", "max(0, x)."),
+        ArgumentSpec("include_input", .bool, default: .bool(false), "Append the input itself to the features."),
+      ],
+      lower: { a in
+        .layer(
+          .fourierFeatures(
+            features: try a.int("features"), sigma: try a.double("sigma"), trainable: try a.bool("trainable"),
+            includeInput: try a.bool("include_input")))
+      }),
+    activation("identity", "f(x) = x.") { _ in .identity },
+    activation("relu", "max(0, x).") { _ in .relu },
     activation(
       "leaky_relu", "x for x > 0, slope · x otherwise.", main: "slope", example: "- leaky_relu: 0.1",
-      [ArgumentSpec("slope", .float, default: .float(0.01), min: 0, "Negative slope.")]),
+      [ArgumentSpec("slope", .float, default: .float(0.01), min: 0, "Negative slope.")]
+    ) { a in .leakyRelu(slope: try a.double("slope")) },
     activation(
       "elu", "x for x > 0, α(eˣ − 1) otherwise.", paper: "Clevert et al., ICLR 2016", main: "alpha",
-      [ArgumentSpec("alpha", .float, default: .float(1), min: 0, "Saturation value.")]),
+      [ArgumentSpec("alpha", .float, default: .float(1), min: 0, "Saturation value.")]
+    ) { a in .elu(alpha: try a.double("alpha")) },
     activation(
-      "selu", "Scaled ELU for self-normalising networks (use lecun_normal).", paper: "Klambauer et al., NeurIPS 2017"),
+      "selu", "Scaled ELU for self-normalising networks (use lecun_normal).", paper: "Klambauer et al., NeurIPS 2017"
+    ) { _ in .selu },
     activation(
       "gelu", "x Φ(x).", paper: "Hendrycks & Gimpel 2016", main: "approximate",
       [
         ArgumentSpec(
-          "approximate", .enumeration(["none", "tanh"]), default: .string("none"),
+          "approximate", .enumeration(GELUApproximation.allCases.map(\.rawValue)), default: .string("none"),
           "Exact erf form or the tanh approximation.")
-      ]),
-    activation("silu", "x σ(x) (Swish).", paper: "Ramachandran et al. 2017"),
-    activation("tanh", "tanh(x)."),
-    activation("sigmoid", "1 / (1 + e⁻ˣ)."),
+      ]
+    ) { a in .gelu(approximate: try a.choice("approximate", GELUApproximation.self)) },
+    activation("silu", "x σ(x) (Swish).", paper: "Ramachandran et al. 2017") { _ in .silu },
+    activation("tanh", "tanh(x).") { _ in .tanh },
+    activation("sigmoid", "1 / (1 + e⁻ˣ).") { _ in .sigmoid },
     activation(
-      "softplus", "log(1 + e^{βx}) / β.", main: "beta",
-      [ArgumentSpec("beta", .float, default: .float(1), min: 0, exclusiveMin: true, "Sharpness.")]),
+      "softplus", "log(1 + e^{βx}) / β, and x where βx exceeds the threshold (as PyTorch).", main: "beta",
+      [
+        ArgumentSpec("beta", .float, default: .float(1), min: 0, exclusiveMin: true, "Sharpness."),
+        ArgumentSpec(
+          "threshold", .float, default: .float(20), min: 0, exclusiveMin: true, "Above β·x > threshold it is linear."),
+      ]
+    ) { a in .softplus(beta: try a.double("beta"), threshold: try a.double("threshold")) },
     activation(
       "sine", "sin(ω x): the SIREN activation (pair it with the siren initializer).",
       paper: "Sitzmann et al., NeurIPS 2020", main: "omega", example: "- sine: {omega: 30}",
-      [ArgumentSpec("omega", .float, default: .float(30), min: 0, exclusiveMin: true, "Frequency factor ω₀.")]),
+      [ArgumentSpec("omega", .float, default: .float(30), min: 0, exclusiveMin: true, "Frequency factor ω₀.")]
+    ) { a in .sine(omega: try a.double("omega")) },
     activation(
       "crrelu", "ReLU(x) + ε x exp(−x²/2) with a learnable ε.", paper: "Sun et al. 2024 (EAFO)", main: "epsilon",
       [
         ArgumentSpec("epsilon", .float, default: .float(0.01), "Initial ε."),
         ArgumentSpec("learnable", .bool, default: .bool(true), "Whether ε is trained."),
-      ]),
+      ]
+    ) { a in .crrelu(epsilon: try a.double("epsilon"), learnable: try a.bool("learnable")) },
     activation(
-      "rational", "Group-rational activation P(x)/Q(x), Q = 1 + Σ|bᵢ||x|ⁱ, one rational per channel group (KAT).",
+      "rational",
+      "Group-rational activation P(x)/Q(x), Q = 1 + Σ|bᵢ||x|ⁱ, one rational per channel group (KAT); coefficients "
+        + "start as a least-squares fit of the init function on [−3, 3] (KAT's published fits for degrees [5, 4]).",
       paper: "Yang & Wang, ICLR 2025 (KAT)", main: "init", example: "- rational: {groups: 8, init: swish}",
       [
         ArgumentSpec("groups", .int, default: .int(8), min: 1, "Channel groups sharing one rational."),
         ArgumentSpec(
           "degrees", .list(.int), default: .list([.int(5), .int(4)]), "Numerator and denominator degrees [m, n]."),
         ArgumentSpec(
-          "init", .enumeration(["identity", "swish", "gelu"]), default: .string("swish"),
+          "init", .enumeration(RationalInitialization.allCases.map(\.rawValue)), default: .string("swish"),
           "Function the coefficients start as."),
-      ]),
+      ]
+    ) { a in
+      let degrees = try a.ints("degrees")
+      guard degrees.count == 2 else { throw a.fail("degrees", "degrees must be [m, n]") }
+      return .rational(
+        groups: try a.int("groups"), numerator: degrees[0], denominator: degrees[1],
+        initialization: try a.choice("init", RationalInitialization.self))
+    },
     activation(
-      "dice", "p(s) s + (1 − p(s)) α s with p = σ of the batch-normalised input (Deep Interest Network).",
+      "dice",
+      "p(s) s + (1 − p(s)) α s with p = σ of the batch-normalised input (Deep Interest Network); the official "
+        + "form multiplies the normalised input by a learnable β that starts at 0.",
       paper: "Zhou et al., KDD 2018", main: "form",
       [
         ArgumentSpec(
-          "form", .enumeration(["paper", "official"]), default: .string("paper"),
+          "form", .enumeration(DiceForm.allCases.map(\.rawValue)), default: .string("paper"),
           "The paper's formula, or the official code's extra β (linear at init)."),
+        ArgumentSpec("alpha", .float, default: .float(0), "Initial α (learnable, one per feature)."),
         ArgumentSpec("eps", .float, default: .float(1e-8), min: 0, exclusiveMin: true, "Added to the batch variance."),
         ArgumentSpec(
           "momentum", .float, default: .float(0.1), min: 0, max: 1,
           "Weight of each batch in the running statistics used at evaluation (as batch norm: running ← "
             + "(1 − m)·running + m·batch)."),
-      ]),
+      ]
+    ) { a in
+      .dice(
+        form: try a.choice("form", DiceForm.self), alpha: try a.double("alpha"), eps: try a.double("eps"),
+        momentum: try a.double("momentum"))
+    },
   ]
 
   /// The activation kinds (layers without parameters of their own except learnable shape factors).

@@ -1,3 +1,5 @@
+import SproutConfig
+
 extension Catalogue {
   /// Arguments every optimizer accepts: learning rate, decay, schedule, clipping and TrAct.
   static let optimizerCommon: [ArgumentSpec] = [
@@ -21,6 +23,19 @@ extension Catalogue {
     ArgumentSpec("eps", .float, default: .float(1e-8), min: 0, exclusiveMin: true, "Added to the denominator."),
   ]
 
+  /// An optimizer's schedule, clip and TrAct around its update rule.
+  static func optimizer(_ a: inout Lowerer, _ rule: UpdateRule) throws -> Lowered {
+    var lambda: Double?
+    if let tract = try a.optionalRecord("tract") {
+      guard let l = tract["lambda"]?.doubleValue else { throw a.fail("tract", "tract needs lambda") }
+      lambda = l
+    }
+    return .optimizer(
+      OptimizerConfig(
+        rule: rule, lr: try a.double("lr"), schedule: try a.schedule("schedule"), clip: try a.optionalClip("clip"),
+        tract: lambda))
+  }
+
   static let optimizers: [KindSpec] = [
     KindSpec(
       .optimizer, "sgd", "Stochastic gradient descent with optional (Nesterov) momentum.",
@@ -30,46 +45,82 @@ extension Catalogue {
         ArgumentSpec("momentum", .float, default: .float(0), min: 0, max: 1, exclusiveMax: true, "Momentum factor."),
         ArgumentSpec("nesterov", .bool, default: .bool(false), "Nesterov momentum."),
         ArgumentSpec("weight_decay", .float, default: .float(0), min: 0, "L2 penalty added to the gradient."),
-      ] + optimizerCommon),
+      ] + optimizerCommon,
+      lower: { a in
+        let momentum = try a.double("momentum")
+        let nesterov = try a.bool("nesterov")
+        if nesterov && momentum == 0 {
+          throw a.fail("nesterov", "Nesterov momentum needs a momentum above 0", help: "set momentum, e.g. 0.9")
+        }
+        // PyTorch's dampening, which the language does not expose, is 0.
+        return try optimizer(
+          &a, .sgd(momentum: momentum, dampening: 0, nesterov: nesterov, weightDecay: try a.double("weight_decay")))
+      }),
     KindSpec(
       .optimizer, "adam", "Adam.", paper: "Kingma & Ba, ICLR 2015",
       example: "optimizer: {kind: adam, lr: 0.001}",
       arguments: adamMoments + [
         ArgumentSpec("weight_decay", .float, default: .float(0), min: 0, "L2 penalty added to the gradient."),
-      ] + optimizerCommon),
+      ] + optimizerCommon,
+      lower: { a in
+        try optimizer(
+          &a,
+          .adam(
+            beta1: try a.double("beta1"), beta2: try a.double("beta2"), eps: try a.double("eps"),
+            weightDecay: try a.double("weight_decay")))
+      }),
     KindSpec(
       .optimizer, "adamw", "Adam with decoupled weight decay.", paper: "Loshchilov & Hutter, ICLR 2019",
       example: "optimizer: {kind: adamw, lr: 0.001, weight_decay: 0.01}",
       arguments: adamMoments + [
         ArgumentSpec("weight_decay", .float, default: .float(0.01), min: 0, "Decoupled decay factor."),
-      ] + optimizerCommon),
+      ] + optimizerCommon,
+      lower: { a in
+        try optimizer(
+          &a,
+          .adamw(
+            beta1: try a.double("beta1"), beta2: try a.double("beta2"), eps: try a.double("eps"),
+            weightDecay: try a.double("weight_decay")))
+      }),
   ]
 
   static let schedules: [KindSpec] = [
-    KindSpec(.schedule, "constant", "The learning rate stays lr.", example: "schedule: constant"),
+    KindSpec(
+      .schedule, "constant", "The learning rate stays lr.", example: "schedule: constant",
+      lower: { _ in .schedule(.constant) }),
     KindSpec(
       .schedule, "step", "Multiply the learning rate by gamma every step_size steps.", main: "step_size",
       example: "schedule: {kind: step, step_size: 1000, gamma: 0.5}",
       arguments: [
         ArgumentSpec("step_size", .int, required: true, min: 1, "Steps between decays."),
         ArgumentSpec("gamma", .float, default: .float(0.1), min: 0, exclusiveMin: true, "Decay factor."),
-      ]),
+      ],
+      lower: { a in .schedule(.step(stepSize: try a.int("step_size"), gamma: try a.double("gamma"))) }),
     KindSpec(
-      .schedule, "cosine", "Cosine decay from lr to min_lr over the stage, after an optional linear warmup.",
+      .schedule, "cosine",
+      "Cosine decay from lr to min_lr over the stage's steps after an optional warmup, during which the rate is "
+        + "lr·(t + 1)/warmup.",
       paper: "Loshchilov & Hutter, ICLR 2017",
       example: "schedule: {kind: cosine, warmup: 100}",
       arguments: [
         ArgumentSpec("min_lr", .float, default: .float(0), min: 0, "Final learning rate."),
         ArgumentSpec("warmup", .int, default: .int(0), min: 0, "Linear warmup steps from 0."),
-      ]),
+      ],
+      lower: { a in .schedule(.cosine(minLR: try a.double("min_lr"), warmup: try a.int("warmup"))) }),
     KindSpec(
-      .schedule, "linear_warmup", "Rise linearly from start_factor·lr to lr over warmup steps, then stay.",
+      .schedule, "linear_warmup",
+      "Rise linearly from start_factor·lr at step 0 to lr at step warmup, then stay (PyTorch's LinearLR).",
       main: "warmup",
       example: "schedule: {linear_warmup: 500}",
       arguments: [
         ArgumentSpec("warmup", .int, required: true, min: 1, "Warmup steps."),
-        ArgumentSpec("start_factor", .float, default: .float(0), min: 0, max: 1, "Starting fraction of lr."),
-      ]),
+        ArgumentSpec(
+          "start_factor", .float, default: .float(1.0 / 3.0), min: 0, exclusiveMin: true, max: 1,
+          "Fraction of lr at step 0 (PyTorch's default 1/3)."),
+      ],
+      lower: { a in
+        .schedule(.linearWarmup(steps: try a.int("warmup"), startFactor: try a.double("start_factor")))
+      }),
   ]
 
   static let clips: [KindSpec] = [
@@ -81,27 +132,34 @@ extension Catalogue {
           "max_norm", .float, required: true, min: 0, exclusiveMin: true,
           "Largest global "
             + "norm.")
-      ]),
+      ],
+      lower: { a in .clip(.norm(maxNorm: try a.double("max_norm"))) }),
     KindSpec(
       .clip, "value", "Clamp every gradient entry to [−max, max].", main: "max", example: "clip: {value: 0.5}",
-      arguments: [ArgumentSpec("max", .float, required: true, min: 0, exclusiveMin: true, "Largest absolute entry.")]),
+      arguments: [ArgumentSpec("max", .float, required: true, min: 0, exclusiveMin: true, "Largest absolute entry.")],
+      lower: { a in .clip(.value(max: try a.double("max"))) }),
   ]
 
   static let losses: [KindSpec] = [
-    KindSpec(.loss, "mse", "Mean squared error over samples and outputs.", example: "loss: mse"),
+    KindSpec(
+      .loss, "mse", "Mean squared error over samples and outputs.", example: "loss: mse", lower: { _ in .loss(.mse) }),
     KindSpec(
       .loss, "cross_entropy", "Softmax cross-entropy with integer class labels (or one-hot targets).",
       example: "loss: cross_entropy",
       arguments: [
         ArgumentSpec(
-          "label_smoothing", .float, default: .float(0), min: 0, max: 1, exclusiveMax: true, "Label smoothing ε.")
-      ]),
+          "label_smoothing", .float, default: .float(0), min: 0, max: 1, exclusiveMax: true,
+          "Label smoothing ε: the target is (1 − ε)·one-hot + ε/classes (as PyTorch).")
+      ],
+      lower: { a in .loss(.crossEntropy(labelSmoothing: try a.double("label_smoothing"))) }),
     KindSpec(
       .loss, "bce_with_logits", "Binary cross-entropy on logits (targets in [0, 1]).", example: "loss: bce_with_logits",
       arguments: [
         ArgumentSpec(
-          "pos_weight", .float, default: .float(1), min: 0, exclusiveMin: true, "Weight of positive targets.")
-      ]),
+          "pos_weight", .float, default: .float(1), min: 0, exclusiveMin: true,
+          "Weight of the positive term −t·log σ(y) (as PyTorch's pos_weight).")
+      ],
+      lower: { a in .loss(.bceWithLogits(posWeight: try a.double("pos_weight"))) }),
   ]
 
   static let adapters: [KindSpec] = [
@@ -118,12 +176,30 @@ extension Catalogue {
           "gaussian: A ~ kaiming_uniform(√5), B = 0; zeros: both 0; pissa: principal singular vectors; eva: PCA of "
             + "the layer inputs on `data`."
         ),
-        ArgumentSpec("data", .data, "Data for the eva init."),
+        ArgumentSpec("data", .data, "Data for the eva init (any data the model's inputs fit)."),
         ArgumentSpec("layers", .layerSelector, default: .string("all"), "Which dense layers get an adapter."),
         ArgumentSpec(
           "rho", .float, default: .float(2), min: 1,
           "EVA: components computed per layer = round(rho · rank), for rank redistribution."),
-      ]),
+      ],
+      lower: { a in
+        let rank = try a.int("rank")
+        let initialization: AdapterInit
+        switch try a.string("init") {
+        case "zeros": initialization = .zeros
+        case "pissa": initialization = .pissa
+        case "eva": initialization = .eva(data: try a.data("data"), rho: try a.double("rho"))
+        default: initialization = .gaussian
+        }
+        if case .eva = initialization {} else {
+          a.noEffect("data", "it is the data of init: eva only")
+          a.noEffect("rho", "it shapes init: eva only")
+        }
+        return .adapter(
+          AdapterConfig(
+            form: .lora, rank: rank, alpha: try a.optionalDouble("alpha") ?? Double(rank),
+            initialization: initialization, layers: try a.layerSet("layers")))
+      }),
     KindSpec(
       .adapter, "svfit", "Train only the top-r singular values of each selected weight.",
       paper: "Sun et al. 2024 (SVFit)", main: "rank",
@@ -131,6 +207,12 @@ extension Catalogue {
       arguments: [
         ArgumentSpec("rank", .int, required: true, min: 1, "Singular values trained per matrix."),
         ArgumentSpec("layers", .layerSelector, default: .string("all"), "Which dense layers."),
-      ]),
+      ],
+      lower: { a in
+        let rank = try a.int("rank")
+        return .adapter(
+          AdapterConfig(
+            form: .svfit, rank: rank, alpha: Double(rank), initialization: .svfit, layers: try a.layerSet("layers")))
+      }),
   ]
 }

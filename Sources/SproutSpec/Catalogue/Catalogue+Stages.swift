@@ -1,9 +1,43 @@
+import SproutConfig
+
 extension Catalogue {
   static let recordArgument = ArgumentSpec(
     "record", .list(.kind(.metric)), default: .list([.string("loss")]),
     "Metrics to write: names, or one-key maps with options (`{effective_rank: {layers: 1}}`).")
-  static let everyArgument = ArgumentSpec("every", .int, default: .int(1), min: 1, "Steps between metric records.")
+  static let everyArgument = ArgumentSpec(
+    "every", .int, min: 1,
+    "Steps between metric records (default: about \(TrainingConfig.defaultRecords) records over the stage); the "
+      + "first and last steps are always recorded.")
   static let batchArgument = ArgumentSpec("batch", .int, default: .int(32), min: 1, "Mini-batch size.")
+  static let evaluationBatch = ArgumentSpec(
+    "batch", .int, default: .int(256), min: 1, "Rows per forward pass (memory only: the numbers do not depend on it).")
+
+  /// What train and finetune share: data, loss, optimizer, length, batch, shuffle, records and checkpoints.
+  static func training(_ a: inout Lowerer, data: DataSelection) throws -> TrainingConfig {
+    let length: TrainingLength
+    if let steps = try a.optionalInt("steps") {
+      length = .steps(steps)
+    } else if let epochs = try a.optionalInt("epochs") {
+      length = .epochs(epochs)
+    } else {
+      throw a.fail("steps", "the stage needs epochs or steps")
+    }
+    guard let loss = try a.optionalLoss("loss") else { throw a.fail("loss", "the stage needs a loss") }
+    let record = try a.metrics("record")
+    return TrainingConfig(
+      data: data, loss: loss, optimizer: try a.optimizer("optimizer"), length: length, batch: try a.int("batch"),
+      shuffle: try a.bool("shuffle"), record: record, every: try a.optionalInt("every"),
+      checkpointEvery: try a.optionalInt("checkpoint_every"))
+  }
+
+  /// Metrics a stage that does not train cannot record.
+  static func checkNoTrainingMetrics(_ a: Lowerer, _ record: [MetricConfig], stage: String) throws {
+    if let m = record.first(where: \.needsTrainingStep) {
+      throw a.fail(
+        "record", "\(m.name) is a quantity of a training step, which a \(stage) stage does not take",
+        help: "record it in the train stage")
+    }
+  }
 
   static let trainingArguments: [ArgumentSpec] = [
     ArgumentSpec("loss", .kind(.loss), required: true, "The loss."),
@@ -38,7 +72,13 @@ extension Catalogue {
         ArgumentSpec("model", .reference(.model), required: true, "The model to build."),
         ArgumentSpec("init", .reference(.initializer), required: true, "How its parameters start."),
         ArgumentSpec("data", .data, required: true, "Training data."),
-      ] + trainingArguments),
+      ] + trainingArguments,
+      lower: { a in
+        let model = try a.model("model")
+        let initialization = try a.initialization("init")
+        let data = try a.data("data")
+        return .stage(.train(model: model, initialization: initialization, training: try training(&a, data: data)))
+      }),
     KindSpec(
       .stage, StageKind.evaluate.rawValue, "Evaluate the final model of a stage on data.",
       example: "test:\n  kind: evaluate\n  from: train\n  data: teacher.test\n  record: [loss]",
@@ -46,9 +86,22 @@ extension Catalogue {
         ArgumentSpec("from", .reference(.stage), required: true, "The stage whose final model is evaluated."),
         ArgumentSpec("data", .data, required: true, "Evaluation data."),
         ArgumentSpec("loss", .kind(.loss), "The loss (default: the from stage's loss)."),
-        batchArgument,
+        evaluationBatch,
         recordArgument,
-      ]),
+      ],
+      lower: { a in
+        let up = try a.upstream("from")
+        let model = try a.modelOf(up, argument: "from")
+        guard let loss = try a.optionalLoss("loss") ?? up.config.loss else {
+          throw a.fail(
+            "from", "evaluate uses the loss of the stage it reads, but '\(up.name)' has none",
+            help: "add 'loss:' to this stage")
+        }
+        let record = try a.metrics("record")
+        try checkNoTrainingMetrics(a, record, stage: "evaluate")
+        return .stage(
+          .evaluate(from: model, data: try a.data("data"), loss: loss, batch: try a.int("batch"), record: record))
+      }),
     KindSpec(
       .stage, StageKind.measure.rawValue,
       "Record metrics of a model without training it (e.g. an untrained network's output spectrum).",
@@ -59,10 +112,39 @@ extension Catalogue {
         ArgumentSpec("init", .reference(.initializer), "How its parameters start."),
         ArgumentSpec("from", .reference(.stage), "Measure a stage's final model instead."),
         ArgumentSpec("data", .data, "Data the metrics need."),
-        ArgumentSpec("loss", .kind(.loss), "The loss, for the loss metric."),
-        batchArgument,
+        ArgumentSpec("loss", .kind(.loss), "The loss, for the loss metric (default: the from stage's loss)."),
+        evaluationBatch,
         ArgumentSpec("record", .list(.kind(.metric)), required: true, "Metrics to write."),
-      ]),
+      ],
+      lower: { a in
+        let source: MeasureSource
+        var loss = try a.optionalLoss("loss")
+        if a.optionalArgument("model") != nil {
+          source = .fresh(model: try a.model("model"), initialization: try a.initialization("init"))
+        } else {
+          let up = try a.upstream("from")
+          source = .upstream(try a.modelOf(up, argument: "from"))
+          loss = loss ?? up.config.loss
+        }
+        let record = try a.metrics("record")
+        try checkNoTrainingMetrics(a, record, stage: "measure")
+        if record.contains(.loss), loss == nil {
+          throw a.fail("record", "measure records loss but has no loss", help: "add 'loss:' to the stage")
+        }
+        if record.contains(.accuracy), loss == nil {
+          throw a.fail(
+            "record", "accuracy compares outputs with targets as the loss reads them, and measure has no loss",
+            help: "add 'loss:' to the stage")
+        }
+        if loss != nil, !record.contains(.loss), !record.contains(.accuracy) {
+          a.noEffect("loss", "no recorded metric uses it (record loss or accuracy)")
+        }
+        let data = try a.optionalData("data")
+        if data == nil, let m = record.first(where: { !$0.readsOnlyWeights }) {
+          throw a.fail("record", "\(m.name) needs data, and the stage has none", help: "add 'data:' to the stage")
+        }
+        return .stage(.measure(source: source, data: data, loss: loss, batch: try a.int("batch"), record: record))
+      }),
     KindSpec(
       .stage, StageKind.finetune.rawValue, "Train adapters (or every weight) starting from a stage's final model.",
       constraints: [.exactlyOne(["epochs", "steps"])],
@@ -80,7 +162,13 @@ extension Catalogue {
         ArgumentSpec("from", .reference(.stage), required: true, "The trained stage to start from."),
         ArgumentSpec("data", .data, required: true, "Fine-tuning data."),
         ArgumentSpec("adapters", .list(.kind(.adapter)), default: .list([]), "Adapters; none means full fine-tuning."),
-      ] + trainingArguments),
+      ] + trainingArguments,
+      lower: { a in
+        let from = try a.upstreamModel("from")
+        let adapters = try a.adapters("adapters")
+        let data = try a.data("data")
+        return .stage(.finetune(from: from, adapters: adapters, training: try training(&a, data: data)))
+      }),
     KindSpec(
       .stage, StageKind.merge.rawValue, "Task arithmetic: θ = θ_base + scale · Σ wᵢ (θᵢ − θ_base).",
       paper: "Ilharco et al., ICLR 2023 (task vectors)",
@@ -90,14 +178,36 @@ extension Catalogue {
         ArgumentSpec("from", .list(.reference(.stage)), required: true, "Stages whose differences to base are added."),
         ArgumentSpec("weights", .list(.float), "One weight per from stage (default 1 each)."),
         ArgumentSpec("scale", .float, default: .float(1), "Scale of the summed task vector."),
-      ]),
+      ],
+      lower: { a in
+        let base = try a.upstreamModel("base")
+        let from = try a.upstreams("from")
+        for up in from {
+          let m = try a.modelOf(up, argument: "from")
+          guard m.model == base.model else {
+            throw a.fail(
+              "from", "merge adds task vectors of one architecture, but '\(up.name)' has a different model than "
+                + "'\(base.stage)'")
+          }
+        }
+        let weights = try a.optionalDoubles("weights") ?? from.map { _ in 1 }
+        guard weights.count == from.count else {
+          throw a.fail("weights", "weights has \(weights.count) entries but from has \(from.count)")
+        }
+        return .stage(.merge(base: base, from: from.map(\.name), weights: weights, scale: try a.double("scale")))
+      }),
     KindSpec(
       .stage, StageKind.select.rawValue, "Keep the trial of the matrix whose stage scored best on a recorded metric.",
       example: "best:\n  kind: select\n  from: test\n  metric: loss\n  mode: min",
       arguments: [
         ArgumentSpec("from", .reference(.stage), required: true, "The stage whose records are compared."),
         ArgumentSpec("metric", .string, required: true, "A metric that stage records."),
-        ArgumentSpec("mode", .enumeration(["min", "max"]), default: .string("min"), "Lower or higher is better."),
-      ]),
+        ArgumentSpec(
+          "mode", .enumeration(SelectMode.allCases.map(\.rawValue)), default: .string("min"), "Lower or higher is better."),
+      ],
+      lower: { a in
+        .stage(
+          .select(from: try a.string("from"), metric: try a.string("metric"), mode: try a.choice("mode", SelectMode.self)))
+      }),
   ]
 }

@@ -29,6 +29,8 @@ extension Decoder {
       ev2.range = node.range
     }
     guard checkReferences(ev2.expression, path: path) else { return nil }
+    // A broken param or an axis of a broken matrix has no value to evaluate with; its error is already reported.
+    if ev2.expression.references.contains(where: { isUnavailable($0.path) }) { return .expression(ev2) }
     guard typeCheck(ev2, type: type, bounds: bounds, path: path) else { return nil }
     return .expression(ev2)
   }
@@ -38,6 +40,11 @@ extension Decoder {
     var ok = true
     let env = lintEnvironment()
     for (refPath, range) in e.references {
+      if isUnavailable(refPath) {
+        // Written, but its value failed to decode (reported there): the name exists, its value is unknown.
+        if refPath[0] == "params" { readParams.insert(refPath[1]) } else { readAxes.insert(refPath[1]) }
+        continue
+      }
       if case .failure(let err) = Expression.lookup(refPath, range: range, env) {
         diagnostics.append(err.diagnostic(path: path))
         ok = false
@@ -56,6 +63,17 @@ extension Decoder {
       }
     }
     return ok
+  }
+
+  /// True for a reference to a param whose value was broken, or to an axis of a matrix that failed to decode:
+  /// written, so not undefined, but without a value to check against.
+  func isUnavailable(_ refPath: [String]) -> Bool {
+    guard refPath.count == 2 else { return false }
+    switch refPath[0] {
+    case "params": return brokenParams.contains(refPath[1])
+    case "matrix": return spec.matrix == nil && declaredMatrixAxes.contains(refPath[1])
+    default: return false
+    }
   }
 
   /// An environment holding every defined name (with its first value), for reference checks; computed once

@@ -91,7 +91,7 @@ extension Decoder {
     }
     if let type { return decodeValue(node, type, bounds: nil, path: path) }
     switch node.content {
-    case .scalar: return Scalar.resolve(node)
+    case .scalar: return resolveScalar(node, path: path)
     case .sequence(let items):
       var out: [Value] = []
       var ok = true
@@ -111,6 +111,27 @@ extension Decoder {
       }
       return ok ? .map(out) : nil
     }
+  }
+
+  /// A scalar's value by the YAML core schema; `nil` for a collection, and after reporting it for a number that
+  /// is not finite (`.inf`, `.nan`, `1e999`): YAML allows them, but no argument, param or axis value can use one.
+  mutating func resolveScalar(_ node: Node, path: String) -> Value? {
+    guard let value = Scalar.resolve(node) else { return nil }
+    if case .float(let d) = value, !d.isFinite {
+      let text = node.scalar ?? ""
+      let tooLarge = CoreScalar.isFloatSyntax(text)
+      let message =
+        d.isNaN
+        ? "'\(text)' is not a number (NaN); Sprout's numbers must be finite"
+        : tooLarge
+          ? "\(text) is too large for a 64-bit float (it reads as \(d < 0 ? "-" : "")infinity)"
+          : "'\(text)' is infinite; Sprout's numbers must be finite"
+      report(
+        "spec.non-finite-number", message, at: node.range, path: path,
+        help: tooLarge ? "write a number of magnitude below 1.8e308" : "write a finite number")
+      return nil
+    }
+    return value
   }
 
   /// "expected an integer, found the string 'abc'".

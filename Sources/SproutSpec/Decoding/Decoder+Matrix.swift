@@ -33,11 +33,11 @@ extension Decoder {
         help: "add an axis such as 'seed: [0, 1, 2]', or remove the matrix")
       return nil
     }
-    let blocksOK = ok
     let root: MatrixBlock = children.count == 1 ? children[0] : .product(children, range: node.range)
     ok = checkDuplicateAxes(root, path: "matrix") && ok
-    var axisNames: [String] = []
-    root.visitAxes { if !axisNames.contains($0.name) { axisNames.append($0.name) } }
+    // Read from the YAML, so a broken block does not hide its axes from the checks below or from expressions.
+    let axisNames = Decoder.declaredAxes(node)
+    declaredMatrixAxes = Set(axisNames)
     for (key, pair) in optionPairs {
       let path = "matrix.\(key)"
       switch key {
@@ -48,8 +48,7 @@ extension Decoder {
           continue
         }
         for (i, item) in items.enumerated() {
-          // With a broken block the axis list is incomplete: check assignments only against a complete one.
-          if let a = decodeAssignment(item, axes: blocksOK ? axisNames : nil, path: "\(path)[\(i)]") {
+          if let a = decodeAssignment(item, axes: axisNames, path: "\(path)[\(i)]") {
             if key == "include" { include.append(a) } else { exclude.append(a) }
           } else {
             ok = false
@@ -128,13 +127,12 @@ extension Decoder {
     }
     switch keyword {
     case "zip":
-      let counts = children.map(\.count)
-      if Set(counts).count > 1 {
+      if Set(children.map(\.count)).count > 1 {
+        let lengths = children.map(Decoder.lengthPhrase)
+        let listed = lengths.dropLast().joined(separator: ", ") + " and " + (lengths.last ?? "")
         report(
-          "spec.matrix-zip-length",
-          "zip combines blocks of different lengths: "
-            + counts.map(String.init).joined(separator: ", "), at: node.range, path: path,
-          notes: children.map { DiagnosticNote("\($0.count) here", at: $0.range) },
+          "spec.matrix-zip-length", "zip pairs its blocks value by value, but \(listed)", at: node.range,
+          path: path, notes: zip(children, lengths).map { DiagnosticNote($1, at: $0.range) },
           help: "zip pairs the i-th values of each axis; give every axis the same number of values, or use product")
         return nil
       }
@@ -142,6 +140,50 @@ extension Decoder {
     case "concat": return .concat(children, range: node.range)
     default: return .product(children, range: node.range)
     }
+  }
+
+  /// How many assignments a block gives, in words: "'init' has 2 values", "product (seed, width) has 6".
+  static func lengthPhrase(_ block: MatrixBlock) -> String {
+    let n = block.count
+    switch block {
+    case .axis(let a): return "'\(a.name)' has \(n) value\(n == 1 ? "" : "s")"
+    case .product, .zip, .concat:
+      var names: [String] = []
+      block.visitAxes { if !names.contains($0.name) { names.append($0.name) } }
+      let keyword: String
+      switch block {
+      case .zip: keyword = "zip"
+      case .concat: keyword = "concat"
+      default: keyword = "product"
+      }
+      return "\(keyword) (\(names.joined(separator: ", "))) has \(n)"
+    }
+  }
+
+  /// Every axis name written in a matrix, in order, read from the YAML alone: when a block is broken, the
+  /// decoded matrix is missing, but expressions reading its axes and include/exclude entries can still be
+  /// checked against the names.
+  static func declaredAxes(_ matrix: Node) -> [String] {
+    var names: [String] = []
+    var pending: [Node] = [matrix]
+    var i = 0
+    while i < pending.count {
+      let node = pending[i]
+      i += 1
+      if let items = node.sequence {
+        pending.append(contentsOf: items)
+        continue
+      }
+      for pair in node.mapping ?? [] {
+        guard let key = pair.key.scalar, !matrixOptions.contains(key) else { continue }
+        if blockKeywords.contains(key) {
+          pending.append(pair.value)
+        } else if !names.contains(key) {
+          names.append(key)
+        }
+      }
+    }
+    return names
   }
 
   /// A mapping inside a block list: its entries' product (or the single entry).

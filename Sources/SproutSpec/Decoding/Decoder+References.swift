@@ -21,6 +21,11 @@ extension Decoder {
     var refs = pending
     // Expression-valued references: every value they can take must name a definition of the right sort.
     for (e, sort, p, owner) in pendingExpressions {
+      if e.expression.references.contains(where: { isUnavailable($0.path) }) {
+        // Its values are unknown (a broken param or matrix, reported there): any definition may be the one meant.
+        unknownReferenceSorts.insert(sort)
+        continue
+      }
       if case .reference(let path) = e.expression.node, path == ["matrix", path.last ?? ""], let m = spec.matrix {
         // `${matrix.AXIS}`: point at each offending value in the matrix itself.
         var ranges: [Value: SourceRange] = [:]
@@ -180,6 +185,7 @@ extension Decoder {
   }
 
   mutating func unused(_ sort: DefinitionSort, _ name: String, at range: SourceRange) {
+    guard !unknownReferenceSorts.contains(sort) else { return }
     report(
       "spec.unused-definition", "\(sort.rawValue) '\(name)' is defined but never used", at: range,
       path: "\(sort.section).\(name)", help: "refer to it from a stage, or remove it")

@@ -26,10 +26,13 @@ extension Decoder {
     }
     switch type {
     case .int, .float, .bool, .string, .enumeration:
-      guard let v = Scalar.resolve(node) else {
+      guard node.scalar != nil else {
         reportWrongType(node, type, path: path)
         return nil
       }
+      // A non-finite number has its own error where a number is expected; elsewhere it is just of the wrong type.
+      let numeric = type == .int || type == .float
+      guard let v = numeric ? resolveScalar(node, path: path) : Scalar.resolve(node) else { return nil }
       return checkScalar(v, node: node, type: type, bounds: bounds, path: path)
     case .reference(let sort):
       guard let name = nameScalar(node, type, path: path) else { return nil }

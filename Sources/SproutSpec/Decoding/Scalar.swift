@@ -1,115 +1,24 @@
 import SproutSyntax
 
-/// YAML 1.2 core-schema resolution of scalars: how a plain scalar becomes null, a boolean, an integer or a float.
-/// Quoted and block scalars, and scalars tagged `!!str`, are always strings.
+/// Scalars as Spec values: YAML 1.2 core-schema resolution (`CoreScalar`, in the Syntax phase) mapped onto
+/// `Value`. Quoted and block scalars, and scalars tagged `!!str`, are always strings.
 enum Scalar {
   /// Resolves plain scalar text.
-  static func resolvePlain(_ s: String) -> Value {
-    // Fast path for the common case, a name: only these first characters can start a non-string.
-    guard let first = s.utf8.first else { return .null }
-    switch first {
-    case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."):
-      break
-    case UInt8(ascii: "~"), UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "t"), UInt8(ascii: "T"),
-      UInt8(ascii: "f"), UInt8(ascii: "F"):
-      // Only the words below start with these; anything longer than `false` is a string.
-      if s.utf8.count > 5 { return .string(s) }
-    default:
-      return .string(s)
-    }
-    switch s {
-    case "~", "null", "Null", "NULL": return .null
-    case "true", "True", "TRUE": return .bool(true)
-    case "false", "False", "FALSE": return .bool(false)
-    case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF": return .float(.infinity)
-    case "-.inf", "-.Inf", "-.INF": return .float(-.infinity)
-    case ".nan", ".NaN", ".NAN": return .float(.nan)
-    default: break
-    }
-    if let i = integer(s) { return .int(i) }
-    if isFloatSyntax(s), let d = Double(s) { return .float(d) }
-    return .string(s)
-  }
+  static func resolvePlain(_ s: String) -> Value { Value(CoreScalar.resolvePlain(s)) }
 
   /// Resolves a node's scalar (respecting style and explicit tags); `nil` for collections.
-  static func resolve(_ node: Node) -> Value? {
-    guard case .scalar(let s, let style) = node.content else { return nil }
-    guard let tag = node.tag else { return style == .plain ? resolvePlain(s) : .string(s) }
-    switch tag {
-    case "!!str", "tag:yaml.org,2002:str": return .string(s)
-    case "!!int", "tag:yaml.org,2002:int": return integer(s).map(Value.int) ?? .string(s)
-    case "!!float", "tag:yaml.org,2002:float": return Double(s).map(Value.float) ?? .string(s)
-    case "!!bool", "tag:yaml.org,2002:bool": return resolvePlain(s).boolValue.map(Value.bool) ?? .string(s)
-    case "!!null", "tag:yaml.org,2002:null": return .null
-    default: break
-    }
-    return style == .plain ? resolvePlain(s) : .string(s)
-  }
+  static func resolve(_ node: Node) -> Value? { CoreScalar(node).map(Value.init) }
+}
 
-  /// A YAML 1.2 core-schema integer: `[-+]?[0-9]+`, `0x[0-9a-fA-F]+` or `0o[0-7]+`; `nil` when the text is not
-  /// one or does not fit in an `Int`.
-  static func integer(_ s: String) -> Int? {
-    var s = s
-    return s.withUTF8 { integer(bytes: $0) }
-  }
-
-  private static func integer(bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-    var i = 0
-    var negative = false
-    if let sign = bytes.first, sign == UInt8(ascii: "-") || sign == UInt8(ascii: "+") {
-      negative = sign == UInt8(ascii: "-")
-      i = 1
+extension Value {
+  /// The value of a resolved scalar.
+  init(_ scalar: CoreScalar) {
+    switch scalar {
+    case .null: self = .null
+    case .bool(let b): self = .bool(b)
+    case .int(let i): self = .int(i)
+    case .float(let d): self = .float(d)
+    case .string(let s): self = .string(s)
     }
-    guard i < bytes.count else { return nil }
-    var radix = 10
-    if i == 0, bytes.count > 2, bytes[0] == UInt8(ascii: "0") {
-      if bytes[1] == UInt8(ascii: "x") { radix = 16; i = 2 }
-      if bytes[1] == UInt8(ascii: "o") { radix = 8; i = 2 }
-    }
-    var value = 0
-    while i < bytes.count {
-      let b = bytes[i]
-      let digit: Int
-      switch b {
-      case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = Int(b - UInt8(ascii: "0"))
-      case UInt8(ascii: "a")...UInt8(ascii: "f") where radix == 16: digit = Int(b - UInt8(ascii: "a")) + 10
-      case UInt8(ascii: "A")...UInt8(ascii: "F") where radix == 16: digit = Int(b - UInt8(ascii: "A")) + 10
-      default: return nil
-      }
-      guard digit < radix else { return nil }
-      let (shifted, o1) = value.multipliedReportingOverflow(by: radix)
-      let (next, o2) = negative ? shifted.subtractingReportingOverflow(digit) : shifted.addingReportingOverflow(digit)
-      guard !o1, !o2 else { return nil }
-      value = next
-      i += 1
-    }
-    return value
-  }
-
-  /// `[-+]?(digits)?(.digits)?([eE][-+]?digits)?` with at least one mantissa digit.
-  static func isFloatSyntax(_ s: String) -> Bool {
-    var s = s
-    return s.withUTF8 { isFloatSyntax(bytes: $0) }
-  }
-
-  private static func isFloatSyntax(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-    func isDigit(_ i: Int) -> Bool { i < bytes.count && bytes[i] >= UInt8(ascii: "0") && bytes[i] <= UInt8(ascii: "9") }
-    var i = 0
-    if i < bytes.count, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") { i += 1 }
-    var sawDigit = false
-    while isDigit(i) { sawDigit = true; i += 1 }
-    if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
-      i += 1
-      while isDigit(i) { sawDigit = true; i += 1 }
-    }
-    guard sawDigit else { return false }
-    if i < bytes.count, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
-      i += 1
-      if i < bytes.count, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") { i += 1 }
-      var expDigit = false
-      while isDigit(i) { expDigit = true; i += 1 }
-      guard expDigit else { return false }
-    }
-    return i == bytes.count
   }
 }

@@ -54,6 +54,13 @@ struct Decoder {
   /// Params and axes read by some expression, for the unused warnings.
   var readParams: Set<String> = []
   var readAxes: Set<String> = []
+  /// Every axis name the matrix writes, also when a broken block left `spec.matrix` empty.
+  var declaredMatrixAxes: Set<String> = []
+  /// Params whose value was reported as broken (left out of `spec.params`).
+  var brokenParams: Set<String> = []
+  /// Sorts that an expression refers to through a broken param or matrix, so any of their definitions may be
+  /// used: no unused-definition warning for them.
+  var unknownReferenceSorts: Set<DefinitionSort> = []
   /// Definitions some reference reached.
   var used: Set<UsedName> = []
   /// The expression environment for lint, built on first use (after params and matrix).
@@ -156,9 +163,13 @@ struct Decoder {
         report(
           "spec.expression-not-allowed", "a param must be a literal value, not an expression",
           at: pair.value.range, path: path, help: "params are constants; compute with them where they are used")
+        brokenParams.insert(name)
         continue
       }
-      guard let value = literal(pair.value, nil, path: path) else { continue }
+      guard let value = literal(pair.value, nil, path: path) else {
+        brokenParams.insert(name)
+        continue
+      }
       spec.params.append(Param(name: name, value: value, keyRange: pair.key.range, range: pair.value.range))
     }
   }

@@ -125,15 +125,21 @@ extension Expression {
       if o { return .failure(ExpressionError("spec.expression-type", "integer overflow", at: whole)) }
       return .success(.int(r))
     }
+    let r: Double
     switch op {
-    case .add: return .success(.float(x + y))
-    case .subtract: return .success(.float(x - y))
-    case .multiply: return .success(.float(x * y))
+    case .add: r = x + y
+    case .subtract: r = x - y
+    case .multiply: r = x * y
     case .divide, .floorDivide, .modulo:
       if y == 0 { return .failure(ExpressionError("spec.expression-type", "division by zero", at: br)) }
-      if op == .divide { return .success(.float(x / y)) }
       let q = (x / y).rounded(.down)
-      return .success(.float(op == .floorDivide ? q : x - q * y))
+      r = op == .divide ? x / y : op == .floorDivide ? q : x - q * y
     }
+    // Operands are finite (spec numbers must be), so a non-finite result is an overflow.
+    guard r.isFinite else {
+      return .failure(
+        ExpressionError("spec.expression-type", "the result overflows a 64-bit float (it would be \(r))", at: whole))
+    }
+    return .success(.float(r))
   }
 }

@@ -128,6 +128,12 @@ struct ExpressionLexer {
             "spec.expression-syntax", "malformed number '\(text)'",
             at: base.columns(start, position)))
       }
+      guard d.isFinite else {
+        return .failure(
+          ExpressionError(
+            "spec.non-finite-number", "\(text) is too large for a 64-bit float (it reads as infinity)",
+            at: base.columns(start, position), help: "write a number of magnitude below 1.8e308"))
+      }
       return .success(.float(d))
     }
     guard let i = Int(text) else {

@@ -125,7 +125,7 @@ public enum LanguageReference {
     sprout: 1
     name: rich-vs-lazy
     seed: 7
-    params: {width: 100, lr: 0.05}
+    params: {width: 100, lr: 0.05, std: 0.15}
     matrix:
       init: [full, lowrank]
       seed: [0, 1, 2]
@@ -136,10 +136,12 @@ public enum LanguageReference {
         input: 20
         layers: [{dense: "${params.width}"}, relu, {dense: "${params.width}"}, relu, {dense: 1}]
     initializers:
-      full: {kind: kaiming_normal, nonlinearity: relu}
-      lowrank:                  # rank-2 start for the layer 100 -> 100 only (index 1 of the dense layers)
-        kind: kaiming_normal
-        layers: {"1": {kind: low_rank, rank: 2}}
+      full:                     # N(0, std²) for the layer 100 -> 100 (index 1 of the dense layers)
+        kind: xavier_normal
+        layers: {"1": {kind: normal, std: "${params.std}"}}
+      lowrank:                  # its rank-2 truncation, rescaled to the same Frobenius norm
+        kind: xavier_normal
+        layers: {"1": {kind: low_rank, rank: 2, base: {kind: normal, std: "${params.std}"}}}
     stages:
       train:
         kind: train
@@ -147,11 +149,11 @@ public enum LanguageReference {
         init: ${matrix.init}
         data: teacher.train
         loss: mse
-        optimizer: {kind: sgd, lr: "${params.lr}", momentum: 0.9}
-        steps: 3000
-        record: [loss, weight_change, effective_rank]
-        every: 100
-      test: {kind: evaluate, from: train, data: teacher.test}
+        optimizer: {kind: sgd, lr: "${params.lr}"}
+        steps: 2000
+        batch: 200
+        record: [loss, {weight_change: {layers: 1}}, {effective_rank: {layers: 1}}]
+      test: {kind: evaluate, from: train, data: teacher.test, record: [loss]}
     ```
 
     """
@@ -161,7 +163,11 @@ public enum LanguageReference {
 
     Plain scalars are read by YAML 1.2's core schema: `3` is an integer, `0.5` and `1e-3` are numbers, `true` is a
     boolean, `null` or `~` is null; quoted scalars are strings. Where a number is expected an integer is accepted.
+    Numbers must be finite: YAML's `.inf`, `-.inf` and `.nan`, and literals beyond a 64-bit float (`1e999`), are
+    errors (`spec.non-finite-number`), and so is arithmetic in an expression that overflows.
     Every definition name, param and axis is an identifier: letters, digits, `_` and `-`, not starting with a digit.
+    A key means its text: `model`, `"model"` and `'model'` are one key, so writing two of them in one mapping is a
+    duplicate key (`syntax.duplicate-key`), as are two plain keys YAML reads as the same value (`16` and `0x10`).
 
     ## Expressions
 

@@ -6,7 +6,11 @@ extension LibYAMLError {
   /// Three cases get their own id: an unquoted `${...}` inside a flow collection (YAML reads its `{` as the
   /// start of a mapping, so the error surfaces at a confusing place), a tab in indentation, and everything
   /// else as `syntax.invalid-yaml` with libyaml's problem and context rewritten into one sentence.
-  func report(file: String, map: SourceMap, diagnostics: inout Diagnostics) {
+  ///
+  /// Returns the byte range of the unquoted expression when that is what it reported, so the parser can quote
+  /// it and read on to find the next one.
+  @discardableResult
+  func report(file: String, map: SourceMap, diagnostics: inout Diagnostics) -> Range<Int>? {
     var at: SourceLocation =
       stage == .reader ? map.location(ofByte: problemOffset) : map.location(problemMark)
     // At the end of the input ("unexpected end of stream", an unclosed '['), point just after the last
@@ -30,7 +34,7 @@ extension LibYAMLError {
         notes: [DiagnosticNote("YAML reads '{' inside '[...]' or '{...}' as the start of a mapping")],
         help: "quote the expression: \(quoted)",
         fixIts: [FixIt("quote the expression", range: range, replacement: quoted)])
-      return
+      return expression
     }
 
     if stage == .scanner || stage == .parser, let tab = SourceScan.indentationTab(in: map.lines, line: at.line) {
@@ -41,7 +45,7 @@ extension LibYAMLError {
         .tabIndentation, "this line is indented with a tab", at: range,
         help: "indent with spaces; YAML does not allow tabs in indentation",
         fixIts: [FixIt("replace the tab with two spaces", range: range, replacement: "  ")])
-      return
+      return nil
     }
 
     var message = problem
@@ -53,6 +57,7 @@ extension LibYAMLError {
     let range = SourceRange(file: file, start: at, end: Self.oneCharacter(after: at, in: map))
     diagnostics.report(
       .invalidYAML, "invalid YAML: " + message, at: range, notes: notes, help: help(at: at, map: map))
+    return nil
   }
 
   /// A suggestion for the libyaml problems that have a usual cause.

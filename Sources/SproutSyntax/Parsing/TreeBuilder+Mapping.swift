@@ -4,16 +4,22 @@ extension TreeBuilder {
   /// Turns a finished mapping's alternating keys and values into pairs: reports duplicate keys (keeping the
   /// first) and applies merge keys.
   ///
+  /// Keys are compared as `KeyIdentity` does: by text whatever the quoting (`model` and `"model"` are one key),
+  /// and plain scalars also by resolved value (`16` and `0x10`).
+  ///
   /// Merge keys follow the YAML 1.1 merge type, as PyYAML and Yams do: `<<: *base` or `<<: [*a, *b]`
-  /// copies in every pair whose key the mapping does not define itself; with a list, earlier mappings win
-  /// over later ones. Merged pairs take the place of the first `<<` entry, so key order reads naturally.
+  /// copies in every pair whose key the mapping does not define itself (under the same comparison); with a
+  /// list, earlier mappings win over later ones. Merged pairs take the place of the first `<<` entry, so key
+  /// order reads naturally.
   func finishMapping(_ frame: Frame, diagnostics: inout Diagnostics) -> [Node.Pair] {
     var pairs: [Node.Pair] = []
     pairs.reserveCapacity(frame.children.count / 2)
+    var identities: [KeyIdentity] = []
+    identities.reserveCapacity(frame.children.count / 2)
     // Small mappings (nearly all of them) find duplicates by comparing keys; a hash index pays off only for
     // large ones, and is built when a mapping grows past `linearLimit` pairs.
     let linearLimit = 16
-    var firstIndex: [Node: Int] = [:]
+    var firstIndex: [KeyIdentity.Token: Int] = [:]
     var merges: [(position: Int, value: Node)] = []
     var k = 0
     while k + 1 < frame.children.count {
@@ -24,26 +30,37 @@ extension TreeBuilder {
         merges.append((pairs.count, value))
         continue
       }
+      let identity = KeyIdentity(key)
       if pairs.count == linearLimit {
-        for (i, pair) in pairs.enumerated() where firstIndex[pair.key] == nil { firstIndex[pair.key] = i }
+        for (i, earlier) in identities.enumerated() {
+          for token in earlier.tokens where firstIndex[token] == nil { firstIndex[token] = i }
+        }
       }
-      let earlier = pairs.count < linearLimit ? pairs.firstIndex { $0.key == key } : firstIndex[key]
+      let earlier =
+        pairs.count < linearLimit
+        ? identities.firstIndex { $0.matches(identity) }
+        : identity.tokens.compactMap { firstIndex[$0] }.min()
       if let first = earlier {
         let name = Self.name(of: key)
+        let firstKey = pairs[first].key
+        var notes = [DiagnosticNote("first defined here", at: firstKey.aliasRange ?? firstKey.range)]
+        if let why = KeyIdentity.sameness(key, as: firstKey) { notes.append(DiagnosticNote(why)) }
         diagnostics.report(
           .duplicateKey, "duplicate key '\(name)'", at: key.aliasRange ?? key.range,
-          path: Self.join(path(of: frame), name),
-          notes: [DiagnosticNote("first defined here", at: pairs[first].key.aliasRange ?? pairs[first].key.range)],
+          path: Self.join(path(of: frame), name), notes: notes,
           help: "remove one of the two definitions; a mapping holds one value per key")
         continue
       }
-      if pairs.count >= linearLimit { firstIndex[key] = pairs.count }
+      if pairs.count >= linearLimit {
+        for token in identity.tokens where firstIndex[token] == nil { firstIndex[token] = pairs.count }
+      }
       pairs.append(Node.Pair(key: key, value: value))
+      identities.append(identity)
     }
     guard let insertAt = merges.first?.position else { return pairs }
 
     var merged: [Node.Pair] = []
-    var seen = Set(pairs.map(\.key))
+    var seen = Set(identities.flatMap(\.tokens))
     for merge in merges {
       let sources: [Node]
       switch merge.value.content {
@@ -61,7 +78,10 @@ extension TreeBuilder {
         }
         // Merged pairs were written at the anchor; like any alias copy they carry the alias's range.
         let via = source.aliasRange ?? merge.value.aliasRange
-        for var pair in sourcePairs where seen.insert(pair.key).inserted {
+        for var pair in sourcePairs {
+          let tokens = KeyIdentity(pair.key).tokens
+          guard !tokens.contains(where: seen.contains) else { continue }
+          seen.formUnion(tokens)
           if pair.key.aliasRange == nil { pair.key.aliasRange = via }
           if pair.value.aliasRange == nil { pair.value.aliasRange = via }
           merged.append(pair)

@@ -49,6 +49,9 @@ struct TreeBuilder {
   let file: SourceFileID
   let map: SourceMap
   let limits: ParseLimits
+  /// Scalars the parser quoted in its copy of the input (unquoted `${...}` in flow collections), by start
+  /// offset: each holds the expression as written instead of the placeholder.
+  var substitutions: [Int: String] = [:]
   private var stack: [Frame] = []
   private var anchors: [String: Anchored] = [:]
   private var openAnchors: [String: Int] = [:]
@@ -82,6 +85,9 @@ struct TreeBuilder {
     case .scalar(let value, let anchor, let tag, let style):
       try count(1, aliased: false, at: range, diagnostics: &diagnostics)
       var node = Node(.scalar(value, style), tag: tag, range: range)
+      if style == .doubleQuoted, let written = substitutions[range.start.offset] {
+        node.content = .scalar(written, .plain)
+      }
       if style == .literal || style == .folded { node.range = trimmedBlockScalar(range) }
       if let anchor { anchors[anchor] = Anchored(node: node, size: 1, height: 0) }
       add(node, size: 1, height: 0)

@@ -1,3 +1,5 @@
+import SproutFormats
+
 /// Mini-batches over a dataset with a per-epoch shuffle and a cursor a checkpoint can store.
 ///
 /// Epoch e visits the samples in the order `RandomStream(seed:path: path + ["epoch", "e"]).permutation(n)` (or

@@ -1,3 +1,5 @@
+import SproutFormats
+
 /// Per-feature standardization fitted on one split (the training split) and applied to every split, so no test
 /// statistics leak into training.
 public struct Standardization: Sendable, Hashable, Codable {

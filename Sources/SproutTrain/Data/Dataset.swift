@@ -1,3 +1,5 @@
+import SproutFormats
+
 /// A dataset in memory: `count` samples of `featureCount` features and `targetWidth` target values, row-major.
 ///
 /// Class labels are stored as one Float per sample (the class index) until `oneHot()` widens them.

@@ -1,21 +1,14 @@
 import Foundation
+import SproutConfig
+import SproutFormats
 
 /// The synthetic datasets of the catalogue. Each draws from streams under `path` (e.g. `[trial, "data", name]`),
 /// so the same seed and path give the same samples in any run.
 public enum DatasetGenerator {
-  /// The teacher network's hidden activation.
-  public enum TeacherActivation: String, Sendable, Hashable, CaseIterable {
-    /// max(0, x), hidden weights Kaiming-normal (gain √2).
-    case relu
-    /// tanh x, hidden weights Xavier-normal with gain 5/3.
-    case tanh
-    /// x, hidden weights LeCun-normal.
-    case linear
-  }
-
   /// Regression on a random teacher network: x ~ N(0, I), y = teacher(x) + noise·ε. The teacher is an MLP
-  /// `inputs → hidden… → outputs` with the activation's variance-preserving hidden init (`TeacherActivation`), a
-  /// LeCun-normal linear output layer and zero biases, so y has O(1) scale.
+  /// `inputs → hidden… → outputs` with the activation's variance-preserving hidden init (relu: Kaiming normal,
+  /// tanh: Xavier normal with gain 5/3, linear: LeCun normal), a LeCun-normal linear output layer and zero biases,
+  /// so y has O(1) scale.
   /// Streams: `path + ["teacher", layer]`, `["inputs"]`, `["noise"]`.
   public static func teacherStudent(
     inputs: Int, outputs: Int, hidden: [Int] = [32], activation: TeacherActivation = .relu, samples: Int,

@@ -1,28 +1,8 @@
 import Foundation
-
-/// A raster image with values in [0, 1], row-major, channels interleaved (`(row · width + col) · channels + ch`).
-public struct PixelImage: Sendable, Hashable {
-  /// Columns.
-  public var width: Int
-  /// Rows.
-  public var height: Int
-  /// 1 (grey) or 3 (RGB).
-  public var channels: Int
-  /// The values in [0, 1].
-  public var values: [Float]
-
-  /// Creates an image.
-  public init(width: Int, height: Int, channels: Int, values: [Float]) {
-    precondition(values.count == width * height * channels, "image values do not fit \(height)×\(width)×\(channels)")
-    self.width = width
-    self.height = height
-    self.channels = channels
-    self.values = values
-  }
-}
+import SproutFormats
 
 /// A procedural 2-D target for coordinate networks.
-public enum ImagePattern: Sendable, Hashable {
+public enum ProceduralPattern: Sendable, Hashable {
   /// ±1 squares with sides of `period` pixels (the top-left square is +1).
   case checkerboard(period: Int)
   /// cos(2π·frequency·ρ), ρ the distance from the centre in [−1, 1]² coordinates.
@@ -36,7 +16,7 @@ public enum ImagePattern: Sendable, Hashable {
 extension DatasetGenerator {
   /// A procedural image as coordinate → value pairs (see `image(_:)`), values in [−1, 1].
   public static func image(
-    _ pattern: ImagePattern, height: Int, width: Int, seed: UInt64, path: [String]
+    _ pattern: ProceduralPattern, height: Int, width: Int, seed: UInt64, path: [String]
   ) throws -> Dataset {
     try positive(["height": height, "width": width])
     var v = [Float](repeating: 0, count: height * width)

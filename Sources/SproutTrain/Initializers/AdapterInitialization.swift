@@ -1,27 +1,19 @@
+import SproutConfig
 import SproutTensor
-
-/// How a LoRA adapter starts (METHODS.md B9, B10).
-public enum LoRAInit: String, Sendable, Hashable, CaseIterable {
-  /// PEFT's default: A ~ kaiming_uniform(a = √5), i.e. U(−1/√in, 1/√in); B = 0.
-  case gaussian
-  /// A = 0, B = 0 (a control: no gradient reaches either).
-  case zeros
-  /// Principal singular vectors: A = diag(√(S_r/s)) V_rᵀ, B = U_r diag(√(S_r/s)); the weight keeps the residual.
-  case pissa
-  /// Principal components of the layer's inputs on the fine-tuning data: A = their top directions, B = 0.
-  case eva
-}
 
 /// Setting adapters' starting values on a network whose base weights are loaded.
 public enum AdapterInitialization {
-  /// LoRA A and B by `rule` (`eva` is set by `eva(_:components:)`); PiSSA also rewrites the layer's weight to
-  /// the residual W − s·B·A. `stream` draws the gaussian rule's A.
-  public static func lora(_ layer: DenseLayer, rule: LoRAInit, stream: inout RandomStream) throws {
+  /// LoRA A and B by `rule` (`eva` is set by `eva(_:components:)`): gaussian is PEFT's default, A ~
+  /// kaiming_uniform(a = √5), i.e. U(−1/√in, 1/√in), B = 0; zeros sets both to 0 (a control: no gradient reaches
+  /// either); PiSSA takes the principal singular vectors, A = diag(√(S_r/s)) V_rᵀ, B = U_r diag(√(S_r/s)), and
+  /// rewrites the layer's weight to the residual W − s·B·A (Meng et al. 2024). `stream` draws the gaussian A.
+  public static func lora(_ layer: DenseLayer, rule: AdapterInit, stream: inout RandomStream) throws {
     guard let adapter = layer.adapter, adapter.form == .lora, let scale = adapter.scale?.value[0] else {
       throw AdapterError("dense layer \(layer.denseIndex) has no LoRA adapter")
     }
     let (r, inputs, outputs) = (adapter.rank, layer.inputWidth, layer.outputWidth)
     switch rule {
+    case .svfit: throw AdapterError("svfit is not a LoRA start")
     case .zeros, .eva:
       fill(adapter.down, 0)
       fill(adapter.up, 0)
@@ -91,7 +83,7 @@ public struct EVAComponents: Sendable {
   public var ratios: [Double]
 }
 
-/// EVA's data pass and rank allocation (Paischer et al. 2024; PEFT `eva.py`, METHODS.md B10).
+/// EVA's data pass and rank allocation (Paischer et al. 2024; PEFT `src/peft/tuners/lora/eva.py`).
 public enum EVA {
   /// Principal components of the inputs of the given dense layers over `rows` rows of `features`, keeping
   /// `keep` components per layer. The inputs are centred (PCA); the components are the eigenvectors of the

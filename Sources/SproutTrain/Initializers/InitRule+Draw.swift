@@ -1,4 +1,5 @@
 import Foundation
+import SproutConfig
 
 /// Where a tensor sits in the model, for the rules that care (IBP spares the last layer, WINNER perturbs the first
 /// two, a bias uses its weight's fans).
@@ -75,7 +76,7 @@ extension InitRule {
       uniform((c / fanIn).squareRoot() / omega)
     case .sirenFirst:
       uniform(1.0 / fanIn)
-    case .winner(let options):
+    case .winner(let options, _):
       guard let noise = site.winnerNoise else {
         throw InitError.missingContext(site.name, kind, "the dataset's targets (InitContext.target)")
       }
@@ -92,7 +93,7 @@ extension InitRule {
           for i in 0..<count { out[i] += e[i] }
         }
       }
-    case .lsuv(_, _, let base):
+    case .lsuv(_, _, _, let base, _):
       out = try base.draw(site: site, stream: &stream)
     case .ibp:
       if site.isLastDense {
@@ -107,7 +108,7 @@ extension InitRule {
   }
 
   /// PyTorch `orthogonal_`: rows = shape[0], cols = numel/rows, G ~ N(0,1) rows×cols (transposed when rows < cols),
-  /// G = QR, Q's columns times sign(diag R), transposed back, times gain (METHODS.md A5).
+  /// G = QR, Q's columns times sign(diag R), transposed back, times gain (Saxe et al. 2014; Mezzadri 2007).
   static func orthogonal(site: DrawSite, gain: Double, kind: String, stream: inout RandomStream) throws -> [Float] {
     guard site.shape.count >= 2 else {
       throw InitError.badArgument(site.name, kind, "needs a weight with at least 2 dimensions, got \(site.shape)")
@@ -147,7 +148,7 @@ extension InitRule {
     return out
   }
 
-  /// Low-rank init (METHODS.md B1): draw W₀ with `base`, keep the top-`rank` SVD triplets, rescale to ‖W₀‖_F
+  /// Low-rank init (Liu et al., ICLR 2024): draw W₀ with `base`, keep the top-`rank` SVD triplets, rescale to ‖W₀‖_F
   /// (unless `matchNorm` is false: then the plain truncation).
   /// W₀ comes from the same stream as `base` alone would use, so a sweep over ranks shares its W₀.
   static func lowRank(
@@ -162,7 +163,11 @@ extension InitRule {
       throw InitError.badArgument(
         site.name, kind, "rank \(rank) must be between 1 and min(fan_out, fan_in) = \(min(rows, cols))")
     }
-    let w0 = try base.draw(site: site, stream: &stream)
+    return truncate(try base.draw(site: site, stream: &stream), rows: rows, cols: cols, rank: rank, matchNorm: matchNorm)
+  }
+
+  /// The top-`rank` SVD truncation of a `rows × cols` matrix, rescaled to its Frobenius norm when `matchNorm`.
+  static func truncate(_ w0: [Float], rows: Int, cols: Int, rank: Int, matchNorm: Bool) -> [Float] {
     let m = DenseMatrix(rows: rows, cols: cols, values: w0.map(Double.init))
     let target = m.frobeniusNorm
     let wr = m.svd().reconstruct(rank: rank)

@@ -1,3 +1,5 @@
+import SproutConfig
+
 extension Initialization {
   /// Initializes a planned `Network`: its parameters by `plan`, each Fourier-feature projection from N(0, σ²) with
   /// its layer's σ, and — for LSUV — the pre-activation output of every dense layer measured by forwarding
@@ -5,7 +7,7 @@ extension Initialization {
   /// evaluation mode. Entries already in `context` take precedence.
   @discardableResult
   public static func apply(
-    _ plan: InitPlan, to network: Network, seed: UInt64, path: [String], context: InitContext = InitContext(),
+    _ plan: InitConfig, to network: Network, seed: UInt64, path: [String], context: InitContext = InitContext(),
     batch: (features: [Float], rows: Int)? = nil
   ) throws -> InitReport {
     var context = context

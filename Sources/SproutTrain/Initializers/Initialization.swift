@@ -1,3 +1,5 @@
+import SproutConfig
+
 /// A tensor of a stage's checkpoint, as `from_stage` reads it.
 public struct StageTensor: Sendable, Hashable {
   /// Row-major shape.
@@ -17,7 +19,8 @@ public struct InitContext {
   /// The dataset's targets, for WINNER's spectral centroid.
   public var target: TargetSignal?
   /// The pre-activation output of dense layer `denseIndex` (all elements) on a fixed data batch, computed with the
-  /// parameters' current values — for LSUV. Inputs should have unit variance (METHODS.md E8).
+  /// parameters' current values — for LSUV. Inputs should have unit variance (as `ducha-aiki/LSUVinit`'s README
+  /// advises; docs/initializers.md).
   public var forwardToLayer: ((Int) throws -> [Float])?
   /// Loaded checkpoints by stage name, tensor name → tensor, for `from_stage`.
   public var checkpoints: [String: [String: StageTensor]]
@@ -56,43 +59,52 @@ public struct InitReport: Sendable, Hashable {
   public var winnerScales: WinnerScales?
 }
 
-/// Runs an `InitPlan` over a model's parameters.
+/// Runs an `InitConfig` over a model's parameters.
 public enum Initialization {
   /// Initializes `parameters` in place. Each tensor draws from its own stream `path + [parameter.name]` under
-  /// `seed`, so a tensor's values do not depend on the other tensors or their order. Weights (role `.weight`) get
-  /// their layer's rule, dense biases the bias rule, Fourier projections N(0, σ²) from `context.projectionStd`;
-  /// other roles keep their layer's own start values, except that a layer whose rule is `from_stage` copies every
-  /// tensor it has. LSUV layers are rescaled last, in forward order.
-  ///
-  /// Selectors: `first`/`last` pick the dense layer with dense index 0 / the largest (and its bias); `index` and
-  /// `indices` pick top-level layer positions (the `<i>` of `layers.<i>.…`, a residual block as a whole).
+  /// `seed`, so a tensor's values do not depend on the other tensors or their order. Dense weights get their
+  /// layer's rule (the last per-layer rule whose layer set holds the layer's dense index, else the main rule), dense
+  /// biases the bias rule, Fourier projections N(0, σ²) from `context.projectionStd`; other roles keep their layer's
+  /// own start values, except that a layer whose rule is `from_stage` copies every tensor it has. LSUV layers are
+  /// rescaled last, in forward order.
   @discardableResult
   public static func apply(
-    _ plan: InitPlan, to parameters: [Parameter], seed: UInt64, path: [String], context: InitContext = InitContext()
+    _ plan: InitConfig, to parameters: [Parameter], seed: UInt64, path: [String], context: InitContext = InitContext()
   ) throws -> InitReport {
     var report = InitReport()
     let denseWeights = parameters.filter { $0.role == .weight && $0.denseIndex != nil }
-    let lastDense = denseWeights.compactMap(\.denseIndex).max()
+    let denseCount = (denseWeights.compactMap(\.denseIndex).max() ?? -1) + 1
+    let lastDense = denseCount - 1
     // A bias belongs to the weight with the same prefix (`layers.3.layers.0.bias` ↔ `layers.3.layers.0.weight`).
     let weightByPrefix = Dictionary(
       denseWeights.map { (String($0.name.dropLast("weight".count)), $0) }, uniquingKeysWith: { first, _ in first })
-
-    func override(_ p: Parameter) -> InitPlan.LayerRule? {
-      plan.layerRules.last { rule in
-        switch rule.selector {
-        case .first: p.denseIndex == 0
-        case .last: p.denseIndex != nil && p.denseIndex == lastDense
-        case .index(let i): p.layerIndex == i
-        case .indices(let list): list.contains(p.layerIndex)
-        }
+    var selected: [[Int]] = []
+    for rule in plan.layerRules {
+      switch rule.layers.resolve(count: denseCount) {
+      case .success(let indices): selected.append(indices)
+      case .failure(let error):
+        throw InitError(
+          code: "init.bad-selector", message: "a per-layer rule selects \(error.description)",
+          suggestion: "count dense layers from 0 (negative from the end)")
       }
+    }
+
+    /// The weight rule of the dense layer a parameter belongs to.
+    func rule(forDense index: Int?) -> InitRule {
+      guard let index else { return plan.rule }
+      for (n, r) in plan.layerRules.enumerated().reversed() where selected[n].contains(index) { return r.rule }
+      return plan.rule
     }
 
     var winnerNoise: (Double, Double)?
     var lsuvLayers: [(Parameter, Int, Double, Int)] = []
     for p in parameters {
-      let layerRule = override(p)
-      let weightRule = layerRule?.rule ?? plan.rule
+      let weightRule: InitRule
+      if p.role == .bias, p.denseIndex != nil, let w = weightByPrefix[String(p.name.dropLast("bias".count))] {
+        weightRule = rule(forDense: w.denseIndex)
+      } else {
+        weightRule = rule(forDense: p.denseIndex)
+      }
       var stream = RandomStream(seed: seed, path: path + [p.name])
       if case .fromStage(let stage, let mapping, let fallback) = weightRule {
         try copy(p, stage: stage, mapping: mapping, fallback: fallback, context: context, stream: &stream)
@@ -106,7 +118,7 @@ public enum Initialization {
       case .weight:
         rule = weightRule
       case .bias where p.denseIndex != nil:
-        rule = layerRule?.biasRule ?? plan.biasRule
+        rule = plan.bias
         if let w = weightByPrefix[String(p.name.dropLast("bias".count))] {
           (site.fanIn, site.fanOut) = (w.fanIn, w.fanOut)
         }
@@ -118,7 +130,7 @@ public enum Initialization {
       default:
         continue  // layer-norm gains and biases, activation coefficients: the layer's own start values
       }
-      if case .winner(let options) = rule {
+      if case .winner(let options, _) = rule {
         if winnerNoise == nil, let target = context.target {
           let scales = options.scales(for: target)
           report.winnerScales = scales
@@ -126,9 +138,19 @@ public enum Initialization {
         }
         site.winnerNoise = winnerNoise
       }
-      let values = try rule.draw(site: site, stream: &stream)
+      let values: [Float]
+      if case .lowRank(let rank, .fromStage(let stage, let mapping, let fallback), let matchNorm) = rule {
+        // The rank-r truncation of the transferred weight.
+        try copy(p, stage: stage, mapping: mapping, fallback: fallback, context: context, stream: &stream)
+        guard p.shape.count == 2, rank >= 1, rank <= min(p.shape[0], p.shape[1]) else {
+          throw InitError.badArgument(p.name, "low_rank", "rank \(rank) does not fit the \(p.shape) weight")
+        }
+        values = InitRule.truncate(p.value.array, rows: p.shape[0], cols: p.shape[1], rank: rank, matchNorm: matchNorm)
+      } else {
+        values = try rule.draw(site: site, stream: &stream)
+      }
       write(values, into: p)
-      if p.role == .weight, case .lsuv(let tol, let maxIter, _) = rule, let index = p.denseIndex {
+      if p.role == .weight, case .lsuv(let tol, let maxIter, _, _, _) = rule, let index = p.denseIndex {
         lsuvLayers.append((p, index, tol, maxIter))
       }
     }
@@ -180,7 +202,7 @@ public enum Initialization {
 
   /// `from_stage`: layer `i`'s tensors come from source layer `mapping[i] ?? i` (`layers.<i>.` renamed).
   static func copy(
-    _ p: Parameter, stage: String, mapping: [Int: Int], fallback: InitRule?, context: InitContext,
+    _ p: Parameter, stage: String, mapping: [LayerMapping], fallback: InitRule?, context: InitContext,
     stream: inout RandomStream
   ) throws {
     guard let checkpoint = context.checkpoints[stage] else {
@@ -207,8 +229,8 @@ public enum Initialization {
     write(tensor.values, into: p)
   }
 
-  static func sourceName(_ name: String, layerIndex: Int, mapping: [Int: Int]) -> String {
-    guard let target = mapping[layerIndex] else { return name }
+  static func sourceName(_ name: String, layerIndex: Int, mapping: [LayerMapping]) -> String {
+    guard let target = mapping.last(where: { $0.layer == layerIndex })?.source else { return name }
     let prefix = "layers.\(layerIndex)."
     guard name.hasPrefix(prefix) else { return name }
     return "layers.\(target)." + name.dropFirst(prefix.count)

@@ -1,3 +1,4 @@
+import SproutConfig
 import Foundation
 
 /// A dataset's targets laid out as a signal: `slices` rows of `length` samples with `channels` values each,
@@ -24,8 +25,9 @@ public struct TargetSignal: Sendable, Hashable {
     self.channels = channels
   }
 
-  /// WINNER's spectral centroid ψ (METHODS.md B3): per slice and channel, Σ f·|X(f)| / Σ |X(f)| over the rFFT
-  /// bins f = k/length (cycles/sample, 0…½); averaged over slices, then over channels, times 2 — so ψ ∈ [0, 1].
+  /// WINNER's spectral centroid ψ (Chandravamsi et al. 2025; docs/initializers.md): per slice and channel,
+  /// Σ f·|X(f)| / Σ |X(f)| over the rFFT bins f = k/length (cycles/sample, 0…½); averaged over slices, then over
+  /// channels, times 2 — so ψ ∈ [0, 1].
   /// A slice with no energy (all zeros) contributes 0.
   public var spectralCentroid: Double {
     var total = 0.0
@@ -60,7 +62,7 @@ public struct WinnerScales: Sendable, Hashable {
 
 extension WinnerOptions {
   /// s₀ = s0Max·(1 − exp(−a·z)), s₁ = b·z with z = ψ / channels (the reference code divides by the channel count a
-  /// second time, METHODS.md B3/E5); explicit `s0`/`s1` take precedence.
+  /// second time, as the third-party ports of it show; docs/initializers.md); explicit `s0`/`s1` take precedence.
   public func scales(for target: TargetSignal) -> WinnerScales {
     let psi = target.spectralCentroid
     let z = psi / Double(target.channels)

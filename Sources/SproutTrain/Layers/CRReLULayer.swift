@@ -1,7 +1,7 @@
 import Foundation
 import SproutTensor
 
-/// CRReLU (METHODS.md B7): `y = relu(x) + ε·x·exp(−x²/2)` with one scalar `ε` per layer.
+/// CRReLU (Sun et al. 2024, EAFO): `y = relu(x) + ε·x·exp(−x²/2)` with one scalar `ε` per layer.
 ///
 ///     dy/dx = [x > 0] + ε·(1 − x²)·exp(−x²/2)        dy/dε = x·exp(−x²/2)
 ///

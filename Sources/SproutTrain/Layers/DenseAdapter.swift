@@ -1,6 +1,7 @@
 import SproutTensor
 
-/// A trainable low-dimensional correction to a frozen dense layer, for fine-tuning (METHODS.md B9–B11):
+/// A trainable low-dimensional correction to a frozen dense layer, for fine-tuning (papers and formulas in
+/// docs/initializers.md, "Adapter inits"):
 ///
 ///     LoRA / PiSSA / EVA   y = x Wᵀ + b + s · (x Aᵀ) Bᵀ        A [r, in], B [out, r], s = α / r
 ///     SVFit                y = x W_eᵀ + b + ((x Vtᵀ) ⊙ σ) Uᵀ    Vt [r, in], U [out, r] frozen, σ [r] trained

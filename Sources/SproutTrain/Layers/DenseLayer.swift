@@ -18,7 +18,7 @@ public final class DenseLayer: Layer {
   public let bias: Parameter?
   /// Position among the model's dense layers (0 = first).
   public let denseIndex: Int
-  /// When set, the weight gradient is TrAct's preconditioned one (METHODS.md B6).
+  /// When set, the weight gradient is TrAct's preconditioned one (Petersen et al., NeurIPS 2024; see `TrAct`).
   public var tract: TrAct?
   /// A fine-tuning adapter added to the layer's output (see `Network.attachAdapters`).
   public private(set) var adapter: DenseAdapter?

@@ -27,8 +27,8 @@ public final class FourierFeaturesLayer: Layer {
   private static let twoPi = Float(2 * Double.pi)
 
   init(
-    inputWidth: Int, features: Int, sigma: Float, includeInput: Bool, backend: any Backend, maxBatch: Int,
-    seed: UInt64, path: String, topIndex: Int, naming: LayerNaming
+    inputWidth: Int, features: Int, sigma: Float, includeInput: Bool, trainable: Bool = false, backend: any Backend,
+    maxBatch: Int, seed: UInt64, path: String, topIndex: Int, naming: LayerNaming
   ) {
     self.inputWidth = inputWidth
     self.features = features
@@ -37,7 +37,7 @@ public final class FourierFeaturesLayer: Layer {
     self.backend = backend
     projection = naming.parameter(
       path, "projection", role: .projection, topIndex: topIndex, dense: nil, shape: [features, inputWidth],
-      trainable: false)
+      trainable: trainable)
     var stream = RandomStream(seed: seed, path: ["fourier_features", path])
     stream.fillNormal(projection.value.mutablePointer, count: projection.value.count, mean: 0, std: sigma)
     out = Tensor(zeros: [maxBatch, 2 * features + (includeInput ? inputWidth : 0)])

@@ -1,3 +1,4 @@
+import SproutConfig
 import SproutTensor
 
 /// A planned chain of layers with the two gradient buffers backward alternates between. `Network` is one at the
@@ -113,36 +114,39 @@ final class LayerStack {
         inner, width: width, path: path, topIndex: topIndex, backend: backend, maxBatch: maxBatch, seed: seed,
         clock: clock, naming: naming)
     case .layerNorm(let eps, let affine):
-      guard eps > 0 else { throw fail("layer_norm eps must be positive, got \(eps)") }
+      guard eps > 0 else { throw fail("layernorm eps must be positive, got \(eps)") }
       return LayerNormLayer(
-        width: width, eps: eps, affine: affine, backend: backend, maxBatch: maxBatch, path: path, topIndex: topIndex,
-        naming: naming)
-    case .dropout(let p):
-      guard p >= 0 && p < 1 else { throw fail("dropout p must be in [0, 1), got \(p)") }
-      return DropoutLayer(width: width, p: p, seed: seed, path: path, clock: clock, maxBatch: maxBatch)
-    case .fourierFeatures(let features, let sigma, let includeInput):
+        width: width, eps: Float(eps), affine: affine, backend: backend, maxBatch: maxBatch, path: path,
+        topIndex: topIndex, naming: naming)
+    case .dropout(let rate):
+      guard rate >= 0 && rate < 1 else { throw fail("dropout rate must be in [0, 1), got \(rate)") }
+      return DropoutLayer(width: width, p: Float(rate), seed: seed, path: path, clock: clock, maxBatch: maxBatch)
+    case .fourierFeatures(let features, let sigma, let trainable, let includeInput):
       guard features >= 1 else { throw fail("fourier_features needs at least 1 feature, got \(features)") }
       guard sigma > 0 else { throw fail("fourier_features sigma must be positive, got \(sigma)") }
       return FourierFeaturesLayer(
-        inputWidth: width, features: features, sigma: sigma, includeInput: includeInput, backend: backend,
-        maxBatch: maxBatch, seed: seed, path: path, topIndex: topIndex, naming: naming)
-    case .activation(.stateless(let f)):
-      return ActivationLayer(f, width: width, backend: backend, maxBatch: maxBatch)
+        inputWidth: width, features: features, sigma: Float(sigma), includeInput: includeInput, trainable: trainable,
+        backend: backend, maxBatch: maxBatch, seed: seed, path: path, topIndex: topIndex, naming: naming)
     case .activation(.crrelu(let epsilon, let learnable)):
       return CRReLULayer(
-        width: width, epsilon: epsilon, learnable: learnable, maxBatch: maxBatch, path: path, topIndex: topIndex,
-        naming: naming)
-    case .activation(.rational(let groups, let initialization)):
+        width: width, epsilon: Float(epsilon), learnable: learnable, maxBatch: maxBatch, path: path,
+        topIndex: topIndex, naming: naming)
+    case .activation(.rational(let groups, let m, let n, let initialization)):
       guard groups >= 1, width % groups == 0 else {
         throw fail("rational groups (\(groups)) must divide the width \(width); try a divisor such as \(gcd(width, 8))")
       }
+      guard m >= 0, n >= 0 else { throw fail("rational degrees must be non-negative, got [\(m), \(n)]") }
       return RationalLayer(
-        width: width, groups: groups, initialization: initialization, maxBatch: maxBatch, path: path,
-        topIndex: topIndex, naming: naming)
-    case .activation(.dice(let alpha, let eps)):
+        width: width, groups: groups, numerator: m, denominator: n, initialization: initialization,
+        maxBatch: maxBatch, path: path, topIndex: topIndex, naming: naming)
+    case .activation(.dice(let form, let alpha, let eps, let momentum)):
       guard eps > 0 else { throw fail("dice eps must be positive, got \(eps)") }
       return DiceLayer(
-        width: width, alpha: alpha, eps: eps, maxBatch: maxBatch, path: path, topIndex: topIndex, naming: naming)
+        width: width, form: form, alpha: Float(alpha), eps: Float(eps), momentum: Float(momentum),
+        maxBatch: maxBatch, path: path, topIndex: topIndex, naming: naming)
+    case .activation(let a):
+      guard let f = a.kernel else { preconditionFailure("every other activation is a kernel function") }
+      return ActivationLayer(f, width: width, backend: backend, maxBatch: maxBatch)
     }
   }
 

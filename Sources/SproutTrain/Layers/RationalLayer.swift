@@ -1,11 +1,13 @@
+import SproutConfig
 import SproutTensor
 
-/// KAT group-rational activation (METHODS.md B5), in the safe form the training kernels use:
+/// KAT group-rational activation (Yang & Wang, ICLR 2025; docs/activations.md), in the safe form the training
+/// kernels of `Adamdad/rational_kat_cu` use, of degrees [m, n] (KAT's [5, 4] by default):
 ///
-///     F(x) = P(x) / Q(x),   P(x) = a₀ + a₁x + … + a₅x⁵,   Q(x) = 1 + |b₁||x| + |b₂||x|² + |b₃||x|³ + |b₄||x|⁴
+///     F(x) = P(x) / Q(x),   P(x) = a₀ + a₁x + … + a_m xᵐ,   Q(x) = 1 + |b₁||x| + … + |b_n||x|ⁿ
 ///
 /// Q ≥ 1, so F has no poles. The width is split into `groups` contiguous groups of `width/groups` features;
-/// group k uses row k of `numerator` `[groups, 6]` and `denominator` `[groups, 4]`. Per-group numerators are a
+/// group k uses row k of `numerator` `[groups, m+1]` and `denominator` `[groups, n]`. Per-group numerators are a
 /// deliberate choice (the paper and `KAT_1DGroup`); `KAT_Group` shares one numerator row across groups —
 /// initialising every row identically and tying them is the way to reproduce that.
 ///
@@ -18,27 +20,33 @@ public final class RationalLayer: Layer {
   public let inputWidth: Int
   /// Number of coefficient groups.
   public let groups: Int
-  /// `[groups, 6]`: a₀…a₅ per group.
+  /// `[groups, m+1]`: a₀…a_m per group.
   public let numerator: Parameter
-  /// `[groups, 4]`: b₁…b₄ per group.
+  /// `[groups, n]`: b₁…b_n per group.
   public let denominator: Parameter
+  /// Numerator degree m.
+  public let numeratorDegree: Int
+  /// Denominator degree n.
+  public let denominatorDegree: Int
   let out: Tensor
   private var input: UnsafePointer<Float>?
 
   init(
-    width: Int, groups: Int, initialization: RationalInitialization, maxBatch: Int, path: String,
-    topIndex: Int, naming: LayerNaming
+    width: Int, groups: Int, numerator m: Int = 5, denominator n: Int = 4, initialization: RationalInitialization,
+    maxBatch: Int, path: String, topIndex: Int, naming: LayerNaming
   ) {
     inputWidth = width
     self.groups = groups
+    numeratorDegree = m
+    denominatorDegree = n
     numerator = naming.parameter(
-      path, "numerator", role: .activation, topIndex: topIndex, dense: nil, shape: [groups, 6])
+      path, "numerator", role: .activation, topIndex: topIndex, dense: nil, shape: [groups, m + 1])
     denominator = naming.parameter(
-      path, "denominator", role: .activation, topIndex: topIndex, dense: nil, shape: [groups, 4])
-    let (a, b) = initialization.coefficients
+      path, "denominator", role: .activation, topIndex: topIndex, dense: nil, shape: [groups, n])
+    let (a, b) = initialization.coefficients(numerator: m, denominator: n)
     for g in 0..<groups {
-      for j in 0..<6 { numerator.value[g * 6 + j] = a[j] }
-      for j in 0..<4 { denominator.value[g * 4 + j] = b[j] }
+      for j in 0...m { numerator.value[g * (m + 1) + j] = a[j] }
+      for j in 0..<n { denominator.value[g * n + j] = b[j] }
     }
     out = Tensor(zeros: [maxBatch, width])
   }
@@ -54,9 +62,13 @@ public final class RationalLayer: Layer {
   /// `rational`.
   public var kind: String { "rational" }
 
+  /// True for KAT's degrees, which have an unrolled path.
+  private var isKAT: Bool { numeratorDegree == 5 && denominatorDegree == 4 }
+
   /// `y = P(x)/Q(x)` per group.
   public func forward(_ x: UnsafePointer<Float>, batch: Int, training: Bool) {
     input = x
+    guard isKAT else { return forwardAnyDegree(x, batch: batch) }
     let per = inputWidth / groups
     let a = numerator.value.pointer, bq = denominator.value.pointer
     let y = out.mutablePointer
@@ -79,6 +91,7 @@ public final class RationalLayer: Layer {
   /// Input gradient and coefficient gradients (summed per group in Float64, in row order).
   public func backward(_ dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>?, batch: Int) {
     guard let x = input else { preconditionFailure("RationalLayer.backward before forward") }
+    guard isKAT else { return backwardAnyDegree(x, dy, dx: dx, batch: batch) }
     let per = inputWidth / groups
     let a = numerator.value.pointer, bq = denominator.value.pointer
     for g in 0..<groups {
@@ -129,6 +142,93 @@ public final class RationalLayer: Layer {
         gd[3] += Float(gb.3) * RationalLayer.sign(bq[g * 4 + 3])
       }
     }
+  }
+
+  /// `forward` for any degrees: P and Q by Horner's rule.
+  private func forwardAnyDegree(_ x: UnsafePointer<Float>, batch: Int) {
+    let (m, n) = (numeratorDegree, denominatorDegree)
+    let per = inputWidth / groups
+    let a = numerator.value.pointer, bq = denominator.value.pointer
+    let y = out.mutablePointer
+    for g in 0..<groups {
+      let ag = a + g * (m + 1), bg = bq + g * n
+      for r in 0..<batch {
+        let base = r * inputWidth + g * per
+        for c in 0..<per {
+          let v = x[base + c], av = abs(v)
+          y[base + c] = Self.polynomial(ag, m, v) / (1 + av * Self.absPolynomial(bg, n, av))
+        }
+      }
+    }
+  }
+
+  /// `backward` for any degrees: dF/dx = (P′ − F·Q′)/Q, dF/daⱼ = xʲ/Q, dF/dbᵢ = −(F/Q)·sign(bᵢ)·|x|ⁱ.
+  private func backwardAnyDegree(
+    _ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>?, batch: Int
+  ) {
+    let (m, n) = (numeratorDegree, denominatorDegree)
+    let per = inputWidth / groups
+    let a = numerator.value.pointer, bq = denominator.value.pointer
+    var ga = [Double](repeating: 0, count: m + 1)
+    var gb = [Double](repeating: 0, count: n)
+    for g in 0..<groups {
+      let ag = a + g * (m + 1), bg = bq + g * n
+      for j in ga.indices { ga[j] = 0 }
+      for i in gb.indices { gb[i] = 0 }
+      for r in 0..<batch {
+        let base = r * inputWidth + g * per
+        for c in 0..<per {
+          let v = x[base + c], av = abs(v), d = dy[base + c]
+          let p = Self.polynomial(ag, m, v)
+          let q = 1 + av * Self.absPolynomial(bg, n, av)
+          let f = p / q
+          if let dx {
+            var dp: Float = 0
+            for j in stride(from: m, through: 1, by: -1) { dp = dp * v + Float(j) * ag[j] }
+            var dqAbs: Float = 0
+            for i in stride(from: n, through: 1, by: -1) { dqAbs = dqAbs * av + Float(i) * abs(bg[i - 1]) }
+            dx[base + c] = d * (dp - f * Self.sign(v) * dqAbs) / q
+          }
+          let dq = Double(d / q)
+          var power: Float = 1
+          for j in 0...m {
+            ga[j] += dq * Double(power)
+            power *= v
+          }
+          let df = -Double(d * f / q)
+          var absPower = av
+          for i in 0..<n {
+            gb[i] += df * Double(absPower)
+            absPower *= av
+          }
+        }
+      }
+      if numerator.trainable {
+        let gn = numerator.grad.mutablePointer + g * (m + 1)
+        for j in 0...m { gn[j] += Float(ga[j]) }
+      }
+      if denominator.trainable {
+        let gd = denominator.grad.mutablePointer + g * n
+        for i in 0..<n { gd[i] += Float(gb[i]) * RationalLayer.sign(bg[i]) }
+      }
+    }
+  }
+
+  /// a₀ + a₁v + … + a_m vᵐ.
+  @inline(__always)
+  static func polynomial(_ a: UnsafePointer<Float>, _ m: Int, _ v: Float) -> Float {
+    var acc = a[m]
+    for j in stride(from: m - 1, through: 0, by: -1) { acc = a[j] + v * acc }
+    return acc
+  }
+
+  /// |b₁| + |b₂|u + … + |b_n|uⁿ⁻¹ (0 for n = 0).
+  @inline(__always)
+  static func absPolynomial(_ b: UnsafePointer<Float>, _ n: Int, _ u: Float) -> Float {
+    guard n > 0 else { return 0 }
+    var acc = abs(b[n - 1])
+    for i in stride(from: n - 2, through: 0, by: -1) { acc = abs(b[i]) + u * acc }
+    return acc
   }
 
   /// sign with sign(0) = 0, the subgradient PyTorch's `abs` uses.

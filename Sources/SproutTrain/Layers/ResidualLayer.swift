@@ -1,3 +1,4 @@
+import SproutConfig
 import SproutTensor
 
 /// `y = x + f(x)`, where `f` is an inner layer list that maps the width back to itself.

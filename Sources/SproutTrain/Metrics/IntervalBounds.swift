@@ -1,6 +1,6 @@
 import SproutTensor
 
-/// Interval bound propagation (IBP; Gowal et al. 2018, as analysed by Shi et al., NeurIPS 2021, METHODS.md B4):
+/// Interval bound propagation (IBP; Gowal et al. 2018, as analysed by Shi et al., NeurIPS 2021; docs/metrics.md):
 /// the box `[x − ε, x + ε]` around each probe input is pushed through the network in evaluation mode as a
 /// centre c and a radius r,
 ///
@@ -80,7 +80,7 @@ public enum IntervalBounds {
         continue
       } else {
         throw TrainingError.unavailableMetric(
-          .intervalBounds,
+          "interval_bounds",
           "layer \(index) (\(layer.kind)) cannot be bounded by intervals here: interval_bounds supports dense "
             + "layers, dropout and monotone activations (identity, relu, leaky_relu, elu, selu, tanh, sigmoid, softplus)")
       }

@@ -7,9 +7,9 @@ public struct ActivationStatistics: Sendable, Hashable {
   /// max |a|.
   public var maxAbs: Double
   /// Top-1 massive-activation ratio over the whole batch: `max|a| / median|a|` (Gallego-Feliciano et al.
-  /// 2025, METHODS.md B12, relaxing Sun et al. 2024's rule). +∞ when the median is 0 (e.g. mostly-dead ReLU).
+  /// 2025, arXiv 2508.03616, relaxing Sun et al. 2024's rule). +∞ when the median is 0 (e.g. mostly-dead ReLU).
   public var massiveRatio: Double
-  /// The same ratio computed per input row and averaged over rows (B12 leaves "averaged ratio" vs "ratio of
+  /// The same ratio computed per input row and averaged over rows (the paper leaves "averaged ratio" vs "ratio of
   /// averages" open, so both are logged).
   public var massiveRatioPerInput: Double
 

@@ -19,7 +19,7 @@ extension Metrics {
   /// `values[point · channels + c]`), DC dropped, magnitudes summed over channels (FreSh,
   /// `scripts/find_optimal_config.py`), cropped to the first `bins` bins when given.
   ///
-  /// - `.line(n)`: `|rFFT|` bins 1 … ⌊n/2⌋ (METHODS.md B2's 1-D adaptation).
+  /// - `.line(n)`: `|rFFT|` bins 1 … ⌊n/2⌋ (Sprout's 1-D adaptation; FreSh's code handles images and volumes).
   /// - `.image(h, w)`: the 2-D `|DFT|` over the non-redundant half plane `v ∈ 0…⌊w/2⌋`, summed along
   ///   anti-diagonals: bin `k` collects every `(u, v)` with `min(u, h−u) + v = k`, an L1 radius in FFT-index
   ///   space (FreSh's anti-diagonal binning; its exact Hermitian mask bookkeeping is not reproduced bit for

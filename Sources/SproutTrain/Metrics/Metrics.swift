@@ -1,3 +1,4 @@
+import SproutConfig
 import Foundation
 
 /// Pure metric functions: each takes numbers and returns numbers, with its formula and source beside it.
@@ -20,7 +21,8 @@ public enum Metrics {
   }
 
   /// Participation ratio `(Σ σ_i²)² / Σ σ_i⁴` (the eigenvalue participation ratio of `WᵀW`, used in
-  /// neuroscience as a dimensionality; METHODS.md B1 asks for it beside Roy & Vetterli). 0 for the zero matrix.
+  /// neuroscience as a dimensionality; offered beside Roy & Vetterli because the effective-rank definition of
+  /// Liu et al., ICLR 2024, could not be confirmed; docs/metrics.md). 0 for the zero matrix.
   public static func participationRatio(singularValues s: [Double]) -> Double {
     guard let top = s.max(), top > 0 else { return 0 }
     // Scale by σ_max so the fourth powers neither overflow nor underflow.
@@ -95,7 +97,7 @@ public enum Metrics {
   /// - `mse`: one per row; with several outputs argmax(y) against argmax(t) (one-hot targets), with one output
   ///   `y ≥ 0.5` against `t ≥ 0.5` (0/1 targets).
   public static func accuracyCounts(
-    outputs y: UnsafePointer<Float>, targets t: UnsafePointer<Float>, rows: Int, width: Int, loss: Loss
+    outputs y: UnsafePointer<Float>, targets t: UnsafePointer<Float>, rows: Int, width: Int, loss: LossConfig
   ) -> (correct: Int, total: Int) {
     func argmax(_ p: UnsafePointer<Float>) -> Int {
       var best = 0

@@ -1,3 +1,4 @@
+import SproutConfig
 import SproutTensor
 
 /// What a training step knows that a model alone does not: the batch loss, its outputs and targets, the
@@ -30,84 +31,90 @@ public struct StepQuantities {
   }
 }
 
-/// Applies the `Metrics` functions to a network: keeps the references some metrics compare against (W₀, K₀,
-/// the target's spectrum) and the probe batch, and returns a record as `[metric name: value]`.
+/// Applies the `Metrics` functions to a network for a stage's `record:` list: keeps the references some metrics
+/// compare against (W₀, K₀, the target's spectrum) and each metric's probe rows, and returns a record as
+/// `[metric name: value]`.
 ///
-/// Record keys: the metric names of `MetricKind`, plus `spectrum_w1` (the W1 distance of `output_spectrum`
-/// to the target's spectrum). Per-layer metrics are maps keyed by parameter name (`layers.2.weight`);
-/// `activation_stats` is keyed by layer path (`layers.1`).
+/// Keys are the metrics' names (``MetricConfig/name``), plus `spectrum_w1` (the W1 distance of `output_spectrum` to
+/// the target's spectrum). Per-layer metrics are maps keyed by the selected dense weights' names
+/// (`layers.2.weight`); `activation_stats` is keyed by the selected activation layers' paths (`layers.1`).
 public final class MetricsRecorder {
   /// The model measured.
   public let network: Network
   /// What is recorded, in order.
-  public let kinds: [MetricKind]
-  /// Settings.
-  public let options: MetricOptions
-  /// The weight the tangent kernel is taken over (nil when kernel_alignment is not recorded).
-  public let kernelParameter: Parameter?
+  public let metrics: [MetricConfig]
+  /// The weights the tangent kernel is taken over (empty when kernel_alignment is not recorded).
+  public let kernelParameters: [Parameter]
   /// W₀ of every dense weight, by name (for weight_change).
   public internal(set) var initialWeights: [String: [Float]] = [:]
   /// K₀ (for kernel_alignment).
   public internal(set) var initialKernel: DenseMatrix?
 
-  let loss: Loss
-  let probe: Dataset
-  let spectrumData: Dataset?
+  let loss: LossConfig
+  let data: Dataset
+  let kernelProbe: Dataset?
   let targetSpectrum: [Double]?
-  let psnrRange: Double
 
-  /// Prepares to record `kinds` for `network` trained with `loss` on `data`.
+  /// Prepares to record `metrics` for `network` trained with `loss` on `data`.
   /// - Throws: `TrainingError.unavailableMetric` when a metric cannot be computed here (no grid for
-  ///   `output_spectrum`, an unknown kernel parameter, no spread in the targets for `psnr`).
-  public init(network: Network, loss: Loss, data: Dataset, kinds: [MetricKind], options: MetricOptions) throws {
+  ///   `output_spectrum`, a layer selector outside the model, a layer interval bounds cannot bound).
+  public init(network: Network, loss: LossConfig, data: Dataset, metrics: [MetricConfig]) throws {
     self.network = network
-    self.kinds = kinds
-    self.options = options
+    self.metrics = metrics
     self.loss = loss
-    probe = data.prefix(Swift.min(options.probeSamples, network.maxBatch))
-    let denseWeights = network.denseLayers.map(\.weight)
-    if kinds.contains(.kernelAlignment) {
-      if let name = options.kernelParameter {
-        guard let p = network.parameter(named: name) else {
-          throw TrainingError.unavailableMetric(.kernelAlignment, "the model has no parameter '\(name)'")
+    self.data = data
+    var kernel: [Parameter] = []
+    var kernelProbe: Dataset?
+    var spectrum: [Double]?
+    for metric in metrics {
+      switch metric {
+      case .weightNorm(let layers), .weightChange(let layers, _), .effectiveRank(let layers, _),
+        .stableRank(let layers):
+        _ = try Self.select(layers, among: network.denseLayers.count, metric: metric)
+      case .kernelAlignment(let layers, let samples):
+        let dense = try Self.select(layers, among: network.denseLayers.count, metric: metric)
+        kernel = dense.map { network.denseLayers[$0].weight }
+        kernelProbe = data.prefix(samples)
+      case .activationStats(_, let layers, _):
+        _ = try Self.select(layers, among: Self.activationLayers(network).count, metric: metric)
+      case .intervalBounds(let eps, let layers, _):
+        _ = try Self.select(layers, among: network.denseLayers.count, metric: metric)
+        _ = try IntervalBounds.compute(network: network, probe: data.prefix(1).features, rows: 1, eps: Float(eps))
+      case .outputSpectrum(let bins):
+        guard let grid = data.spectrumGrid else {
+          throw TrainingError.unavailableMetric(
+            metric.name, "the data is not a grid in order (use a sine or image dataset, not a part of its split)")
         }
-        kernelParameter = p
-      } else {
-        guard !denseWeights.isEmpty else {
-          throw TrainingError.unavailableMetric(.kernelAlignment, "the model has no dense layer")
-        }
-        kernelParameter = denseWeights[denseWeights.count / 2]
+        spectrum =
+          data.target.width == network.outputWidth
+          ? Metrics.spectrum(data.targets.map(Double.init), grid: grid, channels: data.target.width, bins: bins) : nil
+      case .loss, .accuracy, .psnr, .gradNorm, .lr:
+        break
       }
-    } else {
-      kernelParameter = nil
     }
-    if kinds.contains(.outputSpectrum) {
-      guard let grid = data.spectrumGrid else {
-        throw TrainingError.unavailableMetric(
-          .outputSpectrum, "the data is not a grid in order (use a sine or image dataset without a shuffled split)")
-      }
-      spectrumData = data
-      targetSpectrum =
-        data.target.width == network.outputWidth
-        ? Metrics.spectrum(
-          data.targets.map(Double.init), grid: grid, channels: data.target.width, bins: options.spectrumBins) : nil
-    } else {
-      spectrumData = nil
-      targetSpectrum = nil
+    kernelParameters = kernel
+    self.kernelProbe = kernelProbe
+    targetSpectrum = spectrum
+  }
+
+  /// The positions a layer set selects among `count` layers.
+  static func select(_ layers: LayerSet, among count: Int, metric: MetricConfig) throws -> [Int] {
+    switch layers.resolve(count: count) {
+    case .success(let indices): return indices
+    case .failure(let error): throw TrainingError.unavailableMetric(metric.name, "\(error)")
     }
-    if kinds.contains(.intervalBounds) {
-      _ = try IntervalBounds.compute(network: network, probe: probe.features, rows: probe.count, eps: Float(options.intervalEps))
-    }
-    psnrRange = options.psnrRange ?? data.targetRange
-    if kinds.contains(.psnr), !(psnrRange > 0) {
-      throw TrainingError.unavailableMetric(.psnr, "the targets have no value range; give psnr a range")
-    }
+  }
+
+  /// The top-level layers `activation_stats` reports, in model order (activations and residual blocks, not dense,
+  /// dropout, layer-norm or Fourier-feature layers): what its `layers:` selector indexes.
+  public static func activationLayers(_ network: Network) -> [Int] {
+    network.layers.indices.filter { !["dense", "dropout", "layer_norm", "fourier_features"].contains(network.layers[$0].kind) }
   }
 
   /// Takes the references at initialization: W₀ of every dense weight and, when recorded, K₀.
   public func captureInitialState() {
     initialWeights = Dictionary(uniqueKeysWithValues: effectiveWeights().map { ($0.name, $0.values) })
-    if let p = kernelParameter { initialKernel = tangentKernel(p) }
+    if !kernelParameters.isEmpty { initialKernel = tangentKernel() }
   }
 
   /// One dense weight as its layer applies it.
@@ -127,8 +134,9 @@ public final class MetricsRecorder {
     }
   }
 
-  func tangentKernel(_ p: Parameter) -> DenseMatrix {
-    TangentKernel.compute(network: network, parameter: p, probe: probe.features, rows: probe.count)
+  func tangentKernel() -> DenseMatrix {
+    guard let probe = kernelProbe else { return DenseMatrix(zeros: 0, 0) }
+    return TangentKernel.compute(network: network, parameters: kernelParameters, probe: probe.features, rows: probe.count)
   }
 
   /// The record for the current network. `step` quantities feed loss, accuracy, psnr, grad_norm and lr; a
@@ -145,91 +153,121 @@ public final class MetricsRecorder {
       spectra[p.name] = s
       return s
     }
-    let weightKinds: Set<MetricKind> = [.weightNorm, .weightChange, .effectiveRank, .participationRatio, .stableRank]
-    let weights = kinds.contains(where: weightKinds.contains) ? effectiveWeights() : []
-    for kind in kinds {
-      switch kind {
+    let all = metrics.contains(where: \.readsOnlyWeights) ? effectiveWeights() : []
+    func weights(_ layers: LayerSet) -> [EffectiveWeight] {
+      guard case .success(let indices) = layers.resolve(count: all.count) else { return [] }
+      return indices.map { all[$0] }
+    }
+    func perWeight(_ layers: LayerSet, _ f: (EffectiveWeight) -> Double) -> MetricValue {
+      .scalars(Dictionary(uniqueKeysWithValues: weights(layers).map { ($0.name, f($0)) }))
+    }
+    for metric in metrics {
+      let name = metric.name
+      switch metric {
       case .loss:
-        if let step { out[kind.rawValue] = .scalar(step.loss) }
+        if let step { out[name] = .scalar(step.loss) }
       case .accuracy:
         if let step {
           let c = Metrics.accuracyCounts(
             outputs: step.outputs, targets: step.targets, rows: step.rows, width: network.outputWidth, loss: loss)
-          out[kind.rawValue] = .scalar(Double(c.correct) / Double(c.total))
+          out[name] = .scalar(Double(c.correct) / Double(c.total))
         }
-      case .psnr:
+      case .psnr(let peak):
         if let step {
           let mse = Metrics.meanSquaredError(step.outputs, step.targets, count: step.rows * network.outputWidth)
-          out[kind.rawValue] = .scalar(Metrics.psnr(mse: mse, range: psnrRange))
+          out[name] = .scalar(Metrics.psnr(mse: mse, range: peak))
         }
       case .gradNorm:
-        if let g = step?.gradNorm { out[kind.rawValue] = .scalar(g) }
+        if let g = step?.gradNorm { out[name] = .scalar(g) }
       case .lr:
-        if let step { out[kind.rawValue] = .scalar(step.lr) }
-      case .weightNorm:
-        out[kind.rawValue] = .scalars(
-          Dictionary(uniqueKeysWithValues: weights.map { ($0.name, euclideanNorm($0.values.map(Double.init))) }))
-      case .weightChange:
+        if let step { out[name] = .scalar(step.lr) }
+      case .weightNorm(let layers):
+        out[name] = perWeight(layers) { euclideanNorm($0.values.map(Double.init)) }
+      case .weightChange(let layers, let relative):
         var m: [String: Double] = [:]
-        for w in weights {
+        for w in weights(layers) {
           guard let w0 = initialWeights[w.name] else { continue }
-          m[w.name] =
-            options.weightChangeRelative
-            ? Metrics.relativeChange(w.values, from: w0) : Metrics.absoluteChange(w.values, from: w0)
+          m[w.name] = relative ? Metrics.relativeChange(w.values, from: w0) : Metrics.absoluteChange(w.values, from: w0)
         }
-        out[kind.rawValue] = .scalars(m)
-      case .effectiveRank:
-        out[kind.rawValue] = .scalars(
-          Dictionary(
-            uniqueKeysWithValues: weights.map { ($0.name, Metrics.effectiveRank(singularValues: singularValues($0))) }))
-      case .participationRatio:
-        out[kind.rawValue] = .scalars(
-          Dictionary(
-            uniqueKeysWithValues: weights.map {
-              ($0.name, Metrics.participationRatio(singularValues: singularValues($0)))
-            }))
-      case .stableRank:
-        out[kind.rawValue] = .scalars(
-          Dictionary(
-            uniqueKeysWithValues: weights.map { ($0.name, Metrics.stableRank(singularValues: singularValues($0))) }))
+        out[name] = .scalars(m)
+      case .effectiveRank(let layers, .entropy):
+        out[name] = perWeight(layers) { Metrics.effectiveRank(singularValues: singularValues($0)) }
+      case .effectiveRank(let layers, .participationRatio):
+        out[name] = perWeight(layers) { Metrics.participationRatio(singularValues: singularValues($0)) }
+      case .stableRank(let layers):
+        out[name] = perWeight(layers) { Metrics.stableRank(singularValues: singularValues($0)) }
       case .kernelAlignment, .activationStats, .outputSpectrum, .intervalBounds:
         continue  // forward-based: below, after every metric that reads the step's outputs
       }
     }
-    if kinds.contains(.activationStats) { out[MetricKind.activationStats.rawValue] = activationStats() }
-    if kinds.contains(.intervalBounds), let bounds = try? IntervalBounds.compute(
-      network: network, probe: probe.features, rows: probe.count, eps: Float(options.intervalEps))
-    {
-      var m: [String: MetricValue] = [:]
-      for b in bounds { m[b.name] = .map(["radius": .scalar(b.radius), "growth": .scalar(b.growth)]) }
-      out[MetricKind.intervalBounds.rawValue] = .map(m)
-    }
-    if kinds.contains(.outputSpectrum) {
-      let s = outputSpectrum()
-      out[MetricKind.outputSpectrum.rawValue] = .vector(s)
-      if let t = targetSpectrum { out["spectrum_w1"] = .scalar(Metrics.wasserstein1(t, s)) }
-    }
-    if let p = kernelParameter, let k0 = initialKernel {
-      out[MetricKind.kernelAlignment.rawValue] = .scalar(Metrics.alignment(k0, tangentKernel(p)))
+    for metric in metrics {
+      switch metric {
+      case .activationStats(let stats, let layers, let samples):
+        out[metric.name] = activationStats(stats: stats, layers: layers, samples: samples)
+      case .intervalBounds(let eps, let layers, let samples):
+        let probe = data.prefix(samples)
+        guard let bounds = try? IntervalBounds.compute(network: network, probe: probe.features, rows: probe.count, eps: Float(eps)),
+          case .success(let selected) = layers.resolve(count: bounds.count)
+        else { continue }
+        var m: [String: MetricValue] = [:]
+        for b in selected.map({ bounds[$0] }) {
+          m[b.name] = .map(["radius": .scalar(b.radius), "growth": .scalar(b.growth)])
+        }
+        out[metric.name] = .map(m)
+      case .outputSpectrum(let bins):
+        let s = outputSpectrum(bins: bins)
+        out[metric.name] = .vector(s)
+        if let t = targetSpectrum { out["spectrum_w1"] = .scalar(Metrics.wasserstein1(t, s)) }
+      case .kernelAlignment:
+        if let k0 = initialKernel { out[metric.name] = .scalar(Metrics.alignment(k0, tangentKernel())) }
+      default:
+        continue
+      }
     }
     return out
   }
 
-  /// Statistics of every activation layer and residual block's output over the probe batch (eval mode).
-  func activationStats() -> MetricValue {
-    _ = probe.features.withBasePointer { network.forward($0, batch: probe.count, training: false) }
+  /// Statistics of the selected activation layers' outputs over the first `samples` rows (eval mode, forwarded in
+  /// chunks of the network's batch).
+  func activationStats(stats: [ActivationStatistic], layers: LayerSet, samples: Int) -> MetricValue {
+    let reported = Self.activationLayers(network)
+    guard case .success(let selected) = layers.resolve(count: reported.count) else { return .map([:]) }
+    let probe = data.prefix(samples)
+    var outputs: [Int: [Float]] = [:]
+    probe.features.withBasePointer { x in
+      var start = 0
+      while start < probe.count {
+        let rows = Swift.min(network.maxBatch, probe.count - start)
+        _ = network.forward(x + start * probe.featureCount, batch: rows, training: false)
+        for i in selected.map({ reported[$0] }) {
+          let o = network.output(ofLayer: i)
+          outputs[i, default: []] += UnsafeBufferPointer(start: o.pointer, count: rows * o.cols)
+        }
+        start += rows
+      }
+    }
+    let keep = Set(stats)
     var m: [String: MetricValue] = [:]
-    for (i, layer) in network.layers.enumerated() {
-      if ["dense", "dropout", "layer_norm", "fourier_features"].contains(layer.kind) { continue }
-      let o = network.output(ofLayer: i)
-      m["layers.\(i)"] = Metrics.activationStatistics(o.pointer, rows: o.rows, cols: o.cols).metricValue
+    for i in selected.map({ reported[$0] }) {
+      guard let values = outputs[i], !values.isEmpty else { continue }
+      let cols = network.layers[i].outputWidth
+      let s = values.withBasePointer { Metrics.activationStatistics($0, rows: values.count / cols, cols: cols) }
+      var entry: [String: MetricValue] = [:]
+      if keep.contains(.mean) { entry["mean"] = .scalar(s.mean) }
+      if keep.contains(.std) { entry["std"] = .scalar(s.std) }
+      if keep.contains(.maxAbs) { entry["max_abs"] = .scalar(s.maxAbs) }
+      if keep.contains(.massiveRatio) {
+        entry["massive_ratio"] = .scalar(s.massiveRatio)
+        entry["massive_ratio_per_input"] = .scalar(s.massiveRatioPerInput)
+      }
+      m["layers.\(i)"] = .map(entry)
     }
     return .map(m)
   }
 
   /// The network's output over the whole grid (eval mode, in chunks of `maxBatch`), as a spectrum.
-  func outputSpectrum() -> [Double] {
-    guard let data = spectrumData, let grid = data.spectrumGrid else { return [] }
+  func outputSpectrum(bins: Int) -> [Double] {
+    guard let grid = data.spectrumGrid else { return [] }
     let width = network.outputWidth
     var values = [Double](repeating: 0, count: data.count * width)
     data.features.withBasePointer { x in
@@ -241,6 +279,6 @@ public final class MetricsRecorder {
         start += rows
       }
     }
-    return Metrics.spectrum(values, grid: grid, channels: width, bins: options.spectrumBins)
+    return Metrics.spectrum(values, grid: grid, channels: width, bins: bins)
   }
 }

@@ -1,3 +1,4 @@
+import SproutConfig
 import SproutTensor
 
 /// A planned model: layers built from a layer list, every buffer allocated once for `maxBatch` rows, so a
@@ -119,7 +120,7 @@ public final class Network {
     return LayerOutput(pointer: layer.output, rows: lastBatch, cols: layer.outputWidth)
   }
 
-  /// Turns TrAct on for the first dense layer (METHODS.md B6), or off with nil.
+  /// Turns TrAct on for the first dense layer (Petersen et al., NeurIPS 2024; see `TrAct`), or off with nil.
   /// - Returns: false when the model has no dense layer.
   @discardableResult
   public func setTrAct(lambda: Double?) -> Bool {

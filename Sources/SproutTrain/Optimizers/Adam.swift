@@ -1,3 +1,4 @@
+import SproutConfig
 import SproutTensor
 
 /// Adam (Kingma & Ba 2015) with PyTorch's `torch.optim.Adam` / `AdamW` update order:
@@ -25,7 +26,7 @@ public final class Adam: Optimizer {
 
   /// Plans the two moment tensors per parameter; updates run on `backend`'s `adamStep`.
   public init(
-    parameters: [Parameter], backend: any Backend = OptimizerConfig.defaultBackend, beta1: Float = 0.9,
+    parameters: [Parameter], backend: any Backend = UpdateRule.defaultBackend, beta1: Float = 0.9,
     beta2: Float = 0.999, eps: Float = 1e-8, weightDecay: Float = 0, decoupled: Bool = false
   ) {
     self.backend = backend

@@ -1,5 +1,27 @@
-/// Gradient clipping by global L2 norm, as `torch.nn.utils.clip_grad_norm_`.
+import SproutConfig
+
+/// Gradient clipping: by global L2 norm (`torch.nn.utils.clip_grad_norm_`) or by value
+/// (`torch.nn.utils.clip_grad_value_`).
 public enum GradientClipping {
+  /// Applies `clip` to every trainable gradient; returns the pre-clip global norm when clipping by norm.
+  @discardableResult
+  public static func apply(_ clip: ClipConfig, to parameters: [Parameter]) -> Float? {
+    switch clip {
+    case .norm(let maxNorm): return self.clip(parameters, maxNorm: Float(maxNorm))
+    case .value(let max):
+      clamp(parameters, max: Float(max))
+      return nil
+    }
+  }
+
+  /// Clamps every gradient entry to [−max, max].
+  public static func clamp(_ parameters: [Parameter], max: Float) {
+    for p in parameters where p.trainable {
+      let g = p.grad.mutablePointer
+      for i in 0..<p.grad.count { g[i] = Swift.min(Swift.max(g[i], -max), max) }
+    }
+  }
+
   /// The L2 norm of every trainable parameter's gradient taken together, accumulated in Float64.
   ///
   /// Each tensor is summed in 8 interleaved Float64 lanes (element i into lane i mod 8), the lanes added in a

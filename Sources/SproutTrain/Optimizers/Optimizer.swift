@@ -1,3 +1,4 @@
+import SproutConfig
 import SproutTensor
 
 /// Updates parameters from their gradients. State (momentum, moments, step count) is planned at init for a
@@ -30,36 +31,26 @@ public struct OptimizerStateError: Error, Hashable, Sendable, CustomStringConver
   public var description: String { "\(name): \(message)" }
 }
 
-/// The configuration of an optimizer, as the spec gives it.
-public enum OptimizerConfig: Hashable, Sendable {
-  /// `torch.optim.SGD` semantics.
-  case sgd(momentum: Float, dampening: Float, nesterov: Bool, weightDecay: Float)
-  /// `torch.optim.Adam` (L2 weight decay added to the gradient).
-  case adam(beta1: Float, beta2: Float, eps: Float, weightDecay: Float)
-  /// `torch.optim.AdamW` (decoupled weight decay).
-  case adamw(beta1: Float, beta2: Float, eps: Float, weightDecay: Float)
-
+extension UpdateRule {
   /// Builds the optimizer with state for `parameters`, updating on `backend` (by default a one-thread cpu
   /// backend: the update kernels are elementwise, so every backend gives the same bits).
-  public func make(parameters: [Parameter], backend: any Backend = OptimizerConfig.defaultBackend) -> any Optimizer {
+  public func make(parameters: [Parameter], backend: any Backend = UpdateRule.defaultBackend) -> any Optimizer {
     switch self {
     case .sgd(let momentum, let dampening, let nesterov, let weightDecay):
       return SGD(
-        parameters: parameters, backend: backend, momentum: momentum, dampening: dampening, nesterov: nesterov,
-        weightDecay: weightDecay)
+        parameters: parameters, backend: backend, momentum: Float(momentum), dampening: Float(dampening),
+        nesterov: nesterov, weightDecay: Float(weightDecay))
     case .adam(let beta1, let beta2, let eps, let weightDecay):
       return Adam(
-        parameters: parameters, backend: backend, beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay,
-        decoupled: false)
+        parameters: parameters, backend: backend, beta1: Float(beta1), beta2: Float(beta2), eps: Float(eps),
+        weightDecay: Float(weightDecay), decoupled: false)
     case .adamw(let beta1, let beta2, let eps, let weightDecay):
       return Adam(
-        parameters: parameters, backend: backend, beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay,
-        decoupled: true)
+        parameters: parameters, backend: backend, beta1: Float(beta1), beta2: Float(beta2), eps: Float(eps),
+        weightDecay: Float(weightDecay), decoupled: true)
     }
   }
-}
 
-extension OptimizerConfig {
   /// The backend optimizers update on when none is given.
   public static let defaultBackend: any Backend = CPUBackend(threads: 1)
 }

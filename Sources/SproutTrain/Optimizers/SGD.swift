@@ -1,3 +1,4 @@
+import SproutConfig
 import SproutTensor
 
 /// Stochastic gradient descent with PyTorch's `torch.optim.SGD` semantics:
@@ -23,7 +24,7 @@ public final class SGD: Optimizer {
 
   /// Plans momentum buffers for `parameters` (none when momentum is 0); updates run on `backend`'s `sgdStep`.
   public init(
-    parameters: [Parameter], backend: any Backend = OptimizerConfig.defaultBackend, momentum: Float = 0,
+    parameters: [Parameter], backend: any Backend = UpdateRule.defaultBackend, momentum: Float = 0,
     dampening: Float = 0, nesterov: Bool = false, weightDecay: Float = 0
   ) {
     self.backend = backend

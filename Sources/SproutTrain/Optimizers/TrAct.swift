@@ -1,6 +1,7 @@
 import SproutTensor
 
-/// TrAct (Petersen, Borgelt, Ermon 2024; METHODS.md B6): the first dense layer's weight gradient becomes
+/// TrAct (Petersen, Borgelt & Ermon, NeurIPS 2024; `torch_tract`, `tract.py`): the first dense layer's weight
+/// gradient becomes
 ///
 ///     grad_W = Gᵀ X (XᵀX / b + λ I_n)⁻¹                    (b ≥ n: an n×n solve)
 ///            = (1/λ) Gᵀ (X Xᵀ/(bλ) + I_b)⁻¹ X               (b < n: Woodbury, a b×b solve)

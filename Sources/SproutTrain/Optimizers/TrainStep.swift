@@ -1,3 +1,4 @@
+import SproutConfig
 import SproutTensor
 
 /// One training step, straight-line and allocation-free once built:
@@ -10,18 +11,20 @@ public final class TrainStep {
   /// The model.
   public let network: Network
   /// The objective.
-  public let loss: Loss
+  public let loss: LossConfig
   /// The update rule.
   public let optimizer: any Optimizer
   /// The optimizer's base learning rate.
   public let baseLR: Float
   /// Learning rate as a function of the step.
   public let schedule: Schedule
-  /// Global-norm clipping threshold, or nil for none.
-  public let clipNorm: Float?
+  /// The stage's length in steps (the span a cosine schedule decays over).
+  public let totalSteps: Int
+  /// Gradient clipping, or nil for none.
+  public let clip: ClipConfig?
   /// Index of the next step.
   public var step = 0
-  /// Pre-clip global gradient norm of the last step (computed only when clipping).
+  /// Pre-clip global gradient norm of the last step (computed only when clipping by norm).
   public private(set) var lastGradientNorm: Float?
   /// Learning rate used by the last step.
   public private(set) var lastLR: Float = 0
@@ -29,15 +32,16 @@ public final class TrainStep {
 
   /// Plans the loss-gradient buffer. TrAct, when wanted, is switched on the network (`setTrAct(lambda:)`).
   public init(
-    network: Network, loss: Loss, optimizer: any Optimizer, baseLR: Float, schedule: Schedule = .constant,
-    clipNorm: Float? = nil
+    network: Network, loss: LossConfig, optimizer: any Optimizer, baseLR: Float, schedule: Schedule = .constant,
+    totalSteps: Int = 0, clip: ClipConfig? = nil
   ) {
     self.network = network
     self.loss = loss
     self.optimizer = optimizer
     self.baseLR = baseLR
     self.schedule = schedule
-    self.clipNorm = clipNorm
+    self.totalSteps = totalSteps
+    self.clip = clip
     outputGrad = Tensor(zeros: [network.maxBatch, network.outputWidth])
   }
 
@@ -50,8 +54,8 @@ public final class TrainStep {
     let value = loss.evaluate(
       output: y, target: target, batch: batch, width: network.outputWidth, gradient: outputGrad.mutablePointer)
     network.backward(outputGradient: outputGrad.pointer, batch: batch)
-    if let clipNorm { lastGradientNorm = GradientClipping.clip(network.parameters, maxNorm: clipNorm) }
-    lastLR = schedule.learningRate(base: baseLR, step: step)
+    if let clip { lastGradientNorm = GradientClipping.apply(clip, to: network.parameters) }
+    lastLR = schedule.learningRate(base: baseLR, step: step, totalSteps: totalSteps)
     optimizer.step(parameters: network.parameters, lr: lastLR)
     step += 1
     return value

@@ -58,7 +58,8 @@ extension RandomStream {
   }
 
   /// A draw of N(mean, std²) truncated to the **absolute** interval [a, b], with PyTorch's `trunc_normal_`
-  /// semantics (METHODS.md A7, E1): inverse CDF of a uniform on [Φ(α), Φ(β)], then clamp to [a, b].
+  /// semantics (`torch.nn.init.trunc_normal_`: a and b are values, not multiples of std): inverse CDF of a
+  /// uniform on [Φ(α), Φ(β)], then clamp to [a, b].
   public mutating func nextTruncatedNormal(mean: Double, std: Double, a: Double, b: Double) -> Double {
     truncatedNormal(
       mean: mean, std: std, a: a, b: b, lo: NormalDistribution.cdf((a - mean) / std),

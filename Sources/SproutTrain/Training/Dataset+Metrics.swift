@@ -1,3 +1,4 @@
+import SproutConfig
 extension Dataset {
   /// The first `n` samples (all when `n ≥ count`), for probe batches; keeps the grid only when nothing is cut.
   func prefix(_ n: Int) -> Dataset { subset(Array(0..<Swift.min(n, count))) }
@@ -19,7 +20,7 @@ extension Dataset {
   }
 
   /// Checks that the samples fit `network` trained with `loss`.
-  func check(fits network: Network, loss: Loss) throws {
+  func check(fits network: Network, loss: LossConfig) throws {
     guard featureCount == network.inputWidth else {
       throw TrainingError.invalidConfiguration(
         "the data has \(featureCount) input features, the model expects \(network.inputWidth)")
@@ -27,8 +28,16 @@ extension Dataset {
     let width = loss.targetWidth(outputWidth: network.outputWidth)
     guard target.width == width else {
       throw TrainingError.invalidConfiguration(
-        "\(loss.rawValue) needs \(width) target value(s) per example, the data has \(target.width)")
+        "\(loss.name) needs \(width) target value(s) per example, the data has \(target.width)")
     }
     guard count >= 1 else { throw TrainingError.invalidConfiguration("the data is empty") }
+    if loss.readsClassIndices {
+      let classes = network.outputWidth
+      for (row, label) in targets.enumerated() where !(label >= 0 && label < Float(classes) && label == label.rounded()) {
+        throw TrainingError.invalidConfiguration(
+          "cross_entropy over the model's \(classes) outputs needs class labels in 0..<\(classes), but row \(row) has "
+            + "label \(label)")
+      }
+    }
   }
 }

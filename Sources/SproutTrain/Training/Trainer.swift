@@ -1,3 +1,4 @@
+import SproutConfig
 import SproutTensor
 
 /// The loop of a train stage: batches → `TrainStep` → records and checkpoints, resumable bit for bit.
@@ -9,12 +10,13 @@ import SproutTensor
 ///          s % every == 0 or last → record(s);  s % checkpointEvery == 0 or last → checkpoint(s)
 /// ```
 ///
-/// "Step s" means the state after s optimizer updates. A record at step s ≥ 1 reports the loss, accuracy
-/// and PSNR of the batch step s trained on (computed before its update, in training mode), its gradient
-/// norm before clipping, its learning rate, and every model metric after the update. The step-0 record
-/// reports the eval-mode loss/accuracy/PSNR of the first batch and the first step's learning rate; it has no
-/// grad_norm. A record is emitted before the checkpoint of the same step, so a run resumed from the
-/// checkpoint at step s continues with step s + 1's record.
+/// "Step s" means the state after s optimizer updates. A record at step 0 < s < total reports the loss, accuracy
+/// and PSNR of the batch step s trained on (computed before its update, in training mode), its gradient norm
+/// before clipping, its learning rate, and every model metric after the update. The records at step 0 and at
+/// the last step report loss, accuracy and PSNR over the whole training data in evaluation mode (so a final
+/// figure never describes a leftover partial batch); step 0 has the first step's learning rate and no
+/// grad_norm. A record is emitted before the checkpoint of the same step, so a run resumed from the checkpoint
+/// at step s continues with step s + 1's record.
 public final class Trainer {
   /// The model being trained.
   public let network: Network
@@ -38,8 +40,9 @@ public final class Trainer {
   public var onCheckpoint: ((TrainingState) throws -> Void)?
 
   private var started = false
+  /// Steps between records.
+  private let recordEvery: Int
   private var lastCheckpointStep = -1
-  private let evalScratch: Tensor
   private let inputBuffer: Tensor
   private let targetBuffer: Tensor
 
@@ -59,7 +62,7 @@ public final class Trainer {
       throw TrainingError.invalidConfiguration(
         "batch \(c.batchSize) is outside 1...\(network.maxBatch), the size the model was planned for")
     }
-    guard c.every >= 1, (c.checkpointEvery ?? 1) >= 1 else {
+    guard (c.every ?? 1) >= 1, (c.checkpointEvery ?? 1) >= 1 else {
       throw TrainingError.invalidConfiguration("every and checkpoint_every must be at least 1")
     }
     guard !network.layers.isEmpty else { throw TrainingError.invalidConfiguration("the model has no layers") }
@@ -80,13 +83,12 @@ public final class Trainer {
     }
     guard totalSteps >= 0 else { throw TrainingError.invalidConfiguration("a negative training length") }
     if let lambda = c.trAct { network.setTrAct(lambda: lambda) }
+    recordEvery = c.recordInterval(totalSteps: totalSteps)
     trainStep = TrainStep(
       network: network, loss: c.loss,
       optimizer: c.optimizer.make(parameters: network.parameters, backend: network.backend), baseLR: c.lr,
-      schedule: c.schedule, clipNorm: c.clipNorm)
-    recorder = try MetricsRecorder(
-      network: network, loss: c.loss, data: data, kinds: c.record, options: c.metricOptions)
-    evalScratch = Tensor(zeros: [network.maxBatch, network.outputWidth])
+      schedule: c.schedule, totalSteps: totalSteps, clip: c.clip)
+    recorder = try MetricsRecorder(network: network, loss: c.loss, data: data, metrics: c.record)
     inputBuffer = Tensor(zeros: [batches.batchSize, data.featureCount])
     targetBuffer = Tensor(zeros: [batches.batchSize, data.target.width])
   }
@@ -99,7 +101,7 @@ public final class Trainer {
     if !started {
       recorder.captureInitialState()
       started = true
-      if !configuration.record.isEmpty { try onRecord?(0, initialRecord()) }
+      if !configuration.record.isEmpty { try onRecord?(0, try initialRecord()) }
       try checkpoint()
     }
     let c = configuration
@@ -114,14 +116,22 @@ public final class Trainer {
       let loss = trainStep.run(input: inputBuffer.pointer, target: targetBuffer.pointer, batch: rows)
       let s = trainStep.step
       guard loss.isFinite else { throw TrainingError.nonFiniteLoss(step: s, loss: loss) }
-      if !c.record.isEmpty, s % c.every == 0 || s == totalSteps {
+      if !c.record.isEmpty, s % recordEvery == 0 || s == totalSteps {
         let gradNorm =
           wantsGradNorm
           ? Double(trainStep.lastGradientNorm ?? GradientClipping.globalNorm(network.parameters)) : nil
         let quantities = StepQuantities(
           loss: Double(loss), outputs: network.output(ofLayer: last).pointer, targets: targetBuffer.pointer,
           rows: rows, gradNorm: gradNorm, lr: Double(trainStep.lastLR))
-        try onRecord?(s, recorder.record(step: quantities))
+        var values = recorder.record(step: quantities)
+        if s == totalSteps {
+          try wholeData(into: &values)
+          // The last update can diverge after the batch loss above was taken: the whole-data loss catches it.
+          if let l = values[MetricConfig.loss.name]?.scalar, !l.isFinite {
+            throw TrainingError.nonFiniteLoss(step: s, loss: Float(l))
+          }
+        }
+        try onRecord?(s, values)
       }
       if s == totalSteps || c.checkpointEvery.map({ s % $0 == 0 }) == true { try checkpoint() }
     }
@@ -133,19 +143,28 @@ public final class Trainer {
     lastCheckpointStep = trainStep.step
   }
 
-  /// The step-0 record: the first batch in eval mode (the batch position is left where it was).
-  private func initialRecord() -> [String: MetricValue] {
-    let cursor = batches.cursor
-    let rows = batches.next(features: inputBuffer.mutablePointer, targets: targetBuffer.mutablePointer)
-    batches.cursor = cursor
-    let y = network.forward(inputBuffer.pointer, batch: rows, training: false)
-    let loss = configuration.loss.value(
-      output: y, target: targetBuffer.pointer, batch: rows, width: network.outputWidth,
-      scratch: evalScratch.mutablePointer)
-    let lr = configuration.schedule.learningRate(base: configuration.lr, step: 0)
-    return recorder.record(
-      step: StepQuantities(
-        loss: Double(loss), outputs: y, targets: targetBuffer.pointer, rows: rows, gradNorm: nil, lr: Double(lr)))
+  /// The step-0 record: the metrics of the model as initialised, with loss, accuracy and PSNR over the whole
+  /// training data and the first step's learning rate.
+  private func initialRecord() throws -> [String: MetricValue] {
+    let lr = configuration.schedule.learningRate(base: configuration.lr, step: 0, totalSteps: totalSteps)
+    var values = recorder.record(step: nil)
+    if configuration.record.contains(.lr) { values[MetricConfig.lr.name] = .scalar(Double(lr)) }
+    try wholeData(into: &values)
+    return values
+  }
+
+  /// Replaces loss, accuracy and PSNR in `values` with their values over the whole training data (eval mode).
+  private func wholeData(into values: inout [String: MetricValue]) throws {
+    let perRow = configuration.record.filter {
+      switch $0 {
+      case .loss, .accuracy, .psnr: true
+      default: false
+      }
+    }
+    guard !perRow.isEmpty else { return }
+    let whole = try Evaluation.evaluate(
+      network: network, data: data, loss: configuration.loss, batchSize: network.maxBatch, record: perRow)
+    for (k, v) in whole { values[k] = v }
   }
 
   /// The current state, for a checkpoint (see `TrainingState` for the names).
@@ -193,7 +212,7 @@ public final class Trainer {
       initial[d.weight.name] = try state.float32("initial." + d.weight.name, count: d.weight.value.count)
     }
     var k0: DenseMatrix?
-    if recorder.kernelParameter != nil {
+    if !recorder.kernelParameters.isEmpty {
       guard case .float64(let shape, let v)? = state.tensors["metrics.kernel_alignment.k0"], shape.count == 2,
         shape[0] * shape[1] == v.count
       else { throw TrainingError.stateMismatch("tensor 'metrics.kernel_alignment.k0' is missing or malformed") }

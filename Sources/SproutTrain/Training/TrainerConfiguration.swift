@@ -1,26 +1,19 @@
 import Foundation
+import SproutConfig
 
-/// How long a train stage runs.
-public enum TrainingLength: Sendable, Hashable {
-  /// Whole passes over the data (each ⌈count / batch⌉ steps).
-  case epochs(Int)
-  /// Optimizer steps.
-  case steps(Int)
-}
-
-/// Everything a train stage decides besides the model and the data (the spec's stage fields, resolved).
+/// Everything a train stage decides besides the model and the data, as the trainer runs it.
 public struct TrainerConfiguration: Sendable, Hashable {
   /// The objective.
-  public var loss: Loss
+  public var loss: LossConfig
   /// The update rule.
-  public var optimizer: OptimizerConfig
+  public var optimizer: UpdateRule
   /// Base learning rate.
   public var lr: Float
   /// Learning-rate schedule over the 0-based step index.
   public var schedule: Schedule
-  /// Global-norm gradient clipping threshold, or nil.
-  public var clipNorm: Float?
-  /// TrAct's λ for the first dense layer (METHODS.md B6), or nil.
+  /// Gradient clipping, or nil.
+  public var clip: ClipConfig?
+  /// TrAct's λ for the first dense layer (Petersen et al., NeurIPS 2024), or nil.
   public var trAct: Double?
   /// Rows per batch.
   public var batchSize: Int
@@ -31,26 +24,24 @@ public struct TrainerConfiguration: Sendable, Hashable {
   /// Skip an epoch's final partial batch (PyTorch `drop_last`).
   public var dropLast: Bool
   /// Metrics to record.
-  public var record: [MetricKind]
-  /// Steps between records (records are also taken at step 0 and at the last step).
-  public var every: Int
+  public var record: [MetricConfig]
+  /// Steps between records (records are also taken at step 0 and at the last step); nil spreads about
+  /// `TrainingConfig.defaultRecords` records over the run.
+  public var every: Int?
   /// Steps between checkpoints (also at step 0, at the last step and when stopped), or nil for only those.
   public var checkpointEvery: Int?
-  /// Metric settings (kernel layer, probe size, PSNR range, spectrum bins).
-  public var metricOptions: MetricOptions
 
-  /// A configuration; the defaults are the language's (`shuffle: true`, `every: 1`, no clipping, constant lr).
+  /// A configuration.
   public init(
-    loss: Loss, optimizer: OptimizerConfig, lr: Float, schedule: Schedule = .constant, clipNorm: Float? = nil,
+    loss: LossConfig, optimizer: UpdateRule, lr: Float, schedule: Schedule = .constant, clip: ClipConfig? = nil,
     trAct: Double? = nil, batchSize: Int, length: TrainingLength, shuffle: Bool = true, dropLast: Bool = false,
-    record: [MetricKind] = [],
-    every: Int = 1, checkpointEvery: Int? = nil, metricOptions: MetricOptions = MetricOptions()
+    record: [MetricConfig] = [], every: Int? = nil, checkpointEvery: Int? = nil
   ) {
     self.loss = loss
     self.optimizer = optimizer
     self.lr = lr
     self.schedule = schedule
-    self.clipNorm = clipNorm
+    self.clip = clip
     self.trAct = trAct
     self.batchSize = batchSize
     self.length = length
@@ -59,7 +50,19 @@ public struct TrainerConfiguration: Sendable, Hashable {
     self.record = record
     self.every = every
     self.checkpointEvery = checkpointEvery
-    self.metricOptions = metricOptions
+  }
+
+  /// The trainer's configuration of a lowered train or finetune stage.
+  public init(_ t: TrainingConfig) {
+    self.init(
+      loss: t.loss, optimizer: t.optimizer.rule, lr: Float(t.optimizer.lr), schedule: t.optimizer.schedule,
+      clip: t.optimizer.clip, trAct: t.optimizer.tract, batchSize: t.batch, length: t.length, shuffle: t.shuffle,
+      record: t.record, every: t.every, checkpointEvery: t.checkpointEvery)
+  }
+
+  /// Steps between records in a run of `totalSteps`.
+  public func recordInterval(totalSteps: Int) -> Int {
+    every ?? Swift.max(1, (totalSteps + TrainingConfig.defaultRecords - 1) / TrainingConfig.defaultRecords)
   }
 }
 

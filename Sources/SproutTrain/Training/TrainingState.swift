@@ -84,7 +84,7 @@ public enum TrainingError: Error, Sendable, Hashable, CustomStringConvertible {
   /// A saved state does not fit this model or run.
   case stateMismatch(String)
   /// A metric cannot be computed for this stage (e.g. `output_spectrum` on data that is not on a grid).
-  case unavailableMetric(MetricKind, String)
+  case unavailableMetric(String, String)
   /// The configuration cannot be run (e.g. a batch larger than the network was planned for).
   case invalidConfiguration(String)
 
@@ -94,7 +94,7 @@ public enum TrainingError: Error, Sendable, Hashable, CustomStringConvertible {
     case .nonFiniteLoss(let step, let loss):
       return "loss became \(loss) at step \(step); lower the learning rate or enable gradient clipping"
     case .stateMismatch(let what): return "checkpoint does not fit this run: \(what)"
-    case .unavailableMetric(let kind, let why): return "cannot record \(kind.rawValue): \(why)"
+    case .unavailableMetric(let name, let why): return "cannot record \(name): \(why)"
     case .invalidConfiguration(let why): return why
     }
   }

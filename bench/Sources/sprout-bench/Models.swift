@@ -1,3 +1,5 @@
+import SproutConfig
+import SproutDiagnostics
 import SproutTensor
 import SproutTrain
 
@@ -6,14 +8,14 @@ import SproutTrain
 struct BenchModel {
   let name: String
   let widths: [Int]
-  let activation: Activation
+  let activation: ActivationConfig
   let batch: Int
-  let loss: Loss
+  let loss: LossConfig
 
   static let all: [BenchModel] = [
     BenchModel(name: "tiny", widths: [2, 64, 64, 1], activation: .tanh, batch: 32, loss: .mse),
     BenchModel(name: "small", widths: [32, 256, 256, 1], activation: .relu, batch: 64, loss: .mse),
-    BenchModel(name: "mnist", widths: [784, 512, 512, 10], activation: .relu, batch: 128, loss: .crossEntropy),
+    BenchModel(name: "mnist", widths: [784, 512, 512, 10], activation: .relu, batch: 128, loss: .crossEntropy(labelSmoothing: 0)),
     BenchModel(name: "wide", widths: [1024, 2048, 2048, 1024], activation: .relu, batch: 256, loss: .mse),
     BenchModel(name: "siren", widths: [2, 256, 256, 256, 1], activation: .sine(omega: 30), batch: 4096, loss: .mse),
   ]
@@ -28,7 +30,7 @@ struct BenchModel {
     var out: [LayerConfig] = []
     for (i, units) in widths.dropFirst().enumerated() {
       out.append(.dense(units: units, bias: true))
-      if i < widths.count - 2 { out.append(.activation(.stateless(activation))) }
+      if i < widths.count - 2 { out.append(.activation(activation)) }
     }
     return out
   }
@@ -60,7 +62,7 @@ final class BenchTrainer {
     let targetWidth = model.loss.targetWidth(outputWidth: classes)
     target = Tensor(zeros: [model.batch, targetWidth])
     for i in 0..<target.count {
-      target[i] = model.loss == .crossEntropy ? Float(Int(rng.next() % UInt64(classes))) : rng.uniform(-1, 1)
+      target[i] = model.loss.readsClassIndices ? Float(Int(rng.next() % UInt64(classes))) : rng.uniform(-1, 1)
     }
   }
 
@@ -69,16 +71,10 @@ final class BenchTrainer {
   func run() -> Float { step.run(input: input.pointer, target: target.pointer, batch: model.batch) }
 }
 
-/// SplitMix64, for the benchmark's weights and data.
+/// The benchmark's weights and data, from the shared SplitMix64.
 struct BenchRandom {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-  mutating func uniform(_ lo: Float, _ hi: Float) -> Float { lo + (hi - lo) * Float(next() >> 40) * 0x1p-24 }
+  var rng: SplitMix64
+  init(seed: UInt64) { rng = SplitMix64(seed: seed) }
+  mutating func next() -> UInt64 { rng.next() }
+  mutating func uniform(_ lo: Float, _ hi: Float) -> Float { rng.float(lo, hi) }
 }

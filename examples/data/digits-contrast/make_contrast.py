@@ -1,7 +1,8 @@
 """Derive digits_contrast.npy from ../digits/digits_images.npy: every image gets a random contrast and brightness.
 
 x = pixels / 16 in [0, 1];  x' = c * x + beta,  c ~ LogUniform(0.1, 10),  beta ~ U(-1, 1), one (c, beta) per image.
-This is the "random contrast" input distribution of the TrAct toy (METHODS.md B6). Deterministic (seed 20240101).
+The "random contrast" inputs of examples/tract.yaml (TrAct, Petersen et al., NeurIPS 2024).
+Deterministic (seed 20240101).
 Run from this directory: python3 make_contrast.py (needs numpy only).
 """
 import numpy as np

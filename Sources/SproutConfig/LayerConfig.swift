@@ -1,0 +1,78 @@
+/// One entry of a model's layer list, lowered from the language (`- dense: 256`, `- relu`, ...): the layer a task
+/// builds, with every argument resolved. `Network` plans buffers and parameters from these values.
+///
+/// Widths flow left to right: each layer's output width is the next one's input width.
+public indirect enum LayerConfig: Hashable, Sendable, Codable {
+  /// `y = x Wᵀ + b`, weight `[units, in]`, optional bias `[units]`.
+  case dense(units: Int, bias: Bool)
+  /// `y = x + f(x)` where `f` is the inner layer list; `f` must map the width back to the input width.
+  case residual([LayerConfig])
+  /// Normalises each row to zero mean and unit (biased) variance, then, when `affine`, a learnable gain and shift.
+  case layerNorm(eps: Double, affine: Bool)
+  /// Zeroes each element with probability `rate` in training and scales survivors by `1/(1-rate)`.
+  case dropout(rate: Double)
+  /// Random Fourier features `[cos(2π x Bᵀ), sin(2π x Bᵀ)]` (then `x` itself when `includeInput`), `B` of shape
+  /// `[features, in]` drawn from N(0, σ²); `B` is trained when `trainable`.
+  case fourierFeatures(features: Int, sigma: Double, trainable: Bool, includeInput: Bool)
+  /// An activation function (stateless or with learnable shape parameters).
+  case activation(ActivationConfig)
+}
+
+/// An activation layer of the language.
+public enum ActivationConfig: Hashable, Sendable, Codable {
+  /// `x`.
+  case identity
+  /// `max(0, x)`.
+  case relu
+  /// `x` for x > 0, `slope·x` otherwise.
+  case leakyRelu(slope: Double)
+  /// `x` for x > 0, `α(eˣ − 1)` otherwise.
+  case elu(alpha: Double)
+  /// Scaled ELU (Klambauer et al. 2017).
+  case selu
+  /// `x Φ(x)`, exact (erf) or the tanh approximation.
+  case gelu(approximate: GELUApproximation)
+  /// `x σ(x)`.
+  case silu
+  /// `tanh x`.
+  case tanh
+  /// `1 / (1 + e⁻ˣ)`.
+  case sigmoid
+  /// `log(1 + e^{βx}) / β`, linear above `threshold` (PyTorch's `Softplus`).
+  case softplus(beta: Double, threshold: Double)
+  /// `sin(ω x)` (SIREN).
+  case sine(omega: Double)
+  /// CRReLU: `relu(x) + ε·x·exp(−x²/2)`, one scalar ε (trained when `learnable`).
+  case crrelu(epsilon: Double, learnable: Bool)
+  /// KAT's group-rational activation `P(x)/Q(x)` of degrees `[numerator, denominator]`, one rational per group.
+  case rational(groups: Int, numerator: Int, denominator: Int, initialization: RationalInitialization)
+  /// Dice: `p·s + (1−p)·α·s`, `p = σ(β·(s − E[s]) / √(Var[s] + eps))` with batch statistics in training and running
+  /// averages (updated with `momentum`) in evaluation; the paper's form has no β, the official code's a learnable β.
+  case dice(form: DiceForm, alpha: Double, eps: Double, momentum: Double)
+}
+
+/// GELU's two forms.
+public enum GELUApproximation: String, Hashable, Sendable, Codable, CaseIterable {
+  /// The erf form.
+  case none
+  /// The tanh approximation.
+  case tanh
+}
+
+/// The function a rational activation's coefficients start as.
+public enum RationalInitialization: String, Hashable, Sendable, Codable, CaseIterable {
+  /// `P(x) = x`, `Q = 1`.
+  case identity
+  /// A least-squares fit of Swish on [−3, 3].
+  case swish
+  /// A least-squares fit of GELU on [−3, 3].
+  case gelu
+}
+
+/// Dice's two forms (Zhou et al., KDD 2018, and the official `din/Dice.py`).
+public enum DiceForm: String, Hashable, Sendable, Codable, CaseIterable {
+  /// `p = σ(normalised s)`.
+  case paper
+  /// `p = σ(β · normalised s)` with a learnable per-feature β starting at 0 (linear at initialisation).
+  case official
+}

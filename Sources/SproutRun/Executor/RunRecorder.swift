@@ -1,0 +1,59 @@
+import Foundation
+
+/// Where an executor run writes what it is doing, as tasks start and end.
+///
+/// - A run of its own (`sprout run`) keeps one manifest, `runs/<id>/manifest.json`, rewritten under a lock (so
+///   a stale snapshot never overwrites a newer one) whenever a task starts or ends: after a crash it shows what
+///   was running.
+/// - A task of a run that another process created (`sprout run --plan … --task … --run-id ID`, what each Slurm
+///   array element runs) writes only its own status file, `runs/<ID>/tasks/<trial>/<stage>.json`: thousands of
+///   processes record into one run without ever rewriting a shared file.
+final class RunRecorder: @unchecked Sendable {
+  private let store: Store
+  private let lock = NSLock()
+  private let started: Date
+  private let intoExistingRun: Bool
+  private let selected: Set<String>?
+  private var manifest: RunManifest
+
+  /// A recorder starting from `manifest`; with `existingRun` it writes the per-task files of that run (only for
+  /// the `selected` tasks) instead of the manifest.
+  init(store: Store, manifest: RunManifest, existingRun: Bool, selected: Set<String>?, started: Date) {
+    self.store = store
+    self.manifest = manifest
+    self.intoExistingRun = existingRun
+    self.selected = selected
+    self.started = started
+  }
+
+  /// Writes the initial manifest (a run of its own; nothing for a task of an existing run).
+  func begin() throws {
+    guard !intoExistingRun else { return }
+    try store.writeManifest(manifest)
+  }
+
+  /// Updates task `index`'s entry and records it.
+  func update(_ index: Int, _ change: (inout RunManifest.TaskEntry) -> Void) {
+    lock.lock()
+    defer { lock.unlock() }
+    change(&manifest.tasks[index])
+    manifest.seconds = Date().timeIntervalSince(started)
+    if intoExistingRun {
+      let entry = manifest.tasks[index]
+      // Only the tasks this process was asked to run: inputs it found cached belong to other processes' files.
+      guard selected?.contains(entry.key) ?? true else { return }
+      try? store.writeTaskStatus(TaskStatusRecord(entry: entry, holder: .current()), run: manifest.runID)
+    } else {
+      try? store.writeManifest(manifest)
+    }
+  }
+
+  /// Writes the final manifest and returns it.
+  func finish() throws -> RunManifest {
+    lock.lock()
+    defer { lock.unlock() }
+    manifest.seconds = Date().timeIntervalSince(started)
+    if !intoExistingRun { try store.writeManifest(manifest) }
+    return manifest
+  }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import SproutDiagnostics
+import SproutResults
+import SproutRun
+import Testing
+
+/// The exports, read back by the tools they are for: TensorBoard's EventAccumulator, pandas and polars (from
+/// the test venv), each checked against the store's metrics.jsonl read by Python's json module.
+@Suite("exports read by TensorBoard, pandas and polars")
+struct ExportTests {
+  static func script(_ name: String) -> String {
+    Fixtures.root.appendingPathComponent("Tests/SproutResultsTests/Python/\(name)").path
+  }
+
+  @Test func tensorBoardReadsEveryScalarAndTheHParams() throws {
+    let dir = Fixtures.directory("export")
+    let runID = try Fixtures.run(in: dir)
+    let run = try RunResults.load(runID, store: Fixtures.store(dir))
+    let summary = try TensorBoardExport.write(run, to: "\(dir)/tb")
+    #expect(summary.runs == 7)  // 6 trials and the select task's "all"
+    let r = try Fixtures.exec(try Fixtures.python, [Self.script("check_tensorboard.py"), "\(dir)/.sprout", runID, "\(dir)/tb"])
+    #expect(r.status == 0, "\(r.out)\(r.err.suffix(3000))")
+    #expect(r.out.contains("ok: 7 runs, \(summary.scalars) scalars"), "\(r.out)")
+  }
+
+  /// Per-record writing (what a `tensorboard: true` stage option calls while training) reads back the same.
+  @Test func writerAppendsRecordByRecord() throws {
+    let dir = Fixtures.directory("export")
+    let writer = try TensorBoardWriter(root: dir, name: "init=a", hparams: [AxisAssignment(axis: "init", value: "a")])
+    for step in 0..<5 {
+      try writer.add(MetricRecord(step: step * 10, values: ["loss": .double(1 / Double(step + 1)), "w": ["l0": .double(Double(step))]]), stage: "train")
+    }
+    try writer.finish(success: true)
+    let check = """
+      import sys
+      from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+      a = EventAccumulator(sys.argv[1]); a.Reload()
+      print(sorted(a.Tags()["scalars"]), [(e.step, round(e.value, 6)) for e in a.Scalars("train/loss")])
+      """
+    let r = try Fixtures.exec(try Fixtures.python, ["-c", check, writer.directory])
+    #expect(r.status == 0, "\(r.err.suffix(2000))")
+    #expect(r.out.contains("['train/loss', 'train/w/l0'] [(0, 1.0), (10, 0.5), (20, 0.333333), (30, 0.25), (40, 0.2)]"), "\(r.out)")
+  }
+
+  @Test func pandasAndPolarsReadTheTidyCSVWithNumericDtypes() throws {
+    let dir = Fixtures.directory("export")
+    let runID = try Fixtures.run(in: dir)
+    let run = try RunResults.load(runID, store: Fixtures.store(dir))
+    try ExportFiles.writeCSV(run, stage: nil, to: "\(dir)/run.csv")
+    let r = try Fixtures.exec(try Fixtures.python, [Self.script("check_csv.py"), "\(dir)/.sprout", runID, "\(dir)/run.csv"])
+    #expect(r.status == 0, "\(r.out)\(r.err.suffix(3000))")
+    #expect(r.out.hasPrefix("ok: "), "\(r.out)")
+  }
+
+  /// A diverged trial's NaN and infinity keep `value` a float column in both readers.
+  @Test func nonFiniteValuesKeepTheColumnNumeric() throws {
+    let dir = Fixtures.directory("export")
+    let store = Fixtures.store(dir)
+    try Fixtures.syntheticRun(
+      store: store, runID: "20261129-151002.123-cccc",
+      trials: [("a", 0, .string("NaN")), ("a", 1, .double(0.5)), ("b", 0, .string("Infinity")), ("b", 1, .string("-Infinity"))])
+    let run = try RunResults.load("latest", store: store)
+    try ExportFiles.writeCSV(run, stage: nil, to: "\(dir)/run.csv")
+    let r = try Fixtures.exec(try Fixtures.python, [Self.script("check_csv.py"), "\(dir)/.sprout", run.runID, "\(dir)/run.csv"])
+    #expect(r.status == 0, "\(r.out)\(r.err.suffix(3000))")
+    #expect(r.out.contains("3 non-finite"), "\(r.out)")
+  }
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env python3
+"""bench/plan: `sprout plan` on 1k, 10k, 100k (and, with --million, 1M) trials of a two-stage spec: wall time and peak
+memory (median and range over rounds, with the load average seen), plus callgrind instruction counts at 1k and 10k
+trials, which do not depend on what else the machine is doing."""
+import json, os, resource, statistics, subprocess, sys, time
+from pathlib import Path
+
+sprout, specs = sys.argv[1], Path(sys.argv[2])
+million = "--million" in sys.argv
+rounds = 5
+
+
+def run(args):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t = time.perf_counter()
+    p = subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    wall = time.perf_counter() - t
+    if p.returncode != 0:
+        sys.exit(f"{args} failed: {p.stderr.decode()[-2000:]}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, after.ru_maxrss / 1024  # MiB (ru_maxrss is KiB on Linux; the max over children so far)
+
+
+def peak(args):
+    """Peak RSS of one run, measured alone (/usr/bin/time would need a package; a fresh Python child does it)."""
+    code = ("import resource,subprocess,sys;subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL,check=True);"
+            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    out = subprocess.run([sys.executable, "-c", code] + args, capture_output=True, text=True, check=True)
+    return int(out.stdout) / 1024
+
+
+rows = []
+for name in ["1k", "10k", "100k"] + (["1m"] if million else []):
+    spec = str(specs / f"plan-{name}.yaml")
+    args = [sprout, "plan", spec, "--store", "/nonexistent-store"]
+    n = 1 if name == "1m" else rounds
+    times, loads = [], []
+    for _ in range(n):
+        loads.append(os.getloadavg()[0])
+        times.append(run(args)[0])
+    mem = peak(args)
+    rows.append((name, statistics.median(times), min(times), max(times), mem, statistics.median(loads)))
+    print(f"plan {name:>5} trials: median {statistics.median(times)*1000:8.1f} ms  range "
+          f"{min(times)*1000:.1f}-{max(times)*1000:.1f} ms  peak {mem:6.1f} MiB  load {statistics.median(loads):.2f}",
+          flush=True)
+
+for name in ["1k", "10k"]:
+    spec = str(specs / f"plan-{name}.yaml")
+    out = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sprout, "plan", spec,
+                          "--store", "/nonexistent-store"], capture_output=True, text=True)
+    total = [l for l in out.stderr.splitlines() if "Collected" in l]
+    print(f"plan {name:>5} trials: {total[-1].split(':')[-1].strip() if total else '?'} instructions (callgrind)",
+          flush=True)
