@@ -1,4 +1,5 @@
 import Foundation
+import SproutConfig
 import SproutTensor
 import Testing
 
@@ -8,7 +9,7 @@ import Testing
 /// activation in the forward product's epilogue, the activation's gradient in the next dense layer's
 /// input-gradient product. These tests hold the fused network to the bits of the same layers run one by one.
 struct FusedLayerTests {
-  static let activations: [Activation] = [.tanh, .relu, .sine(omega: 30), .gelu(approximateTanh: false), .silu]
+  static let activations: [ActivationConfig] = [.tanh, .relu, .sine(omega: 30), .gelu(approximate: .none), .silu]
 
   /// Forward outputs of every layer, the input gradient and every parameter gradient, as bit patterns.
   struct Bits: Equatable {
@@ -17,10 +18,10 @@ struct FusedLayerTests {
     var gradients: [[UInt32]] = []
   }
 
-  static func network(_ f: Activation, backend: any Backend) throws -> Network {
+  static func network(_ f: ActivationConfig, backend: any Backend) throws -> Network {
     let layers: [LayerConfig] = [
-      .dense(units: 37, bias: true), .activation(.stateless(f)), .dense(units: 70, bias: true),
-      .activation(.stateless(f)), .dense(units: 5, bias: false),
+      .dense(units: 37, bias: true), .activation(f), .dense(units: 70, bias: true),
+      .activation(f), .dense(units: 5, bias: false),
     ]
     let net = try Network(input: 11, layers: layers, backend: backend, maxBatch: 40, seed: 1)
     layerTestRandomizeWeights(net, seed: 3, scale: 0.3)
@@ -72,7 +73,7 @@ struct FusedLayerTests {
     return bits
   }
 
-  @Test(arguments: activations) func fusedEqualsLayerByLayer(_ f: Activation) throws {
+  @Test(arguments: activations) func fusedEqualsLayerByLayer(_ f: ActivationConfig) throws {
     for (name, threads) in [("cpu", 1), ("cpu", 2), ("blas", 1)] {
       let net = try Self.network(f, backend: try layerTestBackend(named: name, threads: threads))
       var rng = LayerTestRandom(7)
@@ -93,8 +94,8 @@ struct FusedLayerTests {
     var results: [Bits] = []
     for threads in [1, 2] {
       let layers: [LayerConfig] = [
-        .dense(units: 256, bias: true), .activation(.stateless(.sine(omega: 30))), .dense(units: 256, bias: true),
-        .activation(.stateless(.sine(omega: 30))), .dense(units: 1, bias: true),
+        .dense(units: 256, bias: true), .activation(.sine(omega: 30)), .dense(units: 256, bias: true),
+        .activation(.sine(omega: 30)), .dense(units: 1, bias: true),
       ]
       let net = try Network(input: 2, layers: layers, backend: CPUBackend(threads: threads), maxBatch: 512, seed: 1)
       layerTestRandomizeWeights(net, seed: 3, scale: 0.05)
