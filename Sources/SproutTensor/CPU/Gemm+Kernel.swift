@@ -1,5 +1,3 @@
-import CSproutAtomics
-
 /// The micro-kernels: a tile of C of up to 6 rows and 16 columns, `C = alpha · Apanel · Bpanel + beta · C`,
 /// where step q of the A panel holds row r at `a + q·aStep + r·aRow` (packed: aStep 6, aRow 1) and step q of
 /// the B panel is the sixteen floats at `b + q·bStep` (packed: 16).
@@ -68,8 +66,8 @@ extension Gemm {
     let wide = S.wide
     // The tile's rows are `ldc` apart: fetch them now, so the stores after the k loop find them in cache.
     for r in 0..<rows {
-      sprout_prefetch(c + r * ldc)
-      sprout_prefetch(c + r * ldc + (wide ? 15 : 7))
+      CPUHint.prefetch(c + r * ldc)
+      CPUHint.prefetch(c + r * ldc + (wide ? 15 : 7))
     }
     var c00 = V8(), c01 = V8(), c10 = V8(), c11 = V8(), c20 = V8(), c21 = V8()
     var c30 = V8(), c31 = V8(), c40 = V8(), c41 = V8(), c50 = V8(), c51 = V8()
