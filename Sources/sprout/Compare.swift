@@ -25,8 +25,9 @@ struct Compare: ParsableCommand {
   func run() throws {
     try reportingErrors {
       let s = try Running.openStore(store)
-      let comparison = RunComparison.make(
-        try RunResults.load(runA, store: s), try RunResults.load(runB, store: s), metrics: commaList(metric))
+      let a = try RunResults.load(runA, store: s, configs: true)
+      let b = try RunResults.load(runB, store: s, configs: true)
+      let comparison = RunComparison.make(a, b, metrics: commaList(metric))
       Terminal.write(comparison.render(format), to: .standardOutput)
     }
   }

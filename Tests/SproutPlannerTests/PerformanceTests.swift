@@ -4,10 +4,9 @@ import Testing
 
 @testable import SproutPlanner
 
-/// Planning 10,000 trials (20,000 tasks, a per-trial model width, per-trial checks) from YAML text: in a release
-/// build (`swift build -c release --build-tests -Xswiftc -enable-testing`) this test takes 0.44–0.47 s of CPU and
-/// 0.69–0.77 s wall on the 2-core development machine at load average 7 (measured 2026-11-29). The debug bound
-/// here is generous, so the test only catches a complexity regression (e.g. work quadratic in the trials).
+/// Planning 10,000 trials (20,000 tasks, a per-trial model width, per-trial checks) from YAML text gives every task
+/// its own hash. How fast planning is belongs to bench/plan (`make bench`), never to a wall-clock bound here: the
+/// machine running the tests is shared and its speed drifts.
 @Suite struct PerformanceTests {
   static func spec(widths: Int, seeds: Int) -> String {
     richVsLazy.replacingOccurrences(
@@ -20,13 +19,10 @@ import Testing
 
   @Test func tenThousandTrials() throws {
     let yaml = Self.spec(widths: 100, seeds: 100)
-    let start = Date()
     let (plan, d) = planText(yaml)
-    let seconds = Date().timeIntervalSince(start)
     let p = try #require(plan, "\(d.all.prefix(3))")
     #expect(p.count.statement == "10000 trials = 100 width × 100 seed")
     #expect(p.tasks.count == 20_000)
     #expect(Set(p.tasks.map(\.hash)).count == 20_000)
-    #expect(seconds < 30, "planning 10,000 trials took \(seconds) s")
   }
 }

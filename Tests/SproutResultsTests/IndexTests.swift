@@ -145,7 +145,7 @@ struct HousekeepingTests {
     let a = try Fixtures.run(in: dir)
     let b = try Fixtures.run(in: dir, overrides: ["params.lr=0.02"])
     let store = Fixtures.store(dir)
-    let ra = try RunResults.load(a, store: store), rb = try RunResults.load(b, store: store)
+    let ra = try RunResults.load(a, store: store, configs: true), rb = try RunResults.load(b, store: store, configs: true)
     let c = RunComparison.make(ra, rb)
     #expect(c.differences.contains { $0.what == "train: training.optimizer.lr" && $0.a == "0.05" && $0.b == "0.02" && $0.tasks == 6 })
     #expect(c.differences.contains { $0.what == "overrides (--set)" && $0.a == "(none)" })

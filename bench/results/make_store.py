@@ -11,18 +11,18 @@ import random
 import sys
 
 
-# A resolved train-task definition as the planner records it (examples/quickstart.yaml's), so manifests have
-# their real size (~1.3 KB per task).
-DEFINITION = json.loads("""{"data": {"dataset": {"kind": "two_spirals", "noise": 0.05, "one_hot": true, "samples": 400,
- "split": {"test": 0.25, "train": 0.75}, "standardize": false, "turns": 1.5}, "name": "spirals", "split": "train"},
- "init": {"bias": {"kind": "zeros"}, "name": "xavier", "rule": {"gain": 1, "kind": "xavier_normal"}},
- "model": {"input": 2, "layers": [{"bias": true, "kind": "dense", "units": 32}, {"kind": "tanh"},
- {"bias": true, "kind": "dense", "units": 32}, {"kind": "tanh"}, {"bias": true, "kind": "dense", "units": 2}],
- "name": "mlp"}, "stage": {"batch": 64, "checkpoint_every": 100, "data": "spirals.train", "every": 25,
- "init": "xavier", "kind": "train", "loss": {"kind": "cross_entropy", "label_smoothing": 0}, "model": "mlp",
- "name": "train", "optimizer": {"beta1": 0.9, "beta2": 0.999, "eps": 1e-08, "kind": "adam", "lr": 0.05,
- "schedule": {"kind": "constant"}, "weight_decay": 0}, "record": [{"kind": "loss"}, {"kind": "accuracy"},
- {"kind": "weight_change", "layers": "all", "relative": true}], "shuffle": true, "steps": 300}}""")
+# A train task's lowered configuration as the planner records it in the plan (`config`; a two-spirals MLP as in
+# examples/quickstart.yaml), so manifests have their real size and shape.
+CONFIG = json.loads("""{"kind": {"train": {"initialization": {"bias": {"zeros": {}}, "layerRules": [],
+ "rule": {"xavierNormal": {"gain": 1}}}, "model": {"input": 2, "layers": [{"dense": {"bias": true,
+ "units": 16}}, {"activation": {"_0": {"tanh": {}}}}, {"dense": {"bias": true, "units": 2}}]},
+ "training": {"batch": 32, "data": {"dataset": {"name": "spirals", "oneHot": true,
+ "source": {"twoSpirals": {"noise": 0.05, "samples": 200, "turns": 1.5}}, "split": [{"fraction": 0.75,
+ "name": "train"}, {"fraction": 0.25, "name": "test"}], "standardize": false}, "split": "train"}, "every": 10,
+ "length": {"steps": {"_0": 60}}, "loss": {"crossEntropy": {"labelSmoothing": 0}}, "optimizer": {"lr": 0.02,
+ "rule": {"adam": {"beta1": 0.9, "beta2": 0.999, "eps": 1e-08, "weightDecay": 0}},
+ "schedule": {"constant": {}}}, "record": [{"loss": {}}, {"accuracy": {}},
+ {"weightChange": {"layers": {"all": {}}, "relative": true}}], "shuffle": true}}}, "stage": "train"}""")
 
 
 def write(path, obj):
@@ -61,8 +61,11 @@ def run(store, run_id, spec, started, trials, records=20, tags=()):
                             "assignment": [{"axis": a, "value": v} for a, v in assignment]})
     plan = {"spec": {"name": spec, "path": f"{spec}.yaml", "textHash": ""}, "backend": "cpu", "rootSeed": 0,
             "overrides": [], "count": {"total": len(trials), "statement": f"{len(trials)} trials"},
-            "trials": plan_trials, "tasks": [{"key": t["key"], "hash": t["hash"], "kind": "train", "definition": DEFINITION}
-                                                for t in tasks]}
+            "trials": plan_trials, "tasks": [{"key": t["key"], "hash": t["hash"], "kind": "train", "config": CONFIG, "inputs": [],
+                                                "seed": 0, "trialIndex": i, "state": "new",
+                                                "span": {"file": f"{spec}.yaml", "line": 16, "column": 3,
+                                                         "endLine": 16, "endColumn": 8}}
+                                               for i, t in enumerate(tasks)]}
     write(os.path.join(store, "runs", run_id, "manifest.json"), {
         "format_version": 1, "run_id": run_id, "spec_path": f"{spec}.yaml", "spec_text": f"name: {spec}\n",
         "plan": plan, "tool_version": "0.1.0", "backend": "cpu", "jobs": 1,

@@ -52,7 +52,7 @@ extension Plan {
       throw FileError(path: url.path, message: "cannot be read: \(error.localizedDescription)")
     }
     let value: JSONValue
-    do { value = try JSONValue.parse(String(decoding: data, as: UTF8.self)) } catch {
+    do { value = try JSONValue.parse(bytes: data) } catch {
       throw FileError(path: url.path, message: "is not JSON (\(error))")
     }
     do { return try Plan(json: value) } catch let e as FieldError {

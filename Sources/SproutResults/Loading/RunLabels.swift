@@ -33,7 +33,7 @@ public struct RunLabels: Sendable, Hashable {
   /// Reads a run's labels; empty labels when the run has none (runs recorded before labels existed).
   public static func read(store: Store, runID: String) -> RunLabels {
     guard let bytes = try? AtomicFile.read(path(store: store, runID: runID)),
-      let json = try? JSONValue.parse(String(decoding: bytes, as: UTF8.self))
+      let json = try? JSONValue.parse(bytes: bytes)
     else { return RunLabels() }
     var dirty = false
     if case .bool(let b)? = json["git"]?["dirty"] { dirty = b }

@@ -73,8 +73,10 @@ public struct RunResults: Sendable {
   /// Reads run `run` (`latest`, an id, or a unique prefix) from `store`.
   ///
   /// Task outputs are read on all cores: a 10,000-task run has 10,000 outputs.json files.
-  public static func load(_ run: String, store: Store) throws -> RunResults {
-    let manifest = try store.manifest(run)
+  /// The plan's task list with each task's lowered configuration (most of a large manifest's bytes) is read only
+  /// with `configs: true`, for ``configsByKey``; the manifest's own task list has every task's key, status and hash.
+  public static func load(_ run: String, store: Store, configs: Bool = false) throws -> RunResults {
+    let manifest = try store.manifest(run, omitting: configs ? [] : ["plan.tasks"])
     let plan = manifest.plan
     var trials: [Trial] = []
     var axes: [String] = []
@@ -130,7 +132,8 @@ public struct RunResults: Sendable {
     }
   }
 
-  /// Each task's lowered configuration as the plan recorded it (`config`), by task key (O(n) to build).
+  /// Each task's lowered configuration as the plan recorded it (`config`), by task key (O(n) to build); empty
+  /// unless the run was loaded with `configs: true`.
   public var configsByKey: [String: JSONValue] {
     var out: [String: JSONValue] = [:]
     for t in manifest.plan["tasks"]?.arrayValue ?? [] {

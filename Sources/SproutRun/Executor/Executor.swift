@@ -196,7 +196,7 @@ public struct Executor: Sendable {
     encoder.outputFormatting = [.sortedKeys]
     do {
       let data = try encoder.encode(plan)
-      return try JSONValue.parse(String(decoding: data, as: UTF8.self))
+      return try JSONValue.parse(bytes: data)
     } catch {
       throw RunError(.io, "cannot record the plan in the manifest", cause: error)
     }

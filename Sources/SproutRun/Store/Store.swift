@@ -77,8 +77,8 @@ public struct Store: Sendable {
   /// The outputs record of a complete task; nil when absent, `RunError(.corruptStore)` when unreadable.
   public func outputs(_ hash: String) throws -> TaskOutputs? {
     let path = outputsPath(hash)
-    guard AtomicFile.exists(path) else { return nil }
-    let json = try readJSON(path)
+    guard let bytes = try AtomicFile.readIfPresent(path) else { return nil }
+    let json = try parseJSON(bytes, path: path)
     guard let outputs = TaskOutputs(json: json) else {
       throw RunError(.corruptStore, "'\(path)' is missing fields of a task outputs record", path: path)
     }
@@ -160,7 +160,11 @@ public struct Store: Sendable {
   }
 
   /// Reads a run manifest. `run` may be an id, `latest`, or a unique id prefix.
-  public func manifest(_ run: String) throws -> RunManifest {
+  ///
+  /// `omitting` names key paths whose values are skipped (checked, not built; see `JSONValue.parse(bytes:omitting:)`):
+  /// readers of a large run that need only its trials and task statuses pass `["plan.tasks"]`, leaving out the
+  /// planned tasks and their configurations (most of the file).
+  public func manifest(_ run: String, omitting: Set<String> = []) throws -> RunManifest {
     let ids = runIDs()
     let id: String
     if run == "latest", let last = ids.last {
@@ -177,7 +181,7 @@ public struct Store: Sendable {
         path: "\(root)/runs")
     }
     let path = manifestPath(id)
-    guard var manifest = RunManifest(json: try readJSON(path)) else {
+    guard var manifest = RunManifest(json: try readJSON(path, omitting: omitting)) else {
       throw RunError(.corruptStore, "'\(path)' is missing fields of a run manifest", path: path)
     }
     // A submitted run's tasks record themselves in their own files (TaskStatusRecord); fold them in.
@@ -222,9 +226,12 @@ public struct Store: Sendable {
     return f.string(from: date) + "-" + String(repeating: "0", count: 4 - suffix.count) + suffix
   }
 
-  private func readJSON(_ path: String) throws -> JSONValue {
-    let text = String(decoding: try AtomicFile.read(path), as: UTF8.self)
-    do { return try JSONValue.parse(text) } catch {
+  private func readJSON(_ path: String, omitting: Set<String> = []) throws -> JSONValue {
+    try parseJSON(try AtomicFile.read(path), path: path, omitting: omitting)
+  }
+
+  private func parseJSON(_ bytes: [UInt8], path: String, omitting: Set<String> = []) throws -> JSONValue {
+    do { return try JSONValue.parse(bytes: bytes, omitting: omitting) } catch {
       throw RunError(.corruptStore, "'\(path)' is not valid JSON", cause: error, path: path)
     }
   }

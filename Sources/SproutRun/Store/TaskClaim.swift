@@ -141,7 +141,7 @@ public final class TaskClaim: @unchecked Sendable {
 
   static func holder(path: String) -> Holder? {
     guard let bytes = try? AtomicFile.read(path), !bytes.isEmpty,
-      let json = try? JSONValue.parse(String(decoding: bytes, as: UTF8.self))
+      let json = try? JSONValue.parse(bytes: bytes)
     else { return nil }
     return Holder(json: json)
   }

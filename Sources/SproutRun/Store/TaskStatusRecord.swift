@@ -54,7 +54,7 @@ extension Store {
   /// The status file of a task of a run, if present and readable.
   public func taskStatus(run: String, key: String) -> TaskStatusRecord? {
     guard let bytes = try? AtomicFile.read(taskStatusPath(run: run, key: key)),
-      let json = try? JSONValue.parse(String(decoding: bytes, as: UTF8.self))
+      let json = try? JSONValue.parse(bytes: bytes)
     else { return nil }
     return TaskStatusRecord(json: json)
   }
