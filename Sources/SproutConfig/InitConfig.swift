@@ -128,8 +128,9 @@ public struct WinnerOptions: Hashable, Sendable, Codable {
   }
 }
 
-/// Which layers with parameters a per-layer rule, metric or adapter applies to. Indices count the model's dense
-/// layers from 0 (residual bodies included, in order); negative indices count from the end.
+/// Which layers with weights a per-layer rule, metric or adapter applies to. Indices count the model's weight layers
+/// (``WeightLayerKind``: dense layers, and the layers of the kinds added since) from 0, in model order, residual bodies
+/// included; negative indices count from the end. A kind selects every weight layer of that kind.
 public enum LayerSet: Hashable, Sendable, Codable {
   /// Every one.
   case all
@@ -139,8 +140,11 @@ public enum LayerSet: Hashable, Sendable, Codable {
   case last
   /// These indices.
   case indices([Int])
+  /// Every weight layer of this kind.
+  case kind(WeightLayerKind)
 
-  /// The selected positions among `count` layers, in increasing order, or the first index out of range.
+  /// The selected positions among `count` layers, in increasing order, or the first index out of range. A kind
+  /// selector needs the layers' kinds: use ``resolve(kinds:)``.
   public func resolve(count: Int) -> Result<[Int], LayerSetError> {
     switch self {
     case .all: return .success(Array(0..<count))
@@ -154,23 +158,52 @@ public enum LayerSet: Hashable, Sendable, Codable {
         if !out.contains(k) { out.append(k) }
       }
       return .success(out.sorted())
+    case .kind(let kind): return .failure(LayerSetError(kind: kind, count: count))
     }
+  }
+
+  /// The selected positions among weight layers of these kinds, in increasing order, or why none fits: an index out
+  /// of range, or a kind the model has no layer of.
+  public func resolve(kinds: [WeightLayerKind]) -> Result<[Int], LayerSetError> {
+    guard case .kind(let kind) = self else { return resolve(count: kinds.count) }
+    let matching = kinds.indices.filter { kinds[$0] == kind }
+    return matching.isEmpty ? .failure(LayerSetError(kind: kind, count: kinds.count)) : .success(matching)
   }
 }
 
-/// A layer index outside the model.
+/// A layer index outside the model, or a kind it has no layer of.
 public struct LayerSetError: Error, Hashable, Sendable, CustomStringConvertible {
-  /// The index as written.
+  /// The index as written (0 for a kind).
   public var index: Int
   /// How many layers there are.
   public var count: Int
-  /// `layer 5 is out of range: there are 3`.
-  public var description: String { "layer \(index) is out of range: there are \(count)" }
+  /// The kind selected, when the selector is a kind.
+  public var kind: WeightLayerKind?
+
+  /// An index out of range.
+  public init(index: Int, count: Int) {
+    self.index = index
+    self.count = count
+    self.kind = nil
+  }
+
+  /// A kind the model lacks.
+  public init(kind: WeightLayerKind, count: Int) {
+    self.index = 0
+    self.count = count
+    self.kind = kind
+  }
+
+  /// `layer 5 is out of range: there are 3`, `the model has no conv2d layer`.
+  public var description: String {
+    if let kind { return "the model has no \(kind.rawValue) layer" }
+    return "layer \(index) is out of range: there are \(count)"
+  }
 }
 
 /// A whole model's initialization: the weight rule, per-layer overrides (later entries win) and the bias rule.
 public struct InitConfig: Hashable, Sendable, Codable {
-  /// The weight rule of every dense layer no override selects.
+  /// The weight rule of every weight tensor no override selects.
   public var rule: InitRule
   /// Per-layer overrides, in written order.
   public var layerRules: [LayerRule]
@@ -179,15 +212,18 @@ public struct InitConfig: Hashable, Sendable, Codable {
 
   /// One override.
   public struct LayerRule: Hashable, Sendable, Codable {
-    /// The dense layers it applies to.
+    /// The weight layers it applies to.
     public var layers: LayerSet
     /// Their weight rule.
     public var rule: InitRule
+    /// The one weight tensor of those layers it applies to (`recurrent`, `query`), or nil for all of them.
+    public var tensor: String?
 
     /// Creates an override.
-    public init(_ layers: LayerSet, _ rule: InitRule) {
+    public init(_ layers: LayerSet, _ rule: InitRule, tensor: String? = nil) {
       self.layers = layers
       self.rule = rule
+      self.tensor = tensor
     }
   }
 

@@ -16,6 +16,18 @@ public indirect enum LayerConfig: Hashable, Sendable, Codable {
   case fourierFeatures(features: Int, sigma: Double, trainable: Bool, includeInput: Bool)
   /// An activation function (stateless or with learnable shape parameters).
   case activation(ActivationConfig)
+  /// A 2-D convolution of an image `[C, H, W]` (PyTorch's `nn.Conv2d` with square int arguments): `filters` output
+  /// channels, weight `[filters, C, kernel, kernel]`, optional bias `[filters]`, `padding` zeros on every side.
+  case conv2d(filters: Int, kernel: Int, stride: Int, padding: Int, bias: Bool)
+  /// 2-D max pooling over `size`×`size` windows moved by `stride` (`nn.MaxPool2d`).
+  case maxPool2d(size: Int, stride: Int)
+  /// 2-D average pooling over `size`×`size` windows moved by `stride` (`nn.AvgPool2d`).
+  case avgPool2d(size: Int, stride: Int)
+  /// An image or a sequence read as one vector (`nn.Flatten`); the values do not move.
+  case flatten
+  /// The mean of each channel over an image's positions (`[C, H, W]` → `[C]`), or of each feature over a
+  /// sequence's positions (`[L, F]` → `[F]`).
+  case globalAvgPool
 }
 
 /// An activation layer of the language.

@@ -61,18 +61,32 @@ public enum StageConfig: Hashable, Sendable, Codable {
   }
 }
 
-/// A model's architecture: its input width and layers.
+/// A model's architecture: its input and layers.
 public struct ModelConfig: Hashable, Sendable, Codable {
-  /// Input features.
+  /// Floats per input sample (a vector's features; an image's, sequence's or token sequence's element count).
   public var input: Int
+  /// The input's shape when it is not a plain vector (nil for `[input]`, so that a vector model's canonical
+  /// encoding, hence its task hash, is what it was before shapes existed).
+  public var shape: TensorShape?
   /// The layers, in order.
   public var layers: [LayerConfig]
 
-  /// Creates a model.
+  /// Creates a model reading vectors of `input` features.
   public init(input: Int, layers: [LayerConfig]) {
     self.input = input
+    self.shape = nil
     self.layers = layers
   }
+
+  /// Creates a model reading samples of `shape`.
+  public init(shape: TensorShape, layers: [LayerConfig]) {
+    self.input = shape.elementCount
+    if case .vector = shape { self.shape = nil } else { self.shape = shape }
+    self.layers = layers
+  }
+
+  /// The input's shape.
+  public var inputShape: TensorShape { shape ?? .vector(features: input) }
 }
 
 /// The final model of an upstream stage: which stage, and the architecture it has.
@@ -122,6 +136,9 @@ public struct TrainingConfig: Hashable, Sendable, Codable {
   public var every: Int?
   /// Steps between checkpoints (the last step is always checkpointed), or nil for only the last.
   public var checkpointEvery: Int?
+  /// True: the records are also written as TensorBoard event files while training. Nil when not asked for, so
+  /// the encoding (and the task hash) of a stage without it is what it was before the option existed.
+  public var tensorBoard: Bool?
 
   /// Records written over a stage when `every` is not given.
   public static let defaultRecords = 100
@@ -129,7 +146,7 @@ public struct TrainingConfig: Hashable, Sendable, Codable {
   /// Creates a training configuration.
   public init(
     data: DataSelection, loss: LossConfig, optimizer: OptimizerConfig, length: TrainingLength, batch: Int,
-    shuffle: Bool, record: [MetricConfig], every: Int?, checkpointEvery: Int?
+    shuffle: Bool, record: [MetricConfig], every: Int?, checkpointEvery: Int?, tensorBoard: Bool? = nil
   ) {
     self.data = data
     self.loss = loss
@@ -140,6 +157,7 @@ public struct TrainingConfig: Hashable, Sendable, Codable {
     self.record = record
     self.every = every
     self.checkpointEvery = checkpointEvery
+    self.tensorBoard = tensorBoard
   }
 }
 

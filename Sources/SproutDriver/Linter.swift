@@ -20,9 +20,14 @@ public enum DiagnosticFormat: String, CaseIterable, Sendable {
 public struct LintOptions: Sendable {
   /// `--set key=value` overrides, checked like the file.
   public var overrides: [String]
+  /// `--max-trials N`: the most trials a matrix may form.
+  public var maxTrials: Int
 
   /// Creates options.
-  public init(overrides: [String] = []) { self.overrides = overrides }
+  public init(overrides: [String] = [], maxTrials: Int = MatrixExpansion.defaultTrialLimit) {
+    self.overrides = overrides
+    self.maxTrials = maxTrials
+  }
 }
 
 /// Everything `sprout lint` found in a set of files.
@@ -92,7 +97,8 @@ public enum Linter {
       }
       let name = path == "-" ? "<stdin>" : path
       let front = Frontend.check(
-        bytes: bytes, file: name, overrides: options.overrides, options: PlanOptions(checkOnly: true), files: files)
+        bytes: bytes, file: name, overrides: options.overrides,
+        options: PlanOptions(checkOnly: true, maxTrials: options.maxTrials), files: files)
       results.set(i, .checked(name: name, text: front.text, diagnostics: front.diagnostics.sorted, timings: front.timings))
     }
     if paths.count > 1 && !paths.contains("-") {

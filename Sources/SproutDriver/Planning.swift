@@ -18,6 +18,8 @@ public struct PlanRequest: Sendable {
   public var onlyTrials: [String] = []
   /// `--store DIR`.
   public var store: String = ".sprout"
+  /// `--max-trials N`: the most trials the matrix may form.
+  public var maxTrials = MatrixExpansion.defaultTrialLimit
 
   /// Creates a request for a spec file.
   public init(path: String) { self.path = path }
@@ -25,7 +27,7 @@ public struct PlanRequest: Sendable {
   var planOptions: PlanOptions {
     PlanOptions(
       specPath: path, backend: backend, overrides: overrides, force: force, onlyStages: onlyStages,
-      onlyTrials: onlyTrials)
+      onlyTrials: onlyTrials, maxTrials: maxTrials)
   }
 }
 

@@ -68,7 +68,16 @@ public struct CSVSummary: Sendable, Hashable {
 /// Reads CSV files into tables and numbers.
 public enum CSVReader {
   /// Reads `file` as features and targets; errors name the file, row, column, field and byte offset.
-  public static func read(file: String, options: CSVOptions) throws -> CSVData {
+  ///
+  /// The file must fit `budget` before it is read: its bytes, plus a number for every two of them (the most a
+  /// comma-separated file can hold).
+  public static func read(file: String, options: CSVOptions, budget: MemoryBudget = .default) throws -> CSVData {
+    let size = try FileChunks(path: file).size
+    do {
+      try budget.check(fileBytes: size, values: size / 2, what: "a CSV file of \(MemoryBudget.describe(size))")
+    } catch let e as DataError {
+      throw e.inFile(file)
+    }
     let bytes = try FileChunks.contents(of: file)
     do {
       return try data(try table(bytes, header: options.header), options: options)

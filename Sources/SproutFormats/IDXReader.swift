@@ -93,15 +93,21 @@ public struct IDXHeader: Sendable, Hashable {
 /// 0x0B i16, 0x0C i32, 0x0D f32, 0x0E f64.
 public enum IDXReader {
   /// Reads and parses `file`; errors name the file.
-  public static func read(file: String) throws -> NumericArray {
+  ///
+  /// The header is read and checked first (against the file's size and `budget`), so a file announcing a huge
+  /// array is refused before the file or its values are held in memory.
+  public static func read(file: String, budget: MemoryBudget = .default) throws -> NumericArray {
+    _ = try header(file: file, budget: budget)
     let bytes = try FileChunks.contents(of: file)
-    do { return try parse(bytes) } catch let e as DataError { throw e.inFile(file) }
+    do { return try parse(bytes, budget: budget) } catch let e as DataError { throw e.inFile(file) }
   }
 
-  /// Parses the bytes of an IDX file.
-  public static func parse(_ bytes: [UInt8]) throws -> NumericArray {
+  /// Parses the bytes of an IDX file; the data the header announces must be there and fit `budget` before the
+  /// values are allocated.
+  public static func parse(_ bytes: [UInt8], budget: MemoryBudget = .default) throws -> NumericArray {
     let header = try IDXHeader(prefix: bytes)
     try header.checkDataLength(bytes.count - header.dataOffset)
+    try budget.check(fileBytes: bytes.count, values: header.count, what: "an IDX array of shape \(header.shape)")
     var values = [Float](repeating: 0, count: header.count)
     for i in 0..<header.count {
       values[i] = try header.element(i, in: bytes, at: header.dataOffset + i * header.itemSize)
@@ -110,10 +116,16 @@ public enum IDXReader {
   }
 
   /// The header of `file`, reading only the header; the file's size must be exactly the header plus the data it
-  /// announces. Errors name the file.
-  public static func header(file: String) throws -> IDXHeader {
+  /// announces, and the array must fit `budget`. Errors name the file.
+  public static func header(file: String, budget: MemoryBudget = .default) throws -> IDXHeader {
     let chunks = try FileChunks(path: file)
-    do { return try header(of: chunks) } catch let e as DataError { throw e.inFile(file) }
+    do {
+      let header = try header(of: chunks)
+      try budget.check(fileBytes: chunks.size, values: header.count, what: "an IDX array of shape \(header.shape)")
+      return header
+    } catch let e as DataError {
+      throw e.inFile(file)
+    }
   }
 
   static func header(of chunks: FileChunks) throws -> IDXHeader {
@@ -134,6 +146,8 @@ public enum IDXReader {
     let chunks = try FileChunks(path: file, chunkSize: chunkSize)
     do {
       let header = try header(of: chunks)
+      try MemoryBudget.default.check(
+        fileBytes: chunks.size, values: header.count, what: "an IDX array of shape \(header.shape)")
       _ = try TargetRule.idxLabels(shape: header.shape)
       var tally = ClassTally()
       var i = 0

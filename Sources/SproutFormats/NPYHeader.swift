@@ -123,6 +123,13 @@ public struct NPYHeader: Sendable, Hashable {
     return true
   }
 
+  /// Checks that the file (`fileBytes`) and its values as 32-bit floats fit `budget` (twice over for Fortran
+  /// order, which is reordered into a second buffer).
+  func checkBudget(_ budget: MemoryBudget, fileBytes: Int) throws {
+    try budget.check(
+      fileBytes: fileBytes, values: count, copies: fortranOrder ? 2 : 1, what: "an array of shape \(shape)")
+  }
+
   /// Checks that `available` bytes after the header are exactly the array's data.
   func checkDataLength(_ available: Int) throws {
     let needed = count * itemSize

@@ -9,15 +9,21 @@ import Foundation
 /// ```
 public enum NPYReader {
   /// Reads and parses `file`; errors name the file.
-  public static func read(file: String) throws -> NumericArray {
+  ///
+  /// The header is read and checked first (against the file's size and `budget`), so a file announcing a huge
+  /// array is refused before the file or its values are held in memory.
+  public static func read(file: String, budget: MemoryBudget = .default) throws -> NumericArray {
+    _ = try header(file: file, budget: budget)
     let bytes = try FileChunks.contents(of: file)
-    do { return try parse(bytes) } catch let e as DataError { throw e.inFile(file) }
+    do { return try parse(bytes, budget: budget) } catch let e as DataError { throw e.inFile(file) }
   }
 
-  /// Parses the bytes of a `.npy` file.
-  public static func parse(_ bytes: [UInt8]) throws -> NumericArray {
+  /// Parses the bytes of a `.npy` file; the data the header announces must be there and fit `budget` before the
+  /// values are allocated.
+  public static func parse(_ bytes: [UInt8], budget: MemoryBudget = .default) throws -> NumericArray {
     let header = try NPYHeader(prefix: bytes)
     try header.checkDataLength(bytes.count - header.dataOffset)
+    try header.checkBudget(budget, fileBytes: bytes.count)
     var stored = [Float](repeating: 0, count: header.count)
     for i in 0..<header.count {
       stored[i] = try header.element(i, in: bytes, at: header.dataOffset + i * header.itemSize)
@@ -27,10 +33,16 @@ public enum NPYReader {
   }
 
   /// The header of `file`, reading only the header; the file's size must be exactly the header plus the data it
-  /// announces. Errors name the file.
-  public static func header(file: String) throws -> NPYHeader {
+  /// announces, and the array must fit `budget`. Errors name the file.
+  public static func header(file: String, budget: MemoryBudget = .default) throws -> NPYHeader {
     let chunks = try FileChunks(path: file)
-    do { return try header(of: chunks) } catch let e as DataError { throw e.inFile(file) }
+    do {
+      let header = try header(of: chunks)
+      try header.checkBudget(budget, fileBytes: chunks.size)
+      return header
+    } catch let e as DataError {
+      throw e.inFile(file)
+    }
   }
 
   static func header(of chunks: FileChunks) throws -> NPYHeader {
@@ -57,6 +69,7 @@ public enum NPYReader {
     let chunks = try FileChunks(path: file, chunkSize: chunkSize)
     do {
       let header = try header(of: chunks)
+      try header.checkBudget(.default, fileBytes: chunks.size)
       switch TargetRule.npy(header) {
       case .values(let width): return (header, .values(width: width))
       case .classLabels:

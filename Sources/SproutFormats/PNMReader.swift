@@ -4,16 +4,23 @@ import Foundation
 /// 65535 (two big-endian bytes per sample above 255), `#` comments in the header (netpbm's pgm(5), ppm(5)).
 public enum PNMReader {
   /// Reads and parses `file`; errors name the file.
-  public static func read(file: String) throws -> PixelImage {
+  ///
+  /// The header is read and checked first (against the file's size and `budget`), so a file claiming a huge image
+  /// is refused before the file or its pixels are held in memory.
+  public static func read(file: String, budget: MemoryBudget = .default) throws -> PixelImage {
+    _ = try header(file: file, budget: budget)
     let bytes = try FileChunks.contents(of: file)
-    do { return try parse(bytes) } catch let e as DataError { throw e.inFile(file) }
+    do { return try parse(bytes, budget: budget) } catch let e as DataError { throw e.inFile(file) }
   }
 
-  /// Parses the bytes of a PNM file.
-  public static func parse(_ bytes: [UInt8]) throws -> PixelImage {
+  /// Parses the bytes of a PNM file; the raster the header announces must be there and fit `budget` before the
+  /// pixels are allocated.
+  public static func parse(_ bytes: [UInt8], budget: MemoryBudget = .default) throws -> PixelImage {
     let header = try PNMHeader(prefix: bytes)
     let (width, height, maxval, channels) = (header.width, header.height, header.maxval, header.channels)
     let count = header.count
+    try header.checkRasterLength(bytes.count - header.rasterOffset)
+    try header.checkBudget(budget, fileBytes: bytes.count)
     var values = [Float](repeating: 0, count: count)
     if header.ascii {
       var reader = TokenReader(bytes: bytes, offset: header.rasterOffset)
@@ -32,7 +39,6 @@ public enum PNMReader {
           byteOffset: reader.offset)
       }
     } else {
-      try header.checkRasterLength(bytes.count - header.rasterOffset)
       let start = header.rasterOffset
       let size = header.sampleSize
       for i in 0..<count {
@@ -46,8 +52,9 @@ public enum PNMReader {
   }
 
   /// The header of `file`, reading only as much of the file as the header takes; for a binary image the file's
-  /// size must be exactly the header plus the raster it announces. Errors name the file.
-  public static func header(file: String) throws -> PNMHeader {
+  /// size must be exactly the header plus the raster it announces, for a plain one at least two bytes per sample,
+  /// and the image must fit `budget`. Errors name the file.
+  public static func header(file: String, budget: MemoryBudget = .default) throws -> PNMHeader {
     let chunks = try FileChunks(path: file)
     do {
       var bytes = try chunks.read(1 << 16)
@@ -59,7 +66,8 @@ public enum PNMReader {
         bytes += try chunks.readToEnd()
         header = try PNMHeader(prefix: bytes)
       }
-      if !header.ascii { try header.checkRasterLength(chunks.size - header.rasterOffset) }
+      try header.checkRasterLength(chunks.size - header.rasterOffset)
+      try header.checkBudget(budget, fileBytes: chunks.size)
       return header
     } catch let e as DataError {
       throw e.inFile(file)
@@ -180,8 +188,25 @@ public struct PNMHeader: Sendable, Hashable {
     }
   }
 
-  /// Checks that `available` bytes after a binary header are exactly the raster.
+  /// Checks that the file (`fileBytes`) and its samples as 32-bit floats fit `budget`.
+  func checkBudget(_ budget: MemoryBudget, fileBytes: Int) throws {
+    try budget.check(fileBytes: fileBytes, values: count, what: "a \(width)×\(height) image")
+  }
+
+  /// Checks that `available` bytes after the header can hold the raster: exactly its bytes for a binary image;
+  /// for a plain one at least a separator and a digit per sample (the samples themselves are checked as read).
   func checkRasterLength(_ available: Int) throws {
+    if ascii {
+      // `count` passed `fitsInMemory` (count · 8 fits an Int), so doubling it cannot overflow.
+      guard available >= 2 * count else {
+        throw DataError(
+          code: "data.truncated",
+          message: "the \(count) samples of a \(width)×\(height) plain image need at least \(2 * count) bytes, "
+            + "found \(available)",
+          byteOffset: rasterOffset, suggestion: "the header's size does not match the pixels that follow it")
+      }
+      return
+    }
     let needed = count * sampleSize
     guard available >= needed else {
       throw DataError.truncated("pixel data", at: rasterOffset, expected: needed, got: available)

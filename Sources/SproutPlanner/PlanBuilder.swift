@@ -53,7 +53,16 @@ struct PlanBuilder {
 
   mutating func build(store: StoreView?, diagnostics: inout Diagnostics) -> Plan {
     let expansion = MatrixExpansion.expand(
-      spec.matrix.map(SweepDefinition.init), rootSeed: spec.seed, diagnostics: &diagnostics)
+      spec.matrix.map(SweepDefinition.init), rootSeed: spec.seed, limit: options.maxTrials,
+      diagnostics: &diagnostics)
+    if expansion.refused {
+      // Nothing to resolve: the refusal (with the count) is the one thing to say.
+      return Plan(
+        spec: SpecIdentity(path: options.specPath.isEmpty ? spec.file : options.specPath, textHash: "",
+          name: spec.name ?? ""),
+        backend: backend, rootSeed: spec.seed, overrides: options.overrides, count: expansion.count, trials: [],
+        tasks: [])
+    }
     let trials = makeTrials(expansion, diagnostics: &diagnostics)
     reportDuplicates(trials, diagnostics: &diagnostics)
 

@@ -18,6 +18,8 @@ public enum PlanDiagnostics {
   public static let expressionError: DiagnosticID = "plan.expression-error"
   /// `sample: N` is not smaller than the number of trials.
   public static let sampleTooLarge: DiagnosticID = "plan.sample-too-large"
+  /// The matrix forms more trials than the limit (`--max-trials`).
+  public static let tooManyTrials: DiagnosticID = "plan.too-many-trials"
   /// `--only` or `--trial` names a stage or trial the plan does not have.
   public static let unknownSelection: DiagnosticID = "plan.unknown-selection"
   /// A `--set` key names nothing in the spec.
@@ -56,6 +58,11 @@ public enum PlanDiagnostics {
     .init(
       sampleTooLarge, .warning, "`sample: N` asks for at least as many trials as the matrix has; all are kept.",
       example: "matrix:\n  init: [a, b]\n  sample: 5"),
+    .init(
+      tooManyTrials, .error,
+      "The matrix forms more trials than the limit (1,000,000 unless `--max-trials` raises it); the count is "
+        + "stated before any trial is made.",
+      example: "matrix:\n  a: [1, 2, 3, ...300 values]\n  b: [1, 2, 3, ...300 values]\n  c: [1, 2, 3, ...300 values]"),
     .init(
       unknownAxis, .error, "An exclude entry names an axis the matrix does not define.",
       example: "matrix:\n  init: [a, b]\n  exclude: [{inti: a}]"),

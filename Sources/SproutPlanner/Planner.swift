@@ -24,13 +24,16 @@ public struct PlanOptions: Sendable {
   public var checkOnly: Bool
   /// Content digests of the data files tasks read (part of their hashes).
   public var files: any FileDigests
+  /// `--max-trials`: a matrix forming more trials is refused, with its count, before any trial is made.
+  public var maxTrials: Int
 
   /// Creates options.
   public init(
     specPath: String = "", specText: String = "", backend: String? = nil, overrides: [String] = [], force: Bool = false,
     onlyStages: [String] = [], onlyTrials: [String] = [], checkOnly: Bool = false,
-    files: any FileDigests = DirectFileDigests()
+    files: any FileDigests = DirectFileDigests(), maxTrials: Int = MatrixExpansion.defaultTrialLimit
   ) {
+    self.maxTrials = maxTrials
     self.specPath = specPath
     self.specText = specText
     self.backend = backend

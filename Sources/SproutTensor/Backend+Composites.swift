@@ -137,4 +137,54 @@ extension Backend {
   ) {
     OptimizerKernels.adam(p, g, m, v, range: 0..<count, hyper: hyper, step: step)
   }
+
+  /// im2col, image by image.
+  public func im2col(
+    _ x: UnsafePointer<Float>, _ cols: UnsafeMutablePointer<Float>, batch: Int, geometry g: WindowGeometry
+  ) {
+    for b in 0..<batch { ConvolutionKernels.im2col(x + b * g.inputCount, cols + b * g.patchSize * g.outPositions, g) }
+  }
+
+  /// col2im, image by image.
+  public func col2im(
+    _ cols: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, batch: Int, geometry g: WindowGeometry
+  ) {
+    for b in 0..<batch { ConvolutionKernels.col2im(cols + b * g.patchSize * g.outPositions, dx + b * g.inputCount, g) }
+  }
+
+  /// Max pooling, image by image.
+  public func maxPool2d(
+    _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>, batch: Int,
+    geometry g: WindowGeometry
+  ) {
+    let out = g.channels * g.outPositions
+    for b in 0..<batch { ConvolutionKernels.maxPool(x + b * g.inputCount, y + b * out, argmax: argmax + b * out, g) }
+  }
+
+  /// Max pooling's backward, image by image.
+  public func maxPool2dBackward(
+    _ dy: UnsafePointer<Float>, argmax: UnsafePointer<Int32>, _ dx: UnsafeMutablePointer<Float>, batch: Int,
+    geometry g: WindowGeometry
+  ) {
+    let out = g.channels * g.outPositions
+    for b in 0..<batch {
+      ConvolutionKernels.maxPoolBackward(dy + b * out, argmax: argmax + b * out, dx + b * g.inputCount, g)
+    }
+  }
+
+  /// Average pooling, image by image.
+  public func avgPool2d(
+    _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, geometry g: WindowGeometry
+  ) {
+    let out = g.channels * g.outPositions
+    for b in 0..<batch { ConvolutionKernels.avgPool(x + b * g.inputCount, y + b * out, g) }
+  }
+
+  /// Average pooling's backward, image by image.
+  public func avgPool2dBackward(
+    _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, batch: Int, geometry g: WindowGeometry
+  ) {
+    let out = g.channels * g.outPositions
+    for b in 0..<batch { ConvolutionKernels.avgPoolBackward(dy + b * out, dx + b * g.inputCount, g) }
+  }
 }

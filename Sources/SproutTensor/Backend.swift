@@ -105,6 +105,30 @@ public protocol Backend: AnyObject, Sendable {
     parameters p: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>,
     m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, count: Int, hyper: AdamHyperparameters,
     step: Int)
+
+  /// Unfolds `batch` images `[C, H, W]` (one after another in `x`) into `batch` im2col matrices `[C·k·k, OH·OW]`
+  /// (one after another in `cols`), rows ordered (channel, ky, kx) as a convolution weight `[F, C, k, k]`.
+  func im2col(_ x: UnsafePointer<Float>, _ cols: UnsafeMutablePointer<Float>, batch: Int, geometry: WindowGeometry)
+
+  /// The adjoint of `im2col`: overwrites `dx` (`batch` images) with the column entries summed back onto the pixels.
+  func col2im(_ cols: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, batch: Int, geometry: WindowGeometry)
+
+  /// 2-D max pooling of `batch` images, recording each maximum's index within its image in `argmax`.
+  func maxPool2d(
+    _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>, batch: Int,
+    geometry: WindowGeometry)
+
+  /// Max pooling's backward: overwrites `dx` with each output gradient routed to its maximum.
+  func maxPool2dBackward(
+    _ dy: UnsafePointer<Float>, argmax: UnsafePointer<Int32>, _ dx: UnsafeMutablePointer<Float>, batch: Int,
+    geometry: WindowGeometry)
+
+  /// 2-D average pooling of `batch` images (padding counts in the divisor, as PyTorch's default).
+  func avgPool2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, geometry: WindowGeometry)
+
+  /// Average pooling's backward: overwrites `dx`.
+  func avgPool2dBackward(
+    _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, batch: Int, geometry: WindowGeometry)
 }
 
 /// Work a matrix product does on its result C (m×n, row stride `ldc`) after the sums. Buffers it names have

@@ -24,6 +24,7 @@ public enum KernelConformance {
     checks += activationChecks(backend, &rng)
     checks += RowConformance.checks(backend, &rng)
     checks += EpilogueConformance.checks(backend, &rng)
+    checks += ConvConformance.checks(backend, &rng)
     return ConformanceReport(subject: "\(backend.name) (\(backend.threads) threads)", checks: checks)
   }
 

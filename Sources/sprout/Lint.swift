@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SproutDriver
+import SproutPlanner
 
 /// `sprout lint FILE...`: every problem in every file, as text, JSON or SARIF.
 struct Lint: ParsableCommand {
@@ -23,8 +24,15 @@ struct Lint: ParsableCommand {
   @Option(name: .customLong("set"), help: "Override a value: key=value (e.g. params.lr=0.1). Repeatable.")
   var overrides: [String] = []
 
+  @Option(help: "Refuse a matrix that forms more trials than this (default 1,000,000).")
+  var maxTrials: Int = MatrixExpansion.defaultTrialLimit
+
+  func validate() throws {
+    if maxTrials < 1 { throw ValidationError("--max-trials must be at least 1") }
+  }
+
   func run() throws {
-    let report = Linter.lint(paths: files, options: LintOptions(overrides: overrides))
+    let report = Linter.lint(paths: files, options: LintOptions(overrides: overrides, maxTrials: maxTrials))
     let output = report.render(format: format, color: Terminal.useColor(for: .standardError))
     switch format {
     case .text: Terminal.write(output, to: .standardError)

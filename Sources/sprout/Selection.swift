@@ -1,5 +1,6 @@
 import ArgumentParser
 import SproutDriver
+import SproutPlanner
 
 /// Options shared by `plan` and `run`: overrides, backend, store and task selection.
 struct Selection: ParsableArguments {
@@ -21,6 +22,13 @@ struct Selection: ParsableArguments {
   @Option(help: "The store directory.")
   var store: String = ".sprout"
 
+  @Option(help: "Refuse a matrix that forms more trials than this (default 1,000,000).")
+  var maxTrials: Int = MatrixExpansion.defaultTrialLimit
+
+  func validate() throws {
+    if maxTrials < 1 { throw ValidationError("--max-trials must be at least 1") }
+  }
+
   func request(for file: String) -> PlanRequest {
     var r = PlanRequest(path: file)
     r.overrides = overrides
@@ -29,6 +37,7 @@ struct Selection: ParsableArguments {
     r.onlyTrials = trial
     r.force = force
     r.store = store
+    r.maxTrials = maxTrials
     return r
   }
 }

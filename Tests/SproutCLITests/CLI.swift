@@ -25,13 +25,15 @@ enum CLI {
     var stderr: String
   }
 
-  /// Runs `sprout args...` in `directory` (the package root by default) with extra environment.
+  /// Runs `sprout args...` in `directory` (the package root by default) with extra environment; `executable`
+  /// runs another program (a shell that limits and then starts `sprout`) instead.
   @discardableResult
   static func run(
-    _ args: [String], in directory: URL? = nil, environment: [String: String] = [:], stdin: String? = nil
+    _ args: [String], in directory: URL? = nil, environment: [String: String] = [:], stdin: String? = nil,
+    executable: URL? = nil
   ) throws -> Result {
     let process = Process()
-    process.executableURL = binary
+    process.executableURL = executable ?? binary
     process.arguments = args
     process.currentDirectoryURL = directory ?? root
     var env = ProcessInfo.processInfo.environment

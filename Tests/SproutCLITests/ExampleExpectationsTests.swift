@@ -107,6 +107,17 @@ struct ExampleExpectationsTests {
     #expect(tract > sgd + 0.015, "tract \(tract) vs sgd \(sgd)")
   }
 
+  /// A small CNN on the digits read as 1×8×8 images: every initializer learns the task, far above the 10% of chance.
+  @Test("cnn-digits: a two-convolution CNN learns the digits")
+  func cnnDigits() throws {
+    let tasks = try Self.run(
+      "examples/cnn-digits.yaml", ["--set", "params.epochs=2", "--set", "matrix.seed=[0]"])
+    for trial in ["t0000", "t0001", "t0002"] {
+      let accuracy = try Self.number(try #require(tasks["\(trial)/test"]).metrics, "accuracy")
+      #expect(accuracy > 0.6, "\(trial): test accuracy \(accuracy)")
+    }
+  }
+
   /// FreSh (Kania et al., ICLR 2025). W1 between the untrained SIREN's spectrum and the target's: the
   /// checkerboard prefers ω₀ = 80 (5.2 vs 11.9 at 30), the smooth rings ω₀ = 10 (5.8 vs 9.1 at 30).
   @Test("fresh-spectrum: the spectrum match picks a high omega for texture and a low one for smooth rings")

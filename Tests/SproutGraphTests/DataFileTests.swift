@@ -60,7 +60,7 @@ import Testing
       file: dir.path + "/s.yaml")
     #expect(!d2.hasErrors, "\(d2.all)")
     #expect(
-      try #require(labelled).datasets["d"]?.shape == DataShape(features: 4, target: .classes(count: 5, oneHot: false)))
+      try #require(labelled).datasets["d"]?.shape == DataShape(features: 4, target: .classes(count: 5, oneHot: false), sampleDimensions: [2, 2]))
   }
 
   @Test func npyWidthMismatchAndSampleCountMismatch() {
@@ -153,7 +153,7 @@ import Testing
       file: dir.path + "/s.yaml")
     #expect(!d.hasErrors, "\(d.all)")
     #expect(
-      try #require(graph).datasets["d"]?.shape == DataShape(features: 784, target: .classes(count: 5, oneHot: true)))
+      try #require(graph).datasets["d"]?.shape == DataShape(features: 784, target: .classes(count: 5, oneHot: true), sampleDimensions: [28, 28]))
   }
 
   /// cross_entropy with fewer outputs than the label file has classes is a lint error at the loss, noting the

@@ -23,7 +23,28 @@ struct ExportTests {
     #expect(r.out.contains("ok: 7 runs, \(summary.scalars) scalars"), "\(r.out)")
   }
 
-  /// Per-record writing (what a `tensorboard: true` stage option calls while training) reads back the same.
+  /// `tensorboard: true` on a train stage: while training, each trial's records go to a TensorBoard run under
+  /// `<store>/tensorboard/<run id>/`, which TensorBoard reads back equal to metrics.jsonl; the task's numbers and
+  /// outputs are those of the same stage without it.
+  @Test func trainingWritesTensorBoardLogsWhenAsked() throws {
+    let dir = Fixtures.directory("export")
+    let spec = Fixtures.spec.replacingOccurrences(of: "    every: 10\n", with: "    every: 10\n    tensorboard: true\n")
+    try #require(spec != Fixtures.spec)
+    let runID = try Fixtures.run(spec, in: dir)
+    let r = try Fixtures.exec(try Fixtures.python, [Self.script("check_tensorboard_live.py"), "\(dir)/.sprout", runID, "train"])
+    #expect(r.status == 0, "\(r.out)\(r.err.suffix(3000))")
+    // 6 trials × 7 records (steps 0, 10, …, 60) × (loss, accuracy, and weight_change of 2 layers).
+    #expect(r.out.contains("ok: 6 runs, 168 scalars"), "\(r.out)")
+    // Without the option nothing is written there, and the metrics are the same bytes.
+    let plain = Fixtures.directory("export")
+    let plainRun = try Fixtures.run(in: plain)
+    #expect(!FileManager.default.fileExists(atPath: "\(plain)/.sprout/tensorboard"))
+    let a = try RunResults.load(runID, store: Fixtures.store(dir)), b = try RunResults.load(plainRun, store: Fixtures.store(plain))
+    let trainA = a.tasks.filter { $0.stage == "train" }, trainB = b.tasks.filter { $0.stage == "train" }
+    #expect(trainA.map { $0.outputs?.outputHashes["metrics.jsonl"] } == trainB.map { $0.outputs?.outputHashes["metrics.jsonl"] })
+  }
+
+  /// Per-record writing (as a `tensorboard: true` stage does while training) reads back the same.
   @Test func writerAppendsRecordByRecord() throws {
     let dir = Fixtures.directory("export")
     let writer = try TensorBoardWriter(root: dir, name: "init=a", hparams: [AxisAssignment(axis: "init", value: "a")])

@@ -94,6 +94,20 @@ struct IndexTests {
     #expect(try index.runs(q).map(\.runID) == [id])
   }
 
+  /// Several processes opening a store's new index at once all see it empty; none may fail on the schema the
+  /// first one made (separate connections here, as separate processes have).
+  @Test func openingANewIndexConcurrentlySucceeds() throws {
+    for _ in 0..<5 {
+      let store = Store(root: "\(Fixtures.directory("index"))/.sprout")
+      let failures = Failures()
+      DispatchQueue.concurrentPerform(iterations: 6) { _ in
+        do { _ = try RunIndex(store: store) } catch { failures.add("\(error)") }
+      }
+      #expect(failures.all.isEmpty, "\(failures.all)")
+      #expect(try RunIndex(store: store).referencedHashes().isEmpty)
+    }
+  }
+
   @Test func queryParsing() throws {
     #expect(try RunQuery.conditions("accuracy>0.9") == [.init(name: "accuracy", op: ">", value: "0.9")])
     #expect(try RunQuery.conditions("loss <= 1e-3 and init == 'xavier'").map(\.op) == ["<=", "="])
@@ -166,4 +180,12 @@ struct HousekeepingTests {
 
 extension Array where Element == UInt8 {
   func write(to path: String) throws { try Data(self).write(to: URL(fileURLWithPath: path)) }
+}
+
+/// Errors collected from several threads.
+private final class Failures: @unchecked Sendable {
+  private let lock = NSLock()
+  private var items: [String] = []
+  func add(_ s: String) { lock.withLock { items.append(s) } }
+  var all: [String] { lock.withLock { items } }
 }

@@ -46,7 +46,7 @@ import Testing
   /// Values for required arguments, written in both specs unless the argument itself is probed.
   static let samples: [String: String] = [
     "layer/dense.units": "8", "layer/residual.layers": "[{dense: 8}]", "layer/dropout.rate": "0.1",
-    "layer/fourier_features.features": "4", "initializer/constant.value": "0.1", "initializer/low_rank.rank": "1",
+    "layer/fourier_features.features": "4", "layer/conv2d.filters": "4", "initializer/constant.value": "0.1", "initializer/low_rank.rank": "1",
     "initializer/winner.data": "signal", "initializer/lsuv.data": "teacher.train", "initializer/from_stage.stage": "pre",
     "optimizer/sgd.lr": "0.05", "schedule/step.step_size": "2", "schedule/linear_warmup.warmup": "3",
     "clip/norm.max_norm": "0.01", "clip/value.max": "0.001", "adapter/lora.rank": "2", "adapter/svfit.rank": "2",
@@ -83,6 +83,12 @@ import Testing
       "layer/rational.init": Probe("identity"),
       "layer/dice.form": Probe("official"), "layer/dice.alpha": Probe("0.5"), "layer/dice.eps": Probe("0.5"),
       "layer/dice.momentum": Probe("0.9"),
+      // Image layers (on a [3, 4, 4] image, then flatten and a dense layer).
+      "layer/conv2d.filters": Probe("2", host: "image"), "layer/conv2d.kernel": Probe("1", host: "image"),
+      "layer/conv2d.stride": Probe("2", host: "image"), "layer/conv2d.padding": Probe("1", host: "image"),
+      "layer/conv2d.bias": Probe("false", host: "image"),
+      "layer/max_pool2d.size": Probe("3", host: "image"), "layer/max_pool2d.stride": Probe("1", host: "image"),
+      "layer/avg_pool2d.size": Probe("3", host: "image"), "layer/avg_pool2d.stride": Probe("1", host: "image"),
       // Initializers (of a sine network with dense layers at positions 0, 2, 4, 6).
       "initializer/constant.value": Probe("0.2"), "initializer/uniform.a": Probe("-0.5"),
       "initializer/uniform.b": Probe("0.5"), "initializer/normal.mean": Probe("0.1"),
@@ -168,7 +174,7 @@ import Testing
       "stage/train.epochs": Probe("2", base: "1", without: ["steps"]), "stage/train.steps": Probe("8"),
       "stage/train.batch": Probe("4"), "stage/train.checkpoint_every": Probe("2", expect: .keepsOutputs),
       "stage/train.shuffle": Probe("false"), "stage/train.record": Probe("[loss, weight_norm]"),
-      "stage/train.every": Probe("2"),
+      "stage/train.every": Probe("2"), "stage/train.tensorboard": Probe("true", expect: .keepsOutputs),
       "stage/evaluate.from": Probe("train2"), "stage/evaluate.data": Probe("teacher.train"),
       "stage/evaluate.loss": Probe("{kind: bce_with_logits}"), "stage/evaluate.batch": Probe("8", expect: .keepsOutputs),
       "stage/evaluate.record": Probe("[loss, weight_norm]"),
@@ -203,7 +209,7 @@ import Testing
       p["dataset/\(kind).standardize"] = Probe("true", with: extra)
     }
     // finetune trains like train.
-    for arg in ["loss", "optimizer", "epochs", "steps", "batch", "checkpoint_every", "shuffle", "record", "every"] {
+    for arg in ["loss", "optimizer", "epochs", "steps", "batch", "checkpoint_every", "shuffle", "record", "every", "tensorboard"] {
       p["stage/finetune.\(arg)"] = p["stage/train.\(arg)"]
     }
     return p
@@ -318,6 +324,7 @@ import Testing
 
   static let datasets = """
       teacher: {kind: teacher_student, inputs: 3, samples: 48, split: {train: 0.5, test: 0.5}}
+      pixels: {kind: teacher_student, inputs: 48, samples: 48, split: {train: 0.5, test: 0.5}}
       blobs: {kind: gaussian_blobs, inputs: 3, classes: 3, samples: 48, split: {train: 0.5, test: 0.5}}
       signal: {kind: sine, samples: 32, frequencies: [2, 5]}
       signal2: {kind: sine, samples: 32, frequencies: [3, 7]}
@@ -369,6 +376,10 @@ import Testing
   static func host(sort: Sort, kind: String, args: [(String, String)], variant: String) -> String {
     let instance = flow(kind, args)
     switch sort {
+    case .layer where variant == "image":
+      return spec(
+        models: "  m: {input: {image: [3, 4, 4]}, layers: [\(instance), relu, flatten, {dense: 1}]}",
+        stages: train(model: "m", data: "pixels.train"))
     case .layer:
       return spec(models: "  m: {input: 3, layers: [{dense: 8}, \(instance), {dense: 1}]}", stages: train(model: "m"))
     case .initializer:

@@ -65,7 +65,7 @@ struct TrainTaskTests {
       key: TaskKey(trial: "t0000", stage: "train"), trialIndex: 0, kind: "train", hash: "task0hash", inputs: [],
       config: nil, seed: 42, span: span)
     return TaskContext(
-      store: store, task: task, stamp: .init(specHash: "task0hash", toolVersion: options.toolVersion, backend: backend),
+      store: store, runID: "test-run", task: task, stamp: .init(specHash: "task0hash", toolVersion: options.toolVersion, backend: backend),
       options: options, backend: try Backends.make(name: "cpu", threads: 1), inputs: [:],
       emit: { events.append($0) })
   }

@@ -1,3 +1,4 @@
+import SproutConfig
 import SproutDiagnostics
 import SproutSpec
 
@@ -39,6 +40,14 @@ extension StageChecker {
     path: String
   ) -> CheckProblem? {
     let layerNote = DiagnosticNote("layer \(weight.path) has a \(weight.text) weight", at: weight.range)
+    // These rules are defined on matrices; a convolution's [F, C, k, k] weight is not one.
+    if weight.kind != .dense, ["low_rank", "identity"].contains(rule.kind) {
+      return CheckProblem(
+        GraphDiagnostics.initShape,
+        "\(rule.kind) is defined for dense weights, not the \(weight.text) \(weight.kind.rawValue) weight of \(weight.path)",
+        at: rule.kindRange, path: path, notes: [layerNote],
+        help: "give the \(weight.kind.rawValue) layers another rule with `layers:`")
+    }
     switch rule.kind {
     case "low_rank":
       guard let rank = resolve.int(rule["rank"]) else { return nil }
@@ -83,13 +92,14 @@ extension StageChecker {
   /// the model's input.
   private func dataWidthProblem(_ rule: Instance, shape: ModelShape, path: String) -> CheckProblem? {
     guard let ref = resolve.string(rule["data"]).flatMap(DataReference.init(parsing:)),
-      let data = dataShape(ref.dataset), data.features != shape.input
+      let data = dataShape(ref.dataset), data.features != shape.input.elementCount
     else { return nil }
+    let count = shape.input.elementCount
     return CheckProblem(
       GraphDiagnostics.inputMismatch,
-      "\(rule.kind) reads '\(ref)' (\(data.features) features) for a model that takes \(shape.input) inputs",
+      "\(rule.kind) reads '\(ref)' (\(data.features) features) for a model that takes \(count) inputs",
       at: rule.arguments.argument("data")?.range ?? rule.range, path: "\(path).data",
-      help: "give \(rule.kind) data with \(shape.input) features")
+      help: "give \(rule.kind) data with \(count) features")
   }
 
   /// from_stage copies a trained stage's tensors, so that stage must produce a model of the same shape.

@@ -1,3 +1,4 @@
+import SproutConfig
 import SproutDiagnostics
 import SproutSpec
 
@@ -37,7 +38,7 @@ public struct StageChecker {
     if let model, let shape, let ref = binding.data, let data = dataShape(ref.dataset) {
       checkInput(stage, model, shape, ref, data, &problems)
       // An evaluate stage without its own loss uses its from stage's, whose fit is reported there.
-      if let loss = stage.loss { checkLoss(stage, loss, shape, ref, data, &problems) }
+      if let loss = stage.loss { checkLoss(stage, model, loss, shape, ref, data, &problems) }
     }
     if let model, let shape, let id = binding.initializer, let initDef = spec.initializer(id) {
       checkInitializer(stage, initDef, model, shape, &problems)
@@ -56,6 +57,16 @@ public struct StageChecker {
     for (n, item) in list.enumerated() {
       guard let adapter = item.instanceValue else { continue }
       let path = "stages.\(stage.id.name).adapters[\(n)]"
+      // Adapters are low-rank updates of dense weight matrices; the fine-tuning stage counts dense layers only.
+      if let other = shape.weights.first(where: { $0.kind != .dense }) {
+        problems.append(
+          CheckProblem(
+            GraphDiagnostics.adapterRank,
+            "adapters are put on dense layers of a dense model, but this model has a \(other.kind.rawValue) layer",
+            at: adapter.range, path: path, notes: [DiagnosticNote("that layer is defined here", at: other.range)],
+            help: "fine-tune this model fully (no adapters)"))
+        continue
+      }
       let layersArgument = adapter.arguments.argument("layers")
       var indices: [Int] = []
       switch resolve(layersArgument?.value) {
@@ -96,36 +107,73 @@ public struct StageChecker {
     }
   }
 
-  // MARK: - Input width
+  // MARK: - Input
 
+  /// The data must give the model as many values per sample as its input holds; when the data's files say what a
+  /// sample's dimensions are, a shaped input that reads them otherwise (an 8×8 image as [4, 16]) is a warning.
   func checkInput(
     _ stage: StageDef, _ model: ModelDef, _ shape: ModelShape, _ ref: DataReference, _ data: DataShape,
     _ problems: inout [CheckProblem]
   ) {
-    guard shape.input != data.features else { return }
     let range = stage.arguments.argument("data")?.range ?? stage.range
+    let path = "stages.\(stage.id.name).data"
+    let note = DiagnosticNote("the model's input is set here", at: model.inputRange)
+    let input = shape.input
+    guard input.elementCount == data.features else {
+      let (takes, help) =
+        if case .vector(let n) = input {
+          ("\(n) inputs", "set models.\(model.id.name).input to \(data.features)")
+        } else {
+          ("\(input.phrase) (\(input.elementCount) values per sample)", "give the model an input of \(data.features) values")
+        }
+      problems.append(
+        CheckProblem(
+          GraphDiagnostics.inputMismatch,
+          "model '\(model.id.name)' takes \(takes), but '\(ref)' has \(data.features) features", at: range, path: path,
+          notes: [note], help: help))
+      return
+    }
+    guard let dims = data.sampleDimensions, !Self.reads(dims, as: input) else { return }
+    let written = dims.map(String.init).joined(separator: "×")
     problems.append(
       CheckProblem(
         GraphDiagnostics.inputMismatch,
-        "model '\(model.id.name)' takes \(shape.input) inputs, but '\(ref)' has \(data.features) features",
-        at: range, path: "stages.\(stage.id.name).data",
-        notes: [DiagnosticNote("the model's input width is set here", at: model.inputRange)],
-        help: "set models.\(model.id.name).input to \(data.features)"))
+        "model '\(model.id.name)' reads the \(written) samples of '\(ref)' as \(input.phrase)", at: range,
+        path: path, notes: [note],
+        help: "an image of \(written) samples is {image: [\(dims.count == 2 ? "1, " : "")\(dims.map(String.init).joined(separator: ", "))]}",
+        severity: .warning))
+  }
+
+  /// True when samples of `dims` (from a file) are read in their own layout by `input`: a vector flattens anything,
+  /// an image is [C, H, W] or [H, W] with one channel, a sequence [L, F] is L rows of F.
+  static func reads(_ dims: [Int], as input: TensorShape) -> Bool {
+    switch input {
+    case .vector, .tokens: return true
+    case .image(let c, let h, let w): return dims == [c, h, w] || (c == 1 && dims == [h, w])
+    case .sequence(let l, let f): return dims == [l, f]
+    }
   }
 
   // MARK: - Loss
 
   func checkLoss(
-    _ stage: StageDef, _ loss: Instance, _ shape: ModelShape, _ ref: DataReference, _ data: DataShape,
+    _ stage: StageDef, _ model: ModelDef, _ loss: Instance, _ shape: ModelShape, _ ref: DataReference, _ data: DataShape,
     _ problems: inout [CheckProblem]
   ) {
-    let out = shape.output
+    guard let outputShape = shape.output else { return }
+    let out = outputShape.elementCount
     let path = "stages.\(stage.id.name).loss"
     let range = loss.range
-    let lastLayer = DiagnosticNote("the model's output width is set by its last layer", at: shape.weights.last?.range)
+    let lastLayer = DiagnosticNote("the model's output width is set by its last layer", at: model.layers.last?.range)
     func fail(_ message: String, _ help: String) {
       problems.append(
         CheckProblem(GraphDiagnostics.lossTarget, message, at: range, path: path, notes: [lastLayer], help: help))
+    }
+    if loss.kind == "cross_entropy", case .classes = data.target, !(outputShape.isVector) {
+      fail(
+        "cross_entropy over class labels needs a vector of logits, but the model outputs \(outputShape.phrase)",
+        "end the model with a dense layer of one unit per class")
+      return
     }
     switch (loss.kind, data.target) {
     case ("cross_entropy", .values(let w)):

@@ -52,7 +52,7 @@ public final class DataFiles: @unchecked Sendable {
 
   /// The header of a `.npy` file.
   public func npyHeader(_ path: String) -> Result<NPYHeader, DataError> {
-    answer(.npyHeader, path, NPYReader.header(file:))
+    answer(.npyHeader, path) { try NPYReader.header(file: $0) }
   }
 
   /// The header of a `.npy` targets file and what it holds (class labels counted).
@@ -62,7 +62,7 @@ public final class DataFiles: @unchecked Sendable {
 
   /// The header of an IDX file.
   public func idxHeader(_ path: String) -> Result<IDXHeader, DataError> {
-    answer(.idxHeader, path, IDXReader.header(file:))
+    answer(.idxHeader, path) { try IDXReader.header(file: $0) }
   }
 
   /// The header of an IDX labels file and its class count.
@@ -72,7 +72,7 @@ public final class DataFiles: @unchecked Sendable {
 
   /// The header of a PGM/PPM image.
   public func pnmHeader(_ path: String) -> Result<PNMHeader, DataError> {
-    answer(.pnmHeader, path, PNMReader.header(file:))
+    answer(.pnmHeader, path) { try PNMReader.header(file: $0) }
   }
 
   /// A CSV file's columns and its label column's classes.

@@ -117,14 +117,18 @@ private struct DataShapeReader {
       let ys = ask(y, files.npyTargets)
       guard let xs, let ys else { return nil }
       sampleCounts(xs.rows, ys.header.rows, ("inputs", "targets"), at: y)
-      return DataShape(features: xs.rowWidth, target: TargetShape(ys.targets, oneHot: oneHot))
+      return DataShape(
+        features: xs.rowWidth, target: TargetShape(ys.targets, oneHot: oneHot),
+        sampleDimensions: Array(xs.shape.dropFirst()))
     case "idx":
       guard let images = file("images"), let labels = file("labels") else { return nil }
       let xs = ask(images, files.idxHeader)
       let ys = ask(labels, files.idxLabels)
       guard let xs, let ys else { return nil }
       sampleCounts(xs.shape.first ?? 1, ys.header.shape.first ?? 1, ("images", "labels"), at: labels)
-      return DataShape(features: xs.rowWidth, target: TargetShape(ys.targets, oneHot: oneHot))
+      return DataShape(
+        features: xs.rowWidth, target: TargetShape(ys.targets, oneHot: oneHot),
+        sampleDimensions: Array(xs.shape.dropFirst()))
     case "csv":
       return csv()
     default:

@@ -9,11 +9,15 @@ public struct DataShape: Hashable, Sendable, CustomStringConvertible {
   public var features: Int
   /// The targets.
   public var target: TargetShape
+  /// The dimensions of one sample when its file gives more than one (`[8, 8]` for an `(N, 8, 8)` array), which a
+  /// shaped model input must agree with; nil for rows of plain features.
+  public var sampleDimensions: [Int]?
 
   /// Creates a shape.
-  public init(features: Int, target: TargetShape) {
+  public init(features: Int, target: TargetShape, sampleDimensions: [Int]? = nil) {
     self.features = features
     self.target = target
+    self.sampleDimensions = sampleDimensions.flatMap { $0.count > 1 ? $0 : nil }
   }
 
   /// `16 features → 1 value`.

@@ -1,37 +1,43 @@
+import SproutConfig
 import SproutDiagnostics
 import SproutSpec
 
-/// The widths through a model's layers, worked out from its input and layer arguments.
+/// The shapes through a model, worked out from its input and layer arguments (each layer lowered as the task will run
+/// it, and its output shape inferred by ``LayerConfig/outputShape(_:)``).
 public struct ModelShape: Hashable, Sendable {
-  /// Input width.
-  public var input: Int
-  /// Output width (of the last layer).
-  public var output: Int
-  /// The weights of the layers with parameters (dense layers, residual bodies included), in order: what an
-  /// initializer's `layers:` selector indexes.
+  /// The input's shape.
+  public var input: TensorShape
+  /// The last layer's output shape; nil when a layer cannot take what it is given (reported at that layer).
+  public var output: TensorShape?
+  /// The layers with weights (residual bodies included), in order: what an initializer's `layers:` selector
+  /// indexes.
   public var weights: [WeightShape]
-  /// Every layer kind in the model, residual bodies included, in order.
-  public var layerKinds: [String]
-
   /// True when some layer is a `sine` activation.
-  public var hasSine: Bool { layerKinds.contains("sine") }
+  public var hasSine: Bool
+
+  /// The weight layers' kinds, in order (what a kind selector matches).
+  public var weightKinds: [WeightLayerKind] { weights.map(\.kind) }
 }
 
-/// One weight matrix: `fanOut × fanIn`.
+/// One layer with weights: its kind and tensors, and where it is written.
 public struct WeightShape: Hashable, Sendable {
-  /// Index among the layers with parameters.
+  /// Index among the layers with weights.
   public var index: Int
-  /// Input width of the layer.
-  public var fanIn: Int
-  /// Output width of the layer.
-  public var fanOut: Int
+  /// Its kind.
+  public var kind: WeightLayerKind
+  /// Its weight tensors.
+  public var tensors: [WeightTensorShape]
   /// Where the layer is written.
   public var range: SourceRange
   /// Its key path (`models.net.layers[2]`).
   public var path: String
 
-  /// `256×16`.
-  public var text: String { "\(fanOut)×\(fanIn)" }
+  /// Columns of the first weight read as a matrix (a dense layer's input width).
+  public var fanIn: Int { tensors.first?.cols ?? 0 }
+  /// Rows of the first weight (a dense layer's units).
+  public var fanOut: Int { tensors.first?.rows ?? 0 }
+  /// `256×16` (the tensors' shapes, comma-separated when there are several).
+  public var text: String { tensors.map(\.text).joined(separator: ", ") }
 }
 
 /// A problem found by a graph check, ready to become a diagnostic at `range`.
@@ -72,73 +78,106 @@ public struct CheckProblem: Hashable, Sendable {
 }
 
 extension ModelShape {
-  /// Infers the widths through `model`, appending every layer that breaks the shape to `problems`; `nil` only
-  /// when a width is not known (an expression the resolver cannot evaluate).
+  /// Infers the shapes through `model`, appending every layer that cannot take its input to `problems` (at the
+  /// layer, with both shapes named); `nil` only when something is not known yet (an expression the resolver cannot
+  /// evaluate, or a layer whose arguments the planner will report).
   ///
-  /// A broken layer does not end the walk, so one run reports every problem of the model and the checks that
-  /// need only part of the shape (the input width against the data) still run. Past a residual block whose body
-  /// changes the width, the walk goes on with the block's input width: a residual block's output is
-  /// x + body(x), which has the width of x, and that is the width the reported fix (make the body end where it
-  /// started) gives it. A `rational` whose groups do not divide the width keeps the width, as every activation
-  /// does.
+  /// A broken layer does not end the walk while the shape past it is still known, so one run reports every problem
+  /// of the model and the checks that need only part of it (the input against the data) still run: past a residual
+  /// block whose body changes the shape the walk goes on with the block's input shape (x + body(x) has the shape of
+  /// x, and that is what the reported fix gives it), and past a layer that keeps its input's shape (an activation,
+  /// layernorm, dropout) with that shape. Past any other broken layer the output is unknown.
   ///
   /// - Complexity: O(l) for l layers, residual bodies included.
   public static func infer(_ model: ModelDef, resolve: ValueResolver, problems: inout [CheckProblem]) -> ModelShape? {
-    guard let input = resolve.int(model.input) else { return nil }
-    var shape = ModelShape(input: input, output: input, weights: [], layerKinds: [])
+    guard let value = resolve(model.input), case .success(let input) = Catalogue.inputShape(value) else { return nil }
+    var shape = ModelShape(input: input, output: input, weights: [], hasSine: false)
     let base = "models.\(model.id.name).layers"
-    guard let out = walk(model.layers, width: input, base: base, shape: &shape, resolve: resolve, problems: &problems)
-    else { return nil }
-    shape.output = out
+    switch walk(model.layers, input: input, base: base, shape: &shape, resolve: resolve, problems: &problems) {
+    case .unknown: return nil
+    case .broken: shape.output = nil
+    case .known(let out): shape.output = out
+    }
     return shape
   }
 
+  private enum Walk {
+    case known(TensorShape)
+    case broken
+    case unknown
+  }
+
   private static func walk(
-    _ layers: [Instance], width: Int, base: String, shape: inout ModelShape, resolve: ValueResolver,
+    _ layers: [Instance], input: TensorShape, base: String, shape: inout ModelShape, resolve: ValueResolver,
     problems: inout [CheckProblem]
-  ) -> Int? {
-    var w = width
+  ) -> Walk {
+    var current = input
     for (i, layer) in layers.enumerated() {
       let path = "\(base)[\(i)]"
-      shape.layerKinds.append(layer.kind)
-      switch layer.kind {
-      case "dense":
-        guard let units = resolve.int(layer["units"]) else { return nil }
-        shape.weights.append(
-          WeightShape(index: shape.weights.count, fanIn: w, fanOut: units, range: layer.range, path: path))
-        w = units
-      case "fourier_features":
-        guard let features = resolve.int(layer["features"]) else { return nil }
-        w = 2 * features + (resolve.bool(layer["include_input"]) == true ? w : 0)
-      case "residual":
+      guard let config = lower(layer, path: path, resolve: resolve) else { return .unknown }
+      if case .activation(.sine) = config { shape.hasSine = true }
+      if case .residual = config {
         let body = layer["layers"]?.listValue?.compactMap(\.instanceValue) ?? []
-        guard
-          let end = walk(body, width: w, base: "\(path).layers", shape: &shape, resolve: resolve, problems: &problems)
-        else { return nil }
-        if end != w {
+        switch walk(body, input: current, base: "\(path).layers", shape: &shape, resolve: resolve, problems: &problems) {
+        case .unknown: return .unknown
+        case .broken: continue
+        case .known(let end) where end != current:
+          // Between vectors the message speaks of widths, as it did before shapes.
+          let (what, from, to, produce) =
+            if case .vector(let a) = current, case .vector(let b) = end {
+              ("width", "\(a)", "\(b)", "\(a) features")
+            } else {
+              ("shape", current.phrase, end.phrase, current.phrase)
+            }
           problems.append(
             CheckProblem(
               GraphDiagnostics.residualWidth,
-              "this residual block changes the width from \(w) to \(end), so x + body(x) cannot be added",
-              at: layer.range, path: path, help: "make the block's last layer produce \(w) features"))
+              "this residual block changes the \(what) from \(from) to \(to), so x + body(x) cannot be added",
+              at: layer.range, path: path, help: "make the block's last layer produce \(produce)"))
+        case .known: break
         }
-      case "rational":
-        if let groups = resolve.int(layer["groups"]), groups > 0, w % groups != 0 {
-          problems.append(
-            CheckProblem(
-              GraphDiagnostics.shapeMismatch,
-              "rational splits its \(w) inputs into \(groups) groups, but \(w) is not divisible by \(groups)",
-              at: layer.range, path: path,
-              help: "choose groups dividing \(w) (e.g. \(largestDivisor(of: w, atMost: groups)))"))
-        }
-      default:
-        break  // activations, layernorm, dropout keep the width
+        continue
+      }
+      for w in config.weightLayers(current) {
+        shape.weights.append(
+          WeightShape(index: shape.weights.count, kind: w.kind, tensors: w.tensors, range: layer.range, path: path))
+      }
+      switch config.outputShape(current) {
+      case .success(let out): current = out
+      case .failure(let e):
+        problems.append(
+          CheckProblem(GraphDiagnostics.shapeMismatch, e.message, at: layer.range, path: path, help: e.help))
+        if !config.keepsShape { return .broken }
       }
     }
-    return w
+    return .known(current)
   }
 
-  private static func largestDivisor(of n: Int, atMost k: Int) -> Int {
-    stride(from: min(k, n), through: 1, by: -1).first { n % $0 == 0 } ?? 1
+  /// The layer as the task will run it, or nil when an argument is not known yet or the lowering fails (the planner
+  /// reports that failure).
+  private static func lower(_ layer: Instance, path: String, resolve: ValueResolver) -> LayerConfig? {
+    guard case .instance(let resolved)? = resolve(.instance(layer)),
+      case .layer(let config)? = try? Lowerer.lower(resolved, path: path, context: NoReferences())
+    else { return nil }
+    return config
+  }
+}
+
+/// The lowering context of a layer, which references nothing.
+private struct NoReferences: LoweringContext {
+  func model(_ name: String, at argument: Argument, path: String) throws -> ModelConfig {
+    throw LoweringError.alreadyReported
+  }
+  func initialization(_ name: String, at argument: Argument, path: String) throws -> InitConfig {
+    throw LoweringError.alreadyReported
+  }
+  func data(_ reference: String, at argument: Argument, path: String) throws -> DataSelection {
+    throw LoweringError.alreadyReported
+  }
+  func upstream(_ name: String, at argument: Argument, path: String) throws -> StageConfig {
+    throw LoweringError.alreadyReported
+  }
+  func file(_ path: String, at argument: Argument, path keyPath: String) throws -> DataFile {
+    throw LoweringError.alreadyReported
   }
 }

@@ -20,20 +20,39 @@ public struct MatrixExpansion: Hashable, Sendable {
   public var runOrder: [Int]
   /// The count and its statement.
   public var count: TrialCount
+  /// True when the matrix was refused for forming more trials than the limit (no trial was made).
+  public var refused = false
+
+  /// The most trials a plan expands unless the user raises the limit (`--max-trials`).
+  public static let defaultTrialLimit = 1_000_000
 
   /// Expands `matrix` for a spec whose root seed is `rootSeed`; problems are reported to `diagnostics`.
   ///
-  /// - Complexity: O(t · a) for t trials of a axes, plus O(t · e) for e include/exclude entries.
+  /// A matrix that would form more than `limit` trials is refused (``PlanDiagnostics/tooManyTrials``, with the
+  /// count) before any trial is made; `sample: N` without include/exclude draws its N trials by index, so only
+  /// N counts against the limit.
+  ///
+  /// - Complexity: O(t · a) for t trials of a axes, plus O(t · e) for e include/exclude entries; O(a) to refuse.
   public static func expand(
-    _ matrix: SweepDefinition?, rootSeed: Int, diagnostics: inout Diagnostics
+    _ matrix: SweepDefinition?, rootSeed: Int, limit: Int = defaultTrialLimit, diagnostics: inout Diagnostics
   ) -> MatrixExpansion {
     guard let matrix, let root = matrix.root else {
       return MatrixExpansion(
         assignments: [[]], runOrder: [0], count: TrialCount(total: 1, statement: "1 trial (no matrix)"))
     }
-    var trials = block(root, diagnostics: &diagnostics)
+    root.diagnose(&diagnostics)
+    let formed = root.trialCount
+    // A count that saturated is not a size to sample from: such a matrix is refused below.
+    if let n = matrix.sample, n > 0, n < formed, formed < Int.max, matrix.include.isEmpty, matrix.exclude.isEmpty {
+      return sampled(n, of: root, matrix: matrix, rootSeed: rootSeed, limit: limit, diagnostics: &diagnostics)
+    }
+    let (bound, overflow) = formed.addingReportingOverflow(matrix.include.count)
+    if overflow || bound > limit {
+      return refused(root, formed: formed, includes: matrix.include.count, matrix: matrix, limit: limit,
+        diagnostics: &diagnostics)
+    }
+    var trials = (0..<formed).map(root.assignment(at:))
     let originalAxes = axisNames(root)
-    let formed = trials.count
 
     // exclude: drop every trial that agrees with an entry on all of the entry's axes.
     var excluded = 0
@@ -91,10 +110,7 @@ public struct MatrixExpansion: Hashable, Sendable {
           "sample: \(n) asks for at least as many trials as the matrix has (\(trials.count)); all are kept",
           at: matrix.sampleRange ?? matrix.range, path: "matrix.sample")
       } else if n > 0 {
-        var rng = SplitMix64(rootSeed: rootSeed, purpose: "matrix.sample")
-        var indices = Array(trials.indices)
-        for i in 0..<n { indices.swapAt(i, i + rng.next(below: indices.count - i)) }
-        let chosen = indices[0..<n].sorted()
+        let chosen = sampleIndices(n, of: trials.count, rootSeed: rootSeed)
         statement = "\(n) sampled from \(trials.count) = " + statement
         trials = chosen.map { trials[$0] }
       }
@@ -105,6 +121,13 @@ public struct MatrixExpansion: Hashable, Sendable {
         PlanDiagnostics.emptyMatrix, "the matrix produces no trials (\(formed) formed, \(excluded) excluded)",
         at: matrix.range, path: "matrix")
     }
+    return finished(trials, statement: statement, matrix: matrix, rootSeed: rootSeed)
+  }
+
+  /// The expansion of `trials` with their run order and count statement.
+  static func finished(
+    _ trials: [[AxisValue]], statement: String, matrix: SweepDefinition, rootSeed: Int
+  ) -> MatrixExpansion {
     var runOrder = Array(trials.indices)
     if matrix.shuffled {
       var rng = SplitMix64(rootSeed: rootSeed, purpose: "matrix.order")
@@ -114,6 +137,75 @@ public struct MatrixExpansion: Hashable, Sendable {
     let noun = total == 1 ? "trial" : "trials"
     let full = statement == String(total) ? "\(total) \(noun)" : "\(total) \(noun) = \(statement)"
     return MatrixExpansion(assignments: trials, runOrder: runOrder, count: TrialCount(total: total, statement: full))
+  }
+
+  /// `sample: n` of a matrix without include/exclude: the n trials chosen by index, the others never formed.
+  static func sampled(
+    _ n: Int, of root: SweepBlock, matrix: SweepDefinition, rootSeed: Int, limit: Int,
+    diagnostics: inout Diagnostics
+  ) -> MatrixExpansion {
+    let formed = root.trialCount
+    guard n <= limit else {
+      diagnostics.report(
+        PlanDiagnostics.tooManyTrials,
+        "sample: \(grouped(n)) asks for more trials than the limit of \(grouped(limit))",
+        at: matrix.sampleRange ?? matrix.range, path: "matrix.sample",
+        help: "sample fewer trials, or raise the limit with --max-trials \(n)")
+      return MatrixExpansion(
+        assignments: [], runOrder: [], count: TrialCount(total: 0, statement: "\(n) sampled from \(formed)"),
+        refused: true)
+    }
+    let trials = sampleIndices(n, of: formed, rootSeed: rootSeed).map(root.assignment(at:))
+    let statement = "\(n) sampled from \(formed) = " + describe(root).text
+    return finished(trials, statement: statement, matrix: matrix, rootSeed: rootSeed)
+  }
+
+  /// The trial count stated and refused: more than `limit` trials would be formed.
+  static func refused(
+    _ root: SweepBlock, formed: Int, includes: Int, matrix: SweepDefinition, limit: Int,
+    diagnostics: inout Diagnostics
+  ) -> MatrixExpansion {
+    let count = formed == Int.max ? "more than \(grouped(Int.max))" : grouped(formed)
+    var how = describe(root).text
+    if includes > 0 { how += " + up to \(includes) included" }
+    diagnostics.report(
+      PlanDiagnostics.tooManyTrials,
+      "the matrix forms \(count) trials (\(how)), more than the limit of \(grouped(limit))",
+      at: matrix.range, path: "matrix",
+      help: matrix.include.isEmpty && matrix.exclude.isEmpty
+        ? "draw a subset with `sample: N`, split the sweep, or raise the limit with --max-trials N"
+        : "split the sweep, or raise the limit with --max-trials N")
+    return MatrixExpansion(
+      assignments: [], runOrder: [], count: TrialCount(total: 0, statement: "\(count) trials = \(how)"),
+      refused: true)
+  }
+
+  /// The first `n` positions of a seeded Fisher–Yates shuffle of `0..<total`, ascending. The shuffle is kept
+  /// sparse (only the positions it has touched), so it costs O(n) whatever `total` is, and draws exactly what
+  /// shuffling the whole list would.
+  static func sampleIndices(_ n: Int, of total: Int, rootSeed: Int) -> [Int] {
+    var rng = SplitMix64(rootSeed: rootSeed, purpose: "matrix.sample")
+    var moved: [Int: Int] = [:]
+    var chosen: [Int] = []
+    chosen.reserveCapacity(n)
+    for i in 0..<n {
+      let j = i + rng.next(below: total - i)
+      let atJ = moved[j] ?? j
+      moved[j] = moved[i] ?? i
+      chosen.append(atJ)
+    }
+    return chosen.sorted()
+  }
+
+  /// `27,000,000`: an integer with thousands separators.
+  static func grouped(_ n: Int) -> String {
+    let digits = Array(String(n))
+    var out = ""
+    for (i, d) in digits.enumerated() {
+      if i > 0 && (digits.count - i) % 3 == 0 { out += "," }
+      out.append(d)
+    }
+    return out
   }
 
   /// Numbers compare by value (`2` equals `2.0`); everything else structurally.

@@ -1,5 +1,6 @@
 import Foundation
 import SproutDiagnostics
+import SproutRun
 
 /// Output formats of `sprout show`.
 public enum TableFormat: String, Sendable, CaseIterable {

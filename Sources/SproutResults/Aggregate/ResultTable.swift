@@ -1,4 +1,5 @@
 import SproutDiagnostics
+import SproutPlanner
 import SproutRun
 
 /// What `sprout show` asks for.

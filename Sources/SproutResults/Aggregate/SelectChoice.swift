@@ -1,4 +1,6 @@
 import SproutDiagnostics
+import SproutPlanner
+import SproutRun
 
 /// What a `select` stage chose and the numbers it chose by: every candidate's value of the metric, the
 /// winner and the runner-up.

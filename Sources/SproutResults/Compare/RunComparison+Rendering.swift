@@ -1,5 +1,6 @@
 import Foundation
 import SproutDiagnostics
+import SproutRun
 
 extension RunComparison {
   /// The comparison in a format.

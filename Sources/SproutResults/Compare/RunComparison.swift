@@ -1,6 +1,7 @@
 import Foundation
 import SproutDiagnostics
 import SproutPlanner
+import SproutRun
 
 /// `sprout compare A B`: two runs side by side — matching trials (same stage and axis values) with each final
 /// metric in both and the delta B − A, the trials only one run has, and what differs between the runs'

@@ -36,7 +36,11 @@ public final class RunIndex: @unchecked Sendable {
       var configuration = Configuration()
       configuration.busyMode = .timeout(10)
       db = try DatabaseQueue(path: path, configuration: configuration)
-      try Self.migrator.migrate(db)
+      do { try Self.migrator.migrate(db) } catch {
+        // Processes opening a new index at once (several `sprout run`s on one store) may all see it empty; the
+        // later ones' CREATE TABLE then fails after the first committed. Migrating again sees the schema made.
+        try Self.migrator.migrate(db)
+      }
     } catch {
       throw RunError(.io, "cannot open the run index '\(path)': \(error)", cause: error, path: path)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import SproutDiagnostics
+import SproutPlanner
 import SproutRun
 
 /// One recorded run as a researcher reads it: its facts, its trials with their axis values, and every task

@@ -1,5 +1,6 @@
 import Foundation
 import SproutDiagnostics
+import SproutPlanner
 import SproutRun
 
 /// The figures of a run, drawn from the store: learning curves (mean over the trials of a group, ±sd band)

@@ -70,7 +70,7 @@ public struct Executor: Sendable {
       while let index = state.next() {
         let task = plan.tasks[index]
         let attempt = execute(
-          task, plan: plan, threads: threads, inputs: state.inputOutputs(of: task),
+          task, plan: plan, runID: runID, threads: threads, inputs: state.inputOutputs(of: task),
           onStart: { recorder.update(index) { $0.status = "running" } }, onEvent: onEvent)
         switch attempt {
         case .finished(let result):
@@ -117,7 +117,7 @@ public struct Executor: Sendable {
   /// Runs one task (or recognises it as cached) and never throws: failures become results. `onStart` is
   /// called once the task is claimed, before it runs.
   private func execute(
-    _ task: PlanTask, plan: Plan, threads: Int, inputs: [String: TaskOutputs]?, onStart: () -> Void,
+    _ task: PlanTask, plan: Plan, runID: String, threads: Int, inputs: [String: TaskOutputs]?, onStart: () -> Void,
     onEvent: @escaping @Sendable (RunEvent) -> Void
   ) -> Attempt {
     let key = task.key.description
@@ -173,7 +173,7 @@ public struct Executor: Sendable {
         throw RunError(.invalidTask, "cannot start backend '\(plan.backend)': \(error)", cause: error)
       }
       let context = TaskContext(
-        store: store, task: task,
+        store: store, runID: runID, task: task,
         stamp: Checkpoint.Stamp(specHash: task.hash, toolVersion: options.toolVersion, backend: plan.backend),
         options: options, backend: backend, inputs: inputs, emit: onEvent)
       var outputs = try StageRunner(context: context, plan: plan).run()

@@ -18,7 +18,7 @@ extension StageRunner {
     let network: Network
     do {
       network = try Network(
-        input: from.model.input, layers: from.model.layers, backend: context.backend, maxBatch: max(batch, 1))
+        shape: from.model.inputShape, layers: from.model.layers, backend: context.backend, maxBatch: max(batch, 1))
     } catch { throw context.error(.invalidTask, "cannot build the model of \(key): \(error)", cause: error) }
     let path = "\(context.store.taskDirectory(outputs.hash))/\(checkpointName)"
     let checkpoint = try Checkpoint.read(path)
@@ -56,7 +56,7 @@ extension StageRunner {
     switch source {
     case .fresh(let model, let initialization):
       do {
-        network = try Network(input: model.input, layers: model.layers, backend: context.backend, maxBatch: rows)
+        network = try Network(shape: model.inputShape, layers: model.layers, backend: context.backend, maxBatch: rows)
       } catch { throw context.error(.invalidTask, "cannot build the model: \(error)", cause: error) }
       try initialize(network, initialization)
       tensors = ModelState.tensors(of: network)

@@ -60,7 +60,22 @@ struct StageRunner {
     let data = try loadData(training.data).fitted(to: training.loss)
     return TrainSetup(
       model: model, configuration: TrainerConfiguration(training), seed: seed, streamPath: streamPath,
-      initialize: initialize, prepare: prepare, data: data)
+      initialize: initialize, prepare: prepare, data: data,
+      tensorBoard: training.tensorBoard == true ? try tensorBoardWriter() : nil)
+  }
+
+  /// The TensorBoard run of this task's trial, `<store>/tensorboard/<run id>/<axis values>`, with the trial's axis
+  /// values as its HParams. Each task writes its own event file there; TensorBoard reads them as one run.
+  func tensorBoardWriter() throws -> TensorBoardWriter {
+    let trial = plan.trials.first { $0.id == context.task.key.trial }
+    let values = trial?.assignment ?? []
+    do {
+      return try TensorBoardWriter(
+        root: "\(context.store.root)/tensorboard/\(context.runID)",
+        name: TensorBoardWriter.runName(values, id: context.task.key.trial), hparams: values)
+    } catch {
+      throw context.error(.io, "cannot open the TensorBoard log of task \(context.key): \(error)", cause: error)
+    }
   }
 
   /// The rows a selection names. Data are keyed by the plan's root seed (not the trial's), so every trial sees the

@@ -6,6 +6,8 @@ import SproutTensor
 struct TaskContext {
   /// The store.
   let store: Store
+  /// The run this task executes in (its TensorBoard logs go under `<store>/tensorboard/<run id>`).
+  let runID: String
   /// The plan task.
   let task: PlanTask
   /// The stamp written into checkpoints and required of any checkpoint resumed from.

@@ -21,6 +21,8 @@ struct TrainSetup {
   var prepare: (Network) throws -> Void = { _ in }
   /// The training rows.
   var data: Dataset
+  /// Where the records also go as TensorBoard events (`tensorboard: true`), or nil.
+  var tensorBoard: TensorBoardWriter?
 
   /// Optimizer steps of the whole run (as the trainer counts them).
   var totalSteps: Int {

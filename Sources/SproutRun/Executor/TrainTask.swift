@@ -36,7 +36,7 @@ struct TrainTask {
     let trainer: Trainer
     do {
       network = try Network(
-        input: setup.model.input, layers: setup.model.layers, backend: context.backend,
+        shape: setup.model.inputShape, layers: setup.model.layers, backend: context.backend,
         maxBatch: max(1, min(setup.configuration.batchSize, setup.data.count)), seed: modelStream.nextUInt64())
     } catch {
       throw context.error(.invalidTask, "cannot set up training: \(error)", cause: error)
@@ -88,8 +88,18 @@ struct TrainTask {
       if let limit = options.stopAfterSteps, step - startStep >= limit { options.stop.set() }
     }
     var written = records.count
+    let board = setup.tensorBoard
+    var boardFinished = false
+    defer {
+      // A failed or stopped task ends its TensorBoard session as unsuccessful; an error writing that last event
+      // must not hide the error that stopped the task.
+      if let board, !boardFinished { try? board.finish(success: false) }
+    }
     trainer.onCheckpoint = { state in
-      try store.appendMetrics(Array(records[written...]), hash: context.hash)
+      let new = Array(records[written...])
+      try store.appendMetrics(new, hash: context.hash)
+      // The records a checkpoint counts go to TensorBoard with it: a resumed task does not repeat them.
+      try board?.add(new, stage: context.task.stage, wallTime: Date().timeIntervalSince1970)
       written = records.count
       let checkpoint = Checkpoint(state: state, metricRecords: records.count, stamp: context.stamp)
       let path = store.checkpointPath(context.hash, step: checkpoint.step)
@@ -111,6 +121,10 @@ struct TrainTask {
     }
     if case .stopped(let step) = outcome {
       throw context.error(.cancelled, "task \(context.key) stopped at step \(step); run again to resume")
+    }
+    if let board {
+      try board.finish(success: true)
+      boardFinished = true
     }
     return Result(
       steps: trainer.step, records: records, checkpoints: checkpoints.sorted(),

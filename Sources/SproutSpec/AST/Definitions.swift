@@ -31,13 +31,13 @@ public struct DatasetDef: Hashable, Sendable {
   }
 }
 
-/// `models.NAME`: an input width and a list of layers.
+/// `models.NAME`: an input (a width or a shape) and a list of layers.
 public struct ModelDef: Hashable, Sendable {
   /// The name.
   public var id: ModelID
   /// The range of the name.
   public var nameRange: SourceRange
-  /// The input width (an `.int`, or an `.expression`).
+  /// The input: a width (an `.int`), a shape (a `.map`, see `Catalogue.inputShape`), or an `.expression`.
   public var input: Value
   /// The range of the input value.
   public var inputRange: SourceRange

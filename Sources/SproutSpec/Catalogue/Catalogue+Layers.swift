@@ -10,6 +10,23 @@ extension Catalogue {
       lower: { a in .layer(.activation(try lower(&a))) })
   }
 
+  /// A 2-D pooling layer: `size` (its main argument) and `stride`, which defaults to `size` as in PyTorch.
+  static func pool(
+    _ name: String, _ doc: String, lower: @escaping @Sendable (Int, Int) -> LayerConfig
+  ) -> KindSpec {
+    KindSpec(
+      .layer, name, doc + " Output sides ⌊(side − size)/stride⌋ + 1.", main: "size",
+      example: "- \(name): 2\n- \(name): {size: 3, stride: 2}",
+      arguments: [
+        ArgumentSpec("size", .int, default: .int(2), min: 1, "Side of the square window."),
+        ArgumentSpec("stride", .int, min: 1, "Step between windows (default: the size)."),
+      ],
+      lower: { a in
+        let size = try a.int("size")
+        return .layer(lower(size, try a.optionalInt("stride") ?? size))
+      })
+  }
+
   static let layers: [KindSpec] = [
     KindSpec(
       .layer, "dense", "A fully connected layer y = W x + b.", main: "units",
@@ -55,6 +72,34 @@ extension Catalogue {
             features: try a.int("features"), sigma: try a.double("sigma"), trainable: try a.bool("trainable"),
             includeInput: try a.bool("include_input")))
       }),
+    KindSpec(
+      .layer, "conv2d",
+      "A 2-D convolution of an image [C, H, W] into [filters, H', W'], H' = ⌊(H + 2·padding − kernel)/stride⌋ + 1 "
+        + "(PyTorch's nn.Conv2d with square int arguments; weight [filters, C, kernel, kernel]).",
+      main: "filters", example: "- conv2d: 16\n- conv2d: {filters: 32, kernel: 3, stride: 1, padding: 1}",
+      arguments: [
+        ArgumentSpec("filters", .int, required: true, min: 1, "Output channels."),
+        ArgumentSpec("kernel", .int, default: .int(3), min: 1, "Side of the square kernel."),
+        ArgumentSpec("stride", .int, default: .int(1), min: 1, "Step between kernel positions."),
+        ArgumentSpec("padding", .int, default: .int(0), min: 0, "Zeros added on every side of the image."),
+        ArgumentSpec("bias", .bool, default: .bool(true), "Whether the layer has a bias (one per filter)."),
+      ],
+      lower: { a in
+        .layer(
+          .conv2d(
+            filters: try a.int("filters"), kernel: try a.int("kernel"), stride: try a.int("stride"),
+            padding: try a.int("padding"), bias: try a.bool("bias")))
+      }),
+    pool("max_pool2d", "The maximum of each size×size window (PyTorch's nn.MaxPool2d).") { .maxPool2d(size: $0, stride: $1) },
+    pool("avg_pool2d", "The mean of each size×size window (PyTorch's nn.AvgPool2d).") { .avgPool2d(size: $0, stride: $1) },
+    KindSpec(
+      .layer, "flatten", "Reads an image [C, H, W] or a sequence [L, F] as one vector (PyTorch's nn.Flatten).",
+      example: "- flatten", arguments: [], lower: { _ in .layer(.flatten) }),
+    KindSpec(
+      .layer, "global_avg_pool",
+      "The mean of each channel over an image's positions ([C, H, W] → [C]), or of each feature over a sequence's "
+        + "([L, F] → [F]).",
+      example: "- global_avg_pool", arguments: [], lower: { _ in .layer(.globalAvgPool) }),
     activation("identity", "f(x) = x.") { _ in .identity },
     activation("relu", "max(0, x).") { _ in .relu },
     activation(

@@ -27,7 +27,7 @@ extension Catalogue {
     return TrainingConfig(
       data: data, loss: loss, optimizer: try a.optimizer("optimizer"), length: length, batch: try a.int("batch"),
       shuffle: try a.bool("shuffle"), record: record, every: try a.optionalInt("every"),
-      checkpointEvery: try a.optionalInt("checkpoint_every"))
+      checkpointEvery: try a.optionalInt("checkpoint_every"), tensorBoard: try a.bool("tensorboard") ? true : nil)
   }
 
   /// Metrics a stage that does not train cannot record.
@@ -49,6 +49,11 @@ extension Catalogue {
     ArgumentSpec("shuffle", .bool, default: .bool(true), "Reshuffle the samples every epoch (seeded)."),
     recordArgument,
     everyArgument,
+    ArgumentSpec(
+      "tensorboard", .bool, default: .bool(false),
+      "Also write the records as TensorBoard event files while training: one TensorBoard run per trial under "
+        + "`<store>/tensorboard/<run id>/` (`tensorboard --logdir .sprout/tensorboard`). The numbers do not depend "
+        + "on it."),
   ]
 
   static let stages: [KindSpec] = [

@@ -60,9 +60,9 @@ public enum Catalogue {
       .map(
         .record(
           [
-            ArgumentSpec("input", .int, required: true, min: 1, "Input width."),
+            modelInput,
             ArgumentSpec("layers", .list(.kind(.layer)), required: true, "The layers, in order."),
-          ], main: nil)), "Name → model (`input` and `layers`)."),
+          ], main: nil)), "Name → model (`input`, a width or a shape, and `layers`)."),
     ArgumentSpec("initializers", .map(.kind(.initializer)), "Name → initializer definition."),
     ArgumentSpec("stages", .map(.kind(.stage)), "Name → stage definition."),
   ]

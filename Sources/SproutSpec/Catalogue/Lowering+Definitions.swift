@@ -9,14 +9,14 @@ public enum DefinitionLowering {
     _ def: ModelDef, input: Value, layers: [Instance], context: any LoweringContext
   ) throws -> ModelConfig {
     let path = "models.\(def.id.name)"
-    guard let width = input.intValue else {
-      throw LoweringError(
-        Diagnostic(
-          "spec.wrong-type", "the input width must be an integer, found \(input.kindDescription)", at: def.inputRange,
-          path: "\(path).input"))
+    let shape: TensorShape
+    switch Catalogue.inputShape(input) {
+    case .success(let s): shape = s
+    case .failure(let p):
+      throw LoweringError(Diagnostic(p.id, p.message, at: def.inputRange, path: "\(path).input", help: p.help))
     }
     return ModelConfig(
-      input: width,
+      shape: shape,
       layers: try layers.enumerated().map { n, layer in
         guard case .layer(let l) = try Lowerer.lower(layer, path: "\(path).layers[\(n)]", context: context) else {
           preconditionFailure("a layer instance lowers to a layer")

@@ -27,9 +27,15 @@ extension Decoder {
       }
       switch k {
       case "input":
-        let spec = ArgumentSpec("input", .int, min: 1, "Input width.")
-        if let v = decodeValue(pair.value, .int, bounds: spec, path: "\(path).input") {
-          input = (v, pair.value.range)
+        let spec = Catalogue.modelInput
+        if let v = decodeValue(pair.value, spec.type, bounds: spec, path: "\(path).input") {
+          // A literal shape is checked here; one with expressions when the planner has resolved it.
+          if !v.containsExpression, case .failure(let p) = Catalogue.inputShape(v) {
+            report(p.id, p.message, at: pair.value.range, path: "\(path).input", help: p.help)
+            ok = false
+          } else {
+            input = (v, pair.value.range)
+          }
         } else {
           ok = false
         }

@@ -184,7 +184,7 @@ public enum SchemaGenerator {
     [
       "type": "object", "required": ["input", "layers"], "additionalProperties": false,
       "properties": [
-        "input": type(.int, ArgumentSpec("input", .int, min: 1, "")),
+        "input": argument(Catalogue.modelInput),
         "layers": ["type": "array", "minItems": 1, "items": ["$ref": "#/$defs/layer"]],
       ],
     ]

@@ -23,12 +23,13 @@ extension Initialization {
           message: "the LSUV batch has \(batch.features.count) values for \(batch.rows) rows of "
             + "\(network.inputWidth) features (at most \(network.maxBatch) rows)")
       }
-      let dense = network.denseLayers
+      // LSUV indexes weight layers (dense and convolutional, in model order), as Parameter.denseIndex does.
+      let weightLayers = network.weightLayers
       context.forwardToLayer = { index in
         batch.features.withUnsafeBufferPointer { x in
           if let base = x.baseAddress { _ = network.forward(base, batch: batch.rows, training: false) }
         }
-        let layer = dense[index]
+        let layer = weightLayers[index].layer
         return Array(UnsafeBufferPointer(start: layer.output, count: batch.rows * layer.outputWidth))
       }
     }

@@ -16,7 +16,7 @@ public final class DenseLayer: Layer {
   public let weight: Parameter
   /// `[out]`, or nil when the layer has no bias.
   public let bias: Parameter?
-  /// Position among the model's dense layers (0 = first).
+  /// Position among the model's weight layers (0 = first; for a dense-only model, among its dense layers).
   public let denseIndex: Int
   /// When set, the weight gradient is TrAct's preconditioned one (Petersen et al., NeurIPS 2024; see `TrAct`).
   public var tract: TrAct?
@@ -43,8 +43,7 @@ public final class DenseLayer: Layer {
     self.path = path
     self.topIndex = topIndex
     self.maxBatch = maxBatch
-    self.denseIndex = naming.nextDense
-    naming.nextDense += 1
+    self.denseIndex = naming.claim(.dense)
     weight = naming.parameter(
       path, "weight", role: .weight, topIndex: topIndex, dense: denseIndex, shape: [units, inputWidth])
     bias =

@@ -1,3 +1,4 @@
+import SproutConfig
 import SproutTensor
 
 /// One planned layer of a `Network`: it owns its output buffer (sized for the network's `maxBatch`) and any
@@ -43,11 +44,22 @@ public struct NetworkError: Error, Hashable, Sendable, CustomStringConvertible {
   public var description: String { "\(path): \(message)" }
 }
 
-/// Assigns parameter names and dense indices while a layer list is planned (nested blocks share one counter,
-/// so `denseIndex` 0 is the model's first dense layer wherever it sits).
+/// Assigns parameter names and weight-layer indices while a layer list is planned (nested blocks share one counter,
+/// so weight layer 0 is the model's first layer with weights wherever it sits), and keeps the layer computing each.
 final class LayerNaming {
-  /// The next dense layer's index in the whole model.
-  var nextDense = 0
+  /// The kinds of the weight layers claimed so far, in model order.
+  private(set) var weightKinds: [WeightLayerKind] = []
+  /// The per-sample layer computing each weight layer (a position-wise layer's wrapper, not its inner layer).
+  var weightLayerObjects: [Int: any Layer] = [:]
+
+  /// The next weight layer's index in the whole model.
+  var nextDense: Int { weightKinds.count }
+
+  /// Claims the next weight-layer index for a layer of `kind`.
+  func claim(_ kind: WeightLayerKind) -> Int {
+    weightKinds.append(kind)
+    return weightKinds.count - 1
+  }
 
   /// A parameter of the layer at `path` (e.g. `layers.2`) named `path.suffix`.
   func parameter(
@@ -58,4 +70,18 @@ final class LayerNaming {
       name: "\(path).\(suffix)", role: role, layerIndex: topIndex, denseIndex: dense, shape: shape,
       trainable: trainable)
   }
+}
+
+/// A layer that is one of the model's weight layers (``WeightLayerKind``), or runs one (a position-wise wrapper).
+protocol WeightLayerComputing: Layer {
+  /// Its index among the model's weight layers.
+  var weightLayerIndex: Int { get }
+}
+
+extension DenseLayer: WeightLayerComputing {
+  var weightLayerIndex: Int { denseIndex }
+}
+
+extension PositionwiseLayer: WeightLayerComputing {
+  var weightLayerIndex: Int { (inner as? WeightLayerComputing)?.weightLayerIndex ?? -1 }
 }

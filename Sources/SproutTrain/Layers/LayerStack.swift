@@ -24,25 +24,36 @@ final class LayerStack {
   /// Layer i when it is a stateless activation.
   private let activation: [ActivationLayer?]
 
+  /// The shape of each layer's output, in order.
+  let shapes: [TensorShape]
+
   init(
-    _ configs: [LayerConfig], inputWidth: Int, pathPrefix: String, topIndex: Int?, backend: any Backend,
+    _ configs: [LayerConfig], input: TensorShape, pathPrefix: String, topIndex: Int?, backend: any Backend,
     maxBatch: Int, seed: UInt64, clock: TrainingClock, naming: LayerNaming
   ) throws {
     var layers: [any Layer] = []
-    var width = inputWidth
+    var shapes: [TensorShape] = []
+    var shape = input
     var widest = 1
     for (i, config) in configs.enumerated() {
       let path = "\(pathPrefix).\(i)"
       let layer = try LayerStack.make(
-        config, width: width, path: path, topIndex: topIndex ?? i, backend: backend, maxBatch: maxBatch,
+        config, input: shape, path: path, topIndex: topIndex ?? i, backend: backend, maxBatch: maxBatch,
         seed: seed, clock: clock, naming: naming)
+      if let w = layer as? WeightLayerComputing { naming.weightLayerObjects[w.weightLayerIndex] = layer }
+      guard case .success(let next) = config.outputShape(shape) else {
+        preconditionFailure("LayerStack.make plans only layers that take their input")
+      }
+      precondition(layer.inputWidth == shape.elementCount && layer.outputWidth == next.elementCount)
       if i + 1 < configs.count { widest = max(widest, layer.outputWidth) }
-      width = layer.outputWidth
+      shape = next
+      shapes.append(next)
       layers.append(layer)
     }
     self.layers = layers
-    self.inputWidth = inputWidth
-    self.outputWidth = width
+    self.shapes = shapes
+    self.inputWidth = input.elementCount
+    self.outputWidth = shape.elementCount
     dense = layers.map { $0 as? DenseLayer }
     activation = layers.map { $0 as? ActivationLayer }
     ping = Tensor(zeros: [maxBatch * widest])
@@ -97,8 +108,59 @@ final class LayerStack {
     }
   }
 
-  /// Plans one layer from its config, checking what the spec phase may not have checked.
+  /// Plans one layer from its config for `input`, checking what the spec phase may not have checked. A layer that
+  /// acts on each position of a sequence (dense, layernorm, rational, dice) is planned for the positions' features
+  /// and wrapped to see `batch · length` rows.
   static func make(
+    _ config: LayerConfig, input: TensorShape, path: String, topIndex: Int, backend: any Backend, maxBatch: Int,
+    seed: UInt64, clock: TrainingClock, naming: LayerNaming
+  ) throws -> any Layer {
+    func fail(_ message: String) -> NetworkError { NetworkError(path: path, message: message) }
+    if case .failure(let e) = config.outputShape(input) { throw fail(e.message) }
+    let positions = input.positions
+    if positions > 1, config.actsPerPosition {
+      let inner = try make(
+        config, width: input.featuresPerPosition, path: path, topIndex: topIndex, backend: backend,
+        maxBatch: maxBatch * positions, seed: seed, clock: clock, naming: naming)
+      return PositionwiseLayer(inner, positions: positions)
+    }
+    switch config {
+    case .residual(let inner):
+      return try ResidualLayer(
+        inner, input: input, path: path, topIndex: topIndex, backend: backend, maxBatch: maxBatch, seed: seed,
+        clock: clock, naming: naming)
+    case .conv2d(let filters, let kernel, let stride, let padding, let bias):
+      guard case .image(let c, let h, let w) = input else { throw fail("conv2d needs an image, got \(input)") }
+      return Conv2DLayer(
+        geometry: WindowGeometry(channels: c, height: h, width: w, kernel: kernel, stride: stride, padding: padding),
+        filters: filters, bias: bias, backend: backend, maxBatch: maxBatch, path: path, topIndex: topIndex,
+        naming: naming)
+    case .maxPool2d(let size, let stride), .avgPool2d(let size, let stride):
+      guard case .image(let c, let h, let w) = input else { throw fail("\(config.name) needs an image, got \(input)") }
+      let mode: Pool2DLayer.Mode = if case .maxPool2d = config { .max } else { .average }
+      return Pool2DLayer(
+        mode: mode,
+        geometry: WindowGeometry(channels: c, height: h, width: w, kernel: size, stride: stride, padding: 0),
+        backend: backend, maxBatch: maxBatch)
+    case .flatten:
+      return FlattenLayer(width: input.elementCount, backend: backend, maxBatch: maxBatch)
+    case .globalAvgPool:
+      switch input {
+      case .image(let c, let h, let w):
+        return GlobalAvgPoolLayer(groups: c, positions: h * w, channelsFirst: true, backend: backend, maxBatch: maxBatch)
+      case .sequence(let l, let f):
+        return GlobalAvgPoolLayer(groups: f, positions: l, channelsFirst: false, backend: backend, maxBatch: maxBatch)
+      default: throw fail("global_avg_pool needs an image or a sequence, got \(input)")
+      }
+    default:
+      return try make(
+        config, width: input.elementCount, path: path, topIndex: topIndex, backend: backend, maxBatch: maxBatch,
+        seed: seed, clock: clock, naming: naming)
+    }
+  }
+
+  /// Plans a layer that reads rows of `width` features.
+  private static func make(
     _ config: LayerConfig, width: Int, path: String, topIndex: Int, backend: any Backend, maxBatch: Int,
     seed: UInt64, clock: TrainingClock, naming: LayerNaming
   ) throws -> any Layer {
@@ -111,8 +173,8 @@ final class LayerStack {
         topIndex: topIndex, naming: naming)
     case .residual(let inner):
       return try ResidualLayer(
-        inner, width: width, path: path, topIndex: topIndex, backend: backend, maxBatch: maxBatch, seed: seed,
-        clock: clock, naming: naming)
+        inner, input: .vector(features: width), path: path, topIndex: topIndex, backend: backend, maxBatch: maxBatch,
+        seed: seed, clock: clock, naming: naming)
     case .layerNorm(let eps, let affine):
       guard eps > 0 else { throw fail("layernorm eps must be positive, got \(eps)") }
       return LayerNormLayer(
@@ -147,6 +209,8 @@ final class LayerStack {
     case .activation(let a):
       guard let f = a.kernel else { preconditionFailure("every other activation is a kernel function") }
       return ActivationLayer(f, width: width, backend: backend, maxBatch: maxBatch)
+    case .conv2d, .maxPool2d, .avgPool2d, .flatten, .globalAvgPool:
+      preconditionFailure("layers that read a shape are planned by make(_:input:...)")
     }
   }
 

@@ -12,18 +12,19 @@ public final class ResidualLayer: Layer {
   let out: Tensor
 
   init(
-    _ configs: [LayerConfig], width: Int, path: String, topIndex: Int, backend: any Backend, maxBatch: Int,
+    _ configs: [LayerConfig], input: TensorShape, path: String, topIndex: Int, backend: any Backend, maxBatch: Int,
     seed: UInt64, clock: TrainingClock, naming: LayerNaming
   ) throws {
+    let width = input.elementCount
     inputWidth = width
     self.backend = backend
     inner = try LayerStack(
-      configs, inputWidth: width, pathPrefix: "\(path).layers", topIndex: topIndex, backend: backend,
+      configs, input: input, pathPrefix: "\(path).layers", topIndex: topIndex, backend: backend,
       maxBatch: maxBatch, seed: seed, clock: clock, naming: naming)
-    guard inner.outputWidth == width else {
+    guard (inner.shapes.last ?? input) == input else {
       throw NetworkError(
         path: path,
-        message: "residual block maps width \(width) to \(inner.outputWidth); its last layer must output \(width)")
+        message: "residual block maps \(input) to \(inner.shapes.last ?? input); its last layer must output \(input)")
     }
     out = Tensor(zeros: [maxBatch, width])
   }

@@ -70,15 +70,15 @@ public final class MetricsRecorder {
       switch metric {
       case .weightNorm(let layers), .weightChange(let layers, _), .effectiveRank(let layers, _),
         .stableRank(let layers):
-        _ = try Self.select(layers, among: network.denseLayers.count, metric: metric)
+        _ = try Self.select(layers, among: network.weightLayers.count, metric: metric)
       case .kernelAlignment(let layers, let samples):
-        let dense = try Self.select(layers, among: network.denseLayers.count, metric: metric)
-        kernel = dense.map { network.denseLayers[$0].weight }
+        let dense = try Self.select(layers, among: network.weightLayers.count, metric: metric)
+        kernel = dense.map { network.weightLayers[$0].weights[0] }
         kernelProbe = data.prefix(samples)
       case .activationStats(_, let layers, _):
         _ = try Self.select(layers, among: Self.activationLayers(network).count, metric: metric)
       case .intervalBounds(let eps, let layers, _):
-        _ = try Self.select(layers, among: network.denseLayers.count, metric: metric)
+        _ = try Self.select(layers, among: network.weightLayers.count, metric: metric)
         _ = try IntervalBounds.compute(network: network, probe: data.prefix(1).features, rows: 1, eps: Float(eps))
       case .outputSpectrum(let bins):
         guard let grid = data.spectrumGrid else {
@@ -125,12 +125,17 @@ public final class MetricsRecorder {
     var values: [Float]
   }
 
-  /// Every dense layer's weight as the layer applies it, under the weight's name: with a fine-tuning adapter,
-  /// W + ΔW (LoRA's s·B·A, SVFit's U·diag(σ)·Vt), so weight metrics of a fine-tuned model describe the weight
-  /// that computes, not the frozen base.
+  /// Every weight layer's weight as the layer applies it, under the weight's name, in the order `layers:` selectors
+  /// count (dense and convolution layers together): with a fine-tuning adapter, W + ΔW (LoRA's s·B·A, SVFit's
+  /// U·diag(σ)·Vt), so weight metrics of a fine-tuned model describe the weight that computes, not the frozen base.
+  /// A convolution's `[F, C, k, k]` weight is read as the `F × C·k²` matrix of its filters (what the im2col product
+  /// multiplies), so effective and stable rank measure the filters.
   func effectiveWeights() -> [EffectiveWeight] {
-    network.denseLayers.map { d in
-      EffectiveWeight(name: d.weight.name, rows: d.weight.shape[0], cols: d.weight.shape[1], values: d.effectiveWeight)
+    network.weightLayers.map { w in
+      let p = w.weights[0]
+      let rows = p.shape[0]
+      let values = (w.layer as? DenseLayer)?.effectiveWeight ?? p.value.array
+      return EffectiveWeight(name: p.name, rows: rows, cols: p.value.count / max(rows, 1), values: values)
     }
   }
 

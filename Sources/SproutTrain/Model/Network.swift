@@ -7,10 +7,14 @@ import SproutTensor
 /// Pointers returned by `forward` and `output(ofLayer:)` point into the network's own buffers and stay valid
 /// until the next forward. The input given to `forward` must stay unchanged until the matching `backward`.
 public final class Network {
-  /// Features per input row.
+  /// Floats per input sample.
   public let inputWidth: Int
-  /// Features per output row.
+  /// Floats per output sample.
   public let outputWidth: Int
+  /// The shape of an input sample.
+  public let inputShape: TensorShape
+  /// The shape of an output sample.
+  public let outputShape: TensorShape
   /// Largest batch the buffers hold.
   public let maxBatch: Int
   /// The backend every layer computes on.
@@ -23,8 +27,11 @@ public final class Network {
   /// Non-trainable state a checkpoint must also save (Dice running statistics, frozen adapter tensors), named
   /// like parameters.
   public private(set) var buffers: [Parameter]
-  /// Every dense layer in model order, nested ones included (`denseLayers[0]` is the first layer TrAct acts on).
+  /// Every dense layer that reads whole samples, in model order, nested ones included (`denseLayers[0]` is the first
+  /// layer TrAct acts on). A dense layer acting on each position of a sequence is a weight layer but not among these.
   public let denseLayers: [DenseLayer]
+  /// The layers with weights in model order, residual bodies included: what `layers:` selectors index.
+  public let weightLayers: [WeightLayer]
   /// Counts training forwards; dropout masks are a pure function of (seed, layer, count). Restore it on resume.
   public let clock = TrainingClock()
   /// When true, `backward` also writes `inputGradient` (costs one extra gemm for a first dense layer).
@@ -35,29 +42,47 @@ public final class Network {
   let stack: LayerStack
   private let inputGrad: Tensor
 
-  /// Plans a network for `input` features and the given layer list.
+  /// Plans a network for vectors of `input` features and the given layer list.
+  /// - Parameter seed: keys the dropout masks (use the run's seed stream for the model).
+  /// - Throws: `NetworkError` naming the layer (`layers.3`) when the list cannot be planned.
+  public convenience init(
+    input: Int, layers configs: [LayerConfig], backend: any Backend, maxBatch: Int, seed: UInt64 = 0
+  ) throws {
+    try self.init(shape: .vector(features: input), layers: configs, backend: backend, maxBatch: maxBatch, seed: seed)
+  }
+
+  /// Plans a network for samples of `shape` and the given layer list.
   /// - Parameter seed: keys the dropout masks (use the run's seed stream for the model).
   /// - Throws: `NetworkError` naming the layer (`layers.3`) when the list cannot be planned.
   public init(
-    input: Int, layers configs: [LayerConfig], backend: any Backend, maxBatch: Int, seed: UInt64 = 0
-  )
-    throws
-  {
-    guard input >= 1 else { throw NetworkError(path: "input", message: "input width must be at least 1, got \(input)") }
+    shape: TensorShape, layers configs: [LayerConfig], backend: any Backend, maxBatch: Int, seed: UInt64 = 0
+  ) throws {
+    let input = shape.elementCount
+    guard shape.dimensions.allSatisfy({ $0 >= 1 }), (shape.vocab ?? 1) >= 1 else {
+      throw NetworkError(path: "input", message: "every input dimension must be at least 1, got \(shape)")
+    }
     guard maxBatch >= 1 else {
       throw NetworkError(path: "batch", message: "batch size must be at least 1, got \(maxBatch)")
     }
     inputWidth = input
+    inputShape = shape
     self.maxBatch = maxBatch
     self.backend = backend
     let naming = LayerNaming()
     stack = try LayerStack(
-      configs, inputWidth: input, pathPrefix: "layers", topIndex: nil, backend: backend, maxBatch: maxBatch,
+      configs, input: shape, pathPrefix: "layers", topIndex: nil, backend: backend, maxBatch: maxBatch,
       seed: seed, clock: clock, naming: naming)
     outputWidth = stack.outputWidth
+    outputShape = stack.shapes.last ?? shape
     parameters = stack.layers.flatMap { $0.parameters }
     buffers = stack.layers.flatMap { $0.buffers }
     denseLayers = Network.collectDense(stack.layers)
+    let all = parameters
+    weightLayers = naming.weightKinds.enumerated().map { i, kind in
+      guard let layer = naming.weightLayerObjects[i] else { preconditionFailure("weight layer \(i) was not planned") }
+      return WeightLayer(
+        index: i, kind: kind, layer: layer, weights: all.filter { $0.role == .weight && $0.denseIndex == i })
+    }
     inputGrad = Tensor(zeros: [maxBatch, input])
   }
 
@@ -143,6 +168,19 @@ public final class Network {
       return []
     }
   }
+}
+
+/// One of a network's weight layers (``WeightLayerKind``): what a `layers:` selector index or kind picks.
+public struct WeightLayer {
+  /// Its index among the weight layers.
+  public let index: Int
+  /// Its kind.
+  public let kind: WeightLayerKind
+  /// The layer computing it for whole samples (a position-wise dense's wrapper): after a forward its `output` holds
+  /// `batch × outputWidth` values.
+  public let layer: any Layer
+  /// Its weight tensors (role `.weight`), in the order the layer names them.
+  public let weights: [Parameter]
 }
 
 /// A view of one layer's output: `rows × cols`, row-major.

@@ -29,7 +29,8 @@ public final class Parameter: @unchecked Sendable {
   public let role: Role
   /// Index of the owning layer in the top-level layer list.
   public let layerIndex: Int
-  /// Index of the owning layer among the model's dense layers (0 = first dense), or nil.
+  /// Index of the owning layer among the model's weight layers (`WeightLayerKind`; 0 = the first), or nil for a
+  /// tensor of a layer without weights (a layer-norm gain, an activation's coefficients).
   public let denseIndex: Int?
   /// Shape, row-major (`[out, in]` for a dense weight).
   public let shape: [Int]

@@ -1,5 +1,4 @@
 import Foundation
-import SproutRun
 
 #if canImport(Glibc)
   import Glibc

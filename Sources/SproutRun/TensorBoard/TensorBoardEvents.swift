@@ -1,4 +1,5 @@
 import SproutDiagnostics
+import SproutPlanner
 
 /// The `tensorflow.Event` messages Sprout writes, serialized by hand (tensorboard/compat/proto/event.proto,
 /// summary.proto; tensorboard/plugins/hparams/api.proto, plugin_data.proto).
