@@ -37,7 +37,7 @@ release: deps
 	$(RELEASE)
 
 # What the tests check Sprout's output with: headless Chromium renders the HTML report, tmux is the real terminal
-# of the progress display, and .venv-test holds TensorBoard's event reader, pandas and polars.
+# of the progress display, and .venv-test holds TensorBoard's event reader, pandas, polars, NumPy and SciPy.
 test-deps:
 	@need=""; \
 	command -v chromium >/dev/null 2>&1 || need="$$need chromium"; \

@@ -32,6 +32,8 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     // The run index (`sprout runs`): SQLite through GRDB, on the system's libsqlite3 (libsqlite3-dev).
     .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    // The CPU backend's worker pool hands work over through atomic words.
+    .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
   ],
   targets: [
     .systemLibrary(
@@ -54,9 +56,10 @@ let package = Package(
         .product(name: "Crypto", package: "swift-crypto"),
       ],
       swiftSettings: optimized),
-    // C11 atomics for the CPU backend's worker pool (Synchronization's Atomic needs macOS 15).
-    .target(name: "CSproutAtomics"),
-    .target(name: "SproutTensor", dependencies: ["CSproutAtomics"], swiftSettings: [.unsafeFlags(tensorFlags)]),
+    // swift-atomics for the worker pool (Synchronization's Atomic needs macOS 15).
+    .target(
+      name: "SproutTensor", dependencies: [.product(name: "Atomics", package: "swift-atomics")],
+      swiftSettings: [.unsafeFlags(tensorFlags)]),
     .target(name: "SproutTensorConformance", dependencies: ["SproutTensor", "SproutDiagnostics"]),
     .target(
       name: "SproutTrain", dependencies: ["SproutTensor", "SproutDiagnostics", "SproutConfig", "SproutFormats"],

@@ -126,6 +126,8 @@ public struct RunStatus: Sendable {
       if store.isComplete(planned.hash) {
         return set(.done, status == "cached" ? "cached" : String(format: "%.1fs", entry?.seconds ?? 0))
       }
+      // A candidate its select did not choose is finished without outputs.
+      if status == "not_chosen" { return set(.done, "not chosen by its select") }
       if TaskClaim.isHeld(store: store, hash: planned.hash) {
         let holder = TaskClaim.holder(store: store, hash: planned.hash)
         return set(.running, holder.map { "by \($0)" } ?? "claimed by another process")

@@ -29,6 +29,13 @@ public enum MetricConfig: Hashable, Sendable, Codable {
   case intervalBounds(eps: Double, layers: LayerSet, samples: Int)
   /// The output's magnitude spectrum over the data's coordinate grid, DC dropped, in `bins` bins (Kania et al. 2025).
   case outputSpectrum(bins: Int)
+  /// Fraction of rows not verified robust in the ℓ∞ box of radius `eps` by interval bound propagation (a row is
+  /// verified when the lower bound of its label's logit exceeds the upper bound of every other), over the first
+  /// `samples` rows (nil: all) (Gowal et al. 2018).
+  case verifiedError(eps: Double, samples: Int?)
+  /// Per selected activation layer, the fraction of its units whose input is ≤ 0 on every one of the first `samples`
+  /// rows: units a ReLU can no longer train (Sun et al. 2024, CRReLU).
+  case deadUnits(layers: LayerSet, samples: Int)
 
   /// The key the metric is written under.
   public var name: String {
@@ -46,6 +53,8 @@ public enum MetricConfig: Hashable, Sendable, Codable {
     case .lr: "lr"
     case .intervalBounds: "interval_bounds"
     case .outputSpectrum: "output_spectrum"
+    case .verifiedError: "verified_error"
+    case .deadUnits: "dead_units"
     }
   }
 

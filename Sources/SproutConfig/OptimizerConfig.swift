@@ -62,10 +62,16 @@ public enum LossConfig: Hashable, Sendable, Codable {
   case crossEntropy(labelSmoothing: Double)
   /// Binary cross-entropy on logits, positive targets weighted by `posWeight` (PyTorch's `pos_weight`).
   case bceWithLogits(posWeight: Double)
+  /// Certified training: cross-entropy of the clean logits mixed with that of the worst-case logits interval bound
+  /// propagation allows in an ℓ∞ box (``IBPConfig``). Evaluated without a box (evaluate stages, whole-data records)
+  /// it is the clean cross-entropy.
+  case ibp(IBPConfig)
 
-  /// True for cross-entropy, which reads class indices.
+  /// True for cross-entropy (plain or certified), which reads class indices.
   public var readsClassIndices: Bool {
-    if case .crossEntropy = self { return true }
-    return false
+    switch self {
+    case .crossEntropy, .ibp: true
+    case .mse, .bceWithLogits: false
+    }
   }
 }

@@ -29,7 +29,9 @@ public indirect enum StageConfig: Hashable, Sendable, Codable {
   /// Task arithmetic: θ = θ_base + scale · Σ wᵢ (θᵢ − θ_base) (Ilharco et al., ICLR 2023).
   case merge(base: UpstreamModel, from: [String], weights: [Double], scale: Double)
   /// The trial of the matrix whose `from` task scored best on `metric`.
-  case select(from: String, metric: String, mode: SelectMode)
+  case select(SelectConfig)
+  /// A parametric form fitted to the trajectory of a metric an upstream stage recorded.
+  case fit(FitConfig)
 
   /// `train`, `evaluate`, ...
   public var name: String {
@@ -40,6 +42,7 @@ public indirect enum StageConfig: Hashable, Sendable, Codable {
     case .finetune: "finetune"
     case .merge: "merge"
     case .select: "select"
+    case .fit: "fit"
     }
   }
 
@@ -57,7 +60,7 @@ public indirect enum StageConfig: Hashable, Sendable, Codable {
     case .train(_, _, let t), .finetune(_, _, let t): t.loss
     case .evaluate(_, _, let loss, _, _): loss
     case .measure(_, _, let loss, _, _): loss
-    case .merge, .select: nil
+    case .merge, .select, .fit: nil
     }
   }
 }
@@ -112,11 +115,6 @@ public enum MeasureSource: Hashable, Sendable, Codable {
   case upstream(UpstreamModel)
 }
 
-/// Whether lower or higher is better.
-public enum SelectMode: String, Hashable, Sendable, Codable, CaseIterable {
-  case min, max
-}
-
 /// How a train or finetune stage trains.
 public struct TrainingConfig: Hashable, Sendable, Codable {
   /// The training rows.
@@ -137,6 +135,8 @@ public struct TrainingConfig: Hashable, Sendable, Codable {
   public var every: Int?
   /// Steps between checkpoints (the last step is always checkpointed), or nil for only the last.
   public var checkpointEvery: Int?
+  /// Held-out metrics recorded during training, if any.
+  public var eval: EvalConfig?
   /// True: the records are also written as TensorBoard event files while training. Nil when not asked for, so
   /// the encoding (and the task hash) of a stage without it is what it was before the option existed.
   public var tensorBoard: Bool?
@@ -147,7 +147,8 @@ public struct TrainingConfig: Hashable, Sendable, Codable {
   /// Creates a training configuration.
   public init(
     data: DataSelection, loss: LossConfig, optimizer: OptimizerConfig, length: TrainingLength, batch: Int,
-    shuffle: Bool, record: [MetricConfig], every: Int?, checkpointEvery: Int?, tensorBoard: Bool? = nil
+    shuffle: Bool, record: [MetricConfig], every: Int?, checkpointEvery: Int?, eval: EvalConfig? = nil,
+    tensorBoard: Bool? = nil
   ) {
     self.data = data
     self.loss = loss
@@ -158,6 +159,7 @@ public struct TrainingConfig: Hashable, Sendable, Codable {
     self.record = record
     self.every = every
     self.checkpointEvery = checkpointEvery
+    self.eval = eval
     self.tensorBoard = tensorBoard
   }
 }

@@ -101,6 +101,7 @@ public struct SourceFileID: Hashable, Sendable {
 
 /// The process-wide table behind ``SourceFileID``.
 private final class SourceFileTable: @unchecked Sendable {
+  // @unchecked Sendable: `names` and `indices` are read and written under `lock`.
   static let shared = SourceFileTable()
   private let lock = NSLock()
   private var names: [String] = []

@@ -130,6 +130,7 @@ public enum Linter {
 
   /// Per-file slots written by the worker threads.
   private final class Results: @unchecked Sendable {
+    // @unchecked Sendable: every read and write of `slots` holds `lock`.
     private let lock = NSLock()
     private var slots: [FileResult?]
 

@@ -16,6 +16,8 @@ import SproutRun
 ///  t0002/train  ██░░░░░░░░░░   50/300  loss 0.48  845 steps/s  ETA 0s
 /// ```
 public final class ProgressDisplay: @unchecked Sendable {
+  // @unchecked Sendable: every mutable field is read and written under `lock` (events come from worker threads, redraws
+  // from the timer's queue).
   /// What one live line shows.
   public struct Bar: Equatable, Sendable {
     /// Task key.
@@ -123,6 +125,7 @@ public final class ProgressDisplay: @unchecked Sendable {
       case .cancelled: mark = paint("stopped", "33")
       case .cached: mark = "cached"
       case .skipped: mark = "skipped"
+      case .notChosen: mark = "not chosen"
       }
       var line = "\(key)  \(mark)  \(String(format: "%.2fs", seconds))"
       if status == .completed, let loss = lastLoss[key] { line += "  loss \(Self.number(loss))" }

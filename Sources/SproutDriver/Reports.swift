@@ -13,6 +13,9 @@ public enum DiagnosticsText {
 public enum RerunText {
   /// One line per task (`match`, or where it first differs), then a verdict.
   public static func render(_ report: Rerun.Report) -> String { report.text }
+
+  /// Every problem `sprout verify` found, then a verdict.
+  public static func render(_ report: Verification.Report) -> String { report.text }
 }
 
 /// JSON of `sprout run --format json` and `sprout rerun --format json` (standard output), for scripts.
@@ -47,24 +50,10 @@ public enum RunJSON {
     return JSONValue.object(o).pretty() + "\n"
   }
 
-  /// `{run_id, all_match, scratch, tasks: [{key, hash, matches, differing_outputs, divergence, problem}]}`.
-  public static func render(_ report: Rerun.Report) -> String {
-    let tasks: [JSONValue] = report.tasks.map { t in
-      var o: [String: JSONValue] = [
-        "key": .string(t.key), "hash": .string(t.hash), "matches": .bool(t.matches),
-        "differing_outputs": .array(t.differingOutputs.map { .string($0) }),
-      ]
-      if let d = t.divergence {
-        var dv: [String: JSONValue] = ["what": .string(d.what), "detail": .string(d.detail)]
-        if let step = d.step { dv["step"] = .int(step) }
-        o["divergence"] = .object(dv)
-      }
-      if let p = t.problem { o["problem"] = .string(p) }
-      return .object(o)
-    }
-    return JSONValue.object([
-      "run_id": .string(report.runID), "all_match": .bool(report.allMatch), "scratch": .string(report.scratch),
-      "tasks": .array(tasks),
-    ]).pretty() + "\n"
-  }
+  /// `{run_id, all_match, scratch, scratch_kept, first_divergence, tasks: [{key, hash, matches,
+  /// differing_outputs, divergence: {step, what, detail, file}, damage, problem}]}`.
+  public static func render(_ report: Rerun.Report) -> String { report.json }
+
+  /// `{run_id, ok, tasks, files, problems: [{task, file, step, item, message}]}`.
+  public static func render(_ report: Verification.Report) -> String { report.json }
 }

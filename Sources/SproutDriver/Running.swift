@@ -45,7 +45,7 @@ public struct RunOutcome: Sendable {
   public var exitCode: Int32 {
     guard let summary, !diagnostics.contains(where: { $0.severity == .error }) else { return 1 }
     let asked = summary.results.filter { selected?.contains($0.key) ?? true }
-    return asked.allSatisfy { $0.status == .completed || $0.status == .cached } ? 0 : 1
+    return asked.allSatisfy(\.status.isSuccess) ? 0 : 1
   }
 
   /// The task keys asked for (`--plan … --task K`); nil for every task of the plan.
@@ -166,13 +166,32 @@ public enum Running {
   }
 
   /// `sprout rerun RUN`: replays a recorded run into a scratch store and compares every output.
+  ///
+  /// The replay writes a scratch store in the system's temporary folder, removed when the comparison is done
+  /// (also when it fails) unless `keep`.
   public static func rerun(
-    _ run: String, storePath: String, jobs: Int = 1, onEvent: @escaping @Sendable (RunEvent) -> Void
+    _ run: String, storePath: String, jobs: Int = 1, keep: Bool = false,
+    onEvent: @escaping @Sendable (RunEvent) -> Void
   ) throws -> Rerun.Report {
     let store = try openStore(storePath)
     let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("sprout-rerun-\(UUID().uuidString)")
-    return try Rerun.run(
+    defer {
+      if !keep && FileManager.default.fileExists(atPath: scratch.path) {
+        do { try FileManager.default.removeItem(at: scratch) } catch {
+          Terminal.write(
+            "sprout: warning: cannot remove the scratch store '\(scratch.path)': \(error)\n", to: .standardError)
+        }
+      }
+    }
+    var report = try Rerun.run(
       run, store: store, scratch: Store(root: scratch.path), options: ExecutorOptions(jobs: jobs), onEvent: onEvent)
+    report.scratchKept = keep
+    return report
+  }
+
+  /// `sprout verify RUN`: every file of the run's completed tasks re-read and checked, nothing retrained.
+  public static func verify(_ run: String, storePath: String) throws -> Verification.Report {
+    try Verification.run(run, store: openStore(storePath))
   }
 
   /// `sprout show RUN`: the run's summary.

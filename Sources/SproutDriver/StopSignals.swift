@@ -11,6 +11,8 @@ import SproutTrain
 /// ignored: Slurm signals every process of a job and the batch script forwards its own, so one stop request
 /// often arrives twice.
 public final class StopSignals: @unchecked Sendable {
+  // @unchecked Sendable: `first` is read and written under `lock`; `flag` is itself thread-safe; `sources` is
+  // touched only by the thread that installs and cancels the handlers.
   /// The flag the executor watches.
   public let flag: StopFlag
   private let lock = NSLock()

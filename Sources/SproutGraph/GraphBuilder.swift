@@ -56,8 +56,16 @@ public enum GraphBuilder {
       default: break
       }
     }
+    // A stage reading `${select.S.AXIS}` runs after S (without becoming a task over all trials: it is planned per
+    // candidate), so S must not read it back.
+    var ordering = upstream
+    for stage in spec.stages {
+      for (name, range) in spec.selectionsRead(by: stage) where spec.stage(StageID(name))?.kind == .select {
+        ordering[stage.id, default: []].append((StageID(name), range))
+      }
+    }
     let ids = spec.stages.map(\.id)
-    for cycle in CycleCheck.cycles(stages: ids, upstream: upstream) {
+    for cycle in CycleCheck.cycles(stages: ids, upstream: ordering) {
       guard let closing = cycle.last else { continue }
       let names = cycle.map(\.0.name) + [cycle[0].0.name]
       diagnostics.report(
@@ -66,7 +74,7 @@ public enum GraphBuilder {
         notes: cycle.dropLast().map { DiagnosticNote("'\($0.0.name)' reads the next stage here", at: $0.1) },
         help: "a stage can only read stages that do not read it back")
     }
-    let order = CycleCheck.order(stages: ids, upstream: upstream)
+    let order = CycleCheck.order(stages: ids, upstream: ordering)
 
     var stages: [StageID: StageNode] = [:]
     for id in order {

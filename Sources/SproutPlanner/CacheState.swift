@@ -49,7 +49,7 @@ enum CacheState {
     _ task: PlanTask, record: TaskRecord, hashes: [TaskKey: String], backend: String
   ) -> [TaskChange] {
     var changes = TaskChange.configDifferences(record.definition, task.definition)
-    for input in task.inputs {
+    for input in task.hashedInputs {
       let new = hashes[input] ?? ""
       let old = record.inputHashes[input.description]
       if old != new {

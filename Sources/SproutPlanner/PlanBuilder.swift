@@ -16,6 +16,8 @@ struct PlanBuilder {
   let baseDirectory: String
   /// Key paths (`models.net`) of definitions no trial value reaches: resolved once per plan.
   let invariant: Set<String>
+  /// Which stages read which select stages' choices, and the rounds tasks are planned in.
+  let selection: SelectionPlan
   /// Work shared across trials.
   let caches = PlanCaches()
   /// Problems found per trial, merged across trials (one diagnostic per distinct problem).
@@ -52,6 +54,7 @@ struct PlanBuilder {
       invariant.insert("initializers.\(d.id.name)")
     }
     self.invariant = invariant
+    self.selection = SelectionPlan(graph: graph)
   }
 
   mutating func build(store: StoreView?, diagnostics: inout Diagnostics) -> Plan {
@@ -71,42 +74,71 @@ struct PlanBuilder {
 
     var tasks: [PlanTask] = []
     var hashes: [TaskKey: String] = [:]
-    let perTrialStages = graph.stageOrder.filter { !(graph.stages[$0]?.acrossTrials ?? false) }
-    let acrossStages = graph.stageOrder.filter { graph.stages[$0]?.acrossTrials ?? false }
-    tasks.reserveCapacity(trials.count * perTrialStages.count + acrossStages.count)
-    let memo = TrialMemo(spec: spec, enabled: memoize)
-    for index in expansion.runOrder {
-      let trial = trials[index]
-      let signature = memo.enabled ? memo.signature(of: trial) : []
-      if let known = memo.entries(for: signature) {
-        replay(known, trial: trial, hashes: &hashes, keepHashes: !acrossStages.isEmpty, tasks: &tasks)
-        continue
+    let rounds = selection.rounds
+    if rounds.count == 1 {
+      // No stage reads a select's choice: trials that agree on everything the spec reads of them share their
+      // tasks (TrialMemo), each keeping its own key, seed and hash.
+      let perTrialStages = rounds[0].perTrial
+      let acrossStages = rounds[0].across
+      tasks.reserveCapacity(trials.count * perTrialStages.count + acrossStages.count)
+      let memo = TrialMemo(spec: spec, enabled: memoize)
+      for index in expansion.runOrder {
+        let trial = trials[index]
+        let signature = memo.enabled ? memo.signature(of: trial) : []
+        if let known = memo.entries(for: signature) {
+          replay(known, trial: trial, hashes: &hashes, keepHashes: !acrossStages.isEmpty, tasks: &tasks)
+          continue
+        }
+        var context = TrialContext(builder: self, caches: caches, trial: trial)
+        var made: [TrialMemo.Entry] = []
+        for stage in perTrialStages {
+          findings.recorded = memo.enabled ? [] : nil
+          let task = context.task(for: stage, hashes: hashes, findings: &findings)
+          hashes[task.key] = task.hash
+          tasks.append(task)
+          if memo.enabled {
+            made.append(
+              TrialMemo.Entry(
+                stage: task.key.stage, kind: task.kind, config: task.config, digest: context.digests[stage] ?? "",
+                prefix: options.checkOnly
+                  ? nil : TaskHasher.Prefix(configDigest: context.digests[stage] ?? "", backend: backend),
+                upstream: task.inputs.map { ($0.stage, $0.trial == TaskKey.allTrials) }, span: task.span,
+                findings: findings.recorded ?? []))
+          }
+        }
+        findings.recorded = nil
+        memo.remember(made, for: signature)
       }
-      var context = TrialContext(builder: self, caches: caches, trial: trial)
-      var made: [TrialMemo.Entry] = []
-      for stage in perTrialStages {
-        findings.recorded = memo.enabled ? [] : nil
-        let task = context.task(for: stage, hashes: hashes, findings: &findings)
+      for stage in acrossStages {
+        var context = TrialContext(builder: self, caches: caches, trial: nil)
+        let task = context.task(for: stage, hashes: hashes, findings: &findings, trials: trials)
         hashes[task.key] = task.hash
         tasks.append(task)
-        if memo.enabled {
-          made.append(
-            TrialMemo.Entry(
-              stage: task.key.stage, kind: task.kind, config: task.config, digest: context.digests[stage] ?? "",
-              prefix: options.checkOnly
-                ? nil : TaskHasher.Prefix(configDigest: context.digests[stage] ?? "", backend: backend),
-              upstream: task.inputs.map { ($0.stage, $0.trial == TaskKey.allTrials) }, span: task.span,
-              findings: findings.recorded ?? []))
+      }
+    } else {
+      // Stages read select choices: rounds, each trial's context kept for its later rounds (no sharing).
+      var gates: [TaskKey: [TaskGate]] = [:]
+      tasks.reserveCapacity(trials.count * graph.stageOrder.count)
+      var kept: [Int: TrialContext] = [:]
+      for (r, round) in rounds.enumerated() {
+        for index in expansion.runOrder where !round.perTrial.isEmpty {
+          let trial = trials[index]
+          var context = kept[index] ?? TrialContext(builder: self, caches: caches, trial: trial)
+          for stage in round.perTrial {
+            let task = context.task(for: stage, hashes: hashes, findings: &findings, gates: gates)
+            hashes[task.key] = task.hash
+            if let g = task.gates { gates[task.key] = g }
+            tasks.append(task)
+          }
+          if r + 1 < rounds.count { kept[index] = context }
+        }
+        for stage in round.across {
+          var context = TrialContext(builder: self, caches: caches, trial: nil)
+          let task = context.task(for: stage, hashes: hashes, findings: &findings, trials: trials, gates: gates)
+          hashes[task.key] = task.hash
+          tasks.append(task)
         }
       }
-      findings.recorded = nil
-      memo.remember(made, for: signature)
-    }
-    for stage in acrossStages {
-      var context = TrialContext(builder: self, caches: caches, trial: nil)
-      let task = context.task(for: stage, hashes: hashes, findings: &findings, trials: trials)
-      hashes[task.key] = task.hash
-      tasks.append(task)
     }
     findings.report(to: &diagnostics)
     tasks = select(tasks, trials: trials, diagnostics: &diagnostics)

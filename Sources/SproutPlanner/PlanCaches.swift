@@ -18,6 +18,9 @@ final class PlanCaches {
   var stageChecks: [[TaskConfig?]: [Diagnostic]] = [:]
   /// Stages whose task is the same in every trial but for the trial's seed and key, from the first trial.
   var fixedTasks: [StageID: FixedTask] = [:]
+  /// The first lowered configuration of each per-trial stage, which a task over all trials (a select) checks what it
+  /// reads against.
+  var firstConfigs: [StageID: TaskConfig] = [:]
 
   /// True when no expression in `value` reads the matrix or the trial (only `params`, or none at all).
   static func isTrialInvariant(_ value: Value) -> Bool {

@@ -64,7 +64,9 @@ public enum PlanDiagnostics {
         + "stated before any trial is made.",
       example: "matrix:\n  a: [1, 2, 3, ...300 values]\n  b: [1, 2, 3, ...300 values]\n  c: [1, 2, 3, ...300 values]"),
     .init(
-      unknownAxis, .error, "An exclude entry names an axis the matrix does not define.",
+      unknownAxis, .error,
+      "An exclude entry names an axis the matrix does not define, or a select has no axis to choose over (or lists "
+        + "one both in over and per).",
       example: "matrix:\n  init: [a, b]\n  exclude: [{inti: a}]"),
     .init(
       unknownOverrideKey, .error,

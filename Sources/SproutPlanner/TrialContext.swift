@@ -27,14 +27,17 @@ struct TrialContext {
     for av in trial?.assignment ?? [] { matrix[av.axis] = av.value.specValue }
     let info = TrialInfo(
       index: trial?.index ?? 0, seed: trial?.seed ?? builder.spec.seed, id: trial?.id ?? TaskKey.allTrials)
-    resolver = TrialResolver(env: ExpressionEnvironment(params: builder.params, matrix: matrix, trial: info))
+    resolver = TrialResolver(
+      env: ExpressionEnvironment(
+        params: builder.params, matrix: matrix, trial: info, select: builder.selection.environment(for: trial)))
     label = trial.map { $0.assignment.isEmpty ? $0.id : "\($0.id) (\($0.assignmentText))" }
     lowering = TrialLowering(builder: builder, caches: caches, resolver: resolver, label: label)
   }
 
   /// The task of `stage` in this trial (or, with `trials`, the task over all of them).
   mutating func task(
-    for stageID: StageID, hashes: [TaskKey: String], findings: inout TrialFindings, trials: [Trial] = []
+    for stageID: StageID, hashes: [TaskKey: String], findings: inout TrialFindings, trials: [Trial] = [],
+    gates planned: [TaskKey: [TaskGate]] = [:]
   ) -> PlanTask {
     let spec = builder.spec
     guard let def = builder.graph.stages[stageID]?.definition else { preconditionFailure("\(stageID) is not a stage") }
@@ -80,8 +83,17 @@ struct TrialContext {
       }
     }
 
-    let (config, loweringFindings) = lower(def, stageID: stageID, findings: &findings)
+    var (config, loweringFindings) = lower(def, stageID: stageID, findings: &findings)
+    if trial == nil, var c = config, case .select(var s) = c.kind {
+      let ok = builder.selection.complete(
+        &s, def: def, trials: trials, axisNames: spec.matrix?.axisNames ?? [], findings: &findings)
+      c.kind = .select(s)
+      config = ok ? c : nil
+    }
     lowering.stages[stageID] = .some(config)
+    if let config, caches.firstConfigs[stageID] == nil { caches.firstConfigs[stageID] = config }
+    let gates = self.gates(def, binding: binding, inputs: &inputs, planned: planned, findings: &findings)
+    if gates != nil { fixed = false }
     let checkOnly = builder.options.checkOnly
 
     var checkFindings: [Diagnostic] = []
@@ -107,10 +119,11 @@ struct TrialContext {
       caches.fixedTasks[stageID] = FixedTask(
         config: config, digest: digest, upstream: upstream, checkFindings: loweringFindings + checkFindings)
     }
+    let selects = Set(gates?.map(\.select) ?? [])
     return PlanTask(
       key: key, trialIndex: trial?.index, kind: def.kind.rawValue,
-      hash: hash(digest: digest, inputs: inputs, hashes: hashes, seed: seed), inputs: inputs, config: config,
-      seed: seed, span: SourceSpan(def.nameRange))
+      hash: hash(digest: digest, inputs: inputs.filter { !selects.contains($0) }, hashes: hashes, seed: seed),
+      inputs: inputs, config: config, seed: seed, span: SourceSpan(def.nameRange), gates: gates)
   }
 
   /// The stage's definition resolved for this trial and lowered; nil when something did not resolve or lower

@@ -45,7 +45,8 @@ public enum SpecDiagnostics {
       "spec.matrix-empty-axis", .error, "A matrix axis has no values (the sweep would have no trials).",
       example: "matrix:\n  seed: []"),
     .init(
-      "spec.matrix-unknown-axis", .error, "`include:` or `exclude:` names an axis the matrix does not have.",
+      "spec.matrix-unknown-axis", .error,
+      "`include:` or `exclude:`, or a select's `over:` or `per:`, names an axis the matrix does not have.",
       example: "matrix:\n  seed: [0, 1]\n  exclude: [{sed: 1}]"),
     .init(
       "spec.matrix-zip-length", .error, "The blocks of a `zip` produce different numbers of assignments.",

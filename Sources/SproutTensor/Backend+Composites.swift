@@ -4,24 +4,79 @@ import Foundation
 // overrides one only where it does better (the cpu backend splits the large ones across its threads with
 // the same per-element code, so results stay identical).
 extension Backend {
+  /// The product, then the epilogue's kernels over C row by row (over the whole buffer at once when its rows
+  /// are contiguous).
+  public func gemm(
+    transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+    alpha: Float, a: UnsafePointer<Float>, lda: Int,
+    b: UnsafePointer<Float>, ldb: Int,
+    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: GemmEpilogue
+  ) {
+    gemm(
+      transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta,
+      c: c, ldc: ldc)
+    if m <= 0 || n <= 0 { return }
+    // Contiguous rows are one call over m·n elements; otherwise one call per row.
+    let (rows, cols, stride) = ldc == n ? (1, m * n, 0) : (m, n, ldc)
+    switch epilogue {
+    case .none: return
+    case .biasActivation(let bias, let activation, let output, let saved):
+      if let bias {
+        if ldc == n {
+          addBias(c, rows: m, cols: n, bias: bias)
+        } else {
+          for i in 0..<m { addBias(c + i * ldc, rows: 1, cols: n, bias: bias) }
+        }
+      }
+      if let activation {
+        guard let output else { preconditionFailure("a gemm epilogue with an activation needs an output buffer") }
+        for i in 0..<rows {
+          let o = i * stride
+          activationForward(activation, c + o, output + o, saved: saved.map { $0 + o }, count: cols)
+        }
+      }
+    case .activationGradient(let f, let x, let y, let saved):
+      for i in 0..<rows {
+        let o = i * stride
+        activationBackward(f, x: x + o, y: y + o, saved: saved.map { $0 + o }, dy: c + o, dx: c + o, count: cols)
+      }
+    }
+  }
+
   /// `y[r, c] += bias[c]`.
   public func addBias(_ y: UnsafeMutablePointer<Float>, rows: Int, cols: Int, bias: UnsafePointer<Float>) {
     ElementwiseKernels.addBias(y, rows: 0..<rows, cols: cols, bias: bias)
   }
 
-  /// `y = f(x)` with PyTorch's formulas.
+  /// `y = f(x)` with PyTorch's formulas (and `saved` for the backward pass when `f` saves something).
   public func activationForward(
-    _ f: Activation, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int
+    _ f: Activation, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+    saved: UnsafeMutablePointer<Float>?, count: Int
   ) {
-    ActivationKernels.forward(f, x, y, range: 0..<count)
+    ActivationKernels.forward(f, x, y, saved: saved, range: 0..<count)
   }
 
   /// `dx = f'(x) · dy` with PyTorch's formulas.
   public func activationBackward(
+    _ f: Activation, x: UnsafePointer<Float>, y: UnsafePointer<Float>, saved: UnsafePointer<Float>?,
+    dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, count: Int
+  ) {
+    ActivationKernels.backward(f, x: x, y: y, saved: saved, dy: dy, dx: dx, range: 0..<count)
+  }
+
+  /// `y = f(x)`, saving nothing.
+  public func activationForward(
+    _ f: Activation, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int
+  ) {
+    activationForward(f, x, y, saved: nil, count: count)
+  }
+
+  /// `dx = f'(x) · dy`, recomputing what a forward could have saved.
+  public func activationBackward(
     _ f: Activation, x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>,
     dx: UnsafeMutablePointer<Float>, count: Int
   ) {
-    ActivationKernels.backward(f, x: x, y: y, dy: dy, dx: dx, range: 0..<count)
+    activationBackward(f, x: x, y: y, saved: nil, dy: dy, dx: dx, count: count)
   }
 
   /// `y += alpha · x`.

@@ -43,17 +43,30 @@ public protocol Backend: AnyObject, Sendable {
 
   // MARK: Composites (default implementations in Backend+Composites.swift; override for speed)
 
+  /// `gemm`, then `epilogue` applied to C: a dense layer's bias and activation, or an activation's backward
+  /// pass on the product, done while C is still in cache. The result is bit-identical to the product followed
+  /// by the separate kernels (`addBias`, `activationForward`, `activationBackward`), which is the default.
+  func gemm(
+    transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+    alpha: Float, a: UnsafePointer<Float>, lda: Int,
+    b: UnsafePointer<Float>, ldb: Int,
+    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: GemmEpilogue)
+
   /// `y[r, c] += bias[c]` for a rows×cols matrix.
   func addBias(_ y: UnsafeMutablePointer<Float>, rows: Int, cols: Int, bias: UnsafePointer<Float>)
 
-  /// `y = f(x)` for a stateless activation.
+  /// `y = f(x)` for a stateless activation. When `f.savesForBackward` and `saved` is given (`count` floats), it
+  /// also stores there what the backward pass would otherwise recompute (sine: `cos(ω·x)`); else `saved` is
+  /// left alone.
   func activationForward(
-    _ f: Activation, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int)
+    _ f: Activation, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+    saved: UnsafeMutablePointer<Float>?, count: Int)
 
-  /// `dx = f'(x) · dy`, given the input `x` and the forward output `y = f(x)`; `dx` may alias `dy`.
+  /// `dx = f'(x) · dy`, given the input `x` and the forward output `y = f(x)`; `dx` may alias `dy`. `saved` is
+  /// the forward's saved buffer (or nil, to recompute): the result is the same bits either way.
   func activationBackward(
-    _ f: Activation, x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>,
-    dx: UnsafeMutablePointer<Float>, count: Int)
+    _ f: Activation, x: UnsafePointer<Float>, y: UnsafePointer<Float>, saved: UnsafePointer<Float>?,
+    dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, count: Int)
 
   /// `y[i] += alpha · x[i]`.
   func axpy(alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int)
@@ -116,6 +129,22 @@ public protocol Backend: AnyObject, Sendable {
   /// Average pooling's backward: overwrites `dx`.
   func avgPool2dBackward(
     _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, batch: Int, geometry: WindowGeometry)
+}
+
+/// Work a matrix product does on its result C (m×n, row stride `ldc`) after the sums. Buffers it names have
+/// C's shape and row stride.
+public enum GemmEpilogue {
+  /// Nothing: a plain product.
+  case none
+  /// `C[i, j] += bias[j]` when `bias` is given, then `output = f(C)` when `activation` is given (`output` may
+  /// be nil only without an activation), with `saved` as in `activationForward`: a dense layer's bias and the
+  /// activation that follows it.
+  case biasActivation(
+    bias: UnsafePointer<Float>?, activation: Activation?, output: UnsafeMutablePointer<Float>?,
+    saved: UnsafeMutablePointer<Float>?)
+  /// `C = f'(x) · C`, given the activation's input `x`, output `y = f(x)` and saved buffer (or nil): the
+  /// product is the gradient at the activation's output, and C becomes the gradient at its input.
+  case activationGradient(Activation, x: UnsafePointer<Float>, y: UnsafePointer<Float>, saved: UnsafePointer<Float>?)
 }
 
 /// Settings of an SGD step (PyTorch names and meanings).
@@ -247,4 +276,11 @@ public enum Activation: Sendable, Hashable {
   case softplus(beta: Float, threshold: Float)
   /// `sin(ω·x)` (SIREN).
   case sine(omega: Float)
+
+  /// Whether the forward pass can save something for the backward pass (`Backend.activationForward(…, saved:)`):
+  /// sine saves `cos(ω·x)`, which its gradient needs and which the forward computes anyway.
+  public var savesForBackward: Bool {
+    if case .sine = self { return true }
+    return false
+  }
 }

@@ -3,6 +3,9 @@
 /// Tensors are allocated when a network or a training step is planned and then reused: kernels write into
 /// existing tensors through `pointer`/`mutablePointer`, so a steady-state training step allocates nothing.
 public final class Tensor: @unchecked Sendable {
+  // @unchecked Sendable: the storage is mutable through raw pointers. A tensor is owned by one network or
+  // training step, used by one task on one thread at a time; the backend's pool writes disjoint ranges within
+  // one call and joins before returning. The compiler cannot check this ownership.
   /// Dimensions, outermost first.
   public let shape: [Int]
   /// Number of elements.

@@ -23,6 +23,7 @@ public enum KernelConformance {
     checks += elementwiseChecks(backend, &rng)
     checks += activationChecks(backend, &rng)
     checks += RowConformance.checks(backend, &rng)
+    checks += EpilogueConformance.checks(backend, &rng)
     checks += ConvConformance.checks(backend, &rng)
     return ConformanceReport(subject: "\(backend.name) (\(backend.threads) threads)", checks: checks)
   }
@@ -224,6 +225,16 @@ public enum KernelConformance {
         backward.add(got: dx[i], want: Reference.derivative(f, Double(x[i])) * Double(dy[i]))
       }
       checks.append(backward.check)
+      if f.savesForBackward {
+        // The forward that saves (its output unchanged) and the backward from the saved buffer: the same bits.
+        var ySaving = [Float](repeating: .nan, count: count)
+        var saved = [Float](repeating: .nan, count: count)
+        backend.activationForward(f, x, &ySaving, saved: &saved, count: count)
+        var dxSaved = [Float](repeating: .nan, count: count)
+        backend.activationBackward(f, x: x, y: y, saved: saved, dy: dy, dx: &dxSaved, count: count)
+        checks.append(
+          EpilogueConformance.bitIdentity("activation(\(name)) saving for the backward", ySaving, y, dxSaved, dx))
+      }
     }
     return checks
   }

@@ -19,7 +19,7 @@ struct Compare: ParsableCommand {
   @Option(help: "Output format: table, json or csv.")
   var format: TableFormat = .table
 
-  @Option(help: "The store directory.")
+  @Option(help: "The store directory.", transform: { try PathArgument.store($0) })
   var store: String = ".sprout"
 
   func run() throws {

@@ -13,13 +13,15 @@ struct Export: ParsableCommand {
   @Option(help: "csv (tidy long form) or tensorboard (a log directory; needs --out).")
   var format: ExportFormat = .csv
 
-  @Option(help: "The CSV file, or the TensorBoard log directory (CSV default: standard output).")
+  @Option(
+    help: "The CSV file, or the TensorBoard log directory (CSV default: standard output).",
+    transform: { try PathArgument.output($0) })
   var out: String?
 
   @Option(help: "Export one stage (CSV).")
   var stage: String?
 
-  @Option(help: "The store directory.")
+  @Option(help: "The store directory.", transform: { try PathArgument.store($0) })
   var store: String = ".sprout"
 
   func validate() throws {

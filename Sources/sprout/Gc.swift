@@ -10,7 +10,7 @@ struct Gc: ParsableCommand {
   @Flag(help: "Only say what would be removed.")
   var dryRun = false
 
-  @Option(help: "The store directory.")
+  @Option(help: "The store directory.", transform: { try PathArgument.store($0) })
   var store: String = ".sprout"
 
   func run() throws {

@@ -10,7 +10,7 @@ struct Index: ParsableCommand {
   @Flag(help: "Drop every row and re-read every run of the store.")
   var rebuild = false
 
-  @Option(help: "The store directory.")
+  @Option(help: "The store directory.", transform: { try PathArgument.store($0) })
   var store: String = ".sprout"
 
   func run() throws {

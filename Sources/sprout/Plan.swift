@@ -17,7 +17,9 @@ struct Plan: ParsableCommand {
   @Option(help: "Explain why a task (trialID/stage) is stale.")
   var explain: String?
 
-  @Option(help: "Write the plan as JSON to this file (for `sprout run --plan FILE --task K`).")
+  @Option(
+    help: "Write the plan as JSON to this file (for `sprout run --plan FILE --task K`).",
+    transform: { try PathArgument.output($0) })
   var out: String?
 
   @OptionGroup var selection: Selection

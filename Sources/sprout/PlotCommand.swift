@@ -23,10 +23,12 @@ struct PlotCommand: ParsableCommand {
   @Option(help: "Axes averaged over (comma-separated; default seed).")
   var over: [String] = []
 
-  @Option(name: [.short, .customLong("output")], help: "The SVG file to write (default: standard output).")
+  @Option(
+    name: [.short, .customLong("output")], help: "The SVG file to write (default: standard output).",
+    transform: { try PathArgument.output($0) })
   var output: String?
 
-  @Option(help: "The store directory.")
+  @Option(help: "The store directory.", transform: { try PathArgument.store($0) })
   var store: String = ".sprout"
 
   func run() throws {

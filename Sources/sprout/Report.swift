@@ -11,13 +11,15 @@ struct Report: ParsableCommand {
   @Argument(help: "A run id, a unique prefix, or 'latest'.")
   var runID: String = "latest"
 
-  @Option(help: "Directory to write report-<run>.html in (default: the current directory).")
+  @Option(
+    help: "Directory to write report-<run>.html in (default: the current directory).",
+    transform: { try PathArgument.output($0) })
   var out: String = "."
 
   @Option(help: "Axes averaged over (comma-separated; default seed).")
   var over: [String] = []
 
-  @Option(help: "The store directory.")
+  @Option(help: "The store directory.", transform: { try PathArgument.store($0) })
   var store: String = ".sprout"
 
   func run() throws {

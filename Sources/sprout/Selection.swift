@@ -19,7 +19,7 @@ struct Selection: ParsableArguments {
   @Flag(help: "Run tasks even when their outputs are cached.")
   var force = false
 
-  @Option(help: "The store directory.")
+  @Option(help: "The store directory.", transform: { try PathArgument.store($0) })
   var store: String = ".sprout"
 
   @Option(help: "Refuse a matrix that forms more trials than this (default 1,000,000).")

@@ -26,7 +26,7 @@ struct Show: ParsableCommand {
   @Option(help: "Output format: table, json or csv.")
   var format: TableFormat = .table
 
-  @Option(help: "The store directory.")
+  @Option(help: "The store directory.", transform: { try PathArgument.store($0) })
   var store: String = ".sprout"
 
   func run() throws {

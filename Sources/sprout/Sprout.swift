@@ -11,8 +11,8 @@ struct Sprout: ParsableCommand {
     discussion: "Docs: docs/cli.md (commands), docs/language.md (the spec language).",
     version: Tool.version,
     subcommands: [
-      Lint.self, Plan.self, Run.self, Submit.self, Status.self, Rerun.self, Show.self, Compare.self, Report.self,
-      PlotCommand.self, Export.self, Runs.self, Index.self, Gc.self, Schema.self, GenerateDocs.self,
+      Lint.self, Plan.self, Run.self, Submit.self, Status.self, Rerun.self, Verify.self, Show.self, Compare.self,
+      Report.self, PlotCommand.self, Export.self, Runs.self, Index.self, Gc.self, Schema.self, GenerateDocs.self,
     ])
 
   /// Parses and runs, mapping usage errors to exit code 2 (ArgumentParser's default is 64).
@@ -24,13 +24,17 @@ struct Sprout: ParsableCommand {
       Foundation.exit(exit.rawValue)
     } catch {
       let code = exitCode(for: error)
-      let message = fullMessage(for: error)
       if code == .success {
-        print(message)
+        print(fullMessage(for: error))
         Foundation.exit(0)
       }
-      FileHandle.standardError.write(Data((message + "\n").utf8))
-      Foundation.exit(code == .validationFailure || code.rawValue == 64 ? 2 : code.rawValue)
+      // One format for every error (Failing.swift): the parser's `Error: ` becomes `sprout: error: `, and an
+      // error a command let through is one that stopped it before its work: exit status 2, like a usage error.
+      // The parser gives its own errors (usage, validation) status 64 and anything else EXIT_FAILURE.
+      var message = code == .failure ? Failure.message(error) : fullMessage(for: error)
+      if message.hasPrefix("Error: ") { message.removeFirst("Error: ".count) }
+      FileHandle.standardError.write(Data((Failure.prefix + message + "\n").utf8))
+      Foundation.exit(2)
     }
   }
 }

@@ -11,7 +11,7 @@ struct Status: ParsableCommand {
   @Argument(help: "A run id, a unique prefix, or 'latest'.")
   var runID: String = "latest"
 
-  @Option(help: "The store directory.")
+  @Option(help: "The store directory.", transform: { try PathArgument.store($0) })
   var store: String = ".sprout"
 
   @Option(help: "Output format: text or json.")
@@ -19,10 +19,7 @@ struct Status: ParsableCommand {
 
   func run() throws {
     let status: RunStatus
-    do { status = try Submitting.status(runID, storePath: store) } catch {
-      Terminal.write("sprout: error: \(error)\n", to: .standardError)
-      throw ExitCode(2)
-    }
+    do { status = try Submitting.status(runID, storePath: store) } catch { throw Failure.report(error) }
     Terminal.write(format == .json ? status.json.pretty() + "\n" : status.text, to: .standardOutput)
     let counts = status.counts
     if (counts[.failed] ?? 0) + (counts[.notRun] ?? 0) + (counts[.stopped] ?? 0) > 0 { throw ExitCode(1) }

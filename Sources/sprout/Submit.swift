@@ -74,13 +74,7 @@ struct Submit: ParsableCommand {
     request.dryRun = dryRun
 
     let outcome: SubmitOutcome
-    do { outcome = try Submitting.submit(request) } catch let error as CommandError {
-      Terminal.write("sprout: error: \(error)\n", to: .standardError)
-      throw ExitCode(2)
-    } catch let error as SourceLoader.ReadError {
-      Terminal.write("sprout: error: \(error)\n", to: .standardError)
-      throw ExitCode(2)
-    }
+    do { outcome = try Submitting.submit(request) } catch { throw Failure.report(error) }
     if !outcome.diagnostics.isEmpty {
       Terminal.write(
         DiagnosticsText.render(

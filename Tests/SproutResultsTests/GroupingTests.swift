@@ -109,7 +109,9 @@ struct GroupingTests {
     #expect(throws: ResultsError.self) { try ResultTable.make(run, options: ShowOptions(stage: "test")) }
   }
 
-  /// What a select stage chose is shown with every candidate's value, and matches the store's record.
+  /// What a select stage chose is shown with every candidate's aggregate and the values it combined, and matches
+  /// the store's record: the fixture's select chooses `init` (every axis but the seed) by the mean test accuracy
+  /// of its three seeds.
   @Test func selectChoiceIsShownWithItsNumbers() throws {
     let dir = Fixtures.directory()
     let runID = try Fixtures.run(in: dir)
@@ -117,15 +119,34 @@ struct GroupingTests {
     let table = try ResultTable.make(run, options: ShowOptions())
     let choice = try #require(table.selections.first)
     let select = try #require(run.tasks.first { $0.kind == "select" })
-    #expect(choice.selected == select.outputs?.extra["selected"]?.stringValue)
-    #expect(choice.maximize && choice.metric == "accuracy")
-    #expect(choice.candidates.count == 6)
-    // The winner has the highest test accuracy of all candidates (what mode: max means).
-    let best = run.tasks.filter { $0.stage == "test" }.compactMap { $0.finalMetrics["accuracy"]?.doubleValue }.max()
-    #expect(choice.candidates[0].value == best)
+    guard case .object(let recorded)? = select.outputs?.extra["chosen"] else {
+      Issue.record("no extra.chosen in the select's outputs")
+      return
+    }
+    #expect(choice.chosen.count == 1 && choice.chosen[0].group == "(all)")
+    #expect(recorded["(all)"]?.stringValue == choice.chosen[0].choice)
+    #expect(choice.maximize && choice.metric == "accuracy" && choice.aggregate == "mean" && choice.from == "test")
+    #expect(choice.candidates.count == 2 && choice.candidates.allSatisfy { $0.values.count == 3 })
+    // Each candidate's value is the mean of its seeds' test accuracies, computed here from the tasks' records,
+    // and the winner has the highest mean (what mode: max and aggregate: mean mean).
+    let trials = run.trialsByID
+    var means: [String: Double] = [:]
+    for initName in ["xavier", "orthogonal"] {
+      let accuracies = run.tasks.filter { t in
+        t.stage == "test" && trials[t.trial]?.values.contains { $0.axis == "init" && $0.value == .string(initName) }
+          == true
+      }.compactMap { $0.finalMetrics["accuracy"]?.doubleValue }
+      #expect(accuracies.count == 3)
+      means["init=\"\(initName)\""] = accuracies.reduce(0, +) / 3
+    }
+    for c in choice.candidates {
+      let mean = try #require(means[c.choice], "\(c.choice) not in \(means.keys)")
+      #expect(abs(c.value - mean) < 1e-12)
+    }
+    #expect(choice.candidates[0].value == means.values.max())
+    #expect(choice.candidates[0].choice == choice.chosen[0].choice)
     let text = table.render(.table)
-    #expect(text.contains("select best: chose \(choice.selected)"))
-    #expect(text.contains("by highest accuracy"))
+    #expect(text.contains("select best: chose \(choice.chosen[0].choice) by highest mean accuracy"))
     // Without a sort, the test stage's best row is the one select's metric and mode pick.
     let grouped = try ResultTable.make(run, options: ShowOptions(groupBy: ["init", "seed"]))
     let testBlock = try #require(grouped.blocks.first { $0.stage == "test" })

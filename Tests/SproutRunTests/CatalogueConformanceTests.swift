@@ -64,6 +64,9 @@ import Testing
     "stage/finetune.optimizer": "{kind: sgd, lr: 0.05}", "stage/finetune.steps": "6",
     "stage/merge.base": "pre", "stage/merge.from": "[a, b]",
     "stage/select.from": "test", "stage/select.metric": "loss",
+    "stage/fit.from": "train", "stage/fit.metric": "loss", "stage/fit.form": "exp_saturation",
+    "loss/ibp.eps": "0.05", "metric/verified_error.eps": "0.01",
+    "layer/repeat.count": "2", "layer/repeat.layers": "[{dense: 8}, tanh]",
   ]
 
   /// Every argument's probe, by `sort/kind.argument`.
@@ -188,6 +191,23 @@ import Testing
       "stage/merge.weights": Probe("[0.5, 2]"), "stage/merge.scale": Probe("0.5"),
       "stage/select.from": Probe("test2"), "stage/select.metric": Probe("accuracy"),
       "stage/select.mode": Probe("max"),
+      "stage/select.over": Probe("[lr, seed]"), "stage/select.per": Probe("[seed]"),
+      "stage/select.aggregate": Probe("max"),
+      "stage/fit.from": Probe("train2"), "stage/fit.metric": Probe("weight_norm/layers.0.weight"),
+      "stage/fit.form": Probe("linear"), "stage/fit.start": Probe("{tau: 50}"), "stage/fit.lower": Probe("{tau: 100}"),
+      "stage/fit.upper": Probe("{tau: 0.5}"), "stage/fit.first_step": Probe("2"), "stage/fit.last_step": Probe("4"),
+      "stage/train.eval": Probe("{data: teacher.test, record: [loss]}"),
+      // Certified training (a classifier on blobs).
+      "loss/ibp.eps": Probe("0.2"), "loss/ibp.ramp_start": Probe("3"), "loss/ibp.ramp_length": Probe("4"),
+      "loss/ibp.ramp_mid": Probe("0.5", with: "ramp_length: 6"),
+      "loss/ibp.ramp_beta": Probe("2", with: "ramp_length: 6"),
+      "loss/ibp.kappa_start": Probe("1", with: "ramp_length: 6"), "loss/ibp.kappa_end": Probe("0.5"),
+      "loss/ibp.regularizers": Probe("[tightness, relu]", with: "ramp_length: 6"),
+      "loss/ibp.reg_lambda": Probe("5", with: "ramp_length: 6, regularizers: [tightness, relu]"),
+      "loss/ibp.tolerance": Probe("0.95", with: "ramp_length: 6, regularizers: [tightness, relu]"),
+      "metric/verified_error.eps": Probe("1"), "metric/verified_error.samples": Probe("4"),
+      "metric/dead_units.layers": Probe("[0]"), "metric/dead_units.samples": Probe("2"),
+      "layer/repeat.count": Probe("3"), "layer/repeat.layers": Probe("[{dense: 8}, relu]"),
     ]
     // What every optimizer takes, and Adam's moments.
     for kind in ["sgd", "adam", "adamw"] {
@@ -209,7 +229,10 @@ import Testing
       p["dataset/\(kind).standardize"] = Probe("true", with: extra)
     }
     // finetune trains like train.
-    for arg in ["loss", "optimizer", "epochs", "steps", "batch", "checkpoint_every", "shuffle", "record", "every", "tensorboard"] {
+    for arg in [
+      "loss", "optimizer", "epochs", "steps", "batch", "checkpoint_every", "shuffle", "record", "every", "eval",
+      "tensorboard",
+    ] {
       p["stage/finetune.\(arg)"] = p["stage/train.\(arg)"]
     }
     return p
@@ -334,6 +357,7 @@ import Testing
       net: {input: 3, layers: [{dense: 8}, tanh, {dense: 8}, tanh, {dense: 1}]}
       net2: {input: 3, layers: [{dense: 6}, tanh, {dense: 1}]}
       classifier: {input: 3, layers: [{dense: 8}, relu, {dense: 3}]}
+      deep: {input: 3, layers: [{dense: 8}, relu, {dense: 8}, relu, {dense: 3}]}
       sinet: {input: 3, layers: [{dense: 8}, sine, {dense: 8}, sine, {dense: 8}, sine, {dense: 1}]}
       sig: {input: 1, layers: [{dense: 8}, sine, {dense: 8}, sine, {dense: 1}]}
     """
@@ -397,7 +421,7 @@ import Testing
       return spec(stages: train(optimizer: "{kind: sgd, lr: 0.05, clip: \(instance)}"))
     case .loss:
       switch kind {
-      case "cross_entropy": return spec(stages: train(model: "classifier", data: "blobs.train", loss: instance))
+      case "cross_entropy", "ibp": return spec(stages: train(model: "classifier", data: "blobs.train", loss: instance))
       case "bce_with_logits":
         return spec(
           datasets: "  binary: {kind: teacher_student, inputs: 3, samples: 48, task: classification}",
@@ -421,6 +445,9 @@ import Testing
           optimizer: {kind: adam, lr: 0.01}, steps: 4, batch: 8, record: [loss, weight_norm]}
           """)
     case .metric:
+      if kind == "verified_error" || kind == "dead_units" {
+        return spec(stages: train(model: "deep", data: "blobs.train", loss: "cross_entropy", record: "[\(instance)]"))
+      }
       if kind == "output_spectrum" {
         return spec(stages: train(model: "sig", data: "signal", record: "[\(instance)]"))
       }
@@ -467,7 +494,7 @@ import Testing
     switch kind {
     case "train":
       return spec(stages: "  s: \(instance)")
-    case "evaluate", "measure":
+    case "evaluate", "measure", "fit":
       return spec(stages: train() + "\n" + train("train2", init: "other") + "\n  s: \(instance)")
     case "finetune":
       return spec(stages: train("pre") + "\n" + train("pre2", init: "other") + "\n  s: \(instance)")
@@ -483,6 +510,7 @@ import Testing
         seed: 3
         matrix:
           lr: [0.01, 0.05]
+          seed: [0, 1]
         datasets:
         \(datasets)
         models:

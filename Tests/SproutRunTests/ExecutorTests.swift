@@ -74,7 +74,10 @@ struct ExecutorTests {
     #expect(store.checkpointSteps(trainHash) == [0, 4, 8, 12])
     #expect(try store.metrics(trainHash).map(\.step) == [0, 2, 4, 6, 8, 10, 12])
     let best = try #require(try store.outputs(plan.tasks.last!.hash))
-    #expect(best.extra["selected"]?.stringValue?.hasSuffix("/test") == true)
+    // One candidate per init (no other axis): the choice is one of them, with both as evidence.
+    let choice = try #require(best.extra["chosen"]?.objectValue?["(all)"]?.stringValue)
+    #expect(choice.hasPrefix("init="))
+    #expect(best.extra["candidates"]?.arrayValue?.count == 2)
     let manifest = try store.manifest(first.runID)
     #expect(manifest.tasks.map(\.status) == Array(repeating: "completed", count: 5))
     #expect(manifest.tasks[0].checkpoints.count == 4)

@@ -45,6 +45,21 @@ struct GradientCheckTests {
     try check([.activation(f), .dense(units: 5, bias: true)], weightScale: 0.3)
   }
 
+  /// The smooth ones: a dense layer's outputs can sit at a kink, where central differences straddle it. The
+  /// kinked ones are held to the bits of their unfused layers (FusedLayerTests), checked above.
+  static let smooth: [ActivationConfig] = stateless.filter {
+    switch $0 {
+    case .relu, .leakyRelu, .selu: return false
+    default: return true
+    }
+  }
+
+  @Test(arguments: smooth) func activationBetweenDenseLayers(_ f: ActivationConfig) throws {
+    // Dense → f → dense: the forward runs f in the first product's epilogue and the backward runs f' in the
+    // second layer's input-gradient product (LayerStack's fused paths).
+    try check([.dense(units: 6, bias: true), .activation(f), .dense(units: 3, bias: true)], weightScale: 0.4)
+  }
+
   @Test func crrelu() throws {
     try check([.dense(units: 5, bias: true), .activation(.crrelu(epsilon: 0.3, learnable: true))]) { net in
       #expect(net.parameters.contains { $0.name == "layers.1.epsilon" })
@@ -153,7 +168,7 @@ struct GradientCheckTests {
     let t: [Float]
     switch loss {
     case .mse: t = rng.array(batch * width)
-    case .crossEntropy: t = [0, 2, 1, 2]
+    case .crossEntropy, .ibp: t = [0, 2, 1, 2]
     case .bceWithLogits: t = (0..<(batch * width)).map { _ in rng.uniform(0, 1) }
     }
     var g = [Float](repeating: 0, count: batch * width)

@@ -3,16 +3,26 @@
 Runs three long-lived workers (sprout-bench serve, peers.py torch, peers.py numpy) and interleaves them:
 every round measures, at 1 and then 2 threads, the OpenBLAS sgemm peak and then each model on each system,
 with the order of systems rotated from round to round. Reported figures are medians over rounds of each
-worker's median step time. Two-thread timings on these machines are bimodal (the host sometimes runs both
-virtual CPUs on one core), so compare ratios within a run rather than absolute times across runs.
+worker's median step time, with the range over rounds and the load seen while they ran: a sampler reads
+/proc/loadavg every 20 ms and counts the runnable tasks that are not the benchmark's own (the worker's threads
+and the sampler); a figure whose median round saw half a task or more of others is flagged `busy`. Matrix
+products are compared cpu against blas in interleaved rounds (ratio per round). With --callgrind, valgrind
+also counts the instructions of one Sprout cpu step per model (load-independent).
 
-Usage: bench.py SPROUT_BENCH_BINARY PYTHON [--rounds N] [--out DIR]
+Two-thread timings on these machines are bimodal (the host sometimes runs both virtual CPUs on one core), so
+compare ratios within a run rather than absolute times across runs.
+
+Usage: bench.py SPROUT_BENCH_BINARY PYTHON [--rounds N] [--out DIR] [--callgrind]
 """
 import argparse
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 
 MODELS = ["tiny", "small", "mnist", "wide", "siren"]
@@ -32,6 +42,56 @@ GEMM_SHAPES = [
     ("wide fwd 256x2048x2048 (N,T)", 256, 2048, 2048, "N", "T"),
     ("wide dX 256x2048x2048 (N,N)", 256, 2048, 2048, "N", "N"),
 ]
+
+
+# Steps per model for the callgrind count (valgrind runs the step ~50x slower): (steps, warm-up steps).
+CALLGRIND_STEPS = {"tiny": (200, 2), "small": (20, 2), "mnist": (2, 1), "wide": (1, 1), "siren": (1, 1)}
+# A figure is flagged busy when other runnable tasks averaged at least this many during its median round.
+BUSY_OTHERS = 0.5
+
+
+class LoadSampler:
+    """Samples /proc/loadavg's runnable-task count every 20 ms in a thread; `measure` wraps one request and
+    returns the mean number of runnable tasks besides `own` (the benchmark's threads and this sampler) and the
+    1-minute load average at its end."""
+
+    def __init__(self):
+        self.samples = []
+        self.lock = threading.Lock()
+        self.stop = False
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        while not self.stop:
+            runnable = self.runnable()
+            with self.lock:
+                self.samples.append(runnable)
+            time.sleep(0.02)
+
+    @staticmethod
+    def runnable():
+        try:
+            with open("/proc/loadavg") as f:
+                return int(f.read().split()[3].split("/")[0])
+        except (OSError, ValueError, IndexError):
+            return 0
+
+    def measure(self, own, request):
+        with self.lock:
+            self.samples = []
+        value = request()
+        with self.lock:
+            # A request shorter than the sampling period still gets one sample (the sampler itself is not
+            # running then, so it counts as the benchmark's own worker).
+            samples = list(self.samples) or [self.runnable()]
+        others = sum(max(0, r - own - 1) for r in samples) / len(samples) if samples else float("nan")
+        try:
+            with open("/proc/loadavg") as f:
+                load1 = float(f.read().split()[0])
+        except (OSError, ValueError):
+            load1 = float("nan")
+        return value, others, load1
 
 
 def params(model):
@@ -86,6 +146,7 @@ def main():
     ap.add_argument("python")
     ap.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", "5")))
     ap.add_argument("--out", default="bench/out")
+    ap.add_argument("--callgrind", action="store_true", default=os.environ.get("BENCH_CALLGRIND") == "1")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     here = os.path.dirname(os.path.abspath(__file__))
@@ -103,14 +164,19 @@ def main():
           "unset for the torch/numpy peers")
     sys.stdout.flush()
 
+    sampler = LoadSampler()
+
     def measure(system, model, threads):
         steps, warmup = STEPS[model]
         if system.startswith("sprout-"):
-            return sprout.ask(f"train {model} {system[7:]} {threads} {steps} {warmup}")["us"]
-        worker = torch if system == "torch" else numpy
-        return worker.ask(f"train {model} {threads} {steps} {warmup}")["us"]
+            request = lambda: sprout.ask(f"train {model} {system[7:]} {threads} {steps} {warmup}")["us"]
+        else:
+            worker = torch if system == "torch" else numpy
+            request = lambda: worker.ask(f"train {model} {threads} {steps} {warmup}")["us"]
+        return sampler.measure(threads, request)
 
     samples = {}  # (model, system, threads) -> [us per round]
+    loads = {}  # (model, system, threads) -> [(others, load1) per round]
     peaks = {t: [] for t in THREADS}
     started = time.time()
     for r in range(args.rounds):
@@ -119,16 +185,29 @@ def main():
             for model in MODELS:
                 order = SYSTEMS[r % len(SYSTEMS):] + SYSTEMS[:r % len(SYSTEMS)]
                 for system in order:
-                    samples.setdefault((model, system, threads), []).append(measure(system, model, threads))
+                    us, others, load1 = measure(system, model, threads)
+                    samples.setdefault((model, system, threads), []).append(us)
+                    loads.setdefault((model, system, threads), []).append((others, load1))
         print(f"# round {r + 1}/{args.rounds} done ({time.time() - started:.0f} s)", flush=True)
 
+    # cpu against blas per product shape, interleaved: each round times both (order alternating) and keeps
+    # their ratio, so a load change hits both sides of a ratio alike.
     gemm_rows = []
     for threads in THREADS:
         for label, m, n, k, ta, tb in GEMM_SHAPES:
-            rates = {}
-            for system in ("cpu", "blas"):
-                rates[system] = sprout.ask(f"gemm {system} {threads} {m} {n} {k} {ta} {tb} 5")["median"]
-            gemm_rows.append((threads, label, rates["cpu"], rates["blas"]))
+            rates = {"cpu": [], "blas": []}
+            ratios, others_seen = [], []
+            for r in range(max(args.rounds, 5)):
+                for system in (("cpu", "blas") if r % 2 == 0 else ("blas", "cpu")):
+                    rate, others, _ = sampler.measure(
+                        threads, lambda: sprout.ask(f"gemm {system} {threads} {m} {n} {k} {ta} {tb} 3")["median"])
+                    rates[system].append(rate)
+                    others_seen.append(others)
+                ratios.append(rates["cpu"][-1] / rates["blas"][-1])
+            gemm_rows.append((threads, label, rates["cpu"], rates["blas"], ratios, median(others_seen)))
+    sampler.stop = True
+
+    instructions = callgrind_counts(args.sprout_bench) if args.callgrind else {}
 
     allocs = {}
     for model in MODELS:
@@ -147,31 +226,56 @@ def main():
     print()
     print(f"# OpenBLAS sgemm peak ({PEAK_N}^3, best of 3 per round, median of {args.rounds} rounds): "
           + ", ".join(f"{t} thread{'s' if t > 1 else ''} {peak[t]:.1f} GFLOP/s" for t in THREADS))
+    any_busy = False
     for threads in THREADS:
         print()
         print(f"# training step, {threads} thread{'s' if threads > 1 else ''} "
-              f"(median of {args.rounds} rounds; GFLOP/s = 6·params·batch per step; "
-              "vs torch = torch time / this time)")
-        print(f"{'model':<7} {'system':<12} {'us/step':>12} {'GFLOP/s':>9} {'vs torch':>9} {'% peak':>7}")
+              f"(median and range of {args.rounds} rounds; GFLOP/s = 6·params·batch per step; "
+              "vs torch = torch time / this time;")
+        print("# others = other runnable tasks (mean over the median round), load = 1-min load average then)")
+        print(f"{'model':<7} {'system':<12} {'us/step':>12} {'range':>23} {'GFLOP/s':>9} {'vs torch':>9} "
+              f"{'% peak':>7} {'others':>7} {'load':>5}")
         for model in MODELS:
             torch_us = median(samples[(model, "torch", threads)])
             for system in SYSTEMS:
-                us = median(samples[(model, system, threads)])
+                rounds = samples[(model, system, threads)]
+                us = median(rounds)
+                # The load of the round whose time is the median (the figure reported).
+                order = sorted(range(len(rounds)), key=lambda i: rounds[i])
+                others, load1 = loads[(model, system, threads)][order[len(order) // 2]]
+                busy = others >= BUSY_OTHERS
+                any_busy = any_busy or busy
                 gflops = flops_per_step(model) / (us * 1e-6) / 1e9
-                print(f"{model:<7} {system:<12} {us:>12.1f} {gflops:>9.1f} {torch_us / us:>8.2f}x "
-                      f"{100 * gflops / peak[threads]:>6.1f}%")
+                span = f"{min(rounds):.1f}..{max(rounds):.1f}"
+                print(f"{model:<7} {system:<12} {us:>12.1f} {span:>23} {gflops:>9.1f} {torch_us / us:>8.2f}x "
+                      f"{100 * gflops / peak[threads]:>6.1f}% {others:>7.2f} {load1:>5.2f}{'  busy' if busy else ''}")
                 lines.append({
                     "bench": "train", "model": model, "system": system, "threads": threads,
                     "us_per_step": round(us, 2), "gflops": round(gflops, 2),
                     "vs_torch": round(torch_us / us, 3), "fraction_of_peak": round(gflops / peak[threads], 4),
-                    "rounds_us": [round(x, 2) for x in samples[(model, system, threads)]],
+                    "rounds_us": [round(x, 2) for x in rounds],
+                    "others_runnable": round(others, 2), "load1": load1, "busy": busy,
+                    "rounds_others": [round(o, 2) for o, _ in loads[(model, system, threads)]],
                 })
+    if any_busy:
+        print("# busy: other tasks were runnable during the median round; treat that figure as an upper bound")
     print()
-    print("# matrix products, cpu vs blas backend (GFLOP/s, median of 5)")
-    for threads, label, cpu, blas in gemm_rows:
-        print(f"{threads} thr  {label:<30} cpu {cpu:7.1f}  blas {blas:7.1f}  blas/cpu {blas / cpu:5.2f}")
-        lines.append({"bench": "gemm", "shape": label, "threads": threads, "cpu_gflops": round(cpu, 2),
-                      "blas_gflops": round(blas, 2)})
+    print("# matrix products, cpu vs blas backend (GFLOP/s medians; cpu/blas = median and range of per-round ratios)")
+    for threads, label, cpu, blas, ratios, others in gemm_rows:
+        print(f"{threads} thr  {label:<30} cpu {median(cpu):7.1f}  blas {median(blas):7.1f}  "
+              f"cpu/blas {median(ratios):5.3f} [{min(ratios):.3f}..{max(ratios):.3f}]  others {others:.2f}"
+              f"{'  busy' if others >= BUSY_OTHERS else ''}")
+        lines.append({"bench": "gemm", "shape": label, "threads": threads, "cpu_gflops": round(median(cpu), 2),
+                      "blas_gflops": round(median(blas), 2), "cpu_over_blas": round(median(ratios), 4),
+                      "rounds_cpu_over_blas": [round(x, 4) for x in ratios], "others_runnable": round(others, 2)})
+    if instructions:
+        print()
+        print("# instructions per training step (callgrind, sprout-cpu, 1 thread; independent of load)")
+        for model in MODELS:
+            if model in instructions:
+                print(f"{model:<7} {instructions[model]:>16,}")
+                lines.append({"bench": "instructions", "model": model, "system": "sprout-cpu", "threads": 1,
+                              "instructions_per_step": instructions[model]})
     print()
     print("# allocations in 5 steady-state training steps (malloc/calloc/realloc/memalign calls in all threads,")
     print("# counted by interposing glibc's allocator; a deliberate allocation is counted first as a check)")
@@ -192,6 +296,32 @@ def main():
             text = json.dumps(line)
             print(text)
             f.write(text + "\n")
+
+
+def callgrind_counts(binary):
+    """Instructions per training step of the cpu backend at 1 thread, counted by callgrind over
+    `Measure.train` (the timed steps and their warm-up) and divided by the number of steps."""
+    if shutil.which("valgrind") is None:
+        print("# valgrind not found: no instruction counts", flush=True)
+        return {}
+    counts = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for model in MODELS:
+            steps, warmup = CALLGRIND_STEPS[model]
+            out = os.path.join(tmp, f"callgrind.{model}")
+            subprocess.run(
+                ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", "--toggle-collect=*Measure*train*",
+                 binary, "train", model, "cpu", "1", str(steps), str(warmup)],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+            total = 0
+            with open(out) as f:
+                for line in f:
+                    match = re.match(r"summary: (\d+)", line) or re.match(r"totals: (\d+)", line)
+                    if match:
+                        total = int(match.group(1))
+            counts[model] = total // (steps + warmup)
+            print(f"# callgrind {model}: {counts[model]:,} instructions per step", flush=True)
+    return counts
 
 
 if __name__ == "__main__":

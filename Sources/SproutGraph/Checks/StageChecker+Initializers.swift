@@ -112,6 +112,9 @@ extension StageChecker {
         "from_stage copies the trained model of stage '\(name)', but a \(source.kind.rawValue) stage produces no model",
         at: range, path: "\(path).stage", help: "name a train, finetune or merge stage")
     }
+    // With a mapping the models may differ (a deeper model reading a shallow one's layers, as learngene does); the
+    // tensors are matched by name and shape when the task starts.
+    if case .map(let entries)? = resolve(rule["mapping"]), !entries.isEmpty { return nil }
     let sourceBinding = StageBinding.of(source, in: spec, resolve: resolve)
     guard let sourceModel = sourceBinding.model, let sourceShape = modelShape(sourceModel) else { return nil }
     let mine = shape.weights.map(\.text), theirs = sourceShape.weights.map(\.text)

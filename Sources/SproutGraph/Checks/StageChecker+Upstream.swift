@@ -61,11 +61,17 @@ extension StageChecker {
       guard let up = binding.upstream.first, let source = spec.stage(up),
         let metric = resolve.string(stage.arguments["metric"])
       else { return }
-      // A default record list holds plain names, a written one instances.
-      let recorded = (source.arguments["record"]?.listValue ?? []).compactMap {
-        $0.instanceValue?.kind ?? $0.stringValue
+      // A default record list holds plain names, a written one instances; output_spectrum also writes spectrum_w1,
+      // and an eval list writes eval/NAME. The lowering checks the rest of a path (`activation_stats/layers.1/std`).
+      func names(_ list: Value?, prefix: String = "") -> [String] {
+        (list?.listValue ?? []).compactMap { $0.instanceValue?.kind ?? $0.stringValue }.flatMap {
+          $0 == "output_spectrum" ? [prefix + $0, prefix + "spectrum_w1"] : [prefix + $0]
+        }
       }
-      guard !recorded.contains(metric) else { return }
+      let recorded = names(source.arguments["record"]) + names(source.arguments["eval"]?["record"], prefix: "eval/")
+      let parts = metric.split(separator: "/").map(String.init)
+      guard !(1...max(parts.count, 1)).contains(where: { recorded.contains(parts.prefix($0).joined(separator: "/")) })
+      else { return }
       let near = recorded.min { editDistance($0, metric) < editDistance($1, metric) }
       problems.append(
         CheckProblem(
@@ -75,7 +81,7 @@ extension StageChecker {
           at: stage.arguments.argument("metric")?.range ?? stage.range, path: "stages.\(stage.id.name).metric",
           help: near.flatMap { editDistance($0, metric) <= 2 ? "did you mean '\($0)'?" : nil }
             ?? "add '\(metric)' to the record list of '\(up.name)'"))
-    case .train:
+    case .train, .fit:
       break
     }
   }

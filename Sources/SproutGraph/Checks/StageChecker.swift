@@ -40,6 +40,19 @@ public struct StageChecker {
       // An evaluate stage without its own loss uses its from stage's, whose fit is reported there.
       if let loss = stage.loss { checkLoss(stage, model, loss, shape, ref, data, &problems) }
     }
+    // The held-out rows of `eval:` meet the same model.
+    if let model, let shape, let text = resolve.string(stage.arguments["eval"]?["data"]),
+      let ref = DataReference(parsing: text), let data = dataShape(ref.dataset), shape.input.elementCount != data.features
+    {
+      problems.append(
+        CheckProblem(
+          GraphDiagnostics.inputMismatch,
+          "model '\(model.id.name)' takes \(shape.input.elementCount) inputs, but the eval data '\(ref)' has \(data.features) "
+            + "features",
+          at: stage.arguments.argument("eval")?.range ?? stage.range, path: "stages.\(stage.id.name).eval.data",
+          notes: [DiagnosticNote("the model's input width is set here", at: model.inputRange)],
+          help: "evaluate on rows with the training data's features"))
+    }
     if let model, let shape, let id = binding.initializer, let initDef = spec.initializer(id) {
       checkInitializer(stage, initDef, model, shape, &problems)
     }
@@ -169,13 +182,15 @@ public struct StageChecker {
       problems.append(
         CheckProblem(GraphDiagnostics.lossTarget, message, at: range, path: path, notes: [lastLayer], help: help))
     }
-    if loss.kind == "cross_entropy", case .classes = data.target, !(outputShape.isVector) {
+    // An ibp objective is a cross-entropy (of clean and worst-case logits): it needs what cross_entropy needs.
+    let lossKind = loss.kind == "ibp" ? "cross_entropy" : loss.kind
+    if lossKind == "cross_entropy", case .classes = data.target, !(outputShape.isVector) {
       fail(
         "cross_entropy over class labels needs a vector of logits, but the model outputs \(outputShape.phrase)",
         "end the model with a dense layer of one unit per class")
       return
     }
-    switch (loss.kind, data.target) {
+    switch (lossKind, data.target) {
     case ("cross_entropy", .values(let w)):
       fail(
         "cross_entropy needs class labels, but '\(ref)' has real-valued targets (\(w) per sample)",

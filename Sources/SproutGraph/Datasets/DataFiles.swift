@@ -8,6 +8,7 @@ import SproutFormats
 /// Only the answers to lint's questions are kept (a header, a class count), never file contents. Nothing is kept
 /// between runs: a file is assumed not to change while one spec is checked.
 public final class DataFiles: @unchecked Sendable {
+  // @unchecked Sendable: `answers` and `reads` are read and written under `lock`.
   /// A question lint asks of a file.
   enum Question: Hashable {
     case npyHeader, npyTargets, idxHeader, idxLabels, pnmHeader

@@ -114,6 +114,27 @@ extension ModelShape {
     var current = input
     for (i, layer) in layers.enumerated() {
       let path = "\(base)[\(i)]"
+      if layer.kind == "repeat" {
+        // `repeat: {count, layers}` in place: each copy is walked (and checked); a problem of the block is reported
+        // once.
+        let body = layer["layers"]?.listValue?.compactMap(\.instanceValue) ?? []
+        guard let count = resolve.int(layer["count"]) else { return .unknown }
+        var seen: [CheckProblem] = []
+        for _ in 0..<max(count, 0) {
+          var found: [CheckProblem] = []
+          let end = walk(body, input: current, base: "\(path).layers", shape: &shape, resolve: resolve, problems: &found)
+          for p in found where !seen.contains(p) { seen.append(p) }
+          switch end {
+          case .unknown: return .unknown
+          case .broken:
+            problems += seen
+            return .broken
+          case .known(let out): current = out
+          }
+        }
+        problems += seen
+        continue
+      }
       guard let config = lower(layer, path: path, resolve: resolve) else { return .unknown }
       if case .activation(.sine) = config { shape.hasSine = true }
       if case .residual = config {
@@ -156,7 +177,8 @@ extension ModelShape {
   /// The layer as the task will run it, or nil when an argument is not known yet or the lowering fails (the planner
   /// reports that failure).
   private static func lower(_ layer: Instance, path: String, resolve: ValueResolver) -> LayerConfig? {
-    guard case .instance(let resolved)? = resolve(.instance(layer)),
+    // A layer whose kind an expression chooses (`- ${matrix.act}`) is the kind it has in this trial.
+    guard case .instance(let resolved)? = resolve(.instance(layer))?.choosingKinds,
       case .layer(let config)? = try? Lowerer.lower(resolved, path: path, context: NoReferences())
     else { return nil }
     return config

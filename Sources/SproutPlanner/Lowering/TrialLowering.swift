@@ -44,7 +44,9 @@ final class TrialLowering: LoweringContext {
     guard value.containsExpression else { return value }
     let note = invariant ? nil : label
     var r = resolver
-    let v = r.resolve(value)
+    // A layer whose kind an expression chose becomes that kind, with its defaults, before it is checked.
+    let resolved = r.resolve(value)
+    let v = path.hasPrefix("models.") ? resolved.choosingKinds : resolved
     for e in r.errors { found.append((e.diagnostic(path: path), note)) }
     guard r.errors.isEmpty else { return nil }
     guard case .instance(let instance) = v else { return v }
@@ -156,6 +158,8 @@ final class TrialLowering: LoweringContext {
   }
 
   func upstream(_ name: String, at argument: Argument, path: String) throws -> StageConfig {
+    // A task over all trials reads every trial's task of the stage; it checks against the first one's.
+    if label == nil, stages[StageID(name)] == nil, let first = caches.firstConfigs[StageID(name)] { return first.kind }
     guard let config = stages[StageID(name)], let config else { throw LoweringError.alreadyReported }
     return config.kind
   }

@@ -99,7 +99,7 @@ extension Plan {
     return tasks.filter { task in
       guard let config = task.config else { return true }
       return TaskHasher.hash(
-        config: config, inputHashes: task.inputs.map { hashes[$0] ?? "" }, seed: task.seed, backend: backend)
+        config: config, inputHashes: task.hashedInputs.map { hashes[$0] ?? "" }, seed: task.seed, backend: backend)
         != task.hash
     }.map(\.key)
   }
@@ -107,7 +107,23 @@ extension Plan {
 
 extension PlanTask {
   var json: JSONValue {
-    .object([
+    var object = fields
+    if let gates {
+      object["gates"] = .array(
+        gates.map { g in
+          func settings(_ list: [AxisSetting]) -> JSONValue {
+            .array(list.map { .object(["axis": .string($0.axis), "value": .string($0.value)]) })
+          }
+          return .object([
+            "select": .string(g.select.description), "group": settings(g.group), "candidate": settings(g.candidate),
+          ])
+        })
+    }
+    return .object(object)
+  }
+
+  private var fields: [String: JSONValue] {
+    [
       "key": .string(key.description), "trial_index": trialIndex.map { .int($0) } ?? .null, "kind": .string(kind),
       "hash": .string(hash), "inputs": .array(inputs.map { .string($0.description) }), "config": definition,
       "seed": .int(seed),
@@ -124,7 +140,7 @@ extension PlanTask {
             "new": c.new.map { .string($0) } ?? .null,
           ])
         }),
-    ])
+    ]
   }
 
   init(reader r: Plan.Reader) throws {
@@ -160,6 +176,18 @@ extension PlanTask {
         return TaskChange(
           kind, path: try c.string("path"), old: try c.optionalString("old"), new: try c.optionalString("new"))
       })
+    if case .object(let o) = r.value, o["gates"] != nil {
+      gates = try r.array("gates").map { g in
+        let text = try g.string("select")
+        guard let select = TaskKey(text) else {
+          throw Plan.FieldError(path: g.path + ".select", message: "'\(text)' is not TRIAL/STAGE")
+        }
+        func settings(_ key: String) throws -> [AxisSetting] {
+          try g.array(key).map { AxisSetting(axis: try $0.string("axis"), value: try $0.string("value")) }
+        }
+        return TaskGate(select: select, group: try settings("group"), candidate: try settings("candidate"))
+      }
+    }
   }
 }
 

@@ -114,6 +114,7 @@ extension Plan {
       padded(task.kind, kindWidth)
       out += "  ".utf8
       put(task.reason)
+      if let gates = task.gates { put("  (" + gates.map(\.description).joined(separator: ", ") + ")") }
       out.append(UInt8(ascii: "\n"))
       if out.count >= chunk {
         sink(out)
@@ -176,6 +177,7 @@ extension Plan {
       out += "  stale because:\n"
       for c in task.changes { out += "    - \(c)\n" }
     }
+    for gate in task.gates ?? [] { out += "  runs only \(gate.description)\n" }
     if !task.inputs.isEmpty {
       out += "  reads:\n"
       for input in task.inputs {

@@ -120,11 +120,15 @@ public struct PlanTask: Hashable, Sendable, Codable {
   public var reason: String
   /// For a stale task, everything that differs from its last run (what `--explain` lists).
   public var changes: [TaskChange]
+  /// The select choices the task runs under (nil: it always runs). Their select tasks are among `inputs`, but not
+  /// part of `hash`.
+  public var gates: [TaskGate]?
 
   /// Creates a task.
   public init(
     key: TaskKey, trialIndex: Int?, kind: String, hash: String, inputs: [TaskKey], config: TaskConfig?,
-    seed: Int, span: SourceSpan, state: TaskState = .new, reason: String = "", changes: [TaskChange] = []
+    seed: Int, span: SourceSpan, state: TaskState = .new, reason: String = "", changes: [TaskChange] = [],
+    gates: [TaskGate]? = nil
   ) {
     self.key = key
     self.trialIndex = trialIndex
@@ -137,10 +141,18 @@ public struct PlanTask: Hashable, Sendable, Codable {
     self.state = state
     self.reason = reason
     self.changes = changes
+    self.gates = gates
   }
 
   /// The stage name.
   public var stage: String { key.stage }
+
+  /// The inputs whose hashes are part of the task's: every input but the select tasks of its gates.
+  public var hashedInputs: [TaskKey] {
+    guard let gates, !gates.isEmpty else { return inputs }
+    let selects = Set(gates.map(\.select))
+    return inputs.filter { !selects.contains($0) }
+  }
 
   /// The configuration as JSON (`null` without one): what records keep and `--explain` compares.
   public var definition: JSONValue { config?.json ?? .null }
@@ -172,7 +184,9 @@ public struct TaskRecord: Hashable, Sendable, Codable {
   /// O(inputs) with `hashes` from ``Plan/hashesByKey`` built once; O(n · inputs) without.
   public init(task: PlanTask, plan: Plan, hashes: [TaskKey: String]? = nil) {
     var inputs: [String: String] = [:]
-    for key in task.inputs { inputs[key.description] = hashes.map { $0[key] ?? "" } ?? plan.task(key)?.hash ?? "" }
+    for key in task.hashedInputs {
+      inputs[key.description] = hashes.map { $0[key] ?? "" } ?? plan.task(key)?.hash ?? ""
+    }
     self.init(hash: task.hash, definition: task.definition, inputHashes: inputs, seed: task.seed, backend: plan.backend)
   }
 }

@@ -66,7 +66,9 @@ extension ResultTable {
         out += "  ~ per-layer metric: mean over layers (`sprout export` has every layer)\n"
       }
     }
-    for task in run.tasks where task.error != nil && (options.stage == nil || options.stage == task.stage) {
+    // A task its select did not choose carries the reason as its error, but did not fail: the choice is below.
+    for task in run.tasks
+    where task.error != nil && task.status != "not_chosen" && (options.stage == nil || options.stage == task.stage) {
       out += "\(task.key): \(task.error ?? "")\n"
     }
     if !selections.isEmpty && (options.stage == nil || selections.contains { $0.stage == options.stage }) {

@@ -141,7 +141,8 @@ public struct ResultTable: Sendable {
   ) -> [Row] {
     var order: [[AxisAssignment]] = []
     var members: [[AxisAssignment]: [RunResults.Task]] = [:]
-    for t in tasks {
+    // Grouped rows summarise what ran: a task its select did not choose is left out (one row per task shows it).
+    for t in tasks where axes.isEmpty || t.status != "not_chosen" {
       let trial = trials[t.trial]
       let key: [AxisAssignment]
       if axes.isEmpty {
@@ -160,9 +161,11 @@ public struct ResultTable: Sendable {
         summaries[m] = Summary(done.compactMap { $0.finalMetrics[m].flatMap(MetricScalar.value) })
       }
       let steps = Set(done.compactMap { $0.outputs?.steps })
+      // A task its select did not choose never runs by design: it is not an incomplete one.
+      let incomplete = group.filter { $0.outputs == nil && $0.status != "not_chosen" }.count
       return Row(
         group: axes.isEmpty ? Array(key.dropLast()) : key, trials: group.map(\.trial), tasks: group.map(\.key),
-        incomplete: group.count - done.count, summaries: summaries, step: steps.count == 1 ? steps.first : nil,
+        incomplete: incomplete, summaries: summaries, step: steps.count == 1 ? steps.first : nil,
         seconds: group.reduce(0) { $0 + $1.seconds }, status: group.count == 1 ? group[0].status : nil)
     }
   }

@@ -2,102 +2,125 @@ import SproutDiagnostics
 import SproutPlanner
 import SproutRun
 
-/// What a `select` stage chose and the numbers it chose by: every candidate's value of the metric, the
-/// winner and the runner-up.
+/// What a `select` stage chose and the numbers it chose by: per group (values of its `per` axes), every candidate
+/// (values of its `over` axes) with the aggregate of the metric over its trials (the seeds) and the values combined.
 public struct SelectChoice: Sendable {
-  /// One candidate task.
+  /// One candidate of one group.
   public struct Candidate: Sendable {
-    /// Task key (`t0002/train`).
-    public var task: String
-    /// Its trial's axis values.
-    public var values: [AxisAssignment]
-    /// Its value of the metric (NaN or infinite values never win).
+    /// The group it competes in (`target="rings"`, or `(all)` without `per` axes).
+    public var group: String
+    /// Its values of the `over` axes (`omega=50`).
+    public var choice: String
+    /// The aggregate of the metric over its trials (NaN when one of them is not finite: never chosen).
     public var value: Double
+    /// The metric of each trial, in plan order.
+    public var values: [Double]
+    /// Its trials' ids, in the order of `values`.
+    public var trials: [String]
   }
 
   /// The select task's key (`all/best`).
   public var task: String
   /// The select stage's name.
   public var stage: String
-  /// The metric compared.
+  /// The stage whose final metric is compared.
+  public var from: String
+  /// The metric compared (its path as written, `eval/loss`).
   public var metric: String
   /// True when the highest value wins (`mode: max`).
   public var maximize: Bool
-  /// The chosen task's key.
-  public var selected: String
-  /// Candidates, best first (non-finite values last).
+  /// How each candidate's trials are combined (`mean`, `median`, `min`, `max`).
+  public var aggregate: String
+  /// The choice of each group, groups in plan order.
+  public var chosen: [(group: String, choice: String)]
+  /// Candidates by group (in the order of `chosen`), best first within a group (non-finite values last).
   public var candidates: [Candidate]
 
   /// Stages the candidates belong to.
-  public var inputStages: Set<String> {
-    Set(candidates.compactMap { $0.task.split(separator: "/").last.map(String.init) })
-  }
+  public var inputStages: Set<String> { [from] }
 
-  /// The select choices of a run, from each complete select task's outputs (`extra.selected`,
-  /// `extra.metric`, `extra.mode`, `extra.candidates`).
+  /// The select choices of a run, from each complete select task's outputs (`extra.chosen`, `extra.from`,
+  /// `extra.metric`, `extra.mode`, `extra.aggregate`, `extra.candidates`; docs/store.md).
   public static func all(in run: RunResults) -> [SelectChoice] {
-    let trials = run.trialsByID
-    return run.tasks.compactMap { task in
-      guard task.kind == "select", let extra = task.outputs?.extra, let selected = extra["selected"]?.stringValue,
-        let metric = extra["metric"]?.stringValue, let candidates = extra["candidates"]?.objectValue
+    run.tasks.compactMap { task in
+      guard task.kind == "select", let extra = task.outputs?.extra, let chosen = extra["chosen"]?.objectValue,
+        let metric = extra["metric"]?.stringValue, let evidence = extra["candidates"]?.arrayValue
       else { return nil }
       let maximize = extra["mode"]?.stringValue == "max"
-      let list = candidates.map { key, v in
-        Candidate(
-          task: key, values: trials[String(key.split(separator: "/").first ?? "")]?.values ?? [],
-          value: MetricScalar.value(v) ?? .nan)
+      var groups: [String] = []
+      var byGroup: [String: [Candidate]] = [:]
+      for item in evidence {
+        guard let group = item["group"]?.stringValue, let choice = item["choice"]?.stringValue else { continue }
+        if byGroup[group] == nil { groups.append(group) }
+        byGroup[group, default: []].append(
+          Candidate(
+            group: group, choice: choice, value: item["value"].flatMap(MetricScalar.value) ?? .nan,
+            values: (item["values"]?.arrayValue ?? []).map { MetricScalar.value($0) ?? .nan },
+            trials: (item["trials"]?.arrayValue ?? []).compactMap(\.stringValue)))
       }
-      let ordered = list.sorted { a, b in
-        switch (a.value.isFinite, b.value.isFinite) {
-        case (true, true): return a.value == b.value ? a.task < b.task : (maximize ? a.value > b.value : a.value < b.value)
-        case (true, false): return true
-        case (false, true): return false
-        case (false, false): return a.task < b.task
-        }
+      // Stable sort: equal values keep plan order, the order the select broke ties in.
+      let ordered = groups.flatMap { g in
+        (byGroup[g] ?? []).enumerated().sorted { a, b in
+          switch (a.element.value.isFinite, b.element.value.isFinite) {
+          case (true, true):
+            if a.element.value == b.element.value { return a.offset < b.offset }
+            return maximize ? a.element.value > b.element.value : a.element.value < b.element.value
+          case (true, false): return true
+          case (false, true): return false
+          case (false, false): return a.offset < b.offset
+          }
+        }.map(\.element)
       }
       return SelectChoice(
-        task: task.key, stage: task.stage, metric: metric, maximize: maximize, selected: selected,
-        candidates: ordered)
+        task: task.key, stage: task.stage, from: extra["from"]?.stringValue ?? "", metric: metric,
+        maximize: maximize, aggregate: extra["aggregate"]?.stringValue ?? "mean",
+        chosen: groups.compactMap { g in chosen[g]?.stringValue.map { (g, $0) } }, candidates: ordered)
     }
   }
 
-  /// `select best: t0001/train (init=orthogonal seed=1) by lowest loss = 0.1234, over 4 candidates; next
-  /// t0003/train 0.1301 (+0.0067)`, then the candidates.
+  /// Per group: `select best: chose omega=50 by lowest mean spectrum_w1 = 2.331 (2 trials), over 5 candidates`,
+  /// then the candidates with their trials' values and the difference to the choice.
   public var text: String {
-    let winner = candidates.first { $0.task == selected }
-    let label = winner.map { c in c.values.isEmpty ? "" : " (" + c.values.map { "\($0.axis)=\($0.value.display)" }.joined(separator: " ") + ")" } ?? ""
-    var out = "select \(stage): chose \(selected)\(label) by \(maximize ? "highest" : "lowest") \(metric)"
-    if let winner { out += " = \(MetricScalar.format(winner.value))" }
-    out += ", over \(candidates.count) candidate\(candidates.count == 1 ? "" : "s")\n"
-    // The ten best and the winner; `--format json` lists every candidate.
-    let shown = candidates.enumerated().filter { $0.offset < 10 || $0.element.task == selected }.map(\.element)
-    for c in shown {
-      let mark = c.task == selected ? "*" : " "
-      var line = "  \(mark) \(c.task)"
-      if !c.values.isEmpty { line += "  " + c.values.map { "\($0.axis)=\($0.value.display)" }.joined(separator: " ") }
-      line += "  \(metric) \(MetricScalar.format(c.value))"
-      if let w = winner?.value, c.task != selected, c.value.isFinite {
-        let d = c.value - w
-        line += "  (\(d >= 0 ? "+" : "")\(MetricScalar.format(d)))"
-      } else if !c.value.isFinite {
-        line += "  (not finite: never chosen)"
+    var out = ""
+    for (group, choice) in chosen {
+      let here = candidates.filter { $0.group == group }
+      let winner = here.first { $0.choice == choice }
+      let scope = group == "(all)" ? "" : " for \(group)"
+      out += "select \(stage)\(scope): chose \(choice) by \(maximize ? "highest" : "lowest") \(aggregate) \(metric)"
+      if let winner {
+        out += " = \(MetricScalar.format(winner.value)) (\(winner.trials.count) trial\(winner.trials.count == 1 ? "" : "s"))"
       }
-      out += line + "\n"
+      out += ", over \(here.count) candidate\(here.count == 1 ? "" : "s")\n"
+      // The ten best and the choice; `--format json` lists every candidate.
+      let shown = here.enumerated().filter { $0.offset < 10 || $0.element.choice == choice }.map(\.element)
+      for c in shown {
+        let mark = c.choice == choice ? "*" : " "
+        var line = "  \(mark) \(c.choice)  \(aggregate) \(MetricScalar.format(c.value))"
+        if c.values.count > 1 { line += "  [" + c.values.map(MetricScalar.format).joined(separator: ", ") + "]" }
+        if let w = winner?.value, c.choice != choice, c.value.isFinite {
+          let d = c.value - w
+          line += "  (\(d >= 0 ? "+" : "")\(MetricScalar.format(d)))"
+        } else if !c.value.isFinite {
+          line += "  (not finite: never chosen)"
+        }
+        out += line + "\n"
+      }
+      if shown.count < here.count { out += "    … \(here.count - shown.count) more (--format json lists them all)\n" }
     }
-    if shown.count < candidates.count { out += "    … \(candidates.count - shown.count) more (--format json lists them all)\n" }
     return out
   }
 
   /// The JSON form.
   public var json: JSONValue {
     .object([
-      "task": .string(task), "stage": .string(stage), "metric": .string(metric),
-      "mode": .string(maximize ? "max" : "min"), "selected": .string(selected),
+      "task": .string(task), "stage": .string(stage), "from": .string(from), "metric": .string(metric),
+      "mode": .string(maximize ? "max" : "min"), "aggregate": .string(aggregate),
+      "chosen": .object(Dictionary(uniqueKeysWithValues: chosen.map { ($0.group, .string($0.choice)) })),
       "candidates": .array(
         candidates.map { c in
           .object([
-            "task": .string(c.task), "values": .object(Dictionary(uniqueKeysWithValues: c.values.map { ($0.axis, $0.value) })),
-            "value": JSONNumber.value(c.value),
+            "group": .string(c.group), "choice": .string(c.choice), "value": JSONNumber.value(c.value),
+            "values": .array(c.values.map { JSONNumber.value($0) }), "trials": .array(c.trials.map { .string($0) }),
           ])
         }),
     ])

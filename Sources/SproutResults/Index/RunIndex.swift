@@ -17,7 +17,7 @@ import SproutRun
 /// axis_values(run_id, trial, axis, value, number)
 /// metrics(run_id, task, trial, stage, metric, value, non_finite)   final scalar metrics
 /// ```
-public final class RunIndex: @unchecked Sendable {
+public final class RunIndex: Sendable {
   /// The store indexed.
   public let store: Store
   /// The database file.

@@ -162,6 +162,7 @@ enum ParallelMap {
   }
 
   private final class Slots<U>: @unchecked Sendable {
+    // @unchecked Sendable: `storage` is read and written under `lock`.
     private var storage: [U?]
     private let lock = NSLock()
     init(count: Int) { storage = Array(repeating: nil, count: count) }

@@ -27,6 +27,9 @@ extension RunError.Code {
     case .noLocks:
       "The store's file system refuses advisory locks, so a task cannot be claimed before it runs (docs/cluster.md)."
     case .unknownRun: "No run with that id in the store."
+    case .notChosen:
+      "A task planned for one candidate of a select stage was not run, because the select chose another (not a "
+        + "failure: `sprout show` lists it as not chosen)."
     }
   }
 }

@@ -6,6 +6,8 @@ import SproutDiagnostics
 ///
 /// Broken internal invariants are `precondition`s; everything a user, a disk or a crash can cause is a `RunError`.
 public struct RunError: Error, CustomStringConvertible, @unchecked Sendable {
+  // @unchecked Sendable: `cause` is `any Error`, which is not Sendable; causes are immutable values (an errno with its
+  // call, a decoding or parse error) created once and only read afterwards.
   /// Stable kebab-case identifiers, documented in docs/store.md.
   public enum Code: String, Sendable, Hashable, CaseIterable {
     /// A file or directory could not be created, written, synced or renamed.
@@ -28,6 +30,8 @@ public struct RunError: Error, CustomStringConvertible, @unchecked Sendable {
     case noLocks = "run.no-locks"
     /// The run id is not in the store.
     case unknownRun = "run.unknown-run"
+    /// A task planned for one candidate of a select stage did not run: the select chose another.
+    case notChosen = "run.not-chosen"
   }
 
   /// What kind of failure this is.

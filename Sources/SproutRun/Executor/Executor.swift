@@ -71,6 +71,7 @@ public struct Executor: Sendable {
         let task = plan.tasks[index]
         let attempt = execute(
           task, plan: plan, runID: runID, threads: threads, inputs: state.inputOutputs(of: task),
+          unchosen: state.unchosen(task),
           onStart: { recorder.update(index) { $0.status = "running" } }, onEvent: onEvent)
         switch attempt {
         case .finished(let result):
@@ -117,7 +118,8 @@ public struct Executor: Sendable {
   /// Runs one task (or recognises it as cached) and never throws: failures become results. `onStart` is
   /// called once the task is claimed, before it runs.
   private func execute(
-    _ task: PlanTask, plan: Plan, runID: String, threads: Int, inputs: [String: TaskOutputs]?, onStart: () -> Void,
+    _ task: PlanTask, plan: Plan, runID: String, threads: Int, inputs: [String: TaskOutputs]?, unchosen: String?,
+    onStart: () -> Void,
     onEvent: @escaping @Sendable (RunEvent) -> Void
   ) -> Attempt {
     let key = task.key.description
@@ -129,10 +131,15 @@ public struct Executor: Sendable {
         TaskResult(key: key, hash: task.hash, status: status, seconds: seconds, error: error, outputs: outputs))
     }
     func cached() -> Attempt? {
+      // An unreadable outputs.json is not a result: the task runs again and rewrites it.
       guard !options.force, let outputs = try? store.outputs(task.hash) else { return nil }
       onEvent(.taskCached(key: key, hash: task.hash))
+      // The key record only feeds `plan`'s stale reasons and `--explain`; failing to write it loses no result.
       try? store.writeRecord(TaskRecord(task: task, plan: plan), experiment: plan.spec.name, taskKey: key)
       return .finished(TaskResult(key: key, hash: task.hash, status: .cached, seconds: 0, error: nil, outputs: outputs))
+    }
+    if let unchosen {
+      return result(.notChosen, RunError(.notChosen, "task \(key) did not run: \(unchosen)", range: task.span.range))
     }
     if let done = cached() { return done }
     if let only = options.onlyTasks, !only.contains(key) {
@@ -179,6 +186,7 @@ public struct Executor: Sendable {
       var outputs = try StageRunner(context: context, plan: plan).run()
       outputs.seconds = Date().timeIntervalSince(start)
       try store.writeOutputs(outputs)
+      // See cached(): an optional record for `plan --explain`.
       try? store.writeRecord(TaskRecord(task: task, plan: plan), experiment: plan.spec.name, taskKey: key)
       return result(.completed, nil, outputs)
     } catch let error as RunError {

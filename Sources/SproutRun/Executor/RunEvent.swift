@@ -39,6 +39,16 @@ public enum TaskStatus: String, Sendable, Hashable, CaseIterable {
   case cancelled
   /// Not run because a task it reads failed, or the run was stopped first.
   case skipped
+  /// Not run because a select stage chose another candidate (the task's gate did not hold). Not a failure.
+  case notChosen = "not_chosen"
+
+  /// True for the outcomes of a run that went as planned: completed, cached or not chosen.
+  public var isSuccess: Bool {
+    switch self {
+    case .completed, .cached, .notChosen: true
+    case .failed, .cancelled, .skipped: false
+    }
+  }
 }
 
 /// Options of an executor run (the CLI's `--jobs`, `--force`, `--resume`, ...).

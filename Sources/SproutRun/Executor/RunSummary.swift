@@ -25,8 +25,8 @@ public struct RunSummary: Sendable {
 
   /// Tasks that failed.
   public var failed: [TaskResult] { results.filter { $0.status == .failed } }
-  /// True when every task completed or was cached.
-  public var succeeded: Bool { results.allSatisfy { $0.status == .completed || $0.status == .cached } }
+  /// True when every task completed, was cached or was not chosen by a select.
+  public var succeeded: Bool { results.allSatisfy(\.status.isSuccess) }
   /// True when the stop flag interrupted the run.
   public var cancelled: Bool { results.contains { $0.status == .cancelled } }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SproutConfig
 import SproutPlanner
 import SproutTrain
 
@@ -11,6 +12,7 @@ import SproutTrain
 /// finished it (then it is cached) or died (then its claim is free and this process resumes it). With nothing
 /// else to do, workers wait for the interval and try again, so a process never spins.
 final class SchedulerState: @unchecked Sendable {
+  // @unchecked Sendable: every mutable field is read and written under `lock` (the workers' only shared state).
   /// How long a task found claimed elsewhere is left alone before its claim is tried again.
   static let retryInterval: TimeInterval = 0.5
 
@@ -94,12 +96,33 @@ final class SchedulerState: @unchecked Sendable {
     condition.lock()
     defer { condition.unlock() }
     var out: [String: TaskOutputs] = [:]
+    let acrossTrials = task.key.trial == TaskKey.allTrials
     for key in task.inputs {
       guard let i = indexByKey[key] else { return nil }
+      // A task over all trials reads the candidates that ran; those a select did not choose are left out.
+      if acrossTrials, done[i]?.status == .notChosen { continue }
       guard let outputs = done[i]?.outputs else { return nil }
       out[key.description] = outputs
     }
     return out
+  }
+
+  /// Why a gated task does not run — the select chose another candidate — or nil when every gate holds (or a select
+  /// has not completed, which its skipped input reports).
+  func unchosen(_ task: PlanTask) -> String? {
+    guard let gates = task.gates else { return nil }
+    condition.lock()
+    defer { condition.unlock() }
+    for gate in gates {
+      guard let i = indexByKey[gate.select], let outputs = done[i]?.outputs else { continue }
+      let group = AxisSetting.text(gate.group)
+      let chosen = outputs.extra["chosen"]?.objectValue?[group]?.stringValue
+      if chosen != AxisSetting.text(gate.candidate) {
+        return "select '\(gate.select.stage)' chose \(chosen ?? "nothing")"
+          + (gate.group.isEmpty ? "" : " for \(group)") + ", not \(AxisSetting.text(gate.candidate))"
+      }
+    }
+    return nil
   }
 
   /// Records a task's result and wakes the workers waiting for it.

@@ -31,8 +31,10 @@ struct StageRunner {
         return try finetune(from: from, adapters: adapters, training: training)
       case .merge(let base, let from, let weights, let scale):
         return try merge(base: base, from: from, weights: weights, scale: scale)
-      case .select(let from, let metric, let mode):
-        return try select(from: from, metric: metric, mode: mode)
+      case .select(let select):
+        return try self.select(select)
+      case .fit(let fit):
+        return try self.fit(fit)
       }
     } catch let error as RunError {
       throw error.at(context.range)
@@ -58,9 +60,12 @@ struct StageRunner {
     prepare: @escaping (Network) throws -> Void = { _ in }
   ) throws -> TrainSetup {
     let data = try loadData(training.data).fitted(to: training.loss)
+    let evaluation = try training.eval.map { e in
+      (data: try loadData(e.data).fitted(to: training.loss), record: e.record, every: e.every)
+    }
     return TrainSetup(
       model: model, configuration: TrainerConfiguration(training), seed: seed, streamPath: streamPath,
-      initialize: initialize, prepare: prepare, data: data,
+      initialize: initialize, prepare: prepare, data: data, evaluation: evaluation,
       tensorBoard: training.tensorBoard == true ? try tensorBoardWriter() : nil)
   }
 
@@ -153,10 +158,16 @@ struct StageRunner {
   func outputs(
     steps: Int, records: [MetricRecord], tensors: [NamedTensor], checkpoints: [String], finalCheckpoint: String?
   ) throws -> TaskOutputs {
-    do { try context.store.writeMetrics(records, hash: context.hash) } catch {
+    // The hash is of the file as written: a write or read-back that fails fails the task, never records the hash
+    // of an empty file.
+    let written: [UInt8]
+    do {
+      try context.store.writeMetrics(records, hash: context.hash)
+      written = try AtomicFile.read(context.store.metricsPath(context.hash))
+    } catch {
       throw context.error(.io, "cannot write the metrics of task \(context.key): \(error)", cause: error)
     }
-    var hashes: [String: String] = ["metrics.jsonl": TaskOutputs.hash(of: context.store.metricsBytes(context.hash))]
+    var hashes: [String: String] = ["metrics.jsonl": TaskOutputs.hash(of: written)]
     for t in tensors { hashes["tensor:\(t.name)"] = TaskOutputs.hash(of: t) }
     var final: [String: JSONValue] = [:]
     for r in records { for (k, v) in r.values { final[k] = v } }

@@ -21,6 +21,8 @@ struct TrainSetup {
   var prepare: (Network) throws -> Void = { _ in }
   /// The training rows.
   var data: Dataset
+  /// Held-out evaluation during training (`eval:`): its rows, metrics and interval.
+  var evaluation: (data: Dataset, record: [MetricConfig], every: Int?)? = nil
   /// Where the records also go as TensorBoard events (`tensorboard: true`), or nil.
   var tensorBoard: TensorBoardWriter?
 

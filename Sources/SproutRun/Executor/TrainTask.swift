@@ -48,6 +48,7 @@ struct TrainTask {
       trainer = try Trainer(
         network: network, data: setup.data, configuration: setup.configuration, shuffleSeed: setup.seed,
         shufflePath: setup.streamPath + ["data"], stopFlag: context.options.stop)
+      if let e = setup.evaluation { try trainer.evaluate(on: e.data, record: e.record, every: e.every) }
     } catch {
       throw context.error(.invalidTask, "cannot set up training: \(error)", cause: error)
     }

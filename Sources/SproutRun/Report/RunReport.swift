@@ -41,14 +41,18 @@ public struct RunReport: Sendable {
   public var seconds: Double
   /// Rows in plan order.
   public var rows: [Row]
+  /// What each select task chose and on what evidence, one line per group (`all/best: omega=80 (mean …)`).
+  public var selections: [String] = []
 
   /// Builds the report of run `run` (`latest`, an id, or a unique prefix).
   public static func load(_ run: String, store: Store) throws -> RunReport {
     let manifest = try store.manifest(run)
     let plan = try? store.plan(of: manifest)
     var rows: [Row] = []
+    var selections: [String] = []
     for t in manifest.tasks {
       let outputs = try? store.outputs(t.hash)
+      if t.kind == "select", let extra = outputs?.extra { selections += Self.selectionLines(t.key, extra) }
       rows.append(
         Row(
           key: t.key, trial: t.trial, assignment: plan?.trial(t.trial)?.assignmentText ?? "", stage: t.stage,
@@ -57,7 +61,27 @@ public struct RunReport: Sendable {
     }
     return RunReport(
       runID: manifest.runID, specPath: manifest.specPath, backend: manifest.backend, toolVersion: manifest.toolVersion,
-      seconds: manifest.seconds, rows: rows)
+      seconds: manifest.seconds, rows: rows, selections: selections)
+  }
+
+  /// `all/best: omega=80 (mean spectrum_w1 4.8 over 3 trials; omega=10 15.8, omega=120 5.3)`, per group.
+  static func selectionLines(_ key: String, _ extra: [String: JSONValue]) -> [String] {
+    guard let chosen = extra["chosen"]?.objectValue else { return [] }
+    let metric = extra["metric"]?.stringValue ?? "metric"
+    let aggregate = extra["aggregate"]?.stringValue ?? "mean"
+    let evidence = extra["candidates"]?.arrayValue ?? []
+    return chosen.keys.sorted().map { group in
+      let choice = chosen[group]?.stringValue ?? "?"
+      let here = evidence.filter { $0["group"]?.stringValue == group }
+      let mine = here.first { $0["choice"]?.stringValue == choice }
+      let count = mine?["values"]?.arrayValue?.count ?? 0
+      let others = here.filter { $0["choice"]?.stringValue != choice }.map {
+        "\($0["choice"]?.stringValue ?? "?") \(cell($0["value"]))"
+      }
+      let scope = group == "(all)" ? "" : " for \(group)"
+      return "\(key)\(scope): \(choice) (\(aggregate) \(metric) \(cell(mine?["value"])) over \(count) trial"
+        + (count == 1 ? "" : "s") + (others.isEmpty ? "" : "; " + others.joined(separator: ", ")) + ")"
+    }
   }
 
   /// A metric value as one table cell: numbers with 4 significant digits, maps of numbers as their mean
@@ -108,7 +132,8 @@ public struct RunReport: Sendable {
     out += render(header) + "\n"
     out += render(widths.map { String(repeating: "-", count: $0) }) + "\n"
     for l in lines { out += render(l) + "\n" }
-    for r in rows { if let error = r.error { out += "\(r.key): \(error)\n" } }
+    for r in rows where r.status != "not_chosen" { if let error = r.error { out += "\(r.key): \(error)\n" } }
+    if !selections.isEmpty { out += "selected:\n" + selections.map { "  \($0)\n" }.joined() }
     return out
   }
 
@@ -127,6 +152,7 @@ public struct RunReport: Sendable {
     return JSONValue.object([
       "run_id": .string(runID), "spec_path": .string(specPath), "backend": .string(backend),
       "tool_version": .string(toolVersion), "seconds": .double(seconds), "tasks": .array(rowsJSON),
+      "selected": .array(selections.map { .string($0) }),
     ]).pretty() + "\n"
   }
 }

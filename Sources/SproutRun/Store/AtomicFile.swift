@@ -17,6 +17,8 @@
 public enum AtomicFile {
   /// The system calls used, replaceable in tests to inject ENOSPC/EIO at the syscall boundary.
   struct Calls: @unchecked Sendable {
+    // @unchecked Sendable: the closures are plain functions (the system calls) or test doubles installed before any
+    // write starts; nothing mutates them while files are being written.
     var write: (Int32, UnsafeRawPointer, Int) -> Int = systemWrite
     var fsync: (Int32) -> Int32 = systemFsync
     var rename: (String, String) -> Int32 = systemRename

@@ -19,6 +19,7 @@ import SproutDiagnostics
 /// On Linux, `flock` on NFS is carried out as an NFS byte-range lock, which NFSv4 servers (and NFSv3 with
 /// lockd) enforce between machines; docs/cluster.md says what happens on file systems without locks.
 public final class TaskClaim: @unchecked Sendable {
+  // @unchecked Sendable: `descriptor` is read and written under `lock`; `path` is immutable.
   /// Who holds a claim, as written into the claim file.
   public struct Holder: Hashable, Sendable, CustomStringConvertible {
     /// The holder's process id (on its host).

@@ -14,6 +14,7 @@ import Foundation
 /// watching a training run) never sees half of one unless the process dies mid-write, which TensorBoard's
 /// reader tolerates at the end of a file.
 public final class EventFile: @unchecked Sendable {
+  // @unchecked Sendable: every write to the file holds `lock`; the fields are immutable.
   /// The file's path.
   public let path: String
   private let fd: Int32

@@ -6,7 +6,7 @@ import SproutPlanner
 /// values, a scalar event per metric record (tags `<stage>/<metric>`, per-layer values under
 /// `<stage>/<metric>/<layer>`), and the session end. Written while training by a stage with `tensorboard: true`
 /// (``TrainTask``) and after the fact by `sprout export --format tensorboard`.
-public final class TensorBoardWriter: @unchecked Sendable {
+public final class TensorBoardWriter: Sendable {
   /// The run's directory (`<root>/<run name>`).
   public let directory: String
   private let file: EventFile

@@ -176,8 +176,10 @@ public enum StageKind: String, Sendable, Hashable, CaseIterable {
   case finetune
   /// Task-vector arithmetic over checkpoints.
   case merge
-  /// Keep the best trial of the matrix by a metric.
+  /// Choose matrix values by an aggregate of a metric over the other axes.
   case select
+  /// Fit a parametric form to a recorded metric's trajectory.
+  case fit
 }
 
 /// `stages.NAME`: one step of the experiment, its inputs (`model`, `init`, `data`, `from`) and what it records.

@@ -143,6 +143,7 @@ public struct Param: Hashable, Sendable {
 /// needs it. Copies of a spec share an index until one of them changes. A class, so lookups on an immutable
 /// spec can fill it; the lock makes that safe when trials on several threads read one spec.
 final class DefinitionIndex<ID: Hashable & Sendable>: @unchecked Sendable {
+  // @unchecked Sendable: `positions` is read and written under `lock` (see above).
   private let lock = NSLock()
   private var positions: [ID: Int]?
 

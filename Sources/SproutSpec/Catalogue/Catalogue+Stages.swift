@@ -24,10 +24,36 @@ extension Catalogue {
     }
     guard let loss = try a.optionalLoss("loss") else { throw a.fail("loss", "the stage needs a loss") }
     let record = try a.metrics("record")
+    try checkClassMetrics(a, record, loss: loss)
     return TrainingConfig(
       data: data, loss: loss, optimizer: try a.optimizer("optimizer"), length: length, batch: try a.int("batch"),
       shuffle: try a.bool("shuffle"), record: record, every: try a.optionalInt("every"),
-      checkpointEvery: try a.optionalInt("checkpoint_every"), tensorBoard: try a.bool("tensorboard") ? true : nil)
+      checkpointEvery: try a.optionalInt("checkpoint_every"), eval: try evaluation(&a, loss: loss),
+      tensorBoard: try a.bool("tensorboard") ? true : nil)
+  }
+
+  /// Metrics that read class labels need a loss that reads them.
+  static func checkClassMetrics(_ a: Lowerer, _ record: [MetricConfig], loss: LossConfig) throws {
+    guard !loss.readsClassIndices, record.contains(where: { if case .verifiedError = $0 { true } else { false } })
+    else { return }
+    throw a.fail(
+      "record", "verified_error compares class logits with labels, which a \(loss.kindName) loss does not read",
+      help: "train with cross_entropy or ibp")
+  }
+
+  /// An ibp loss needs a model interval bounds can pass through: dense layers and monotone activations.
+  static func checkCertifiable(_ a: Lowerer, model: ModelConfig, loss: LossConfig, adapters: [AdapterConfig]) throws {
+    guard case .ibp = loss else { return }
+    if !adapters.isEmpty {
+      throw a.fail("loss", "ibp trains every weight; it cannot train adapters", help: "remove the adapters")
+    }
+    for (i, layer) in model.layers.enumerated() where !layer.isIntervalMonotone {
+      throw a.fail(
+        "loss",
+        "ibp pushes intervals through the model, and layer \(i) (\(layer.kindName)) is not a dense layer or a monotone "
+          + "activation (identity, relu, leaky_relu with slope ≥ 0, elu with alpha ≥ 0, selu, tanh, sigmoid, softplus)",
+        help: "use monotone activations and no residual, dropout or normalisation layers")
+    }
   }
 
   /// Metrics a stage that does not train cannot record.
@@ -49,6 +75,7 @@ extension Catalogue {
     ArgumentSpec("shuffle", .bool, default: .bool(true), "Reshuffle the samples every epoch (seeded)."),
     recordArgument,
     everyArgument,
+    evalArgument,
     ArgumentSpec(
       "tensorboard", .bool, default: .bool(false),
       "Also write the records as TensorBoard event files while training: one TensorBoard run per trial under "
@@ -82,7 +109,9 @@ extension Catalogue {
         let model = try a.model("model")
         let initialization = try a.initialization("init")
         let data = try a.data("data")
-        return .stage(.train(model: model, initialization: initialization, training: try training(&a, data: data)))
+        let training = try training(&a, data: data)
+        try checkCertifiable(a, model: model, loss: training.loss, adapters: [])
+        return .stage(.train(model: model, initialization: initialization, training: training))
       }),
     KindSpec(
       .stage, StageKind.evaluate.rawValue, "Evaluate the final model of a stage on data.",
@@ -104,6 +133,7 @@ extension Catalogue {
         }
         let record = try a.metrics("record")
         try checkNoTrainingMetrics(a, record, stage: "evaluate")
+        try checkClassMetrics(a, record, loss: loss)
         return .stage(
           .evaluate(from: model, data: try a.data("data"), loss: loss, batch: try a.int("batch"), record: record))
       }),
@@ -133,6 +163,13 @@ extension Catalogue {
         }
         let record = try a.metrics("record")
         try checkNoTrainingMetrics(a, record, stage: "measure")
+        if record.contains(where: { if case .verifiedError = $0 { true } else { false } }),
+          !(loss?.readsClassIndices ?? false)
+        {
+          throw a.fail(
+            "record", "verified_error compares class logits with labels, and measure has no classification loss",
+            help: "add 'loss: cross_entropy' to the stage")
+        }
         if record.contains(.loss), loss == nil {
           throw a.fail("record", "measure records loss but has no loss", help: "add 'loss:' to the stage")
         }
@@ -172,7 +209,9 @@ extension Catalogue {
         let from = try a.upstreamModel("from")
         let adapters = try a.adapters("adapters")
         let data = try a.data("data")
-        return .stage(.finetune(from: from, adapters: adapters, training: try training(&a, data: data)))
+        let training = try training(&a, data: data)
+        try checkCertifiable(a, model: from.model, loss: training.loss, adapters: adapters)
+        return .stage(.finetune(from: from, adapters: adapters, training: training))
       }),
     KindSpec(
       .stage, StageKind.merge.rawValue, "Task arithmetic: θ = θ_base + scale · Σ wᵢ (θᵢ − θ_base).",
@@ -191,7 +230,8 @@ extension Catalogue {
           let m = try a.modelOf(up, argument: "from")
           guard m.model == base.model else {
             throw a.fail(
-              "from", "merge adds task vectors of one architecture, but '\(up.name)' has a different model than "
+              "from",
+              "merge adds task vectors of one architecture, but '\(up.name)' has a different model than "
                 + "'\(base.stage)'")
           }
         }
@@ -200,19 +240,6 @@ extension Catalogue {
           throw a.fail("weights", "weights has \(weights.count) entries but from has \(from.count)")
         }
         return .stage(.merge(base: base, from: from.map(\.name), weights: weights, scale: try a.double("scale")))
-      }),
-    KindSpec(
-      .stage, StageKind.select.rawValue, "Keep the trial of the matrix whose stage scored best on a recorded metric.",
-      example: "best:\n  kind: select\n  from: test\n  metric: loss\n  mode: min",
-      arguments: [
-        ArgumentSpec("from", .reference(.stage), required: true, "The stage whose records are compared."),
-        ArgumentSpec("metric", .string, required: true, "A metric that stage records."),
-        ArgumentSpec(
-          "mode", .enumeration(SelectMode.allCases.map(\.rawValue)), default: .string("min"), "Lower or higher is better."),
-      ],
-      lower: { a in
-        .stage(
-          .select(from: try a.string("from"), metric: try a.string("metric"), mode: try a.choice("mode", SelectMode.self)))
       }),
   ]
 }

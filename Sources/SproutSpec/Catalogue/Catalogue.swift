@@ -6,7 +6,10 @@ import SproutDiagnostics
 public enum Catalogue {
   /// Every kind, sorted by sort then name.
   public static let all: [KindSpec] = {
-    let sections = [datasets, layers, initializers, optimizers, schedules, clips, losses, adapters, metrics, stages]
+    let sections = [
+      datasets, layers, initializers, optimizers, schedules, clips, losses, adapters, metrics, stages, experimentStages,
+      experimentLosses, experimentMetrics, experimentLayers,
+    ]
     return sections.flatMap { $0 }.sorted { ($0.sort, $0.name) < ($1.sort, $1.name) }
   }()
 

@@ -17,12 +17,8 @@ public enum DefinitionLowering {
     }
     return ModelConfig(
       shape: shape,
-      layers: try layers.enumerated().map { n, layer in
-        guard case .layer(let l) = try Lowerer.lower(layer, path: "\(path).layers[\(n)]", context: context) else {
-          preconditionFailure("a layer instance lowers to a layer")
-        }
-        return l
-      })
+      layers: try Catalogue.layerList(
+        layers.enumerated().map { ($1, "\(path).layers[\($0)]") }, context: context))
   }
 
   /// An initializer from its resolved rule, overrides and bias rule.

@@ -339,12 +339,9 @@ public struct Lowerer {
     return o
   }
 
-  /// A list of layers.
+  /// A list of layers (`repeat` blocks expanded).
   public mutating func layers(_ name: String) throws -> [LayerConfig] {
-    try nestedList(name).map { n in
-      guard case .layer(let l) = try lower(n) else { throw unexpected(n.1) }
-      return l
-    }
+    try Catalogue.layerList(try nestedList(name), context: context)
   }
 
   /// A list of metrics.

@@ -51,13 +51,14 @@ extension Decoder {
         continue
       }
       if refPath[0] == "params" { readParams.insert(refPath[1]) }
-      if refPath[0] == "matrix" {
-        readAxes.insert(refPath[1])
-        if let m = spec.matrix, !m.root.guaranteedAxes.contains(refPath[1]) {
+      if refPath[0] == "matrix" || refPath[0] == "select" {
+        let axis = refPath[refPath.count - 1]
+        readAxes.insert(axis)
+        if let m = spec.matrix, !m.root.guaranteedAxes.contains(axis) {
           diagnostics.report(
-            "spec.expression-undefined", "matrix axis '\(refPath[1])' is not set in every trial", at: range,
+            "spec.expression-undefined", "matrix axis '\(axis)' is not set in every trial", at: range,
             path: path, notes: [DiagnosticNote("the matrix is declared here", at: m.range)],
-            help: "give every concat branch a value for '\(refPath[1])'")
+            help: "give every concat branch a value for '\(axis)'")
           ok = false
         }
       }
@@ -88,9 +89,13 @@ extension Decoder {
   func makeLintEnvironment() -> ExpressionEnvironment {
     var matrix: [String: Value] = [:]
     if let m = spec.matrix { for name in m.axisNames { matrix[name] = m.values(ofAxis: name).first ?? .null } }
+    var select: [String: [String: Value]] = [:]
+    for (stage, axes) in selectAxes {
+      select[stage] = Dictionary(axes.compactMap { a in matrix[a].map { (a, $0) } }, uniquingKeysWith: { a, _ in a })
+    }
     return ExpressionEnvironment(
       params: Dictionary(spec.params.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }), matrix: matrix,
-      trial: TrialInfo(index: 0, seed: spec.seed, id: "t0"))
+      trial: TrialInfo(index: 0, seed: spec.seed, id: "t0"), select: select)
   }
 
   /// Evaluates the expression for each combination of the values of the axes it reads (and of the seed axis for
@@ -101,7 +106,9 @@ extension Decoder {
   ) {
     let refs = ev.expression.references.map(\.path)
     var axes: [String] = []
-    for r in refs where r[0] == "matrix" && !axes.contains(r[1]) { axes.append(r[1]) }
+    for r in refs where (r[0] == "matrix" || (r[0] == "select" && r.count == 3)) && !axes.contains(r[r.count - 1]) {
+      axes.append(r[r.count - 1])
+    }
     let usesTrialSeed = refs.contains { $0 == ["trial", "seed"] }
     let seedAxis = spec.matrix?.values(ofAxis: "seed").compactMap(\.intValue) ?? []
     let seedValues = usesTrialSeed && !seedAxis.isEmpty ? seedAxis : [spec.seed]
@@ -112,7 +119,12 @@ extension Decoder {
     let limit = evaluationsSpent < Decoder.evaluationBudget ? Decoder.maxCombinations : 1
     defer { evaluationsSpent += tried }
     while tried < limit {
-      for (i, axis) in axes.enumerated() where !valueLists[i].isEmpty { env.matrix[axis] = valueLists[i][counters[i]] }
+      for (i, axis) in axes.enumerated() where !valueLists[i].isEmpty {
+        env.matrix[axis] = valueLists[i][counters[i]]
+        for stage in env.select.keys where env.select[stage]?[axis] != nil {
+          env.select[stage]?[axis] = valueLists[i][counters[i]]
+        }
+      }
       for seed in seedValues {
         env.trial.seed = seed
         tried += 1
@@ -172,5 +184,45 @@ extension Decoder {
     }
     diagnostics.append(contentsOf: reports)
     return ok
+  }
+}
+
+extension Decoder {
+  /// The select stages of a `stages:` mapping and the axes each chooses over: its `over` list, or every axis but
+  /// `seed` and its `per` axes. Read from the YAML before any definition is decoded, so that expressions anywhere can
+  /// be checked against them; the stage itself is checked when it is decoded.
+  static func selections(in node: Node, axes: [String]) -> [String: [String]] {
+    var out: [String: [String]] = [:]
+    for pair in node.mapping ?? [] {
+      guard let name = pair.key.scalar, let fields = pair.value.mapping,
+        fields.contains(where: { $0.key.scalar == "kind" && $0.value.scalar == "select" })
+      else { continue }
+      func names(_ key: String) -> [String]? {
+        fields.first { $0.key.scalar == key }?.value.sequence.map { $0.compactMap(\.scalar) }
+      }
+      let per = names("per") ?? []
+      out[name] = names("over") ?? axes.filter { $0 != "seed" && !per.contains($0) }
+    }
+    return out
+  }
+}
+
+extension Decoder {
+  /// A select's `over` and `per` must name axes of the matrix.
+  mutating func checkSelections() {
+    guard let axes = spec.matrix?.axisNames else { return }
+    for stage in spec.stages where stage.kind == .select {
+      for key in ["over", "per"] {
+        guard let argument = stage.arguments.argument(key), let names = argument.value.listValue else { continue }
+        for name in names.compactMap(\.stringValue) where !axes.contains(name) {
+          let near = Suggestions.nearest(name, among: axes)
+          report(
+            "spec.matrix-unknown-axis",
+            "select '\(stage.id.name)' chooses \(key) '\(name)', which is not a matrix axis",
+            at: argument.range, path: "stages.\(stage.id.name).\(key)",
+            help: near.map { "did you mean '\($0)'?" } ?? "axes: " + axes.joined(separator: ", "))
+        }
+      }
+    }
   }
 }

@@ -16,6 +16,10 @@ extension Decoder {
   ) -> (instance: Instance, extra: [Node.Pair])? {
     switch node.content {
     case .scalar:
+      // A template layer: `- ${matrix.act}` (the kind chosen per trial).
+      if sort == .layer, let text = node.scalar, ExpressionParser.containsExpression(text) {
+        return decodeChosenLayer(node, text, path: path).map { ($0, []) }
+      }
       guard let name = kindName(node, sort, path: path) else { return nil }
       guard let kind = lookupKind(name, sort, at: node.range, path: path) else { return nil }
       return finish(kind, written: [], present: [], node: node, kindRange: node.range, path: path).map { ($0, []) }

@@ -6,6 +6,8 @@ extension Decoder {
   /// `bounds` carries the numeric range to check (applied to every number inside lists and maps).
   mutating func decodeValue(_ node: Node, _ type: ArgumentType, bounds: ArgumentSpec?, path: String) -> Value? {
     if let s = node.scalar, ExpressionParser.containsExpression(s), node.tag == nil {
+      // A template layer (`- ${matrix.act}`): its kind is chosen per trial.
+      if type == .kind(.layer) { return decodeChosenLayer(node, s, path: path).map { .instance($0) } }
       guard type.acceptsExpression else {
         report(
           "spec.expression-not-allowed", "an expression cannot stand for \(type.phrase) here", at: node.range,

@@ -53,6 +53,7 @@ extension Expression {
     -> Result<Value, ExpressionError>
   {
     let root = path[0]
+    if root == "select" { return lookupSelection(path, range: range, env) }
     guard path.count == 2 else {
       let known = ["params", "matrix", "trial"].contains(root)
       return .failure(
@@ -61,7 +62,8 @@ extension Expression {
           known
             ? "'\(path.joined(separator: "."))' must name exactly one field: \(root).NAME"
             : "unknown reference '\(path.joined(separator: "."))'",
-          at: range, help: "references are params.NAME, matrix.AXIS and trial.index, trial.seed or trial.id"))
+          at: range,
+          help: "references are params.NAME, matrix.AXIS, select.STAGE.AXIS and trial.index, trial.seed or trial.id"))
     }
     let name = path[1]
     let table: [String: Value]
@@ -85,6 +87,36 @@ extension Expression {
       ExpressionError(
         "spec.expression-undefined", "undefined \(what) '\(name)' in '\(path.joined(separator: "."))'", at: range,
         help: suggestion.map { "did you mean '\(root).\($0)'?" }))
+  }
+
+  /// `select.STAGE.AXIS`.
+  static func lookupSelection(
+    _ path: [String], range: SourceRange, _ env: ExpressionEnvironment
+  ) -> Result<Value, ExpressionError> {
+    let text = path.joined(separator: ".")
+    guard path.count == 3 else {
+      return .failure(
+        ExpressionError(
+          "spec.expression-undefined", "'\(text)' must name a select stage and an axis it chooses: select.STAGE.AXIS",
+          at: range))
+    }
+    guard let table = env.select[path[1]] else {
+      let near = Suggestions.nearest(path[1], among: Array(env.select.keys))
+      return .failure(
+        ExpressionError(
+          "spec.expression-undefined", "'\(text)': there is no select stage '\(path[1])'", at: range,
+          help: near.map { "did you mean 'select.\($0).\(path[2])'?" }
+            ?? (env.select.isEmpty
+              ? "add a stage of kind select" : "select stages: " + env.select.keys.sorted().joined(separator: ", "))))
+    }
+    if let v = table[path[2]] { return .success(v) }
+    let near = Suggestions.nearest(path[2], among: Array(table.keys))
+    return .failure(
+      ExpressionError(
+        "spec.expression-undefined",
+        "'\(text)': select stage '\(path[1])' does not choose axis '\(path[2])' (it chooses "
+          + (table.isEmpty ? "nothing" : table.keys.sorted().joined(separator: ", ")) + ")",
+        at: range, help: near.map { "did you mean 'select.\(path[1]).\($0)'?" } ?? "add the axis to its 'over' list"))
   }
 
   static func notNumber(_ v: Value, _ range: SourceRange, _ op: String) -> ExpressionError {

@@ -109,12 +109,19 @@ public struct ExpressionEnvironment: Sendable {
   public var matrix: [String: Value]
   /// `trial.index`, `trial.seed`, `trial.id`.
   public var trial: TrialInfo
+  /// `select.STAGE.AXIS`: the value a select stage may choose for an axis. A task reading it is planned for every
+  /// candidate (the value is the trial's own) and runs only for the chosen one.
+  public var select: [String: [String: Value]]
 
   /// Creates an environment.
-  public init(params: [String: Value] = [:], matrix: [String: Value] = [:], trial: TrialInfo = TrialInfo()) {
+  public init(
+    params: [String: Value] = [:], matrix: [String: Value] = [:], trial: TrialInfo = TrialInfo(),
+    select: [String: [String: Value]] = [:]
+  ) {
     self.params = params
     self.matrix = matrix
     self.trial = trial
+    self.select = select
   }
 }
 

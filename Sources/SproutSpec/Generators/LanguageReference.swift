@@ -181,13 +181,36 @@ public enum LanguageReference {
     | `params.NAME` | a param (`--set params.NAME=VALUE` overrides it) |
     | `matrix.AXIS` | the trial's value of an axis |
     | `trial.index`, `trial.seed`, `trial.id` | the trial's index (from 0), seed and id |
+    | `select.STAGE.AXIS` | the value select stage STAGE chooses for AXIS (one of its `over` axes) |
 
     Arithmetic: `+ - * / // %`, parentheses, unary minus, integer and float literals. Integers stay integers under
     `+ - * // %`; `/` always gives a float (so `${params.width / 2}` cannot be a layer width; use `//`).
     `sprout lint` evaluates every expression for every combination of the values of the axes it reads (up to 256
     combinations per expression; the planner checks every trial) and checks each result against the key's type and
     range; errors point at the sub-expression's columns. An expression has at most 256 tokens. Expressions may stand wherever a number,
-    boolean, choice or name is expected, but not for a kind, a param, a matrix value or a top-level key.
+    boolean, choice or name is expected, and for the kind of a layer (a template, below), but not for another kind,
+    a param, a matrix value or a top-level key.
+
+    ## Selections
+
+    A `select` stage chooses values of one or more axes (`over`, default: every axis but `seed` and the `per` axes)
+    by an aggregate (`mean`, `median`, `min`, `max`) of a metric its `from` stage recorded, taken over the trials
+    that differ only in the other axes (usually the seeds), separately for each value of the `per` axes. A stage
+    that reads `${select.STAGE.AXIS}` — in its own arguments or in the model, initializer or dataset it uses — is
+    planned in every trial with the trial's own value of AXIS, so lint checks every candidate and each task's hash
+    covers what it will compute; it reads the select task and runs only where the select chose its trial's
+    candidate (elsewhere it ends *not chosen*, which is no failure). The select's hash is not part of such a
+    task's: the choice decides whether it runs, never what it computes.
+
+    ```yaml
+    matrix: {omega: [10, 30, 80], seed: [0, 1, 2]}
+    models:
+      picked: {input: 2, layers: [{dense: 64}, {sine: "${select.fresh.omega}"}, {dense: 1}]}
+    stages:
+      spectrum: {kind: measure, model: candidate, init: siren, data: target, record: [output_spectrum]}
+      fresh: {kind: select, from: spectrum, metric: spectrum_w1, mode: min, over: [omega]}
+      train: {kind: train, model: picked, ...}          # runs for the chosen omega, in each seed
+    ```
 
     ## Matrix
 
@@ -212,6 +235,12 @@ public enum LanguageReference {
     `models: {NAME: {input: N, layers: [...]}}`: the input width and a list of layers (see
     [Layers and activations](#layers-and-activations)). `residual` takes a nested layer list whose output width
     must equal its input width.
+
+    A model is a template when its layers use expressions: a width or argument (`dense: ${matrix.width}`), the
+    kind of a layer that needs no arguments (`- ${matrix.act}` sweeps activations), or a block repeated
+    `repeat: {count: N, layers: [...]}` times (`count: ${matrix.depth}` sweeps the depth). Lint checks the shapes
+    of every instantiation; initializer selectors and `from_stage` mappings count the layers after `repeat` is
+    expanded.
 
     ```yaml
     models:

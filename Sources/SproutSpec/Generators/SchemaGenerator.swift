@@ -153,6 +153,8 @@ public enum SchemaGenerator {
     let bare = kinds.filter { k in !k.arguments.contains { $0.required } }.map { JSONValue.string($0.name) }
     var forms: [JSONValue] = []
     if !bare.isEmpty { forms.append(["enum": .array(bare)]) }
+    // A model template's layer, `- ${matrix.act}`: its kind chosen per trial (Instance.chosenKind).
+    if sort == .layer { forms.append(expression) }
     forms.append(definition(sort, extra: []))
     if Catalogue.allowsShortForm(sort) {
       var props: [String: JSONValue] = [:]

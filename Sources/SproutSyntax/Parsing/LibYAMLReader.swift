@@ -134,7 +134,7 @@ final class LibYAMLReader {
 }
 
 /// `LibYAMLError` as an `Error`, so it can travel in a `Result`.
-struct LibYAMLErrorBox: Error, @unchecked Sendable {
+struct LibYAMLErrorBox: Error, Sendable {
   var error: LibYAMLError
   init(_ error: LibYAMLError) { self.error = error }
 }

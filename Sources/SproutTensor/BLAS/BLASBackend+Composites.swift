@@ -8,17 +8,18 @@ extension BLASBackend {
 
   /// `y = f(x)` (cpu kernel).
   public func activationForward(
-    _ f: Activation, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int
+    _ f: Activation, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+    saved: UnsafeMutablePointer<Float>?, count: Int
   ) {
-    cpu.activationForward(f, x, y, count: count)
+    cpu.activationForward(f, x, y, saved: saved, count: count)
   }
 
   /// `dx = f'(x) · dy` (cpu kernel).
   public func activationBackward(
-    _ f: Activation, x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>,
-    dx: UnsafeMutablePointer<Float>, count: Int
+    _ f: Activation, x: UnsafePointer<Float>, y: UnsafePointer<Float>, saved: UnsafePointer<Float>?,
+    dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, count: Int
   ) {
-    cpu.activationBackward(f, x: x, y: y, dy: dy, dx: dx, count: count)
+    cpu.activationBackward(f, x: x, y: y, saved: saved, dy: dy, dx: dx, count: count)
   }
 
   /// `y += alpha · x` (cpu kernel).

@@ -5,7 +5,7 @@ import Foundation
 /// The library is `libopenblas.so.0` unless an explicit path or the `SPROUT_CBLAS` environment variable names
 /// another. OpenBLAS's thread count is process-wide, so the backend sets it before each product when it
 /// differs from its own.
-public final class BLASBackend: Backend, @unchecked Sendable {
+public final class BLASBackend: Backend, Sendable {
   /// `blas`.
   public let name = "blas"
   /// Threads for BLAS and for the cpu kernels.

@@ -9,6 +9,8 @@ import Foundation
 /// A CBLAS shared library opened at run time, so the build never links BLAS and any CBLAS (OpenBLAS, BLIS,
 /// MKL) can be plugged in by path.
 final class CBLASLibrary: @unchecked Sendable {
+  // @unchecked Sendable: the library handle and the function pointers are set once in init and only read
+  // afterwards.
   /// `cblas_sgemm(order, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)`.
   typealias SGEMM = @convention(c) (
     Int32, Int32, Int32, Int32, Int32, Int32, Float, UnsafePointer<Float>?, Int32,

@@ -9,17 +9,19 @@ extension CPUBackend {
 
   /// `y = f(x)`.
   public func activationForward(
-    _ f: Activation, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int
+    _ f: Activation, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+    saved: UnsafeMutablePointer<Float>?, count: Int
   ) {
-    parallel(.activationForward(f, x, y, count: count), parts: elementParts(count))
+    parallel(.activationForward(f, x, y, saved: saved, count: count), parts: elementParts(count))
   }
 
   /// `dx = f'(x) · dy`.
   public func activationBackward(
-    _ f: Activation, x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>,
-    dx: UnsafeMutablePointer<Float>, count: Int
+    _ f: Activation, x: UnsafePointer<Float>, y: UnsafePointer<Float>, saved: UnsafePointer<Float>?,
+    dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, count: Int
   ) {
-    parallel(.activationBackward(f, x: x, y: y, dy: dy, dx: dx, count: count), parts: elementParts(count))
+    parallel(
+      .activationBackward(f, x: x, y: y, saved: saved, dy: dy, dx: dx, count: count), parts: elementParts(count))
   }
 
   /// `y += alpha · x`.

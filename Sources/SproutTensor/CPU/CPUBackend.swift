@@ -9,6 +9,8 @@ import Foundation
 /// call that finds the pool busy (another thread is using the same backend) runs all its parts itself,
 /// which gives the same bits.
 public final class CPUBackend: Backend, @unchecked Sendable {
+  // @unchecked Sendable: its fields are immutable except the pool's, whose one-call-at-a-time use is guarded by the
+  // pool's busy flag (a caller that finds it busy runs every part itself).
   /// `cpu`.
   public let name = "cpu"
   /// Threads the parallel kernels use (the caller plus `threads − 1` workers).
@@ -72,10 +74,26 @@ public final class CPUBackend: Backend, @unchecked Sendable {
     b: UnsafePointer<Float>, ldb: Int,
     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
   ) {
+    gemm(
+      transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta,
+      c: c, ldc: ldc, epilogue: .none)
+  }
+
+  /// The product with its epilogue fused: each block of C gets its bias, activation or activation gradient
+  /// as soon as it is final, on the thread that computed it.
+  public func gemm(
+    transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+    alpha: Float, a: UnsafePointer<Float>, lda: Int,
+    b: UnsafePointer<Float>, ldb: Int,
+    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: GemmEpilogue
+  ) {
     if m <= 0 || n <= 0 { return }
+    if case .biasActivation(_, let f, let output, _) = epilogue {
+      precondition(f == nil || output != nil, "a gemm epilogue with an activation needs an output buffer")
+    }
     let problem = Gemm.Problem(
       transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
-      beta: beta, c: c, ldc: ldc)
+      beta: beta, c: c, ldc: ldc, epilogue: epilogue)
     let work = m * n * max(k, 1)
     // Split the longer side of C; boundaries on whole tiles keep the kernels on their fast path.
     parallel(.gemm(problem, splitColumns: n >= m), parts: work < Self.parallelGemmWork ? 1 : threads)

@@ -1,8 +1,12 @@
-/// Packing copies a block of op(A) or op(B) into the panel layout the micro-kernel streams through, zero-
-/// padding partial panels, so the kernel never sees a transpose, a stride or an edge.
+/// Packing copies a block of op(A) or op(B) into the panel layout the micro-kernel streams through, so the
+/// kernel never sees a transpose or a stride:
 ///
 ///     A panel (6 rows × kb):  a[r0,p0] a[r1,p0] … a[r5,p0] | a[r0,p1] … | …
 ///     B panel (kb × 16):      b[p0,c0] … b[p0,c15] | b[p1,c0] … b[p1,c15] | …
+///
+/// Partial B panels are zero-padded (the kernel loads whole vectors of B); partial A panels hold only their
+/// rows (the edge kernels read no others). Where the source runs across the panel (a row-major A, a
+/// transposed B), eight steps at a time are loaded as vectors and transposed in registers.
 extension Gemm {
   /// Packs rows `i0 ..< i0+mb`, columns `k0 ..< k0+kb` of op(A).
   static func packA(_ p: Problem, i0: Int, mb: Int, k0: Int, kb: Int, into dst: UnsafeMutablePointer<Float>) {
@@ -12,32 +16,49 @@ extension Gemm {
       let rows = min(mr, mb - panel * mr)
       let firstRow = i0 + panel * mr
       if p.transA {
-        // op(A)[i, q] = a[q·lda + i]: the six rows of a panel are contiguous in memory.
-        for q in 0..<kb {
-          let src = p.a + (k0 + q) * p.lda + firstRow
-          let o = out + q * mr
-          for r in 0..<rows { o[r] = src[r] }
-          for r in rows..<mr { o[r] = 0 }
-        }
-      } else if rows == mr {
-        // op(A)[i, q] = a[i·lda + q]: six row streams read in step, the panel written in order.
-        let src = p.a + firstRow * p.lda + k0
-        let lda = p.lda
-        for q in 0..<kb {
-          let o = out + q * mr
-          let s = src + q
-          o[0] = s[0]
-          o[1] = s[lda]
-          o[2] = s[2 * lda]
-          o[3] = s[3 * lda]
-          o[4] = s[4 * lda]
-          o[5] = s[5 * lda]
+        // op(A)[i, q] = a[q·lda + i]: the six rows of a step are contiguous in memory. A whole vector is
+        // copied when it stays inside the row; its two extra floats are overwritten by the next step.
+        let src = p.a + k0 * p.lda + firstRow
+        if rows == mr && firstRow + 8 <= p.m {
+          for q in 0..<kb {
+            let v = UnsafeRawPointer(src + q * p.lda).loadUnaligned(as: V8.self)
+            UnsafeMutableRawPointer(out + q * mr).storeBytes(of: v, as: V8.self)
+          }
+        } else {
+          for q in 0..<kb {
+            let s = src + q * p.lda
+            let o = out + q * mr
+            for r in 0..<rows { o[r] = s[r] }
+          }
         }
       } else {
-        for q in 0..<kb {
+        // op(A)[i, q] = a[i·lda + q]: eight steps of the panel's rows as vectors, transposed.
+        let src = p.a + firstRow * p.lda + k0
+        var q = 0
+        if rows == mr {
+          let lda = p.lda
+          while q + 8 <= kb {
+            let s = src + q
+            let t = transpose(
+              load(s), load(s + lda), load(s + 2 * lda), load(s + 3 * lda), load(s + 4 * lda), load(s + 5 * lda),
+              V8(), V8())
+            // Each step is six floats; a vector store writes two more, which the next store overwrites.
+            let o = UnsafeMutableRawPointer(out + q * mr)
+            o.storeBytes(of: t.0, toByteOffset: 0, as: V8.self)
+            o.storeBytes(of: t.1, toByteOffset: 24, as: V8.self)
+            o.storeBytes(of: t.2, toByteOffset: 48, as: V8.self)
+            o.storeBytes(of: t.3, toByteOffset: 72, as: V8.self)
+            o.storeBytes(of: t.4, toByteOffset: 96, as: V8.self)
+            o.storeBytes(of: t.5, toByteOffset: 120, as: V8.self)
+            o.storeBytes(of: t.6, toByteOffset: 144, as: V8.self)
+            o.storeBytes(of: t.7, toByteOffset: 168, as: V8.self)
+            q += 8
+          }
+        }
+        while q < kb {
           let o = out + q * mr
-          for r in 0..<rows { o[r] = p.a[(firstRow + r) * p.lda + k0 + q] }
-          for r in rows..<mr { o[r] = 0 }
+          for r in 0..<rows { o[r] = src[r * p.lda + q] }
+          q += 1
         }
       }
       panel += 1
@@ -52,7 +73,7 @@ extension Gemm {
       let cols = min(nr, nb - panel * nr)
       let firstCol = j0 + panel * nr
       if !p.transB {
-        // op(B)[q, j] = b[q·ldb + j]: sixteen contiguous floats per row of the panel.
+        // op(B)[q, j] = b[q·ldb + j]: sixteen contiguous floats per step of the panel.
         if cols == nr {
           for q in 0..<kb {
             let src = UnsafeRawPointer(p.b + (k0 + q) * p.ldb + firstCol)
@@ -69,25 +90,75 @@ extension Gemm {
           }
         }
       } else {
-        // op(B)[q, j] = b[j·ldb + q]: sixteen row streams of b read in step, the panel written in order.
+        // op(B)[q, j] = b[j·ldb + q]: eight steps of sixteen rows of b as vectors, transposed in two halves.
         let src = p.b + firstCol * p.ldb + k0
         let ldb = p.ldb
+        var q = 0
         if cols == nr {
-          for q in 0..<kb {
-            let o = out + q * nr
-            let s = src + q
-            for c in 0..<nr { o[c] = s[c * ldb] }
+          while q + 8 <= kb {
+            for half in 0..<2 {
+              let s = src + half * 8 * ldb + q
+              let t = transpose(
+                load(s), load(s + ldb), load(s + 2 * ldb), load(s + 3 * ldb), load(s + 4 * ldb), load(s + 5 * ldb),
+                load(s + 6 * ldb), load(s + 7 * ldb))
+              let o = UnsafeMutableRawPointer(out + q * nr + half * 8)
+              o.storeBytes(of: t.0, toByteOffset: 0, as: V8.self)
+              o.storeBytes(of: t.1, toByteOffset: 64, as: V8.self)
+              o.storeBytes(of: t.2, toByteOffset: 128, as: V8.self)
+              o.storeBytes(of: t.3, toByteOffset: 192, as: V8.self)
+              o.storeBytes(of: t.4, toByteOffset: 256, as: V8.self)
+              o.storeBytes(of: t.5, toByteOffset: 320, as: V8.self)
+              o.storeBytes(of: t.6, toByteOffset: 384, as: V8.self)
+              o.storeBytes(of: t.7, toByteOffset: 448, as: V8.self)
+            }
+            q += 8
           }
-        } else {
-          for q in 0..<kb {
-            let o = out + q * nr
-            let s = src + q
-            for c in 0..<cols { o[c] = s[c * ldb] }
-            for c in cols..<nr { o[c] = 0 }
-          }
+        }
+        while q < kb {
+          let o = out + q * nr
+          let s = src + q
+          for c in 0..<cols { o[c] = s[c * ldb] }
+          for c in cols..<nr { o[c] = 0 }
+          q += 1
         }
       }
       panel += 1
     }
+  }
+
+  @inline(__always)
+  static func load(_ p: UnsafePointer<Float>) -> V8 { UnsafeRawPointer(p).loadUnaligned(as: V8.self) }
+
+  /// The 8×8 transpose of rows `r0 … r7`: result `t` has `t.j[i] = r_i[j]`. Written as lane selections,
+  /// which LLVM lowers to unpack, shuffle and 128-bit permute instructions.
+  @inline(__always)
+  static func transpose(
+    _ r0: V8, _ r1: V8, _ r2: V8, _ r3: V8, _ r4: V8, _ r5: V8, _ r6: V8, _ r7: V8
+  ) -> (V8, V8, V8, V8, V8, V8, V8, V8) {
+    // Interleave pairs of rows (unpacklo/unpackhi within each 128-bit half).
+    let t0 = V8(r0[0], r1[0], r0[1], r1[1], r0[4], r1[4], r0[5], r1[5])
+    let t1 = V8(r0[2], r1[2], r0[3], r1[3], r0[6], r1[6], r0[7], r1[7])
+    let t2 = V8(r2[0], r3[0], r2[1], r3[1], r2[4], r3[4], r2[5], r3[5])
+    let t3 = V8(r2[2], r3[2], r2[3], r3[3], r2[6], r3[6], r2[7], r3[7])
+    let t4 = V8(r4[0], r5[0], r4[1], r5[1], r4[4], r5[4], r4[5], r5[5])
+    let t5 = V8(r4[2], r5[2], r4[3], r5[3], r4[6], r5[6], r4[7], r5[7])
+    let t6 = V8(r6[0], r7[0], r6[1], r7[1], r6[4], r7[4], r6[5], r7[5])
+    let t7 = V8(r6[2], r7[2], r6[3], r7[3], r6[6], r7[6], r6[7], r7[7])
+    // Interleave pairs of pairs (shufps within each 128-bit half).
+    let s0 = V8(t0[0], t0[1], t2[0], t2[1], t0[4], t0[5], t2[4], t2[5])
+    let s1 = V8(t0[2], t0[3], t2[2], t2[3], t0[6], t0[7], t2[6], t2[7])
+    let s2 = V8(t1[0], t1[1], t3[0], t3[1], t1[4], t1[5], t3[4], t3[5])
+    let s3 = V8(t1[2], t1[3], t3[2], t3[3], t1[6], t1[7], t3[6], t3[7])
+    let s4 = V8(t4[0], t4[1], t6[0], t6[1], t4[4], t4[5], t6[4], t6[5])
+    let s5 = V8(t4[2], t4[3], t6[2], t6[3], t4[6], t4[7], t6[6], t6[7])
+    let s6 = V8(t5[0], t5[1], t7[0], t7[1], t5[4], t5[5], t7[4], t7[5])
+    let s7 = V8(t5[2], t5[3], t7[2], t7[3], t5[6], t5[7], t7[6], t7[7])
+    // Join the 128-bit halves.
+    return (
+      V8(lowHalf: s0.lowHalf, highHalf: s4.lowHalf), V8(lowHalf: s1.lowHalf, highHalf: s5.lowHalf),
+      V8(lowHalf: s2.lowHalf, highHalf: s6.lowHalf), V8(lowHalf: s3.lowHalf, highHalf: s7.lowHalf),
+      V8(lowHalf: s0.highHalf, highHalf: s4.highHalf), V8(lowHalf: s1.highHalf, highHalf: s5.highHalf),
+      V8(lowHalf: s2.highHalf, highHalf: s6.highHalf), V8(lowHalf: s3.highHalf, highHalf: s7.highHalf)
+    )
   }
 }

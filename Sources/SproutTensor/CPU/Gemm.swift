@@ -3,40 +3,56 @@
 ///
 ///     for jc in columns by NC            ─ B block (KC×NC) lives in L3
 ///       for pc in k by KC                ─ k blocks in ascending order, always (determinism)
-///         pack B[pc…, jc…] into 16-wide panels
 ///         for ic in rows by MC           ─ A block (MC×KC) lives in L2
 ///           pack A[ic…, pc…] into 6-tall panels
 ///           for each 16-wide B panel     ─ one B panel (KC×16) lives in L1
+///             (first ic only: pack it from B[pc…, jc…])
 ///             for each 6-tall A panel: C tile (6×16) += A panel · B panel
+///           after the last k block: the epilogue (bias, activation) on the block of C just finished
 ///
-/// Every element of C is the sum, over k blocks in order, of a fused multiply-add chain over that block, and
-/// edge tiles go through the same kernel on zero-padded panels. So an element's bits depend only on the
-/// inputs and on KC, never on which thread computed which tile: threads split C by tiles, never k.
+/// Every element of C is the sum, over k blocks in order, of a fused multiply-add chain over that block
+/// starting from zero; edge tiles go through kernels of fewer rows or columns that compute each element the
+/// same way. So an element's bits depend only on the inputs and on KC, never on which thread computed which
+/// tile, nor on the tile shapes: threads split C by tiles, never k.
 enum Gemm {
   static let mr = 6
   static let nr = 16
+  /// The k block. Changing it changes results (it sets where each element's chain is cut), so it is fixed.
   static let kc = 256
-  static let mc = 120
-  static let nc = 3072
-  /// Products up to this many multiply-adds read suitably laid-out operands without packing them.
+  /// Rows of an A block (L2), at most.
+  static let mc = 144
+  /// Columns of a B block (L3). Large, so that A is packed once per k block for most products.
+  static let nc = 2048
+  /// Columns of C that get their epilogue together (a multiple of NR).
+  static let epilogueColumns = 256
+  /// Products up to this many multiply-adds read A, and B when it is not transposed, in place instead of
+  /// packing them: their cache footprint is small and packing would cost as much as the arithmetic.
   static let directWork = 1 << 18
+  /// A row-major A (not transposed) is read in place up to this many multiply-adds: the kernel walks six of its
+  /// rows in step, which the cache handles as well as a packed panel while the rows' block fits in L2.
+  static let directRowsWork = 1 << 23
 
-  /// Per-thread scratch: packed A block, packed B block and one C tile for edges. Allocated once.
+  /// Per-thread scratch: packed A block and packed B block. Allocated once.
   final class Scratch {
     let a: UnsafeMutablePointer<Float>
     let b: UnsafeMutablePointer<Float>
-    let tile: UnsafeMutablePointer<Float>
 
     init() {
-      a = .allocate(capacity: Gemm.mc * Gemm.kc)
-      b = .allocate(capacity: Gemm.kc * Gemm.nc)
-      tile = .allocate(capacity: Gemm.mr * Gemm.nr)
+      // Packing writes whole vectors, up to 8 floats past a panel's last full step (overwritten by the next
+      // panel, or landing in this slack after the last one).
+      // Cache-line aligned, so that no vector load of a packed panel straddles two lines.
+      a = Scratch.allocate(Gemm.mc * Gemm.kc + 16)
+      b = Scratch.allocate(Gemm.kc * Gemm.nc + 16)
+    }
+
+    static func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
+      let raw = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
+      return raw.bindMemory(to: Float.self, capacity: count)
     }
 
     deinit {
-      a.deallocate()
-      b.deallocate()
-      tile.deallocate()
+      UnsafeMutableRawPointer(a).deallocate()
+      UnsafeMutableRawPointer(b).deallocate()
     }
   }
 
@@ -55,9 +71,10 @@ enum Gemm {
     var beta: Float
     var c: UnsafeMutablePointer<Float>
     var ldc: Int
+    var epilogue: GemmEpilogue = .none
   }
 
-  /// Computes the block `rows × cols` of C.
+  /// Computes the block `rows × cols` of C, then its epilogue.
   static func compute(_ p: Problem, rows: Range<Int>, cols: Range<Int>, scratch: Scratch) {
     if rows.isEmpty || cols.isEmpty { return }
     if p.k == 0 {
@@ -65,66 +82,36 @@ enum Gemm {
         let row = p.c + i * p.ldc
         for j in cols { row[j] = p.beta == 0 ? 0 : p.beta * row[j] }
       }
+      applyEpilogue(p, rows: rows, cols: cols)
       return
     }
-    if computeVector(p, rows: rows, cols: cols, scratch: scratch) { return }
-    // Small products read A (when transposed) and B (when not) in place: their panels already have the
-    // kernel's layout up to a stride, and packing would cost as much as the arithmetic. Partial panels are
-    // still packed (zero-padded). Either way each element is the same chain of multiply-adds.
+    if computeVector(p, rows: rows, cols: cols, scratch: scratch) {
+      applyEpilogue(p, rows: rows, cols: cols)
+      return
+    }
     let small = p.m * p.n * p.k <= directWork
-    let directA = small && p.transA
+    let directA = p.transA ? small : p.m * p.n * p.k <= directRowsWork
     let directB = small && !p.transB
+    // Rows in blocks of at most MC, as equal as whole panels allow: 256 rows are 132 + 124, not 120 + 120 + 16
+    // (a thin last block would stream every B panel again for a few rows).
+    let rowBlocks = (rows.count + mc - 1) / mc
+    let rowBlock = ((rows.count + rowBlocks - 1) / rowBlocks + mr - 1) / mr * mr
     var jc = cols.lowerBound
     while jc < cols.upperBound {
       let nb = min(nc, cols.upperBound - jc)
       var pc = 0
       while pc < p.k {
         let kb = min(kc, p.k - pc)
-        if !directB { packB(p, k0: pc, kb: kb, j0: jc, nb: nb, into: scratch.b) }
-        let beta: Float = pc == 0 ? p.beta : 1
         var ic = rows.lowerBound
         while ic < rows.upperBound {
-          let mb = min(mc, rows.upperBound - ic)
+          let mb = min(rowBlock, rows.upperBound - ic)
           if !directA { packA(p, i0: ic, mb: mb, k0: pc, kb: kb, into: scratch.a) }
-          var jr = 0
-          while jr < nb {
-            let colsValid = min(nr, nb - jr)
-            var bPanel = UnsafePointer(scratch.b + (jr / nr) * kb * nr)
-            var bStep = nr
-            if directB {
-              if colsValid == nr {
-                bPanel = p.b + pc * p.ldb + jc + jr
-                bStep = p.ldb
-              } else {
-                packB(p, k0: pc, kb: kb, j0: jc + jr, nb: colsValid, into: scratch.b)
-                bPanel = UnsafePointer(scratch.b)
-              }
-            }
-            var ir = 0
-            while ir < mb {
-              let rowsValid = min(mr, mb - ir)
-              var aPanel = UnsafePointer(scratch.a + (ir / mr) * kb * mr)
-              var aStep = mr
-              if directA {
-                if rowsValid == mr {
-                  aPanel = p.a + pc * p.lda + ic + ir
-                  aStep = p.lda
-                } else {
-                  packA(p, i0: ic + ir, mb: rowsValid, k0: pc, kb: kb, into: scratch.a)
-                  aPanel = UnsafePointer(scratch.a)
-                }
-              }
-              let cTile = p.c + (ic + ir) * p.ldc + jc + jr
-              if rowsValid == mr && colsValid == nr {
-                kernel(kb, aPanel, aStep, bPanel, bStep, cTile, ldc: p.ldc, alpha: p.alpha, beta: beta)
-              } else {
-                edge(kb, aPanel, aStep, bPanel, bStep, cTile, ldc: p.ldc, rows: rowsValid, cols: colsValid,
-                     alpha: p.alpha, beta: beta, tile: scratch.tile)
-              }
-              ir += mr
-            }
-            jr += nr
-          }
+          // The first block of rows packs each B panel just before it uses it (the copy's memory traffic
+          // overlaps the arithmetic); the others reuse the packed panels.
+          block(
+            p, ic: ic, mb: mb, jc: jc, nb: nb, pc: pc, kb: kb, beta: pc == 0 ? p.beta : 1, directA: directA,
+            directB: directB, packB: !directB && ic == rows.lowerBound, packedB: scratch.b,
+            lastK: pc + kb == p.k, scratch: scratch)
           ic += mb
         }
         pc += kb
@@ -133,85 +120,61 @@ enum Gemm {
     }
   }
 
-  /// A partial tile: copy the valid part of C out, run the full kernel on the copy, copy it back.
-  @inline(never)
-  static func edge(
-    _ k: Int, _ a: UnsafePointer<Float>, _ aStep: Int, _ b: UnsafePointer<Float>, _ bStep: Int,
-    _ c: UnsafeMutablePointer<Float>, ldc: Int,
-    rows: Int, cols: Int, alpha: Float, beta: Float, tile: UnsafeMutablePointer<Float>
-  ) {
-    if beta != 0 {
-      for r in 0..<rows { for j in 0..<cols { tile[r * nr + j] = c[r * ldc + j] } }
-    }
-    kernel(k, a, aStep, b, bStep, tile, ldc: nr, alpha: alpha, beta: beta)
-    for r in 0..<rows { for j in 0..<cols { c[r * ldc + j] = tile[r * nr + j] } }
-  }
-
-  /// `C(6×16) = alpha · Apanel · Bpanel + beta · C`, where step q of the A panel is the six floats at
-  /// `a + q·aStep` and of the B panel the sixteen at `b + q·bStep` (6 and 16 when packed).
-  @inline(never)
-  static func kernel(
-    _ k: Int, _ a: UnsafePointer<Float>, _ aStep: Int, _ b: UnsafePointer<Float>, _ bStep: Int,
-    _ c: UnsafeMutablePointer<Float>, ldc: Int,
-    alpha: Float, beta: Float
-  ) {
-    var c00 = V8(), c01 = V8(), c10 = V8(), c11 = V8(), c20 = V8(), c21 = V8()
-    var c30 = V8(), c31 = V8(), c40 = V8(), c41 = V8(), c50 = V8(), c51 = V8()
-    var pa = a
-    var pb = UnsafeRawPointer(b)
-    for _ in 0..<k {
-      let b0 = pb.loadUnaligned(as: V8.self)
-      let b1 = pb.loadUnaligned(fromByteOffset: 32, as: V8.self)
-      var av = V8(repeating: pa[0])
-      c00.addProduct(av, b0)
-      c01.addProduct(av, b1)
-      av = V8(repeating: pa[1])
-      c10.addProduct(av, b0)
-      c11.addProduct(av, b1)
-      av = V8(repeating: pa[2])
-      c20.addProduct(av, b0)
-      c21.addProduct(av, b1)
-      av = V8(repeating: pa[3])
-      c30.addProduct(av, b0)
-      c31.addProduct(av, b1)
-      av = V8(repeating: pa[4])
-      c40.addProduct(av, b0)
-      c41.addProduct(av, b1)
-      av = V8(repeating: pa[5])
-      c50.addProduct(av, b0)
-      c51.addProduct(av, b1)
-      pa += aStep
-      pb += bStep &* 4
-    }
-    store(c00, c01, c, alpha: alpha, beta: beta)
-    store(c10, c11, c + ldc, alpha: alpha, beta: beta)
-    store(c20, c21, c + 2 * ldc, alpha: alpha, beta: beta)
-    store(c30, c31, c + 3 * ldc, alpha: alpha, beta: beta)
-    store(c40, c41, c + 4 * ldc, alpha: alpha, beta: beta)
-    store(c50, c51, c + 5 * ldc, alpha: alpha, beta: beta)
-  }
-
-  /// One 16-wide row of a tile: `c = alpha·acc + beta·c`, never reading C when `beta == 0`.
+  /// One A block times one B block: every tile of `C[ic ..< ic+mb, jc ..< jc+nb]` over the k block at `pc`.
   @inline(__always)
-  static func store(_ lo: V8, _ hi: V8, _ c: UnsafeMutablePointer<Float>, alpha: Float, beta: Float) {
-    let raw = UnsafeMutableRawPointer(c)
-    var r0 = lo
-    var r1 = hi
-    if alpha != 1 {
-      r0 = r0 * alpha
-      r1 = r1 * alpha
-    }
-    if beta != 0 {
-      var o0 = raw.loadUnaligned(as: V8.self)
-      var o1 = raw.loadUnaligned(fromByteOffset: 32, as: V8.self)
-      if beta != 1 {
-        o0 = o0 * beta
-        o1 = o1 * beta
+  static func block(
+    _ p: Problem, ic: Int, mb: Int, jc: Int, nb: Int, pc: Int, kb: Int, beta: Float, directA: Bool,
+    directB: Bool, packB packing: Bool, packedB: UnsafeMutablePointer<Float>, lastK: Bool, scratch: Scratch
+  ) {
+    // Step q of an A panel holds its rows r at `aPanel + q·aStep + r·aRow`.
+    let (aStep, aRow) = directA ? (p.transA ? (p.lda, 1) : (1, p.lda)) : (mr, 1)
+    var jr = 0
+    while jr < nb {
+      let colsValid = min(nr, nb - jr)
+      let packedPanel = packedB + (jr / nr) * kb * nr
+      if packing { packB(p, k0: pc, kb: kb, j0: jc + jr, nb: colsValid, into: packedPanel) }
+      var bPanel = UnsafePointer(packedPanel)
+      var bStep = nr
+      if directB {
+        if colsValid == nr {
+          bPanel = p.b + pc * p.ldb + jc + jr
+          bStep = p.ldb
+        } else {
+          // A partial panel is packed (zero-padded): the kernel loads whole vectors of B.
+          packB(p, k0: pc, kb: kb, j0: jc + jr, nb: colsValid, into: scratch.b)
+          bPanel = UnsafePointer(scratch.b)
+        }
       }
-      r0 = o0 + r0
-      r1 = o1 + r1
+      var ir = 0
+      while ir < mb {
+        let rowsValid = min(mr, mb - ir)
+        let aPanel: UnsafePointer<Float>
+        if directA {
+          let i = ic + ir
+          aPanel = p.transA ? p.a + pc * p.lda + i : p.a + i * p.lda + pc
+        } else {
+          aPanel = UnsafePointer(scratch.a + (ir / mr) * kb * mr)
+        }
+        let cTile = p.c + (ic + ir) * p.ldc + jc + jr
+        if rowsValid == mr && colsValid == nr {
+          if aRow == 1 {
+            kernel(kb, aPanel, aStep, bPanel, bStep, cTile, ldc: p.ldc, alpha: p.alpha, beta: beta)
+          } else {
+            kernelStrided(kb, aPanel, aStep, aRow, bPanel, bStep, cTile, ldc: p.ldc, alpha: p.alpha, beta: beta)
+          }
+        } else {
+          edge(kb, aPanel, aStep, aRow, bPanel, bStep, cTile, ldc: p.ldc, rows: rowsValid, cols: colsValid,
+               alpha: p.alpha, beta: beta)
+        }
+        ir += mr
+      }
+      jr += nr
+      // After the last k block, every `epilogueColumns` columns of the block get their epilogue while they
+      // are still in L2 (a whole 144 × 2048 block would not be).
+      if lastK && (jr % epilogueColumns == 0 || jr >= nb) {
+        let first = (jr - 1) / epilogueColumns * epilogueColumns
+        applyEpilogue(p, rows: ic..<(ic + mb), cols: (jc + first)..<(jc + min(jr, nb)))
+      }
     }
-    raw.storeBytes(of: r0, as: V8.self)
-    raw.storeBytes(of: r1, toByteOffset: 32, as: V8.self)
   }
 }

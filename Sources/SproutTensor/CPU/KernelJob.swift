@@ -8,10 +8,11 @@ enum KernelWork {
   case gemm(Gemm.Problem, splitColumns: Bool)
   case map(UnaryOp, UnsafePointer<Float>, UnsafeMutablePointer<Float>, count: Int)
   case zip(BinaryOp, UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, count: Int)
-  case activationForward(Activation, UnsafePointer<Float>, UnsafeMutablePointer<Float>, count: Int)
+  case activationForward(
+    Activation, UnsafePointer<Float>, UnsafeMutablePointer<Float>, saved: UnsafeMutablePointer<Float>?, count: Int)
   case activationBackward(
-    Activation, x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>,
-    dx: UnsafeMutablePointer<Float>, count: Int)
+    Activation, x: UnsafePointer<Float>, y: UnsafePointer<Float>, saved: UnsafePointer<Float>?,
+    dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, count: Int)
   case axpy(Float, UnsafePointer<Float>, UnsafeMutablePointer<Float>, count: Int)
   case scale(UnsafeMutablePointer<Float>, Float, count: Int)
   case columnSums(UnsafePointer<Float>, rows: Int, cols: Int, UnsafeMutablePointer<Float>, accumulate: Bool)
@@ -39,10 +40,10 @@ enum KernelWork {
       ElementwiseKernels.map(op, x, y, range: piece(count, 64))
     case .zip(let op, let x, let y, let z, let count):
       ElementwiseKernels.zip(op, x, y, z, range: piece(count, 64))
-    case .activationForward(let f, let x, let y, let count):
-      ActivationKernels.forward(f, x, y, range: piece(count, 64))
-    case .activationBackward(let f, let x, let y, let dy, let dx, let count):
-      ActivationKernels.backward(f, x: x, y: y, dy: dy, dx: dx, range: piece(count, 64))
+    case .activationForward(let f, let x, let y, let saved, let count):
+      ActivationKernels.forward(f, x, y, saved: saved, range: piece(count, 64))
+    case .activationBackward(let f, let x, let y, let saved, let dy, let dx, let count):
+      ActivationKernels.backward(f, x: x, y: y, saved: saved, dy: dy, dx: dx, range: piece(count, 64))
     case .axpy(let alpha, let x, let y, let count):
       ElementwiseKernels.axpy(alpha: alpha, x, y, range: piece(count, 64))
     case .scale(let x, let alpha, let count):
@@ -61,6 +62,8 @@ enum KernelWork {
 
 /// The backend's reusable carrier of `KernelWork` for the pool's threads.
 final class KernelJob: @unchecked Sendable {
+  // @unchecked Sendable: the caller writes `work` and `parts` before publishing a generation to the pool (a release
+  // store) and the workers read them after observing it (an acquire load); nobody writes them while a call runs.
   var work: KernelWork = .scale(UnsafeMutablePointer(bitPattern: 64)!, 1, count: 0)
   var parts = 1
   let scratch: [Gemm.Scratch]

@@ -1,4 +1,4 @@
-import CSproutAtomics
+import Atomics
 import Foundation
 
 /// A fixed set of worker threads started once, to which a kernel hands `parts` pieces of a `KernelJob`.
@@ -7,21 +7,25 @@ import Foundation
 /// of them. The job is a preallocated object whose `work` the caller has just set, so a call allocates
 /// nothing. One call at a time: the owner (the backend) serialises callers.
 ///
-/// Hand-offs go through two atomic words, `generation` (bumped to publish a job) and `pending` (parts still
-/// running), which both sides poll for a while before sleeping on a condition variable. A mutex-only hand-off
-/// made the caller and the worker fight over one lock on every kernel (each contended hand-off a futex round
-/// trip through the hypervisor), which cost more than a mid-sized matrix product: two threads were slower
-/// than one on products under a few million multiply-adds.
+/// Hand-offs go through two atomic words (swift-atomics), `generation` (bumped to publish a job) and `pending`
+/// (parts still running), which both sides poll for a while before sleeping on a condition variable. A
+/// mutex-only hand-off made the caller and the worker fight over one lock on every kernel (each contended
+/// hand-off a futex round trip through the hypervisor), which cost more than a mid-sized matrix product: two
+/// threads were slower than one on products under a few million multiply-adds.
 final class WorkerPool: @unchecked Sendable {
+  // @unchecked Sendable: shared state is the atomic words (CSproutAtomics) and the condition variable's mutex; the rest
+  // is immutable after init.
   /// Total parts a call can run at once (workers plus the caller).
   let width: Int
-  /// `generation`, `pending`, `stopping` and `parts`, each on its own cache line.
-  private let words: UnsafeMutablePointer<Int64>
-  private var generation: UnsafeMutablePointer<Int64> { words }
-  private var pending: UnsafeMutablePointer<Int64> { words + 8 }
-  private var stopping: UnsafeMutablePointer<Int64> { words + 16 }
+  /// Storage of `generation`, `pending`, `stopping` and `partCount`, each on its own 64-byte cache line (four
+  /// separately allocated `ManagedAtomic`s could share one, and every poll of one would then miss on the
+  /// others' writes).
+  private let words: UnsafeMutablePointer<UnsafeAtomic<Int64>.Storage>
+  private let generation: UnsafeAtomic<Int64>
+  private let pending: UnsafeAtomic<Int64>
+  private let stopping: UnsafeAtomic<Int64>
   /// Parts of the current job: a worker whose index is not below it takes no part and never reads `job`.
-  private var partCount: UnsafeMutablePointer<Int64> { words + 24 }
+  private let partCount: UnsafeAtomic<Int64>
   /// Sleeping threads wait here; it is taken only to sleep and to wake sleepers.
   private let condition = NSCondition()
   /// The current job: written by the caller before it bumps `generation`, read by the participating workers
@@ -40,7 +44,11 @@ final class WorkerPool: @unchecked Sendable {
     self.width = max(1, width)
     self.spinLimit = spinLimit
     words = .allocate(capacity: 32)
-    words.initialize(repeating: 0, count: 32)
+    for i in 0..<32 { (words + i).initialize(to: UnsafeAtomic<Int64>.Storage(0)) }
+    generation = UnsafeAtomic(at: words)
+    pending = UnsafeAtomic(at: words + 8)
+    stopping = UnsafeAtomic(at: words + 16)
+    partCount = UnsafeAtomic(at: words + 24)
     for index in 1..<self.width {
       let thread = Thread { self.workerLoop(index: index) }
       thread.name = "sprout-cpu-\(index)"
@@ -50,11 +58,14 @@ final class WorkerPool: @unchecked Sendable {
     }
   }
 
-  deinit { words.deallocate() }
+  deinit {
+    words.deinitialize(count: 32)
+    words.deallocate()
+  }
 
   /// Stops the workers (each holds the pool while it runs, so the owner must call this).
   func shutdown() {
-    sprout_atomic_store(stopping, 1)
+    stopping.store(1, ordering: .releasing)
     condition.lock()
     condition.broadcast()
     condition.unlock()
@@ -70,9 +81,9 @@ final class WorkerPool: @unchecked Sendable {
       return
     }
     self.job = job
-    sprout_atomic_store(partCount, Int64(parts))
-    sprout_atomic_store(pending, Int64(parts - 1))
-    _ = sprout_atomic_add(generation, 1)
+    partCount.store(Int64(parts), ordering: .releasing)
+    pending.store(Int64(parts - 1), ordering: .releasing)
+    generation.wrappingIncrement(ordering: .acquiringAndReleasing)
     // A worker that went to sleep checked `generation` under the lock, so taking it here cannot miss one.
     condition.lock()
     condition.broadcast()
@@ -81,36 +92,38 @@ final class WorkerPool: @unchecked Sendable {
     job.execute(part: 0)
 
     var spins = 0
-    while sprout_atomic_load(pending) > 0 && spins < Self.defaultSpinLimit {
-      sprout_spin_hint()
+    while pending.load(ordering: .acquiring) > 0 && spins < Self.defaultSpinLimit {
+      CPUHint.pause()
       spins += 1
     }
-    if sprout_atomic_load(pending) > 0 {
+    if pending.load(ordering: .acquiring) > 0 {
       condition.lock()
-      while sprout_atomic_load(pending) > 0 { condition.wait() }
+      while pending.load(ordering: .acquiring) > 0 { condition.wait() }
       condition.unlock()
     }
   }
 
   private func workerLoop(index: Int) {
     var seen: Int64 = 0
+    /// Whether there is neither a new job nor a request to stop.
+    func idle() -> Bool { generation.load(ordering: .acquiring) == seen && stopping.load(ordering: .acquiring) == 0 }
     while true {
       var spins = 0
-      while sprout_atomic_load(generation) == seen && sprout_atomic_load(stopping) == 0 && spins < spinLimit {
-        sprout_spin_hint()
+      while idle() && spins < spinLimit {
+        CPUHint.pause()
         spins += 1
       }
-      if sprout_atomic_load(generation) == seen && sprout_atomic_load(stopping) == 0 {
+      if idle() {
         condition.lock()
-        while sprout_atomic_load(generation) == seen && sprout_atomic_load(stopping) == 0 { condition.wait() }
+        while idle() { condition.wait() }
         condition.unlock()
       }
-      if sprout_atomic_load(stopping) != 0 { return }
-      seen = sprout_atomic_load(generation)
-      if index < sprout_atomic_load(partCount), let job {
+      if stopping.load(ordering: .acquiring) != 0 { return }
+      seen = generation.load(ordering: .acquiring)
+      if index < partCount.load(ordering: .acquiring), let job {
         job.execute(part: index)
         // The last part to finish wakes the caller in case it stopped polling and went to sleep.
-        if sprout_atomic_add(pending, -1) == 0 {
+        if pending.wrappingDecrementThenLoad(ordering: .acquiringAndReleasing) == 0 {
           condition.lock()
           condition.broadcast()
           condition.unlock()

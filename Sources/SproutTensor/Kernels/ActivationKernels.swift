@@ -118,7 +118,8 @@ enum ActivationKernels {
   /// Forward over elements `range` of the buffers. The switch is outside the loop so that each function gets
   /// its own straight-line vector loop.
   static func forward(
-    _ f: Activation, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, range: Range<Int>
+    _ f: Activation, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+    saved: UnsafeMutablePointer<Float>? = nil, range: Range<Int>
   ) {
     switch f {
     case .identity: loop(x, y, range) { $0 }
@@ -133,10 +134,77 @@ enum ActivationKernels {
         loop(x, y, range) { forward(.gelu(approximateTanh: false), $0) }
       }
     case .silu: loop(x, y, range) { forward(.silu, $0) }
-    case .tanh: loop(x, y, range) { VectorMath.tanh($0) }
+    case .tanh: tanhLoop(x, y, range)
     case .sigmoid: loop(x, y, range) { VectorMath.sigmoid($0) }
     case .softplus: loop(x, y, range) { forward(f, $0) }
-    case .sine(let omega): loop(x, y, range) { VectorMath.sinCos(omega * $0).sin }
+    case .sine(let omega):
+      if let saved {
+        sineLoop(omega, x, y, cos: saved, range)
+      } else {
+        sineLoop(omega, x, y, range)
+      }
+    }
+  }
+
+  /// The tanh loop, written out: through the generic `loop` its body stayed a closure call per vector.
+  static func tanhLoop(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
+    var i = range.lowerBound
+    let end = range.upperBound
+    while i + 8 <= end {
+      let v = VectorMath.tanh(UnsafeRawPointer(x + i).loadUnaligned(as: V8.self))
+      UnsafeMutableRawPointer(y + i).storeBytes(of: v, as: V8.self)
+      i += 8
+    }
+    if i < end { Lanes.store(VectorMath.tanh(Lanes.load(x, i, end)), y, i, end) }
+  }
+
+  /// `sin(ω·x)` and `cos(ω·x)`, the forward pass that saves its cosine for the backward pass.
+  static func sineLoop(
+    _ omega: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, cos: UnsafeMutablePointer<Float>,
+    _ range: Range<Int>
+  ) {
+    var i = range.lowerBound
+    let end = range.upperBound
+    while i + 8 <= end {
+      let v = VectorMath.sinCos(omega * UnsafeRawPointer(x + i).loadUnaligned(as: V8.self))
+      UnsafeMutableRawPointer(y + i).storeBytes(of: v.sin, as: V8.self)
+      UnsafeMutableRawPointer(cos + i).storeBytes(of: v.cos, as: V8.self)
+      i += 8
+    }
+    if i < end {
+      let v = VectorMath.sinCos(omega * Lanes.load(x, i, end))
+      Lanes.store(v.sin, y, i, end)
+      Lanes.store(v.cos, cos, i, end)
+    }
+  }
+
+  /// `sin(ω·x)`, written out for the same reason.
+  static func sineLoop(_ omega: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
+    var i = range.lowerBound
+    let end = range.upperBound
+    while i + 8 <= end {
+      let v = VectorMath.sinCos(omega * UnsafeRawPointer(x + i).loadUnaligned(as: V8.self)).sin
+      UnsafeMutableRawPointer(y + i).storeBytes(of: v, as: V8.self)
+      i += 8
+    }
+    if i < end { Lanes.store(VectorMath.sinCos(omega * Lanes.load(x, i, end)).sin, y, i, end) }
+  }
+
+  /// `dy · ω · cos(ω·x)`, written out (through the generic `loop` the closure was called per vector).
+  static func sineGradientLoop(
+    _ omega: Float, _ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
+    _ range: Range<Int>
+  ) {
+    var i = range.lowerBound
+    let end = range.upperBound
+    while i + 8 <= end {
+      let c = VectorMath.sinCos(omega * UnsafeRawPointer(x + i).loadUnaligned(as: V8.self)).cos
+      let g = UnsafeRawPointer(dy + i).loadUnaligned(as: V8.self)
+      UnsafeMutableRawPointer(dx + i).storeBytes(of: g * omega * c, as: V8.self)
+      i += 8
+    }
+    if i < end {
+      Lanes.store(Lanes.load(dy, i, end) * omega * VectorMath.sinCos(omega * Lanes.load(x, i, end)).cos, dx, i, end)
     }
   }
 
@@ -153,17 +221,23 @@ enum ActivationKernels {
     if i < end { Lanes.store(body(Lanes.load(x, i, end)), y, i, end) }
   }
 
-  /// Backward over elements `range` of the buffers (one loop per function, as `forward`).
+  /// Backward over elements `range` of the buffers (one loop per function, as `forward`). `saved` is what the
+  /// forward saved (sine: the cosine), used instead of recomputing it: `(dy·ω)·cos` either way.
   static func backward(
-    _ f: Activation, x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>,
-    dx: UnsafeMutablePointer<Float>, range: Range<Int>
+    _ f: Activation, x: UnsafePointer<Float>, y: UnsafePointer<Float>, saved: UnsafePointer<Float>? = nil,
+    dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, range: Range<Int>
   ) {
     switch f {
     case .identity: loop(x, y, dy, dx, range) { _, _, g in g }
     case .relu: loop(x, y, dy, dx, range) { x, y, g in backward(.relu, x: x, y: y, dy: g) }
     case .tanh: loop(x, y, dy, dx, range) { x, y, g in backward(.tanh, x: x, y: y, dy: g) }
     case .sigmoid: loop(x, y, dy, dx, range) { x, y, g in backward(.sigmoid, x: x, y: y, dy: g) }
-    case .sine(let omega): loop(x, y, dy, dx, range) { x, _, g in g * omega * VectorMath.sinCos(omega * x).cos }
+    case .sine(let omega):
+      if let saved {
+        loop(saved, y, dy, dx, range) { c, _, g in g * omega * c }
+      } else {
+        sineGradientLoop(omega, x, dy, dx, range)
+      }
     case .silu: loop(x, y, dy, dx, range) { x, y, g in backward(.silu, x: x, y: y, dy: g) }
     default: loop(x, y, dy, dx, range) { x, y, g in backward(f, x: x, y: y, dy: g) }
     }

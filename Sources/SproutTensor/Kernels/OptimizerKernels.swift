@@ -11,6 +11,18 @@ enum OptimizerKernels {
     var i = range.lowerBound
     let useMomentum = h.momentum != 0
     precondition(!useMomentum || velocity != nil, "SGD with momentum needs a velocity buffer")
+    if !useMomentum && h.weightDecay == 0 {
+      // Plain SGD, `p − lr·g`: the same arithmetic as the general loop below, without its per-vector branches.
+      let lr = h.lr
+      while i + 8 <= end {
+        let w = UnsafeRawPointer(p + i).loadUnaligned(as: V8.self)
+        let d = UnsafeRawPointer(g + i).loadUnaligned(as: V8.self)
+        UnsafeMutableRawPointer(p + i).storeBytes(of: w - lr * d, as: V8.self)
+        i += 8
+      }
+      if i < end { Lanes.store(Lanes.load(p, i, end) - lr * Lanes.load(g, i, end), p, i, end) }
+      return
+    }
     while i < end {
       var d = Lanes.load(g, i, end)
       let w = Lanes.load(p, i, end)

@@ -44,13 +44,22 @@ func anyLane(_ m: Mask) -> Bool {
   return (d[0] | d[1]) != 0
 }
 
+/// `b < a ? b : a` lane-wise: the smaller, or `a` when either is NaN (LLVM emits one `minps`).
+@inline(__always)
+func lanesMin(_ a: V8, _ b: V8) -> V8 { a.replacing(with: b, where: b .< a) }
+
+/// `b > a ? b : a` lane-wise: the larger, or `a` when either is NaN (one `maxps`).
+@inline(__always)
+func lanesMax(_ a: V8, _ b: V8) -> V8 { a.replacing(with: b, where: b .> a) }
+
 /// `|v|` lane-wise (clears the sign bit, so −0 becomes +0 and NaN stays NaN).
 @inline(__always)
 func vabs(_ v: V8) -> V8 {
   unsafeBitCast(unsafeBitCast(v, to: SIMD8<UInt32>.self) & 0x7fff_ffff, to: V8.self)
 }
 
-/// Vectorised transcendental functions on eight lanes (Cephes single-precision polynomials).
+/// Vectorised transcendental functions on eight lanes (Cephes single-precision polynomials; sine and cosine in
+/// double precision).
 ///
 /// Every elementwise kernel evaluates each element through these same functions, whether the element sits
 /// in the body of a buffer or in its padded tail, so a result never depends on where a thread's chunk starts.
@@ -105,11 +114,11 @@ enum VectorMath {
   /// `tanh x` to a few ulp: Eigen's 13/6 rational approximation on [−7.9, 7.9] (beyond which tanh rounds to
   /// ±1 in float32), with `x` itself below 0.0004 where the rational form loses relative accuracy. Pure
   /// arithmetic and two selects: it vectorises cleanly, unlike forms built on `exp` and sign fix-ups.
-  @inline(__always)
+  @_transparent
   static func tanh(_ x: V8) -> V8 {
     let bound: Float = 7.90531110763549805
-    var c = blend(greaterMask(x, V8(repeating: bound)), V8(repeating: bound), else: x)
-    c = blend(lessMask(c, V8(repeating: -bound)), V8(repeating: -bound), else: c)
+    // NaN lanes stay NaN through the clamp and are replaced by x below.
+    let c = lanesMax(lanesMin(x, V8(repeating: bound)), V8(repeating: -bound))
     let x2 = c * c
     var p = x2 * -2.76076847742355e-16 + 2.00018790482477e-13
     p = p * x2 + -8.60467152213735e-11
@@ -122,48 +131,35 @@ enum VectorMath {
     q = q * x2 + 2.26843463243900e-03
     q = q * x2 + 4.89352518554385e-03
     let r = p / q
-    // Tiny |x| (and NaN, whose comparison is false) pass x through.
-    return blend(lessMask(vabs(x), V8(repeating: 0.0004)) | nanMask(x), x, else: r)
+    // Tiny |x| and NaN pass x through (two compares and a blend; checked over all 2³² inputs to give the same
+    // bits as the sign-bit masks used elsewhere).
+    return r.replacing(with: x, where: (vabs(x) .< 0.0004) .| (x .!= x))
   }
 
   /// `σ(x) = 1/(1+e⁻ˣ)`.
   @inline(__always)
   static func sigmoid(_ x: V8) -> V8 { 1 / (1 + exp(-x)) }
 
-  /// `sin x` and `cos x` together (SIREN needs both: sine forward, cosine backward).
+  /// `sin x` and `cos x` together (SIREN needs both: sine forward, cosine backward), each within 0.51 ulp of the
+  /// exact value in float32: every lane is evaluated in double precision and rounded once at the end.
   ///
-  /// Cody–Waite reduction by π/4 in three parts is exact enough for |x| ≤ 8192; lanes beyond that (and
-  /// non-finite lanes) use libm.
+  /// Float arithmetic could not get under 1 ulp cheaply: the Cephes single-precision polynomials this replaced
+  /// erred by up to 1.5 ulp (their reduction by π/4 and the final `1 − z/2` each round in float). Here the
+  /// reduction `r = x − j·π/2` is nearly exact in double for |x| ≤ 8192: π/2 is split as `hi` (33 significant
+  /// bits, so `j·hi` and `x − j·hi` are exact) plus `lo` applied in one fused multiply-add, which leaves an
+  /// error of j·4·10⁻²⁷ ≤ 2·10⁻²³ plus one double rounding. The polynomials are fdlibm's
+  /// `__kernel_sin`/`__kernel_cos` (Sun Microsystems, 1993), cut after the terms that matter at float precision
+  /// (the dropped ones are below 2·10⁻¹⁰ relative). `Tests/SproutTensorTests/SineAccuracyTests.swift` checks
+  /// the 1-ulp bound against Double `sin`/`cos`; lanes beyond 8192, ±∞ and NaN use libm's float functions.
   @inline(__always)
   static func sinCos(_ x: V8) -> (sin: V8, cos: V8) {
-    let dp1: Float = 0.78515625
-    let dp2: Float = 2.4187564849853515625e-4
-    let dp3: Float = 3.77489497744594108e-8
-    let twoOverPi: Float = 0.636619772367581
+    // On |x|, the sign put back afterwards: sin(−x) = −sin x and cos(−x) = cos x bit for bit, and sin(−0) = −0.
     let ax = vabs(x)
-    // j = the even integer nearest to |x|·4/π (Cephes' (j+1) & ~1), as 2·round(|x|·2/π).
-    let (half, halfInt) = roundToInteger(ax * twoOverPi)
-    let j = halfInt &<< 1
-    let y = half * 2
-    let r = ((ax - y * dp1) - y * dp2) - y * dp3
-    let z = r * r
-    var c = V8(repeating: 2.443315711809948e-5)
-    c = c * z - 1.388731625493765e-3
-    c = c * z + 4.166664568298827e-2
-    c = c * z * z - 0.5 * z + 1
-    var s = V8(repeating: -1.9515295891e-4)
-    s = s * z + 8.3321608736e-3
-    s = s * z - 1.6666654611e-1
-    s = s * z * r + r
-    // Octant j ∈ {0, 2, 4, 6} (mod 8): swap sin/cos on 2 and 6, negate per quadrant (as sign-bit flips).
-    let swap = Mask(repeating: 0) &- ((j &>> 1) & 1)
-    var sinOut = blend(swap, c, else: s)
-    var cosOut = blend(swap, s, else: c)
-    let signBit = SIMD8<Int32>(repeating: Int32(bitPattern: 0x8000_0000))
-    let sinSign = ((j & 4) &<< 29) ^ (unsafeBitCast(x, to: SIMD8<Int32>.self) & signBit)
-    let cosSign = ((j &+ 2) & 4) &<< 29
-    sinOut = unsafeBitCast(unsafeBitCast(sinOut, to: SIMD8<Int32>.self) ^ sinSign, to: V8.self)
-    cosOut = unsafeBitCast(unsafeBitCast(cosOut, to: SIMD8<Int32>.self) ^ cosSign, to: V8.self)
+    let low = sinCosDouble(SIMD4<Double>(ax.lowHalf))
+    let high = sinCosDouble(SIMD4<Double>(ax.highHalf))
+    var sinOut = V8(lowHalf: SIMD4<Float>(low.sin), highHalf: SIMD4<Float>(high.sin))
+    var cosOut = V8(lowHalf: SIMD4<Float>(low.cos), highHalf: SIMD4<Float>(high.cos))
+    sinOut = float(bits(sinOut) ^ (bits(x) & Int32(bitPattern: 0x8000_0000)))
     // |x| > 8192, ±∞ and NaN: bits of |x| above those of 8192 (integer compare of non-negative floats).
     let outside = (Mask(repeating: 0x4600_0000) &- bits(ax)) &>> 31
     if anyLane(outside) {
@@ -173,6 +169,45 @@ enum VectorMath {
       }
     }
     return (sinOut, cosOut)
+  }
+
+  /// Four lanes of `sinCos` in double precision (valid for 0 ≤ x ≤ 8192).
+  @inline(__always)
+  static func sinCosDouble(_ x: SIMD4<Double>) -> (sin: SIMD4<Double>, cos: SIMD4<Double>) {
+    typealias D4 = SIMD4<Double>
+    typealias I4 = SIMD4<Int64>
+    let twoOverPi: Double = 0.6366197723675814
+    let piOver2Hi: Double = 1.5707963267341256  // 0x1.921fb544p+0
+    let piOver2Lo: Double = 6.077100506506192e-11  // π/2 − piOver2Hi, to double precision
+    // j = round(x·2/π), ties to even: adding 1.5·2⁵² leaves j in the low mantissa bits, the quadrant j mod 4 in
+    // the lowest two.
+    let magic: Double = 6_755_399_441_055_744
+    let shifted = x * twoOverPi + magic
+    let j = shifted - magic
+    let quadrant = unsafeBitCast(shifted, to: I4.self)
+    let r = (x - j * piOver2Hi).addingProduct(-j, D4(repeating: piOver2Lo))
+    let z = r * r
+    @inline(__always) func horner(_ p: D4, _ c: Double) -> D4 { D4(repeating: c).addingProduct(p, z) }
+    var s = D4(repeating: -2.50507602534068634195e-08)
+    s = horner(s, 2.75573137070700676789e-06)
+    s = horner(s, -1.98412698298579493134e-04)
+    s = horner(s, 8.33333333332248946124e-03)
+    s = horner(s, -1.66666666666666324348e-01)
+    s = r.addingProduct(r * z, s)
+    var c = D4(repeating: -2.75573143513906633035e-07)
+    c = horner(c, 2.48015872894767294178e-05)
+    c = horner(c, -1.38888888888741095749e-03)
+    c = horner(c, 4.16666666666666019037e-02)
+    c = horner(c, -0.5)
+    c = D4(repeating: 1).addingProduct(z, c)
+    // Quadrant q: sin x = (sin r, cos r, −sin r, −cos r)[q], cos x = (cos r, −sin r, −cos r, sin r)[q]; the swap
+    // and the signs as bit operations.
+    let one = I4(repeating: 1)
+    let swap = I4() &- (quadrant & one)
+    let sBits = unsafeBitCast(s, to: I4.self), cBits = unsafeBitCast(c, to: I4.self)
+    let sinBits = ((cBits & swap) | (sBits & ~swap)) ^ ((quadrant & 2) &<< 62)
+    let cosBits = ((sBits & swap) | (cBits & ~swap)) ^ (((quadrant &+ one) & 2) &<< 62)
+    return (unsafeBitCast(sinBits, to: D4.self), unsafeBitCast(cosBits, to: D4.self))
   }
 
   /// Applies a scalar function lane by lane (for functions without a vector form, e.g. `erf`).

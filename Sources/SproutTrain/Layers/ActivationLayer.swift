@@ -7,7 +7,10 @@ public final class ActivationLayer: Layer {
   /// Width in = width out.
   public let inputWidth: Int
   let backend: any Backend
+  /// `maxBatch × width`; the fused dense forward writes it too.
   let out: Tensor
+  /// What the forward saves for the backward (sine: `cos(ω·x)`), when the function saves anything.
+  let saved: Tensor?
   private var input: UnsafePointer<Float>?
 
   init(_ function: Activation, width: Int, backend: any Backend, maxBatch: Int) {
@@ -15,6 +18,7 @@ public final class ActivationLayer: Layer {
     self.inputWidth = width
     self.backend = backend
     out = Tensor(zeros: [maxBatch, width])
+    saved = function.savesForBackward ? Tensor(zeros: [maxBatch, width]) : nil
   }
 
   /// Same as the input width.
@@ -31,14 +35,23 @@ public final class ActivationLayer: Layer {
   /// `y = f(x)`.
   public func forward(_ x: UnsafePointer<Float>, batch: Int, training: Bool) {
     input = x
-    backend.activationForward(function, x, out.mutablePointer, count: batch * inputWidth)
+    backend.activationForward(
+      function, x, out.mutablePointer, saved: saved?.mutablePointer, count: batch * inputWidth)
   }
+
+  /// The input of the last forward, valid until the next forward.
+  var lastInput: UnsafePointer<Float>? { input }
+
+  /// Records a forward that the preceding dense layer computed in its product's epilogue: `x` is its output
+  /// (this layer's input), and `output` (and `saved`) already hold `f(x)` (and what it saves).
+  func forwardWasFused(input x: UnsafePointer<Float>) { input = x }
 
   /// `dx = f'(x)·dy`.
   public func backward(_ dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>?, batch: Int) {
     guard let dx else { return }
     guard let x = input else { preconditionFailure("ActivationLayer.backward before forward") }
-    backend.activationBackward(function, x: x, y: out.pointer, dy: dy, dx: dx, count: batch * inputWidth)
+    backend.activationBackward(
+      function, x: x, y: out.pointer, saved: saved?.pointer, dy: dy, dx: dx, count: batch * inputWidth)
   }
 
   /// The snake_case name the language uses for a stateless activation.

@@ -80,19 +80,44 @@ public final class DenseLayer: Layer {
   /// `dense`.
   public var kind: String { "dense" }
 
-  /// `Y = X Wᵀ + b`.
+  /// `Y = X Wᵀ + b` (the bias added in the product's epilogue).
   public func forward(_ x: UnsafePointer<Float>, batch: Int, training: Bool) {
     input = x
     backend.gemm(
       transA: false, transB: true, m: batch, n: outputWidth, k: inputWidth, alpha: 1, a: x, lda: inputWidth,
-      b: weight.value.pointer, ldb: inputWidth, beta: 0, c: out.mutablePointer, ldc: outputWidth)
-    if let bias { backend.addBias(out.mutablePointer, rows: batch, cols: outputWidth, bias: bias.value.pointer) }
+      b: weight.value.pointer, ldb: inputWidth, beta: 0, c: out.mutablePointer, ldc: outputWidth,
+      epilogue: .biasActivation(bias: bias?.value.pointer, activation: nil, output: nil, saved: nil))
     adapter?.forward(x, batch: batch, out: out.mutablePointer)
+  }
+
+  /// `Y = X Wᵀ + b` and the following activation's `f(Y)` in one product (no adapter: it would add to Y
+  /// between the two). The activation's output and saved input are as after its own forward.
+  func forward(_ x: UnsafePointer<Float>, batch: Int, activation: ActivationLayer) {
+    precondition(adapter == nil, "a dense layer with an adapter cannot fuse its activation")
+    input = x
+    backend.gemm(
+      transA: false, transB: true, m: batch, n: outputWidth, k: inputWidth, alpha: 1, a: x, lda: inputWidth,
+      b: weight.value.pointer, ldb: inputWidth, beta: 0, c: out.mutablePointer, ldc: outputWidth,
+      epilogue: .biasActivation(
+        bias: bias?.value.pointer, activation: activation.function, output: activation.out.mutablePointer,
+        saved: activation.saved?.mutablePointer))
+    activation.forwardWasFused(input: out.pointer)
   }
 
   /// `dW += dYᵀX` (or TrAct's form), `db += Σ_rows dY`, `dX = dY W`.
   public func backward(_ dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>?, batch: Int) {
     guard let x = input else { preconditionFailure("DenseLayer.backward before forward") }
+    accumulateParameterGradients(dy, x: x, batch: batch)
+    if let dx {
+      backend.gemm(
+        transA: false, transB: false, m: batch, n: inputWidth, k: outputWidth, alpha: 1, a: dy, lda: outputWidth,
+        b: weight.value.pointer, ldb: inputWidth, beta: 0, c: dx, ldc: inputWidth)
+    }
+    adapter?.backward(dy, x: x, batch: batch, dx: dx)
+  }
+
+  /// `dW += dYᵀX` (or TrAct's form) and `db += Σ_rows dY`, for the trainable ones.
+  private func accumulateParameterGradients(_ dy: UnsafePointer<Float>, x: UnsafePointer<Float>, batch: Int) {
     if weight.trainable {
       if let tract {
         tract.accumulateWeightGradient(
@@ -107,11 +132,23 @@ public final class DenseLayer: Layer {
     if let bias, bias.trainable {
       backend.columnSums(dy, rows: batch, cols: outputWidth, bias.grad.mutablePointer, accumulate: true)
     }
-    if let dx {
-      backend.gemm(
-        transA: false, transB: false, m: batch, n: inputWidth, k: outputWidth, alpha: 1, a: dy, lda: outputWidth,
-        b: weight.value.pointer, ldb: inputWidth, beta: 0, c: dx, ldc: inputWidth)
+  }
+
+  /// The backward pass followed by that of `activation`, the layer before this one: `dz` receives the gradient
+  /// at the activation's input, `f'(x) · (dY W)`, with the activation's gradient as the product's epilogue.
+  func backward(
+    _ dy: UnsafePointer<Float>, dx dz: UnsafeMutablePointer<Float>, batch: Int, through activation: ActivationLayer
+  ) {
+    precondition(adapter == nil, "a dense layer with an adapter cannot fuse its activation")
+    guard let x = input else { preconditionFailure("DenseLayer.backward before forward") }
+    guard let activationInput = activation.lastInput else {
+      preconditionFailure("ActivationLayer.backward before forward")
     }
-    adapter?.backward(dy, x: x, batch: batch, dx: dx)
+    accumulateParameterGradients(dy, x: x, batch: batch)
+    backend.gemm(
+      transA: false, transB: false, m: batch, n: inputWidth, k: outputWidth, alpha: 1, a: dy, lda: outputWidth,
+      b: weight.value.pointer, ldb: inputWidth, beta: 0, c: dz, ldc: inputWidth,
+      epilogue: .activationGradient(
+        activation.function, x: activationInput, y: activation.output, saved: activation.saved?.pointer))
   }
 }

@@ -6,6 +6,12 @@ import SproutTensor
 ///
 ///     forward:   x → L0 → L1 → … → Ln-1 → (last layer's output buffer)
 ///     backward:  dy → Ln-1 → ping → Ln-2 → pong → … → L0 → dx (caller's buffer, or none)
+///
+/// A dense layer followed by a stateless activation runs as one product: forward, the bias and the activation
+/// are the product's epilogue (the dense output and the activation output are both written, as unfused);
+/// backward, the dense layer's input-gradient product ends with the activation's gradient, and the activation's
+/// own backward is skipped. Each element goes through the same kernels either way, so the bits are the same.
+/// Layers with an adapter run unfused (the adapter adds to the dense output between the two).
 final class LayerStack {
   let layers: [any Layer]
   let inputWidth: Int
@@ -13,6 +19,10 @@ final class LayerStack {
   private let ping: Tensor
   private let pong: Tensor
   private var input: UnsafePointer<Float>?
+  /// Layer i when it is a dense layer (the fused paths need the concrete types; found once, not per step).
+  private let dense: [DenseLayer?]
+  /// Layer i when it is a stateless activation.
+  private let activation: [ActivationLayer?]
 
   /// The shape of each layer's output, in order.
   let shapes: [TensorShape]
@@ -44,6 +54,8 @@ final class LayerStack {
     self.shapes = shapes
     self.inputWidth = input.elementCount
     self.outputWidth = shape.elementCount
+    dense = layers.map { $0 as? DenseLayer }
+    activation = layers.map { $0 as? ActivationLayer }
     ping = Tensor(zeros: [maxBatch * widest])
     pong = Tensor(zeros: [maxBatch * widest])
   }
@@ -52,9 +64,17 @@ final class LayerStack {
   func forward(_ x: UnsafePointer<Float>, batch: Int, training: Bool) -> UnsafePointer<Float> {
     input = x
     var current = x
-    for layer in layers {
-      layer.forward(current, batch: batch, training: training)
-      current = layer.output
+    var i = 0
+    while i < layers.count {
+      if i + 1 < layers.count, let d = dense[i], d.adapter == nil, let f = activation[i + 1] {
+        d.forward(current, batch: batch, activation: f)
+        current = f.output
+        i += 2
+      } else {
+        layers[i].forward(current, batch: batch, training: training)
+        current = layers[i].output
+        i += 1
+      }
     }
     return current
   }
@@ -66,12 +86,25 @@ final class LayerStack {
       return
     }
     var current = dy
-    var usePing = true
-    for i in stride(from: layers.count - 1, through: 0, by: -1) {
-      let target: UnsafeMutablePointer<Float>? = i == 0 ? dx : (usePing ? ping.mutablePointer : pong.mutablePointer)
-      layers[i].backward(current, dx: target, batch: batch)
-      if let target { current = UnsafePointer(target) }
-      usePing.toggle()
+    var i = layers.count - 1
+    while i >= 0 {
+      // Layer i's input gradient goes to the caller's dx for the first layer, else to whichever of ping and pong
+      // does not hold its output gradient.
+      func target(_ layer: Int) -> UnsafeMutablePointer<Float>? {
+        if layer == 0 { return dx }
+        return current == UnsafePointer(ping.mutablePointer) ? pong.mutablePointer : ping.mutablePointer
+      }
+      if i >= 1, let d = dense[i], d.adapter == nil, let f = activation[i - 1], let dz = target(i - 1) {
+        // Dense layer i after activation i-1: the activation's gradient is the product's epilogue.
+        d.backward(current, dx: dz, batch: batch, through: f)
+        current = UnsafePointer(dz)
+        i -= 2
+        continue
+      }
+      let t = target(i)
+      layers[i].backward(current, dx: t, batch: batch)
+      if let t { current = UnsafePointer(t) }
+      i -= 1
     }
   }
 

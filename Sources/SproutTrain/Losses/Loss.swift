@@ -21,6 +21,7 @@ extension LossConfig {
     case .mse: "mse"
     case .crossEntropy: "cross_entropy"
     case .bceWithLogits: "bce_with_logits"
+    case .ibp: "ibp"
     }
   }
 
@@ -58,6 +59,10 @@ extension LossConfig {
         total += Double(d) * Double(d)
         g[i] = scale * d
       }
+    case .ibp:
+      // Without a box (evaluation, whole-data records) the certified objective is the clean cross-entropy.
+      LossConfig.crossEntropy(labelSmoothing: 0).accumulate(
+        output: y, target: t, batch: batch, width: width, gradient: g, into: &total)
     case .crossEntropy(let smoothing):
       LossConfig.crossEntropy(
         logits: y, batch: batch, width: width, smoothing: smoothing, gradient: g, into: &total

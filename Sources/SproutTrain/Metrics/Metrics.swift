@@ -106,7 +106,7 @@ public enum Metrics {
     }
     var correct = 0
     switch loss {
-    case .crossEntropy:
+    case .crossEntropy, .ibp:
       for r in 0..<rows where Float(argmax(y + r * width)) == t[r] { correct += 1 }
       return (correct, rows)
     case .bceWithLogits:

@@ -88,6 +88,13 @@ public final class MetricsRecorder {
         spectrum =
           data.target.width == network.outputWidth
           ? Metrics.spectrum(data.targets.map(Double.init), grid: grid, channels: data.target.width, bins: bins) : nil
+      case .verifiedError(let eps, _):
+        guard loss.readsClassIndices else {
+          throw TrainingError.unavailableMetric(metric.name, "it needs class labels (a cross_entropy or ibp loss)")
+        }
+        _ = try IntervalBounds.compute(network: network, probe: data.prefix(1).features, rows: 1, eps: Float(eps))
+      case .deadUnits(let layers, _):
+        _ = try Self.select(layers, among: Self.activationLayers(network).count, metric: metric)
       case .loss, .accuracy, .psnr, .gradNorm, .lr:
         break
       }
@@ -201,7 +208,7 @@ public final class MetricsRecorder {
         out[name] = perWeight(layers) { Metrics.participationRatio(singularValues: singularValues($0)) }
       case .stableRank(let layers):
         out[name] = perWeight(layers) { Metrics.stableRank(singularValues: singularValues($0)) }
-      case .kernelAlignment, .activationStats, .outputSpectrum, .intervalBounds:
+      case .kernelAlignment, .activationStats, .outputSpectrum, .intervalBounds, .verifiedError, .deadUnits:
         continue  // forward-based: below, after every metric that reads the step's outputs
       }
     }
@@ -225,6 +232,12 @@ public final class MetricsRecorder {
         if let t = targetSpectrum { out["spectrum_w1"] = .scalar(Metrics.wasserstein1(t, s)) }
       case .kernelAlignment:
         if let k0 = initialKernel { out[metric.name] = .scalar(Metrics.alignment(k0, tangentKernel())) }
+      case .verifiedError(let eps, let samples):
+        if let v = try? Self.verifiedError(network: network, data: data, rows: samples ?? data.count, eps: Float(eps)) {
+          out[metric.name] = .scalar(v)
+        }
+      case .deadUnits(let layers, let samples):
+        out[metric.name] = deadUnits(layers: layers, samples: samples)
       default:
         continue
       }

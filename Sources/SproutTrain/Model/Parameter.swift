@@ -6,6 +6,10 @@ import SproutTensor
 /// `layers.<index>.epsilon`, ... where `<index>` is the position in the model's layer list (nested
 /// blocks: `layers.3.layers.0.weight`). A dense weight has shape `[out, in]` (fan_out, fan_in), row-major.
 public final class Parameter: @unchecked Sendable {
+  // @unchecked Sendable: its tensors are mutable storage. A Parameter belongs to one network, which one task
+  // uses on one thread at a time (a task may move to another worker, never run on two); the backend's pool
+  // writes disjoint ranges of a tensor within one call and joins before returning. The compiler cannot check
+  // this ownership.
   /// What the tensor is to its layer; initializers and optimizers use it (biases default to zeros,
   /// weight decay skips some roles).
   public enum Role: String, Sendable, Hashable, Codable {

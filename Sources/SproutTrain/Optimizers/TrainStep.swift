@@ -28,13 +28,21 @@ public final class TrainStep {
   public private(set) var lastGradientNorm: Float?
   /// Learning rate used by the last step.
   public private(set) var lastLR: Float = 0
+  /// The robust half of an `ibp` objective (nil for the other losses).
+  public let interval: IntervalTraining?
+  /// The clean loss of the last step's batch: what the `loss` metric reports (for `ibp`, the clean cross-entropy,
+  /// while `run` returns the whole objective).
+  public private(set) var lastCleanLoss: Float = 0
+  /// The parts of the last `ibp` step's objective.
+  public private(set) var lastTerms: IntervalTraining.Terms?
   private let outputGrad: Tensor
 
   /// Plans the loss-gradient buffer. TrAct, when wanted, is switched on the network (`setTrAct(lambda:)`).
   public init(
     network: Network, loss: LossConfig, optimizer: any Optimizer, baseLR: Float, schedule: Schedule = .constant,
-    totalSteps: Int = 0, clip: ClipConfig? = nil
+    totalSteps: Int = 0, clip: ClipConfig? = nil, interval: IntervalTraining? = nil
   ) {
+    self.interval = interval
     self.network = network
     self.loss = loss
     self.optimizer = optimizer
@@ -51,9 +59,24 @@ public final class TrainStep {
   public func run(input: UnsafePointer<Float>, target: UnsafePointer<Float>, batch: Int) -> Float {
     network.zeroGradients()
     let y = network.forward(input, batch: batch, training: true)
-    let value = loss.evaluate(
+    var value = loss.evaluate(
       output: y, target: target, batch: batch, width: network.outputWidth, gradient: outputGrad.mutablePointer)
-    network.backward(outputGradient: outputGrad.pointer, batch: batch)
+    lastCleanLoss = value
+    if case .ibp(let c) = loss, let interval {
+      // κ·CE(clean) + (1 − κ)·CE(worst case at ε_t) + λ_t·regularizers (IBPConfig).
+      let kappa = c.kappa(atStep: step)
+      if kappa > 0 {
+        network.backend.scale(outputGrad.mutablePointer, by: Float(kappa), count: batch * network.outputWidth)
+        network.backward(outputGradient: outputGrad.pointer, batch: batch)
+      }
+      let lambda = c.regularizerWeight(atStep: step)
+      let terms = interval.accumulate(
+        input, labels: target, batch: batch, eps: c.epsilon(atStep: step), weight: 1 - kappa, regWeight: lambda)
+      lastTerms = terms
+      value = Float(kappa * Double(value) + (1 - kappa) * terms.robust + lambda * terms.regularizer)
+    } else {
+      network.backward(outputGradient: outputGrad.pointer, batch: batch)
+    }
     if let clip { lastGradientNorm = GradientClipping.apply(clip, to: network.parameters) }
     lastLR = schedule.learningRate(base: baseLR, step: step, totalSteps: totalSteps)
     optimizer.step(parameters: network.parameters, lr: lastLR)

@@ -39,6 +39,9 @@ public final class Trainer {
   /// Called with each checkpoint's state.
   public var onCheckpoint: ((TrainingState) throws -> Void)?
 
+  /// Held-out evaluation during training (`eval:`): its rows, metrics and interval in steps.
+  public private(set) var evaluation: (data: Dataset, record: [MetricConfig], every: Int)?
+
   private var started = false
   /// Steps between records.
   private let recordEvery: Int
@@ -84,10 +87,12 @@ public final class Trainer {
     guard totalSteps >= 0 else { throw TrainingError.invalidConfiguration("a negative training length") }
     if let lambda = c.trAct { network.setTrAct(lambda: lambda) }
     recordEvery = c.recordInterval(totalSteps: totalSteps)
+    var interval: IntervalTraining?
+    if case .ibp(let ibp) = c.loss { interval = try IntervalTraining(network: network, config: ibp) }
     trainStep = TrainStep(
       network: network, loss: c.loss,
       optimizer: c.optimizer.make(parameters: network.parameters, backend: network.backend), baseLR: c.lr,
-      schedule: c.schedule, totalSteps: totalSteps, clip: c.clip)
+      schedule: c.schedule, totalSteps: totalSteps, clip: c.clip, interval: interval)
     recorder = try MetricsRecorder(network: network, loss: c.loss, data: data, metrics: c.record)
     inputBuffer = Tensor(zeros: [batches.batchSize, data.featureCount])
     targetBuffer = Tensor(zeros: [batches.batchSize, data.target.width])
@@ -101,7 +106,7 @@ public final class Trainer {
     if !started {
       recorder.captureInitialState()
       started = true
-      if !configuration.record.isEmpty { try onRecord?(0, try initialRecord()) }
+      if !configuration.record.isEmpty || evaluation != nil { try onRecord?(0, try initialRecord()) }
       try checkpoint()
     }
     let c = configuration
@@ -116,26 +121,57 @@ public final class Trainer {
       let loss = trainStep.run(input: inputBuffer.pointer, target: targetBuffer.pointer, batch: rows)
       let s = trainStep.step
       guard loss.isFinite else { throw TrainingError.nonFiniteLoss(step: s, loss: loss) }
-      if !c.record.isEmpty, s % recordEvery == 0 || s == totalSteps {
-        let gradNorm =
-          wantsGradNorm
-          ? Double(trainStep.lastGradientNorm ?? GradientClipping.globalNorm(network.parameters)) : nil
-        let quantities = StepQuantities(
-          loss: Double(loss), outputs: network.output(ofLayer: last).pointer, targets: targetBuffer.pointer,
-          rows: rows, gradNorm: gradNorm, lr: Double(trainStep.lastLR))
-        var values = recorder.record(step: quantities)
-        if s == totalSteps {
-          try wholeData(into: &values)
-          // The last update can diverge after the batch loss above was taken: the whole-data loss catches it.
-          if let l = values[MetricConfig.loss.name]?.scalar, !l.isFinite {
-            throw TrainingError.nonFiniteLoss(step: s, loss: Float(l))
-          }
-        }
+      let recordDue = !c.record.isEmpty && (s % recordEvery == 0 || s == totalSteps)
+      let evalDue = evaluation.map { s % $0.every == 0 || s == totalSteps } ?? false
+      if recordDue || evalDue {
+        var values: [String: MetricValue] = [:]
+        if recordDue { values = try trainingRecord(step: s, rows: rows, wantsGradNorm: wantsGradNorm, last: last) }
+        if evalDue { try heldOut(into: &values) }
         try onRecord?(s, values)
       }
       if s == totalSteps || c.checkpointEvery.map({ s % $0 == 0 }) == true { try checkpoint() }
     }
     return .completed(steps: totalSteps)
+  }
+
+  /// The record of step `s` (after its update) for the batch of `rows` rows it trained on.
+  private func trainingRecord(step s: Int, rows: Int, wantsGradNorm: Bool, last: Int) throws -> [String: MetricValue] {
+    let gradNorm =
+      wantsGradNorm
+      ? Double(trainStep.lastGradientNorm ?? GradientClipping.globalNorm(network.parameters)) : nil
+    let quantities = StepQuantities(
+      loss: Double(trainStep.lastCleanLoss), outputs: network.output(ofLayer: last).pointer,
+      targets: targetBuffer.pointer, rows: rows, gradNorm: gradNorm, lr: Double(trainStep.lastLR))
+    var values = recorder.record(step: quantities)
+    if s == totalSteps {
+      try wholeData(into: &values)
+      // The last update can diverge after the batch loss above was taken: the whole-data loss catches it.
+      if let l = values[MetricConfig.loss.name]?.scalar, !l.isFinite {
+        throw TrainingError.nonFiniteLoss(step: s, loss: Float(l))
+      }
+    }
+    return values
+  }
+
+  /// Evaluates the model on held-out rows during training (``EvalConfig``): every `every` steps (nil: about
+  /// `TrainingConfig.defaultRecords` times), and at the first and last steps. The values join the records under
+  /// `eval/NAME`.
+  /// - Throws: `TrainingError` when the rows do not fit the model or a metric cannot be taken on them.
+  public func evaluate(on data: Dataset, record: [MetricConfig], every: Int?) throws {
+    try data.check(fits: network, loss: configuration.loss)
+    _ = try MetricsRecorder(network: network, loss: configuration.loss, data: data, metrics: record)
+    let interval =
+      every ?? Swift.max(1, (totalSteps + TrainingConfig.defaultRecords - 1) / TrainingConfig.defaultRecords)
+    evaluation = (data, record, interval)
+  }
+
+  /// Adds the held-out metrics (evaluation mode) to `values` under `eval/NAME`.
+  private func heldOut(into values: inout [String: MetricValue]) throws {
+    guard let evaluation else { return }
+    let measured = try Evaluation.measure(
+      network: network, data: evaluation.data, loss: configuration.loss, record: evaluation.record,
+      batchSize: network.maxBatch)
+    for (k, v) in measured { values[EvalConfig.prefix + k] = v }
   }
 
   private func checkpoint() throws {
@@ -150,6 +186,7 @@ public final class Trainer {
     var values = recorder.record(step: nil)
     if configuration.record.contains(.lr) { values[MetricConfig.lr.name] = .scalar(Double(lr)) }
     try wholeData(into: &values)
+    try heldOut(into: &values)
     return values
   }
 

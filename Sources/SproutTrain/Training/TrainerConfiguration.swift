@@ -69,6 +69,7 @@ public struct TrainerConfiguration: Sendable, Hashable {
 /// A request to stop training, set from another thread (a Ctrl-C handler); the trainer checks it before
 /// every step and stops after writing a checkpoint.
 public final class StopFlag: @unchecked Sendable {
+  // @unchecked Sendable: `value` is read and written under `lock`.
   private let lock = NSLock()
   private var value = false
 
