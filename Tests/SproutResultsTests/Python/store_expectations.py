@@ -52,3 +52,46 @@ def load(store, run_id):
 
 def same(a, b):
     return (math.isnan(a) and math.isnan(b)) or a == b
+
+
+def run_name(trials, trial):
+    """The TensorBoard run name of a trial: its axis values joined by commas, or its id without any."""
+    values = trials.get(trial)
+    if not values:
+        return trial
+    return ",".join(f"{a}={v if not isinstance(v, bool) else str(v).lower()}" for a, v in values)
+
+
+def check_tensorboard_run(path, run, expected_tags, trials):
+    """Reads one TensorBoard run directory with TensorBoard's EventAccumulator: its scalars must equal
+    expected_tags (tag → [(step, value)], compared as 32-bit floats), its HParams session the trial's axis values
+    and end successfully. Returns the number of scalars; exits 1 on the first mismatch."""
+    import sys
+
+    import numpy as np
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+    from tensorboard.plugins.hparams import plugin_data_pb2
+
+    acc = EventAccumulator(path, size_guidance={"scalars": 0, "tensors": 0})
+    acc.Reload()
+    tags = sorted(acc.Tags()["scalars"])
+    if tags != sorted(expected_tags):
+        sys.exit(f"{run}: tags {tags} != {sorted(expected_tags)}")
+    scalars = 0
+    for tag in tags:
+        got = [(e.step, e.value) for e in acc.Scalars(tag)]
+        want = [(s, float(np.float32(v))) for s, v in expected_tags[tag]]
+        if len(got) != len(want) or any(g[0] != w[0] or not same(g[1], w[1]) for g, w in zip(got, want)):
+            sys.exit(f"{run} {tag}: {got[:5]} != {want[:5]}")
+        scalars += len(got)
+    content = acc.PluginTagToContent("hparams")
+    start = plugin_data_pb2.HParamsPluginData.FromString(content["_hparams_/session_start_info"]).session_start_info
+    got = {k: v.WhichOneof("kind") and getattr(v, v.WhichOneof("kind")) for k, v in start.hparams.items()}
+    trial = next((t for t in trials if run_name(trials, t) == run), None)
+    want = {a: (float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v) for a, v in (trials.get(trial) or [])}
+    if got != want:
+        sys.exit(f"{run}: hparams {got} != {want}")
+    end = plugin_data_pb2.HParamsPluginData.FromString(content["_hparams_/session_end_info"]).session_end_info
+    if end.status != 1:
+        sys.exit(f"{run}: session status {end.status}")
+    return scalars
