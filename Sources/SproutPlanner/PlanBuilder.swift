@@ -70,7 +70,7 @@ struct PlanBuilder {
         tasks: [])
     }
     let trials = makeTrials(expansion, diagnostics: &diagnostics)
-    reportDuplicates(trials, diagnostics: &diagnostics)
+    if !expansion.distinct { reportDuplicates(trials, diagnostics: &diagnostics) }
 
     var tasks: [PlanTask] = []
     var hashes: [TaskKey: String] = [:]
@@ -148,7 +148,9 @@ struct PlanBuilder {
         path: options.specPath.isEmpty ? spec.file : options.specPath,
         textHash: options.specText.isEmpty || options.checkOnly ? "" : SHA256.hash(options.specText).hex, name: spec.name ?? ""),
       backend: backend, rootSeed: spec.seed, overrides: options.overrides, count: expansion.count, trials: trials,
-      tasks: tasks)
+      tasks: [])
+    // Moved, not copied: with a second reference, assigning cache states would copy every task.
+    swap(&plan.tasks, &tasks)
     CacheState.assign(&plan, store: store, force: options.force)
     return plan
   }

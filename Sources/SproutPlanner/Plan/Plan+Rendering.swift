@@ -60,8 +60,14 @@ extension Plan {
     let c = stateCounts
     put("\(tasks.count) \(tasks.count == 1 ? "task" : "tasks"): \(c.cached) cached, \(c.stale) stale, \(c.new) new\n")
     if !overrides.isEmpty { put("overrides: " + overrides.joined(separator: ", ") + "\n") }
-    let keyWidth = tasks.map { $0.key.trial.count + 1 + $0.key.stage.count }.max() ?? 0
-    let kindWidth = tasks.map(\.kind.count).max() ?? 0
+    // Widths in characters, as `padding(toLength:)` counts them (ASCII names, the usual case, by their bytes).
+    func characters(_ s: String) -> Int { s.utf8.allSatisfy { $0 < 0x80 } ? s.utf8.count : s.count }
+    var keyWidth = 0
+    var kindWidth = 0
+    for i in tasks.indices {
+      keyWidth = max(keyWidth, characters(tasks[i].key.trial) + 1 + characters(tasks[i].key.stage))
+      kindWidth = max(kindWidth, characters(tasks[i].kind))
+    }
     var trialsByID: [String: Trial]?
     func trial(_ task: PlanTask) -> Trial? {
       if let i = task.trialIndex, trials.indices.contains(i), trials[i].id == task.key.trial { return trials[i] }
@@ -71,7 +77,7 @@ extension Plan {
     /// `text` padded with spaces (or cut) to `width`, as Foundation's `padding(toLength:)` does it.
     func padded(_ text: String, _ width: Int) {
       let utf8 = text.utf8.count
-      guard utf8 == text.utf16.count else {
+      guard text.utf8.allSatisfy({ $0 < 0x80 }) else {
         put(text.padding(toLength: width, withPad: " ", startingAt: 0))
         return
       }
@@ -79,42 +85,73 @@ extension Plan {
         out += text.utf8.prefix(width)
       } else {
         out += text.utf8
-        out += repeatElement(UInt8(ascii: " "), count: width - utf8)
+        out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: width - utf8))
       }
     }
-    // Trial.assignmentText, with each distinct number spelled once (a sweep repeats a few values many times).
-    var numbers: [UInt64: String] = [:]
-    func assignmentText(_ t: Trial) -> String {
-      t.assignment.map { av -> String in
-        guard case .double(let d) = av.value else { return "\(av.axis)=\(av.value.display)" }
-        if let known = numbers[d.bitPattern] { return "\(av.axis)=\(known)" }
-        let text = av.value.display
-        numbers[d.bitPattern] = text
-        return "\(av.axis)=\(text)"
-      }.joined(separator: " ")
+    /// `trial/stage` padded to `keyWidth`, without building the key's text.
+    func paddedKey(_ key: TaskKey) {
+      let t = key.trial.utf8, s = key.stage.utf8
+      guard t.allSatisfy({ $0 < 0x80 }), s.allSatisfy({ $0 < 0x80 }), t.count + 1 + s.count <= keyWidth else {
+        padded(key.description, keyWidth)
+        return
+      }
+      out += t
+      out.append(UInt8(ascii: "/"))
+      out += s
+      out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: keyWidth - t.count - 1 - s.count))
+    }
+    // Trial.assignmentText as bytes, with each distinct number spelled once (a sweep repeats a few values many
+    // times).
+    var numbers: [UInt64: [UInt8]] = [:]
+    func writeAssignment(_ t: Trial) {
+      for (i, av) in t.assignment.enumerated() {
+        if i > 0 { out.append(UInt8(ascii: " ")) }
+        out += av.axis.utf8
+        out.append(UInt8(ascii: "="))
+        switch av.value {
+        case .string(let s): out += s.utf8
+        case .int(let n): out += String(n).utf8
+        case .double(let d):
+          if let known = numbers[d.bitPattern] {
+            out += known
+          } else {
+            let text = Array(av.value.display.utf8)
+            numbers[d.bitPattern] = text
+            out += text
+          }
+        default: out += av.value.display.utf8
+        }
+      }
     }
     var currentTrial: String?
-    for task in tasks {
-      if task.key.trial != currentTrial {
-        currentTrial = task.key.trial
+    for i in tasks.indices {
+      if tasks[i].key.trial != currentTrial {
+        currentTrial = tasks[i].key.trial
         out.append(UInt8(ascii: "\n"))
-        if let t = trial(task) {
-          put("\(t.id)  seed \(t.seed)" + (t.assignment.isEmpty ? "" : "  \(assignmentText(t))") + "\n")
+        if let t = trial(tasks[i]) {
+          out += t.id.utf8
+          out += "  seed ".utf8
+          out += String(t.seed).utf8
+          if !t.assignment.isEmpty {
+            out += "  ".utf8
+            writeAssignment(t)
+          }
+          out.append(UInt8(ascii: "\n"))
         } else {
           put("across all trials\n")
         }
       }
       out += "  ".utf8
-      padded(task.key.description, keyWidth)
+      paddedKey(tasks[i].key)
       out += "  ".utf8
-      padded(task.state.rawValue, 6)
+      padded(tasks[i].state.rawValue, 6)
       out += "  ".utf8
-      out += task.hash.utf8.prefix(12)
+      out += tasks[i].hash.utf8.prefix(12)
       out += "  ".utf8
-      padded(task.kind, kindWidth)
+      padded(tasks[i].kind, kindWidth)
       out += "  ".utf8
-      put(task.reason)
-      if let gates = task.gates { put("  (" + gates.map(\.description).joined(separator: ", ") + ")") }
+      out += tasks[i].reason.utf8
+      if let gates = tasks[i].gates { put("  (" + gates.map(\.description).joined(separator: ", ") + ")") }
       out.append(UInt8(ascii: "\n"))
       if out.count >= chunk {
         sink(out)
