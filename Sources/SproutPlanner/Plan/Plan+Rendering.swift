@@ -53,7 +53,11 @@ extension Plan {
     // Written as bytes: at a million tasks, String interpolation and Foundation's padding were most of the time.
     var out: [UInt8] = []
     out.reserveCapacity(min(chunk, 200 + tasks.count * 72) + 256)
-    func put(_ s: String) { out += s.utf8 }
+    // Copies a string's bytes in one piece (appending its UTF8View goes byte by byte).
+    func put(_ s: String) {
+      var s = s
+      s.withUTF8 { out.append(contentsOf: $0) }
+    }
     let title = spec.name.isEmpty ? spec.path : "\(spec.name) (\(spec.path))"
     put("\(title) on \(backend)\n")
     put(count.statement + "\n")
@@ -88,17 +92,34 @@ extension Plan {
         out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: width - utf8))
       }
     }
-    /// `trial/stage` padded to `keyWidth`, without building the key's text.
-    func paddedKey(_ key: TaskKey) {
-      let t = key.trial.utf8, s = key.stage.utf8
-      guard t.allSatisfy({ $0 < 0x80 }), s.allSatisfy({ $0 < 0x80 }), t.count + 1 + s.count <= keyWidth else {
-        padded(key.description, keyWidth)
+    /// `text` padded as `padded` writes it, remembered per text in `cache` (a plan repeats its kinds and states on
+    /// every line).
+    var stateCache: [String: [UInt8]] = [:]
+    var kindCache: [String: [UInt8]] = [:]
+    func paddedCached(_ text: String, _ width: Int, in cache: inout [String: [UInt8]]) {
+      if let known = cache[text] {
+        out += known
         return
       }
-      out += t
-      out.append(UInt8(ascii: "/"))
-      out += s
-      out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: keyWidth - t.count - 1 - s.count))
+      let start = out.count
+      padded(text, width)
+      cache[text] = Array(out[start...])
+    }
+    /// `trial/stage` padded to `keyWidth`, without building the key's text: trial ids are ASCII, and the stage
+    /// part with its padding is the same on every line of that stage.
+    var stageTails: [String: [UInt8]] = [:]
+    func paddedKey(_ key: TaskKey) {
+      let trial = key.trial.utf8.count
+      if let tail = stageTails[key.stage], key.trial.utf8.allSatisfy({ $0 < 0x80 }), trial + tail.count == keyWidth {
+        put(key.trial)
+        out += tail
+        return
+      }
+      padded(key.description, keyWidth)
+      // The tail that follows a trial id of this length, if the whole key is ASCII and fits.
+      if key.description.utf8.allSatisfy({ $0 < 0x80 }), trial + 1 + key.stage.utf8.count <= keyWidth {
+        stageTails[key.stage] = Array(out[(out.count - (keyWidth - trial))...])
+      }
     }
     // Trial.assignmentText as bytes, with each distinct number spelled once (a sweep repeats a few values many
     // times).
@@ -106,11 +127,11 @@ extension Plan {
     func writeAssignment(_ t: Trial) {
       for (i, av) in t.assignment.enumerated() {
         if i > 0 { out.append(UInt8(ascii: " ")) }
-        out += av.axis.utf8
+        put(av.axis)
         out.append(UInt8(ascii: "="))
         switch av.value {
-        case .string(let s): out += s.utf8
-        case .int(let n): out += String(n).utf8
+        case .string(let s): put(s)
+        case .int(let n): put(String(n))
         case .double(let d):
           if let known = numbers[d.bitPattern] {
             out += known
@@ -119,7 +140,7 @@ extension Plan {
             numbers[d.bitPattern] = text
             out += text
           }
-        default: out += av.value.display.utf8
+        default: put(av.value.display)
         }
       }
     }
@@ -129,11 +150,11 @@ extension Plan {
         currentTrial = tasks[i].key.trial
         out.append(UInt8(ascii: "\n"))
         if let t = trial(tasks[i]) {
-          out += t.id.utf8
-          out += "  seed ".utf8
-          out += String(t.seed).utf8
+          put(t.id)
+          put("  seed ")
+          put(String(t.seed))
           if !t.assignment.isEmpty {
-            out += "  ".utf8
+            put("  ")
             writeAssignment(t)
           }
           out.append(UInt8(ascii: "\n"))
@@ -141,16 +162,22 @@ extension Plan {
           put("across all trials\n")
         }
       }
-      out += "  ".utf8
+      out.append(UInt8(ascii: " "))
+      out.append(UInt8(ascii: " "))
       paddedKey(tasks[i].key)
-      out += "  ".utf8
-      padded(tasks[i].state.rawValue, 6)
-      out += "  ".utf8
-      out += tasks[i].hash.utf8.prefix(12)
-      out += "  ".utf8
-      padded(tasks[i].kind, kindWidth)
-      out += "  ".utf8
-      out += tasks[i].reason.utf8
+      out.append(UInt8(ascii: " "))
+      out.append(UInt8(ascii: " "))
+      paddedCached(tasks[i].state.rawValue, 6, in: &stateCache)
+      out.append(UInt8(ascii: " "))
+      out.append(UInt8(ascii: " "))
+      var hash = tasks[i].hash
+      hash.withUTF8 { out.append(contentsOf: $0.prefix(12)) }
+      out.append(UInt8(ascii: " "))
+      out.append(UInt8(ascii: " "))
+      paddedCached(tasks[i].kind, kindWidth, in: &kindCache)
+      out.append(UInt8(ascii: " "))
+      out.append(UInt8(ascii: " "))
+      put(tasks[i].reason)
       if let gates = tasks[i].gates { put("  (" + gates.map(\.description).joined(separator: ", ") + ")") }
       out.append(UInt8(ascii: "\n"))
       if out.count >= chunk {
