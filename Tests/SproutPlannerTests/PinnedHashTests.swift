@@ -102,3 +102,25 @@ import Testing
 
   static let firstHash = "3dde92f0f8a04c0bf4507367f42e4111315153c5ff01bf14e88276143f8df613"
 }
+
+/// The replay path's hash (a prefix state plus the inputs and seed written by hand) equals SHA-256 of the whole
+/// canonical JSON text the hashing scheme defines, for seeds at the edges of `Int` and inputs that need escapes.
+@Suite struct TaskHashTextTests {
+  @Test func prefixHashEqualsTheCanonicalText() {
+    let digest = SHA256.hash("config").hex
+    let h1 = SHA256.hash("one").hex, h2 = SHA256.hash("two").hex
+    let inputLists: [[String]] = [
+      [], [h1], [h1, h2], [""], ["with \"quote\" and \\"], [String(repeating: "x", count: 70)],
+    ]
+    for seed in [0, 7, -1, 42_000_000, Int.max, Int.min] {
+      for inputs in inputLists {
+        let text = JSONValue.object([
+          "backend": .string("cpu"), "definition": .string(digest), "format": .int(Plan.currentFormatVersion),
+          "inputs": .array(inputs.map { .string($0) }), "seed": .int(seed),
+        ]).canonical
+        let prefix = TaskHasher.Prefix(configDigest: digest, backend: "cpu")
+        #expect(prefix.hash(inputHashes: inputs, seed: seed) == SHA256.hash(text).hex, "seed \(seed), \(inputs)")
+      }
+    }
+  }
+}

@@ -53,7 +53,9 @@ public enum TaskHasher {
       // trial's tasks come through here, so no heap array, no `String(seed)`, no intermediate digest array.
       var h = state
       // Longer inputs than a hash (never from the planner) take the general path.
-      guard inputHashes.allSatisfy({ $0.utf8.count <= 64 }) else { return slowHash(inputHashes: inputHashes, seed: seed) }
+      guard inputHashes.allSatisfy({ $0.utf8.count <= 64 }) else {
+        return slowHash(inputHashes: inputHashes, seed: seed)
+      }
       let capacity = 32 + 67 * inputHashes.count
       let plain = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer -> Bool in
         var n = 0
