@@ -114,6 +114,7 @@ public enum Initialization {
       var site = DrawSite(
         name: p.name, shape: p.shape, fanIn: p.fanIn, fanOut: p.fanOut, denseIndex: p.denseIndex,
         isLastDense: p.denseIndex != nil && p.denseIndex == lastDense)
+      site.defaultFanIn = p.defaultFanIn
       switch p.role {
       case .weight:
         rule = weightRule
