@@ -68,4 +68,30 @@ struct RecurrentGradientCheckTests {
       #expect(bound <= 0.25 && bound > 0.2, "\(p.name): max |w| = \(bound), PyTorch's bound is 1/√16")
     }
   }
+
+  /// Per-layer rules reach one weight of a recurrent layer, by kind or by index (IRNN: identity recurrent weight).
+  @Test func initializerRulesAddressTheRecurrentWeight() throws {
+    let net = try Network(
+      shape: .sequence(length: 3, features: 2),
+      layers: [.rnn(units: 4, nonlinearity: .relu, sequence: true), .rnn(units: 4, nonlinearity: .relu, sequence: false)],
+      backend: layerTestBackend(), maxBatch: 2)
+    let plan = InitConfig(
+      rule: .constant(0.5),
+      layerRules: [
+        .init(.kind(.rnn), .identity(gain: 1), tensor: "recurrent"),
+        .init(.indices([1]), .orthogonal(gain: 1), tensor: "input"),
+      ])
+    try Initialization.apply(plan, to: net, seed: 3, path: ["t"])
+    let hh0 = try #require(net.parameter(named: "layers.0.weight_hh")).value.array
+    let hh1 = try #require(net.parameter(named: "layers.1.weight_hh")).value.array
+    let eye: [Float] = (0..<16).map { $0 % 5 == 0 ? 1 : 0 }
+    #expect(hh0 == eye)
+    #expect(hh1 == eye)
+    #expect(try #require(net.parameter(named: "layers.0.weight_ih")).value.array.allSatisfy { $0 == 0.5 })
+    let ih1 = try #require(net.parameter(named: "layers.1.weight_ih")).value.array
+    // A 4×4 orthogonal matrix: rows of unit norm.
+    let norm: Double = ih1[0..<4].map { Double($0) * Double($0) }.reduce(0, +)
+    #expect(abs(norm - 1) < 1e-5)
+    #expect(try #require(net.parameter(named: "layers.0.bias_hh")).value.array.allSatisfy { $0 == 0 })
+  }
 }

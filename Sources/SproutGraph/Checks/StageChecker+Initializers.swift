@@ -31,7 +31,7 @@ extension StageChecker {
               + "only one weight",
             at: rule.selectorRange, path: "\(base).layers.\(rule.key)",
             notes: [DiagnosticNote("layer \(layer.path) has a \(layer.text) weight", at: layer.range)],
-            help: "`input` and `recurrent` name the two weights of an rnn or gru layer"))
+            help: "`input` and `recurrent` name the two weights of an rnn or gru layer", severity: .error))
       }
     }
     // Each rule is checked once, against the first weight tensor it applies to that breaks it.
@@ -72,7 +72,7 @@ extension StageChecker {
           + "layer \(weight.path)",
         at: rule.kindRange, path: path, notes: [note],
         help: "give the \(layer) layer another rule: `\(layer): orthogonal`, or `\(layer).recurrent: identity` for an "
-          + "IRNN")
+          + "IRNN", severity: .error)
     case "identity" where tensor.rows != tensor.cols:
       let why =
         tensor.name == "input"
@@ -83,7 +83,8 @@ extension StageChecker {
           + "\(tensor.text) (\(why))",
         at: rule.kindRange, path: path, notes: [note],
         help: tensor.name == "input"
-          ? "select the recurrent weight only: `\(layer).recurrent: identity`" : "use orthogonal on a gru")
+          ? "select the recurrent weight only: `\(layer).recurrent: identity`" : "use orthogonal on a gru",
+        severity: .error)
     case "low_rank":
       guard let rank = resolve.int(rule["rank"]), rank > min(tensor.rows, tensor.cols) else { return nil }
       return CheckProblem(
