@@ -73,7 +73,11 @@ public final class MetricsRecorder {
         _ = try Self.select(layers, among: network.weightLayers.count, metric: metric)
       case .kernelAlignment(let layers, let samples):
         let dense = try Self.select(layers, among: network.weightLayers.count, metric: metric)
-        kernel = dense.flatMap { network.weightLayers[$0].weights }
+        // A recurrent layer's tangent kernel is taken with respect to its recurrent matrix only, as Liu et al. do.
+        kernel = dense.map { i in
+          let w = network.weightLayers[i]
+          return w.kind.isRecurrent ? w.weights[1] : w.weights[0]
+        }
         kernelProbe = data.prefix(samples)
       case .activationStats(_, let layers, _):
         _ = try Self.select(layers, among: Self.activationLayers(network).count, metric: metric)
