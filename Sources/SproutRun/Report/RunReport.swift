@@ -47,6 +47,8 @@ public struct RunReport: Sendable {
   /// Builds the report of run `run` (`latest`, an id, or a unique prefix).
   public static func load(_ run: String, store: Store) throws -> RunReport {
     let manifest = try store.manifest(run)
+    // `show` prints what it can: without the plan the rows lack their matrix values, without a task's outputs the
+    // row shows the manifest's status only (`sprout verify` is the command that reports damaged files).
     let plan = try? store.plan(of: manifest)
     var rows: [Row] = []
     var selections: [String] = []
