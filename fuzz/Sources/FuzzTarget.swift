@@ -115,30 +115,33 @@ func laterPhases(_ document: Document, _ diagnostics: inout Diagnostics) -> Plan
 }
 
 /// Whether executing the plan costs a fraction of a second: few tasks, every integer in every task's lowered
-/// configuration small and their sum bounded (a crude but safe cost bound: widths, samples, steps, batch sizes,
-/// image sides, channels, ranks, epochs are all integers there).
+/// configuration small and their sum bounded (a crude but safe cost bound: widths, samples, steps, image sides,
+/// channels, ranks, epochs are all integers there). Batch sizes are left out: a batch never holds more than the
+/// data's samples, which are bounded (and an evaluation's default batch is 256).
 func isTiny(_ plan: Plan) -> Bool {
   guard !plan.tasks.isEmpty, plan.tasks.count <= tinyTasks else { return false }
   for task in plan.tasks {
     guard task.config != nil else { return false }
     var sum = 0
     var small = true
-    walkIntegers(task.definition) { value in
+    walkIntegers(task.definition, key: "") { key, value in
+      guard key != "batch" else { return }
       if value > tinyLimit || value < -tinyLimit { small = false }
-      sum += abs(value)
+      sum += min(abs(value), Int.max / 8)
     }
     if !small || sum > tinySum { return false }
   }
   return true
 }
 
-/// Calls `body` with every integer in `value` (and every integral double: `1e3` lowers to a double).
-func walkIntegers(_ value: JSONValue, _ body: (Int) -> Void) {
+/// Calls `body` with every integer in `value` and the key it is under (and every integral double: `1e3` lowers
+/// to a double).
+func walkIntegers(_ value: JSONValue, key: String, _ body: (String, Int) -> Void) {
   switch value {
-  case .int(let i): body(i)
-  case .double(let d): if d.rounded() == d, abs(d) > Double(tinyLimit) { body(Int.max / 4) }
-  case .array(let items): for item in items { walkIntegers(item, body) }
-  case .object(let fields): for (_, v) in fields { walkIntegers(v, body) }
+  case .int(let i): body(key, i)
+  case .double(let d): if d.rounded() == d, abs(d) > Double(tinyLimit) { body(key, Int.max / 8) }
+  case .array(let items): for item in items { walkIntegers(item, key: key, body) }
+  case .object(let fields): for (k, v) in fields { walkIntegers(v, key: k, body) }
   case .null, .bool, .string: break
   }
 }
