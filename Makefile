@@ -12,7 +12,7 @@ SPROUT = .build/$(CONFIG)/sprout
 # build directory instead of rebuilding each other.
 RELEASE = $(SWIFT) build -c release --static-swift-stdlib
 
-.PHONY: all deps test-deps build release test test-slurm demo bench fuzz docs clean
+.PHONY: all deps test-deps build release test test-slurm sanitize demo bench fuzz docs clean
 
 all: build
 
@@ -62,6 +62,20 @@ test-slurm: deps
 	@trap 'SPROUT_SLURM_DIR=$(SLURM_DIR) ./scripts/slurm-down.sh' EXIT; \
 	SPROUT_SLURM_DIR=$(SLURM_DIR) ./scripts/slurm-up.sh && \
 	SLURM_CONF=$(SLURM_DIR)/slurm.conf SPROUT_SLURM_TESTS=1 $(SWIFT) test --skip-build --filter SproutSlurmTests
+
+# The suites that exercise raw memory and concurrency — the tensor kernels and the worker pool, the trainer, the
+# data readers, the executor with several jobs, the store's claims and atomic writes, the results' parallel
+# readers — under AddressSanitizer and then ThreadSanitizer, each in a build directory of its own (.build-asan,
+# .build-tsan: a full build each, which is why `make test` does not do this). Any report fails the target
+# (docs/testing.md).
+SANITIZE_SUITES ?= SproutTensorTests|SproutTrainTests|SproutFormatsTests|SproutRunTests|SproutResultsTests
+sanitize: deps test-deps
+	$(SWIFT) build --build-tests --scratch-path .build-asan --sanitize address
+	ASAN_OPTIONS=detect_leaks=0:halt_on_error=1 SWIFT_BACKTRACE=enable=no \
+	  $(SWIFT) test --skip-build --scratch-path .build-asan --filter '$(SANITIZE_SUITES)'
+	$(SWIFT) build --build-tests --scratch-path .build-tsan --sanitize thread
+	TSAN_OPTIONS=halt_on_error=1 SWIFT_BACKTRACE=enable=no \
+	  $(SWIFT) test --skip-build --scratch-path .build-tsan --filter '$(SANITIZE_SUITES)'
 
 demo: deps
 	$(RELEASE) --product sprout

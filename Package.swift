@@ -34,6 +34,8 @@ let package = Package(
     .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     // The CPU backend's worker pool hands work over through atomic words.
     .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
+    // Property tests only (no library or executable links it): random layouts, stop points, jobs and threads.
+    .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
   ],
   targets: [
     .systemLibrary(
@@ -113,7 +115,10 @@ let package = Package(
       dependencies: ["SproutGraph", "SproutSpec", "SproutSyntax", "SproutDiagnostics", "SproutFormats"]),
     .testTarget(
       name: "SproutPlannerTests",
-      dependencies: ["SproutPlanner", "SproutGraph", "SproutSpec", "SproutSyntax", "SproutDiagnostics", "SproutConfig"]),
+      dependencies: [
+        "SproutPlanner", "SproutGraph", "SproutSpec", "SproutSyntax", "SproutDiagnostics", "SproutConfig",
+        .product(name: "PropertyBased", package: "swift-property-based"),
+      ]),
     .testTarget(name: "SproutTensorTests", dependencies: ["SproutTensor", "SproutTensorConformance", "SproutDiagnostics"]),
     .testTarget(
       name: "SproutTrainTests", dependencies: ["SproutTrain", "SproutTensor", "SproutConfig", "SproutDiagnostics", "SproutFormats"],
@@ -122,7 +127,7 @@ let package = Package(
       name: "SproutRunTests",
       dependencies: [
         "SproutRun", "SproutDriver", "SproutPlanner", "SproutSpec", "SproutTrain", "SproutTensor", "SproutDiagnostics",
-        "SproutConfig",
+        "SproutConfig", .product(name: "PropertyBased", package: "swift-property-based"),
       ]),
     .testTarget(
       name: "SproutResultsTests",

@@ -1,58 +1,63 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer harness over Sprout's front end and runs it.
+# Builds the libFuzzer harness over Sprout's whole pipeline and runs it.
 #
 #   fuzz/run.sh [SECONDS]        (default 60; run from anywhere)
 #
-# Each library module is compiled on its own with swiftc (whole-module, -sanitize=fuzzer,address) into
-# .build-fuzz/, in dependency order; SproutSpec and SproutGraph join automatically once their Sources
-# folders hold more than a placeholder, and fuzz/Sources/FuzzTarget.swift picks them up with canImport.
-# New interesting inputs go to .build-fuzz/corpus (fuzz/corpus holds the checked-in seeds and is only
-# read); crashes, timeouts and out-of-memory inputs go to fuzz-artifacts/.
+# The library modules (SproutDriver and everything under it, their package dependencies included) are built by
+# SwiftPM in release mode, instrumented for libFuzzer and AddressSanitizer, into .build-fuzz/spm (a build of its
+# own: the normal .build is not touched). The harness, fuzz/Sources/FuzzTarget.swift, is then linked against
+# their objects with swiftc. New interesting inputs go to .build-fuzz/corpus (fuzz/corpus holds the checked-in
+# seeds and is only read); crashes, timeouts and out-of-memory inputs go to fuzz-artifacts/.
+#
+# The run uses libFuzzer's fork mode (-fork=1): each finding is written to fuzz-artifacts/ and the run goes on
+# with a fresh child, so one run of an hour reports every finding rather than stopping at the first.
+# FUZZ_FORK=0 runs in-process instead (stops at the first finding; what to use to reproduce one).
 set -euo pipefail
 
 SECONDS_TO_RUN="${1:-60}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OUT="$ROOT/.build-fuzz"
 ARTIFACTS="$ROOT/fuzz-artifacts"
-mkdir -p "$OUT/modules" "$OUT/corpus" "$ARTIFACTS"
+mkdir -p "$OUT/corpus" "$ARTIFACTS"
 
 # The Swift runtime's own crash backtracer trips AddressSanitizer; let libFuzzer report crashes instead.
 export SWIFT_BACKTRACE=enable=no
-# LeakSanitizer reports Swift's lazily initialised globals (catalogues) as leaks at exit: leak checking is
-# off, both libFuzzer's per-input check (-detect_leaks=0 below) and ASan's at exit. A smaller ASan quarantine keeps the harness's own footprint well under the
-# 500 MiB limit, so that limit measures what an input costs.
+# LeakSanitizer reports Swift's lazily initialised globals (catalogues) as leaks at exit: leak checking is off,
+# both libFuzzer's per-input check (-detect_leaks=0 below) and ASan's at exit. A smaller ASan quarantine keeps the
+# harness's own footprint well under the memory limit, so that limit measures what an input costs.
 export ASAN_OPTIONS="${ASAN_OPTIONS:-quarantine_size_mb=64:detect_leaks=0}"
+# Tiny specs read their data from a copy of this folder (see FuzzTarget.swift).
+export SPROUT_FUZZ_DATA="$ROOT/fuzz/data"
 
-SWIFTC=(swiftc -sanitize=fuzzer,address -parse-as-library -O -g -swift-version 5
-  -I "$ROOT/Sources/CYAML" -I "$OUT/modules")
+echo "fuzz: building the library modules (swift build, release, -sanitize=fuzzer,address)"
+(cd "$ROOT" && swift build --scratch-path "$OUT/spm" -c release \
+  -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=fuzzer-no-link,address --target SproutDriver)
+BIN="$(cd "$ROOT" && swift build --scratch-path "$OUT/spm" -c release --show-bin-path)"
 
-# True when a module folder holds real code, not just the one-comment placeholder of the skeleton.
-has_code() {
-  local dir="$ROOT/Sources/$1"
-  [ -d "$dir" ] || return 1
-  [ -n "$(find "$dir" -name '*.swift' -exec cat {} + | grep -v '^[[:space:]]*//' | tr -d '[:space:]')" ]
-}
+# Every object of the libraries SproutDriver needs; not the executables' mains, tests or build tools.
+mapfile -t OBJECTS < <(find "$BIN" -path '*.build/*.o' \
+  | grep -v -E '/(sprout|sprout-bench|SproutBenchAlloc|[A-Za-z]*Tests|SproutPackage[A-Za-z]*|[A-Za-z]*-tool)\.build/' | sort)
+# The C modules the Swift modules import (libyaml's, swift-atomics' shims, ...).
+MODULE_MAPS=()
+while IFS= read -r map; do
+  MODULE_MAPS+=(-Xcc "-fmodule-map-file=$map" -Xcc "-I$(dirname "$map")")
+done < <(find "$ROOT/Sources" "$OUT/spm/checkouts" -name module.modulemap -not -path '*/Tests/*' 2>/dev/null)
 
-OBJECTS=()
-for module in SproutDiagnostics SproutSyntax SproutSpec SproutGraph SproutPlanner; do
-  if ! has_code "$module"; then
-    echo "fuzz: skipping $module (no code yet)"
-    continue
-  fi
-  mapfile -t sources < <(find "$ROOT/Sources/$module" -name '*.swift' | sort)
-  echo "fuzz: compiling $module (${#sources[@]} files)"
-  "${SWIFTC[@]}" -wmo -module-name "$module" -emit-module -emit-module-path "$OUT/modules/$module.swiftmodule" \
-    -emit-object -o "$OUT/modules/$module.o" "${sources[@]}"
-  OBJECTS+=("$OUT/modules/$module.o")
-done
-
-echo "fuzz: linking the harness"
+echo "fuzz: linking the harness (${#OBJECTS[@]} objects)"
 # (gold warns once per ASan helper symbol that it cannot export; those lines are noise.)
-"${SWIFTC[@]}" -module-name SproutFuzz "$ROOT/fuzz/Sources/FuzzTarget.swift" "${OBJECTS[@]}" -lyaml \
+swiftc -sanitize=fuzzer,address -parse-as-library -O -g -swift-version 5 -module-name SproutFuzz \
+  -I "$BIN/Modules" "${MODULE_MAPS[@]}" \
+  "$ROOT/fuzz/Sources/FuzzTarget.swift" "${OBJECTS[@]}" -lyaml -lsqlite3 \
   -o "$OUT/sprout-fuzz" 2> >(grep -v 'Cannot export local symbol' >&2)
 
+# Counts of executed specs and completed tasks, and the slowest inputs (see Stats in FuzzTarget.swift).
+export SPROUT_FUZZ_STATS="$OUT/stats"
+mkdir -p "$SPROUT_FUZZ_STATS"
+
 echo "fuzz: running for $SECONDS_TO_RUN s"
-"$OUT/sprout-fuzz" "$OUT/corpus" "$ROOT/fuzz/corpus" \
-  -dict="$ROOT/fuzz/yaml.dict" \
-  -max_total_time="$SECONDS_TO_RUN" -timeout=1 -rss_limit_mb=500 -max_len=8192 -detect_leaks=0 \
-  -artifact_prefix="$ARTIFACTS/" -print_final_stats=1
+FORK=()
+if [ "${FUZZ_FORK:-1}" != 0 ]; then FORK=(-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1); fi
+/usr/bin/time -v "$OUT/sprout-fuzz" "$OUT/corpus" "$ROOT/fuzz/corpus" \
+  -dict="$ROOT/fuzz/yaml.dict" "${FORK[@]}" \
+  -max_total_time="$SECONDS_TO_RUN" -timeout=20 -rss_limit_mb=1024 -max_len=8192 -detect_leaks=0 \
+  -artifact_prefix="$ARTIFACTS/" -print_final_stats=1 -report_slow_units=2

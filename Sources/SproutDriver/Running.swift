@@ -110,13 +110,21 @@ public enum Running {
         options.existingRun = run
         runID = run
       } else {
-        specText = (try? String(contentsOfFile: plan.spec.path, encoding: .utf8)) ?? ""
+        // The run keeps a copy of its spec; the plan alone is enough to execute, so a spec that moved since
+        // `sprout plan` is a warning (the run records no copy), not a failure.
+        do { specText = try String(contentsOfFile: plan.spec.path, encoding: .utf8) } catch {
+          onEvent(
+            .warning(
+              key: nil, message: "cannot read the spec '\(plan.spec.path)' (\(error)); the run records no copy of it",
+              path: plan.spec.path))
+        }
         runID = try label(store: store, specPath: plan.spec.path, tags: request.tags)
       }
       let summary = try Executor(store: store, options: options).run(
         plan: plan, specPath: plan.spec.path, specText: specText, runID: runID, onEvent: onEvent)
       if request.existingRun == nil { index(summary.runID, store: store, onEvent: onEvent) }
       // The failure as a diagnostic (code, stage position in the spec): the one place a job's log names it.
+      // Only for quoting the stage's lines under a failure; without the file the diagnostic is still printed.
       let sources = (try? String(contentsOfFile: plan.spec.path, encoding: .utf8)).map { [plan.spec.path: $0] } ?? [:]
       return RunOutcome(
         diagnostics: summary.failed.compactMap { $0.error?.diagnostic }, sources: sources, summary: summary,

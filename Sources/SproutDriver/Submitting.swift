@@ -98,6 +98,7 @@ public enum Submitting {
   /// The absolute path of the running `sprout` (what the jobs run unless `--sprout PATH` says otherwise).
   public static var executablePath: String {
     #if os(Linux)
+      // Without /proc (a restricted container) the fallback below names the binary from argv instead.
       if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return path }
     #endif
     let argument = CommandLine.arguments[0]

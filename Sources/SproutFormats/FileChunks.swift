@@ -32,6 +32,7 @@ final class FileChunks {
     }
   }
 
+  // A read-only handle: closing it cannot lose data, and a deinit cannot report an error.
   deinit { try? handle.close() }
 
   /// The next `count` bytes, fewer only at the end of the file.

@@ -10,6 +10,8 @@ public enum GraphDiagnostics {
   public static let badFile: DiagnosticID = "graph.bad-file"
   /// Stages read each other in a cycle.
   public static let cycle: DiagnosticID = "graph.cycle"
+  /// A generated dataset whose size argument asks for more memory than the budget.
+  public static let dataTooLarge: DiagnosticID = "graph.data-too-large"
   /// A stage's `from` (or a from_stage initializer) does not yield the model expected.
   public static let fromMismatch: DiagnosticID = "graph.from-mismatch"
   /// An initializer assumes an activation the model lacks (siren without sine).
@@ -65,6 +67,12 @@ public enum GraphDiagnostics {
       cycle, .error,
       "Stages read each other's outputs in a cycle, so none of them can run first. The message lists the cycle.",
       example: "stages:\n  a: {kind: evaluate, from: b, ...}\n  b: {kind: evaluate, from: a, ...}"),
+    .init(
+      dataTooLarge, .error,
+      "A generated dataset's `samples` (or an image pattern's `size`) asks for more memory than the budget of half "
+        + "the machine's memory, counting every number a sample holds and the copies the trainer makes. Checked "
+        + "before anything is generated; the message states the size.",
+      example: "datasets:\n  d: {kind: two_spirals, samples: 1000000000000}"),
     .init(
       fromMismatch, .error,
       "A stage's `from` (or a from_stage initializer) names a stage that does not produce the model it needs.",

@@ -29,7 +29,7 @@ extension Backend {
         }
       }
       if let activation {
-        guard let output else { preconditionFailure("a gemm epilogue with an activation needs an output buffer") }
+        guard let output else { BackendCheck.fail("gemm: an epilogue with an activation needs an output buffer") }
         for i in 0..<rows {
           let o = i * stride
           activationForward(activation, c + o, output + o, saved: saved.map { $0 + o }, count: cols)
@@ -45,6 +45,7 @@ extension Backend {
 
   /// `y[r, c] += bias[c]`.
   public func addBias(_ y: UnsafeMutablePointer<Float>, rows: Int, cols: Int, bias: UnsafePointer<Float>) {
+    BackendCheck.matrix("addBias", rows: rows, cols: cols)
     ElementwiseKernels.addBias(y, rows: 0..<rows, cols: cols, bias: bias)
   }
 
@@ -53,6 +54,7 @@ extension Backend {
     _ f: Activation, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
     saved: UnsafeMutablePointer<Float>?, count: Int
   ) {
+    BackendCheck.count("activationForward", count)
     ActivationKernels.forward(f, x, y, saved: saved, range: 0..<count)
   }
 
@@ -61,6 +63,7 @@ extension Backend {
     _ f: Activation, x: UnsafePointer<Float>, y: UnsafePointer<Float>, saved: UnsafePointer<Float>?,
     dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, count: Int
   ) {
+    BackendCheck.count("activationBackward", count)
     ActivationKernels.backward(f, x: x, y: y, saved: saved, dy: dy, dx: dx, range: 0..<count)
   }
 
@@ -81,21 +84,25 @@ extension Backend {
 
   /// `y += alpha · x`.
   public func axpy(alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+    BackendCheck.count("axpy", count)
     ElementwiseKernels.axpy(alpha: alpha, x, y, range: 0..<count)
   }
 
   /// `x *= alpha`.
   public func scale(_ x: UnsafeMutablePointer<Float>, by alpha: Float, count: Int) {
+    BackendCheck.count("scale", count)
     ElementwiseKernels.scale(x, by: alpha, range: 0..<count)
   }
 
   /// Row-wise softmax.
   public func softmaxRows(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int, cols: Int) {
+    BackendCheck.matrix("softmaxRows", rows: rows, cols: cols)
     RowKernels.softmax(x, y, rows: 0..<rows, cols: cols, log: false)
   }
 
   /// Row-wise log-softmax.
   public func logSoftmaxRows(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int, cols: Int) {
+    BackendCheck.matrix("logSoftmaxRows", rows: rows, cols: cols)
     RowKernels.softmax(x, y, rows: 0..<rows, cols: cols, log: true)
   }
 
@@ -105,6 +112,7 @@ extension Backend {
     gamma: UnsafePointer<Float>?, beta: UnsafePointer<Float>?, eps: Float,
     mean: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>
   ) {
+    BackendCheck.matrix("layerNormForward", rows: rows, cols: cols)
     RowKernels.layerNormForward(
       x, y, rows: 0..<rows, cols: cols, gamma: gamma, beta: beta, eps: eps, mean: mean, rstd: rstd)
   }
@@ -115,6 +123,7 @@ extension Backend {
     gamma: UnsafePointer<Float>?, mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>,
     dGamma: UnsafeMutablePointer<Float>?, dBeta: UnsafeMutablePointer<Float>?
   ) {
+    BackendCheck.matrix("layerNormBackward", rows: rows, cols: cols)
     RowKernels.layerNormBackward(
       x, dy: dy, dx: dx, rows: 0..<rows, cols: cols, gamma: gamma, mean: mean, rstd: rstd)
     RowKernels.layerNormParameterGradients(
@@ -126,6 +135,7 @@ extension Backend {
     parameters p: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>,
     velocity: UnsafeMutablePointer<Float>?, count: Int, hyper: SGDHyperparameters, firstStep: Bool
   ) {
+    BackendCheck.count("sgdStep", count)
     OptimizerKernels.sgd(p, g, velocity, range: 0..<count, hyper: hyper, firstStep: firstStep)
   }
 
@@ -135,6 +145,7 @@ extension Backend {
     m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, count: Int, hyper: AdamHyperparameters,
     step: Int
   ) {
+    BackendCheck.count("adamStep", count)
     OptimizerKernels.adam(p, g, m, v, range: 0..<count, hyper: hyper, step: step)
   }
 
@@ -142,6 +153,7 @@ extension Backend {
   public func im2col(
     _ x: UnsafePointer<Float>, _ cols: UnsafeMutablePointer<Float>, batch: Int, geometry g: WindowGeometry
   ) {
+    BackendCheck.window("im2col", batch: batch, g)
     for b in 0..<batch { ConvolutionKernels.im2col(x + b * g.inputCount, cols + b * g.patchSize * g.outPositions, g) }
   }
 
@@ -149,6 +161,7 @@ extension Backend {
   public func col2im(
     _ cols: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, batch: Int, geometry g: WindowGeometry
   ) {
+    BackendCheck.window("col2im", batch: batch, g)
     for b in 0..<batch { ConvolutionKernels.col2im(cols + b * g.patchSize * g.outPositions, dx + b * g.inputCount, g) }
   }
 
@@ -157,6 +170,7 @@ extension Backend {
     _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>, batch: Int,
     geometry g: WindowGeometry
   ) {
+    BackendCheck.window("maxPool2d", batch: batch, g)
     let out = g.channels * g.outPositions
     for b in 0..<batch { ConvolutionKernels.maxPool(x + b * g.inputCount, y + b * out, argmax: argmax + b * out, g) }
   }
@@ -166,6 +180,7 @@ extension Backend {
     _ dy: UnsafePointer<Float>, argmax: UnsafePointer<Int32>, _ dx: UnsafeMutablePointer<Float>, batch: Int,
     geometry g: WindowGeometry
   ) {
+    BackendCheck.window("maxPool2dBackward", batch: batch, g)
     let out = g.channels * g.outPositions
     for b in 0..<batch {
       ConvolutionKernels.maxPoolBackward(dy + b * out, argmax: argmax + b * out, dx + b * g.inputCount, g)
@@ -176,6 +191,7 @@ extension Backend {
   public func avgPool2d(
     _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, geometry g: WindowGeometry
   ) {
+    BackendCheck.window("avgPool2d", batch: batch, g)
     let out = g.channels * g.outPositions
     for b in 0..<batch { ConvolutionKernels.avgPool(x + b * g.inputCount, y + b * out, g) }
   }
@@ -184,6 +200,7 @@ extension Backend {
   public func avgPool2dBackward(
     _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, batch: Int, geometry g: WindowGeometry
   ) {
+    BackendCheck.window("avgPool2dBackward", batch: batch, g)
     let out = g.channels * g.outPositions
     for b in 0..<batch { ConvolutionKernels.avgPoolBackward(dy + b * out, dx + b * g.inputCount, g) }
   }

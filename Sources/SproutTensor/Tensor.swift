@@ -15,7 +15,13 @@ public final class Tensor: @unchecked Sendable {
 
   /// A zero-filled tensor.
   public init(zeros shape: [Int]) {
-    precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in \(shape)")
+    // Always checked (this module is -Ounchecked, where `precondition` is gone): the count sizes the allocation.
+    BackendCheck.require(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in \(shape)")
+    BackendCheck.require(
+      !shape.reduce((1, false)) { acc, d in
+        let (p, o) = acc.0.multipliedReportingOverflow(by: d)
+        return (p, acc.1 || o)
+      }.1, "Tensor: \(shape) has more elements than Int holds")
     self.shape = shape
     self.count = shape.reduce(1, *)
     let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
@@ -27,7 +33,7 @@ public final class Tensor: @unchecked Sendable {
   /// A tensor holding a copy of `values`.
   public convenience init(shape: [Int], values: [Float]) {
     self.init(zeros: shape)
-    precondition(values.count == count, "\(values.count) values for shape \(shape)")
+    BackendCheck.require(values.count == count, "Tensor: \(values.count) values for shape \(shape)")
     for i in 0..<count { storage[i] = values[i] }
   }
 

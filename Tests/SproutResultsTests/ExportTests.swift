@@ -87,3 +87,20 @@ struct ExportTests {
     #expect(r.out.contains("3 non-finite"), "\(r.out)")
   }
 }
+
+/// A completed task whose metrics file is corrupt fails the CSV export and the figures, naming the file, instead
+/// of leaving that task's rows or curve out (an export that silently drops data misreports the run).
+@Suite struct CorruptMetricsTests {
+  @Test func corruptMetricsFailTheExportAndTheFigures() throws {
+    let dir = Fixtures.directory("export")
+    let store = Fixtures.store(dir)
+    try Fixtures.syntheticRun(
+      store: store, runID: "20261129-151002.123-dddd", trials: [("a", 0, .double(1)), ("b", 0, .double(0.5))])
+    let run = try RunResults.load("latest", store: store)
+    let task = try #require(run.tasks.first { $0.outputs != nil })
+    _ = try TidyCSV.text(run)  // intact: exports
+    try Data("{\"step\": 0, \"loss\": 1}\nnot a record\n".utf8).write(to: URL(fileURLWithPath: store.metricsPath(task.hash)))
+    #expect { _ = try TidyCSV.text(run) } throws: { "\($0)".contains("metrics.jsonl' line 2 is not a metric record") }
+    #expect { _ = try Figures(run: run) } throws: { "\($0)".contains("line 2 is not a metric record") }
+  }
+}

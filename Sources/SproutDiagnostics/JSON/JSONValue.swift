@@ -151,6 +151,7 @@ extension JSONValue: Codable {
   /// plan files therefore go through ``JSONValue/parse(_:)``, which keeps the distinction.
   public init(from decoder: Decoder) throws {
     let c = try decoder.singleValueContainer()
+    // Probing the value's type: each failed `try?` is "not this type", and the last branch throws if none fits.
     if c.decodeNil() {
       self = .null
     } else if let b = try? c.decode(Bool.self) {

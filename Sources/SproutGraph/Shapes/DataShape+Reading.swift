@@ -91,25 +91,65 @@ private struct DataShapeReader {
       GraphDiagnostics.badFile, "the \(what.0) have \(n) samples but the \(what.1) have \(m)", at: f.range, f.argument)
   }
 
+  /// A generated dataset's size against the memory budget, before anything is generated: `perSample` floats for
+  /// each of `samples` (features, targets and what the generator holds per sample), reported at the size argument
+  /// with the size stated. Returns false (after reporting) when it does not fit.
+  mutating func fits(_ argument: String, samples: Int, perSample: Int, budget: MemoryBudget = .default) -> Bool {
+    let (values, overflow) = samples.multipliedReportingOverflow(by: max(1, perSample))
+    do {
+      // Twice: the generated arrays and the split (or standardised) copies the trainer makes of them.
+      try budget.check(
+        fileBytes: 0, values: overflow ? Int.max : values, copies: 2,
+        what: "\(samples) \(argument == "size" ? "pixels" : "samples") of \(perSample) numbers each")
+      return true
+    } catch let e as DataError {
+      problem(
+        GraphDiagnostics.dataTooLarge, "dataset '\(dataset.id.name)' is too large: \(e.message)",
+        at: args.argument(argument)?.range ?? dataset.range, argument,
+        help: "lower `\(argument)`; the budget is half the machine's memory")
+      return false
+    } catch {
+      return true  // check throws only DataError
+    }
+  }
+
   mutating func shape() -> DataShape? {
     let files = self.files
+    // Sizes of generated datasets: a spec of a few bytes must not make the trainer (or lint) allocate terabytes.
+    let samples = resolve.int(args["samples"])
+    func targetWidth(_ classes: Int) -> Int { oneHot ? classes : 1 }
     switch dataset.kind {
     case "teacher_student":
       guard let inputs = resolve.int(args["inputs"]), let outputs = resolve.int(args["outputs"]) else { return nil }
       let task = resolve.string(args["task"]) ?? "regression"
+      let hidden = max(0, resolve.int(args["hidden"]) ?? 0)
+      let (wide, overflow) = inputs.addingReportingOverflow(outputs)
+      let perSample = overflow ? Int.max : wide.addingReportingOverflow(hidden).partialValue
+      if let samples, !fits("samples", samples: samples, perSample: perSample) { return nil }
       return DataShape(
         features: inputs,
         // Classification takes the argmax of the teacher's outputs, or the sign of a single one: 2 classes.
         target: task == "classification" ? .classes(count: max(outputs, 2), oneHot: oneHot) : .values(width: outputs))
     case "gaussian_blobs":
       guard let inputs = resolve.int(args["inputs"]), let classes = resolve.int(args["classes"]) else { return nil }
+      let (perSample, overflow) = inputs.addingReportingOverflow(targetWidth(classes))
+      if let samples, !fits("samples", samples: samples, perSample: overflow ? Int.max : perSample) { return nil }
       return DataShape(features: inputs, target: .classes(count: classes, oneHot: oneHot))
     case "two_spirals":
+      if let samples, !fits("samples", samples: samples, perSample: 2 + targetWidth(2)) { return nil }
       return DataShape(features: 2, target: .classes(count: 2, oneHot: oneHot))
     case "sine":
+      if let samples, !fits("samples", samples: samples, perSample: 2) { return nil }
       return DataShape(features: 1, target: .values(width: 1))
     case "image":
-      guard let f = file("file") else { return DataShape(features: 2, target: .values(width: 1)) }
+      guard let f = file("file") else {
+        // A pattern: one sample per pixel, (x, y) → intensity.
+        if let size = resolve.int(args["size"]) {
+          let (pixels, overflow) = size.multipliedReportingOverflow(by: size)
+          if !fits("size", samples: overflow ? Int.max : pixels, perSample: 3) { return nil }
+        }
+        return DataShape(features: 2, target: .values(width: 1))
+      }
       guard let header = ask(f, files.pnmHeader) else { return nil }
       return DataShape(features: 2, target: .values(width: header.channels))
     case "npy":

@@ -16,7 +16,7 @@ public struct DirectFileDigests: FileDigests {
   /// SHA-256 (hex) of the file's bytes, streamed in 1 MiB chunks.
   public func digest(ofFile path: String) -> String? {
     guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
-    defer { try? handle.close() }
+    defer { try? handle.close() }  // read-only: a failed close loses nothing
     var hasher = SHA256()
     do {
       // `read` returns nil (or no bytes) at the end of the file.

@@ -27,8 +27,10 @@ public enum TidyCSV {
     let chunk = 256
     for start in stride(from: 0, to: tasks.count, by: chunk) {
       let slice = Array(tasks[start..<min(start + chunk, tasks.count)])
-      let texts = ParallelMap.map(slice) { task -> String in
-        let records = (try? store.metrics(task.hash)) ?? []
+      // A completed task's unreadable or corrupt metrics file fails the export rather than leaving its rows out.
+      let texts = ParallelMap.map(slice) { task -> Result<String, any Error> in
+        let records: [MetricRecord]
+        do { records = try store.metrics(task.hash) } catch { return .failure(error) }
         let trial = trials[task.trial]
         let prefix = [run.runID, task.key, task.stage] + axes.map { axis in trial?[axis].map(cell) ?? "" }
         let prefixText = prefix.map(CSV.quote).joined(separator: ",") + ","
@@ -41,9 +43,12 @@ public enum TidyCSV {
             }
           }
         }
-        return out
+        return .success(out)
       }
-      for t in texts where !t.isEmpty { try emit(t) }
+      for result in texts {
+        let t = try result.get()
+        if !t.isEmpty { try emit(t) }
+      }
     }
   }
 

@@ -37,11 +37,11 @@ public enum GarbageCollector {
   public static func collect(store: Store, dryRun: Bool) throws -> Report {
     let fm = FileManager.default
     var referenced = Set<String>()
-    for id in store.runIDs() {
+    for id in try store.checkedRunIDs() {
       let manifest = try store.manifest(id)
       for t in manifest.tasks { referenced.insert(t.hash) }
     }
-    let hashes = (try? fm.contentsOfDirectory(atPath: "\(store.root)/tasks")) ?? []
+    let hashes = try Store.listFolder("\(store.root)/tasks")
     var report = Report(unreferencedTasks: [], leftovers: [], bytes: 0, dryRun: dryRun)
     for hash in hashes.sorted() where !hash.hasPrefix(".") && !referenced.contains(hash) {
       let dir = store.taskDirectory(hash)
@@ -62,7 +62,12 @@ public enum GarbageCollector {
         if report.unreferencedTasks.contains(where: { relative.hasPrefix("tasks/\($0)/") }) { continue }
         report.bytes += size(of: path)
         report.leftovers.append(relative)
-        if !dryRun { try? fm.removeItem(atPath: path) }
+        if !dryRun {
+          // Gone already (its writer finished after all) is fine; a file that stays is an error, not "freed".
+          do { try fm.removeItem(atPath: path) } catch where AtomicFile.exists(path) {
+            throw RunError(.io, "cannot remove '\(path)'", cause: error, path: path)
+          } catch {}
+        }
       }
     }
     return report

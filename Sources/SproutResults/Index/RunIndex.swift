@@ -90,6 +90,8 @@ public final class RunIndex: Sendable {
   @discardableResult
   public func rebuild() throws -> Int {
     let ids = store.runIDs()
+    // The index is a cache of the store: a run whose manifest cannot be loaded is left out of it (`sprout show`
+    // on that run reports why); the store itself is untouched.
     let runs = ParallelMap.map(ids) { id in try? RunResults.load(id, store: self.store) }
     try write { db in
       try db.execute(sql: "DELETE FROM runs")
@@ -110,7 +112,7 @@ public final class RunIndex: Sendable {
     let missing = inStore.subtracting(knownIDs).sorted() + stale
     let gone = knownIDs.subtracting(inStore)
     guard !missing.isEmpty || !gone.isEmpty else { return }
-    let runs = ParallelMap.map(missing) { id in try? RunResults.load(id, store: self.store) }
+    let runs = ParallelMap.map(missing) { id in try? RunResults.load(id, store: self.store) }  // as in rebuild()
     try write { db in
       for id in gone { try db.execute(sql: "DELETE FROM runs WHERE run_id = ?", arguments: [id]) }
       for run in runs.compactMap({ $0 }) { try Self.insert(run, db: db) }

@@ -92,6 +92,8 @@ public struct RunResults: Sendable {
       trials.append(Trial(id: id, index: t["index"]?.intValue ?? trials.count, values: values, seed: t["seed"]?.intValue))
     }
     let entries = manifest.tasks
+    // A task without readable outputs is an incomplete task in every table and plot (shown as such);
+    // `sprout verify` is where damage is reported.
     let outputs = ParallelMap.map(entries) { entry in try? store.outputs(entry.hash) }
     var tasks: [Task] = []
     var stages: [String] = []

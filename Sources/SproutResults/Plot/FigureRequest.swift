@@ -28,7 +28,7 @@ public struct FigureRequest: Sendable {
     if let stage, !run.stages.contains(stage) {
       throw ResultsError("no stage '\(stage)' in run \(run.runID); stages: \(run.stages.joined(separator: ", "))")
     }
-    let figures = Figures(run: run, over: over, stages: stage.map { [$0] })
+    let figures = try Figures(run: run, over: over, stages: stage.map { [$0] })
     if let axis = by {
       guard run.axes.contains(axis) else {
         throw ResultsError("no axis '\(axis)' in run \(run.runID); axes: \(run.axes.joined(separator: ", "))")

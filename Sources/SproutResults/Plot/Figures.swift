@@ -15,13 +15,15 @@ public struct Figures: Sendable {
 
   /// Prepares the figures of `run`, averaging over `over` (default: the `seed` axis, when the matrix has one);
   /// reads the metrics of every task of `stages` (default: every stage).
-  public init(run: RunResults, over: [String]? = nil, stages: Set<String>? = nil) {
+  /// - Throws: the store's error when a completed task's metrics file cannot be read or parsed (a figure silently
+  ///   missing a task's curve would misreport the run).
+  public init(run: RunResults, over: [String]? = nil, stages: Set<String>? = nil) throws {
     self.run = run
     self.over = over ?? run.axes.filter { $0 == "seed" }
     let tasks = run.tasks.filter { $0.outputs != nil && (stages?.contains($0.stage) ?? true) }
     let store = run.store
-    let read = ParallelMap.map(tasks) { t in (t.key, (try? store.metrics(t.hash)) ?? []) }
-    records = Dictionary(read, uniquingKeysWith: { a, _ in a })
+    let read = ParallelMap.map(tasks) { t in (t.key, Result { try store.metrics(t.hash) }) }
+    records = Dictionary(try read.map { ($0.0, try $0.1.get()) }, uniquingKeysWith: { a, _ in a })
   }
 
   /// The axes that separate lines: every axis not averaged over.

@@ -17,7 +17,7 @@ public struct HTMLReport: Sendable {
   /// Prepares the report of a run, grouping trials by every axis but `over` (default `seed`).
   public init(run: RunResults, over: [String]? = nil) throws {
     self.run = run
-    figures = Figures(run: run, over: over)
+    figures = try Figures(run: run, over: over)
     let groupBy = figures.groupAxes
     table = try ResultTable.make(run, options: ShowOptions(groupBy: groupBy.count == run.axes.count ? [] : groupBy))
   }

@@ -32,6 +32,7 @@ public struct MetricRecord: Hashable, Sendable {
 
   /// Parses one line; nil when it is not a JSON object with an integer `step`.
   public init?(line: String) {
+    // nil is the answer "not a record": `Store.metrics` turns it into a corrupt-store error with the line number.
     guard let value = try? JSONValue.parse(line), case .object(var object) = value,
       let step = object["step"]?.intValue
     else { return nil }

@@ -36,6 +36,7 @@ extension Store {
 
   /// The record of the last completed run of a task key, or nil.
   public func record(experiment: String, taskKey: String) -> TaskRecord? {
+    // Feeds only `plan`'s stale reasons: without a readable record a task is explained as new, and still runs.
     guard let bytes = try? AtomicFile.read(recordPath(experiment: experiment, taskKey: taskKey)) else { return nil }
     return try? JSONDecoder().decode(TaskRecord.self, from: Data(bytes))
   }

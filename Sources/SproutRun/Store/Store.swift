@@ -59,6 +59,7 @@ public struct Store: Sendable {
   /// progress would lose its temporary file and fail at the rename.
   func removeTemporaries(_ hash: String) {
     let dir = taskDirectory(hash)
+    // Best effort: a leftover that stays is clutter only (never read), and `sprout gc` reports what it cannot remove.
     for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
     where name.hasPrefix(".") && name.contains(".tmp-") {
       try? FileManager.default.removeItem(atPath: "\(dir)/\(name)")
@@ -67,6 +68,7 @@ public struct Store: Sendable {
 
   /// The `task.json` of a task, if present and readable.
   public func taskRecord(_ hash: String) -> TaskRecord? {
+    // Descriptive only (`plan --explain`, gc); results never depend on it.
     guard let bytes = try? AtomicFile.read("\(taskDirectory(hash))/task.json") else { return nil }
     return try? JSONDecoder().decode(TaskRecord.self, from: Data(bytes))
   }
@@ -96,7 +98,8 @@ public struct Store: Sendable {
     let fm = FileManager.default
     let dir = taskDirectory(hash)
     let kept: Set<String> = ["task.json", TaskClaim.fileName]
-    for name in (try? fm.contentsOfDirectory(atPath: dir)) ?? [] where !kept.contains(name) {
+    // An unreadable folder must fail the reset: `--force` would otherwise resume from the old checkpoints.
+    for name in try Self.listFolder(dir) where !kept.contains(name) {
       do { try fm.removeItem(atPath: "\(dir)/\(name)") } catch {
         throw RunError(.io, "cannot remove '\(dir)/\(name)'", cause: error, path: "\(dir)/\(name)")
       }
@@ -105,6 +108,8 @@ public struct Store: Sendable {
 
   /// Checkpoint steps present in a task directory (complete names only; validity is checked on load), ascending.
   public func checkpointSteps(_ hash: String) -> [Int] {
+    // An unreadable folder lists no checkpoint: the task starts over from step 0 (slower, never a wrong result);
+    // writing into that folder then fails with the error.
     let names = (try? FileManager.default.contentsOfDirectory(atPath: taskDirectory(hash))) ?? []
     return names.compactMap(Checkpoint.step(fromFileName:)).sorted()
   }
@@ -151,6 +156,8 @@ public struct Store: Sendable {
   }
 
   /// The raw bytes of a task's metrics file (empty when absent).
+  /// An unreadable file also reads as empty, which no caller takes for a result: resuming finds fewer records than
+  /// the checkpoint counts and starts the task over, and `rerun` reports the metrics as differing.
   public func metricsBytes(_ hash: String) -> [UInt8] { (try? AtomicFile.read(metricsPath(hash))) ?? [] }
 
   /// Writes a run manifest atomically.
@@ -193,10 +200,23 @@ public struct Store: Sendable {
     return manifest
   }
 
-  /// Run ids in the store, oldest first (ids start with their UTC start time).
-  public func runIDs() -> [String] {
-    let names = (try? FileManager.default.contentsOfDirectory(atPath: "\(root)/runs")) ?? []
-    return names.filter { AtomicFile.exists(manifestPath($0)) }.sorted()
+  /// Run ids in the store, oldest first (ids start with their UTC start time). A store without a `runs` folder
+  /// has none; an unreadable one also reads as none here (listings, `runs`, the index), while ``checkedRunIDs()``
+  /// is what decisions that delete data rely on.
+  public func runIDs() -> [String] { (try? checkedRunIDs()) ?? [] }
+
+  /// Run ids, oldest first; throws when the `runs` folder exists but cannot be listed (so `gc` never takes an
+  /// unreadable folder for an empty one and removes every task as unreferenced).
+  public func checkedRunIDs() throws -> [String] {
+    try Self.listFolder("\(root)/runs").filter { AtomicFile.exists(manifestPath($0)) }.sorted()
+  }
+
+  /// The names in folder `path`: none when it does not exist, an error when it exists but cannot be listed.
+  public static func listFolder(_ path: String) throws -> [String] {
+    guard AtomicFile.exists(path) else { return [] }
+    do { return try FileManager.default.contentsOfDirectory(atPath: path) } catch {
+      throw RunError(.io, "cannot list '\(path)'", cause: error, path: path)
+    }
   }
 
   /// Creates the directory of a new run and returns its id. The directory is made with an exclusive `mkdir`,

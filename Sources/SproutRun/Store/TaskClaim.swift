@@ -141,6 +141,8 @@ public final class TaskClaim: @unchecked Sendable {
   public static func holder(store: Store, hash: String) -> Holder? { holder(path: store.claimPath(hash)) }
 
   static func holder(path: String) -> Holder? {
+    // Only names the holder in messages: who holds a claim is decided by the file lock, never by this text, so
+    // an unreadable or half-written holder is just "unknown".
     guard let bytes = try? AtomicFile.read(path), !bytes.isEmpty,
       let json = try? JSONValue.parse(bytes: bytes)
     else { return nil }

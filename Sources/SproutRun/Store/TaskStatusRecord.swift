@@ -53,6 +53,8 @@ extension Store {
 
   /// The status file of a task of a run, if present and readable.
   public func taskStatus(run: String, key: String) -> TaskStatusRecord? {
+    // Status files are written atomically by the job running the task; none (or none readable) leaves the task
+    // as the submitted manifest has it (pending), and its results are read from the task's own files.
     guard let bytes = try? AtomicFile.read(taskStatusPath(run: run, key: key)),
       let json = try? JSONValue.parse(bytes: bytes)
     else { return nil }

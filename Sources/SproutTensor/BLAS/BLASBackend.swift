@@ -50,6 +50,7 @@ public final class BLASBackend: Backend, Sendable {
     b: UnsafePointer<Float>, ldb: Int,
     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
   ) {
+    BackendCheck.gemm(transA: transA, transB: transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc)
     if m <= 0 || n <= 0 { return }
     if k <= 0 {
       // CBLAS implementations differ on k = 0; the contract (beta = 0 overwrites) is kept here.
@@ -72,6 +73,7 @@ public final class BLASBackend: Backend, Sendable {
 
   /// `y = op(x)` (cpu kernel).
   public func map(_ op: UnaryOp, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+    BackendCheck.count("map", count)
     cpu.map(op, x, y, count: count)
   }
 
@@ -80,28 +82,33 @@ public final class BLASBackend: Backend, Sendable {
     _ op: BinaryOp, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ z: UnsafeMutablePointer<Float>,
     count: Int
   ) {
+    BackendCheck.count("zip", count)
     cpu.zip(op, x, y, z, count: count)
   }
 
   /// A reduction (cpu kernel).
   public func reduce(_ op: ReduceOp, _ x: UnsafePointer<Float>, count: Int) -> Float {
-    cpu.reduce(op, x, count: count)
+    BackendCheck.count("reduce", count)
+    return cpu.reduce(op, x, count: count)
   }
 
   /// Column sums (cpu kernel).
   public func columnSums(
     _ x: UnsafePointer<Float>, rows: Int, cols: Int, _ y: UnsafeMutablePointer<Float>, accumulate: Bool
   ) {
+    BackendCheck.matrix("columnSums", rows: rows, cols: cols)
     cpu.columnSums(x, rows: rows, cols: cols, y, accumulate: accumulate)
   }
 
   /// `y = value` (cpu kernel).
   public func fill(_ y: UnsafeMutablePointer<Float>, value: Float, count: Int) {
+    BackendCheck.count("fill", count)
     cpu.fill(y, value: value, count: count)
   }
 
   /// `y = x` (cpu kernel).
   public func copy(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+    BackendCheck.count("copy", count)
     cpu.copy(x, y, count: count)
   }
 }

@@ -3,6 +3,7 @@
 extension CPUBackend {
   /// `y[r, c] += bias[c]`, rows split across threads.
   public func addBias(_ y: UnsafeMutablePointer<Float>, rows: Int, cols: Int, bias: UnsafePointer<Float>) {
+    BackendCheck.matrix("addBias", rows: rows, cols: cols)
     let parts = rows < threads ? 1 : elementParts(rows * cols)
     parallel(.addBias(y, rows: rows, cols: cols, bias), parts: parts)
   }
@@ -12,6 +13,7 @@ extension CPUBackend {
     _ f: Activation, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
     saved: UnsafeMutablePointer<Float>?, count: Int
   ) {
+    BackendCheck.count("activationForward", count)
     parallel(.activationForward(f, x, y, saved: saved, count: count), parts: elementParts(count))
   }
 
@@ -20,17 +22,20 @@ extension CPUBackend {
     _ f: Activation, x: UnsafePointer<Float>, y: UnsafePointer<Float>, saved: UnsafePointer<Float>?,
     dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, count: Int
   ) {
+    BackendCheck.count("activationBackward", count)
     parallel(
       .activationBackward(f, x: x, y: y, saved: saved, dy: dy, dx: dx, count: count), parts: elementParts(count))
   }
 
   /// `y += alpha · x`.
   public func axpy(alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+    BackendCheck.count("axpy", count)
     parallel(.axpy(alpha, x, y, count: count), parts: elementParts(count))
   }
 
   /// `x *= alpha`.
   public func scale(_ x: UnsafeMutablePointer<Float>, by alpha: Float, count: Int) {
+    BackendCheck.count("scale", count)
     parallel(.scale(x, alpha, count: count), parts: elementParts(count))
   }
 
@@ -39,6 +44,7 @@ extension CPUBackend {
     parameters p: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>,
     velocity: UnsafeMutablePointer<Float>?, count: Int, hyper: SGDHyperparameters, firstStep: Bool
   ) {
+    BackendCheck.count("sgdStep", count)
     parallel(.sgd(p, g, velocity, count: count, hyper, firstStep: firstStep), parts: elementParts(count))
   }
 
@@ -48,6 +54,7 @@ extension CPUBackend {
     m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, count: Int, hyper: AdamHyperparameters,
     step: Int
   ) {
+    BackendCheck.count("adamStep", count)
     parallel(.adam(p, g, m, v, count: count, hyper, step: step), parts: elementParts(count))
   }
 }

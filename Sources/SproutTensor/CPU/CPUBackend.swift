@@ -87,9 +87,10 @@ public final class CPUBackend: Backend, @unchecked Sendable {
     b: UnsafePointer<Float>, ldb: Int,
     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: GemmEpilogue
   ) {
+    BackendCheck.gemm(transA: transA, transB: transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc)
     if m <= 0 || n <= 0 { return }
     if case .biasActivation(_, let f, let output, _) = epilogue {
-      precondition(f == nil || output != nil, "a gemm epilogue with an activation needs an output buffer")
+      BackendCheck.require(f == nil || output != nil, "gemm: an epilogue with an activation needs an output buffer")
     }
     let problem = Gemm.Problem(
       transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
@@ -101,6 +102,7 @@ public final class CPUBackend: Backend, @unchecked Sendable {
 
   /// `y = op(x)`.
   public func map(_ op: UnaryOp, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+    BackendCheck.count("map", count)
     parallel(.map(op, x, y, count: count), parts: elementParts(count))
   }
 
@@ -109,28 +111,33 @@ public final class CPUBackend: Backend, @unchecked Sendable {
     _ op: BinaryOp, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ z: UnsafeMutablePointer<Float>,
     count: Int
   ) {
+    BackendCheck.count("zip", count)
     parallel(.zip(op, x, y, z, count: count), parts: elementParts(count))
   }
 
   /// A reduction in fixed blocks (one thread: the result never depends on the partition).
   public func reduce(_ op: ReduceOp, _ x: UnsafePointer<Float>, count: Int) -> Float {
-    ElementwiseKernels.reduce(op, x, count: count)
+    BackendCheck.count("reduce", count)
+    return ElementwiseKernels.reduce(op, x, count: count)
   }
 
   /// Column sums, columns split across threads (each column sums its rows in order).
   public func columnSums(
     _ x: UnsafePointer<Float>, rows: Int, cols: Int, _ y: UnsafeMutablePointer<Float>, accumulate: Bool
   ) {
+    BackendCheck.matrix("columnSums", rows: rows, cols: cols)
     parallel(.columnSums(x, rows: rows, cols: cols, y, accumulate: accumulate), parts: elementParts(rows * cols))
   }
 
   /// `y = value`.
   public func fill(_ y: UnsafeMutablePointer<Float>, value: Float, count: Int) {
+    BackendCheck.count("fill", count)
     ElementwiseKernels.fill(y, value: value, range: 0..<count)
   }
 
   /// `y = x`.
   public func copy(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+    BackendCheck.count("copy", count)
     ElementwiseKernels.copy(x, y, range: 0..<count)
   }
 }

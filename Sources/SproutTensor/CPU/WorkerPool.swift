@@ -74,7 +74,7 @@ final class WorkerPool: @unchecked Sendable {
   /// Runs `job.execute(part:)` for parts `0 ..< parts`, part 0 on the caller, and returns when all have
   /// finished.
   func run(parts: Int, job: KernelJob) {
-    precondition(parts <= width, "\(parts) parts for a pool of \(width)")
+    BackendCheck.require(parts <= width, "worker pool: \(parts) parts for a pool of \(width)")
     job.parts = parts
     if parts <= 1 {
       if parts == 1 { job.execute(part: 0) }

@@ -10,7 +10,7 @@ enum OptimizerKernels {
     let end = range.upperBound
     var i = range.lowerBound
     let useMomentum = h.momentum != 0
-    precondition(!useMomentum || velocity != nil, "SGD with momentum needs a velocity buffer")
+    BackendCheck.require(!useMomentum || velocity != nil, "sgdStep: momentum needs a velocity buffer")
     if !useMomentum && h.weightDecay == 0 {
       // Plain SGD, `p − lr·g`: the same arithmetic as the general loop below, without its per-vector branches.
       let lr = h.lr
@@ -46,7 +46,7 @@ enum OptimizerKernels {
     _ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>,
     _ v: UnsafeMutablePointer<Float>, range: Range<Int>, hyper h: AdamHyperparameters, step: Int
   ) {
-    precondition(step >= 1, "Adam steps count from 1")
+    BackendCheck.require(step >= 1, "adamStep: steps count from 1, not \(step)")
     let bias1 = 1 - Foundation.pow(h.beta1, Float(step))
     let bias2 = 1 - Foundation.pow(h.beta2, Float(step))
     let stepSize = h.lr / bias1

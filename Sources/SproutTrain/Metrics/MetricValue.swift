@@ -77,6 +77,7 @@ extension MetricValue: Codable {
   /// Decodes a number, a non-finite string, an array of numbers or an object.
   public init(from decoder: any Decoder) throws {
     let c = try decoder.singleValueContainer()
+    // Probing the value's shape: each failed `try?` is "not this shape"; the last branch throws if none fits.
     if let v = try? c.decode(Double.self) {
       self = .scalar(v)
     } else if let s = try? c.decode(String.self), let v = MetricValue.nonFinite(s) {

@@ -228,6 +228,8 @@ public final class MetricsRecorder {
         out[metric.name] = activationStats(stats: stats, layers: layers, samples: samples)
       case .intervalBounds(let eps, let layers, let samples):
         let probe = data.prefix(samples)
+        // `init` ran the same bounds on this network and threw for a layer they cannot bound, so a throw is
+        // impossible here; the metric is never silently missing.
         guard let bounds = try? IntervalBounds.compute(network: network, probe: probe.features, rows: probe.count, eps: Float(eps)),
           case .success(let selected) = layers.resolve(count: bounds.count)
         else { continue }
@@ -243,6 +245,7 @@ public final class MetricsRecorder {
       case .kernelAlignment:
         if let k0 = initialKernel { out[metric.name] = .scalar(Metrics.alignment(k0, tangentKernel())) }
       case .verifiedError(let eps, let samples):
+        // As interval_bounds above: `init` already threw for a network or loss this cannot handle.
         if let v = try? Self.verifiedError(network: network, data: data, rows: samples ?? data.count, eps: Float(eps)) {
           out[metric.name] = .scalar(v)
         }
