@@ -12,7 +12,7 @@ also counts the instructions of one Sprout cpu step per model (load-independent)
 Two-thread timings on these machines are bimodal (the host sometimes runs both virtual CPUs on one core), so
 compare ratios within a run rather than absolute times across runs.
 
-Usage: bench.py SPROUT_BENCH_BINARY PYTHON [--rounds N] [--out DIR] [--callgrind]
+Usage: bench.py SPROUT_BENCH_BINARY PYTHON [--rounds N] [--out DIR] [--callgrind] [--models tiny,cnn,...]
 """
 import argparse
 import json
@@ -155,7 +155,10 @@ def main():
     ap.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", "5")))
     ap.add_argument("--out", default="bench/out")
     ap.add_argument("--callgrind", action="store_true", default=os.environ.get("BENCH_CALLGRIND") == "1")
+    ap.add_argument("--models", default=os.environ.get("BENCH_MODELS", ",".join(MODELS)),
+                    help="comma-separated subset of the models (default: all)")
     args = ap.parse_args()
+    MODELS[:] = [m for m in args.models.split(",") if m in WIDTHS]
     os.makedirs(args.out, exist_ok=True)
     here = os.path.dirname(os.path.abspath(__file__))
     peers = os.path.join(here, "peers.py")
@@ -316,6 +319,11 @@ def callgrind_counts(binary):
         return {}
     counts = {}
     with tempfile.TemporaryDirectory() as tmp:
+        # valgrind 3.19 gives up on the release binary's DWARF ("possibly corrupted debuginfo"): count a copy
+        # without it (the symbol table, which --toggle-collect needs, stays).
+        stripped = os.path.join(tmp, "sprout-bench")
+        subprocess.run(["strip", "--strip-debug", "-o", stripped, binary], check=True)
+        binary = stripped
         for model in MODELS:
             steps, warmup = CALLGRIND_STEPS[model]
             out = os.path.join(tmp, f"callgrind.{model}")
