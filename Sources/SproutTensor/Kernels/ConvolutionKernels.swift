@@ -42,6 +42,10 @@ public struct WindowGeometry: Hashable, Sendable {
   func insideRun(kx: Int, count: Int) -> (lo: Int, hi: Int) {
     let first = padding - kx  // ox·stride ≥ first
     let end = width + padding - kx  // ox·stride < end
+    if stride == 1 {  // no division for the common case
+      let lo = min(count, max(0, first))
+      return (lo, max(lo, min(count, end)))
+    }
     let lo = first > 0 ? min(count, (first + stride - 1) / stride) : 0
     let hi = end > 0 ? min(count, (end + stride - 1) / stride) : 0
     return (lo, max(lo, hi))
@@ -60,6 +64,7 @@ public enum ConvolutionKernels {
       let plane = x + c * g.height * g.width
       for ky in 0..<k {
         for kx in 0..<k {
+          let (lo, hi) = g.insideRun(kx: kx, count: ow)  // once per tap, not per row
           let dst = cols + row * oh * ow
           for oy in 0..<oh {
             let iy = oy * g.stride - g.padding + ky
@@ -70,11 +75,10 @@ public enum ConvolutionKernels {
             }
             // The positions whose tap falls inside the row are one run `lo..<hi`: zeros either side, no test
             // per element (for an 8×8 digit these loops were a quarter of the CNN's step).
-            let (lo, hi) = g.insideRun(kx: kx, count: ow)
             let src = plane + iy * g.width - g.padding + kx
             for ox in 0..<lo { line[ox] = 0 }
             if g.stride == 1 {
-              (line + lo).update(from: src + lo, count: hi - lo)
+              for ox in lo..<hi { line[ox] = src[ox] }  // a few floats: a loop, not a memmove call
             } else {
               for ox in lo..<hi { line[ox] = src[ox * g.stride] }
             }
@@ -96,6 +100,7 @@ public enum ConvolutionKernels {
       let plane = dx + c * g.height * g.width
       for ky in 0..<k {
         for kx in 0..<k {
+          let (lo, hi) = g.insideRun(kx: kx, count: ow)  // once per tap, not per row
           let src = cols + row * oh * ow
           for oy in 0..<oh {
             let iy = oy * g.stride - g.padding + ky
@@ -104,7 +109,6 @@ public enum ConvolutionKernels {
             // the same to the bit as with a test per position.
             let line = plane + iy * g.width - g.padding + kx
             let values = src + oy * ow
-            let (lo, hi) = g.insideRun(kx: kx, count: ow)
             for ox in lo..<hi { line[ox * g.stride] += values[ox] }
           }
           row += 1
