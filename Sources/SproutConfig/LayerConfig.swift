@@ -28,6 +28,21 @@ public indirect enum LayerConfig: Hashable, Sendable, Codable {
   /// The mean of each channel over an image's positions (`[C, H, W]` → `[C]`), or of each feature over a
   /// sequence's positions (`[L, F]` → `[F]`).
   case globalAvgPool
+  /// An Elman recurrent layer over a sequence `[L, F]` (PyTorch's one-layer `nn.RNN`, batch first, h₀ = 0):
+  /// `h_t = f(W_ih x_t + b_ih + W_hh h_{t−1} + b_hh)`; the last state `[units]`, or every state `[L, units]` when
+  /// `sequence`.
+  case rnn(units: Int, nonlinearity: RNNNonlinearity, sequence: Bool)
+  /// A gated recurrent unit over a sequence `[L, F]` (PyTorch's one-layer `nn.GRU`, gates r, z, n in that order);
+  /// the last state `[units]`, or every state `[L, units]` when `sequence`.
+  case gru(units: Int, sequence: Bool)
+}
+
+/// The nonlinearity of an Elman `rnn` layer (PyTorch's `nonlinearity` argument).
+public enum RNNNonlinearity: String, Hashable, Sendable, Codable, CaseIterable {
+  /// `tanh` (PyTorch's default).
+  case tanh
+  /// `max(0, x)` (IRNN with the identity initializer).
+  case relu
 }
 
 /// An activation layer of the language.

@@ -55,6 +55,8 @@ import Testing
     "dataset/sine.frequencies": "[2]", "dataset/npy.inputs": "x.npy", "dataset/npy.targets": "y.npy",
     "dataset/csv.path": "table.csv", "dataset/csv.target": "label", "dataset/idx.images": "images.idx",
     "dataset/idx.labels": "labels.idx",
+    "dataset/sequential.inputs": "x8.npy", "dataset/sequential.targets": "y.npy", "dataset/sequential.image": "[2, 1, 4]",
+    "layer/rnn.units": "4", "layer/gru.units": "4",
     "stage/train.model": "net", "stage/train.init": "he", "stage/train.data": "teacher.train", "stage/train.loss": "mse",
     "stage/train.optimizer": "{kind: sgd, lr: 0.05}", "stage/train.steps": "6",
     "stage/evaluate.from": "train", "stage/evaluate.data": "teacher.test", "stage/evaluate.record": "[loss]",
@@ -92,6 +94,10 @@ import Testing
       "layer/conv2d.bias": Probe("false", host: "image"),
       "layer/max_pool2d.size": Probe("3", host: "image"), "layer/max_pool2d.stride": Probe("1", host: "image"),
       "layer/avg_pool2d.size": Probe("3", host: "image"), "layer/avg_pool2d.stride": Probe("1", host: "image"),
+      // Recurrent layers (on a [4, 3] sequence, then flatten and a dense layer).
+      "layer/rnn.units": Probe("5", host: "sequence"), "layer/rnn.nonlinearity": Probe("relu", host: "sequence"),
+      "layer/rnn.output": Probe("sequence", host: "sequence"),
+      "layer/gru.units": Probe("5", host: "sequence"), "layer/gru.output": Probe("sequence", host: "sequence"),
       // Initializers (of a sine network with dense layers at positions 0, 2, 4, 6).
       "initializer/constant.value": Probe("0.2"), "initializer/uniform.a": Probe("-0.5"),
       "initializer/uniform.b": Probe("0.5"), "initializer/normal.mean": Probe("0.1"),
@@ -171,6 +177,10 @@ import Testing
       "dataset/csv.one_hot": Probe("true"),
       "dataset/idx.images": Probe("images2.idx"), "dataset/idx.labels": Probe("labels2.idx"),
       "dataset/idx.limit": Probe("20"), "dataset/idx.one_hot": Probe("true"),
+      // Images [2, 1, 4] read row by row are the samples as they are; other shapes and orders move the features.
+      "dataset/sequential.inputs": Probe("x82.npy"), "dataset/sequential.targets": Probe("y2.npy"),
+      "dataset/sequential.image": Probe("[2, 4, 1]"), "dataset/sequential.by": Probe("pixel"),
+      "dataset/sequential.permute": Probe("true", with: "by: pixel"), "dataset/sequential.one_hot": Probe("true"),
       // Stages.
       "stage/train.model": Probe("net2"), "stage/train.init": Probe("other"), "stage/train.data": Probe("teacher.test"),
       "stage/train.loss": Probe("{kind: bce_with_logits}"), "stage/train.optimizer": Probe("{kind: adam, lr: 0.01}"),
@@ -223,7 +233,7 @@ import Testing
       p["optimizer/\(kind).weight_decay"] = Probe("0.5")
     }
     // The common dataset options, on every kind that has them.
-    for kind in ["teacher_student", "gaussian_blobs", "two_spirals", "sine", "image", "npy", "csv", "idx"] {
+    for kind in ["teacher_student", "gaussian_blobs", "two_spirals", "sine", "image", "npy", "csv", "idx", "sequential"] {
       let extra = kind == "image" ? "pattern: checkerboard, size: 16" : ""
       p["dataset/\(kind).split"] = Probe("{a: 0.7, b: 0.3}", base: "{a: 0.5, b: 0.5}", with: extra)
       p["dataset/\(kind).standardize"] = Probe("true", with: extra)
@@ -317,6 +327,9 @@ import Testing
         if suffix.isEmpty {
           try Data(rows.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: "\(directory)/rows.csv"))
         }
+        // 40 rows of 8 features (images [2, 1, 4] for the sequential dataset).
+        let x8 = (0..<320).map { Float(($0 * 5 + shift) % 13) / 6 - 1 }
+        try write("x8\(suffix).npy", Self.npy(descr: "<f4", shape: [40, 8], data: x8.flatMap(Self.bytes)))
         // IDX: 40 images of 2×2 unsigned bytes and their labels.
         let pixels = (0..<160).map { UInt8(($0 * 13 + shift * 5) % 256) }
         try write("images\(suffix).idx", [0, 0, 0x08, 3] + Self.be(40) + Self.be(2) + Self.be(2) + pixels)
@@ -404,6 +417,11 @@ import Testing
       return spec(
         models: "  m: {input: {image: [3, 4, 4]}, layers: [\(instance), relu, flatten, {dense: 1}]}",
         stages: train(model: "m", data: "pixels.train"))
+    case .layer where variant == "sequence":
+      return spec(
+        datasets: "  seq: {kind: teacher_student, inputs: 12, samples: 48}",
+        models: "  m: {input: {sequence: [4, 3]}, layers: [\(instance), flatten, {dense: 1}]}",
+        stages: train(model: "m", data: "seq"))
     case .layer:
       return spec(models: "  m: {input: 3, layers: [{dense: 8}, \(instance), {dense: 1}]}", stages: train(model: "m"))
     case .initializer:
@@ -479,6 +497,7 @@ import Testing
     case "image": input = 2
     case "npy": input = 3; classes = 3
     case "csv": input = 4; classes = 3
+    case "sequential": input = 8; classes = 3
     default: input = 4; classes = 3  // idx: 2×2 images
     }
     let split = arg("split").flatMap { $0.contains("a:") ? "d.a" : nil } ?? "d"

@@ -8,40 +8,107 @@ extension StageChecker {
     _ stage: StageDef, _ def: InitializerDef, _ model: ModelDef, _ shape: ModelShape, _ problems: inout [CheckProblem]
   ) {
     let count = shape.weights.count
+    let kinds = shape.weightKinds
     let base = "initializers.\(def.id.name)"
-    for (n, rule) in def.layerRules.enumerated() where rule.selector.resolve(count: count).isEmpty {
-      problems.append(
-        CheckProblem(
-          GraphDiagnostics.initLayerSelector,
-          "the selector '\(rule.selector)' matches none of the \(count) layers with parameters of model "
-            + "'\(model.id.name)'",
-          at: rule.selectorRange, path: "\(base).layers",
-          help: "indices count dense layers from 0 (negative from the end)"))
-      _ = n
+    for rule in def.layerRules {
+      let selected = rule.selector.resolve(kinds: kinds)
+      if selected.isEmpty {
+        problems.append(
+          CheckProblem(
+            GraphDiagnostics.initLayerSelector,
+            "the selector '\(rule.key)' matches none of the \(count) layers with parameters of model "
+              + "'\(model.id.name)'",
+            at: rule.selectorRange, path: "\(base).layers",
+            help: "indices count the layers with weights from 0 (negative from the end); a kind (dense, conv2d, rnn, "
+              + "gru) selects every layer of that kind"))
+      } else if let tensor = rule.tensor,
+        let layer = selected.map({ shape.weights[$0] }).first(where: { !$0.tensors.contains { $0.name == tensor } })
+      {
+        problems.append(
+          CheckProblem(
+            GraphDiagnostics.initShape,
+            "the selector '\(rule.key)' names the \(tensor) weight, but layer \(layer.path) (\(layer.kind.rawValue)) has "
+              + "only one weight",
+            at: rule.selectorRange, path: "\(base).layers.\(rule.key)",
+            notes: [DiagnosticNote("layer \(layer.path) has a \(layer.text) weight", at: layer.range)],
+            help: "`input` and `recurrent` name the two weights of an rnn or gru layer", severity: .error))
+      }
     }
-    // Each rule is checked once, against the first weight it applies to that breaks it.
+    // Each rule is checked once, against the first weight tensor it applies to that breaks it.
     var reported: Set<String> = []
     for weight in shape.weights {
-      let rule = def.rule(forLayer: weight.index, of: count)
-      let rulePath =
-        def.layerRules.contains { $0.rule == rule && $0.selector.resolve(count: count).contains(weight.index) }
-        ? "\(base).layers" : base
-      let key = "\(rule.kind)@\(rule.range.start)"
-      guard !reported.contains(key) else { continue }
-      if let p = checkRule(rule, weight: weight, def: def, model: model, shape: shape, stage: stage, path: rulePath) {
-        reported.insert(key)
-        problems.append(p)
+      for tensor in weight.tensors {
+        let rule = def.rule(forLayer: weight.index, tensor: tensor.name, kinds: kinds)
+        let rulePath =
+          def.layerRules.last {
+            $0.rule == rule && $0.selector.resolve(kinds: kinds).contains(weight.index)
+          } != nil ? "\(base).layers" : base
+        let key = "\(rule.kind)@\(rule.range.start)"
+        guard !reported.contains(key) else { continue }
+        if let p = checkRule(
+          rule, weight: weight, tensor: tensor, def: def, model: model, shape: shape, stage: stage, path: rulePath)
+        {
+          reported.insert(key)
+          problems.append(p)
+        }
       }
     }
   }
 
-  private func checkRule(
-    _ rule: Instance, weight: WeightShape, def: InitializerDef, model: ModelDef, shape: ModelShape, stage: StageDef,
-    path: String
+  /// Rules that a recurrent layer's weight cannot honour: those defined by a dense stack (LSUV's per-layer output
+  /// variance, IBP's and SIREN's layer-by-layer scales) and identity on a matrix that is not square.
+  private func recurrentProblem(
+    _ rule: Instance, weight: WeightShape, tensor: WeightTensorShape, path: String
   ) -> CheckProblem? {
+    let layer = weight.kind.rawValue
+    let note = DiagnosticNote(
+      "layer \(weight.path) (\(layer)) has an input weight \(weight.tensors[0].text) and a recurrent weight "
+        + "\(weight.tensors[1].text)", at: weight.range)
+    switch rule.kind {
+    case "lsuv", "ibp", "siren", "siren_first", "winner":
+      return CheckProblem(
+        GraphDiagnostics.initShape,
+        "\(rule.kind) is defined for the weights of a dense stack, not the \(tensor.name) weight of the \(layer) "
+          + "layer \(weight.path)",
+        at: rule.kindRange, path: path, notes: [note],
+        help: "give the \(layer) layer another rule: `\(layer): orthogonal`, or `\(layer).recurrent: identity` for an "
+          + "IRNN", severity: .error)
+    case "identity" where tensor.rows != tensor.cols:
+      let why =
+        tensor.name == "input"
+        ? "IRNN puts the identity on the recurrent weight" : "a gru's recurrent weight stacks three gates"
+      return CheckProblem(
+        GraphDiagnostics.initShape,
+        "identity needs a square matrix, but the \(tensor.name) weight of the \(layer) layer \(weight.path) is "
+          + "\(tensor.text) (\(why))",
+        at: rule.kindRange, path: path, notes: [note],
+        help: tensor.name == "input"
+          ? "select the recurrent weight only: `\(layer).recurrent: identity`" : "use orthogonal on a gru",
+        severity: .error)
+    case "low_rank":
+      guard let rank = resolve.int(rule["rank"]), rank > min(tensor.rows, tensor.cols) else { return nil }
+      return CheckProblem(
+        GraphDiagnostics.initRank,
+        "rank \(rank) is larger than min(rows, columns) = \(min(tensor.rows, tensor.cols)) of the \(tensor.text) "
+          + "\(tensor.name) weight of \(weight.path)",
+        at: rule.arguments.argument("rank")?.range ?? rule.range, path: "\(path).rank", notes: [note],
+        help: "use a rank of at most \(min(tensor.rows, tensor.cols)), or select one weight (`\(layer).recurrent`)")
+    default:
+      return nil
+    }
+  }
+
+  private func checkRule(
+    _ rule: Instance, weight: WeightShape, tensor: WeightTensorShape, def: InitializerDef, model: ModelDef,
+    shape: ModelShape, stage: StageDef, path: String
+  ) -> CheckProblem? {
+    if weight.kind.isRecurrent {
+      if let p = recurrentProblem(rule, weight: weight, tensor: tensor, path: path) { return p }
+      if ["low_rank", "identity", "lsuv", "ibp", "siren", "siren_first", "winner"].contains(rule.kind) { return nil }
+    }
     let layerNote = DiagnosticNote("layer \(weight.path) has a \(weight.text) weight", at: weight.range)
     // These rules are defined on matrices; a convolution's [F, C, k, k] weight is not one.
-    if weight.kind != .dense, ["low_rank", "identity"].contains(rule.kind) {
+    if weight.kind == .conv2d, ["low_rank", "identity"].contains(rule.kind) {
       return CheckProblem(
         GraphDiagnostics.initShape,
         "\(rule.kind) is defined for dense weights, not the \(weight.text) \(weight.kind.rawValue) weight of \(weight.path)",

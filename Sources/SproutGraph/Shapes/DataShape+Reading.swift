@@ -1,3 +1,4 @@
+import SproutConfig
 import Foundation
 import SproutDiagnostics
 import SproutFormats
@@ -120,6 +121,26 @@ private struct DataShapeReader {
       return DataShape(
         features: xs.rowWidth, target: TargetShape(ys.targets, oneHot: oneHot),
         sampleDimensions: Array(xs.shape.dropFirst()))
+    case "sequential":
+      guard let x = file("inputs"), let y = file("targets") else { return nil }
+      let xs = ask(x, files.npyHeader)
+      let ys = ask(y, files.npyTargets)
+      guard let xs, let ys, let image = resolve(args["image"])?.listValue?.compactMap(\.intValue), image.count == 3,
+        image.allSatisfy({ $0 >= 1 })
+      else { return nil }
+      sampleCounts(xs.rows, ys.header.rows, ("inputs", "targets"), at: y)
+      guard image.reduce(1, *) == xs.rowWidth else {
+        problem(
+          GraphDiagnostics.badFile,
+          "images \(image) have \(image.reduce(1, *)) values, but the samples of '\(x.path)' have \(xs.rowWidth)",
+          at: args.argument("image")?.range ?? dataset.range, "image",
+          help: "give the image shape [C, H, W] of the samples")
+        return nil
+      }
+      let order = SequenceOrder(rawValue: resolve.string(args["by"]) ?? "row") ?? .row
+      return DataShape(
+        features: xs.rowWidth, target: TargetShape(ys.targets, oneHot: oneHot),
+        sampleDimensions: order.sequence(channels: image[0], height: image[1], width: image[2]).dimensions)
     case "idx":
       guard let images = file("images"), let labels = file("labels") else { return nil }
       let xs = ask(images, files.idxHeader)

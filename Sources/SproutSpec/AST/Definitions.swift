@@ -1,3 +1,4 @@
+import SproutConfig
 import SproutDiagnostics
 
 /// `datasets.NAME`: a dataset kind with its arguments (the common options `split`, `standardize`, `one_hot`
@@ -72,15 +73,24 @@ public enum LayerSelector: Hashable, Sendable, CustomStringConvertible {
   case index(Int)
   /// Several layers by index.
   case indices([Int])
+  /// Every layer of a kind with weights (`rnn`, `conv2d`).
+  case kind(WeightLayerKind)
 
-  /// `first`, `last`, `2`, `[1, 2]`.
+  /// `first`, `last`, `2`, `[1, 2]`, `rnn`.
   public var description: String {
     switch self {
     case .first: return "first"
     case .last: return "last"
     case .index(let i): return String(i)
     case .indices(let l): return "[" + l.map(String.init).joined(separator: ", ") + "]"
+    case .kind(let k): return k.rawValue
     }
+  }
+
+  /// The selected indices among weight layers of these kinds (out-of-range indices are dropped).
+  public func resolve(kinds: [WeightLayerKind]) -> [Int] {
+    guard case .kind(let kind) = self else { return resolve(count: kinds.count) }
+    return kinds.indices.filter { kinds[$0] == kind }
   }
 
   /// The indices a `layers:` argument value selects (`all`, `first`, `last`, an index or a list of indices, as
@@ -106,6 +116,7 @@ public enum LayerSelector: Hashable, Sendable, CustomStringConvertible {
     case .last: raw = [count - 1]
     case .index(let i): raw = [i]
     case .indices(let l): raw = l
+    case .kind: raw = []  // needs the layers' kinds: resolve(kinds:)
     }
     return raw.map { $0 < 0 ? count + $0 : $0 }.filter { (0..<count).contains($0) }
   }
@@ -119,13 +130,20 @@ public struct LayerRule: Hashable, Sendable {
   public var selectorRange: SourceRange
   /// The initializer rule for those layers (an `Instance` of sort `.initializer`).
   public var rule: Instance
+  /// The one weight tensor of those layers it applies to (`input` or `recurrent` of a recurrent layer, written
+  /// `rnn.recurrent`, `0.input`), or nil for every weight of the layers.
+  public var tensor: String?
 
   /// Creates a layer rule.
-  public init(selector: LayerSelector, selectorRange: SourceRange, rule: Instance) {
+  public init(selector: LayerSelector, selectorRange: SourceRange, rule: Instance, tensor: String? = nil) {
     self.selector = selector
     self.selectorRange = selectorRange
     self.rule = rule
+    self.tensor = tensor
   }
+
+  /// `rnn.recurrent`, `first`.
+  public var key: String { tensor.map { "\(selector).\($0)" } ?? selector.description }
 }
 
 /// `initializers.NAME`: how each parameter tensor starts.
@@ -161,6 +179,14 @@ public struct InitializerDef: Hashable, Sendable {
   /// The rule for the weight of parameterised layer `index` of `count`: the last matching layer rule, else `rule`.
   public func rule(forLayer index: Int, of count: Int) -> Instance {
     layerRules.last { $0.selector.resolve(count: count).contains(index) }?.rule ?? rule
+  }
+
+  /// The rule for weight tensor `tensor` (`weight`, `input`, `recurrent`) of weight layer `index` among layers of
+  /// `kinds`: the last layer rule that selects the layer and names that tensor or none, else `rule`.
+  public func rule(forLayer index: Int, tensor: String, kinds: [WeightLayerKind]) -> Instance {
+    layerRules.last {
+      $0.selector.resolve(kinds: kinds).contains(index) && ($0.tensor == nil || $0.tensor == tensor)
+    }?.rule ?? rule
   }
 }
 

@@ -62,7 +62,7 @@ extension Spec {
       i.bias = resolver.instance(i.bias, path: "\(path).bias")
       i.layerRules = i.layerRules.map { r in
         var r = r
-        r.rule = resolver.instance(r.rule, path: "\(path).layers.\(r.selector)")
+        r.rule = resolver.instance(r.rule, path: "\(path).layers.\(r.key)")
         return r
       }
       return i

@@ -61,7 +61,7 @@ extension Spec {
     for i in initializers {
       instance(i.rule, "initializers.\(i.id.name)")
       instance(i.bias, "initializers.\(i.id.name).bias")
-      for r in i.layerRules { instance(r.rule, "initializers.\(i.id.name).layers.\(r.selector)") }
+      for r in i.layerRules { instance(r.rule, "initializers.\(i.id.name).layers.\(r.key)") }
       if i.rule.kind == "from_stage" { reference(i.rule["stage"], .stage, "initializers.\(i.id.name).stage") }
     }
     for s in stages {

@@ -166,6 +166,35 @@ extension Catalogue {
         return try dataset(&a, .csv(file: try a.file("path"), target: column, header: header))
       }),
     KindSpec(
+      .dataset, "sequential",
+      "Images [C, H, W] and their class labels from .npy files, read as sequences for recurrent layers: row by row "
+        + "([H, C·W], sequential digits/MNIST) or pixel by pixel ([H·W, C]); with `permute`, the positions in one "
+        + "fixed random order drawn from the dataset's stream (permuted sequential MNIST, Le et al. 2015).",
+      paper: "Le, Jaitly, Hinton 2015 (IRNN)",
+      example:
+        "rows:\n  kind: sequential\n  inputs: data/digits/digits_images.npy\n  targets: data/digits/digits_labels.npy\n"
+        + "  image: [1, 8, 8]",
+      arguments: [
+        ArgumentSpec("inputs", .string, required: true, "Path of the images array (samples × C·H·W, or its shape)."),
+        ArgumentSpec("targets", .string, required: true, "Path of the labels array (one class index per sample)."),
+        ArgumentSpec("image", .list(.int), required: true, "The image shape [C, H, W] (its product: the features)."),
+        ArgumentSpec(
+          "by", .enumeration(SequenceOrder.allCases.map(\.rawValue)), default: .string("row"),
+          "`row`: one position per image row [H, C·W]; `pixel`: one per pixel [H·W, C]."),
+        ArgumentSpec("permute", .bool, default: .bool(false), "Visit the positions in a fixed random order."),
+      ] + datasetOptions,
+      lower: { a in
+        let image = try a.ints("image")
+        guard image.count == 3, image.allSatisfy({ $0 >= 1 }) else {
+          throw a.fail("image", "image is [channels, height, width], each at least 1")
+        }
+        return try dataset(
+          &a,
+          .sequential(
+            inputs: try a.file("inputs"), targets: try a.file("targets"), image: image,
+            order: try a.choice("by", SequenceOrder.self), permute: try a.bool("permute")))
+      }),
+    KindSpec(
       .dataset, "idx",
       "Images and labels in the IDX format of MNIST; the labels are class indices (the largest + 1 classes).",
       example:

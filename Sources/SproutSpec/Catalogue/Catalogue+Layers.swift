@@ -27,6 +27,11 @@ extension Catalogue {
       })
   }
 
+  /// A recurrent layer's `output` argument: the last state or every state.
+  static let recurrentOutput = ArgumentSpec(
+    "output", .enumeration(["last", "sequence"]), default: .string("last"),
+    "`last`: the final state [units]; `sequence`: the state at every position [L, units].")
+
   static let layers: [KindSpec] = [
     KindSpec(
       .layer, "dense", "A fully connected layer y = W x + b.", main: "units",
@@ -100,6 +105,35 @@ extension Catalogue {
       "The mean of each channel over an image's positions ([C, H, W] → [C]), or of each feature over a sequence's "
         + "([L, F] → [F]).",
       example: "- global_avg_pool", arguments: [], lower: { _ in .layer(.globalAvgPool) }),
+    KindSpec(
+      .layer, "rnn",
+      "An Elman recurrent layer over a sequence [L, F]: h_t = f(W_ih x_t + b_ih + W_hh h_{t−1} + b_hh), h_0 = 0 "
+        + "(PyTorch's one-layer nn.RNN, batch first); the last state [units], or every state [L, units] with "
+        + "`output: sequence`. Trained by backpropagation through time.",
+      paper: "Elman 1990", main: "units",
+      example: "- rnn: 64\n- rnn: {units: 64, nonlinearity: relu, output: sequence}",
+      arguments: [
+        ArgumentSpec("units", .int, required: true, min: 1, "Hidden state size."),
+        ArgumentSpec(
+          "nonlinearity", .enumeration(RNNNonlinearity.allCases.map(\.rawValue)), default: .string("tanh"),
+          "f: tanh, or relu (IRNN with the identity initializer on the recurrent weight)."),
+        recurrentOutput,
+      ],
+      lower: { a in
+        .layer(
+          .rnn(
+            units: try a.int("units"), nonlinearity: try a.choice("nonlinearity", RNNNonlinearity.self),
+            sequence: try a.string("output") == "sequence"))
+      }),
+    KindSpec(
+      .layer, "gru",
+      "A gated recurrent unit over a sequence [L, F] (PyTorch's one-layer nn.GRU, batch first, h_0 = 0): "
+        + "r = σ(W_ir x + b_ir + W_hr h + b_hr), z = σ(W_iz x + b_iz + W_hz h + b_hz), "
+        + "n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)), h' = (1 − z) ⊙ n + z ⊙ h; the last state [units], or every "
+        + "state [L, units] with `output: sequence`.",
+      paper: "Cho et al., EMNLP 2014", main: "units", example: "- gru: 64\n- gru: {units: 64, output: sequence}",
+      arguments: [ArgumentSpec("units", .int, required: true, min: 1, "Hidden state size."), recurrentOutput],
+      lower: { a in .layer(.gru(units: try a.int("units"), sequence: try a.string("output") == "sequence")) }),
     activation("identity", "f(x) = x.") { _ in .identity },
     activation("relu", "max(0, x).") { _ in .relu },
     activation(

@@ -40,8 +40,9 @@ public enum DefinitionLowering {
       case .last: set = .last
       case .index(let i): set = .indices([i])
       case .indices(let l): set = .indices(l)
+      case .kind(let k): set = .kind(k)
       }
-      overrides.append(.init(set, try lower(resolved, "\(path).layers.\(entry.selector)")))
+      overrides.append(.init(set, try lower(resolved, "\(path).layers.\(entry.key)"), tensor: entry.tensor))
     }
     return InitConfig(rule: try lower(rule, path), layerRules: overrides, bias: try lower(bias, "\(path).bias"))
   }

@@ -1,3 +1,4 @@
+import SproutConfig
 import SproutDiagnostics
 import SproutSyntax
 
@@ -106,7 +107,7 @@ extension Decoder {
         }
         for sp in selectorPairs {
           let sPath = "\(path).layers.\(sp.key.scalar ?? "?")"
-          guard let selector = decodeSelectorKey(sp.key, path: sPath) else {
+          guard let (selector, tensor) = decodeTensorSelectorKey(sp.key, path: sPath) else {
             ok = false
             continue
           }
@@ -114,7 +115,7 @@ extension Decoder {
             ok = false
             continue
           }
-          layerRules.append(LayerRule(selector: selector, selectorRange: sp.key.range, rule: r))
+          layerRules.append(LayerRule(selector: selector, selectorRange: sp.key.range, rule: r, tensor: tensor))
         }
       }
     }
@@ -123,8 +124,33 @@ extension Decoder {
       InitializerDef(id: InitializerID(name), nameRange: key.range, rule: rule, layerRules: layerRules, bias: bias))
   }
 
-  /// A selector written as a mapping key: `first`, `last`, an integer, `1,3` or a flow sequence `[1, 3]`.
+  /// The weight tensors of a recurrent layer a selector key may name after a dot (`rnn.recurrent`, `0.input`).
+  static let tensorWords = ["input", "recurrent"]
+
+  /// A selector key, optionally naming one weight tensor of the selected layers after a dot: `rnn.recurrent`,
+  /// `0.input`, `last.recurrent`.
+  mutating func decodeTensorSelectorKey(_ node: Node, path: String) -> (LayerSelector, String?)? {
+    if let s = node.scalar, let dot = s.lastIndex(of: "."), !s.contains(",") {
+      let word = String(s[s.index(after: dot)...]).trimmingSpaces
+      guard Self.tensorWords.contains(word) else {
+        report(
+          "spec.invalid-selector", "'\(word)' names no weight tensor of a layer", at: node.range, path: path,
+          help: Suggestions.nearest(word, among: Self.tensorWords).map { "did you mean '\($0)'?" }
+            ?? "a recurrent layer's weights are `input` (input-to-hidden) and `recurrent` (hidden-to-hidden)")
+        return nil
+      }
+      let base = Node(.scalar(String(s[..<dot]), .plain), range: node.range)
+      guard let selector = decodeSelectorKey(base, path: path) else { return nil }
+      return (selector, word)
+    }
+    guard let selector = decodeSelectorKey(node, path: path) else { return nil }
+    return (selector, nil)
+  }
+
+  /// A selector written as a mapping key: `first`, `last`, an integer, `1,3`, a flow sequence `[1, 3]`, or a kind of
+  /// layer with weights (`dense`, `conv2d`, `rnn`, `gru`).
   mutating func decodeSelectorKey(_ node: Node, path: String) -> LayerSelector? {
+    if let s = node.scalar, let kind = WeightLayerKind(rawValue: s.trimmingSpaces) { return .kind(kind) }
     if let items = node.sequence {
       let ints = items.compactMap { Scalar.resolve($0)?.intValue }
       if ints.count == items.count, !ints.isEmpty { return .indices(ints) }
@@ -138,12 +164,15 @@ extension Decoder {
         if parts.count > 1, parts.allSatisfy({ $0 != nil }) { return .indices(parts.compactMap { $0 }) }
       }
     }
-    let suggestion = node.scalar.flatMap { Suggestions.nearest($0, among: ["first", "last"]) }
+    let suggestion = node.scalar.flatMap {
+      Suggestions.nearest($0, among: ["first", "last"] + WeightLayerKind.allCases.map(\.rawValue))
+    }
     report(
       "spec.invalid-selector", "'\(node.scalar ?? node.description)' does not select layers", at: node.range,
       path: path,
       help: suggestion.map { "did you mean '\($0)'?" }
-        ?? "use first, last, an index (layers with parameters, from 0; negative from the end) or a list like '1,3'")
+        ?? "use first, last, an index (layers with parameters, from 0; negative from the end), a list like '1,3' "
+        + "or a kind (dense, conv2d, rnn, gru), optionally with a recurrent weight: 'rnn.recurrent', '0.input'")
     return nil
   }
 

@@ -12,6 +12,8 @@ struct DrawSite {
   var isLastDense: Bool
   /// WINNER's noise stds (s₀/ω, s₁/ω) once computed from the target.
   var winnerNoise: (Double, Double)?
+  /// The fan of the layer's own PyTorch default, when not `fanIn` (``Parameter/defaultFanIn``).
+  var defaultFanIn: Int? = nil
 }
 
 extension InitRule {
@@ -60,7 +62,7 @@ extension InitRule {
     case .lecunNormal:
       normal(1.0 / fanIn.squareRoot())
     case .pytorchDefault:
-      uniform(1.0 / fanIn.squareRoot())
+      uniform(1.0 / Double(max(site.defaultFanIn ?? site.fanIn, 1)).squareRoot())
     case .orthogonal(let gain):
       out = try Self.orthogonal(site: site, gain: gain, kind: kind, stream: &stream)
     case .identity(let gain):

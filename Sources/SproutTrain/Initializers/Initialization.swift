@@ -26,6 +26,9 @@ public struct InitContext {
   public var checkpoints: [String: [String: StageTensor]]
   /// The std of every Fourier-feature projection (role `.projection`) by parameter name: B ~ N(0, σ²).
   public var projectionStd: [String: Double]
+  /// The kinds of the model's weight layers in order, for per-layer rules that select a kind (`rnn`); without them
+  /// only index selectors resolve.
+  public var weightKinds: [WeightLayerKind]?
 
   /// Creates a context.
   public init(
@@ -80,7 +83,7 @@ public enum Initialization {
       denseWeights.map { (String($0.name.dropLast("weight".count)), $0) }, uniquingKeysWith: { first, _ in first })
     var selected: [[Int]] = []
     for rule in plan.layerRules {
-      switch rule.layers.resolve(count: denseCount) {
+      switch context.weightKinds.map({ rule.layers.resolve(kinds: $0) }) ?? rule.layers.resolve(count: denseCount) {
       case .success(let indices): selected.append(indices)
       case .failure(let error):
         throw InitError(
@@ -89,11 +92,19 @@ public enum Initialization {
       }
     }
 
-    /// The weight rule of the dense layer a parameter belongs to.
-    func rule(forDense index: Int?) -> InitRule {
+    /// The weight rule of the weight layer a parameter belongs to, for its tensor (`weight`; a recurrent layer's
+    /// `input` or `recurrent`).
+    func rule(forDense index: Int?, tensor: String) -> InitRule {
       guard let index else { return plan.rule }
-      for (n, r) in plan.layerRules.enumerated().reversed() where selected[n].contains(index) { return r.rule }
+      for (n, r) in plan.layerRules.enumerated().reversed()
+      where selected[n].contains(index) && (r.tensor == nil || r.tensor == tensor) {
+        return r.rule
+      }
       return plan.rule
+    }
+    func tensorWord(_ p: Parameter) -> String {
+      let suffix = String(p.name.split(separator: ".").last ?? "")
+      return RecurrentLayer.tensorWords[suffix] ?? suffix
     }
 
     var winnerNoise: (Double, Double)?
@@ -101,9 +112,9 @@ public enum Initialization {
     for p in parameters {
       let weightRule: InitRule
       if p.role == .bias, p.denseIndex != nil, let w = weightByPrefix[String(p.name.dropLast("bias".count))] {
-        weightRule = rule(forDense: w.denseIndex)
+        weightRule = rule(forDense: w.denseIndex, tensor: tensorWord(w))
       } else {
-        weightRule = rule(forDense: p.denseIndex)
+        weightRule = rule(forDense: p.denseIndex, tensor: tensorWord(p))
       }
       var stream = RandomStream(seed: seed, path: path + [p.name])
       if case .fromStage(let stage, let mapping, let fallback) = weightRule {
@@ -114,6 +125,7 @@ public enum Initialization {
       var site = DrawSite(
         name: p.name, shape: p.shape, fanIn: p.fanIn, fanOut: p.fanOut, denseIndex: p.denseIndex,
         isLastDense: p.denseIndex != nil && p.denseIndex == lastDense)
+      site.defaultFanIn = p.defaultFanIn
       switch p.role {
       case .weight:
         rule = weightRule

@@ -73,7 +73,11 @@ public final class MetricsRecorder {
         _ = try Self.select(layers, among: network.weightLayers.count, metric: metric)
       case .kernelAlignment(let layers, let samples):
         let dense = try Self.select(layers, among: network.weightLayers.count, metric: metric)
-        kernel = dense.map { network.weightLayers[$0].weights[0] }
+        // A recurrent layer's tangent kernel is taken with respect to its recurrent matrix only, as Liu et al. do.
+        kernel = dense.map { i in
+          let w = network.weightLayers[i]
+          return w.kind.isRecurrent ? w.weights[1] : w.weights[0]
+        }
         kernelProbe = data.prefix(samples)
       case .activationStats(_, let layers, _):
         _ = try Self.select(layers, among: Self.activationLayers(network).count, metric: metric)
@@ -126,6 +130,8 @@ public final class MetricsRecorder {
 
   /// One dense weight as its layer applies it.
   struct EffectiveWeight {
+    /// The weight layer it belongs to (what `layers:` selects).
+    var layer: Int
     var name: String
     var rows: Int
     var cols: Int
@@ -136,13 +142,16 @@ public final class MetricsRecorder {
   /// count (dense and convolution layers together): with a fine-tuning adapter, W + ΔW (LoRA's s·B·A, SVFit's
   /// U·diag(σ)·Vt), so weight metrics of a fine-tuned model describe the weight that computes, not the frozen base.
   /// A convolution's `[F, C, k, k]` weight is read as the `F × C·k²` matrix of its filters (what the im2col product
-  /// multiplies), so effective and stable rank measure the filters.
+  /// multiplies), so effective and stable rank measure the filters. A recurrent layer has two: its input and its
+  /// recurrent matrix (`weight_ih`, `weight_hh`), each reported under its own name.
   func effectiveWeights() -> [EffectiveWeight] {
-    network.weightLayers.map { w in
-      let p = w.weights[0]
-      let rows = p.shape[0]
-      let values = (w.layer as? DenseLayer)?.effectiveWeight ?? p.value.array
-      return EffectiveWeight(name: p.name, rows: rows, cols: p.value.count / max(rows, 1), values: values)
+    network.weightLayers.flatMap { w in
+      w.weights.enumerated().map { k, p in
+        let rows = p.shape[0]
+        let values = (k == 0 ? (w.layer as? DenseLayer)?.effectiveWeight : nil) ?? p.value.array
+        return EffectiveWeight(
+          layer: w.index, name: p.name, rows: rows, cols: p.value.count / max(rows, 1), values: values)
+      }
     }
   }
 
@@ -167,8 +176,9 @@ public final class MetricsRecorder {
     }
     let all = metrics.contains(where: \.readsOnlyWeights) ? effectiveWeights() : []
     func weights(_ layers: LayerSet) -> [EffectiveWeight] {
-      guard case .success(let indices) = layers.resolve(count: all.count) else { return [] }
-      return indices.map { all[$0] }
+      guard case .success(let indices) = layers.resolve(count: network.weightLayers.count) else { return [] }
+      let selected = Set(indices)
+      return all.filter { selected.contains($0.layer) }
     }
     func perWeight(_ layers: LayerSet, _ f: (EffectiveWeight) -> Double) -> MetricValue {
       .scalars(Dictionary(uniqueKeysWithValues: weights(layers).map { ($0.name, f($0)) }))

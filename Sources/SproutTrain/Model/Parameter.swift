@@ -40,6 +40,9 @@ public final class Parameter: @unchecked Sendable {
   public let shape: [Int]
   /// Whether the optimizer updates it.
   public var trainable: Bool
+  /// The fan PyTorch's own default initialisation of the layer uses, when it is not `fanIn` (a recurrent layer
+  /// draws every tensor from U(±1/√hidden)); what `pytorch_default` reads.
+  public var defaultFanIn: Int?
   /// The values.
   public let value: Tensor
   /// The gradient, same shape as `value`.
