@@ -68,6 +68,32 @@ func expectDataError(_ code: String, _ body: () throws -> Any) -> DataError? {
     #expect(Array(d.featureRow(1)) == [1, 0] && d.targets[0] == 1 && d.targets[1] == -1)
   }
 
+  /// Generated datasets are kept per process (a sweep's tasks all read the same rows) and come back equal to a
+  /// fresh generation; a file's are not: a file rewritten between two loads in one process is read again.
+  @Test func generatedDataIsCachedFilesAreReadAgain() throws {
+    let generated = DataSelection(
+      dataset: DatasetConfig(
+        name: "t", source: .teacherStudent(
+          inputs: 2, outputs: 1, samples: 64, hidden: 8, depth: 1, activation: .tanh, noise: 0, task: .regression)),
+      split: nil)
+    let first = try Dataset.load(generated, seed: 3, directory: ".")
+    #expect(try Dataset.load(generated, seed: 3, directory: ".") == first)
+    #expect(try Dataset.prepare(generated, seed: 3, directory: ".") == first)
+    #expect(try Dataset.load(generated, seed: 4, directory: ".") != first)
+
+    let dir = NSTemporaryDirectory() + "sprout-train-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let selection = DataSelection(
+      dataset: DatasetConfig(
+        name: "c", source: .csv(file: DataFile(path: "t.csv", digest: ""), target: .name("y"), header: true)),
+      split: nil)
+    _ = FileManager.default.createFile(atPath: "\(dir)/t.csv", contents: Data("x,y\n1,2\n3,4\n".utf8))
+    #expect(try Dataset.load(selection, seed: 1, directory: dir).features == [1, 3])
+    _ = FileManager.default.createFile(atPath: "\(dir)/t.csv", contents: Data("x,y\n5,2\n7,4\n".utf8))
+    #expect(try Dataset.load(selection, seed: 1, directory: dir).features == [5, 7])
+  }
+
   /// Loading a dataset source from files gives the class count lint reads from the same files.
   @Test func loadedClassesAreTheOnesLintCounts() throws {
     let dir = NSTemporaryDirectory() + "sprout-train-\(UUID().uuidString)"

@@ -12,7 +12,7 @@ also counts the instructions of one Sprout cpu step per model (load-independent)
 Two-thread timings on these machines are bimodal (the host sometimes runs both virtual CPUs on one core), so
 compare ratios within a run rather than absolute times across runs.
 
-Usage: bench.py SPROUT_BENCH_BINARY PYTHON [--rounds N] [--out DIR] [--callgrind]
+Usage: bench.py SPROUT_BENCH_BINARY PYTHON [--rounds N] [--out DIR] [--callgrind] [--models tiny,cnn,...]
 """
 import argparse
 import json
@@ -25,14 +25,21 @@ import tempfile
 import threading
 import time
 
-MODELS = ["tiny", "small", "mnist", "wide", "siren"]
+MODELS = ["tiny", "small", "mnist", "wide", "siren", "cnn"]
 WIDTHS = {
     "tiny": ([2, 64, 64, 1], 32), "small": ([32, 256, 256, 1], 64), "mnist": ([784, 512, 512, 10], 128),
-    "wide": ([1024, 2048, 2048, 1024], 256), "siren": ([2, 256, 256, 256, 1], 4096),
+    "wide": ([1024, 2048, 2048, 1024], 256), "siren": ([2, 256, 256, 256, 1], 4096), "cnn": ([64, 10], 32),
 }
+# Multiply-adds per sample of the models that are not MLPs (the cnn: 8·9·64 + 16·72·16 + 64·10).
+MACS = {"cnn": 8 * 9 * 64 + 16 * 72 * 16 + 64 * 10}
 # Timed steps and warm-up steps per worker request (about a quarter of a second of work each).
-STEPS = {"tiny": (400, 40), "small": (150, 15), "mnist": (30, 3), "wide": (4, 1), "siren": (8, 2)}
+STEPS = {"tiny": (400, 40), "small": (150, 15), "mnist": (30, 3), "wide": (4, 1), "siren": (8, 2), "cnn": (200, 20)}
 SYSTEMS = ["sprout-cpu", "sprout-blas", "torch", "numpy"]
+
+
+def systems(model):
+    """The systems that run `model` (the NumPy peer has no convolution)."""
+    return [s for s in SYSTEMS if not (model in MACS and s == "numpy")]
 THREADS = [1, 2]
 PEAK_N = 2048
 # Matrix-product shapes of the mnist and wide steps (forward of the first layer, the dW and dX products).
@@ -45,7 +52,7 @@ GEMM_SHAPES = [
 
 
 # Steps per model for the callgrind count (valgrind runs the step ~50x slower): (steps, warm-up steps).
-CALLGRIND_STEPS = {"tiny": (200, 2), "small": (20, 2), "mnist": (2, 1), "wide": (1, 1), "siren": (1, 1)}
+CALLGRIND_STEPS = {"tiny": (200, 2), "small": (20, 2), "mnist": (2, 1), "wide": (1, 1), "siren": (1, 1), "cnn": (20, 2)}
 # A figure is flagged busy when other runnable tasks averaged at least this many during its median round.
 BUSY_OTHERS = 0.5
 
@@ -100,7 +107,8 @@ def params(model):
 
 
 def flops_per_step(model):
-    return 6 * params(model) * WIDTHS[model][1]
+    """6 flops per multiply-add of the forward per sample (forward 2, backward 4)."""
+    return 6 * MACS.get(model, params(model)) * WIDTHS[model][1]
 
 
 class Worker:
@@ -147,7 +155,10 @@ def main():
     ap.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", "5")))
     ap.add_argument("--out", default="bench/out")
     ap.add_argument("--callgrind", action="store_true", default=os.environ.get("BENCH_CALLGRIND") == "1")
+    ap.add_argument("--models", default=os.environ.get("BENCH_MODELS", ",".join(MODELS)),
+                    help="comma-separated subset of the models (default: all)")
     args = ap.parse_args()
+    MODELS[:] = [m for m in args.models.split(",") if m in WIDTHS]
     os.makedirs(args.out, exist_ok=True)
     here = os.path.dirname(os.path.abspath(__file__))
     peers = os.path.join(here, "peers.py")
@@ -183,7 +194,8 @@ def main():
         for threads in THREADS:
             peaks[threads].append(sprout.ask(f"peak {threads} {PEAK_N} 3")["gflops"])
             for model in MODELS:
-                order = SYSTEMS[r % len(SYSTEMS):] + SYSTEMS[:r % len(SYSTEMS)]
+                names = systems(model)
+                order = names[r % len(names):] + names[:r % len(names)]
                 for system in order:
                     us, others, load1 = measure(system, model, threads)
                     samples.setdefault((model, system, threads), []).append(us)
@@ -230,14 +242,15 @@ def main():
     for threads in THREADS:
         print()
         print(f"# training step, {threads} thread{'s' if threads > 1 else ''} "
-              f"(median and range of {args.rounds} rounds; GFLOP/s = 6·params·batch per step; "
+              f"(median and range of {args.rounds} rounds; GFLOP/s = 6·params·batch per step, 6·MACs·batch for "
+              "the cnn; "
               "vs torch = torch time / this time;")
         print("# others = other runnable tasks (mean over the median round), load = 1-min load average then)")
         print(f"{'model':<7} {'system':<12} {'us/step':>12} {'range':>23} {'GFLOP/s':>9} {'vs torch':>9} "
               f"{'% peak':>7} {'others':>7} {'load':>5}")
         for model in MODELS:
             torch_us = median(samples[(model, "torch", threads)])
-            for system in SYSTEMS:
+            for system in systems(model):
                 rounds = samples[(model, system, threads)]
                 us = median(rounds)
                 # The load of the round whose time is the median (the figure reported).
@@ -306,6 +319,11 @@ def callgrind_counts(binary):
         return {}
     counts = {}
     with tempfile.TemporaryDirectory() as tmp:
+        # valgrind 3.19 gives up on the release binary's DWARF ("possibly corrupted debuginfo"): count a copy
+        # without it (the symbol table, which --toggle-collect needs, stays).
+        stripped = os.path.join(tmp, "sprout-bench")
+        subprocess.run(["strip", "--strip-debug", "-o", stripped, binary], check=True)
+        binary = stripped
         for model in MODELS:
             steps, warmup = CALLGRIND_STEPS[model]
             out = os.path.join(tmp, f"callgrind.{model}")

@@ -17,6 +17,8 @@ MODELS = {
     "mnist": dict(widths=[784, 512, 512, 10], act="relu", batch=128, loss="ce"),
     "wide": dict(widths=[1024, 2048, 2048, 1024], act="relu", batch=256, loss="mse"),
     "siren": dict(widths=[2, 256, 256, 256, 1], act="sine", batch=4096, loss="mse"),
+    # examples/cnn-digits.yaml's network on 1x8x8 images (torch only; NumPy has no convolution to compare with).
+    "cnn": dict(widths=[64, 10], act="relu", batch=32, loss="ce", conv=True),
 }
 OMEGA = 30.0
 LR = 1e-3
@@ -61,7 +63,11 @@ class TorchPeer:
         t.manual_seed(42)
         layers = []
         w = spec["widths"]
-        for i in range(len(w) - 1):
+        if spec.get("conv"):
+            nn = t.nn
+            layers = [nn.Unflatten(1, (1, 8, 8)), nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                      nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(64, 10)]
+        for i in range(0 if spec.get("conv") else len(w) - 1):
             layers.append(t.nn.Linear(w[i], w[i + 1]))
             if i < len(w) - 2:
                 layers.append({"tanh": t.nn.Tanh, "relu": t.nn.ReLU, "sine": Sine}[spec["act"]]())

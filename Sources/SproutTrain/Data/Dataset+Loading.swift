@@ -9,6 +9,16 @@ extension Dataset {
   /// trial and stage that reads it sees the same samples and the same split. Files are found relative to
   /// `directory` (the spec's).
   public static func load(_ selection: DataSelection, seed: UInt64, directory: String) throws -> Dataset {
+    guard selection.dataset.source.files.isEmpty else {
+      return try prepare(selection, seed: seed, directory: directory)
+    }
+    return try GeneratedDataCache.shared.dataset(.init(selection: selection, seed: seed)) {
+      try prepare(selection, seed: seed, directory: directory)
+    }
+  }
+
+  /// `load` without the cache of generated datasets.
+  static func prepare(_ selection: DataSelection, seed: UInt64, directory: String) throws -> Dataset {
     let config = selection.dataset
     let path = ["data", config.name]
     var dataset = try generate(config.source, seed: seed, path: path, directory: directory)
