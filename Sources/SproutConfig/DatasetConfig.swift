@@ -102,6 +102,10 @@ public enum DataSource: Hashable, Sendable, Codable {
   case csv(file: DataFile, target: CSVColumn, header: Bool)
   /// Images and labels in MNIST's IDX format, optionally only the first `limit` samples.
   case idx(images: DataFile, labels: DataFile, limit: Int?)
+  /// A synthetic token task (`copy`, `induction`): `samples` sequences of `length` ids in `0..<vocab`, with the next
+  /// token (induction) or the copied token (copy) as the target at every position; the positions `scored` leaves out
+  /// have the ignored target −100 (PyTorch's `ignore_index`).
+  case tokens(TokenTask, samples: Int, length: Int, vocab: Int, scored: TokenScoring)
 
   /// Every file it reads.
   public var files: [DataFile] {
@@ -113,6 +117,24 @@ public enum DataSource: Hashable, Sendable, Codable {
     default: []
     }
   }
+}
+
+/// The synthetic token tasks.
+public enum TokenTask: String, Hashable, Sendable, Codable, CaseIterable {
+  /// The first half random, the second half blank (id vocab − 1); the target at every position is the first half's
+  /// token at that position modulo the half: the second half must copy the first.
+  case copy
+  /// A random prefix of L/2 ids repeated (the induction-head probe of Olsson et al. 2022): the target is the next
+  /// token, which in the repeated half follows the current token's earlier occurrence.
+  case induction
+}
+
+/// Which positions of a token task count in the loss and accuracy.
+public enum TokenScoring: String, Hashable, Sendable, Codable, CaseIterable {
+  /// Every position.
+  case all
+  /// The second half only (the copied or repeated tokens); the first half's targets are ignored (−100).
+  case repeated
 }
 
 /// The teacher network's activation.

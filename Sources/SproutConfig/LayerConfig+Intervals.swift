@@ -12,7 +12,8 @@ extension LayerConfig {
       case .gelu, .silu, .sine, .crrelu, .rational, .dice: return false
       }
     // Convolutions and pooling are not propagated yet (IntervalTraining handles dense layers only).
-    case .residual, .layerNorm, .dropout, .fourierFeatures, .conv2d, .maxPool2d, .avgPool2d, .flatten, .globalAvgPool:
+    case .residual, .layerNorm, .dropout, .fourierFeatures, .conv2d, .maxPool2d, .avgPool2d, .flatten, .globalAvgPool,
+      .embedding, .attention, .transformerBlock:
       return false
     }
   }
@@ -30,6 +31,9 @@ extension LayerConfig {
     case .avgPool2d: "avg_pool2d"
     case .flatten: "flatten"
     case .globalAvgPool: "global_avg_pool"
+    case .embedding: "embedding"
+    case .attention: "attention"
+    case .transformerBlock: "transformer_block"
     case .activation(let a):
       switch a {
       case .identity: "identity"

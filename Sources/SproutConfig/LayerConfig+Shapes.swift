@@ -63,6 +63,7 @@ extension LayerConfig {
   /// The shape this layer outputs for `input`, or why it cannot take `input`. A residual block's body is walked
   /// (its end must have the shape it started with).
   public func outputShape(_ input: TensorShape) -> Result<TensorShape, ShapeError> {
+    if let shape = transformerOutputShape(input) { return shape }
     switch self {
     case .dense(let units, _):
       switch input {
@@ -137,12 +138,15 @@ extension LayerConfig {
             help: "use it on an image or a sequence, before flattening"))
       case .tokens: return .failure(Self.tokenError(name, input))
       }
+    case .embedding, .attention, .transformerBlock:
+      preconditionFailure("transformerOutputShape answers for \(name)")
     }
   }
 
   /// The layers with weights this layer is or holds, in order, for `input` (residual bodies walked). Empty for a
   /// layer that cannot take `input`.
   public func weightLayers(_ input: TensorShape) -> [WeightLayerShape] {
+    if let layers = transformerWeightLayers(input) { return layers }
     switch self {
     case .dense(let units, _):
       return [WeightLayerShape(kind: .dense, tensors: [.init(name: "weight", shape: [units, input.featuresPerPosition])])]
@@ -158,7 +162,8 @@ extension LayerConfig {
     case .conv2d(let filters, let kernel, _, _, _):
       guard case .image(let c, _, _) = input else { return [] }
       return [WeightLayerShape(kind: .conv2d, tensors: [.init(name: "weight", shape: [filters, c, kernel, kernel])])]
-    case .layerNorm, .dropout, .fourierFeatures, .activation, .maxPool2d, .avgPool2d, .flatten, .globalAvgPool:
+    case .layerNorm, .dropout, .fourierFeatures, .activation, .maxPool2d, .avgPool2d, .flatten, .globalAvgPool,
+      .embedding, .attention, .transformerBlock:
       return []
     }
   }
@@ -195,6 +200,9 @@ extension LayerConfig {
     case .avgPool2d: "avg_pool2d"
     case .flatten: "flatten"
     case .globalAvgPool: "global_avg_pool"
+    case .embedding: "embedding"
+    case .attention: "attention"
+    case .transformerBlock: "transformer_block"
     }
   }
 

@@ -73,6 +73,9 @@ extension Dataset {
       case .index(let i): options.label = String(i)
       }
       return try Dataset(csv: CSVReader.read(file: file(f), options: options))
+    case .tokens(let task, let samples, let length, let vocab, let scored):
+      return try DatasetGenerator.tokens(
+        task, samples: samples, length: length, vocab: vocab, scored: scored, seed: seed, path: path)
     case .idx(let images, let labels, let limit):
       // An IDX labels file is class labels (`TargetRule.idxLabels`), counted as lint counts them.
       var data = try Dataset.fromArrays(

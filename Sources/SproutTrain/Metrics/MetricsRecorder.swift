@@ -181,7 +181,8 @@ public final class MetricsRecorder {
       case .accuracy:
         if let step {
           let c = Metrics.accuracyCounts(
-            outputs: step.outputs, targets: step.targets, rows: step.rows, width: network.outputWidth, loss: loss)
+            outputs: step.outputs, targets: step.targets, rows: step.rows * network.lossPositions,
+            width: network.lossWidth, loss: loss)
           out[name] = .scalar(Double(c.correct) / Double(c.total))
         }
       case .psnr(let peak):

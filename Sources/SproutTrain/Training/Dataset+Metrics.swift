@@ -25,15 +25,16 @@ extension Dataset {
       throw TrainingError.invalidConfiguration(
         "the data has \(featureCount) input features, the model expects \(network.inputWidth)")
     }
-    let width = loss.targetWidth(outputWidth: network.outputWidth)
+    let width = loss.targetWidth(outputWidth: network.lossWidth) * network.lossPositions
     guard target.width == width else {
       throw TrainingError.invalidConfiguration(
         "\(loss.name) needs \(width) target value(s) per example, the data has \(target.width)")
     }
     guard count >= 1 else { throw TrainingError.invalidConfiguration("the data is empty") }
     if loss.readsClassIndices {
-      let classes = network.outputWidth
-      for (row, label) in targets.enumerated() where !(label >= 0 && label < Float(classes) && label == label.rounded()) {
+      let classes = network.lossWidth
+      for (row, label) in targets.enumerated()
+      where !(label >= 0 && label < Float(classes) && label == label.rounded()) && label != LossConfig.ignoredLabel {
         throw TrainingError.invalidConfiguration(
           "cross_entropy over the model's \(classes) outputs needs class labels in 0..<\(classes), but row \(row) has "
             + "label \(label)")
