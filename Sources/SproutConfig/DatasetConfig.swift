@@ -124,8 +124,9 @@ public enum TokenTask: String, Hashable, Sendable, Codable, CaseIterable {
   /// The first half random, the second half blank (id vocab − 1); the target at every position is the first half's
   /// token at that position modulo the half: the second half must copy the first.
   case copy
-  /// A random prefix of L/2 ids repeated (the induction-head probe of Olsson et al. 2022): the target is the next
-  /// token, which in the repeated half follows the current token's earlier occurrence.
+  /// A random prefix of P ids (P uniform in ⌈L/4⌉…⌈L/2⌉ per sequence) repeated (the induction-head probe of Olsson et
+  /// al. 2022): the target is the next token, which in the repeated part follows the current token's earlier
+  /// occurrence.
   case induction
 }
 
@@ -133,7 +134,8 @@ public enum TokenTask: String, Hashable, Sendable, Codable, CaseIterable {
 public enum TokenScoring: String, Hashable, Sendable, Codable, CaseIterable {
   /// Every position.
   case all
-  /// The second half only (the copied or repeated tokens); the first half's targets are ignored (−100).
+  /// The repeated part only (positions from the period P on: the copied or repeated tokens); the first P targets
+  /// are ignored (−100).
   case repeated
 }
 

@@ -68,7 +68,8 @@ extension LayerConfig {
         if case .tokens = input { "embed the tokens first (`- embedding: {vocab: V, dim: D}`)" } else {
           "\(layer) mixes the positions of a sequence [length, features]; give the model a sequence or token input"
         }
-      return .failure(ShapeError("\(layer) needs a sequence [length, features], but it gets \(input.phrase)", help: help))
+      return .failure(
+        ShapeError("\(layer) needs a sequence [length, features], but it gets \(input.phrase)", help: help))
     }
     guard heads >= 1 else { return .failure(ShapeError("\(layer) needs at least 1 head")) }
     guard width % heads == 0 else {

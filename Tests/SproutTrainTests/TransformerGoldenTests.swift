@@ -109,7 +109,9 @@ struct TransformerGoldenTests {
     for (k, expected) in f.steps.enumerated() {
       let loss = f.input.withUnsafeBufferPointer { step.run(input: $0.baseAddress!, target: f.target, batch: f.batch) }
       GoldenTests.expectClose([loss], [f.losses[k]], "\(name) step \(k) loss")
-      for p in net.parameters { GoldenTests.expectClose(p.value.array, expected[p.name]!, "\(name) step \(k) \(p.name)") }
+      for p in net.parameters {
+        GoldenTests.expectClose(p.value.array, expected[p.name]!, "\(name) step \(k) \(p.name)")
+      }
     }
   }
 }

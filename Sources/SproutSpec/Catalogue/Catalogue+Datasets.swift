@@ -27,7 +27,8 @@ extension Catalogue {
     }
     return .dataset(
       DatasetConfig(
-        name: a.definitionName, source: source, split: parts, standardize: features ? try a.bool("standardize") : false,
+        name: a.definitionName, source: source, split: parts,
+        standardize: features ? try a.bool("standardize") : false,
         oneHot: classLabels ? try a.bool("one_hot") : false))
   }
 

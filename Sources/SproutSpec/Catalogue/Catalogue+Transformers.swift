@@ -7,15 +7,17 @@ extension Catalogue {
     return KindSpec(
       .dataset, name, doc,
       paper: task == .induction ? "Olsson et al. 2022 (induction heads)" : nil,
-      example: "\(name):\n  kind: \(name)\n  samples: 2048\n  length: 32\n  vocab: 16\n  split: {train: 0.875, test: 0.125}",
+      example:
+        "\(name):\n  kind: \(name)\n  samples: 2048\n  length: 32\n  vocab: 16\n  split: {train: 0.875, test: "
+        + "0.125}",
       arguments: [
         ArgumentSpec("samples", .int, required: true, min: 1, "Number of sequences."),
         ArgumentSpec("length", .int, default: .int(32), min: 2, "Tokens per sequence (the model's {tokens: length})."),
         ArgumentSpec("vocab", .int, default: .int(16), min: task == .copy ? 3 : 2, "Token ids are 0..<vocab."),
         ArgumentSpec(
           "score", .enumeration(TokenScoring.allCases.map(\.rawValue)), default: .string("all"),
-          "Which positions count in the loss and accuracy: all, or the repeated second half only (the first half's "
-            + "targets are then −100, ignored as PyTorch's ignore_index)."),
+          "Which positions count in the loss and accuracy: all, or the repeated part only (positions from P on; the "
+            + "others' targets are then −100, ignored as PyTorch's ignore_index)."),
       ] + datasetOptions,
       lower: { a in
         a.noEffect("standardize", "token ids are indices, not features")
@@ -36,8 +38,9 @@ extension Catalogue {
         + "the first half's id at i mod ⌈L/2⌉, so the second half must copy the first."),
     tokenTask(
       .induction,
-      "A random prefix of ⌈L/2⌉ ids repeated; the target is the next token. In the repeated half it is the token "
-        + "that followed the current one's earlier occurrence: the standard induction-head probe."),
+      "A random prefix of P ids (P uniform in ⌈L/4⌉…⌈L/2⌉ per sequence) repeated; the target is the next token. In "
+        + "the repeated part it is the token that followed the current one's earlier occurrence, P positions back: "
+        + "the standard induction-head probe (the varying P defeats a fixed-offset lookup)."),
   ]
 
   static let transformerLayers: [KindSpec] = [
@@ -51,7 +54,8 @@ extension Catalogue {
         ArgumentSpec("dim", .int, required: true, min: 1, "Features per position."),
         ArgumentSpec(
           "positional", .enumeration(PositionalEncoding.allCases.map(\.rawValue)), default: .string("none"),
-          "What is added to each position: nothing, a learned table, or sin/cos of the position (Vaswani et al. 2017)."),
+          "What is added to each position: nothing, a learned table, or sin/cos of the position (Vaswani et al. "
+            + "2017)."),
       ],
       lower: { a in
         .layer(
@@ -94,5 +98,18 @@ extension Catalogue {
             heads: try a.int("heads"), mlp: try a.int("mlp"), causal: try a.bool("causal"),
             norm: try a.choice("norm", BlockNorm.self), activation: try a.choice("activation", BlockActivation.self)))
       }),
+  ]
+
+  static let transformerMetrics: [KindSpec] = [
+    KindSpec(
+      .metric, "attention_entropy",
+      "Per attention layer (transformer blocks' included) and head, the mean entropy in nats of each query "
+        + "position's attention weights over the probe rows: ln L when uniform, 0 when on one position.",
+      paper: "Zhai et al., ICML 2023 (attention entropy collapse)", main: "samples",
+      example: "record: [{attention_entropy: {samples: 64}}]",
+      arguments: [
+        ArgumentSpec("samples", .int, default: .int(64), min: 1, "Probe rows: the first ones of the stage's data.")
+      ],
+      lower: { a in .metric(.attentionEntropy(samples: try a.int("samples"))) }),
   ]
 }

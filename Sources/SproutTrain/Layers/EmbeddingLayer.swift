@@ -104,7 +104,9 @@ public final class EmbeddingLayer: Layer {
       }
     }
     if let position, position.trainable {
-      for b in 0..<batch { backend.axpy(alpha: 1, dy + b * outputWidth, position.grad.mutablePointer, count: outputWidth) }
+      for b in 0..<batch {
+        backend.axpy(alpha: 1, dy + b * outputWidth, position.grad.mutablePointer, count: outputWidth)
+      }
     }
     if let dx { backend.fill(dx, value: 0, count: batch * length) }
   }

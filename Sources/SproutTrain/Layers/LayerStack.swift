@@ -158,7 +158,9 @@ final class LayerStack {
         length: length, vocab: vocab, dim: dim, positional: positional, backend: backend, maxBatch: maxBatch,
         path: path, topIndex: topIndex, naming: naming)
     case .attention(let heads, let causal):
-      guard case .sequence(let length, let width) = input else { throw fail("attention needs a sequence, got \(input)") }
+      guard case .sequence(let length, let width) = input else {
+        throw fail("attention needs a sequence, got \(input)")
+      }
       return AttentionLayer(
         length: length, width: width, heads: heads, causal: causal, backend: backend, maxBatch: maxBatch, path: path,
         topIndex: topIndex, naming: naming)
