@@ -31,6 +31,13 @@ extension Dataset {
         "\(loss.name) needs \(width) target value(s) per example, the data has \(target.width)")
     }
     guard count >= 1 else { throw TrainingError.invalidConfiguration("the data is empty") }
+    if case .tokens(_, let vocab) = network.inputShape,
+      let (i, id) = features.enumerated().first(where: { !($0.1 >= 0 && $0.1 < Float(vocab) && $0.1 == $0.1.rounded()) })
+    {
+      throw TrainingError.invalidConfiguration(
+        "the model reads token ids in 0..<\(vocab), but sample \(i / featureCount) has \(id) at position "
+          + "\(i % featureCount)")
+    }
     if loss.readsClassIndices {
       let classes = network.lossWidth
       for (row, label) in targets.enumerated()
