@@ -70,6 +70,14 @@ public enum MetricConfig: Hashable, Sendable, Codable {
     }
   }
 
+  /// True for metrics computed by interval bound propagation through the model.
+  public var propagatesIntervals: Bool {
+    switch self {
+    case .intervalBounds, .verifiedError: true
+    default: false
+    }
+  }
+
   /// True for metrics that read only the weights, which need no data.
   public var readsOnlyWeights: Bool {
     switch self {

@@ -15,6 +15,12 @@ public struct SelectConfig: Hashable, Sendable, Codable {
   public var over: [String]
   /// Axes that get a choice each (`per: [target]`: the best ω for every target).
   public var per: [String]
+  /// The axes a select chooses over and per, as written (`over` nil when not given): `over` defaults to every matrix
+  /// axis but `seed` and the `per` axes. The one place this rule lives (the decoder and the planner both apply it).
+  public static func axes(over: [String]?, per: [String], matrixAxes: [String]) -> SelectAxes {
+    SelectAxes(over: over ?? matrixAxes.filter { $0 != "seed" && !per.contains($0) }, per: per)
+  }
+
   /// Every trial the select reads, with its candidate and group; filled in by the planner, which knows the trials.
   public var candidates: [SelectCandidate]
 
@@ -103,5 +109,19 @@ public struct AxisSetting: Hashable, Sendable, Codable, CustomStringConvertible 
   /// `omega=80 target="rings"`, or `(all)` for none.
   public static func text(_ settings: [AxisSetting]) -> String {
     settings.isEmpty ? "(all)" : settings.map(\.description).joined(separator: " ")
+  }
+}
+
+/// The matrix axes one select stage chooses over, and those it makes one choice per.
+public struct SelectAxes: Hashable, Sendable {
+  /// The axes chosen over.
+  public var over: [String]
+  /// The axes that get a choice each.
+  public var per: [String]
+
+  /// Creates the pair.
+  public init(over: [String], per: [String]) {
+    self.over = over
+    self.per = per
   }
 }

@@ -194,11 +194,6 @@ public enum Running {
     try Verification.run(run, store: openStore(storePath))
   }
 
-  /// `sprout show RUN`: the run's summary.
-  public static func show(_ run: String, storePath: String) throws -> RunReport {
-    try RunReport.load(run, store: openStore(storePath))
-  }
-
   /// The store at `path`, or a `CommandError` when there is none (exit code 2).
   public static func openStore(_ path: String) throws -> Store {
     var isDirectory: ObjCBool = false

@@ -4,6 +4,15 @@ import SproutDiagnostics
 enum CacheState {
   /// Sets every task's state, reason and changes.
   static func assign(_ plan: inout Plan, store: StoreView?, force: Bool) {
+    if store == nil && !force {
+      // No store yet: every task is new (what the loop below concludes, without copying each task).
+      for i in plan.tasks.indices {
+        plan.tasks[i].state = .new
+        plan.tasks[i].changes = []
+        plan.tasks[i].reason = "never run"
+      }
+      return
+    }
     // Only a task that ran before is compared with its inputs' hashes: build the table on the first one.
     var hashes: [TaskKey: String]?
     for i in plan.tasks.indices {

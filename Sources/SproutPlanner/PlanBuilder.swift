@@ -70,7 +70,7 @@ struct PlanBuilder {
         tasks: [])
     }
     let trials = makeTrials(expansion, diagnostics: &diagnostics)
-    reportDuplicates(trials, diagnostics: &diagnostics)
+    if !expansion.distinct { reportDuplicates(trials, diagnostics: &diagnostics) }
 
     var tasks: [PlanTask] = []
     var hashes: [TaskKey: String] = [:]
@@ -148,7 +148,9 @@ struct PlanBuilder {
         path: options.specPath.isEmpty ? spec.file : options.specPath,
         textHash: options.specText.isEmpty || options.checkOnly ? "" : SHA256.hash(options.specText).hex, name: spec.name ?? ""),
       backend: backend, rootSeed: spec.seed, overrides: options.overrides, count: expansion.count, trials: trials,
-      tasks: tasks)
+      tasks: [])
+    // Moved, not copied: with a second reference, assigning cache states would copy every task.
+    swap(&plan.tasks, &tasks)
     CacheState.assign(&plan, store: store, force: options.force)
     return plan
   }
@@ -160,32 +162,37 @@ struct PlanBuilder {
     tasks: inout [PlanTask]
   ) {
     var label: String?
-    // This trial's hashes so far: its tasks read only earlier stages of the same trial, so the plan-wide table is
-    // needed only by tasks over all trials (`keepHashes`).
-    var own: [(stage: String, hash: String)] = []
+    // This trial's hashes so far, by entry: its tasks read only earlier stages of the same trial, so the plan-wide
+    // table is needed only by tasks over all trials (`keepHashes`).
+    var own: [String] = []
     own.reserveCapacity(known.count)
-    for entry in known {
-      let key = TaskKey(trial: trial.id, stage: entry.stage)
-      let inputs = entry.upstream.map { TaskKey(trial: $0.acrossTrials ? TaskKey.allTrials : trial.id, stage: $0.name) }
-      if !entry.findings.isEmpty {
+    // By index, not `for entry in known`: a copy of each entry (and its retains) per task was a fifth of the cost.
+    for e in known.indices {
+      let key = TaskKey(trial: trial.id, stage: known[e].stage)
+      let inputs = known[e].upstream.map {
+        TaskKey(trial: $0.acrossTrials ? TaskKey.allTrials : trial.id, stage: $0.name)
+      }
+      if !known[e].findings.isEmpty {
         if label == nil { label = trial.assignment.isEmpty ? trial.id : "\(trial.id) (\(trial.assignmentText))" }
-        for d in entry.findings { findings.add(d, trial: label) }
+        for d in known[e].findings { findings.add(d, trial: label) }
       }
       var hash = ""
       if !options.checkOnly {
         let inputHashes = inputs.map { input in
-          (input.trial == trial.id ? own.first { $0.stage == input.stage }?.hash : nil) ?? hashes[input] ?? ""
+          (input.trial == trial.id ? known[..<e].firstIndex { $0.stage == input.stage }.map { own[$0] } : nil)
+            ?? hashes[input] ?? ""
         }
         hash =
-          entry.prefix?.hash(inputHashes: inputHashes, seed: trial.seed)
-          ?? TaskHasher.hash(configDigest: entry.digest, inputHashes: inputHashes, seed: trial.seed, backend: backend)
+          known[e].prefix?.hash(inputHashes: inputHashes, seed: trial.seed)
+          ?? TaskHasher.hash(
+            configDigest: known[e].digest, inputHashes: inputHashes, seed: trial.seed, backend: backend)
       }
-      own.append((entry.stage, hash))
+      own.append(hash)
       if keepHashes { hashes[key] = hash }
       tasks.append(
         PlanTask(
-          key: key, trialIndex: trial.index, kind: entry.kind, hash: hash, inputs: inputs, config: entry.config,
-          seed: trial.seed, span: entry.span))
+          key: key, trialIndex: trial.index, kind: known[e].kind, hash: hash, inputs: inputs,
+          config: known[e].config, seed: trial.seed, span: known[e].span))
     }
   }
 

@@ -377,6 +377,26 @@ import Testing
     #expect(lint("{kind: ibp, eps: 0.1}", model: "[{dense: 8}, gelu, {dense: 3}]") == ["spec.cannot-run"])
     #expect(lint("{kind: ibp, eps: 0.1, regularizers: [relu]}") == ["spec.no-effect"])
     #expect(lint("{kind: ibp, eps: 0.1, ramp_length: 5, reg_lambda: 2}") == ["spec.no-effect"])
+    #expect(lint("{kind: ibp, eps: 0.1}", model: "[{dense: 8}, {dropout: 0.1}, relu, {dense: 3}]") == ["spec.cannot-run"])
+    // Intervals pass convolutions and pooling.
+    let cnn = Self.trainSpec(stage: "", model: "[{conv2d: {filters: 2, kernel: 2}}, relu, {max_pool2d: 2}, flatten, {dense: 3}]")
+      .replacingOccurrences(of: "net: {input: 3,", with: "net: {input: {image: [1, 4, 4]},")
+      .replacingOccurrences(of: "{kind: gaussian_blobs, inputs: 3,", with: "{kind: gaussian_blobs, inputs: 16,")
+    #expect(Self.errors(planText(cnn).1).isEmpty, "\(planText(cnn).1)")
+    let certified = cnn.replacingOccurrences(of: "loss: cross_entropy", with: "loss: {kind: ibp, eps: 0.1}")
+      .replacingOccurrences(of: "record: [loss, accuracy]", with: "record: [loss, {verified_error: 0.1}, interval_bounds]")
+    #expect(Self.errors(planText(certified).1).isEmpty, "\(planText(certified).1)")
+    // The interval metrics need a model the intervals pass, wherever they are recorded.
+    let gelu = Self.trainSpec(stage: "", model: "[{dense: 8}, gelu, {dense: 3}]")
+    for (old, new) in [
+      ("record: [loss, accuracy]", "record: [loss, interval_bounds]"),
+      ("record: [loss]}", "record: [{verified_error: 0.1}]}"),
+      ("    every: 2", "    every: 2\n    eval: {data: blobs.test, record: [{verified_error: 0.1}]}"),
+    ] {
+      let d = planText(gelu.replacingOccurrences(of: old, with: new)).1
+      #expect(Self.errors(d) == ["spec.cannot-run"], "\(new)")
+      #expect(d.all.contains { $0.message.contains("layer 1 (gelu) is not one they pass") }, "\(d.all.map(\.message))")
+    }
     // verified_error needs class labels.
     let spec = Self.trainSpec(stage: "").replacingOccurrences(of: "loss: cross_entropy", with: "loss: mse")
       .replacingOccurrences(of: "samples: 64,", with: "samples: 64, one_hot: true,")

@@ -208,20 +208,19 @@ struct ExecutorTests {
     #expect(manifest.tasks[0].error?.contains("run.non-finite-loss") == true)
   }
 
-  @Test func showSummarisesARun() throws {
+  /// What `sprout show` reads (SproutResults' tests cover the table): the manifest lists every task in plan order
+  /// with its hash, and each task's outputs hold its steps and final metrics.
+  @Test func theManifestAndOutputsSummariseARun() throws {
     let store = Store(root: TemporaryDirectory().path)
     let plan = Self.plan()
     let run = try Executor(store: store).run(plan: plan, specText: "")
-    let report = try RunReport.load("latest", store: store)
-    #expect(report.runID == run.runID)
-    #expect(report.rows.map(\.key) == plan.tasks.map(\.key.description))
-    #expect(report.rows[0].assignment == "init=full")
-    #expect(report.rows[0].steps == 12)
-    let table = report.table
-    #expect(table.contains("t0000/train"))
-    #expect(table.contains("weight_change"))
-    let json = try JSONValue.parse(report.json)
-    #expect(json["tasks"]?.arrayValue?.count == 5)
-    #expect(json["tasks"]?.arrayValue?.first?["metrics"]?["loss"]?.doubleValue != nil)
+    let manifest = try store.manifest("latest")
+    #expect(manifest.runID == run.runID)
+    #expect(manifest.tasks.map(\.key) == plan.tasks.map(\.key.description))
+    #expect(manifest.tasks.map(\.hash) == plan.tasks.map(\.hash))
+    let first = try #require(try store.outputs(plan.tasks[0].hash))
+    #expect(first.steps == 12)
+    #expect(first.finalMetrics["loss"]?.doubleValue != nil)
+    #expect(first.finalMetrics["weight_change"] != nil)
   }
 }

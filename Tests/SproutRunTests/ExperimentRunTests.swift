@@ -97,10 +97,16 @@ import Testing
     let fitted = try #require(try store.outputs(trend.hash)?.finalMetrics)
     #expect(fitted["points"]?.intValue == 7)
     #expect(fitted["r2"]?.doubleValue.map { $0 > 0.5 } == true, "\(fitted)")
-    // show lists the choice with its evidence.
-    let report = try RunReport.load(summary.runID, store: store)
-    #expect(report.selections.first?.hasPrefix("all/best: lr=\(expected) (mean loss") == true, "\(report.selections)")
-    #expect(!report.table.contains("run.not-chosen"))
+    // The choice's evidence (what `show` prints): every candidate with the mean of its two seeds' losses.
+    #expect(best.extra["metric"]?.stringValue == "loss")
+    #expect(best.extra["aggregate"]?.stringValue == "mean")
+    let evidence = try #require(best.extra["candidates"]?.arrayValue)
+    #expect(evidence.count == means.count)
+    for item in evidence {
+      let lr = try #require(item["choice"]?.stringValue?.split(separator: "=").last.map(String.init))
+      #expect(item["value"]?.doubleValue == means[lr], "\(item)")
+      #expect(item["values"]?.arrayValue?.count == 2)
+    }
   }
 
   /// Stopped mid-way and run again, the gated certified training with its eval series ends bit for bit where an

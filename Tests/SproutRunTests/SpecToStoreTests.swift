@@ -172,9 +172,11 @@ struct TransferSpecTests {
       store: store.view(experiment: "quickstart"), diagnostics: &diagnostics), "\(diagnostics.all.map(\.message))")
   let summary = try Executor(store: store).run(plan: plan, specText: text)
   #expect(summary.succeeded, "\(summary.results.compactMap(\.error).map(\.description))")
-  let report = try RunReport.load("latest", store: store)
-  #expect(report.rows.count == plan.tasks.count)
-  #expect(report.rows.allSatisfy { $0.metrics["accuracy"]?.doubleValue != nil })
+  let manifest = try store.manifest("latest")
+  #expect(manifest.tasks.map(\.key) == plan.tasks.map(\.key.description))
+  for task in manifest.tasks {
+    #expect(try store.outputs(task.hash)?.finalMetrics["accuracy"]?.doubleValue != nil, "\(task.key)")
+  }
 }
 
 /// A spec whose selectors are checked below: dense layers at layer-list positions 0, 2 (inside a residual block) and 3.

@@ -176,4 +176,89 @@ import Testing
     #expect(wide == 1)
     #expect(try MetricsRecorder.verifiedError(network: net, data: data, rows: 32, eps: 0.05) >= atZero)
   }
+  /// A small CNN on `[1, 6, 6]` images: conv (padded) → f → max pool → conv → f → `tail` → dense 3.
+  static func cnn(
+    _ f: ActivationConfig, tail: [LayerConfig], seed: UInt64, batch: Int = 4,
+    pool: LayerConfig = .maxPool2d(size: 2, stride: 2)
+  ) throws -> Network {
+    let layers: [LayerConfig] =
+      [
+        .conv2d(filters: 2, kernel: 3, stride: 1, padding: 1, bias: true), .activation(f),
+        pool, .conv2d(filters: 3, kernel: 2, stride: 1, padding: 0, bias: false),
+        .activation(f),
+      ] + tail + [.dense(units: 3, bias: true)]
+    let net = try Network(
+      shape: .image(channels: 1, height: 6, width: 6), layers: layers, backend: layerTestBackend(), maxBatch: batch)
+    layerTestRandomizeWeights(net, seed: seed, scale: 0.6)
+    return net
+  }
+
+  static let cnnTails: [[LayerConfig]] = [
+    [.avgPool2d(size: 2, stride: 2), .flatten], [.globalAvgPool], [.flatten, .dropout(rate: 0.5)],
+  ]
+
+  /// Convolutions, pooling and flatten: every point of the box maps inside the bounds.
+  @Test(arguments: [0, 1, 2])
+  func boundsOfACNNHoldEveryPointOfTheBox(_ tail: Int) throws {
+    let rows = 4
+    let net = try Self.cnn(.relu, tail: Self.cnnTails[tail], seed: 21)
+    let training = try IntervalTraining(network: net, config: IBPConfig(eps: 0.2))
+    var rng = LayerTestRandom(22)
+    let x = rng.array(rows * 36)
+    training.propagate(x, batch: rows, eps: 0.2)
+    let (c, r) = training.outputBounds
+    let centre = Array(UnsafeBufferPointer(start: c, count: rows * 3))
+    let radius = Array(UnsafeBufferPointer(start: r, count: rows * 3))
+    #expect(radius.allSatisfy { $0 > 0 })
+    for trial in 0..<200 {
+      let point = x.map { v -> Float in
+        trial % 2 == 0 ? v + (rng.next() % 2 == 0 ? -0.2 : 0.2) : v + rng.uniform(-0.2, 0.2)
+      }
+      let y = Array(UnsafeBufferPointer(start: net.forward(point, batch: rows, training: false), count: rows * 3))
+      for i in y.indices {
+        #expect(
+          y[i] >= centre[i] - radius[i] - 1e-5 && y[i] <= centre[i] + radius[i] + 1e-5,
+          "output \(i) = \(y[i]) outside [\(centre[i] - radius[i]), \(centre[i] + radius[i])]")
+      }
+    }
+    // At ε = 0 the interval is the point: the centre is the network's output.
+    training.propagate(x, batch: rows, eps: 0)
+    let y = Array(UnsafeBufferPointer(start: net.forward(x, batch: rows, training: false), count: rows * 3))
+    for i in y.indices { #expect(abs(training.outputBounds.centre[i] - y[i]) < 1e-5) }
+    // The metric reports both convolutions and the dense layer.
+    let bounds = try IntervalBounds.compute(network: net, probe: x, rows: rows, eps: 0.2)
+    #expect(bounds.map(\.name) == ["layers.0.weight", "layers.3.weight", "layers.\(5 + Self.cnnTails[tail].count).weight"])
+  }
+
+  /// The robust objective's gradient through convolutions and pooling matches central differences. Max pooling has
+  /// a kink where two bounds of a window tie for the maximum, which a wide difference straddles: it is checked with a
+  /// narrower one.
+  @Test(arguments: [(0, false), (1, false), (1, true)])
+  func gradientsThroughACNNMatchCentralDifferences(_ tail: Int, maxPool: Bool) throws {
+    let pool: LayerConfig = maxPool ? .maxPool2d(size: 2, stride: 2) : .avgPool2d(size: 2, stride: 2)
+    let net = try Self.cnn(.tanh, tail: Self.cnnTails[tail], seed: 31, pool: pool)
+    let config = IBPConfig(eps: 0.1, rampLength: 10, regularizers: [.tightness], regLambda: 1, tolerance: 3)
+    let training = try IntervalTraining(network: net, config: config)
+    var rng = LayerTestRandom(32)
+    let x = rng.array(4 * 36)
+    let labels: [Float] = [0, 2, 1, 2]
+    net.zeroGradients()
+    let value = Self.objective(training, x: x, labels: labels, eps: 0.1, lambda: 0.5)
+    #expect(value.isFinite)
+    let analytic = net.parameters.map { $0.grad.array }
+    var check = LayerGradientCheck()
+    let h: Float = maxPool ? 2e-3 : 1e-2
+    for (p, grads) in zip(net.parameters, analytic) {
+      for i in 0..<p.value.count where p.role != .weight || abs(p.value[i]) > 3 * h {
+        let saved = p.value[i]
+        p.value[i] = saved + h
+        let up = Self.objective(training, x: x, labels: labels, eps: 0.1, lambda: 0.5)
+        p.value[i] = saved - h
+        let down = Self.objective(training, x: x, labels: labels, eps: 0.1, lambda: 0.5)
+        p.value[i] = saved
+        check.record(Double(grads[i]), (up - down) / Double(2 * h), "\(p.name)[\(i)]")
+      }
+    }
+    #expect(check.worst < 2e-3, "\(check.worstName)")
+  }
 }

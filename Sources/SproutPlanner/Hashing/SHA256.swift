@@ -54,6 +54,22 @@ public struct SHA256 {
   /// The digest of everything fed so far.
   public func finalize() -> Digest { Digest(bytes: inner.finalize().withUnsafeBytes { Array($0) }) }
 
+  /// `finalize().hex` without the intermediate byte array (one allocation: the string).
+  public func finalizeHex() -> String {
+    inner.finalize().withUnsafeBytes { bytes in
+      String(unsafeUninitializedCapacity: bytes.count * 2) { out in
+        var i = 0
+        for b in bytes {
+          out[i] = Self.hexDigits[Int(b >> 4)]
+          out[i + 1] = Self.hexDigits[Int(b & 0xF)]
+          i += 2
+        }
+        return i
+      }
+    }
+  }
+  private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
   /// The digest of a string's UTF-8 bytes.
   public static func hash(_ string: String) -> Digest {
     var h = SHA256()

@@ -47,33 +47,69 @@ public enum TaskHasher {
       state = h
     }
 
-    /// `JSONValue.writeString`, checking a native string's bytes in place (hashes never need escapes).
-    private static func writeString(_ string: String, to out: inout [UInt8]) {
-      var s = string
-      let written = s.withUTF8 { bytes -> Bool in
-        for b in bytes where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { return false }
-        out.append(UInt8(ascii: "\""))
-        out.append(contentsOf: bytes)
-        out.append(UInt8(ascii: "\""))
-        return true
-      }
-      if !written { JSONValue.writeString(string, to: &out) }
-    }
-
     /// The task's hash (64 hex digits).
     func hash(inputHashes: [String], seed: Int) -> String {
+      // The varying part is written into a stack buffer and fed to a copy of the prefix state: every replayed
+      // trial's tasks come through here, so no heap array, no `String(seed)`, no intermediate digest array.
+      var h = state
+      // Longer inputs than a hash (never from the planner) take the general path.
+      guard inputHashes.allSatisfy({ $0.utf8.count <= 64 }) else {
+        return slowHash(inputHashes: inputHashes, seed: seed)
+      }
+      let capacity = 32 + 67 * inputHashes.count
+      let plain = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer -> Bool in
+        var n = 0
+        func put(_ b: UInt8) {
+          buffer[n] = b
+          n += 1
+        }
+        for (i, input) in inputHashes.enumerated() {
+          if i > 0 { put(UInt8(ascii: ",")) }
+          var s = input
+          let clean = s.withUTF8 { bytes -> Bool in
+            for b in bytes where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { return false }
+            put(UInt8(ascii: "\""))
+            for b in bytes { put(b) }
+            put(UInt8(ascii: "\""))
+            return true
+          }
+          if !clean { return false }
+        }
+        for b in #"],"seed":"#.utf8 { put(b) }
+        // The decimal digits of the seed, as `String(seed)` spells them.
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for 20 digits
+        var count = 0
+        var magnitude = seed.magnitude
+        withUnsafeMutableBytes(of: &digits) { d in
+          repeat {
+            d[count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+            magnitude /= 10
+            count += 1
+          } while magnitude > 0
+          if seed < 0 { put(UInt8(ascii: "-")) }
+          for i in stride(from: count - 1, through: 0, by: -1) { put(d[i]) }
+        }
+        put(UInt8(ascii: "}"))
+        h.update(UnsafeRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(buffer)[0..<n]))
+        return true
+      }
+      return plain ? h.finalizeHex() : slowHash(inputHashes: inputHashes, seed: seed)
+    }
+
+    /// The same text written through `JSONValue`, for input hashes that are not plain 64-digit hex (never from
+    /// the planner; kept so any string hashes as the canonical JSON would).
+    private func slowHash(inputHashes: [String], seed: Int) -> String {
       var out: [UInt8] = []
-      out.reserveCapacity(32 + 67 * inputHashes.count)
       for (i, h) in inputHashes.enumerated() {
         if i > 0 { out.append(UInt8(ascii: ",")) }
-        Self.writeString(h, to: &out)
+        JSONValue.writeString(h, to: &out)
       }
       out += #"],"seed":"#.utf8
       out += String(seed).utf8
       out.append(UInt8(ascii: "}"))
       var h = state
       h.update(out)
-      return h.finalize().hex
+      return h.finalizeHex()
     }
   }
 }

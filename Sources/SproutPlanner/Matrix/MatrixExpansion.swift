@@ -22,6 +22,9 @@ public struct MatrixExpansion: Hashable, Sendable {
   public var count: TrialCount
   /// True when the matrix was refused for forming more trials than the limit (no trial was made).
   public var refused = false
+  /// True when no two trials can have the same assignment, so the planner need not look for repeats: a product of
+  /// differently named axes, each without a repeated value, and no `include` (exclude and sample only drop trials).
+  public var distinct = false
 
   /// The most trials a plan expands unless the user raises the limit (`--max-trials`).
   public static let defaultTrialLimit = 1_000_000
@@ -121,7 +124,9 @@ public struct MatrixExpansion: Hashable, Sendable {
         PlanDiagnostics.emptyMatrix, "the matrix produces no trials (\(formed) formed, \(excluded) excluded)",
         at: matrix.range, path: "matrix")
     }
-    return finished(trials, statement: statement, matrix: matrix, rootSeed: rootSeed)
+    var expansion = finished(trials, statement: statement, matrix: matrix, rootSeed: rootSeed)
+    expansion.distinct = distinctByConstruction(root, matrix: matrix)
+    return expansion
   }
 
   /// The expansion of `trials` with their run order and count statement.
@@ -157,7 +162,17 @@ public struct MatrixExpansion: Hashable, Sendable {
     }
     let trials = sampleIndices(n, of: formed, rootSeed: rootSeed).map(root.assignment(at:))
     let statement = "\(n) sampled from \(formed) = " + describe(root).text
-    return finished(trials, statement: statement, matrix: matrix, rootSeed: rootSeed)
+    var expansion = finished(trials, statement: statement, matrix: matrix, rootSeed: rootSeed)
+    expansion.distinct = distinctByConstruction(root, matrix: matrix)
+    return expansion
+  }
+
+  /// Whether `root` forms no repeated assignment (see ``distinct``). Values compare by their canonical JSON, as the
+  /// planner's duplicate check does.
+  static func distinctByConstruction(_ root: SweepBlock, matrix: SweepDefinition) -> Bool {
+    guard matrix.include.isEmpty, case .product(let axes, _) = root else { return false }
+    guard Set(axes.map(\.name)).count == axes.count else { return false }
+    return axes.allSatisfy { axis in Set(axis.values.map(\.canonicalBytes)).count == axis.values.count }
   }
 
   /// The trial count stated and refused: more than `limit` trials would be formed.

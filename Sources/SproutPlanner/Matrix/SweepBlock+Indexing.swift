@@ -31,17 +31,23 @@ extension SweepBlock {
 
   /// The assignment of trial `index` (`0 ..< trialCount`), as full expansion would list it at that position.
   public func assignment(at index: Int) -> [AxisValue] {
-    precondition(index >= 0 && index < trialCount, "trial index \(index) out of 0..<\(trialCount)")
+    // Bounds are checked as the index is taken apart, not by counting the trials first: that count (an array per
+    // call) was most of the cost of expanding a large matrix.
+    precondition(index >= 0, "trial index \(index) is negative")
     switch self {
     case .product(let axes, _):
       var rest = index
-      var out = [AxisValue?](repeating: nil, count: axes.count)
-      for j in axes.indices.reversed() {
-        let n = axes[j].values.count
-        out[j] = AxisValue(axis: axes[j].name, value: axes[j].values[rest % n])
+      var out: [AxisValue] = []
+      out.reserveCapacity(axes.count)
+      for axis in axes.reversed() {
+        let n = axis.values.count
+        precondition(n > 0, "trial index \(index) of a product with an empty axis")
+        out.append(AxisValue(axis: axis.name, value: axis.values[rest % n]))
         rest /= n
       }
-      return out.compactMap { $0 }
+      precondition(rest == 0, "trial index \(index) out of 0..<\(trialCount)")
+      out.reverse()
+      return out
     case .zip(let axes, _):
       return axes.map { AxisValue(axis: $0.name, value: $0.values[index]) }
     case .productOf(let blocks, _):
@@ -49,9 +55,11 @@ extension SweepBlock {
       var parts = [[AxisValue]](repeating: [], count: blocks.count)
       for j in blocks.indices.reversed() {
         let n = blocks[j].trialCount
+        precondition(n > 0, "trial index \(index) of a product with an empty block")
         parts[j] = blocks[j].assignment(at: rest % n)
         rest /= n
       }
+      precondition(rest == 0, "trial index \(index) out of 0..<\(trialCount)")
       return parts.flatMap { $0 }
     case .zipOf(let blocks, _):
       return blocks.flatMap { $0.assignment(at: index) }

@@ -18,7 +18,7 @@ import SproutSpec
 /// A spec without selections has one round, in the order it always had.
 struct SelectionPlan {
   /// The axes each select stage chooses over and those it chooses per.
-  let axes: [String: (over: [String], per: [String])]
+  let axes: [String: SelectAxes]
   /// The select stages each stage may read, in any trial.
   let reads: [StageID: Set<String>]
   /// The rounds, in order.
@@ -32,13 +32,8 @@ struct SelectionPlan {
 
   init(graph: ExperimentGraph) {
     let spec = graph.spec
-    let axisNames = spec.matrix?.axisNames ?? []
-    var axes: [String: (over: [String], per: [String])] = [:]
-    for def in spec.stages where def.kind == .select {
-      let per = Self.names(def.arguments["per"]) ?? []
-      let over = Self.names(def.arguments["over"]) ?? axisNames.filter { $0 != "seed" && !per.contains($0) }
-      axes[def.id.name] = (over, per)
-    }
+    // Only the select stages that decoded (a broken one is reported and left out of the spec).
+    let axes = spec.selectAxes.filter { spec.stage(StageID($0.key))?.kind == .select }
     self.axes = axes
     var reads: [StageID: Set<String>] = [:]
     for def in spec.stages {
@@ -59,10 +54,6 @@ struct SelectionPlan {
       if across { rounds[r].across.append(id) } else { rounds[r].perTrial.append(id) }
     }
     self.rounds = rounds
-  }
-
-  static func names(_ value: Value?) -> [String]? {
-    value?.listValue.map { $0.compactMap(\.stringValue) }
   }
 
   /// The trial's values of `axes`, as settings.
@@ -96,7 +87,7 @@ struct SelectionPlan {
   ) -> Bool {
     let path = "stages.\(def.id.name)"
     var ok = true
-    let a = axes[def.id.name] ?? (config.over, config.per)
+    let a = axes[def.id.name] ?? SelectAxes(over: config.over, per: config.per)
     config.over = a.over
     config.per = a.per
     for (key, list) in [("over", a.over), ("per", a.per)] {

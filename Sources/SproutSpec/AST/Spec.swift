@@ -1,4 +1,5 @@
 import Foundation
+import SproutConfig
 import SproutDiagnostics
 
 /// A decoded spec: the typed AST of one experiment file (language version 1).
@@ -35,6 +36,10 @@ public struct Spec: Sendable {
   public var invalidNames: [DefinitionSort: Set<String>]
   /// The file name used in diagnostics.
   public var file: String
+  /// The axes each select stage chooses over and per (``SelectConfig/axes(over:per:matrixAxes:)``), read once by the
+  /// decoder ahead of the definitions, so that `${select.STAGE.AXIS}` can be checked anywhere and the planner can
+  /// order and gate its tasks before any stage is lowered.
+  public var selectAxes: [String: SelectAxes] = [:]
   /// Ranges of the top-level keys as written (`"matrix"` → its key range), for diagnostics of later phases.
   public var keyRanges: [String: SourceRange]
 

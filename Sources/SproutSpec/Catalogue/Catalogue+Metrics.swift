@@ -87,7 +87,7 @@ extension Catalogue {
     KindSpec(
       .metric, "interval_bounds",
       "Interval bound propagation of the box [x − eps, x + eps] around each probe input (evaluation mode): per "
-        + "dense layer, the mean radius of its output interval and its growth over the previous layer's.",
+        + "dense or conv2d layer, the mean radius of its output interval and its growth over the previous one's.",
       paper: "Shi et al., NeurIPS 2021 (IBP init); Gowal et al. 2018 (IBP)", main: "eps",
       example: "record: [{interval_bounds: {eps: 0.01, samples: 64}}]",
       arguments: [

@@ -41,19 +41,41 @@ extension Catalogue {
       help: "train with cross_entropy or ibp")
   }
 
-  /// An ibp loss needs a model interval bounds can pass through: dense layers and monotone activations.
+  /// An ibp loss needs a model interval bounds can pass through (``LayerConfig/passesIntervals``), without dropout:
+  /// its robust loss bounds the network as evaluation sees it, which the clean loss with dropout is not.
   static func checkCertifiable(_ a: Lowerer, model: ModelConfig, loss: LossConfig, adapters: [AdapterConfig]) throws {
     guard case .ibp = loss else { return }
     if !adapters.isEmpty {
       throw a.fail("loss", "ibp trains every weight; it cannot train adapters", help: "remove the adapters")
     }
-    for (i, layer) in model.layers.enumerated() where !layer.isIntervalMonotone {
+    func isDropout(_ layer: LayerConfig) -> Bool { if case .dropout = layer { true } else { false } }
+    for (i, layer) in model.layers.enumerated() where !layer.passesIntervals || isDropout(layer) {
       throw a.fail(
         "loss",
-        "ibp pushes intervals through the model, and layer \(i) (\(layer.kindName)) is not a dense layer or a monotone "
-          + "activation (identity, relu, leaky_relu with slope ≥ 0, elu with alpha ≥ 0, selu, tanh, sigmoid, softplus)",
+        "ibp pushes intervals through the model, and layer \(i) (\(layer.kindName)) is not one they pass: "
+          + LayerConfig.intervalLayersText.replacingOccurrences(of: "dropout and ", with: "and "),
         help: "use monotone activations and no residual, dropout or normalisation layers")
     }
+  }
+
+  /// Metrics computed by interval bound propagation (interval_bounds, verified_error) need a model the intervals pass.
+  static func checkIntervalMetrics(_ a: Lowerer, _ record: [MetricConfig], layers: [LayerConfig], argument: String)
+    throws
+  {
+    guard let metric = record.first(where: \.propagatesIntervals),
+      let (i, layer) = layers.enumerated().first(where: { !$0.element.passesIntervals })
+    else { return }
+    throw a.fail(
+      argument,
+      "\(metric.name) pushes intervals through the model, and layer \(i) (\(layer.kindName)) is not one they pass: "
+        + LayerConfig.intervalLayersText,
+      help: "record it on a model of those layers")
+  }
+
+  /// ``checkIntervalMetrics(_:_:layers:argument:)`` for a training stage's record and its eval's.
+  static func checkIntervalMetrics(_ a: Lowerer, training: TrainingConfig, layers: [LayerConfig]) throws {
+    try checkIntervalMetrics(a, training.record, layers: layers, argument: "record")
+    if let eval = training.eval { try checkIntervalMetrics(a, eval.record, layers: layers, argument: "eval") }
   }
 
   /// Metrics a stage that does not train cannot record.
@@ -111,6 +133,7 @@ extension Catalogue {
         let data = try a.data("data")
         let training = try training(&a, data: data)
         try checkCertifiable(a, model: model, loss: training.loss, adapters: [])
+        try checkIntervalMetrics(a, training: training, layers: model.layers)
         return .stage(.train(model: model, initialization: initialization, training: training))
       }),
     KindSpec(
@@ -134,6 +157,7 @@ extension Catalogue {
         let record = try a.metrics("record")
         try checkNoTrainingMetrics(a, record, stage: "evaluate")
         try checkClassMetrics(a, record, loss: loss)
+        try checkIntervalMetrics(a, record, layers: model.model.layers, argument: "record")
         return .stage(
           .evaluate(from: model, data: try a.data("data"), loss: loss, batch: try a.int("batch"), record: record))
       }),
@@ -163,6 +187,10 @@ extension Catalogue {
         }
         let record = try a.metrics("record")
         try checkNoTrainingMetrics(a, record, stage: "measure")
+        switch source {
+        case .fresh(let model, _): try checkIntervalMetrics(a, record, layers: model.layers, argument: "record")
+        case .upstream(let up): try checkIntervalMetrics(a, record, layers: up.model.layers, argument: "record")
+        }
         if record.contains(where: { if case .verifiedError = $0 { true } else { false } }),
           !(loss?.readsClassIndices ?? false)
         {
@@ -211,6 +239,7 @@ extension Catalogue {
         let data = try a.data("data")
         let training = try training(&a, data: data)
         try checkCertifiable(a, model: from.model, loss: training.loss, adapters: adapters)
+        try checkIntervalMetrics(a, training: training, layers: from.model.layers)
         return .stage(.finetune(from: from, adapters: adapters, training: training))
       }),
     KindSpec(

@@ -1,3 +1,4 @@
+import SproutConfig
 import SproutDiagnostics
 import SproutSyntax
 
@@ -90,8 +91,8 @@ extension Decoder {
     var matrix: [String: Value] = [:]
     if let m = spec.matrix { for name in m.axisNames { matrix[name] = m.values(ofAxis: name).first ?? .null } }
     var select: [String: [String: Value]] = [:]
-    for (stage, axes) in selectAxes {
-      select[stage] = Dictionary(axes.compactMap { a in matrix[a].map { (a, $0) } }, uniquingKeysWith: { a, _ in a })
+    for (stage, axes) in spec.selectAxes {
+      select[stage] = Dictionary(axes.over.compactMap { a in matrix[a].map { (a, $0) } }, uniquingKeysWith: { a, _ in a })
     }
     return ExpressionEnvironment(
       params: Dictionary(spec.params.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }), matrix: matrix,
@@ -191,8 +192,8 @@ extension Decoder {
   /// The select stages of a `stages:` mapping and the axes each chooses over: its `over` list, or every axis but
   /// `seed` and its `per` axes. Read from the YAML before any definition is decoded, so that expressions anywhere can
   /// be checked against them; the stage itself is checked when it is decoded.
-  static func selections(in node: Node, axes: [String]) -> [String: [String]] {
-    var out: [String: [String]] = [:]
+  static func selections(in node: Node, axes: [String]) -> [String: SelectAxes] {
+    var out: [String: SelectAxes] = [:]
     for pair in node.mapping ?? [] {
       guard let name = pair.key.scalar, let fields = pair.value.mapping,
         fields.contains(where: { $0.key.scalar == "kind" && $0.value.scalar == "select" })
@@ -200,8 +201,7 @@ extension Decoder {
       func names(_ key: String) -> [String]? {
         fields.first { $0.key.scalar == key }?.value.sequence.map { $0.compactMap(\.scalar) }
       }
-      let per = names("per") ?? []
-      out[name] = names("over") ?? axes.filter { $0 != "seed" && !per.contains($0) }
+      out[name] = SelectConfig.axes(over: names("over"), per: names("per") ?? [], matrixAxes: axes)
     }
     return out
   }

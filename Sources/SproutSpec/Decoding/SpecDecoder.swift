@@ -73,8 +73,6 @@ struct Decoder {
   var currentOwner: UsedName?
   /// Definitions holding a reference that failed.
   var brokenOwners: Set<UsedName> = []
-  /// The axes each select stage chooses over (read ahead of the definitions, for `${select.STAGE.AXIS}`).
-  var selectAxes: [String: [String]] = [:]
 
   init(file: String) {
     self.file = file
@@ -124,7 +122,7 @@ struct Decoder {
     }
     if let p = byKey["params"] { decodeParams(p.value) }
     if let p = byKey["matrix"] { spec.matrix = decodeMatrix(p.value) }
-    if let p = byKey["stages"] { selectAxes = Decoder.selections(in: p.value, axes: spec.matrix?.axisNames ?? []) }
+    if let p = byKey["stages"] { spec.selectAxes = Decoder.selections(in: p.value, axes: spec.matrix?.axisNames ?? []) }
     if let p = byKey["datasets"] {
       decodeSection(p.value, "datasets") { $0.decodeDataset(name: $1, key: $2, node: $3) }
     }

@@ -3,15 +3,17 @@ import SproutConfig
 import SproutTensor
 
 /// The robust half of an `ibp` training step (``IBPConfig``): interval bound propagation of the box `[x − ε, x + ε]`
-/// through a network of dense layers and monotone activations, the cross-entropy of the worst-case logits it
-/// allows, Shi et al.'s warm-up regularizers on the activations' input intervals, and the gradient of all of it
-/// *added* to the parameters' gradients. Buffers are planned once for the network's largest batch.
+/// through the network, the cross-entropy of the worst-case logits it allows, Shi et al.'s warm-up regularizers on
+/// the activations' input intervals, and the gradient of all of it *added* to the parameters' gradients. Each layer
+/// passes intervals by its ``IntervalLayer`` (dense and convolution as linear maps with |W| for the radius, monotone
+/// activations and max pooling bound by bound, average pooling and flatten as they are); buffers are planned once
+/// for the largest batch.
 ///
 /// ```
-/// forward   dense       c' = c Wᵀ + b            r' = r |W|ᵀ
+/// forward   linear      c' = c Wᵀ + b            r' = r |W|ᵀ
 ///           monotone f  l = c − r, u = c + r →   c' = (f(u) + f(l))/2,  r' = (f(u) − f(l))/2
 ///           logits      z̃ⱼ = cⱼ + rⱼ (j ≠ y),    z̃_y = c_y − r_y          L_rob = CE(z̃, y)
-/// backward  dense       dW += dc'ᵀ c + (dr'ᵀ r) ⊙ sign(W),  db += Σ dc',  dc = dc' W,  dr = dr' |W|
+/// backward  linear      dW += dc'ᵀ c + (dr'ᵀ r) ⊙ sign(W),  db += Σ dc',  dc = dc' W,  dr = dr' |W|
 ///           monotone f  du = f'(u)(dc' + dr')/2,  dl = f'(l)(dc' − dr')/2,  dc = du + dl,  dr = du − dl
 /// ```
 public final class IntervalTraining {
@@ -19,62 +21,38 @@ public final class IntervalTraining {
   public let network: Network
   /// The objective's settings.
   public let config: IBPConfig
+  /// The most rows one propagation takes.
+  public let maxBatch: Int
 
-  private let dense: [DenseLayer?]
-  private let activations: [ActivationLayer?]
+  private let steps: [any IntervalLayer]
   /// Interval centre and radius after each layer (`maxBatch × width`), and before the first (the input box).
   private let centre: [Tensor]
   private let radius: [Tensor]
-  /// Bounds before and after each activation layer.
-  private let lower: [Tensor?], upper: [Tensor?], fLower: [Tensor?], fUpper: [Tensor?]
-  /// Per activation layer: the half-sums (dc' ± dr')/2 and their derivatives through f at u and l.
-  private let halfSums: [Tensor?], gradUpper: [Tensor?], gradLower: [Tensor?]
   private let dCentre: [Tensor]
   private let dRadius: [Tensor]
-  private let absWeight: [Tensor?]
-  private let scratch: [Tensor?]
   private let logits: Tensor
   private let logitGradient: Tensor
 
-  /// Plans the buffers.
+  /// Plans the buffers for batches of up to `batch` rows (the network's batch by default).
   /// - Throws: `TrainingError.invalidConfiguration` for a layer intervals cannot pass (the lint check
   ///   `spec.cannot-run` reports it first).
-  public init(network: Network, config: IBPConfig) throws {
+  public init(network: Network, config: IBPConfig, batch: Int? = nil) throws {
     self.network = network
     self.config = config
-    let layers = network.layers
-    let batch = network.maxBatch
-    var dense: [DenseLayer?] = []
-    var activations: [ActivationLayer?] = []
-    for (i, layer) in layers.enumerated() {
-      if let d = layer as? DenseLayer {
-        dense.append(d)
-        activations.append(nil)
-      } else if let a = layer as? ActivationLayer, IntervalBounds.isMonotone(a.function) {
-        dense.append(nil)
-        activations.append(a)
-      } else {
-        throw TrainingError.invalidConfiguration(
-          "ibp cannot push intervals through layer \(i) (\(layer.kind)): only dense layers and monotone activations")
-      }
+    let batch = batch ?? network.maxBatch
+    maxBatch = batch
+    switch intervalLayers(network, batch: batch) {
+    case .success(let steps): self.steps = steps
+    case .failure(let refusal):
+      throw TrainingError.invalidConfiguration(
+        "ibp cannot push intervals through layer \(refusal.index) (\(refusal.kind)): only dense and conv2d layers, "
+          + "monotone activations, pooling, flatten and dropout")
     }
-    self.dense = dense
-    self.activations = activations
-    let widths = [network.inputWidth] + layers.map(\.outputWidth)
+    let widths = [network.inputWidth] + network.layers.map(\.outputWidth)
     centre = widths.map { Tensor(zeros: [batch * $0]) }
     radius = widths.map { Tensor(zeros: [batch * $0]) }
     dCentre = widths.map { Tensor(zeros: [batch * $0]) }
     dRadius = widths.map { Tensor(zeros: [batch * $0]) }
-    func perActivation(_ i: Int) -> Tensor? { activations[i] == nil ? nil : Tensor(zeros: [batch * widths[i]]) }
-    lower = layers.indices.map(perActivation)
-    upper = layers.indices.map(perActivation)
-    fLower = layers.indices.map(perActivation)
-    fUpper = layers.indices.map(perActivation)
-    halfSums = layers.indices.map { activations[$0] == nil ? nil : Tensor(zeros: [2 * batch * widths[$0]]) }
-    gradUpper = layers.indices.map(perActivation)
-    gradLower = layers.indices.map(perActivation)
-    absWeight = dense.map { d in d.map { Tensor(zeros: [$0.outputWidth * $0.inputWidth]) } }
-    scratch = dense.map { d in d.map { Tensor(zeros: [$0.outputWidth * $0.inputWidth]) } }
     logits = Tensor(zeros: [batch * network.outputWidth])
     logitGradient = Tensor(zeros: [batch * network.outputWidth])
   }
@@ -89,42 +67,23 @@ public final class IntervalTraining {
     public var regularizer: Double
   }
 
-  /// Pushes the box of radius `eps` around `batch` rows of `x` through the network (evaluation mode); afterwards
-  /// ``outputBounds`` holds the logits' centre and radius.
+  /// Pushes the box of radius `eps` around `batch` rows of `x` (at most ``maxBatch``) through the network
+  /// (evaluation mode); afterwards ``outputBounds`` holds the logits' centre and radius, ``bounds(after:)`` any
+  /// layer's.
   public func propagate(_ x: UnsafePointer<Float>, batch: Int, eps: Float) {
     let backend = network.backend
     backend.copy(x, centre[0].mutablePointer, count: batch * network.inputWidth)
     backend.fill(radius[0].mutablePointer, value: eps, count: batch * network.inputWidth)
-    for i in network.layers.indices {
-      let c = centre[i].pointer, r = radius[i].pointer
-      let cOut = centre[i + 1].mutablePointer, rOut = radius[i + 1].mutablePointer
-      if let d = dense[i] {
-        let w = d.weight.value.pointer
-        let absW = absWeight[i]!.mutablePointer
-        backend.map(.abs, w, absW, count: d.outputWidth * d.inputWidth)
-        backend.gemm(
-          transA: false, transB: true, m: batch, n: d.outputWidth, k: d.inputWidth, alpha: 1, a: c, lda: d.inputWidth,
-          b: w, ldb: d.inputWidth, beta: 0, c: cOut, ldc: d.outputWidth)
-        if let bias = d.bias { backend.addBias(cOut, rows: batch, cols: d.outputWidth, bias: bias.value.pointer) }
-        backend.gemm(
-          transA: false, transB: true, m: batch, n: d.outputWidth, k: d.inputWidth, alpha: 1, a: r, lda: d.inputWidth,
-          b: absW, ldb: d.inputWidth, beta: 0, c: rOut, ldc: d.outputWidth)
-      } else if let a = activations[i] {
-        let n = batch * a.inputWidth
-        let l = lower[i]!.mutablePointer, u = upper[i]!.mutablePointer
-        let fl = fLower[i]!.mutablePointer, fu = fUpper[i]!.mutablePointer
-        for k in 0..<n {
-          l[k] = c[k] - r[k]
-          u[k] = c[k] + r[k]
-        }
-        backend.activationForward(a.function, l, fl, count: n)
-        backend.activationForward(a.function, u, fu, count: n)
-        for k in 0..<n {
-          cOut[k] = (fu[k] + fl[k]) / 2
-          rOut[k] = (fu[k] - fl[k]) / 2
-        }
-      }
+    for (i, step) in steps.enumerated() {
+      step.propagate(
+        centre[i].pointer, radius[i].pointer, centre[i + 1].mutablePointer, radius[i + 1].mutablePointer, batch: batch)
     }
+  }
+
+  /// The interval after layer `index` of the last ``propagate(_:batch:eps:)``: centre and radius,
+  /// `batch × outputWidth` of that layer.
+  func bounds(after index: Int) -> (centre: UnsafePointer<Float>, radius: UnsafePointer<Float>) {
+    (centre[index + 1].pointer, radius[index + 1].pointer)
   }
 
   /// The output interval of the last ``propagate(_:batch:eps:)``: centre and radius, `batch × outputWidth`.
@@ -173,51 +132,12 @@ public final class IntervalTraining {
     if eps > 0, !config.regularizers.isEmpty {
       regularizer = regularize(batch: batch, eps: eps, weight: regWeight)
     }
-    // Backward, layer by layer; the input box needs no gradient.
+    // Backward, layer by layer; the input box needs no gradient. Only an activation's input gradient may already
+    // hold the regularizers' part (MonotoneInterval adds to it); the other steps overwrite theirs.
     for i in stride(from: last - 1, through: 0, by: -1) {
-      let dcOut = dCentre[i + 1].pointer, drOut = dRadius[i + 1].pointer
-      let dcIn = dCentre[i].mutablePointer, drIn = dRadius[i].mutablePointer
-      if let d = dense[i] {
-        let (out, inW) = (d.outputWidth, d.inputWidth)
-        if d.weight.trainable {
-          backend.gemm(
-            transA: true, transB: false, m: out, n: inW, k: batch, alpha: 1, a: dcOut, lda: out,
-            b: centre[i].pointer, ldb: inW, beta: 1, c: d.weight.grad.mutablePointer, ldc: inW)
-          let s = scratch[i]!.mutablePointer
-          backend.gemm(
-            transA: true, transB: false, m: out, n: inW, k: batch, alpha: 1, a: drOut, lda: out,
-            b: radius[i].pointer, ldb: inW, beta: 0, c: s, ldc: inW)
-          let wv = d.weight.value.pointer, grad = d.weight.grad.mutablePointer
-          for e in 0..<(out * inW) where wv[e] != 0 { grad[e] += wv[e] > 0 ? s[e] : -s[e] }
-        }
-        if let bias = d.bias, bias.trainable {
-          backend.columnSums(dcOut, rows: batch, cols: out, bias.grad.mutablePointer, accumulate: true)
-        }
-        guard i > 0 else { continue }
-        // Accumulate: a regularizer may already have put gradient on this layer's input.
-        backend.gemm(
-          transA: false, transB: false, m: batch, n: inW, k: out, alpha: 1, a: dcOut, lda: out,
-          b: d.weight.value.pointer, ldb: inW, beta: 1, c: dcIn, ldc: inW)
-        backend.gemm(
-          transA: false, transB: false, m: batch, n: inW, k: out, alpha: 1, a: drOut, lda: out,
-          b: absWeight[i]!.pointer, ldb: inW, beta: 1, c: drIn, ldc: inW)
-      } else if let a = activations[i] {
-        guard i > 0 else { continue }
-        let n = batch * a.inputWidth
-        let l = lower[i]!.pointer, u = upper[i]!.pointer, fl = fLower[i]!.pointer, fu = fUpper[i]!.pointer
-        let du = gradUpper[i]!.mutablePointer, dl = gradLower[i]!.mutablePointer
-        let sums = halfSums[i]!.mutablePointer
-        for e in 0..<n {
-          sums[e] = (dcOut[e] + drOut[e]) / 2
-          sums[n + e] = (dcOut[e] - drOut[e]) / 2
-        }
-        backend.activationBackward(a.function, x: u, y: fu, dy: sums, dx: du, count: n)
-        backend.activationBackward(a.function, x: l, y: fl, dy: sums + n, dx: dl, count: n)
-        for e in 0..<n {
-          dcIn[e] += du[e] + dl[e]
-          drIn[e] += du[e] - dl[e]
-        }
-      }
+      steps[i].backward(
+        dCentre[i + 1].pointer, dRadius[i + 1].pointer, dc: i > 0 ? dCentre[i].mutablePointer : nil,
+        dr: i > 0 ? dRadius[i].mutablePointer : nil, batch: batch)
     }
     return Terms(eps: eps, robust: robust, regularizer: regularizer)
   }
@@ -227,11 +147,12 @@ public final class IntervalTraining {
   private func regularize(batch: Int, eps: Double, weight: Double) -> Double {
     let tau = config.tolerance
     let layers = network.layers
-    let count = activations.filter { $0 != nil }.count
+    let activations = layers.indices.filter { steps[$0] is MonotoneInterval }
+    let count = activations.count
     guard count > 0 else { return 0 }
     let scale = weight / Double(count)
     var tightness = 0.0, relu = 0.0
-    for i in layers.indices where activations[i] != nil {
+    for i in activations {
       let n = batch * layers[i].inputWidth
       let c = centre[i].pointer, r = radius[i].pointer
       let dc = dCentre[i].mutablePointer, dr = dRadius[i].mutablePointer

@@ -25,20 +25,32 @@ public final class Conv2DLayer: Layer {
   private let cols: Tensor  // maxBatch × (C·k·k) × (OH·OW)
   private let dcols: Tensor  // (C·k·k) × (OH·OW), one image's column gradient
 
-  init(
+  convenience init(
     geometry: WindowGeometry, filters: Int, bias hasBias: Bool, backend: any Backend, maxBatch: Int, path: String,
     topIndex: Int, naming: LayerNaming
+  ) {
+    let index = naming.claim(.conv2d)
+    let k = geometry.kernel
+    let weight = naming.parameter(
+      path, "weight", role: .weight, topIndex: topIndex, dense: index, shape: [filters, geometry.channels, k, k])
+    let bias =
+      hasBias ? naming.parameter(path, "bias", role: .bias, topIndex: topIndex, dense: index, shape: [filters]) : nil
+    self.init(
+      geometry: geometry, filters: filters, weight: weight, bias: bias, weightIndex: index, backend: backend,
+      maxBatch: maxBatch)
+  }
+
+  /// A convolution applying the given tensors (shared with another layer when interval bounds run a twin of it).
+  init(
+    geometry: WindowGeometry, filters: Int, weight: Parameter, bias: Parameter?, weightIndex: Int,
+    backend: any Backend, maxBatch: Int
   ) {
     self.geometry = geometry
     self.filters = filters
     self.backend = backend
-    weightIndex = naming.claim(.conv2d)
-    let k = geometry.kernel
-    weight = naming.parameter(
-      path, "weight", role: .weight, topIndex: topIndex, dense: weightIndex, shape: [filters, geometry.channels, k, k])
-    bias =
-      hasBias
-      ? naming.parameter(path, "bias", role: .bias, topIndex: topIndex, dense: weightIndex, shape: [filters]) : nil
+    self.weight = weight
+    self.bias = bias
+    self.weightIndex = weightIndex
     out = Tensor(zeros: [maxBatch, filters * geometry.outPositions])
     cols = Tensor(zeros: [maxBatch * geometry.patchSize * geometry.outPositions])
     dcols = Tensor(zeros: [geometry.patchSize * geometry.outPositions])
