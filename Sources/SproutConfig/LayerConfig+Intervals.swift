@@ -14,8 +14,7 @@ extension LayerConfig {
       case .elu(let alpha): return alpha >= 0
       case .gelu, .silu, .sine, .crrelu, .rational, .dice: return false
       }
-    // Recurrent layers are not propagated (a bound through L steps of a recurrence is not implemented).
-    case .residual, .layerNorm, .fourierFeatures, .rnn, .gru: return false
+    case .residual, .layerNorm, .fourierFeatures, .embedding, .attention, .transformerBlock: return false
     }
   }
 
@@ -37,8 +36,9 @@ extension LayerConfig {
     case .avgPool2d: "avg_pool2d"
     case .flatten: "flatten"
     case .globalAvgPool: "global_avg_pool"
-    case .rnn: "rnn"
-    case .gru: "gru"
+    case .embedding: "embedding"
+    case .attention: "attention"
+    case .transformerBlock: "transformer_block"
     case .activation(let a):
       switch a {
       case .identity: "identity"

@@ -28,21 +28,42 @@ public indirect enum LayerConfig: Hashable, Sendable, Codable {
   /// The mean of each channel over an image's positions (`[C, H, W]` → `[C]`), or of each feature over a
   /// sequence's positions (`[L, F]` → `[F]`).
   case globalAvgPool
-  /// An Elman recurrent layer over a sequence `[L, F]` (PyTorch's one-layer `nn.RNN`, batch first, h₀ = 0):
-  /// `h_t = f(W_ih x_t + b_ih + W_hh h_{t−1} + b_hh)`; the last state `[units]`, or every state `[L, units]` when
-  /// `sequence`.
-  case rnn(units: Int, nonlinearity: RNNNonlinearity, sequence: Bool)
-  /// A gated recurrent unit over a sequence `[L, F]` (PyTorch's one-layer `nn.GRU`, gates r, z, n in that order);
-  /// the last state `[units]`, or every state `[L, units]` when `sequence`.
-  case gru(units: Int, sequence: Bool)
+  /// Token ids `[L]` to a sequence `[L, dim]`: row `id` of a `[vocab, dim]` table (`nn.Embedding`), plus the
+  /// positional encoding.
+  case embedding(vocab: Int, dim: Int, positional: PositionalEncoding)
+  /// Multi-head scaled dot-product self-attention over a sequence `[L, E]` (`nn.MultiheadAttention(E, heads)` with
+  /// q = k = v = x), future positions masked when `causal`.
+  case attention(heads: Int, causal: Bool)
+  /// A transformer encoder layer (`nn.TransformerEncoderLayer` without dropout): attention and a two-layer MLP of
+  /// `mlp` hidden units, each with a residual connection and a layer norm (before it with `pre`, after the sum with
+  /// `post`). It runs as the layer list ``transformerBlockLayers``.
+  case transformerBlock(heads: Int, mlp: Int, causal: Bool, norm: BlockNorm, activation: BlockActivation)
 }
 
-/// The nonlinearity of an Elman `rnn` layer (PyTorch's `nonlinearity` argument).
-public enum RNNNonlinearity: String, Hashable, Sendable, Codable, CaseIterable {
-  /// `tanh` (PyTorch's default).
-  case tanh
-  /// `max(0, x)` (IRNN with the identity initializer).
+/// What an embedding adds to each position's vector.
+public enum PositionalEncoding: String, Hashable, Sendable, Codable, CaseIterable {
+  /// Nothing: `nn.Embedding` alone.
+  case none
+  /// A learned `[L, dim]` table (drawn N(0, 1), as an `nn.Embedding(L, dim)`).
+  case learned
+  /// Vaswani et al.'s fixed sinusoids: `PE[p, 2i] = sin(p / 10000^(2i/dim))`, `PE[p, 2i+1] = cos(…)`.
+  case sinusoidal
+}
+
+/// Where a transformer block normalises (`norm_first` in PyTorch).
+public enum BlockNorm: String, Hashable, Sendable, Codable, CaseIterable {
+  /// `x + f(LN(x))` (norm_first = True).
+  case pre
+  /// `LN(x + f(x))` (PyTorch's default).
+  case post
+}
+
+/// A transformer block's MLP activation (`activation` of `nn.TransformerEncoderLayer`).
+public enum BlockActivation: String, Hashable, Sendable, Codable, CaseIterable {
+  /// PyTorch's default.
   case relu
+  /// The exact (erf) GELU.
+  case gelu
 }
 
 /// An activation layer of the language.

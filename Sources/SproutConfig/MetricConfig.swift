@@ -36,6 +36,9 @@ public enum MetricConfig: Hashable, Sendable, Codable {
   /// Per selected activation layer, the fraction of its units whose input is ≤ 0 on every one of the first `samples`
   /// rows: units a ReLU can no longer train (Sun et al. 2024, CRReLU).
   case deadUnits(layers: LayerSet, samples: Int)
+  /// Per attention layer and head, the mean entropy (nats) of the attention weights of each query position over the
+  /// first `samples` rows: ln L for uniform attention, 0 for attention on one position.
+  case attentionEntropy(samples: Int)
 
   /// The key the metric is written under.
   public var name: String {
@@ -55,6 +58,7 @@ public enum MetricConfig: Hashable, Sendable, Codable {
     case .outputSpectrum: "output_spectrum"
     case .verifiedError: "verified_error"
     case .deadUnits: "dead_units"
+    case .attentionEntropy: "attention_entropy"
     }
   }
 

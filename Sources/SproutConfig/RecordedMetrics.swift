@@ -19,7 +19,7 @@ public enum RecordedMetrics {
         return [Key(name: key, depth: 0)]
       case .weightNorm, .weightChange, .effectiveRank, .stableRank, .deadUnits:
         return [Key(name: key, depth: 1)]
-      case .activationStats, .intervalBounds:
+      case .activationStats, .intervalBounds, .attentionEntropy:
         return [Key(name: key, depth: 2)]
       case .outputSpectrum:
         return [Key(name: key, depth: nil), Key(name: prefix + "spectrum_w1", depth: 0)]

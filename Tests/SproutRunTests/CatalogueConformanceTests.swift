@@ -69,7 +69,7 @@ import Testing
     "stage/fit.from": "train", "stage/fit.metric": "loss", "stage/fit.form": "exp_saturation",
     "loss/ibp.eps": "0.05", "metric/verified_error.eps": "0.01",
     "layer/repeat.count": "2", "layer/repeat.layers": "[{dense: 8}, tanh]",
-  ]
+  ].merging(transformerSamples) { $1 }
 
   /// Every argument's probe, by `sort/kind.argument`.
   static let probes: [String: Probe] = {
@@ -245,6 +245,7 @@ import Testing
     ] {
       p["stage/finetune.\(arg)"] = p["stage/train.\(arg)"]
     }
+    p.merge(transformerProbes) { $1 }
     return p
   }()
 
@@ -413,6 +414,8 @@ import Testing
   static func host(sort: Sort, kind: String, args: [(String, String)], variant: String) -> String {
     let instance = flow(kind, args)
     switch sort {
+    case .layer where variant == "tokens":
+      return tokenLayerHost(kind: kind, instance: instance)
     case .layer where variant == "image":
       return spec(
         models: "  m: {input: {image: [3, 4, 4]}, layers: [\(instance), relu, flatten, {dense: 1}]}",
@@ -466,6 +469,7 @@ import Testing
       if kind == "verified_error" || kind == "dead_units" {
         return spec(stages: train(model: "deep", data: "blobs.train", loss: "cross_entropy", record: "[\(instance)]"))
       }
+      if kind == "attention_entropy" { return tokenMetricHost(instance: instance) }
       if kind == "output_spectrum" {
         return spec(stages: train(model: "sig", data: "signal", record: "[\(instance)]"))
       }
@@ -482,6 +486,7 @@ import Testing
     func arg(_ name: String) -> String? { args.last { $0.0 == name }?.1 ?? args.first { $0.0.isEmpty && $0.1.contains("\(name): ") }
       .flatMap { entry in entry.1.components(separatedBy: ", ").first { $0.hasPrefix("\(name): ") }?.dropFirst(name.count + 2) }
       .map(String.init) }
+    if kind == "copy" || kind == "induction" { return tokenDatasetHost(instance: instance, split: arg("split") != nil) }
     let oneHot = arg("one_hot") == "true"
     var input = 2, classes: Int?, width = 1
     switch kind {

@@ -184,6 +184,18 @@ public struct StageChecker {
     }
     // An ibp objective is a cross-entropy (of clean and worst-case logits): it needs what cross_entropy needs.
     let lossKind = loss.kind == "ibp" ? "cross_entropy" : loss.kind
+    if case .tokens(let length, let vocab) = data.target {
+      let wanted = TensorShape.sequence(length: length, features: vocab)
+      if lossKind != "cross_entropy" {
+        fail("'\(ref)' has token-id targets, which only cross_entropy reads", "use loss: cross_entropy")
+      } else if outputShape != wanted {
+        fail(
+          "cross_entropy over token ids [\(length)] of \(vocab) needs logits \(wanted), but the model outputs "
+            + "\(outputShape.phrase)",
+          "end the model with a dense layer of \(vocab) units (it acts on each position)")
+      }
+      return
+    }
     if lossKind == "cross_entropy", case .classes = data.target, !(outputShape.isVector) {
       fail(
         "cross_entropy over class labels needs a vector of logits, but the model outputs \(outputShape.phrase)",

@@ -192,6 +192,10 @@ private struct DataShapeReader {
         sampleDimensions: Array(xs.shape.dropFirst()))
     case "csv":
       return csv()
+    case "copy", "induction":
+      // The catalogue's defaults (Catalogue+Transformers.swift).
+      let length = resolve.int(args["length"]) ?? 32
+      return DataShape(features: length, target: .tokens(length: length, vocab: resolve.int(args["vocab"]) ?? 16))
     default:
       return nil
     }

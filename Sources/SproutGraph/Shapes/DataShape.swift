@@ -31,6 +31,8 @@ public enum TargetShape: Hashable, Sendable, CustomStringConvertible {
   /// Class labels; `count` classes when known (nil only for a CSV column naming more classes than lint counts).
   /// `oneHot`: given as one-hot vectors of width `count`.
   case classes(count: Int?, oneHot: Bool)
+  /// One token id in `0..<vocab` per position of a `length`-token sequence (the token tasks).
+  case tokens(length: Int, vocab: Int)
 
   /// `3 classes`, `1 value`.
   public var description: String {
@@ -38,6 +40,7 @@ public enum TargetShape: Hashable, Sendable, CustomStringConvertible {
     case .values(let w): "\(w) \(w == 1 ? "value" : "values")"
     case .classes(let n?, let oneHot): "\(n) classes\(oneHot ? " (one-hot)" : "")"
     case .classes(nil, let oneHot): "class labels\(oneHot ? " (one-hot)" : "")"
+    case .tokens(let l, let v): "token ids [\(l)] of \(v)"
     }
   }
 

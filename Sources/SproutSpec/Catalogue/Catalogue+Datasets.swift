@@ -14,8 +14,10 @@ extension Catalogue {
   ]
 
   /// A dataset kind's source with the options every kind shares; `one_hot` is read only where the targets can be
-  /// class labels (elsewhere writing it is a `spec.no-effect` error).
-  static func dataset(_ a: inout Lowerer, _ source: DataSource, classLabels: Bool = true) throws -> Lowered {
+  /// class labels (elsewhere writing it is a `spec.no-effect` error), `standardize` only where the inputs are features.
+  static func dataset(
+    _ a: inout Lowerer, _ source: DataSource, classLabels: Bool = true, features: Bool = true
+  ) throws -> Lowered {
     var parts: [SplitPart] = []
     if let split = a.optionalArgument("split"), case .map(let entries) = split.value {
       for e in entries {
@@ -25,7 +27,8 @@ extension Catalogue {
     }
     return .dataset(
       DatasetConfig(
-        name: a.definitionName, source: source, split: parts, standardize: try a.bool("standardize"),
+        name: a.definitionName, source: source, split: parts,
+        standardize: features ? try a.bool("standardize") : false,
         oneHot: classLabels ? try a.bool("one_hot") : false))
   }
 

@@ -8,7 +8,7 @@ public enum Catalogue {
   public static let all: [KindSpec] = {
     let sections = [
       datasets, layers, initializers, optimizers, schedules, clips, losses, adapters, metrics, stages, experimentStages,
-      experimentLosses, experimentMetrics, experimentLayers,
+      experimentLosses, experimentMetrics, experimentLayers, tokenDatasets, transformerLayers, transformerMetrics,
     ]
     return sections.flatMap { $0 }.sorted { ($0.sort, $0.name) < ($1.sort, $1.name) }
   }()

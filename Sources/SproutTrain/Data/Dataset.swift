@@ -12,6 +12,8 @@ public struct Dataset: Sendable, Hashable {
     case classes(count: Int)
     /// `count` values per sample, one-hot.
     case oneHot(count: Int)
+    /// One token id in `0..<vocab` per position of a `length`-token sequence (or −100, ignored).
+    case tokens(length: Int, vocab: Int)
 
     /// Target values per sample.
     public var width: Int {
@@ -19,6 +21,7 @@ public struct Dataset: Sendable, Hashable {
       case .regression(let w): w
       case .classes: 1
       case .oneHot(let c): c
+      case .tokens(let l, _): l
       }
     }
 
@@ -26,7 +29,7 @@ public struct Dataset: Sendable, Hashable {
     public var classCount: Int? {
       switch self {
       case .regression: nil
-      case .classes(let c), .oneHot(let c): c
+      case .classes(let c), .oneHot(let c), .tokens(_, let c): c
       }
     }
   }

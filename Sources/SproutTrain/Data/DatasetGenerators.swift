@@ -157,3 +157,51 @@ public enum DatasetGenerator {
     }
   }
 }
+
+extension DatasetGenerator {
+  /// A synthetic token task: `samples` sequences of `length` ids in `0..<vocab`, drawn uniformly from the stream
+  /// `path + ["tokens"]`:
+  ///
+  /// - induction: a prefix r₀ … r_{P−1} with P drawn uniformly from ⌈L/4⌉…⌈L/2⌉ per sequence (so no fixed offset
+  ///   finds the earlier occurrence: attention must match content), repeated: s[i] = r_{i mod P} for i in 0...L;
+  ///   input s[0..<L], target s[1...L]. From position P on, the target is the token that followed the current one
+  ///   P positions earlier.
+  /// - copy: P = ⌈L/2⌉; input r₀ … r_{P−1} then the blank id vocab − 1 (the r drawn below vocab − 1); the target at
+  ///   position i is r_{i mod P}: the first half repeats its input, the second half copies it.
+  ///
+  /// With `scored: repeated` the targets of positions 0..<P are −100 (ignored).
+  public static func tokens(
+    _ task: TokenTask, samples: Int, length: Int, vocab: Int, scored: TokenScoring, seed: UInt64, path: [String]
+  ) throws -> Dataset {
+    try positive(["samples": samples, "length": length])
+    let smallest = task == .copy ? 3 : 2
+    guard vocab >= smallest else {
+      throw DataError(
+        code: "data.bad-argument", message: "\(task.rawValue) needs a vocab of at least \(smallest), got \(vocab)",
+        field: "vocab")
+    }
+    var stream = RandomStream(seed: seed, path: path + ["tokens"])
+    let half = (length + 1) / 2, quarter = (length + 3) / 4
+    let draw = task == .copy ? vocab - 1 : vocab
+    var x = [Float](repeating: 0, count: samples * length)
+    var y = [Float](repeating: 0, count: samples * length)
+    var prefix = [Int](repeating: 0, count: half)
+    for n in 0..<samples {
+      let period = task == .induction ? quarter + stream.nextInt(below: half - quarter + 1) : half
+      for i in 0..<period { prefix[i] = stream.nextInt(below: draw) }
+      for i in 0..<length {
+        switch task {
+        case .induction:
+          x[n * length + i] = Float(prefix[i % period])
+          y[n * length + i] = Float(prefix[(i + 1) % period])
+        case .copy:
+          x[n * length + i] = Float(i < period ? prefix[i] : vocab - 1)
+          y[n * length + i] = Float(prefix[i % period])
+        }
+        if scored == .repeated, i < period { y[n * length + i] = LossConfig.ignoredLabel }
+      }
+    }
+    return try Dataset(
+      features: x, targets: y, count: samples, featureCount: length, target: .tokens(length: length, vocab: vocab))
+  }
+}

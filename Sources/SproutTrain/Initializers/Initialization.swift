@@ -67,9 +67,10 @@ public enum Initialization {
   /// Initializes `parameters` in place. Each tensor draws from its own stream `path + [parameter.name]` under
   /// `seed`, so a tensor's values do not depend on the other tensors or their order. Dense weights get their
   /// layer's rule (the last per-layer rule whose layer set holds the layer's dense index, else the main rule), dense
-  /// biases the bias rule, Fourier projections N(0, σ²) from `context.projectionStd`; other roles keep their layer's
-  /// own start values, except that a layer whose rule is `from_stage` copies every tensor it has. LSUV layers are
-  /// rescaled last, in forward order.
+  /// biases the bias rule, Fourier projections N(0, σ²) from `context.projectionStd`, embedding tables N(0, 1) and
+  /// attention projections PyTorch's `nn.MultiheadAttention` defaults (xavier_uniform in, U(±1/√E) out); other roles
+  /// keep their layer's own start values, except that a layer whose rule is `from_stage` copies every tensor it has.
+  /// LSUV layers are rescaled last, in forward order.
   @discardableResult
   public static func apply(
     _ plan: InitConfig, to parameters: [Parameter], seed: UInt64, path: [String], context: InitContext = InitContext()
@@ -139,6 +140,12 @@ public enum Initialization {
           throw InitError.missingContext(p.name, "projection", "its standard deviation (InitContext.projectionStd)")
         }
         rule = .normal(mean: 0, std: std)
+      case .embedding:
+        rule = .normal(mean: 0, std: 1)  // nn.Embedding's reset_parameters
+      case .attentionInput:
+        rule = .xavierUniform(gain: 1)  // nn.MultiheadAttention._reset_parameters
+      case .attentionOutput:
+        rule = .pytorchDefault  // its out_proj is an nn.Linear (the projection biases stay 0, as there)
       default:
         continue  // layer-norm gains and biases, activation coefficients: the layer's own start values
       }

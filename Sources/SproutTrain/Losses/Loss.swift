@@ -37,11 +37,24 @@ extension LossConfig {
   ) -> Float {
     var total = 0.0
     accumulate(output: y, target: t, batch: batch, width: width, gradient: g, into: &total)
-    return Float(total / Double(terms(batch: batch, width: width)))
+    let n = terms(target: t, batch: batch, width: width)
+    return n == 0 ? 0 : Float(total / Double(n))
   }
 
   /// How many terms the mean is over: every value for mse and bce, every row for cross-entropy.
   public func terms(batch: Int, width: Int) -> Int { readsClassIndices ? batch : batch * width }
+
+  /// How many terms the mean over these targets is over: as `terms(batch:width:)`, less the cross-entropy rows whose
+  /// label is the ignored target −100 (PyTorch's `ignore_index`).
+  public func terms(target t: UnsafePointer<Float>, batch: Int, width: Int) -> Int {
+    guard readsClassIndices else { return batch * width }
+    var n = 0
+    for r in 0..<batch where t[r] != Self.ignoredLabel { n += 1 }
+    return n
+  }
+
+  /// The class label cross-entropy skips (PyTorch's `ignore_index` default): no loss term, zero gradient.
+  public static let ignoredLabel: Float = -100
 
   /// Adds the batch's loss terms to `total` in row order (the loss is `total / terms`) and writes the gradient of
   /// the batch's mean into `gradient`. Passes over several batches that carry `total` along add the same terms in
@@ -68,6 +81,7 @@ extension LossConfig {
         logits: y, batch: batch, width: width, smoothing: smoothing, gradient: g, into: &total
       ) { r in
         let v = t[r]
+        if v == LossConfig.ignoredLabel { return nil }
         precondition(v >= 0 && v < Float(width) && v == v.rounded(), "class \(v) outside 0..<\(width)")
         return Int(v)
       }
@@ -103,15 +117,21 @@ extension LossConfig {
     return Float(total / Double(batch))
   }
 
-  /// Stable softmax cross-entropy: per row `logZ = m + ln Σ e^(y − m)` with m the row maximum, in Float64.
+  /// Stable softmax cross-entropy (rows whose `label` is nil are skipped, with zero gradient; the mean is over the
+  /// others): per row `logZ = m + ln Σ e^(y − m)` with m the row maximum, in Float64.
   static func crossEntropy(
     logits y: UnsafePointer<Float>, batch: Int, width: Int, smoothing: Double, gradient g: UnsafeMutablePointer<Float>,
-    into total: inout Double, label: (Int) -> Int
+    into total: inout Double, label: (Int) -> Int?
   ) {
-    let inv = 1 / Float(batch)
+    var counted = 0
+    for r in 0..<batch where label(r) != nil { counted += 1 }
+    let inv = 1 / Float(Swift.max(counted, 1))
     for r in 0..<batch {
       let row = y + r * width, grow = g + r * width
-      let k = label(r)
+      guard let k = label(r) else {
+        for j in 0..<width { grow[j] = 0 }
+        continue
+      }
       var m = row[0]
       for j in 1..<max(width, 1) { m = max(m, row[j]) }
       var s = 0.0

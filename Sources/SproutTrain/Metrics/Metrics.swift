@@ -92,7 +92,7 @@ public enum Metrics {
   /// Correct predictions and how many were judged, for the stage's loss:
   ///
   /// - `cross_entropy`: one per row, argmax of the logits (ties take the first maximum, as `torch.argmax`)
-  ///   against the class index in `targets` (one value per row).
+  ///   against the class index in `targets` (one value per row); rows labelled −100 (ignored) are not judged.
   /// - `bce_with_logits`: one per output value, `logit > 0` against `target ≥ 0.5` (multi-label accuracy).
   /// - `mse`: one per row; with several outputs argmax(y) against argmax(t) (one-hot targets), with one output
   ///   `y ≥ 0.5` against `t ≥ 0.5` (0/1 targets).
@@ -107,8 +107,12 @@ public enum Metrics {
     var correct = 0
     switch loss {
     case .crossEntropy, .ibp:
-      for r in 0..<rows where Float(argmax(y + r * width)) == t[r] { correct += 1 }
-      return (correct, rows)
+      var judged = 0
+      for r in 0..<rows where t[r] != LossConfig.ignoredLabel {
+        judged += 1
+        if Float(argmax(y + r * width)) == t[r] { correct += 1 }
+      }
+      return (correct, judged)
     case .bceWithLogits:
       for i in 0..<(rows * width) where (y[i] > 0) == (t[i] >= 0.5) { correct += 1 }
       return (correct, rows * width)

@@ -33,7 +33,10 @@ extension MetricsRecorder {
   func deadUnits(layers: LayerSet, samples: Int) -> MetricValue {
     let reported = Self.activationLayers(network)
     guard case .success(let selected) = layers.resolve(count: reported.count) else { return .map([:]) }
-    let targets = selected.map { reported[$0] }.filter { network.layers[$0].kind != "residual" }
+    // Units of activations only: blocks (residual, transformer) and token layers have none of their own.
+    let targets = selected.map { reported[$0] }.filter {
+      !["residual", "transformer_block", "attention", "embedding"].contains(network.layers[$0].kind)
+    }
     let probe = data.prefix(samples)
     // Largest input of each unit seen so far, per layer.
     var largest: [Int: [Float]] = [:]

@@ -97,6 +97,10 @@ public final class MetricsRecorder {
           throw TrainingError.unavailableMetric(metric.name, "it needs class labels (a cross_entropy or ibp loss)")
         }
         _ = try IntervalBounds.compute(network: network, probe: data.prefix(1).features, rows: 1, eps: Float(eps))
+      case .attentionEntropy:
+        guard !Self.attentionLayers(network).isEmpty else {
+          throw TrainingError.unavailableMetric(metric.name, "the model has no attention layer")
+        }
       case .deadUnits(let layers, _):
         _ = try Self.select(layers, among: Self.activationLayers(network).count, metric: metric)
       case .loss, .accuracy, .psnr, .gradNorm, .lr:
@@ -191,7 +195,8 @@ public final class MetricsRecorder {
       case .accuracy:
         if let step {
           let c = Metrics.accuracyCounts(
-            outputs: step.outputs, targets: step.targets, rows: step.rows, width: network.outputWidth, loss: loss)
+            outputs: step.outputs, targets: step.targets, rows: step.rows * network.lossPositions,
+            width: network.lossWidth, loss: loss)
           out[name] = .scalar(Double(c.correct) / Double(c.total))
         }
       case .psnr(let peak):
@@ -218,7 +223,8 @@ public final class MetricsRecorder {
         out[name] = perWeight(layers) { Metrics.participationRatio(singularValues: singularValues($0)) }
       case .stableRank(let layers):
         out[name] = perWeight(layers) { Metrics.stableRank(singularValues: singularValues($0)) }
-      case .kernelAlignment, .activationStats, .outputSpectrum, .intervalBounds, .verifiedError, .deadUnits:
+      case .kernelAlignment, .activationStats, .outputSpectrum, .intervalBounds, .verifiedError, .deadUnits,
+        .attentionEntropy:
         continue  // forward-based: below, after every metric that reads the step's outputs
       }
     }
@@ -251,6 +257,8 @@ public final class MetricsRecorder {
         }
       case .deadUnits(let layers, let samples):
         out[metric.name] = deadUnits(layers: layers, samples: samples)
+      case .attentionEntropy(let samples):
+        out[metric.name] = attentionEntropy(samples: samples)
       default:
         continue
       }

@@ -38,6 +38,11 @@ public final class Network {
   public var computesInputGradient = false
   /// Rows of the last forward.
   public private(set) var lastBatch = 0
+  /// Rows the loss sees per sample: a sequence output's positions (a loss over `[L, F]` outputs is taken per
+  /// position, as PyTorch's over the `[B·L, F]` view), else 1.
+  public var lossPositions: Int { outputShape.positions }
+  /// Outputs per loss row: a sequence output's features per position, else every output.
+  public var lossWidth: Int { outputShape.featuresPerPosition }
 
   let stack: LayerStack
   private let inputGrad: Tensor

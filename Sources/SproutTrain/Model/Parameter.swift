@@ -25,6 +25,12 @@ public final class Parameter: @unchecked Sendable {
     case projection
     /// A fine-tuning adapter's tensor (LoRA's A and B, SVFit's U, σ, Vt); initializers leave it alone.
     case adapter
+    /// An embedding table (tokens or learned positions), drawn N(0, 1) as `nn.Embedding`.
+    case embedding
+    /// Attention's packed query/key/value projection `[3E, E]`, drawn xavier_uniform as `nn.MultiheadAttention`.
+    case attentionInput
+    /// Attention's output projection `[E, E]`, drawn U(±1/√E) as its `nn.Linear` default.
+    case attentionOutput
   }
 
   /// Stable name, e.g. `layers.0.weight`.

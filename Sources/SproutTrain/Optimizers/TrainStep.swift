@@ -60,7 +60,8 @@ public final class TrainStep {
     network.zeroGradients()
     let y = network.forward(input, batch: batch, training: true)
     var value = loss.evaluate(
-      output: y, target: target, batch: batch, width: network.outputWidth, gradient: outputGrad.mutablePointer)
+      output: y, target: target, batch: batch * network.lossPositions, width: network.lossWidth,
+      gradient: outputGrad.mutablePointer)
     lastCleanLoss = value
     if case .ibp(let c) = loss, let interval {
       // κ·CE(clean) + (1 − κ)·CE(worst case at ε_t) + λ_t·regularizers (IBPConfig).

@@ -25,15 +25,23 @@ extension Dataset {
       throw TrainingError.invalidConfiguration(
         "the data has \(featureCount) input features, the model expects \(network.inputWidth)")
     }
-    let width = loss.targetWidth(outputWidth: network.outputWidth)
+    let width = loss.targetWidth(outputWidth: network.lossWidth) * network.lossPositions
     guard target.width == width else {
       throw TrainingError.invalidConfiguration(
         "\(loss.name) needs \(width) target value(s) per example, the data has \(target.width)")
     }
     guard count >= 1 else { throw TrainingError.invalidConfiguration("the data is empty") }
+    if case .tokens(_, let vocab) = network.inputShape,
+      let (i, id) = features.enumerated().first(where: { !($0.1 >= 0 && $0.1 < Float(vocab) && $0.1 == $0.1.rounded()) })
+    {
+      throw TrainingError.invalidConfiguration(
+        "the model reads token ids in 0..<\(vocab), but sample \(i / featureCount) has \(id) at position "
+          + "\(i % featureCount)")
+    }
     if loss.readsClassIndices {
-      let classes = network.outputWidth
-      for (row, label) in targets.enumerated() where !(label >= 0 && label < Float(classes) && label == label.rounded()) {
+      let classes = network.lossWidth
+      for (row, label) in targets.enumerated()
+      where !(label >= 0 && label < Float(classes) && label == label.rounded()) && label != LossConfig.ignoredLabel {
         throw TrainingError.invalidConfiguration(
           "cross_entropy over the model's \(classes) outputs needs class labels in 0..<\(classes), but row \(row) has "
             + "label \(label)")

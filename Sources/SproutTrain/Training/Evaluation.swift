@@ -17,11 +17,12 @@ public enum Evaluation {
   ) throws -> [String: MetricValue] {
     try data.check(fits: network, loss: loss)
     let width = network.outputWidth
+    let (positions, lossWidth) = (network.lossPositions, network.lossWidth)
     let rowsPerBatch = Swift.max(1, Swift.min(batchSize, network.maxBatch))
     let scratch = Tensor(zeros: [network.maxBatch, width])
     let wantsAccuracy = record.contains(.accuracy)
     let peak: Double? = record.lazy.compactMap { if case .psnr(let p) = $0 { p } else { nil } }.first
-    var lossSum = 0.0, squaredError = 0.0, correct = 0, judged = 0
+    var lossSum = 0.0, squaredError = 0.0, correct = 0, judged = 0, terms = 0
     data.features.withBasePointer { x in
       data.targets.withBasePointer { t in
         var start = 0
@@ -30,9 +31,12 @@ public enum Evaluation {
           let y = network.forward(x + start * data.featureCount, batch: rows, training: false)
           let target = t + start * data.target.width
           loss.accumulate(
-            output: y, target: target, batch: rows, width: width, gradient: scratch.mutablePointer, into: &lossSum)
+            output: y, target: target, batch: rows * positions, width: lossWidth, gradient: scratch.mutablePointer,
+            into: &lossSum)
+          terms += loss.terms(target: target, batch: rows * positions, width: lossWidth)
           if wantsAccuracy {
-            let c = Metrics.accuracyCounts(outputs: y, targets: target, rows: rows, width: width, loss: loss)
+            let c = Metrics.accuracyCounts(
+              outputs: y, targets: target, rows: rows * positions, width: lossWidth, loss: loss)
             correct += c.correct
             judged += c.total
           }
@@ -48,7 +52,7 @@ public enum Evaluation {
     }
     var out: [String: MetricValue] = [:]
     if record.contains(.loss) {
-      out[MetricConfig.loss.name] = .scalar(lossSum / Double(loss.terms(batch: data.count, width: width)))
+      out[MetricConfig.loss.name] = .scalar(terms == 0 ? 0 : lossSum / Double(terms))
     }
     if wantsAccuracy { out[MetricConfig.accuracy.name] = .scalar(Double(correct) / Double(judged)) }
     if let peak {

@@ -34,7 +34,7 @@ nonisolated(unsafe) var allocationSink: [Float] = []
 
 enum Measure {
   /// Median seconds per training step over `steps` individually timed steps, after `warmup` steps.
-  static func train(_ trainer: BenchTrainer, steps: Int, warmup: Int) -> (median: Double, loss: Float) {
+  static func train(_ trainer: any BenchStepping, steps: Int, warmup: Int) -> (median: Double, loss: Float) {
     var loss: Float = 0
     for _ in 0..<warmup { loss = trainer.run() }
     var times = [Double](repeating: 0, count: steps)
@@ -48,7 +48,7 @@ enum Measure {
 
   /// Allocation calls during `steps` steady-state steps (after `warmup` steps), and the count the same
   /// counter gives for one deliberate array allocation (the proof that it counts).
-  static func allocations(_ trainer: BenchTrainer, steps: Int, warmup: Int) -> (calls: Int, bytes: Int, probe: Int)? {
+  static func allocations(_ trainer: any BenchStepping, steps: Int, warmup: Int) -> (calls: Int, bytes: Int, probe: Int)? {
     guard sprout_alloc_supported() != 0 else { return nil }
     sprout_alloc_reset()
     sprout_alloc_set_counting(1)

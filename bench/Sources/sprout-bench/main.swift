@@ -5,7 +5,8 @@ import SproutTensor
 // sprout-bench: the Sprout side of `make bench` (bench/train/bench.py drives it and the Python peers).
 //
 //   sprout-bench serve            line protocol on stdin/stdout, one JSON object per request:
-//     train MODEL SYSTEM THREADS STEPS WARMUP   → {"us": median µs/step, "loss": …}
+//     train MODEL SYSTEM THREADS STEPS WARMUP   → {"us": median µs/step, "loss": …} (MODEL: an MLP of
+//                                                  Models.swift, or `transformer`: TransformerBench.swift)
 //     peak THREADS N REPEATS                    → {"gflops": best OpenBLAS sgemm rate (blas backend)}
 //     gemm SYSTEM THREADS M N K TA TB REPEATS   → {"best": GFLOP/s, "median": GFLOP/s}
 //     alloc MODEL SYSTEM THREADS STEPS          → {"calls": allocations in STEPS steady-state steps, "bytes": …,
@@ -14,11 +15,16 @@ import SproutTensor
 //   sprout-bench REQUEST…         one request from the command line.
 
 let cache = BackendCache()
-var trainers: [String: BenchTrainer] = [:]
+var trainers: [String: any BenchStepping] = [:]
 
-func trainer(_ model: String, _ system: String, _ threads: Int) throws -> BenchTrainer {
+func trainer(_ model: String, _ system: String, _ threads: Int) throws -> any BenchStepping {
   let key = "\(model)/\(system)/\(threads)"
   if let t = trainers[key] { return t }
+  if model == "transformer" {
+    let t = try TransformerBenchTrainer(backend: try cache.backend(system, threads: threads))
+    trainers[key] = t
+    return t
+  }
   guard let m = BenchModel.named(model) else { throw BenchError("unknown model \(model)") }
   let t = try BenchTrainer(model: m, backend: try cache.backend(system, threads: threads))
   trainers[key] = t
