@@ -102,6 +102,9 @@ public enum DataSource: Hashable, Sendable, Codable {
   case csv(file: DataFile, target: CSVColumn, header: Bool)
   /// Images and labels in MNIST's IDX format, optionally only the first `limit` samples.
   case idx(images: DataFile, labels: DataFile, limit: Int?)
+  /// Images `[C, H, W]` and labels from `.npy` files read as sequences: row by row (`[H, C·W]`) or pixel by pixel
+  /// (`[H·W, C]`), the positions in a fixed random order drawn from the dataset's stream when `permute`.
+  case sequential(inputs: DataFile, targets: DataFile, image: [Int], order: SequenceOrder, permute: Bool)
   /// A synthetic token task (`copy`, `induction`): `samples` sequences of `length` ids in `0..<vocab`, with the next
   /// token (induction) or the copied token (copy) as the target at every position; the positions `scored` leaves out
   /// have the ignored target −100 (PyTorch's `ignore_index`).
@@ -114,7 +117,24 @@ public enum DataSource: Hashable, Sendable, Codable {
     case .npy(let x, let y): [x, y]
     case .csv(let f, _, _): [f]
     case .idx(let x, let y, _): [x, y]
+    case .sequential(let x, let y, _, _, _): [x, y]
     default: []
+    }
+  }
+}
+
+/// How a `sequential` dataset reads an image `[C, H, W]` as a sequence.
+public enum SequenceOrder: String, Hashable, Sendable, Codable, CaseIterable {
+  /// One position per row, its channels' pixels side by side: `[H, C·W]` (sequential MNIST by rows).
+  case row
+  /// One position per pixel, its channels as features: `[H·W, C]` (pixel-by-pixel sequential MNIST).
+  case pixel
+
+  /// The sequence `[length, features]` an image `[C, H, W]` becomes.
+  public func sequence(channels c: Int, height h: Int, width w: Int) -> TensorShape {
+    switch self {
+    case .row: .sequence(length: h, features: c * w)
+    case .pixel: .sequence(length: h * w, features: c)
     }
   }
 }

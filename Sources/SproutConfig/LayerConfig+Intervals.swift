@@ -14,7 +14,8 @@ extension LayerConfig {
       case .elu(let alpha): return alpha >= 0
       case .gelu, .silu, .sine, .crrelu, .rational, .dice: return false
       }
-    case .residual, .layerNorm, .fourierFeatures, .embedding, .attention, .transformerBlock: return false
+    // Recurrent layers are not propagated (a bound through L steps of a recurrence is not implemented).
+    case .residual, .layerNorm, .fourierFeatures, .rnn, .gru, .embedding, .attention, .transformerBlock: return false
     }
   }
 
@@ -36,6 +37,8 @@ extension LayerConfig {
     case .avgPool2d: "avg_pool2d"
     case .flatten: "flatten"
     case .globalAvgPool: "global_avg_pool"
+    case .rnn: "rnn"
+    case .gru: "gru"
     case .embedding: "embedding"
     case .attention: "attention"
     case .transformerBlock: "transformer_block"

@@ -22,6 +22,13 @@ public enum WeightLayerKind: String, Hashable, Sendable, Codable, CaseIterable {
   case dense
   /// `conv2d`: one weight `[filters, channels, kernel, kernel]`.
   case conv2d
+  /// `rnn`: an input-to-hidden weight `[units, in]` and a hidden-to-hidden weight `[units, units]`.
+  case rnn
+  /// `gru`: an input-to-hidden weight `[3·units, in]` and a hidden-to-hidden weight `[3·units, units]` (gates r, z, n).
+  case gru
+
+  /// True for the recurrent kinds, whose weights are the `input` and the `recurrent` matrix.
+  public var isRecurrent: Bool { self == .rnn || self == .gru }
 }
 
 /// One weight tensor of a weight layer: its name within the layer (`weight`) and its shape (PyTorch's layout).
@@ -138,6 +145,9 @@ extension LayerConfig {
             help: "use it on an image or a sequence, before flattening"))
       case .tokens: return .failure(Self.tokenError(name, input))
       }
+    case .rnn(let units, _, let sequence), .gru(let units, let sequence):
+      guard case .sequence(let length, _) = input else { return .failure(Self.recurrentError(name, input)) }
+      return .success(sequence ? .sequence(length: length, features: units) : .vector(features: units))
     case .embedding, .attention, .transformerBlock:
       preconditionFailure("transformerOutputShape answers for \(name)")
     }
@@ -162,6 +172,15 @@ extension LayerConfig {
     case .conv2d(let filters, let kernel, _, _, _):
       guard case .image(let c, _, _) = input else { return [] }
       return [WeightLayerShape(kind: .conv2d, tensors: [.init(name: "weight", shape: [filters, c, kernel, kernel])])]
+    case .rnn(let units, _, _), .gru(let units, _):
+      guard case .sequence(_, let f) = input else { return [] }
+      let kind: WeightLayerKind = if case .gru = self { .gru } else { .rnn }
+      let rows = (kind == .gru ? 3 : 1) * units
+      return [
+        WeightLayerShape(
+          kind: kind,
+          tensors: [.init(name: "input", shape: [rows, f]), .init(name: "recurrent", shape: [rows, units])])
+      ]
     case .layerNorm, .dropout, .fourierFeatures, .activation, .maxPool2d, .avgPool2d, .flatten, .globalAvgPool,
       .embedding, .attention, .transformerBlock:
       return []
@@ -200,9 +219,28 @@ extension LayerConfig {
     case .avgPool2d: "avg_pool2d"
     case .flatten: "flatten"
     case .globalAvgPool: "global_avg_pool"
+    case .rnn: "rnn"
+    case .gru: "gru"
     case .embedding: "embedding"
     case .attention: "attention"
     case .transformerBlock: "transformer_block"
+    }
+  }
+
+  /// Why a recurrent layer cannot read `input`: it steps along a sequence's positions.
+  static func recurrentError(_ layer: String, _ input: TensorShape) -> ShapeError {
+    switch input {
+    case .image(let c, let h, let w):
+      return ShapeError(
+        "\(layer) steps along a sequence [length, features], but it gets \(input.phrase)",
+        help: "read the image row by row as a sequence input {sequence: [\(h), \(c * w)]} (the `sequential` dataset "
+          + "does this for digits)")
+    case .tokens: return tokenError(layer, input)
+    default:
+      return ShapeError(
+        "\(layer) steps along a sequence [length, features], but it gets \(input.phrase), which has no positions",
+        help: "give the model a sequence input {sequence: [L, F]}, or return the whole sequence "
+          + "(`output: sequence`) from the recurrent layer before it")
     }
   }
 

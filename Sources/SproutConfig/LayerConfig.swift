@@ -28,6 +28,13 @@ public indirect enum LayerConfig: Hashable, Sendable, Codable {
   /// The mean of each channel over an image's positions (`[C, H, W]` → `[C]`), or of each feature over a
   /// sequence's positions (`[L, F]` → `[F]`).
   case globalAvgPool
+  /// An Elman recurrent layer over a sequence `[L, F]` (PyTorch's one-layer `nn.RNN`, batch first, h₀ = 0):
+  /// `h_t = f(W_ih x_t + b_ih + W_hh h_{t−1} + b_hh)`; the last state `[units]`, or every state `[L, units]` when
+  /// `sequence`.
+  case rnn(units: Int, nonlinearity: RNNNonlinearity, sequence: Bool)
+  /// A gated recurrent unit over a sequence `[L, F]` (PyTorch's one-layer `nn.GRU`, gates r, z, n in that order);
+  /// the last state `[units]`, or every state `[L, units]` when `sequence`.
+  case gru(units: Int, sequence: Bool)
   /// Token ids `[L]` to a sequence `[L, dim]`: row `id` of a `[vocab, dim]` table (`nn.Embedding`), plus the
   /// positional encoding.
   case embedding(vocab: Int, dim: Int, positional: PositionalEncoding)
@@ -38,6 +45,14 @@ public indirect enum LayerConfig: Hashable, Sendable, Codable {
   /// `mlp` hidden units, each with a residual connection and a layer norm (before it with `pre`, after the sum with
   /// `post`). It runs as the layer list ``transformerBlockLayers``.
   case transformerBlock(heads: Int, mlp: Int, causal: Bool, norm: BlockNorm, activation: BlockActivation)
+}
+
+/// The nonlinearity of an Elman `rnn` layer (PyTorch's `nonlinearity` argument).
+public enum RNNNonlinearity: String, Hashable, Sendable, Codable, CaseIterable {
+  /// `tanh` (PyTorch's default).
+  case tanh
+  /// `max(0, x)` (IRNN with the identity initializer).
+  case relu
 }
 
 /// What an embedding adds to each position's vector.

@@ -83,6 +83,12 @@ extension Dataset {
       case .index(let i): options.label = String(i)
       }
       return try Dataset(csv: CSVReader.read(file: file(f), options: options))
+    case .sequential(let inputs, let targets, let image, let order, let permute):
+      let y = try NPYReader.read(file: file(targets))
+      let images = try Dataset.fromArrays(
+        features: try NPYReader.read(file: file(inputs)), targets: y,
+        classes: TargetRule.npy(y) == .classLabels ? 0 : nil, featureFile: file(inputs), targetFile: file(targets))
+      return try images.sequential(image: image, order: order, permute: permute, seed: seed, path: path)
     case .tokens(let task, let samples, let length, let vocab, let scored):
       return try DatasetGenerator.tokens(
         task, samples: samples, length: length, vocab: vocab, scored: scored, seed: seed, path: path)

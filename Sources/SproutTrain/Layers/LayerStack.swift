@@ -152,6 +152,12 @@ final class LayerStack {
         return GlobalAvgPoolLayer(groups: f, positions: l, channelsFirst: false, backend: backend, maxBatch: maxBatch)
       default: throw fail("global_avg_pool needs an image or a sequence, got \(input)")
       }
+    case .rnn(let units, _, let sequence), .gru(let units, let sequence):
+      guard case .sequence(let l, let f) = input else { throw fail("\(config.name) needs a sequence, got \(input)") }
+      let cell: RecurrentLayer.Cell = if case .rnn(_, let nl, _) = config { .rnn(nl) } else { .gru }
+      return RecurrentLayer(
+        cell: cell, length: l, features: f, units: units, sequence: sequence, backend: backend, maxBatch: maxBatch,
+        path: path, topIndex: topIndex, naming: naming)
     case .embedding(let vocab, let dim, let positional):
       guard case .tokens(let length, _) = input else { throw fail("embedding needs token ids, got \(input)") }
       return EmbeddingLayer(
@@ -228,7 +234,8 @@ final class LayerStack {
     case .activation(let a):
       guard let f = a.kernel else { preconditionFailure("every other activation is a kernel function") }
       return ActivationLayer(f, width: width, backend: backend, maxBatch: maxBatch)
-    case .conv2d, .maxPool2d, .avgPool2d, .flatten, .globalAvgPool, .embedding, .attention, .transformerBlock:
+    case .conv2d, .maxPool2d, .avgPool2d, .flatten, .globalAvgPool, .rnn, .gru, .embedding, .attention,
+      .transformerBlock:
       preconditionFailure("layers that read a shape are planned by make(_:input:...)")
     }
   }
