@@ -23,44 +23,6 @@ extension LayerConfig {
   public static let intervalLayersText =
     "dense and conv2d layers, pooling, flatten, dropout and monotone activations (identity, relu, leaky_relu with "
     + "slope ≥ 0, elu with alpha ≥ 0, selu, tanh, sigmoid, softplus)"
-
-  /// The kind's name in the language, for messages.
-  public var kindName: String {
-    switch self {
-    case .dense: "dense"
-    case .residual: "residual"
-    case .layerNorm: "layernorm"
-    case .dropout: "dropout"
-    case .fourierFeatures: "fourier_features"
-    case .conv2d: "conv2d"
-    case .maxPool2d: "max_pool2d"
-    case .avgPool2d: "avg_pool2d"
-    case .flatten: "flatten"
-    case .globalAvgPool: "global_avg_pool"
-    case .rnn: "rnn"
-    case .gru: "gru"
-    case .embedding: "embedding"
-    case .attention: "attention"
-    case .transformerBlock: "transformer_block"
-    case .activation(let a):
-      switch a {
-      case .identity: "identity"
-      case .relu: "relu"
-      case .leakyRelu: "leaky_relu"
-      case .elu: "elu"
-      case .selu: "selu"
-      case .gelu: "gelu"
-      case .silu: "silu"
-      case .tanh: "tanh"
-      case .sigmoid: "sigmoid"
-      case .softplus: "softplus"
-      case .sine: "sine"
-      case .crrelu: "crrelu"
-      case .rational: "rational"
-      case .dice: "dice"
-      }
-    }
-  }
 }
 
 extension LossConfig {

@@ -52,7 +52,7 @@ extension Catalogue {
     for (i, layer) in model.layers.enumerated() where !layer.passesIntervals || isDropout(layer) {
       throw a.fail(
         "loss",
-        "ibp pushes intervals through the model, and layer \(i) (\(layer.kindName)) is not one they pass: "
+        "ibp pushes intervals through the model, and layer \(i) (\(layer.name)) is not one they pass: "
           + LayerConfig.intervalLayersText.replacingOccurrences(of: "dropout and ", with: "and "),
         help: "use monotone activations and no residual, dropout or normalisation layers")
     }
@@ -67,7 +67,7 @@ extension Catalogue {
     else { return }
     throw a.fail(
       argument,
-      "\(metric.name) pushes intervals through the model, and layer \(i) (\(layer.kindName)) is not one they pass: "
+      "\(metric.name) pushes intervals through the model, and layer \(i) (\(layer.name)) is not one they pass: "
         + LayerConfig.intervalLayersText,
       help: "record it on a model of those layers")
   }
