@@ -2,10 +2,13 @@
 ///
 /// Tensors are allocated when a network or a training step is planned and then reused: kernels write into
 /// existing tensors through `pointer`/`mutablePointer`, so a steady-state training step allocates nothing.
-public final class Tensor: @unchecked Sendable {
-  // @unchecked Sendable: the storage is mutable through raw pointers. A tensor is owned by one network or
-  // training step, used by one task on one thread at a time; the backend's pool writes disjoint ranges within
-  // one call and joins before returning. The compiler cannot check this ownership.
+///
+/// Not `Sendable`: the storage is mutable through raw pointers, so a tensor stays with the network or training
+/// step that made it, inside one task. Tasks that run in parallel each build their own (the executor makes a
+/// task's network on the worker that runs it); the backend's pool writes disjoint ranges of a tensor within one
+/// call through raw pointers and joins before returning. What crosses threads is plain data (`[Float]`,
+/// checkpoints, datasets).
+public final class Tensor {
   /// Dimensions, outermost first.
   public let shape: [Int]
   /// Number of elements.
@@ -53,3 +56,7 @@ public final class Tensor: @unchecked Sendable {
     set { storage[i] = newValue }
   }
 }
+
+/// A tensor is mutable shared storage: the compiler refuses to send one to another thread.
+@available(*, unavailable)
+extension Tensor: Sendable {}

@@ -33,7 +33,7 @@ import Testing
 }
 
 /// The cpu backend with a matrix product that is wrong by a relative 1e-3 (well above the tolerance).
-final class OffByOneULPGemm: Backend, @unchecked Sendable {
+final class OffByOneULPGemm: Backend, Sendable {
   let inner = CPUBackend(threads: 1)
   var name: String { "broken" }
   var threads: Int { 1 }

@@ -13,8 +13,9 @@ import Foundation
 /// hand-off a futex round trip through the hypervisor), which cost more than a mid-sized matrix product: two
 /// threads were slower than one on products under a few million multiply-adds.
 final class WorkerPool: @unchecked Sendable {
-  // @unchecked Sendable: shared state is the atomic words (CSproutAtomics) and the condition variable's mutex; the rest
-  // is immutable after init.
+  // @unchecked Sendable: shared state is the atomic words (swift-atomics' `UnsafeAtomic`, over raw storage the
+  // compiler cannot see into) and the condition variable's mutex; `job` is handed over through those atomics (see
+  // its comment); the rest is immutable after init.
   /// Total parts a call can run at once (workers plus the caller).
   let width: Int
   /// Storage of `generation`, `pending`, `stopping` and `partCount`, each on its own 64-byte cache line (four

@@ -5,11 +5,9 @@ import SproutTensor
 /// Names follow safetensors/PyTorch conventions: `layers.<index>.weight`, `layers.<index>.bias`,
 /// `layers.<index>.epsilon`, ... where `<index>` is the position in the model's layer list (nested
 /// blocks: `layers.3.layers.0.weight`). A dense weight has shape `[out, in]` (fan_out, fan_in), row-major.
-public final class Parameter: @unchecked Sendable {
-  // @unchecked Sendable: its tensors are mutable storage. A Parameter belongs to one network, which one task
-  // uses on one thread at a time (a task may move to another worker, never run on two); the backend's pool
-  // writes disjoint ranges of a tensor within one call and joins before returning. The compiler cannot check
-  // this ownership.
+///
+/// Not `Sendable`, like its tensors: a parameter belongs to one network, built and trained inside one task.
+public final class Parameter {
   /// What the tensor is to its layer; initializers and optimizers use it (biases default to zeros,
   /// weight decay skips some roles).
   public enum Role: String, Sendable, Hashable, Codable {
@@ -71,3 +69,7 @@ public final class Parameter: @unchecked Sendable {
   /// fan_out as PyTorch computes it: `shape[0] · receptive`.
   public var fanOut: Int { shape.count >= 2 ? shape[0] * shape.dropFirst(2).reduce(1, *) : shape.first ?? 1 }
 }
+
+/// A parameter holds mutable tensors: the compiler refuses to send one to another thread.
+@available(*, unavailable)
+extension Parameter: Sendable {}
