@@ -184,7 +184,8 @@ public enum AtomicFile {
 
 // The C library's calls under names no member shadows (`AtomicFile.Calls` has members `write`, `fsync`,
 // `rename`), so the code reads the same on Glibc and Darwin.
-private let systemWrite: (Int32, UnsafeRawPointer, Int) -> Int = { write($0, $1, $2) }
-private let systemRead: (Int32, UnsafeMutableRawPointer, Int) -> Int = { read($0, $1, $2) }
-private let systemFsync: (Int32) -> Int32 = { fsync($0) }
-private let systemRename: (String, String) -> Int32 = { rename($0, $1) }
+// `@Sendable`: they capture nothing, so any thread may call them.
+private let systemWrite: @Sendable (Int32, UnsafeRawPointer, Int) -> Int = { write($0, $1, $2) }
+private let systemRead: @Sendable (Int32, UnsafeMutableRawPointer, Int) -> Int = { read($0, $1, $2) }
+private let systemFsync: @Sendable (Int32) -> Int32 = { fsync($0) }
+private let systemRename: @Sendable (String, String) -> Int32 = { rename($0, $1) }

@@ -73,4 +73,4 @@ public final class EventFile: @unchecked Sendable {
 }
 
 // The C library's write under a name the method `write(_:)` does not shadow.
-private let posixWrite: (Int32, UnsafeRawPointer, Int) -> Int = { write($0, $1, $2) }
+private let posixWrite: @Sendable (Int32, UnsafeRawPointer, Int) -> Int = { write($0, $1, $2) }
