@@ -88,7 +88,7 @@ public enum Linter {
     let results = Results(count: paths.count)
     // One cache of what lint read from data files, for every spec of this run.
     let files = DataFiles()
-    func work(_ i: Int) {
+    @Sendable func work(_ i: Int) {
       let path = paths[i]
       let bytes: [UInt8]
       do { bytes = try SourceLoader.read(path) } catch {
