@@ -43,4 +43,4 @@ struct Lint: ParsableCommand {
   }
 }
 
-extension DiagnosticFormat: ExpressibleByArgument {}
+extension DiagnosticFormat: @retroactive ExpressibleByArgument {}

@@ -50,4 +50,4 @@ struct Plan: ParsableCommand {
   }
 }
 
-extension PlanFormat: ExpressibleByArgument {}
+extension PlanFormat: @retroactive ExpressibleByArgument {}
