@@ -14,10 +14,12 @@ import SproutTensor
 //     info                                      → {"blas": library path and OpenBLAS kernel}
 //   sprout-bench REQUEST…         one request from the command line.
 
+// Top-level state belongs to the main actor (Swift 6); the bench is single-threaded, so the functions that use
+// it are main-actor functions too.
 let cache = BackendCache()
 var trainers: [String: any BenchStepping] = [:]
 
-func trainer(_ model: String, _ system: String, _ threads: Int) throws -> any BenchStepping {
+@MainActor func trainer(_ model: String, _ system: String, _ threads: Int) throws -> any BenchStepping {
   let key = "\(model)/\(system)/\(threads)"
   if let t = trainers[key] { return t }
   if model == "transformer" {
@@ -48,7 +50,7 @@ func json(_ fields: [(String, Any)]) -> String {
   return "{" + body.joined(separator: ", ") + "}"
 }
 
-func handle(_ words: [String]) throws -> String {
+@MainActor func handle(_ words: [String]) throws -> String {
   func int(_ i: Int) throws -> Int {
     guard i < words.count, let v = Int(words[i]) else { throw BenchError("expected a number at word \(i)") }
     return v
@@ -104,7 +106,6 @@ func handle(_ words: [String]) throws -> String {
 
 switch CommandLine.arguments.dropFirst().first {
 case "serve":
-  setvbuf(stdout, nil, _IOLBF, 0)
   while let line = readLine() {
     let words = line.split(separator: " ").map(String.init)
     if words.isEmpty { continue }
@@ -113,6 +114,9 @@ case "serve":
     } catch {
       print(json([("error", "\(error)")]))
     }
+    // One answer per request, delivered now (the driver waits for it); `fflush(nil)` flushes standard output
+    // without naming the C global `stdout`, which Swift 6 refuses as shared mutable state.
+    fflush(nil)
   }
 default:
   let words = Array(CommandLine.arguments.dropFirst())
