@@ -11,6 +11,8 @@ import Testing
 struct SharedStoreTests {
   /// A process whose standard error is collected as it arrives.
   final class Running: @unchecked Sendable {
+    // @unchecked Sendable: `collected` is read and written under `lock`; `process` is configured in init, before
+    // it runs, and afterwards only queried, signalled and waited on.
     let process = Process()
     private let lock = NSLock()
     private var collected = Data()

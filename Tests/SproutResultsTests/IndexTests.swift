@@ -184,6 +184,7 @@ extension Array where Element == UInt8 {
 
 /// Errors collected from several threads.
 private final class Failures: @unchecked Sendable {
+  // @unchecked Sendable: `items` is read and written under `lock`.
   private let lock = NSLock()
   private var items: [String] = []
   func add(_ s: String) { lock.withLock { items.append(s) } }

@@ -128,6 +128,7 @@ struct TaskClaimTests {
 
 /// Run events as text lines (`key: what`), collected from any thread.
 final class ClaimEventLog: @unchecked Sendable {
+  // @unchecked Sendable: `lines` is read and written under `lock`.
   private let lock = NSLock()
   private var lines: [String] = []
 

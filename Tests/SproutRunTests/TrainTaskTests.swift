@@ -217,6 +217,7 @@ struct TrainTaskTests {
 
 /// Collects events from any thread.
 final class EventLog: @unchecked Sendable {
+  // @unchecked Sendable: `events` is read and written under `lock`.
   private let lock = NSLock()
   private var events: [RunEvent] = []
 
