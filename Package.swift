@@ -141,5 +141,7 @@ let package = Package(
       name: "SproutSlurmTests",
       dependencies: ["SproutCluster", "SproutDriver", "SproutRun", "SproutPlanner", "SproutDiagnostics"]),
   ],
-  swiftLanguageModes: [.v5]
+  // Swift 6 language mode for every target: complete concurrency checking, data races are compile errors. What
+  // the compiler cannot check is marked `@unchecked Sendable`, each with the reason beside it.
+  swiftLanguageModes: [.v6]
 )
