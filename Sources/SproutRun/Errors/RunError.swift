@@ -5,9 +5,7 @@ import SproutDiagnostics
 /// task's stage and/or the file (and byte offset) involved.
 ///
 /// Broken internal invariants are `precondition`s; everything a user, a disk or a crash can cause is a `RunError`.
-public struct RunError: Error, CustomStringConvertible, @unchecked Sendable {
-  // @unchecked Sendable: `cause` is `any Error`, which is not Sendable; causes are immutable values (an errno with its
-  // call, a decoding or parse error) created once and only read afterwards.
+public struct RunError: Error, CustomStringConvertible, Sendable {
   /// Stable kebab-case identifiers, documented in docs/store.md.
   public enum Code: String, Sendable, Hashable, CaseIterable {
     /// A file or directory could not be created, written, synced or renamed.
