@@ -13,8 +13,8 @@ import Foundation
 /// (`brain.Event:2`). Each ``append(_:)`` writes whole records with one `write`, so a reader (TensorBoard
 /// watching a training run) never sees half of one unless the process dies mid-write, which TensorBoard's
 /// reader tolerates at the end of a file.
-public final class EventFile: @unchecked Sendable {
-  // @unchecked Sendable: every write to the file holds `lock`; the fields are immutable.
+public final class EventFile: Sendable {
+  // Sendable, checked: the fields are immutable (every write to the file holds `lock`).
   /// The file's path.
   public let path: String
   private let fd: Int32
