@@ -181,4 +181,25 @@ struct SharedStoreTests {
     #expect(resumed.stderr.contains("resuming from step"))
     #expect(try RunCommandTests.outputHashes(store) == expected)
   }
+
+  @Test("status exits 3 while a run trains and 1 once it was stopped (docs/cli.md's exit-code table)")
+  func statusWhileRunningAndAfterAStop() throws {
+    let dir = try CLI.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let spec = dir.appendingPathComponent("long.yaml")
+    // Far more steps than the test waits for: the run is stopped long before it could finish.
+    try RunCommandTests.longSpec(steps: 100_000).write(to: spec, atomically: true, encoding: .utf8)
+    let store = dir.appendingPathComponent("s")
+    let run = try Running(["run", spec.path, "--store", store.path])
+    defer { if run.process.isRunning { kill(run.process.processIdentifier, SIGKILL) } }
+    let deadline = Date().addingTimeInterval(120)
+    while run.process.isRunning && RunCommandTests.checkpoints(store).isEmpty && Date() < deadline { usleep(2_000) }
+    #expect(run.process.isRunning, "\(run.stderr)")
+    let during = try CLI.run(["status", "latest", "--store", store.path])
+    #expect(during.status == 3, "\(during.stdout)\(during.stderr)")
+    kill(run.process.processIdentifier, SIGTERM)
+    #expect(run.finish() == 143, "\(run.stderr)")
+    let after = try CLI.run(["status", "latest", "--store", store.path])
+    #expect(after.status == 1, "\(after.stdout)\(after.stderr)")
+  }
 }
