@@ -45,7 +45,7 @@ done < <(find "$ROOT/Sources" "$OUT/spm/checkouts" -name module.modulemap -not -
 
 echo "fuzz: linking the harness (${#OBJECTS[@]} objects)"
 # (gold warns once per ASan helper symbol that it cannot export; those lines are noise.)
-swiftc -sanitize=fuzzer,address -parse-as-library -O -g -swift-version 5 -module-name SproutFuzz \
+swiftc -sanitize=fuzzer,address -parse-as-library -O -g -swift-version 6 -module-name SproutFuzz \
   -I "$BIN/Modules" "${MODULE_MAPS[@]}" \
   "$ROOT/fuzz/Sources/FuzzTarget.swift" "${OBJECTS[@]}" -lyaml -lsqlite3 \
   -o "$OUT/sprout-fuzz" 2> >(grep -v 'Cannot export local symbol' >&2)
