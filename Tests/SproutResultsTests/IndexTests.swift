@@ -154,6 +154,23 @@ struct HousekeepingTests {
     #expect(try GarbageCollector.collect(store: store, dryRun: true).unreferencedTasks.isEmpty)
   }
 
+  /// A `runs` folder that exists but cannot be listed is an error, never an empty list: taken for empty, every
+  /// task would be unreferenced and gc would remove them all (issue 14's try? audit). Running as root, a folder
+  /// cannot be made unreadable, so `runs` is a plain file here, which no one can list either.
+  @Test func gcRefusesARunsFolderItCannotList() throws {
+    let dir = Fixtures.directory("gc-unlistable")
+    let id = try Fixtures.run(in: dir)
+    let store = Fixtures.store(dir)
+    let referenced = try store.manifest(id).tasks.map(\.hash)
+    try FileManager.default.moveItem(atPath: "\(store.root)/runs", toPath: "\(store.root)/runs.moved")
+    try [UInt8]("not a folder".utf8).write(to: "\(store.root)/runs")
+    for dryRun in [true, false] {
+      let error = #expect(throws: RunError.self) { try GarbageCollector.collect(store: store, dryRun: dryRun) }
+      #expect(error?.code == .io && error?.message.contains("cannot list") == true, "\(String(describing: error))")
+    }
+    for hash in referenced { #expect(store.isComplete(hash), "gc removed task \(hash)") }
+  }
+
   @Test func compareNamesTheChangedValueAndTheDeltas() throws {
     let dir = Fixtures.directory("compare")
     let a = try Fixtures.run(in: dir)
