@@ -104,30 +104,34 @@ func json(_ fields: [(String, Any)]) -> String {
   }
 }
 
-switch CommandLine.arguments.dropFirst().first {
-case "serve":
-  while let line = readLine() {
-    let words = line.split(separator: " ").map(String.init)
-    if words.isEmpty { continue }
+// Top-level code runs on the main thread: main-actor code in Swift 6, and `assumeIsolated` says so in Swift 5 too.
+MainActor.assumeIsolated {
+  switch CommandLine.arguments.dropFirst().first {
+  case "serve":
+    while let line = readLine() {
+      let words = line.split(separator: " ").map(String.init)
+      if words.isEmpty { continue }
+      do {
+        print(try handle(words))
+      } catch {
+        print(json([("error", "\(error)")]))
+      }
+      // One answer per request, delivered now (the driver waits for it); `fflush(nil)` flushes standard output
+      // without naming the C global `stdout`, which Swift 6 refuses as shared mutable state.
+      fflush(nil)
+    }
+  default:
+    let words = Array(CommandLine.arguments.dropFirst())
+    if words.isEmpty {
+      let usage = "usage: sprout-bench serve | REQUEST (see the header of main.swift)\n"
+      FileHandle.standardError.write(usage.data(using: .utf8)!)
+      exit(2)
+    }
     do {
       print(try handle(words))
     } catch {
-      print(json([("error", "\(error)")]))
+      FileHandle.standardError.write("sprout-bench: \(error)\n".data(using: .utf8)!)
+      exit(1)
     }
-    // One answer per request, delivered now (the driver waits for it); `fflush(nil)` flushes standard output
-    // without naming the C global `stdout`, which Swift 6 refuses as shared mutable state.
-    fflush(nil)
-  }
-default:
-  let words = Array(CommandLine.arguments.dropFirst())
-  if words.isEmpty {
-    FileHandle.standardError.write("usage: sprout-bench serve | REQUEST (see the header of main.swift)\n".data(using: .utf8)!)
-    exit(2)
-  }
-  do {
-    print(try handle(words))
-  } catch {
-    FileHandle.standardError.write("sprout-bench: \(error)\n".data(using: .utf8)!)
-    exit(1)
   }
 }
