@@ -43,4 +43,4 @@ struct Lint: ParsableCommand {
   }
 }
 
-extension DiagnosticFormat: @retroactive ExpressibleByArgument {}
+extension DiagnosticFormat: ExpressibleByArgument {}

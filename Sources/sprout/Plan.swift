@@ -50,4 +50,4 @@ struct Plan: ParsableCommand {
   }
 }
 
-extension PlanFormat: @retroactive ExpressibleByArgument {}
+extension PlanFormat: ExpressibleByArgument {}

@@ -38,7 +38,7 @@ struct Show: ParsableCommand {
   }
 }
 
-extension TableFormat: @retroactive ExpressibleByArgument {
+extension TableFormat: ExpressibleByArgument {
   public init?(argument: String) {
     // `text` is the name other commands use for the default.
     self.init(rawValue: argument == "text" ? "table" : argument)
