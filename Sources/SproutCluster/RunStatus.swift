@@ -77,11 +77,13 @@ public struct RunStatus: Sendable {
         queueNote = "squeue unavailable (\(error)); queued tasks show as pending"
       }
     }
-    // A local run is still going while one of its tasks is running under a held claim.
+    // A local run is still going while one of its tasks is running under a held claim. Its manifest may still say
+    // `pending` for that task (snapshots are paced, RunRecorder), so a held claim on a pending task counts too.
     evidence.localRunAlive =
       submission == nil
       && plan.tasks.contains {
-        evidence.entries[$0.key.description]?.status == "running" && TaskClaim.isHeld(store: store, hash: $0.hash)
+        let status = evidence.entries[$0.key.description]?.status ?? "pending"
+        return (status == "running" || status == "pending") && TaskClaim.isHeld(store: store, hash: $0.hash)
       }
 
     let placements = submission?.placements ?? [:]
