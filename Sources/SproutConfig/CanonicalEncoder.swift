@@ -23,7 +23,20 @@ public struct CanonicalEncoder {
   }
 
   /// The canonical bytes of `value`.
+  ///
+  /// Written straight into the output as `encode(to:)` produces them (``CanonicalStream``): no tree of nodes, no
+  /// coding paths. A value whose encoding does not write its containers strictly one after another (never the case
+  /// for synthesized conformances) is encoded again through the tree, which accepts any order.
   public func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+    let stream = CanonicalStream()
+    try stream.value(value)
+    if !stream.broken { return stream.bytes }
+    return try treeBytes(value)
+  }
+
+  /// The canonical bytes of `value` through the tree of nodes (what ``encode(_:)`` falls back to; tests compare
+  /// the two).
+  public func treeBytes<T: Encodable>(_ value: T) throws -> [UInt8] {
     let root = NodeBox()
     let encoder = TreeEncoder(box: root, codingPath: [])
     try value.encode(to: encoder)
@@ -332,5 +345,247 @@ private struct SingleContainer: SingleValueEncodingContainer {
 
   mutating func encode<T: Encodable>(_ value: T) throws {
     box.assign(try encodeValue(value, path: codingPath))
+  }
+}
+
+// MARK: - Streaming
+
+/// The canonical bytes of a value written as its `encode(to:)` runs. Each open container is a frame whose member
+/// count is a placeholder patched when the container closes: a container closes when the value that opened it
+/// returns, or when a container outside it is written to again. Writing to a container that has closed (which the
+/// tree accepts, but synthesized conformances never do) marks the stream `broken`, and the caller re-encodes
+/// through the tree.
+final class CanonicalStream {
+  struct Frame {
+    var id: Int
+    /// Where the 8-byte count goes.
+    var countAt: Int
+    var count: UInt64
+    /// The encoder that opened it (0 for a nested container, which no encoder owns).
+    var owner: Int
+    var isObject: Bool
+  }
+
+  var bytes: [UInt8] = []
+  var frames: [Frame] = []
+  private var lastID = 0
+  /// Set when the value wrote its containers out of order: the bytes are then not the canonical ones.
+  var broken = false
+
+  init() { bytes.reserveCapacity(512) }
+
+  func newID() -> Int {
+    lastID += 1
+    return lastID
+  }
+
+  /// Opens a container (`o` or `a`) and returns its frame id.
+  func open(object: Bool, owner: Int) -> Int {
+    bytes.append(object ? UInt8(ascii: "o") : UInt8(ascii: "a"))
+    let at = bytes.count
+    bytes.append(contentsOf: repeatElement(0, count: 8))
+    let id = newID()
+    frames.append(Frame(id: id, countAt: at, count: 0, owner: owner, isObject: object))
+    return id
+  }
+
+  /// Closes the innermost open container, writing its count.
+  func close() {
+    let f = frames.removeLast()
+    withUnsafeBytes(of: f.count.littleEndian) { raw in
+      for i in 0..<8 { bytes[f.countAt + i] = raw[i] }
+    }
+  }
+
+  /// Makes container `id` the innermost open one (closing those opened inside it) and counts one more member in
+  /// it; false (and `broken`) when it has already closed.
+  func member(of id: Int) -> Bool {
+    guard let i = frames.lastIndex(where: { $0.id == id }) else {
+      broken = true
+      return false
+    }
+    while frames.count > i + 1 { close() }
+    frames[i].count += 1
+    return true
+  }
+
+  /// Writes a scalar.
+  func scalar(_ tree: ConfigTree) {
+    switch tree {
+    case .null: bytes.append(UInt8(ascii: "n"))
+    case .bool(let b):
+      bytes.append(UInt8(ascii: "b"))
+      bytes.append(b ? 1 : 0)
+    case .int(let i):
+      bytes.append(UInt8(ascii: "i"))
+      int64(UInt64(bitPattern: i))
+    case .uint(let u):
+      bytes.append(UInt8(ascii: "u"))
+      int64(u)
+    case .double(let d):
+      bytes.append(UInt8(ascii: "d"))
+      int64(d.bitPattern)
+    case .string(let s):
+      bytes.append(UInt8(ascii: "s"))
+      string(s)
+    case .array, .object:
+      // Primitives are never containers; should one appear, the tree writes it.
+      broken = true
+    }
+  }
+
+  func int64(_ v: UInt64) {
+    withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) }
+  }
+
+  /// A length-prefixed string (an object key, or a string scalar after its tag).
+  func string(_ s: String) {
+    var s = s
+    s.withUTF8 { utf8 in
+      int64(UInt64(utf8.count))
+      bytes.append(contentsOf: utf8)
+    }
+  }
+
+  /// Writes one value: a primitive directly, anything else through its `encode(to:)`; a value that wrote nothing
+  /// is null (as in the tree).
+  func value<T: Encodable>(_ value: T) throws {
+    if let p = primitive(value) {
+      scalar(p)
+      return
+    }
+    let start = bytes.count
+    let depth = frames.count
+    try value.encode(to: StreamEncoder(stream: self, owner: newID(), start: start))
+    while frames.count > depth { close() }
+    if frames.count < depth { broken = true }
+    if bytes.count == start { bytes.append(UInt8(ascii: "n")) }
+  }
+}
+
+private struct StreamEncoder: Encoder {
+  let stream: CanonicalStream
+  /// This encoder's id, recorded on the container it opens.
+  let owner: Int
+  /// Where its value starts in the output.
+  let start: Int
+  var codingPath: [any CodingKey] { [] }
+  var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+  /// The container this encoder's value is: opened on the first request, the same one on a later request of the
+  /// same shape while it is still the innermost open one (the tree merges such requests too).
+  private func frame(object: Bool) -> Int {
+    if stream.bytes.count == start { return stream.open(object: object, owner: owner) }
+    if let top = stream.frames.last, top.owner == owner, top.isObject == object { return top.id }
+    stream.broken = true
+    return -1
+  }
+
+  func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
+    KeyedEncodingContainer(StreamKeyed<Key>(stream: stream, id: frame(object: true)))
+  }
+
+  func unkeyedContainer() -> any UnkeyedEncodingContainer {
+    StreamUnkeyed(stream: stream, id: frame(object: false))
+  }
+
+  func singleValueContainer() -> any SingleValueEncodingContainer {
+    StreamSingle(stream: stream, start: start)
+  }
+}
+
+private struct StreamKeyed<Key: CodingKey>: KeyedEncodingContainerProtocol {
+  let stream: CanonicalStream
+  let id: Int
+  var codingPath: [any CodingKey] { [] }
+
+  /// Starts a member: the key, after making this container the innermost one.
+  private func key(_ key: Key) -> Bool {
+    guard stream.member(of: id) else { return false }
+    stream.string(key.stringValue)
+    return true
+  }
+
+  mutating func encodeNil(forKey key: Key) throws { if self.key(key) { stream.scalar(.null) } }
+  mutating func encode(_ value: String, forKey key: Key) throws { if self.key(key) { stream.scalar(.string(value)) } }
+  mutating func encode(_ value: Int, forKey key: Key) throws { if self.key(key) { stream.scalar(.int(Int64(value))) } }
+  mutating func encode(_ value: Double, forKey key: Key) throws { if self.key(key) { stream.scalar(.double(value)) } }
+  mutating func encode(_ value: Bool, forKey key: Key) throws { if self.key(key) { stream.scalar(.bool(value)) } }
+
+  mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
+    if self.key(key) { try stream.value(value) }
+  }
+
+  mutating func nestedContainer<NestedKey: CodingKey>(
+    keyedBy keyType: NestedKey.Type, forKey key: Key
+  ) -> KeyedEncodingContainer<NestedKey> {
+    let id = self.key(key) ? stream.open(object: true, owner: 0) : -1
+    return KeyedEncodingContainer(StreamKeyed<NestedKey>(stream: stream, id: id))
+  }
+
+  mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
+    StreamUnkeyed(stream: stream, id: self.key(key) ? stream.open(object: false, owner: 0) : -1)
+  }
+
+  mutating func superEncoder() -> any Encoder { superEncoder(forKey: Key(stringValue: "super")!) }
+
+  mutating func superEncoder(forKey key: Key) -> any Encoder {
+    // Never used by the configurations; the tree handles it.
+    stream.broken = true
+    return StreamEncoder(stream: stream, owner: stream.newID(), start: -1)
+  }
+}
+
+private struct StreamUnkeyed: UnkeyedEncodingContainer {
+  let stream: CanonicalStream
+  let id: Int
+  var codingPath: [any CodingKey] { [] }
+
+  var count: Int { stream.frames.last { $0.id == id }.map { Int($0.count) } ?? 0 }
+
+  mutating func encodeNil() throws { if stream.member(of: id) { stream.scalar(.null) } }
+  mutating func encode(_ value: String) throws { if stream.member(of: id) { stream.scalar(.string(value)) } }
+  mutating func encode(_ value: Int) throws { if stream.member(of: id) { stream.scalar(.int(Int64(value))) } }
+  mutating func encode(_ value: Double) throws { if stream.member(of: id) { stream.scalar(.double(value)) } }
+  mutating func encode(_ value: Bool) throws { if stream.member(of: id) { stream.scalar(.bool(value)) } }
+
+  mutating func encode<T: Encodable>(_ value: T) throws {
+    if stream.member(of: id) { try stream.value(value) }
+  }
+
+  mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<
+    NestedKey
+  > {
+    let nested = stream.member(of: id) ? stream.open(object: true, owner: 0) : -1
+    return KeyedEncodingContainer(StreamKeyed<NestedKey>(stream: stream, id: nested))
+  }
+
+  mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
+    StreamUnkeyed(stream: stream, id: stream.member(of: id) ? stream.open(object: false, owner: 0) : -1)
+  }
+
+  mutating func superEncoder() -> any Encoder {
+    stream.broken = true
+    return StreamEncoder(stream: stream, owner: stream.newID(), start: -1)
+  }
+}
+
+private struct StreamSingle: SingleValueEncodingContainer {
+  let stream: CanonicalStream
+  /// Where the encoder's value starts: a single value is written once, into an empty slot.
+  let start: Int
+  var codingPath: [any CodingKey] { [] }
+
+  private func empty() -> Bool {
+    if stream.bytes.count == start { return true }
+    // A second value for the same slot replaces the first in the tree.
+    stream.broken = true
+    return false
+  }
+
+  mutating func encodeNil() throws { if empty() { stream.scalar(.null) } }
+
+  mutating func encode<T: Encodable>(_ value: T) throws {
+    if empty() { try stream.value(value) }
   }
 }

@@ -45,21 +45,27 @@ public enum GraphBuilder {
 
     // Stage dependencies: from, base, and the checkpoint of a from_stage initializer a stage may use.
     var upstream: [StageID: [(StageID, SourceRange)]] = [:]
+    // Each initializer's checkpoint stages, in edge order (a scan of every edge per stage was quadratic).
+    var checkpoints: [InitializerID: [StageID]] = [:]
+    for c in edges where c.role == .checkpoint {
+      if case .initializer(let i) = c.from, case .stage(let t) = c.to { checkpoints[i, default: []].append(t) }
+    }
     for e in edges {
       guard case .stage(let s) = e.from else { continue }
       switch (e.role, e.to) {
       case (.from, .stage(let t)), (.base, .stage(let t)): upstream[s, default: []].append((t, e.range))
       case (.initializer, .initializer(let i)):
-        for c in edges where c.from == .initializer(i) && c.role == .checkpoint {
-          if case .stage(let t) = c.to { upstream[s, default: []].append((t, e.range)) }
-        }
+        for t in checkpoints[i] ?? [] { upstream[s, default: []].append((t, e.range)) }
       default: break
       }
     }
     // A stage reading `${select.S.AXIS}` runs after S (without becoming a task over all trials: it is planned per
     // candidate), so S must not read it back.
     var ordering = upstream
-    for stage in spec.stages {
+    // Without a select stage there is no choice to read (and walking every definition for references is a tenth
+    // of a large spec's graph phase).
+    let hasSelect = spec.stages.contains { $0.kind == .select }
+    for stage in spec.stages where hasSelect {
       for (name, range) in spec.selectionsRead(by: stage) where spec.stage(StageID(name))?.kind == .select {
         ordering[stage.id, default: []].append((StageID(name), range))
       }

@@ -12,6 +12,10 @@ final class PlanCaches {
   var invariant: [String: LoweredDefinition?] = [:]
   /// Catalogue re-check results by key path and resolved value.
   var catalogue: [ResolvedKey: [Diagnostic]] = [:]
+  /// Catalogue re-check results of trial-invariant definitions, by key path and where the instance was written
+  /// (an initializer's layer rules share one path): their resolved value is the same in every trial, so hashing
+  /// it (a whole stage's arguments) would only cost.
+  var invariantCatalogue: [InvariantKey: [Diagnostic]] = [:]
   /// SHA-256 (hex) of each distinct task configuration's canonical encoding.
   var digests: [TaskConfig: String] = [:]
   /// Stage check results by the task's configuration and its inputs'.
@@ -45,6 +49,14 @@ enum LoweredDefinition: Hashable {
 struct ResolvedKey: Hashable {
   let path: String
   let value: Value
+}
+
+/// A trial-invariant instance: its key path and the file and byte offsets it was written at.
+struct InvariantKey: Hashable {
+  let path: String
+  let file: SourceFileID
+  let start: Int
+  let end: Int
 }
 
 /// What a stage's task is in every trial when nothing it reads depends on the trial: its configuration, that

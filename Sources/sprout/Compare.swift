@@ -5,6 +5,7 @@ import SproutResults
 /// `sprout compare A B`: two runs side by side.
 struct Compare: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "compare",
     abstract: "Compare two runs: matching trials with metric deltas, and what differs in their specs.")
 
   @Argument(help: "Run A (id, unique prefix or 'latest').")

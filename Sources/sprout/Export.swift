@@ -5,6 +5,7 @@ import SproutResults
 /// `sprout export RUN`: every recorded number for other tools.
 struct Export: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "export",
     abstract: "Export a run's metrics: tidy CSV (pandas, polars, R) or TensorBoard event files.")
 
   @Argument(help: "A run id, a unique prefix, or 'latest'.")

@@ -5,6 +5,7 @@ import SproutResults
 /// `sprout gc`: free the space of outputs no run references.
 struct Gc: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "gc",
     abstract: "Remove task outputs no run references and leftovers of killed writers; say how much it freed.")
 
   @Flag(help: "Only say what would be removed.")

@@ -5,6 +5,7 @@ import SproutResults
 /// `sprout index --rebuild`: recreate the run index from the store.
 struct Index: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "index",
     abstract: "Update the run index (.sprout/index.sqlite) from the store; --rebuild recreates it whole.")
 
   @Flag(help: "Drop every row and re-read every run of the store.")

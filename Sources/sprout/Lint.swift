@@ -6,6 +6,7 @@ import SproutPlanner
 /// `sprout lint FILE...`: every problem in every file, as text, JSON or SARIF.
 struct Lint: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "lint",
     abstract: "Check spec files without running anything.",
     discussion: "Exit status: 0 no errors (warnings allowed unless --strict), 1 errors, 2 could not run.")
 

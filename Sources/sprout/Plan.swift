@@ -6,6 +6,7 @@ import SproutPlanner
 /// `sprout plan FILE`: trials, tasks, hashes and cache state, without running anything.
 struct Plan: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "plan",
     abstract: "Show the trials and tasks a spec expands to, and what is cached.")
 
   @Argument(help: "The spec file.")

@@ -6,6 +6,7 @@ import SproutResults
 /// `sprout report RUN`: one self-contained HTML page.
 struct Report: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "report",
     abstract: "Write a self-contained HTML report of a run: table, curves, metric vs axis, spec and facts.")
 
   @Argument(help: "A run id, a unique prefix, or 'latest'.")

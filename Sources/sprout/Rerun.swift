@@ -4,6 +4,7 @@ import SproutDriver
 /// `sprout rerun RUN`: verify a recorded run's files, run it again from nothing and compare every output.
 struct Rerun: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "rerun",
     abstract: "Verify a recorded run, re-execute it in a scratch store and compare every output.",
     discussion: """
       Every stored file of the run is re-read and checked (as `sprout verify` does), the run is replayed into a \
@@ -46,6 +47,7 @@ struct Rerun: ParsableCommand {
 /// `sprout verify RUN`: re-read every file of a recorded run and check it against what was recorded.
 struct Verify: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "verify",
     abstract: "Check every stored file of a run against its checksums, without retraining.",
     discussion: """
       For each completed task: outputs.json and task.json parse and name the task; every checkpoint and metrics \

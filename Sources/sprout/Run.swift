@@ -5,6 +5,7 @@ import SproutDriver
 /// `sprout run FILE`: plan and execute, with checkpoints and resumption.
 struct Run: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "run",
     abstract: "Run the tasks of a spec that are not cached.",
     discussion: """
       Ctrl-C or SIGTERM stops cleanly after a checkpoint (exit status 130 or 143); run again to continue. \

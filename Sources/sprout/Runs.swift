@@ -5,6 +5,7 @@ import SproutResults
 /// `sprout runs`: find past runs in the index.
 struct Runs: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "runs",
     abstract: "List runs newest first, filtered by spec, tag, date and final metrics (from .sprout/index.sqlite).")
 
   @Option(help: "The experiment's name or the spec file.")

@@ -5,6 +5,7 @@ import SproutResults
 /// `sprout show RUN`: final metrics per task, or grouped over seeds with mean ± sd.
 struct Show: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "show",
     abstract: "Show a run's results: final metrics per task, or grouped with mean ± sd over the other axes.",
     discussion: "See docs/results.md. Non-finite values (diverged trials) are counted apart, never averaged.")
 

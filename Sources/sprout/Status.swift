@@ -5,6 +5,7 @@ import SproutDriver
 /// `sprout status RUN`: per task done, running, pending, stopped, failed or not run.
 struct Status: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "status",
     abstract: "Show where every task of a run stands (from the store, and squeue for a submitted run).",
     discussion: "Exit status: 0 every task done, 1 a task failed or will not run, 3 tasks still pending or running.")
 

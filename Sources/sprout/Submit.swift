@@ -5,6 +5,7 @@ import SproutDriver
 /// `sprout submit SPEC --scheduler slurm`: the tasks that are not cached, as Slurm job arrays.
 struct Submit: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "submit",
     abstract: "Submit the tasks of a spec that are not cached to a cluster scheduler (Slurm).",
     discussion: """
       One job array per dependency wave, each after the previous one (afterok); every element runs \

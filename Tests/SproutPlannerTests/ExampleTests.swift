@@ -1,4 +1,5 @@
 import Foundation
+import SproutConfig
 import SproutDiagnostics
 import Testing
 
@@ -26,5 +27,27 @@ import Testing
         #expect(!plan.tasks.isEmpty)
       }
     }
+  }
+
+  /// Task hashes digest `CanonicalEncoder.encode`, which streams bytes; the tree of nodes it replaced on that path
+  /// must give the same bytes for every task configuration of every example (PinnedHashTests pins the hashes).
+  @Test func everyExampleConfigurationStreamsAsTheTreeEncodes() throws {
+    let files =
+      (try? FileManager.default.contentsOfDirectory(atPath: Self.examples.path))?.filter { $0.hasSuffix(".yaml") }
+      .sorted() ?? []
+    let encoder = CanonicalEncoder()
+    var compared = 0
+    for name in files {
+      let path = Self.examples.appendingPathComponent(name).path
+      let text = try String(contentsOfFile: path, encoding: .utf8)
+      var d = Diagnostics()
+      let plan = Planner.plan(text: text, file: path, options: PlanOptions(), store: nil, diagnostics: &d)
+      for task in plan?.tasks ?? [] {
+        guard let config = task.config else { continue }
+        #expect(try encoder.encode(config) == encoder.treeBytes(config), "\(name): \(task.key)")
+        compared += 1
+      }
+    }
+    #expect(compared > 100)
   }
 }

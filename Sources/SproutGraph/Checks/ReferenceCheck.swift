@@ -13,7 +13,6 @@ struct ReferenceCheck {
   mutating func collect() -> [Edge] {
     for stage in spec.stages {
       let node = NodeID.stage(stage.id)
-      let path = "stages.\(stage.id.name)"
       for (key, role, sort) in [
         ("model", EdgeRole.model, DefinitionSort.model), ("init", .initializer, .initializer),
         ("data", .data, .dataset),
@@ -27,19 +26,18 @@ struct ReferenceCheck {
           items = [(arg.value, arg.range)]
         }
         for (value, range) in items {
-          reference(value, range: range, from: node, role: role, sort: sort, path: "\(path).\(key)")
+          reference(value, range: range, from: node, role: role, sort: sort)
         }
       }
     }
     for initializer in spec.initializers {
       let node = NodeID.initializer(initializer.id)
-      let path = "initializers.\(initializer.id.name)"
       for rule in [initializer.rule] + initializer.layerRules.map(\.rule) {
         if let arg = rule.arguments.argument("data") {
-          reference(arg.value, range: arg.range, from: node, role: .data, sort: .dataset, path: "\(path).data")
+          reference(arg.value, range: arg.range, from: node, role: .data, sort: .dataset)
         }
         if rule.kind == "from_stage", let arg = rule.arguments.argument("stage") {
-          reference(arg.value, range: arg.range, from: node, role: .checkpoint, sort: .stage, path: "\(path).stage")
+          reference(arg.value, range: arg.range, from: node, role: .checkpoint, sort: .stage)
         }
       }
     }
@@ -48,7 +46,7 @@ struct ReferenceCheck {
 
   /// Checks one reference value and records its edges (one per name an expression can take).
   private mutating func reference(
-    _ value: Value, range: SourceRange, from: NodeID, role: EdgeRole, sort: DefinitionSort, path: String
+    _ value: Value, range: SourceRange, from: NodeID, role: EdgeRole, sort: DefinitionSort
   ) {
     let conditional: Bool
     switch value {

@@ -50,15 +50,29 @@ final class TrialLowering: LoweringContext {
     for e in r.errors { found.append((e.diagnostic(path: path), note)) }
     guard r.errors.isEmpty else { return nil }
     guard case .instance(let instance) = v else { return v }
-    let key = ResolvedKey(path: path, value: v)
-    let problems: [Diagnostic]
-    if let known = caches.catalogue[key] {
-      problems = known
-    } else {
+    func check() -> [Diagnostic] {
       var local = Diagnostics()
       Catalogue.check(instance, path: path, diagnostics: &local)
-      problems = local.all
-      caches.catalogue[key] = problems
+      return local.all
+    }
+    let problems: [Diagnostic]
+    if invariant, instance.range.start.offset >= 0, instance.range.end.offset >= 0 {
+      let key = InvariantKey(
+        path: path, file: instance.range.fileID, start: instance.range.start.offset, end: instance.range.end.offset)
+      if let known = caches.invariantCatalogue[key] {
+        problems = known
+      } else {
+        problems = check()
+        caches.invariantCatalogue[key] = problems
+      }
+    } else {
+      let key = ResolvedKey(path: path, value: v)
+      if let known = caches.catalogue[key] {
+        problems = known
+      } else {
+        problems = check()
+        caches.catalogue[key] = problems
+      }
     }
     for d in problems { found.append((d, note)) }
     return problems.contains { $0.severity == .error } ? nil : v

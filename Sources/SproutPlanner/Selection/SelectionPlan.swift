@@ -36,7 +36,8 @@ struct SelectionPlan {
     let axes = spec.selectAxes.filter { spec.stage(StageID($0.key))?.kind == .select }
     self.axes = axes
     var reads: [StageID: Set<String>] = [:]
-    for def in spec.stages {
+    // Without a select stage no stage reads a choice (the walk over every definition is skipped).
+    for def in spec.stages where !axes.isEmpty {
       let names = Set(spec.selectionsRead(by: def).map(\.stage).filter { axes[$0] != nil })
       if !names.isEmpty { reads[def.id] = names }
     }

@@ -71,9 +71,17 @@ public struct DataReference: Hashable, Sendable, CustomStringConvertible {
 
   /// Parses `name` or `name.split`; `nil` when the text is empty or has more than one dot.
   public init?(parsing text: String) {
-    let parts = text.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-    guard (1...2).contains(parts.count), parts.allSatisfy({ !$0.isEmpty }) else { return nil }
-    self.init(dataset: DatasetID(parts[0]), split: parts.count == 2 ? parts[1] : nil)
+    // One pass over the bytes (a `split` into an array of strings cost ~6 k instructions per reference, and lint
+    // parses every stage's data reference several times).
+    let utf8 = text.utf8
+    guard let dot = utf8.firstIndex(of: UInt8(ascii: ".")) else {
+      guard !utf8.isEmpty else { return nil }
+      self.init(dataset: DatasetID(text), split: nil)
+      return
+    }
+    let rest = utf8.index(after: dot)
+    guard dot != utf8.startIndex, rest != utf8.endIndex, !utf8[rest...].contains(UInt8(ascii: ".")) else { return nil }
+    self.init(dataset: DatasetID(String(text[..<dot])), split: String(text[rest...]))
   }
 
   /// `dataset` or `dataset.split`.

@@ -83,7 +83,8 @@ public struct Arguments: Hashable, Sendable, Sequence {
 
   /// The position of the argument named `name`. Compares names in place: `first(where:)` would copy every
   /// argument it passes (this lookup runs for every argument every check reads).
-  private func index(of name: String) -> Int? {
+  /// The position of the argument named `name` in `entries`, if present.
+  public func index(of name: String) -> Int? {
     for i in entries.indices where entries[i].name == name { return i }
     return nil
   }

@@ -79,11 +79,12 @@ public struct Spec: Sendable {
 
   /// The sorts under which `name` is defined (a name may be used in several sections).
   public func sorts(defining name: String) -> [DefinitionSort] {
+    // Positions only: looking each definition up would copy it (and retain everything it holds) four times.
     var result: [DefinitionSort] = []
-    if dataset(DatasetID(name)) != nil { result.append(.dataset) }
-    if model(ModelID(name)) != nil { result.append(.model) }
-    if initializer(InitializerID(name)) != nil { result.append(.initializer) }
-    if stage(StageID(name)) != nil { result.append(.stage) }
+    if datasetsIndex.contains(DatasetID(name), in: datasets, \.id) { result.append(.dataset) }
+    if modelsIndex.contains(ModelID(name), in: models, \.id) { result.append(.model) }
+    if initializersIndex.contains(InitializerID(name), in: initializers, \.id) { result.append(.initializer) }
+    if stagesIndex.contains(StageID(name), in: stages, \.id) { result.append(.stage) }
     return result
   }
 
@@ -153,7 +154,16 @@ final class DefinitionIndex<ID: Hashable & Sendable>: @unchecked Sendable {
   private var positions: [ID: Int]?
 
   func find<T>(_ key: ID, in items: [T], _ id: KeyPath<T, ID>) -> T? {
-    let position = lock.withLock { () -> Int? in
+    position(key, in: items, id).map { items[$0] }
+  }
+
+  /// Whether a definition is named `key` (without copying it).
+  func contains<T>(_ key: ID, in items: [T], _ id: KeyPath<T, ID>) -> Bool {
+    position(key, in: items, id) != nil
+  }
+
+  private func position<T>(_ key: ID, in items: [T], _ id: KeyPath<T, ID>) -> Int? {
+    lock.withLock { () -> Int? in
       if positions == nil {
         var built: [ID: Int] = [:]
         built.reserveCapacity(items.count)
@@ -162,6 +172,5 @@ final class DefinitionIndex<ID: Hashable & Sendable>: @unchecked Sendable {
       }
       return positions?[key]
     }
-    return position.map { items[$0] }
   }
 }

@@ -35,7 +35,7 @@ extension Decoder {
         var written: [Argument] = []
         var extra: [Node.Pair] = []
         var ok = true
-        var present: Set<String> = []
+        var present = Set<String>(minimumCapacity: pairs.count)
         for pair in pairs where pair.key.scalar != "kind" {
           guard let key = scalarKey(pair, path: path) else {
             ok = false
@@ -77,7 +77,7 @@ extension Decoder {
       guard let kind = lookupKind(name, sort, at: pair.key.range, path: path) else { return nil }
       let kindPath = Decoder.join(path, name)
       var written: [Argument] = []
-      var present: Set<String> = []
+      var present = Set<String>(minimumCapacity: pair.value.mapping?.count ?? 1)
       if pair.value.isNull {
         // `- relu:` — the kind alone.
       } else if let argPairs = pair.value.mapping, !(kind.mainArgumentTakesMapping) {
