@@ -162,7 +162,7 @@ struct StageRunner {
     // of an empty file.
     let written: [UInt8]
     do {
-      try context.store.writeMetrics(records, hash: context.hash)
+      try context.store.writeMetrics(records, hash: context.hash, durability: .deferred)
       written = try AtomicFile.read(context.store.metricsPath(context.hash))
     } catch {
       throw context.error(.io, "cannot write the metrics of task \(context.key): \(error)", cause: error)
