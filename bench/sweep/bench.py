@@ -224,10 +224,15 @@ def main():
                 sys.exit("the sweep did not complete every task")
             task_s = sum(t["seconds"] for t in tasks)
             files = sum(len(fs) for _, _, fs in os.walk(store))
-            shutil.rmtree(store)
-            (torch_s, torch_out), t_others, t_load = sampler.measure(
-                1, lambda: timed([a.python, "-c", TORCH_LOOP, str(a.torch_trials), str(a.steps)]))
-            torch_loop_s = float(torch_out.strip().splitlines()[-1])
+            # The stores are removed after the last round, not here: ext4 skips recently deleted inodes when it
+            # allocates new ones (recently_deleted: 20% of a sweep's samples right after 7,000 files went), so
+            # deleting a round's store would slow the next round's file creations.
+            if a.torch_trials:
+                (torch_s, torch_out), t_others, t_load = sampler.measure(
+                    1, lambda: timed([a.python, "-c", TORCH_LOOP, str(a.torch_trials), str(a.steps)]))
+                torch_loop_s = float(torch_out.strip().splitlines()[-1])
+            else:  # --torch-trials 0: no PyTorch loop (figures of the sweep alone)
+                torch_loop_s, t_others = float("nan"), 0.0
             ideal = a.trials * a.steps * step_us * 1e-6 / JOBS
             row = {
                 "bench": "sweep", "round": r + 1, "trials": a.trials, "steps": a.steps, "jobs": JOBS,
@@ -238,7 +243,8 @@ def main():
                 "cpu_s": round(cpu, 3), "cpu_vs_ideal": round(cpu / (ideal * JOBS), 2),
                 "cpu_overhead_ms_per_task": round((cpu - ideal * JOBS) / a.trials * 1e3, 3),
                 "files": files, "torch_wall_s": round(torch_loop_s, 3),
-                "torch_trials": a.torch_trials, "torch_trials_per_s": round(a.torch_trials / torch_loop_s, 1),
+                "torch_trials": a.torch_trials,
+                "torch_trials_per_s": round(a.torch_trials / torch_loop_s, 1) if a.torch_trials else float("nan"),
                 "others_runnable": round(others, 2), "load1": load1, "busy": others >= BUSY_OTHERS,
                 "step_others": round(step_others, 2), "torch_others": round(t_others, 2),
             }

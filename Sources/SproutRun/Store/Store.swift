@@ -175,6 +175,17 @@ public struct Store: Sendable {
     try AtomicFile.write(MetricRecord.jsonl(records), to: metricsPath(hash), durability: durability)
   }
 
+  /// Removes `metrics.jsonl` (nothing to do when absent).
+  public func removeMetrics(hash: String) throws {
+    let path = metricsPath(hash)
+    if unlink(path) != 0 && errno != ENOENT {
+      let code = errno
+      throw RunError(
+        .io, "cannot remove '\(path)': \(String(cString: strerror(code)))",
+        cause: SystemCallError(call: "unlink", errno: code), path: path)
+    }
+  }
+
   /// Appends records to `metrics.jsonl` (fsynced unless `.deferred`); the training loop's log between checkpoints.
   public func appendMetrics(
     _ records: [MetricRecord], hash: String, durability: AtomicFile.Durability = .now
