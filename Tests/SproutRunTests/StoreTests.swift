@@ -151,3 +151,96 @@ struct StoreTests {
     hash: "h", record: TaskRecord(hash: "h", definition: .null, inputHashes: [:], seed: 0, backend: "cpu"))
   #expect(dir.contents("tasks/h") == ["task.json"])
 }
+
+/// Durability per task (docs/store.md): a task's files are written without an fsync each, and the commit makes
+/// them durable in one sync before outputs.json appears.
+struct TaskCommitTests {
+  /// Counts the calls the commit makes; fails the sync when asked to.
+  final class Counter: @unchecked Sendable {
+    // @unchecked Sendable: used from one test's thread only.
+    var fsyncs = 0
+    var syncfs = 0
+    var renames: [String] = []
+    var failSync = false
+
+    var calls: AtomicFile.Calls {
+      var calls = AtomicFile.Calls()
+      calls.fsync = { fd in
+        self.fsyncs += 1
+        if self.failSync {
+          errno = EIO
+          return -1
+        }
+        return AtomicFile.Calls.system.fsync(fd)
+      }
+      calls.syncfs = { fd in
+        self.syncfs += 1
+        if self.failSync {
+          errno = EIO
+          return -1
+        }
+        return AtomicFile.Calls.system.syncfs(fd)
+      }
+      calls.rename = { from, to in
+        self.renames.append(String(to.split(separator: "/").last ?? ""))
+        return AtomicFile.Calls.system.rename(from, to)
+      }
+      return calls
+    }
+  }
+
+  func outputs(_ hash: String) -> TaskOutputs {
+    TaskOutputs(
+      hash: hash, kind: "train", steps: 1, finalMetrics: [:], outputHashes: [:], checkpoints: [],
+      finalCheckpoint: nil, seconds: 0)
+  }
+
+  let record = TaskRecord(hash: "h", definition: .null, inputHashes: [:], seed: 0, backend: "cpu")
+
+  @Test func deferredWritesSkipTheFsyncAndStayAtomic() throws {
+    let dir = TemporaryDirectory()
+    let counter = Counter()
+    try AtomicFile.write([1, 2, 3], to: "\(dir.path)/a", durability: .deferred, calls: counter.calls)
+    #expect(counter.fsyncs == 0)
+    try AtomicFile.write([4, 5], to: "\(dir.path)/a", durability: .now, calls: counter.calls)
+    #expect(counter.fsyncs == 1, "the file's own fsync (its directory's is not an injectable call)")
+    #expect(try AtomicFile.read("\(dir.path)/a") == [4, 5])
+    #expect(dir.contents() == ["a"])
+  }
+
+  @Test func commitSyncsOnceThenRenamesOutputsThenTheKeyRecord() throws {
+    let dir = TemporaryDirectory()
+    let store = Store(root: dir.path)
+    try store.prepareTask(hash: "h", record: record)
+    try store.writeMetrics([MetricRecord(step: 0, scalars: ["loss": 1])], hash: "h", durability: .deferred)
+    let counter = Counter()
+    try store.commitTask(outputs("h"), keyRecord: (record, "exp", "t0000/train"), calls: counter.calls)
+    #if os(Linux)
+      #expect(counter.syncfs == 1 && counter.fsyncs == 0, "one syncfs covers every file of the task")
+    #else
+      #expect(counter.fsyncs == 4, "task.json, metrics.jsonl, the two temporaries (the directory's is not counted)")
+    #endif
+    #expect(counter.renames == ["outputs.json", "train.json"], "the commit first, the descriptive key record after")
+    #expect(store.isComplete("h"))
+    #expect(store.record(experiment: "exp", taskKey: "t0000/train") == record)
+    #expect(dir.contents("tasks/h") == ["metrics.jsonl", "outputs.json", "task.json"])
+    #expect(dir.contents("keys/exp/t0000") == ["train.json"])
+  }
+
+  @Test func aFailedSyncCommitsNothingAndLeavesNoTemporary() throws {
+    let dir = TemporaryDirectory()
+    let store = Store(root: dir.path)
+    try store.prepareTask(hash: "h", record: record)
+    let counter = Counter()
+    counter.failSync = true
+    let error = #expect(throws: RunError.self) {
+      try store.commitTask(outputs("h"), keyRecord: (record, "exp", "t0000/train"), calls: counter.calls)
+    }
+    #expect(error?.code == .io)
+    #expect((error?.cause as? SystemCallError)?.errno == EIO)
+    #expect(counter.renames.isEmpty)
+    #expect(!store.isComplete("h"))
+    #expect(dir.contents("tasks/h") == ["task.json"])
+    #expect(dir.contents("keys/exp/t0000").isEmpty)
+  }
+}

@@ -15,6 +15,10 @@ the remainder (process start, manifest and key writes, scheduling). Each figure 
 mean number of runnable tasks besides the benchmark's own (sampled every 20 ms from /proc/loadavg) and the
 1-minute load average; a round with half a task or more of others is flagged busy.
 
+Durability calls: a separate small sweep (--strace-trials, default 50) runs under `strace -f -c` and the fsync,
+fdatasync and syncfs calls are counted per task (docs/store.md: one syncfs and one directory fsync per task, plus
+the run manifest's paced rewrites). Independent of the load.
+
 Usage: bench.py SPROUT SPROUT_BENCH PYTHON [--trials N] [--steps N] [--rounds N] [--out DIR]
 """
 import argparse
@@ -151,6 +155,36 @@ def timed(argv, **kw):
     return wall, p.stdout
 
 
+SYNC_CALLS = ("fsync", "fdatasync", "syncfs", "sync_file_range", "sync")
+
+
+def sync_calls(sprout, spec_file, work, trials):
+    """Sync system calls of a `trials`-trial sweep (strace -f -c over the whole run): {call: count}, and the total
+    number of system calls."""
+    if shutil.which("strace") is None:
+        return None, None
+    store = os.path.join(work, "strace-store")
+    out = os.path.join(work, "strace.txt")
+    p = subprocess.run(
+        ["strace", "-f", "-c", "-o", out, sprout, "run", spec_file, "--store", store, "--jobs", str(JOBS),
+         "--threads", "1", "--format", "json"], capture_output=True, text=True, env=dict(os.environ, TERM="dumb"))
+    shutil.rmtree(store, ignore_errors=True)
+    if p.returncode != 0:
+        sys.exit(f"the strace sweep failed ({p.returncode}):\n{p.stderr[-2000:]}")
+    counts, total = {}, 0
+    with open(out) as f:
+        for line in f:
+            parts = line.split()
+            # "% time  seconds  usecs/call  calls  [errors]  syscall"; the total line ends with "total".
+            if len(parts) >= 5 and parts[0][0].isdigit():
+                name, calls = parts[-1], int(parts[3])
+                if name == "total":
+                    total = calls
+                elif name in SYNC_CALLS:
+                    counts[name] = calls
+    return counts, total
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("sprout")
@@ -163,6 +197,7 @@ def main():
     # trials per second are scaled from those (every trial is the same work).
     ap.add_argument("--torch-trials", type=int, default=int(os.environ.get("SWEEP_TORCH_TRIALS", 100)))
     ap.add_argument("--out", default="bench/out")
+    ap.add_argument("--strace-trials", type=int, default=int(os.environ.get("SWEEP_STRACE_TRIALS", 50)))
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     work = tempfile.mkdtemp(prefix="sprout-sweep-")
@@ -189,10 +224,15 @@ def main():
                 sys.exit("the sweep did not complete every task")
             task_s = sum(t["seconds"] for t in tasks)
             files = sum(len(fs) for _, _, fs in os.walk(store))
-            shutil.rmtree(store)
-            (torch_s, torch_out), t_others, t_load = sampler.measure(
-                1, lambda: timed([a.python, "-c", TORCH_LOOP, str(a.torch_trials), str(a.steps)]))
-            torch_loop_s = float(torch_out.strip().splitlines()[-1])
+            # The stores are removed after the last round, not here: ext4 skips recently deleted inodes when it
+            # allocates new ones (recently_deleted: 20% of a sweep's samples right after 7,000 files went), so
+            # deleting a round's store would slow the next round's file creations.
+            if a.torch_trials:
+                (torch_s, torch_out), t_others, t_load = sampler.measure(
+                    1, lambda: timed([a.python, "-c", TORCH_LOOP, str(a.torch_trials), str(a.steps)]))
+                torch_loop_s = float(torch_out.strip().splitlines()[-1])
+            else:  # --torch-trials 0: no PyTorch loop (figures of the sweep alone)
+                torch_loop_s, t_others = float("nan"), 0.0
             ideal = a.trials * a.steps * step_us * 1e-6 / JOBS
             row = {
                 "bench": "sweep", "round": r + 1, "trials": a.trials, "steps": a.steps, "jobs": JOBS,
@@ -203,13 +243,18 @@ def main():
                 "cpu_s": round(cpu, 3), "cpu_vs_ideal": round(cpu / (ideal * JOBS), 2),
                 "cpu_overhead_ms_per_task": round((cpu - ideal * JOBS) / a.trials * 1e3, 3),
                 "files": files, "torch_wall_s": round(torch_loop_s, 3),
-                "torch_trials": a.torch_trials, "torch_trials_per_s": round(a.torch_trials / torch_loop_s, 1),
+                "torch_trials": a.torch_trials,
+                "torch_trials_per_s": round(a.torch_trials / torch_loop_s, 1) if a.torch_trials else float("nan"),
                 "others_runnable": round(others, 2), "load1": load1, "busy": others >= BUSY_OTHERS,
                 "step_others": round(step_others, 2), "torch_others": round(t_others, 2),
             }
             rows.append(row)
             print(f"# round {r + 1}/{a.rounds}: sweep {wall:.2f} s, step {step_us:.2f} us, "
                   f"torch loop {torch_loop_s:.2f} s, others {others:.2f}, load {load1:.2f}", flush=True)
+        strace_spec = os.path.join(work, "strace.yaml")
+        with open(strace_spec, "w") as f:
+            f.write(spec_text(a.strace_trials, a.steps))
+        syncs, syscalls = sync_calls(a.sprout, strace_spec, work, a.strace_trials) if a.strace_trials else (None, None)
     finally:
         sampler.stop = True
         shutil.rmtree(work, ignore_errors=True)
@@ -235,6 +280,12 @@ def main():
     busy = sum(row["busy"] for row in rows)
     print(f"{'load: others runnable (load1)':42s} {m:10.2f}   [{lo:.2f} .. {hi:.2f}]  "
           f"(load1 {median([row['load1'] for row in rows]):.2f}){'  BUSY in %d of %d rounds' % (busy, len(rows)) if busy else ''}")
+    if syncs is not None:
+        per = {k: v / a.strace_trials for k, v in sorted(syncs.items())}
+        print(f"{'sync calls per task (strace -f -c, ' + str(a.strace_trials) + ' trials)':42s} "
+              + (", ".join(f"{k} {v:.2f}" for k, v in per.items()) or "none")
+              + f"   (all system calls per task: {syscalls / a.strace_trials:.0f})")
+        rows.append({"bench": "sweep-syncs", "trials": a.strace_trials, "calls": syncs, "syscalls": syscalls})
     print()
     print("# JSON")
     with open(os.path.join(a.out, "sweep.jsonl"), "w") as f:

@@ -187,8 +187,11 @@ public struct Checkpoint: Sendable, Equatable {
         specHash: try field("spec_hash"), toolVersion: try field("tool_version"), backend: try field("backend")))
   }
 
-  /// Writes the checkpoint atomically (temporary name, fsync, rename, fsync of the directory).
-  public func write(to path: String) throws { try AtomicFile.write(encode(), to: path) }
+  /// Writes the checkpoint atomically (temporary name, rename); with `.now` (the default) fsynced before the rename
+  /// and its directory after, with `.deferred` made durable by the task's commit (docs/store.md, Durability).
+  public func write(to path: String, durability: AtomicFile.Durability = .now) throws {
+    try AtomicFile.write(encode(), to: path, durability: durability)
+  }
 
   /// Reads and validates the checkpoint at `path`.
   public static func read(_ path: String) throws -> Checkpoint {

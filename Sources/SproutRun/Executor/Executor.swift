@@ -185,9 +185,10 @@ public struct Executor: Sendable {
         options: options, backend: backend, inputs: inputs, emit: onEvent)
       var outputs = try StageRunner(context: context, plan: plan).run()
       outputs.seconds = Date().timeIntervalSince(start)
-      try store.writeOutputs(outputs)
-      // See cached(): an optional record for `plan --explain`.
-      try? store.writeRecord(TaskRecord(task: task, plan: plan), experiment: plan.spec.name, taskKey: key)
+      // One durable step for everything the task wrote, then outputs.json; the key record (see cached()) rides
+      // along, optional.
+      try store.commitTask(
+        outputs, keyRecord: (TaskRecord(task: task, plan: plan), plan.spec.name, key))
       return result(.completed, nil, outputs)
     } catch let error as RunError {
       let located = error.at(task.span.range)

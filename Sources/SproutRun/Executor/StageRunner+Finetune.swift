@@ -149,7 +149,7 @@ extension StageRunner {
     }
     let name = Checkpoint.fileName(step: 0)
     let checkpoint = Checkpoint(tensors: merged, step: 0, stamp: context.stamp)
-    do { try checkpoint.write(to: context.store.checkpointPath(context.hash, step: 0)) } catch {
+    do { try checkpoint.write(to: context.store.checkpointPath(context.hash, step: 0), durability: .deferred) } catch {
       throw context.error(.io, "cannot write the merged model: \(error)", cause: error)
     }
     return try outputs(steps: 0, records: [], tensors: merged, checkpoints: [name], finalCheckpoint: name)

@@ -160,10 +160,17 @@ struct StageRunner {
   ) throws -> TaskOutputs {
     // The hash is of the file as written: a write or read-back that fails fails the task, never records the hash
     // of an empty file.
-    let written: [UInt8]
+    // A train task's appends usually left exactly these records: then the file is not written again (a file
+    // creation and a rename less per task).
+    var written: [UInt8]
     do {
-      try context.store.writeMetrics(records, hash: context.hash)
-      written = try AtomicFile.read(context.store.metricsPath(context.hash))
+      let path = context.store.metricsPath(context.hash)
+      let expected = Array(MetricRecord.jsonl(records).utf8)
+      written = try AtomicFile.readIfPresent(path) ?? []
+      if written != expected || !AtomicFile.exists(path) {
+        try context.store.writeMetrics(records, hash: context.hash, durability: .deferred)
+        written = try AtomicFile.read(path)
+      }
     } catch {
       throw context.error(.io, "cannot write the metrics of task \(context.key): \(error)", cause: error)
     }

@@ -10,6 +10,11 @@
 /// ```
 ///  open(dir/.name.tmp-<pid>-<random>, O_EXCL) → write all → fsync → close → rename(tmp, name) → fsync(dir)
 /// ```
+/// A `.deferred` write skips both fsyncs: the rename still makes the name absent-or-whole for every process
+/// (`kill -9` included, the page cache survives it), and durability against a power loss comes later, from one
+/// ``syncFileSystem(containing:files:calls:)`` before the write that vouches for the file (a task's
+/// outputs.json, docs/store.md). A deferred file that a power loss tore is never trusted: checkpoints carry
+/// checksums, and a task's files count only once its outputs.json exists.
 /// The temporary name carries 64 random bits besides the pid: processes on different machines sharing a store
 /// (or in different pid namespaces) can have the same pid.
 /// On any failure the temporary file is removed and a `RunError(.io)` names the final path and the call that
@@ -22,29 +27,81 @@ public enum AtomicFile {
     var write: (Int32, UnsafeRawPointer, Int) -> Int = systemWrite
     var fsync: (Int32) -> Int32 = systemFsync
     var rename: (String, String) -> Int32 = systemRename
+    var syncfs: (Int32) -> Int32 = systemSyncfs
 
     static let system = Calls()
   }
 
+  /// When a write becomes durable (survives a power loss, not only a crash of the process).
+  public enum Durability: Sendable {
+    /// fsync of the file before the rename and of its directory after: durable when `write` returns.
+    case now
+    /// No fsync: atomic for every reader at once, durable after the next ``syncFileSystem(containing:files:calls:)``
+    /// covering it (or the kernel's own writeback).
+    case deferred
+  }
+
   /// Atomically replaces (or creates) the file at `path` with `bytes`.
-  public static func write(_ bytes: [UInt8], to path: String) throws {
-    try write(bytes, to: path, calls: .system)
+  public static func write(_ bytes: [UInt8], to path: String, durability: Durability = .now) throws {
+    try write(bytes, to: path, durability: durability, calls: .system)
   }
 
   /// Atomically replaces the file at `path` with the UTF-8 of `text`.
-  public static func write(_ text: String, to path: String) throws {
-    try write(Array(text.utf8), to: path, calls: .system)
+  public static func write(_ text: String, to path: String, durability: Durability = .now) throws {
+    try write(Array(text.utf8), to: path, durability: durability, calls: .system)
   }
 
-  static func write(_ bytes: [UInt8], to path: String, calls: Calls) throws {
-    let directory = parent(of: path)
-    let base = String(path.split(separator: "/", omittingEmptySubsequences: false).last ?? "")
-    let temporary = "\(directory)/.\(base).tmp-\(getpid())-\(String(UInt64.random(in: 0...UInt64.max), radix: 16))"
-    func fail(_ call: String, _ code: Int32) -> RunError {
+  static func write(_ bytes: [UInt8], to path: String, durability: Durability = .now, calls: Calls) throws {
+    let staged = try stage(bytes, to: path, sync: durability == .now, calls: calls)
+    try staged.publish(calls: calls)
+    if durability == .now { syncDirectory(staged.directory) }
+  }
+
+  /// A file written under its temporary name and not yet renamed to its final one: ``publish(calls:)`` renames it
+  /// (atomically replacing the final name), ``discard()`` removes it. Until then no reader sees it.
+  public struct Staged: Sendable {
+    /// The final path.
+    public let path: String
+    /// The temporary path (same directory).
+    public let temporary: String
+    /// The directory of both.
+    let directory: String
+
+    fileprivate func fail(_ call: String, _ code: Int32) -> RunError {
       RunError(
         .io, "cannot write '\(path)': \(call) failed: \(String(cString: strerror(code)))",
         cause: SystemCallError(call: call, errno: code), path: path)
     }
+
+    /// Renames the temporary file to the final name (no fsync); removes it and throws on failure.
+    public func publish() throws { try publish(calls: .system) }
+
+    func publish(calls: Calls) throws {
+      if calls.rename(temporary, path) != 0 {
+        let code = errno
+        unlink(temporary)
+        throw fail("rename", code)
+      }
+    }
+
+    /// Removes the temporary file (best effort: a leftover is never read, and the task's next claim holder
+    /// removes it).
+    public func discard() { unlink(temporary) }
+  }
+
+  /// Writes `bytes` under a temporary name beside `path` (no fsync, no rename): the first half of an atomic write
+  /// whose rename comes later (``Staged/publish()``). On failure nothing is left behind.
+  public static func stage(_ bytes: [UInt8], to path: String) throws -> Staged {
+    try stage(bytes, to: path, sync: false, calls: .system)
+  }
+
+  /// `sync`: fsync the temporary file before closing it.
+  static func stage(_ bytes: [UInt8], to path: String, sync: Bool, calls: Calls) throws -> Staged {
+    let directory = parent(of: path)
+    let base = String(path.split(separator: "/", omittingEmptySubsequences: false).last ?? "")
+    let temporary = "\(directory)/.\(base).tmp-\(getpid())-\(String(UInt64.random(in: 0...UInt64.max), radix: 16))"
+    let staged = Staged(path: path, temporary: temporary, directory: directory)
+    let fail = staged.fail
     let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
     guard fd >= 0 else { throw fail("open", errno) }
     var written = 0
@@ -65,19 +122,47 @@ public enum AtomicFile {
         written += n
       }
     }
-    if failure == nil, calls.fsync(fd) != 0 { failure = fail("fsync", errno) }
+    if failure == nil, sync, calls.fsync(fd) != 0 { failure = fail("fsync", errno) }
     if close(fd) != 0, failure == nil { failure = fail("close", errno) }
-    if failure == nil, calls.rename(temporary, path) != 0 { failure = fail("rename", errno) }
     if let failure {
       unlink(temporary)
       throw failure
     }
-    syncDirectory(directory)
+    return staged
   }
 
-  /// Appends `bytes` to the file at `path` (created if missing) and fsyncs it: for append-only logs whose
-  /// readers trust only a prefix that a later atomic write (a checkpoint) vouches for.
-  public static func append(_ bytes: [UInt8], to path: String) throws {
+  /// Makes everything written so far to the file system holding `directory` durable, in one step: `syncfs(2)`
+  /// on Linux (one journal commit for all of a task's files, where an fsync per file costs a commit each; it
+  /// reports write-back errors since Linux 5.8), elsewhere an fsync of each of `files` and of `directory`.
+  /// Throws `RunError(.io)` naming `directory` and the failing call.
+  public static func syncFileSystem(containing directory: String, files: [String]) throws {
+    try syncFileSystem(containing: directory, files: { files }, calls: .system)
+  }
+
+  static func syncFileSystem(containing directory: String, files: () -> [String], calls: Calls) throws {
+    func fail(_ call: String, _ path: String, _ code: Int32) -> RunError {
+      RunError(
+        .io, "cannot make '\(path)' durable: \(call) failed: \(String(cString: strerror(code)))",
+        cause: SystemCallError(call: call, errno: code), path: path)
+    }
+    #if os(Linux)
+      let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+      guard fd >= 0 else { throw fail("open", directory, errno) }
+      defer { close(fd) }
+      guard calls.syncfs(fd) == 0 else { throw fail("syncfs", directory, errno) }
+    #else
+      for path in files() + [directory] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw fail("open", path, errno) }
+        defer { close(fd) }
+        guard calls.fsync(fd) == 0 else { throw fail("fsync", path, errno) }
+      }
+    #endif
+  }
+
+  /// Appends `bytes` to the file at `path` (created if missing), fsynced unless `durability` is `.deferred`: for
+  /// append-only logs whose readers trust only a prefix that a later atomic write (a checkpoint) vouches for.
+  public static func append(_ bytes: [UInt8], to path: String, durability: Durability = .now) throws {
     func fail(_ call: String, _ code: Int32) -> RunError {
       RunError(
         .io, "cannot append to '\(path)': \(call) failed: \(String(cString: strerror(code)))",
@@ -96,7 +181,7 @@ public enum AtomicFile {
         written += n
       }
     }
-    guard systemFsync(fd) == 0 else { throw fail("fsync", errno) }
+    guard durability == .deferred || systemFsync(fd) == 0 else { throw fail("fsync", errno) }
   }
 
   /// Creates `path` and its missing parents (mode 0755).
@@ -189,3 +274,18 @@ private let systemWrite: @Sendable (Int32, UnsafeRawPointer, Int) -> Int = { wri
 private let systemRead: @Sendable (Int32, UnsafeMutableRawPointer, Int) -> Int = { read($0, $1, $2) }
 private let systemFsync: @Sendable (Int32) -> Int32 = { fsync($0) }
 private let systemRename: @Sendable (String, String) -> Int32 = { rename($0, $1) }
+#if os(Linux)
+  // Glibc declares syncfs only under _GNU_SOURCE, which the Swift module map does not define: looked up once.
+  private let syncfsFunction: (@convention(c) (Int32) -> Int32)? = {
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "syncfs") else { return nil }
+    return unsafeBitCast(symbol, to: (@convention(c) (Int32) -> Int32).self)
+  }()
+  /// syncfs(2); where the C library lacks it (never on a current glibc), the documented fallback is sync(2).
+  private let systemSyncfs: @Sendable (Int32) -> Int32 = { fd in
+    if let syncfsFunction { return syncfsFunction(fd) }
+    sync()
+    return 0
+  }
+#else
+  private let systemSyncfs: @Sendable (Int32) -> Int32 = { fsync($0) }
+#endif

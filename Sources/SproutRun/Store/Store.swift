@@ -47,11 +47,65 @@ public struct Store: Sendable {
   }
 
   /// Creates the task directory and writes `task.json`: the canonical resolved definition, the input
-  /// hashes, seed and backend (the planner's `TaskRecord`) — what the hash was computed over.
+  /// hashes, seed and backend (the planner's `TaskRecord`) — what the hash was computed over. The write is
+  /// deferred: ``commitTask(_:keyRecord:)`` makes it durable with the task's other files.
   public func prepareTask(hash: String, record: TaskRecord) throws {
     try AtomicFile.makeDirectory(taskDirectory(hash))
     removeTemporaries(hash)
-    try AtomicFile.write(try Self.encodeJSON(record), to: "\(taskDirectory(hash))/task.json")
+    try AtomicFile.write(try Self.encodeJSON(record), to: "\(taskDirectory(hash))/task.json", durability: .deferred)
+  }
+
+  /// Completes a task: makes every file it wrote durable in one step, then writes outputs.json, the commit.
+  ///
+  /// ```
+  ///  outputs.json (and the key record) written under temporary names
+  ///  → syncfs(2) of the store's file system (elsewhere: fsync of every file of the task directory)
+  ///  → rename(outputs.json) → fsync(task directory)            the task is complete and durable
+  ///  → rename(key record)                                      descriptive; durable with the next sync
+  /// ```
+  /// The task's own writes before this (task.json, metrics.jsonl, the step-0 and final checkpoints) skip their
+  /// fsyncs (`.deferred`); an intermediate checkpoint, a resume point, is durable when written (docs/store.md).
+  /// `keyRecord` (the task key's record for `plan --explain`) is optional output: failing to write it loses no
+  /// result and is not an error. On failure nothing is renamed, the temporaries are removed, and the task stays
+  /// incomplete.
+  public func commitTask(
+    _ outputs: TaskOutputs, keyRecord: (record: TaskRecord, experiment: String, taskKey: String)? = nil
+  ) throws {
+    try commitTask(outputs, keyRecord: keyRecord, calls: .system)
+  }
+
+  func commitTask(
+    _ outputs: TaskOutputs, keyRecord: (record: TaskRecord, experiment: String, taskKey: String)?,
+    calls: AtomicFile.Calls
+  ) throws {
+    let directory = taskDirectory(outputs.hash)
+    let staged = try AtomicFile.stage(
+      Array((outputs.json.pretty() + "\n").utf8), to: outputsPath(outputs.hash), sync: false, calls: calls)
+    let key = keyRecord.flatMap { k -> AtomicFile.Staged? in
+      let path = recordPath(experiment: k.experiment, taskKey: k.taskKey)
+      guard (try? AtomicFile.makeDirectory(AtomicFile.parent(of: path))) != nil,
+        let text = try? Self.encodeJSON(k.record)
+      else { return nil }
+      return try? AtomicFile.stage(Array(text.utf8), to: path, sync: false, calls: calls)
+    }
+    do {
+      try AtomicFile.syncFileSystem(
+        containing: directory,
+        files: {
+          // Only where there is no syncfs: every file of the task directory (the claim holds no result) and the
+          // two temporaries.
+          let names = (try? Self.listFolder(directory)) ?? []
+          return names.filter { !$0.hasPrefix(".") && $0 != TaskClaim.fileName }.map { "\(directory)/\($0)" }
+            + [staged.temporary] + (key.map { [$0.temporary] } ?? [])
+        }, calls: calls)
+      try staged.publish(calls: calls)
+    } catch {
+      staged.discard()
+      key?.discard()
+      throw error
+    }
+    AtomicFile.syncDirectory(directory)
+    if let key, (try? key.publish(calls: calls)) == nil { key.discard() }
   }
 
   /// Removes temporary files a killed writer left in a task directory (`.<name>.tmp-<pid>-<random>`); they are
@@ -114,15 +168,30 @@ public struct Store: Sendable {
     return names.compactMap(Checkpoint.step(fromFileName:)).sorted()
   }
 
-  /// Writes `metrics.jsonl` atomically.
-  public func writeMetrics(_ records: [MetricRecord], hash: String) throws {
-    try AtomicFile.write(MetricRecord.jsonl(records), to: metricsPath(hash))
+  /// Writes `metrics.jsonl` atomically (durable at once, or with the task's commit when `.deferred`).
+  public func writeMetrics(
+    _ records: [MetricRecord], hash: String, durability: AtomicFile.Durability = .now
+  ) throws {
+    try AtomicFile.write(MetricRecord.jsonl(records), to: metricsPath(hash), durability: durability)
   }
 
-  /// Appends records to `metrics.jsonl` (fsynced); the training loop's log between checkpoints.
-  public func appendMetrics(_ records: [MetricRecord], hash: String) throws {
+  /// Removes `metrics.jsonl` (nothing to do when absent).
+  public func removeMetrics(hash: String) throws {
+    let path = metricsPath(hash)
+    if unlink(path) != 0 && errno != ENOENT {
+      let code = errno
+      throw RunError(
+        .io, "cannot remove '\(path)': \(String(cString: strerror(code)))",
+        cause: SystemCallError(call: "unlink", errno: code), path: path)
+    }
+  }
+
+  /// Appends records to `metrics.jsonl` (fsynced unless `.deferred`); the training loop's log between checkpoints.
+  public func appendMetrics(
+    _ records: [MetricRecord], hash: String, durability: AtomicFile.Durability = .now
+  ) throws {
     guard !records.isEmpty else { return }
-    try AtomicFile.append(Array(MetricRecord.jsonl(records).utf8), to: metricsPath(hash))
+    try AtomicFile.append(Array(MetricRecord.jsonl(records).utf8), to: metricsPath(hash), durability: durability)
   }
 
   /// The first `count` records of `metrics.jsonl`, or nil when the file has fewer complete, parseable
