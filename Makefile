@@ -1,6 +1,6 @@
 # Sprout — build, test, demo and benchmarks.
 # `make demo` and `make test` work on a fresh Debian machine with the Swift toolchain: system packages
-# that are missing (libyaml-dev, libopenblas-dev, libsqlite3-dev; chromium and tmux for the tests) are installed
+# that are missing (libyaml-dev, libopenblas-dev, libsqlite3-dev, zlib1g-dev; chromium and tmux for the tests) are installed
 # through apt-get first, and the tests' Python readers (TensorBoard, pandas, polars) into .venv-test from PyPI.
 
 SWIFT ?= swift
@@ -17,11 +17,12 @@ RELEASE = $(SWIFT) build -c release --static-swift-stdlib
 all: build
 
 # System libraries: libyaml for the parser, OpenBLAS for the blas backend (loaded at run time), SQLite for the
-# run index (through GRDB).
+# run index (through GRDB), zlib for gzip-compressed data files (MNIST's .gz IDX files).
 deps:
 	@need=""; \
 	pkg-config --exists yaml-0.1 2>/dev/null || need="$$need libyaml-dev"; \
 	pkg-config --exists sqlite3 2>/dev/null || need="$$need libsqlite3-dev"; \
+	pkg-config --exists zlib 2>/dev/null || need="$$need zlib1g-dev"; \
 	{ ldconfig -p 2>/dev/null | grep -q 'libopenblas.so.0'; } || need="$$need libopenblas-dev"; \
 	command -v pkg-config >/dev/null 2>&1 || need="pkg-config $$need"; \
 	if [ -n "$$need" ]; then \

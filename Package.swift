@@ -41,13 +41,15 @@ let package = Package(
     .systemLibrary(
       name: "CYAML", pkgConfig: "yaml-0.1",
       providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]),
+    // zlib (zlib1g-dev) for gzip-compressed data files: MNIST's own distribution files are .gz IDX.
+    .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
     .target(name: "SproutDiagnostics"),
     // The lowered, typed configuration a task executes: what the planner produces and hashes, and the trainer runs.
     .target(name: "SproutConfig"),
     // The data file formats (.npy, IDX, CSV, PGM/PPM) and the rule that says which targets are class labels: one
     // reader per format, shared by the graph's checks (lint) and the trainer's loaders, so they agree by construction.
     // Optimised like the trainer that loads with it: lint scans whole label files.
-    .target(name: "SproutFormats", swiftSettings: optimized),
+    .target(name: "SproutFormats", dependencies: ["CZlib"], swiftSettings: optimized),
     .target(name: "SproutSyntax", dependencies: ["CYAML", "SproutDiagnostics"]),
     .target(name: "SproutSpec", dependencies: ["SproutSyntax", "SproutDiagnostics", "SproutConfig"]),
     .target(name: "SproutGraph", dependencies: ["SproutSpec", "SproutDiagnostics", "SproutConfig", "SproutFormats"]),

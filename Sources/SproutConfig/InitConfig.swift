@@ -165,9 +165,15 @@ public enum LayerSet: Hashable, Sendable, Codable {
   /// The selected positions among weight layers of these kinds, in increasing order, or why none fits: an index out
   /// of range, or a kind the model has no layer of.
   public func resolve(kinds: [WeightLayerKind]) -> Result<[Int], LayerSetError> {
-    guard case .kind(let kind) = self else { return resolve(count: kinds.count) }
-    let matching = kinds.indices.filter { kinds[$0] == kind }
-    return matching.isEmpty ? .failure(LayerSetError(kind: kind, count: kinds.count)) : .success(matching)
+    resolve(tags: kinds.map { WeightLayerTag($0) })
+  }
+
+  /// The selected positions among weight layers with these tags (a `transformer_block` selector picks the layers
+  /// inside blocks), in increasing order, or why none fits.
+  public func resolve(tags: [WeightLayerTag]) -> Result<[Int], LayerSetError> {
+    guard case .kind(let kind) = self else { return resolve(count: tags.count) }
+    let matching = tags.indices.filter { tags[$0].isSelected(by: kind) }
+    return matching.isEmpty ? .failure(LayerSetError(kind: kind, count: tags.count)) : .success(matching)
   }
 }
 
@@ -216,7 +222,8 @@ public struct InitConfig: Hashable, Sendable, Codable {
     public var layers: LayerSet
     /// Their weight rule.
     public var rule: InitRule
-    /// The one weight tensor of those layers it applies to (`recurrent`, `query`), or nil for all of them.
+    /// The one weight tensor of those layers it applies to (`recurrent`, `query`, `token`, `linear1`), or nil for all
+    /// of them.
     public var tensor: String?
 
     /// Creates an override.

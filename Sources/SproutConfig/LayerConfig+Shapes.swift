@@ -26,9 +26,41 @@ public enum WeightLayerKind: String, Hashable, Sendable, Codable, CaseIterable {
   case rnn
   /// `gru`: an input-to-hidden weight `[3·units, in]` and a hidden-to-hidden weight `[3·units, units]` (gates r, z, n).
   case gru
+  /// `embedding`: the `token` table `[vocab, dim]` and, with learned positions, the `position` table `[L, dim]`.
+  case embedding
+  /// `attention`: the `query`, `key` and `value` projections (each `[E, E]`, packed in `in_proj_weight`) and the
+  /// `output` projection `[E, E]`.
+  case attention
+  /// Not the kind of any one weight layer: as a selector it picks every weight layer inside a transformer block (its
+  /// attention, whose tensors are `query`, `key`, `value`, `output`, and its MLP's two dense layers, whose weights are
+  /// `linear1` and `linear2` as in `nn.TransformerEncoderLayer`).
+  case transformerBlock = "transformer_block"
 
   /// True for the recurrent kinds, whose weights are the `input` and the `recurrent` matrix.
   public var isRecurrent: Bool { self == .rnn || self == .gru }
+  /// True for the kinds PyTorch does not start from a layer-wide fan rule (an embedding's N(0, 1), attention's
+  /// packed xavier): the model's main rule leaves them at PyTorch's start unless a per-layer rule selects them.
+  public var startsAsPyTorch: Bool { self == .embedding || self == .attention }
+}
+
+/// A weight layer as a kind selector sees it: its own kind, and whether it sits inside a transformer block (then the
+/// selector `transformer_block` picks it too).
+public struct WeightLayerTag: Hashable, Sendable {
+  /// Its kind.
+  public var kind: WeightLayerKind
+  /// True inside a transformer block.
+  public var inBlock: Bool
+
+  /// Creates a tag.
+  public init(_ kind: WeightLayerKind, inBlock: Bool = false) {
+    self.kind = kind
+    self.inBlock = inBlock
+  }
+
+  /// Whether the kind selector `selector` picks this layer.
+  public func isSelected(by selector: WeightLayerKind) -> Bool {
+    selector == kind || (selector == .transformerBlock && inBlock)
+  }
 }
 
 /// One weight tensor of a weight layer: its name within the layer (`weight`) and its shape (PyTorch's layout).
@@ -58,12 +90,18 @@ public struct WeightLayerShape: Hashable, Sendable {
   public var kind: WeightLayerKind
   /// Its weight tensors, in the order the layer names them.
   public var tensors: [WeightTensorShape]
+  /// True inside a transformer block.
+  public var inBlock: Bool
 
   /// Creates a weight layer.
-  public init(kind: WeightLayerKind, tensors: [WeightTensorShape]) {
+  public init(kind: WeightLayerKind, tensors: [WeightTensorShape], inBlock: Bool = false) {
     self.kind = kind
     self.tensors = tensors
+    self.inBlock = inBlock
   }
+
+  /// What a kind selector sees.
+  public var tag: WeightLayerTag { WeightLayerTag(kind, inBlock: inBlock) }
 }
 
 extension LayerConfig {

@@ -49,18 +49,44 @@ extension LayerConfig {
     }
   }
 
-  /// The weight layers of a transformer block (its MLP's two dense layers), or nil for the other layers.
+  /// The weight layers of the token and attention layers, or nil for the other layers: an embedding's `token` table
+  /// (and learned `position` table), attention's `query`, `key`, `value` and `output` projections, and a transformer
+  /// block's attention and MLP (`linear1`, `linear2`, named as in `nn.TransformerEncoderLayer`), all marked as inside
+  /// the block.
   func transformerWeightLayers(_ input: TensorShape) -> [WeightLayerShape]? {
     switch self {
-    case .embedding, .attention: return []
+    case .embedding(let vocab, let dim, let positional):
+      guard case .tokens(let length, _) = input else { return [] }
+      let position: [WeightTensorShape] = positional == .learned ? [.init(name: "position", shape: [length, dim])] : []
+      return [WeightLayerShape(kind: .embedding, tensors: [.init(name: "token", shape: [vocab, dim])] + position)]
+    case .attention:
+      guard case .sequence(_, let width) = input else { return [] }
+      return [
+        WeightLayerShape(
+          kind: .attention,
+          tensors: Self.attentionTensorWords.map { .init(name: $0, shape: [width, width]) })
+      ]
     case .transformerBlock(let heads, let mlp, let causal, let norm, let activation):
       guard case .sequence(_, let width) = input else { return [] }
-      return Self.transformerBlockLayers(
+      var layers = Self.transformerBlockLayers(
         width: width, heads: heads, mlp: mlp, causal: causal, norm: norm, activation: activation
       ).flatMap { $0.weightLayers(input) }
+      var linear = 0
+      for i in layers.indices {
+        layers[i].inBlock = true
+        if layers[i].kind == .dense {
+          linear += 1
+          layers[i].tensors[0].name = "linear\(linear)"
+        }
+      }
+      return layers
     default: return nil
     }
   }
+
+  /// The tensors of an attention layer as selectors name them, in PyTorch's order (`in_proj_weight` packs the first
+  /// three).
+  public static let attentionTensorWords = ["query", "key", "value", "output"]
 
   static func attentionShape(_ layer: String, heads: Int, _ input: TensorShape) -> Result<TensorShape, ShapeError> {
     guard case .sequence(_, let width) = input else {

@@ -27,7 +27,7 @@ public struct IDXHeader: Sendable, Hashable {
       throw DataError(
         code: "data.bad-magic",
         message: "not an IDX file: magic starts \(hex(bytes[0])) \(hex(bytes[1])), expected 00 00", byteOffset: 0,
-        suggestion: "gunzip MNIST's .gz files first")
+        suggestion: "an IDX file starts 00 00, its type code and its rank (gzip-compressed IDX files are read too)")
     }
     guard let type = types[bytes[2]] else {
       throw DataError(
@@ -90,13 +90,25 @@ public struct IDXHeader: Sendable, Hashable {
 
 /// IDX files, the format of MNIST (LeCun et al., yann.lecun.com/exdb/mnist): two zero bytes, a type code, the
 /// dimension count, each dimension as a big-endian u32, then big-endian data. Type codes: 0x08 u8, 0x09 i8,
-/// 0x0B i16, 0x0C i32, 0x0D f32, 0x0E f64.
+/// 0x0B i16, 0x0C i32, 0x0D f32, 0x0E f64. A gzip-compressed IDX file (MNIST's own `train-images-idx3-ubyte.gz`,
+/// recognised by its magic number `1f 8b`, whatever its name) is inflated through zlib as it is read.
 public enum IDXReader {
   /// Reads and parses `file`; errors name the file.
   ///
   /// The header is read and checked first (against the file's size and `budget`), so a file announcing a huge
-  /// array is refused before the file or its values are held in memory.
+  /// array is refused before the file or its values are held in memory. A gzip file's header is checked against
+  /// its gzip trailer and its compressed size as well (``gzipHeader(file:budget:chunkSize:)``).
   public static func read(file: String, budget: MemoryBudget = .default) throws -> NumericArray {
+    if GzipChunks.isGzip(file) {
+      do {
+        let (header, prefix, gz) = try gzipHeader(file: file, budget: budget)
+        let data = try gz.read(header.count * header.itemSize, what: "an IDX array of shape \(header.shape)")
+        try gz.expectEnd()
+        return try parse(prefix + data, budget: budget)
+      } catch let e as DataError {
+        throw e.inFile(file)
+      }
+    }
     _ = try header(file: file, budget: budget)
     let bytes = try FileChunks.contents(of: file)
     do { return try parse(bytes, budget: budget) } catch let e as DataError { throw e.inFile(file) }
@@ -118,6 +130,9 @@ public enum IDXReader {
   /// The header of `file`, reading only the header; the file's size must be exactly the header plus the data it
   /// announces, and the array must fit `budget`. Errors name the file.
   public static func header(file: String, budget: MemoryBudget = .default) throws -> IDXHeader {
+    if GzipChunks.isGzip(file) {
+      do { return try gzipHeader(file: file, budget: budget).header } catch let e as DataError { throw e.inFile(file) }
+    }
     let chunks = try FileChunks(path: file)
     do {
       let header = try header(of: chunks)
@@ -143,6 +158,23 @@ public enum IDXReader {
   }
 
   static func labels(file: String, chunkSize: Int) throws -> (header: IDXHeader, targets: FileTargets) {
+    if GzipChunks.isGzip(file) {
+      do {
+        let (header, _, gz) = try gzipHeader(file: file, budget: .default, chunkSize: chunkSize)
+        _ = try TargetRule.idxLabels(shape: header.shape)
+        var tally = ClassTally()
+        var i = 0
+        try gz.forEachChunk(unit: header.itemSize) { chunk in
+          for at in stride(from: 0, to: chunk.count, by: header.itemSize) {
+            tally.add(try header.element(i, in: chunk, at: at), row: i + 1)
+            i += 1
+          }
+        }
+        return (header, .classes(count: try tally.count()))
+      } catch let e as DataError {
+        throw e.inFile(file)
+      }
+    }
     let chunks = try FileChunks(path: file, chunkSize: chunkSize)
     do {
       let header = try header(of: chunks)
@@ -161,5 +193,41 @@ public enum IDXReader {
     } catch let e as DataError {
       throw e.inFile(file)
     }
+  }
+
+  /// The header of a gzip-compressed IDX file, its bytes, and the stream positioned after it, limited to the data
+  /// the header announces.
+  ///
+  /// Before anything the size of the data is allocated, the announced size U = header + data must agree with the
+  /// gzip trailer's ISIZE (U mod 2³²), be one that DEFLATE can produce from the file (at most ~1032 times its
+  /// compressed size), and fit `budget` together with the compressed file and the floats. A "gzip bomb" whose header
+  /// announces little inflates only to that little and then fails as trailing data.
+  static func gzipHeader(
+    file: String, budget: MemoryBudget, chunkSize: Int = FileChunks.defaultChunkSize
+  ) throws -> (header: IDXHeader, prefix: [UInt8], stream: GzipChunks) {
+    let gz = try GzipChunks(path: file, limit: 4 + 4 * 255, chunkSize: chunkSize)
+    var bytes = try gz.read(4, what: "an IDX header")
+    bytes += try gz.read(4 * (try IDXHeader.magic(bytes).rank), what: "an IDX header")
+    let header = try IDXHeader(prefix: bytes)
+    let (data, o1) = header.count.multipliedReportingOverflow(by: header.itemSize)
+    let (total, o2) = data.addingReportingOverflow(header.dataOffset)
+    let what = "an IDX array of shape \(header.shape)"
+    guard !o1, !o2, total / GzipChunks.maximumRatio <= gz.compressedSize else {
+      throw DataError(
+        code: "data.bad-gzip",
+        message: "the IDX header announces \(what) (\(o1 || o2 ? "more than \(Int.max)" : "\(total)") bytes), more than "
+          + "a gzip file of \(gz.compressedSize) bytes can inflate to", byteOffset: 4,
+        suggestion: "the file is corrupt or is not what its header says; re-download it")
+    }
+    guard UInt32(truncatingIfNeeded: total) == gz.statedSize else {
+      throw DataError(
+        code: "data.bad-gzip",
+        message: "the IDX header announces \(total) bytes (\(what)), but the gzip trailer says the file inflates to "
+          + "\(gz.statedSize) bytes", byteOffset: gz.compressedSize - 4,
+        suggestion: "the file was cut short or is corrupt; re-download it")
+    }
+    try budget.check(fileBytes: gz.compressedSize + total, values: header.count, what: what)
+    gz.limit = total
+    return (header, bytes, gz)
   }
 }

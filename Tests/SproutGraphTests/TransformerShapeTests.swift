@@ -50,8 +50,10 @@ import Testing
     var problems: [CheckProblem] = []
     let shape = try #require(ModelShape.infer(model, resolve: .literal, problems: &problems))
     #expect(shape.output?.dimensions == [8, 6])
-    // The block's MLP (two dense layers) and the head are the weight layers.
-    #expect(shape.weights.map(\.text) == ["16×8", "8×16", "6×8"])
+    // The embedding, each attention (the block's too), the block's MLP (two dense layers) and the head are the weight
+    // layers.
+    let projections = "8×8, 8×8, 8×8, 8×8"
+    #expect(shape.weights.map(\.text) == ["6×8", projections, "16×8", "8×16", projections, "6×8"])
   }
 
   @Test func headsMustDivideTheWidth() {

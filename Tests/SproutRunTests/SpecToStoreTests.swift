@@ -294,3 +294,69 @@ private let selectorSpec = """
   #expect(abs(norm - 3.0.squareRoot()) < 1e-5)
   #expect(outputs.outputHashes["tensor:layers.0.weight"] != nil)
 }
+
+/// Per-layer rules on a token model reach the embedding, the attention projections and a block's MLP through the
+/// planner and the executor, and change the task's hash and its start; the tensors no rule names start as PyTorch's.
+@Test func tokenLayerInitializerRulesRunEndToEnd() throws {
+  func text(_ rules: String) -> String {
+    """
+    sprout: 1
+    name: tokeninit
+    seed: 3
+    datasets:
+      tok: {kind: induction, samples: 16, length: 6, vocab: 5}
+    models:
+      net:
+        input: {tokens: 6, vocab: 5}
+        layers:
+          - embedding: {vocab: 5, dim: 8}
+          - transformer_block: {heads: 2, mlp: 16, norm: pre}
+          - dense: 5
+    initializers:
+      i:
+        kind: kaiming_uniform
+        \(rules)
+    stages:
+      train:
+        kind: train
+        model: net
+        init: i
+        data: tok
+        loss: cross_entropy
+        optimizer: {kind: adam, lr: 0.001}
+        steps: 2
+        batch: 8
+        record: [loss]
+    """
+  }
+  func run(_ yaml: String) throws -> (hash: String, tensors: [String: [Float]]) {
+    var diagnostics = Diagnostics()
+    let plan = try #require(
+      Planner.plan(text: yaml, file: "t.yaml", options: PlanOptions(), store: nil, diagnostics: &diagnostics),
+      "\(diagnostics.all.map(\.message))")
+    #expect(diagnostics.all.isEmpty, "\(diagnostics.all.map(\.message))")
+    let store = Store(root: TemporaryDirectory().path)
+    let summary = try Executor(store: store).run(plan: plan, specText: yaml)
+    #expect(summary.succeeded, "\(summary.results.compactMap(\.error).map(\.description))")
+    let initial = try Checkpoint.read(store.checkpointPath(plan.tasks[0].hash, step: 0))
+    var tensors: [String: [Float]] = [:]
+    for tensor in initial.tensors {
+      if case .float32(_, let v) = tensor.storage { tensors[tensor.name] = v }
+    }
+    return (plan.tasks[0].hash.description, tensors)
+  }
+  let plain = try run(text(""))
+  let ruled = try run(
+    text("layers: {embedding.token: zeros, transformer_block.query: identity, transformer_block.linear1: ones}"))
+  #expect(plain.hash != ruled.hash)
+  let qkv = "layers.1.layers.0.layers.1.in_proj_weight"
+  #expect(ruled.tensors["layers.0.weight"]?.allSatisfy { $0 == 0 } == true)
+  #expect(ruled.tensors[qkv].map { Array($0[0..<64]) } == (0..<64).map { $0 % 9 == 0 ? 1 : 0 })
+  // Key and value keep PyTorch's packed bound √(6/(4·8)); the output projection and W₂ are untouched.
+  #expect(ruled.tensors[qkv].map { $0[64...].allSatisfy { abs($0) <= (6.0 / 32).squareRoot() } } == true)
+  #expect(ruled.tensors[qkv] != plain.tensors[qkv])
+  #expect(ruled.tensors["layers.1.layers.1.layers.1.weight"]?.allSatisfy { $0 == 1 } == true)
+  for same in ["layers.1.layers.0.layers.1.out_proj.weight", "layers.1.layers.1.layers.3.weight", "layers.2.weight"] {
+    #expect(ruled.tensors[same] != nil && ruled.tensors[same] == plain.tensors[same], "\(same)")
+  }
+}

@@ -8,10 +8,10 @@ extension StageChecker {
     _ stage: StageDef, _ def: InitializerDef, _ model: ModelDef, _ shape: ModelShape, _ problems: inout [CheckProblem]
   ) {
     let count = shape.weights.count
-    let kinds = shape.weightKinds
+    let tags = shape.weightTags
     let base = "initializers.\(def.id.name)"
     for rule in def.layerRules {
-      let selected = rule.selector.resolve(kinds: kinds)
+      let selected = rule.selector.resolve(tags: tags)
       if selected.isEmpty {
         problems.append(
           CheckProblem(
@@ -20,29 +20,34 @@ extension StageChecker {
               + "'\(model.id.name)'",
             at: rule.selectorRange, path: "\(base).layers",
             help: "indices count the layers with weights from 0 (negative from the end); a kind (dense, conv2d, rnn, "
-              + "gru) selects every layer of that kind"))
+              + "gru, embedding, attention, transformer_block) selects every layer of that kind"))
       } else if let tensor = rule.tensor,
-        let layer = selected.map({ shape.weights[$0] }).first(where: { !$0.tensors.contains { $0.name == tensor } })
+        let layer = Self.layerLacking(tensor, selected.map { shape.weights[$0] }, kindSelector: rule.selector.isKind)
       {
+        let names = layer.tensors.map(\.name)
+        let has =
+          names == ["weight"]
+          ? "only one weight" : "the weights " + names.map { "`\($0)`" }.joined(separator: ", ")
         problems.append(
           CheckProblem(
             GraphDiagnostics.initShape,
             "the selector '\(rule.key)' names the \(tensor) weight, but layer \(layer.path) (\(layer.kind.rawValue)) has "
-              + "only one weight",
+              + has,
             at: rule.selectorRange, path: "\(base).layers.\(rule.key)",
             notes: [DiagnosticNote("layer \(layer.path) has a \(layer.text) weight", at: layer.range)],
-            help: "`input` and `recurrent` name the two weights of an rnn or gru layer", severity: .error))
+            help: Self.tensorHelp, severity: .error))
       }
     }
     // Each rule is checked once, against the first weight tensor it applies to that breaks it.
     var reported: Set<String> = []
     for weight in shape.weights {
       for tensor in weight.tensors {
-        let rule = def.rule(forLayer: weight.index, tensor: tensor.name, kinds: kinds)
-        let rulePath =
-          def.layerRules.last {
-            $0.rule == rule && $0.selector.resolve(kinds: kinds).contains(weight.index)
-          } != nil ? "\(base).layers" : base
+        let layerRule = def.layerRule(forLayer: weight.index, tensor: tensor.name, tags: tags)
+        // Embeddings and attention start as PyTorch's unless a per-layer rule selects them (or the whole model is
+        // copied).
+        if weight.kind.startsAsPyTorch, layerRule == nil, def.rule.kind != "from_stage" { continue }
+        let rule = layerRule?.rule ?? def.rule
+        let rulePath = layerRule != nil ? "\(base).layers" : base
         let key = "\(rule.kind)@\(rule.range.start)"
         guard !reported.contains(key) else { continue }
         if let p = checkRule(
@@ -52,6 +57,61 @@ extension StageChecker {
           problems.append(p)
         }
       }
+    }
+  }
+
+  /// A selected layer without the named tensor, when that is an error: any selected by index, and by a kind only
+  /// when no layer of the kind has it (`transformer_block.linear1` picks the blocks' first MLP layers among their
+  /// attention and MLP layers).
+  static func layerLacking(_ tensor: String, _ layers: [WeightShape], kindSelector: Bool) -> WeightShape? {
+    let lacking = layers.filter { !$0.tensors.contains { $0.name == tensor } }
+    if kindSelector && lacking.count < layers.count { return nil }
+    return lacking.first
+  }
+
+  static let tensorHelp =
+    "`input` and `recurrent` name the two weights of an rnn or gru layer, `token` and `position` an embedding's "
+    + "tables, `query`, `key`, `value` and `output` attention's projections, `linear1` and `linear2` a transformer "
+    + "block's MLP"
+
+  /// Rules an embedding table or an attention projection cannot honour: those defined by a dense or convolutional
+  /// stack (LSUV's per-layer output variance, IBP's and SIREN's layer-by-layer scales), identity on a matrix that is
+  /// not square, and a low rank above the matrix's.
+  private func tokenLayerProblem(
+    _ rule: Instance, weight: WeightShape, tensor: WeightTensorShape, path: String
+  ) -> CheckProblem? {
+    let layer = weight.kind.rawValue
+    let what = weight.kind == .attention ? "\(tensor.name) projection" : "\(tensor.name) table"
+    let note = DiagnosticNote("layer \(weight.path) (\(layer)) has \(weight.text) weights", at: weight.range)
+    switch rule.kind {
+    case "lsuv", "ibp", "siren", "siren_first", "winner":
+      let paper =
+        rule.kind == "lsuv"
+        ? "LSUV rescales the output of each dense or convolutional layer" : rule.kind == "ibp"
+          ? "IBP init scales the dense and convolutional layers that interval bounds pass through"
+          : "SIREN's scales are for dense layers followed by sine activations"
+      return CheckProblem(
+        GraphDiagnostics.initShape,
+        "\(rule.kind) is not defined for the \(what) of the \(layer) layer \(weight.path) (\(paper))",
+        at: rule.kindRange, path: path, notes: [note],
+        help: "select the dense layers only (`dense: \(rule.kind)`), and give \(layer) layers a fan rule such as "
+          + "`\(layer): xavier_uniform`, or leave them at PyTorch's start", severity: .error)
+    case "identity" where tensor.rows != tensor.cols:
+      return CheckProblem(
+        GraphDiagnostics.initShape,
+        "identity needs a square matrix, but the \(what) of the \(layer) layer \(weight.path) is \(tensor.text)",
+        at: rule.kindRange, path: path, notes: [note],
+        help: "use orthogonal (a semi-orthogonal \(tensor.text) matrix), or make the table square", severity: .error)
+    case "low_rank":
+      guard let rank = resolve.int(rule["rank"]), rank > min(tensor.rows, tensor.cols) else { return nil }
+      return CheckProblem(
+        GraphDiagnostics.initRank,
+        "rank \(rank) is larger than min(rows, columns) = \(min(tensor.rows, tensor.cols)) of the \(tensor.text) "
+          + "\(what) of \(weight.path)",
+        at: rule.arguments.argument("rank")?.range ?? rule.range, path: "\(path).rank", notes: [note],
+        help: "use a rank of at most \(min(tensor.rows, tensor.cols))")
+    default:
+      return nil
     }
   }
 
@@ -105,6 +165,10 @@ extension StageChecker {
     if weight.kind.isRecurrent {
       if let p = recurrentProblem(rule, weight: weight, tensor: tensor, path: path) { return p }
       if ["low_rank", "identity", "lsuv", "ibp", "siren", "siren_first", "winner"].contains(rule.kind) { return nil }
+    }
+    if weight.kind.startsAsPyTorch {
+      if let p = tokenLayerProblem(rule, weight: weight, tensor: tensor, path: path) { return p }
+      if ["low_rank", "identity"].contains(rule.kind) { return nil }
     }
     let layerNote = DiagnosticNote("layer \(weight.path) has a \(weight.text) weight", at: weight.range)
     // These rules are defined on matrices; a convolution's [F, C, k, k] weight is not one.

@@ -71,11 +71,14 @@ public struct StageChecker {
       guard let adapter = item.instanceValue else { continue }
       let path = "stages.\(stage.id.name).adapters[\(n)]"
       // Adapters are low-rank updates of dense weight matrices; the fine-tuning stage counts dense layers only.
-      if let other = shape.weights.first(where: { $0.kind != .dense }) {
+      if let other = shape.weights.first(where: { $0.kind != .dense || $0.inBlock }) {
+        // LoRA's paper puts its adapters on attention's W_q and W_v; Sprout's adapters are not there yet.
+        let attention = other.kind == .attention || other.kind == .embedding || other.inBlock
         problems.append(
           CheckProblem(
             GraphDiagnostics.adapterRank,
-            "adapters are put on dense layers of a dense model, but this model has a \(other.kind.rawValue) layer",
+            "adapters are put on dense layers of a dense model, but this model has a \(other.kind.rawValue) layer"
+              + (attention ? " (adapters on attention projections, LoRA's W_q and W_v, are not implemented)" : ""),
             at: adapter.range, path: path, notes: [DiagnosticNote("that layer is defined here", at: other.range)],
             help: "fine-tune this model fully (no adapters)"))
         continue

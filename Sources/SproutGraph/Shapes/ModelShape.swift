@@ -15,8 +15,10 @@ public struct ModelShape: Hashable, Sendable {
   /// True when some layer is a `sine` activation.
   public var hasSine: Bool
 
-  /// The weight layers' kinds, in order (what a kind selector matches).
+  /// The weight layers' kinds, in order.
   public var weightKinds: [WeightLayerKind] { weights.map(\.kind) }
+  /// What kind selectors match, in order (a layer inside a transformer block is also picked by `transformer_block`).
+  public var weightTags: [WeightLayerTag] { weights.map { WeightLayerTag($0.kind, inBlock: $0.inBlock) } }
 }
 
 /// One layer with weights: its kind and tensors, and where it is written.
@@ -27,6 +29,8 @@ public struct WeightShape: Hashable, Sendable {
   public var kind: WeightLayerKind
   /// Its weight tensors.
   public var tensors: [WeightTensorShape]
+  /// True inside a transformer block.
+  public var inBlock: Bool = false
   /// Where the layer is written.
   public var range: SourceRange
   /// Its key path (`models.net.layers[2]`).
@@ -161,7 +165,9 @@ extension ModelShape {
       }
       for w in config.weightLayers(current) {
         shape.weights.append(
-          WeightShape(index: shape.weights.count, kind: w.kind, tensors: w.tensors, range: layer.range, path: path))
+          WeightShape(
+            index: shape.weights.count, kind: w.kind, tensors: w.tensors, inBlock: w.inBlock, range: layer.range,
+            path: path))
       }
       switch config.outputShape(current) {
       case .success(let out): current = out

@@ -76,6 +76,11 @@ public enum LayerSelector: Hashable, Sendable, CustomStringConvertible {
   /// Every layer of a kind with weights (`rnn`, `conv2d`).
   case kind(WeightLayerKind)
 
+  /// True for a kind selector (`rnn`, `transformer_block`).
+  public var isKind: Bool {
+    if case .kind = self { true } else { false }
+  }
+
   /// `first`, `last`, `2`, `[1, 2]`, `rnn`.
   public var description: String {
     switch self {
@@ -89,8 +94,13 @@ public enum LayerSelector: Hashable, Sendable, CustomStringConvertible {
 
   /// The selected indices among weight layers of these kinds (out-of-range indices are dropped).
   public func resolve(kinds: [WeightLayerKind]) -> [Int] {
-    guard case .kind(let kind) = self else { return resolve(count: kinds.count) }
-    return kinds.indices.filter { kinds[$0] == kind }
+    resolve(tags: kinds.map { WeightLayerTag($0) })
+  }
+
+  /// The selected indices among weight layers with these tags (`transformer_block` picks the layers inside blocks).
+  public func resolve(tags: [WeightLayerTag]) -> [Int] {
+    guard case .kind(let kind) = self else { return resolve(count: tags.count) }
+    return tags.indices.filter { tags[$0].isSelected(by: kind) }
   }
 
   /// The indices a `layers:` argument value selects (`all`, `first`, `last`, an index or a list of indices, as
@@ -131,7 +141,8 @@ public struct LayerRule: Hashable, Sendable {
   /// The initializer rule for those layers (an `Instance` of sort `.initializer`).
   public var rule: Instance
   /// The one weight tensor of those layers it applies to (`input` or `recurrent` of a recurrent layer, written
-  /// `rnn.recurrent`, `0.input`), or nil for every weight of the layers.
+  /// `rnn.recurrent`, `0.input`; `query`, `key`, `value`, `output` of attention; `token`, `position` of an
+  /// embedding; `linear1`, `linear2` of a transformer block's MLP), or nil for every weight of the layers.
   public var tensor: String?
 
   /// Creates a layer rule.
@@ -184,9 +195,15 @@ public struct InitializerDef: Hashable, Sendable {
   /// The rule for weight tensor `tensor` (`weight`, `input`, `recurrent`) of weight layer `index` among layers of
   /// `kinds`: the last layer rule that selects the layer and names that tensor or none, else `rule`.
   public func rule(forLayer index: Int, tensor: String, kinds: [WeightLayerKind]) -> Instance {
+    layerRule(forLayer: index, tensor: tensor, tags: kinds.map { WeightLayerTag($0) })?.rule ?? rule
+  }
+
+  /// The last layer rule that selects weight layer `index` among layers with `tags` and names `tensor` or no tensor,
+  /// or nil when none does (then the main rule applies, or, to an embedding or attention tensor, PyTorch's start).
+  public func layerRule(forLayer index: Int, tensor: String, tags: [WeightLayerTag]) -> LayerRule? {
     layerRules.last {
-      $0.selector.resolve(kinds: kinds).contains(index) && ($0.tensor == nil || $0.tensor == tensor)
-    }?.rule ?? rule
+      $0.selector.resolve(tags: tags).contains(index) && ($0.tensor == nil || $0.tensor == tensor)
+    }
   }
 }
 

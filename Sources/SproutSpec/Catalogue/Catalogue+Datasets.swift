@@ -199,13 +199,16 @@ extension Catalogue {
       }),
     KindSpec(
       .dataset, "idx",
-      "Images and labels in the IDX format of MNIST; the labels are class indices (the largest + 1 classes).",
+      "Images and labels in the IDX format of MNIST, plain or gzip-compressed as MNIST distributes them "
+        + "(`train-images-idx3-ubyte.gz`, recognised by the gzip magic bytes, inflated through zlib; the gzip trailer "
+        + "and the file's size are checked against the IDX header and the memory budget before anything is "
+        + "allocated); the labels are class indices (the largest + 1 classes).",
       example:
         "mnist:\n  kind: idx\n  images: data/train-images-idx3-ubyte\n  labels: data/train-labels-idx1-ubyte\n  "
         + "one_hot: true",
       arguments: [
-        ArgumentSpec("images", .string, required: true, "Path of the images file."),
-        ArgumentSpec("labels", .string, required: true, "Path of the labels file."),
+        ArgumentSpec("images", .string, required: true, "Path of the images file (IDX, or IDX.gz)."),
+        ArgumentSpec("labels", .string, required: true, "Path of the labels file (IDX, or IDX.gz)."),
         ArgumentSpec("limit", .int, min: 1, "Use only the first N samples."),
       ] + datasetOptions,
       lower: { a in

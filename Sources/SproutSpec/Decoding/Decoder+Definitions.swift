@@ -124,8 +124,11 @@ extension Decoder {
       InitializerDef(id: InitializerID(name), nameRange: key.range, rule: rule, layerRules: layerRules, bias: bias))
   }
 
-  /// The weight tensors of a recurrent layer a selector key may name after a dot (`rnn.recurrent`, `0.input`).
-  static let tensorWords = ["input", "recurrent"]
+  /// The weight tensors a selector key may name after a dot: a recurrent layer's (`rnn.recurrent`, `0.input`), an
+  /// embedding's (`embedding.token`, `embedding.position`), attention's (`attention.query`, `key`, `value`,
+  /// `output`) and a transformer block's MLP matrices (`transformer_block.linear1`, `linear2`).
+  static let tensorWords =
+    ["input", "recurrent", "token", "position"] + LayerConfig.attentionTensorWords + ["linear1", "linear2"]
 
   /// A selector key, optionally naming one weight tensor of the selected layers after a dot: `rnn.recurrent`,
   /// `0.input`, `last.recurrent`.
@@ -136,7 +139,8 @@ extension Decoder {
         report(
           "spec.invalid-selector", "'\(word)' names no weight tensor of a layer", at: node.range, path: path,
           help: Suggestions.nearest(word, among: Self.tensorWords).map { "did you mean '\($0)'?" }
-            ?? "a recurrent layer's weights are `input` (input-to-hidden) and `recurrent` (hidden-to-hidden)")
+            ?? "name a weight tensor: `input` or `recurrent` (rnn, gru), `token` or `position` (embedding), `query`, "
+            + "`key`, `value` or `output` (attention), `linear1` or `linear2` (a transformer block's MLP)")
         return nil
       }
       let base = Node(.scalar(String(s[..<dot]), .plain), range: node.range)
@@ -172,7 +176,8 @@ extension Decoder {
       path: path,
       help: suggestion.map { "did you mean '\($0)'?" }
         ?? "use first, last, an index (layers with parameters, from 0; negative from the end), a list like '1,3' "
-        + "or a kind (dense, conv2d, rnn, gru), optionally with a recurrent weight: 'rnn.recurrent', '0.input'")
+        + "or a kind (dense, conv2d, rnn, gru, embedding, attention, transformer_block), optionally with one of its "
+        + "weights: 'rnn.recurrent', '0.input', 'attention.query', 'transformer_block.linear1'")
     return nil
   }
 

@@ -11,7 +11,10 @@ extension Initialization {
     batch: (features: [Float], rows: Int)? = nil
   ) throws -> InitReport {
     var context = context
-    if context.weightKinds == nil { context.weightKinds = network.weightLayers.map(\.kind) }
+    if context.weightKinds == nil {
+      context.weightKinds = network.weightLayers.map(\.kind)
+      context.weightLayersInBlocks = Set(network.weightLayers.filter(\.inBlock).map(\.index))
+    }
     for case let layer as FourierFeaturesLayer in allLayers(network.layers)
     where context.projectionStd[layer.projection.name] == nil {
       context.projectionStd[layer.projection.name] = Double(layer.sigma)

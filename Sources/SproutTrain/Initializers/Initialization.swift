@@ -29,6 +29,8 @@ public struct InitContext {
   /// The kinds of the model's weight layers in order, for per-layer rules that select a kind (`rnn`); without them
   /// only index selectors resolve.
   public var weightKinds: [WeightLayerKind]?
+  /// The weight layers inside transformer blocks (what a `transformer_block` selector picks besides its kind).
+  public var weightLayersInBlocks: Set<Int> = []
 
   /// Creates a context.
   public init(
@@ -83,8 +85,11 @@ public enum Initialization {
     let weightByPrefix = Dictionary(
       denseWeights.map { (String($0.name.dropLast("weight".count)), $0) }, uniquingKeysWith: { first, _ in first })
     var selected: [[Int]] = []
+    let tags = context.weightKinds.map { kinds in
+      kinds.indices.map { WeightLayerTag(kinds[$0], inBlock: context.weightLayersInBlocks.contains($0)) }
+    }
     for rule in plan.layerRules {
-      switch context.weightKinds.map({ rule.layers.resolve(kinds: $0) }) ?? rule.layers.resolve(count: denseCount) {
+      switch tags.map({ rule.layers.resolve(tags: $0) }) ?? rule.layers.resolve(count: denseCount) {
       case .success(let indices): selected.append(indices)
       case .failure(let error):
         throw InitError(
@@ -93,24 +98,47 @@ public enum Initialization {
       }
     }
 
-    /// The weight rule of the weight layer a parameter belongs to, for its tensor (`weight`; a recurrent layer's
-    /// `input` or `recurrent`).
-    func rule(forDense index: Int?, tensor: String) -> InitRule {
-      guard let index else { return plan.rule }
+    /// The last per-layer rule selecting tensor `tensor` (`weight`; a recurrent layer's `input` or `recurrent`;
+    /// attention's `query`, ...) of weight layer `index`, if any.
+    func layerRule(forDense index: Int?, tensor: String) -> InitRule? {
+      guard let index else { return nil }
       for (n, r) in plan.layerRules.enumerated().reversed()
       where selected[n].contains(index) && (r.tensor == nil || r.tensor == tensor) {
         return r.rule
       }
-      return plan.rule
+      return nil
+    }
+    /// The weight rule of the weight layer a parameter belongs to, for its tensor.
+    func rule(forDense index: Int?, tensor: String) -> InitRule {
+      layerRule(forDense: index, tensor: tensor) ?? plan.rule
     }
     func tensorWord(_ p: Parameter) -> String {
+      if let word = p.tensorWord { return word }
       let suffix = String(p.name.split(separator: ".").last ?? "")
       return RecurrentLayer.tensorWords[suffix] ?? suffix
+    }
+    /// An embedding's or attention's rule: a per-layer rule's, else PyTorch's start (or the model's `from_stage`).
+    func pyTorchStartRule(_ p: Parameter, _ tensor: String, default start: InitRule) throws -> InitRule {
+      let selected = layerRule(forDense: p.denseIndex, tensor: tensor)
+      if selected == nil, case .fromStage = plan.rule { return plan.rule }
+      guard let rule = selected, rule != .pytorchDefault else { return start }
+      switch rule {
+      case .lsuv, .ibp, .siren, .sirenFirst, .winner:
+        throw InitError.badArgument(
+          p.name, rule.kind, "is defined for dense and convolutional layers, not \(p.role.rawValue) tensors")
+      default: return rule
+      }
     }
 
     var winnerNoise: (Double, Double)?
     var lsuvLayers: [(Parameter, Int, Double, Int)] = []
     for p in parameters {
+      if p.role == .attentionInput {
+        // Three matrices in one tensor: each block may have its own rule (`attention.query`).
+        let rules = try AttentionLayer.projectionWords.map { try pyTorchStartRule(p, $0, default: .pytorchDefault) }
+        try drawPackedProjections(p, rules: rules, seed: seed, path: path, context: context)
+        continue
+      }
       let weightRule: InitRule
       if p.role == .bias, p.denseIndex != nil, let w = weightByPrefix[String(p.name.dropLast("bias".count))] {
         weightRule = rule(forDense: w.denseIndex, tensor: tensorWord(w))
@@ -141,11 +169,11 @@ public enum Initialization {
         }
         rule = .normal(mean: 0, std: std)
       case .embedding:
-        rule = .normal(mean: 0, std: 1)  // nn.Embedding's reset_parameters
-      case .attentionInput:
-        rule = .xavierUniform(gain: 1)  // nn.MultiheadAttention._reset_parameters
+        // nn.Embedding's reset_parameters: N(0, 1); PyTorch's fans of a [vocab, dim] table are dim (in), vocab (out).
+        rule = try pyTorchStartRule(p, tensorWord(p), default: .normal(mean: 0, std: 1))
       case .attentionOutput:
-        rule = .pytorchDefault  // its out_proj is an nn.Linear (the projection biases stay 0, as there)
+        // Its out_proj is an nn.Linear: U(±1/√E) (the projection biases stay 0, as there).
+        rule = try pyTorchStartRule(p, tensorWord(p), default: .pytorchDefault)
       default:
         continue  // layer-norm gains and biases, activation coefficients: the layer's own start values
       }
@@ -182,6 +210,81 @@ public enum Initialization {
       }
     }
     return report
+  }
+
+  /// Attention's packed `in_proj_weight` `[3E, E]` under the rules of its query, key and value blocks.
+  ///
+  /// With no rule of its own on any block it is PyTorch's `nn.MultiheadAttention._reset_parameters`: one
+  /// `xavier_uniform_` over the packed tensor, whose fans are E (in) and 3E (out), so U(±√(6/(4E))) — drawn from the
+  /// tensor's stream, or copied under a model-wide `from_stage`. Once a block has a rule, each block is drawn as the
+  /// `[E, E]` matrix it is (fan_in = fan_out = E: what a separate `nn.Linear(E, E)` per projection, JAX/Flax's
+  /// attention and timm's ViT init do), from its own stream `path + [name, "query"]`; a block without a rule keeps
+  /// PyTorch's packed bound √(6/(4E)), and a block under `from_stage` copies its rows of the checkpoint's tensor.
+  static func drawPackedProjections(
+    _ p: Parameter, rules: [InitRule], seed: UInt64, path: [String], context: InitContext
+  ) throws {
+    let e = p.shape[1]
+    let packed = DrawSite(
+      name: p.name, shape: p.shape, fanIn: e, fanOut: 3 * e, denseIndex: p.denseIndex, isLastDense: false)
+    if rules.allSatisfy({ $0 == .pytorchDefault }) {
+      var stream = RandomStream(seed: seed, path: path + [p.name])
+      write(try InitRule.xavierUniform(gain: 1).draw(site: packed, stream: &stream), into: p)
+      return
+    }
+    if rules.allSatisfy({ if case .fromStage = $0 { true } else { false } }), Set(rules).count == 1,
+      case .fromStage(let stage, let mapping, let fallback) = rules[0]
+    {
+      var stream = RandomStream(seed: seed, path: path + [p.name])
+      try copy(p, stage: stage, mapping: mapping, fallback: fallback, context: context, stream: &stream)
+      return
+    }
+    var values = [Float](repeating: 0, count: p.value.count)
+    for (t, word) in AttentionLayer.projectionWords.enumerated() {
+      var stream = RandomStream(seed: seed, path: path + [p.name, word])
+      var site = DrawSite(
+        name: "\(p.name) (\(word))", shape: [e, e], fanIn: e, fanOut: e, denseIndex: p.denseIndex, isLastDense: false)
+      var block: [Float]
+      switch rules[t] {
+      case .pytorchDefault:
+        site.fanOut = 3 * e  // PyTorch's packed fans
+        block = try InitRule.xavierUniform(gain: 1).draw(site: site, stream: &stream)
+      case .fromStage(let stage, let mapping, let fallback):
+        if let rows = try copyRows(p, rows: (t * e)..<((t + 1) * e), stage: stage, mapping: mapping, context: context) {
+          block = rows
+        } else if let fallback {
+          block = try fallback.draw(site: site, stream: &stream)
+        } else {
+          throw InitError.missingContext(p.name, "from_stage", "the checkpoint tensor '\(p.name)'")
+        }
+      case .lowRank(let rank, .fromStage(let stage, let mapping, _), let matchNorm):
+        guard let rows = try copyRows(p, rows: (t * e)..<((t + 1) * e), stage: stage, mapping: mapping, context: context)
+        else { throw InitError.missingContext(p.name, "low_rank", "a checkpoint tensor '\(p.name)'") }
+        guard rank >= 1, rank <= e else {
+          throw InitError.badArgument(p.name, "low_rank", "rank \(rank) does not fit the [\(e), \(e)] \(word) block")
+        }
+        block = InitRule.truncate(rows, rows: e, cols: e, rank: rank, matchNorm: matchNorm)
+      default:
+        block = try rules[t].draw(site: site, stream: &stream)
+      }
+      for i in 0..<(e * e) { values[t * e * e + i] = block[i] }
+    }
+    write(values, into: p)
+  }
+
+  /// Rows `rows` of the checkpoint tensor `from_stage` gives `p`, or nil when the checkpoint lacks it.
+  static func copyRows(
+    _ p: Parameter, rows: Range<Int>, stage: String, mapping: [LayerMapping], context: InitContext
+  ) throws -> [Float]? {
+    guard let checkpoint = context.checkpoints[stage] else {
+      throw InitError.missingContext(p.name, "from_stage", "the checkpoint of stage '\(stage)'")
+    }
+    let source = sourceName(p.name, layerIndex: p.layerIndex, mapping: mapping)
+    guard let tensor = checkpoint[source] else { return nil }
+    guard tensor.shape == p.shape, tensor.values.count == p.value.count else {
+      throw InitError.shapeMismatch(p.name, source: source, stage: stage, model: p.shape, checkpoint: tensor.shape)
+    }
+    let cols = p.shape[1]
+    return Array(tensor.values[(rows.lowerBound * cols)..<(rows.upperBound * cols)])
   }
 
   static func write(_ values: [Float], into p: Parameter) {

@@ -38,6 +38,8 @@ public final class AttentionLayer: Layer {
   private let dscores: Tensor  // L × L
   private var input: UnsafePointer<Float>?
   private var lastBatch = 0
+  /// Its index among the model's weight layers.
+  let weightLayerIndex: Int
 
   init(
     length: Int, width: Int, heads: Int, causal: Bool, backend: any Backend, maxBatch: Int, path: String,
@@ -48,11 +50,15 @@ public final class AttentionLayer: Layer {
     self.heads = heads
     self.causal = causal
     self.backend = backend
+    let index = naming.claim(.attention)
+    weightLayerIndex = index
+    // The biases stay outside the weight layer (dense: nil): they start at 0, as nn.MultiheadAttention's.
     inWeight = naming.parameter(
-      path, "in_proj_weight", role: .attentionInput, topIndex: topIndex, dense: nil, shape: [3 * width, width])
+      path, "in_proj_weight", role: .attentionInput, topIndex: topIndex, dense: index, shape: [3 * width, width])
     inBias = naming.parameter(path, "in_proj_bias", role: .bias, topIndex: topIndex, dense: nil, shape: [3 * width])
     outWeight = naming.parameter(
-      path, "out_proj.weight", role: .attentionOutput, topIndex: topIndex, dense: nil, shape: [width, width])
+      path, "out_proj.weight", role: .attentionOutput, topIndex: topIndex, dense: index, shape: [width, width])
+    outWeight.tensorWord = "output"
     outBias = naming.parameter(path, "out_proj.bias", role: .bias, topIndex: topIndex, dense: nil, shape: [width])
     let rows = maxBatch * length
     out = Tensor(zeros: [rows, width])
@@ -78,6 +84,8 @@ public final class AttentionLayer: Layer {
   public var kind: String { "attention" }
   /// Features per head.
   var headWidth: Int { width / heads }
+  /// The three projections `in_proj_weight` packs, in its row order, as per-layer rules name them.
+  static let projectionWords = ["query", "key", "value"]
 
   /// The attention weights of the last forward: `batch × heads × L × L`, row i of a head's matrix the distribution
   /// of query position i over the key positions.

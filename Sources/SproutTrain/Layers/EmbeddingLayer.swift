@@ -26,6 +26,8 @@ public final class EmbeddingLayer: Layer {
   let backend: any Backend
   let out: Tensor
   private var input: UnsafePointer<Float>?
+  /// Its index among the model's weight layers.
+  let weightLayerIndex: Int
 
   init(
     length: Int, vocab: Int, dim: Int, positional: PositionalEncoding, backend: any Backend, maxBatch: Int,
@@ -35,10 +37,13 @@ public final class EmbeddingLayer: Layer {
     self.vocab = vocab
     self.dim = dim
     self.backend = backend
-    table = naming.parameter(path, "weight", role: .embedding, topIndex: topIndex, dense: nil, shape: [vocab, dim])
+    let index = naming.claim(.embedding)
+    weightLayerIndex = index
+    table = naming.parameter(path, "weight", role: .embedding, topIndex: topIndex, dense: index, shape: [vocab, dim])
+    table.tensorWord = "token"
     position =
       positional == .learned
-      ? naming.parameter(path, "position", role: .embedding, topIndex: topIndex, dense: nil, shape: [length, dim])
+      ? naming.parameter(path, "position", role: .embedding, topIndex: topIndex, dense: index, shape: [length, dim])
       : nil
     sinusoids = positional == .sinusoidal ? Self.sinusoids(length: length, dim: dim) : nil
     out = Tensor(zeros: [maxBatch, length * dim])

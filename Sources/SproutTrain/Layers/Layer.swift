@@ -51,6 +51,8 @@ final class LayerNaming {
   private(set) var weightKinds: [WeightLayerKind] = []
   /// The per-sample layer computing each weight layer (a position-wise layer's wrapper, not its inner layer).
   var weightLayerObjects: [Int: any Layer] = [:]
+  /// The weight layers inside transformer blocks (what the selector `transformer_block` picks).
+  var inBlock: Set<Int> = []
 
   /// The next weight layer's index in the whole model.
   var nextDense: Int { weightKinds.count }
@@ -81,6 +83,10 @@ protocol WeightLayerComputing: Layer {
 extension DenseLayer: WeightLayerComputing {
   var weightLayerIndex: Int { denseIndex }
 }
+
+extension EmbeddingLayer: WeightLayerComputing {}
+
+extension AttentionLayer: WeightLayerComputing {}
 
 extension PositionwiseLayer: WeightLayerComputing {
   var weightLayerIndex: Int { (inner as? WeightLayerComputing)?.weightLayerIndex ?? -1 }

@@ -15,9 +15,14 @@ public final class TransformerBlockLayer: Layer {
     seed: UInt64, clock: TrainingClock, naming: LayerNaming
   ) throws {
     inputWidth = input.elementCount
+    let first = naming.nextDense
     stack = try LayerStack(
       configs, input: input, pathPrefix: "\(path).layers", topIndex: topIndex, backend: backend, maxBatch: maxBatch,
       seed: seed, clock: clock, naming: naming)
+    naming.inBlock.formUnion(first..<naming.nextDense)
+    // The MLP's weights are named as nn.TransformerEncoderLayer's, linear1 then linear2.
+    let mlp = stack.layers.flatMap { $0.parameters }.filter { $0.role == .weight }
+    for (k, p) in mlp.enumerated() { p.tensorWord = "linear\(k + 1)" }
   }
 
   /// The block's layers (residual blocks and layer norms), in order.

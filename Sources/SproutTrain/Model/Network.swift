@@ -83,10 +83,12 @@ public final class Network {
     buffers = stack.layers.flatMap { $0.buffers }
     denseLayers = Network.collectDense(stack.layers)
     let all = parameters
+    let matrices: Set<Parameter.Role> = [.weight, .embedding, .attentionInput, .attentionOutput]
     weightLayers = naming.weightKinds.enumerated().map { i, kind in
       guard let layer = naming.weightLayerObjects[i] else { preconditionFailure("weight layer \(i) was not planned") }
       return WeightLayer(
-        index: i, kind: kind, layer: layer, weights: all.filter { $0.role == .weight && $0.denseIndex == i })
+        index: i, kind: kind, inBlock: naming.inBlock.contains(i), layer: layer,
+        weights: all.filter { matrices.contains($0.role) && $0.denseIndex == i })
     }
     inputGrad = Tensor(zeros: [maxBatch, input])
   }
@@ -181,10 +183,13 @@ public struct WeightLayer {
   public let index: Int
   /// Its kind.
   public let kind: WeightLayerKind
+  /// True inside a transformer block.
+  public let inBlock: Bool
   /// The layer computing it for whole samples (a position-wise dense's wrapper): after a forward its `output` holds
   /// `batch × outputWidth` values.
   public let layer: any Layer
-  /// Its weight tensors (role `.weight`), in the order the layer names them.
+  /// Its weight tensors (role `.weight`; an embedding's tables, attention's projections), in the order the layer
+  /// names them.
   public let weights: [Parameter]
 }
 

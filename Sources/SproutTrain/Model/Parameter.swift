@@ -47,6 +47,9 @@ public final class Parameter {
   /// The fan PyTorch's own default initialisation of the layer uses, when it is not `fanIn` (a recurrent layer
   /// draws every tensor from U(±1/√hidden)); what `pytorch_default` reads.
   public var defaultFanIn: Int?
+  /// The word a per-layer rule names this tensor by after a dot, when it is not the last part of its name
+  /// (`linear1` for a transformer block's first MLP weight, `token` for an embedding table).
+  public var tensorWord: String?
   /// The values.
   public let value: Tensor
   /// The gradient, same shape as `value`.
