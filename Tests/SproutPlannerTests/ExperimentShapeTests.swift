@@ -403,4 +403,73 @@ import Testing
       .replacingOccurrences(of: "record: [loss, accuracy]", with: "record: [loss, {verified_error: 0.1}]")
     #expect(Self.errors(planText(spec).1).contains("spec.cannot-run"))
   }
+
+  // MARK: - Plan, and where lint points
+
+  /// The line of `text` a diagnostic with `id` starts on (1-based), or nil when there is none.
+  static func line(of id: String, in d: Diagnostics, text: String) -> String? {
+    guard let diagnostic = d.all.first(where: { $0.id.rawValue == id }) else { return nil }
+    let lines = text.components(separatedBy: "\n")
+    let n = diagnostic.range.start.line
+    return n >= 1 && n <= lines.count ? lines[n - 1] : nil
+  }
+
+  /// Each shape as `plan` makes it: a fit is a task of its trial that reads the stage it fits, planned after it;
+  /// evaluation during training and the certified objective are part of the training task's hash (changing them
+  /// re-runs it), a fit's form only of the fit's.
+  @Test func fitEvalAndCertifiedTrainingArePlannedAsTheyRead() throws {
+    let spec = Self.trainSpec(stage: "  trend: {kind: fit, from: train, metric: eval/loss, form: exp_saturation}")
+      .replacingOccurrences(
+        of: "    every: 2", with: "    every: 2\n    eval: {data: blobs.test, every: 4, record: [loss]}")
+    let (plan, d) = planText(spec)
+    let p = try #require(plan, "\(d.all.map(\.message))")
+    let train = try #require(p.task("t0000/train")), trend = try #require(p.task("t0000/trend"))
+    #expect(trend.inputs == [train.key])
+    #expect(trend.kind == "fit")
+    let order = p.tasks.map(\.key)
+    #expect(try #require(order.firstIndex(of: train.key)) < (try #require(order.firstIndex(of: trend.key))))
+    func hashes(_ text: String) throws -> (train: String, trend: String) {
+      let q = try #require(planText(text).0, "\(planText(text).1.all.map(\.message))")
+      return (try #require(q.task("t0000/train")).hash, try #require(q.task("t0000/trend")).hash)
+    }
+    // eval: its period and metrics are part of the training task.
+    #expect(try hashes(spec.replacingOccurrences(of: "every: 4", with: "every: 5")).train != train.hash)
+    #expect(
+      try hashes(spec.replacingOccurrences(of: "record: [loss]}", with: "record: [loss, accuracy]}")).train
+        != train.hash)
+    // ibp: the objective and its ε are part of the training task, and so of the fit that reads it.
+    let ibp = spec.replacingOccurrences(of: "loss: cross_entropy", with: "loss: {kind: ibp, eps: 0.1}")
+    let certified = try hashes(ibp)
+    #expect(certified.train != train.hash && certified.trend != trend.hash)
+    #expect(try hashes(ibp.replacingOccurrences(of: "eps: 0.1", with: "eps: 0.2")).train != certified.train)
+    // fit: its form changes the fit's task only; the training is reused.
+    let powerLaw = try hashes(spec.replacingOccurrences(of: "form: exp_saturation", with: "form: power_law"))
+    #expect(powerLaw.train == train.hash && powerLaw.trend != trend.hash)
+  }
+
+  /// Lint points each shape's misuse at the line that is wrong, with the stage or key it names.
+  @Test func misusesArePointedAtTheirLine() {
+    // fit: a metric the stage does not record.
+    var text = Self.trainSpec(stage: "  trend: {kind: fit, from: train, metric: psnr, form: power_law}")
+    #expect(Self.line(of: "spec.cannot-run", in: planText(text).1, text: text)?.contains("metric: psnr") == true)
+    // eval: a metric evaluation cannot compute.
+    text = Self.trainSpec(stage: "")
+      .replacingOccurrences(of: "    every: 2", with: "    every: 2\n    eval: {data: blobs.test, record: [grad_norm]}")
+    #expect(Self.line(of: "spec.cannot-run", in: planText(text).1, text: text)?.contains("grad_norm") == true)
+    // ibp: regularizers without a warm-up to act in.
+    text = Self.trainSpec(stage: "")
+      .replacingOccurrences(of: "loss: cross_entropy", with: "loss: {kind: ibp, eps: 0.1, regularizers: [relu]}")
+    #expect(Self.line(of: "spec.no-effect", in: planText(text).1, text: text)?.contains("regularizers") == true)
+    // select: a choice of an axis the select does not choose.
+    text = Self.selectSpec().replacingOccurrences(of: "lr: \"${select.best.lr}\"", with: "lr: \"${select.best.nope}\"")
+    let misread = planText(text).1
+    #expect(!Self.errors(misread).isEmpty)
+    let first = misread.all.first { $0.severity == .error }
+    let lines = text.components(separatedBy: "\n")
+    #expect(first.map { lines[$0.range.start.line - 1] }?.contains("select.best.nope") == true)
+    // template: a layer kind an expression cannot choose, in the trials that choose it.
+    text = Self.templateSpec(acts: "[relu, dense]", layers: "[{dense: 8}, \"${matrix.act}\", {dense: 1}]")
+    let typed = Self.line(of: "spec.expression-type", in: planText(text).1, text: text)
+    #expect(typed?.contains("${matrix.act}") == true || typed?.contains("act:") == true, "\(typed ?? "none")")
+  }
 }

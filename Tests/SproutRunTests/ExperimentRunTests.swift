@@ -8,7 +8,7 @@ import Testing
 
 /// Issue 13's shapes run end to end: a select by the mean over seeds gates the stages that read its choice (and
 /// they resume bit for bit), evaluation during training writes its own resumable series, a fit reads a trajectory,
-/// and certified training trains.
+/// certified training trains, and the model is a template (`repeat:` of a block whose activation is a matrix axis).
 @Suite struct ExperimentRunTests {
   static let spec = """
     sprout: 1
@@ -16,11 +16,12 @@ import Testing
     seed: 3
     matrix:
       lr: [0.002, 0.05]
+      act: [relu]
       seed: [0, 1]
     datasets:
       blobs: {kind: gaussian_blobs, inputs: 3, classes: 3, samples: 96, split: {train: 0.5, test: 0.5}}
     models:
-      net: {input: 3, layers: [{dense: 16}, relu, {dense: 16}, relu, {dense: 3}]}
+      net: {input: 3, layers: [{repeat: {count: 2, layers: [{dense: 16}, "${matrix.act}"]}}, {dense: 3}]}
     initializers:
       he: {kind: kaiming_normal, nonlinearity: relu}
     stages:
@@ -34,7 +35,7 @@ import Testing
         steps: 10
         batch: 16
       test: {kind: evaluate, from: probe, data: blobs.test, record: [loss, accuracy]}
-      best: {kind: select, from: test, metric: loss, mode: min}
+      best: {kind: select, from: test, metric: loss, mode: min, over: [lr]}
       final:
         kind: train
         model: net

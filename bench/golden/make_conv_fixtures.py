@@ -8,16 +8,14 @@ Run once by hand, like make_fixtures.py (the JSON is committed; `make test` neve
 Each fixture is a whole small CNN as an nn.Sequential whose modules are Sprout's layers one for one (so `0.weight`
 is Sprout's `layers.0.weight`), its input shape and Sprout layer list, one batch and an MSE loss: it records the
 parameters, output, loss, every gradient, the input gradient, and the parameters after each of three SGD steps with
-momentum 0.9 (PyTorch's torch.optim.SGD), so forward, backward and the optimizer are all checked.
+momentum 0.9 (PyTorch's torch.optim.SGD), so forward, backward and the optimizer are all checked (model_fixture.py
+records them).
 """
-import json
-import os
-
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 
-from make_fixtures import OUT, flat, named
+from make_fixtures import named
+from model_fixture import mse_targets, record, write
 
 torch.set_default_dtype(torch.float32)
 
@@ -71,29 +69,9 @@ def fixture(name, image, layers, batch=3, steps=3, lr=0.05):
     model = nn.Sequential(*mods)
     x = torch.randn(batch, *image)
     model(x)  # materialises the lazy dense layers
-    params = named(model)
-    xg = x.clone().requires_grad_(True)
-    y = model(xg)
-    target = torch.randn(y.shape)
-    value = F.mse_loss(y, target)
-    value.backward()
-    fixture = {
-        "name": name, "image": image, "layers": layers, "batch": batch, "output_width": y.shape[1],
-        "input": flat(x), "target": flat(target), "parameters": params, "output": flat(y),
-        "loss_value": float(value.detach()), "gradients": named(model, grads=True), "input_gradient": flat(xg.grad),
-    }
-    opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
-    losses, trajectory = [], []
-    opt.zero_grad()
-    for _ in range(steps):
-        opt.zero_grad()
-        loss = F.mse_loss(model(x), target)
-        loss.backward()
-        opt.step()
-        losses.append(float(loss.detach()))
-        trajectory.append(named(model))
-    fixture.update({"lr": lr, "momentum": 0.9, "losses": losses, "steps": trajectory})
-    return fixture
+    head = {"name": name, "image": image, "layers": layers, "batch": batch}
+    return record(head, model, x, x.clone().requires_grad_(True), mse_targets, lambda grads: named(model, grads),
+                  lr=lr, steps=steps)
 
 
 def main():
@@ -113,11 +91,7 @@ def main():
                 [conv(3, kernel=1), relu, conv(2, kernel=5, padding=2, stride=3), flatten,
                  {"kind": "dense", "units": 2}]),
     ]
-    path = os.path.join(OUT, "conv.json")
-    with open(path, "w") as f:
-        json.dump({"torch": torch.__version__, "fixtures": fixtures}, f, indent=1)
-        f.write("\n")
-    print("wrote", os.path.normpath(path))
+    write("conv", fixtures)
 
 
 if __name__ == "__main__":

@@ -10,16 +10,13 @@ Each fixture is a small model over a sequence input [L, F] whose modules are Spr
 nn.RNN / nn.GRU (one layer, batch_first, both biases, h0 = 0) returning its last state or every state, then maybe a
 dense layer (position-wise on a sequence). Parameter names are Sprout's (`layers.0.weight_ih` is torch's
 `0.rnn.weight_ih_l0`). Recorded: the parameters (PyTorch's default init), output, MSE loss, every gradient, the input
-gradient, and the parameters after each of three SGD steps with momentum 0.9.
+gradient, and the parameters after each of three SGD steps with momentum 0.9 (model_fixture.py records them).
 """
-import json
-import os
-
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 
-from make_fixtures import OUT, flat
+from make_fixtures import flat
+from model_fixture import mse_targets, record, write
 
 torch.set_default_dtype(torch.float32)
 
@@ -65,28 +62,9 @@ def fixture(name, length, features, layers, batch=3, steps=3, lr=0.05):
             raise ValueError(desc)
     model = nn.Sequential(*mods)
     x = torch.randn(batch, length, features)
-    xg = x.clone().requires_grad_(True)
-    y = model(xg)
-    target = torch.randn(y.shape)
-    value = F.mse_loss(y, target)
-    value.backward()
-    fixture = {
-        "name": name, "length": length, "features": features, "layers": layers, "batch": batch,
-        "output_width": y[0].numel(), "input": flat(x), "target": flat(target), "parameters": named(model),
-        "output": flat(y), "loss_value": float(value.detach()), "gradients": named(model, grads=True),
-        "input_gradient": flat(xg.grad),
-    }
-    opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
-    losses, trajectory = [], []
-    for _ in range(steps):
-        opt.zero_grad()
-        loss = F.mse_loss(model(x), target)
-        loss.backward()
-        opt.step()
-        losses.append(float(loss.detach()))
-        trajectory.append(named(model))
-    fixture.update({"lr": lr, "momentum": 0.9, "losses": losses, "steps": trajectory})
-    return fixture
+    head = {"name": name, "length": length, "features": features, "layers": layers, "batch": batch}
+    return record(head, model, x, x.clone().requires_grad_(True), mse_targets, lambda grads: named(model, grads),
+                  lr=lr, steps=steps)
 
 
 def rnn(units, nonlinearity="tanh", sequence=False):
@@ -108,11 +86,7 @@ def main():
         fixture("gru_sequence", 5, 4, [gru(3, sequence=True)]),
         fixture("gru_stacked", 4, 3, [gru(4, sequence=True), {"kind": "tanh"}, rnn(3)]),
     ]
-    path = os.path.join(OUT, "rnn.json")
-    with open(path, "w") as f:
-        json.dump({"torch": torch.__version__, "fixtures": fixtures}, f, indent=1)
-        f.write("\n")
-    print("wrote", os.path.normpath(path))
+    write("rnn", fixtures)
 
 
 if __name__ == "__main__":

@@ -11,17 +11,16 @@ nn.MultiheadAttention, nn.TransformerEncoderLayer with dropout 0 and batch_first
 parameter names mapped to Sprout's (`self_attn.in_proj_weight` of block 1 with pre-norm is Sprout's
 `layers.1.layers.0.layers.1.in_proj_weight`). For one batch it records the parameters, output, loss (cross-entropy
 per position over token targets, or MSE), every gradient, the input gradient of a sequence input, and the
-parameters after each of three SGD steps with momentum 0.9.
+parameters after each of three SGD steps with momentum 0.9 (model_fixture.py records them).
 """
-import json
 import math
-import os
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from make_fixtures import OUT, flat
+from make_fixtures import flat
+from model_fixture import record, write
 
 torch.set_default_dtype(torch.float32)
 
@@ -153,40 +152,22 @@ def fixture(name, input_shape, layers, batch=3, steps=3, lr=0.05):
     else:
         x = torch.randn(batch, length, input_shape["features"])
         xg = x.clone().requires_grad_(True)
-    y = model(xg)
-    if tokens:
-        target = torch.randint(0, y.shape[2], (batch, length))
-        # Ignored positions (PyTorch's ignore_index -100), as a token task scored on its repeated half.
-        target[:, 0] = -100
 
-        def loss_fn(out):
-            return F.cross_entropy(out.reshape(-1, out.shape[2]), target.reshape(-1))
-    else:
+    def targets(y):
+        if tokens:
+            target = torch.randint(0, y.shape[2], (batch, length))
+            # Ignored positions (PyTorch's ignore_index -100), as a token task scored on its repeated half.
+            target[:, 0] = -100
+            return target, lambda out: F.cross_entropy(out.reshape(-1, out.shape[2]), target.reshape(-1))
         target = torch.randn(y.shape)
+        return target, lambda out: F.mse_loss(out, target)
 
-        def loss_fn(out):
-            return F.mse_loss(out, target)
-    value = loss_fn(y)
-    value.backward()
-    f = {
-        "name": name, "input_shape": input_shape, "layers": layers, "batch": batch, "output_width": y[0].numel(),
-        "input": flat(x.float()), "target": flat(target.float()),
-        "parameters": {k: flat(v) for k, v in tensors.items()}, "output": flat(y), "loss": "cross_entropy" if tokens
-        else "mse", "loss_value": float(value.detach()),
-        "gradients": {k: flat(v.grad) for k, v in tensors.items()},
-        "input_gradient": [] if tokens else flat(xg.grad),
-    }
-    opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
-    losses, trajectory = [], []
-    for _ in range(steps):
-        opt.zero_grad()
-        loss = loss_fn(model(x))
-        loss.backward()
-        opt.step()
-        losses.append(float(loss.detach()))
-        trajectory.append({k: flat(v) for k, v in tensors.items()})
-    f.update({"lr": lr, "momentum": 0.9, "losses": losses, "steps": trajectory})
-    return f
+    head = {"name": name, "input_shape": input_shape, "layers": layers, "batch": batch}
+    def params(grads):
+        return {k: flat(v.grad if grads else v) for k, v in tensors.items()}
+
+    return record(head, model, x, xg, targets, params, loss="cross_entropy" if tokens else "mse",
+                  lr=lr, steps=steps)
 
 
 def emb(vocab, dim, positional="none"):
@@ -220,11 +201,7 @@ def main():
         fixture("two_blocks_pre", {"length": 6, "vocab": 5},
                 [emb(5, 8, "learned"), block(4, 16, True, "pre"), block(4, 16, True, "pre"), dense(5)]),
     ]
-    path = os.path.join(OUT, "transformer.json")
-    with open(path, "w") as f:
-        json.dump({"torch": torch.__version__, "fixtures": fixtures}, f, indent=1)
-        f.write("\n")
-    print("wrote", os.path.normpath(path))
+    write("transformer", fixtures)
 
 
 if __name__ == "__main__":

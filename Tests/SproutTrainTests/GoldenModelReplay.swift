@@ -1,0 +1,111 @@
+import Foundation
+import SproutConfig
+import SproutTensor
+import Testing
+
+@testable import SproutTrain
+
+/// A whole small model PyTorch recorded (bench/golden/golden_record.py, used by make_conv_fixtures.py,
+/// make_rnn_fixtures.py and make_transformer_fixtures.py): one batch through it, its output, loss, every gradient,
+/// the input gradient, and the parameters after each of three SGD-with-momentum steps. Each suite decodes its own
+/// JSON (the input shape and layer list differ) and says how to read them; the replay is shared.
+protocol GoldenModelFixture: Decodable {
+  var name: String { get }
+  var batch: Int { get }
+  var output_width: Int { get }
+  var input: [Float] { get }
+  var target: [Float] { get }
+  var parameters: [String: [Float]] { get }
+  var output: [Float] { get }
+  var loss_value: Float { get }
+  var gradients: [String: [Float]] { get }
+  /// Empty when the input is token ids (no gradient flows into them).
+  var input_gradient: [Float] { get }
+  var lr: Float { get }
+  var momentum: Double { get }
+  var losses: [Float] { get }
+  var steps: [[String: [Float]]] { get }
+
+  /// The model's input shape.
+  var shape: TensorShape { get }
+  /// The model's layers, in Sprout's terms.
+  var layerConfigs: [LayerConfig] { get }
+  /// The loss PyTorch computed.
+  var lossConfig: LossConfig { get }
+}
+
+extension GoldenModelFixture {
+  var lossConfig: LossConfig { .mse }
+}
+
+/// The replay of a `GoldenModelFixture` on one backend: build the model with PyTorch's parameters, then compare.
+enum GoldenModelReplay {
+  /// The fixture's model on `backend`, every parameter set to PyTorch's values (and the same names on both sides).
+  static func network(_ f: some GoldenModelFixture, _ backend: any Backend) throws -> Network {
+    let net = try Network(shape: f.shape, layers: f.layerConfigs, backend: backend, maxBatch: 4)
+    #expect(Set(net.parameters.map(\.name)) == Set(f.parameters.keys), "\(f.name)")
+    for p in net.parameters {
+      let values = try #require(f.parameters[p.name], "fixture lacks \(p.name)")
+      try #require(values.count == p.value.count, "\(p.name): \(p.value.count) values, torch has \(values.count)")
+      for i in 0..<values.count { p.value[i] = values[i] }
+    }
+    return net
+  }
+
+  /// One forward and backward pass: the output, the loss, every parameter's gradient and (for a non-token input)
+  /// the input gradient against PyTorch's.
+  static func checkForwardAndGradients(
+    _ f: some GoldenModelFixture, backendName: String, sourceLocation: SourceLocation = #_sourceLocation
+  ) throws {
+    let net = try network(f, layerTestBackend(named: backendName))
+    net.computesInputGradient = true
+    net.zeroGradients()
+    var grad = [Float](repeating: 0, count: f.batch * f.output_width)
+    let (output, value): ([Float], Float) = f.input.withUnsafeBufferPointer { x in
+      let y = net.forward(x.baseAddress!, batch: f.batch, training: true)
+      let value = f.lossConfig.evaluate(
+        output: y, target: f.target, batch: f.batch * net.lossPositions, width: net.lossWidth, gradient: &grad)
+      net.backward(outputGradient: grad, batch: f.batch)
+      return (Array(UnsafeBufferPointer(start: y, count: f.batch * f.output_width)), value)
+    }
+    let name = f.name
+    GoldenTests.expectClose(output, f.output, "\(name) output", sourceLocation: sourceLocation)
+    GoldenTests.expectClose([value], [f.loss_value], "\(name) loss", sourceLocation: sourceLocation)
+    for p in net.parameters {
+      GoldenTests.expectClose(
+        p.grad.array, f.gradients[p.name] ?? [], "\(name) grad \(p.name)", sourceLocation: sourceLocation)
+    }
+    if !f.input_gradient.isEmpty {
+      GoldenTests.expectClose(
+        Array(UnsafeBufferPointer(start: net.inputGradient!, count: f.input.count)), f.input_gradient,
+        "\(name) input grad", sourceLocation: sourceLocation)
+    }
+  }
+
+  /// Three SGD steps with momentum (PyTorch's torch.optim.SGD): each step's loss and every parameter after it.
+  static func checkThreeSGDSteps(
+    _ f: some GoldenModelFixture, backendName: String, sourceLocation: SourceLocation = #_sourceLocation
+  ) throws {
+    let be = try layerTestBackend(named: backendName)
+    let net = try network(f, be)
+    let rule = UpdateRule.sgd(momentum: f.momentum, dampening: 0, nesterov: false, weightDecay: 0)
+    let step = TrainStep(
+      network: net, loss: f.lossConfig, optimizer: rule.make(parameters: net.parameters, backend: be), baseLR: f.lr)
+    #expect(f.steps.count == 3 && f.losses.count == 3, "\(f.name)", sourceLocation: sourceLocation)
+    for (k, expected) in f.steps.enumerated() {
+      let loss = f.input.withUnsafeBufferPointer { step.run(input: $0.baseAddress!, target: f.target, batch: f.batch) }
+      GoldenTests.expectClose([loss], [f.losses[k]], "\(f.name) step \(k) loss", sourceLocation: sourceLocation)
+      for p in net.parameters {
+        let values = try #require(expected[p.name], "\(f.name) step \(k) lacks \(p.name)")
+        GoldenTests.expectClose(
+          p.value.array, values, "\(f.name) step \(k) \(p.name)", sourceLocation: sourceLocation)
+      }
+    }
+  }
+}
+
+/// A fixture file: the PyTorch version that wrote it and its fixtures.
+struct GoldenModelFile<Fixture: GoldenModelFixture>: Decodable {
+  let torch: String
+  let fixtures: [Fixture]
+}
