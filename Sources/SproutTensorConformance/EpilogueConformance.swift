@@ -33,6 +33,18 @@ enum EpilogueConformance {
       checks += forward(backend, problem, f, name: name, label: label, withBias: index % 3 != 2)
       checks += gradient(backend, problem, f, name: name, label: label, rng: &rng)
     }
+    // The activations the cpu backend's epilogue runs in block loops of their own (tanh, relu, and sine with its
+    // saved cosine): every one on blocks of several rows with partial vectors, with and without a bias.
+    for (f, name, scale) in activations where ["relu", "tanh", "sine(30)"].contains(name) {
+      for index in [0, 1, 5] {
+        let (m, n, k, transA, transB) = shapes[index]
+        let problem = Problem(m: m, n: n, k: k, transA: transA, transB: transB, scale: scale, rng: &rng)
+        let label = "\(transA ? "T" : "N")\(transB ? "T" : "N") \(m)x\(n)x\(k)"
+        checks += forward(backend, problem, f, name: name, label: label, withBias: true)
+        checks += forward(backend, problem, f, name: name, label: label, withBias: false)
+        checks += gradient(backend, problem, f, name: name, label: label, rng: &rng)
+      }
+    }
     return checks
   }
 

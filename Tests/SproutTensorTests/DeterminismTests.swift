@@ -37,6 +37,33 @@ import Testing
     }
   }
 
+  /// A transposed A with at most four columns of C (a weight gradient `dYᵀX` of a layer with a few inputs) runs
+  /// with C's rows in the lanes instead of in 6×16 tiles; each element must be the chain the tiles compute. The
+  /// same product with B widened to 16 columns takes the tiles: its first columns are the reference.
+  @Test(arguments: [(64, 2, 32), (37, 3, 100), (9, 4, 256), (64, 2, 1), (13, 1, 40)])
+  func fewColumnProductsGiveTheTilesBits(shape: (Int, Int, Int)) {
+    let (m, n, k) = shape
+    let wide = 16
+    var rng = SplitMix64(seed: UInt64(m * 7919 + n * 104_729 + k))
+    let a = rng.floats(k * m)
+    let bWide = rng.floats(k * wide)
+    let c0 = rng.floats(m * wide)
+    for transB in [false, true] {
+      for (alpha, beta) in [(Float(1), Float(0)), (0.75, 0.5), (1, 1)] {
+        // op(B)[q, j]: row-major k × wide (ldb = wide), or its transpose (wide × k, ldb = k).
+        let b = transB ? (0..<(wide * k)).map { bWide[($0 % k) * wide + $0 / k] } : bWide
+        var few = (0..<(m * n)).map { c0[($0 / n) * wide + $0 % n] }
+        var tiles = c0
+        Self.one.gemm(transA: true, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: m,
+                      b: b, ldb: transB ? k : wide, beta: beta, c: &few, ldc: n)
+        Self.one.gemm(transA: true, transB: transB, m: m, n: wide, k: k, alpha: alpha, a: a, lda: m,
+                      b: b, ldb: transB ? k : wide, beta: beta, c: &tiles, ldc: wide)
+        let reference = (0..<(m * n)).map { tiles[($0 / n) * wide + $0 % n].bitPattern }
+        #expect(few.map(\.bitPattern) == reference, "\(m)x\(n)x\(k) transB=\(transB) alpha=\(alpha) beta=\(beta)")
+      }
+    }
+  }
+
   @Test func elementwiseBitsDoNotDependOnThreadCount() {
     var rng = SplitMix64(seed: 7)
     let count = 100_003

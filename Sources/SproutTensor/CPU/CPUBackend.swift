@@ -42,6 +42,8 @@ public final class CPUBackend: Backend, @unchecked Sendable {
   /// Part `index` of `parts` near-equal pieces of `0..<total`, boundaries on multiples of `align`.
   @inline(__always)
   static func piece(_ index: Int, of parts: Int, total: Int, align: Int) -> Range<Int> {
+    // One part is the whole range (the formula's answer too, without its two divisions).
+    if parts == 1 { return 0..<total }
     let units = (total + align - 1) / align
     let lo = min(total, (units * index / parts) * align)
     let hi = min(total, (units * (index + 1) / parts) * align)

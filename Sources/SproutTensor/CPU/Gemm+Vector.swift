@@ -3,9 +3,22 @@
 /// column or row; these loops compute only what is asked, in a fixed order per element (a dot product in
 /// eight lanes then a fixed horizontal sum, or one multiply-add chain per lane), so a thread's range never
 /// changes an element's bits.
+///
+/// Also the few-column products of a transposed A (`n ≤ 4`, one k block: the weight gradient of a layer with
+/// two or three inputs, `dW = dYᵀX`), with the rows of C in the lanes. The tiles would fill 2 of 16 columns;
+/// here every element is the same chain the tiles compute (one fused multiply-add per step over its only k
+/// block, from zero, then `alpha·acc + beta·c`), so the bits are the tiles' bits.
 extension Gemm {
-  /// Handles `p` when it is a matrix–vector product that fits the scratch buffers; false otherwise.
+  /// Columns up to which a transposed A's product runs with rows in the lanes.
+  static let fewColumns = 4
+
+  /// Handles `p` when it is a matrix–vector product that fits the scratch buffers, or a few-column product of
+  /// a transposed A; false otherwise.
   static func computeVector(_ p: Problem, rows: Range<Int>, cols: Range<Int>, scratch: Scratch) -> Bool {
+    if p.transA && p.n > 1 && p.n <= fewColumns && p.m > 1 && p.k <= kc {
+      fewColumnsTransposedA(p, rows: rows, cols: cols)
+      return true
+    }
     if p.n == 1 {
       guard p.k <= kc * nc else { return false }
       // x[q] = op(B)[q, 0]: contiguous when B is transposed, else gathered from a column.
@@ -18,8 +31,7 @@ extension Gemm {
         // op(A)[i, q] = a[q·lda + i]: eight rows at a time, one chain over q per row.
         var i = rows.lowerBound
         while i < rows.upperBound {
-          var acc = V8()
-          for q in 0..<p.k { acc.addProduct(Lanes.load(p.a + q * p.lda, i, rows.upperBound), V8(repeating: x[q])) }
+          let acc = rowLanes(p.a, lda: p.lda, k: p.k, i: i, end: rows.upperBound) { x[$0] }
           for l in 0..<min(8, rows.upperBound - i) { write(acc[l], p, p.c + (i + l) * p.ldc) }
           i += 8
         }
@@ -42,8 +54,7 @@ extension Gemm {
         // op(B)[q, j] = b[q·ldb + j]: eight columns at a time, one chain over q per column.
         var j = cols.lowerBound
         while j < cols.upperBound {
-          var acc = V8()
-          for q in 0..<p.k { acc.addProduct(Lanes.load(p.b + q * p.ldb, j, cols.upperBound), V8(repeating: y[q])) }
+          let acc = rowLanes(p.b, lda: p.ldb, k: p.k, i: j, end: cols.upperBound) { y[$0] }
           for l in 0..<min(8, cols.upperBound - j) { write(acc[l], p, p.c + j + l) }
           j += 8
         }
@@ -58,11 +69,44 @@ extension Gemm {
   static func dot(_ u: UnsafePointer<Float>, _ v: UnsafePointer<Float>, _ k: Int) -> Float {
     var acc = V8()
     var q = 0
-    while q < k {
-      acc.addProduct(Lanes.load(u, q, k), Lanes.load(v, q, k))
+    // Whole vectors unchecked, then the zero-padded tail: the same operations as padding every load.
+    while q + 8 <= k {
+      acc.addProduct(load(u + q), load(v + q))
       q += 8
     }
+    if q < k { acc.addProduct(Lanes.load(u, q, k), Lanes.load(v, q, k)) }
     return RowKernels.horizontalSum(acc)
+  }
+
+  /// `Σ_q a[q·lda + i ..< i+8] · s(q)` over `q < k`, one chain per lane from zero; lanes at or past `end` read
+  /// zeros (and are not written by the callers).
+  @inline(__always)
+  static func rowLanes(
+    _ a: UnsafePointer<Float>, lda: Int, k: Int, i: Int, end: Int, _ s: (Int) -> Float
+  ) -> V8 {
+    var acc = V8()
+    if i + 8 <= end {
+      for q in 0..<k { acc.addProduct(load(a + q * lda + i), V8(repeating: s(q))) }
+    } else {
+      for q in 0..<k { acc.addProduct(Lanes.load(a + q * lda, i, end), V8(repeating: s(q))) }
+    }
+    return acc
+  }
+
+  /// `C[rows, cols] = alpha · op(A) · op(B) + beta · C` for a transposed A (`op(A)[i, q] = a[q·lda + i]`), at most
+  /// `fewColumns` columns and one k block: eight rows of a column per chain.
+  static func fewColumnsTransposedA(_ p: Problem, rows: Range<Int>, cols: Range<Int>) {
+    for j in cols {
+      var i = rows.lowerBound
+      while i < rows.upperBound {
+        let acc =
+          p.transB
+          ? rowLanes(p.a, lda: p.lda, k: p.k, i: i, end: rows.upperBound) { p.b[j * p.ldb + $0] }
+          : rowLanes(p.a, lda: p.lda, k: p.k, i: i, end: rows.upperBound) { p.b[$0 * p.ldb + j] }
+        for l in 0..<min(8, rows.upperBound - i) { write(acc[l], p, p.c + (i + l) * p.ldc + j) }
+        i += 8
+      }
+    }
   }
 
   /// `c = alpha·s + beta·c`, never reading `c` when `beta == 0`.
