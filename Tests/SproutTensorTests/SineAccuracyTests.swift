@@ -7,7 +7,7 @@ import Testing
 /// float32 against Double's `sin`/`cos`, over a dense sweep of every range a SIREN layer produces: |ω·x| ≤ 8192
 /// on the vector path (ω = 30 puts a first layer's inputs in [−30, 30] and its pre-activations a few times
 /// that), and libm's float functions beyond. The whole non-negative half, all 1,174,405,120 floats up to
-/// 8192, was checked once the same way: worst 0.502 ulp for both (bench/README.md).
+/// 8192, was checked once the same way: worst 0.7246 ulp for sin, 0.7273 for cos (docs/activations.md).
 @Suite("vectorised sine accuracy")
 struct SineAccuracyTests {
   /// `|got − exact|` in units of the float32 ulp at `exact` (the spacing of the binade `exact` lies in).
@@ -56,8 +56,9 @@ struct SineAccuracyTests {
   func denseSweep() {
     let result = Self.worst(Self.sweep(0, 8192, step: 4999))
     #expect(result.failure == nil, "over 1 ulp at \(result.failure ?? 0)")
-    // The double-precision evaluation rounds once: barely above half an ulp.
-    #expect(result.sin < 0.51 && result.cos < 0.51, "worst sin \(result.sin), cos \(result.cos) ulp")
+    // A float pair carried through the reduction, each result one float plus a small correction rounded once:
+    // the exhaustive check found 0.7273 at worst.
+    #expect(result.sin < 0.73 && result.cos < 0.73, "worst sin \(result.sin), cos \(result.cos) ulp")
   }
 
   @Test("within 1 ulp on every float of [29.9, 30.1] and of [3.13, 3.15] (near ω and near π)")

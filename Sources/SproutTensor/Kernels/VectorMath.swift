@@ -58,8 +58,8 @@ func vabs(_ v: V8) -> V8 {
   unsafeBitCast(unsafeBitCast(v, to: SIMD8<UInt32>.self) & 0x7fff_ffff, to: V8.self)
 }
 
-/// Vectorised transcendental functions on eight lanes (Cephes single-precision polynomials; sine and cosine in
-/// double precision).
+/// Vectorised transcendental functions on eight lanes (Cephes single-precision polynomials; sine and cosine from
+/// fdlibm's, with a Cody–Waite reduction carried in a float pair).
 ///
 /// Every elementwise kernel evaluates each element through these same functions, whether the element sits
 /// in the body of a buffer or in its padded tail, so a result never depends on where a thread's chunk starts.
@@ -140,26 +140,65 @@ enum VectorMath {
   @inline(__always)
   static func sigmoid(_ x: V8) -> V8 { 1 / (1 + exp(-x)) }
 
-  /// `sin x` and `cos x` together (SIREN needs both: sine forward, cosine backward), each within 0.51 ulp of the
-  /// exact value in float32: every lane is evaluated in double precision and rounded once at the end.
+  /// `sin x` and `cos x` together (SIREN needs both: sine forward, cosine backward) in float32 on eight lanes,
+  /// each within 0.71 ulp of the exact value for |x| ≤ 8192 (libm's float functions beyond, and for ±∞, NaN).
   ///
-  /// Float arithmetic could not get under 1 ulp cheaply: the Cephes single-precision polynomials this replaced
-  /// erred by up to 1.5 ulp (their reduction by π/4 and the final `1 − z/2` each round in float). Here the
-  /// reduction `r = x − j·π/2` is nearly exact in double for |x| ≤ 8192: π/2 is split as `hi` (33 significant
-  /// bits, so `j·hi` and `x − j·hi` are exact) plus `lo` applied in one fused multiply-add, which leaves an
-  /// error of j·4·10⁻²⁷ ≤ 2·10⁻²³ plus one double rounding. The polynomials are fdlibm's
-  /// `__kernel_sin`/`__kernel_cos` (Sun Microsystems, 1993), cut after the terms that matter at float precision
-  /// (the dropped ones are below 2·10⁻¹⁰ relative). `Tests/SproutTensorTests/SineAccuracyTests.swift` checks
-  /// the 1-ulp bound against Double `sin`/`cos`; lanes beyond 8192, ±∞ and NaN use libm's float functions.
+  /// The reduction `r = x − j·π/2`, `j = round(x·2/π)`, is Cody–Waite with π/2 in three floats A + B + C (72
+  /// bits) and is carried as a float pair `s + lo`, because near a multiple of π/2 a rounded `r` would keep only
+  /// its first few bits right:
+  ///
+  ///     x − j·A          one fused multiply-add, exact: x and j·A share the quantum 2⁻²³ (or x's, below 1)
+  ///                      and the difference is below 1
+  ///     j·B = p + pe     exactly (pe by a fused multiply-add)
+  ///     (x − j·A) − p    = s + se exactly (Dekker's fast two-sum: checked exact for every float up to 8192)
+  ///     lo = se − pe − j·C
+  ///
+  /// which leaves r − (s + lo) below 2⁻⁵⁰ for j ≤ 5215. Then sin r = s + (s³·S(s²) + lo·(1 − s²/2)) and
+  /// cos r = (1 − s²/2) + tail, where the tail gathers what the rounded `1 − s²/2` lost, the rounding of s², the
+  /// `−s·lo` of the pair and s⁴·C(s²): each result is one float added to a small correction, rounded once. The
+  /// polynomials are fdlibm's `__kernel_sin`/`__kernel_cos` (Sun Microsystems, 1993) rounded to float and cut
+  /// where the next term is below 0.03 ulp. The bound 0.71 ulp was measured over every float in [0, 8192]
+  /// against double `sin`/`cos`; `Tests/SproutTensorTests/SineAccuracyTests.swift` checks a dense sample of it.
   @inline(__always)
   static func sinCos(_ x: V8) -> (sin: V8, cos: V8) {
     // On |x|, the sign put back afterwards: sin(−x) = −sin x and cos(−x) = cos x bit for bit, and sin(−0) = −0.
     let ax = vabs(x)
-    let low = sinCosDouble(SIMD4<Double>(ax.lowHalf))
-    let high = sinCosDouble(SIMD4<Double>(ax.highHalf))
-    var sinOut = V8(lowHalf: SIMD4<Float>(low.sin), highHalf: SIMD4<Float>(high.sin))
-    var cosOut = V8(lowHalf: SIMD4<Float>(low.cos), highHalf: SIMD4<Float>(high.cos))
-    sinOut = float(bits(sinOut) ^ (bits(x) & Int32(bitPattern: 0x8000_0000)))
+    let (j, quadrant) = roundToInteger(ax * 0x1.45f306p-1)  // 2/π
+    let piOver2A = V8(repeating: 0x1.921fb6p0)
+    let piOver2B = V8(repeating: -0x1.777a5cp-25)
+    let piOver2C = V8(repeating: -0x1.ee59dap-50)
+    let r1 = ax.addingProduct(-j, piOver2A)
+    let p = j * piOver2B
+    let pe = (-p).addingProduct(j, piOver2B)
+    let s = r1 - p
+    let se = (r1 - s) - p
+    let lo = (se - pe).addingProduct(-j, piOver2C)
+    let z = s * s
+    // a = 1 − s²/2 rounded, ea what it lost (exact: 1 − a and s²/2 are within a factor 2, or ea = −s²/2).
+    let h = 0.5 * z
+    let a = 1 - h
+    let ea = (1 - a) - h
+    // sin r = s + s³·S(s²) + lo·cos s, with cos s ≈ a (lo is below 2⁻²⁴·s).
+    var sp = V8(repeating: 0x1.71de36p-19)
+    sp = V8(repeating: -0x1.a01a02p-13).addingProduct(sp, z)
+    sp = V8(repeating: 0x1.111112p-7).addingProduct(sp, z)
+    sp = V8(repeating: -0x1.555556p-3).addingProduct(sp, z)
+    let sinR = s + (lo * a).addingProduct(s * z, sp)
+    // cos r = a + (ea − (s² − z)/2 − s·lo + s⁴·C(s²)).
+    let zlo = (-z).addingProduct(s, s)
+    var cp = V8(repeating: 0x1.1ee9ecp-29)
+    cp = V8(repeating: -0x1.27e4f8p-22).addingProduct(cp, z)
+    cp = V8(repeating: 0x1.a01a02p-16).addingProduct(cp, z)
+    cp = V8(repeating: -0x1.6c16c2p-10).addingProduct(cp, z)
+    cp = V8(repeating: 0x1.555556p-5).addingProduct(cp, z)
+    let cosR = a + ea.addingProduct(-0.5, zlo).addingProduct(-s, lo).addingProduct(z * z, cp)
+    // Quadrant q: sin x = (sin r, cos r, −sin r, −cos r)[q], cos x = (cos r, −sin r, −cos r, sin r)[q]; the swap
+    // and the signs as bit operations, then sin's sign from x.
+    let swap = Mask() &- (quadrant & 1)
+    var sinOut = blend(swap, cosR, else: sinR)
+    var cosOut = blend(swap, sinR, else: cosR)
+    sinOut = float(bits(sinOut) ^ ((quadrant & 2) &<< 30) ^ (bits(x) & Int32(bitPattern: 0x8000_0000)))
+    cosOut = float(bits(cosOut) ^ (((quadrant &+ 1) & 2) &<< 30))
     // |x| > 8192, ±∞ and NaN: bits of |x| above those of 8192 (integer compare of non-negative floats).
     let outside = (Mask(repeating: 0x4600_0000) &- bits(ax)) &>> 31
     if anyLane(outside) {
@@ -169,45 +208,6 @@ enum VectorMath {
       }
     }
     return (sinOut, cosOut)
-  }
-
-  /// Four lanes of `sinCos` in double precision (valid for 0 ≤ x ≤ 8192).
-  @inline(__always)
-  static func sinCosDouble(_ x: SIMD4<Double>) -> (sin: SIMD4<Double>, cos: SIMD4<Double>) {
-    typealias D4 = SIMD4<Double>
-    typealias I4 = SIMD4<Int64>
-    let twoOverPi: Double = 0.6366197723675814
-    let piOver2Hi: Double = 1.5707963267341256  // 0x1.921fb544p+0
-    let piOver2Lo: Double = 6.077100506506192e-11  // π/2 − piOver2Hi, to double precision
-    // j = round(x·2/π), ties to even: adding 1.5·2⁵² leaves j in the low mantissa bits, the quadrant j mod 4 in
-    // the lowest two.
-    let magic: Double = 6_755_399_441_055_744
-    let shifted = x * twoOverPi + magic
-    let j = shifted - magic
-    let quadrant = unsafeBitCast(shifted, to: I4.self)
-    let r = (x - j * piOver2Hi).addingProduct(-j, D4(repeating: piOver2Lo))
-    let z = r * r
-    @inline(__always) func horner(_ p: D4, _ c: Double) -> D4 { D4(repeating: c).addingProduct(p, z) }
-    var s = D4(repeating: -2.50507602534068634195e-08)
-    s = horner(s, 2.75573137070700676789e-06)
-    s = horner(s, -1.98412698298579493134e-04)
-    s = horner(s, 8.33333333332248946124e-03)
-    s = horner(s, -1.66666666666666324348e-01)
-    s = r.addingProduct(r * z, s)
-    var c = D4(repeating: -2.75573143513906633035e-07)
-    c = horner(c, 2.48015872894767294178e-05)
-    c = horner(c, -1.38888888888741095749e-03)
-    c = horner(c, 4.16666666666666019037e-02)
-    c = horner(c, -0.5)
-    c = D4(repeating: 1).addingProduct(z, c)
-    // Quadrant q: sin x = (sin r, cos r, −sin r, −cos r)[q], cos x = (cos r, −sin r, −cos r, sin r)[q]; the swap
-    // and the signs as bit operations.
-    let one = I4(repeating: 1)
-    let swap = I4() &- (quadrant & one)
-    let sBits = unsafeBitCast(s, to: I4.self), cBits = unsafeBitCast(c, to: I4.self)
-    let sinBits = ((cBits & swap) | (sBits & ~swap)) ^ ((quadrant & 2) &<< 62)
-    let cosBits = ((sBits & swap) | (cBits & ~swap)) ^ (((quadrant &+ one) & 2) &<< 62)
-    return (unsafeBitCast(sinBits, to: D4.self), unsafeBitCast(cosBits, to: D4.self))
   }
 
   /// Applies a scalar function lane by lane (for functions without a vector form, e.g. `erf`).
