@@ -164,7 +164,7 @@ extension Catalogue {
 
   static let adapters: [KindSpec] = [
     KindSpec(
-      .adapter, "lora", "Low-rank adapter W + (α/r) B A on the selected dense layers; the base stays frozen.",
+      .adapter, "lora", "Low-rank adapter W + (α/r) B A on the selected dense layers and attention projections; the base stays frozen.",
       paper: "Hu et al., ICLR 2022; PiSSA: Meng et al. 2024; EVA: Paischer et al. 2024", main: "rank",
       constraints: [.requiredWhen("init", .string("eva"), ["data"])],
       example: "adapters:\n  - {kind: lora, rank: 4, alpha: 4, init: pissa}",
@@ -202,7 +202,7 @@ extension Catalogue {
             projections: try adapterProjections(&a)))
       }),
     KindSpec(
-      .adapter, "svfit", "Train only the top-r singular values of each selected weight.",
+      .adapter, "svfit", "Train only the top-r singular values of each selected dense weight and attention projection.",
       paper: "Sun et al. 2024 (SVFit)", main: "rank",
       example: "adapters:\n  - {kind: svfit, rank: 32}",
       arguments: [
