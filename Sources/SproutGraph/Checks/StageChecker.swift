@@ -113,7 +113,7 @@ public struct StageChecker {
             "adapters go on dense layers and attention projections; weight layer \(w.index) is a \(w.kind.rawValue) "
               + "layer, where they are not implemented",
             at: layersRange, path: "\(path).layers", notes: [DiagnosticNote("that layer is defined here", at: w.range)],
-            help: "select dense or attention layers (layers: attention, transformer_block, or their indices)"))
+            help: "select dense or attention layers (layers: dense, attention, transformer_block, or their indices)"))
       }
       let tensorsArgument = adapter.arguments.argument("tensors")
       if let tensorsArgument, !tensorsArgument.isDefault, !selected.isEmpty, !selected.contains(where: { $0.kind == .attention }) {
