@@ -27,6 +27,8 @@ final class TrialMemo {
     var span: SourceSpan
     /// What was found with the trial's label while making the task (replayed with each later trial's label).
     var findings: [Diagnostic]
+    /// Which remembered entry this is (0, 1, …, across signatures): what renderers cache per-entry text by.
+    var serial = -1
   }
 
   /// The matrix axes the spec's expressions read, in name order.
@@ -97,6 +99,15 @@ final class TrialMemo {
 
   /// Remembers the tasks of a trial with `signature`.
   func remember(_ tasks: [Entry], for signature: [JSONValue?]) {
-    if enabled { entries[signature] = tasks }
+    guard enabled else { return }
+    var tasks = tasks
+    for i in tasks.indices {
+      tasks[i].serial = serials
+      serials += 1
+    }
+    entries[signature] = tasks
   }
+
+  /// Entries remembered so far.
+  private var serials = 0
 }
