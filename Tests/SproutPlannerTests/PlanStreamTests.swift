@@ -177,6 +177,13 @@ import Testing
       var d2 = d
       let stream = Planner.stream(graph, options: options, store: nil, diagnostics: &d2)
       #expect(d1.sorted.map(\.message) == d2.sorted.map(\.message), "\(name)")
+      // `sprout lint` reads a check-only stream: its diagnostics are a check-only plan's.
+      var d3 = d
+      var d4 = d
+      let checkOnly = PlanOptions(specText: yaml, checkOnly: true)
+      _ = Planner.plan(graph, options: checkOnly, store: nil, diagnostics: &d3)
+      _ = Planner.stream(graph, options: checkOnly, store: nil, diagnostics: &d4)
+      #expect(d3.sorted.map { "\($0)" } == d4.sorted.map { "\($0)" }, "\(name)")
       guard let plan, let stream else {
         #expect((plan == nil) == (stream == nil), "\(name)")
         continue
