@@ -222,7 +222,8 @@ import Testing
       }
       let ids = g.spec.stages.map(\.id) + ["nonexistent"]
       let built = ids.map(g.needsPerTrialChecks)
-      g.spec = g.spec
+      let spec = g.spec
+      g.spec = spec
       #expect(ids.map(g.needsPerTrialChecks) == built)
     }
   }

@@ -59,16 +59,18 @@ public struct PlanStream: @unchecked Sendable {
     let memo: TrialMemo
     let source: TrialSource
     let store: StoreView?
-    /// Each trial's stages as the memo holds them (name and kind, in run order), from the first trial.
-    let stages: [(name: String, kind: String)]
+    /// Each trial's stages as the memo holds them (name and kind, in run order), from the first trial; found when
+    /// first asked for (`sprout lint` never reads the tasks).
+    lazy var stages: [(name: String, kind: String)] = {
+      let first = source.count > 0 ? memo.entries(for: memo.signature(of: source.trial(at: 0))) : nil
+      return (first ?? []).map { ($0.stage, $0.kind) }
+    }()
 
     init(builder: PlanBuilder, memo: TrialMemo, source: TrialSource, store: StoreView?) {
       self.builder = builder
       self.memo = memo
       self.source = source
       self.store = store
-      let first = source.count > 0 ? memo.entries(for: memo.signature(of: source.trial(at: 0))) : nil
-      stages = (first ?? []).map { ($0.stage, $0.kind) }
     }
   }
 
