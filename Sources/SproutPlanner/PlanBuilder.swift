@@ -96,7 +96,9 @@ struct PlanBuilder {
         }
       }
     }
-    check(memo: memo, trials: source.count, runIndex: expansion.runIndex(at:)) { source.trial(at: $0) }
+    check(
+      memo: memo, trials: source.count, runIndex: expansion.runIndex(at:), assignment: expansion.assignment(at:)
+    ) { source.trial(at: $0) }
     findings.report(to: &diagnostics)
     return PlanStream(
       lazy: PlanStream.Trials(builder: self, memo: memo, source: source, store: store), spec: specIdentity,
@@ -125,7 +127,9 @@ struct PlanBuilder {
       // made: the same two passes a streamed plan makes (``PlanStream``).
       let acrossStages = rounds[0].across
       tasks.reserveCapacity(trials.count * rounds[0].perTrial.count + acrossStages.count)
-      check(memo: memo, trials: trials.count, runIndex: expansion.runIndex(at:)) { trials[$0] }
+      check(
+        memo: memo, trials: trials.count, runIndex: expansion.runIndex(at:), assignment: { trials[$0].assignment }
+      ) { trials[$0] }
       for position in 0..<trials.count {
         let trial = trials[expansion.runIndex(at: position)]
         guard let known = memo.entries(for: memo.signature(of: trial)) else {
@@ -200,27 +204,39 @@ struct PlanBuilder {
   /// what the first found again under its own label. After it, every finding of the plan is known and every
   /// trial's tasks can be made from the memo (``emit(_:trial:hashes:keepHashes:_:)``) in any order, as often as
   /// wanted: nothing of a trial is kept.
-  mutating func check(memo: TrialMemo, trials count: Int, runIndex: (Int) -> Int, trial: (Int) -> Trial) {
+  mutating func check(
+    memo: TrialMemo, trials count: Int, runIndex: (Int) -> Int, assignment: (Int) -> [AxisValue],
+    trial makeTrial: (Int) -> Trial
+  ) {
+    // The last signature met and its entries: neighbouring trials often differ only in axes no expression reads
+    // (a seed axis, the fastest), and comparing two signatures costs less than hashing one.
+    var last: (signature: [JSONValue?], entries: [TrialMemo.Entry])?
     for position in 0..<count {
-      let trial = trial(runIndex(position))
-      let signature = memo.signature(of: trial)
-      if let known = memo.entries(for: signature) {
+      let index = runIndex(position)
+      // Without `trial.seed` in the signature, a trial whose tasks are known and found nothing is not even made.
+      var made: Trial? = memo.readsSeed ? makeTrial(index) : nil
+      let signature = made.map(memo.signature(of:)) ?? memo.signature(assignment(index), seed: 0)
+      if let known = last?.signature == signature ? last?.entries : memo.entries(for: signature) {
+        last = (signature, known)
         var label: String?
         for e in known.indices where !known[e].findings.isEmpty {
+          if made == nil { made = makeTrial(index) }
+          guard let trial = made else { continue }
           if label == nil { label = trial.assignment.isEmpty ? trial.id : "\(trial.id) (\(trial.assignmentText))" }
           for d in known[e].findings { findings.add(d, trial: label) }
         }
         continue
       }
+      let trial = made ?? makeTrial(index)
       var context = TrialContext(builder: self, caches: caches, trial: trial)
       // The trial's own hashes, for its later stages' inputs (the tasks themselves are made by `emit`).
       var own: [TaskKey: String] = [:]
-      var made: [TrialMemo.Entry] = []
+      var entries: [TrialMemo.Entry] = []
       for stage in selection.rounds[0].perTrial {
         findings.recorded = []
         let task = context.task(for: stage, hashes: own, findings: &findings)
         own[task.key] = task.hash
-        made.append(
+        entries.append(
           TrialMemo.Entry(
             stage: task.key.stage, kind: task.kind, config: task.config, digest: context.digests[stage] ?? "",
             prefix: options.checkOnly
@@ -229,7 +245,7 @@ struct PlanBuilder {
             findings: findings.recorded ?? []))
       }
       findings.recorded = nil
-      memo.remember(made, for: signature)
+      memo.remember(entries, for: signature)
     }
   }
 
@@ -237,7 +253,7 @@ struct PlanBuilder {
   /// trial's own. Reads nothing but `known` and `hashes` (the plan-wide table, written when `keepHashes`).
   func emit(
     _ known: [TrialMemo.Entry], trial: Trial, hashes: inout [TaskKey: String], keepHashes: Bool,
-    _ body: (PlanTask, _ serial: Int) -> Void
+    _ body: (inout PlanTask, _ serial: Int) -> Void
   ) {
     // This trial's hashes so far, by entry: its tasks read only earlier stages of the same trial, so the plan-wide
     // table is needed only by tasks over all trials (`keepHashes`).
@@ -262,10 +278,10 @@ struct PlanBuilder {
       }
       own.append(hash)
       if keepHashes { hashes[key] = hash }
-      body(
-        PlanTask(
-          key: key, trialIndex: trial.index, kind: known[e].kind, hash: hash, inputs: inputs,
-          config: known[e].config, seed: trial.seed, span: known[e].span), known[e].serial)
+      var task = PlanTask(
+        key: key, trialIndex: trial.index, kind: known[e].kind, hash: hash, inputs: inputs, config: known[e].config,
+        seed: trial.seed, span: known[e].span)
+      body(&task, known[e].serial)
     }
   }
 

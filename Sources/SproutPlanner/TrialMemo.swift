@@ -80,17 +80,20 @@ final class TrialMemo {
   /// What tells trials apart for the spec's expressions: the values of the axes they read (and the seed, when read).
   /// When a read axis is missing from the trial, the trial's axis names join the signature too, since the error
   /// an expression then reports suggests among them.
-  func signature(of trial: Trial) -> [JSONValue?] {
+  func signature(of trial: Trial) -> [JSONValue?] { signature(trial.assignment, seed: trial.seed) }
+
+  /// The signature of a trial with `assignment` and `seed` (read only when ``readsSeed``).
+  func signature(_ assignment: [AxisValue], seed: @autoclosure () -> Int) -> [JSONValue?] {
     var key: [JSONValue?] = []
     key.reserveCapacity(axes.count + 1)
     var missing = false
     for axis in axes {
-      let v = trial.assignment.first { $0.axis == axis }?.value
+      let v = assignment.first { $0.axis == axis }?.value
       if v == nil { missing = true }
       key.append(v)
     }
-    if readsSeed { key.append(.int(trial.seed)) }
-    if missing { key.append(.array(trial.assignment.map { .string($0.axis) })) }
+    if readsSeed { key.append(.int(seed())) }
+    if missing { key.append(.array(assignment.map { .string($0.axis) })) }
     return key
   }
 

@@ -91,15 +91,18 @@ public struct PlanStream: @unchecked Sendable {
     let builder = t.builder
     let fresh = t.store == nil && !builder.options.force
     var hashes: [TaskKey: String] = [:]
+    // The last signature and its entries (neighbouring trials often share them; see PlanBuilder.check).
+    var last: (signature: [JSONValue?], entries: [TrialMemo.Entry])?
     for position in 0..<t.source.count {
       let trial = t.source.trial(at: t.source.expansion.runIndex(at: position))
-      guard let known = t.memo.entries(for: t.memo.signature(of: trial)) else {
+      let signature = t.memo.signature(of: trial)
+      guard let known = last?.signature == signature ? last?.entries : t.memo.entries(for: signature) else {
         preconditionFailure("every trial's signature was planned by the check pass")
       }
+      last = (signature, known)
       // The trial's hashes, for the inputs of a task the store has a record of.
       var own: [TaskKey: String] = [:]
       builder.emit(known, trial: trial, hashes: &hashes, keepHashes: false) { task, serial in
-        var task = task
         if fresh {
           task.reason = "never run"
         } else {
