@@ -105,7 +105,7 @@ let package = Package(
     .target(name: "SproutBenchAlloc", path: "bench/Sources/SproutBenchAlloc"),
 
     .testTarget(name: "SproutDiagnosticsTests", dependencies: ["SproutDiagnostics"]),
-    .testTarget(name: "SproutConfigTests", dependencies: ["SproutConfig"]),
+    .testTarget(name: "SproutConfigTests", dependencies: ["SproutConfig", "SproutDiagnostics"]),
     .testTarget(name: "SproutFormatsTests", dependencies: ["SproutFormats"], resources: [.copy("Fixtures")]),
     .testTarget(
       name: "SproutSyntaxTests", dependencies: ["SproutSyntax", "SproutDiagnostics"], resources: [.copy("Fixtures")]),

@@ -86,7 +86,7 @@ extension LayerConfig {
 
   /// The tensors of an attention layer as selectors name them, in PyTorch's order (`in_proj_weight` packs the first
   /// three).
-  public static let attentionTensorWords = ["query", "key", "value", "output"]
+  public static let attentionTensorWords = AttentionProjection.allCases.map(\.rawValue)
 
   static func attentionShape(_ layer: String, heads: Int, _ input: TensorShape) -> Result<TensorShape, ShapeError> {
     guard case .sequence(_, let width) = input else {

@@ -182,16 +182,68 @@ public struct AdapterConfig: Hashable, Sendable, Codable {
   public var alpha: Double
   /// LoRA's starting values.
   public var initialization: AdapterInit
-  /// Which dense layers get it.
+  /// Which weight layers get it (dense layers, and attention layers on `projections`).
   public var layers: LayerSet
+  /// The projections of each selected attention layer that get an adapter (LoRA's paper: W_q and W_v).
+  public var projections: [AttentionProjection]
 
   /// Creates an adapter.
-  public init(form: AdapterForm, rank: Int, alpha: Double, initialization: AdapterInit, layers: LayerSet) {
+  public init(
+    form: AdapterForm, rank: Int, alpha: Double, initialization: AdapterInit, layers: LayerSet,
+    projections: [AttentionProjection] = AttentionProjection.loraDefault
+  ) {
     self.form = form
     self.rank = rank
     self.alpha = alpha
     self.initialization = initialization
     self.layers = layers
+    self.projections = projections
+  }
+
+  private enum CodingKeys: String, CodingKey { case form, rank, alpha, initialization, layers, projections }
+
+  /// The default `projections` is left out of the encoding, so the hashes of adapter tasks written before attention
+  /// adapters existed stay as they were.
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(form, forKey: .form)
+    try c.encode(rank, forKey: .rank)
+    try c.encode(alpha, forKey: .alpha)
+    try c.encode(initialization, forKey: .initialization)
+    try c.encode(layers, forKey: .layers)
+    if projections != AttentionProjection.loraDefault { try c.encode(projections, forKey: .projections) }
+  }
+
+  /// Reads what `encode(to:)` writes (a missing `projections` is the default).
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    form = try c.decode(AdapterForm.self, forKey: .form)
+    rank = try c.decode(Int.self, forKey: .rank)
+    alpha = try c.decode(Double.self, forKey: .alpha)
+    initialization = try c.decode(AdapterInit.self, forKey: .initialization)
+    layers = try c.decode(LayerSet.self, forKey: .layers)
+    projections =
+      try c.decodeIfPresent([AttentionProjection].self, forKey: .projections) ?? AttentionProjection.loraDefault
+  }
+}
+
+/// One of an attention layer's four projections, as per-layer rules and adapters name them.
+public enum AttentionProjection: String, Hashable, Sendable, Codable, CaseIterable, Comparable {
+  /// W_q, rows 0..<E of `in_proj_weight`.
+  case query
+  /// W_k, rows E..<2E.
+  case key
+  /// W_v, rows 2E..<3E.
+  case value
+  /// W_o, `out_proj.weight`.
+  case output
+
+  /// Where LoRA puts its adapters in a transformer (Hu et al., ICLR 2022, §7.1: W_q and W_v).
+  public static let loraDefault: [AttentionProjection] = [.query, .value]
+
+  /// Model order: query, key, value, output.
+  public static func < (a: Self, b: Self) -> Bool {
+    allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
   }
 }
 

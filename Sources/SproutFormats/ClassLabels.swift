@@ -89,6 +89,20 @@ public struct ClassTally: Sendable, Hashable {
     for (i, label) in labels.enumerated() { tally.add(label, row: i + 1) }
     return try tally.count()
   }
+
+  /// The class count of the labels `header` describes, read from `source` in chunks of whole elements: one pass,
+  /// bounded memory, row `i + 1` for element `i`.
+  static func count(_ header: some ElementLayout, in source: some ChunkSource) throws -> Int {
+    var tally = ClassTally()
+    var i = 0
+    try source.forEachChunk(unit: header.itemSize) { chunk in
+      for at in stride(from: 0, to: chunk.count, by: header.itemSize) {
+        tally.add(try header.element(i, in: chunk, at: at), row: i + 1)
+        i += 1
+      }
+    }
+    return try tally.count()
+  }
 }
 
 /// A CSV label column as every reader interprets it: when each cell is a non-negative integer (ASCII digits) the
@@ -171,3 +185,22 @@ public struct CSVLabelColumn: Sendable {
     return (cells.map { index[$0, default: 0] }, sorted.count, sorted)
   }
 }
+
+/// A binary array's element encoding: how wide an element is and how element `i` decodes (IDX, npy).
+protocol ElementLayout {
+  /// Bytes per element.
+  var itemSize: Int { get }
+  /// Element `i`, stored at byte `at` of `bytes`.
+  func element(_ i: Int, in bytes: [UInt8], at: Int) throws -> Float
+}
+
+/// A file read in bounded chunks (plain or gzip-compressed).
+protocol ChunkSource {
+  /// Hands the file's data over in chunks whose sizes are multiples of `unit`.
+  func forEachChunk(unit: Int, _ body: ([UInt8]) throws -> Void) throws
+}
+
+extension IDXHeader: ElementLayout {}
+extension NPYHeader: ElementLayout {}
+extension FileChunks: ChunkSource {}
+extension GzipChunks: ChunkSource {}

@@ -162,15 +162,8 @@ public enum IDXReader {
       do {
         let (header, _, gz) = try gzipHeader(file: file, budget: .default, chunkSize: chunkSize)
         _ = try TargetRule.idxLabels(shape: header.shape)
-        var tally = ClassTally()
-        var i = 0
-        try gz.forEachChunk(unit: header.itemSize) { chunk in
-          for at in stride(from: 0, to: chunk.count, by: header.itemSize) {
-            tally.add(try header.element(i, in: chunk, at: at), row: i + 1)
-            i += 1
-          }
-        }
-        return (header, .classes(count: try tally.count()))
+        let count = try ClassTally.count(header, in: gz)
+        return (header, .classes(count: count))
       } catch let e as DataError {
         throw e.inFile(file)
       }
@@ -181,15 +174,8 @@ public enum IDXReader {
       try MemoryBudget.default.check(
         fileBytes: chunks.size, values: header.count, what: "an IDX array of shape \(header.shape)")
       _ = try TargetRule.idxLabels(shape: header.shape)
-      var tally = ClassTally()
-      var i = 0
-      try chunks.forEachChunk(unit: header.itemSize) { chunk in
-        for at in stride(from: 0, to: chunk.count, by: header.itemSize) {
-          tally.add(try header.element(i, in: chunk, at: at), row: i + 1)
-          i += 1
-        }
-      }
-      return (header, .classes(count: try tally.count()))
+      let count = try ClassTally.count(header, in: chunks)
+      return (header, .classes(count: count))
     } catch let e as DataError {
       throw e.inFile(file)
     }

@@ -74,15 +74,8 @@ public enum NPYReader {
       case .values(let width): return (header, .values(width: width))
       case .classLabels:
         // One value per row: storage order is row order, Fortran or not.
-        var tally = ClassTally()
-        var i = 0
-        try chunks.forEachChunk(unit: header.itemSize) { chunk in
-          for at in stride(from: 0, to: chunk.count, by: header.itemSize) {
-            tally.add(try header.element(i, in: chunk, at: at), row: i + 1)
-            i += 1
-          }
-        }
-        return (header, .classes(count: try tally.count()))
+        let count = try ClassTally.count(header, in: chunks)
+        return (header, .classes(count: count))
       }
     } catch let e as DataError {
       throw e.inFile(file)

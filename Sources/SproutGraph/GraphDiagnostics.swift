@@ -4,7 +4,8 @@ import SproutDiagnostics
 public enum GraphDiagnostics {
   /// finetune's `from` names a stage that produces no trained model.
   public static let adapterNeedsTrained: DiagnosticID = "graph.adapter-needs-trained"
-  /// An adapter on a dense layer the model does not have, or with more singular directions than the layer has.
+  /// An adapter on a layer the model does not have or that takes none, or with more singular directions than its
+  /// matrix has.
   public static let adapterRank: DiagnosticID = "graph.adapter-rank"
   /// A data file exists but cannot be read (its header, its size, its labels) or disagrees with its partner file.
   public static let badFile: DiagnosticID = "graph.bad-file"
@@ -50,9 +51,10 @@ public enum GraphDiagnostics {
     ),
     .init(
       adapterRank, .error,
-      "An adapter goes on the model's dense layers (indices from 0, negative from the end), and its `rank` must be "
-        + "at most min(fan_in, fan_out) of each: PiSSA and SVFit take that many singular directions, and a larger "
-        + "LoRA rank adds nothing.",
+      "An adapter goes on the model's dense layers and on the projections (`tensors`) of its attention layers "
+        + "(weight layers by index from 0, negative from the end, or by kind), not on embeddings, convolutions or "
+        + "recurrent layers; and its `rank` must be at most min(fan_in, fan_out) of each matrix: PiSSA and SVFit take "
+        + "that many singular directions, and a larger LoRA rank adds nothing.",
       example:
         "models:\n  net: {input: 8, layers: [{dense: 32}, relu, {dense: 1}]}\nstages:\n"
         + "  adapt: {kind: finetune, from: pretrain, adapters: [{kind: svfit, rank: 4}], ...}"),

@@ -128,6 +128,23 @@ struct ExampleExpectationsTests {
     #expect(accuracy > 0.5, "held-out accuracy on the repeated part \(accuracy) (chance 0.042)")
   }
 
+  /// LoRA, PiSSA and EVA on a transformer's attention projections (Hu et al. 2022; Meng et al. 2024; Paischer et al.
+  /// 2024), from an induction model to the copy task: every adapter lifts held-out accuracy far above the pretrained
+  /// model's, and PiSSA and EVA, which start from the principal directions, end ahead of LoRA. Full run, seed 0
+  /// (debug build, 4 s): pretrained 0.14, LoRA 0.43, PiSSA 0.71, EVA 0.84, full 1.00.
+  @Test("attention-adapters: PiSSA and EVA on W_q/W_v get further than LoRA")
+  func attentionAdapters() throws {
+    let tasks = try Self.run("examples/attention-adapters.yaml", ["--set", "matrix.seed=[0]"])
+    func accuracy(_ stage: String) throws -> Double {
+      try Self.number(try #require(tasks["t0000/\(stage)"]).metrics, "accuracy")
+    }
+    let (pretrained, lora, pissa, eva) = (
+      try accuracy("test_pretrained"), try accuracy("test_lora"), try accuracy("test_pissa"), try accuracy("test_eva")
+    )
+    #expect(lora > pretrained + 0.2, "LoRA \(lora), pretrained \(pretrained)")
+    #expect(pissa > lora + 0.1 && eva > lora + 0.1, "LoRA \(lora), PiSSA \(pissa), EVA \(eva)")
+  }
+
   /// FreSh (Kania et al., ICLR 2025). W1 between the untrained SIREN's spectrum and the target's: the
   /// checkerboard prefers ω₀ = 80 (5.2 vs 11.9 at 30), the smooth rings ω₀ = 10 (5.8 vs 9.1 at 30).
   @Test("fresh-spectrum: the spectrum match picks a high omega for texture and a low one for smooth rings")

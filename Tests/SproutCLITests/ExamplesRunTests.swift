@@ -12,6 +12,7 @@ struct ExamplesRunTests {
     "examples/quickstart.yaml": ["stages.train.steps=40"],
     "examples/rich-vs-lazy.yaml": ["stages.train.steps=30", "matrix.seed=[0]"],
     "examples/adapters.yaml": ["params.steps=12", "params.pretrain_steps=50", "matrix.seed=[0]"],
+    "examples/attention-adapters.yaml": ["params.steps=12", "params.pretrain_steps=40", "matrix.seed=[0]"],
     // The fit needs 6 records (5 parameters): 48 steps recorded every 8; one block.
     "examples/massive-activations.yaml": ["params.steps=48", "params.every=8", "matrix.block=[4]"],
   ]

@@ -1,4 +1,5 @@
 import SproutConfig
+import SproutDiagnostics
 import Testing
 
 /// `CanonicalEncoder.encode` writes bytes as `encode(to:)` runs; the tree of nodes (`treeBytes`) is the reference it
@@ -23,17 +24,11 @@ import Testing
     var big: UInt64
   }
 
-  /// A small deterministic generator (SplitMix64), so a failure reproduces.
+  /// Random shapes from the project's deterministic generator, so a failure reproduces.
   struct Generator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+    var rng: SplitMix64
+    mutating func next() -> UInt64 { rng.next() }
+    mutating func below(_ n: Int) -> Int { rng.next(below: n) }
     mutating func coin() -> Bool { below(2) == 0 }
 
     mutating func record(_ depth: Int) -> Record {
@@ -95,7 +90,7 @@ import Testing
   let encoder = CanonicalEncoder()
 
   @Test func randomValuesEncodeAsTheTreeDoes() throws {
-    var g = Generator(state: 15)
+    var g = Generator(rng: SplitMix64(seed: 15))
     for _ in 0..<2_000 {
       let s = g.shape(3)
       #expect(try encoder.encode(s) == encoder.treeBytes(s))

@@ -148,15 +148,10 @@ import Testing
 
   /// SplitMix64: the layouts' own randomness, seeded by the property's input.
   struct SplitMix {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
-    mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+    var generator: SplitMix64
+    init(state: UInt64) { generator = SplitMix64(seed: state) }
+    mutating func next() -> UInt64 { generator.next() }
+    mutating func int(_ n: Int) -> Int { generator.next(below: n) }
     mutating func bool() -> Bool { next() & 1 == 1 }
     mutating func shuffled<T>(_ items: [T]) -> [T] {
       var a = items

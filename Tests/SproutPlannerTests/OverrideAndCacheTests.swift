@@ -76,6 +76,15 @@ import Testing
     #expect(forced.tasks.allSatisfy { $0.state == .stale && $0.reason == "forced (--force)" })
   }
 
+  /// A stored record's definition is read back from JSON, where a whole double (`gain: 1.0`) is the integer 1: that
+  /// is no change, while another value is.
+  @Test func numbersReadBackFromTheStoreCompareByValue() throws {
+    let stored = JSONValue.object(["gain": .int(1), "lr": .int(0), "units": .int(32)])
+    let now = JSONValue.object(["gain": .double(1), "lr": .double(0.5), "units": .int(32)])
+    #expect(TaskChange.configDifferences(stored, now).map(\.description) == ["lr: 0 → 0.5"])
+    #expect(TaskChange.configDifferences(stored, stored).isEmpty)
+  }
+
   @Test func missingOutputsAndLayerChangesAreNamed() throws {
     var store = MemoryStore()
     store.run(try #require(planText(richVsLazy).0))

@@ -17,6 +17,9 @@ extension CatalogueConformanceTests {
       "layer/transformer_block.norm": Probe("pre", host: "tokens"),
       "layer/transformer_block.activation": Probe("gelu", host: "tokens"),
       "metric/attention_entropy.samples": Probe("4"),
+      // Adapters on the attention projections of a pretrained token model: other projections, other numbers.
+      "adapter/lora.tensors": Probe("[key, output]", with: "layers: attention", host: "tokens"),
+      "adapter/svfit.tensors": Probe("[query]", base: "[value]", with: "layers: attention", host: "tokens"),
     ]
     for kind in ["copy", "induction"] {
       p["dataset/\(kind).samples"] = Probe("40")
@@ -55,6 +58,19 @@ extension CatalogueConformanceTests {
       models: "  dm: {input: {tokens: \(length), vocab: \(vocab)}, layers: [{embedding: {vocab: \(vocab), dim: 4}}, "
         + "{attention: 2}, {dense: \(vocab)}]}",
       stages: train(model: "dm", data: split ? "d.a" : "d", loss: "cross_entropy", record: "[loss]"))
+  }
+
+  /// An adapter `instance` fine-tuning a small transformer pretrained on `tok`.
+  static func tokenAdapterHost(instance: String) -> String {
+    spec(
+      datasets: tokenData,
+      models: "  tm: {input: {tokens: 6, vocab: 5}, layers: [{embedding: {vocab: 5, dim: 4}}, "
+        + "{transformer_block: {heads: 2, mlp: 8, causal: true}}, {dense: 5}]}",
+      stages: train("pre", model: "tm", data: "tok.train", loss: "cross_entropy", record: "[loss]") + "\n"
+        + """
+          adapt: {kind: finetune, from: pre, data: tok.train, adapters: [\(instance)], loss: cross_entropy, \
+        optimizer: {kind: adam, lr: 0.01}, steps: 4, batch: 8, record: [loss, weight_norm]}
+        """)
   }
 
   /// `attention_entropy` recorded while a small transformer trains on `tok`.

@@ -449,6 +449,8 @@ import Testing
           stages: train(data: "binary", loss: instance))
       default: return spec(stages: train(loss: instance))
       }
+    case .adapter where variant == "tokens":
+      return tokenAdapterHost(instance: instance)
     case .adapter where variant == "narrow":
       return spec(
         datasets: "  wide: {kind: teacher_student, inputs: 8, samples: 48, split: {train: 0.5, test: 0.5}}",

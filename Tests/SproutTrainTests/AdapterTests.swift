@@ -26,6 +26,11 @@ struct AdapterTests {
     }
   }
 
+  /// The attached adapter on weight layer `layer` (and `projection`).
+  func site(_ net: Network, _ layer: Int, _ projection: AttentionProjection? = nil) throws -> AdapterSite {
+    try #require(net.adapterSites.first { $0.id == AdapterSiteID(layer: layer, projection: projection) })
+  }
+
   /// Moves every adapter tensor off its init so the check sees non-zero A, B and σ.
   func perturbAdapters(_ net: Network) {
     var rng = LayerTestRandom(7)
@@ -78,12 +83,12 @@ struct AdapterTests {
     let weight0 = net.denseLayers[0].weight.value.array
     if rule == "svfit" {
       try net.attachAdapters([AdapterPlacement(form: .svfit, denseIndex: 0, rank: 3)])
-      try AdapterInitialization.svfit(net.denseLayers[0])
+      try AdapterInitialization.svfit(site(net, 0))
     } else {
       try net.attachAdapters([AdapterPlacement(form: .lora, denseIndex: 0, rank: 3, scale: 2)])
       var stream = RandomStream(seed: 1, path: ["lora"])
       let start: AdapterInit = rule == "pissa" ? .pissa : rule == "zeros" ? .zeros : .gaussian
-      try AdapterInitialization.lora(net.denseLayers[0], rule: start, stream: &stream)
+      try AdapterInitialization.lora(site(net, 0), rule: start, stream: &stream)
     }
     let after = outputs(net, x, batch: 5)
     for (a, b) in zip(before, after) { #expect(abs(a - b) < 1e-5) }
@@ -132,8 +137,9 @@ struct AdapterTests {
       let t = rng.uniform(-2, 2)
       features += direction.map { $0 * t + 0.01 * rng.uniform() }
     }
-    let components = try EVA.components(of: net, denseLayers: [0, 1], features: features, rows: 40, keep: 3)
-    let first = try #require(components[0])
+    let components = try EVA.components(
+      of: net, sites: [AdapterSiteID(layer: 0), AdapterSiteID(layer: 1)], features: features, rows: 40, keep: 3)
+    let first = try #require(components[AdapterSiteID(layer: 0)])
     let top = (0..<4).map { first.directions[0, $0] }
     let dot = zip(top, direction).reduce(0.0) { $0 + $1.0 * Double($1.1) }
     #expect(abs(abs(dot) - 1) < 1e-3)
@@ -141,6 +147,6 @@ struct AdapterTests {
     // Layer 0's variance is all in one direction, so it needs one component; layer 1 wins the rest.
     let ranks = EVA.allocate(components, budget: 4)
     #expect(ranks.values.reduce(0, +) == 4)
-    #expect(ranks[0] == 1 && ranks[1] == 3)
+    #expect(ranks[AdapterSiteID(layer: 0)] == 1 && ranks[AdapterSiteID(layer: 1)] == 3)
   }
 }

@@ -32,10 +32,13 @@ protocol GoldenModelFixture: Decodable {
   var layerConfigs: [LayerConfig] { get }
   /// The loss PyTorch computed.
   var lossConfig: LossConfig { get }
+  /// Fine-tuning adapters on the model (their base weights frozen), if any.
+  var adapterPlacements: [AdapterPlacement] { get }
 }
 
 extension GoldenModelFixture {
   var lossConfig: LossConfig { .mse }
+  var adapterPlacements: [AdapterPlacement] { [] }
 }
 
 /// The replay of a `GoldenModelFixture` on one backend: build the model with PyTorch's parameters, then compare.
@@ -43,8 +46,9 @@ enum GoldenModelReplay {
   /// The fixture's model on `backend`, every parameter set to PyTorch's values (and the same names on both sides).
   static func network(_ f: some GoldenModelFixture, _ backend: any Backend) throws -> Network {
     let net = try Network(shape: f.shape, layers: f.layerConfigs, backend: backend, maxBatch: 4)
-    #expect(Set(net.parameters.map(\.name)) == Set(f.parameters.keys), "\(f.name)")
-    for p in net.parameters {
+    try net.attachAdapters(f.adapterPlacements)
+    #expect(Set((net.parameters + net.buffers).map(\.name)) == Set(f.parameters.keys), "\(f.name)")
+    for p in net.parameters + net.buffers {
       let values = try #require(f.parameters[p.name], "fixture lacks \(p.name)")
       try #require(values.count == p.value.count, "\(p.name): \(p.value.count) values, torch has \(values.count)")
       for i in 0..<values.count { p.value[i] = values[i] }

@@ -62,35 +62,33 @@ public struct StageChecker {
 
   // MARK: - Adapters
 
-  /// Each adapter's layers exist, and its rank fits every layer it is put on (a rank above min(fan_in, fan_out)
-  /// adds nothing a smaller one cannot express, and PiSSA and SVFit have no more singular directions to take).
+  /// Each adapter's layers exist and take an adapter (dense layers, and attention layers on the entry's `tensors`),
+  /// and its rank fits every matrix it is put on (a rank above min(fan_in, fan_out) adds nothing a smaller one cannot
+  /// express, and PiSSA and SVFit have no more singular directions to take).
   func checkAdapters(_ stage: StageDef, _ shape: ModelShape, _ problems: inout [CheckProblem]) {
     guard let list = stage.arguments["adapters"]?.listValue else { return }
     let count = shape.weights.count
     for (n, item) in list.enumerated() {
       guard let adapter = item.instanceValue else { continue }
       let path = "stages.\(stage.id.name).adapters[\(n)]"
-      // Adapters are low-rank updates of dense weight matrices; the fine-tuning stage counts dense layers only.
-      if let other = shape.weights.first(where: { $0.kind != .dense || $0.inBlock }) {
-        // LoRA's paper puts its adapters on attention's W_q and W_v; Sprout's adapters are not there yet.
-        let attention = other.kind == .attention || other.kind == .embedding || other.inBlock
-        problems.append(
-          CheckProblem(
-            GraphDiagnostics.adapterRank,
-            "adapters are put on dense layers of a dense model, but this model has a \(other.kind.rawValue) layer"
-              + (attention ? " (adapters on attention projections, LoRA's W_q and W_v, are not implemented)" : ""),
-            at: adapter.range, path: path, notes: [DiagnosticNote("that layer is defined here", at: other.range)],
-            help: "fine-tune this model fully (no adapters)"))
-        continue
-      }
       let layersArgument = adapter.arguments.argument("layers")
+      let layersRange = layersArgument?.range ?? adapter.range
       var indices: [Int] = []
-      switch resolve(layersArgument?.value) {
-      case .string("all")?: indices = Array(0..<count)
-      case .string("first")?: indices = count > 0 ? [0] : []
-      case .string("last")?: indices = count > 0 ? [count - 1] : []
-      case .int(let i)?: indices = [i]
-      case .list(let items)?: indices = items.compactMap(\.intValue)
+      switch resolve(layersArgument?.value) ?? .string("all") {
+      case .string("all"): indices = Array(0..<count)
+      case .string("first"): indices = count > 0 ? [0] : []
+      case .string("last"): indices = count > 0 ? [count - 1] : []
+      case .string(let word):
+        guard let kind = WeightLayerKind(rawValue: word) else { continue }
+        indices = shape.weights.indices.filter { WeightLayerTag(shape.weights[$0].kind, inBlock: shape.weights[$0].inBlock).isSelected(by: kind) }
+        if indices.isEmpty {
+          problems.append(
+            CheckProblem(
+              GraphDiagnostics.adapterRank, "the adapter's layers: \(word) selects nothing: the model has no \(word) layer",
+              at: layersRange, path: "\(path).layers", help: "select layers the model has"))
+        }
+      case .int(let i): indices = [i]
+      case .list(let items): indices = items.compactMap(\.intValue)
       default: continue
       }
       var selected: [WeightShape] = []
@@ -100,25 +98,59 @@ public struct StageChecker {
           problems.append(
             CheckProblem(
               GraphDiagnostics.adapterRank,
-              "the adapter's layer \(i) does not exist: the model has \(count) dense layers",
-              at: layersArgument?.range ?? adapter.range, path: "\(path).layers",
-              help: "count dense layers from 0 (negative from the end)"))
+              "the adapter's layer \(i) does not exist: the model has \(count) weight layers",
+              at: layersRange, path: "\(path).layers",
+              help: "count weight layers (dense, attention, embedding, ...) from 0 (negative from the end)"))
           continue
         }
         selected.append(shape.weights[k])
       }
-      let initName = resolve.string(adapter["init"]) ?? "gaussian"
-      guard let rank = resolve.int(adapter["rank"]) else { continue }
-      let what = adapter.kind == "svfit" ? "SVFit" : initName == "pissa" ? "PiSSA" : initName == "eva" ? "EVA" : "LoRA"
-      for w in selected where rank > min(w.fanIn, w.fanOut) {
+      // Adapters are low-rank updates of matrices applied as linear maps: dense weights and attention projections.
+      for w in selected where w.kind != .dense && w.kind != .attention {
         problems.append(
           CheckProblem(
             GraphDiagnostics.adapterRank,
-            "\(what) rank \(rank) exceeds min(fan_in, fan_out) = \(min(w.fanIn, w.fanOut)) of the \(w.text) dense layer "
-              + "\(w.index)",
+            "adapters go on dense layers and attention projections; weight layer \(w.index) is a \(w.kind.rawValue) "
+              + "layer, where they are not implemented",
+            at: layersRange, path: "\(path).layers", notes: [DiagnosticNote("that layer is defined here", at: w.range)],
+            help: "select dense or attention layers (layers: dense, attention, transformer_block, or their indices)"))
+      }
+      let tensorsArgument = adapter.arguments.argument("tensors")
+      if let tensorsArgument, !tensorsArgument.isDefault, !selected.isEmpty, !selected.contains(where: { $0.kind == .attention }) {
+        problems.append(
+          CheckProblem(
+            GraphDiagnostics.adapterRank,
+            "`tensors` names attention projections, but the adapter's layers include no attention layer",
+            at: tensorsArgument.range, path: "\(path).tensors",
+            help: "remove `tensors`, or select attention layers (layers: attention)"))
+      }
+      let projections = (resolve(tensorsArgument?.value)?.listValue ?? []).compactMap {
+        $0.stringValue.flatMap(AttentionProjection.init(rawValue:))
+      }
+      let initName = resolve.string(adapter["init"]) ?? "gaussian"
+      guard let rank = resolve.int(adapter["rank"]) else { continue }
+      let what = adapter.kind == "svfit" ? "SVFit" : initName == "pissa" ? "PiSSA" : initName == "eva" ? "EVA" : "LoRA"
+      func tooLarge(_ side: Int, _ place: String, _ w: WeightShape) {
+        problems.append(
+          CheckProblem(
+            GraphDiagnostics.adapterRank, "\(what) rank \(rank) exceeds min(fan_in, fan_out) = \(side) of \(place)",
             at: adapter.arguments.argument("rank")?.range ?? adapter.range, path: "\(path).rank",
             notes: [DiagnosticNote("that layer is defined here", at: w.range)],
             help: "lower the rank, or leave that layer out with layers: [...]"))
+      }
+      for w in selected {
+        switch w.kind {
+        case .dense where rank > min(w.fanIn, w.fanOut):
+          tooLarge(min(w.fanIn, w.fanOut), "the \(w.text) dense layer \(w.index)", w)
+        case .attention:
+          for p in projections {
+            guard let t = w.tensors.first(where: { $0.name == p.rawValue }), t.shape.count == 2,
+              rank > min(t.shape[0], t.shape[1])
+            else { continue }
+            tooLarge(min(t.shape[0], t.shape[1]), "the \(t.text) \(p.rawValue) projection of attention layer \(w.index)", w)
+          }
+        default: break
+        }
       }
     }
   }

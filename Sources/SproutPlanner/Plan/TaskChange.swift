@@ -88,6 +88,8 @@ extension TaskChange {
     case (.array(let a)?, .array(let b)?) where a.count == b.count:
       for i in a.indices { diff(a[i], b[i], path: "\(path)[\(i)]", into: &changes) }
     default:
+      // A stored definition comes back from JSON text, where 1.0 reads as the integer 1: numbers compare by value.
+      if let a = old?.doubleValue, let b = new?.doubleValue, a == b { return }
       if old != new { changes.append(TaskChange(.field, path: path, old: old?.canonical, new: new?.canonical)) }
     }
   }

@@ -17,14 +17,14 @@ extension StageRunner {
   func finetune(from: UpstreamModel, adapters: [AdapterConfig], training: TrainingConfig) throws -> TaskOutputs {
     var placements: [Int: [AdapterPlacement]] = [:]
     // EVA's components, computed while placing the adapters (the base model alone) and reused to set them.
-    var components: [Int: [Int: EVAComponents]] = [:]
+    var components: [Int: [AdapterSiteID: EVAComponents]] = [:]
     let setup = try trainingSetup(
       model: from.model, training: training,
       initialize: { network in try self.initializeAdapters(network, adapters, placements, components: components) },
       prepare: { network in
         try self.loadBaseModel(network, fromStage: from.stage)
         (placements, components) = try self.placeAdapters(adapters, on: network)
-        do { try network.attachAdapters(placements.values.flatMap { $0 }.sorted { $0.denseIndex < $1.denseIndex }) } catch {
+        do { try network.attachAdapters(placements.values.flatMap { $0 }.sorted { $0.site < $1.site }) } catch {
           throw self.context.error(.invalidTask, "adapters: \(error)", cause: error)
         }
       })
@@ -48,77 +48,96 @@ extension StageRunner {
     }
   }
 
-  /// Where each adapter entry goes (by its position in the list): its selected dense layers, at its rank, or for
-  /// EVA at the ranks its redistribution gives (layers given rank 0 get no adapter). Deterministic in the base model
-  /// and data, so a resumed task attaches the same adapters as the run that wrote its checkpoint.
+  /// The matrices an adapter entry selects: each selected dense layer's weight, and the entry's projections of each
+  /// selected attention layer, in model order.
+  func adapterSites(_ adapter: AdapterConfig, on network: Network) throws -> [AdapterSiteID] {
+    let tags = network.weightLayers.map { WeightLayerTag($0.kind, inBlock: $0.inBlock) }
+    let layers: [Int]
+    switch adapter.layers.resolve(tags: tags) {
+    case .success(let l): layers = l
+    case .failure(let e): throw context.error(.invalidTask, "adapter: \(e)")
+    }
+    return try layers.flatMap { i -> [AdapterSiteID] in
+      switch network.weightLayers[i].kind {
+      case .dense: return [AdapterSiteID(layer: i)]
+      case .attention: return adapter.projections.sorted().map { AdapterSiteID(layer: i, projection: $0) }
+      default:
+        throw context.error(
+          .invalidTask, "adapters are not implemented on \(network.weightLayers[i].kind.rawValue) layers")
+      }
+    }
+  }
+
+  /// Where each adapter entry goes (by its position in the list): its selected matrices, at its rank, or for EVA at
+  /// the ranks its redistribution gives (matrices given rank 0 get no adapter). Deterministic in the base model and
+  /// data, so a resumed task attaches the same adapters as the run that wrote its checkpoint.
   func placeAdapters(
     _ adapters: [AdapterConfig], on network: Network
-  ) throws -> ([Int: [AdapterPlacement]], [Int: [Int: EVAComponents]]) {
+  ) throws -> ([Int: [AdapterPlacement]], [Int: [AdapterSiteID: EVAComponents]]) {
     var result: [Int: [AdapterPlacement]] = [:]
-    var found: [Int: [Int: EVAComponents]] = [:]
+    var found: [Int: [AdapterSiteID: EVAComponents]] = [:]
     for (order, adapter) in adapters.enumerated() {
-      let layers: [Int]
-      switch adapter.layers.resolve(count: network.denseLayers.count) {
-      case .success(let l): layers = l
-      case .failure(let e): throw context.error(.invalidTask, "adapter \(order): \(e)")
-      }
+      let sites = try adapterSites(adapter, on: network)
       let scale = Float(adapter.alpha / Double(adapter.rank))
       let form: DenseAdapter.Form = adapter.form == .lora ? .lora : .svfit
+      func placement(_ site: AdapterSiteID, rank: Int) -> AdapterPlacement {
+        AdapterPlacement(form: form, denseIndex: site.layer, projection: site.projection, rank: rank, scale: scale)
+      }
       if case .eva(let data, let rho) = adapter.initialization {
-        // round(rho · rank) components, never more than a layer has (and never a Double too large for an Int).
-        let widest = layers.map { network.denseLayers[$0].inputWidth }.max() ?? 1
+        // round(rho · rank) components, never more than a matrix has inputs (and never a Double too large for an Int).
+        let widest = sites.compactMap { network.adaptedMatrixShape($0)?.inputs }.max() ?? 1
         let keep = max(1, Int(min((rho * Double(adapter.rank)).rounded(), Double(widest))))
-        let components = try evaComponents(network, layers: layers, keep: keep, data: data)
+        let components = try evaComponents(network, sites: sites, keep: keep, data: data)
         found[order] = components
-        let ranks = EVA.allocate(components, budget: adapter.rank * layers.count)
-        result[order] = layers.compactMap { d in
+        let ranks = EVA.allocate(components, budget: adapter.rank * sites.count)
+        result[order] = sites.compactMap { site in
           // alpha_l = alpha · r_l / r keeps the scale alpha_l / r_l = alpha / r (PEFT's adjust_scaling_factors).
-          // A layer's rank never exceeds min(fan_in, fan_out): more adds nothing.
-          let layer = network.denseLayers[d]
-          guard let r = ranks[d].map({ min($0, layer.inputWidth, layer.outputWidth) }), r > 0 else { return nil }
-          return AdapterPlacement(form: .lora, denseIndex: d, rank: r, scale: scale)
+          // A matrix's rank never exceeds min(fan_in, fan_out): more adds nothing.
+          guard let shape = network.adaptedMatrixShape(site),
+            let r = ranks[site].map({ min($0, shape.inputs, shape.outputs) }), r > 0
+          else { return nil }
+          return placement(site, rank: r)
         }
       } else {
-        result[order] = layers.map { AdapterPlacement(form: form, denseIndex: $0, rank: adapter.rank, scale: scale) }
+        result[order] = sites.map { placement($0, rank: adapter.rank) }
       }
     }
     return (result, found)
   }
 
-  /// The principal components of the selected layers' inputs over the fine-tuning data.
+  /// The principal components of the selected matrices' inputs over the fine-tuning data.
   func evaComponents(
-    _ network: Network, layers: [Int], keep: Int, data selection: DataSelection
-  ) throws -> [Int: EVAComponents] {
+    _ network: Network, sites: [AdapterSiteID], keep: Int, data selection: DataSelection
+  ) throws -> [AdapterSiteID: EVAComponents] {
     let data = try loadData(selection)
     do {
-      return try EVA.components(
-        of: network, denseLayers: layers, features: data.features, rows: data.count, keep: keep)
+      return try EVA.components(of: network, sites: sites, features: data.features, rows: data.count, keep: keep)
     } catch { throw context.error(.invalidTask, "EVA: \(error)", cause: error) }
   }
 
   /// Sets the adapters' starting values (a fresh task only; a resumed one restores them).
-  /// Streams: `[trial, stage, "init", "layers.<i>.lora_A"]`.
+  /// Streams: `[trial, stage, "init", "<matrix>.lora_A"]` (`layers.2.lora_A`, `layers.1.query.lora_A`).
   func initializeAdapters(
     _ network: Network, _ adapters: [AdapterConfig], _ placements: [Int: [AdapterPlacement]],
-    components evaComponents: [Int: [Int: EVAComponents]]
+    components evaComponents: [Int: [AdapterSiteID: EVAComponents]]
   ) throws {
+    let sites = Dictionary(uniqueKeysWithValues: network.adapterSites.map { ($0.id, $0) })
     for (order, adapter) in adapters.enumerated() {
       let components = evaComponents[order] ?? [:]
       for p in placements[order] ?? [] {
-        let layer = network.denseLayers[p.denseIndex]
         do {
+          guard let site = sites[p.site] else { throw AdapterError("no adapter is attached to \(p.site)") }
           switch adapter.initialization {
-          case .svfit: try AdapterInitialization.svfit(layer)
+          case .svfit: try AdapterInitialization.svfit(site)
           case .eva:
-            guard let c = components[p.denseIndex] else { throw AdapterError("EVA found no components") }
-            try AdapterInitialization.eva(layer, components: c)
+            guard let c = components[p.site] else { throw AdapterError("EVA found no components") }
+            try AdapterInitialization.eva(site, components: c)
           case .gaussian, .zeros, .pissa:
             // The stream is named after the tensor it draws: `layers.<i>.lora_A`.
-            let name = layer.adapter?.down.name ?? layer.weight.name
-            var stream = RandomStream(seed: seed, path: streamPath + ["init", name])
-            try AdapterInitialization.lora(layer, rule: adapter.initialization, stream: &stream)
+            var stream = RandomStream(seed: seed, path: streamPath + ["init", site.adapter.down.name])
+            try AdapterInitialization.lora(site, rule: adapter.initialization, stream: &stream)
           }
-        } catch { throw context.error(.invalidTask, "adapter on dense layer \(p.denseIndex): \(error)", cause: error) }
+        } catch { throw context.error(.invalidTask, "adapter on \(p.site): \(error)", cause: error) }
       }
     }
   }

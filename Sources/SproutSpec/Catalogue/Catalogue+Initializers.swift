@@ -111,6 +111,14 @@ extension Catalogue {
       paper: "LeCun et al. 1998, Efficient BackProp",
       example: "lecun: {kind: lecun_normal}", lower: rule(.lecunNormal)),
     KindSpec(
+      .initializer, "pytorch_default",
+      "Each tensor as its PyTorch layer's reset_parameters starts it: dense and conv2d weights U(±1/√fan_in) "
+        + "(kaiming_uniform with a = √5, not He init), rnn and gru tensors U(±1/√units), embedding tables N(0, 1), "
+        + "attention's packed in-projection xavier_uniform and out-projection U(±1/√E). As a bias rule, "
+        + "U(±1/√fan_in) with its layer's fan_in (nn.Linear's bias).",
+      paper: "PyTorch, torch.nn.Linear/Conv2d/RNN/Embedding/MultiheadAttention reset_parameters",
+      example: "torch: {kind: pytorch_default, bias: {kind: pytorch_default}}", lower: rule(.pytorchDefault)),
+    KindSpec(
       .initializer, "orthogonal",
       "A Haar-random (semi-)orthogonal matrix times gain (QR of a Gaussian, sign-corrected).",
       paper: "Saxe et al., ICLR 2014",

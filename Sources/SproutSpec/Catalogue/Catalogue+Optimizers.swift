@@ -164,7 +164,7 @@ extension Catalogue {
 
   static let adapters: [KindSpec] = [
     KindSpec(
-      .adapter, "lora", "Low-rank adapter W + (α/r) B A on the selected dense layers; the base stays frozen.",
+      .adapter, "lora", "Low-rank adapter W + (α/r) B A on the selected dense layers and attention projections; the base stays frozen.",
       paper: "Hu et al., ICLR 2022; PiSSA: Meng et al. 2024; EVA: Paischer et al. 2024", main: "rank",
       constraints: [.requiredWhen("init", .string("eva"), ["data"])],
       example: "adapters:\n  - {kind: lora, rank: 4, alpha: 4, init: pissa}",
@@ -177,7 +177,7 @@ extension Catalogue {
             + "the layer inputs on `data`."
         ),
         ArgumentSpec("data", .data, "Data for the eva init (any data the model's inputs fit)."),
-        ArgumentSpec("layers", .layerSelector, default: .string("all"), "Which dense layers get an adapter."),
+        adapterLayers, adapterTensors,
         ArgumentSpec(
           "rho", .float, default: .float(2), min: 1,
           "EVA: components computed per layer = round(rho · rank), for rank redistribution."),
@@ -198,21 +198,55 @@ extension Catalogue {
         return .adapter(
           AdapterConfig(
             form: .lora, rank: rank, alpha: try a.optionalDouble("alpha") ?? Double(rank),
-            initialization: initialization, layers: try a.layerSet("layers")))
+            initialization: initialization, layers: try adapterLayerSet(&a),
+            projections: try adapterProjections(&a)))
       }),
     KindSpec(
-      .adapter, "svfit", "Train only the top-r singular values of each selected weight.",
+      .adapter, "svfit", "Train only the top-r singular values of each selected dense weight and attention projection.",
       paper: "Sun et al. 2024 (SVFit)", main: "rank",
       example: "adapters:\n  - {kind: svfit, rank: 32}",
       arguments: [
         ArgumentSpec("rank", .int, required: true, min: 1, "Singular values trained per matrix."),
-        ArgumentSpec("layers", .layerSelector, default: .string("all"), "Which dense layers."),
+        adapterLayers, adapterTensors,
       ],
       lower: { a in
         let rank = try a.int("rank")
         return .adapter(
           AdapterConfig(
-            form: .svfit, rank: rank, alpha: Double(rank), initialization: .svfit, layers: try a.layerSet("layers")))
+            form: .svfit, rank: rank, alpha: Double(rank), initialization: .svfit, layers: try adapterLayerSet(&a),
+            projections: try adapterProjections(&a)))
       }),
   ]
+
+
+  /// An adapter's `layers:`: weight layers by position (as per-layer initializer rules count them) or by kind.
+  static let adapterLayers = ArgumentSpec(
+    "layers", .oneOf([.layerSelector, .enumeration(WeightLayerKind.allCases.map(\.rawValue))]), default: .string("all"),
+    "Which weight layers get an adapter: all, first, last, an index or a list of indices (weight layers from 0, as "
+      + "per-layer initializer rules count them), or a kind: dense, attention, transformer_block (its attention and "
+      + "its MLP's two dense layers). A dense layer's weight is adapted, an attention layer's `tensors`; embedding, "
+      + "conv2d, rnn and gru layers take no adapter (a lint error).")
+
+  /// An adapter's `tensors:`: the projections of each selected attention layer.
+  static let adapterTensors = ArgumentSpec(
+    "tensors", .list(.enumeration(AttentionProjection.allCases.map(\.rawValue))),
+    default: .list(AttentionProjection.loraDefault.map { .string($0.rawValue) }),
+    "The projections of each selected attention layer that get their own adapter: query, key, value, output "
+      + "(LoRA's paper adapts W_q and W_v).")
+
+  /// The `layers:` value as a layer set: a kind, or a selector by position.
+  static func adapterLayerSet(_ a: inout Lowerer) throws -> LayerSet {
+    if let s = try a.argument("layers").value.stringValue, let kind = WeightLayerKind(rawValue: s) { return .kind(kind) }
+    return try a.layerSet("layers")
+  }
+
+  /// The `tensors:` value: each projection once.
+  static func adapterProjections(_ a: inout Lowerer) throws -> [AttentionProjection] {
+    let projections = try a.choices("tensors", AttentionProjection.self)
+    if let twice = projections.first(where: { p in projections.filter { $0 == p }.count > 1 }) {
+      throw a.fail("tensors", "'\(twice.rawValue)' is named twice; each projection gets one adapter")
+    }
+    if projections.isEmpty { throw a.fail("tensors", "no projection is named", help: "name query, key, value or output") }
+    return projections
+  }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SproutConfig
 import SproutTensor
 
 /// Multi-head scaled dot-product self-attention over a sequence `[L, E]`, PyTorch's
@@ -11,6 +12,10 @@ import SproutTensor
 /// Backward per sample and head, with G = dC_h:  dV = Pᵀ G,  dP = G Vᵀ,  dS = P ⊙ (dP − rowsum(P ⊙ dP)) / √d,
 /// dQ = dS K,  dK = dSᵀ Q; then the two projections as dense layers. Every product is the backend's gemm.
 /// The attention weights `P` of the last forward stay in `weights` (`[batch, heads, L, L]`) for metrics.
+///
+/// Fine-tuning adapters (`attach`) act on single projections: a query, key or value adapter adds `s·(x Aᵀ) Bᵀ` to
+/// its third of `[Q K V]` and an output adapter to `y`, each with its own gradients, as LoRA on a model with separate
+/// `q_proj`/`v_proj` layers (Hu et al., ICLR 2022).
 public final class AttentionLayer: Layer {
   /// Positions per sample.
   public let length: Int
@@ -40,6 +45,11 @@ public final class AttentionLayer: Layer {
   private var lastBatch = 0
   /// Its index among the model's weight layers.
   let weightLayerIndex: Int
+  /// Fine-tuning adapters on single projections, in projection order.
+  public private(set) var adapters: [(projection: AttentionProjection, adapter: DenseAdapter)] = []
+  let path: String
+  let topIndex: Int
+  let maxBatch: Int
 
   init(
     length: Int, width: Int, heads: Int, causal: Bool, backend: any Backend, maxBatch: Int, path: String,
@@ -50,6 +60,9 @@ public final class AttentionLayer: Layer {
     self.heads = heads
     self.causal = causal
     self.backend = backend
+    self.path = path
+    self.topIndex = topIndex
+    self.maxBatch = maxBatch
     let index = naming.claim(.attention)
     weightLayerIndex = index
     // The biases stay outside the weight layer (dense: nil): they start at 0, as nn.MultiheadAttention's.
@@ -74,10 +87,58 @@ public final class AttentionLayer: Layer {
   public var inputWidth: Int { length * width }
   /// `L · E`.
   public var outputWidth: Int { length * width }
-  /// PyTorch's order: in_proj_weight, in_proj_bias, out_proj.weight, out_proj.bias.
-  public var parameters: [Parameter] { [inWeight, inBias, outWeight, outBias] }
-  /// None.
-  public var buffers: [Parameter] { [] }
+  /// PyTorch's order: in_proj_weight, in_proj_bias, out_proj.weight, out_proj.bias; then the adapters' trained
+  /// tensors.
+  public var parameters: [Parameter] { [inWeight, inBias, outWeight, outBias] + adapters.flatMap(\.adapter.parameters) }
+  /// The adapters' frozen tensors, if any.
+  public var buffers: [Parameter] { adapters.flatMap(\.adapter.buffers) }
+
+  /// Adds an adapter of `rank` (LoRA scale `scale`) on one projection; the caller freezes what should not train.
+  /// Its tensors are `<path>.query.lora_A`, ..., `<path>.out_proj.lora_A` (the output projection's own prefix).
+  @discardableResult
+  func attach(_ form: DenseAdapter.Form, projection: AttentionProjection, rank: Int, scale: Float) -> DenseAdapter {
+    precondition(!adapters.contains { $0.projection == projection }, "one adapter per projection")
+    let prefix = projection == .output ? "\(path).out_proj" : "\(path).\(projection.rawValue)"
+    let a = DenseAdapter(
+      form: form, rank: rank, scale: scale, backend: backend, inputs: width, outputs: width, path: prefix,
+      topIndex: topIndex, dense: weightLayerIndex, maxBatch: maxBatch * length)
+    adapters.append((projection, a))
+    adapters.sort { $0.projection < $1.projection }
+    return a
+  }
+
+  /// The base matrix a projection's adapter corrects: `in_proj_weight` from row `rowOffset` for `rows` rows (the
+  /// query, key or value block), or `out_proj.weight`.
+  func baseMatrix(_ projection: AttentionProjection) -> (weight: Parameter, rowOffset: Int) {
+    switch projection {
+    case .query: (inWeight, 0)
+    case .key: (inWeight, width)
+    case .value: (inWeight, 2 * width)
+    case .output: (outWeight, 0)
+    }
+  }
+
+  /// The input a projection reads in the last forward, `rows × E`: the layer's input for query, key and value, the
+  /// concatenated heads for the output.
+  func lastInput(of projection: AttentionProjection) -> (pointer: UnsafePointer<Float>, rows: Int)? {
+    guard let input else { return nil }
+    return (projection == .output ? context.pointer : input, lastBatch * length)
+  }
+
+  /// `in_proj_weight` or `out_proj.weight` as the layer applies it, `[rows, E]` row-major: with adapters on its
+  /// projections, W + ΔW in their row blocks (computed in Float64, then rounded).
+  func effectiveValues(of weight: Parameter) -> [Float] {
+    var values = weight.value.array
+    for (projection, adapter) in adapters {
+      let (base, offset) = baseMatrix(projection)
+      guard base === weight else { continue }
+      let delta = adapter.delta
+      for i in 0..<width * width {
+        values[offset * width + i] = Float(Double(values[offset * width + i]) + delta.values[i])
+      }
+    }
+    return values
+  }
   /// `maxBatch × L·E`.
   public var output: UnsafePointer<Float> { out.pointer }
   /// `attention`.
@@ -102,6 +163,9 @@ public final class AttentionLayer: Layer {
       transA: false, transB: true, m: rows, n: 3 * e, k: e, alpha: 1, a: x, lda: e, b: inWeight.value.pointer, ldb: e,
       beta: 0, c: qkv.mutablePointer, ldc: 3 * e,
       epilogue: .biasActivation(bias: inBias.value.pointer, activation: nil, output: nil, saved: nil))
+    for (projection, adapter) in adapters where projection != .output {
+      adapter.forward(x, batch: rows, out: qkv.mutablePointer + baseMatrix(projection).rowOffset, ldOut: 3 * e)
+    }
     let scale = 1 / Float(d).squareRoot()
     for b in 0..<batch {
       for h in 0..<heads {
@@ -128,6 +192,9 @@ public final class AttentionLayer: Layer {
       transA: false, transB: true, m: rows, n: e, k: e, alpha: 1, a: context.pointer, lda: e,
       b: outWeight.value.pointer, ldb: e, beta: 0, c: out.mutablePointer, ldc: e,
       epilogue: .biasActivation(bias: outBias.value.pointer, activation: nil, output: nil, saved: nil))
+    for (projection, adapter) in adapters where projection == .output {
+      adapter.forward(context.pointer, batch: rows, out: out.mutablePointer, ldOut: e)
+    }
   }
 
   public func backward(_ dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>?, batch: Int) {
@@ -143,6 +210,9 @@ public final class AttentionLayer: Layer {
     backend.gemm(
       transA: false, transB: false, m: rows, n: e, k: e, alpha: 1, a: dy, lda: e, b: outWeight.value.pointer, ldb: e,
       beta: 0, c: dcontext.mutablePointer, ldc: e)
+    for (projection, adapter) in adapters where projection == .output {
+      adapter.backward(dy, ldDy: e, x: context.pointer, batch: rows, dx: dcontext.mutablePointer)
+    }
     let scale = 1 / Float(d).squareRoot()
     let ds = dscores.mutablePointer
     for b in 0..<batch {
@@ -186,6 +256,10 @@ public final class AttentionLayer: Layer {
       backend.gemm(
         transA: false, transB: false, m: rows, n: e, k: 3 * e, alpha: 1, a: dqkv.pointer, lda: 3 * e,
         b: inWeight.value.pointer, ldb: e, beta: 0, c: dx, ldc: e)
+    }
+    for (projection, adapter) in adapters where projection != .output {
+      adapter.backward(
+        dqkv.pointer + baseMatrix(projection).rowOffset, ldDy: 3 * e, x: x, batch: rows, dx: dx)
     }
   }
 }

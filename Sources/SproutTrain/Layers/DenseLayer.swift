@@ -32,6 +32,8 @@ public final class DenseLayer: Layer {
   private var input: UnsafePointer<Float>?
   /// The input of the last forward (`batch × inputWidth`), valid until the next forward.
   var lastInput: UnsafePointer<Float>? { input }
+  /// Rows of the last forward (samples, or samples × positions for a position-wise layer).
+  private(set) var lastBatch = 0
 
   init(
     inputWidth: Int, units: Int, bias hasBias: Bool, backend: any Backend, maxBatch: Int, path: String,
@@ -71,7 +73,8 @@ public final class DenseLayer: Layer {
   @discardableResult
   func attach(_ form: DenseAdapter.Form, rank: Int, scale: Float) -> DenseAdapter {
     let a = DenseAdapter(
-      form: form, rank: rank, scale: scale, layer: self, path: path, topIndex: topIndex, maxBatch: maxBatch)
+      form: form, rank: rank, scale: scale, backend: backend, inputs: inputWidth, outputs: outputWidth, path: path,
+      topIndex: topIndex, dense: denseIndex, maxBatch: maxBatch)
     adapter = a
     return a
   }
@@ -87,7 +90,8 @@ public final class DenseLayer: Layer {
       transA: false, transB: true, m: batch, n: outputWidth, k: inputWidth, alpha: 1, a: x, lda: inputWidth,
       b: weight.value.pointer, ldb: inputWidth, beta: 0, c: out.mutablePointer, ldc: outputWidth,
       epilogue: .biasActivation(bias: bias?.value.pointer, activation: nil, output: nil, saved: nil))
-    adapter?.forward(x, batch: batch, out: out.mutablePointer)
+    lastBatch = batch
+    adapter?.forward(x, batch: batch, out: out.mutablePointer, ldOut: outputWidth)
   }
 
   /// `Y = X Wᵀ + b` and the following activation's `f(Y)` in one product (no adapter: it would add to Y
@@ -95,6 +99,7 @@ public final class DenseLayer: Layer {
   func forward(_ x: UnsafePointer<Float>, batch: Int, activation: ActivationLayer) {
     precondition(adapter == nil, "a dense layer with an adapter cannot fuse its activation")
     input = x
+    lastBatch = batch
     backend.gemm(
       transA: false, transB: true, m: batch, n: outputWidth, k: inputWidth, alpha: 1, a: x, lda: inputWidth,
       b: weight.value.pointer, ldb: inputWidth, beta: 0, c: out.mutablePointer, ldc: outputWidth,
@@ -113,7 +118,7 @@ public final class DenseLayer: Layer {
         transA: false, transB: false, m: batch, n: inputWidth, k: outputWidth, alpha: 1, a: dy, lda: outputWidth,
         b: weight.value.pointer, ldb: inputWidth, beta: 0, c: dx, ldc: inputWidth)
     }
-    adapter?.backward(dy, x: x, batch: batch, dx: dx)
+    adapter?.backward(dy, ldDy: outputWidth, x: x, batch: batch, dx: dx)
   }
 
   /// `dW += dYᵀX` (or TrAct's form) and `db += Σ_rows dY`, for the trainable ones.

@@ -144,7 +144,7 @@ public final class MetricsRecorder {
 
   /// Every weight layer's weight as the layer applies it, under the weight's name, in the order `layers:` selectors
   /// count (dense and convolution layers together): with a fine-tuning adapter, W + ΔW (LoRA's s·B·A, SVFit's
-  /// U·diag(σ)·Vt), so weight metrics of a fine-tuned model describe the weight that computes, not the frozen base.
+  /// U·diag(σ)·Vt; on attention, in the adapted projections' rows), so weight metrics of a fine-tuned model describe the weight that computes, not the frozen base.
   /// A convolution's `[F, C, k, k]` weight is read as the `F × C·k²` matrix of its filters (what the im2col product
   /// multiplies), so effective and stable rank measure the filters. A recurrent layer has two: its input and its
   /// recurrent matrix (`weight_ih`, `weight_hh`), each reported under its own name.
@@ -152,7 +152,12 @@ public final class MetricsRecorder {
     network.weightLayers.flatMap { w in
       w.weights.enumerated().map { k, p in
         let rows = p.shape[0]
-        let values = (k == 0 ? (w.layer as? DenseLayer)?.effectiveWeight : nil) ?? p.value.array
+        let values: [Float]
+        switch Network.adaptable(w.layer) {
+        case .dense(let d)? where k == 0: values = d.effectiveWeight
+        case .attention(let a)?: values = a.effectiveValues(of: p)
+        default: values = p.value.array
+        }
         return EffectiveWeight(
           layer: w.index, name: p.name, rows: rows, cols: p.value.count / max(rows, 1), values: values)
       }

@@ -93,28 +93,31 @@ public final class Network {
     inputGrad = Tensor(zeros: [maxBatch, input])
   }
 
-  /// Puts a fine-tuning adapter on each placement's dense layer and freezes every other tensor, so that only
-  /// the adapters train (LoRA's A and B, SVFit's σ). Call before the optimizer is made.
-  /// - Throws: `AdapterError` for an unknown dense index, a layer given two adapters, or a rank out of range.
-  /// No placements change nothing (full fine-tuning).
+  /// Puts a fine-tuning adapter on each placement's matrix (a dense layer's weight, or one projection of an attention
+  /// layer) and freezes every other tensor, so that only the adapters train (LoRA's A and B, SVFit's σ). Call before
+  /// the optimizer is made.
+  /// - Throws: `AdapterError` for a weight layer that does not exist or takes no adapter, a matrix given two adapters,
+  ///   or a rank out of range. No placements change nothing (full fine-tuning).
   public func attachAdapters(_ placements: [AdapterPlacement]) throws {
     guard !placements.isEmpty else { return }
-    var seen: Set<Int> = []
+    var seen: Set<AdapterSiteID> = []
     for p in placements {
-      guard denseLayers.indices.contains(p.denseIndex) else {
-        throw AdapterError("the model has no dense layer \(p.denseIndex) (it has \(denseLayers.count))")
-      }
-      guard seen.insert(p.denseIndex).inserted else {
-        throw AdapterError("dense layer \(p.denseIndex) is given two adapters")
-      }
-      let layer = denseLayers[p.denseIndex]
-      let limit = min(layer.inputWidth, layer.outputWidth)
-      guard p.rank >= 1, p.rank <= limit else {
-        throw AdapterError("rank \(p.rank) does not fit dense layer \(p.denseIndex) (\(layer.outputWidth)×\(layer.inputWidth))")
+      guard seen.insert(p.site).inserted else { throw AdapterError("\(p.site) is given two adapters") }
+      let (outputs, inputs) = try adaptedShape(p.site)
+      guard p.rank >= 1, p.rank <= min(inputs, outputs) else {
+        throw AdapterError("rank \(p.rank) does not fit \(p.site) (\(outputs)×\(inputs))")
       }
     }
     for p in parameters { p.trainable = false }
-    for p in placements { denseLayers[p.denseIndex].attach(p.form, rank: p.rank, scale: p.scale) }
+    for p in placements {
+      switch Self.adaptable(weightLayers[p.denseIndex].layer) {
+      case .dense(let d)?: d.attach(p.form, rank: p.rank, scale: p.scale)
+      case .attention(let a)?:
+        guard let projection = p.projection else { preconditionFailure("checked by adaptedShape") }
+        a.attach(p.form, projection: projection, rank: p.rank, scale: p.scale)
+      case nil: preconditionFailure("checked by adaptedShape")
+      }
+    }
     parameters = stack.layers.flatMap { $0.parameters }
     buffers = stack.layers.flatMap { $0.buffers }
   }
@@ -201,24 +204,4 @@ public struct LayerOutput {
   public let rows: Int
   /// Features.
   public let cols: Int
-}
-
-/// Where `Network.attachAdapters` puts one adapter.
-public struct AdapterPlacement: Sendable, Hashable {
-  /// LoRA or SVFit.
-  public var form: DenseAdapter.Form
-  /// The dense layer (0 = the model's first).
-  public var denseIndex: Int
-  /// r.
-  public var rank: Int
-  /// LoRA's α/r (ignored by SVFit).
-  public var scale: Float
-
-  /// Creates a placement.
-  public init(form: DenseAdapter.Form, denseIndex: Int, rank: Int, scale: Float = 1) {
-    self.form = form
-    self.denseIndex = denseIndex
-    self.rank = rank
-    self.scale = scale
-  }
 }

@@ -86,8 +86,8 @@ public enum Evaluation {
           "it compares with the initialization; measure a trained stage's output")
       }
       var initial: [String: [Float]] = [:]
-      for d in network.denseLayers {
-        initial[d.weight.name] = try reference.float32("initial." + d.weight.name, count: d.weight.value.count)
+      for w in network.weightLayers.flatMap(\.weights) {
+        initial[w.name] = try reference.float32("initial." + w.name, count: w.value.count)
       }
       recorder.initialWeights = initial
       if let probe = recorder.kernelProbe {

@@ -209,10 +209,10 @@ public final class Trainer {
     var tensors: [String: StateTensor] = [:]
     for p in network.parameters + network.buffers { tensors[p.name] = .float32(shape: p.shape, values: p.value.array) }
     for (name, t) in trainStep.optimizer.stateTensors() { tensors[name] = .float32(shape: t.shape, values: t.array) }
-    for d in network.denseLayers {
-      if let w0 = recorder.initialWeights[d.weight.name] {
-        tensors["initial." + d.weight.name] = .float32(shape: d.weight.shape, values: w0)
-      }
+    // Every weight-layer matrix (attention's and a sequence model's position-wise dense layers too), so a resumed
+    // run's weight_change compares with the same start.
+    for w in network.weightLayers.flatMap(\.weights) {
+      if let w0 = recorder.initialWeights[w.name] { tensors["initial." + w.name] = .float32(shape: w.shape, values: w0) }
     }
     if let k0 = recorder.initialKernel {
       tensors["metrics.kernel_alignment.k0"] = .float64(shape: [k0.rows, k0.cols], values: k0.values)
@@ -245,8 +245,8 @@ public final class Trainer {
       optimizerState[name] = try state.float32(name, count: t.count)
     }
     var initial: [String: [Float]] = [:]
-    for d in network.denseLayers {
-      initial[d.weight.name] = try state.float32("initial." + d.weight.name, count: d.weight.value.count)
+    for w in network.weightLayers.flatMap(\.weights) {
+      initial[w.name] = try state.float32("initial." + w.name, count: w.value.count)
     }
     var k0: DenseMatrix?
     if !recorder.kernelParameters.isEmpty {
