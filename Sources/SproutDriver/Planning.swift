@@ -67,8 +67,8 @@ public enum Planning {
   public static func plan(_ request: PlanRequest) throws(SourceLoader.ReadError) -> PlanOutcome {
     let bytes = try SourceLoader.read(request.path)
     let front = Frontend.check(
-      bytes: bytes, file: request.path, overrides: request.overrides, options: request.planOptions, storePath: request.store,
-      stream: request.stream)
+      bytes: bytes, file: request.path, overrides: request.overrides, options: request.planOptions,
+      storePath: request.store, stream: request.stream)
     return PlanOutcome(front: front)
   }
 }

@@ -191,7 +191,8 @@ struct PlanBuilder {
     tasks = select(tasks, trials: trials, diagnostics: &diagnostics)
 
     var plan = Plan(
-      spec: specIdentity, backend: backend, rootSeed: spec.seed, overrides: options.overrides, count: expansion.count, trials: trials,
+      spec: specIdentity, backend: backend, rootSeed: spec.seed, overrides: options.overrides, count: expansion.count,
+      trials: trials,
       tasks: [])
     // Moved, not copied: with a second reference, assigning cache states would copy every task.
     swap(&plan.tasks, &tasks)

@@ -47,6 +47,16 @@ import Testing
         record: [loss]
     """
 
+  /// The sweep with `text` added to its matrix after the seed axis.
+  static func afterSeed(_ text: String) -> String {
+    sweep.replacingOccurrences(of: "  seed: [0, 1, 2]\n", with: "  seed: [0, 1, 2]\n" + text)
+  }
+
+  /// The sweep with its train stage's `steps` written as `value`.
+  static func steps(_ value: String) -> String {
+    sweep.replacingOccurrences(of: "steps: \"${matrix.depth * 10}\"", with: "steps: " + value)
+  }
+
   /// Streamed and full plans of `yaml`, with their diagnostics in a comparable form.
   static func both(
     _ yaml: String, store: StoreView? = nil, force: Bool = false, checkOnly: Bool = false
@@ -99,16 +109,20 @@ import Testing
 
   @Test func variantsOfTheSweep() throws {
     let variants: [(String, String)] = [
-      ("shuffled", Self.sweep.replacingOccurrences(of: "  seed: [0, 1, 2]\n", with: "  seed: [0, 1, 2]\n  order: shuffled\n")),
-      ("sampled", Self.sweep.replacingOccurrences(of: "  seed: [0, 1, 2]\n", with: "  seed: [0, 1, 2]\n  sample: 7\n")),
+      ("shuffled", Self.afterSeed("  order: shuffled\n")),
+      ("sampled", Self.afterSeed("  sample: 7\n")),
       ("no seed axis", Self.sweep.replacingOccurrences(of: "  seed: [0, 1, 2]\n", with: "")),
-      ("reads trial.seed", Self.sweep.replacingOccurrences(of: "steps: \"${matrix.depth * 10}\"", with: "steps: \"${trial.seed + 1}\"")),
-      ("reads trial.index", Self.sweep.replacingOccurrences(of: "steps: \"${matrix.depth * 10}\"", with: "steps: \"${trial.index + 1}\"")),
+      ("reads trial.seed", Self.steps("\"${trial.seed + 1}\"")),
+      ("reads trial.index", Self.steps("\"${trial.index + 1}\"")),
       ("repeated value", Self.sweep.replacingOccurrences(of: "depth: [1, 2]", with: "depth: [1, 2, 1]")),
-      ("excluded", Self.sweep.replacingOccurrences(of: "  seed: [0, 1, 2]\n", with: "  seed: [0, 1, 2]\n  exclude: [{init: a, depth: 2}]\n")),
-      ("no matrix", Self.sweep.replacingOccurrences(of: "matrix:\n  init: [a, b]\n  lr: [0.001, 0.01]\n  depth: [1, 2]\n  seed: [0, 1, 2]\n", with: "")
-        .replacingOccurrences(of: "${matrix.init}", with: "a").replacingOccurrences(of: "\"${matrix.lr}\"", with: "0.1")
-        .replacingOccurrences(of: "\"${matrix.depth * 10}\"", with: "5")),
+      ("excluded", Self.afterSeed("  exclude: [{init: a, depth: 2}]\n")),
+      (
+        "no matrix",
+        Self.steps("5").replacingOccurrences(
+          of: "matrix:\n  init: [a, b]\n  lr: [0.001, 0.01]\n  depth: [1, 2]\n  seed: [0, 1, 2]\n", with: ""
+        ).replacingOccurrences(of: "${matrix.init}", with: "a")
+          .replacingOccurrences(of: "\"${matrix.lr}\"", with: "0.1")
+      ),
     ]
     for (name, yaml) in variants {
       let r = try Self.both(yaml)
@@ -123,7 +137,7 @@ import Testing
     let bad: [(String, String)] = [
       ("non-integer seed", Self.sweep.replacingOccurrences(of: "seed: [0, 1, 2]", with: "seed: [0, 1.5, x]")),
       ("per-trial problem", CheckOnlyTests.fixedWithProblem),
-      ("lowering error", Self.sweep.replacingOccurrences(of: "steps: \"${matrix.depth * 10}\"", with: "steps: \"${matrix.depth - 2}\"")),
+      ("lowering error", Self.steps("\"${matrix.depth - 2}\"")),
     ]
     for (name, yaml) in bad {
       for checkOnly in [false, true] {

@@ -43,7 +43,9 @@ public struct PlanStream: @unchecked Sendable {
     count = plan.count
   }
 
-  init(lazy trials: Trials, spec: SpecIdentity, backend: String, rootSeed: Int, overrides: [String], count: TrialCount) {
+  init(
+    lazy trials: Trials, spec: SpecIdentity, backend: String, rootSeed: Int, overrides: [String], count: TrialCount
+  ) {
     self.plan = nil
     self.trials = trials
     self.spec = spec
