@@ -17,8 +17,10 @@ public struct Frontend: Sendable {
   public var spec: Spec?
   /// The checked graph, when the graph phase ran without errors.
   public var graph: ExperimentGraph?
-  /// The plan, when planning ran without errors.
+  /// The plan, when planning ran without errors (and was not asked for as a stream).
   public var plan: Plan?
+  /// The plan as a stream, when asked for (`stream: true`) and planning ran without errors.
+  public var stream: PlanStream?
   /// Source text of the `<command line>` pseudo-file, when overrides were given.
   public var commandLine: String?
   /// Wall time of each phase that ran, in order (`sprout lint --time-phases`).
@@ -35,7 +37,7 @@ public struct Frontend: Sendable {
   /// what has been read from data files; specs checked together may share one, so a file is read once.
   public static func check(
     bytes: [UInt8], file: String, overrides: [String] = [], options: PlanOptions? = nil, storePath: String? = nil,
-    files: DataFiles = DataFiles()
+    files: DataFiles = DataFiles(), stream: Bool = false
   ) -> Frontend {
     Languages.registerCatalogs()
     var diagnostics = Diagnostics()
@@ -43,7 +45,7 @@ public struct Frontend: Sendable {
     let document = YAMLParser.parse(bytes: bytes, file: file, diagnostics: &diagnostics)
     clock.lap("syntax")
     var front = Frontend(
-      file: file, text: document.text, diagnostics: Diagnostics(), spec: nil, graph: nil, plan: nil,
+      file: file, text: document.text, diagnostics: Diagnostics(), spec: nil, graph: nil, plan: nil, stream: nil,
       commandLine: overrides.isEmpty ? nil : Overrides.commandLineText(overrides))
     func finished() -> Frontend {
       front.diagnostics = diagnostics
@@ -72,7 +74,11 @@ public struct Frontend: Sendable {
     planOptions.overrides = overrides
     if let storePath, !planOptions.checkOnly { planOptions.files = StoreAccess.fileDigests(at: storePath) }
     let store = storePath.flatMap { StoreAccess.view(at: $0, experiment: spec.name ?? "") }
-    front.plan = Planner.plan(graph, options: planOptions, store: store, diagnostics: &diagnostics)
+    if stream {
+      front.stream = Planner.stream(graph, options: planOptions, store: store, diagnostics: &diagnostics)
+    } else {
+      front.plan = Planner.plan(graph, options: planOptions, store: store, diagnostics: &diagnostics)
+    }
     clock.lap("plan")
     return finished()
   }

@@ -98,7 +98,9 @@ public enum Linter {
       let name = path == "-" ? "<stdin>" : path
       let front = Frontend.check(
         bytes: bytes, file: name, overrides: options.overrides,
-        options: PlanOptions(checkOnly: true, maxTrials: options.maxTrials), files: files)
+        options: PlanOptions(checkOnly: true, maxTrials: options.maxTrials), files: files,
+        // A stream: every trial is checked, and no task is made (lint reads only the diagnostics).
+        stream: true)
       results.set(i, .checked(name: name, text: front.text, diagnostics: front.diagnostics.sorted, timings: front.timings))
     }
     if paths.count > 1 && !paths.contains("-") {

@@ -20,6 +20,9 @@ public struct PlanRequest: Sendable {
   public var store: String = ".sprout"
   /// `--max-trials N`: the most trials the matrix may form.
   public var maxTrials = MatrixExpansion.defaultTrialLimit
+  /// Plan as a stream (``PlanOutcome/stream``): for printing the plan's text or JSON, which then needs no memory
+  /// per trial. `--explain`, `--out` and the graph formats need the plan itself.
+  public var stream = false
 
   /// Creates a request for a spec file.
   public init(path: String) { self.path = path }
@@ -37,6 +40,20 @@ public struct PlanOutcome: Sendable {
   public var front: Frontend
   /// The plan, when no phase had errors.
   public var plan: Plan? { front.plan }
+  /// The plan as a stream, when the request asked for one and no phase had errors.
+  public var stream: PlanStream? { front.stream }
+
+  /// Writes the plan as text or JSON to `sink` in pieces, from the stream or the plan, whichever was made; false
+  /// when there is neither (planning had errors) or the format is not text or JSON.
+  public func write(_ format: PlanFormat, to sink: ([UInt8]) -> Void) -> Bool {
+    guard let stream = stream ?? plan.map(PlanStream.init(plan:)) else { return false }
+    switch format {
+    case .text: stream.writeText(to: sink)
+    case .json: stream.writeJSON(to: sink)
+    case .dot, .mermaid: return false
+    }
+    return true
+  }
 
   /// The diagnostics rendered as text (empty when there are none).
   public func renderDiagnostics(color: Bool) -> String {
@@ -50,7 +67,8 @@ public enum Planning {
   public static func plan(_ request: PlanRequest) throws(SourceLoader.ReadError) -> PlanOutcome {
     let bytes = try SourceLoader.read(request.path)
     let front = Frontend.check(
-      bytes: bytes, file: request.path, overrides: request.overrides, options: request.planOptions, storePath: request.store)
+      bytes: bytes, file: request.path, overrides: request.overrides, options: request.planOptions,
+      storePath: request.store, stream: request.stream)
     return PlanOutcome(front: front)
   }
 }

@@ -94,7 +94,10 @@ public struct Edge: Hashable, Sendable {
 /// may rely on ``verify()`` holding.
 public struct ExperimentGraph: Sendable {
   /// The spec the graph was built from (params, matrix, seed, backend, and the definitions' ranges).
-  public var spec: Spec
+  public var spec: Spec { didSet { perTrialChecked = nil } }
+  /// The stages ``needsPerTrialChecks(_:)`` holds for, found once when the graph is built (the graph phase and the
+  /// planner both ask for every stage); nil after `spec` changes, when each answer is worked out again.
+  var perTrialChecked: Set<StageID>?
   /// Datasets by name, with the shape learnt from their arguments or file headers.
   public var datasets: [DatasetID: DatasetNode]
   /// Models by name.

@@ -88,9 +88,10 @@ public enum GraphBuilder {
       let across = def.kind == .select || (upstream[id] ?? []).contains { stages[$0.0]?.acrossTrials ?? false }
       stages[id] = StageNode(definition: def, acrossTrials: across)
     }
-    let graph = ExperimentGraph(
+    var graph = ExperimentGraph(
       spec: spec, datasets: datasets, models: models, initializers: initializers, stages: stages, edges: edges,
       stageOrder: order, dataFiles: files)
+    graph.perTrialChecked = Set(spec.stages.map(\.id).filter(graph.needsPerTrialChecks))
 
     // Checks of literal stages; the planner repeats them per trial for the others.
     let checker = StageChecker(
@@ -127,6 +128,7 @@ extension ExperimentGraph {
   /// True when a stage's checks depend on values only known per trial: its definition, or a definition it
   /// reads (model, initializer, dataset, the stages it reads from), contains an expression.
   public func needsPerTrialChecks(_ id: StageID) -> Bool {
+    if let known = perTrialChecked { return known.contains(id) }
     guard let def = spec.stage(id) else { return false }
     if Value.instance(def.definition).containsExpression { return true }
     let binding = StageBinding.of(def, in: spec, resolve: .literal)

@@ -15,30 +15,39 @@ enum CacheState {
     }
     // Only a task that ran before is compared with its inputs' hashes: build the table on the first one.
     var hashes: [TaskKey: String]?
+    let tasks = plan.tasks
     for i in plan.tasks.indices {
-      let task = plan.tasks[i]
-      let record = store?.lastRecord(taskKey: task.key.description)
-      let inStore = store?.hasOutputs(hash: task.hash) ?? false
-      var changes: [TaskChange] = []
-      if let record {
-        let table = hashes ?? Dictionary(uniqueKeysWithValues: plan.tasks.map { ($0.key, $0.hash) })
-        hashes = table
-        changes = differences(task, record: record, hashes: table, backend: plan.backend)
+      set(&plan.tasks[i], store: store, force: force, backend: plan.backend) { key in
+        if hashes == nil { hashes = Dictionary(uniqueKeysWithValues: tasks.map { ($0.key, $0.hash) }) }
+        return hashes?[key]
       }
-      if force {
-        plan.tasks[i].state = record == nil && !inStore ? .new : .stale
-        plan.tasks[i].changes = [TaskChange(.forced)] + changes
-      } else if inStore {
-        plan.tasks[i].state = .cached
-        plan.tasks[i].changes = []
-      } else if record != nil {
-        plan.tasks[i].state = .stale
-        plan.tasks[i].changes = changes.isEmpty ? [TaskChange(.outputsMissing)] : changes
-      } else {
-        plan.tasks[i].state = .new
-      }
-      plan.tasks[i].reason = reason(plan.tasks[i])
     }
+  }
+
+  /// Sets one task's state, reason and changes; `hash` gives the hash of a task it reads (asked only when the store
+  /// has a record of the task).
+  static func set(
+    _ task: inout PlanTask, store: StoreView?, force: Bool, backend: String, hash: (TaskKey) -> String?
+  ) {
+    let record = store?.lastRecord(taskKey: task.key.description)
+    let inStore = store?.hasOutputs(hash: task.hash) ?? false
+    var changes: [TaskChange] = []
+    if let record {
+      changes = differences(task, record: record, hash: hash, backend: backend)
+    }
+    if force {
+      task.state = record == nil && !inStore ? .new : .stale
+      task.changes = [TaskChange(.forced)] + changes
+    } else if inStore {
+      task.state = .cached
+      task.changes = []
+    } else if record != nil {
+      task.state = .stale
+      task.changes = changes.isEmpty ? [TaskChange(.outputsMissing)] : changes
+    } else {
+      task.state = .new
+    }
+    task.reason = reason(task)
   }
 
   /// The one-line reason shown next to the task.
@@ -55,11 +64,11 @@ enum CacheState {
 
   /// What differs between the task and its last run: fields first (in path order), then inputs, seed, backend.
   static func differences(
-    _ task: PlanTask, record: TaskRecord, hashes: [TaskKey: String], backend: String
+    _ task: PlanTask, record: TaskRecord, hash: (TaskKey) -> String?, backend: String
   ) -> [TaskChange] {
     var changes = TaskChange.configDifferences(record.definition, task.definition)
     for input in task.hashedInputs {
-      let new = hashes[input] ?? ""
+      let new = hash(input) ?? ""
       let old = record.inputHashes[input.description]
       if old != new {
         changes.append(TaskChange(.input, path: input.description, old: old.map(short), new: short(new)))

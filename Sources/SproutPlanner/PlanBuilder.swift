@@ -57,10 +57,55 @@ struct PlanBuilder {
     self.selection = SelectionPlan(graph: graph)
   }
 
-  mutating func build(store: StoreView?, diagnostics: inout Diagnostics) -> Plan {
-    let expansion = MatrixExpansion.expand(
+  func expand(diagnostics: inout Diagnostics) -> MatrixExpansion {
+    MatrixExpansion.expand(
       spec.matrix.map(SweepDefinition.init), rootSeed: spec.seed, limit: options.maxTrials,
       diagnostics: &diagnostics)
+  }
+
+  var specIdentity: SpecIdentity {
+    SpecIdentity(
+      path: options.specPath.isEmpty ? spec.file : options.specPath,
+      textHash: options.specText.isEmpty || options.checkOnly ? "" : SHA256.hash(options.specText).hex,
+      name: spec.name ?? "")
+  }
+
+  mutating func build(store: StoreView?, diagnostics: inout Diagnostics) -> Plan {
+    build(expansion: expand(diagnostics: &diagnostics), store: store, diagnostics: &diagnostics)
+  }
+
+  /// The plan as a stream (``PlanStream``): checked in full now, its tasks made when read. A plan the stream cannot
+  /// make without holding every trial (listed trials, repeats, stages over all trials or reading a select's choice,
+  /// trials the spec tells apart by index, `--only`/`--trial`) is built in full and read from memory.
+  mutating func stream(store: StoreView?, diagnostics: inout Diagnostics) -> PlanStream {
+    let expansion = expand(diagnostics: &diagnostics)
+    let memo = TrialMemo(spec: spec, enabled: memoize)
+    let rounds = selection.rounds
+    guard !expansion.refused, expansion.formsByIndex, expansion.distinct, memo.enabled, rounds.count == 1,
+      rounds[0].across.isEmpty, options.onlyStages.isEmpty, options.onlyTrials.isEmpty
+    else {
+      return PlanStream(plan: build(expansion: expansion, store: store, diagnostics: &diagnostics))
+    }
+    let source = TrialSource(expansion: expansion, rootSeed: spec.seed)
+    if expansion.mayHaveNonIntegerSeed {
+      // The first trial (index order) with one, as listing the trials reports it.
+      for i in 0..<source.count {
+        if let v = expansion.assignment(at: i).first(where: { $0.axis == "seed" })?.value, v.intValue == nil {
+          reportBadSeed(v, diagnostics: &diagnostics)
+          break
+        }
+      }
+    }
+    check(
+      memo: memo, trials: source.count, runIndex: expansion.runIndex(at:), assignment: expansion.assignment(at:)
+    ) { source.trial(at: $0) }
+    findings.report(to: &diagnostics)
+    return PlanStream(
+      lazy: PlanStream.Trials(builder: self, memo: memo, source: source, store: store), spec: specIdentity,
+      backend: backend, rootSeed: spec.seed, overrides: options.overrides, count: expansion.count)
+  }
+
+  mutating func build(expansion: MatrixExpansion, store: StoreView?, diagnostics: inout Diagnostics) -> Plan {
     if expansion.refused {
       // Nothing to resolve: the refusal (with the count) is the one thing to say.
       return Plan(
@@ -75,39 +120,41 @@ struct PlanBuilder {
     var tasks: [PlanTask] = []
     var hashes: [TaskKey: String] = [:]
     let rounds = selection.rounds
-    if rounds.count == 1 {
+    let memo = TrialMemo(spec: spec, enabled: memoize)
+    if rounds.count == 1 && memo.enabled {
       // No stage reads a select's choice: trials that agree on everything the spec reads of them share their
-      // tasks (TrialMemo), each keeping its own key, seed and hash.
+      // tasks (TrialMemo), each keeping its own key, seed and hash. Checked first (every finding), then the tasks
+      // made: the same two passes a streamed plan makes (``PlanStream``).
+      let acrossStages = rounds[0].across
+      tasks.reserveCapacity(trials.count * rounds[0].perTrial.count + acrossStages.count)
+      check(
+        memo: memo, trials: trials.count, runIndex: expansion.runIndex(at:), assignment: { trials[$0].assignment }
+      ) { trials[$0] }
+      for position in 0..<trials.count {
+        let trial = trials[expansion.runIndex(at: position)]
+        guard let known = memo.entries(for: memo.signature(of: trial)) else {
+          preconditionFailure("every trial's signature was planned by the check pass")
+        }
+        emit(known, trial: trial, hashes: &hashes, keepHashes: !acrossStages.isEmpty) { task, _ in tasks.append(task) }
+      }
+      for stage in acrossStages {
+        var context = TrialContext(builder: self, caches: caches, trial: nil)
+        let task = context.task(for: stage, hashes: hashes, findings: &findings, trials: trials)
+        hashes[task.key] = task.hash
+        tasks.append(task)
+      }
+    } else if rounds.count == 1 {
+      // Every trial distinct to the spec's expressions (it reads `trial.index` or `trial.id`): each does the work.
       let perTrialStages = rounds[0].perTrial
       let acrossStages = rounds[0].across
       tasks.reserveCapacity(trials.count * perTrialStages.count + acrossStages.count)
-      let memo = TrialMemo(spec: spec, enabled: memoize)
       for index in expansion.runOrder {
-        let trial = trials[index]
-        let signature = memo.enabled ? memo.signature(of: trial) : []
-        if let known = memo.entries(for: signature) {
-          replay(known, trial: trial, hashes: &hashes, keepHashes: !acrossStages.isEmpty, tasks: &tasks)
-          continue
-        }
-        var context = TrialContext(builder: self, caches: caches, trial: trial)
-        var made: [TrialMemo.Entry] = []
+        var context = TrialContext(builder: self, caches: caches, trial: trials[index])
         for stage in perTrialStages {
-          findings.recorded = memo.enabled ? [] : nil
           let task = context.task(for: stage, hashes: hashes, findings: &findings)
           hashes[task.key] = task.hash
           tasks.append(task)
-          if memo.enabled {
-            made.append(
-              TrialMemo.Entry(
-                stage: task.key.stage, kind: task.kind, config: task.config, digest: context.digests[stage] ?? "",
-                prefix: options.checkOnly
-                  ? nil : TaskHasher.Prefix(configDigest: context.digests[stage] ?? "", backend: backend),
-                upstream: task.inputs.map { ($0.stage, $0.trial == TaskKey.allTrials) }, span: task.span,
-                findings: findings.recorded ?? []))
-          }
         }
-        findings.recorded = nil
-        memo.remember(made, for: signature)
       }
       for stage in acrossStages {
         var context = TrialContext(builder: self, caches: caches, trial: nil)
@@ -144,10 +191,8 @@ struct PlanBuilder {
     tasks = select(tasks, trials: trials, diagnostics: &diagnostics)
 
     var plan = Plan(
-      spec: SpecIdentity(
-        path: options.specPath.isEmpty ? spec.file : options.specPath,
-        textHash: options.specText.isEmpty || options.checkOnly ? "" : SHA256.hash(options.specText).hex, name: spec.name ?? ""),
-      backend: backend, rootSeed: spec.seed, overrides: options.overrides, count: expansion.count, trials: trials,
+      spec: specIdentity, backend: backend, rootSeed: spec.seed, overrides: options.overrides, count: expansion.count,
+      trials: trials,
       tasks: [])
     // Moved, not copied: with a second reference, assigning cache states would copy every task.
     swap(&plan.tasks, &tasks)
@@ -155,13 +200,62 @@ struct PlanBuilder {
     return plan
   }
 
-  /// Appends a trial's tasks from those of an earlier trial with the same signature (``TrialMemo``): only keys,
-  /// seeds and hashes are the trial's own; what the first trial found is reported again under this trial's label.
-  mutating func replay(
-    _ known: [TrialMemo.Entry], trial: Trial, hashes: inout [TaskKey: String], keepHashes: Bool,
-    tasks: inout [PlanTask]
+  /// The check pass of a plan whose trials share tasks (``TrialMemo``): in run order, the first trial of each
+  /// signature resolves, lowers, checks and digests its tasks (remembered in `memo`); every later one reports
+  /// what the first found again under its own label. After it, every finding of the plan is known and every
+  /// trial's tasks can be made from the memo (``emit(_:trial:hashes:keepHashes:_:)``) in any order, as often as
+  /// wanted: nothing of a trial is kept.
+  mutating func check(
+    memo: TrialMemo, trials count: Int, runIndex: (Int) -> Int, assignment: (Int) -> [AxisValue],
+    trial makeTrial: (Int) -> Trial
   ) {
-    var label: String?
+    // The last signature met and its entries: neighbouring trials often differ only in axes no expression reads
+    // (a seed axis, the fastest), and comparing two signatures costs less than hashing one.
+    var last: (signature: [JSONValue?], entries: [TrialMemo.Entry])?
+    for position in 0..<count {
+      let index = runIndex(position)
+      // Without `trial.seed` in the signature, a trial whose tasks are known and found nothing is not even made.
+      var made: Trial? = memo.readsSeed ? makeTrial(index) : nil
+      let signature = made.map(memo.signature(of:)) ?? memo.signature(assignment(index), seed: 0)
+      if let known = last?.signature == signature ? last?.entries : memo.entries(for: signature) {
+        last = (signature, known)
+        var label: String?
+        for e in known.indices where !known[e].findings.isEmpty {
+          if made == nil { made = makeTrial(index) }
+          guard let trial = made else { continue }
+          if label == nil { label = trial.assignment.isEmpty ? trial.id : "\(trial.id) (\(trial.assignmentText))" }
+          for d in known[e].findings { findings.add(d, trial: label) }
+        }
+        continue
+      }
+      let trial = made ?? makeTrial(index)
+      var context = TrialContext(builder: self, caches: caches, trial: trial)
+      // The trial's own hashes, for its later stages' inputs (the tasks themselves are made by `emit`).
+      var own: [TaskKey: String] = [:]
+      var entries: [TrialMemo.Entry] = []
+      for stage in selection.rounds[0].perTrial {
+        findings.recorded = []
+        let task = context.task(for: stage, hashes: own, findings: &findings)
+        own[task.key] = task.hash
+        entries.append(
+          TrialMemo.Entry(
+            stage: task.key.stage, kind: task.kind, config: task.config, digest: context.digests[stage] ?? "",
+            prefix: options.checkOnly
+              ? nil : TaskHasher.Prefix(configDigest: context.digests[stage] ?? "", backend: backend),
+            upstream: task.inputs.map { ($0.stage, $0.trial == TaskKey.allTrials) }, span: task.span,
+            findings: findings.recorded ?? []))
+      }
+      findings.recorded = nil
+      memo.remember(entries, for: signature)
+    }
+  }
+
+  /// Makes a trial's tasks from the entries of its signature (``TrialMemo``): only keys, seeds and hashes are the
+  /// trial's own. Reads nothing but `known` and `hashes` (the plan-wide table, written when `keepHashes`).
+  func emit(
+    _ known: [TrialMemo.Entry], trial: Trial, hashes: inout [TaskKey: String], keepHashes: Bool,
+    _ body: (inout PlanTask, _ serial: Int) -> Void
+  ) {
     // This trial's hashes so far, by entry: its tasks read only earlier stages of the same trial, so the plan-wide
     // table is needed only by tasks over all trials (`keepHashes`).
     var own: [String] = []
@@ -171,10 +265,6 @@ struct PlanBuilder {
       let key = TaskKey(trial: trial.id, stage: known[e].stage)
       let inputs = known[e].upstream.map {
         TaskKey(trial: $0.acrossTrials ? TaskKey.allTrials : trial.id, stage: $0.name)
-      }
-      if !known[e].findings.isEmpty {
-        if label == nil { label = trial.assignment.isEmpty ? trial.id : "\(trial.id) (\(trial.assignmentText))" }
-        for d in known[e].findings { findings.add(d, trial: label) }
       }
       var hash = ""
       if !options.checkOnly {
@@ -189,34 +279,35 @@ struct PlanBuilder {
       }
       own.append(hash)
       if keepHashes { hashes[key] = hash }
-      tasks.append(
-        PlanTask(
-          key: key, trialIndex: trial.index, kind: known[e].kind, hash: hash, inputs: inputs,
-          config: known[e].config, seed: trial.seed, span: known[e].span))
+      var task = PlanTask(
+        key: key, trialIndex: trial.index, kind: known[e].kind, hash: hash, inputs: inputs, config: known[e].config,
+        seed: trial.seed, span: known[e].span)
+      body(&task, known[e].serial)
     }
   }
 
   /// Trials with ids and seeds.
   func makeTrials(_ expansion: MatrixExpansion, diagnostics: inout Diagnostics) -> [Trial] {
-    let total = expansion.assignments.count
-    let idWidth = Trial.idWidth(total: total)
+    let source = TrialSource(expansion: expansion, rootSeed: spec.seed)
     var trials: [Trial] = []
-    trials.reserveCapacity(total)
+    trials.reserveCapacity(source.count)
     var badSeedReported = false
-    for (i, assignment) in expansion.assignments.enumerated() {
-      // The derived seed is only needed without an integer seed axis (it costs a SHA-256 per trial).
-      let axisSeed = assignment.first(where: { $0.axis == "seed" })?.value
-      let seed = axisSeed?.intValue ?? TrialSeed.derive(rootSeed: spec.seed, assignment: assignment)
-      if let v = axisSeed, v.intValue == nil, !badSeedReported {
+    for i in 0..<source.count {
+      let trial = source.trial(at: i)
+      if !badSeedReported, let v = trial["seed"], v.intValue == nil {
         badSeedReported = true
-        diagnostics.report(
-          PlanDiagnostics.badSeed,
-          "the seed axis sets each trial's seed, so its values must be integers, found \(v.canonical)",
-          at: spec.matrix?.range ?? .wholeFile(spec.file), path: "matrix.seed")
+        reportBadSeed(v, diagnostics: &diagnostics)
       }
-      trials.append(Trial(index: i, id: Trial.id(index: i, width: idWidth), assignment: assignment, seed: seed))
+      trials.append(trial)
     }
     return trials
+  }
+
+  func reportBadSeed(_ v: JSONValue, diagnostics: inout Diagnostics) {
+    diagnostics.report(
+      PlanDiagnostics.badSeed,
+      "the seed axis sets each trial's seed, so its values must be integers, found \(v.canonical)",
+      at: spec.matrix?.range ?? .wholeFile(spec.file), path: "matrix.seed")
   }
 
   func reportDuplicates(_ trials: [Trial], diagnostics: inout Diagnostics) {
@@ -302,6 +393,29 @@ struct PlanBuilder {
       for input in byKey[k]?.inputs ?? [] where keep.insert(input).inserted { frontier.append(input) }
     }
     return tasks.filter { keep.contains($0.key) }
+  }
+}
+
+/// The trials of an expansion, each made when asked for by its index.
+struct TrialSource {
+  let expansion: MatrixExpansion
+  let rootSeed: Int
+  let idWidth: Int
+  var count: Int { expansion.trialTotal }
+
+  init(expansion: MatrixExpansion, rootSeed: Int) {
+    self.expansion = expansion
+    self.rootSeed = rootSeed
+    self.idWidth = Trial.idWidth(total: expansion.trialTotal)
+  }
+
+  /// Trial `i` (index order) with its id and seed.
+  func trial(at i: Int) -> Trial {
+    let assignment = expansion.assignment(at: i)
+    // The derived seed is only needed without an integer seed axis (it costs a SHA-256 per trial).
+    let axisSeed = assignment.first(where: { $0.axis == "seed" })?.value
+    let seed = axisSeed?.intValue ?? TrialSeed.derive(rootSeed: rootSeed, assignment: assignment)
+    return Trial(index: i, id: Trial.id(index: i, width: idWidth), assignment: assignment, seed: seed)
   }
 }
 

@@ -62,6 +62,19 @@ public enum Planner {
     return diagnostics.errorCount > errorsBefore ? nil : plan
   }
 
+  /// Plans `graph` as a stream (``PlanStream``): every trial checked now, so the diagnostics are a full plan's, and
+  /// the tasks made (hashed, their cache state decided) as they are read, so a plan of a million trials is printed
+  /// without holding its tasks. `nil` when planning found errors.
+  public static func stream(
+    _ graph: ExperimentGraph, options: PlanOptions, store: StoreView?, diagnostics: inout Diagnostics
+  ) -> PlanStream? {
+    PlanDiagnostics.register()
+    let errorsBefore = diagnostics.errorCount
+    var builder = PlanBuilder(graph: graph, options: options)
+    let stream = builder.stream(store: store, diagnostics: &diagnostics)
+    return diagnostics.errorCount > errorsBefore ? nil : stream
+  }
+
   /// Parses, overrides, decodes, builds the graph and plans, stopping at the first phase with errors: the
   /// whole front of `sprout plan` in one call.
   public static func plan(

@@ -27,6 +27,8 @@ final class TrialMemo {
     var span: SourceSpan
     /// What was found with the trial's label while making the task (replayed with each later trial's label).
     var findings: [Diagnostic]
+    /// Which remembered entry this is (0, 1, …, across signatures): what renderers cache per-entry text by.
+    var serial = -1
   }
 
   /// The matrix axes the spec's expressions read, in name order.
@@ -78,17 +80,20 @@ final class TrialMemo {
   /// What tells trials apart for the spec's expressions: the values of the axes they read (and the seed, when read).
   /// When a read axis is missing from the trial, the trial's axis names join the signature too, since the error
   /// an expression then reports suggests among them.
-  func signature(of trial: Trial) -> [JSONValue?] {
+  func signature(of trial: Trial) -> [JSONValue?] { signature(trial.assignment, seed: trial.seed) }
+
+  /// The signature of a trial with `assignment` and `seed` (read only when ``readsSeed``).
+  func signature(_ assignment: [AxisValue], seed: @autoclosure () -> Int) -> [JSONValue?] {
     var key: [JSONValue?] = []
     key.reserveCapacity(axes.count + 1)
     var missing = false
     for axis in axes {
-      let v = trial.assignment.first { $0.axis == axis }?.value
+      let v = assignment.first { $0.axis == axis }?.value
       if v == nil { missing = true }
       key.append(v)
     }
-    if readsSeed { key.append(.int(trial.seed)) }
-    if missing { key.append(.array(trial.assignment.map { .string($0.axis) })) }
+    if readsSeed { key.append(.int(seed())) }
+    if missing { key.append(.array(assignment.map { .string($0.axis) })) }
     return key
   }
 
@@ -97,6 +102,15 @@ final class TrialMemo {
 
   /// Remembers the tasks of a trial with `signature`.
   func remember(_ tasks: [Entry], for signature: [JSONValue?]) {
-    if enabled { entries[signature] = tasks }
+    guard enabled else { return }
+    var tasks = tasks
+    for i in tasks.indices {
+      tasks[i].serial = serials
+      serials += 1
+    }
+    entries[signature] = tasks
   }
+
+  /// Entries remembered so far.
+  private var serials = 0
 }

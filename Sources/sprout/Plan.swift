@@ -26,8 +26,15 @@ struct Plan: ParsableCommand {
   @OptionGroup var selection: Selection
 
   func run() throws {
-    let outcome = try Planning.plan(selection.request(for: file))
+    var request = selection.request(for: file)
+    // Text and JSON are printed as the tasks are made; the other outputs need the whole plan.
+    request.stream = explain == nil && out == nil && (format == .text || format == .json)
+    let outcome = try Planning.plan(request)
     Terminal.write(outcome.renderDiagnostics(color: Terminal.useColor(for: .standardError)), to: .standardError)
+    if request.stream {
+      guard outcome.write(format, to: { FileHandle.standardOutput.write(Data($0)) }) else { throw ExitCode(1) }
+      return
+    }
     guard let plan = outcome.plan else { throw ExitCode(1) }
     if let explain {
       guard let text = plan.explain(explain) else {
@@ -41,9 +48,9 @@ struct Plan: ParsableCommand {
       try plan.save(to: URL(fileURLWithPath: out))
       Terminal.write("wrote \(out) (\(plan.tasks.count) tasks)\n", to: .standardError)
     }
-    if format == .text {
+    if format == .text || format == .json {
       // In pieces: the text of a large plan is as big as the plan itself.
-      plan.writeText { FileHandle.standardOutput.write(Data($0)) }
+      _ = outcome.write(format) { FileHandle.standardOutput.write(Data($0)) }
       return
     }
     let rendered = plan.render(format)

@@ -214,6 +214,18 @@ import Testing
     #expect(graphFindings(d) == [])
     #expect(graph?.needsPerTrialChecks("train") == true)
     #expect(graph?.needsPerTrialChecks("test") == true)
+    // The answers found once when the graph is built are those worked out per stage (a changed spec drops them).
+    for spec in [yaml, baseSpec] {
+      guard var g = buildGraph(spec).0 else {
+        Issue.record("no graph")
+        continue
+      }
+      let ids = g.spec.stages.map(\.id) + ["nonexistent"]
+      let built = ids.map(g.needsPerTrialChecks)
+      let spec = g.spec
+      g.spec = spec
+      #expect(ids.map(g.needsPerTrialChecks) == built)
+    }
   }
 
   @Test func catalogueIsSortedAndComplete() {

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""bench/plan: `sprout plan` on 1k, 10k, 100k (and, with --million, 1M) trials of a two-stage spec: wall time and peak
-memory (median and range over rounds, with the load average seen), plus callgrind instruction counts at 1k and 10k
-trials, which do not depend on what else the machine is doing."""
+"""bench/plan: `sprout plan` (text and JSON) on 1k, 10k, 100k (and, with --million, 1M) trials of a two-stage spec:
+wall time, CPU time and peak memory (GNU time -v; median and range over rounds, with the load average seen), plus
+callgrind instruction counts at 1k and 10k trials, which do not depend on what else the machine is doing."""
 import json, os, resource, shutil, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
 
@@ -23,30 +23,33 @@ def run(args):
 
 
 def peak(args):
-    """Peak RSS of one run, measured alone (/usr/bin/time would need a package; a fresh Python child does it)."""
-    code = ("import resource,subprocess,sys;subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL,check=True);"
-            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
-    out = subprocess.run([sys.executable, "-c", code] + args, capture_output=True, text=True, check=True)
-    return int(out.stdout) / 1024
+    """Peak RSS (MiB) of one run, measured alone with GNU time's -v (its "Maximum resident set size")."""
+    out = subprocess.run(["/usr/bin/time", "-v"] + args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if out.returncode != 0:
+        sys.exit(f"{args} failed: {out.stderr[-2000:]}")
+    line = [l for l in out.stderr.splitlines() if "Maximum resident set size" in l][-1]
+    return int(line.split(":")[-1]) / 1024
 
 
 rows = []
 for name in ["1k", "10k", "100k"] + (["1m"] if million else []):
     spec = str(specs / f"plan-{name}.yaml")
-    args = [sprout, "plan", spec, "--store", "/nonexistent-store"]
-    n = 1 if name == "1m" else rounds
-    times, cpus, loads = [], [], []
-    for _ in range(n):
-        loads.append(os.getloadavg()[0])
-        wall, cpu = run(args)
-        times.append(wall)
-        cpus.append(cpu)
-    mem = peak(args)
-    rows.append((name, statistics.median(times), min(times), max(times), mem, statistics.median(loads)))
-    print(f"plan {name:>5} trials: wall median {statistics.median(times)*1000:8.1f} ms  range "
-          f"{min(times)*1000:.1f}-{max(times)*1000:.1f} ms  CPU median {statistics.median(cpus)*1000:8.1f} ms  range "
-          f"{min(cpus)*1000:.1f}-{max(cpus)*1000:.1f} ms  peak {mem:6.1f} MiB  load {min(loads):.2f}-{max(loads):.2f}",
-          flush=True)
+    for fmt in ["text", "json"]:
+        args = [sprout, "plan", spec, "--store", "/nonexistent-store", "--format", fmt]
+        # A million trials' JSON is 6.8 GB of text (to /dev/null): one round.
+        n = (1 if fmt == "json" else 3) if name == "1m" else rounds
+        times, cpus, loads = [], [], []
+        for _ in range(n):
+            loads.append(os.getloadavg()[0])
+            wall, cpu = run(args)
+            times.append(wall)
+            cpus.append(cpu)
+        mem = peak(args)
+        rows.append((name, fmt, statistics.median(times), min(times), max(times), mem, statistics.median(loads)))
+        print(f"plan {name:>5} trials {fmt:>4}: wall median {statistics.median(times)*1000:8.1f} ms  range "
+              f"{min(times)*1000:.1f}-{max(times)*1000:.1f} ms  CPU median {statistics.median(cpus)*1000:8.1f} ms  "
+              f"range {min(cpus)*1000:.1f}-{max(cpus)*1000:.1f} ms  peak {mem:6.1f} MiB  "
+              f"load {min(loads):.2f}-{max(loads):.2f}  ({n} rounds)", flush=True)
 
 
 def callgrind(args):

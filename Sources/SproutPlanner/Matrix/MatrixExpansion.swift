@@ -14,10 +14,27 @@ import SproutDiagnostics
 /// Indices follow expansion order, never run order, so `order: shuffled` changes when trials run and
 /// nothing else; seeds and hashes do not depend on it.
 public struct MatrixExpansion: Hashable, Sendable {
-  /// Each trial's assignment, in index order.
-  public var assignments: [[AxisValue]]
+  /// Each trial's assignment, in index order. Listed on demand when the trials are formed by index
+  /// (``assignment(at:)`` reads one without listing the others).
+  public var assignments: [[AxisValue]] {
+    get { listed ?? (0..<trialTotal).map(assignment(at:)) }
+    set {
+      listed = newValue
+      formed = nil
+    }
+  }
   /// Trial indices in run order (the identity unless `order: shuffled`).
-  public var runOrder: [Int]
+  public var runOrder: [Int] {
+    get { shuffledOrder ?? Array(0..<trialTotal) }
+    set { shuffledOrder = newValue == Array(newValue.indices) ? nil : newValue }
+  }
+  /// The assignments when they had to be formed as a list (include, exclude, or a matrix that is not one block).
+  private var listed: [[AxisValue]]?
+  /// The trials as indices into the matrix's block, when nothing but sampling chose among them: a plan of a million
+  /// trials then keeps no list of them. `picked` holds the sampled block indices (nil: every index in order).
+  private var formed: (block: SweepBlock, picked: [Int]?)?
+  /// The run order when it is not the identity.
+  private var shuffledOrder: [Int]?
   /// The count and its statement.
   public var count: TrialCount
   /// True when the matrix was refused for forming more trials than the limit (no trial was made).
@@ -25,6 +42,60 @@ public struct MatrixExpansion: Hashable, Sendable {
   /// True when no two trials can have the same assignment, so the planner need not look for repeats: a product of
   /// differently named axes, each without a repeated value, and no `include` (exclude and sample only drop trials).
   public var distinct = false
+
+  /// An expansion of listed trials.
+  public init(
+    assignments: [[AxisValue]], runOrder: [Int], count: TrialCount, refused: Bool = false, distinct: Bool = false
+  ) {
+    self.count = count
+    self.refused = refused
+    self.distinct = distinct
+    self.listed = assignments
+    self.runOrder = runOrder
+  }
+
+  /// An expansion whose trials are read from `block` by index (`picked`: the sampled indices, ascending).
+  init(block: SweepBlock, picked: [Int]?, runOrder: [Int]?, count: TrialCount) {
+    self.count = count
+    self.formed = (block, picked)
+    self.shuffledOrder = runOrder
+  }
+
+  /// The number of trials.
+  public var trialTotal: Int {
+    if let listed { return listed.count }
+    guard let formed else { return 0 }
+    return formed.picked?.count ?? formed.block.trialCount
+  }
+
+  /// The assignment of trial `index` (in index order), formed without listing the others when it can be.
+  public func assignment(at index: Int) -> [AxisValue] {
+    if let listed { return listed[index] }
+    guard let formed else { preconditionFailure("trial index \(index) of an empty expansion") }
+    return formed.block.assignment(at: formed.picked?[index] ?? index)
+  }
+
+  /// Whether the trials are read from the matrix by index (no list of them is kept).
+  public var formsByIndex: Bool { listed == nil && formed != nil }
+
+  /// Whether some trial's `seed` value may not be an integer, found from the matrix's values, not per trial.
+  public var mayHaveNonIntegerSeed: Bool {
+    if let listed { return listed.contains { $0.contains { $0.axis == "seed" && $0.value.intValue == nil } } }
+    return formed?.block.values(ofAxis: "seed").contains { $0.intValue == nil } ?? false
+  }
+
+  /// The index of the trial that runs at `position` of the run order.
+  public func runIndex(at position: Int) -> Int { shuffledOrder?[position] ?? position }
+
+  public static func == (a: MatrixExpansion, b: MatrixExpansion) -> Bool {
+    a.count == b.count && a.refused == b.refused && a.distinct == b.distinct && a.runOrder == b.runOrder
+      && a.assignments == b.assignments
+  }
+
+  public func hash(into h: inout Hasher) {
+    h.combine(count)
+    h.combine(trialTotal)
+  }
 
   /// The most trials a plan expands unless the user raises the limit (`--max-trials`).
   public static let defaultTrialLimit = 1_000_000
@@ -53,6 +124,18 @@ public struct MatrixExpansion: Hashable, Sendable {
     if overflow || bound > limit {
       return refused(root, formed: formed, includes: matrix.include.count, matrix: matrix, limit: limit,
         diagnostics: &diagnostics)
+    }
+    if matrix.include.isEmpty && matrix.exclude.isEmpty && matrix.sample == nil {
+      // Nothing chooses among the formed trials: they are read by index, never listed.
+      if formed == 0 {
+        diagnostics.report(
+          PlanDiagnostics.emptyMatrix, "the matrix produces no trials (\(formed) formed, 0 excluded)",
+          at: matrix.range, path: "matrix")
+      }
+      var expansion = finished(
+        block: root, picked: nil, total: formed, statement: describe(root).text, matrix: matrix, rootSeed: rootSeed)
+      expansion.distinct = distinctByConstruction(root, matrix: matrix)
+      return expansion
     }
     var trials = (0..<formed).map(root.assignment(at:))
     let originalAxes = axisNames(root)
@@ -133,15 +216,34 @@ public struct MatrixExpansion: Hashable, Sendable {
   static func finished(
     _ trials: [[AxisValue]], statement: String, matrix: SweepDefinition, rootSeed: Int
   ) -> MatrixExpansion {
-    var runOrder = Array(trials.indices)
-    if matrix.shuffled {
-      var rng = SplitMix64(rootSeed: rootSeed, purpose: "matrix.order")
-      rng.shuffle(&runOrder)
-    }
     let total = trials.count
+    return MatrixExpansion(
+      assignments: trials, runOrder: runOrder(total, matrix: matrix, rootSeed: rootSeed) ?? Array(0..<total),
+      count: countStatement(total, statement))
+  }
+
+  /// The expansion of `total` trials read from `block` by index (`picked`: the sampled ones).
+  static func finished(
+    block: SweepBlock, picked: [Int]?, total: Int, statement: String, matrix: SweepDefinition, rootSeed: Int
+  ) -> MatrixExpansion {
+    MatrixExpansion(
+      block: block, picked: picked, runOrder: runOrder(total, matrix: matrix, rootSeed: rootSeed),
+      count: countStatement(total, statement))
+  }
+
+  /// The shuffled run order of `total` trials, nil when they run in index order.
+  static func runOrder(_ total: Int, matrix: SweepDefinition, rootSeed: Int) -> [Int]? {
+    guard matrix.shuffled else { return nil }
+    var order = Array(0..<total)
+    var rng = SplitMix64(rootSeed: rootSeed, purpose: "matrix.order")
+    rng.shuffle(&order)
+    return order
+  }
+
+  static func countStatement(_ total: Int, _ statement: String) -> TrialCount {
     let noun = total == 1 ? "trial" : "trials"
     let full = statement == String(total) ? "\(total) \(noun)" : "\(total) \(noun) = \(statement)"
-    return MatrixExpansion(assignments: trials, runOrder: runOrder, count: TrialCount(total: total, statement: full))
+    return TrialCount(total: total, statement: full)
   }
 
   /// `sample: n` of a matrix without include/exclude: the n trials chosen by index, the others never formed.
@@ -160,9 +262,10 @@ public struct MatrixExpansion: Hashable, Sendable {
         assignments: [], runOrder: [], count: TrialCount(total: 0, statement: "\(n) sampled from \(formed)"),
         refused: true)
     }
-    let trials = sampleIndices(n, of: formed, rootSeed: rootSeed).map(root.assignment(at:))
+    let picked = sampleIndices(n, of: formed, rootSeed: rootSeed)
     let statement = "\(n) sampled from \(formed) = " + describe(root).text
-    var expansion = finished(trials, statement: statement, matrix: matrix, rootSeed: rootSeed)
+    var expansion = finished(
+      block: root, picked: picked, total: n, statement: statement, matrix: matrix, rootSeed: rootSeed)
     expansion.distinct = distinctByConstruction(root, matrix: matrix)
     return expansion
   }

@@ -74,6 +74,14 @@ extension SweepBlock {
     }
   }
 
+  /// Every value of every axis named `name`, in the block and its sub-blocks.
+  func values(ofAxis name: String) -> [JSONValue] {
+    switch self {
+    case .product(let axes, _), .zip(let axes, _): return axes.filter { $0.name == name }.flatMap(\.values)
+    case .productOf(let bs, _), .zipOf(let bs, _), .concat(let bs, _): return bs.flatMap { $0.values(ofAxis: name) }
+    }
+  }
+
   /// The problems full expansion would report for this block, in the same order, found from counts and axis
   /// names alone: axes without values, zips of unequal lengths, and an axis in two blocks of a product.
   func diagnose(_ diagnostics: inout Diagnostics) {
