@@ -89,6 +89,28 @@ import Testing
     #expect(s1.map(\.bitPattern) == s2.map(\.bitPattern))
   }
 
+  /// OpenBLAS splits its sums by thread count (these shapes get other bits at 2 threads than at 1 from Debian's
+  /// OpenBLAS on a Zen host), so the blas backend keeps its products on one OpenBLAS thread whatever `threads` is:
+  /// a run's bits do not depend on --jobs, --threads or the node's cores.
+  @Test(arguments: [(150, 200, 300), (7, 300, 500), (256, 784, 128)])
+  func blasBitsDoNotDependOnThreadCount(shape: (Int, Int, Int)) throws {
+    let (m, n, k) = shape
+    let one = try BLASBackend(threads: 1), two = try BLASBackend(threads: 2)
+    var rng = SplitMix64(seed: UInt64(m * 1_000_003 + n * 1009 + k))
+    let a = rng.floats(m * k)
+    let b = rng.floats(k * n)
+    for transB in [false, true] {
+      var c1 = [Float](repeating: 0, count: m * n)
+      var c2 = c1
+      one.gemm(transA: false, transB: transB, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: transB ? k : n,
+               beta: 0, c: &c1, ldc: n)
+      two.gemm(transA: false, transB: transB, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: transB ? k : n,
+               beta: 0, c: &c2, ldc: n)
+      let differing = zip(c1, c2).filter { $0.bitPattern != $1.bitPattern }.count
+      #expect(differing == 0, "\(shape) transB \(transB): \(differing) of \(m * n) elements differ")
+    }
+  }
+
   @Test(arguments: ["cpu", "blas"])
   func edgeSizes(backendName: String) throws {
     let backend = try Backends.make(name: backendName, threads: 2)

@@ -5,11 +5,19 @@ import Foundation
 /// The library is `libopenblas.so.0` unless an explicit path or the `SPROUT_CBLAS` environment variable names
 /// another. OpenBLAS's thread count is process-wide, so the backend sets it before each product when it
 /// differs from its own.
+///
+/// Products run on one OpenBLAS thread unless `productThreads` says otherwise: OpenBLAS splits its sums
+/// differently with more threads (Debian's 0.3 on this host: a 150×200×300 product has other bits at 2 threads
+/// than at 1; 32×64×64 does not), and Sprout's results must not depend on `--jobs`, `--threads` or the node's
+/// core count. `threads` parallelises the cpu kernels around the products, which partition by output element.
+/// `productThreads > 1` is for measuring OpenBLAS itself (bench/), never for runs.
 public final class BLASBackend: Backend, Sendable {
   /// `blas`.
   public let name = "blas"
-  /// Threads for BLAS and for the cpu kernels.
+  /// Threads for the cpu kernels.
   public let threads: Int
+  /// OpenBLAS threads per product (1 unless made for a benchmark: see the type's documentation).
+  public let productThreads: Int
   /// The library actually opened.
   public var libraryPath: String { library.path }
   /// OpenBLAS's configuration and kernel name, when the library reports them.
@@ -31,7 +39,7 @@ public final class BLASBackend: Backend, Sendable {
   /// process's by default), else `libopenblas.so.0`.
   public init(
     threads: Int = 1, libraryPath: String? = nil,
-    environment: [String: String] = ProcessInfo.processInfo.environment
+    environment: [String: String] = ProcessInfo.processInfo.environment, productThreads: Int = 1
   ) throws {
     let env = environment[Self.environmentVariable].flatMap { $0.isEmpty ? nil : $0 }
     let path = libraryPath ?? env ?? Self.defaultLibrary
@@ -40,7 +48,8 @@ public final class BLASBackend: Backend, Sendable {
     // The composites' workers poll only briefly before sleeping: OpenBLAS's own threads need the cores for the
     // next matrix product (polling as long as the cpu backend does cost ~15 % on mnist at 2 threads).
     cpu = CPUBackend(threads: self.threads, spinLimit: BLASBackend.compositeSpinLimit)
-    library.setThreads?(Int32(self.threads))
+    self.productThreads = max(1, productThreads)
+    library.setThreads?(Int32(self.productThreads))
   }
 
   /// `C = alpha · op(A) · op(B) + beta · C` through `cblas_sgemm`.
@@ -59,8 +68,8 @@ public final class BLASBackend: Backend, Sendable {
         beta: beta, c: c, ldc: ldc)
       return
     }
-    if let get = library.getThreads, let set = library.setThreads, get() != Int32(threads) {
-      set(Int32(threads))
+    if let get = library.getThreads, let set = library.setThreads, get() != Int32(productThreads) {
+      set(Int32(productThreads))
     }
     // CBLAS insists on leading dimensions of at least the row length, even for one-row operands.
     let aCols = transA ? m : k

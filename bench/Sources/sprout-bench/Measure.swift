@@ -20,10 +20,14 @@ func median(_ xs: [Double]) -> Double {
 final class BackendCache {
   private var cache: [String: any Backend] = [:]
 
-  func backend(_ system: String, threads: Int) throws -> any Backend {
-    let key = "\(system)/\(threads)"
+  /// The backend a run gets; `peer: true` makes `blas` run its products on all `threads` (OpenBLAS as a researcher
+  /// calling it directly would, for the gemm and peak figures; runs keep products on one OpenBLAS thread).
+  func backend(_ system: String, threads: Int, peer: Bool = false) throws -> any Backend {
+    let key = "\(system)/\(threads)/\(peer)"
     if let b = cache[key] { return b }
-    let b = try Backends.make(name: system, threads: threads)
+    let b: any Backend =
+      peer && system == "blas"
+      ? try BLASBackend(threads: threads, productThreads: threads) : try Backends.make(name: system, threads: threads)
     cache[key] = b
     return b
   }

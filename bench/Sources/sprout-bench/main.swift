@@ -61,10 +61,10 @@ func json(_ fields: [(String, Any)]) -> String {
     let (seconds, loss) = Measure.train(t, steps: try int(4), warmup: try int(5))
     return json([("us", seconds * 1e6), ("loss", loss)])
   case "peak":
-    let backend = try cache.backend("blas", threads: try int(1))
+    let backend = try cache.backend("blas", threads: try int(1), peer: true)
     return json([("gflops", Measure.squareGemm(backend, n: try int(2), repeats: try int(3)))])
   case "gemm":
-    let backend = try cache.backend(words[1], threads: try int(2))
+    let backend = try cache.backend(words[1], threads: try int(2), peer: true)
     let r = Measure.gemm(
       backend, m: try int(3), n: try int(4), k: try int(5), transA: words[6] == "T", transB: words[7] == "T",
       repeats: try int(8))
