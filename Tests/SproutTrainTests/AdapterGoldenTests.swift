@@ -10,24 +10,10 @@ import Testing
 /// position-wise head; the output, the MSE loss, every gradient (0 for the frozen base), the input gradient and three
 /// SGD-with-momentum steps that move only A and B, on both backends.
 struct AdapterGoldenTests {
-  struct Fixture: GoldenModelFixture {
-    let name: String
+  struct Fixture: GoldenModelParts {
     let input_shape: [String: Int]
     let layers: [[String: GoldenTests.Value]]
     let adapters: [[String: GoldenTests.Value]]
-    let batch: Int
-    let output_width: Int
-    let input: [Float]
-    let target: [Float]
-    let parameters: [String: [Float]]
-    let output: [Float]
-    let loss_value: Float
-    let gradients: [String: [Float]]
-    let input_gradient: [Float]
-    let lr: Float
-    let momentum: Double
-    let losses: [Float]
-    let steps: [[String: [Float]]]
 
     var shape: TensorShape { .sequence(length: input_shape["length"]!, features: input_shape["features"]!) }
     var layerConfigs: [LayerConfig] { layers.map(TransformerGoldenTests.layer) }
@@ -40,7 +26,7 @@ struct AdapterGoldenTests {
     }
   }
 
-  static let fixtures: [Fixture] = (try? GoldenTests.load("adapters", as: GoldenModelFile<Fixture>.self).fixtures) ?? []
+  static let fixtures: [GoldenModel<Fixture>] = (try? GoldenTests.load("adapters", as: GoldenModelFile<Fixture>.self).fixtures) ?? []
 
   @Test func fixturesArePresent() {
     #expect(Self.fixtures.count == 3)

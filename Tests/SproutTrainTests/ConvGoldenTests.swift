@@ -8,29 +8,15 @@ import Testing
 /// Convolution and pooling against PyTorch (bench/golden/make_conv_fixtures.py): whole small CNNs, their output,
 /// loss, every gradient, the input gradient, and three SGD-with-momentum steps, on both backends.
 struct ConvGoldenTests {
-  struct Fixture: GoldenModelFixture {
-    let name: String
+  struct Fixture: GoldenModelParts {
     let image: [Int]
     let layers: [[String: GoldenTests.Value]]
-    let batch: Int
-    let output_width: Int
-    let input: [Float]
-    let target: [Float]
-    let parameters: [String: [Float]]
-    let output: [Float]
-    let loss_value: Float
-    let gradients: [String: [Float]]
-    let input_gradient: [Float]
-    let lr: Float
-    let momentum: Double
-    let losses: [Float]
-    let steps: [[String: [Float]]]
 
     var shape: TensorShape { .image(channels: image[0], height: image[1], width: image[2]) }
     var layerConfigs: [LayerConfig] { layers.map(ConvGoldenTests.layer) }
   }
 
-  static let fixtures: [Fixture] =
+  static let fixtures: [GoldenModel<Fixture>] =
     (try? GoldenTests.load("conv", as: GoldenModelFile<Fixture>.self).fixtures) ?? []
 
   static func layer(_ d: [String: GoldenTests.Value]) -> LayerConfig {

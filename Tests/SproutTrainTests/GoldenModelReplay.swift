@@ -6,26 +6,45 @@ import Testing
 @testable import SproutTrain
 
 /// A whole small model PyTorch recorded (bench/golden/golden_record.py, used by make_conv_fixtures.py,
-/// make_rnn_fixtures.py and make_transformer_fixtures.py): one batch through it, its output, loss, every gradient,
-/// the input gradient, and the parameters after each of three SGD-with-momentum steps. Each suite decodes its own
-/// JSON (the input shape and layer list differ) and says how to read them; the replay is shared.
-protocol GoldenModelFixture: Decodable {
-  var name: String { get }
-  var batch: Int { get }
-  var output_width: Int { get }
-  var input: [Float] { get }
-  var target: [Float] { get }
-  var parameters: [String: [Float]] { get }
-  var output: [Float] { get }
-  var loss_value: Float { get }
-  var gradients: [String: [Float]] { get }
-  /// Empty when the input is token ids (no gradient flows into them).
-  var input_gradient: [Float] { get }
-  var lr: Float { get }
-  var momentum: Double { get }
-  var losses: [Float] { get }
-  var steps: [[String: [Float]]] { get }
+/// make_rnn_fixtures.py, make_transformer_fixtures.py and make_adapter_fixtures.py): one batch through it, its output,
+/// loss, every gradient, the input gradient, and the parameters after each of three SGD-with-momentum steps. The
+/// fields every fixture has are one `GoldenRecord`; each suite decodes its own `Parts` (the input shape, the layer
+/// list) from the same JSON object and says how to read them; the replay is shared.
+@dynamicMemberLookup
+struct GoldenModel<Parts: GoldenModelParts>: Decodable, Sendable {
+  let record: GoldenRecord
+  let parts: Parts
 
+  init(from decoder: any Decoder) throws {
+    record = try GoldenRecord(from: decoder)
+    parts = try Parts(from: decoder)
+  }
+
+  subscript<T>(dynamicMember path: KeyPath<GoldenRecord, T>) -> T { record[keyPath: path] }
+  subscript<T>(dynamicMember path: KeyPath<Parts, T>) -> T { parts[keyPath: path] }
+}
+
+/// What PyTorch recorded, common to every golden model fixture.
+struct GoldenRecord: Decodable, Sendable {
+  let name: String
+  let batch: Int
+  let output_width: Int
+  let input: [Float]
+  let target: [Float]
+  let parameters: [String: [Float]]
+  let output: [Float]
+  let loss_value: Float
+  let gradients: [String: [Float]]
+  /// Empty when the input is token ids (no gradient flows into them).
+  let input_gradient: [Float]
+  let lr: Float
+  let momentum: Double
+  let losses: [Float]
+  let steps: [[String: [Float]]]
+}
+
+/// A suite's own fields of its fixtures and how to read them in Sprout's terms.
+protocol GoldenModelParts: Decodable, Sendable {
   /// The model's input shape.
   var shape: TensorShape { get }
   /// The model's layers, in Sprout's terms.
@@ -36,15 +55,15 @@ protocol GoldenModelFixture: Decodable {
   var adapterPlacements: [AdapterPlacement] { get }
 }
 
-extension GoldenModelFixture {
+extension GoldenModelParts {
   var lossConfig: LossConfig { .mse }
   var adapterPlacements: [AdapterPlacement] { [] }
 }
 
-/// The replay of a `GoldenModelFixture` on one backend: build the model with PyTorch's parameters, then compare.
+/// The replay of a `GoldenModel` on one backend: build the model with PyTorch's parameters, then compare.
 enum GoldenModelReplay {
   /// The fixture's model on `backend`, every parameter set to PyTorch's values (and the same names on both sides).
-  static func network(_ f: some GoldenModelFixture, _ backend: any Backend) throws -> Network {
+  static func network(_ f: GoldenModel<some GoldenModelParts>, _ backend: any Backend) throws -> Network {
     let net = try Network(shape: f.shape, layers: f.layerConfigs, backend: backend, maxBatch: 4)
     try net.attachAdapters(f.adapterPlacements)
     #expect(Set((net.parameters + net.buffers).map(\.name)) == Set(f.parameters.keys), "\(f.name)")
@@ -59,7 +78,7 @@ enum GoldenModelReplay {
   /// One forward and backward pass: the output, the loss, every parameter's gradient and (for a non-token input)
   /// the input gradient against PyTorch's.
   static func checkForwardAndGradients(
-    _ f: some GoldenModelFixture, backendName: String, sourceLocation: SourceLocation = #_sourceLocation
+    _ f: GoldenModel<some GoldenModelParts>, backendName: String, sourceLocation: SourceLocation = #_sourceLocation
   ) throws {
     let net = try network(f, layerTestBackend(named: backendName))
     net.computesInputGradient = true
@@ -88,7 +107,7 @@ enum GoldenModelReplay {
 
   /// Three SGD steps with momentum (PyTorch's torch.optim.SGD): each step's loss and every parameter after it.
   static func checkThreeSGDSteps(
-    _ f: some GoldenModelFixture, backendName: String, sourceLocation: SourceLocation = #_sourceLocation
+    _ f: GoldenModel<some GoldenModelParts>, backendName: String, sourceLocation: SourceLocation = #_sourceLocation
   ) throws {
     let be = try layerTestBackend(named: backendName)
     let net = try network(f, be)
@@ -109,7 +128,7 @@ enum GoldenModelReplay {
 }
 
 /// A fixture file: the PyTorch version that wrote it and its fixtures.
-struct GoldenModelFile<Fixture: GoldenModelFixture>: Decodable {
+struct GoldenModelFile<Parts: GoldenModelParts>: Decodable {
   let torch: String
-  let fixtures: [Fixture]
+  let fixtures: [GoldenModel<Parts>]
 }

@@ -9,30 +9,16 @@ import Testing
 /// their output, loss, every gradient, the input gradient, and three SGD-with-momentum steps, on both backends. The
 /// parameters are PyTorch's default initialisation, U(±1/√units).
 struct RecurrentGoldenTests {
-  struct Fixture: GoldenModelFixture {
-    let name: String
+  struct Fixture: GoldenModelParts {
     let length: Int
     let features: Int
     let layers: [[String: GoldenTests.Value]]
-    let batch: Int
-    let output_width: Int
-    let input: [Float]
-    let target: [Float]
-    let parameters: [String: [Float]]
-    let output: [Float]
-    let loss_value: Float
-    let gradients: [String: [Float]]
-    let input_gradient: [Float]
-    let lr: Float
-    let momentum: Double
-    let losses: [Float]
-    let steps: [[String: [Float]]]
 
     var shape: TensorShape { .sequence(length: length, features: features) }
     var layerConfigs: [LayerConfig] { layers.map(RecurrentGoldenTests.layer) }
   }
 
-  static let fixtures: [Fixture] =
+  static let fixtures: [GoldenModel<Fixture>] =
     (try? GoldenTests.load("rnn", as: GoldenModelFile<Fixture>.self).fixtures) ?? []
 
   static func layer(_ d: [String: GoldenTests.Value]) -> LayerConfig {

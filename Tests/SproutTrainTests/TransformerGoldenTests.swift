@@ -10,24 +10,10 @@ import Testing
 /// per position over token targets with ignored positions, or MSE), every gradient, the input gradient of a sequence
 /// input, and three SGD-with-momentum steps, on both backends.
 struct TransformerGoldenTests {
-  struct Fixture: GoldenModelFixture {
-    let name: String
+  struct Fixture: GoldenModelParts {
     let input_shape: [String: Int]
     let layers: [[String: GoldenTests.Value]]
-    let batch: Int
-    let output_width: Int
-    let input: [Float]
-    let target: [Float]
-    let parameters: [String: [Float]]
-    let output: [Float]
     let loss: String
-    let loss_value: Float
-    let gradients: [String: [Float]]
-    let input_gradient: [Float]
-    let lr: Float
-    let momentum: Double
-    let losses: [Float]
-    let steps: [[String: [Float]]]
 
     var shape: TensorShape {
       let length = input_shape["length"]!
@@ -38,7 +24,7 @@ struct TransformerGoldenTests {
     var layerConfigs: [LayerConfig] { layers.map(TransformerGoldenTests.layer) }
   }
 
-  static let fixtures: [Fixture] =
+  static let fixtures: [GoldenModel<Fixture>] =
     (try? GoldenTests.load("transformer", as: GoldenModelFile<Fixture>.self).fixtures) ?? []
 
   static func layer(_ d: [String: GoldenTests.Value]) -> LayerConfig {
