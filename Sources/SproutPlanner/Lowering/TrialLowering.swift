@@ -40,19 +40,24 @@ final class TrialLowering: LoweringContext {
 
   /// `value` with this trial's values substituted and every resolved instance re-checked against the catalogue
   /// (a matrix value can be out of range); nil when something did not resolve or fit (reported).
-  func resolve(_ value: Value, path: String, invariant: Bool) -> Value? {
-    guard value.containsExpression else { return value }
-    let note = invariant ? nil : label
+  /// `path` is built only for a value that holds an expression (most of a model's layers hold none).
+  func resolve(_ value: Value, path makePath: @autoclosure () -> String, invariant: Bool) -> Value? {
     var r = resolver
+    guard let resolved = r.resolvedIfChanged(value) else { return value }
+    let path = makePath()
+    let note = invariant ? nil : label
     // A layer whose kind an expression chose becomes that kind, with its defaults, before it is checked.
-    let resolved = r.resolve(value)
     let v = path.hasPrefix("models.") ? resolved.choosingKinds : resolved
     for e in r.errors { found.append((e.diagnostic(path: path), note)) }
     guard r.errors.isEmpty else { return nil }
     guard case .instance(let instance) = v else { return v }
     func check() -> [Diagnostic] {
       var local = Diagnostics()
-      Catalogue.check(instance, path: path, diagnostics: &local)
+      if case .instance(let written) = value {
+        Catalogue.check(instance, resolvedFrom: written, path: path, diagnostics: &local)
+      } else {
+        Catalogue.check(instance, path: path, diagnostics: &local)
+      }
       return local.all
     }
     let problems: [Diagnostic]
