@@ -83,6 +83,16 @@ final class TrialLowering: LoweringContext {
     return problems.contains { $0.severity == .error } ? nil : v
   }
 
+  /// ``resolve(_:path:invariant:)`` of an instance. One without an expression is returned as it is, without
+  /// wrapping it in a `Value` (a boxed copy) to find that out: most of a spec's layers and rules hold none.
+  func resolve(instance: Instance, path makePath: @autoclosure () -> String, invariant: Bool) -> Instance? {
+    guard instance.arguments.entries.contains(where: { $0.value.containsExpression }) else { return instance }
+    guard case .instance(let resolved)? = resolve(.instance(instance), path: makePath(), invariant: invariant) else {
+      return nil
+    }
+    return resolved
+  }
+
   /// Runs `lower`, recording its problem; nil when it failed.
   private func attempt<T>(invariant: Bool, _ lower: () throws -> T) -> T? {
     do { return try lower() } catch let e as LoweringError {
@@ -114,8 +124,7 @@ final class TrialLowering: LoweringContext {
       guard let input = resolve(def.input, path: "\(key).input", invariant: invariant) else { return nil }
       var layers: [Instance] = []
       for (n, layer) in def.layers.enumerated() {
-        guard case .instance(let i)? = resolve(.instance(layer), path: "\(key).layers[\(n)]", invariant: invariant)
-        else { return nil }
+        guard let i = resolve(instance: layer, path: "\(key).layers[\(n)]", invariant: invariant) else { return nil }
         layers.append(i)
       }
       return attempt(invariant: invariant) {
@@ -131,8 +140,7 @@ final class TrialLowering: LoweringContext {
     let key = "initializers.\(name)"
     let result = definition(key) { invariant in
       func instance(_ i: Instance, _ p: String) -> Instance? {
-        guard case .instance(let r)? = resolve(.instance(i), path: p, invariant: invariant) else { return nil }
-        return r
+        resolve(instance: i, path: p, invariant: invariant)
       }
       guard let rule = instance(def.rule, key), let bias = instance(def.bias, "\(key).bias") else { return nil }
       var overrides: [Instance] = []
@@ -155,9 +163,7 @@ final class TrialLowering: LoweringContext {
     }
     let key = "datasets.\(ref.dataset.name)"
     let result = definition(key) { invariant in
-      guard case .instance(let i)? = resolve(.instance(def.definition), path: key, invariant: invariant) else {
-        return nil
-      }
+      guard let i = resolve(instance: def.definition, path: key, invariant: invariant) else { return nil }
       return attempt(invariant: invariant) {
         guard case .dataset(let d) = try Lowerer.lower(i, path: key, context: self, definitionName: ref.dataset.name)
         else { preconditionFailure("a dataset instance lowers to a dataset") }
