@@ -22,7 +22,9 @@ extension Decoder {
       }
       guard let name = kindName(node, sort, path: path) else { return nil }
       guard let kind = lookupKind(name, sort, at: node.range, path: path) else { return nil }
-      return finish(kind, written: [], present: WrittenNames(capacity: 0), node: node, kindRange: node.range, path: path).map { ($0, []) }
+      return finish(
+        kind, written: [], present: WrittenNames(capacity: 0), node: node, kindRange: node.range, path: path
+      ).map { ($0, []) }
     case .sequence:
       reportWrongType(node, .kind(sort), path: path, help: formsHelp(sort))
       return nil
