@@ -40,6 +40,24 @@ extension Gemm {
       default: break
       }
     }
+    if activation == nil, let bias {
+      // A bias alone (a layer with no activation fused, often the last, of one to a few units): whole vectors,
+      // then each row's last few elements one by one (the lanes' addition, element by element).
+      let end = cols.upperBound
+      for i in rows {
+        let row = p.c + i * p.ldc
+        var j = cols.lowerBound
+        while j + 8 <= end {
+          UnsafeMutableRawPointer(row + j).storeBytes(of: load(row + j) + load(bias + j), as: V8.self)
+          j += 8
+        }
+        while j < end {
+          row[j] = row[j] + bias[j]
+          j += 1
+        }
+      }
+      return
+    }
     for i in rows {
       let o = i * p.ldc
       let row = p.c + o

@@ -23,6 +23,9 @@ enum Gemm {
   static let mc = 144
   /// Columns of a B block (L3). Large, so that A is packed once per k block for most products.
   static let nc = 2048
+  /// Products whose B has at least this many elements (1 MB: more than half of L2) fetch the source of the next
+  /// B panel ahead while computing the current one (`nextPanelLines`). A smaller B is in cache already.
+  static let lookAheadB = 1 << 18
   /// Columns of C that get their epilogue together (a multiple of NR).
   static let epilogueColumns = 256
   /// Products up to this many multiply-adds read A, and B when it is not transposed, in place instead of
@@ -145,9 +148,24 @@ enum Gemm {
           bPanel = UnsafePointer(scratch.b)
         }
       }
+      // While the first block of rows packs B panel by panel, the lines the next panel will be packed from are
+      // requested a few per kernel call, so its packing reads cache instead of waiting on memory line by line.
+      let ahead =
+        packing && p.k * p.n >= lookAheadB ? nextPanelLines(p, pc: pc, kb: kb, j0: jc + jr + nr, end: jc + nb) : 0
+      let aheadPerCall = (ahead + (mb + mr - 1) / mr - 1) / ((mb + mr - 1) / mr)
+      var aheadDone = 0
       var ir = 0
       while ir < mb {
-        let rowsValid = min(mr, mb - ir)
+        if aheadDone < ahead {
+          let count = min(aheadPerCall, ahead - aheadDone)
+          prefetchPanelLines(p, pc: pc, kb: kb, j0: jc + jr + nr, end: jc + nb, from: aheadDone, count: count)
+          aheadDone += count
+        }
+        var rowsValid = min(mr, mb - ir)
+        // A read in place can start a tile at any row: the last 7 or 8 rows run as 4 + 3 or 4 + 4 instead of
+        // 6 + 1 or 6 + 2 (a one- or two-row tile has 2 or 4 accumulators, too few to cover the multiply-add's
+        // latency, so it runs at a quarter or half of the rate). Each element is the same chain either way.
+        if directA && mb - ir > mr && mb - ir < mr + 3 { rowsValid = 4 }
         let aPanel: UnsafePointer<Float>
         if directA {
           let i = ic + ir
@@ -166,7 +184,7 @@ enum Gemm {
           edge(kb, aPanel, aStep, aRow, bPanel, bStep, cTile, ldc: p.ldc, rows: rowsValid, cols: colsValid,
                alpha: p.alpha, beta: beta)
         }
-        ir += mr
+        ir += rowsValid
       }
       jr += nr
       // After the last k block, every `epilogueColumns` columns of the block get their epilogue while they
@@ -174,6 +192,43 @@ enum Gemm {
       if lastK && (jr % epilogueColumns == 0 || jr >= nb) {
         let first = (jr - 1) / epilogueColumns * epilogueColumns
         applyEpilogue(p, rows: ic..<(ic + mb), cols: (jc + first)..<(jc + min(jr, nb)))
+      }
+    }
+  }
+
+  /// Cache lines the B panel at columns `j0 ..< min(j0 + NR, end)` of op(B), k block `pc ..< pc+kb`, is packed
+  /// from (0 when there is no such panel): one line per step for a row-major B (its sixteen floats, at most two
+  /// lines when they straddle one), whole rows of `kb` floats for a transposed B.
+  static func nextPanelLines(_ p: Problem, pc: Int, kb: Int, j0: Int, end: Int) -> Int {
+    if j0 >= end { return 0 }
+    if !p.transB { return kb * linesPerRun(p.b + pc * p.ldb + j0, floats: min(nr, end - j0)) }
+    return min(nr, end - j0) * linesPerRun(p.b + j0 * p.ldb + pc, floats: kb)
+  }
+
+  /// Lines a run of `floats` floats at `start` touches when every run of its kind is assumed as misaligned as
+  /// the first (over-counting by at most one line per run, which only prefetches a line that is not needed).
+  @inline(__always)
+  static func linesPerRun(_ start: UnsafePointer<Float>, floats: Int) -> Int {
+    let offset = Int(bitPattern: start) & 63
+    return (offset + floats * 4 + 63) / 64
+  }
+
+  /// Prefetches lines `from ..< from+count` of the panel at column `j0` (numbered as `nextPanelLines` counts them:
+  /// step by step for a row-major B, row by row for a transposed one).
+  static func prefetchPanelLines(_ p: Problem, pc: Int, kb: Int, j0: Int, end: Int, from: Int, count: Int) {
+    if !p.transB {
+      let first = p.b + pc * p.ldb + j0
+      let perStep = linesPerRun(first, floats: min(nr, end - j0))
+      for line in from..<(from + count) {
+        let q = line / perStep
+        CPUHint.prefetchRead(UnsafeRawPointer(first + q * p.ldb) + (line - q * perStep) * 64)
+      }
+    } else {
+      let first = p.b + j0 * p.ldb + pc
+      let perRow = linesPerRun(first, floats: kb)
+      for line in from..<(from + count) {
+        let row = line / perRow
+        CPUHint.prefetchRead(UnsafeRawPointer(first + row * p.ldb) + (line - row * perRow) * 64)
       }
     }
   }
