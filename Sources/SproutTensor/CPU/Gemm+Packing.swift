@@ -126,6 +126,30 @@ extension Gemm {
     }
   }
 
+  /// Packs rows `k0 ..< k0+kb`, columns `j0 ..< j0+nb` of a row-major op(B) (not transposed) into the same panels
+  /// as `packB`, walking each source row once across all the panels (contiguous reads) instead of panel by panel.
+  static func packBRows(_ p: Problem, k0: Int, kb: Int, j0: Int, nb: Int, into dst: UnsafeMutablePointer<Float>) {
+    let whole = nb / nr
+    let tail = nb - whole * nr
+    let panelSize = kb * nr
+    for q in 0..<kb {
+      let src = p.b + (k0 + q) * p.ldb + j0
+      var out = dst + q * nr
+      for panel in 0..<whole {
+        let s = UnsafeRawPointer(src + panel * nr)
+        let o = UnsafeMutableRawPointer(out)
+        o.storeBytes(of: s.loadUnaligned(as: V8.self), as: V8.self)
+        o.storeBytes(of: s.loadUnaligned(fromByteOffset: 32, as: V8.self), toByteOffset: 32, as: V8.self)
+        out += panelSize
+      }
+      if tail > 0 {
+        let s = src + whole * nr
+        for c in 0..<tail { out[c] = s[c] }
+        for c in tail..<nr { out[c] = 0 }
+      }
+    }
+  }
+
   @inline(__always)
   static func load(_ p: UnsafePointer<Float>) -> V8 { UnsafeRawPointer(p).loadUnaligned(as: V8.self) }
 

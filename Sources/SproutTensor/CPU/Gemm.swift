@@ -23,9 +23,15 @@ enum Gemm {
   static let mc = 144
   /// Columns of a B block (L3). Large, so that A is packed once per k block for most products.
   static let nc = 2048
-  /// Products whose B has at least this many elements (1 MB: more than half of L2) fetch the source of the next
-  /// B panel ahead while computing the current one (`nextPanelLines`). A smaller B is in cache already.
+  /// Products whose B has at least this many elements (1 MB: more than half of L2) pack a row-major B
+  /// `packChunk` panels at a time, and fetch a transposed B's next panel ahead while computing the current one
+  /// (`nextPanelLines`). A smaller B is in cache already.
   static let lookAheadB = 1 << 18
+  /// Panels of a large row-major B packed together, row by row (8 panels: 512 contiguous bytes of each of the
+  /// block's rows, 128 KB packed, within L2). Packing one 16-float panel at a time read 64 bytes from each of
+  /// `kb` rows a whole row apart (8 KB for a 2048-wide B): every load a new page, where the hardware prefetcher
+  /// does not follow, so each waited on memory.
+  static let packChunk = 8
   /// Columns of C that get their epilogue together (a multiple of NR).
   static let epilogueColumns = 256
   /// Products up to this many multiply-adds read A, and B when it is not transposed, in place instead of
@@ -131,11 +137,20 @@ enum Gemm {
   ) {
     // Step q of an A panel holds its rows r at `aPanel + q·aStep + r·aRow`.
     let (aStep, aRow) = directA ? (p.transA ? (p.lda, 1) : (1, p.lda)) : (mr, 1)
+    // A large row-major B is packed `packChunk` panels at a time, row by row (`packBRows`); a transposed one
+    // panel by panel, with the next panel's lines requested ahead.
+    let rowsAhead = packing && !p.transB && p.k * p.n >= lookAheadB
     var jr = 0
     while jr < nb {
       let colsValid = min(nr, nb - jr)
       let packedPanel = packedB + (jr / nr) * kb * nr
-      if packing { packB(p, k0: pc, kb: kb, j0: jc + jr, nb: colsValid, into: packedPanel) }
+      if packing {
+        if !rowsAhead {
+          packB(p, k0: pc, kb: kb, j0: jc + jr, nb: colsValid, into: packedPanel)
+        } else if (jr / nr) % packChunk == 0 {
+          packBRows(p, k0: pc, kb: kb, j0: jc + jr, nb: min(packChunk * nr, nb - jr), into: packedPanel)
+        }
+      }
       var bPanel = UnsafePointer(packedPanel)
       var bStep = nr
       if directB {
@@ -148,10 +163,11 @@ enum Gemm {
           bPanel = UnsafePointer(scratch.b)
         }
       }
-      // While the first block of rows packs B panel by panel, the lines the next panel will be packed from are
-      // requested a few per kernel call, so its packing reads cache instead of waiting on memory line by line.
+      // While the first block of rows packs a transposed B panel by panel, the lines the next panel will be packed
+      // from are requested a few per kernel call, so its packing reads cache instead of waiting on memory.
       let ahead =
-        packing && p.k * p.n >= lookAheadB ? nextPanelLines(p, pc: pc, kb: kb, j0: jc + jr + nr, end: jc + nb) : 0
+        packing && p.transB && p.k * p.n >= lookAheadB
+        ? nextPanelLines(p, pc: pc, kb: kb, j0: jc + jr + nr, end: jc + nb) : 0
       let aheadPerCall = (ahead + (mb + mr - 1) / mr - 1) / ((mb + mr - 1) / mr)
       var aheadDone = 0
       var ir = 0
