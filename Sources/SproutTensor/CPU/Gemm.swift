@@ -24,8 +24,8 @@ enum Gemm {
   /// Columns of a B block (L3). Large, so that A is packed once per k block for most products.
   static let nc = 2048
   /// Products whose B has at least this many elements (1 MB: more than half of L2) pack a row-major B
-  /// `packChunk` panels at a time, and fetch a transposed B's next panel ahead while computing the current one
-  /// (`nextPanelLines`). A smaller B is in cache already.
+  /// `packChunk` panels at a time, and fetch the next panel (transposed B) or chunk (row-major B) ahead while
+  /// computing the current one (`nextPanelLines`). A smaller B is in cache already.
   static let lookAheadB = 1 << 18
   /// Panels of a large row-major B packed together, row by row (8 panels: 512 contiguous bytes of each of the
   /// block's rows, 128 KB packed, within L2). Packing one 16-float panel at a time read 64 bytes from each of
@@ -138,10 +138,26 @@ enum Gemm {
     // Step q of an A panel holds its rows r at `aPanel + q·aStep + r·aRow`.
     let (aStep, aRow) = directA ? (p.transA ? (p.lda, 1) : (1, p.lda)) : (mr, 1)
     // A large row-major B is packed `packChunk` panels at a time, row by row (`packBRows`); a transposed one
-    // panel by panel, with the next panel's lines requested ahead.
-    let rowsAhead = packing && !p.transB && p.k * p.n >= lookAheadB
+    // panel by panel.
+    let big = packing && p.k * p.n >= lookAheadB
+    let rowsAhead = big && !p.transB
+    // The lines of the next panel (transposed B) or of the next chunk of panels (row-major B) are requested a few
+    // per kernel call while the current ones are computed, so that packing them reads cache instead of waiting on
+    // memory: `ahead` lines of the run of `aheadWidth` columns at `aheadJ0`, `aheadPerCall` per call.
+    let aPanels = (mb + mr - 1) / mr
+    var ahead = 0, aheadDone = 0, aheadPerCall = 0, aheadJ0 = 0, aheadWidth = 0
     var jr = 0
     while jr < nb {
+      if big && (p.transB || (jr / nr) % packChunk == 0) {
+        let panels = p.transB ? 1 : packChunk
+        aheadJ0 = jc + jr + panels * nr
+        aheadWidth = panels * nr
+        ahead = nextPanelLines(p, pc: pc, kb: kb, j0: aheadJ0, width: aheadWidth, end: jc + nb)
+        aheadDone = 0
+        // Spread over this panel's (this chunk's) kernel calls.
+        let calls = aPanels * min(panels, (nb - jr + nr - 1) / nr)
+        aheadPerCall = (ahead + calls - 1) / calls
+      }
       let colsValid = min(nr, nb - jr)
       let packedPanel = packedB + (jr / nr) * kb * nr
       if packing {
@@ -163,18 +179,12 @@ enum Gemm {
           bPanel = UnsafePointer(scratch.b)
         }
       }
-      // While the first block of rows packs a transposed B panel by panel, the lines the next panel will be packed
-      // from are requested a few per kernel call, so its packing reads cache instead of waiting on memory.
-      let ahead =
-        packing && p.transB && p.k * p.n >= lookAheadB
-        ? nextPanelLines(p, pc: pc, kb: kb, j0: jc + jr + nr, end: jc + nb) : 0
-      let aheadPerCall = (ahead + (mb + mr - 1) / mr - 1) / ((mb + mr - 1) / mr)
-      var aheadDone = 0
       var ir = 0
       while ir < mb {
         if aheadDone < ahead {
           let count = min(aheadPerCall, ahead - aheadDone)
-          prefetchPanelLines(p, pc: pc, kb: kb, j0: jc + jr + nr, end: jc + nb, from: aheadDone, count: count)
+          prefetchPanelLines(
+            p, pc: pc, kb: kb, j0: aheadJ0, width: aheadWidth, end: jc + nb, from: aheadDone, count: count)
           aheadDone += count
         }
         var rowsValid = min(mr, mb - ir)
@@ -212,13 +222,13 @@ enum Gemm {
     }
   }
 
-  /// Cache lines the B panel at columns `j0 ..< min(j0 + NR, end)` of op(B), k block `pc ..< pc+kb`, is packed
-  /// from (0 when there is no such panel): one line per step for a row-major B (its sixteen floats, at most two
-  /// lines when they straddle one), whole rows of `kb` floats for a transposed B.
-  static func nextPanelLines(_ p: Problem, pc: Int, kb: Int, j0: Int, end: Int) -> Int {
+  /// Cache lines the B columns `j0 ..< min(j0 + width, end)` of op(B), k block `pc ..< pc+kb`, are packed from (0
+  /// when there are none): per step, the run of those columns for a row-major B (a panel, or a chunk of panels);
+  /// per column, its row of `kb` floats for a transposed B.
+  static func nextPanelLines(_ p: Problem, pc: Int, kb: Int, j0: Int, width: Int, end: Int) -> Int {
     if j0 >= end { return 0 }
-    if !p.transB { return kb * linesPerRun(p.b + pc * p.ldb + j0, floats: min(nr, end - j0)) }
-    return min(nr, end - j0) * linesPerRun(p.b + j0 * p.ldb + pc, floats: kb)
+    if !p.transB { return kb * linesPerRun(p.b + pc * p.ldb + j0, floats: min(width, end - j0)) }
+    return min(width, end - j0) * linesPerRun(p.b + j0 * p.ldb + pc, floats: kb)
   }
 
   /// Lines a run of `floats` floats at `start` touches when every run of its kind is assumed as misaligned as
@@ -229,12 +239,14 @@ enum Gemm {
     return (offset + floats * 4 + 63) / 64
   }
 
-  /// Prefetches lines `from ..< from+count` of the panel at column `j0` (numbered as `nextPanelLines` counts them:
-  /// step by step for a row-major B, row by row for a transposed one).
-  static func prefetchPanelLines(_ p: Problem, pc: Int, kb: Int, j0: Int, end: Int, from: Int, count: Int) {
+  /// Prefetches lines `from ..< from+count` of the columns `j0 ..< min(j0 + width, end)` (numbered as
+  /// `nextPanelLines` counts them: step by step for a row-major B, column by column for a transposed one).
+  static func prefetchPanelLines(
+    _ p: Problem, pc: Int, kb: Int, j0: Int, width: Int, end: Int, from: Int, count: Int
+  ) {
     if !p.transB {
       let first = p.b + pc * p.ldb + j0
-      let perStep = linesPerRun(first, floats: min(nr, end - j0))
+      let perStep = linesPerRun(first, floats: min(width, end - j0))
       for line in from..<(from + count) {
         let q = line / perStep
         CPUHint.prefetchRead(UnsafeRawPointer(first + q * p.ldb) + (line - q * perStep) * 64)
