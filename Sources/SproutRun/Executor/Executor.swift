@@ -66,17 +66,30 @@ public struct Executor: Sendable {
     onEvent(.runStarted(runID: runID, tasks: plan.tasks.count))
 
     let threads = options.threadsPerTask ?? (options.jobs == 1 ? ProcessInfo.processInfo.activeProcessorCount : 1)
+    let committer = GroupCommitter(store: store)
     DispatchQueue.concurrentPerform(iterations: min(options.jobs, max(plan.tasks.count, 1))) { _ in
+      let backend = WorkerBackend()
       while let index = state.next() {
         let task = plan.tasks[index]
         let attempt = execute(
-          task, plan: plan, runID: runID, threads: threads, inputs: state.inputOutputs(of: task),
+          task, plan: plan, runID: runID, threads: threads, backend: backend, inputs: state.inputOutputs(of: task),
           unchosen: state.unchosen(task),
           onStart: { recorder.update(index) { $0.status = "running" } }, onEvent: onEvent)
         switch attempt {
         case .finished(let result):
           recorder.update(index) { $0 = entry(task, result) }
           state.finish(index, result)
+        case .committing(let commit):
+          // The task is done once its commit is durable: the committer publishes it with others and finishes it
+          // there, while this worker goes on (GroupCommitter).
+          committer.submit(commit.staged) { error in
+            commit.claim.release()
+            let result = Self.finished(
+              task, error.map { .failed($0.at(task.span.range)) } ?? .completed(commit.outputs),
+              seconds: commit.seconds, onEvent: onEvent)
+            recorder.update(index) { $0 = entry(task, result) }
+            state.finish(index, result)
+          }
         case .claimedElsewhere(let holder):
           let who = holder.map { "being run by \($0)" } ?? "being run by another process"
           let key = task.key.description
@@ -89,11 +102,18 @@ public struct Executor: Sendable {
         }
       }
     }
+    committer.finish()
     let final = try recorder.finish()
     let results = state.results()
     onEvent(
       .runFinished(runID: runID, seconds: final.seconds, failed: results.filter { $0.status == .failed }.count))
     return RunSummary(runID: runID, manifest: final, results: results)
+  }
+
+  /// A worker's backend, made at its first task and kept for the others (its thread pool and scratch buffers are
+  /// set up once per worker, not per task; a backend holds nothing a result depends on).
+  private final class WorkerBackend {
+    var backend: (any Backend)?
   }
 
   /// The manifest entry of a finished task.
@@ -111,14 +131,48 @@ public struct Executor: Sendable {
   private enum Attempt {
     /// It ran, was cached, failed, stopped or was skipped.
     case finished(TaskResult)
+    /// It ran, and its commit is staged: the task completes when the commit is published (``GroupCommitter``).
+    case committing(Commit)
     /// Another process holds its claim (who, when known); nothing was done.
     case claimedElsewhere(TaskClaim.Holder?)
+  }
+
+  /// A task that ran and waits for its commit: the staged files, its outputs, its claim (held until the commit is
+  /// published, so no other process runs the task or removes its temporaries meanwhile) and the seconds it ran
+  /// (the wait for the shared sync is not the task's).
+  private struct Commit: Sendable {
+    let staged: Store.StagedCommit
+    let outputs: TaskOutputs
+    let claim: TaskClaim
+    let seconds: Double
+  }
+
+  /// How a task that ran ended, once its commit was published or failed.
+  private enum Ending {
+    case completed(TaskOutputs)
+    case failed(RunError)
+  }
+
+  /// The result of a task whose commit ended, reported as `execute` reports the others.
+  private static func finished(
+    _ task: PlanTask, _ ending: Ending, seconds: Double, onEvent: @Sendable (RunEvent) -> Void
+  ) -> TaskResult {
+    let key = task.key.description
+    switch ending {
+    case .completed(let outputs):
+      onEvent(.taskFinished(key: key, status: .completed, seconds: seconds, error: nil))
+      return TaskResult(key: key, hash: task.hash, status: .completed, seconds: seconds, error: nil, outputs: outputs)
+    case .failed(let error):
+      onEvent(.taskFinished(key: key, status: .failed, seconds: seconds, error: error))
+      return TaskResult(key: key, hash: task.hash, status: .failed, seconds: seconds, error: error, outputs: nil)
+    }
   }
 
   /// Runs one task (or recognises it as cached) and never throws: failures become results. `onStart` is
   /// called once the task is claimed, before it runs.
   private func execute(
-    _ task: PlanTask, plan: Plan, runID: String, threads: Int, inputs: [String: TaskOutputs]?, unchosen: String?,
+    _ task: PlanTask, plan: Plan, runID: String, threads: Int, backend worker: WorkerBackend,
+    inputs: [String: TaskOutputs]?, unchosen: String?,
     onStart: () -> Void,
     onEvent: @escaping @Sendable (RunEvent) -> Void
   ) -> Attempt {
@@ -166,18 +220,25 @@ public struct Executor: Sendable {
     } catch {
       return result(.failed, RunError(.io, "cannot claim task \(key): \(error)", cause: error, range: task.span.range))
     }
-    defer { claim.release() }
+    // Released when this returns, unless the task's commit is staged: then when the commit ends.
+    var claimHandedOff = false
+    defer { if !claimHandedOff { claim.release() } }
     // The process that held the claim before may have completed the task since the check above.
     if let done = cached() { return done }
     onStart()
     do {
       if options.force || !options.resume { try store.reset(task.hash) }
-      try store.prepareTask(hash: task.hash, record: TaskRecord(task: task, plan: plan))
+      let recordText = try store.prepareTask(hash: task.hash, record: TaskRecord(task: task, plan: plan))
       let backend: any Backend
-      do {
-        backend = try Backends.make(name: plan.backend, threads: threads, libraryPath: options.blasLibraryPath)
-      } catch {
-        throw RunError(.invalidTask, "cannot start backend '\(plan.backend)': \(error)", cause: error)
+      if let made = worker.backend {
+        backend = made
+      } else {
+        do {
+          backend = try Backends.make(name: plan.backend, threads: threads, libraryPath: options.blasLibraryPath)
+        } catch {
+          throw RunError(.invalidTask, "cannot start backend '\(plan.backend)': \(error)", cause: error)
+        }
+        worker.backend = backend
       }
       let context = TaskContext(
         store: store, runID: runID, task: task,
@@ -185,11 +246,12 @@ public struct Executor: Sendable {
         options: options, backend: backend, inputs: inputs, emit: onEvent)
       var outputs = try StageRunner(context: context, plan: plan).run()
       outputs.seconds = Date().timeIntervalSince(start)
-      // One durable step for everything the task wrote, then outputs.json; the key record (see cached()) rides
-      // along, optional.
-      try store.commitTask(
-        outputs, keyRecord: (TaskRecord(task: task, plan: plan), plan.spec.name, key))
-      return result(.completed, nil, outputs)
+      // One durable step for everything the task wrote, then outputs.json (Store.commitTask, in groups); the key
+      // record (see cached()) rides along, optional: the same text as task.json.
+      let staged = try store.stageCommit(outputs, keyRecord: (plan.spec.name, key, recordText, true))
+      claimHandedOff = true
+      return .committing(
+        Commit(staged: staged, outputs: outputs, claim: claim, seconds: Date().timeIntervalSince(start)))
     } catch let error as RunError {
       let located = error.at(task.span.range)
       return result(error.code == .cancelled ? .cancelled : .failed, located)
