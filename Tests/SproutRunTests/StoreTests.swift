@@ -230,7 +230,8 @@ struct TaskCommitTests {
     #else
       #expect(counter.fsyncs == 4, "task.json, metrics.jsonl, the two temporaries (the directory's is not counted)")
     #endif
-    #expect(counter.renames == ["outputs.json", "train.json"], "the commit first, the descriptive key record after")
+    #expect(
+      counter.renames == ["outputs.json", "t0000.train.json"], "the commit first, the descriptive key record after")
     #expect(store.isComplete("h"))
     #expect(store.record(experiment: "exp", taskKey: "t0000/train") == record)
     #expect(dir.contents("tasks/h") == ["metrics.jsonl", "outputs.json", "task.json"])
@@ -253,7 +254,7 @@ struct TaskCommitTests {
     #if os(Linux)
       #expect(counter.syncfs == 1 && counter.fsyncs == 0, "one syncfs covers both tasks")
     #endif
-    #expect(counter.renames == ["outputs.json", "outputs.json", "train.json", "train.json"])
+    #expect(counter.renames == ["outputs.json", "outputs.json", "t0000.train.json", "t0001.train.json"])
     #expect(store.isComplete("a") && store.isComplete("b"))
     #expect(store.record(experiment: "exp", taskKey: "t0001/train") == record)
     #expect(dir.contents("tasks/a") == ["outputs.json", "task.json"])
