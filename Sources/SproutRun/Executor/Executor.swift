@@ -68,11 +68,10 @@ public struct Executor: Sendable {
     let threads = options.threadsPerTask ?? (options.jobs == 1 ? ProcessInfo.processInfo.activeProcessorCount : 1)
     let committer = GroupCommitter(store: store)
     DispatchQueue.concurrentPerform(iterations: min(options.jobs, max(plan.tasks.count, 1))) { _ in
-      let backend = WorkerBackend()
       while let index = state.next() {
         let task = plan.tasks[index]
         let attempt = execute(
-          task, plan: plan, runID: runID, threads: threads, backend: backend, inputs: state.inputOutputs(of: task),
+          task, plan: plan, runID: runID, threads: threads, inputs: state.inputOutputs(of: task),
           unchosen: state.unchosen(task),
           onStart: { recorder.update(index) { $0.status = "running" } }, onEvent: onEvent)
         switch attempt {
@@ -108,12 +107,6 @@ public struct Executor: Sendable {
     onEvent(
       .runFinished(runID: runID, seconds: final.seconds, failed: results.filter { $0.status == .failed }.count))
     return RunSummary(runID: runID, manifest: final, results: results)
-  }
-
-  /// A worker's backend, made at its first task and kept for the others (its thread pool and scratch buffers are
-  /// set up once per worker, not per task; a backend holds nothing a result depends on).
-  private final class WorkerBackend {
-    var backend: (any Backend)?
   }
 
   /// The manifest entry of a finished task.
@@ -171,8 +164,7 @@ public struct Executor: Sendable {
   /// Runs one task (or recognises it as cached) and never throws: failures become results. `onStart` is
   /// called once the task is claimed, before it runs.
   private func execute(
-    _ task: PlanTask, plan: Plan, runID: String, threads: Int, backend worker: WorkerBackend,
-    inputs: [String: TaskOutputs]?, unchosen: String?,
+    _ task: PlanTask, plan: Plan, runID: String, threads: Int, inputs: [String: TaskOutputs]?, unchosen: String?,
     onStart: () -> Void,
     onEvent: @escaping @Sendable (RunEvent) -> Void
   ) -> Attempt {
@@ -230,15 +222,10 @@ public struct Executor: Sendable {
       if options.force || !options.resume { try store.reset(task.hash) }
       let recordText = try store.prepareTask(hash: task.hash, record: TaskRecord(task: task, plan: plan))
       let backend: any Backend
-      if let made = worker.backend {
-        backend = made
-      } else {
-        do {
-          backend = try Backends.make(name: plan.backend, threads: threads, libraryPath: options.blasLibraryPath)
-        } catch {
-          throw RunError(.invalidTask, "cannot start backend '\(plan.backend)': \(error)", cause: error)
-        }
-        worker.backend = backend
+      do {
+        backend = try Backends.make(name: plan.backend, threads: threads, libraryPath: options.blasLibraryPath)
+      } catch {
+        throw RunError(.invalidTask, "cannot start backend '\(plan.backend)': \(error)", cause: error)
       }
       let context = TaskContext(
         store: store, runID: runID, task: task,
