@@ -17,25 +17,46 @@ public enum AdapterInitialization {
     let (r, inputs, outputs) = (adapter.rank, site.inputs, site.outputs)
     switch rule {
     case .svfit: throw AdapterError("svfit is not a LoRA start")
-    case .zeros, .eva:
-      fill(adapter.down, 0)
-      fill(adapter.up, 0)
-    case .gaussian:
-      let bound = Float(1 / Double(inputs).squareRoot())
-      stream.fillUniform(adapter.down.value.mutablePointer, count: r * inputs, low: -bound, high: bound)
-      fill(adapter.up, 0)
+    case .zeros, .eva: zeroLoRA(adapter)
+    case .gaussian: gaussianLoRA(adapter, inputs: inputs, stream: &stream)
     case .pissa:
       guard r <= min(inputs, outputs) else {
         throw AdapterError("PiSSA rank \(r) exceeds min(out, in) = \(min(inputs, outputs)) of \(site.id)")
       }
-      let svd = site.baseMatrix.svd()
-      for k in 0..<r {
-        let root = (svd.s[k] / Double(scale)).squareRoot()
-        for j in 0..<inputs { adapter.down.value[k * inputs + j] = Float(root * svd.vt[k, j]) }
-        for i in 0..<outputs { adapter.up.value[i * r + k] = Float(svd.u[i, k] * root) }
-      }
-      site.subtractFromBase(adapter.delta)
+      pissa(site, scale: scale)
     }
+  }
+
+  // The work after the checks lives in functions that cannot throw, kept out of line. Written inline, Swift 6.3.1's
+  // release build (-O) reused the error register (r12) as a loop index in these throwing functions and then left
+  // through a tail call (to memset, for `fill`) without restoring it, so a caller saw a garbage error after a call
+  // that had not thrown: examples/adapters.yaml crashed in swift_getErrorValue at its EVA and SVFit tasks (the
+  // debug build, which the tests use, ran). A non-throwing callee keeps r12 as any callee-saved register.
+
+  @inline(never)
+  private static func zeroLoRA(_ adapter: DenseAdapter) {
+    fill(adapter.down, 0)
+    fill(adapter.up, 0)
+  }
+
+  @inline(never)
+  private static func gaussianLoRA(_ adapter: DenseAdapter, inputs: Int, stream: inout RandomStream) {
+    let bound = Float(1 / Double(inputs).squareRoot())
+    stream.fillUniform(adapter.down.value.mutablePointer, count: adapter.rank * inputs, low: -bound, high: bound)
+    fill(adapter.up, 0)
+  }
+
+  @inline(never)
+  private static func pissa(_ site: AdapterSite, scale: Float) {
+    let adapter = site.adapter
+    let (r, inputs, outputs) = (adapter.rank, site.inputs, site.outputs)
+    let svd = site.baseMatrix.svd()
+    for k in 0..<r {
+      let root = (svd.s[k] / Double(scale)).squareRoot()
+      for j in 0..<inputs { adapter.down.value[k * inputs + j] = Float(root * svd.vt[k, j]) }
+      for i in 0..<outputs { adapter.up.value[i * r + k] = Float(svd.u[i, k] * root) }
+    }
+    site.subtractFromBase(adapter.delta)
   }
 
   /// SVFit: the top-r singular triplets of the base matrix become U, σ and Vt, and the base keeps W − U diag(σ) Vt.
@@ -44,6 +65,12 @@ public enum AdapterInitialization {
     guard adapter.form == .svfit, let sigma = adapter.sigma else {
       throw AdapterError("\(site.id) has no SVFit adapter")
     }
+    svfit(site, sigma: sigma)
+  }
+
+  @inline(never)
+  private static func svfit(_ site: AdapterSite, sigma: Parameter) {
+    let adapter = site.adapter
     let (r, inputs, outputs) = (adapter.rank, site.inputs, site.outputs)
     let svd = site.baseMatrix.svd()
     for k in 0..<r {
@@ -62,7 +89,12 @@ public enum AdapterInitialization {
     guard components.directions.rows >= r, components.directions.cols == inputs else {
       throw AdapterError("EVA has \(components.directions.rows) directions for rank \(r) on \(site.id)")
     }
-    for k in 0..<r { for j in 0..<inputs { adapter.down.value[k * inputs + j] = Float(components.directions[k, j]) } }
+    eva(adapter, inputs: inputs, directions: components.directions)
+  }
+
+  @inline(never)
+  private static func eva(_ adapter: DenseAdapter, inputs: Int, directions: DenseMatrix) {
+    for k in 0..<adapter.rank { for j in 0..<inputs { adapter.down.value[k * inputs + j] = Float(directions[k, j]) } }
     fill(adapter.up, 0)
   }
 
