@@ -32,8 +32,7 @@ struct ScalarTexts {
       return (String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self),
         Self.fingerprint(bytes, count: count))
     }
-    var words: (UInt64, UInt64) = (0, 0)
-    withUnsafeMutableBytes(of: &words) { $0.baseAddress!.copyMemory(from: bytes, byteCount: count) }
+    let words = Self.words(bytes, count: count)
     let print = Self.mix(words.0, words.1, count)
     let slot = Int(truncatingIfNeeded: print >> shift)
     if entries[slot].length == count, entries[slot].low == words.0, entries[slot].high == words.1 {
@@ -50,10 +49,37 @@ struct ScalarTexts {
     return text.withUTF8 { buffer in
       guard let base = buffer.baseAddress, !buffer.isEmpty else { return mix(0, 0, 0) }
       if buffer.count > 16 { return fingerprint(base, count: buffer.count) }
-      var words: (UInt64, UInt64) = (0, 0)
-      withUnsafeMutableBytes(of: &words) { $0.baseAddress!.copyMemory(from: base, byteCount: buffer.count) }
+      let words = Self.words(base, count: buffer.count)
       return mix(words.0, words.1, buffer.count)
     }
+  }
+
+  /// The 1 to 16 bytes at `bytes` as two little-endian words, zero-padded, read without going past the end.
+  @inline(__always)
+  private static func words(_ bytes: UnsafePointer<UInt8>, count: Int) -> (UInt64, UInt64) {
+    #if _endian(little)
+      let raw = UnsafeRawPointer(bytes)
+      if count >= 8 {
+        let low = raw.loadUnaligned(as: UInt64.self)
+        if count == 8 { return (low, 0) }
+        // The last eight bytes, shifted down so that byte 8 comes first.
+        let high = raw.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self) >> UInt64(8 * (16 - count))
+        return (low, high)
+      }
+      if count >= 4 {
+        // Two overlapping four-byte reads: the shared bytes land on the same positions.
+        let a = UInt64(raw.loadUnaligned(as: UInt32.self))
+        let b = UInt64(raw.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self))
+        return (a | b << UInt64(8 * (count - 4)), 0)
+      }
+      var low: UInt64 = 0
+      for i in 0..<count { low |= UInt64(bytes[i]) << UInt64(8 * i) }
+      return (low, 0)
+    #else
+      var words: (UInt64, UInt64) = (0, 0)
+      withUnsafeMutableBytes(of: &words) { $0.baseAddress!.copyMemory(from: bytes, byteCount: count) }
+      return words
+    #endif
   }
 
   /// A fingerprint of a text longer than 16 bytes, eight bytes at a time.

@@ -111,26 +111,35 @@ struct TreeBuilder {
       default: style = .plain
       }
       var (value, print) = texts.text(s.value.map { UnsafePointer($0) }, count: Int(s.length))
-      let tag = Self.tag(s.tag)
-      var node = Node(.scalar(value, style), tag: tag, range: range)
-      if style == .doubleQuoted, !substitutions.isEmpty, let written = substitutions[range.start.offset] {
-        node.content = .scalar(written, .plain)
-        value = written
-        print = ScalarTexts.fingerprint(of: written)
+      var written = style
+      if style == .doubleQuoted, !substitutions.isEmpty, let expression = substitutions[range.start.offset] {
+        (value, written, print) = (expression, .plain, ScalarTexts.fingerprint(of: expression))
       }
-      if style == .literal || style == .folded { node.range = trimmedBlockScalar(range) }
-      if let anchor = Self.string(s.anchor) { anchors[anchor] = Anchored(node: node, size: 1, height: 0) }
+      let nodeRange = style == .literal || style == .folded ? trimmedBlockScalar(range) : range
+      let tag = Self.tag(s.tag)
+      if let anchor = Self.string(s.anchor) {
+        anchors[anchor] = Anchored(node: Node(.scalar(value, written), tag: tag, range: nodeRange), size: 1, height: 0)
+      }
+      var fingerprint: UInt64 = 0
       if isKeyPosition {
         // A key: remember its fingerprint, and whether a different text could still be the same key.
-        if node.tag != nil || (value.utf8.first == UInt8(ascii: "<") && value == "<<")
-          || (node.scalarStyle == .plain && !CoreScalar.isPlainString(value))
+        fingerprint = print
+        if tag != nil || (value.utf8.first == UInt8(ascii: "<") && value == "<<")
+          || (written == .plain && !CoreScalar.isPlainString(value))
         {
           stack[stack.count - 1].keysNeedCheck = true
         }
-        add(node, fingerprint: print, size: 1, height: 0)
-      } else {
-        add(node, fingerprint: 0, size: 1, height: 0)
       }
+      // Built where it will lie (through `add`, the optimiser copied each node once more).
+      guard !stack.isEmpty else {
+        currentRoot = Node(.scalar(value, written), tag: tag, range: nodeRange)
+        return
+      }
+      if count == capacity { grow() }
+      (nodes + count).initialize(to: Node(.scalar(value, written), tag: tag, range: nodeRange))
+      count += 1
+      fingerprints.append(fingerprint)
+      stack[stack.count - 1].size += 1
     case YAML_ALIAS_EVENT:
       try alias(Self.string(event.data.alias.anchor) ?? "", at: range, diagnostics: &diagnostics)
     case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
@@ -168,7 +177,7 @@ struct TreeBuilder {
         openAnchors[anchor, default: 1] -= 1
         anchors[anchor] = Anchored(node: node, size: frame.size, height: height)
       }
-      addOther(node, size: frame.size, height: height)
+      addOther(consume node, size: frame.size, height: height)
     case YAML_DOCUMENT_START_EVENT:
       anchors = [:]
       currentRoot = nil
@@ -220,7 +229,7 @@ struct TreeBuilder {
     try count(anchored.size, aliased: true, at: range, diagnostics: &diagnostics)
     var node = anchored.node
     node.aliasRange = range
-    addOther(node, size: anchored.size, height: anchored.height)
+    addOther(consume node, size: anchored.size, height: anchored.height)
   }
 
   /// Adds `n` expanded nodes to the running total and stops when it passes the limit.
@@ -248,7 +257,7 @@ struct TreeBuilder {
   /// mapping compare keys in full.
   private mutating func addOther(_ node: consuming Node, size: Int, height: Int) {
     if isKeyPosition { stack[stack.count - 1].keysNeedCheck = true }
-    add(node, fingerprint: 0, size: size, height: height)
+    add(consume node, fingerprint: 0, size: size, height: height)
   }
 
   /// True when the next node added is a key of the innermost open mapping.
@@ -260,11 +269,11 @@ struct TreeBuilder {
   /// Adds a finished node to the innermost open collection (or makes it the document's root).
   private mutating func add(_ node: consuming Node, fingerprint: UInt64, size: Int, height: Int) {
     guard !stack.isEmpty else {
-      currentRoot = node
+      currentRoot = consume node
       return
     }
     if count == capacity { grow() }
-    (nodes + count).initialize(to: node)
+    (nodes + count).initialize(to: consume node)
     count += 1
     fingerprints.append(fingerprint)
     let top = stack.count - 1
@@ -299,13 +308,26 @@ struct TreeBuilder {
     guard n > 0 else { return [] }
     return [Node.Pair](unsafeUninitializedCapacity: n) { buffer, initialized in
       let pairs = buffer.baseAddress!
-      for i in 0..<n {
-        let k = nodes + base + 2 * i
-        (pairs + i).initialize(to: Node.Pair(key: k.move(), value: (k + 1).move()))
+      if Self.pairIsTwoNodes {
+        // A pair is laid out as a key node followed by a value node, as they lie on the stack: one move.
+        UnsafeMutableRawPointer(pairs).copyMemory(
+          from: UnsafeRawPointer(nodes + base), byteCount: n * MemoryLayout<Node.Pair>.stride)
+      } else {
+        for i in 0..<n {
+          let k = nodes + base + 2 * i
+          (pairs + i).initialize(to: Node.Pair(key: k.move(), value: (k + 1).move()))
+        }
       }
       initialized = n
     }
   }
+
+  /// True when `Node.Pair` is laid out exactly as two consecutive `Node`s (key, then value), so an array of
+  /// alternating keys and values is, byte for byte, an array of pairs. Swift values are moved bitwise.
+  private static let pairIsTwoNodes =
+    MemoryLayout<Node.Pair>.stride == 2 * MemoryLayout<Node>.stride
+    && MemoryLayout<Node.Pair>.offset(of: \.key) == 0
+    && MemoryLayout<Node.Pair>.offset(of: \.value) == MemoryLayout<Node>.stride
 
   /// Pops the stack down to `base` after its nodes were moved out by `takePairs` (a key without a value is
   /// deinitialised).
