@@ -135,7 +135,7 @@ struct TrialContext {
     let path = "stages.\(stageID.name)"
     let invariant = builder.invariant.contains(path)
     var config: TaskConfig?
-    if case .instance(let instance)? = lowering.resolve(.instance(def.definition), path: path, invariant: invariant) {
+    if let instance = lowering.resolve(instance: def.definition, path: path, invariant: invariant) {
       do {
         guard case .stage(let stage) = try Lowerer.lower(instance, path: path, context: lowering) else {
           preconditionFailure("a stage instance lowers to a stage")

@@ -29,6 +29,12 @@ func wrap(_ kind: KindSpec) -> String {
 }
 
 @Suite struct CatalogueTests {
+  @Test func everyKindIsFoundUnderItsSort() {
+    #expect(Sort.allCases.sorted() == Sort.allCases)
+    for k in Catalogue.all { #expect(Catalogue.kind(k.sort, k.name) == k, "\(k.sort) \(k.name)") }
+    for sort in Sort.allCases { #expect(Catalogue.kind(sort, "no_such_kind") == nil) }
+  }
+
   @Test func kindsAreUniqueAndDocumented() {
     var seen: Set<String> = []
     for k in Catalogue.all {

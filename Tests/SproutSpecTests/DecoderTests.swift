@@ -182,6 +182,56 @@ func decode(_ text: String) -> (Spec?, [Diagnostic]) {
     #expect(!s.setParam("widht", text: "3", diagnostics: &d))
   }
 
+  /// Re-checking a resolved instance against the one decoded checks only the arguments that held an expression (the
+  /// others are what the decoder checked), nested definitions included.
+  @Test func catalogueRecheckOfAResolvedInstanceChecksWhatHeldAnExpression() throws {
+    let decoded = decode(
+      """
+      sprout: 1
+      params: {lr: 0.1}
+      datasets:
+        d: {kind: teacher_student, inputs: 2, outputs: 1, samples: 8}
+      models:
+        m: {input: 2, layers: [{dense: 1}]}
+      initializers:
+        i: {kind: kaiming_normal}
+      stages:
+        s: {kind: train, model: m, init: i, data: d, steps: 1, loss: mse, optimizer: {kind: sgd, lr: "${params.lr}"}}
+      """)
+    let (spec, diagnostics) = decoded
+    #expect(diagnostics.isEmpty)
+    let written = try #require(spec?.stages.first?.definition)
+    func resolved(lr: Value, steps: Value) throws -> Instance {
+      var stage = written
+      var optimizer = try #require(stage["optimizer"]?.instanceValue)
+      var arg = try #require(optimizer.arguments.argument("lr"))
+      arg.value = lr
+      optimizer.arguments.set(arg)
+      var opt = try #require(stage.arguments.argument("optimizer"))
+      opt.value = .instance(optimizer)
+      stage.arguments.set(opt)
+      var s = try #require(stage.arguments.argument("steps"))
+      s.value = steps
+      stage.arguments.set(s)
+      return stage
+    }
+    var d = Diagnostics()
+    #expect(Catalogue.check(try resolved(lr: .float(0.1), steps: .int(1)), resolvedFrom: written, path: "stages.s",
+      diagnostics: &d))
+    #expect(d.all.isEmpty)
+    #expect(!Catalogue.check(try resolved(lr: .float(-1), steps: .int(1)), resolvedFrom: written, path: "stages.s",
+      diagnostics: &d))
+    #expect(d.all.map(\.path) == ["stages.s.optimizer.lr"])
+    #expect(d.all.first?.id == "spec.out-of-range")
+    // `steps` held no expression: it is the decoder's value, not checked again (the full check would report it).
+    var skipped = Diagnostics()
+    #expect(Catalogue.check(try resolved(lr: .float(0.1), steps: .int(0)), resolvedFrom: written, path: "stages.s",
+      diagnostics: &skipped))
+    var full = Diagnostics()
+    #expect(!Catalogue.check(try resolved(lr: .float(0.1), steps: .int(0)), path: "stages.s", diagnostics: &full))
+    #expect(full.all.map(\.path) == ["stages.s.steps"])
+  }
+
   @Test func catalogueCheckReportsAtValueRange() throws {
     let (spec, _) = decode(
       """

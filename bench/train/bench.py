@@ -173,6 +173,10 @@ def main():
     print(f"numpy: {json.dumps(info['numpy']['info'])}")
     print(f"OPENBLAS_CORETYPE for sprout: {os.environ.get('OPENBLAS_CORETYPE', '(unset)')}; "
           "unset for the torch/numpy peers")
+    core = core_peak(os.path.join(here, "fma_peak.c"))
+    if core:
+        print(f"core: {core['clock_ghz']:.2f} GHz (1-cycle dependent adds), {core['fma8_per_cycle']:.2f} 8-lane FMAs per "
+              f"cycle, FMA peak {core['peak_gflops']:.1f} GFLOP/s per core (fma_peak.c, median of {core['rounds']})")
     sys.stdout.flush()
 
     sampler = LoadSampler()
@@ -208,15 +212,18 @@ def main():
     for threads in THREADS:
         for label, m, n, k, ta, tb in GEMM_SHAPES:
             rates = {"cpu": [], "blas": []}
-            ratios, others_seen = [], []
+            cpu_rates = {"cpu": [], "blas": []}
+            ratios, cpu_ratios, others_seen = [], [], []
             for r in range(max(args.rounds, 5)):
                 for system in (("cpu", "blas") if r % 2 == 0 else ("blas", "cpu")):
-                    rate, others, _ = sampler.measure(
-                        threads, lambda: sprout.ask(f"gemm {system} {threads} {m} {n} {k} {ta} {tb} 3")["median"])
-                    rates[system].append(rate)
+                    reply, others, _ = sampler.measure(
+                        threads, lambda: sprout.ask(f"gemm {system} {threads} {m} {n} {k} {ta} {tb} 3"))
+                    rates[system].append(reply["median"])
+                    cpu_rates[system].append(reply["cpu_median"])
                     others_seen.append(others)
                 ratios.append(rates["cpu"][-1] / rates["blas"][-1])
-            gemm_rows.append((threads, label, rates["cpu"], rates["blas"], ratios, median(others_seen)))
+                cpu_ratios.append(cpu_rates["cpu"][-1] / cpu_rates["blas"][-1])
+            gemm_rows.append((threads, label, rates["cpu"], rates["blas"], ratios, cpu_ratios, median(others_seen)))
     sampler.stop = True
 
     instructions = callgrind_counts(args.sprout_bench) if args.callgrind else {}
@@ -273,14 +280,20 @@ def main():
     if any_busy:
         print("# busy: other tasks were runnable during the median round; treat that figure as an upper bound")
     print()
-    print("# matrix products, cpu vs blas backend (GFLOP/s medians; cpu/blas = median and range of per-round ratios)")
-    for threads, label, cpu, blas, ratios, others in gemm_rows:
+    print("# matrix products, cpu vs blas backend (GFLOP/s medians; cpu/blas = median and range of per-round ratios;")
+    print("# by CPU = the same ratio from each side's process CPU time, all threads, which a descheduled thread does")
+    print("# not accumulate: less sensitive to the load, but it also counts a waiting thread's spinning)")
+    for threads, label, cpu, blas, ratios, cpu_ratios, others in gemm_rows:
         print(f"{threads} thr  {label:<30} cpu {median(cpu):7.1f}  blas {median(blas):7.1f}  "
-              f"cpu/blas {median(ratios):5.3f} [{min(ratios):.3f}..{max(ratios):.3f}]  others {others:.2f}"
+              f"cpu/blas {median(ratios):5.3f} [{min(ratios):.3f}..{max(ratios):.3f}]  "
+              f"by CPU {median(cpu_ratios):5.3f} [{min(cpu_ratios):.3f}..{max(cpu_ratios):.3f}]  others {others:.2f}"
               f"{'  busy' if others >= BUSY_OTHERS else ''}")
         lines.append({"bench": "gemm", "shape": label, "threads": threads, "cpu_gflops": round(median(cpu), 2),
                       "blas_gflops": round(median(blas), 2), "cpu_over_blas": round(median(ratios), 4),
-                      "rounds_cpu_over_blas": [round(x, 4) for x in ratios], "others_runnable": round(others, 2)})
+                      "rounds_cpu_over_blas": [round(x, 4) for x in ratios],
+                      "cpu_over_blas_by_cpu_time": round(median(cpu_ratios), 4),
+                      "rounds_cpu_over_blas_by_cpu_time": [round(x, 4) for x in cpu_ratios],
+                      "others_runnable": round(others, 2)})
     if instructions:
         print()
         print("# instructions per training step (callgrind, sprout-cpu, 1 thread; independent of load)")
@@ -299,6 +312,8 @@ def main():
             for t in THREADS:
                 lines.append({"bench": "alloc", "model": model, "system": f"sprout-{s}", "threads": t,
                               "allocations_per_5_steps": allocs[(model, s, t)]})
+    if core:
+        lines.append({"bench": "core", **core})
     for t in THREADS:
         lines.append({"bench": "peak", "system": "openblas-sgemm", "threads": t, "gflops": round(peak[t], 2),
                       "rounds": [round(x, 2) for x in peaks[t]]})
@@ -309,6 +324,20 @@ def main():
             text = json.dumps(line)
             print(text)
             f.write(text + "\n")
+
+
+def core_peak(source):
+    """The core's clock and 8-lane FMA throughput, from bench/train/fma_peak.c (no hardware counters needed), or
+    None without a C compiler. The floor of a training step is its multiply-adds at this rate."""
+    cc = shutil.which("cc") or shutil.which("clang")
+    if cc is None:
+        print("# no C compiler: core clock and FMA peak not measured", flush=True)
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        exe = os.path.join(tmp, "fma_peak")
+        subprocess.run([cc, "-O2", "-mavx2", "-mfma", source, "-o", exe], check=True)
+        out = subprocess.run([exe, "7"], check=True, capture_output=True, text=True).stdout
+    return json.loads(out)
 
 
 def callgrind_counts(binary):

@@ -65,7 +65,7 @@ struct ReferenceCheck {
       if spec.invalidNames[sort]?.contains(name) ?? false { continue }  // already reported by the spec phase
       // Undefined names, wrong sorts and unknown splits are the spec phase's diagnostics
       // (spec.undefined-reference, spec.wrong-sort, spec.undefined-split); here they simply make no edge.
-      guard spec.sorts(defining: name).contains(sort) else { continue }
+      guard spec.defines(name, as: sort) else { continue }
       let to: NodeID
       switch sort {
       case .dataset: to = .dataset(DatasetID(name))

@@ -38,8 +38,9 @@ extension StageChecker {
             help: Self.tensorHelp, severity: .error))
       }
     }
-    // Each rule is checked once, against the first weight tensor it applies to that breaks it.
-    var reported: Set<String> = []
+    // Each rule is checked once, against the first weight tensor it applies to that breaks it (a rule is known by its
+    // kind and where it is written).
+    var reported: [(kind: String, at: SourceLocation)] = []
     for weight in shape.weights {
       for tensor in weight.tensors {
         let layerRule = def.layerRule(forLayer: weight.index, tensor: tensor.name, tags: tags)
@@ -48,12 +49,16 @@ extension StageChecker {
         if weight.kind.startsAsPyTorch, layerRule == nil, def.rule.kind != "from_stage" { continue }
         let rule = layerRule?.rule ?? def.rule
         let rulePath = layerRule != nil ? "\(base).layers" : base
-        let key = "\(rule.kind)@\(rule.range.start)"
-        guard !reported.contains(key) else { continue }
+        let start = rule.range.start
+        guard
+          !reported.contains(where: {
+            $0.kind == rule.kind && $0.at.line == start.line && $0.at.column == start.column
+          })
+        else { continue }
         if let p = checkRule(
           rule, weight: weight, tensor: tensor, def: def, model: model, shape: shape, stage: stage, path: rulePath)
         {
-          reported.insert(key)
+          reported.append((rule.kind, start))
           problems.append(p)
         }
       }
@@ -170,13 +175,16 @@ extension StageChecker {
       if let p = tokenLayerProblem(rule, weight: weight, tensor: tensor, path: path) { return p }
       if ["low_rank", "identity"].contains(rule.kind) { return nil }
     }
-    let layerNote = DiagnosticNote("layer \(weight.path) has a \(weight.text) weight", at: weight.range)
+    // Built only for a problem: the weight's text costs more than the checks that pass.
+    func layerNote() -> DiagnosticNote {
+      DiagnosticNote("layer \(weight.path) has a \(weight.text) weight", at: weight.range)
+    }
     // These rules are defined on matrices; a convolution's [F, C, k, k] weight is not one.
     if weight.kind == .conv2d, ["low_rank", "identity"].contains(rule.kind) {
       return CheckProblem(
         GraphDiagnostics.initShape,
         "\(rule.kind) is defined for dense weights, not the \(weight.text) \(weight.kind.rawValue) weight of \(weight.path)",
-        at: rule.kindRange, path: path, notes: [layerNote],
+        at: rule.kindRange, path: path, notes: [layerNote()],
         help: "give the \(weight.kind.rawValue) layers another rule with `layers:`")
     }
     switch rule.kind {
@@ -187,7 +195,7 @@ extension StageChecker {
       return CheckProblem(
         GraphDiagnostics.initRank,
         "rank \(rank) is larger than min(fan_in, fan_out) = \(limit) of the \(weight.text) weight of \(weight.path)",
-        at: rule.arguments.argument("rank")?.range ?? rule.range, path: "\(path).rank", notes: [layerNote],
+        at: rule.arguments.argument("rank")?.range ?? rule.range, path: "\(path).rank", notes: [layerNote()],
         help: "use a rank of at most \(limit), or exclude that layer with a `layers:` rule")
     case "identity":
       guard weight.fanIn != weight.fanOut else { return nil }
@@ -195,7 +203,7 @@ extension StageChecker {
         GraphDiagnostics.initShape,
         "identity on the non-square \(weight.text) weight of \(weight.path) is a rectangular identity: ones on the "
           + "leading diagonal, the remaining \(weight.fanOut > weight.fanIn ? "rows" : "columns") zero",
-        at: rule.kindRange, path: path, notes: [layerNote],
+        at: rule.kindRange, path: path, notes: [layerNote()],
         help: "give that layer another rule with `layers:` if a square identity was meant")
     case "orthogonal":
       return nil  // every weight with parameters is a dense matrix, where (semi-)orthogonal is defined

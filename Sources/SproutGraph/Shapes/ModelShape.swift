@@ -183,6 +183,13 @@ extension ModelShape {
   /// The layer as the task will run it, or nil when an argument is not known yet or the lowering fails (the planner
   /// reports that failure).
   private static func lower(_ layer: Instance, path: String, resolve: ValueResolver) -> LayerConfig? {
+    // A layer without an expression is lowered as written (wrapping it in a `Value` to resolve it copies it).
+    if !layer.arguments.entries.contains(where: { $0.value.containsExpression }) {
+      guard case .layer(let config)? = try? Lowerer.lower(layer, path: path, context: NoReferences()) else {
+        return nil
+      }
+      return config
+    }
     // A layer whose kind an expression chooses (`- ${matrix.act}`) is the kind it has in this trial.
     guard case .instance(let resolved)? = resolve(.instance(layer))?.choosingKinds,
       case .layer(let config)? = try? Lowerer.lower(resolved, path: path, context: NoReferences())

@@ -40,19 +40,24 @@ final class TrialLowering: LoweringContext {
 
   /// `value` with this trial's values substituted and every resolved instance re-checked against the catalogue
   /// (a matrix value can be out of range); nil when something did not resolve or fit (reported).
-  func resolve(_ value: Value, path: String, invariant: Bool) -> Value? {
-    guard value.containsExpression else { return value }
-    let note = invariant ? nil : label
+  /// `path` is built only for a value that holds an expression (most of a model's layers hold none).
+  func resolve(_ value: Value, path makePath: @autoclosure () -> String, invariant: Bool) -> Value? {
     var r = resolver
+    guard let resolved = r.resolvedIfChanged(value) else { return value }
+    let path = makePath()
+    let note = invariant ? nil : label
     // A layer whose kind an expression chose becomes that kind, with its defaults, before it is checked.
-    let resolved = r.resolve(value)
     let v = path.hasPrefix("models.") ? resolved.choosingKinds : resolved
     for e in r.errors { found.append((e.diagnostic(path: path), note)) }
     guard r.errors.isEmpty else { return nil }
     guard case .instance(let instance) = v else { return v }
     func check() -> [Diagnostic] {
       var local = Diagnostics()
-      Catalogue.check(instance, path: path, diagnostics: &local)
+      if case .instance(let written) = value {
+        Catalogue.check(instance, resolvedFrom: written, path: path, diagnostics: &local)
+      } else {
+        Catalogue.check(instance, path: path, diagnostics: &local)
+      }
       return local.all
     }
     let problems: [Diagnostic]
@@ -76,6 +81,16 @@ final class TrialLowering: LoweringContext {
     }
     for d in problems { found.append((d, note)) }
     return problems.contains { $0.severity == .error } ? nil : v
+  }
+
+  /// ``resolve(_:path:invariant:)`` of an instance. One without an expression is returned as it is, without
+  /// wrapping it in a `Value` (a boxed copy) to find that out: most of a spec's layers and rules hold none.
+  func resolve(instance: Instance, path makePath: @autoclosure () -> String, invariant: Bool) -> Instance? {
+    guard instance.arguments.entries.contains(where: { $0.value.containsExpression }) else { return instance }
+    guard case .instance(let resolved)? = resolve(.instance(instance), path: makePath(), invariant: invariant) else {
+      return nil
+    }
+    return resolved
   }
 
   /// Runs `lower`, recording its problem; nil when it failed.
@@ -109,8 +124,7 @@ final class TrialLowering: LoweringContext {
       guard let input = resolve(def.input, path: "\(key).input", invariant: invariant) else { return nil }
       var layers: [Instance] = []
       for (n, layer) in def.layers.enumerated() {
-        guard case .instance(let i)? = resolve(.instance(layer), path: "\(key).layers[\(n)]", invariant: invariant)
-        else { return nil }
+        guard let i = resolve(instance: layer, path: "\(key).layers[\(n)]", invariant: invariant) else { return nil }
         layers.append(i)
       }
       return attempt(invariant: invariant) {
@@ -126,8 +140,7 @@ final class TrialLowering: LoweringContext {
     let key = "initializers.\(name)"
     let result = definition(key) { invariant in
       func instance(_ i: Instance, _ p: String) -> Instance? {
-        guard case .instance(let r)? = resolve(.instance(i), path: p, invariant: invariant) else { return nil }
-        return r
+        resolve(instance: i, path: p, invariant: invariant)
       }
       guard let rule = instance(def.rule, key), let bias = instance(def.bias, "\(key).bias") else { return nil }
       var overrides: [Instance] = []
@@ -150,9 +163,7 @@ final class TrialLowering: LoweringContext {
     }
     let key = "datasets.\(ref.dataset.name)"
     let result = definition(key) { invariant in
-      guard case .instance(let i)? = resolve(.instance(def.definition), path: key, invariant: invariant) else {
-        return nil
-      }
+      guard let i = resolve(instance: def.definition, path: key, invariant: invariant) else { return nil }
       return attempt(invariant: invariant) {
         guard case .dataset(let d) = try Lowerer.lower(i, path: key, context: self, definitionName: ref.dataset.name)
         else { preconditionFailure("a dataset instance lowers to a dataset") }

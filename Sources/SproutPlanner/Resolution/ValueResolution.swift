@@ -14,11 +14,30 @@ struct TrialResolver {
 
   /// The value with every expression replaced by its result; a failing expression becomes `.null` and is
   /// recorded in ``errors``.
-  mutating func resolve(_ value: Value) -> Value {
+  mutating func resolve(_ value: Value) -> Value { resolvedIfChanged(value) ?? value }
+
+  /// ``resolve(_:)``, or nil when `value` holds no expression (it resolves to itself). One walk, and only the parts
+  /// that hold an expression are rebuilt: a stage's arguments are mostly literal, and copying every one of them per
+  /// resolution was most of its cost.
+  mutating func resolvedIfChanged(_ value: Value) -> Value? {
     switch value {
-    case .null, .bool, .int, .float, .string: return value
-    case .list(let items): return .list(items.map { resolve($0) })
-    case .map(let entries): return .map(entries.map { Value.Entry($0.key, resolve($0.value)) })
+    case .null, .bool, .int, .float, .string: return nil
+    case .list(let items):
+      var out: [Value]?
+      for n in items.indices {
+        guard let v = resolvedIfChanged(items[n]) else { continue }
+        if out == nil { out = items }
+        out![n] = v
+      }
+      return out.map { .list($0) }
+    case .map(let entries):
+      var out: [Value.Entry]?
+      for n in entries.indices {
+        guard let v = resolvedIfChanged(entries[n].value) else { continue }
+        if out == nil { out = entries }
+        out![n].value = v
+      }
+      return out.map { .map($0) }
     case .expression(let e):
       switch e.evaluate(env) {
       case .success(let v): return v
@@ -26,14 +45,14 @@ struct TrialResolver {
         errors.append(error)
         return .null
       }
-    case .instance(var i):
-      i.arguments = Arguments(
-        i.arguments.entries.map { a in
-          var b = a
-          b.value = resolve(a.value)
-          return b
-        })
-      return .instance(i)
+    case .instance(let i):
+      var out: Instance?
+      for n in i.arguments.entries.indices {
+        guard let v = resolvedIfChanged(i.arguments.entries[n].value) else { continue }
+        if out == nil { out = i }
+        out!.arguments.entries[n].value = v
+      }
+      return out.map { .instance($0) }
     }
   }
 

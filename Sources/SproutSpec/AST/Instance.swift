@@ -28,8 +28,22 @@ public enum Sort: String, Sendable, Hashable, CaseIterable, Comparable {
     ["a", "e", "i", "o", "u"].contains(rawValue.prefix(1)) ? "an \(rawValue)" : "a \(rawValue)"
   }
   /// Orders by declaration order.
-  public static func < (a: Self, b: Self) -> Bool {
-    (allCases.firstIndex(of: a) ?? 0) < (allCases.firstIndex(of: b) ?? 0)
+  public static func < (a: Self, b: Self) -> Bool { a.position < b.position }
+
+  /// The position in `allCases` (declaration order).
+  var position: Int {
+    switch self {
+    case .dataset: return 0
+    case .layer: return 1
+    case .initializer: return 2
+    case .optimizer: return 3
+    case .schedule: return 4
+    case .clip: return 5
+    case .loss: return 6
+    case .adapter: return 7
+    case .metric: return 8
+    case .stage: return 9
+    }
   }
 }
 

@@ -88,6 +88,16 @@ public struct Spec: Sendable {
     return result
   }
 
+  /// Whether `name` is defined under `sort` (one index lookup, where ``sorts(defining:)`` makes four).
+  public func defines(_ name: String, as sort: DefinitionSort) -> Bool {
+    switch sort {
+    case .dataset: return datasetsIndex.contains(DatasetID(name), in: datasets, \.id)
+    case .model: return modelsIndex.contains(ModelID(name), in: models, \.id)
+    case .initializer: return initializersIndex.contains(InitializerID(name), in: initializers, \.id)
+    case .stage: return stagesIndex.contains(StageID(name), in: stages, \.id)
+    }
+  }
+
   /// The names a reference-valued argument can take across the whole matrix: the literal name, or every value
   /// of the axis when the value is exactly `${matrix.AXIS}`, or every value of a param reference. Empty when the
   /// value cannot be resolved before planning.

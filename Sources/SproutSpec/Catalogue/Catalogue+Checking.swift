@@ -106,6 +106,22 @@ extension Catalogue {
   /// Unresolved expressions are skipped. Returns true when everything fits.
   @discardableResult
   public static func check(_ instance: Instance, path: String, diagnostics: inout Diagnostics) -> Bool {
+    check(instance, resolvedFrom: nil, path: path, diagnostics: &diagnostics)
+  }
+
+  /// ``check(_:path:diagnostics:)`` of `instance`, the resolution for one trial of `written` (the instance as
+  /// decoded). An argument that held no expression is the value the decoder already checked against the same
+  /// catalogue entry, so only those that held one are checked again (re-checking every argument of a stage was
+  /// most of the cost of resolving it).
+  @discardableResult
+  public static func check(
+    _ instance: Instance, resolvedFrom written: Instance?, path: String, diagnostics: inout Diagnostics
+  ) -> Bool {
+    let sameKind =
+      written.map {
+        $0.sort == instance.sort && $0.kind == instance.kind
+          && $0.arguments.entries.count == instance.arguments.entries.count
+      } ?? false
     guard let spec = instance.spec else {
       diagnostics.report(
         "spec.unknown-kind", "unknown \(instance.sort.rawValue) '\(instance.kind)'", at: instance.kindRange, path: path)
@@ -113,6 +129,13 @@ extension Catalogue {
     }
     var ok = true
     for (position, argument) in instance.arguments.enumerated() {
+      // The argument as written, when it is the same one: skipped when it held no expression, else the nested
+      // definitions inside it are checked against it in turn.
+      var writtenValue: Value?
+      if sameKind, let w = written?.arguments.entries[position], w.name == argument.name {
+        if !w.value.containsExpression { continue }
+        writtenValue = w.value
+      }
       // Paths are built only for what is reported or descended into: most arguments are plain values that fit.
       func argPath() -> String { path.isEmpty ? argument.name : "\(path).\(argument.name)" }
       let argSpec =
@@ -133,7 +156,9 @@ extension Catalogue {
           path: p, help: problem.help)
         ok = false
       }
-      if holdsInstances(argument.value) { ok = checkNested(argument.value, path: argPath(), diagnostics: &diagnostics) && ok }
+      if holdsInstances(argument.value) {
+        ok = checkNested(argument.value, written: writtenValue, path: argPath(), diagnostics: &diagnostics) && ok
+      }
     }
     return ok
   }
@@ -147,13 +172,19 @@ extension Catalogue {
     }
   }
 
-  private static func checkNested(_ value: Value, path: String, diagnostics: inout Diagnostics) -> Bool {
+  /// Checks the instances inside `value`; `written` is the value as decoded, when `value` is its resolution (parts
+  /// without an expression are skipped, as in ``check(_:resolvedFrom:path:diagnostics:)``).
+  private static func checkNested(_ value: Value, written: Value?, path: String, diagnostics: inout Diagnostics)
+    -> Bool
+  {
     switch value {
-    case .instance(let i): return check(i, path: path, diagnostics: &diagnostics)
+    case .instance(let i): return check(i, resolvedFrom: written?.instanceValue, path: path, diagnostics: &diagnostics)
     case .list(let items):
+      let writtenItems = written?.listValue.flatMap { $0.count == items.count ? $0 : nil }
       var ok = true
       for (n, item) in items.enumerated() where holdsInstances(item) {
-        ok = checkNested(item, path: "\(path)[\(n)]", diagnostics: &diagnostics) && ok
+        if let w = writtenItems?[n], !w.containsExpression { continue }
+        ok = checkNested(item, written: writtenItems?[n], path: "\(path)[\(n)]", diagnostics: &diagnostics) && ok
       }
       return ok
     default: return true

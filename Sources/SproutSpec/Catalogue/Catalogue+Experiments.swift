@@ -285,10 +285,12 @@ extension Catalogue {
   ]
 
   /// Lowers a layer list, expanding `repeat` blocks in place.
-  static func layerList(_ items: [(Instance, String)], context: any LoweringContext) throws -> [LayerConfig] {
+  static func layerList(_ items: [(Instance, LoweringPlace)], context: any LoweringContext) throws -> [LayerConfig] {
     var out: [LayerConfig] = []
-    for (instance, path) in items {
+    out.reserveCapacity(items.count)
+    for (instance, place) in items {
       if instance.kind == "repeat" {
+        let path = place.text
         guard let count = instance["count"]?.intValue else {
           throw LoweringError(
             Diagnostic(
@@ -296,13 +298,13 @@ extension Catalogue {
               path: "\(path).count"))
         }
         let body = (instance["layers"]?.listValue ?? []).enumerated().compactMap { n, v in
-          v.instanceValue.map { ($0, "\(path).layers[\(n)]") }
+          v.instanceValue.map { ($0, LoweringPlace(parent: path, key: "layers", index: n)) }
         }
         let block = try layerList(body, context: context)
         for _ in 0..<max(count, 0) { out += block }
         continue
       }
-      guard case .layer(let l) = try Lowerer.lower(instance, path: path, context: context) else {
+      guard case .layer(let l) = try Lowerer.lower(instance, place: place, context: context) else {
         preconditionFailure("a layer instance lowers to a layer")
       }
       out.append(l)

@@ -13,9 +13,11 @@ public enum Catalogue {
     return sections.flatMap { $0 }.sorted { ($0.sort, $0.name) < ($1.sort, $1.name) }
   }()
 
-  private static let index: [Sort: [String: KindSpec]] = {
-    var result: [Sort: [String: KindSpec]] = [:]
-    for k in all { result[k.sort, default: [:]][k.name] = k }
+  /// The kinds by name, one table per sort (at the sort's position in `Sort.allCases`): a lookup hashes only the
+  /// name (a table of tables keyed by `Sort` hashed both, and lookups run for every instance decoded and lowered).
+  private static let index: [[String: KindSpec]] = {
+    var result = Array(repeating: [String: KindSpec](), count: Sort.allCases.count)
+    for k in all { result[k.sort.position][k.name] = k }
     return result
   }()
 
@@ -26,7 +28,7 @@ public enum Catalogue {
   public static func names(_ sort: Sort) -> [String] { kinds(sort).map(\.name) }
 
   /// Looks a kind up.
-  public static func kind(_ sort: Sort, _ name: String) -> KindSpec? { index[sort]?[name] }
+  public static func kind(_ sort: Sort, _ name: String) -> KindSpec? { index[sort.position][name] }
 
   /// Sorts whose kinds may be written in the short form `{NAME: main argument or argument map}`.
   public static func allowsShortForm(_ sort: Sort) -> Bool { sort != .dataset && sort != .stage }

@@ -18,7 +18,7 @@ public enum DefinitionLowering {
     return ModelConfig(
       shape: shape,
       layers: try Catalogue.layerList(
-        layers.enumerated().map { ($1, "\(path).layers[\($0)]") }, context: context))
+        layers.enumerated().map { ($1, LoweringPlace(parent: path, key: "layers", index: $0)) }, context: context))
   }
 
   /// An initializer from its resolved rule, overrides and bias rule.

@@ -50,6 +50,33 @@ public protocol LoweringContext {
   func file(_ path: String, at argument: Argument, path keyPath: String) throws -> DataFile
 }
 
+/// Where an instance is lowered: its parent's key path and the step to it (`.record[0]`), spelled out only when a
+/// problem or a nested definition reads it (a nested definition's path string per lowering was a tenth of
+/// lowering a model).
+public struct LoweringPlace: Sendable {
+  var parent: String
+  var key: String?
+  var index: Int?
+
+  /// The place at `path`.
+  public init(_ path: String) { parent = path }
+
+  /// Argument `key` of the instance at `parent` (item `index` of it, when it is a list).
+  public init(parent: String, key: String, index: Int? = nil) {
+    self.parent = parent
+    self.key = key
+    self.index = index
+  }
+
+  /// The key path (`stages.train.record[0]`).
+  public var text: String {
+    var s = parent
+    if let key { s = s.isEmpty ? key : "\(s).\(key)" }
+    if let index { s += "[\(index)]" }
+    return s
+  }
+}
+
 /// Reads one resolved instance's arguments for its kind's ``LoweringFunction``.
 ///
 /// Every argument read is remembered: when the function returns, an argument the spec *wrote* (not a catalogue
@@ -60,7 +87,9 @@ public struct Lowerer {
   /// The instance.
   public let instance: Instance
   /// Its key path (`stages.train.optimizer`).
-  public let path: String
+  public var path: String { place.text }
+  /// Where it is.
+  let place: LoweringPlace
   /// References and files.
   public let context: any LoweringContext
   /// The name of the definition being lowered (a dataset's name keys its random streams).
@@ -72,8 +101,13 @@ public struct Lowerer {
 
   /// Creates a lowerer.
   public init(instance: Instance, path: String, context: any LoweringContext, definitionName: String = "") {
+    self.init(instance: instance, place: LoweringPlace(path), context: context, definitionName: definitionName)
+  }
+
+  /// Creates a lowerer of an instance at `place`.
+  public init(instance: Instance, place: LoweringPlace, context: any LoweringContext, definitionName: String = "") {
     self.instance = instance
-    self.path = path
+    self.place = place
     self.context = context
     self.definitionName = definitionName
     self.read = Array(repeating: false, count: instance.arguments.entries.count)
@@ -83,13 +117,20 @@ public struct Lowerer {
   public static func lower(
     _ instance: Instance, path: String, context: any LoweringContext, definitionName: String = ""
   ) throws -> Lowered {
+    try lower(instance, place: LoweringPlace(path), context: context, definitionName: definitionName)
+  }
+
+  /// Lowers `instance`, written at `place`, by its kind's catalogue entry.
+  public static func lower(
+    _ instance: Instance, place: LoweringPlace, context: any LoweringContext, definitionName: String = ""
+  ) throws -> Lowered {
     guard let spec = instance.spec else {
       throw LoweringError(
         Diagnostic(
           "spec.unknown-kind", "unknown \(instance.sort.rawValue) '\(instance.kind)'", at: instance.kindRange,
-          path: path))
+          path: place.text))
     }
-    var lowerer = Lowerer(instance: instance, path: path, context: context, definitionName: definitionName)
+    var lowerer = Lowerer(instance: instance, place: place, context: context, definitionName: definitionName)
     let value = try spec.lower(&lowerer)
     try lowerer.finish()
     return value
@@ -278,23 +319,24 @@ public struct Lowerer {
 
   // MARK: - Nested kinds
 
-  private mutating func nested(_ name: String) throws -> (Instance, String)? {
+  private mutating func nested(_ name: String) throws -> (Instance, LoweringPlace)? {
     guard let a = optionalArgument(name) else { return nil }
     guard case .instance(let i) = a.value else { throw wrong(a, "a kind") }
-    return (i, argPath(name))
+    return (i, LoweringPlace(parent: path, key: name))
   }
 
-  private mutating func nestedList(_ name: String) throws -> [(Instance, String)] {
+  private mutating func nestedList(_ name: String) throws -> [(Instance, LoweringPlace)] {
     let a = try argument(name)
     guard let items = a.value.listValue else { throw wrong(a, "a list") }
+    let parent = path
     return try items.enumerated().map { n, item in
       guard case .instance(let i) = item else { throw wrong(a, "a list of kinds") }
-      return (i, "\(argPath(name))[\(n)]")
+      return (i, LoweringPlace(parent: parent, key: name, index: n))
     }
   }
 
-  private func lower(_ nested: (Instance, String)) throws -> Lowered {
-    try Lowerer.lower(nested.0, path: nested.1, context: context)
+  private func lower(_ nested: (Instance, LoweringPlace)) throws -> Lowered {
+    try Lowerer.lower(nested.0, place: nested.1, context: context)
   }
 
   private func unexpected(_ path: String) -> LoweringError {
@@ -304,42 +346,42 @@ public struct Lowerer {
   /// A nested initializer rule.
   public mutating func initRule(_ name: String) throws -> InitRule {
     guard let n = try nested(name) else { throw fail(name, "'\(name)' is missing") }
-    guard case .initializer(let r) = try lower(n) else { throw unexpected(n.1) }
+    guard case .initializer(let r) = try lower(n) else { throw unexpected(n.1.text) }
     return r
   }
 
   /// A nested initializer rule, if present.
   public mutating func optionalInitRule(_ name: String) throws -> InitRule? {
     guard let n = try nested(name) else { return nil }
-    guard case .initializer(let r) = try lower(n) else { throw unexpected(n.1) }
+    guard case .initializer(let r) = try lower(n) else { throw unexpected(n.1.text) }
     return r
   }
 
   /// A nested schedule.
   public mutating func schedule(_ name: String) throws -> Schedule {
     guard let n = try nested(name) else { throw fail(name, "'\(name)' is missing") }
-    guard case .schedule(let s) = try lower(n) else { throw unexpected(n.1) }
+    guard case .schedule(let s) = try lower(n) else { throw unexpected(n.1.text) }
     return s
   }
 
   /// A nested clip, if present.
   public mutating func optionalClip(_ name: String) throws -> ClipConfig? {
     guard let n = try nested(name) else { return nil }
-    guard case .clip(let c) = try lower(n) else { throw unexpected(n.1) }
+    guard case .clip(let c) = try lower(n) else { throw unexpected(n.1.text) }
     return c
   }
 
   /// A nested loss, if present.
   public mutating func optionalLoss(_ name: String) throws -> LossConfig? {
     guard let n = try nested(name) else { return nil }
-    guard case .loss(let l) = try lower(n) else { throw unexpected(n.1) }
+    guard case .loss(let l) = try lower(n) else { throw unexpected(n.1.text) }
     return l
   }
 
   /// A nested optimizer.
   public mutating func optimizer(_ name: String) throws -> OptimizerConfig {
     guard let n = try nested(name) else { throw fail(name, "'\(name)' is missing") }
-    guard case .optimizer(let o) = try lower(n) else { throw unexpected(n.1) }
+    guard case .optimizer(let o) = try lower(n) else { throw unexpected(n.1.text) }
     return o
   }
 
@@ -351,7 +393,7 @@ public struct Lowerer {
   /// A list of metrics.
   public mutating func metrics(_ name: String) throws -> [MetricConfig] {
     try nestedList(name).map { n in
-      guard case .metric(let m) = try lower(n) else { throw unexpected(n.1) }
+      guard case .metric(let m) = try lower(n) else { throw unexpected(n.1.text) }
       return m
     }
   }
@@ -359,7 +401,7 @@ public struct Lowerer {
   /// A list of adapters.
   public mutating func adapters(_ name: String) throws -> [AdapterConfig] {
     try nestedList(name).map { n in
-      guard case .adapter(let a) = try lower(n) else { throw unexpected(n.1) }
+      guard case .adapter(let a) = try lower(n) else { throw unexpected(n.1.text) }
       return a
     }
   }

@@ -123,9 +123,10 @@ extension Decoder {
 
   /// A scalar's value by the YAML core schema; `nil` for a collection, and after reporting it for a number that
   /// is not finite (`.inf`, `.nan`, `1e999`): YAML allows them, but no argument, param or axis value can use one.
-  mutating func resolveScalar(_ node: Node, path: String) -> Value? {
+  mutating func resolveScalar(_ node: Node, path makePath: @autoclosure () -> String) -> Value? {
     guard let value = Scalar.resolve(node) else { return nil }
     if case .float(let d) = value, !d.isFinite {
+      let path = makePath()
       let text = node.scalar ?? ""
       let tooLarge = CoreScalar.isFloatSyntax(text)
       let message =

@@ -22,7 +22,9 @@ extension Decoder {
       }
       guard let name = kindName(node, sort, path: path) else { return nil }
       guard let kind = lookupKind(name, sort, at: node.range, path: path) else { return nil }
-      return finish(kind, written: [], present: [], node: node, kindRange: node.range, path: path).map { ($0, []) }
+      return finish(
+        kind, written: [], present: WrittenNames(capacity: 0), node: node, kindRange: node.range, path: path
+      ).map { ($0, []) }
     case .sequence:
       reportWrongType(node, .kind(sort), path: path, help: formsHelp(sort))
       return nil
@@ -35,7 +37,7 @@ extension Decoder {
         var written: [Argument] = []
         var extra: [Node.Pair] = []
         var ok = true
-        var present = Set<String>(minimumCapacity: pairs.count)
+        var present = WrittenNames(capacity: pairs.count)
         for pair in pairs where pair.key.scalar != "kind" {
           guard let key = scalarKey(pair, path: path) else {
             ok = false
@@ -52,9 +54,8 @@ extension Decoder {
             ok = false
             continue
           }
-          let argPath = Decoder.join(path, key)
           present.insert(key)
-          if let v = decodeValue(pair.value, arg.type, bounds: arg, path: argPath) {
+          if let v = decodeValue(pair.value, arg.type, bounds: arg, path: Decoder.join(path, key)) {
             written.append(Argument(name: key, value: v, keyRange: pair.key.range, range: pair.value.range))
           } else {
             ok = false
@@ -77,7 +78,7 @@ extension Decoder {
       guard let kind = lookupKind(name, sort, at: pair.key.range, path: path) else { return nil }
       let kindPath = Decoder.join(path, name)
       var written: [Argument] = []
-      var present = Set<String>(minimumCapacity: pair.value.mapping?.count ?? 1)
+      var present = WrittenNames(capacity: pair.value.mapping?.count ?? 1)
       if pair.value.isNull {
         // `- relu:` — the kind alone.
       } else if let argPairs = pair.value.mapping, !(kind.mainArgumentTakesMapping) {
@@ -185,18 +186,23 @@ extension Decoder {
   /// Fills defaults, reports missing required arguments and broken constraints, runs kind-specific checks.
   /// `present` holds every argument written, including those whose value failed to decode (already reported).
   mutating func finish(
-    _ kind: KindSpec, written: [Argument], present: Set<String>, node: Node, kindRange: SourceRange, path: String
+    _ kind: KindSpec, written: [Argument], present: WrittenNames, node: Node, kindRange: SourceRange, path: String
   ) -> Instance? {
     var ok = written.count == present.count
-    var arguments: [Argument] = []
     let writtenNames = present
-    for spec in kind.arguments {
-      if let w = written.first(where: { $0.name == spec.name }) {
-        arguments.append(w)
-      } else if let d = spec.defaultValue {
-        let value = Decoder.materialize(d, as: spec.type, range: node.range)
-        arguments.append(Argument(name: spec.name, value: value, keyRange: nil, range: node.range, isDefault: true))
-      } else if spec.required && !present.contains(spec.name) {
+    // By position, without copying each argument spec or written argument to compare names.
+    let specs = kind.arguments
+    var arguments: [Argument] = []
+    arguments.reserveCapacity(specs.count)
+    for s in specs.indices {
+      if let w = written.firstIndex(where: { $0.name == specs[s].name }) {
+        arguments.append(written[w])
+      } else if let d = specs[s].defaultValue {
+        let value = Decoder.materialize(d, as: specs[s].type, range: node.range)
+        arguments.append(
+          Argument(name: specs[s].name, value: value, keyRange: nil, range: node.range, isDefault: true))
+      } else if specs[s].required && !present.contains(specs[s].name) {
+        let spec = specs[s]
         report(
           "spec.missing-required", "\(kind.sort.rawValue) '\(kind.name)' needs '\(spec.name)' (\(spec.type.phrase))",
           at: kindRange, path: path, help: "add '\(spec.name): ...': \(spec.doc)")
@@ -235,7 +241,7 @@ extension Decoder {
   }
 
   mutating func checkConstraint(
-    _ constraint: ArgumentConstraint, kind: KindSpec, written: [Argument], names: Set<String>, at range: SourceRange,
+    _ constraint: ArgumentConstraint, kind: KindSpec, written: [Argument], names: WrittenNames, at range: SourceRange,
     path: String
   ) -> Bool {
     let what = "\(kind.sort.rawValue) '\(kind.name)'"
@@ -251,7 +257,7 @@ extension Decoder {
           help: "remove one of them")
         return false
       }
-      if present.isEmpty, names.isDisjoint(with: list), case .exactlyOne = constraint {
+      if present.isEmpty, !list.contains(where: names.contains), case .exactlyOne = constraint {
         report(
           "spec.missing-required", "\(what) needs one of " + list.map { "'\($0)'" }.joined(separator: " or "),
           at: range, path: path)
@@ -293,5 +299,30 @@ extension KindSpec {
     case .map, .record: return true
     default: return false
     }
+  }
+}
+
+/// The argument names an instance writes, in order, each once: a handful per instance, so a list compared in place
+/// costs less than hashing each name into a set.
+struct WrittenNames {
+  private var names: [String]
+
+  init(capacity: Int) {
+    names = []
+    names.reserveCapacity(capacity)
+  }
+
+  /// How many distinct names.
+  var count: Int { names.count }
+
+  /// Adds a name (once).
+  mutating func insert(_ name: String) {
+    if !contains(name) { names.append(name) }
+  }
+
+  /// True when `name` was written.
+  func contains(_ name: String) -> Bool {
+    for i in names.indices where names[i] == name { return true }
+    return false
   }
 }

@@ -4,8 +4,14 @@ import SproutSyntax
 extension Decoder {
   /// Decodes a node as a value of `type`, reporting every problem; `nil` when anything inside was wrong.
   /// `bounds` carries the numeric range to check (applied to every number inside lists and maps).
-  mutating func decodeValue(_ node: Node, _ type: ArgumentType, bounds: ArgumentSpec?, path: String) -> Value? {
+  ///
+  /// `path` is built only when something needs it (a report, a reference, a nested definition): most arguments are
+  /// scalars that fit, and joining a key path for each was a tenth of decoding.
+  mutating func decodeValue(
+    _ node: Node, _ type: ArgumentType, bounds: ArgumentSpec?, path makePath: @autoclosure () -> String
+  ) -> Value? {
     if let s = node.scalar, ExpressionParser.containsExpression(s), node.tag == nil {
+      let path = makePath()
       // A template layer (`- ${matrix.act}`): its kind is chosen per trial.
       if type == .kind(.layer) { return decodeChosenLayer(node, s, path: path).map { .instance($0) } }
       guard type.acceptsExpression else {
@@ -29,13 +35,19 @@ extension Decoder {
     switch type {
     case .int, .float, .bool, .string, .enumeration:
       guard node.scalar != nil else {
-        reportWrongType(node, type, path: path)
+        reportWrongType(node, type, path: makePath())
         return nil
       }
       // A non-finite number has its own error where a number is expected; elsewhere it is just of the wrong type.
       let numeric = type == .int || type == .float
-      guard let v = numeric ? resolveScalar(node, path: path) : Scalar.resolve(node) else { return nil }
-      return checkScalar(v, node: node, type: type, bounds: bounds, path: path)
+      guard let v = numeric ? resolveScalar(node, path: makePath()) : Scalar.resolve(node) else { return nil }
+      return checkScalar(v, node: node, type: type, bounds: bounds, path: makePath())
+    default: break
+    }
+    let path = makePath()
+    switch type {
+    case .int, .float, .bool, .string, .enumeration:
+      preconditionFailure("scalars are decoded above")
     case .reference(let sort):
       guard let name = nameScalar(node, type, path: path) else { return nil }
       pending.append(
@@ -153,10 +165,13 @@ extension Decoder {
   }
 
   /// Type and range checks of one resolved scalar.
-  mutating func checkScalar(_ v: Value, node: Node, type: ArgumentType, bounds: ArgumentSpec?, path: String) -> Value? {
+  mutating func checkScalar(
+    _ v: Value, node: Node, type: ArgumentType, bounds: ArgumentSpec?, path makePath: @autoclosure () -> String
+  ) -> Value? {
     switch Catalogue.conform(v, to: type, bounds: bounds) {
     case .success(let value): return value
     case .failure(let problem):
+      let path = makePath()
       var help = problem.help
       if case .enumeration(let cases) = type, case .string(let s) = v {
         reportInvalidChoice(s, cases: cases, at: node.range, path: path)

@@ -89,7 +89,19 @@ struct ExpressionLexer {
   private static func isLetter(_ c: Unicode.Scalar) -> Bool {
     (c.value >= 0x41 && c.value <= 0x5A) || (c.value >= 0x61 && c.value <= 0x7A)
   }
-  private func text(_ start: Int, _ end: Int) -> String { String(String.UnicodeScalarView(chars[start..<end])) }
+  private func text(_ start: Int, _ end: Int) -> String {
+    // Names and numbers are ASCII, whose scalars are their UTF-8 bytes: written straight into the string (a scalar
+    // view built from a slice appends through the generic path, ~5 k instructions per name).
+    guard chars[start..<end].allSatisfy(\.isASCII) else {
+      var s = ""
+      s.unicodeScalars.append(contentsOf: chars[start..<end])
+      return s
+    }
+    return String(unsafeUninitializedCapacity: end - start) { buffer in
+      for i in start..<end { buffer[i - start] = UInt8(truncatingIfNeeded: chars[i].value) }
+      return end - start
+    }
+  }
 
   /// Identifiers never contain `-`: `a-b` is a subtraction. Kept as a hook so the rule is stated in one place.
   private func identifierDashContinues() -> Bool { false }

@@ -1,10 +1,10 @@
-/// Hints to the processor that change no result: the spin-wait hint the worker pool polls with, and the prefetch
-/// the matrix multiply issues for a C tile's rows.
+/// Hints to the processor that change no result: the spin-wait hint the worker pool polls with, and the prefetches
+/// the matrix multiply issues for a C tile's rows and for the source of the next B panel it packs.
 ///
 /// Swift has no spelling for either instruction (swift-atomics covers only the atomics), so these bind LLVM's
 /// intrinsics by name: a `@_silgen_name` of an `llvm.` function is a call to that intrinsic, which the backend
 /// lowers to one instruction (`pause`, `prefetcht0`). The prefetch's arguments must be constants in LLVM's IR;
-/// they are literals at the one call site, and SproutTensor is always compiled optimised (Package.swift).
+/// they are literals at the call sites, and SproutTensor is always compiled optimised (Package.swift).
 ///
 /// Built with `-DSPROUT_NO_LLVM_INTRINSICS` both hints are nothing (they change no result, only speed). ThreadSanitizer
 /// builds need that (`make sanitize`): under `-sanitize=thread` the compiler emits every call that may unwind as an
@@ -24,6 +24,14 @@ enum CPUHint {
   static func prefetch(_ address: UnsafeRawPointer) {
     #if !SPROUT_NO_LLVM_INTRINSICS
       llvmPrefetch(address, 1, 3, 1)
+    #endif
+  }
+
+  /// Asks the CPU to bring the cache line holding `address` into cache ahead of a read (`prefetcht0` on x86).
+  @inline(__always)
+  static func prefetchRead(_ address: UnsafeRawPointer) {
+    #if !SPROUT_NO_LLVM_INTRINSICS
+      llvmPrefetch(address, 0, 3, 1)
     #endif
   }
 }

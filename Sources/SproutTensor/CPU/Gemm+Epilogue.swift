@@ -40,6 +40,24 @@ extension Gemm {
       default: break
       }
     }
+    if activation == nil, let bias {
+      // A bias alone (a layer with no activation fused, often the last, of one to a few units): whole vectors,
+      // then each row's last few elements one by one (the lanes' addition, element by element).
+      let end = cols.upperBound
+      for i in rows {
+        let row = p.c + i * p.ldc
+        var j = cols.lowerBound
+        while j + 8 <= end {
+          UnsafeMutableRawPointer(row + j).storeBytes(of: load(row + j) + load(bias + j), as: V8.self)
+          j += 8
+        }
+        while j < end {
+          row[j] = row[j] + bias[j]
+          j += 1
+        }
+      }
+      return
+    }
     for i in rows {
       let o = i * p.ldc
       let row = p.c + o
@@ -65,14 +83,19 @@ extension Gemm {
       let row = p.c + o
       let out = output + o
       var j = cols.lowerBound
-      while j + 8 <= end {
-        var v = load(row + j)
-        if let bias {
-          v = v + load(bias + j)
+      // The bias test outside the vector loop (the compiler left it inside, three instructions a vector).
+      if let bias {
+        while j + 8 <= end {
+          let v = load(row + j) + load(bias + j)
           UnsafeMutableRawPointer(row + j).storeBytes(of: v, as: V8.self)
+          UnsafeMutableRawPointer(out + j).storeBytes(of: F.apply(v), as: V8.self)
+          j += 8
         }
-        UnsafeMutableRawPointer(out + j).storeBytes(of: F.apply(v), as: V8.self)
-        j += 8
+      } else {
+        while j + 8 <= end {
+          UnsafeMutableRawPointer(out + j).storeBytes(of: F.apply(load(row + j)), as: V8.self)
+          j += 8
+        }
       }
       if j < end {
         var v = Lanes.load(row, j, end)

@@ -7,21 +7,49 @@
 /// shape never changes a bit.
 extension Gemm {
   /// The full 6×16 tile of a packed (or transposed, read in place) A panel.
+  ///
+  /// The two writes of C that products make most, `C = acc` (alpha 1, beta 0: a forward product, the first k
+  /// block) and `C += acc` (alpha 1, beta 1: a gradient accumulated, the later k blocks), have their own copies
+  /// of the tile: the general store tests alpha and beta per row, about 150 instructions a tile, as many as
+  /// six steps of the k loop (a 32×64×64 product's tiles have 64).
   @inline(never)
   static func kernel(
     _ k: Int, _ a: UnsafePointer<Float>, _ aStep: Int, _ b: UnsafePointer<Float>, _ bStep: Int,
     _ c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float
   ) {
-    tile(Tile6x16.self, k, a, aStep, 1, b, bStep, c, ldc: ldc, cols: nr, alpha: alpha, beta: beta)
+    if alpha == 1 && beta == 0 {
+      tile(
+        Tile6x16.self, StoreSet.self, UnitRows.self, k, a, aStep, 1, b, bStep, c, ldc: ldc, cols: nr, alpha: 1, beta: 0)
+    } else if alpha == 1 && beta == 1 {
+      tile(
+        Tile6x16.self, StoreAdd.self, UnitRows.self, k, a, aStep, 1, b, bStep, c, ldc: ldc, cols: nr, alpha: 1, beta: 1)
+    } else {
+      tile(
+        Tile6x16.self, StoreScaled.self, UnitRows.self, k, a, aStep, 1, b, bStep, c, ldc: ldc, cols: nr, alpha: alpha,
+        beta: beta)
+    }
   }
 
-  /// The full 6×16 tile of an A read in place row by row (`aRow` = its row stride).
+  /// The full 6×16 tile of an A read in place row by row (`aRow` = its row stride), with `kernel`'s three writes.
   @inline(never)
   static func kernelStrided(
     _ k: Int, _ a: UnsafePointer<Float>, _ aStep: Int, _ aRow: Int, _ b: UnsafePointer<Float>, _ bStep: Int,
     _ c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float
   ) {
-    tile(Tile6x16.self, k, a, aStep, aRow, b, bStep, c, ldc: ldc, cols: nr, alpha: alpha, beta: beta)
+    if alpha == 1 && beta == 0 {
+      tile(
+        Tile6x16.self, StoreSet.self, StridedRows.self, k, a, aStep, aRow, b, bStep, c, ldc: ldc, cols: nr, alpha: 1,
+        beta: 0)
+    } else if alpha == 1 && beta == 1 {
+      tile(
+        Tile6x16.self, StoreAdd.self, StridedRows.self, k, a, aStep, aRow, b, bStep, c, ldc: ldc, cols: nr, alpha: 1,
+        beta: 1)
+    } else {
+      tile(
+        Tile6x16.self, StoreScaled.self, StridedRows.self, k, a, aStep, aRow, b, bStep, c, ldc: ldc, cols: nr,
+        alpha: alpha,
+        beta: beta)
+    }
   }
 
   /// A partial tile: `rows` ≤ 6 rows and `cols` ≤ 16 columns, written in place (C's other elements untouched).
@@ -31,15 +59,31 @@ extension Gemm {
     _ c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, cols: Int, alpha: Float, beta: Float
   ) {
     func run<S: TileShape>(_ shape: S.Type) {
-      tile(S.self, k, a, aStep, aRow, b, bStep, c, ldc: ldc, cols: cols, alpha: alpha, beta: beta)
+      tile(
+        S.self, StoreScaled.self, StridedRows.self, k, a, aStep, aRow, b, bStep, c, ldc: ldc, cols: cols, alpha: alpha,
+        beta: beta)
+    }
+    // Whole 16-column tiles of fewer rows (the last rows of a block) get `kernel`'s two common writes too.
+    func run16<S: TileShape>(_ shape: S.Type) {
+      if cols == nr && alpha == 1 && beta == 0 {
+        tile(
+          S.self, StoreSet.self, StridedRows.self, k, a, aStep, aRow, b, bStep, c, ldc: ldc, cols: nr, alpha: 1, beta: 0
+        )
+      } else if cols == nr && alpha == 1 && beta == 1 {
+        tile(
+          S.self, StoreAdd.self, StridedRows.self, k, a, aStep, aRow, b, bStep, c, ldc: ldc, cols: nr, alpha: 1, beta: 1
+        )
+      } else {
+        run(S.self)
+      }
     }
     if cols > 8 {
       switch rows {
-      case 1: run(Tile1x16.self)
-      case 2: run(Tile2x16.self)
-      case 3: run(Tile3x16.self)
-      case 4: run(Tile4x16.self)
-      case 5: run(Tile5x16.self)
+      case 1: run16(Tile1x16.self)
+      case 2: run16(Tile2x16.self)
+      case 3: run16(Tile3x16.self)
+      case 4: run16(Tile4x16.self)
+      case 5: run16(Tile5x16.self)
       default: run(Tile6x16.self)
       }
     } else {
@@ -57,11 +101,13 @@ extension Gemm {
   /// The tile body, specialised per shape (the compiler makes one copy per `TileShape` type, in which the
   /// unused accumulators and loads fold away).
   @inline(__always)
-  static func tile<S: TileShape>(
-    _ shape: S.Type,
-    _ k: Int, _ a: UnsafePointer<Float>, _ aStep: Int, _ aRow: Int, _ b: UnsafePointer<Float>, _ bStep: Int,
+  static func tile<S: TileShape, W: TileStore, R: RowStride>(
+    _ shape: S.Type, _ write: W.Type, _ stride: R.Type,
+    _ k: Int, _ a: UnsafePointer<Float>, _ aStep: Int, _ aRowGiven: Int, _ b: UnsafePointer<Float>, _ bStep: Int,
     _ c: UnsafeMutablePointer<Float>, ldc: Int, cols: Int, alpha: Float, beta: Float
   ) {
+    // A constant 1 for a packed panel, so that its copy addresses the six rows as offsets of one pointer.
+    let aRow = R.value(aRowGiven)
     let rows = S.rows
     let wide = S.wide
     // The tile's rows are `ldc` apart: fetch them now, so the stores after the k loop find them in cache.
@@ -113,12 +159,12 @@ extension Gemm {
       pa3 += aStep
       pb += bBytes
     }
-    store(c00, c01, c, cols: cols, alpha: alpha, beta: beta)
-    if rows > 1 { store(c10, c11, c + ldc, cols: cols, alpha: alpha, beta: beta) }
-    if rows > 2 { store(c20, c21, c + 2 * ldc, cols: cols, alpha: alpha, beta: beta) }
-    if rows > 3 { store(c30, c31, c + 3 * ldc, cols: cols, alpha: alpha, beta: beta) }
-    if rows > 4 { store(c40, c41, c + 4 * ldc, cols: cols, alpha: alpha, beta: beta) }
-    if rows > 5 { store(c50, c51, c + 5 * ldc, cols: cols, alpha: alpha, beta: beta) }
+    W.store(c00, c01, c, cols: cols, alpha: alpha, beta: beta)
+    if rows > 1 { W.store(c10, c11, c + ldc, cols: cols, alpha: alpha, beta: beta) }
+    if rows > 2 { W.store(c20, c21, c + 2 * ldc, cols: cols, alpha: alpha, beta: beta) }
+    if rows > 3 { W.store(c30, c31, c + 3 * ldc, cols: cols, alpha: alpha, beta: beta) }
+    if rows > 4 { W.store(c40, c41, c + 4 * ldc, cols: cols, alpha: alpha, beta: beta) }
+    if rows > 5 { W.store(c50, c51, c + 5 * ldc, cols: cols, alpha: alpha, beta: beta) }
   }
 
   /// One row of a tile: `c = alpha·acc + beta·c` for its first `cols` columns, never reading C when
@@ -171,6 +217,52 @@ extension Gemm {
     }
   }
 }
+
+/// How a tile row is written, as a type (one specialised copy of the tile per kind): the general
+/// `c = alpha·acc + beta·c`, or its two common cases with the tests of alpha and beta compiled out. Each does, for
+/// its alpha and beta, exactly the operations of the general form, so the bits are the same.
+protocol TileStore {
+  static func store(_ lo: V8, _ hi: V8, _ c: UnsafeMutablePointer<Float>, cols: Int, alpha: Float, beta: Float)
+}
+
+/// `c = alpha·acc + beta·c` for any alpha and beta (`Gemm.store`).
+enum StoreScaled: TileStore {
+  @inline(__always)
+  static func store(_ lo: V8, _ hi: V8, _ c: UnsafeMutablePointer<Float>, cols: Int, alpha: Float, beta: Float) {
+    Gemm.store(lo, hi, c, cols: cols, alpha: alpha, beta: beta)
+  }
+}
+
+/// `c = acc` (alpha 1, beta 0: C is not read).
+enum StoreSet: TileStore {
+  @inline(__always)
+  static func store(_ lo: V8, _ hi: V8, _ c: UnsafeMutablePointer<Float>, cols: Int, alpha: Float, beta: Float) {
+    guard cols == Gemm.nr else { return Gemm.store(lo, hi, c, cols: cols, alpha: 1, beta: 0) }
+    let raw = UnsafeMutableRawPointer(c)
+    raw.storeBytes(of: lo, as: V8.self)
+    raw.storeBytes(of: hi, toByteOffset: 32, as: V8.self)
+  }
+}
+
+/// `c = c + acc` (alpha 1, beta 1).
+enum StoreAdd: TileStore {
+  @inline(__always)
+  static func store(_ lo: V8, _ hi: V8, _ c: UnsafeMutablePointer<Float>, cols: Int, alpha: Float, beta: Float) {
+    guard cols == Gemm.nr else { return Gemm.store(lo, hi, c, cols: cols, alpha: 1, beta: 1) }
+    let raw = UnsafeMutableRawPointer(c)
+    let o0 = raw.loadUnaligned(as: V8.self)
+    let o1 = raw.loadUnaligned(fromByteOffset: 32, as: V8.self)
+    raw.storeBytes(of: o0 + lo, as: V8.self)
+    raw.storeBytes(of: o1 + hi, toByteOffset: 32, as: V8.self)
+  }
+}
+
+/// The distance between an A panel's rows as a type: 1 in a packed panel (or a transposed A read in place), known
+/// when the tile is compiled; a row-major A's row stride otherwise. (With the stride a run-time value in every
+/// copy, the packed kernel's loop took 27 instructions a step instead of 24.)
+protocol RowStride { static func value(_ given: Int) -> Int }
+enum UnitRows: RowStride { @inline(__always) static func value(_ given: Int) -> Int { 1 } }
+enum StridedRows: RowStride { @inline(__always) static func value(_ given: Int) -> Int { given } }
 
 /// The shape of a micro-kernel tile as a type, so that each shape gets its own specialised copy of the body.
 protocol TileShape {

@@ -94,14 +94,30 @@ extension Gemm {
         let src = p.b + firstCol * p.ldb + k0
         let ldb = p.ldb
         var q = 0
-        if cols == nr {
-          while q + 8 <= kb {
-            for half in 0..<2 {
-              let s = src + half * 8 * ldb + q
-              let t = transpose(
-                load(s), load(s + ldb), load(s + 2 * ldb), load(s + 3 * ldb), load(s + 4 * ldb), load(s + 5 * ldb),
-                load(s + 6 * ldb), load(s + 7 * ldb))
-              let o = UnsafeMutableRawPointer(out + q * nr + half * 8)
+        if cols == nr && kb >= 8 {
+          // Each half (eight rows of b) in blocks of eight steps, the next block's rows loaded before this block is
+          // transposed: the shuffles then work on values carried around the loop, which the code generator keeps
+          // as vector shuffles (on vectors it can see were just loaded it splits the transpose into about a
+          // hundred scalar loads, broadcasts and blends per block).
+          for half in 0..<2 {
+            var s = src + half * 8 * ldb
+            var r0 = load(s), r1 = load(s + ldb), r2 = load(s + 2 * ldb), r3 = load(s + 3 * ldb)
+            var r4 = load(s + 4 * ldb), r5 = load(s + 5 * ldb), r6 = load(s + 6 * ldb), r7 = load(s + 7 * ldb)
+            var qh = 0
+            while qh + 8 <= kb {
+              let t = transpose(r0, r1, r2, r3, r4, r5, r6, r7)
+              if qh + 16 <= kb {
+                s += 8
+                r0 = load(s)
+                r1 = load(s + ldb)
+                r2 = load(s + 2 * ldb)
+                r3 = load(s + 3 * ldb)
+                r4 = load(s + 4 * ldb)
+                r5 = load(s + 5 * ldb)
+                r6 = load(s + 6 * ldb)
+                r7 = load(s + 7 * ldb)
+              }
+              let o = UnsafeMutableRawPointer(out + qh * nr + half * 8)
               o.storeBytes(of: t.0, toByteOffset: 0, as: V8.self)
               o.storeBytes(of: t.1, toByteOffset: 64, as: V8.self)
               o.storeBytes(of: t.2, toByteOffset: 128, as: V8.self)
@@ -110,8 +126,9 @@ extension Gemm {
               o.storeBytes(of: t.5, toByteOffset: 320, as: V8.self)
               o.storeBytes(of: t.6, toByteOffset: 384, as: V8.self)
               o.storeBytes(of: t.7, toByteOffset: 448, as: V8.self)
+              qh += 8
             }
-            q += 8
+            q = qh
           }
         }
         while q < kb {
@@ -123,6 +140,30 @@ extension Gemm {
         }
       }
       panel += 1
+    }
+  }
+
+  /// Packs rows `k0 ..< k0+kb`, columns `j0 ..< j0+nb` of a row-major op(B) (not transposed) into the same panels
+  /// as `packB`, walking each source row once across all the panels (contiguous reads) instead of panel by panel.
+  static func packBRows(_ p: Problem, k0: Int, kb: Int, j0: Int, nb: Int, into dst: UnsafeMutablePointer<Float>) {
+    let whole = nb / nr
+    let tail = nb - whole * nr
+    let panelSize = kb * nr
+    for q in 0..<kb {
+      let src = p.b + (k0 + q) * p.ldb + j0
+      var out = dst + q * nr
+      for panel in 0..<whole {
+        let s = UnsafeRawPointer(src + panel * nr)
+        let o = UnsafeMutableRawPointer(out)
+        o.storeBytes(of: s.loadUnaligned(as: V8.self), as: V8.self)
+        o.storeBytes(of: s.loadUnaligned(fromByteOffset: 32, as: V8.self), toByteOffset: 32, as: V8.self)
+        out += panelSize
+      }
+      if tail > 0 {
+        let s = src + whole * nr
+        for c in 0..<tail { out[c] = s[c] }
+        for c in tail..<nr { out[c] = 0 }
+      }
     }
   }
 

@@ -29,12 +29,7 @@ extension Gemm {
       }
       if p.transA {
         // op(A)[i, q] = a[q·lda + i]: eight rows at a time, one chain over q per row.
-        var i = rows.lowerBound
-        while i < rows.upperBound {
-          let acc = rowLanes(p.a, lda: p.lda, k: p.k, i: i, end: rows.upperBound) { x[$0] }
-          for l in 0..<min(8, rows.upperBound - i) { write(acc[l], p, p.c + (i + l) * p.ldc) }
-          i += 8
-        }
+        laneBlocks(p.a, lda: p.lda, k: p.k, range: rows, { x[$0] }) { i, v in write(v, p, p.c + i * p.ldc) }
       } else {
         for i in rows { write(dot(p.a + i * p.lda, x, p.k), p, p.c + i * p.ldc) }
       }
@@ -52,12 +47,7 @@ extension Gemm {
         for j in cols { write(dot(y, p.b + j * p.ldb, p.k), p, p.c + j) }
       } else {
         // op(B)[q, j] = b[q·ldb + j]: eight columns at a time, one chain over q per column.
-        var j = cols.lowerBound
-        while j < cols.upperBound {
-          let acc = rowLanes(p.b, lda: p.ldb, k: p.k, i: j, end: cols.upperBound) { y[$0] }
-          for l in 0..<min(8, cols.upperBound - j) { write(acc[l], p, p.c + j + l) }
-          j += 8
-        }
+        laneBlocks(p.b, lda: p.ldb, k: p.k, range: cols, { y[$0] }) { j, v in write(v, p, p.c + j) }
       }
       return true
     }
@@ -93,18 +83,62 @@ extension Gemm {
     return acc
   }
 
+  /// `Σ_q a[q·lda + i ..< i+32] · s(q)` as four vectors of eight lanes, each lane its own chain over q from zero
+  /// (`rowLanes` for four neighbouring blocks at once: four independent chains keep the multiply-add unit busy,
+  /// where one chain waits out each multiply-add's latency). Needs `i + 32 ≤` the end of the range.
+  @inline(__always)
+  static func rowLanes4(
+    _ a: UnsafePointer<Float>, lda: Int, k: Int, i: Int, _ s: (Int) -> Float
+  ) -> (V8, V8, V8, V8) {
+    var acc0 = V8(), acc1 = V8(), acc2 = V8(), acc3 = V8()
+    var row = a + i
+    for q in 0..<k {
+      let sq = V8(repeating: s(q))
+      acc0.addProduct(load(row), sq)
+      acc1.addProduct(load(row + 8), sq)
+      acc2.addProduct(load(row + 16), sq)
+      acc3.addProduct(load(row + 24), sq)
+      row += lda
+    }
+    return (acc0, acc1, acc2, acc3)
+  }
+
+  /// Calls `body(index, value)` for every index of `range`, `value` being `Σ_q a[q·lda + index] · s(q)` (one chain
+  /// per index, in q order from zero): thirty-two indices at a time, then eight at a time (`rowLanes`). Which block
+  /// an index falls in never changes its chain, so the bits do not depend on the range's bounds.
+  @inline(__always)
+  static func laneBlocks(
+    _ a: UnsafePointer<Float>, lda: Int, k: Int, range: Range<Int>, _ s: (Int) -> Float,
+    _ body: (Int, Float) -> Void
+  ) {
+    var i = range.lowerBound
+    while i + 32 <= range.upperBound {
+      let acc = rowLanes4(a, lda: lda, k: k, i: i, s)
+      for l in 0..<8 { body(i + l, acc.0[l]) }
+      for l in 0..<8 { body(i + 8 + l, acc.1[l]) }
+      for l in 0..<8 { body(i + 16 + l, acc.2[l]) }
+      for l in 0..<8 { body(i + 24 + l, acc.3[l]) }
+      i += 32
+    }
+    while i < range.upperBound {
+      let acc = rowLanes(a, lda: lda, k: k, i: i, end: range.upperBound, s)
+      for l in 0..<min(8, range.upperBound - i) { body(i + l, acc[l]) }
+      i += 8
+    }
+  }
+
   /// `C[rows, cols] = alpha · op(A) · op(B) + beta · C` for a transposed A (`op(A)[i, q] = a[q·lda + i]`), at most
   /// `fewColumns` columns and one k block: eight rows of a column per chain.
   static func fewColumnsTransposedA(_ p: Problem, rows: Range<Int>, cols: Range<Int>) {
     for j in cols {
-      var i = rows.lowerBound
-      while i < rows.upperBound {
-        let acc =
-          p.transB
-          ? rowLanes(p.a, lda: p.lda, k: p.k, i: i, end: rows.upperBound) { p.b[j * p.ldb + $0] }
-          : rowLanes(p.a, lda: p.lda, k: p.k, i: i, end: rows.upperBound) { p.b[$0 * p.ldb + j] }
-        for l in 0..<min(8, rows.upperBound - i) { write(acc[l], p, p.c + (i + l) * p.ldc + j) }
-        i += 8
+      if p.transB {
+        laneBlocks(p.a, lda: p.lda, k: p.k, range: rows, { p.b[j * p.ldb + $0] }) { i, v in
+          write(v, p, p.c + i * p.ldc + j)
+        }
+      } else {
+        laneBlocks(p.a, lda: p.lda, k: p.k, range: rows, { p.b[$0 * p.ldb + j] }) { i, v in
+          write(v, p, p.c + i * p.ldc + j)
+        }
       }
     }
   }

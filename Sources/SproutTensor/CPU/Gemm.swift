@@ -23,6 +23,15 @@ enum Gemm {
   static let mc = 144
   /// Columns of a B block (L3). Large, so that A is packed once per k block for most products.
   static let nc = 2048
+  /// Products whose B has at least this many elements (1 MB: more than half of L2) pack a row-major B
+  /// `packChunk` panels at a time, and fetch the next panel (transposed B) or chunk (row-major B) ahead while
+  /// computing the current one (`nextPanelLines`). A smaller B is in cache already.
+  static let lookAheadB = 1 << 18
+  /// Panels of a large row-major B packed together, row by row (8 panels: 512 contiguous bytes of each of the
+  /// block's rows, 128 KB packed, within L2). Packing one 16-float panel at a time read 64 bytes from each of
+  /// `kb` rows a whole row apart (8 KB for a 2048-wide B): every load a new page, where the hardware prefetcher
+  /// does not follow, so each waited on memory.
+  static let packChunk = 8
   /// Columns of C that get their epilogue together (a multiple of NR).
   static let epilogueColumns = 256
   /// Products up to this many multiply-adds read A, and B when it is not transposed, in place instead of
@@ -128,11 +137,36 @@ enum Gemm {
   ) {
     // Step q of an A panel holds its rows r at `aPanel + q·aStep + r·aRow`.
     let (aStep, aRow) = directA ? (p.transA ? (p.lda, 1) : (1, p.lda)) : (mr, 1)
+    // A large row-major B is packed `packChunk` panels at a time, row by row (`packBRows`); a transposed one
+    // panel by panel.
+    let big = packing && p.k * p.n >= lookAheadB
+    let rowsAhead = big && !p.transB
+    // The lines of the next panel (transposed B) or of the next chunk of panels (row-major B) are requested a few
+    // per kernel call while the current ones are computed, so that packing them reads cache instead of waiting on
+    // memory: `ahead` lines of the run of `aheadWidth` columns at `aheadJ0`, `aheadPerCall` per call.
+    let aPanels = (mb + mr - 1) / mr
+    var ahead = 0, aheadDone = 0, aheadPerCall = 0, aheadJ0 = 0, aheadWidth = 0
     var jr = 0
     while jr < nb {
+      if big && (p.transB || (jr / nr) % packChunk == 0) {
+        let panels = p.transB ? 1 : packChunk
+        aheadJ0 = jc + jr + panels * nr
+        aheadWidth = panels * nr
+        ahead = nextPanelLines(p, pc: pc, kb: kb, j0: aheadJ0, width: aheadWidth, end: jc + nb)
+        aheadDone = 0
+        // Spread over this panel's (this chunk's) kernel calls.
+        let calls = aPanels * min(panels, (nb - jr + nr - 1) / nr)
+        aheadPerCall = (ahead + calls - 1) / calls
+      }
       let colsValid = min(nr, nb - jr)
       let packedPanel = packedB + (jr / nr) * kb * nr
-      if packing { packB(p, k0: pc, kb: kb, j0: jc + jr, nb: colsValid, into: packedPanel) }
+      if packing {
+        if !rowsAhead {
+          packB(p, k0: pc, kb: kb, j0: jc + jr, nb: colsValid, into: packedPanel)
+        } else if (jr / nr) % packChunk == 0 {
+          packBRows(p, k0: pc, kb: kb, j0: jc + jr, nb: min(packChunk * nr, nb - jr), into: packedPanel)
+        }
+      }
       var bPanel = UnsafePointer(packedPanel)
       var bStep = nr
       if directB {
@@ -147,7 +181,17 @@ enum Gemm {
       }
       var ir = 0
       while ir < mb {
-        let rowsValid = min(mr, mb - ir)
+        if aheadDone < ahead {
+          let count = min(aheadPerCall, ahead - aheadDone)
+          prefetchPanelLines(
+            p, pc: pc, kb: kb, j0: aheadJ0, width: aheadWidth, end: jc + nb, from: aheadDone, count: count)
+          aheadDone += count
+        }
+        var rowsValid = min(mr, mb - ir)
+        // A read in place can start a tile at any row: the last 7 or 8 rows run as 4 + 3 or 4 + 4 instead of
+        // 6 + 1 or 6 + 2 (a one- or two-row tile has 2 or 4 accumulators, too few to cover the multiply-add's
+        // latency, so it runs at a quarter or half of the rate). Each element is the same chain either way.
+        if directA && mb - ir > mr && mb - ir < mr + 3 { rowsValid = 4 }
         let aPanel: UnsafePointer<Float>
         if directA {
           let i = ic + ir
@@ -166,7 +210,7 @@ enum Gemm {
           edge(kb, aPanel, aStep, aRow, bPanel, bStep, cTile, ldc: p.ldc, rows: rowsValid, cols: colsValid,
                alpha: p.alpha, beta: beta)
         }
-        ir += mr
+        ir += rowsValid
       }
       jr += nr
       // After the last k block, every `epilogueColumns` columns of the block get their epilogue while they
@@ -174,6 +218,45 @@ enum Gemm {
       if lastK && (jr % epilogueColumns == 0 || jr >= nb) {
         let first = (jr - 1) / epilogueColumns * epilogueColumns
         applyEpilogue(p, rows: ic..<(ic + mb), cols: (jc + first)..<(jc + min(jr, nb)))
+      }
+    }
+  }
+
+  /// Cache lines the B columns `j0 ..< min(j0 + width, end)` of op(B), k block `pc ..< pc+kb`, are packed from (0
+  /// when there are none): per step, the run of those columns for a row-major B (a panel, or a chunk of panels);
+  /// per column, its row of `kb` floats for a transposed B.
+  static func nextPanelLines(_ p: Problem, pc: Int, kb: Int, j0: Int, width: Int, end: Int) -> Int {
+    if j0 >= end { return 0 }
+    if !p.transB { return kb * linesPerRun(p.b + pc * p.ldb + j0, floats: min(width, end - j0)) }
+    return min(width, end - j0) * linesPerRun(p.b + j0 * p.ldb + pc, floats: kb)
+  }
+
+  /// Lines a run of `floats` floats at `start` touches when every run of its kind is assumed as misaligned as
+  /// the first (over-counting by at most one line per run, which only prefetches a line that is not needed).
+  @inline(__always)
+  static func linesPerRun(_ start: UnsafePointer<Float>, floats: Int) -> Int {
+    let offset = Int(bitPattern: start) & 63
+    return (offset + floats * 4 + 63) / 64
+  }
+
+  /// Prefetches lines `from ..< from+count` of the columns `j0 ..< min(j0 + width, end)` (numbered as
+  /// `nextPanelLines` counts them: step by step for a row-major B, column by column for a transposed one).
+  static func prefetchPanelLines(
+    _ p: Problem, pc: Int, kb: Int, j0: Int, width: Int, end: Int, from: Int, count: Int
+  ) {
+    if !p.transB {
+      let first = p.b + pc * p.ldb + j0
+      let perStep = linesPerRun(first, floats: min(width, end - j0))
+      for line in from..<(from + count) {
+        let q = line / perStep
+        CPUHint.prefetchRead(UnsafeRawPointer(first + q * p.ldb) + (line - q * perStep) * 64)
+      }
+    } else {
+      let first = p.b + j0 * p.ldb + pc
+      let perRow = linesPerRun(first, floats: kb)
+      for line in from..<(from + count) {
+        let row = line / perRow
+        CPUHint.prefetchRead(UnsafeRawPointer(first + row * p.ldb) + (line - row * perRow) * 64)
       }
     }
   }

@@ -10,6 +10,15 @@ func now() -> Double {
   return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
 }
 
+/// CPU time of the whole process (user + system, all threads) in seconds: what a step or a product cost in CPU
+/// whatever else the machine runs (a descheduled thread stops accumulating it).
+@inline(__always)
+func processCPU() -> Double {
+  var t = timespec()
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+  return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+}
+
 func median(_ xs: [Double]) -> Double {
   let s = xs.sorted()
   if s.isEmpty { return .nan }
@@ -38,16 +47,18 @@ nonisolated(unsafe) var allocationSink: [Float] = []
 
 enum Measure {
   /// Median seconds per training step over `steps` individually timed steps, after `warmup` steps.
-  static func train(_ trainer: any BenchStepping, steps: Int, warmup: Int) -> (median: Double, loss: Float) {
+  /// Also the process CPU time per step over the timed steps (their mean: the CPU clock is too coarse per step).
+  static func train(_ trainer: any BenchStepping, steps: Int, warmup: Int) -> (median: Double, loss: Float, cpu: Double) {
     var loss: Float = 0
     for _ in 0..<warmup { loss = trainer.run() }
     var times = [Double](repeating: 0, count: steps)
+    let cpu0 = processCPU()
     for i in 0..<steps {
       let t0 = now()
       loss = trainer.run()
       times[i] = now() - t0
     }
-    return (median(times), loss)
+    return (median(times), loss, (processCPU() - cpu0) / Double(max(steps, 1)))
   }
 
   /// Allocation calls during `steps` steady-state steps (after `warmup` steps), and the count the same
@@ -72,10 +83,11 @@ enum Measure {
     gemm(backend, m: n, n: n, k: n, transA: false, transB: false, repeats: repeats).best
   }
 
-  /// GFLOP/s (best and median over `repeats` calls) of one product shape.
+  /// GFLOP/s (best and median over `repeats` calls) of one product shape, by wall time and by the process's CPU
+  /// time (all threads: flops per CPU-second, so two threads at full speed give the one-thread rate).
   static func gemm(
     _ backend: any Backend, m: Int, n: Int, k: Int, transA: Bool, transB: Bool, repeats: Int
-  ) -> (best: Double, median: Double) {
+  ) -> (best: Double, median: Double, cpuMedian: Double) {
     var rng = BenchRandom(seed: 7)
     let a = Tensor(zeros: [m * k])
     let b = Tensor(zeros: [k * n])
@@ -92,11 +104,14 @@ enum Measure {
     // Small products are timed in batches so the clock's resolution does not matter.
     let inner = max(1, Int(2e7 / flops))
     var rates: [Double] = []
+    var cpuRates: [Double] = []
     for _ in 0..<repeats {
+      let c0 = processCPU()
       let t0 = now()
       for _ in 0..<inner { call() }
       rates.append(flops * Double(inner) / (now() - t0) / 1e9)
+      cpuRates.append(flops * Double(inner) / (processCPU() - c0) / 1e9)
     }
-    return (rates.max() ?? 0, median(rates))
+    return (rates.max() ?? 0, median(rates), median(cpuRates))
   }
 }

@@ -5,10 +5,12 @@ import SproutTensor
 // sprout-bench: the Sprout side of `make bench` (bench/train/bench.py drives it and the Python peers).
 //
 //   sprout-bench serve            line protocol on stdin/stdout, one JSON object per request:
-//     train MODEL SYSTEM THREADS STEPS WARMUP   → {"us": median µs/step, "loss": …} (MODEL: an MLP of
+//     train MODEL SYSTEM THREADS STEPS WARMUP   → {"us": median µs/step, "loss": …, "cpu_us": process CPU µs
+//                                                  per step, mean over the timed steps} (MODEL: an MLP of
 //                                                  Models.swift, or `transformer`: TransformerBench.swift)
 //     peak THREADS N REPEATS                    → {"gflops": best OpenBLAS sgemm rate (blas backend)}
-//     gemm SYSTEM THREADS M N K TA TB REPEATS   → {"best": GFLOP/s, "median": GFLOP/s}
+//     gemm SYSTEM THREADS M N K TA TB REPEATS   → {"best": GFLOP/s, "median": GFLOP/s, "cpu_median": GFLOP per
+//                                                  CPU-second of the process}
 //     alloc MODEL SYSTEM THREADS STEPS          → {"calls": allocations in STEPS steady-state steps, "bytes": …,
 //                                                  "probe": the count for one deliberate allocation (≥ 1)}
 //     info                                      → {"blas": library path and OpenBLAS kernel}
@@ -58,8 +60,8 @@ func json(_ fields: [(String, Any)]) -> String {
   switch words.first {
   case "train":
     let t = try trainer(words[1], words[2], try int(3))
-    let (seconds, loss) = Measure.train(t, steps: try int(4), warmup: try int(5))
-    return json([("us", seconds * 1e6), ("loss", loss)])
+    let (seconds, loss, cpu) = Measure.train(t, steps: try int(4), warmup: try int(5))
+    return json([("us", seconds * 1e6), ("loss", loss), ("cpu_us", cpu * 1e6)])
   case "peak":
     let backend = try cache.backend("blas", threads: try int(1), peer: true)
     return json([("gflops", Measure.squareGemm(backend, n: try int(2), repeats: try int(3)))])
@@ -68,7 +70,7 @@ func json(_ fields: [(String, Any)]) -> String {
     let r = Measure.gemm(
       backend, m: try int(3), n: try int(4), k: try int(5), transA: words[6] == "T", transB: words[7] == "T",
       repeats: try int(8))
-    return json([("best", r.best), ("median", r.median)])
+    return json([("best", r.best), ("median", r.median), ("cpu_median", r.cpuMedian)])
   case "alloc":
     let t = try trainer(words[1], words[2], try int(3))
     guard let r = Measure.allocations(t, steps: try int(4), warmup: 3) else {
