@@ -127,7 +127,7 @@ public final class ProgressDisplay: @unchecked Sendable {
       case .skipped: mark = "skipped"
       case .notChosen: mark = "not chosen"
       }
-      var line = "\(key)  \(mark)  \(String(format: "%.2fs", seconds))"
+      var line = "\(key)  \(mark)  \(Self.printf("%.2fs", seconds))"
       if status == .completed, let loss = lastLoss[key] { line += "  loss \(Self.number(loss))" }
       if let error { line += ": \(error.message)" }
       lastLoss[key] = nil
@@ -311,10 +311,20 @@ public final class ProgressDisplay: @unchecked Sendable {
   }
 
   static func number(_ x: Float) -> String {
-    x == 0 || (abs(x) >= 1e-3 && abs(x) < 1e5) ? String(format: "%.4g", Double(x)) : String(format: "%.3e", Double(x))
+    x == 0 || (abs(x) >= 1e-3 && abs(x) < 1e5) ? printf("%.4g", Double(x)) : printf("%.3e", Double(x))
   }
 
-  static func rate(_ r: Double) -> String { r >= 10 ? String(format: "%.0f steps/s", r) : String(format: "%.2f steps/s", r) }
+  static func rate(_ r: Double) -> String { r >= 10 ? printf("%.0f steps/s", r) : printf("%.2f steps/s", r) }
+
+  /// `String(format:)`'s text for one number, from the C library directly: a sweep prints a few progress lines per
+  /// task, and Foundation's formatting (a CFString per call) cost more than the rest of the line.
+  static func printf(_ format: String, _ x: Double) -> String {
+    withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { buffer in
+      let n = withVaList([x]) { vsnprintf(buffer.baseAddress, 64, format, $0) }
+      guard n >= 0 && n < 64 else { return String(format: format, x) }
+      return String(cString: buffer.baseAddress!)
+    }
+  }
 
   static func duration(_ s: Double) -> String {
     guard s.isFinite, s >= 0 else { return "?" }

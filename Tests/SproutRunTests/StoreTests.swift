@@ -103,6 +103,16 @@ struct StoreTests {
     #expect(try store.manifest("20261129-1500") == manifest)
     let error = #expect(throws: RunError.self) { try store.manifest("nope") }
     #expect(error?.code == .unknownRun)
+    // The progress snapshots' bytes, with the plan rendered once, are the manifest's pretty text exactly.
+    var planned = manifest
+    planned.plan = .object([
+      "tasks": .array([.object(["hash": .string("h"), "config": .object(["lr": .double(0.01)])])]),
+      "rootSeed": .int(7), "overrides": .array([]),
+    ])
+    let text = Array((planned.json.pretty() + "\n").utf8)
+    #expect(planned.prettyBytes() == text)
+    #expect(planned.prettyBytes(planText: planned.prettyPlan()) == text)
+    #expect(manifest.prettyBytes(planText: manifest.prettyPlan()) == Array((manifest.json.pretty() + "\n").utf8))
     #expect(Store.newRunID().count == 24)
     #expect(Store.newRunID(date: Date(timeIntervalSince1970: 0)).hasPrefix("19700101-000000.000-"))
   }
@@ -220,11 +230,71 @@ struct TaskCommitTests {
     #else
       #expect(counter.fsyncs == 4, "task.json, metrics.jsonl, the two temporaries (the directory's is not counted)")
     #endif
-    #expect(counter.renames == ["outputs.json", "train.json"], "the commit first, the descriptive key record after")
+    #expect(
+      counter.renames == ["outputs.json", "t0000.train.json"], "the commit first, the descriptive key record after")
     #expect(store.isComplete("h"))
     #expect(store.record(experiment: "exp", taskKey: "t0000/train") == record)
     #expect(dir.contents("tasks/h") == ["metrics.jsonl", "outputs.json", "task.json"])
-    #expect(dir.contents("keys/exp/t0000") == ["train.json"])
+    #expect(dir.contents("keys/exp") == ["t0000.train.json"])
+  }
+
+  @Test func aGroupOfCommitsSharesOneSync() throws {
+    let dir = TemporaryDirectory()
+    let store = Store(root: dir.path)
+    var staged: [Store.StagedCommit] = []
+    let counter = Counter()
+    for (hash, trial) in [("a", "t0000"), ("b", "t0001")] {
+      let text = try store.prepareTask(hash: hash, record: record)
+      staged.append(
+        try store.stageCommit(outputs(hash), keyRecord: ("exp", "\(trial)/train", text, true), calls: counter.calls))
+    }
+    #expect(!store.isComplete("a") && !store.isComplete("b"), "staged is not committed")
+    let errors = store.publish(staged, calls: counter.calls)
+    #expect(errors.allSatisfy { $0 == nil })
+    #if os(Linux)
+      #expect(counter.syncfs == 1 && counter.fsyncs == 0, "one syncfs covers both tasks")
+    #endif
+    #expect(counter.renames == ["outputs.json", "outputs.json", "t0000.train.json", "t0001.train.json"])
+    #expect(store.isComplete("a") && store.isComplete("b"))
+    #expect(store.record(experiment: "exp", taskKey: "t0001/train") == record)
+    #expect(dir.contents("tasks/a") == ["outputs.json", "task.json"])
+    // The key records are second names of the tasks' task.json: no file of their own.
+    #expect(dir.contents("keys/exp") == ["t0000.train.json", "t0001.train.json"])
+    var key = stat(), task = stat()
+    #expect(stat("\(dir.path)/keys/exp/t0000.train.json", &key) == 0)
+    #expect(stat("\(dir.path)/tasks/a/task.json", &task) == 0)
+    #expect(key.st_ino == task.st_ino && key.st_nlink == 2)
+  }
+
+  @Test func keyRecordsOfOlderStoresAreStillRead() throws {
+    let dir = TemporaryDirectory()
+    let store = Store(root: dir.path)
+    // The layout before: one folder per trial.
+    try AtomicFile.makeDirectory("\(dir.path)/keys/exp/t0007")
+    try AtomicFile.write(try Store.encodeJSON(record), to: "\(dir.path)/keys/exp/t0007/train.json")
+    #expect(store.record(experiment: "exp", taskKey: "t0007/train") == record)
+    try store.writeRecord(record, experiment: "exp", taskKey: "t0008/train")
+    #expect(dir.contents("keys/exp") == ["t0007", "t0008.train.json"])
+    let view = store.listedView(experiment: "exp")
+    #expect(view.trials == ["t0007", "t0008"])
+    #expect(view.lastRecord(taskKey: "t0007/train") == record && view.lastRecord(taskKey: "t0008/train") == record)
+    #expect(view.lastRecord(taskKey: "t0009/train") == nil)
+  }
+
+  @Test func aFailedGroupSyncFailsEveryCommitOfTheGroup() throws {
+    let dir = TemporaryDirectory()
+    let store = Store(root: dir.path)
+    let counter = Counter()
+    counter.failSync = true
+    var staged: [Store.StagedCommit] = []
+    for hash in ["a", "b"] {
+      try store.prepareTask(hash: hash, record: record)
+      staged.append(try store.stageCommit(outputs(hash), keyRecord: nil, calls: counter.calls))
+    }
+    let errors = store.publish(staged, calls: counter.calls)
+    #expect(errors.count == 2 && errors.allSatisfy { $0?.code == .io })
+    #expect(counter.renames.isEmpty)
+    #expect(dir.contents("tasks/a") == ["task.json"] && dir.contents("tasks/b") == ["task.json"])
   }
 
   @Test func aFailedSyncCommitsNothingAndLeavesNoTemporary() throws {
@@ -241,6 +311,6 @@ struct TaskCommitTests {
     #expect(counter.renames.isEmpty)
     #expect(!store.isComplete("h"))
     #expect(dir.contents("tasks/h") == ["task.json"])
-    #expect(dir.contents("keys/exp/t0000").isEmpty)
+    #expect(dir.contents("keys/exp").isEmpty)
   }
 }

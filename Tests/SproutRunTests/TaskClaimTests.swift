@@ -9,6 +9,15 @@ import Testing
 /// here stands for another process's.
 @Suite(.serialized)
 struct TaskClaimTests {
+  @Test func theClaimTimestampIsWhatISO8601DateFormatterWrites() {
+    let formatter = ISO8601DateFormatter()
+    for seconds in [0, 951_782_400, 1_796_400_000, 1_796_440_799, 4_102_444_800] {
+      #expect(
+        TaskClaim.Holder.utcTimestamp(time_t(seconds))
+          == formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds))))
+    }
+  }
+
   @Test func aClaimIsExclusiveUntilReleasedAndSaysWhoHoldsIt() throws {
     let dir = TemporaryDirectory()
     let store = Store(root: dir.path)

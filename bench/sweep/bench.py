@@ -16,8 +16,9 @@ mean number of runnable tasks besides the benchmark's own (sampled every 20 ms f
 1-minute load average; a round with half a task or more of others is flagged busy.
 
 Durability calls: a separate small sweep (--strace-trials, default 50) runs under `strace -f -c` and the fsync,
-fdatasync and syncfs calls are counted per task (docs/store.md: one syncfs and one directory fsync per task, plus
-the run manifest's paced rewrites). Independent of the load.
+fdatasync and syncfs calls are counted per task (docs/store.md: one directory fsync per task and at most one syncfs,
+shared by the tasks that finish during one sync (group commit), plus the run manifest's paced rewrites). The fsyncs
+do not depend on the load; how many tasks share a syncfs does.
 
 Usage: bench.py SPROUT SPROUT_BENCH PYTHON [--trials N] [--steps N] [--rounds N] [--out DIR]
 """

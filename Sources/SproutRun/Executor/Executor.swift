@@ -66,6 +66,7 @@ public struct Executor: Sendable {
     onEvent(.runStarted(runID: runID, tasks: plan.tasks.count))
 
     let threads = options.threadsPerTask ?? (options.jobs == 1 ? ProcessInfo.processInfo.activeProcessorCount : 1)
+    let committer = GroupCommitter(store: store)
     DispatchQueue.concurrentPerform(iterations: min(options.jobs, max(plan.tasks.count, 1))) { _ in
       while let index = state.next() {
         let task = plan.tasks[index]
@@ -77,6 +78,17 @@ public struct Executor: Sendable {
         case .finished(let result):
           recorder.update(index) { $0 = entry(task, result) }
           state.finish(index, result)
+        case .committing(let commit):
+          // The task is done once its commit is durable: the committer publishes it with others and finishes it
+          // there, while this worker goes on (GroupCommitter).
+          committer.submit(commit.staged) { error in
+            commit.claim.release()
+            let result = Self.finished(
+              task, error.map { .failed($0.at(task.span.range)) } ?? .completed(commit.outputs),
+              seconds: commit.seconds, onEvent: onEvent)
+            recorder.update(index) { $0 = entry(task, result) }
+            state.finish(index, result)
+          }
         case .claimedElsewhere(let holder):
           let who = holder.map { "being run by \($0)" } ?? "being run by another process"
           let key = task.key.description
@@ -89,6 +101,7 @@ public struct Executor: Sendable {
         }
       }
     }
+    committer.finish()
     let final = try recorder.finish()
     let results = state.results()
     onEvent(
@@ -111,8 +124,41 @@ public struct Executor: Sendable {
   private enum Attempt {
     /// It ran, was cached, failed, stopped or was skipped.
     case finished(TaskResult)
+    /// It ran, and its commit is staged: the task completes when the commit is published (``GroupCommitter``).
+    case committing(Commit)
     /// Another process holds its claim (who, when known); nothing was done.
     case claimedElsewhere(TaskClaim.Holder?)
+  }
+
+  /// A task that ran and waits for its commit: the staged files, its outputs, its claim (held until the commit is
+  /// published, so no other process runs the task or removes its temporaries meanwhile) and the seconds it ran
+  /// (the wait for the shared sync is not the task's).
+  private struct Commit: Sendable {
+    let staged: Store.StagedCommit
+    let outputs: TaskOutputs
+    let claim: TaskClaim
+    let seconds: Double
+  }
+
+  /// How a task that ran ended, once its commit was published or failed.
+  private enum Ending {
+    case completed(TaskOutputs)
+    case failed(RunError)
+  }
+
+  /// The result of a task whose commit ended, reported as `execute` reports the others.
+  private static func finished(
+    _ task: PlanTask, _ ending: Ending, seconds: Double, onEvent: @Sendable (RunEvent) -> Void
+  ) -> TaskResult {
+    let key = task.key.description
+    switch ending {
+    case .completed(let outputs):
+      onEvent(.taskFinished(key: key, status: .completed, seconds: seconds, error: nil))
+      return TaskResult(key: key, hash: task.hash, status: .completed, seconds: seconds, error: nil, outputs: outputs)
+    case .failed(let error):
+      onEvent(.taskFinished(key: key, status: .failed, seconds: seconds, error: error))
+      return TaskResult(key: key, hash: task.hash, status: .failed, seconds: seconds, error: error, outputs: nil)
+    }
   }
 
   /// Runs one task (or recognises it as cached) and never throws: failures become results. `onStart` is
@@ -166,13 +212,15 @@ public struct Executor: Sendable {
     } catch {
       return result(.failed, RunError(.io, "cannot claim task \(key): \(error)", cause: error, range: task.span.range))
     }
-    defer { claim.release() }
+    // Released when this returns, unless the task's commit is staged: then when the commit ends.
+    var claimHandedOff = false
+    defer { if !claimHandedOff { claim.release() } }
     // The process that held the claim before may have completed the task since the check above.
     if let done = cached() { return done }
     onStart()
     do {
       if options.force || !options.resume { try store.reset(task.hash) }
-      try store.prepareTask(hash: task.hash, record: TaskRecord(task: task, plan: plan))
+      let recordText = try store.prepareTask(hash: task.hash, record: TaskRecord(task: task, plan: plan))
       let backend: any Backend
       do {
         backend = try Backends.make(name: plan.backend, threads: threads, libraryPath: options.blasLibraryPath)
@@ -185,11 +233,12 @@ public struct Executor: Sendable {
         options: options, backend: backend, inputs: inputs, emit: onEvent)
       var outputs = try StageRunner(context: context, plan: plan).run()
       outputs.seconds = Date().timeIntervalSince(start)
-      // One durable step for everything the task wrote, then outputs.json; the key record (see cached()) rides
-      // along, optional.
-      try store.commitTask(
-        outputs, keyRecord: (TaskRecord(task: task, plan: plan), plan.spec.name, key))
-      return result(.completed, nil, outputs)
+      // One durable step for everything the task wrote, then outputs.json (Store.commitTask, in groups); the key
+      // record (see cached()) rides along, optional: the same text as task.json.
+      let staged = try store.stageCommit(outputs, keyRecord: (plan.spec.name, key, recordText, true))
+      claimHandedOff = true
+      return .committing(
+        Commit(staged: staged, outputs: outputs, claim: claim, seconds: Date().timeIntervalSince(start)))
     } catch let error as RunError {
       let located = error.at(task.span.range)
       return result(error.code == .cancelled ? .cancelled : .failed, located)

@@ -21,6 +21,8 @@ final class RunRecorder: @unchecked Sendable {
   private let intoExistingRun: Bool
   private let selected: Set<String>?
   private var manifest: RunManifest
+  /// The manifest's plan rendered once (``RunManifest/prettyPlan()``): every snapshot writes the same text.
+  private var planText: [UInt8]?
   /// Status files whose last write failed, by task key: a task of a submitted run whose final status could not
   /// be recorded fails the run at ``finish()`` instead of looking pending forever.
   private var unrecorded: [String: any Error] = [:]
@@ -51,7 +53,8 @@ final class RunRecorder: @unchecked Sendable {
     lock.lock()
     defer { lock.unlock() }
     let start = DispatchTime.now().uptimeNanoseconds
-    try store.writeManifest(manifest)
+    planText = manifest.prettyPlan()
+    try store.writeManifest(manifest, planText: planText)
     noteWrite(since: start)
   }
 
@@ -98,7 +101,7 @@ final class RunRecorder: @unchecked Sendable {
   /// write in `finish()`, which throws. Called with `lock` held.
   private func snapshot() {
     let start = DispatchTime.now().uptimeNanoseconds
-    try? store.writeManifest(manifest)
+    try? store.writeManifest(manifest, planText: planText)
     dirty = false
     noteWrite(since: start)
   }
@@ -114,7 +117,7 @@ final class RunRecorder: @unchecked Sendable {
     defer { lock.unlock() }
     manifest.seconds = Date().timeIntervalSince(started)
     finished = true
-    if !intoExistingRun { try store.writeManifest(manifest) }
+    if !intoExistingRun { try store.writeManifest(manifest, planText: planText) }
     if let (key, error) = unrecorded.sorted(by: { $0.key < $1.key }).first {
       throw RunError(.io, "cannot record the status of task \(key) in run \(manifest.runID)", cause: error)
     }

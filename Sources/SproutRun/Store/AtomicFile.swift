@@ -95,12 +95,25 @@ public enum AtomicFile {
     try stage(bytes, to: path, sync: false, calls: .system)
   }
 
-  /// `sync`: fsync the temporary file before closing it.
-  static func stage(_ bytes: [UInt8], to path: String, sync: Bool, calls: Calls) throws -> Staged {
+  /// Stages `path` as a second name (a hard link) of the existing file `source`, whose content it is to have: no new
+  /// inode and nothing written. Nil when the file system refuses the link (the caller writes the content instead).
+  static func stageLink(to source: String, at path: String) -> Staged? {
+    let staged = temporary(for: path)
+    return link(source, staged.temporary) == 0 ? staged : nil
+  }
+
+  /// A new temporary name beside `path`.
+  private static func temporary(for path: String) -> Staged {
     let directory = parent(of: path)
     let base = String(path.split(separator: "/", omittingEmptySubsequences: false).last ?? "")
     let temporary = "\(directory)/.\(base).tmp-\(getpid())-\(String(UInt64.random(in: 0...UInt64.max), radix: 16))"
-    let staged = Staged(path: path, temporary: temporary, directory: directory)
+    return Staged(path: path, temporary: temporary, directory: directory)
+  }
+
+  /// `sync`: fsync the temporary file before closing it.
+  static func stage(_ bytes: [UInt8], to path: String, sync: Bool, calls: Calls) throws -> Staged {
+    let staged = temporary(for: path)
+    let temporary = staged.temporary
     let fail = staged.fail
     let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
     guard fd >= 0 else { throw fail("open", errno) }
@@ -186,6 +199,8 @@ public enum AtomicFile {
 
   /// Creates `path` and its missing parents (mode 0755).
   public static func makeDirectory(_ path: String) throws {
+    // Usually only the last component is missing (a task's folder) or none is: one call then.
+    if mkdir(path, 0o755) == 0 || errno == EEXIST { return }
     var current = path.hasPrefix("/") ? "" : "."
     for component in path.split(separator: "/") {
       current += "/" + component
@@ -244,6 +259,21 @@ public enum AtomicFile {
       }
       filled += n
     }
+  }
+
+  /// The names in directory `path` (without `.` and `..`), or nil when it cannot be opened (absent or
+  /// unreadable). `readdir` directly: a sweep lists a task's folder a few times per task.
+  static func names(in path: String) -> [String]? {
+    guard let dir = opendir(path) else { return nil }
+    defer { closedir(dir) }
+    var names: [String] = []
+    while let entry = readdir(dir) {
+      let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+        String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+      }
+      if name != "." && name != ".." { names.append(name) }
+    }
+    return names
   }
 
   /// Whether `path` exists (file or directory).

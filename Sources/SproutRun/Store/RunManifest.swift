@@ -127,6 +127,38 @@ public struct RunManifest: Hashable, Sendable {
     return .object(o)
   }
 
+  /// The file's bytes: ``json``'s pretty text and a newline, with `planText` (the plan's pretty text at the
+  /// manifest's first level, ``prettyPlan()``) written in place of the plan. The plan is most of the file (3 MB for
+  /// 1,000 trials) and never changes during a run, so the run's progress snapshots render it once.
+  public func prettyBytes(planText: [UInt8]? = nil) -> [UInt8] {
+    guard case .object(var members) = json else { preconditionFailure("a manifest is an object") }
+    var out: [UInt8] = []
+    out.reserveCapacity((planText?.count ?? 0) + 256 * (tasks.count + 1) + specText.utf8.count)
+    out += "{\n".utf8
+    let plan = members.removeValue(forKey: "plan")
+    let keys = (Array(members.keys) + ["plan"]).sorted(by: JSONValue.keyOrder)
+    for (i, key) in keys.enumerated() {
+      out += "  ".utf8
+      JSONValue.writeString(key, to: &out)
+      out += ": ".utf8
+      if key == "plan" {
+        if let planText { out += planText } else { plan?.writePretty(to: &out, level: 1) }
+      } else {
+        members[key]?.writePretty(to: &out, level: 1)
+      }
+      out += (i + 1 < keys.count ? ",\n" : "\n").utf8
+    }
+    out += "}\n".utf8
+    return out
+  }
+
+  /// The plan's text as ``prettyBytes(planText:)`` writes it.
+  public func prettyPlan() -> [UInt8] {
+    var out: [UInt8] = []
+    plan.writePretty(to: &out, level: 1)
+    return out
+  }
+
   /// Reads the JSON form; nil when a field is missing or mistyped.
   public init?(json: JSONValue) {
     guard let runID = json["run_id"]?.stringValue, let specPath = json["spec_path"]?.stringValue,

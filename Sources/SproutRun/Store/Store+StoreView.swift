@@ -12,7 +12,7 @@ extension Store {
     ListedStoreView(snapshot: view(experiment: experiment))
   }
 
-  /// The directory holding an experiment's task-key records, one folder per trial.
+  /// The directory holding an experiment's task-key records, one file per task key.
   func keysDirectory(experiment: String) -> String {
     "\(root)/keys/\(Self.safeName(experiment.isEmpty ? "_" : experiment))"
   }
@@ -20,11 +20,29 @@ extension Store {
   /// A name as one path component.
   static func safeName(_ s: String) -> String { String(s.map { $0 == "/" || $0 == "\0" ? "_" : $0 }) }
 
-  /// Where the last completed record of a task key lives: `keys/<experiment>/<trial>/<stage>.json`.
+  /// Where the last completed record of a task key lives: `keys/<experiment>/<trial>.<stage>.json` (stage names
+  /// have no dots). One file per key in one folder: a folder per trial cost a directory (an inode and a block) per
+  /// trial of a sweep. Stores written before keep `keys/<experiment>/<trial>/<stage>.json`
+  /// (``legacyRecordPath(experiment:taskKey:)``), which is read when the new name is absent.
   func recordPath(experiment: String, taskKey: String) -> String {
     let keys = keysDirectory(experiment: experiment)
     guard let key = TaskKey(taskKey) else { return "\(keys)/\(Self.safeName(taskKey)).json" }
-    return "\(keys)/\(Self.safeName(key.trial))/\(Self.safeName(key.stage)).json"
+    return "\(keys)/\(Self.safeName(key.trial)).\(Self.safeName(key.stage)).json"
+  }
+
+  /// The record's path in stores written before the flat layout: one folder per trial.
+  func legacyRecordPath(experiment: String, taskKey: String) -> String? {
+    guard let key = TaskKey(taskKey) else { return nil }
+    return "\(keysDirectory(experiment: experiment))/\(Self.safeName(key.trial))/\(Self.safeName(key.stage)).json"
+  }
+
+  /// The trial a name in an experiment's keys folder belongs to: `<trial>.<stage>.json` or, in older stores, the
+  /// trial's folder `<trial>`.
+  static func trial(ofKeyEntry name: String) -> String {
+    guard name.hasSuffix(".json") else { return name }
+    let stem = name.dropLast(5)
+    guard let dot = stem.lastIndex(of: ".") else { return String(stem) }
+    return String(stem[..<dot])
   }
 
   /// Remembers that `task` completed, for the planner's stale/cached reasons and `--explain`.
@@ -37,8 +55,12 @@ extension Store {
   /// The record of the last completed run of a task key, or nil.
   public func record(experiment: String, taskKey: String) -> TaskRecord? {
     // Feeds only `plan`'s stale reasons: without a readable record a task is explained as new, and still runs.
-    guard let bytes = try? AtomicFile.read(recordPath(experiment: experiment, taskKey: taskKey)) else { return nil }
-    return try? JSONDecoder().decode(TaskRecord.self, from: Data(bytes))
+    var bytes = try? AtomicFile.readIfPresent(recordPath(experiment: experiment, taskKey: taskKey))
+    if bytes == nil, let legacy = legacyRecordPath(experiment: experiment, taskKey: taskKey) {
+      bytes = try? AtomicFile.readIfPresent(legacy)
+    }
+    guard let found = bytes else { return nil }
+    return try? JSONDecoder().decode(TaskRecord.self, from: Data(found))
   }
 
   /// A Codable value as sorted, indented JSON text.
@@ -74,14 +96,16 @@ public struct ListedStoreView: StoreView, Sendable {
   public let snapshot: StoreSnapshot
   /// Folder names under `tasks/` (nil when it could not be listed: then every question goes to the store).
   let taskHashes: Set<String>?
-  /// Trial folder names under the experiment's `keys/` folder (nil likewise).
+  /// Trials with a record under the experiment's `keys/` folder (nil likewise).
   let trials: Set<String>?
 
   /// Lists the store's folders.
   public init(snapshot: StoreSnapshot) {
     self.snapshot = snapshot
     taskHashes = Self.list("\(snapshot.store.root)/tasks")
-    trials = Self.list(snapshot.store.keysDirectory(experiment: snapshot.experiment))
+    trials = Self.list(snapshot.store.keysDirectory(experiment: snapshot.experiment)).map {
+      Set($0.map(Store.trial(ofKeyEntry:)))
+    }
   }
 
   /// The names in a folder; empty when it does not exist, nil when it exists but cannot be read.

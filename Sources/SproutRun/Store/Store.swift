@@ -49,16 +49,20 @@ public struct Store: Sendable {
   /// Creates the task directory and writes `task.json`: the canonical resolved definition, the input
   /// hashes, seed and backend (the planner's `TaskRecord`) — what the hash was computed over. The write is
   /// deferred: ``commitTask(_:keyRecord:)`` makes it durable with the task's other files.
-  public func prepareTask(hash: String, record: TaskRecord) throws {
+  /// Returns the record's JSON text (the key record's too, see ``stageCommit(_:keyRecord:)``).
+  @discardableResult
+  public func prepareTask(hash: String, record: TaskRecord) throws -> String {
     try AtomicFile.makeDirectory(taskDirectory(hash))
     removeTemporaries(hash)
-    try AtomicFile.write(try Self.encodeJSON(record), to: "\(taskDirectory(hash))/task.json", durability: .deferred)
+    let text = try Self.encodeJSON(record)
+    try AtomicFile.write(text, to: "\(taskDirectory(hash))/task.json", durability: .deferred)
+    return text
   }
 
   /// Completes a task: makes every file it wrote durable in one step, then writes outputs.json, the commit.
   ///
   /// ```
-  ///  outputs.json (and the key record) written under temporary names
+  ///  outputs.json (and the key record) written under temporary names      stageCommit
   ///  → syncfs(2) of the store's file system (elsewhere: fsync of every file of the task directory)
   ///  → rename(outputs.json) → fsync(task directory)            the task is complete and durable
   ///  → rename(key record)                                      descriptive; durable with the next sync
@@ -67,7 +71,7 @@ public struct Store: Sendable {
   /// fsyncs (`.deferred`); an intermediate checkpoint, a resume point, is durable when written (docs/store.md).
   /// `keyRecord` (the task key's record for `plan --explain`) is optional output: failing to write it loses no
   /// result and is not an error. On failure nothing is renamed, the temporaries are removed, and the task stays
-  /// incomplete.
+  /// incomplete. The executor stages each task's commit and publishes several together (``publish(_:calls:)``).
   public func commitTask(
     _ outputs: TaskOutputs, keyRecord: (record: TaskRecord, experiment: String, taskKey: String)? = nil
   ) throws {
@@ -78,34 +82,101 @@ public struct Store: Sendable {
     _ outputs: TaskOutputs, keyRecord: (record: TaskRecord, experiment: String, taskKey: String)?,
     calls: AtomicFile.Calls
   ) throws {
-    let directory = taskDirectory(outputs.hash)
+    let key = keyRecord.flatMap { k in (try? Self.encodeJSON(k.record)).map { (k.experiment, k.taskKey, $0, false) } }
+    let staged = try stageCommit(outputs, keyRecord: key, calls: calls)
+    if let error = publish([staged], calls: calls)[0] { throw error }
+  }
+
+  /// A task's commit, staged: its outputs.json (and key record) written under temporary names, nothing renamed
+  /// and nothing synced yet. ``publish(_:calls:)`` completes it; until then the task is incomplete for every reader.
+  public struct StagedCommit: Sendable {
+    /// The task directory.
+    let directory: String
+    /// outputs.json under its temporary name.
+    let outputs: AtomicFile.Staged
+    /// The key record under its temporary name (nil when it could not be written: it is optional).
+    let key: AtomicFile.Staged?
+
+    /// Removes the temporaries (a commit that will not be published).
+    public func discard() {
+      outputs.discard()
+      key?.discard()
+    }
+  }
+
+  /// Writes a task's outputs.json and key record under temporary names: the first half of
+  /// ``commitTask(_:keyRecord:)``. `keyRecord` carries the record's JSON text; `inTaskJSON` says that the task's
+  /// task.json holds exactly that text (``prepareTask(hash:record:)`` wrote it): then the key record is staged as a
+  /// second name of task.json (a hard link: no file written, no inode allocated), where the file system allows it.
+  public func stageCommit(
+    _ outputs: TaskOutputs, keyRecord: (experiment: String, taskKey: String, text: String, inTaskJSON: Bool)?
+  ) throws -> StagedCommit {
+    try stageCommit(outputs, keyRecord: keyRecord, calls: .system)
+  }
+
+  func stageCommit(
+    _ outputs: TaskOutputs, keyRecord: (experiment: String, taskKey: String, text: String, inTaskJSON: Bool)?,
+    calls: AtomicFile.Calls
+  ) throws -> StagedCommit {
     let staged = try AtomicFile.stage(
       Array((outputs.json.pretty() + "\n").utf8), to: outputsPath(outputs.hash), sync: false, calls: calls)
     let key = keyRecord.flatMap { k -> AtomicFile.Staged? in
       let path = recordPath(experiment: k.experiment, taskKey: k.taskKey)
-      guard (try? AtomicFile.makeDirectory(AtomicFile.parent(of: path))) != nil,
-        let text = try? Self.encodeJSON(k.record)
-      else { return nil }
-      return try? AtomicFile.stage(Array(text.utf8), to: path, sync: false, calls: calls)
+      guard (try? AtomicFile.makeDirectory(AtomicFile.parent(of: path))) != nil else { return nil }
+      if k.inTaskJSON, let link = AtomicFile.stageLink(to: "\(taskDirectory(outputs.hash))/task.json", at: path) {
+        return link
+      }
+      return try? AtomicFile.stage(Array(k.text.utf8), to: path, sync: false, calls: calls)
     }
+    return StagedCommit(directory: taskDirectory(outputs.hash), outputs: staged, key: key)
+  }
+
+  /// Publishes staged commits together: **one** sync makes every file of every task durable, then each
+  /// outputs.json is renamed into place and its task directory fsynced, then each key record is renamed.
+  /// Returns each commit's error (nil: committed). A failed sync fails them all, with nothing renamed and the
+  /// temporaries removed; a failed rename fails its own commit only.
+  ///
+  /// Tasks that finish while one group syncs wait for the next (``GroupCommitter``), so a sweep's workers never
+  /// wait for the disk and its syncs are shared; each commit is still durable before its task counts as complete.
+  public func publish(_ commits: [StagedCommit]) -> [RunError?] { publish(commits, calls: .system) }
+
+  func publish(_ commits: [StagedCommit], calls: AtomicFile.Calls) -> [RunError?] {
+    guard let first = commits.first else { return [] }
     do {
       try AtomicFile.syncFileSystem(
-        containing: directory,
+        containing: first.directory,
         files: {
-          // Only where there is no syncfs: every file of the task directory (the claim holds no result) and the
-          // two temporaries.
-          let names = (try? Self.listFolder(directory)) ?? []
-          return names.filter { !$0.hasPrefix(".") && $0 != TaskClaim.fileName }.map { "\(directory)/\($0)" }
-            + [staged.temporary] + (key.map { [$0.temporary] } ?? [])
+          // Only where there is no syncfs: every file of each task directory (the claim holds no result) and the
+          // temporaries.
+          commits.flatMap { c -> [String] in
+            let names = (try? Self.listFolder(c.directory)) ?? []
+            return names.filter { !$0.hasPrefix(".") && $0 != TaskClaim.fileName }.map { "\(c.directory)/\($0)" }
+              + [c.outputs.temporary] + (c.key.map { [$0.temporary] } ?? [])
+          }
         }, calls: calls)
-      try staged.publish(calls: calls)
     } catch {
-      staged.discard()
-      key?.discard()
-      throw error
+      for c in commits { c.discard() }
+      let failure = error as? RunError ?? RunError(.io, "cannot make the task's files durable", cause: error)
+      return commits.map { _ in failure }
     }
-    AtomicFile.syncDirectory(directory)
-    if let key, (try? key.publish(calls: calls)) == nil { key.discard() }
+    var errors: [RunError?] = []
+    for c in commits {
+      do {
+        try c.outputs.publish(calls: calls)
+        errors.append(nil)
+      } catch {
+        c.key?.discard()
+        errors.append(error as? RunError ?? RunError(.io, "cannot commit '\(c.outputs.path)'", cause: error))
+      }
+    }
+    for (c, error) in zip(commits, errors) where error == nil { AtomicFile.syncDirectory(c.directory) }
+    for (c, error) in zip(commits, errors) where error == nil {
+      guard let key = c.key else { continue }
+      if (try? key.publish(calls: calls)) == nil { key.discard() }
+      // A rename between two names of one file does nothing and leaves the temporary: gone either way.
+      unlink(key.temporary)
+    }
+    return errors
   }
 
   /// Removes temporary files a killed writer left in a task directory (`.<name>.tmp-<pid>-<random>`); they are
@@ -114,8 +185,7 @@ public struct Store: Sendable {
   func removeTemporaries(_ hash: String) {
     let dir = taskDirectory(hash)
     // Best effort: a leftover that stays is clutter only (never read), and `sprout gc` reports what it cannot remove.
-    for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
-    where name.hasPrefix(".") && name.contains(".tmp-") {
+    for name in AtomicFile.names(in: dir) ?? [] where name.hasPrefix(".") && name.contains(".tmp-") {
       try? FileManager.default.removeItem(atPath: "\(dir)/\(name)")
     }
   }
@@ -164,7 +234,7 @@ public struct Store: Sendable {
   public func checkpointSteps(_ hash: String) -> [Int] {
     // An unreadable folder lists no checkpoint: the task starts over from step 0 (slower, never a wrong result);
     // writing into that folder then fails with the error.
-    let names = (try? FileManager.default.contentsOfDirectory(atPath: taskDirectory(hash))) ?? []
+    let names = AtomicFile.names(in: taskDirectory(hash)) ?? []
     return names.compactMap(Checkpoint.step(fromFileName:)).sorted()
   }
 
@@ -229,10 +299,11 @@ public struct Store: Sendable {
   /// the checkpoint counts and starts the task over, and `rerun` reports the metrics as differing.
   public func metricsBytes(_ hash: String) -> [UInt8] { (try? AtomicFile.read(metricsPath(hash))) ?? [] }
 
-  /// Writes a run manifest atomically.
-  public func writeManifest(_ manifest: RunManifest) throws {
+  /// Writes a run manifest atomically; `planText` is the manifest's plan already rendered
+  /// (``RunManifest/prettyPlan()``), which the executor's progress snapshots reuse.
+  public func writeManifest(_ manifest: RunManifest, planText: [UInt8]? = nil) throws {
     try AtomicFile.makeDirectory(runDirectory(manifest.runID))
-    try AtomicFile.write(manifest.json.pretty() + "\n", to: manifestPath(manifest.runID))
+    try AtomicFile.write(manifest.prettyBytes(planText: planText), to: manifestPath(manifest.runID))
   }
 
   /// Reads a run manifest. `run` may be an id, `latest`, or a unique id prefix.

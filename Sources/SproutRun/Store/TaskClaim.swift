@@ -33,15 +33,27 @@ public final class TaskClaim: @unchecked Sendable {
 
     /// The holder of this process.
     public static func current() -> Holder {
-      let env = ProcessInfo.processInfo.environment
-      var job: String?
-      if let array = env["SLURM_ARRAY_JOB_ID"], let index = env["SLURM_ARRAY_TASK_ID"] {
-        job = "\(array)_\(index)"
-      } else if let id = env["SLURM_JOB_ID"] {
-        job = id
+      Holder(pid: Int(getpid()), host: localHost, job: slurmJob, since: utcTimestamp(time(nil)))
+    }
+
+    /// The Slurm job of this process, from its environment (read once: a sweep claims a task every few
+    /// milliseconds, and building the environment dictionary costs more than the claim).
+    static let slurmJob: String? = {
+      func variable(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
+      if let array = variable("SLURM_ARRAY_JOB_ID"), let index = variable("SLURM_ARRAY_TASK_ID") {
+        return "\(array)_\(index)"
       }
-      return Holder(
-        pid: Int(getpid()), host: localHost, job: job, since: ISO8601DateFormatter().string(from: Date()))
+      return variable("SLURM_JOB_ID")
+    }()
+
+    /// `2026-12-04T12:50:00Z` (what `ISO8601DateFormatter` writes, without making one per claim).
+    static func utcTimestamp(_ seconds: time_t) -> String {
+      var t = seconds
+      var parts = tm()
+      gmtime_r(&t, &parts)
+      func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
+      return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):"
+        + "\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
     }
 
     /// This machine's name as `gethostname` gives it (no DNS lookup, which can hang on a cluster node).
