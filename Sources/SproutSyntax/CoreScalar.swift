@@ -43,6 +43,28 @@ public enum CoreScalar: Hashable, Sendable {
     return .string(s)
   }
 
+  /// True when `resolvePlain(s)` is certainly `.string`; false when it may be anything else (text starting with
+  /// a digit, a sign or a dot is not looked at further). Reads only the first bytes: the parser asks it for
+  /// every mapping key.
+  static func isPlainString(_ s: String) -> Bool {
+    let utf8 = s.utf8
+    guard let first = utf8.first else { return false }
+    switch first {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."):
+      return false
+    case UInt8(ascii: "~"):
+      return utf8.count != 1
+    case UInt8(ascii: "n"), UInt8(ascii: "N"):
+      return utf8.count != 4 || !(s == "null" || s == "Null" || s == "NULL")
+    case UInt8(ascii: "t"), UInt8(ascii: "T"):
+      return utf8.count != 4 || !(s == "true" || s == "True" || s == "TRUE")
+    case UInt8(ascii: "f"), UInt8(ascii: "F"):
+      return utf8.count != 5 || !(s == "false" || s == "False" || s == "FALSE")
+    default:
+      return true
+    }
+  }
+
   /// Resolves a node's scalar (respecting its style and an explicit tag); `nil` for collections.
   public init?(_ node: Node) {
     guard case .scalar(let s, let style) = node.content else { return nil }

@@ -1,3 +1,4 @@
+import CYAML
 import SproutDiagnostics
 
 /// The Syntax phase: YAML text in, one spanned `Node` tree out, every problem as a diagnostic.
@@ -142,24 +143,25 @@ public enum YAMLParser {
     diagnostics: inout Diagnostics
   ) -> ReadOutcome {
     var builder = TreeBuilder(file: file, map: map, limits: limits)
+    defer { builder.close() }
     builder.substitutions = quoted
     return input.withUnsafeBufferPointer { buffer in
       let reader = LibYAMLReader(input: buffer)
+      var event = yaml_event_t()
       while true {
-        switch reader.next() {
-        case .failure(let box):
+        if let box = reader.next(&event) {
           if let range = box.error.report(file: file, map: map, diagnostics: &diagnostics) {
             return .unquotedExpression(range)
           }
           return .failed
-        case .success(let event):
-          do {
-            try builder.consume(event, diagnostics: &diagnostics)
-          } catch {
-            return .failed
-          }
-          if case .streamEnd = event.kind { return .documents(builder.documents) }
         }
+        defer { yaml_event_delete(&event) }
+        do {
+          try builder.consume(event, diagnostics: &diagnostics)
+        } catch {
+          return .failed
+        }
+        if event.type == YAML_STREAM_END_EVENT || event.type == YAML_NO_EVENT { return .documents(builder.documents) }
       }
     }
   }

@@ -214,3 +214,79 @@ func span(_ range: SourceRange?) -> String {
     }
   }
 }
+
+/// Keys are first compared by a fingerprint of their text (texts up to 16 bytes through a table of shared strings,
+/// longer ones hashed): texts on either side of 16 bytes, long texts that share a 16-byte prefix, and mappings
+/// past 16 keys (compared by sorted fingerprints) still find exactly the duplicates, and keep every distinct key.
+@Suite struct KeyFingerprintTests {
+  @Test func textsAroundSixteenBytes() throws {
+    let keys = [
+      "abcdefghijklmno", "abcdefghijklmnop", "abcdefghijklmnopq", "abcdefghijklmnopqr", "abcdefghijklmnopqrstuvwxyz0",
+      "abcdefghijklmnopqrstuvwxyz1", "x", "y", "é", "ü", "",
+    ]
+    var text = "m:\n"
+    for (i, key) in keys.enumerated() { text += "  \"\(key)\": \(i)\n" }
+    let (clean, none) = parseSpec(text)
+    #expect(none.isEmpty)
+    #expect(clean.root?["m"]?.mapping?.map { $0.key.scalar ?? "?" } == keys)
+    // Each key written again, plain where it can be: every one is reported, in order, at its second line.
+    for key in keys where !key.isEmpty { text += "  \(key): again\n" }
+    let (document, diagnostics) = parseSpec(text)
+    #expect(diagnostics.map(\.id) == Array(repeating: "syntax.duplicate-key", count: keys.count - 1))
+    #expect(diagnostics.map(\.range.start.line) == Array((keys.count + 2)...(2 * keys.count)))
+    #expect(document.root?["m"]?.mapping?.count == keys.count)
+    #expect(document.root?["m"]?["abcdefghijklmnopqrstuvwxyz1"]?.scalar == "5")
+  }
+
+  @Test func manyKeysWithOneDuplicateFarApart() throws {
+    var text = "m:\n"
+    for i in 0..<300 { text += "  key\(i): \(i)\n" }
+    text += "  key7: again\n"
+    let (document, diagnostics) = parseSpec(text)
+    #expect(diagnostics.map(\.id) == ["syntax.duplicate-key"])
+    #expect(diagnostics.first?.path == "m.key7")
+    #expect(span(diagnostics.first?.notes.first?.range) == "9:3-9:7")
+    #expect(document.root?["m"]?.mapping?.count == 300)
+    #expect(document.root?["m"]?["key299"]?.scalar == "299")
+  }
+
+  @Test func reusedTextsStayDistinctValues() throws {
+    // The same short texts recur as keys and values in many mappings; each node still holds its own text.
+    var text = "list:\n"
+    for i in 0..<200 { text += "  - {kind: k\(i % 7), name: n\(i), kind2: kind}\n" }
+    let (document, diagnostics) = parseSpec(text)
+    #expect(diagnostics.isEmpty)
+    let items = try #require(document.root?["list"]?.sequence)
+    #expect(items.count == 200)
+    #expect(items[199]["kind"]?.scalar == "k3")
+    #expect(items[199]["name"]?.scalar == "n199")
+    #expect(items[5]["kind2"]?.scalar == "kind")
+  }
+}
+
+/// The shared-text table hands back exactly the text it is given, whatever its length, and tells apart texts
+/// that differ in one byte anywhere (the table is keyed by the bytes read as words).
+@Suite struct ScalarTextsTests {
+  @Test func everyLengthAndEveryBytePosition() {
+    var texts = ScalarTexts(byteCount: 4096)
+    for length in 0...40 {
+      let base = (0..<length).map { UInt8(ascii: "a") + UInt8($0 % 26) }
+      var variants = [base]
+      for i in 0..<length {
+        var changed = base
+        changed[i] = UInt8(ascii: "Z")
+        variants.append(changed)
+      }
+      var prints: [UInt64] = []
+      for _ in 0..<2 {
+        for bytes in variants {
+          let (text, print) = bytes.withUnsafeBufferPointer { texts.text($0.baseAddress, count: $0.count) }
+          #expect(Array(text.utf8) == bytes)
+          #expect(print == ScalarTexts.fingerprint(of: text))
+          prints.append(print)
+        }
+      }
+      #expect(Set(prints.prefix(variants.count)).count == variants.count, "length \(length)")
+    }
+  }
+}

@@ -1,26 +1,5 @@
 import CYAML
 
-/// One libyaml event, copied out of C memory, with its marks.
-struct YAMLEvent {
-  /// What the event says.
-  enum Kind {
-    case streamStart
-    case streamEnd
-    case documentStart(implicit: Bool)
-    case documentEnd
-    case alias(anchor: String)
-    case scalar(String, anchor: String?, tag: String?, style: Node.ScalarStyle)
-    case sequenceStart(anchor: String?, tag: String?, flow: Bool)
-    case sequenceEnd
-    case mappingStart(anchor: String?, tag: String?, flow: Bool)
-    case mappingEnd
-  }
-
-  var kind: Kind
-  var start: yaml_mark_t
-  var end: yaml_mark_t
-}
-
 /// What libyaml reported when it stopped: its problem, the context it was in, and both marks.
 struct LibYAMLError {
   /// Which stage of libyaml failed.
@@ -58,19 +37,17 @@ final class LibYAMLReader {
     parser.deallocate()
   }
 
-  /// The next event, or libyaml's error.
-  func next() -> Result<YAMLEvent, LibYAMLErrorBox> {
+  /// Reads the next event into `event` (which the caller frees with `yaml_event_delete`), or returns libyaml's
+  /// error (and `event` holds nothing to free).
+  func next(_ event: inout yaml_event_t) -> LibYAMLErrorBox? {
     guard initialized else {
-      return .failure(
-        LibYAMLErrorBox(
-          LibYAMLError(
-            stage: .memory, problem: "libyaml could not allocate its parser", problemMark: yaml_mark_t(),
-            problemOffset: 0, context: nil, contextMark: nil)))
+      return LibYAMLErrorBox(
+        LibYAMLError(
+          stage: .memory, problem: "libyaml could not allocate its parser", problemMark: yaml_mark_t(),
+          problemOffset: 0, context: nil, contextMark: nil))
     }
-    var event = yaml_event_t()
-    guard yaml_parser_parse(parser, &event) == 1 else { return .failure(LibYAMLErrorBox(currentError())) }
-    defer { yaml_event_delete(&event) }
-    return .success(YAMLEvent(kind: Self.kind(of: event), start: event.start_mark, end: event.end_mark))
+    guard yaml_parser_parse(parser, &event) == 1 else { return LibYAMLErrorBox(currentError()) }
+    return nil
   }
 
   private func currentError() -> LibYAMLError {
@@ -90,47 +67,6 @@ final class LibYAMLReader {
       context: context, contextMark: context == nil ? nil : p.context_mark)
   }
 
-  private static func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
-    pointer.map { String(cString: UnsafePointer($0)) }
-  }
-
-  /// Explicit tags in the short form users write: `tag:yaml.org,2002:str` becomes `!!str`.
-  private static func tag(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
-    guard let full = string(pointer) else { return nil }
-    let prefix = "tag:yaml.org,2002:"
-    return full.hasPrefix(prefix) ? "!!" + full.dropFirst(prefix.count) : full
-  }
-
-  private static func kind(of event: yaml_event_t) -> YAMLEvent.Kind {
-    switch event.type {
-    case YAML_STREAM_START_EVENT: return .streamStart
-    case YAML_STREAM_END_EVENT: return .streamEnd
-    case YAML_DOCUMENT_START_EVENT: return .documentStart(implicit: event.data.document_start.implicit != 0)
-    case YAML_DOCUMENT_END_EVENT: return .documentEnd
-    case YAML_ALIAS_EVENT: return .alias(anchor: string(event.data.alias.anchor) ?? "")
-    case YAML_SCALAR_EVENT:
-      let s = event.data.scalar
-      let value = s.value.map { String(decoding: UnsafeBufferPointer(start: $0, count: Int(s.length)), as: UTF8.self) }
-      let style: Node.ScalarStyle
-      switch s.style {
-      case YAML_SINGLE_QUOTED_SCALAR_STYLE: style = .singleQuoted
-      case YAML_DOUBLE_QUOTED_SCALAR_STYLE: style = .doubleQuoted
-      case YAML_LITERAL_SCALAR_STYLE: style = .literal
-      case YAML_FOLDED_SCALAR_STYLE: style = .folded
-      default: style = .plain
-      }
-      return .scalar(value ?? "", anchor: string(s.anchor), tag: tag(s.tag), style: style)
-    case YAML_SEQUENCE_START_EVENT:
-      let s = event.data.sequence_start
-      return .sequenceStart(anchor: string(s.anchor), tag: tag(s.tag), flow: s.style == YAML_FLOW_SEQUENCE_STYLE)
-    case YAML_SEQUENCE_END_EVENT: return .sequenceEnd
-    case YAML_MAPPING_START_EVENT:
-      let m = event.data.mapping_start
-      return .mappingStart(anchor: string(m.anchor), tag: tag(m.tag), flow: m.style == YAML_FLOW_MAPPING_STYLE)
-    case YAML_MAPPING_END_EVENT: return .mappingEnd
-    default: return .streamEnd
-    }
-  }
 }
 
 /// `LibYAMLError` as an `Error`, so it can travel in a `Result`.

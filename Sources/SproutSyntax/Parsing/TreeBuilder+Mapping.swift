@@ -1,7 +1,7 @@
 import SproutDiagnostics
 
 extension TreeBuilder {
-  /// Turns a finished mapping's alternating keys and values into pairs: reports duplicate keys (keeping the
+  /// Turns a finished mapping's alternating keys and values (on the node stack) into pairs: reports duplicate keys (keeping the
   /// first) and applies merge keys.
   ///
   /// Keys are compared as `KeyIdentity` does: by text whatever the quoting (`model` and `"model"` are one key),
@@ -11,20 +11,52 @@ extension TreeBuilder {
   /// copies in every pair whose key the mapping does not define itself (under the same comparison); with a
   /// list, earlier mappings win over later ones. Merged pairs take the place of the first `<<` entry, so key
   /// order reads naturally.
-  func finishMapping(_ frame: Frame, diagnostics: inout Diagnostics) -> [Node.Pair] {
+  mutating func finishMapping(_ frame: Frame, diagnostics: inout Diagnostics) -> [Node.Pair] {
+    let n = pairCount(from: frame.base)
+    if !frame.keysNeedCheck, keysAreDistinct(from: frame.base, count: n) {
+      // Every key is a scalar compared by its text alone, and no two texts are alike: the pairs stand as written.
+      let pairs = takePairs(from: frame.base)
+      pop(afterPairsFrom: frame.base)
+      return pairs
+    }
+    let pairs = checkedPairs(children(from: frame.base), frame: frame, diagnostics: &diagnostics)
+    discard(from: frame.base)
+    return pairs
+  }
+
+  /// True when the `count` keys of the mapping whose children start at `base` have distinct fingerprints
+  /// (so distinct texts).
+  private func keysAreDistinct(from base: Int, count: Int) -> Bool {
+    guard count > 1 else { return true }
+    if count <= 16 {
+      for i in 1..<count {
+        let print = fingerprint(ofKey: i, from: base)
+        for j in 0..<i where fingerprint(ofKey: j, from: base) == print { return false }
+      }
+      return true
+    }
+    var prints = (0..<count).map { fingerprint(ofKey: $0, from: base) }
+    prints.sort()
+    for i in 1..<count where prints[i] == prints[i - 1] { return false }
+    return true
+  }
+
+  /// The full check, for a mapping with a merge key or keys that might be the same key written differently:
+  /// `children` alternate keys and values.
+  private func checkedPairs(_ children: [Node], frame: Frame, diagnostics: inout Diagnostics) -> [Node.Pair] {
     var pairs: [Node.Pair] = []
-    pairs.reserveCapacity(frame.children.count / 2)
+    pairs.reserveCapacity(children.count / 2)
     var identities: [KeyIdentity] = []
-    identities.reserveCapacity(frame.children.count / 2)
+    identities.reserveCapacity(children.count / 2)
     // Small mappings (nearly all of them) find duplicates by comparing keys; a hash index pays off only for
     // large ones, and is built when a mapping grows past `linearLimit` pairs.
     let linearLimit = 16
     var firstIndex: [KeyIdentity.Token: Int] = [:]
     var merges: [(position: Int, value: Node)] = []
     var k = 0
-    while k + 1 < frame.children.count {
-      let key = frame.children[k]
-      let value = frame.children[k + 1]
+    while k + 1 < children.count {
+      let key = children[k]
+      let value = children[k + 1]
       k += 2
       if Self.isMergeKey(key) {
         merges.append((pairs.count, value))

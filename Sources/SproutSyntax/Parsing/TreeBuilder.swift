@@ -17,6 +17,12 @@ struct ParsedDocument {
 /// Sizes are tracked per node as the number of nodes the subtree *would* have if every alias were copied
 /// out, so a "billion laughs" document is rejected from arithmetic on a few counters; the copies
 /// themselves share storage (a `Node` is a value with copy-on-write arrays).
+///
+/// The children of every open collection sit on one stack of nodes (`nodes`), each collection's above its
+/// parent's; when a collection ends, its children are moved (not copied) into the array its node holds, one
+/// allocation of the exact size. A mapping's keys and values alternate there until then.
+///
+/// The builder owns manually managed memory: call `close()` once reading ends, whatever the outcome.
 struct TreeBuilder {
   /// An open collection.
   struct Frame {
@@ -25,11 +31,13 @@ struct TreeBuilder {
     var tag: String?
     var anchor: String?
     var start: SourceLocation
-    /// Where this collection sits in its parent; its key path (`stages.train`) is built from the open frames
-    /// only when a diagnostic needs it.
-    var segment: PathSegment
-    /// Children in order; for a mapping, keys and values alternate.
-    var children: [Node] = []
+    /// Where this collection's children start on the node stack. Its place in its parent is
+    /// `base - parent.base` (nothing is added to the parent while it is open), so the key path
+    /// (`stages.train`) can be rebuilt from the open frames when a diagnostic needs it.
+    var base: Int
+    /// Set when some key might equal another written differently (a plain scalar that resolves to a non-string,
+    /// a merge key, a tagged, aliased or collection key): then `finishMapping` compares keys in full.
+    var keysNeedCheck = false
     /// Expanded node count of the subtree, this node included.
     var size = 1
     /// Collection levels below this one (0 for a collection of scalars).
@@ -53,6 +61,13 @@ struct TreeBuilder {
   /// offset: each holds the expression as written instead of the placeholder.
   var substitutions: [Int: String] = [:]
   private var stack: [Frame] = []
+  /// The children of the open collections (see the type's comment): `count` initialised nodes.
+  private var nodes: UnsafeMutablePointer<Node>
+  private var count = 0
+  private var capacity: Int
+  /// For each node on the stack that is a mapping key, its text's fingerprint (`ScalarTexts`); 0 otherwise.
+  private var fingerprints: [UInt64] = []
+  private var texts: ScalarTexts
   private var anchors: [String: Anchored] = [:]
   private var openAnchors: [String: Int] = [:]
   private var totalNodes = 0
@@ -65,35 +80,69 @@ struct TreeBuilder {
     self.file = SourceFileID(file)
     self.map = map
     self.limits = limits
+    capacity = 64
+    nodes = .allocate(capacity: capacity)
+    fingerprints.reserveCapacity(capacity)
+    texts = ScalarTexts(byteCount: map.bytes.count)
+  }
+
+  /// Frees the node stack (and any nodes still on it after an error).
+  mutating func close() {
+    nodes.deinitialize(count: count)
+    nodes.deallocate()
+    count = 0
+    capacity = 0
+    nodes = .allocate(capacity: 0)
   }
 
   /// Feeds one event; throws `Stop` after reporting when reading must end.
-  mutating func consume(_ event: YAMLEvent, diagnostics: inout Diagnostics) throws {
-    let range = map.range(file, event.start, event.end)
-    switch event.kind {
-    case .streamStart, .streamEnd:
-      break
-    case .documentStart(let implicit):
-      anchors = [:]
-      currentRoot = nil
-      currentStart = (range, !implicit)
-    case .documentEnd:
-      documents.append(
-        ParsedDocument(
-          root: currentRoot, start: currentStart?.range ?? range, explicitStart: currentStart?.explicit ?? false))
-      currentRoot = nil
-    case .scalar(let value, let anchor, let tag, let style):
+  mutating func consume(_ event: borrowing yaml_event_t, diagnostics: inout Diagnostics) throws {
+    let range = map.range(file, event.start_mark, event.end_mark)
+    switch event.type {
+    case YAML_SCALAR_EVENT:
+      let s = event.data.scalar
       try count(1, aliased: false, at: range, diagnostics: &diagnostics)
-      var node = Node(.scalar(value, style), tag: tag, range: range)
-      if style == .doubleQuoted, let written = substitutions[range.start.offset] {
-        node.content = .scalar(written, .plain)
+      let style: Node.ScalarStyle
+      switch s.style {
+      case YAML_SINGLE_QUOTED_SCALAR_STYLE: style = .singleQuoted
+      case YAML_DOUBLE_QUOTED_SCALAR_STYLE: style = .doubleQuoted
+      case YAML_LITERAL_SCALAR_STYLE: style = .literal
+      case YAML_FOLDED_SCALAR_STYLE: style = .folded
+      default: style = .plain
       }
-      if style == .literal || style == .folded { node.range = trimmedBlockScalar(range) }
-      if let anchor { anchors[anchor] = Anchored(node: node, size: 1, height: 0) }
-      add(node, size: 1, height: 0)
-    case .alias(let name):
-      try alias(name, at: range, diagnostics: &diagnostics)
-    case .sequenceStart(let anchor, let tag, let flow), .mappingStart(let anchor, let tag, let flow):
+      var (value, print) = texts.text(s.value.map { UnsafePointer($0) }, count: Int(s.length))
+      var written = style
+      if style == .doubleQuoted, !substitutions.isEmpty, let expression = substitutions[range.start.offset] {
+        (value, written, print) = (expression, .plain, ScalarTexts.fingerprint(of: expression))
+      }
+      let nodeRange = style == .literal || style == .folded ? trimmedBlockScalar(range) : range
+      let tag = Self.tag(s.tag)
+      if let anchor = Self.string(s.anchor) {
+        anchors[anchor] = Anchored(node: Node(.scalar(value, written), tag: tag, range: nodeRange), size: 1, height: 0)
+      }
+      var fingerprint: UInt64 = 0
+      if isKeyPosition {
+        // A key: remember its fingerprint, and whether a different text could still be the same key.
+        fingerprint = print
+        if tag != nil || (value.utf8.first == UInt8(ascii: "<") && value == "<<")
+          || (written == .plain && !CoreScalar.isPlainString(value))
+        {
+          stack[stack.count - 1].keysNeedCheck = true
+        }
+      }
+      // Built where it will lie (through `add`, the optimiser copied each node once more).
+      guard !stack.isEmpty else {
+        currentRoot = Node(.scalar(value, written), tag: tag, range: nodeRange)
+        return
+      }
+      if count == capacity { grow() }
+      (nodes + count).initialize(to: Node(.scalar(value, written), tag: tag, range: nodeRange))
+      count += 1
+      fingerprints.append(fingerprint)
+      stack[stack.count - 1].size += 1
+    case YAML_ALIAS_EVENT:
+      try alias(Self.string(event.data.alias.anchor) ?? "", at: range, diagnostics: &diagnostics)
+    case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
       if stack.count + 1 > limits.maxDepth {
         diagnostics.report(
           .nestingTooDeep, "collections are nested more than \(limits.maxDepth) levels deep", at: range,
@@ -101,27 +150,57 @@ struct TreeBuilder {
         throw Stop()
       }
       try count(1, aliased: false, at: range, diagnostics: &diagnostics)
-      var isMapping = false
-      if case .mappingStart = event.kind { isMapping = true }
+      let isMapping = event.type == YAML_MAPPING_START_EVENT
+      let anchor: String?
+      let tag: String?
+      let flow: Bool
+      if isMapping {
+        let m = event.data.mapping_start
+        (anchor, tag, flow) = (Self.string(m.anchor), Self.tag(m.tag), m.style == YAML_FLOW_MAPPING_STYLE)
+      } else {
+        let q = event.data.sequence_start
+        (anchor, tag, flow) = (Self.string(q.anchor), Self.tag(q.tag), q.style == YAML_FLOW_SEQUENCE_STYLE)
+      }
       if let anchor { openAnchors[anchor, default: 0] += 1 }
-      stack.append(
-        Frame(isMapping: isMapping, flow: flow, tag: tag, anchor: anchor, start: range.start, segment: childSegment()))
-    case .sequenceEnd, .mappingEnd:
+      stack.append(Frame(isMapping: isMapping, flow: flow, tag: tag, anchor: anchor, start: range.start, base: count))
+    case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
       guard let frame = stack.popLast() else { return }
-      let lastEnd = frame.children.last.map { ($0.aliasRange ?? $0.range).end }
+      let lastEnd = count > frame.base ? (nodes[count - 1].aliasRange ?? nodes[count - 1].range).end : nil
       let end = frame.flow ? range.end : (lastEnd ?? range.end)
       let nodeRange = SourceRange(fileID: file, start: frame.start, end: end)
       let content: Node.Content =
         frame.isMapping
-        ? .mapping(finishMapping(frame, diagnostics: &diagnostics)) : .sequence(frame.children)
+        ? .mapping(finishMapping(frame, diagnostics: &diagnostics)) : .sequence(takeSequence(from: frame.base))
       let node = Node(content, tag: frame.tag, range: nodeRange)
       let height = frame.height + 1
       if let anchor = frame.anchor {
         openAnchors[anchor, default: 1] -= 1
         anchors[anchor] = Anchored(node: node, size: frame.size, height: height)
       }
-      add(node, size: frame.size, height: height)
+      addOther(consume node, size: frame.size, height: height)
+    case YAML_DOCUMENT_START_EVENT:
+      anchors = [:]
+      currentRoot = nil
+      currentStart = (range, event.data.document_start.implicit == 0)
+    case YAML_DOCUMENT_END_EVENT:
+      documents.append(
+        ParsedDocument(
+          root: currentRoot, start: currentStart?.range ?? range, explicitStart: currentStart?.explicit ?? false))
+      currentRoot = nil
+    default:
+      break
     }
+  }
+
+  private static func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
+    pointer.map { String(cString: UnsafePointer($0)) }
+  }
+
+  /// Explicit tags in the short form users write: `tag:yaml.org,2002:str` becomes `!!str`.
+  private static func tag(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
+    guard let full = string(pointer) else { return nil }
+    let prefix = "tag:yaml.org,2002:"
+    return full.hasPrefix(prefix) ? "!!" + full.dropFirst(prefix.count) : full
   }
 
   private mutating func alias(_ name: String, at range: SourceRange, diagnostics: inout Diagnostics) throws {
@@ -130,7 +209,7 @@ struct TreeBuilder {
         .recursiveAlias, "alias '*\(name)' refers to the node that contains it", at: range,
         help: "an alias can only repeat a node that is complete before it")
       try count(1, aliased: false, at: range, diagnostics: &diagnostics)
-      add(Node(.scalar("", .plain), range: range), size: 1, height: 0)
+      addOther(Node(.scalar("", .plain), range: range), size: 1, height: 0)
       return
     }
     guard let anchored = anchors[name] else {
@@ -138,7 +217,7 @@ struct TreeBuilder {
         .undefinedAlias, "alias '*\(name)' refers to no anchor defined before it", at: range,
         help: "define the anchor first with '&\(name)' on the node to repeat")
       try count(1, aliased: false, at: range, diagnostics: &diagnostics)
-      add(Node(.scalar("", .plain), range: range), size: 1, height: 0)
+      addOther(Node(.scalar("", .plain), range: range), size: 1, height: 0)
       return
     }
     if stack.count + anchored.height > limits.maxDepth {
@@ -150,7 +229,7 @@ struct TreeBuilder {
     try count(anchored.size, aliased: true, at: range, diagnostics: &diagnostics)
     var node = anchored.node
     node.aliasRange = range
-    add(node, size: anchored.size, height: anchored.height)
+    addOther(consume node, size: anchored.size, height: anchored.height)
   }
 
   /// Adds `n` expanded nodes to the running total and stops when it passes the limit.
@@ -174,15 +253,107 @@ struct TreeBuilder {
     throw Stop()
   }
 
-  private mutating func add(_ node: Node, size: Int, height: Int) {
+  /// Adds a node that is not a scalar written here (a collection, or an alias's copy): as a key, it makes its
+  /// mapping compare keys in full.
+  private mutating func addOther(_ node: consuming Node, size: Int, height: Int) {
+    if isKeyPosition { stack[stack.count - 1].keysNeedCheck = true }
+    add(consume node, fingerprint: 0, size: size, height: height)
+  }
+
+  /// True when the next node added is a key of the innermost open mapping.
+  private var isKeyPosition: Bool {
+    let top = stack.count - 1
+    return top >= 0 && stack[top].isMapping && (count - stack[top].base) & 1 == 0
+  }
+
+  /// Adds a finished node to the innermost open collection (or makes it the document's root).
+  private mutating func add(_ node: consuming Node, fingerprint: UInt64, size: Int, height: Int) {
     guard !stack.isEmpty else {
-      currentRoot = node
+      currentRoot = consume node
       return
     }
-    stack[stack.count - 1].children.append(node)
-    stack[stack.count - 1].size += size
-    stack[stack.count - 1].height = max(stack[stack.count - 1].height, height)
+    if count == capacity { grow() }
+    (nodes + count).initialize(to: consume node)
+    count += 1
+    fingerprints.append(fingerprint)
+    let top = stack.count - 1
+    stack[top].size += size
+    if height > stack[top].height { stack[top].height = height }
   }
+
+  private mutating func grow() {
+    let bigger = UnsafeMutablePointer<Node>.allocate(capacity: max(64, capacity * 2))
+    bigger.moveInitialize(from: nodes, count: count)
+    nodes.deallocate()
+    nodes = bigger
+    capacity = max(64, capacity * 2)
+  }
+
+  /// Moves the nodes from `base` to the top of the stack into an array and pops them.
+  private mutating func takeSequence(from base: Int) -> [Node] {
+    let n = count - base
+    guard n > 0 else { return [] }
+    let items = [Node](unsafeUninitializedCapacity: n) { buffer, initialized in
+      buffer.baseAddress!.moveInitialize(from: nodes + base, count: n)
+      initialized = n
+    }
+    pop(to: base)
+    return items
+  }
+
+  /// Moves the alternating keys and values from `base` to the top of the stack into pairs and pops them
+  /// (a key without a value, which libyaml never sends, is dropped).
+  func takePairs(from base: Int) -> [Node.Pair] {
+    let n = (count - base) / 2
+    guard n > 0 else { return [] }
+    return [Node.Pair](unsafeUninitializedCapacity: n) { buffer, initialized in
+      let pairs = buffer.baseAddress!
+      if Self.pairIsTwoNodes {
+        // A pair is laid out as a key node followed by a value node, as they lie on the stack: one move.
+        UnsafeMutableRawPointer(pairs).copyMemory(
+          from: UnsafeRawPointer(nodes + base), byteCount: n * MemoryLayout<Node.Pair>.stride)
+      } else {
+        for i in 0..<n {
+          let k = nodes + base + 2 * i
+          (pairs + i).initialize(to: Node.Pair(key: k.move(), value: (k + 1).move()))
+        }
+      }
+      initialized = n
+    }
+  }
+
+  /// True when `Node.Pair` is laid out exactly as two consecutive `Node`s (key, then value), so an array of
+  /// alternating keys and values is, byte for byte, an array of pairs. Swift values are moved bitwise.
+  private static let pairIsTwoNodes =
+    MemoryLayout<Node.Pair>.stride == 2 * MemoryLayout<Node>.stride
+    && MemoryLayout<Node.Pair>.offset(of: \.key) == 0
+    && MemoryLayout<Node.Pair>.offset(of: \.value) == MemoryLayout<Node>.stride
+
+  /// Pops the stack down to `base` after its nodes were moved out by `takePairs` (a key without a value is
+  /// deinitialised).
+  mutating func pop(afterPairsFrom base: Int) {
+    let moved = (count - base) & ~1
+    if base + moved < count { (nodes + base + moved).deinitialize(count: count - base - moved) }
+    pop(to: base)
+  }
+
+  /// Deinitialises the nodes from `base` up and pops them.
+  mutating func discard(from base: Int) {
+    (nodes + base).deinitialize(count: count - base)
+    pop(to: base)
+  }
+
+  private mutating func pop(to base: Int) {
+    count = base
+    fingerprints.removeLast(fingerprints.count - base)
+  }
+
+  /// The fingerprint of key `i` of the mapping whose children start at `base`.
+  func fingerprint(ofKey i: Int, from base: Int) -> UInt64 { fingerprints[base + 2 * i] }
+  /// Number of complete pairs above `base`.
+  func pairCount(from base: Int) -> Int { (count - base) / 2 }
+  /// Copies of the alternating keys and values above `base` (for the full key check, which is rare).
+  func children(from base: Int) -> [Node] { Array(UnsafeBufferPointer(start: nodes + base, count: count - base)) }
 
   /// How a collection hangs off its parent.
   enum PathSegment {
@@ -194,21 +365,16 @@ struct TreeBuilder {
     case index(Int)
   }
 
-  /// Where the node about to be added to the innermost open collection sits.
-  private func childSegment() -> PathSegment {
-    guard let parent = stack.last else { return .none }
-    if parent.isMapping {
-      guard parent.children.count % 2 == 1, let key = parent.children.last else { return .none }
-      return .key(key)
-    }
-    return .index(parent.children.count)
-  }
-
   /// The key path of `frame`, which was just taken off the top of the open frames.
   func path(of frame: Frame) -> String {
     var path = ""
-    for f in stack + [frame] {
-      switch f.segment {
+    let frames = stack + [frame]
+    for (i, f) in frames.enumerated() where i > 0 {
+      let parent = frames[i - 1]
+      let position = f.base - parent.base
+      let segment: PathSegment =
+        parent.isMapping ? (position & 1 == 1 ? .key(nodes[f.base - 1]) : .none) : .index(position)
+      switch segment {
       case .none: break
       case .key(let key): path = Self.join(path, Self.name(of: key))
       case .index(let i): path += "[\(i)]"
