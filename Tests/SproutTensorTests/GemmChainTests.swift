@@ -49,23 +49,10 @@ import Testing
   ])
   func tiledProductsAreTheInOrderChain(shape: (Int, Int, Int)) {
     let (m, n, k) = shape
-    var rng = SplitMix64(seed: UInt64(m * 31_337 + n * 613 + k))
-    let a = rng.floats(m * k)
-    let b = rng.floats(k * n)
-    let c0 = rng.floats(m * n)
-    for (transA, transB) in [(false, false), (true, false), (false, true), (true, true)] {
-      for (alpha, beta) in [(Float(1), Float(0)), (0.75, 0.5), (1, 1)] {
-        var c = c0
-        Self.backend.gemm(
-          transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: transA ? m : k, b: b,
-          ldb: transB ? k : n, beta: beta, c: &c, ldc: n)
-        let expected = Self.reference(
-          transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, b: b, beta: beta, c: c0)
-        #expect(
-          c.map(\.bitPattern) == expected,
-          "\(m)x\(n)x\(k) transA=\(transA) transB=\(transB) alpha=\(alpha) beta=\(beta)")
-      }
-    }
+    Self.expectChain(
+      m: m, n: n, k: k, seed: UInt64(m * 31_337 + n * 613 + k),
+      transposes: [(false, false), (true, false), (false, true), (true, true)],
+      scalings: [(1, 0), (0.75, 0.5), (1, 1)])
   }
 
   /// The matrix–vector loops that keep one chain per lane (one row of C with a row-major B, one column of C with
@@ -75,25 +62,11 @@ import Testing
                     (77, 3, 100)])
   func laneProductsAreTheInOrderChain(shape: (Int, Int, Int)) {
     let (m, n, k) = shape
-    var rng = SplitMix64(seed: UInt64(m * 131 + n * 17 + k))
-    let a = rng.floats(m * k)
-    let b = rng.floats(k * n)
-    let c0 = rng.floats(m * n)
     // One row: B row-major (either A). One column or a few: A transposed (either B).
-    let cases: [(Bool, Bool)] = m == 1 ? [(false, false), (true, false)] : [(true, false), (true, true)]
-    for (transA, transB) in cases {
-      for (alpha, beta) in [(Float(1), Float(0)), (0.75, 0.5), (1, 1)] {
-        var c = c0
-        Self.backend.gemm(
-          transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: transA ? m : k, b: b,
-          ldb: transB ? k : n, beta: beta, c: &c, ldc: n)
-        let expected = Self.reference(
-          transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, b: b, beta: beta, c: c0)
-        #expect(
-          c.map(\.bitPattern) == expected,
-          "\(m)x\(n)x\(k) transA=\(transA) transB=\(transB) alpha=\(alpha) beta=\(beta)")
-      }
-    }
+    Self.expectChain(
+      m: m, n: n, k: k, seed: UInt64(m * 131 + n * 17 + k),
+      transposes: m == 1 ? [(false, false), (true, false)] : [(true, false), (true, true)],
+      scalings: [(1, 0), (0.75, 0.5), (1, 1)])
   }
 
   /// A B of at least 2¹⁸ elements makes the packing loop request the next panel's lines ahead (row by row for a
@@ -101,18 +74,32 @@ import Testing
   @Test(arguments: [(13, 1030, 300), (9, 2051, 130)])
   func productsThatFetchBAheadAreTheInOrderChain(shape: (Int, Int, Int)) {
     let (m, n, k) = shape
-    var rng = SplitMix64(seed: UInt64(m * 7 + n * 11 + k))
+    Self.expectChain(
+      m: m, n: n, k: k, seed: UInt64(m * 7 + n * 11 + k), transposes: [(false, false), (false, true)],
+      scalings: [(1, 0.5)])
+  }
+
+  /// Every (transA, transB) and (alpha, beta) of `m×n×k` random operands, each product bit for bit the scalar
+  /// in-order chain of `reference`.
+  static func expectChain(
+    m: Int, n: Int, k: Int, seed: UInt64, transposes: [(Bool, Bool)], scalings: [(Float, Float)]
+  ) {
+    var rng = SplitMix64(seed: seed)
     let a = rng.floats(m * k)
     let b = rng.floats(k * n)
     let c0 = rng.floats(m * n)
-    for transB in [false, true] {
-      var c = c0
-      Self.backend.gemm(
-        transA: false, transB: transB, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: transB ? k : n,
-        beta: 0.5, c: &c, ldc: n)
-      let expected = Self.reference(
-        transA: false, transB: transB, m: m, n: n, k: k, alpha: 1, a: a, b: b, beta: 0.5, c: c0)
-      #expect(c.map(\.bitPattern) == expected, "\(m)x\(n)x\(k) transB=\(transB)")
+    for (transA, transB) in transposes {
+      for (alpha, beta) in scalings {
+        var c = c0
+        backend.gemm(
+          transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: transA ? m : k, b: b,
+          ldb: transB ? k : n, beta: beta, c: &c, ldc: n)
+        let expected = reference(
+          transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, b: b, beta: beta, c: c0)
+        #expect(
+          c.map(\.bitPattern) == expected,
+          "\(m)x\(n)x\(k) transA=\(transA) transB=\(transB) alpha=\(alpha) beta=\(beta)")
+      }
     }
   }
 }

@@ -51,12 +51,21 @@ public enum AdapterInitialization {
     let adapter = site.adapter
     let (r, inputs, outputs) = (adapter.rank, site.inputs, site.outputs)
     let svd = site.baseMatrix.svd()
-    for k in 0..<r {
-      let root = (svd.s[k] / Double(scale)).squareRoot()
-      for j in 0..<inputs { adapter.down.value[k * inputs + j] = Float(root * svd.vt[k, j]) }
-      for i in 0..<outputs { adapter.up.value[i * r + k] = Float(svd.u[i, k] * root) }
-    }
+    setFromTriplets(adapter, svd, inputs: inputs, outputs: outputs) { k in (svd.s[k] / Double(scale)).squareRoot() }
     site.subtractFromBase(adapter.delta)
+  }
+
+  /// The top-r singular triplets into the adapter: row k of `down` is `weight(k)·Vt[k]`, column k of `up` is
+  /// `U[:, k]·weight(k)` (PiSSA's √(σₖ/s); 1 for SVFit, whose σ is its own tensor).
+  private static func setFromTriplets(
+    _ adapter: DenseAdapter, _ svd: SingularValueDecomposition, inputs: Int, outputs: Int, weight: (Int) -> Double
+  ) {
+    let r = adapter.rank
+    for k in 0..<r {
+      let w = weight(k)
+      for j in 0..<inputs { adapter.down.value[k * inputs + j] = Float(w * svd.vt[k, j]) }
+      for i in 0..<outputs { adapter.up.value[i * r + k] = Float(svd.u[i, k] * w) }
+    }
   }
 
   /// SVFit: the top-r singular triplets of the base matrix become U, σ and Vt, and the base keeps W − U diag(σ) Vt.
@@ -73,11 +82,8 @@ public enum AdapterInitialization {
     let adapter = site.adapter
     let (r, inputs, outputs) = (adapter.rank, site.inputs, site.outputs)
     let svd = site.baseMatrix.svd()
-    for k in 0..<r {
-      sigma.value[k] = Float(svd.s[k])
-      for j in 0..<inputs { adapter.down.value[k * inputs + j] = Float(svd.vt[k, j]) }
-      for i in 0..<outputs { adapter.up.value[i * r + k] = Float(svd.u[i, k]) }
-    }
+    for k in 0..<r { sigma.value[k] = Float(svd.s[k]) }
+    setFromTriplets(adapter, svd, inputs: inputs, outputs: outputs) { _ in 1 }
     site.subtractFromBase(adapter.delta)
   }
 
