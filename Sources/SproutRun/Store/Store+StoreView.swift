@@ -49,7 +49,7 @@ extension Store {
   public func writeRecord(_ record: TaskRecord, experiment: String, taskKey: String) throws {
     let path = recordPath(experiment: experiment, taskKey: taskKey)
     try AtomicFile.makeDirectory(AtomicFile.parent(of: path))
-    try AtomicFile.write(Self.encodeJSON(record), to: path)
+    try AtomicFile.write(Self.recordText(record), to: path)
   }
 
   /// The record of the last completed run of a task key, or nil.

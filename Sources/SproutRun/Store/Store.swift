@@ -54,7 +54,7 @@ public struct Store: Sendable {
   public func prepareTask(hash: String, record: TaskRecord) throws -> String {
     try AtomicFile.makeDirectory(taskDirectory(hash))
     removeTemporaries(hash)
-    let text = try Self.encodeJSON(record)
+    let text = try Self.recordText(record)
     try AtomicFile.write(text, to: "\(taskDirectory(hash))/task.json", durability: .deferred)
     return text
   }
@@ -82,7 +82,7 @@ public struct Store: Sendable {
     _ outputs: TaskOutputs, keyRecord: (record: TaskRecord, experiment: String, taskKey: String)?,
     calls: AtomicFile.Calls
   ) throws {
-    let key = keyRecord.flatMap { k in (try? Self.encodeJSON(k.record)).map { (k.experiment, k.taskKey, $0, false) } }
+    let key = keyRecord.flatMap { k in (try? Self.recordText(k.record)).map { (k.experiment, k.taskKey, $0, false) } }
     let staged = try stageCommit(outputs, keyRecord: key, calls: calls)
     if let error = publish([staged], calls: calls)[0] { throw error }
   }
