@@ -11,7 +11,9 @@ thread: trials per second of each, and their ratio.
 
 Per round: the sweep's wall time, the time `sprout plan` takes for the same spec (planning), the sum of the
 tasks' own seconds from `--format json` (inside the executor: data, training, checkpoints and metrics), and
-the remainder (process start, manifest and key writes, scheduling). Each figure carries the load seen: the
+the remainder (process start, manifest and key writes, scheduling); the run's CPU time (user + system, all threads),
+its page faults and its voluntary (waits: locks, disk) and involuntary (preempted by other work) context switches
+per task, which say what the run cost where the wall time on a shared machine does not. Each figure carries the load seen: the
 mean number of runnable tasks besides the benchmark's own (sampled every 20 ms from /proc/loadavg) and the
 1-minute load average; a round with half a task or more of others is flagged busy.
 
@@ -143,16 +145,24 @@ def cpu_of_children():
     return r.ru_utime + r.ru_stime
 
 
+def counts_of_children():
+    """Page faults (minor + major) and voluntary / involuntary context switches of the finished children so far."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_minflt + r.ru_majflt, r.ru_nvcsw, r.ru_nivcsw
+
+
 def timed(argv, **kw):
     """Runs argv; returns its wall seconds, its standard output and its CPU seconds (user + system, all
     threads): on a busy machine the CPU time still says what the run cost, where the wall time does not."""
     c0 = cpu_of_children()
+    n0 = counts_of_children()
     t0 = time.perf_counter()
     p = subprocess.run(argv, capture_output=True, text=True, **kw)
     wall = time.perf_counter() - t0
     if p.returncode != 0:
         sys.exit(f"failed ({p.returncode}): {' '.join(argv[:4])}...\n{p.stderr[-2000:]}")
     timed.cpu = cpu_of_children() - c0
+    timed.counts = tuple(b - a for a, b in zip(n0, counts_of_children()))
     return wall, p.stdout
 
 
@@ -219,6 +229,7 @@ def main():
                 [a.sprout, "run", spec, "--store", store, "--jobs", str(JOBS), "--threads", "1",
                  "--format", "json"], env=dict(os.environ, TERM="dumb")))
             cpu = timed.cpu
+            faults, voluntary, involuntary = timed.counts
             summary = json.loads(out)
             tasks = summary["tasks"]
             if len(tasks) != a.trials or any(t["status"] != "completed" for t in tasks):
@@ -243,6 +254,8 @@ def main():
                 "plan_s": round(plan_s, 3), "task_s_per_worker": round(task_s / JOBS, 3),
                 "cpu_s": round(cpu, 3), "cpu_vs_ideal": round(cpu / (ideal * JOBS), 2),
                 "cpu_overhead_ms_per_task": round((cpu - ideal * JOBS) / a.trials * 1e3, 3),
+                "page_faults_per_task": round(faults / a.trials, 1),
+                "waits_per_task": round(voluntary / a.trials, 2), "preemptions_per_task": round(involuntary / a.trials, 2),
                 "files": files, "torch_wall_s": round(torch_loop_s, 3),
                 "torch_trials": a.torch_trials,
                 "torch_trials_per_s": round(a.torch_trials / torch_loop_s, 1) if a.torch_trials else float("nan"),
@@ -272,7 +285,10 @@ def main():
                        ("overhead_ms_per_task", "overhead per task (ms, goal < 1)"),
                        ("cpu_s", "CPU time of the run, all threads (s)"),
                        ("cpu_vs_ideal", "CPU / (trials*steps*step)"),
-                       ("cpu_overhead_ms_per_task", "CPU overhead per task (ms)"), ("plan_s", "sprout plan (s)"),
+                       ("cpu_overhead_ms_per_task", "CPU overhead per task (ms)"),
+                       ("page_faults_per_task", "page faults per task (whole run / trials)"),
+                       ("waits_per_task", "voluntary context switches per task"),
+                       ("preemptions_per_task", "involuntary context switches per task"), ("plan_s", "sprout plan (s)"),
                        ("task_s_per_worker", "tasks' own seconds / 2 (s)"), ("torch_wall_s", f"torch loop of {a.torch_trials} trials, timed inside (s)"),
                        ("torch_trials_per_s", "torch trials/s (1 process, 1 thread)")]:
         m, lo, hi = stat(key)
