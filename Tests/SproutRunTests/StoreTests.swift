@@ -252,7 +252,9 @@ struct TaskCommitTests {
     let errors = store.publish(staged, calls: counter.calls)
     #expect(errors.allSatisfy { $0 == nil })
     #if os(Linux)
-      #expect(counter.syncfs == 1 && counter.fsyncs == 0, "one syncfs covers both tasks")
+      #expect(
+        counter.syncfs == 2 && counter.fsyncs == 0,
+        "one syncfs covers both tasks' files, one more both renames (not an fsync of each task folder)")
     #endif
     #expect(counter.renames == ["outputs.json", "outputs.json", "t0000.train.json", "t0001.train.json"])
     #expect(store.isComplete("a") && store.isComplete("b"))
