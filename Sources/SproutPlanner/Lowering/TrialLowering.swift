@@ -115,6 +115,15 @@ final class TrialLowering: LoweringContext {
     return value
   }
 
+  /// The model named `name` as this trial lowered it so far, without lowering it; nil when it was not lowered (or
+  /// its lowering failed).
+  func loweredModel(_ name: String) -> ModelConfig? {
+    let key = "models.\(name)"
+    let known = builder.invariant.contains(key) ? caches.invariant[key] : lowered[key]
+    guard case .model(let m)?? = known else { return nil }
+    return m
+  }
+
   // MARK: - LoweringContext
 
   func model(_ name: String, at argument: Argument, path: String) throws -> ModelConfig {

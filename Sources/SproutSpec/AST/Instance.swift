@@ -120,9 +120,12 @@ public struct Arguments: Hashable, Sendable, Sequence {
 /// an optimizer, a schedule, a loss, an adapter, a metric, a stage.
 public struct Instance: Hashable, Sendable, CustomStringConvertible {
   /// Which catalogue section the kind comes from.
-  public var sort: Sort
+  public var sort: Sort { didSet { spec = Catalogue.kind(sort, kind) } }
   /// The kind name (`kaiming_normal`), always a kind of the catalogue (unknown kinds are not decoded).
-  public var kind: String
+  public var kind: String { didSet { spec = Catalogue.kind(sort, kind) } }
+  /// The catalogue entry of the kind (nil for a layer whose kind an expression chooses), looked up once when the
+  /// instance is made: decoding, checks and lowering read it for every instance, and each look-up hashed the name.
+  public private(set) var spec: KindSpec?
   /// The arguments, defaults filled in.
   public var arguments: Arguments
   /// The range of the whole instance (its mapping or scalar).
@@ -134,6 +137,17 @@ public struct Instance: Hashable, Sendable, CustomStringConvertible {
   public init(sort: Sort, kind: String, arguments: Arguments, range: SourceRange, kindRange: SourceRange) {
     self.sort = sort
     self.kind = kind
+    self.spec = Catalogue.kind(sort, kind)
+    self.arguments = arguments
+    self.range = range
+    self.kindRange = kindRange
+  }
+
+  /// Creates an instance of a catalogue kind.
+  init(of spec: KindSpec, arguments: Arguments, range: SourceRange, kindRange: SourceRange) {
+    self.sort = spec.sort
+    self.kind = spec.name
+    self.spec = spec
     self.arguments = arguments
     self.range = range
     self.kindRange = kindRange
@@ -141,9 +155,6 @@ public struct Instance: Hashable, Sendable, CustomStringConvertible {
 
   /// The value of argument `name`.
   public subscript(name: String) -> Value? { arguments[name] }
-
-  /// The catalogue entry of the kind.
-  public var spec: KindSpec? { Catalogue.kind(sort, kind) }
 
   /// Compares sort, kind and arguments; ranges are ignored.
   public static func == (a: Self, b: Self) -> Bool {

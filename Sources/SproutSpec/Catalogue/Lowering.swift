@@ -97,6 +97,9 @@ public struct Lowerer {
   /// Which of `instance.arguments` the lowering read, by position (a `Set` of names that grew from empty cost
   /// ~1 k instructions per argument read).
   private var read: [Bool]
+  /// Where the next argument is looked for first: lowering functions read arguments mostly in catalogue order, the
+  /// order of ``Arguments/entries``, so each look-up usually compares one name.
+  private var next = 0
   private var reasons: [String: String] = [:]
 
   /// Creates a lowerer.
@@ -156,9 +159,26 @@ public struct Lowerer {
   /// The key path of argument `name`.
   public func argPath(_ name: String) -> String { path.isEmpty ? name : "\(path).\(name)" }
 
+  /// The position of argument `name` in the instance's entries, searched from ``next`` on (names are unique, so
+  /// the answer is the one `Arguments.index(of:)` gives).
+  private mutating func position(_ name: String) -> Int? {
+    let entries = instance.arguments.entries
+    let n = entries.count
+    var i = next
+    for _ in 0..<n {
+      if i >= n { i = 0 }
+      if entries[i].name == name {
+        next = i + 1
+        return i
+      }
+      i += 1
+    }
+    return nil
+  }
+
   /// The argument `name`, present (written or defaulted), marked read.
   public mutating func argument(_ name: String) throws -> Argument {
-    guard let i = instance.arguments.index(of: name) else {
+    guard let i = position(name) else {
       throw LoweringError(
         Diagnostic(
           "spec.missing-required", "\(instance.sort.rawValue) '\(instance.kind)' needs '\(name)'",
@@ -170,7 +190,7 @@ public struct Lowerer {
 
   /// The argument `name` if present, marked read.
   public mutating func optionalArgument(_ name: String) -> Argument? {
-    guard let i = instance.arguments.index(of: name) else { return nil }
+    guard let i = position(name) else { return nil }
     read[i] = true
     let a = instance.arguments.entries[i]
     return a.value == .null ? nil : a

@@ -137,8 +137,9 @@ extension Decoder {
   }
 
   /// The kind name of a scalar, rejecting expressions and non-strings.
-  mutating func kindName(_ node: Node, _ sort: Sort, path: String) -> String? {
+  mutating func kindName(_ node: Node, _ sort: Sort, path makePath: @autoclosure () -> String) -> String? {
     if let s = node.scalar, ExpressionParser.containsExpression(s) {
+      let path = makePath()
       report(
         "spec.expression-not-allowed", "the kind of \(sort.withArticle) cannot be an expression", at: node.range,
         path: path, help: "define one \(sort.rawValue) per kind and sweep over the names of definitions instead")
@@ -147,15 +148,18 @@ extension Decoder {
     guard case .string(let s)? = Scalar.resolve(node) else {
       report(
         "spec.wrong-type", "expected the name of \(sort.withArticle) kind, found \(node.kindDescription)",
-        at: node.range, path: path)
+        at: node.range, path: makePath())
       return nil
     }
     return s
   }
 
   /// Looks a kind up, reporting unknown kinds with the nearest one (camelCase slips get a fix-it).
-  mutating func lookupKind(_ name: String, _ sort: Sort, at range: SourceRange, path: String) -> KindSpec? {
+  mutating func lookupKind(
+    _ name: String, _ sort: Sort, at range: SourceRange, path makePath: @autoclosure () -> String
+  ) -> KindSpec? {
     if let k = Catalogue.kind(sort, name) { return k }
+    let path = makePath()
     let names = Catalogue.names(sort)
     let snake = Suggestions.snakeCase(name)
     if snake != name, Catalogue.kind(sort, snake) != nil {
@@ -214,9 +218,7 @@ extension Decoder {
         checkConstraint(constraint, kind: kind, written: written, names: writtenNames, at: kindRange, path: path)
         && ok
     }
-    let instance = Instance(
-      sort: kind.sort, kind: kind.name, arguments: Arguments(arguments), range: node.range,
-      kindRange: kindRange)
+    let instance = Instance(of: kind, arguments: Arguments(arguments), range: node.range, kindRange: kindRange)
     ok = kindChecks(instance, path: path) && ok
     return ok ? instance : nil
   }
@@ -233,7 +235,7 @@ extension Decoder {
             isDefault: true)
         }
       }
-      return .instance(Instance(sort: sort, kind: name, arguments: Arguments(args), range: range, kindRange: range))
+      return .instance(Instance(of: k, arguments: Arguments(args), range: range, kindRange: range))
     case (.list(let element), .list(let items)):
       return .list(items.map { materialize($0, as: element, range: range) })
     default: return value
@@ -244,7 +246,8 @@ extension Decoder {
     _ constraint: ArgumentConstraint, kind: KindSpec, written: [Argument], names: WrittenNames, at range: SourceRange,
     path: String
   ) -> Bool {
-    let what = "\(kind.sort.rawValue) '\(kind.name)'"
+    // Spelled out only for a report (most constraints hold).
+    var what: String { "\(kind.sort.rawValue) '\(kind.name)'" }
     switch constraint {
     case .exactlyOne(let list), .atMostOne(let list):
       let present = written.filter { list.contains($0.name) }
@@ -294,8 +297,8 @@ extension ArgumentSpec {
 extension KindSpec {
   /// True when the main argument is itself a mapping, so `{kind_name: {...}}` sets it rather than naming arguments.
   var mainArgumentTakesMapping: Bool {
-    guard let m = mainArgument, let a = argument(m) else { return false }
-    switch a.type {
+    guard let m = mainIndex else { return false }
+    switch arguments[m].type {
     case .map, .record: return true
     default: return false
     }
