@@ -229,7 +229,7 @@ struct TrialContext {
     for d in referenced where dataShapes[d] == nil {
       guard let dataDef = spec.dataset(d) else { continue }
       dataShapes[d] =
-        Value.instance(dataDef.definition).containsExpression
+        dataDef.definition.holdsExpression
         ? DataShape.of(
           dataDef, resolve: resolve, baseDirectory: builder.baseDirectory, files: builder.graph.dataFiles,
           problems: &dataProblems)

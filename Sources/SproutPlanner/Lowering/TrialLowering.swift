@@ -86,7 +86,7 @@ final class TrialLowering: LoweringContext {
   /// ``resolve(_:path:invariant:)`` of an instance. One without an expression is returned as it is, without
   /// wrapping it in a `Value` (a boxed copy) to find that out: most of a spec's layers and rules hold none.
   func resolve(instance: Instance, path makePath: @autoclosure () -> String, invariant: Bool) -> Instance? {
-    guard instance.arguments.entries.contains(where: { $0.value.containsExpression }) else { return instance }
+    guard instance.holdsExpression else { return instance }
     guard case .instance(let resolved)? = resolve(.instance(instance), path: makePath(), invariant: invariant) else {
       return nil
     }

@@ -114,6 +114,12 @@ public struct Arguments: Hashable, Sendable, Sequence {
 
   /// Iterates the arguments.
   public func makeIterator() -> IndexingIterator<[Argument]> { entries.makeIterator() }
+
+  /// True when some argument's value is or holds an unresolved expression.
+  var holdsExpression: Bool {
+    for i in entries.indices where entries[i].value.containsExpression { return true }
+    return false
+  }
 }
 
 /// Something with a `kind` from the catalogue and its decoded arguments: a dataset, a layer, an initializer rule,
@@ -127,7 +133,10 @@ public struct Instance: Hashable, Sendable, CustomStringConvertible {
   /// instance is made: decoding, checks and lowering read it for every instance, and each look-up hashed the name.
   public private(set) var spec: KindSpec?
   /// The arguments, defaults filled in.
-  public var arguments: Arguments
+  public var arguments: Arguments { didSet { holdsExpression = arguments.holdsExpression } }
+  /// True when an argument (or anything inside one) is an unresolved expression; kept with the arguments, so the
+  /// many walks that ask (resolution, re-checks, trial invariance) answer without visiting every argument.
+  public private(set) var holdsExpression: Bool
   /// The range of the whole instance (its mapping or scalar).
   public var range: SourceRange
   /// The range of the kind name.
@@ -139,6 +148,7 @@ public struct Instance: Hashable, Sendable, CustomStringConvertible {
     self.kind = kind
     self.spec = Catalogue.kind(sort, kind)
     self.arguments = arguments
+    self.holdsExpression = arguments.holdsExpression
     self.range = range
     self.kindRange = kindRange
   }
@@ -149,6 +159,7 @@ public struct Instance: Hashable, Sendable, CustomStringConvertible {
     self.kind = spec.name
     self.spec = spec
     self.arguments = arguments
+    self.holdsExpression = arguments.holdsExpression
     self.range = range
     self.kindRange = kindRange
   }

@@ -92,9 +92,13 @@ public enum Value: Hashable, Sendable, CustomStringConvertible {
   public var containsExpression: Bool {
     switch self {
     case .expression: return true
-    case .list(let items): return items.contains { $0.containsExpression }
-    case .map(let entries): return entries.contains { $0.value.containsExpression }
-    case .instance(let i): return i.arguments.entries.contains { $0.value.containsExpression }
+    case .list(let items):
+      for n in items.indices where items[n].containsExpression { return true }
+      return false
+    case .map(let entries):
+      for n in entries.indices where entries[n].value.containsExpression { return true }
+      return false
+    case .instance(let i): return i.holdsExpression
     default: return false
     }
   }

@@ -34,7 +34,9 @@ extension Decoder {
         guard let kind = lookupKind(name, sort, at: kindPair.value.range, path: Decoder.join(makePath(), "kind")) else {
           return nil
         }
+        // Sized once: growing from empty reallocated the list (and copied every argument) at the 2nd and 3rd.
         var written: [Argument] = []
+        written.reserveCapacity(pairs.count - 1)
         var extra: [Node.Pair] = []
         var ok = true
         var present = WrittenNames(capacity: pairs.count)
@@ -76,7 +78,8 @@ extension Decoder {
       }
       let pair = pairs[0]
       guard let kind = lookupKind(name, sort, at: pair.key.range, path: makePath()) else { return nil }
-            var written: [Argument] = []
+      var written: [Argument] = []
+      written.reserveCapacity(pair.value.mapping?.count ?? 1)
       var present = WrittenNames(capacity: pair.value.mapping?.count ?? 1)
       if pair.value.isNull {
         // `- relu:` — the kind alone.
