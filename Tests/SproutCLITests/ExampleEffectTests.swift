@@ -36,7 +36,8 @@ struct ExampleEffectTests {
 
   static func mean(_ xs: [Double]) -> Double { xs.reduce(0, +) / Double(max(xs.count, 1)) }
 
-  /// Full run (seen, debug build): the pick ω₀ = 50 reaches 56.5 dB, ω₀ = 30 44.8 dB; here one seed, 150 steps.
+  /// Full run (release build, format-3 streams): the pick ω₀ = 50 reaches 57.1 dB, ω₀ = 30 47.7 dB; here one seed, 150
+  /// steps.
   @Test("fresh-select: the spectrum's pick trains to a higher PSNR than the default omega")
   func freshSelect() throws {
     var shown = "", selection: [String: Any] = [:]
@@ -70,7 +71,7 @@ struct ExampleEffectTests {
     #expect(!shown.contains("error"), "\(shown)")
   }
 
-  /// Full run: IBP init ends at 0.15 verified error, Kaiming at 0.54–1.0; here one seed with the regularizers.
+  /// Full run: IBP init ends at 0.14–0.15 verified error, Kaiming at 0.53; here one seed with the regularizers.
   @Test("ibp-certified: IBP init with warm-up certifies far more than Kaiming at equal steps")
   func ibpCertified() throws {
     let tasks = try Self.run(
@@ -86,7 +87,7 @@ struct ExampleEffectTests {
     #expect(kaiming - ibp > 0.2, "Kaiming \(kaiming) vs IBP init \(ibp)")
   }
 
-  /// Full run: dead units at the end ReLU 16.4%, CRReLU 5.5% (mean of 5 seeds); here 2 seeds.
+  /// Full run: dead units at the end ReLU 14.1%, CRReLU 4.7% (mean of 5 seeds); here 2 seeds.
   @Test("crrelu: CRReLU ends with fewer dead units than ReLU")
   func crreluDeadUnits() throws {
     let tasks = try Self.run(
@@ -101,7 +102,7 @@ struct ExampleEffectTests {
     #expect(relu > crrelu + 0.04, "dead units: ReLU \(relu), CRReLU \(crrelu)")
   }
 
-  /// Full run: held-out loss at step 200 learngene 0.72, scratch 1.39 (3 seeds); here 2 seeds, 100 steps.
+  /// Full run: held-out loss at step 200 learngene 0.77, scratch 1.33 (3 seeds); here 2 seeds, 100 steps.
   @Test("learngene: a student grown from the trained block learns faster than from random init")
   func learngene() throws {
     var curves: [String] = []
