@@ -120,7 +120,7 @@ struct ExampleExpectationsTests {
 
   /// A 2-block causal transformer on the induction task (repeated random prefixes of varying period): held-out
   /// accuracy on the repeated part, where only an induction circuit predicts the next token, far above the 1/24 of
-  /// chance. Full run (6 epochs, debug build, 7.5 s): 0.90 held-out.
+  /// chance. Full run (6 epochs; release build, format-3 streams): 0.91 held-out.
   @Test("transformer-induction: a tiny transformer learns the induction task")
   func transformerInduction() throws {
     let tasks = try Self.run("examples/transformer-induction.yaml", [])
