@@ -1,5 +1,6 @@
 import SproutConfig
 import SproutDiagnostics
+import SproutGraph
 import SproutSpec
 
 /// Work shared across trials. Most trials of a sweep share most of their definitions (every seed of one width has
@@ -25,16 +26,32 @@ final class PlanCaches {
   /// The first lowered configuration of each per-trial stage, which a task over all trials (a select) checks what it
   /// reads against.
   var firstConfigs: [StageID: TaskConfig] = [:]
+}
 
-  /// True when no expression in `value` reads the matrix or the trial (only `params`, or none at all).
-  static func isTrialInvariant(_ value: Value) -> Bool {
-    switch value {
-    case .null, .bool, .int, .float, .string: return true
-    case .expression(let e): return e.expression.references.allSatisfy { $0.path.first == "params" }
-    case .list(let items): return items.allSatisfy(isTrialInvariant)
-    case .map(let entries): return entries.allSatisfy { isTrialInvariant($0.value) }
-    case .instance(let i): return i.arguments.entries.allSatisfy { isTrialInvariant($0.value) }
+/// The definitions whose expressions read only `params` (or that have none), so that they are the same in every
+/// trial, asked by key path: `contains("models.net")`.
+struct InvariantDefinitions {
+  /// The names of such definitions, by the first component of their key path (`models`).
+  private var names: [String: Set<String>] = [:]
+
+  init(_ spec: Spec, reads: ExpressionReads) {
+    func add(_ section: String, _ ids: [(name: String, node: NodeID)]) {
+      var set = Set<String>(minimumCapacity: ids.count)
+      for (name, node) in ids where reads.reads(of: node).isTrialInvariant { set.insert(name) }
+      names[section] = set
     }
+    add("stages", spec.stages.map { ($0.id.name, .stage($0.id)) })
+    add("datasets", spec.datasets.map { ($0.id.name, .dataset($0.id)) })
+    add("models", spec.models.map { ($0.id.name, .model($0.id)) })
+    add("initializers", spec.initializers.map { ($0.id.name, .initializer($0.id)) })
+  }
+
+  /// Whether `path` is `SECTION.NAME` of a trial-invariant definition.
+  func contains(_ path: String) -> Bool {
+    guard let dot = path.utf8.firstIndex(of: UInt8(ascii: ".")) else { return false }
+    let section = String(path[..<dot])
+    let name = String(path[path.utf8.index(after: dot)...])
+    return names[section]?.contains(name) ?? false
   }
 }
 

@@ -212,7 +212,7 @@ struct TrialContext {
     var dataProblems: [DataShapeProblem] = []
     if let m = binding.model, modelShapes[m] == nil, let modelDef = spec.model(m) {
       modelShapes[m] =
-        modelDef.hasExpressions
+        builder.reads.hasExpression(.model(m))
         ? ModelShape.infer(modelDef, resolve: resolve, problems: &problems) : builder.graph.models[m]?.shape
     }
     var referenced: [DatasetID] = binding.data.map { [$0.dataset] } ?? []
@@ -224,7 +224,7 @@ struct TrialContext {
     for d in referenced where dataShapes[d] == nil {
       guard let dataDef = spec.dataset(d) else { continue }
       dataShapes[d] =
-        Value.instance(dataDef.definition).containsExpression
+        builder.reads.hasExpression(.dataset(d))
         ? DataShape.of(
           dataDef, resolve: resolve, baseDirectory: builder.baseDirectory, files: builder.graph.dataFiles,
           problems: &dataProblems)
