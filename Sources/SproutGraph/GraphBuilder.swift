@@ -113,10 +113,13 @@ public enum GraphBuilder {
     return base.isEmpty ? FileManager.default.currentDirectoryPath : base
   }
 
-  /// `NSString.deletingLastPathComponent`, with the path of most spec files (no trailing or doubled slash) read from
-  /// its bytes: the Foundation call cost ~20 k instructions, twice per spec (the graph and the planner).
+  /// `NSString.deletingLastPathComponent`, read from the path's bytes for all but paths with a doubled slash or only
+  /// slashes. The Foundation call cost ~20 k instructions (twice per spec: the graph and the planner), and it traps on a
+  /// one-character name (`sprout lint x` crashed): a name without a directory has none, whatever its length.
   static func directory(of path: String) -> String {
-    let bytes = path.utf8
+    var bytes = Substring(path).utf8
+    while bytes.last == UInt8(ascii: "/") { bytes = bytes.dropLast() }
+    if bytes.isEmpty { return (path as NSString).deletingLastPathComponent }  // "", "/", "//": Foundation's answer
     var lastSlash: String.Index?
     var previousWasSlash = false
     for i in bytes.indices {
@@ -125,7 +128,6 @@ public enum GraphBuilder {
       if isSlash { lastSlash = i }
       previousWasSlash = isSlash
     }
-    if previousWasSlash || path.isEmpty { return (path as NSString).deletingLastPathComponent }
     guard let lastSlash else { return "" }
     return lastSlash == path.startIndex ? "/" : String(path[..<lastSlash])
   }

@@ -29,29 +29,34 @@ final class PlanCaches {
 }
 
 /// The definitions whose expressions read only `params` (or that have none), so that they are the same in every
-/// trial, asked by key path: `contains("models.net")`.
+/// trial: asked by node, or by key path (`models.net`).
 struct InvariantDefinitions {
-  /// The names of such definitions, by the first component of their key path (`models`).
-  private var names: [String: Set<String>] = [:]
+  /// The defined trial-invariant definitions.
+  private var nodes: Set<NodeID> = []
 
   init(_ spec: Spec, reads: ExpressionReads) {
-    func add(_ section: String, _ ids: [(name: String, node: NodeID)]) {
-      var set = Set<String>(minimumCapacity: ids.count)
-      for (name, node) in ids where reads.reads(of: node).isTrialInvariant { set.insert(name) }
-      names[section] = set
-    }
-    add("stages", spec.stages.map { ($0.id.name, .stage($0.id)) })
-    add("datasets", spec.datasets.map { ($0.id.name, .dataset($0.id)) })
-    add("models", spec.models.map { ($0.id.name, .model($0.id)) })
-    add("initializers", spec.initializers.map { ($0.id.name, .initializer($0.id)) })
+    nodes.reserveCapacity(spec.stages.count + spec.datasets.count + spec.models.count + spec.initializers.count)
+    func add(_ node: NodeID) { if reads.reads(of: node).isTrialInvariant { nodes.insert(node) } }
+    for i in spec.stages.indices { add(.stage(spec.stages[i].id)) }
+    for i in spec.datasets.indices { add(.dataset(spec.datasets[i].id)) }
+    for i in spec.models.indices { add(.model(spec.models[i].id)) }
+    for i in spec.initializers.indices { add(.initializer(spec.initializers[i].id)) }
   }
+
+  /// Whether `node` is a trial-invariant definition of the spec.
+  func contains(_ node: NodeID) -> Bool { nodes.contains(node) }
 
   /// Whether `path` is `SECTION.NAME` of a trial-invariant definition.
   func contains(_ path: String) -> Bool {
     guard let dot = path.utf8.firstIndex(of: UInt8(ascii: ".")) else { return false }
-    let section = String(path[..<dot])
     let name = String(path[path.utf8.index(after: dot)...])
-    return names[section]?.contains(name) ?? false
+    switch path[..<dot] {
+    case "stages": return contains(.stage(StageID(name)))
+    case "datasets": return contains(.dataset(DatasetID(name)))
+    case "models": return contains(.model(ModelID(name)))
+    case "initializers": return contains(.initializer(InitializerID(name)))
+    default: return false
+    }
   }
 }
 

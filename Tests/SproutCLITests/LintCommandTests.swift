@@ -121,6 +121,15 @@ struct LintCommandTests {
     }
   }
 
+  @Test("a spec with a one-character name in the current directory is linted (Foundation's dirname trapped on it)")
+  func oneCharacterName() throws {
+    let dir = try CLI.temporaryDirectory()
+    try "sprout: 1\nname: x\nseeed: 1\n".write(to: dir.appendingPathComponent("x"), atomically: true, encoding: .utf8)
+    let result = try CLI.run(["lint", "x"], in: dir)
+    #expect(result.status == 1)
+    #expect(result.stderr.contains("x:3:1: error:"), "\(result.stderr)")
+  }
+
   @Test("an unreadable file or bad arguments exit 2")
   func usageErrorsExitTwo() throws {
     let missing = try CLI.run(["lint", "/nonexistent/spec.yaml"])

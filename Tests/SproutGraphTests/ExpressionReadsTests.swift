@@ -102,17 +102,4 @@ import Testing
       }
     }
   }
-
-  @Test func directoryOfAPathIsFoundationsAnswer() {
-    let paths = [
-      "", "/", "//", "a", "a/", "a//", "/a", "//a", "a/b", "a/b/", "a//b", "/a/b", "./a", "../a/b.yaml", "~/x.yaml",
-      "bench/out/lint/small/s0000.yaml", "/tmp/sprout-cli-1/spec.yaml", "<stdin>", "a/./b", "a/../b", "é/ü.yaml",
-      "a b/c d.yaml", "/a/", "x/y//", ".", "..", "./", "a.yaml/",
-    ]
-    for path in paths {
-      #expect(GraphBuilder.directory(of: path) == (path as NSString).deletingLastPathComponent, "'\(path)'")
-    }
-    #expect(GraphBuilder.baseDirectory(of: "spec.yaml") == FileManager.default.currentDirectoryPath)
-    #expect(GraphBuilder.baseDirectory(of: "a/spec.yaml") == "a")
-  }
 }

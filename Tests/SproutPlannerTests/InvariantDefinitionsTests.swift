@@ -23,7 +23,7 @@ import Testing
     for x in spec.datasets { expected["datasets.\(x.id.name)"] = reads.reads(of: .dataset(x.id)).isTrialInvariant }
     // richVsLazy's train stage reads matrix.init; every other definition reads params at most.
     #expect(expected.filter { !$0.value }.keys.sorted() == ["stages.train"])
-    #expect(expected.count == 7)
+    #expect(expected.count == 6)
     for (path, isInvariant) in expected { #expect(invariant.contains(path) == isInvariant, "\(path)") }
     let name = try #require(spec.models.first?.id.name)
     for path in ["", ".", "models", "models.", "models.nope", "model.\(name)", "stages.\(name)", "models.\(name).layers"]
