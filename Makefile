@@ -12,7 +12,7 @@ SPROUT = .build/$(CONFIG)/sprout
 # build directory instead of rebuilding each other.
 RELEASE = $(SWIFT) build -c release --static-swift-stdlib
 
-.PHONY: all deps test-deps build release test test-slurm sanitize demo bench fuzz docs clean
+.PHONY: all deps test-deps build release test test-release test-slurm sanitize demo bench fuzz docs clean
 
 all: build
 
@@ -82,6 +82,15 @@ sanitize: deps test-deps
 	$(SWIFT) build --build-tests --scratch-path .build-tsan --sanitize thread -Xswiftc -DSPROUT_NO_LLVM_INTRINSICS
 	TSAN_OPTIONS=halt_on_error=1 SWIFT_BACKTRACE=enable=no \
 	  $(SWIFT) test --skip-build --scratch-path .build-tsan --filter '$(TSAN_SUITES)'
+
+# Every example and documented spec, linted, planned and run (short) by the release build: the suite runs the debug
+# build, and the optimiser once miscompiled an error path that only the release build took (docs/testing.md).
+RELEASE_SUITES ?= ExamplesRunTests|DocumentedSpecsTests
+test-release: deps test-deps
+	$(RELEASE) --product sprout
+	$(SWIFT) build --build-tests
+	SPROUT_TEST_BINARY=$(CURDIR)/.build/release/sprout \
+	  $(SWIFT) test --skip-build --parallel --num-workers 2 --filter '$(RELEASE_SUITES)'
 
 demo: deps
 	$(RELEASE) --product sprout

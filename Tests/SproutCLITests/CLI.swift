@@ -7,8 +7,12 @@ enum CLI {
   static let root: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
 
-  /// The `sprout` binary beside the test bundle.
+  /// The `sprout` binary beside the test bundle, or the one `SPROUT_TEST_BINARY` names (`make test-release` runs the
+  /// examples with the release build, which the optimiser can make behave differently from the debug one).
   static var binary: URL {
+    if let path = ProcessInfo.processInfo.environment["SPROUT_TEST_BINARY"], !path.isEmpty {
+      return URL(fileURLWithPath: path)
+    }
     var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
     for _ in 0..<4 {
       let candidate = dir.appendingPathComponent("sprout")

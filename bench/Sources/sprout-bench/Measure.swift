@@ -101,8 +101,11 @@ enum Measure {
     }
     call()
     let flops = 2 * Double(m) * Double(n) * Double(k)
-    // Small products are timed in batches so the clock's resolution does not matter.
-    let inner = max(1, Int(2e7 / flops))
+    // Each sample times at least ~2 GFLOP (about 10-20 ms here): a one-millisecond window (the mnist shapes once
+    // were timed one call at a time) measures the workers' wake-up and the hypervisor's scheduling more than the
+    // product, and the process CPU clock only catches up with a thread running on another CPU at its next tick,
+    // so a short window's CPU time is undercounted.
+    let inner = max(1, Int(2e9 / flops))
     var rates: [Double] = []
     var cpuRates: [Double] = []
     for _ in 0..<repeats {
