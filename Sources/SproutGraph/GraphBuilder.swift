@@ -117,19 +117,20 @@ public enum GraphBuilder {
   /// slashes. The Foundation call cost ~20 k instructions (twice per spec: the graph and the planner), and it traps on a
   /// one-character name (`sprout lint x` crashed): a name without a directory has none, whatever its length.
   static func directory(of path: String) -> String {
-    var bytes = Substring(path).utf8
-    while bytes.last == UInt8(ascii: "/") { bytes = bytes.dropLast() }
-    if bytes.isEmpty { return (path as NSString).deletingLastPathComponent }  // "", "/", "//": Foundation's answer
-    var lastSlash: String.Index?
-    var previousWasSlash = false
-    for i in bytes.indices {
-      let isSlash = bytes[i] == UInt8(ascii: "/")
-      if isSlash && previousWasSlash { return (path as NSString).deletingLastPathComponent }
-      if isSlash { lastSlash = i }
-      previousWasSlash = isSlash
+    // An array of the bytes: a walk over a substring's UTF-8 view instantiated generic types at run time, whose first
+    // use cost ~400 k instructions of protocol-conformance look-ups.
+    let bytes = Array(path.utf8)
+    let slash = UInt8(ascii: "/")
+    var end = bytes.count
+    while end > 0 && bytes[end - 1] == slash { end -= 1 }
+    if end == 0 { return (path as NSString).deletingLastPathComponent }  // "", "/", "//": Foundation's answer
+    var lastSlash = -1
+    for i in 0..<end where bytes[i] == slash {
+      if i > 0 && bytes[i - 1] == slash { return (path as NSString).deletingLastPathComponent }
+      lastSlash = i
     }
-    guard let lastSlash else { return "" }
-    return lastSlash == path.startIndex ? "/" : String(path[..<lastSlash])
+    if lastSlash < 0 { return "" }
+    return lastSlash == 0 ? "/" : String(decoding: bytes[..<lastSlash], as: UTF8.self)
   }
 
   static func checkModelPresence(_ def: StageDef, _ binding: StageBinding, spec: Spec, diagnostics: inout Diagnostics) {
