@@ -75,21 +75,21 @@ public struct ExpressionReads: Sendable {
     /// The definition being walked.
     var current = Reads()
 
-    mutating func reads(of d: StageDef) -> Reads { definition { $0.visit(d.definition.arguments) } }
-    mutating func reads(of d: DatasetDef) -> Reads { definition { $0.visit(d.definition.arguments) } }
+    mutating func reads(of d: StageDef) -> Reads { definition { $0.visit(d.definition) } }
+    mutating func reads(of d: DatasetDef) -> Reads { definition { $0.visit(d.definition) } }
 
     mutating func reads(of d: ModelDef) -> Reads {
       definition { walk in
         walk.visit(d.input)
-        for i in d.layers.indices { walk.visit(d.layers[i].arguments) }
+        for i in d.layers.indices { walk.visit(d.layers[i]) }
       }
     }
 
     mutating func reads(of d: InitializerDef) -> Reads {
       definition { walk in
-        walk.visit(d.rule.arguments)
-        walk.visit(d.bias.arguments)
-        for i in d.layerRules.indices { walk.visit(d.layerRules[i].rule.arguments) }
+        walk.visit(d.rule)
+        walk.visit(d.bias)
+        for i in d.layerRules.indices { walk.visit(d.layerRules[i].rule) }
       }
     }
 
@@ -99,9 +99,11 @@ public struct ExpressionReads: Sendable {
       return current
     }
 
-    // By index: iterating the arrays copied every argument (its name, value and ranges) it passed.
-    mutating func visit(_ arguments: Arguments) {
-      for i in arguments.entries.indices { visit(arguments.entries[i].value) }
+    /// An instance's arguments, when it holds an expression (it knows: most do not, and are not walked).
+    mutating func visit(_ instance: Instance) {
+      guard instance.holdsExpression else { return }
+      // By index: iterating the arrays copied every argument (its name, value and ranges) it passed.
+      for i in instance.arguments.entries.indices { visit(instance.arguments.entries[i].value) }
     }
 
     mutating func visit(_ value: Value) {
@@ -109,7 +111,7 @@ public struct ExpressionReads: Sendable {
       case .null, .bool, .int, .float, .string: return
       case .list(let items): for i in items.indices { visit(items[i]) }
       case .map(let entries): for i in entries.indices { visit(entries[i].value) }
-      case .instance(let instance): visit(instance.arguments)
+      case .instance(let instance): visit(instance)
       case .expression(let e):
         current.hasExpression = true
         for r in e.expression.references {

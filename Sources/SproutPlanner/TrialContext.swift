@@ -211,9 +211,14 @@ struct TrialContext {
     var problems: [CheckProblem] = []
     var dataProblems: [DataShapeProblem] = []
     if let m = binding.model, modelShapes[m] == nil, let modelDef = spec.model(m) {
-      modelShapes[m] =
-        builder.reads.hasExpression(.model(m))
-        ? ModelShape.infer(modelDef, resolve: resolve, problems: &problems) : builder.graph.models[m]?.shape
+      if !modelDef.hasExpressions {
+        modelShapes[m] = builder.graph.models[m]?.shape
+      } else if let lowered = lowering.loweredModel(m.name) {
+        // The model as this trial's stage lowering made it: its layers are not lowered a second time.
+        modelShapes[m] = ModelShape.infer(modelDef, lowered: lowered, resolve: resolve, problems: &problems)
+      } else {
+        modelShapes[m] = ModelShape.infer(modelDef, resolve: resolve, problems: &problems)
+      }
     }
     var referenced: [DatasetID] = binding.data.map { [$0.dataset] } ?? []
     if let i = binding.initializer, let initDef = spec.initializer(i) {
@@ -224,7 +229,7 @@ struct TrialContext {
     for d in referenced where dataShapes[d] == nil {
       guard let dataDef = spec.dataset(d) else { continue }
       dataShapes[d] =
-        builder.reads.hasExpression(.dataset(d))
+        dataDef.definition.holdsExpression
         ? DataShape.of(
           dataDef, resolve: resolve, baseDirectory: builder.baseDirectory, files: builder.graph.dataFiles,
           problems: &dataProblems)

@@ -97,10 +97,38 @@ extension ModelShape {
     guard let value = resolve(model.input), case .success(let input) = Catalogue.inputShape(value) else { return nil }
     var shape = ModelShape(input: input, output: input, weights: [], hasSine: false)
     let base = "models.\(model.id.name).layers"
-    switch walk(model.layers, input: input, base: base, shape: &shape, resolve: resolve, problems: &problems) {
+    var none: LoweredLayers?
+    switch walk(
+      model.layers, input: input, base: base, shape: &shape, resolve: resolve, problems: &problems, lowered: &none)
+    {
     case .unknown: return nil
     case .broken: shape.output = nil
     case .known(let out): shape.output = out
+    }
+    return shape
+  }
+
+  /// ``infer(_:resolve:problems:)`` of a model already lowered with the same values (`lowered`, what the planner made
+  /// of it for this trial): the layers' configurations are taken from it instead of lowering every layer again.
+  /// Falls back to lowering them when the lowered layers do not line up with the written ones.
+  public static func infer(
+    _ model: ModelDef, lowered: ModelConfig, resolve: ValueResolver, problems: inout [CheckProblem]
+  ) -> ModelShape? {
+    let input = lowered.inputShape
+    var shape = ModelShape(input: input, output: input, weights: [], hasSine: false)
+    let base = "models.\(model.id.name).layers"
+    var found: [CheckProblem] = []
+    var layers: LoweredLayers? = LoweredLayers(lowered.layers)
+    let end = walk(
+      model.layers, input: input, base: base, shape: &shape, resolve: resolve, problems: &found, lowered: &layers)
+    guard let layers, !layers.mismatch else { return infer(model, resolve: resolve, problems: &problems) }
+    problems += found
+    switch end {
+    case .unknown: return nil
+    case .broken: shape.output = nil
+    case .known(let out):
+      guard layers.next == lowered.layers.count else { return infer(model, resolve: resolve, problems: &problems) }
+      shape.output = out
     }
     return shape
   }
@@ -111,9 +139,35 @@ extension ModelShape {
     case unknown
   }
 
+  /// A model's lowered layers, taken in order by the walk (each copy of a `repeat` block in turn, as the lowering
+  /// expanded them); `mismatch` when they do not line up with the written layers.
+  private struct LoweredLayers {
+    let layers: [LayerConfig]
+    var next = 0
+    var mismatch = false
+
+    init(_ layers: [LayerConfig]) { self.layers = layers }
+
+    /// The configuration of the written layer `layer` (a residual block for a `residual` only).
+    mutating func take(_ layer: Instance) -> LayerConfig? {
+      guard next < layers.count else {
+        mismatch = true
+        return nil
+      }
+      let config = layers[next]
+      next += 1
+      let isResidual = if case .residual = config { true } else { false }
+      guard isResidual == (layer.kind == "residual") else {
+        mismatch = true
+        return nil
+      }
+      return config
+    }
+  }
+
   private static func walk(
     _ layers: [Instance], input: TensorShape, base: String, shape: inout ModelShape, resolve: ValueResolver,
-    problems: inout [CheckProblem]
+    problems: inout [CheckProblem], lowered: inout LoweredLayers?
   ) -> Walk {
     var current = input
     for (i, layer) in layers.enumerated() {
@@ -126,7 +180,9 @@ extension ModelShape {
         var seen: [CheckProblem] = []
         for _ in 0..<max(count, 0) {
           var found: [CheckProblem] = []
-          let end = walk(body, input: current, base: "\(path).layers", shape: &shape, resolve: resolve, problems: &found)
+          let end = walk(
+            body, input: current, base: "\(path).layers", shape: &shape, resolve: resolve, problems: &found,
+            lowered: &lowered)
           for p in found where !seen.contains(p) { seen.append(p) }
           switch end {
           case .unknown: return .unknown
@@ -139,11 +195,24 @@ extension ModelShape {
         problems += seen
         continue
       }
-      guard let config = lower(layer, path: path, resolve: resolve) else { return .unknown }
+      let taken: LayerConfig?
+      if lowered != nil { taken = lowered!.take(layer) } else { taken = lower(layer, path: path, resolve: resolve) }
+      guard let config = taken else { return .unknown }
       if case .activation(.sine) = config { shape.hasSine = true }
-      if case .residual = config {
+      if case .residual(let bodyConfig) = config {
         let body = layer["layers"]?.listValue?.compactMap(\.instanceValue) ?? []
-        switch walk(body, input: current, base: "\(path).layers", shape: &shape, resolve: resolve, problems: &problems) {
+        var inner = lowered.map { _ in LoweredLayers(bodyConfig) }
+        let end = walk(
+          body, input: current, base: "\(path).layers", shape: &shape, resolve: resolve, problems: &problems,
+          lowered: &inner)
+        if let inner {
+          let complete = if case .known = end { inner.next == bodyConfig.count } else { true }
+          if inner.mismatch || !complete {
+            lowered!.mismatch = true
+            return .unknown
+          }
+        }
+        switch end {
         case .unknown: return .unknown
         case .broken: continue
         case .known(let end) where end != current:

@@ -86,7 +86,7 @@ final class TrialLowering: LoweringContext {
   /// ``resolve(_:path:invariant:)`` of an instance. One without an expression is returned as it is, without
   /// wrapping it in a `Value` (a boxed copy) to find that out: most of a spec's layers and rules hold none.
   func resolve(instance: Instance, path makePath: @autoclosure () -> String, invariant: Bool) -> Instance? {
-    guard instance.arguments.entries.contains(where: { $0.value.containsExpression }) else { return instance }
+    guard instance.holdsExpression else { return instance }
     guard case .instance(let resolved)? = resolve(.instance(instance), path: makePath(), invariant: invariant) else {
       return nil
     }
@@ -113,6 +113,15 @@ final class TrialLowering: LoweringContext {
     let value = make(invariant)
     if invariant { caches.invariant[path] = .some(value) } else { lowered[path] = .some(value) }
     return value
+  }
+
+  /// The model named `name` as this trial lowered it so far, without lowering it; nil when it was not lowered (or
+  /// its lowering failed).
+  func loweredModel(_ name: String) -> ModelConfig? {
+    let key = "models.\(name)"
+    let known = builder.invariant.contains(key) ? caches.invariant[key] : lowered[key]
+    guard case .model(let m)?? = known else { return nil }
+    return m
   }
 
   // MARK: - LoweringContext

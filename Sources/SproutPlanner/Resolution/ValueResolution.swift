@@ -46,6 +46,8 @@ struct TrialResolver {
         return .null
       }
     case .instance(let i):
+      // Most nested definitions (a stage's metrics, an optimizer's schedule) hold no expression.
+      guard i.holdsExpression else { return nil }
       var out: Instance?
       for n in i.arguments.entries.indices {
         guard let v = resolvedIfChanged(i.arguments.entries[n].value) else { continue }

@@ -114,17 +114,29 @@ public struct Arguments: Hashable, Sendable, Sequence {
 
   /// Iterates the arguments.
   public func makeIterator() -> IndexingIterator<[Argument]> { entries.makeIterator() }
+
+  /// True when some argument's value is or holds an unresolved expression.
+  var holdsExpression: Bool {
+    for i in entries.indices where entries[i].value.containsExpression { return true }
+    return false
+  }
 }
 
 /// Something with a `kind` from the catalogue and its decoded arguments: a dataset, a layer, an initializer rule,
 /// an optimizer, a schedule, a loss, an adapter, a metric, a stage.
 public struct Instance: Hashable, Sendable, CustomStringConvertible {
   /// Which catalogue section the kind comes from.
-  public var sort: Sort
+  public var sort: Sort { didSet { spec = Catalogue.kind(sort, kind) } }
   /// The kind name (`kaiming_normal`), always a kind of the catalogue (unknown kinds are not decoded).
-  public var kind: String
+  public var kind: String { didSet { spec = Catalogue.kind(sort, kind) } }
+  /// The catalogue entry of the kind (nil for a layer whose kind an expression chooses), looked up once when the
+  /// instance is made: decoding, checks and lowering read it for every instance, and each look-up hashed the name.
+  public private(set) var spec: KindSpec?
   /// The arguments, defaults filled in.
-  public var arguments: Arguments
+  public var arguments: Arguments { didSet { holdsExpression = arguments.holdsExpression } }
+  /// True when an argument (or anything inside one) is an unresolved expression; kept with the arguments, so the
+  /// many walks that ask (resolution, re-checks, trial invariance) answer without visiting every argument.
+  public private(set) var holdsExpression: Bool
   /// The range of the whole instance (its mapping or scalar).
   public var range: SourceRange
   /// The range of the kind name.
@@ -134,16 +146,26 @@ public struct Instance: Hashable, Sendable, CustomStringConvertible {
   public init(sort: Sort, kind: String, arguments: Arguments, range: SourceRange, kindRange: SourceRange) {
     self.sort = sort
     self.kind = kind
+    self.spec = Catalogue.kind(sort, kind)
     self.arguments = arguments
+    self.holdsExpression = arguments.holdsExpression
+    self.range = range
+    self.kindRange = kindRange
+  }
+
+  /// Creates an instance of a catalogue kind.
+  init(of spec: KindSpec, arguments: Arguments, range: SourceRange, kindRange: SourceRange) {
+    self.sort = spec.sort
+    self.kind = spec.name
+    self.spec = spec
+    self.arguments = arguments
+    self.holdsExpression = arguments.holdsExpression
     self.range = range
     self.kindRange = kindRange
   }
 
   /// The value of argument `name`.
   public subscript(name: String) -> Value? { arguments[name] }
-
-  /// The catalogue entry of the kind.
-  public var spec: KindSpec? { Catalogue.kind(sort, kind) }
 
   /// Compares sort, kind and arguments; ranges are ignored.
   public static func == (a: Self, b: Self) -> Bool {

@@ -7,7 +7,10 @@ import SproutDiagnostics
 /// strings. A scalar containing `${...}` becomes an `.expression` that the planner resolves per trial.
 /// Nested definitions with a kind (an optimizer inside a stage, a layer inside a model) are `.instance`.
 /// Ranges inside `.expression` and `.instance` are ignored by `==` and hashing.
-public indirect enum Value: Hashable, Sendable, CustomStringConvertible {
+///
+/// Only `.expression` and `.instance` are boxed (`indirect`): scalars, lists and maps are stored inline, so making a
+/// number or a name allocates nothing (every case boxed cost a heap allocation per argument value).
+public enum Value: Hashable, Sendable, CustomStringConvertible {
   /// `null`, `~` or an empty plain scalar.
   case null
   /// `true` / `false`.
@@ -23,9 +26,9 @@ public indirect enum Value: Hashable, Sendable, CustomStringConvertible {
   /// A mapping with string keys, in document order.
   case map([Entry])
   /// A `${...}` expression (or a string that interpolates expressions), resolved per trial.
-  case expression(ExpressionValue)
+  indirect case expression(ExpressionValue)
   /// A nested definition with a kind (`optimizer: {kind: sgd, lr: 0.1}`, a layer, a metric).
-  case instance(Instance)
+  indirect case instance(Instance)
 
   /// One key/value pair of a `.map`.
   public struct Entry: Hashable, Sendable {
@@ -89,9 +92,13 @@ public indirect enum Value: Hashable, Sendable, CustomStringConvertible {
   public var containsExpression: Bool {
     switch self {
     case .expression: return true
-    case .list(let items): return items.contains { $0.containsExpression }
-    case .map(let entries): return entries.contains { $0.value.containsExpression }
-    case .instance(let i): return i.arguments.entries.contains { $0.value.containsExpression }
+    case .list(let items):
+      for n in items.indices where items[n].containsExpression { return true }
+      return false
+    case .map(let entries):
+      for n in entries.indices where entries[n].value.containsExpression { return true }
+      return false
+    case .instance(let i): return i.holdsExpression
     default: return false
     }
   }

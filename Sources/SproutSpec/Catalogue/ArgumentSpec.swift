@@ -178,25 +178,29 @@ public enum ArgumentConstraint: Hashable, Sendable {
 /// A kind of the catalogue: its sort, name, doc, paper, arguments, rules and lowering.
 ///
 /// Equality and hashing cover the declaration (sort, name, doc, arguments, rules), not the lowering function.
-public struct KindSpec: Hashable, Sendable {
+/// A class: every instance decoded refers to its kind (``Instance/spec``), and a reference costs one retain where a
+/// copy of the declaration cost eight.
+public final class KindSpec: Hashable, Sendable {
   /// Which sort it belongs to.
-  public var sort: Sort
+  public let sort: Sort
   /// The kind name (`kaiming_normal`).
-  public var name: String
+  public let name: String
   /// One line saying what it is.
-  public var doc: String
+  public let doc: String
   /// The paper or source it comes from, if any.
-  public var paper: String?
+  public let paper: String?
   /// Its arguments, in documentation order.
-  public var arguments: [ArgumentSpec]
+  public let arguments: [ArgumentSpec]
   /// The argument a short form sets (`dense: 256` sets `units`), if any.
-  public var mainArgument: String?
+  public let mainArgument: String?
   /// Rules between arguments.
-  public var constraints: [ArgumentConstraint]
+  public let constraints: [ArgumentConstraint]
   /// A YAML example for the docs (as it appears inside its section).
-  public var example: String
+  public let example: String
   /// Turns a resolved instance of the kind into the typed configuration a task executes.
-  public var lower: LoweringFunction
+  public let lower: LoweringFunction
+  /// The position of ``mainArgument`` in ``arguments``.
+  let mainIndex: Int?
 
   /// Creates a kind.
   public init(
@@ -213,11 +217,13 @@ public struct KindSpec: Hashable, Sendable {
     self.constraints = constraints
     self.example = example
     self.lower = lower
+    self.mainIndex = main.flatMap { m in arguments.firstIndex { $0.name == m } }
   }
 
   /// Compares the declaration.
-  public static func == (a: Self, b: Self) -> Bool {
-    a.sort == b.sort && a.name == b.name && a.doc == b.doc && a.paper == b.paper && a.arguments == b.arguments
+  public static func == (a: KindSpec, b: KindSpec) -> Bool {
+    if a === b { return true }
+    return a.sort == b.sort && a.name == b.name && a.doc == b.doc && a.paper == b.paper && a.arguments == b.arguments
       && a.mainArgument == b.mainArgument && a.constraints == b.constraints && a.example == b.example
   }
 
@@ -227,8 +233,14 @@ public struct KindSpec: Hashable, Sendable {
     hasher.combine(name)
   }
 
+  /// The position of the argument named `name` in ``arguments`` (names compared in place, no spec copied).
+  public func argumentIndex(_ name: String) -> Int? {
+    for i in arguments.indices where arguments[i].name == name { return i }
+    return nil
+  }
+
   /// The argument named `name`.
-  public func argument(_ name: String) -> ArgumentSpec? { arguments.first { $0.name == name } }
+  public func argument(_ name: String) -> ArgumentSpec? { argumentIndex(name).map { arguments[$0] } }
 
   /// The argument named `name`, trying position `hint` first: decoded instances list their arguments in
   /// catalogue order, so walking them with their index finds each one in one comparison.

@@ -97,6 +97,9 @@ public struct Lowerer {
   /// Which of `instance.arguments` the lowering read, by position (a `Set` of names that grew from empty cost
   /// ~1 k instructions per argument read).
   private var read: [Bool]
+  /// Where the next argument is looked for first: lowering functions read arguments mostly in catalogue order, the
+  /// order of ``Arguments/entries``, so each look-up usually compares one name.
+  private var next = 0
   private var reasons: [String: String] = [:]
 
   /// Creates a lowerer.
@@ -138,7 +141,10 @@ public struct Lowerer {
 
   /// Fails on a written argument the lowering did not read.
   mutating func finish() throws {
-    for (i, argument) in instance.arguments.entries.enumerated() where !argument.isDefault && !read[i] {
+    // By index: enumerating copied every argument.
+    let entries = instance.arguments.entries
+    for i in entries.indices where !entries[i].isDefault && !read[i] {
+      let argument = entries[i]
       let reason = reasons[argument.name].map { ": \($0)" } ?? ""
       throw LoweringError(
         Diagnostic(
@@ -156,24 +162,51 @@ public struct Lowerer {
   /// The key path of argument `name`.
   public func argPath(_ name: String) -> String { path.isEmpty ? name : "\(path).\(name)" }
 
+  /// The position of argument `name` in the instance's entries, searched from ``next`` on (names are unique, so
+  /// the answer is the one `Arguments.index(of:)` gives).
+  private mutating func position(_ name: String) -> Int? {
+    let entries = instance.arguments.entries
+    let n = entries.count
+    var i = next
+    for _ in 0..<n {
+      if i >= n { i = 0 }
+      if entries[i].name == name {
+        next = i + 1
+        return i
+      }
+      i += 1
+    }
+    return nil
+  }
+
   /// The argument `name`, present (written or defaulted), marked read.
   public mutating func argument(_ name: String) throws -> Argument {
-    guard let i = instance.arguments.index(of: name) else {
+    instance.arguments.entries[try index(name)]
+  }
+
+  /// The position of argument `name`, present (written or defaulted), marked read.
+  private mutating func index(_ name: String) throws -> Int {
+    guard let i = position(name) else {
       throw LoweringError(
         Diagnostic(
           "spec.missing-required", "\(instance.sort.rawValue) '\(instance.kind)' needs '\(name)'",
           at: instance.kindRange, path: path))
     }
     read[i] = true
-    return instance.arguments.entries[i]
+    return i
+  }
+
+  /// The position of argument `name` if present and not null, marked read.
+  private mutating func optionalIndex(_ name: String) -> Int? {
+    guard let i = position(name) else { return nil }
+    read[i] = true
+    if case .null = instance.arguments.entries[i].value { return nil }
+    return i
   }
 
   /// The argument `name` if present, marked read.
   public mutating func optionalArgument(_ name: String) -> Argument? {
-    guard let i = instance.arguments.index(of: name) else { return nil }
-    read[i] = true
-    let a = instance.arguments.entries[i]
-    return a.value == .null ? nil : a
+    optionalIndex(name).map { instance.arguments.entries[$0] }
   }
 
   /// An error at argument `name`.
@@ -192,28 +225,34 @@ public struct Lowerer {
 
   /// An integer argument.
   public mutating func int(_ name: String) throws -> Int {
-    let a = try argument(name)
-    guard let i = a.value.intValue else { throw wrong(a, "an integer") }
+    let n = try index(name)
+    guard case .int(let i) = instance.arguments.entries[n].value else {
+      throw wrong(instance.arguments.entries[n], "an integer")
+    }
     return i
   }
 
   /// An integer argument, if present.
   public mutating func optionalInt(_ name: String) throws -> Int? {
-    guard let a = optionalArgument(name) else { return nil }
-    guard let i = a.value.intValue else { throw wrong(a, "an integer") }
+    guard let n = optionalIndex(name) else { return nil }
+    guard case .int(let i) = instance.arguments.entries[n].value else {
+      throw wrong(instance.arguments.entries[n], "an integer")
+    }
     return i
   }
 
   /// A number argument (finite).
   public mutating func double(_ name: String) throws -> Double {
-    let a = try argument(name)
-    return try Self.number(a, self)
+    let n = try index(name)
+    if case .float(let d) = instance.arguments.entries[n].value, d.isFinite { return d }
+    return try Self.number(instance.arguments.entries[n], self)
   }
 
   /// A number argument, if present.
   public mutating func optionalDouble(_ name: String) throws -> Double? {
-    guard let a = optionalArgument(name) else { return nil }
-    return try Self.number(a, self)
+    guard let n = optionalIndex(name) else { return nil }
+    if case .float(let d) = instance.arguments.entries[n].value, d.isFinite { return d }
+    return try Self.number(instance.arguments.entries[n], self)
   }
 
   private static func number(_ a: Argument, _ l: Lowerer) throws -> Double {
@@ -257,15 +296,19 @@ public struct Lowerer {
 
   /// A boolean argument.
   public mutating func bool(_ name: String) throws -> Bool {
-    let a = try argument(name)
-    guard let b = a.value.boolValue else { throw wrong(a, "true or false") }
+    let n = try index(name)
+    guard case .bool(let b) = instance.arguments.entries[n].value else {
+      throw wrong(instance.arguments.entries[n], "true or false")
+    }
     return b
   }
 
   /// A string argument.
   public mutating func string(_ name: String) throws -> String {
-    let a = try argument(name)
-    guard let s = a.value.stringValue else { throw wrong(a, "a string") }
+    let n = try index(name)
+    guard case .string(let s) = instance.arguments.entries[n].value else {
+      throw wrong(instance.arguments.entries[n], "a string")
+    }
     return s
   }
 
@@ -278,8 +321,10 @@ public struct Lowerer {
 
   /// One of the words of an enumeration argument, as the typed enumeration.
   public mutating func choice<E: RawRepresentable>(_ name: String, _ type: E.Type) throws -> E where E.RawValue == String {
-    let a = try argument(name)
-    guard let s = a.value.stringValue, let e = E(rawValue: s) else { throw wrong(a, "one of its words") }
+    let n = try index(name)
+    guard case .string(let s) = instance.arguments.entries[n].value, let e = E(rawValue: s) else {
+      throw wrong(instance.arguments.entries[n], "one of its words")
+    }
     return e
   }
 

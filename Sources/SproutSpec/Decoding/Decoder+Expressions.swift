@@ -18,11 +18,26 @@ extension Decoder {
   {
     let base = Decoder.contentBase(node)
     let ev: ExpressionValue
-    switch ExpressionParser.parse(text, base: base) {
-    case .failure(let e):
-      diagnostics.append(e.diagnostic(path: path))
-      return nil
-    case .success(let v): ev = v
+    if let parsed = parsedExpressions[text] {
+      ev = parsed.rebased(onto: base)
+    } else {
+      // Parsed once per text, at the origin of a line; each use moves it to where it is written (every range of a
+      // parsed expression is columns from its scalar's start, so moving them is exact).
+      let origin = SourceRange(
+        fileID: base.fileID, start: SourceLocation(line: 1, column: 1, offset: 0),
+        end: SourceLocation(line: 1, column: 1, offset: 0))
+      switch ExpressionParser.parse(text, base: origin) {
+      case .success(let parsed):
+        parsedExpressions[text] = parsed
+        ev = parsed.rebased(onto: base)
+      case .failure:
+        // The error, at its place.
+        switch ExpressionParser.parse(text, base: base) {
+        case .failure(let e): diagnostics.append(e.diagnostic(path: path))
+        case .success: preconditionFailure("a parse depends on its text only")
+        }
+        return nil
+      }
     }
     var ev2 = ev
     if node.range.start.line != node.range.end.line || node.scalarStyle == .literal || node.scalarStyle == .folded {
@@ -158,7 +173,22 @@ extension Decoder {
   /// Checks every result of the expression against the argument's type and range; reports the first failure with
   /// the assignment that caused it.
   mutating func typeCheck(_ ev: ExpressionValue, type: ArgumentType, bounds: ArgumentSpec?, path: String) -> Bool {
+    // The same text checked against the same type and bounds evaluates to the same results (the environment and the
+    // matrix are fixed once definitions are decoded): a check that passed passes again, having tried as many
+    // combinations, which are counted against the budget as before.
+    let key =
+      typeChecksFixed
+      ? PassedTypeCheck(
+        text: ev.text, type: type, minimum: bounds?.minimum, exclusiveMinimum: bounds?.exclusiveMinimum ?? false,
+        maximum: bounds?.maximum, exclusiveMaximum: bounds?.exclusiveMaximum ?? false,
+        full: evaluationsSpent < Decoder.evaluationBudget) : nil
+    if let key, let tried = passedTypeChecks[key] {
+      evaluationsSpent += tried
+      return true
+    }
+    let spentBefore = evaluationsSpent
     var ok = true
+    defer { if ok, let key { passedTypeChecks[key] = evaluationsSpent - spentBefore } }
     var reports: [Diagnostic] = []
     forEachEvaluation(ev) { result, assignment in
       let notes = assignment().map { [DiagnosticNote("when \($0)")] } ?? []
@@ -225,4 +255,50 @@ extension Decoder {
       }
     }
   }
+}
+
+/// An expression type check that passed: its text, the type and bounds it was checked against, and whether every
+/// combination was tried (the evaluation budget not yet spent).
+struct PassedTypeCheck: Hashable {
+  var text: String
+  var type: ArgumentType
+  var minimum: Double?
+  var exclusiveMinimum: Bool
+  var maximum: Double?
+  var exclusiveMaximum: Bool
+  var full: Bool
+}
+
+extension ExpressionValue {
+  /// The expression as parsed from a scalar starting at `base`, when `self` was parsed at the origin (line 1, column
+  /// 1, offset 0): each range `columns(a, b)` of the origin becomes `base.columns(a, b)`.
+  func rebased(onto base: SourceRange) -> ExpressionValue {
+    ExpressionValue(
+      expression: expression.rebased(onto: base), text: text, range: range.rebased(onto: base))
+  }
+}
+
+extension Expression {
+  fileprivate func rebased(onto base: SourceRange) -> Expression {
+    let node: Node
+    switch self.node {
+    case .int, .float, .reference: node = self.node
+    case .unary(let op, let e): node = .unary(op, e.rebased(onto: base))
+    case .binary(let op, let a, let b): node = .binary(op, a.rebased(onto: base), b.rebased(onto: base))
+    case .interpolation(let parts):
+      node = .interpolation(
+        parts.map {
+          switch $0 {
+          case .text: return $0
+          case .expression(let e): return .expression(e.rebased(onto: base))
+          }
+        })
+    }
+    return Expression(node, range: range.rebased(onto: base))
+  }
+}
+
+extension SourceRange {
+  /// A range of columns of a scalar parsed at the origin, moved to the scalar at `base`.
+  fileprivate func rebased(onto base: SourceRange) -> SourceRange { base.columns(start.offset, end.offset) }
 }

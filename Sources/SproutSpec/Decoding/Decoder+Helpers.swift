@@ -20,9 +20,10 @@ extension Decoder {
   }
 
   /// The text of a mapping key, reporting keys that are not plain text.
-  mutating func scalarKey(_ pair: Node.Pair, path: String) -> String? {
+  mutating func scalarKey(_ pair: Node.Pair, path: @autoclosure () -> String) -> String? {
     if let s = pair.key.scalar, !pair.key.isNull { return s }
-    report("spec.wrong-type", "a key must be a name, found \(pair.key.kindDescription)", at: pair.key.range, path: path)
+    report(
+      "spec.wrong-type", "a key must be a name, found \(pair.key.kindDescription)", at: pair.key.range, path: path())
     return nil
   }
 

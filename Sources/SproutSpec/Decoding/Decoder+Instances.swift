@@ -12,34 +12,36 @@ extension Decoder {
   /// ```
   /// `extraKeys` are keys the caller decodes itself (an initializer's `layers` and `bias`); they are returned.
   mutating func decodeInstance(
-    _ node: Node, _ sort: Sort, path: String, allowShort: Bool, extraKeys: [String] = []
+    _ node: Node, _ sort: Sort, path makePath: @autoclosure () -> String, allowShort: Bool, extraKeys: [String] = []
   ) -> (instance: Instance, extra: [Node.Pair])? {
     switch node.content {
     case .scalar:
       // A template layer: `- ${matrix.act}` (the kind chosen per trial).
       if sort == .layer, let text = node.scalar, ExpressionParser.containsExpression(text) {
-        return decodeChosenLayer(node, text, path: path).map { ($0, []) }
+        return decodeChosenLayer(node, text, path: makePath()).map { ($0, []) }
       }
-      guard let name = kindName(node, sort, path: path) else { return nil }
-      guard let kind = lookupKind(name, sort, at: node.range, path: path) else { return nil }
+      guard let name = kindName(node, sort, path: makePath()) else { return nil }
+      guard let kind = lookupKind(name, sort, at: node.range, path: makePath()) else { return nil }
       return finish(
-        kind, written: [], present: WrittenNames(capacity: 0), node: node, kindRange: node.range, path: path
+        kind, written: [], present: WrittenNames(capacity: 0), node: node, kindRange: node.range, path: makePath()
       ).map { ($0, []) }
     case .sequence:
-      reportWrongType(node, .kind(sort), path: path, help: formsHelp(sort))
+      reportWrongType(node, .kind(sort), path: makePath(), help: formsHelp(sort))
       return nil
     case .mapping(let pairs):
       if let kindPair = pairs.first(where: { $0.key.scalar == "kind" }) {
-        guard let name = kindName(kindPair.value, sort, path: Decoder.join(path, "kind")) else { return nil }
-        guard let kind = lookupKind(name, sort, at: kindPair.value.range, path: Decoder.join(path, "kind")) else {
+        guard let name = kindName(kindPair.value, sort, path: Decoder.join(makePath(), "kind")) else { return nil }
+        guard let kind = lookupKind(name, sort, at: kindPair.value.range, path: Decoder.join(makePath(), "kind")) else {
           return nil
         }
+        // Sized once: growing from empty reallocated the list (and copied every argument) at the 2nd and 3rd.
         var written: [Argument] = []
+        written.reserveCapacity(pairs.count - 1)
         var extra: [Node.Pair] = []
         var ok = true
         var present = WrittenNames(capacity: pairs.count)
         for pair in pairs where pair.key.scalar != "kind" {
-          guard let key = scalarKey(pair, path: path) else {
+          guard let key = scalarKey(pair, path: makePath()) else {
             ok = false
             continue
           }
@@ -49,13 +51,13 @@ extension Decoder {
           }
           guard let arg = kind.argument(key) else {
             reportUnknownKey(
-              pair.key, key, candidates: ["kind"] + kind.arguments.map(\.name) + extraKeys, path: path,
+              pair.key, key, candidates: ["kind"] + kind.arguments.map(\.name) + extraKeys, path: makePath(),
               what: "\(sort.rawValue) '\(kind.name)'")
             ok = false
             continue
           }
           present.insert(key)
-          if let v = decodeValue(pair.value, arg.type, bounds: arg, path: Decoder.join(path, key)) {
+          if let v = decodeValue(pair.value, arg.type, bounds: arg, path: Decoder.join(makePath(), key)) {
             written.append(Argument(name: key, value: v, keyRange: pair.key.range, range: pair.value.range))
           } else {
             ok = false
@@ -63,40 +65,40 @@ extension Decoder {
         }
         guard
           let instance = finish(
-            kind, written: written, present: present, node: node, kindRange: kindPair.value.range, path: path),
+            kind, written: written, present: present, node: node, kindRange: kindPair.value.range, path: makePath()),
           ok
         else { return nil }
         return (instance, extra)
       }
       guard allowShort, pairs.count == 1, let name = pairs[0].key.scalar else {
         report(
-          "spec.missing-kind", "\(sort.withArticle) needs a 'kind'", at: node.range, path: path,
+          "spec.missing-kind", "\(sort.withArticle) needs a 'kind'", at: node.range, path: makePath(),
           help: formsHelp(sort))
         return nil
       }
       let pair = pairs[0]
-      guard let kind = lookupKind(name, sort, at: pair.key.range, path: path) else { return nil }
-      let kindPath = Decoder.join(path, name)
+      guard let kind = lookupKind(name, sort, at: pair.key.range, path: makePath()) else { return nil }
       var written: [Argument] = []
+      written.reserveCapacity(pair.value.mapping?.count ?? 1)
       var present = WrittenNames(capacity: pair.value.mapping?.count ?? 1)
       if pair.value.isNull {
         // `- relu:` — the kind alone.
       } else if let argPairs = pair.value.mapping, !(kind.mainArgumentTakesMapping) {
         var ok = true
         for p in argPairs {
-          guard let key = scalarKey(p, path: kindPath) else {
+          guard let key = scalarKey(p, path: Decoder.join(makePath(), name)) else {
             ok = false
             continue
           }
           guard let arg = kind.argument(key) else {
             reportUnknownKey(
-              p.key, key, candidates: kind.arguments.map(\.name), path: kindPath,
+              p.key, key, candidates: kind.arguments.map(\.name), path: Decoder.join(makePath(), name),
               what: "\(sort.rawValue) '\(kind.name)'")
             ok = false
             continue
           }
           present.insert(key)
-          if let v = decodeValue(p.value, arg.type, bounds: arg, path: Decoder.join(kindPath, key)) {
+          if let v = decodeValue(p.value, arg.type, bounds: arg, path: Decoder.join(Decoder.join(makePath(), name), key)) {
             written.append(Argument(name: key, value: v, keyRange: p.key.range, range: p.value.range))
           } else {
             ok = false
@@ -110,19 +112,19 @@ extension Decoder {
             kind.arguments.isEmpty
               ? "\(sort.rawValue) '\(kind.name)' takes no arguments, found \(pair.value.kindDescription)"
               : "\(sort.rawValue) '\(kind.name)' has no main argument, so \(pair.value.kindDescription) cannot "
-                + "say which argument it sets", at: pair.value.range, path: kindPath,
+                + "say which argument it sets", at: pair.value.range, path: Decoder.join(makePath(), name),
             help: kind.arguments.isEmpty
               ? "write just '\(kind.name)'"
               : "write '\(name): {\(kind.arguments[0].name): ...}'")
           return nil
         }
-        guard let v = decodeValue(pair.value, main.type, bounds: main, path: Decoder.join(kindPath, mainName)) else {
+        guard let v = decodeValue(pair.value, main.type, bounds: main, path: Decoder.join(Decoder.join(makePath(), name), mainName)) else {
           return nil
         }
         written.append(Argument(name: mainName, value: v, keyRange: nil, range: pair.value.range))
       }
       if let m = kind.mainArgument, pair.value.mapping == nil { present.insert(m) }
-      return finish(kind, written: written, present: present, node: node, kindRange: pair.key.range, path: path)
+      return finish(kind, written: written, present: present, node: node, kindRange: pair.key.range, path: makePath())
         .map { ($0, []) }
     }
   }
@@ -137,8 +139,9 @@ extension Decoder {
   }
 
   /// The kind name of a scalar, rejecting expressions and non-strings.
-  mutating func kindName(_ node: Node, _ sort: Sort, path: String) -> String? {
+  mutating func kindName(_ node: Node, _ sort: Sort, path makePath: @autoclosure () -> String) -> String? {
     if let s = node.scalar, ExpressionParser.containsExpression(s) {
+      let path = makePath()
       report(
         "spec.expression-not-allowed", "the kind of \(sort.withArticle) cannot be an expression", at: node.range,
         path: path, help: "define one \(sort.rawValue) per kind and sweep over the names of definitions instead")
@@ -147,15 +150,18 @@ extension Decoder {
     guard case .string(let s)? = Scalar.resolve(node) else {
       report(
         "spec.wrong-type", "expected the name of \(sort.withArticle) kind, found \(node.kindDescription)",
-        at: node.range, path: path)
+        at: node.range, path: makePath())
       return nil
     }
     return s
   }
 
   /// Looks a kind up, reporting unknown kinds with the nearest one (camelCase slips get a fix-it).
-  mutating func lookupKind(_ name: String, _ sort: Sort, at range: SourceRange, path: String) -> KindSpec? {
+  mutating func lookupKind(
+    _ name: String, _ sort: Sort, at range: SourceRange, path makePath: @autoclosure () -> String
+  ) -> KindSpec? {
     if let k = Catalogue.kind(sort, name) { return k }
+    let path = makePath()
     let names = Catalogue.names(sort)
     let snake = Suggestions.snakeCase(name)
     if snake != name, Catalogue.kind(sort, snake) != nil {
@@ -186,7 +192,8 @@ extension Decoder {
   /// Fills defaults, reports missing required arguments and broken constraints, runs kind-specific checks.
   /// `present` holds every argument written, including those whose value failed to decode (already reported).
   mutating func finish(
-    _ kind: KindSpec, written: [Argument], present: WrittenNames, node: Node, kindRange: SourceRange, path: String
+    _ kind: KindSpec, written: [Argument], present: WrittenNames, node: Node, kindRange: SourceRange,
+    path makePath: @autoclosure () -> String
   ) -> Instance? {
     var ok = written.count == present.count
     let writtenNames = present
@@ -205,19 +212,17 @@ extension Decoder {
         let spec = specs[s]
         report(
           "spec.missing-required", "\(kind.sort.rawValue) '\(kind.name)' needs '\(spec.name)' (\(spec.type.phrase))",
-          at: kindRange, path: path, help: "add '\(spec.name): ...': \(spec.doc)")
+          at: kindRange, path: makePath(), help: "add '\(spec.name): ...': \(spec.doc)")
         ok = false
       }
     }
     for constraint in kind.constraints {
       ok =
-        checkConstraint(constraint, kind: kind, written: written, names: writtenNames, at: kindRange, path: path)
+        checkConstraint(constraint, kind: kind, written: written, names: writtenNames, at: kindRange, path: makePath())
         && ok
     }
-    let instance = Instance(
-      sort: kind.sort, kind: kind.name, arguments: Arguments(arguments), range: node.range,
-      kindRange: kindRange)
-    ok = kindChecks(instance, path: path) && ok
+    let instance = Instance(of: kind, arguments: Arguments(arguments), range: node.range, kindRange: kindRange)
+    ok = kindChecks(instance, path: makePath()) && ok
     return ok ? instance : nil
   }
 
@@ -233,7 +238,7 @@ extension Decoder {
             isDefault: true)
         }
       }
-      return .instance(Instance(sort: sort, kind: name, arguments: Arguments(args), range: range, kindRange: range))
+      return .instance(Instance(of: k, arguments: Arguments(args), range: range, kindRange: range))
     case (.list(let element), .list(let items)):
       return .list(items.map { materialize($0, as: element, range: range) })
     default: return value
@@ -242,9 +247,10 @@ extension Decoder {
 
   mutating func checkConstraint(
     _ constraint: ArgumentConstraint, kind: KindSpec, written: [Argument], names: WrittenNames, at range: SourceRange,
-    path: String
+    path makePath: @autoclosure () -> String
   ) -> Bool {
-    let what = "\(kind.sort.rawValue) '\(kind.name)'"
+    // Spelled out only for a report (most constraints hold).
+    var what: String { "\(kind.sort.rawValue) '\(kind.name)'" }
     switch constraint {
     case .exactlyOne(let list), .atMostOne(let list):
       let present = written.filter { list.contains($0.name) }
@@ -252,7 +258,7 @@ extension Decoder {
         let second = present[1]
         report(
           "spec.conflicting-keys", "\(what) takes only one of " + list.map { "'\($0)'" }.joined(separator: ", "),
-          at: second.keyRange ?? second.range, path: Decoder.join(path, second.name),
+          at: second.keyRange ?? second.range, path: Decoder.join(makePath(), second.name),
           notes: [DiagnosticNote("'\(present[0].name)' is already given here", at: present[0].keyRange)],
           help: "remove one of them")
         return false
@@ -260,7 +266,7 @@ extension Decoder {
       if present.isEmpty, !list.contains(where: names.contains), case .exactlyOne = constraint {
         report(
           "spec.missing-required", "\(what) needs one of " + list.map { "'\($0)'" }.joined(separator: " or "),
-          at: range, path: path)
+          at: range, path: makePath())
         return false
       }
       return true
@@ -270,7 +276,7 @@ extension Decoder {
       if missing.isEmpty { return true }
       report(
         "spec.missing-required", "\(what) with '\(a)' also needs " + missing.map { "'\($0)'" }.joined(separator: ", "),
-        at: range, path: path)
+        at: range, path: makePath())
       return false
     case .requiredWhen(let a, let v, let others):
       guard written.first(where: { $0.name == a })?.value == v else { return true }
@@ -278,7 +284,7 @@ extension Decoder {
       if missing.isEmpty { return true }
       report(
         "spec.missing-required", "\(what) with \(a): \(v) needs " + missing.map { "'\($0)'" }.joined(separator: ", "),
-        at: range, path: path)
+        at: range, path: makePath())
       return false
     }
   }
@@ -294,8 +300,8 @@ extension ArgumentSpec {
 extension KindSpec {
   /// True when the main argument is itself a mapping, so `{kind_name: {...}}` sets it rather than naming arguments.
   var mainArgumentTakesMapping: Bool {
-    guard let m = mainArgument, let a = argument(m) else { return false }
-    switch a.type {
+    guard let m = mainIndex else { return false }
+    switch arguments[m].type {
     case .map, .record: return true
     default: return false
     }

@@ -3,7 +3,7 @@ import SproutDiagnostics
 extension Decoder {
   /// Rules about one kind's arguments together that the catalogue's per-argument types cannot state.
   /// Only literal values are checked here; expressions are checked per trial by the planner.
-  mutating func kindChecks(_ instance: Instance, path: String) -> Bool {
+  mutating func kindChecks(_ instance: Instance, path makePath: @autoclosure () -> String) -> Bool {
     var ok = true
     func number(_ name: String) -> (Double, Argument)? {
       guard let a = instance.arguments.argument(name), let d = a.value.doubleValue else { return nil }
@@ -13,7 +13,7 @@ extension Decoder {
       if let (a, _) = number(lo), let (b, arg) = number(hi), !(a < b) {
         report(
           "spec.out-of-range", "\(hi) must be greater than \(lo) (\(Value.format(a))), found \(Value.format(b))",
-          at: arg.range, path: Decoder.join(path, hi))
+          at: arg.range, path: Decoder.join(makePath(), hi))
         ok = false
       }
     }
@@ -25,12 +25,12 @@ extension Decoder {
         if total > 1 + 1e-9 {
           report(
             "spec.out-of-range", "the split fractions add up to \(Value.format(total)), more than 1", at: split.range,
-            path: Decoder.join(path, "split"), help: "make them add up to at most 1")
+            path: Decoder.join(makePath(), "split"), help: "make them add up to at most 1")
           ok = false
         }
         if entries.isEmpty {
           report(
-            "spec.wrong-type", "split names no parts", at: split.range, path: Decoder.join(path, "split"),
+            "spec.wrong-type", "split names no parts", at: split.range, path: Decoder.join(makePath(), "split"),
             help: "write e.g. {train: 0.8, test: 0.2}, or leave split out")
           ok = false
         }
@@ -40,7 +40,7 @@ extension Decoder {
           if let arg = instance.arguments.argument(name), let l = arg.value.listValue, l.count != f.count {
             report(
               "spec.out-of-range", "\(name) has \(l.count) entries but frequencies has \(f.count)", at: arg.range,
-              path: Decoder.join(path, name), help: "give one \(name.dropLast()) per frequency")
+              path: Decoder.join(makePath(), name), help: "give one \(name.dropLast()) per frequency")
             ok = false
           }
         }
@@ -50,7 +50,7 @@ extension Decoder {
         if l.count != 2 || l.contains(where: { ($0.intValue ?? -1) < 0 || ($0.intValue ?? 0) > 16 }) {
           report(
             "spec.out-of-range", "degrees must be [m, n], two integers in [0, 16]", at: arg.range,
-            path: Decoder.join(path, "degrees"))
+            path: Decoder.join(makePath(), "degrees"))
           ok = false
         }
       }
@@ -60,7 +60,7 @@ extension Decoder {
       {
         report(
           "spec.out-of-range", "weights has \(wl.count) entries but from has \(f.count)", at: w.range,
-          path: Decoder.join(path, "weights"), help: "give one weight per stage in from")
+          path: Decoder.join(makePath(), "weights"), help: "give one weight per stage in from")
         ok = false
       }
     default: break

@@ -42,12 +42,32 @@ extension Decoder {
       let numeric = type == .int || type == .float
       guard let v = numeric ? resolveScalar(node, path: makePath()) : Scalar.resolve(node) else { return nil }
       return checkScalar(v, node: node, type: type, bounds: bounds, path: makePath())
+    case .kind(let sort):
+      // The path of a nested definition is spelled out only when something in it needs it (a report, a reference).
+      return decodeInstance(node, sort, path: makePath(), allowShort: Catalogue.allowsShortForm(sort))
+        .map { .instance($0.instance) }
+    case .list(let element):
+      guard let items = node.sequence else {
+        reportWrongType(node, type, path: makePath())
+        return nil
+      }
+      var out: [Value] = []
+      out.reserveCapacity(items.count)
+      var ok = true
+      for (i, item) in items.enumerated() {
+        if let v = decodeValue(item, element, bounds: bounds, path: "\(makePath())[\(i)]") {
+          out.append(v)
+        } else {
+          ok = false
+        }
+      }
+      return ok ? .list(out) : nil
     default: break
     }
     let path = makePath()
     switch type {
-    case .int, .float, .bool, .string, .enumeration:
-      preconditionFailure("scalars are decoded above")
+    case .int, .float, .bool, .string, .enumeration, .kind, .list:
+      preconditionFailure("decoded above")
     case .reference(let sort):
       guard let name = nameScalar(node, type, path: path) else { return nil }
       pending.append(
@@ -65,24 +85,6 @@ extension Decoder {
         PendingReference(
           name: ref.dataset.name, split: ref.split, sort: .dataset, range: node.range, path: path, owner: currentOwner))
       return .string(text)
-    case .kind(let sort):
-      return decodeInstance(node, sort, path: path, allowShort: Catalogue.allowsShortForm(sort))
-        .map { .instance($0.instance) }
-    case .list(let element):
-      guard let items = node.sequence else {
-        reportWrongType(node, type, path: path)
-        return nil
-      }
-      var out: [Value] = []
-      var ok = true
-      for (i, item) in items.enumerated() {
-        if let v = decodeValue(item, element, bounds: bounds, path: "\(path)[\(i)]") {
-          out.append(v)
-        } else {
-          ok = false
-        }
-      }
-      return ok ? .list(out) : nil
     case .map(let element):
       guard let pairs = node.mapping else {
         reportWrongType(node, type, path: path)

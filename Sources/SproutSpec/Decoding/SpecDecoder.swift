@@ -73,6 +73,13 @@ struct Decoder {
   var currentOwner: UsedName?
   /// Definitions holding a reference that failed.
   var brokenOwners: Set<UsedName> = []
+  /// True once params, matrix and select axes are decoded: from then on an expression's type check depends only on
+  /// its text, type and bounds, and those that passed are remembered (``passedTypeChecks``).
+  var typeChecksFixed = false
+  /// The type checks that passed since ``typeChecksFixed``, with the evaluations each tried.
+  var passedTypeChecks: [PassedTypeCheck: Int] = [:]
+  /// Expressions parsed so far, by text, parsed at the origin (see ``ExpressionValue/rebased(onto:)``).
+  var parsedExpressions: [String: ExpressionValue] = [:]
 
   init(file: String) {
     self.file = file
@@ -123,6 +130,7 @@ struct Decoder {
     if let p = byKey["params"] { decodeParams(p.value) }
     if let p = byKey["matrix"] { spec.matrix = decodeMatrix(p.value) }
     if let p = byKey["stages"] { spec.selectAxes = Decoder.selections(in: p.value, axes: spec.matrix?.axisNames ?? []) }
+    typeChecksFixed = true
     if let p = byKey["datasets"] {
       decodeSection(p.value, "datasets") { $0.decodeDataset(name: $1, key: $2, node: $3) }
     }
