@@ -34,7 +34,8 @@ public struct ExpressionReads: Sendable {
   /// (the one `Spec`'s lookups find).
   public init(_ spec: Spec) {
     var walk = Walk()
-    withExpressions.reserveCapacity(spec.stages.count + spec.datasets.count + spec.models.count + spec.initializers.count)
+    withExpressions.reserveCapacity(
+      spec.stages.count + spec.datasets.count + spec.models.count + spec.initializers.count)
     func record(_ node: NodeID, _ reads: Reads) {
       if reads.hasExpression && withExpressions[node] == nil { withExpressions[node] = reads }
     }

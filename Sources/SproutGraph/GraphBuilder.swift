@@ -33,7 +33,8 @@ public enum GraphBuilder {
     var models: [ModelID: ModelNode] = [:]
     for def in spec.models {
       var problems: [CheckProblem] = []
-      let shape = reads.hasExpression(.model(def.id)) ? nil : ModelShape.infer(def, resolve: .literal, problems: &problems)
+      let shape =
+        reads.hasExpression(.model(def.id)) ? nil : ModelShape.infer(def, resolve: .literal, problems: &problems)
       diagnostics.append(contentsOf: problems.map { $0.diagnostic() })
       models[def.id] = ModelNode(definition: def, shape: shape)
     }
@@ -114,8 +115,8 @@ public enum GraphBuilder {
   }
 
   /// `NSString.deletingLastPathComponent`, read from the path's bytes for all but paths with a doubled slash or only
-  /// slashes. The Foundation call cost ~20 k instructions (twice per spec: the graph and the planner), and it traps on a
-  /// one-character name (`sprout lint x` crashed): a name without a directory has none, whatever its length.
+  /// slashes. The Foundation call cost ~20 k instructions (twice per spec: the graph and the planner), and it traps on
+  /// a one-character name (`sprout lint x` crashed): a name without a directory has none, whatever its length.
   static func directory(of path: String) -> String {
     // An array of the bytes: a walk over a substring's UTF-8 view instantiated generic types at run time, whose first
     // use cost ~400 k instructions of protocol-conformance look-ups.
