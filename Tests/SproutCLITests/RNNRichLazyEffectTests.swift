@@ -39,7 +39,8 @@ struct RNNRichLazyEffectTests {
     #expect(mean(change["rank1"]) > 1.15 * mean(change["full"]), "weight change \(change)")
     // The rank-1 start stays of lower effective rank than the full-rank one after training.
     #expect(mean(rank["rank1"]) < mean(rank["full"]), "effective rank \(rank)")
-    // Its tangent kernel (w.r.t. the recurrent matrix) moves further from the initial one (seen: 0.11 vs 0.26).
+    // Its tangent kernel (w.r.t. the recurrent matrix) moves further from the initial one (seen: 0.03 vs 0.29 at 300
+    // steps, release build, format-3 streams; relative change 0.35 vs 0.27).
     #expect(mean(alignment["rank1"]) < mean(alignment["full"]) - 0.05, "kernel alignment \(alignment)")
   }
 }

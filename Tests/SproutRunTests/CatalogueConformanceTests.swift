@@ -113,8 +113,10 @@ import Testing
       "initializer/winner.data": Probe("signal2"), "initializer/winner.s0_max": Probe("20"),
       "initializer/winner.a": Probe("2"), "initializer/winner.b": Probe("1"), "initializer/winner.omega": Probe("10"),
       "initializer/winner.c": Probe("3"),
-      "initializer/lsuv.data": Probe("teacher.test"), "initializer/lsuv.tolerance": Probe("0.5"),
-      // Biases keep LSUV from reaching unit variance in one rescaling, so its iterations matter.
+      // Biases keep LSUV from reaching unit variance in one rescaling, so its iterations and the tolerance that
+      // ends them matter (without biases one rescaling of this host's sine layers can land within both tolerances).
+      "initializer/lsuv.data": Probe("teacher.test"),
+      "initializer/lsuv.tolerance": Probe("0.5", with: "bias: {kind: normal, std: 1}"),
       "initializer/lsuv.max_iter": Probe("1", with: "bias: {kind: normal, std: 1}"), "initializer/lsuv.batch": Probe("4"),
       "initializer/lsuv.base": Probe("xavier_normal"),
       "initializer/from_stage.stage": Probe("pre2"), "initializer/from_stage.mapping": Probe("{4: 2}"),
@@ -136,8 +138,9 @@ import Testing
       "adapter/lora.init": Probe("pissa", with: "layers: [0, 1]"),
       "adapter/lora.data": Probe("teacher.test", base: "teacher.train", with: "init: eva, layers: [0, 1]"),
       // rho caps how many of the budget's components one layer may take (1: each layer keeps its rank). The
-      // "narrow" host's first layer sees 8 isotropic inputs (flat spectrum), its second 2 (steep): with room, the
-      // budget of 2 goes to the second layer.
+      // "narrow" host's first layer sees 32 isotropic inputs (flat spectrum: each direction explains ~1/32), its
+      // second 2 (steep): with room, the budget of 2 goes to the second layer. (With 8 inputs the first layer's top
+      // direction could outweigh the second layer's weaker one for some draws, and rho then changed nothing.)
       "adapter/lora.rho": Probe(
         "4", base: "1", with: "rank: 1, init: eva, data: wide.train, layers: [0, 1]", host: "narrow"),
       "adapter/lora.layers": Probe("[0]", base: "[0, 1]"),
@@ -453,8 +456,8 @@ import Testing
       return tokenAdapterHost(instance: instance)
     case .adapter where variant == "narrow":
       return spec(
-        datasets: "  wide: {kind: teacher_student, inputs: 8, samples: 48, split: {train: 0.5, test: 0.5}}",
-        models: "  narrow: {input: 8, layers: [{dense: 2}, tanh, {dense: 8}, tanh, {dense: 1}]}",
+        datasets: "  wide: {kind: teacher_student, inputs: 32, samples: 48, split: {train: 0.5, test: 0.5}}",
+        models: "  narrow: {input: 32, layers: [{dense: 2}, tanh, {dense: 8}, tanh, {dense: 1}]}",
         stages: train("pre", model: "narrow", data: "wide.train") + "\n"
           + """
             adapt: {kind: finetune, from: pre, data: wide.train, adapters: [\(instance)], loss: mse, \

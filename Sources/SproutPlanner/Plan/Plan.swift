@@ -10,7 +10,9 @@ import SproutDiagnostics
 public struct Plan: Hashable, Sendable, Codable {
   /// The version of the plan format and of the hashing scheme; part of every task hash, so changing how
   /// tasks are hashed or what a definition means invalidates old cache entries instead of reusing them.
-  public static let currentFormatVersion = 2
+  /// 3: random streams keyed by the task's seed and stage, no longer by the trial's id (results computed under 2
+  /// drew from other streams, so their cache entries must not be reused).
+  public static let currentFormatVersion = 3
 
   /// The format version this plan was written with.
   public var formatVersion: Int

@@ -116,7 +116,7 @@ extension StageRunner {
   }
 
   /// Sets the adapters' starting values (a fresh task only; a resumed one restores them).
-  /// Streams: `[trial, stage, "init", "<matrix>.lora_A"]` (`layers.2.lora_A`, `layers.1.query.lora_A`).
+  /// Streams: `[stage, "init", "<matrix>.lora_A"]` (`layers.2.lora_A`, `layers.1.query.lora_A`).
   func initializeAdapters(
     _ network: Network, _ adapters: [AdapterConfig], _ placements: [Int: [AdapterPlacement]],
     components evaComponents: [Int: [AdapterSiteID: EVAComponents]]

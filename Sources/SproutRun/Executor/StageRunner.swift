@@ -95,12 +95,16 @@ struct StageRunner {
 
   /// The task's seed as the streams take it.
   var seed: UInt64 { UInt64(bitPattern: Int64(context.task.seed)) }
-  /// `[trial, stage]`: the stream path of the task.
-  var streamPath: [String] { [context.task.key.trial, context.task.stage] }
+  /// `[stage]`: the stream path of the task, under the task's seed. Exactly what the task hash covers (the seed, and
+  /// the configuration, which names the stage), so a task's numbers are a function of its hash: trials that share a
+  /// task (it reads no axis that tells them apart) get the same numbers whichever of them runs it, and a trial's
+  /// numbers do not change when adding axis values renumbers the trials. The trial's id was once part of the path;
+  /// then a task shared by trials t0000 and t0001 trained differently depending on which worker took it first.
+  var streamPath: [String] { [context.task.stage] }
 
   /// Initializes a network by the task's initialization, with what data-dependent and transfer rules need:
   /// LSUV's batch and WINNER's target from the data the rule names, `from_stage`'s tensors from the final
-  /// checkpoint of the stage's task in this trial. Streams: `[trial, stage, "init", parameter]`.
+  /// checkpoint of the stage's task in this trial. Streams: `[stage, "init", parameter]`.
   func initialize(_ network: Network, _ initialization: InitConfig) throws {
     var initContext = InitContext()
     var batch: (features: [Float], rows: Int)?

@@ -12,7 +12,7 @@ struct TrainSetup {
   var configuration: TrainerConfiguration
   /// The task's seed.
   var seed: UInt64
-  /// The stream path of the task (`[trial, stage]`); purposes (`init`, `data`, `model`) are appended.
+  /// The stream path of the task (`[stage]`, under the task's seed); purposes (`init`, `data`, `model`) are appended.
   var streamPath: [String]
   /// Sets the network's initial weights (not called when resuming from a checkpoint).
   var initialize: (Network) throws -> Void

@@ -218,7 +218,11 @@ public enum LanguageReference {
     and `concat` (one block after another), and is adjusted by `include:` (extra partial assignments) and
     `exclude:` (remove every trial matching a partial assignment), `sample: N` (a seeded random subset) and
     `order: declared | shuffled` (run order; results never depend on it). An axis named `seed` sets each trial's
-    seed. An axis that no expression reads (other than `seed`) is reported as unused.
+    seed; without one, each trial's seed is derived from the root seed and its whole assignment. A stage's random
+    numbers (initial weights, batch order, dropout) come from streams keyed by the trial's seed and the stage, so
+    trials with the same seed start a stage from the same weights and batches whatever their other axes (a sweep
+    over learning rates compares like with like), and a trial's results do not depend on its number. An axis that
+    no expression reads (other than `seed`) is reported as unused.
 
     ```yaml
     matrix:

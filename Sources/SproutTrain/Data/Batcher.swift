@@ -49,7 +49,7 @@ public struct Batcher: Sendable {
   public let dropLast: Bool
   /// Seed of the shuffle streams.
   public let seed: UInt64
-  /// Path of the shuffle streams (`[trial, stage, "batches"]`).
+  /// Path of the shuffle streams (`[stage, "batches"]`).
   public let path: [String]
   /// The next batch's position; set it to resume from a checkpoint.
   public var cursor: Cursor
