@@ -11,6 +11,8 @@ public struct Frontend: Sendable {
   public var file: String
   /// The source text (invalid UTF-8 replaced, for excerpts).
   public var text: String
+  /// The parsed file: its YAML tree, with the `--set` overrides applied when there were any.
+  public var document: Document?
   /// Diagnostics of every phase that ran.
   public var diagnostics: Diagnostics
   /// The decoded spec, when decoding succeeded.
@@ -45,8 +47,8 @@ public struct Frontend: Sendable {
     let document = YAMLParser.parse(bytes: bytes, file: file, diagnostics: &diagnostics)
     clock.lap("syntax")
     var front = Frontend(
-      file: file, text: document.text, diagnostics: Diagnostics(), spec: nil, graph: nil, plan: nil, stream: nil,
-      commandLine: overrides.isEmpty ? nil : Overrides.commandLineText(overrides))
+      file: file, text: document.text, document: document, diagnostics: Diagnostics(), spec: nil, graph: nil, plan: nil,
+      stream: nil, commandLine: overrides.isEmpty ? nil : Overrides.commandLineText(overrides))
     func finished() -> Frontend {
       front.diagnostics = diagnostics
       front.timings = clock.timings
@@ -56,6 +58,7 @@ public struct Frontend: Sendable {
       return finished()
     }
     let overridden = Overrides.apply(overrides, to: document, diagnostics: &diagnostics)
+    front.document = overridden
     let decoded = diagnostics.hasErrors ? nil : SpecDecoder.decode(overridden, diagnostics: &diagnostics)
     clock.lap("spec")
     guard !diagnostics.hasErrors, let spec = decoded else {

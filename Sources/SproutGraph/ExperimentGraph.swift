@@ -94,10 +94,17 @@ public struct Edge: Hashable, Sendable {
 /// may rely on ``verify()`` holding.
 public struct ExperimentGraph: Sendable {
   /// The spec the graph was built from (params, matrix, seed, backend, and the definitions' ranges).
-  public var spec: Spec { didSet { perTrialChecked = nil } }
+  public var spec: Spec {
+    didSet {
+      perTrialChecked = nil
+      foundReads = nil
+    }
+  }
   /// The stages ``needsPerTrialChecks(_:)`` holds for, found once when the graph is built (the graph phase and the
   /// planner both ask for every stage); nil after `spec` changes, when each answer is worked out again.
   var perTrialChecked: Set<StageID>?
+  /// What the spec's expressions read, found once when the graph is built; nil after `spec` changes.
+  var foundReads: ExpressionReads?
   /// Datasets by name, with the shape learnt from their arguments or file headers.
   public var datasets: [DatasetID: DatasetNode]
   /// Models by name.
@@ -134,7 +141,30 @@ public struct ExperimentGraph: Sendable {
     self.stageOrder = stageOrder
   }
 
-  private static func index(_ edges: [Edge]) -> [NodeID: [Edge]] { Dictionary(grouping: edges, by: \.from) }
+  /// What every definition's expressions read (``ExpressionReads``): found when the graph was built, or walked now
+  /// when `spec` has changed since.
+  public var expressionReads: ExpressionReads { foundReads ?? ExpressionReads(spec) }
+
+  /// Whether the definition `node` holds an expression (walking only that definition when `spec` has changed since
+  /// the graph was built).
+  func hasExpression(_ node: NodeID) -> Bool {
+    foundReads?.hasExpression(node) ?? ExpressionReads.reads(of: node, in: spec).hasExpression
+  }
+
+  /// `edges` grouped by source node, each group in edge order. Edges from one node are usually written together
+  /// (``ReferenceCheck`` makes them definition by definition), so each run of them is copied in one piece.
+  private static func index(_ edges: [Edge]) -> [NodeID: [Edge]] {
+    var index: [NodeID: [Edge]] = [:]
+    index.reserveCapacity(edges.count)
+    var start = 0
+    while start < edges.count {
+      var end = start + 1
+      while end < edges.count && edges[end].from == edges[start].from { end += 1 }
+      index[edges[start].from, default: []].append(contentsOf: edges[start..<end])
+      start = end
+    }
+    return index
+  }
 
   /// Edges leaving `node`.
   public func edges(from node: NodeID) -> [Edge] { outgoing[node] ?? [] }

@@ -17,13 +17,13 @@ public enum GraphBuilder {
   ) -> ExperimentGraph? {
     GraphDiagnostics.register()
     let errorsBefore = diagnostics.errorCount
-    let base = (spec.file as NSString).deletingLastPathComponent
-    let baseDirectory = base.isEmpty ? FileManager.default.currentDirectoryPath : base
+    let baseDirectory = Self.baseDirectory(of: spec.file)
 
+    let reads = ExpressionReads(spec)
     var datasets: [DatasetID: DatasetNode] = [:]
     for def in spec.datasets {
       var problems: [DataShapeProblem] = []
-      let literal = !Value.instance(def.definition).containsExpression
+      let literal = !reads.hasExpression(.dataset(def.id))
       let shape =
         literal
         ? DataShape.of(def, resolve: .literal, baseDirectory: baseDirectory, files: files, problems: &problems) : nil
@@ -33,7 +33,8 @@ public enum GraphBuilder {
     var models: [ModelID: ModelNode] = [:]
     for def in spec.models {
       var problems: [CheckProblem] = []
-      let shape = def.hasExpressions ? nil : ModelShape.infer(def, resolve: .literal, problems: &problems)
+      let shape =
+        reads.hasExpression(.model(def.id)) ? nil : ModelShape.infer(def, resolve: .literal, problems: &problems)
       diagnostics.append(contentsOf: problems.map { $0.diagnostic() })
       models[def.id] = ModelNode(definition: def, shape: shape)
     }
@@ -71,7 +72,8 @@ public enum GraphBuilder {
       }
     }
     let ids = spec.stages.map(\.id)
-    for cycle in CycleCheck.cycles(stages: ids, upstream: ordering) {
+    let dependencies = CycleCheck(stages: ids, upstream: ordering)
+    for cycle in dependencies.cycles() {
       guard let closing = cycle.last else { continue }
       let names = cycle.map(\.0.name) + [cycle[0].0.name]
       diagnostics.report(
@@ -80,7 +82,7 @@ public enum GraphBuilder {
         notes: cycle.dropLast().map { DiagnosticNote("'\($0.0.name)' reads the next stage here", at: $0.1) },
         help: "a stage can only read stages that do not read it back")
     }
-    let order = CycleCheck.order(stages: ids, upstream: ordering)
+    let order = dependencies.order()
 
     var stages: [StageID: StageNode] = [:]
     for id in order {
@@ -91,6 +93,7 @@ public enum GraphBuilder {
     var graph = ExperimentGraph(
       spec: spec, datasets: datasets, models: models, initializers: initializers, stages: stages, edges: edges,
       stageOrder: order, dataFiles: files)
+    graph.foundReads = reads
     graph.perTrialChecked = Set(spec.stages.map(\.id).filter(graph.needsPerTrialChecks))
 
     // Checks of literal stages; the planner repeats them per trial for the others.
@@ -102,6 +105,33 @@ public enum GraphBuilder {
       for p in checker.check(def, binding: binding) { diagnostics.append(p.diagnostic()) }
     }
     return diagnostics.errorCount > errorsBefore ? nil : graph
+  }
+
+  /// The directory relative data paths of a spec read from `file` are taken from: the file's directory, or the
+  /// current directory for a bare file name (and standard input).
+  public static func baseDirectory(of file: String) -> String {
+    let base = directory(of: file)
+    return base.isEmpty ? FileManager.default.currentDirectoryPath : base
+  }
+
+  /// `NSString.deletingLastPathComponent`, read from the path's bytes for all but paths with a doubled slash or only
+  /// slashes. The Foundation call cost ~20 k instructions (twice per spec: the graph and the planner), and it traps on
+  /// a one-character name (`sprout lint x` crashed): a name without a directory has none, whatever its length.
+  static func directory(of path: String) -> String {
+    // An array of the bytes: a walk over a substring's UTF-8 view instantiated generic types at run time, whose first
+    // use cost ~400 k instructions of protocol-conformance look-ups.
+    let bytes = Array(path.utf8)
+    let slash = UInt8(ascii: "/")
+    var end = bytes.count
+    while end > 0 && bytes[end - 1] == slash { end -= 1 }
+    if end == 0 { return (path as NSString).deletingLastPathComponent }  // "", "/", "//": Foundation's answer
+    var lastSlash = -1
+    for i in 0..<end where bytes[i] == slash {
+      if i > 0 && bytes[i - 1] == slash { return (path as NSString).deletingLastPathComponent }
+      lastSlash = i
+    }
+    if lastSlash < 0 { return "" }
+    return lastSlash == 0 ? "/" : String(decoding: bytes[..<lastSlash], as: UTF8.self)
   }
 
   static func checkModelPresence(_ def: StageDef, _ binding: StageBinding, spec: Spec, diagnostics: inout Diagnostics) {
@@ -130,17 +160,13 @@ extension ExperimentGraph {
   public func needsPerTrialChecks(_ id: StageID) -> Bool {
     if let known = perTrialChecked { return known.contains(id) }
     guard let def = spec.stage(id) else { return false }
-    if Value.instance(def.definition).containsExpression { return true }
+    if hasExpression(.stage(id)) { return true }
     let binding = StageBinding.of(def, in: spec, resolve: .literal)
-    if let m = binding.model.flatMap({ spec.model($0) }), m.hasExpressions { return true }
-    if let i = binding.initializer.flatMap({ spec.initializer($0) }), i.hasExpressions { return true }
-    if let d = binding.data.flatMap({ spec.dataset($0.dataset) }), Value.instance(d.definition).containsExpression {
-      return true
-    }
-    for up in binding.upstream {
-      if let u = spec.stage(up), Value.instance(u.definition).containsExpression { return true }
-    }
-    return false
+    // An undefined name has no expression (``ExpressionReads`` knows only defined ones).
+    if let m = binding.model, hasExpression(.model(m)) { return true }
+    if let i = binding.initializer, hasExpression(.initializer(i)) { return true }
+    if let d = binding.data, hasExpression(.dataset(d.dataset)) { return true }
+    return binding.upstream.contains { hasExpression(.stage($0)) }
   }
 }
 

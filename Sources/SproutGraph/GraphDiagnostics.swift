@@ -129,6 +129,9 @@ public enum GraphDiagnostics {
       example: "layers:\n  - dense: 10\n  - rational: {groups: 4}"),
   ]
 
-  /// Registers ``catalog`` with the diagnostic registry.
-  public static func register() { DiagnosticCatalog.register(catalog) }
+  /// Registers ``catalog`` with the diagnostic registry (idempotent, and free after the first call: the front end
+  /// registers every catalogue for each file it checks).
+  public static func register() { _ = registered }
+
+  private static let registered: Void = DiagnosticCatalog.register(catalog)
 }

@@ -14,8 +14,10 @@ struct PlanBuilder {
   let perTrialChecks: Set<StageID>
   /// The spec's directory, for relative data paths.
   let baseDirectory: String
-  /// Key paths (`models.net`) of definitions no trial value reaches: resolved once per plan.
-  let invariant: Set<String>
+  /// What the spec's expressions read (found when the graph was built).
+  let reads: ExpressionReads
+  /// Definitions no trial value reaches, asked by key path (`models.net`): resolved once per plan.
+  let invariant: InvariantDefinitions
   /// Which stages read which select stages' choices, and the rounds tasks are planned in.
   let selection: SelectionPlan
   /// Work shared across trials.
@@ -35,25 +37,10 @@ struct PlanBuilder {
     for p in graph.spec.params { params[p.name] = p.value }
     self.params = params
     self.perTrialChecks = Set(graph.stageOrder.filter { graph.needsPerTrialChecks($0) })
-    let base = (graph.spec.file as NSString).deletingLastPathComponent
-    self.baseDirectory = base.isEmpty ? FileManager.default.currentDirectoryPath : base
-    let spec = graph.spec
-    var invariant: Set<String> = []
-    for d in spec.stages where PlanCaches.isTrialInvariant(.instance(d.definition)) {
-      invariant.insert("stages.\(d.id.name)")
-    }
-    for d in spec.datasets where PlanCaches.isTrialInvariant(.instance(d.definition)) {
-      invariant.insert("datasets.\(d.id.name)")
-    }
-    for d in spec.models
-    where PlanCaches.isTrialInvariant(d.input) && d.layers.allSatisfy({ PlanCaches.isTrialInvariant(.instance($0)) }) {
-      invariant.insert("models.\(d.id.name)")
-    }
-    for d in spec.initializers
-    where ([d.rule, d.bias] + d.layerRules.map(\.rule)).allSatisfy({ PlanCaches.isTrialInvariant(.instance($0)) }) {
-      invariant.insert("initializers.\(d.id.name)")
-    }
-    self.invariant = invariant
+    self.baseDirectory = GraphBuilder.baseDirectory(of: graph.spec.file)
+    let reads = graph.expressionReads
+    self.reads = reads
+    self.invariant = InvariantDefinitions(graph.spec, reads: reads)
     self.selection = SelectionPlan(graph: graph)
   }
 
@@ -79,7 +66,7 @@ struct PlanBuilder {
   /// trials the spec tells apart by index, `--only`/`--trial`) is built in full and read from memory.
   mutating func stream(store: StoreView?, diagnostics: inout Diagnostics) -> PlanStream {
     let expansion = expand(diagnostics: &diagnostics)
-    let memo = TrialMemo(spec: spec, enabled: memoize)
+    let memo = TrialMemo(reads: reads, enabled: memoize)
     let rounds = selection.rounds
     guard !expansion.refused, expansion.formsByIndex, expansion.distinct, memo.enabled, rounds.count == 1,
       rounds[0].across.isEmpty, options.onlyStages.isEmpty, options.onlyTrials.isEmpty
@@ -120,7 +107,7 @@ struct PlanBuilder {
     var tasks: [PlanTask] = []
     var hashes: [TaskKey: String] = [:]
     let rounds = selection.rounds
-    let memo = TrialMemo(spec: spec, enabled: memoize)
+    let memo = TrialMemo(reads: reads, enabled: memoize)
     if rounds.count == 1 && memo.enabled {
       // No stage reads a select's choice: trials that agree on everything the spec reads of them share their
       // tasks (TrialMemo), each keeping its own key, seed and hash. Checked first (every finding), then the tasks

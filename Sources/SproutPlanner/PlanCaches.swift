@@ -1,5 +1,6 @@
 import SproutConfig
 import SproutDiagnostics
+import SproutGraph
 import SproutSpec
 
 /// Work shared across trials. Most trials of a sweep share most of their definitions (every seed of one width has
@@ -25,15 +26,36 @@ final class PlanCaches {
   /// The first lowered configuration of each per-trial stage, which a task over all trials (a select) checks what it
   /// reads against.
   var firstConfigs: [StageID: TaskConfig] = [:]
+}
 
-  /// True when no expression in `value` reads the matrix or the trial (only `params`, or none at all).
-  static func isTrialInvariant(_ value: Value) -> Bool {
-    switch value {
-    case .null, .bool, .int, .float, .string: return true
-    case .expression(let e): return e.expression.references.allSatisfy { $0.path.first == "params" }
-    case .list(let items): return items.allSatisfy(isTrialInvariant)
-    case .map(let entries): return entries.allSatisfy { isTrialInvariant($0.value) }
-    case .instance(let i): return i.arguments.entries.allSatisfy { isTrialInvariant($0.value) }
+/// The definitions whose expressions read only `params` (or that have none), so that they are the same in every
+/// trial: asked by node, or by key path (`models.net`).
+struct InvariantDefinitions {
+  /// The defined trial-invariant definitions.
+  private var nodes: Set<NodeID> = []
+
+  init(_ spec: Spec, reads: ExpressionReads) {
+    nodes.reserveCapacity(spec.stages.count + spec.datasets.count + spec.models.count + spec.initializers.count)
+    func add(_ node: NodeID) { if reads.reads(of: node).isTrialInvariant { nodes.insert(node) } }
+    for i in spec.stages.indices { add(.stage(spec.stages[i].id)) }
+    for i in spec.datasets.indices { add(.dataset(spec.datasets[i].id)) }
+    for i in spec.models.indices { add(.model(spec.models[i].id)) }
+    for i in spec.initializers.indices { add(.initializer(spec.initializers[i].id)) }
+  }
+
+  /// Whether `node` is a trial-invariant definition of the spec.
+  func contains(_ node: NodeID) -> Bool { nodes.contains(node) }
+
+  /// Whether `path` is `SECTION.NAME` of a trial-invariant definition.
+  func contains(_ path: String) -> Bool {
+    guard let dot = path.utf8.firstIndex(of: UInt8(ascii: ".")) else { return false }
+    let name = String(path[path.utf8.index(after: dot)...])
+    switch path[..<dot] {
+    case "stages": return contains(.stage(StageID(name)))
+    case "datasets": return contains(.dataset(DatasetID(name)))
+    case "models": return contains(.model(ModelID(name)))
+    case "initializers": return contains(.initializer(InitializerID(name)))
+    default: return false
     }
   }
 }

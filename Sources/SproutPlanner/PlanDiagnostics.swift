@@ -85,6 +85,9 @@ public enum PlanDiagnostics {
       example: "matrix:\n  zip: {init: [a, b], width: [64]}"),
   ]
 
-  /// Registers ``catalog`` with the diagnostic registry.
-  public static func register() { DiagnosticCatalog.register(catalog) }
+  /// Registers ``catalog`` with the diagnostic registry (idempotent, and free after the first call: the front end
+  /// registers every catalogue for each file it checks).
+  public static func register() { _ = registered }
+
+  private static let registered: Void = DiagnosticCatalog.register(catalog)
 }

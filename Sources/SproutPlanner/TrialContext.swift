@@ -55,17 +55,17 @@ struct TrialContext {
         config: fixed.config, seed: seed, span: SourceSpan(def.nameRange))
     }
     let binding = StageBinding.of(def, in: spec, resolve: resolver.checkResolver)
-    var fixed = trial != nil && builder.invariant.contains("stages.\(stageID.name)")
-    if let m = binding.model { fixed = fixed && builder.invariant.contains("models.\(m.name)") }
+    var fixed = trial != nil && builder.invariant.contains(.stage(stageID))
+    if let m = binding.model { fixed = fixed && builder.invariant.contains(.model(m)) }
     if let i = binding.initializer, let initDef = spec.initializer(i) {
-      fixed = fixed && builder.invariant.contains("initializers.\(i.name)")
+      fixed = fixed && builder.invariant.contains(.initializer(i))
       for rule in [initDef.rule] + initDef.layerRules.map(\.rule) {
         if let ref = resolver.checkResolver.string(rule["data"]).flatMap({ DataReference(parsing: $0) }) {
-          fixed = fixed && builder.invariant.contains("datasets.\(ref.dataset.name)")
+          fixed = fixed && builder.invariant.contains(.dataset(ref.dataset))
         }
       }
     }
-    if let ref = binding.data { fixed = fixed && builder.invariant.contains("datasets.\(ref.dataset.name)") }
+    if let ref = binding.data { fixed = fixed && builder.invariant.contains(.dataset(ref.dataset)) }
 
     // Inputs: the stages read in this trial (or every trial's task of them, for a task over all trials).
     var inputs: [TaskKey] = []
@@ -133,7 +133,7 @@ struct TrialContext {
     _ def: StageDef, stageID: StageID, findings: inout TrialFindings
   ) -> (TaskConfig?, [Diagnostic]) {
     let path = "stages.\(stageID.name)"
-    let invariant = builder.invariant.contains(path)
+    let invariant = builder.invariant.contains(.stage(stageID))
     var config: TaskConfig?
     if let instance = lowering.resolve(instance: def.definition, path: path, invariant: invariant) {
       do {

@@ -40,42 +40,16 @@ final class TrialMemo {
   /// Each signature's tasks, in stage order.
   private var entries: [[JSONValue?]: [Entry]] = [:]
 
-  /// A memo for `spec`; `enabled: false` makes every trial do the full work (tests compare the two).
-  init(spec: Spec, enabled: Bool = true) {
-    var axes: Set<String> = []
-    var seed = false
-    var unique = false
-    func visit(_ value: Value) {
-      switch value {
-      case .null, .bool, .int, .float, .string: return
-      case .list(let items): items.forEach(visit)
-      case .map(let entries): entries.forEach { visit($0.value) }
-      case .instance(let i): i.arguments.entries.forEach { visit($0.value) }
-      case .expression(let e):
-        for r in e.expression.references where r.path.count == 2 {
-          switch r.path[0] {
-          case "matrix": axes.insert(r.path[1])
-          case "trial": if r.path[1] == "seed" { seed = true } else { unique = true }
-          default: break
-          }
-        }
-      }
-    }
-    for d in spec.stages { visit(.instance(d.definition)) }
-    for d in spec.datasets { visit(.instance(d.definition)) }
-    for d in spec.models {
-      visit(d.input)
-      d.layers.forEach { visit(.instance($0)) }
-    }
-    for d in spec.initializers {
-      visit(.instance(d.rule))
-      visit(.instance(d.bias))
-      d.layerRules.forEach { visit(.instance($0.rule)) }
-    }
-    self.axes = axes.sorted()
-    self.readsSeed = seed
-    self.enabled = enabled && !unique
+  /// A memo for a spec whose expressions read `reads`; `enabled: false` makes every trial do the full work (tests
+  /// compare the two).
+  init(reads: ExpressionReads, enabled: Bool = true) {
+    self.axes = reads.matrixAxes.sorted()
+    self.readsSeed = reads.readsTrialSeed
+    self.enabled = enabled && !reads.readsTrialIdentity
   }
+
+  /// A memo for `spec` (walking its definitions for what their expressions read).
+  convenience init(spec: Spec, enabled: Bool = true) { self.init(reads: ExpressionReads(spec), enabled: enabled) }
 
   /// What tells trials apart for the spec's expressions: the values of the axes they read (and the seed, when read).
   /// When a read axis is missing from the trial, the trial's axis names join the signature too, since the error

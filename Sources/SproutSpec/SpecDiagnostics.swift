@@ -106,4 +106,10 @@ public enum SpecDiagnostics {
       "spec.wrong-type", .error, "A value of the wrong type (a string where an integer is needed, a list for a map).",
       example: "dense: {units: abc}"),
   ]
+
+  /// Registers ``catalog`` with the diagnostic registry (idempotent, and free after the first call: the front end
+  /// registers every catalogue for each file it checks).
+  public static func register() { _ = registered }
+
+  private static let registered: Void = DiagnosticCatalog.register(catalog)
 }

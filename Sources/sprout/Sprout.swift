@@ -21,7 +21,13 @@ struct Sprout: ParsableCommand {
   /// Parses and runs, mapping usage errors to exit code 2 (ArgumentParser's default is 64).
   static func main() {
     do {
-      var command = try parseAsRoot()
+      // The usual `sprout lint FILE...` is read directly (Lint.swift says why); everything else by ArgumentParser.
+      var command: ParsableCommand
+      if let lint = try Lint.parsedDirectly(Array(CommandLine.arguments.dropFirst())) {
+        command = lint
+      } else {
+        command = try parseAsRoot()
+      }
       try command.run()
     } catch let exit as ExitCode {
       Foundation.exit(exit.rawValue)

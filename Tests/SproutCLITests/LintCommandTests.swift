@@ -79,6 +79,57 @@ struct LintCommandTests {
     #expect(strict.status == 1)
   }
 
+  @Test("the usual command lines, read without ArgumentParser, mean what ArgumentParser reads of them")
+  func directlyReadCommandLines() throws {
+    let dir = try CLI.temporaryDirectory()
+    let warned = dir.appendingPathComponent("w.yaml").path
+    try "sprout: 1\nname: w\ninitializers:\n  unused: {kind: zeros}\n".write(
+      toFile: warned, atomically: true, encoding: .utf8)
+    let broken = dir.appendingPathComponent("b.yaml").path
+    try "sprout: 1\nname: b\nseeed: 3\n".write(toFile: broken, atomically: true, encoding: .utf8)
+    let (a, b) = (CLI.examples[0], CLI.examples[1])
+    // Each line read directly (first) and the same request in a spelling only ArgumentParser reads (`--opt=value`,
+    // files after `--`).
+    let pairs: [([String], [String])] = [
+      (["lint", a], ["lint", "--", a]),
+      (["lint", a, b, warned], ["lint", "--", a, b, warned]),
+      (["lint", "--format", "json", broken, a], ["lint", "--format=json", "--", broken, a]),
+      (["lint", warned, "--format", "sarif", "--strict"], ["lint", "--strict", "--format=sarif", "--", warned]),
+      (["lint", "--strict", warned], ["lint", "--strict", "--", warned]),
+      (["lint", "--format", "text", broken], ["lint", "--format=text", "--", broken]),
+      (["lint", "help", a], ["lint", "--", "help", a]),
+      (["lint", "lint"], ["lint", "--", "lint"]),
+    ]
+    for (direct, parsed) in pairs {
+      let x = try CLI.run(direct)
+      let y = try CLI.run(parsed)
+      #expect(x.status == y.status, "\(direct)")
+      #expect(x.stdout == y.stdout, "\(direct)")
+      #expect(x.stderr == y.stderr, "\(direct)")
+    }
+    // --time-phases: the same lines but for the times.
+    let digits = /[0-9]+/
+    let x = try CLI.run(["lint", a, "--time-phases", b])
+    let y = try CLI.run(["lint", "--time-phases", "--", a, b])
+    #expect(x.status == y.status && x.stdout == y.stdout)
+    #expect(x.stderr.replacing(digits, with: "0") == y.stderr.replacing(digits, with: "0"))
+    // Unknown options and formats are ArgumentParser's, with its messages.
+    for args in [["lint", "--format", "xml", a], ["lint", "--formatt", "json", a], ["lint", a, "--format"]] {
+      let r = try CLI.run(args)
+      #expect(r.status == 2, "\(args)")
+      #expect(r.stderr.hasPrefix("sprout: error: "), "\(args): \(r.stderr)")
+    }
+  }
+
+  @Test("a spec with a one-character name in the current directory is linted (Foundation's dirname trapped on it)")
+  func oneCharacterName() throws {
+    let dir = try CLI.temporaryDirectory()
+    try "sprout: 1\nname: x\nseeed: 1\n".write(to: dir.appendingPathComponent("x"), atomically: true, encoding: .utf8)
+    let result = try CLI.run(["lint", "x"], in: dir)
+    #expect(result.status == 1)
+    #expect(result.stderr.contains("x:3:1: error:"), "\(result.stderr)")
+  }
+
   @Test("an unreadable file or bad arguments exit 2")
   func usageErrorsExitTwo() throws {
     let missing = try CLI.run(["lint", "/nonexistent/spec.yaml"])

@@ -16,7 +16,8 @@ public struct StageBinding: Hashable, Sendable {
 
   /// Resolves the references of `stage` in `spec` with `resolve`.
   ///
-  /// - Complexity: O(d) for a chain of d `from` stages (followed to find the model); a cycle stops the walk.
+  /// - Complexity: O(d) for a chain of d `from` stages (followed to find the model); a cycle stops the walk once it
+  ///   has taken as many steps as the spec has stages.
   public static func of(_ stage: StageDef, in spec: Spec, resolve: ValueResolver) -> StageBinding {
     let args = stage.arguments
     var upstream: [StageID] = []
@@ -31,10 +32,13 @@ public struct StageBinding: Hashable, Sendable {
       initializer: resolve.string(args["init"]).map { InitializerID($0) },
       data: resolve.string(args["data"]).flatMap { DataReference(parsing: $0) }, upstream: upstream)
     if binding.model == nil {
-      var seen: Set<StageID> = [stage.id]
+      // The walk from a stage is the same whenever it reaches that stage again, so a cycle (of stages none of which
+      // names a model) ends it with no model either way: a bound on the steps replaces a set of the stages seen,
+      // which was half of finding a binding.
+      var steps = 0
       var next = upstream.first
-      while let s = next, !seen.contains(s), let def = spec.stage(s) {
-        seen.insert(s)
+      while let s = next, steps < spec.stages.count, let def = spec.stage(s) {
+        steps += 1
         if let m = resolve.string(def.arguments["model"]) {
           binding.model = ModelID(m)
           break

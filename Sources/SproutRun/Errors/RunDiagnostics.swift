@@ -7,8 +7,10 @@ public enum RunDiagnostics {
   public static let catalog: [DiagnosticCatalog.Entry] = RunError.Code.allCases.sorted { $0.rawValue < $1.rawValue }
     .map { DiagnosticCatalog.Entry(DiagnosticID($0.rawValue), .error, $0.summary) }
 
-  /// Registers the catalogue (idempotent).
-  public static func register() { DiagnosticCatalog.register(catalog) }
+  /// Registers the catalogue (idempotent, and free after the first call).
+  public static func register() { _ = registered }
+
+  private static let registered: Void = DiagnosticCatalog.register(catalog)
 }
 
 extension RunError.Code {

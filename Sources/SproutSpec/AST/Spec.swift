@@ -25,13 +25,13 @@ public struct Spec: Sendable {
   // Each array's `didSet` drops its index (see `DefinitionIndex`); it must not read `oldValue`, which would copy
   // the whole array on every append and make decoding quadratic.
   /// Dataset definitions in document order.
-  public var datasets: [DatasetDef] { didSet { datasetsIndex = DefinitionIndex() } }
+  public var datasets: [DatasetDef] { didSet { DefinitionIndex.drop(&datasetsIndex) } }
   /// Model definitions in document order.
-  public var models: [ModelDef] { didSet { modelsIndex = DefinitionIndex() } }
+  public var models: [ModelDef] { didSet { DefinitionIndex.drop(&modelsIndex) } }
   /// Initializer definitions in document order.
-  public var initializers: [InitializerDef] { didSet { initializersIndex = DefinitionIndex() } }
+  public var initializers: [InitializerDef] { didSet { DefinitionIndex.drop(&initializersIndex) } }
   /// Stage definitions in document order.
-  public var stages: [StageDef] { didSet { stagesIndex = DefinitionIndex() } }
+  public var stages: [StageDef] { didSet { DefinitionIndex.drop(&stagesIndex) } }
   /// Names of definitions that were written but dropped because of errors.
   public var invalidNames: [DefinitionSort: Set<String>]
   /// The file name used in diagnostics.
@@ -67,13 +67,15 @@ public struct Spec: Sendable {
   }
 
   /// The dataset named `id`.
-  public func dataset(_ id: DatasetID) -> DatasetDef? { datasetsIndex.find(id, in: datasets, \.id) }
+  public func dataset(_ id: DatasetID) -> DatasetDef? { datasetsIndex.find(id, in: datasets, { $0.id }) }
   /// The model named `id`.
-  public func model(_ id: ModelID) -> ModelDef? { modelsIndex.find(id, in: models, \.id) }
+  public func model(_ id: ModelID) -> ModelDef? { modelsIndex.find(id, in: models, { $0.id }) }
   /// The initializer named `id`.
-  public func initializer(_ id: InitializerID) -> InitializerDef? { initializersIndex.find(id, in: initializers, \.id) }
+  public func initializer(_ id: InitializerID) -> InitializerDef? {
+    initializersIndex.find(id, in: initializers, { $0.id })
+  }
   /// The stage named `id`.
-  public func stage(_ id: StageID) -> StageDef? { stagesIndex.find(id, in: stages, \.id) }
+  public func stage(_ id: StageID) -> StageDef? { stagesIndex.find(id, in: stages, { $0.id }) }
   /// The param named `name`.
   public func param(_ name: String) -> Param? { params.first { $0.name == name } }
 
@@ -81,20 +83,20 @@ public struct Spec: Sendable {
   public func sorts(defining name: String) -> [DefinitionSort] {
     // Positions only: looking each definition up would copy it (and retain everything it holds) four times.
     var result: [DefinitionSort] = []
-    if datasetsIndex.contains(DatasetID(name), in: datasets, \.id) { result.append(.dataset) }
-    if modelsIndex.contains(ModelID(name), in: models, \.id) { result.append(.model) }
-    if initializersIndex.contains(InitializerID(name), in: initializers, \.id) { result.append(.initializer) }
-    if stagesIndex.contains(StageID(name), in: stages, \.id) { result.append(.stage) }
+    if datasetsIndex.contains(DatasetID(name), in: datasets, { $0.id }) { result.append(.dataset) }
+    if modelsIndex.contains(ModelID(name), in: models, { $0.id }) { result.append(.model) }
+    if initializersIndex.contains(InitializerID(name), in: initializers, { $0.id }) { result.append(.initializer) }
+    if stagesIndex.contains(StageID(name), in: stages, { $0.id }) { result.append(.stage) }
     return result
   }
 
   /// Whether `name` is defined under `sort` (one index lookup, where ``sorts(defining:)`` makes four).
   public func defines(_ name: String, as sort: DefinitionSort) -> Bool {
     switch sort {
-    case .dataset: return datasetsIndex.contains(DatasetID(name), in: datasets, \.id)
-    case .model: return modelsIndex.contains(ModelID(name), in: models, \.id)
-    case .initializer: return initializersIndex.contains(InitializerID(name), in: initializers, \.id)
-    case .stage: return stagesIndex.contains(StageID(name), in: stages, \.id)
+    case .dataset: return datasetsIndex.contains(DatasetID(name), in: datasets, { $0.id })
+    case .model: return modelsIndex.contains(ModelID(name), in: models, { $0.id })
+    case .initializer: return initializersIndex.contains(InitializerID(name), in: initializers, { $0.id })
+    case .stage: return stagesIndex.contains(StageID(name), in: stages, { $0.id })
     }
   }
 
@@ -154,30 +156,44 @@ public struct Param: Hashable, Sendable {
 
 /// Positions of definitions by name (the first of each name), built on the first lookup after a change.
 ///
-/// A spec's definition arrays replace their index with an empty one whenever they change (an O(1) `didSet` that
-/// does not read `oldValue`, so an `append` stays in place); the index is built from the arrays when a lookup
-/// needs it. Copies of a spec share an index until one of them changes. A class, so lookups on an immutable
-/// spec can fill it; the lock makes that safe when trials on several threads read one spec.
+/// A spec's definition arrays drop their index whenever they change (an O(1) `didSet` that does not read `oldValue`,
+/// so an `append` stays in place); the index is built from the arrays when a lookup needs it. Copies of a spec share
+/// an index until one of them changes. A class, so lookups on an immutable spec can fill it; the lock makes that safe
+/// when trials on several threads read one spec.
 final class DefinitionIndex<ID: Hashable & Sendable>: @unchecked Sendable {
-  // @unchecked Sendable: `positions` is read and written under `lock` (see above).
+  // @unchecked Sendable: `positions` is read and written under `lock` (see above), which is also why the runtime's
+  // exclusivity checks of it (a tenth of a look-up) are left out.
   private let lock = NSLock()
-  private var positions: [ID: Int]?
+  @exclusivity(unchecked) private var positions: [ID: Int]?
 
-  func find<T>(_ key: ID, in items: [T], _ id: KeyPath<T, ID>) -> T? {
+  /// Drops the index of a changed array: a fresh one, unless `index` is unbuilt and this spec's alone, when it is as
+  /// good as fresh (the decoder appends definitions one by one, and each append made and freed an index).
+  static func drop(_ index: inout DefinitionIndex) {
+    if !isKnownUniquelyReferenced(&index) || index.isBuilt { index = DefinitionIndex() }
+  }
+
+  private var isBuilt: Bool { lock.withLock { positions != nil } }
+
+  /// The first item named `key`. `id` is a closure, not a key path: projecting a key path passed to a generic function
+  /// cost ~450 instructions an item.
+  func find<T>(_ key: ID, in items: [T], _ id: (T) -> ID) -> T? {
     position(key, in: items, id).map { items[$0] }
   }
 
   /// Whether a definition is named `key` (without copying it).
-  func contains<T>(_ key: ID, in items: [T], _ id: KeyPath<T, ID>) -> Bool {
+  func contains<T>(_ key: ID, in items: [T], _ id: (T) -> ID) -> Bool {
     position(key, in: items, id) != nil
   }
 
-  private func position<T>(_ key: ID, in items: [T], _ id: KeyPath<T, ID>) -> Int? {
+  private func position<T>(_ key: ID, in items: [T], _ id: (T) -> ID) -> Int? {
     lock.withLock { () -> Int? in
       if positions == nil {
         var built: [ID: Int] = [:]
         built.reserveCapacity(items.count)
-        for (i, item) in items.enumerated() where built[item[keyPath: id]] == nil { built[item[keyPath: id]] = i }
+        for i in items.indices {
+          let name = id(items[i])
+          if built[name] == nil { built[name] = i }
+        }
         positions = built
       }
       return positions?[key]

@@ -13,7 +13,7 @@ import SproutSyntax
 public enum SpecDecoder {
   /// Decodes a parsed document. Returns `nil` only when there is nothing usable (no root mapping).
   public static func decode(_ document: Document, diagnostics: inout Diagnostics) -> Spec? {
-    DiagnosticCatalog.register(SpecDiagnostics.catalog)
+    SpecDiagnostics.register()
     guard let root = document.root, let pairs = root.mapping else { return nil }
     var decoder = Decoder(file: document.file)
     let spec = decoder.decodeSpec(root: root, pairs: pairs)
