@@ -9,25 +9,6 @@ import Testing
 /// that must give what lowering every layer again gives: the same shapes, weights and problems, `repeat` blocks and
 /// residual bodies included, and a fall-back when the lowered layers do not line up with the written ones.
 @Suite struct LoweredShapeTests {
-  /// A lowering context for layers, which reference nothing.
-  struct NoContext: LoweringContext {
-    func model(_ name: String, at argument: Argument, path: String) throws -> ModelConfig {
-      throw LoweringError.alreadyReported
-    }
-    func initialization(_ name: String, at argument: Argument, path: String) throws -> InitConfig {
-      throw LoweringError.alreadyReported
-    }
-    func data(_ reference: String, at argument: Argument, path: String) throws -> DataSelection {
-      throw LoweringError.alreadyReported
-    }
-    func upstream(_ name: String, at argument: Argument, path: String) throws -> StageConfig {
-      throw LoweringError.alreadyReported
-    }
-    func file(_ path: String, at argument: Argument, path keyPath: String) throws -> DataFile {
-      throw LoweringError.alreadyReported
-    }
-  }
-
   /// Both inferences of every model of baseSpec with `layers` in place of its layer list.
   func bothWays(_ layers: [String], input: String = "16") throws -> (ModelShape?, [CheckProblem], ModelShape?, [CheckProblem]) {
     let yaml = baseSpec.replacingOccurrences(of: "input: 16", with: "input: \(input)").replacingOccurrences(
@@ -38,7 +19,7 @@ import Testing
     let model = try #require(spec.models.first)
     var direct: [CheckProblem] = []
     let byLayer = ModelShape.infer(model, resolve: .literal, problems: &direct)
-    let config = try DefinitionLowering.model(model, input: model.input, layers: model.layers, context: NoContext())
+    let config = try DefinitionLowering.model(model, input: model.input, layers: model.layers, context: NoReferences())
     var fromLowered: [CheckProblem] = []
     let lowered = ModelShape.infer(model, lowered: config, resolve: .literal, problems: &fromLowered)
     return (byLayer, direct, lowered, fromLowered)

@@ -267,8 +267,8 @@ extension ModelShape {
   }
 }
 
-/// The lowering context of a layer, which references nothing.
-private struct NoReferences: LoweringContext {
+/// The lowering context of a layer, which references nothing (also the tests' context for lowering models).
+struct NoReferences: LoweringContext {
   func model(_ name: String, at argument: Argument, path: String) throws -> ModelConfig {
     throw LoweringError.alreadyReported
   }
